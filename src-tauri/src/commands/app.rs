@@ -1,0 +1,8 @@
+use crate::state::AppState;
+use callback_desk::appinfo::AppInfo;
+
+/// Version, data directory and keyring state for the status line.
+#[tauri::command]
+pub async fn app_info(state: tauri::State<'_, AppState>) -> Result<AppInfo, callback_desk::Error> {
+    Ok(AppInfo::collect(state.keyring_status().await))
+}

@@ -1,0 +1,38 @@
+//! Callback Desk desktop shell: a thin Tauri layer over the `callback-desk` core.
+//!
+//! Each command validates its input types, calls the core and maps the error; no provider logic lives
+//! here. The window may call only the commands granted in the `main-window` capability (tauri.conf.json).
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod state;
+
+use callback_desk::{logging, paths};
+
+fn main() {
+    let _log_guard = logging::init(&paths::log_dir(), "callback-desk");
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths::data_dir().display(), "starting");
+
+    let app_state = state::AppState::new();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .manage(app_state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::prefs::get_preferences,
+            commands::prefs::set_preferences,
+        ])
+        .setup(|app| {
+            use tauri::Manager;
+            // Run the keyring self-test in the background; `app_info` waits for its result.
+            let state = app.state::<state::AppState>().inner().clone();
+            tauri::async_runtime::spawn(async move {
+                let status = state.keyring_status().await;
+                tracing::info!(state = ?status.state, backend = %status.backend, "keyring self-test");
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .expect("error while running Callback Desk");
+}

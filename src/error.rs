@@ -1,0 +1,158 @@
+//! One error type with stable string codes.
+//!
+//! The UI never shows `Display` text of these errors directly: it translates [`ErrorCode`] with the
+//! parameters (en, zh-CN, pt-BR) and shows `detail` (the provider's raw message, or a technical cause)
+//! underneath. Codes are part of the public contract (UI catalogs, CLI JSON, history rows): add new
+//! ones, never rename.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::fmt;
+use ts_rs::TS;
+
+macro_rules! error_codes {
+    ($($variant:ident => $code:literal,)*) => {
+        /// Stable, dotted error codes. Serialized as their string form, e.g. `"provider.rate_limited"`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+        #[ts(export, export_to = "../ui/src/bindings/")]
+        pub enum ErrorCode {
+            $(#[serde(rename = $code)] $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order (the UI catalog test checks each has a translation).
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The stable string form, identical to the serialized value.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    InputInvalid => "input.invalid",
+    InputMissing => "input.missing",
+    InputWindowTooLarge => "input.window_too_large",
+    InputUnknownOperation => "input.unknown_operation",
+    AuthClockSkew => "auth.clock_skew",
+    AuthReplayRejected => "auth.replay_rejected",
+    AuthSignatureRejected => "auth.signature_rejected",
+    AuthMissingCredentials => "auth.missing_credentials",
+    AuthInvalidApiKey => "auth.invalid_api_key",
+    AuthTokenRejected => "auth.token_rejected",
+    AuthIpNotAllowed => "auth.ip_not_allowed",
+    AuthPermissionDenied => "auth.permission_denied",
+    ProviderRateLimited => "provider.rate_limited",
+    ProviderDailyLimit => "provider.daily_limit",
+    ProviderNotFound => "provider.not_found",
+    ProviderInvalidParameter => "provider.invalid_parameter",
+    ProviderSignatureInvalid => "provider.signature_invalid",
+    ProviderMalformedResponse => "provider.malformed_response",
+    ProviderServerError => "provider.server_error",
+    ProviderBusinessError => "provider.business_error",
+    ProviderVersionUnsupported => "provider.version_unsupported",
+    ProviderNoWebhookUrl => "provider.no_webhook_url",
+    ProviderDestinationError => "provider.destination_error",
+    ProviderDestinationTimeout => "provider.destination_timeout",
+    ProviderWalletInvalid => "provider.wallet_invalid",
+    NetworkTimeout => "network.timeout",
+    NetworkConnectionFailed => "network.connection_failed",
+    NetworkConnectionReset => "network.connection_reset",
+    VaultKeyringUnavailable => "vault.keyring_unavailable",
+    VaultSecretMissing => "vault.secret_missing",
+    StorageFailed => "storage.failed",
+    Internal => "internal",
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error as the UI, the CLI and history see it: `{code, params, detail}`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS, thiserror::Error)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Error {
+    pub code: ErrorCode,
+    /// Named parameters for the translated message (e.g. `limit`, `field`, `skew_seconds`).
+    #[ts(type = "Record<string, unknown>")]
+    pub params: Map<String, Value>,
+    /// The provider's raw message or a technical cause; shown under the translated text. Never a secret.
+    pub detail: Option<String>,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code)?;
+        if !self.params.is_empty() {
+            write!(f, " {}", Value::Object(self.params.clone()))?;
+        }
+        if let Some(d) = &self.detail {
+            write!(f, ": {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    pub fn new(code: ErrorCode) -> Self {
+        Error { code, params: Map::new(), detail: None }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.params.insert(key.to_owned(), value.into());
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// A field-level input error: `field` names the form field, `reason` a translatable reason key.
+    pub fn invalid_field(field: &str, reason: &str) -> Self {
+        Error::new(ErrorCode::InputInvalid).with("field", field).with("reason", reason)
+    }
+
+    pub fn missing_field(field: &str) -> Self {
+        Error::new(ErrorCode::InputMissing).with("field", field)
+    }
+
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Internal).detail(detail)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn serializes_as_code_params_detail() {
+        let e = Error::new(ErrorCode::ProviderRateLimited)
+            .with("limit", 30)
+            .detail("Forbidden. Call too frequently (30 calls/minute)");
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            json!({"code": "provider.rate_limited", "params": {"limit": 30},
+                   "detail": "Forbidden. Call too frequently (30 calls/minute)"})
+        );
+        assert_eq!(e.code.as_str(), "provider.rate_limited");
+        assert_eq!(ErrorCode::AuthClockSkew.to_string(), "auth.clock_skew");
+    }
+
+    #[test]
+    fn field_errors_name_the_field() {
+        let e = Error::invalid_field("wallet_id", "not_numeric");
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            json!({"code": "input.invalid", "params": {"field": "wallet_id", "reason": "not_numeric"}, "detail": null})
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! Callback Desk core: everything that does not need a window.
+//!
+//! Data flows one way: form → command → core operation → sign → transport → provider → parse → history → UI.
+//! Nothing here depends on Tauri; the desktop shell in `src-tauri/` and the command-line companion in
+//! `src/bin/` are thin adapters over this library.
+
+pub mod appinfo;
+pub mod clock;
+pub mod error;
+pub mod logging;
+pub mod paths;
+pub mod secret;
+pub mod vault;
+
+pub use error::{Error, ErrorCode};

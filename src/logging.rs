@@ -1,0 +1,133 @@
+//! Logging: `tracing` to a daily rolling file in the log directory and to stderr.
+//!
+//! Redaction happens in two places. First, every secret is a [`crate::secret::Secret`], whose `Debug` and
+//! `Display` print `<redacted>`, so a secret passed to a log macro by mistake prints nothing. Second, the
+//! log writers scrub every value registered with [`register_secret`] (the vault registers each secret it
+//! hands to signing code) before a byte reaches stderr or the file, in case a secret was copied into a
+//! plain string somewhere (a provider echoing it in an error body, say).
+
+use crate::secret::{Secret, REDACTED};
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::{OnceLock, RwLock};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::EnvFilter;
+
+fn registry() -> &'static RwLock<Vec<String>> {
+    static SECRETS: OnceLock<RwLock<Vec<String>>> = OnceLock::new();
+    SECRETS.get_or_init(|| RwLock::new(Vec::new()))
+}
+
+/// Scrub this secret's value from every log line from now on. Values shorter than 6 characters are
+/// ignored (they would redact ordinary words).
+pub fn register_secret(secret: &Secret) {
+    let v = secret.expose();
+    if v.len() < 6 {
+        return;
+    }
+    let mut list = registry().write().unwrap_or_else(|e| e.into_inner());
+    if !list.iter().any(|s| s == v) {
+        list.push(v.to_owned());
+    }
+}
+
+/// Replace every registered secret in `text` with `<redacted>`.
+pub fn scrub(text: &str) -> String {
+    let list = registry().read().unwrap_or_else(|e| e.into_inner());
+    let mut out = text.to_owned();
+    for s in list.iter() {
+        if out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), REDACTED);
+        }
+    }
+    out
+}
+
+/// A writer that scrubs each buffered log record before passing it on.
+pub struct ScrubbingWriter<W: Write> {
+    inner: W,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Write for ScrubbingWriter<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            let text = String::from_utf8_lossy(&self.buf);
+            self.inner.write_all(scrub(&text).as_bytes())?;
+            self.buf.clear();
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for ScrubbingWriter<W> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// Wraps a `MakeWriter` so that each record is scrubbed.
+pub struct Scrubbing<M>(pub M);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Scrubbing<M> {
+    type Writer = ScrubbingWriter<M::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        ScrubbingWriter { inner: self.0.make_writer(), buf: Vec::new() }
+    }
+}
+
+/// Keeps the background file writer alive; drop it at exit to flush.
+pub struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);
+
+/// Start logging to `<log_dir>/<file_prefix>.YYYY-MM-DD` (kept 14 days) and stderr. `RUST_LOG` overrides
+/// the default level (`info`). Calling it twice is harmless (the second call only returns a guard).
+pub fn init(log_dir: &Path, file_prefix: &str) -> LogGuard {
+    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let file = std::fs::create_dir_all(log_dir).ok().and_then(|_| {
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix(file_prefix)
+            .filename_suffix("log")
+            .max_log_files(14)
+            .build(log_dir)
+            .ok()
+    });
+    let stderr_layer = tracing_subscriber::fmt::layer().with_writer(Scrubbing(io::stderr));
+    match file {
+        Some(appender) => {
+            let (nb, guard) = tracing_appender::non_blocking(appender);
+            let file_layer = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(Scrubbing(nb));
+            let _ = tracing_subscriber::registry().with(filter()).with(stderr_layer).with(file_layer).try_init();
+            LogGuard(Some(guard))
+        }
+        None => {
+            let _ = tracing_subscriber::registry().with(filter()).with(stderr_layer).try_init();
+            LogGuard(None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_secrets_are_scrubbed_from_log_records() {
+        register_secret(&Secret::new("s3cr3t-canary-value"));
+        register_secret(&Secret::new("abc")); // too short: ignored
+        let mut out = Vec::new();
+        {
+            let mut w = ScrubbingWriter { inner: &mut out, buf: Vec::new() };
+            write!(w, "body={{\"echo\":\"s3cr3t-canary-value\"}} abc").unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, "body={\"echo\":\"<redacted>\"} abc");
+    }
+}

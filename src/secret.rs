@@ -1,0 +1,72 @@
+//! Secret values: never printed, never serialized.
+//!
+//! Every secret the core handles (API secrets, private keys, client secrets, bearer tokens) travels in
+//! [`Secret`]. Its `Debug` and `Display` print `<redacted>`, it implements neither `Serialize` nor `Clone`
+//! by accident of derive, and its memory is zeroed on drop (through `secrecy`). Code that must use the
+//! value calls [`Secret::expose`], which is easy to search for in review.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+
+/// The text every redacted value is replaced with, in logs, history and exports.
+pub const REDACTED: &str = "<redacted>";
+
+pub struct Secret(SecretString);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(SecretString::from(value.into()))
+    }
+
+    /// The plain value. Only signing code and the vault call this.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.expose_secret().is_empty()
+    }
+
+    /// An explicit copy (secrets are not `Clone`, so every copy is visible in the code).
+    pub fn duplicate(&self) -> Secret {
+        Secret::new(self.expose().to_owned())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret::new(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret::new(value.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_never_show_the_value() {
+        let s = Secret::new("hunter2-canary");
+        assert_eq!(format!("{s:?}"), REDACTED);
+        assert_eq!(format!("{s}"), REDACTED);
+        assert_eq!(format!("{:?}", Some(&s)), format!("Some({REDACTED})"));
+        assert_eq!(s.expose(), "hunter2-canary");
+    }
+}

@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { App } from "./App";
+import { changeLanguage, initI18n, missingKeys } from "./i18n";
+
+const calls: { cmd: string; args: unknown }[] = [];
+
+beforeEach(async () => {
+  calls.length = 0;
+  initI18n("en");
+  await changeLanguage("en");
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args });
+    if (cmd === "app_info")
+      return {
+        version: "9.9.9",
+        data_dir: "/home/u/.local/share/io.callbackdesk.desktop",
+        log_dir: "/home/u/.local/share/io.callbackdesk.desktop/logs",
+        keyring: { state: "unavailable", backend: "Secret Service", detail: "no bus" },
+      };
+    if (cmd === "get_preferences") return { language: null };
+    if (cmd === "set_preferences") return (args as { preferences: unknown }).preferences;
+    throw new Error(`unexpected command ${cmd}`);
+  });
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe("App shell", () => {
+  it("navigates every section and shows its empty state", async () => {
+    render(<App />);
+    const expected: Record<string, string> = {
+      resend: "Resend callbacks",
+      query: "Look up callbacks",
+      history: "History",
+      accounts: "Merchant accounts",
+      settings: "Settings",
+    };
+    for (const [id, title] of Object.entries(expected)) {
+      fireEvent.click(screen.getByTestId(`nav-${id}`));
+      expect(screen.getByTestId("screen-title").textContent).toBe(title);
+      expect(screen.getByTestId(`screen-${id}`)).toBeTruthy();
+      expect(screen.getByTestId(`nav-${id}`).getAttribute("aria-current")).toBe("page");
+    }
+    expect(missingKeys.size).toBe(0);
+  });
+
+  it("reports an unavailable keyring in the status line", async () => {
+    render(<App />);
+    await waitFor(() => expect(screen.getByTestId("status-keyring").dataset.state).toBe("unavailable"));
+    expect(screen.getByTestId("status-keyring").textContent).toContain("Keyring unavailable");
+    expect(screen.getByTestId("status-version").textContent).toBe("Callback Desk 9.9.9");
+  });
+
+  it("switches language and remembers the choice", async () => {
+    render(<App />);
+    fireEvent.click(screen.getByTestId("nav-settings"));
+    await act(async () => {
+      fireEvent.change(screen.getByTestId("language-select"), { target: { value: "pt-BR" } });
+    });
+    await waitFor(() => expect(screen.getByTestId("screen-title").textContent).toBe("Configurações"));
+    expect(calls).toContainEqual({ cmd: "set_preferences", args: { preferences: { language: "pt-BR" } } });
+    expect(screen.getByTestId("nav-history").textContent).toBe("Histórico");
+  });
+});

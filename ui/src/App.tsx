@@ -1,0 +1,68 @@
+import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, type AppInfo } from "./api";
+import { changeLanguage, LANGUAGES, matchLanguage, type Language } from "./i18n";
+import { Sidebar, type Section } from "./components/Sidebar";
+import { StatusLine } from "./components/StatusLine";
+import { EnvBadge } from "./components/EnvBadge";
+import { ResendScreen } from "./screens/Resend";
+import { QueryScreen } from "./screens/Query";
+import { HistoryScreen } from "./screens/History";
+import { AccountsScreen } from "./screens/Accounts";
+import { SettingsScreen } from "./screens/Settings";
+
+export function App() {
+  const { t, i18n } = useTranslation();
+  const [section, setSection] = useState<Section>("resend");
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [backendError, setBackendError] = useState(false);
+
+  useEffect(() => {
+    let alive = true;
+    api
+      .getPreferences()
+      .then((p) => {
+        if (alive && p.language && (LANGUAGES as readonly string[]).includes(p.language)) {
+          void changeLanguage(p.language as Language);
+        }
+      })
+      .catch(() => undefined);
+    api
+      .appInfo()
+      .then((i) => alive && setInfo(i))
+      .catch(() => alive && setBackendError(true));
+    return () => {
+      alive = false;
+    };
+  }, []);
+
+  const onLanguage = useCallback(async (lang: Language) => {
+    await changeLanguage(lang);
+    await api.setPreferences({ language: lang });
+  }, []);
+
+  const go = (s: Section) => setSection(s);
+  const language = matchLanguage(i18n.language);
+
+  return (
+    <div className="shell" data-testid="app-shell" lang={language}>
+      <Sidebar current={section} onSelect={go} />
+      <div className="main">
+        <header className="topbar">
+          <h1 className="topbar-title" data-testid="screen-title">
+            {t(`screens.${section}.title`)}
+          </h1>
+          <EnvBadge environment={null} />
+        </header>
+        <main className="content" data-testid={`screen-${section}`}>
+          {section === "resend" && <ResendScreen onGoToAccounts={() => go("accounts")} />}
+          {section === "query" && <QueryScreen onGoToAccounts={() => go("accounts")} />}
+          {section === "history" && <HistoryScreen />}
+          {section === "accounts" && <AccountsScreen />}
+          {section === "settings" && <SettingsScreen info={info} language={language} onLanguage={onLanguage} />}
+        </main>
+        <StatusLine info={info} backendError={backendError} />
+      </div>
+    </div>
+  );
+}

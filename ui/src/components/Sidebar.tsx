@@ -1,0 +1,55 @@
+import { useTranslation } from "react-i18next";
+import { Icon, type IconName } from "./Icon";
+
+export type Section = "resend" | "query" | "history" | "accounts" | "settings";
+
+const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
+  {
+    key: "nav.group_work",
+    items: [
+      { id: "resend", icon: "resend" },
+      { id: "query", icon: "search" },
+      { id: "history", icon: "history" },
+    ],
+  },
+  {
+    key: "nav.group_setup",
+    items: [
+      { id: "accounts", icon: "accounts" },
+      { id: "settings", icon: "settings" },
+    ],
+  },
+];
+
+export function Sidebar({ current, onSelect }: { current: Section; onSelect: (s: Section) => void }) {
+  const { t } = useTranslation();
+  return (
+    <nav className="sidebar" aria-label="Main">
+      <div className="brand">
+        <img className="brand-logo" src="./icon.png" alt="" width={32} height={32} />
+        <div>
+          <div className="brand-name">{t("app.name")}</div>
+          <div className="brand-tagline">{t("app.tagline")}</div>
+        </div>
+      </div>
+      {GROUPS.map((g) => (
+        <div className="nav-group" key={g.key}>
+          <div className="nav-group-title">{t(g.key)}</div>
+          {g.items.map((item) => (
+            <button
+              key={item.id}
+              type="button"
+              className={`nav-item${current === item.id ? " active" : ""}`}
+              aria-current={current === item.id ? "page" : undefined}
+              data-testid={`nav-${item.id}`}
+              onClick={() => onSelect(item.id)}
+            >
+              <Icon name={item.icon} />
+              <span>{t(`nav.${item.id}`)}</span>
+            </button>
+          ))}
+        </div>
+      ))}
+    </nav>
+  );
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { catalogs, LANGUAGES, matchLanguage } from "./i18n";
+
+type Tree = { [k: string]: string | Tree };
+
+function flatten(tree: Tree, prefix = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries(tree)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === "string") out.set(key, v);
+    else for (const [kk, vv] of flatten(v, key)) out.set(kk, vv);
+  }
+  return out;
+}
+
+const flat = Object.fromEntries(LANGUAGES.map((l) => [l, flatten(catalogs[l] as Tree)])) as Record<
+  (typeof LANGUAGES)[number],
+  Map<string, string>
+>;
+
+const vars = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === "bindings" ? [] : sourceFiles(p);
+    return /\.(tsx?)$/.test(name) && !/\.test\./.test(name) ? [p] : [];
+  });
+}
+
+describe("translation catalogs", () => {
+  it("have exactly the same keys in every language", () => {
+    const en = [...flat.en.keys()].sort();
+    for (const l of LANGUAGES) expect([...flat[l].keys()].sort(), l).toEqual(en);
+  });
+
+  it("have no empty texts and the same placeholders as English", () => {
+    for (const l of LANGUAGES) {
+      for (const [k, v] of flat[l]) {
+        expect(v.trim(), `${l}:${k}`).not.toBe("");
+        expect(vars(v), `${l}:${k}`).toEqual(vars(flat.en.get(k)!));
+      }
+    }
+  });
+
+  it("translate every literal key the source code uses", () => {
+    const used = new Set<string>();
+    for (const f of sourceFiles(__dirname)) {
+      for (const m of readFileSync(f, "utf8").matchAll(/\bt\(\s*"([a-z_.-]+)"/gi)) used.add(m[1]);
+    }
+    expect(used.size).toBeGreaterThan(10);
+    for (const k of used) expect(flat.en.has(k), k).toBe(true);
+  });
+
+  it("are not just English copies", () => {
+    expect(flat["zh-CN"].get("nav.history")).not.toBe(flat.en.get("nav.history"));
+    expect(flat["pt-BR"].get("nav.history")).not.toBe(flat.en.get("nav.history"));
+  });
+});
+
+describe("matchLanguage", () => {
+  it("maps system language tags to a supported catalog", () => {
+    expect(matchLanguage("zh-TW")).toBe("zh-CN");
+    expect(matchLanguage("pt-PT")).toBe("pt-BR");
+    expect(matchLanguage("de-DE")).toBe("en");
+    expect(matchLanguage(undefined)).toBe("en");
+  });
+});
