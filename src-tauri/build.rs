@@ -1,8 +1,14 @@
 fn main() {
     // The app's own commands, declared in an app manifest so that a capability must grant each one.
-    let manifest = tauri_build::AppManifest::new().commands(&["app_info", "get_preferences", "set_preferences"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "get_preferences",
+        "set_preferences",
+    ]);
     tauri_build::try_build(
-        tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest),
+        tauri_build::Attributes::new()
+            .config_path("../tauri.conf.json")
+            .app_manifest(manifest),
     )
     .expect("failed to run tauri-build");
 }

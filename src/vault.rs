@@ -34,7 +34,9 @@ impl KeyringStore {
     }
 
     pub fn with_service(service: &str) -> Self {
-        KeyringStore { service: service.to_owned() }
+        KeyringStore {
+            service: service.to_owned(),
+        }
     }
 
     fn entry(&self, name: &str) -> Result<keyring::Entry> {
@@ -55,7 +57,9 @@ fn map_keyring_error(e: keyring::Error) -> Error {
 
 impl SecretStore for KeyringStore {
     fn set(&self, name: &str, value: &Secret) -> Result<()> {
-        self.entry(name)?.set_password(value.expose()).map_err(map_keyring_error)
+        self.entry(name)?
+            .set_password(value.expose())
+            .map_err(map_keyring_error)
     }
 
     fn get(&self, name: &str) -> Result<Option<Secret>> {
@@ -92,12 +96,20 @@ pub struct MemoryStore {
 
 impl SecretStore for MemoryStore {
     fn set(&self, name: &str, value: &Secret) -> Result<()> {
-        self.items.lock().unwrap().insert(name.to_owned(), value.expose().to_owned());
+        self.items
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), value.expose().to_owned());
         Ok(())
     }
 
     fn get(&self, name: &str) -> Result<Option<Secret>> {
-        Ok(self.items.lock().unwrap().get(name).map(|v| Secret::new(v.clone())))
+        Ok(self
+            .items
+            .lock()
+            .unwrap()
+            .get(name)
+            .map(|v| Secret::new(v.clone())))
     }
 
     fn delete(&self, name: &str) -> Result<()> {
@@ -139,7 +151,11 @@ pub fn self_test(store: std::sync::Arc<dyn SecretStore>, timeout: Duration) -> K
         let _ = tx.send(run_canary(store.as_ref()));
     });
     match rx.recv_timeout(timeout) {
-        Ok(Ok(())) => KeyringStatus { state: KeyringState::Available, backend, detail: None },
+        Ok(Ok(())) => KeyringStatus {
+            state: KeyringState::Available,
+            backend,
+            detail: None,
+        },
         Ok(Err(e)) => KeyringStatus {
             state: KeyringState::Unavailable,
             backend,
@@ -148,7 +164,10 @@ pub fn self_test(store: std::sync::Arc<dyn SecretStore>, timeout: Duration) -> K
         Err(_) => KeyringStatus {
             state: KeyringState::Unavailable,
             backend,
-            detail: Some(format!("no answer within {} s (is the keyring locked?)", timeout.as_secs())),
+            detail: Some(format!(
+                "no answer within {} s (is the keyring locked?)",
+                timeout.as_secs()
+            )),
         },
     }
 }
@@ -162,12 +181,20 @@ fn run_canary(store: &dyn SecretStore) -> Result<()> {
     let deleted = store.delete(&name);
     match back? {
         Some(v) if v.expose() == value.expose() => {}
-        Some(_) => return Err(Error::new(ErrorCode::VaultKeyringUnavailable).detail("read back a different value")),
-        None => return Err(Error::new(ErrorCode::VaultKeyringUnavailable).detail("the value written was not found")),
+        Some(_) => {
+            return Err(Error::new(ErrorCode::VaultKeyringUnavailable)
+                .detail("read back a different value"))
+        }
+        None => {
+            return Err(Error::new(ErrorCode::VaultKeyringUnavailable)
+                .detail("the value written was not found"))
+        }
     }
     deleted?;
     if store.get(&name)?.is_some() {
-        return Err(Error::new(ErrorCode::VaultKeyringUnavailable).detail("a deleted value is still there"));
+        return Err(
+            Error::new(ErrorCode::VaultKeyringUnavailable).detail("a deleted value is still there")
+        );
     }
     Ok(())
 }
@@ -182,7 +209,10 @@ mod tests {
         let store = Arc::new(MemoryStore::default());
         let status = self_test(store.clone(), Duration::from_secs(5));
         assert_eq!(status.state, KeyringState::Available);
-        assert!(store.items.lock().unwrap().is_empty(), "the canary must be deleted");
+        assert!(
+            store.items.lock().unwrap().is_empty(),
+            "the canary must be deleted"
+        );
     }
 
     struct BrokenStore;

@@ -13,7 +13,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new() -> Self {
-        AppState { secrets: Arc::new(KeyringStore::new()), keyring: Arc::new(OnceCell::new()) }
+        AppState {
+            secrets: Arc::new(KeyringStore::new()),
+            keyring: Arc::new(OnceCell::new()),
+        }
     }
 
     /// The start-up keyring self-test, run once.
@@ -21,13 +24,15 @@ impl AppState {
         self.keyring
             .get_or_init(|| async {
                 let store = self.secrets.clone();
-                tauri::async_runtime::spawn_blocking(move || vault::self_test(store, Duration::from_secs(10)))
-                    .await
-                    .unwrap_or_else(|e| KeyringStatus {
-                        state: vault::KeyringState::Unavailable,
-                        backend: "unknown".into(),
-                        detail: Some(e.to_string()),
-                    })
+                tauri::async_runtime::spawn_blocking(move || {
+                    vault::self_test(store, Duration::from_secs(10))
+                })
+                .await
+                .unwrap_or_else(|e| KeyringStatus {
+                    state: vault::KeyringState::Unavailable,
+                    backend: "unknown".into(),
+                    detail: Some(e.to_string()),
+                })
             })
             .await
             .clone()

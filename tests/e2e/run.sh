@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real app window: tauri-driver + WebKitWebDriver, under a private desktop
+# session (scripts/with-desktop-session.sh). Usage: tests/e2e/run.sh [path/to/callback-desk]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+APP=${1:-$ROOT/target/debug/callback-desk}
+[ -x "$APP" ] || { echo "app binary not found: $APP (build it first)" >&2; exit 2; }
+export APP SHOTS="$ROOT/target/screenshots"
+mkdir -p "$SHOTS"
+TAURI_DRIVER=${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}
+
+exec timeout 600 "$ROOT/scripts/with-desktop-session.sh" bash -c '
+  set -euo pipefail
+  export CALLBACK_DESK_DATA_DIR="$SESSION_HOME/callback-desk-data"
+  if [ "${E2E_EXPECT_KEYRING:-available}" = unavailable ]; then
+    # The app (started by the driver) gets a session bus address where nothing listens: no Secret Service.
+    export DBUS_SESSION_BUS_ADDRESS="unix:path=$SESSION_HOME/no-such-bus"
+  fi
+  "$0" --port 4444 --native-port 4445 > "$SESSION_HOME/tauri-driver.log" 2>&1 &
+  driver=$!
+  trap "kill $driver 2>/dev/null || true" EXIT
+  for _ in $(seq 100); do curl -fsS http://127.0.0.1:4445/status >/dev/null 2>&1 && break; sleep 0.1; done
+  status=0
+  python3 "'"$ROOT"'/tests/e2e/test_shell.py" || status=$?
+  if [ $status -ne 0 ]; then echo "--- tauri-driver log ---"; tail -50 "$SESSION_HOME/tauri-driver.log"; fi
+  exit $status
+' "$TAURI_DRIVER"

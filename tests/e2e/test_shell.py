@@ -1,0 +1,153 @@
+"""End-to-end test of the real Callback Desk window: every section, every language, the status line.
+
+Started by tests/e2e/run.sh under Xvfb + D-Bus + an unlocked gnome-keyring, with tauri-driver on :4444.
+Prints `N passed, N failed` and exits non-zero on any failure. Screenshots go to target/screenshots/.
+"""
+
+import json
+import os
+import pathlib
+import sys
+import traceback
+
+from webdriver import Session
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+APP = os.environ.get("APP", str(ROOT / "target/debug/callback-desk"))
+SHOTS = pathlib.Path(os.environ.get("SHOTS", ROOT / "target/screenshots"))
+SERVER = os.environ.get("WEBDRIVER", "http://127.0.0.1:4444")
+EXPECT_KEYRING = os.environ.get("E2E_EXPECT_KEYRING", "available")
+# "all" runs every check; "status" only the window and status-line checks (used for the no-keyring run).
+SCOPE = os.environ.get("E2E_SCOPE", "all")
+SECTIONS = ["resend", "query", "history", "accounts", "settings"]
+LANGS = ["en", "zh-CN", "pt-BR"]
+
+
+def catalog(lang):
+    data = json.loads((ROOT / "ui/src/locales" / f"{lang}.json").read_text(encoding="utf-8"))
+
+    def get(key):
+        node = data
+        for part in key.split("."):
+            node = node[part]
+        return node
+
+    return get
+
+
+results = []
+
+
+def check(name):
+    """Runs the decorated function at once as one named check, recording its result."""
+    def wrap(fn):
+        try:
+            fn()
+            results.append((name, None))
+            print(f"ok   {name}", flush=True)
+        except Exception as e:  # noqa: BLE001 - report every failure and go on
+            results.append((name, e))
+            print(f"FAIL {name}: {e}", flush=True)
+            traceback.print_exc()
+        return fn
+    return wrap
+
+
+def missing_keys(s):
+    return s.execute("return document.documentElement.dataset.missingKeys || '';")
+
+
+def set_language(s, lang):
+    s.click("[data-testid=nav-settings]")
+    s.execute(
+        "const el = document.querySelector('[data-testid=language-select]');"
+        "const setter = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set;"
+        "setter.call(el, arguments[0]); el.dispatchEvent(new Event('change', {bubbles: true}));",
+        lang,
+    )
+    t = catalog(lang)
+    s.wait_for(lambda: s.text("[data-testid=screen-title]") == t("screens.settings.title"), f"settings title in {lang}")
+    s.find("[data-testid=language-saved]")
+
+
+def main():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    s = Session(SERVER, APP)
+    try:
+        @check("window renders the shell and the status line")
+        def _():
+            s.find("[data-testid=app-shell]")
+            s.find("[data-testid=status-line]")
+            assert s.execute("return document.title;") == "Callback Desk"
+
+        @check(f"status line reports the keyring as {EXPECT_KEYRING} and shows version and data folder")
+        def _():
+            state = s.wait_for(
+                lambda: (lambda v: v if v not in (None, "pending") else None)(
+                    s.attr("[data-testid=status-keyring]", "data-state")),
+                "keyring self-test", timeout=30)
+            assert state == EXPECT_KEYRING, f"keyring state {state!r}"
+            version = s.text("[data-testid=status-version]")
+            cargo = (ROOT / "Cargo.toml").read_text()
+            assert 'version = "' in cargo and version.startswith("Callback Desk "), version
+            data_dir = s.execute("return document.querySelector('[data-testid=status-data-dir]').textContent;")
+            expected = os.environ.get("CALLBACK_DESK_DATA_DIR")
+            if expected:
+                assert expected in data_dir, f"{data_dir!r} does not name {expected!r}"
+
+        if EXPECT_KEYRING == "unavailable":
+            @check("settings explain why the keyring is unavailable")
+            def _():
+                s.click("[data-testid=nav-settings]")
+                body = s.execute("return document.querySelector('[data-testid=screen-settings]').textContent;")
+                assert catalog("en")("status.keyring_unavailable") in body, body
+                s.screenshot(str(SHOTS / "en-settings-keyring-unavailable.png"))
+
+        for lang in (LANGS if SCOPE == "all" else []):
+            @check(f"[{lang}] language switch and every section translated")
+            def _(lang=lang):
+                set_language(s, lang)
+                t = catalog(lang)
+                for section in SECTIONS:
+                    s.click(f"[data-testid=nav-{section}]")
+                    assert s.text(f"[data-testid=nav-{section}]") == t(f"nav.{section}")
+                    title = s.text("[data-testid=screen-title]")
+                    assert title == t(f"screens.{section}.title"), f"{section}: {title!r}"
+                    s.find(f"[data-testid=screen-{section}]")
+                    assert s.attr(f"[data-testid=nav-{section}]", "aria-current") == "page"
+                    s.screenshot(str(SHOTS / f"{lang}-{section}.png"))
+                missing = missing_keys(s)
+                assert not missing, f"missing translation keys: {missing}"
+
+        if SCOPE != "all":
+            return finish()
+
+        @check("navigation from an empty state button")
+        def _():
+            set_language(s, "en")
+            s.click("[data-testid=nav-resend]")
+            s.click("[data-testid=resend-go-accounts]")
+            assert s.text("[data-testid=screen-title]") == catalog("en")("screens.accounts.title")
+
+        @check("language choice is remembered across a restart")
+        def _():
+            nonlocal s
+            set_language(s, "pt-BR")
+            s.close()
+            s = Session(SERVER, APP)
+            t = catalog("pt-BR")
+            s.wait_for(lambda: s.text("[data-testid=nav-history]") == t("nav.history"), "pt-BR after restart")
+            set_language(s, "en")
+    finally:
+        s.close()
+    return finish()
+
+
+def finish():
+    failed = sum(1 for _, e in results if e)
+    print(f"e2e: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed or not results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

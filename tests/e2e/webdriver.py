@@ -1,0 +1,98 @@
+"""A small W3C WebDriver client (standard library only) for driving the real app through tauri-driver."""
+
+import base64
+import http.client
+import json
+import time
+import urllib.parse
+
+ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"
+
+
+class WebDriverError(Exception):
+    pass
+
+
+class Session:
+    def __init__(self, server: str, application: str, args=None, timeout: float = 60):
+        self.server = server.rstrip("/")
+        url = urllib.parse.urlsplit(self.server)
+        self.host, self.port = url.hostname, url.port or 80
+        self.conn = None
+        caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": application, "args": args or []}}}}
+        value = self._call("POST", "/session", caps, timeout=timeout)
+        self.id = value["sessionId"]
+
+    def _call(self, method, path, body=None, timeout: float = 30):
+        # One persistent HTTP/1.1 connection (tauri-driver proxies keep-alive connections to WebKitWebDriver).
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+            self.conn.timeout = timeout
+            try:
+                self.conn.request(method, path, body=data, headers=headers)
+                resp = self.conn.getresponse()
+                raw = resp.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
+                self.conn.close()
+                self.conn = None
+                if attempt == 1 or method not in ("GET", "DELETE"):
+                    raise
+        payload = json.loads(raw or b"{}")
+        if resp.status >= 400:
+            raise WebDriverError(f"{method} {path}: {resp.status} {raw[:500]!r}")
+        return payload.get("value")
+
+    def s(self, method, path, body=None):
+        return self._call(method, f"/session/{self.id}{path}", body)
+
+    def find(self, css: str, timeout: float = 15):
+        """Waits until an element matching `css` exists and returns its id."""
+        deadline = time.time() + timeout
+        last = None
+        while time.time() < deadline:
+            try:
+                found = self.s("POST", "/element", {"using": "css selector", "value": css})
+                if isinstance(found, dict) and ELEMENT_KEY in found:
+                    return found[ELEMENT_KEY]
+                last = found
+            except WebDriverError as e:
+                last = e
+            time.sleep(0.1)
+        raise WebDriverError(f"no element {css!r} within {timeout}s ({last})")
+
+    def click(self, css: str):
+        self.s("POST", f"/element/{self.find(css)}/click", {})
+
+    def text(self, css: str) -> str:
+        return self.s("GET", f"/element/{self.find(css)}/text")
+
+    def attr(self, css: str, name: str):
+        return self.s("GET", f"/element/{self.find(css)}/attribute/{name}")
+
+    def execute(self, script: str, *args):
+        return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def wait_for(self, predicate, what: str, timeout: float = 15):
+        deadline = time.time() + timeout
+        value = None
+        while time.time() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what} (last value {value!r})")
+
+    def screenshot(self, path: str):
+        png = base64.b64decode(self.s("GET", "/screenshot"))
+        with open(path, "wb") as f:
+            f.write(png)
+
+    def close(self):
+        try:
+            self._call("DELETE", f"/session/{self.id}", timeout=15)
+        except Exception:  # noqa: BLE001 - closing is best effort
+            pass
