@@ -6,6 +6,7 @@
 
 pub mod appinfo;
 pub mod clock;
+pub mod db;
 pub mod error;
 pub mod logging;
 pub mod paths;
