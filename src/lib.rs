@@ -9,6 +9,7 @@ pub mod clock;
 pub mod error;
 pub mod logging;
 pub mod paths;
+pub mod sandbox;
 pub mod secret;
 pub mod vault;
 
