@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod logging;
 pub mod paths;
+pub mod sandbox;
 pub mod secret;
 pub mod vault;
 
