@@ -9,7 +9,9 @@ pub mod clock;
 pub mod error;
 pub mod logging;
 pub mod paths;
+pub mod providers;
 pub mod secret;
+pub mod transport;
 pub mod vault;
 
 pub use error::{Error, ErrorCode};
