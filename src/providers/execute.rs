@@ -283,3 +283,127 @@ fn merged(account: &Account, mut results: Vec<Value>) -> Value {
         _ => Value::Array(results),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::providers::SignedRequest;
+    use crate::transport::{SendFuture, TransportError};
+    use serde_json::json;
+    use std::sync::Mutex;
+
+    /// Answers from a script and records what was sent.
+    struct Scripted {
+        answers: Mutex<Vec<Result<RawResponse, TransportError>>>,
+        sent: Mutex<Vec<SignedRequest>>,
+    }
+
+    impl Scripted {
+        fn new(mut answers: Vec<Result<RawResponse, TransportError>>) -> Self {
+            answers.reverse();
+            Scripted { answers: Mutex::new(answers), sent: Mutex::new(Vec::new()) }
+        }
+    }
+
+    impl Transport for Scripted {
+        fn send<'a>(&'a self, request: &'a SignedRequest, _: Option<&'a ClientIdentity>) -> SendFuture<'a> {
+            self.sent.lock().unwrap().push(request.clone());
+            let a = self.answers.lock().unwrap().pop().expect("unexpected call");
+            Box::pin(async move { a })
+        }
+    }
+
+    fn cybavo() -> Account {
+        Account::from_json(r#"{"provider":"cybavo","base_url":"http://127.0.0.1:1","wallet_id":7,"api_code":"code-xyz","api_secret":"TESTSECRET0123456789abcdef"}"#).unwrap()
+    }
+
+    fn signed(body: &str) -> RawResponse {
+        let sum =
+            crate::providers::cybavo::sign::body_checksum(body.as_bytes(), &Secret::new("TESTSECRET0123456789abcdef"));
+        RawResponse::new(200, &[("X-CHECKSUM", &sum)], body)
+    }
+
+    #[tokio::test]
+    async fn query_callbacks_runs_batches_in_order_and_merges() {
+        let t = Scripted::new(vec![
+            Ok(signed(r#"{"notifications":[{"serial":1}]}"#)),
+            Ok(signed(r#"{"notifications":[{"serial":2}]}"#)),
+        ]);
+        let ids: Vec<i64> = (1..=101).collect();
+        let p = json!({ "ids": ids });
+        let out =
+            execute(&cybavo(), "query-callbacks", p.as_object().unwrap(), &FixedClock::at_ms(1_700_000_000_000), &t)
+                .await;
+        assert_eq!(out.outcome, OutcomeKind::Ok);
+        assert_eq!(out.result["notifications"].as_array().unwrap().len(), 2);
+        assert_eq!(out.result["notifications"][1]["serial"], 2);
+        assert_eq!(out.calls.len(), 2);
+        let sent = t.sent.lock().unwrap();
+        assert_ne!(sent[0].url, sent[1].url, "fresh r per call");
+        assert_eq!(out.request.as_ref().unwrap().headers[0], ("X-API-CODE".to_owned(), "<redacted>".to_owned()));
+    }
+
+    #[tokio::test]
+    async fn timeout_after_send_is_unknown_and_validation_sends_nothing() {
+        let t = Scripted::new(vec![Err(TransportError {
+            error: Error::new(ErrorCode::NetworkTimeout),
+            outcome_unknown: true,
+        })]);
+        let p = json!({"notification_id": 0});
+        let out =
+            execute(&cybavo(), "resend-withdrawal-callbacks", p.as_object().unwrap(), &FixedClock::at_ms(0), &t).await;
+        assert_eq!(out.outcome, OutcomeKind::Unknown);
+        assert_eq!(out.error_code(), Some(ErrorCode::NetworkTimeout));
+        assert_eq!(out.http_status, None);
+        let bad = json!({"notification_id": "x"});
+        let out =
+            execute(&cybavo(), "resend-withdrawal-callbacks", bad.as_object().unwrap(), &FixedClock::at_ms(0), &t)
+                .await;
+        assert_eq!(out.outcome, OutcomeKind::Failed);
+        assert!(out.request.is_none());
+        let v = serde_json::to_value(&out).unwrap();
+        assert_eq!(v["error"]["code"], "input.invalid");
+    }
+
+    #[tokio::test]
+    async fn avista_token_is_cached_and_refreshed_once_on_401() {
+        let cert = include_str!("../../tests/fixtures/avista_test_cert.pem");
+        let j = json!({"provider":"avista","base_url":"http://127.0.0.1:2","client_id":"exec-test","client_secret":"csecret-123","client_cert_pem":cert});
+        let acct = Account::from_map(j.as_object().unwrap()).unwrap();
+        let tok = |t: &str| {
+            Ok(RawResponse::new(
+                201,
+                &[],
+                format!(r#"{{"access_token":"{t}","token_type":"Bearer","expires_in":1800}}"#),
+            ))
+        };
+        let ok = || {
+            Ok(RawResponse::new(
+                200,
+                &[],
+                r#"{"message":"Webhook resent successfully","webhookLogId":1,"sentAt":"x","statusCode":200}"#,
+            ))
+        };
+        let t = Scripted::new(vec![
+            tok("token-one"),
+            Ok(RawResponse::new(401, &[], r#"{"message":"expired"}"#)),
+            tok("token-two"),
+            ok(),
+            ok(),
+        ]);
+        let clock = FixedClock::at_ms(1_700_000_000_000);
+        let p = json!({"transaction_identifier": "123"});
+        let out = execute(&acct, "resend-webhook", p.as_object().unwrap(), &clock, &t).await;
+        assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
+        assert_eq!(out.calls.len(), 4);
+        let out = execute(&acct, "resend-webhook", p.as_object().unwrap(), &clock, &t).await;
+        assert_eq!(out.calls.len(), 1, "cached token reused");
+        let sent = t.sent.lock().unwrap();
+        assert_eq!(sent[1].header("Authorization"), Some("Bearer token-one"));
+        assert_eq!(sent[3].header("Authorization"), Some("Bearer token-two"));
+        assert_eq!(sent[4].header("Authorization"), Some("Bearer token-two"));
+        let dump = serde_json::to_string(&out).unwrap();
+        assert!(!dump.contains("token-two") && !dump.contains("csecret-123"), "{dump}");
+    }
+}
