@@ -10,8 +10,10 @@ pub mod db;
 pub mod error;
 pub mod logging;
 pub mod paths;
+pub mod providers;
 pub mod sandbox;
 pub mod secret;
+pub mod transport;
 pub mod vault;
 
 pub use error::{Error, ErrorCode};

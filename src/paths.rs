@@ -15,9 +15,7 @@ pub fn data_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
         return PathBuf::from(dir);
     }
-    dirs::data_dir()
-        .unwrap_or_else(|| std::env::temp_dir().join("callback-desk-home"))
-        .join(APP_IDENTIFIER)
+    dirs::data_dir().unwrap_or_else(|| std::env::temp_dir().join("callback-desk-home")).join(APP_IDENTIFIER)
 }
 
 /// Rolling log files.

@@ -1,0 +1,360 @@
+//! Merchant accounts: the account-file JSON (non-secret fields plus secrets) parsed and validated.
+//!
+//! Every secret is held in a [`Secret`] (or, for the Ceffu RSA key, a parsed key whose `Debug` is
+//! redacted) as soon as it is read. Validation errors are field-level (`input.invalid` with `field` and
+//! `reason`, or `input.missing` with `field`) so the UI can mark the offending input.
+
+use super::ProviderId;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use base64::Engine as _;
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::RsaPrivateKey;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::net::IpAddr;
+use url::Url;
+
+/// A parsed, validated merchant account.
+#[derive(Debug)]
+pub enum Account {
+    Cybavo(CybavoAccount),
+    Ceffu(CeffuAccount),
+    Avista(AvistaAccount),
+    Ccpayment(CcpaymentAccount),
+}
+
+#[derive(Debug)]
+pub struct CybavoAccount {
+    pub base_url: Url,
+    pub wallet_id: i64,
+    pub api_code: Secret,
+    pub api_secret: Secret,
+}
+
+#[derive(Debug)]
+pub struct CeffuAccount {
+    pub base_url: Url,
+    pub api_key: Secret,
+    pub private_key: CeffuKey,
+}
+
+/// A Ceffu RSA private key, parsed once. `Debug` prints only the modulus size.
+pub struct CeffuKey(pub(crate) Box<RsaPrivateKey>);
+
+impl fmt::Debug for CeffuKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use rsa::traits::PublicKeyParts;
+        write!(f, "CeffuKey(RSA-{} <redacted>)", self.0.size() * 8)
+    }
+}
+
+impl CeffuKey {
+    /// Accepts a `-----BEGIN PRIVATE KEY-----` PEM (PKCS#8), a `BEGIN RSA PRIVATE KEY` PEM (PKCS#1), or
+    /// the base64 of a PKCS#8 DER key on one or more lines (Ceffu's "API secret" format).
+    pub fn parse(text: &str) -> Result<CeffuKey> {
+        let t = text.trim();
+        let bad = || Error::invalid_field("private_key", "invalid_private_key");
+        if t.starts_with("-----BEGIN RSA PRIVATE KEY-----") {
+            use rsa::pkcs1::DecodeRsaPrivateKey;
+            return RsaPrivateKey::from_pkcs1_pem(t).map(|k| CeffuKey(Box::new(k))).map_err(|_| bad());
+        }
+        if t.starts_with("-----BEGIN") {
+            // Keep only the first PEM block (a pasted file may also hold the public key).
+            let end = t.find("-----END PRIVATE KEY-----").ok_or_else(bad)? + "-----END PRIVATE KEY-----".len();
+            return RsaPrivateKey::from_pkcs8_pem(&t[..end]).map(|k| CeffuKey(Box::new(k))).map_err(|_| bad());
+        }
+        let b64: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        let der = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad())?;
+        RsaPrivateKey::from_pkcs8_der(&der).map(|k| CeffuKey(Box::new(k))).map_err(|_| bad())
+    }
+}
+
+#[derive(Debug)]
+pub struct AvistaAccount {
+    pub base_url: Url,
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// The client certificate PEM exactly as stored (sent percent-encoded in `X-SSL-Client-Cert`).
+    pub client_cert_pem: Secret,
+    /// SHA-256 fingerprint of the certificate's DER, `AA:BB:…` uppercase (as `openssl x509 -fingerprint
+    /// -sha256` prints it): what Avista matches against the certificate linked to the account.
+    pub cert_fingerprint: String,
+    /// Optional private key for TLS-level client authentication.
+    pub client_key_pem: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CcpaymentVersion {
+    V1,
+    V2,
+}
+
+impl CcpaymentVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CcpaymentVersion::V1 => "v1",
+            CcpaymentVersion::V2 => "v2",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct CcpaymentAccount {
+    pub base_url: Url,
+    pub api_version: CcpaymentVersion,
+    pub app_id: String,
+    pub app_secret: Secret,
+}
+
+impl Account {
+    pub fn provider(&self) -> ProviderId {
+        match self {
+            Account::Cybavo(_) => ProviderId::Cybavo,
+            Account::Ceffu(_) => ProviderId::Ceffu,
+            Account::Avista(_) => ProviderId::Avista,
+            Account::Ccpayment(_) => ProviderId::Ccpayment,
+        }
+    }
+
+    pub fn base_url(&self) -> &Url {
+        match self {
+            Account::Cybavo(a) => &a.base_url,
+            Account::Ceffu(a) => &a.base_url,
+            Account::Avista(a) => &a.base_url,
+            Account::Ccpayment(a) => &a.base_url,
+        }
+    }
+
+    /// Parses an account file (`{"provider": "...", ...}` with secrets inline).
+    pub fn from_json(text: &str) -> Result<Account> {
+        let v: Value = serde_json::from_str(text)
+            .map_err(|e| Error::invalid_field("account", "not_json").detail(e.to_string()))?;
+        let Value::Object(map) = v else { return Err(Error::invalid_field("account", "not_object")) };
+        Account::from_map(&map)
+    }
+
+    /// Parses an account from one JSON object holding both public fields and secrets.
+    pub fn from_map(map: &Map<String, Value>) -> Result<Account> {
+        let provider = match map.get("provider") {
+            Some(Value::String(p)) => ProviderId::parse(p)?,
+            _ => return Err(Error::missing_field("provider")),
+        };
+        Account::from_parts(provider, map, &mut |name| match map.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => Some(Secret::new(s.clone())),
+            _ => None,
+        })
+    }
+
+    /// Parses an account from its public fields plus a secret lookup (the vault, in the app). The
+    /// lookup is asked only for the fields the descriptor marks secret.
+    pub fn from_parts(
+        provider: ProviderId,
+        public: &Map<String, Value>,
+        secret: &mut dyn FnMut(&str) -> Option<Secret>,
+    ) -> Result<Account> {
+        let secret = std::cell::RefCell::new(secret);
+        let need_opt = |name: &str| (secret.borrow_mut())(name).filter(|s| !s.is_empty());
+        let need = |name: &str| need_opt(name).ok_or_else(|| Error::missing_field(name));
+        Ok(match provider {
+            ProviderId::Cybavo => Account::Cybavo(CybavoAccount {
+                base_url: base_url(public)?,
+                wallet_id: wallet_id(public)?,
+                api_code: need("api_code")?,
+                api_secret: need("api_secret")?,
+            }),
+            ProviderId::Ceffu => {
+                let key = need("private_key")?;
+                Account::Ceffu(CeffuAccount {
+                    base_url: base_url(public)?,
+                    api_key: need("api_key")?,
+                    private_key: CeffuKey::parse(key.expose())?,
+                })
+            }
+            ProviderId::Avista => {
+                let cert = need("client_cert_pem")?;
+                let cert_fingerprint = cert_fingerprint(cert.expose())?;
+                let client_key_pem = need_opt("client_key_pem");
+                if let Some(k) = &client_key_pem {
+                    let t = k.expose().trim();
+                    if !(t.starts_with("-----BEGIN") && t.contains("PRIVATE KEY-----")) {
+                        return Err(Error::invalid_field("client_key_pem", "invalid_private_key"));
+                    }
+                }
+                Account::Avista(AvistaAccount {
+                    base_url: base_url(public)?,
+                    client_id: text(public, "client_id")?,
+                    client_secret: need("client_secret")?,
+                    client_cert_pem: cert,
+                    cert_fingerprint,
+                    client_key_pem,
+                })
+            }
+            ProviderId::Ccpayment => Account::Ccpayment(CcpaymentAccount {
+                base_url: base_url(public)?,
+                api_version: match public.get("api_version").and_then(Value::as_str) {
+                    Some("v1") => CcpaymentVersion::V1,
+                    Some("v2") => CcpaymentVersion::V2,
+                    None => return Err(Error::missing_field("api_version")),
+                    Some(_) => {
+                        return Err(
+                            Error::invalid_field("api_version", "not_allowed").with("allowed", ["v1", "v2"].to_vec())
+                        )
+                    }
+                },
+                app_id: text(public, "app_id")?,
+                app_secret: need("app_secret")?,
+            }),
+        })
+    }
+}
+
+fn text(map: &Map<String, Value>, field: &str) -> Result<String> {
+    match map.get(field) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+        Some(Value::Number(n)) => Ok(n.to_string()),
+        None | Some(Value::Null) | Some(Value::String(_)) => Err(Error::missing_field(field)),
+        Some(_) => Err(Error::invalid_field(field, "not_text")),
+    }
+}
+
+fn wallet_id(map: &Map<String, Value>) -> Result<i64> {
+    match map.get("wallet_id") {
+        Some(Value::Number(n)) => {
+            n.as_i64().filter(|v| *v > 0).ok_or_else(|| Error::invalid_field("wallet_id", "not_numeric"))
+        }
+        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse::<i64>().ok().filter(|v| *v > 0).ok_or_else(|| Error::invalid_field("wallet_id", "not_numeric"))
+        }
+        None | Some(Value::Null) => Err(Error::missing_field("wallet_id")),
+        Some(_) => Err(Error::invalid_field("wallet_id", "not_numeric")),
+    }
+}
+
+/// `base_url` must be an absolute http(s) URL without query or fragment; plain `http` is allowed only
+/// for loopback hosts (the sandbox, local test servers).
+pub fn base_url(map: &Map<String, Value>) -> Result<Url> {
+    let raw = text(map, "base_url")?;
+    validate_base_url(&raw)
+}
+
+pub fn validate_base_url(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw).map_err(|_| Error::invalid_field("base_url", "not_url"))?;
+    if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
+        return Err(Error::invalid_field("base_url", "not_url"));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(Error::invalid_field("base_url", "https_required")),
+        _ => Err(Error::invalid_field("base_url", "not_url")),
+    }
+}
+
+/// True for `localhost`, 127.0.0.0/8 and `::1`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// SHA-256 over the certificate's DER, formatted `AA:BB:…` (uppercase, colon-separated), matching
+/// `openssl x509 -noout -fingerprint -sha256`. Rejects anything that is not a parseable X.509 PEM.
+pub fn cert_fingerprint(pem: &str) -> Result<String> {
+    let bad = || Error::invalid_field("client_cert_pem", "invalid_certificate");
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem.trim_start().as_bytes()).map_err(|_| bad())?;
+    if pem.label != "CERTIFICATE" {
+        return Err(bad());
+    }
+    pem.parse_x509().map_err(|_| bad())?;
+    let digest = Sha256::digest(&pem.contents);
+    Ok(digest.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use serde_json::json;
+
+    pub(crate) const CEFFU_KEY_PEM: &str = include_str!("../../tests/fixtures/ceffu_test_key.pem");
+    pub(crate) const AVISTA_CERT_PEM: &str = include_str!("../../tests/fixtures/avista_test_cert.pem");
+
+    fn err(v: Value) -> Error {
+        Account::from_map(v.as_object().unwrap()).unwrap_err()
+    }
+
+    #[test]
+    fn cybavo_wallet_id_must_be_numeric() {
+        let ok = json!({"provider":"cybavo","base_url":"http://127.0.0.1:9","wallet_id":"55743","api_code":"c","api_secret":"s"});
+        match Account::from_map(ok.as_object().unwrap()).unwrap() {
+            Account::Cybavo(a) => assert_eq!(a.wallet_id, 55743),
+            _ => panic!(),
+        }
+        let e = err(
+            json!({"provider":"cybavo","base_url":"http://127.0.0.1:9","wallet_id":"55x","api_code":"c","api_secret":"s"}),
+        );
+        assert_eq!(e.params["field"], "wallet_id");
+        assert_eq!(e.params["reason"], "not_numeric");
+        let e = err(json!({"provider":"cybavo","base_url":"http://127.0.0.1:9","wallet_id":1,"api_code":"c"}));
+        assert_eq!((e.code, e.params["field"].as_str()), (ErrorCode::InputMissing, Some("api_secret")));
+    }
+
+    #[test]
+    fn base_url_requires_https_except_loopback() {
+        assert!(validate_base_url("https://open-api.ceffu.com").is_ok());
+        assert!(validate_base_url("http://127.0.0.1:8080/ccpayment/v1").is_ok());
+        assert!(validate_base_url("http://localhost:1").is_ok());
+        assert!(validate_base_url("http://[::1]:1").is_ok());
+        assert_eq!(validate_base_url("http://example.com").unwrap_err().params["reason"], "https_required");
+        assert_eq!(validate_base_url("ftp://example.com").unwrap_err().params["reason"], "not_url");
+        assert_eq!(validate_base_url("not a url").unwrap_err().params["reason"], "not_url");
+    }
+
+    #[test]
+    fn ceffu_key_accepts_pem_and_base64_der_and_rejects_garbage() {
+        assert!(CeffuKey::parse(CEFFU_KEY_PEM).is_ok());
+        let body: String = CEFFU_KEY_PEM.lines().skip(1).take_while(|l| !l.starts_with("-----END")).collect();
+        assert_eq!(body.len(), 1628);
+        let k = CeffuKey::parse(&body).unwrap();
+        assert_eq!(format!("{k:?}"), "CeffuKey(RSA-2048 <redacted>)");
+        assert_eq!(CeffuKey::parse("hello").unwrap_err().params["reason"], "invalid_private_key");
+        assert_eq!(CeffuKey::parse("aGVsbG8=").unwrap_err().params["field"], "private_key");
+    }
+
+    #[test]
+    fn avista_fingerprint_matches_openssl() {
+        assert_eq!(
+            cert_fingerprint(AVISTA_CERT_PEM).unwrap(),
+            "89:DF:FD:DF:61:BC:E5:F2:2B:79:16:3D:B3:F2:0A:13:0F:2C:4F:60:FC:D7:9B:38:43:9C:8F:28:94:BE:7F:B1"
+        );
+        assert_eq!(
+            cert_fingerprint("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").unwrap_err().params
+                ["reason"],
+            "invalid_certificate"
+        );
+        assert!(cert_fingerprint("garbage").is_err());
+    }
+
+    #[test]
+    fn ccpayment_version_is_v1_or_v2() {
+        let e = err(
+            json!({"provider":"ccpayment","base_url":"http://127.0.0.1:9/ccpayment/v1","api_version":"v3","app_id":"a","app_secret":"s"}),
+        );
+        assert_eq!(e.params["field"], "api_version");
+        let e = err(json!({"provider":"nope"}));
+        assert_eq!(e.params["field"], "provider");
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let a = Account::from_map(json!({"provider":"ccpayment","base_url":"https://ccpayment.com/ccpayment/v2","api_version":"v2","app_id":"APPID","app_secret":"SECRET-CANARY-1"}).as_object().unwrap()).unwrap();
+        let dbg = format!("{a:?}");
+        assert!(!dbg.contains("SECRET-CANARY-1"), "{dbg}");
+        assert!(dbg.contains("APPID"));
+    }
+}

@@ -1,0 +1,276 @@
+//! Avista operations: `get-token` (POST /api/auth/token) and `resend-webhook`
+//! (POST /api/resend-webhook/{identifier}), plus the per-account token cache.
+
+use super::sign::client_cert_header;
+use crate::error::{Error, ErrorCode, Result};
+use crate::providers::account::AvistaAccount;
+use crate::providers::util::{self, encode_uri_component};
+use crate::providers::{BuildCtx, HttpMethod, Outcome, RawResponse, SignedRequest};
+use crate::secret::Secret;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+pub const GET_TOKEN: &str = "get-token";
+pub const RESEND_WEBHOOK: &str = "resend-webhook";
+
+/// A token is reused until this many milliseconds before it expires.
+pub const TOKEN_REFRESH_MARGIN_MS: i64 = 60_000;
+
+pub fn build(
+    acct: &AvistaAccount,
+    operation: &str,
+    params: &Map<String, Value>,
+    ctx: &BuildCtx<'_>,
+) -> Result<SignedRequest> {
+    match operation {
+        GET_TOKEN => {
+            util::reject_unknown(params, &[])?;
+            let body = serde_json::to_vec(&json!({
+                "clientId": acct.client_id,
+                "clientSecret": acct.client_secret.expose(),
+            }))
+            .map_err(|e| Error::internal(e.to_string()))?;
+            Ok(SignedRequest {
+                method: HttpMethod::Post,
+                url: util::join_url(&acct.base_url, "/api/auth/token"),
+                headers: vec![
+                    ("X-SSL-Client-Cert".into(), client_cert_header(acct.client_cert_pem.expose())),
+                    ("Content-Type".into(), "application/json".into()),
+                ],
+                body: Some(body),
+            })
+        }
+        RESEND_WEBHOOK => {
+            util::reject_unknown(params, &["transaction_identifier", "url"])?;
+            let id = util::req_string(params, "transaction_identifier")?;
+            let body = match util::opt_string(params, "url")? {
+                None => None,
+                Some(u) => {
+                    let parsed = url::Url::parse(&u).map_err(|_| Error::invalid_field("url", "not_url"))?;
+                    if parsed.scheme() != "https" {
+                        return Err(Error::invalid_field("url", "https_required"));
+                    }
+                    Some(serde_json::to_vec(&json!({ "url": u })).map_err(|e| Error::internal(e.to_string()))?)
+                }
+            };
+            let bearer = match ctx.token {
+                Some(t) => format!("Bearer {}", t.expose()),
+                None => "Bearer <token>".to_owned(),
+            };
+            Ok(SignedRequest {
+                method: HttpMethod::Post,
+                url: util::join_url(&acct.base_url, &format!("/api/resend-webhook/{}", encode_uri_component(&id))),
+                headers: vec![("Authorization".into(), bearer), ("Content-Type".into(), "application/json".into())],
+                body,
+            })
+        }
+        other => Err(Error::new(ErrorCode::InputUnknownOperation).with("operation", other)),
+    }
+}
+
+/// A token answer: the secret token and its lifetime in seconds.
+pub struct Token {
+    pub access_token: Secret,
+    pub expires_in: i64,
+}
+
+/// Extracts the token from a successful `get-token` answer (200 or 201).
+pub fn parse_token(resp: &RawResponse) -> Result<Token> {
+    if !(resp.status == 200 || resp.status == 201) {
+        return Err(map_error(resp));
+    }
+    let v: Value = serde_json::from_slice(&resp.body)
+        .map_err(|_| Error::new(ErrorCode::ProviderMalformedResponse).detail("token response is not JSON"))?;
+    let token = v.get("access_token").and_then(Value::as_str).filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return Err(Error::new(ErrorCode::ProviderMalformedResponse).detail("access_token missing"));
+    };
+    Ok(Token {
+        access_token: Secret::new(token),
+        expires_in: v.get("expires_in").and_then(Value::as_i64).unwrap_or(1800),
+    })
+}
+
+/// 200 → delivered (result carries `webhookLogId`, `sentAt`, destination `statusCode`). For `get-token`
+/// the result never contains the token itself.
+pub fn parse(operation: &str, resp: &RawResponse) -> Result<Outcome> {
+    if operation == GET_TOKEN {
+        let t = parse_token(resp)?;
+        return Ok(Outcome { result: json!({ "token_type": "Bearer", "expires_in": t.expires_in }) });
+    }
+    if resp.status != 200 {
+        return Err(map_error(resp));
+    }
+    let v: Value = serde_json::from_slice(&resp.body)
+        .map_err(|_| Error::new(ErrorCode::ProviderMalformedResponse).detail(util::body_detail(&resp.body)))?;
+    if !v.is_object() {
+        return Err(Error::new(ErrorCode::ProviderMalformedResponse).detail(util::body_detail(&resp.body)));
+    }
+    Ok(Outcome {
+        result: json!({
+            "message": v.get("message"),
+            "webhookLogId": v.get("webhookLogId"),
+            "sentAt": v.get("sentAt"),
+            "statusCode": v.get("statusCode"),
+        }),
+    })
+}
+
+/// Avista's documented statuses: 400 no webhook URL, 401 token rejected, 404 transaction not found,
+/// 429 rate limit (60/min), 502 destination answered 4xx/5xx, 504 destination timed out (10 s).
+pub fn map_error(resp: &RawResponse) -> Error {
+    let v: Option<Value> = serde_json::from_slice(&resp.body).ok();
+    let message = v.as_ref().and_then(|v| v.get("message")).and_then(|m| match m {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(a) => Some(a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("; ")),
+        _ => None,
+    });
+    let mut e = match resp.status {
+        400 => Error::new(ErrorCode::ProviderNoWebhookUrl),
+        401 => Error::new(ErrorCode::AuthTokenRejected),
+        403 => Error::new(ErrorCode::AuthPermissionDenied),
+        404 => Error::new(ErrorCode::ProviderNotFound),
+        429 => Error::new(ErrorCode::ProviderRateLimited).with("limit", 60).with("per", "minute"),
+        502 => Error::new(ErrorCode::ProviderDestinationError),
+        504 => Error::new(ErrorCode::ProviderDestinationTimeout).with("timeout_seconds", 10),
+        s if s >= 500 => Error::new(ErrorCode::ProviderServerError).with("status", s),
+        s if v.is_none() => Error::new(ErrorCode::ProviderMalformedResponse).with("status", s),
+        s => Error::new(ErrorCode::ProviderBusinessError).with("status", s),
+    };
+    if let Some(code) = v.as_ref().and_then(|v| v.get("statusCode")).and_then(Value::as_i64) {
+        if resp.status == 502 {
+            e = e.with("destination_status", code);
+        }
+    }
+    e.detail(message.unwrap_or_else(|| util::body_detail(&resp.body)))
+}
+
+/// Bearer tokens per account (`base_url` + `client_id`), kept in memory only.
+#[derive(Default)]
+pub struct TokenCache {
+    tokens: Mutex<HashMap<String, (Secret, i64)>>,
+}
+
+impl TokenCache {
+    /// The process-wide cache.
+    pub fn global() -> &'static TokenCache {
+        static CACHE: OnceLock<TokenCache> = OnceLock::new();
+        CACHE.get_or_init(TokenCache::default)
+    }
+
+    fn key(acct: &AvistaAccount) -> String {
+        format!("{}\u{0}{}", acct.base_url, acct.client_id)
+    }
+
+    /// A cached token still valid for at least [`TOKEN_REFRESH_MARGIN_MS`] at `now_ms`.
+    pub fn get(&self, acct: &AvistaAccount, now_ms: i64) -> Option<Secret> {
+        let map = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&Self::key(acct)).filter(|(_, exp)| now_ms < exp - TOKEN_REFRESH_MARGIN_MS).map(|(t, _)| t.duplicate())
+    }
+
+    pub fn put(&self, acct: &AvistaAccount, token: &Token, now_ms: i64) {
+        crate::logging::register_secret(&token.access_token);
+        let mut map = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(Self::key(acct), (token.access_token.duplicate(), now_ms + token.expires_in * 1000));
+    }
+
+    pub fn forget(&self, acct: &AvistaAccount) {
+        let mut map = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(&Self::key(acct));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::Account;
+
+    pub(crate) fn acct() -> AvistaAccount {
+        let cert = include_str!("../../../tests/fixtures/avista_test_cert.pem");
+        let j = json!({"provider":"avista","base_url":"https://api.avista.global","client_id":"account-93-550e8400","client_secret":"CLIENT-SECRET-CANARY","client_cert_pem":cert});
+        match Account::from_map(j.as_object().unwrap()).unwrap() {
+            Account::Avista(a) => a,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn token_request() {
+        let r = build(&acct(), GET_TOKEN, &Map::new(), &BuildCtx::at(0)).unwrap();
+        assert_eq!(r.url, "https://api.avista.global/api/auth/token");
+        assert_eq!(
+            r.body_text().unwrap(),
+            r#"{"clientId":"account-93-550e8400","clientSecret":"CLIENT-SECRET-CANARY"}"#
+        );
+        let h = r.header("X-SSL-Client-Cert").unwrap();
+        assert_eq!(h.len(), 627);
+        assert!(h.starts_with("-----BEGIN%20CERTIFICATE-----%0AMIIBfTCCASKgAwIBAgIBATAKBggqhkjOPQQDAjAdMRswGQYD"));
+    }
+
+    #[test]
+    fn resend_request_encodes_identifier_and_checks_url() {
+        let p = json!({"transaction_identifier": "PAG 2024/0001", "url": "https://meu-servidor.com/webhooks/avista"});
+        let tok = Secret::new("jwt.token.here");
+        let ctx = BuildCtx { now_ms: 0, nonce: None, token: Some(&tok) };
+        let r = build(&acct(), RESEND_WEBHOOK, p.as_object().unwrap(), &ctx).unwrap();
+        assert_eq!(r.url, "https://api.avista.global/api/resend-webhook/PAG%202024%2F0001");
+        assert_eq!(r.header("Authorization"), Some("Bearer jwt.token.here"));
+        assert_eq!(r.body_text().unwrap(), r#"{"url":"https://meu-servidor.com/webhooks/avista"}"#);
+        let no_url = json!({"transaction_identifier": "123"});
+        let r = build(&acct(), RESEND_WEBHOOK, no_url.as_object().unwrap(), &BuildCtx::at(0)).unwrap();
+        assert_eq!(r.header("Authorization"), Some("Bearer <token>"));
+        assert_eq!(r.body, None);
+        let http = json!({"transaction_identifier": "1", "url": "http://evil.example/x"});
+        let e = build(&acct(), RESEND_WEBHOOK, http.as_object().unwrap(), &BuildCtx::at(0)).unwrap_err();
+        assert_eq!((e.params["field"].as_str(), e.params["reason"].as_str()), (Some("url"), Some("https_required")));
+    }
+
+    #[test]
+    fn parses_documented_answers() {
+        let ok = parse(RESEND_WEBHOOK, &RawResponse::new(200, &[], r#"{"message":"Webhook resent successfully","webhookLogId":12345,"sentAt":"2024-01-15T10:30:00.000Z","statusCode":200}"#)).unwrap();
+        assert_eq!(ok.result["webhookLogId"], 12345);
+        assert_eq!(ok.result["statusCode"], 200);
+        let tok = parse(
+            GET_TOKEN,
+            &RawResponse::new(201, &[], r#"{"access_token":"eyJ.secret","token_type":"Bearer","expires_in":1800}"#),
+        )
+        .unwrap();
+        assert_eq!(tok.result, json!({"token_type":"Bearer","expires_in":1800}));
+        assert!(!tok.result.to_string().contains("eyJ"));
+        let cases: &[(u16, ErrorCode)] = &[
+            (400, ErrorCode::ProviderNoWebhookUrl),
+            (401, ErrorCode::AuthTokenRejected),
+            (404, ErrorCode::ProviderNotFound),
+            (429, ErrorCode::ProviderRateLimited),
+            (502, ErrorCode::ProviderDestinationError),
+            (504, ErrorCode::ProviderDestinationTimeout),
+            (500, ErrorCode::ProviderServerError),
+            (503, ErrorCode::ProviderServerError),
+        ];
+        for (s, code) in cases {
+            let e = parse(RESEND_WEBHOOK, &RawResponse::new(*s, &[], r#"{"message":"raw text","statusCode":500}"#))
+                .unwrap_err();
+            assert_eq!(e.code, *code, "{s}");
+            assert_eq!(e.detail.as_deref(), Some("raw text"));
+        }
+        let e = parse(RESEND_WEBHOOK, &RawResponse::new(502, &[], r#"{"message":"x","statusCode":500}"#)).unwrap_err();
+        assert_eq!(e.params["destination_status"], 500);
+        assert_eq!(
+            parse(RESEND_WEBHOOK, &RawResponse::new(200, &[], "nope")).unwrap_err().code,
+            ErrorCode::ProviderMalformedResponse
+        );
+    }
+
+    #[test]
+    fn token_cache_expires_a_minute_early() {
+        let cache = TokenCache::default();
+        let a = acct();
+        let t = Token { access_token: Secret::new("tok-abcdef"), expires_in: 1800 };
+        cache.put(&a, &t, 0);
+        assert_eq!(cache.get(&a, 1_739_000).unwrap().expose(), "tok-abcdef");
+        assert!(cache.get(&a, 1_740_000).is_none());
+        cache.forget(&a);
+        assert!(cache.get(&a, 0).is_none());
+    }
+}

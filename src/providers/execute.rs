@@ -1,0 +1,409 @@
+//! The one entry point the CLI, the app and history use to run an operation end to end:
+//! plan → (per call) build + sign afresh → send → verify + parse → merge.
+
+use super::avista::ops::{self as avista_ops, TokenCache};
+use super::{build_request, parse_response, plan_calls, Account, BuildCtx, RawResponse};
+use crate::clock::Clock;
+use crate::error::{Error, ErrorCode};
+use crate::secret::Secret;
+use crate::transport::{redact_request, redact_response, ClientIdentity, RedactedRequest, RedactedResponse, Transport};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+/// How an operation ended. `unknown` = the request may have reached the provider but no answer was
+/// read (timeout or reset after sending): check before retrying a resend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum OutcomeKind {
+    Ok,
+    Failed,
+    Unknown,
+}
+
+/// One HTTP exchange of an operation (redacted).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct CallRecord {
+    pub operation: String,
+    pub request: RedactedRequest,
+    pub response: Option<RedactedResponse>,
+}
+
+/// The result of [`execute`], as the CLI prints it and history stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct CallOutcome {
+    pub outcome: OutcomeKind,
+    /// Status of the last HTTP answer, `null` when none arrived.
+    pub http_status: Option<u16>,
+    pub error: Option<Error>,
+    /// Parsed result (merged over calls); `null` when nothing succeeded.
+    #[ts(type = "unknown")]
+    pub result: Value,
+    /// The last request sent (redacted), `null` when validation failed before sending.
+    pub request: Option<RedactedRequest>,
+    pub response: Option<RedactedResponse>,
+    /// Every exchange in order (token calls, batches, the retry after a refreshed token).
+    pub calls: Vec<CallRecord>,
+}
+
+impl CallOutcome {
+    fn failed_before_send(error: Error) -> Self {
+        CallOutcome {
+            outcome: OutcomeKind::Failed,
+            http_status: None,
+            error: Some(error),
+            result: Value::Null,
+            request: None,
+            response: None,
+            calls: Vec::new(),
+        }
+    }
+
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        self.error.as_ref().map(|e| e.code)
+    }
+}
+
+enum Step {
+    Answer(RawResponse),
+    NoAnswer(Error, bool),
+}
+
+struct Run<'a> {
+    account: &'a Account,
+    clock: &'a dyn Clock,
+    transport: &'a dyn Transport,
+    identity: Option<ClientIdentity>,
+    calls: Vec<CallRecord>,
+    last_status: Option<u16>,
+}
+
+impl Run<'_> {
+    /// Builds (fresh time and nonce) and sends one call, recording it.
+    async fn call(
+        &mut self,
+        operation: &str,
+        params: &Map<String, Value>,
+        token: Option<&Secret>,
+    ) -> Result<Step, Error> {
+        let ctx = BuildCtx { now_ms: self.clock.now_ms(), nonce: None, token };
+        let req = build_request(self.account, operation, params, &ctx)?;
+        let redacted = redact_request(&req);
+        tracing::info!(provider = %self.account.provider(), operation, method = req.method.as_str(), url = %redacted.url, "sending");
+        match self.transport.send(&req, self.identity.as_ref()).await {
+            Ok(mut resp) => {
+                resp.received_at_ms = self.clock.now_ms();
+                self.last_status = Some(resp.status);
+                tracing::info!(status = resp.status, elapsed_ms = resp.elapsed_ms, "answered");
+                self.calls.push(CallRecord {
+                    operation: operation.to_owned(),
+                    request: redacted,
+                    response: Some(redact_response(&resp)),
+                });
+                Ok(Step::Answer(resp))
+            }
+            Err(t) => {
+                tracing::warn!(code = %t.error.code, unknown = t.outcome_unknown, "no answer");
+                self.calls.push(CallRecord { operation: operation.to_owned(), request: redacted, response: None });
+                Ok(Step::NoAnswer(t.error, t.outcome_unknown))
+            }
+        }
+    }
+
+    fn finish(self, outcome: OutcomeKind, error: Option<Error>, result: Value) -> CallOutcome {
+        let last = self.calls.last();
+        CallOutcome {
+            outcome,
+            http_status: self.last_status,
+            error,
+            result,
+            request: last.map(|c| c.request.clone()),
+            response: last.and_then(|c| c.response.clone()),
+            calls: self.calls,
+        }
+    }
+
+    /// An Avista token: from the cache, or fetched (and cached).
+    async fn avista_token(&mut self, force: bool) -> Result<Secret, (Error, bool)> {
+        let Account::Avista(a) = self.account else { unreachable!() };
+        if !force {
+            if let Some(t) = TokenCache::global().get(a, self.clock.now_ms()) {
+                return Ok(t);
+            }
+        }
+        match self.call(avista_ops::GET_TOKEN, &Map::new(), None).await {
+            Err(e) => Err((e, false)),
+            Ok(Step::NoAnswer(e, unknown)) => Err((e, unknown)),
+            Ok(Step::Answer(resp)) => {
+                let tok = avista_ops::parse_token(&resp).map_err(|e| (e, false))?;
+                TokenCache::global().put(a, &tok, self.clock.now_ms());
+                Ok(tok.access_token)
+            }
+        }
+    }
+}
+
+fn register_secrets(account: &Account) {
+    use crate::logging::register_secret;
+    match account {
+        Account::Cybavo(a) => {
+            register_secret(&a.api_code);
+            register_secret(&a.api_secret);
+        }
+        Account::Ceffu(a) => register_secret(&a.api_key),
+        Account::Avista(a) => {
+            register_secret(&a.client_secret);
+            if let Some(k) = &a.client_key_pem {
+                register_secret(k);
+            }
+        }
+        Account::Ccpayment(a) => register_secret(&a.app_secret),
+    }
+}
+
+/// Runs `operation` with `params` (keys in the given order) for `account`.
+///
+/// * Validation errors return `failed` before anything is sent.
+/// * Multi-call operations (CYBAVO `query-callbacks` with more than 100 ids) run their calls
+///   sequentially and merge results in order; the first failing call ends the run.
+/// * Every call is built afresh from `clock` (new `t`/`r`/timestamp) — nothing is replayed.
+/// * Avista `resend-webhook` obtains a bearer token first (cached per account until 60 s before it
+///   expires) and, on HTTP 401, refreshes it once and resends.
+#[tracing::instrument(skip(account, params, clock, transport), fields(provider = %account.provider()))]
+pub async fn execute(
+    account: &Account,
+    operation: &str,
+    params: &Map<String, Value>,
+    clock: &dyn Clock,
+    transport: &dyn Transport,
+) -> CallOutcome {
+    register_secrets(account);
+    let planned = match plan_calls(account, operation, params) {
+        Ok(p) => p,
+        Err(e) => return CallOutcome::failed_before_send(e),
+    };
+    let identity = match account {
+        Account::Avista(a) => {
+            a.client_key_pem.as_ref().map(|k| ClientIdentity::from_pem(a.client_cert_pem.expose(), k))
+        }
+        _ => None,
+    };
+    let mut run = Run { account, clock, transport, identity, calls: Vec::new(), last_status: None };
+
+    if matches!(account, Account::Avista(_)) && operation == avista_ops::RESEND_WEBHOOK {
+        // Validate before fetching a token.
+        if let Err(e) = build_request(account, operation, &planned[0], &BuildCtx::at(clock.now_ms())) {
+            return CallOutcome::failed_before_send(e);
+        }
+        let mut refreshed = false;
+        let mut token = match run.avista_token(false).await {
+            Ok(t) => t,
+            Err((e, unknown)) => {
+                return run.finish(
+                    if unknown { OutcomeKind::Unknown } else { OutcomeKind::Failed },
+                    Some(e),
+                    Value::Null,
+                )
+            }
+        };
+        loop {
+            match run.call(operation, &planned[0], Some(&token)).await {
+                Err(e) => return run.finish(OutcomeKind::Failed, Some(e), Value::Null),
+                Ok(Step::NoAnswer(e, unknown)) => {
+                    return run.finish(
+                        if unknown { OutcomeKind::Unknown } else { OutcomeKind::Failed },
+                        Some(e),
+                        Value::Null,
+                    )
+                }
+                Ok(Step::Answer(resp)) if resp.status == 401 && !refreshed => {
+                    refreshed = true;
+                    if let Account::Avista(a) = account {
+                        TokenCache::global().forget(a);
+                    }
+                    token = match run.avista_token(true).await {
+                        Ok(t) => t,
+                        Err((e, unknown)) => {
+                            return run.finish(
+                                if unknown { OutcomeKind::Unknown } else { OutcomeKind::Failed },
+                                Some(e),
+                                Value::Null,
+                            )
+                        }
+                    };
+                }
+                Ok(Step::Answer(resp)) => {
+                    return match parse_response(account, operation, &resp) {
+                        Ok(o) => run.finish(OutcomeKind::Ok, None, o.result),
+                        Err(e) => run.finish(OutcomeKind::Failed, Some(e), Value::Null),
+                    };
+                }
+            }
+        }
+    }
+
+    let mut results = Vec::new();
+    for p in &planned {
+        let step = match run.call(operation, p, None).await {
+            Ok(s) => s,
+            Err(e) => return run.finish(OutcomeKind::Failed, Some(e), merged(account, results)),
+        };
+        match step {
+            Step::NoAnswer(e, unknown) => {
+                let kind = if unknown { OutcomeKind::Unknown } else { OutcomeKind::Failed };
+                return run.finish(kind, Some(e), merged(account, results));
+            }
+            Step::Answer(resp) => {
+                if let Account::Avista(a) = account {
+                    if operation == avista_ops::GET_TOKEN {
+                        if let Ok(tok) = avista_ops::parse_token(&resp) {
+                            TokenCache::global().put(a, &tok, clock.now_ms());
+                        }
+                    }
+                }
+                match parse_response(account, operation, &resp) {
+                    Ok(o) => results.push(o.result),
+                    Err(e) => return run.finish(OutcomeKind::Failed, Some(e), merged(account, results)),
+                }
+            }
+        }
+    }
+    let result = merged(account, results);
+    run.finish(OutcomeKind::Ok, None, result)
+}
+
+fn merged(account: &Account, mut results: Vec<Value>) -> Value {
+    match results.len() {
+        0 => Value::Null,
+        1 => results.pop().unwrap_or(Value::Null),
+        _ if matches!(account, Account::Cybavo(_)) => super::cybavo::ops::merge(results),
+        _ => Value::Array(results),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::providers::SignedRequest;
+    use crate::transport::{SendFuture, TransportError};
+    use serde_json::json;
+    use std::sync::Mutex;
+
+    /// Answers from a script and records what was sent.
+    struct Scripted {
+        answers: Mutex<Vec<Result<RawResponse, TransportError>>>,
+        sent: Mutex<Vec<SignedRequest>>,
+    }
+
+    impl Scripted {
+        fn new(mut answers: Vec<Result<RawResponse, TransportError>>) -> Self {
+            answers.reverse();
+            Scripted { answers: Mutex::new(answers), sent: Mutex::new(Vec::new()) }
+        }
+    }
+
+    impl Transport for Scripted {
+        fn send<'a>(&'a self, request: &'a SignedRequest, _: Option<&'a ClientIdentity>) -> SendFuture<'a> {
+            self.sent.lock().unwrap().push(request.clone());
+            let a = self.answers.lock().unwrap().pop().expect("unexpected call");
+            Box::pin(async move { a })
+        }
+    }
+
+    fn cybavo() -> Account {
+        Account::from_json(r#"{"provider":"cybavo","base_url":"http://127.0.0.1:1","wallet_id":7,"api_code":"code-xyz","api_secret":"TESTSECRET0123456789abcdef"}"#).unwrap()
+    }
+
+    fn signed(body: &str) -> RawResponse {
+        let sum =
+            crate::providers::cybavo::sign::body_checksum(body.as_bytes(), &Secret::new("TESTSECRET0123456789abcdef"));
+        RawResponse::new(200, &[("X-CHECKSUM", &sum)], body)
+    }
+
+    #[tokio::test]
+    async fn query_callbacks_runs_batches_in_order_and_merges() {
+        let t = Scripted::new(vec![
+            Ok(signed(r#"{"notifications":[{"serial":1}]}"#)),
+            Ok(signed(r#"{"notifications":[{"serial":2}]}"#)),
+        ]);
+        let ids: Vec<i64> = (1..=101).collect();
+        let p = json!({ "ids": ids });
+        let out =
+            execute(&cybavo(), "query-callbacks", p.as_object().unwrap(), &FixedClock::at_ms(1_700_000_000_000), &t)
+                .await;
+        assert_eq!(out.outcome, OutcomeKind::Ok);
+        assert_eq!(out.result["notifications"].as_array().unwrap().len(), 2);
+        assert_eq!(out.result["notifications"][1]["serial"], 2);
+        assert_eq!(out.calls.len(), 2);
+        let sent = t.sent.lock().unwrap();
+        assert_ne!(sent[0].url, sent[1].url, "fresh r per call");
+        assert_eq!(out.request.as_ref().unwrap().headers[0], ("X-API-CODE".to_owned(), "<redacted>".to_owned()));
+    }
+
+    #[tokio::test]
+    async fn timeout_after_send_is_unknown_and_validation_sends_nothing() {
+        let t = Scripted::new(vec![Err(TransportError {
+            error: Error::new(ErrorCode::NetworkTimeout),
+            outcome_unknown: true,
+        })]);
+        let p = json!({"notification_id": 0});
+        let out =
+            execute(&cybavo(), "resend-withdrawal-callbacks", p.as_object().unwrap(), &FixedClock::at_ms(0), &t).await;
+        assert_eq!(out.outcome, OutcomeKind::Unknown);
+        assert_eq!(out.error_code(), Some(ErrorCode::NetworkTimeout));
+        assert_eq!(out.http_status, None);
+        let bad = json!({"notification_id": "x"});
+        let out =
+            execute(&cybavo(), "resend-withdrawal-callbacks", bad.as_object().unwrap(), &FixedClock::at_ms(0), &t)
+                .await;
+        assert_eq!(out.outcome, OutcomeKind::Failed);
+        assert!(out.request.is_none());
+        let v = serde_json::to_value(&out).unwrap();
+        assert_eq!(v["error"]["code"], "input.invalid");
+    }
+
+    #[tokio::test]
+    async fn avista_token_is_cached_and_refreshed_once_on_401() {
+        let cert = include_str!("../../tests/fixtures/avista_test_cert.pem");
+        let j = json!({"provider":"avista","base_url":"http://127.0.0.1:2","client_id":"exec-test","client_secret":"csecret-123","client_cert_pem":cert});
+        let acct = Account::from_map(j.as_object().unwrap()).unwrap();
+        let tok = |t: &str| {
+            Ok(RawResponse::new(
+                201,
+                &[],
+                format!(r#"{{"access_token":"{t}","token_type":"Bearer","expires_in":1800}}"#),
+            ))
+        };
+        let ok = || {
+            Ok(RawResponse::new(
+                200,
+                &[],
+                r#"{"message":"Webhook resent successfully","webhookLogId":1,"sentAt":"x","statusCode":200}"#,
+            ))
+        };
+        let t = Scripted::new(vec![
+            tok("token-one"),
+            Ok(RawResponse::new(401, &[], r#"{"message":"expired"}"#)),
+            tok("token-two"),
+            ok(),
+            ok(),
+        ]);
+        let clock = FixedClock::at_ms(1_700_000_000_000);
+        let p = json!({"transaction_identifier": "123"});
+        let out = execute(&acct, "resend-webhook", p.as_object().unwrap(), &clock, &t).await;
+        assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
+        assert_eq!(out.calls.len(), 4);
+        let out = execute(&acct, "resend-webhook", p.as_object().unwrap(), &clock, &t).await;
+        assert_eq!(out.calls.len(), 1, "cached token reused");
+        let sent = t.sent.lock().unwrap();
+        assert_eq!(sent[1].header("Authorization"), Some("Bearer token-one"));
+        assert_eq!(sent[3].header("Authorization"), Some("Bearer token-two"));
+        assert_eq!(sent[4].header("Authorization"), Some("Bearer token-two"));
+        let dump = serde_json::to_string(&out).unwrap();
+        assert!(!dump.contains("token-two") && !dump.contains("csecret-123"), "{dump}");
+    }
+}

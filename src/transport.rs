@@ -1,0 +1,343 @@
+//! One HTTP client for every provider call: timeouts, raw-bytes send, response capture, redaction.
+//!
+//! The transport sends a [`SignedRequest`]'s body buffer unchanged (the bytes that were signed), and
+//! returns the status, headers and **raw** body bytes so signatures can be verified over exactly what
+//! arrived. Failures say whether the request may have reached the provider (`outcome_unknown`): a
+//! timeout or reset after the request was written means a resend may or may not have happened.
+
+use crate::error::{Error, ErrorCode};
+use crate::providers::{RawResponse, SignedRequest};
+use crate::secret::{Secret, REDACTED};
+use serde::Serialize;
+use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+use ts_rs::TS;
+
+/// Header values that are credentials or signatures; masked in history, logs and previews for export.
+pub const SENSITIVE_HEADERS: &[&str] =
+    &["X-CHECKSUM", "Sign", "signature", "Authorization", "open-apikey", "X-API-CODE", "X-SSL-Client-Cert"];
+
+/// JSON body fields that are secrets; masked at any depth.
+pub const SENSITIVE_BODY_FIELDS: &[&str] = &["clientSecret", "access_token"];
+
+/// A TLS client identity (certificate + private key PEM) for providers that may require mTLS.
+pub struct ClientIdentity {
+    pem: Secret,
+}
+
+impl ClientIdentity {
+    pub fn from_pem(cert_pem: &str, key_pem: &Secret) -> Self {
+        ClientIdentity { pem: Secret::new(format!("{}\n{}\n", cert_pem.trim_end(), key_pem.expose().trim_end())) }
+    }
+}
+
+/// Why a call did not produce a response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransportError {
+    pub error: Error,
+    /// True when the request may have reached the provider (timeout or reset after sending).
+    pub outcome_unknown: bool,
+}
+
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<RawResponse, TransportError>> + Send + 'a>>;
+
+/// Something that sends signed requests (the real client, or a fake in tests).
+pub trait Transport: Send + Sync {
+    fn send<'a>(&'a self, request: &'a SignedRequest, identity: Option<&'a ClientIdentity>) -> SendFuture<'a>;
+}
+
+/// Timeouts of the real client.
+#[derive(Debug, Clone, Copy)]
+pub struct TransportConfig {
+    pub connect_timeout: Duration,
+    /// Whole request, including reading the body.
+    pub timeout: Duration,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig { connect_timeout: Duration::from_secs(10), timeout: Duration::from_secs(30) }
+    }
+}
+
+/// The reqwest-based transport (rustls).
+pub struct HttpTransport {
+    client: reqwest::Client,
+    config: TransportConfig,
+}
+
+impl HttpTransport {
+    pub fn new(config: TransportConfig) -> Result<Self, Error> {
+        Ok(HttpTransport { client: Self::builder(config).build().map_err(|e| Error::internal(e.to_string()))?, config })
+    }
+
+    fn builder(config: TransportConfig) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("callback-desk/", env!("CARGO_PKG_VERSION")))
+    }
+
+    async fn send_inner(
+        &self,
+        req: &SignedRequest,
+        identity: Option<&ClientIdentity>,
+    ) -> Result<RawResponse, TransportError> {
+        let owned;
+        let client = match identity {
+            None => &self.client,
+            Some(id) => {
+                let ident = reqwest::Identity::from_pem(id.pem.expose().as_bytes()).map_err(|e| TransportError {
+                    error: Error::invalid_field("client_key_pem", "invalid_private_key").detail(e.to_string()),
+                    outcome_unknown: false,
+                })?;
+                owned = Self::builder(self.config)
+                    .identity(ident)
+                    .build()
+                    .map_err(|e| TransportError { error: Error::internal(e.to_string()), outcome_unknown: false })?;
+                &owned
+            }
+        };
+        let method = match req.method {
+            crate::providers::HttpMethod::Get => reqwest::Method::GET,
+            crate::providers::HttpMethod::Post => reqwest::Method::POST,
+        };
+        let mut rb = client.request(method, &req.url);
+        for (k, v) in &req.headers {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        if let Some(b) = &req.body {
+            rb = rb.body(b.clone());
+        }
+        let started = Instant::now();
+        let resp = rb.send().await.map_err(classify)?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = resp.bytes().await.map_err(|e| {
+            let mut t = classify(e);
+            t.outcome_unknown = true;
+            t
+        })?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body: body.to_vec(),
+            elapsed_ms: started.elapsed().as_millis() as u64,
+            received_at_ms: chrono::Utc::now().timestamp_millis(),
+        })
+    }
+}
+
+impl Transport for HttpTransport {
+    fn send<'a>(&'a self, request: &'a SignedRequest, identity: Option<&'a ClientIdentity>) -> SendFuture<'a> {
+        Box::pin(self.send_inner(request, identity))
+    }
+}
+
+/// Maps a reqwest error to a network error code and whether the request may have reached the peer.
+fn classify(e: reqwest::Error) -> TransportError {
+    let chain = error_chain(&e);
+    let detail = chain.clone();
+    if e.is_timeout() {
+        // A connect timeout means nothing was sent; any later timeout leaves the outcome unknown.
+        let unknown = !e.is_connect();
+        return TransportError { error: Error::new(ErrorCode::NetworkTimeout).detail(chain), outcome_unknown: unknown };
+    }
+    if e.is_connect() {
+        return TransportError {
+            error: Error::new(ErrorCode::NetworkConnectionFailed).detail(chain),
+            outcome_unknown: false,
+        };
+    }
+    if e.is_builder() {
+        return TransportError { error: Error::new(ErrorCode::InputInvalid).detail(detail), outcome_unknown: false };
+    }
+    TransportError { error: Error::new(ErrorCode::NetworkConnectionReset).detail(chain), outcome_unknown: true }
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        parts.push(s.to_string());
+        cur = s.source();
+    }
+    crate::logging::scrub(&parts.join(": "))
+}
+
+/// A request as history and exports store it: credential headers masked, secret body fields masked,
+/// every registered secret scrubbed.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RedactedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// A response as history stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RedactedResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub elapsed_ms: u64,
+}
+
+fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            let masked = SENSITIVE_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(k));
+            (k.clone(), if masked { REDACTED.to_owned() } else { crate::logging::scrub(v) })
+        })
+        .collect()
+}
+
+fn mask_fields(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, val) in m.iter_mut() {
+                if SENSITIVE_BODY_FIELDS.contains(&k.as_str()) {
+                    *val = Value::String(REDACTED.to_owned());
+                } else {
+                    mask_fields(val);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(mask_fields),
+        _ => {}
+    }
+}
+
+/// A body as text with secret JSON fields masked (key order kept) and registered secrets scrubbed.
+pub fn redact_body(body: &[u8]) -> String {
+    let text = match serde_json::from_slice::<Value>(body) {
+        Ok(mut v) if body_has_sensitive(&v) => {
+            mask_fields(&mut v);
+            serde_json::to_string(&v).unwrap_or_default()
+        }
+        _ => String::from_utf8_lossy(body).into_owned(),
+    };
+    crate::logging::scrub(&text)
+}
+
+fn body_has_sensitive(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.iter().any(|(k, v)| SENSITIVE_BODY_FIELDS.contains(&k.as_str()) || body_has_sensitive(v)),
+        Value::Array(a) => a.iter().any(body_has_sensitive),
+        _ => false,
+    }
+}
+
+pub fn redact_request(req: &SignedRequest) -> RedactedRequest {
+    RedactedRequest {
+        method: req.method.as_str().to_owned(),
+        url: crate::logging::scrub(&req.url),
+        headers: redact_headers(&req.headers),
+        body: req.body.as_deref().map(redact_body),
+    }
+}
+
+pub fn redact_response(resp: &RawResponse) -> RedactedResponse {
+    RedactedResponse {
+        status: resp.status,
+        headers: redact_headers(&resp.headers),
+        body: redact_body(&resp.body),
+        elapsed_ms: resp.elapsed_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::HttpMethod;
+
+    #[test]
+    fn redaction_masks_credentials_and_secret_fields() {
+        let req = SignedRequest {
+            method: HttpMethod::Post,
+            url: "https://api.avista.global/api/auth/token".into(),
+            headers: vec![
+                ("X-SSL-Client-Cert".into(), "-----BEGIN".into()),
+                ("x-checksum".into(), "abc".into()),
+                ("Content-Type".into(), "application/json".into()),
+            ],
+            body: Some(br#"{"clientId":"id-1","clientSecret":"SUPER-SECRET"}"#.to_vec()),
+        };
+        let r = redact_request(&req);
+        assert_eq!(r.headers[0].1, REDACTED);
+        assert_eq!(r.headers[1].1, REDACTED);
+        assert_eq!(r.headers[2].1, "application/json");
+        assert_eq!(r.body.as_deref(), Some(r#"{"clientId":"id-1","clientSecret":"<redacted>"}"#));
+        assert!(!format!("{req:?}").contains("SUPER-SECRET"));
+        let resp = RawResponse::new(201, &[("Sign", "x")], r#"{"access_token":"eyJ.x","expires_in":1800}"#);
+        let r = redact_response(&resp);
+        assert_eq!(r.body, r#"{"access_token":"<redacted>","expires_in":1800}"#);
+        assert_eq!(r.headers[0].1, REDACTED);
+        // Non-sensitive bodies keep their exact bytes.
+        assert_eq!(redact_body(b"{ \"count\" : 3 }"), "{ \"count\" : 3 }");
+    }
+
+    #[tokio::test]
+    async fn connection_refused_is_a_known_failure() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let t = HttpTransport::new(TransportConfig::default()).unwrap();
+        let req = SignedRequest {
+            method: HttpMethod::Get,
+            url: format!("http://127.0.0.1:{port}/x"),
+            headers: vec![],
+            body: None,
+        };
+        let e = t.send(&req, None).await.unwrap_err();
+        assert_eq!(e.error.code, ErrorCode::NetworkConnectionFailed);
+        assert!(!e.outcome_unknown);
+    }
+
+    #[tokio::test]
+    async fn timeout_after_sending_is_unknown_and_reset_is_unknown() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            // First connection: read the request, never answer. Second: read, then close abruptly.
+            let (mut a, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = a.read(&mut buf).await;
+            let (mut b, _) = listener.accept().await.unwrap();
+            let _ = b.read(&mut buf).await;
+            let _ = b.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial").await;
+            drop(b);
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            drop(a);
+        });
+        let t = HttpTransport::new(TransportConfig {
+            connect_timeout: Duration::from_secs(2),
+            timeout: Duration::from_millis(300),
+        })
+        .unwrap();
+        let req = SignedRequest {
+            method: HttpMethod::Post,
+            url: format!("http://127.0.0.1:{port}/x"),
+            headers: vec![],
+            body: Some(b"{}".to_vec()),
+        };
+        let e = t.send(&req, None).await.unwrap_err();
+        assert_eq!(e.error.code, ErrorCode::NetworkTimeout);
+        assert!(e.outcome_unknown);
+        let e = t.send(&req, None).await.unwrap_err();
+        assert!(matches!(e.error.code, ErrorCode::NetworkConnectionReset | ErrorCode::NetworkTimeout), "{e:?}");
+        assert!(e.outcome_unknown);
+    }
+}
