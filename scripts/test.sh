@@ -49,5 +49,5 @@ stage "clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D
 stage "keyring tests (real Secret Service)" scripts/with-desktop-session.sh \
   cargo test --locked --test keyring_secret_service -- --ignored
 stage "end-to-end: real app window (tauri-driver + WebKitWebDriver)" tests/e2e/run.sh
-stage "end-to-end: app without a keyring" env E2E_EXPECT_KEYRING=unavailable E2E_SCOPE=status tests/e2e/run.sh
+stage "end-to-end: app without a keyring" env E2E_EXPECT_KEYRING=unavailable E2E_SCOPE=status E2E_TESTS=test_shell tests/e2e/run.sh
 finish

@@ -1,14 +1,18 @@
 fn main() {
-    // The app's own commands, declared in an app manifest so that a capability must grant each one.
+    // The app's own commands, declared in an app manifest so that a capability must grant each one
+    // (`allow-<command>` in tauri.conf.json's `main-window` capability).
     let manifest = tauri_build::AppManifest::new().commands(&[
         "app_info",
         "get_preferences",
         "set_preferences",
+        "provider_descriptors",
+        "list_accounts",
+        "create_account",
+        "update_account",
+        "delete_account",
+        "test_account",
+        "create_sandbox_accounts",
     ]);
-    tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .config_path("../tauri.conf.json")
-            .app_manifest(manifest),
-    )
-    .expect("failed to run tauri-build");
+    tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
+        .expect("failed to run tauri-build");
 }

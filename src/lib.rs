@@ -4,6 +4,7 @@
 //! Nothing here depends on Tauri; the desktop shell in `src-tauri/` and the command-line companion in
 //! `src/bin/` are thin adapters over this library.
 
+pub mod accounts;
 pub mod appinfo;
 pub mod clock;
 pub mod db;

@@ -20,6 +20,13 @@ fn main() {
         .manage(app_state)
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
+            commands::accounts::provider_descriptors,
+            commands::accounts::list_accounts,
+            commands::accounts::create_account,
+            commands::accounts::update_account,
+            commands::accounts::delete_account,
+            commands::accounts::test_account,
+            commands::accounts::create_sandbox_accounts,
             commands::prefs::get_preferences,
             commands::prefs::set_preferences,
         ])

@@ -21,7 +21,10 @@ exec timeout 600 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   trap "kill $driver 2>/dev/null || true" EXIT
   for _ in $(seq 100); do curl -fsS http://127.0.0.1:4445/status >/dev/null 2>&1 && break; sleep 0.1; done
   status=0
-  python3 "'"$ROOT"'/tests/e2e/test_shell.py" || status=$?
+  for t in ${E2E_TESTS:-test_shell test_accounts}; do
+    echo "--- $t"
+    python3 "'"$ROOT"'/tests/e2e/$t.py" || status=$?
+  done
   if [ $status -ne 0 ]; then echo "--- tauri-driver log ---"; tail -50 "$SESSION_HOME/tauri-driver.log"; fi
   exit $status
 ' "$TAURI_DRIVER"

@@ -21,6 +21,8 @@ beforeEach(async () => {
       };
     if (cmd === "get_preferences") return { language: null };
     if (cmd === "set_preferences") return (args as { preferences: unknown }).preferences;
+    if (cmd === "list_accounts") return [];
+    if (cmd === "provider_descriptors") return [];
     throw new Error(`unexpected command ${cmd}`);
   });
 });

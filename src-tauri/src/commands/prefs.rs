@@ -22,19 +22,12 @@ fn store_error(e: impl std::fmt::Display) -> Error {
 #[tauri::command]
 pub fn get_preferences(app: tauri::AppHandle) -> Result<Preferences, Error> {
     let store = app.store(paths::settings_file()).map_err(store_error)?;
-    let language = store
-        .get("language")
-        .and_then(|v| v.as_str().map(str::to_owned));
-    Ok(Preferences {
-        language: language.filter(|l| LANGUAGES.contains(&l.as_str())),
-    })
+    let language = store.get("language").and_then(|v| v.as_str().map(str::to_owned));
+    Ok(Preferences { language: language.filter(|l| LANGUAGES.contains(&l.as_str())) })
 }
 
 #[tauri::command]
-pub fn set_preferences(
-    app: tauri::AppHandle,
-    preferences: Preferences,
-) -> Result<Preferences, Error> {
+pub fn set_preferences(app: tauri::AppHandle, preferences: Preferences) -> Result<Preferences, Error> {
     if let Some(lang) = &preferences.language {
         if !LANGUAGES.contains(&lang.as_str()) {
             return Err(Error::invalid_field("language", "unsupported").detail(lang.clone()));

@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 
-export type Environment = "production" | "sandbox" | "custom";
+import type { Environment } from "../bindings/Environment";
+export type { Environment };
 
 /** The environment of the account in use; production is unmistakable. */
 export function EnvBadge({ environment }: { environment: Environment | null }) {
@@ -12,5 +13,15 @@ export function EnvBadge({ environment }: { environment: Environment | null }) {
         {environment ? t(`env.${environment}`) : t("env.none")}
       </span>
     </div>
+  );
+}
+
+/** A small environment pill for account cards and pickers. */
+export function EnvPill({ environment }: { environment: Environment }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`env-badge env-${environment}`} data-testid="env-pill" data-env={environment}>
+      {t(`env.${environment}`)}
+    </span>
   );
 }

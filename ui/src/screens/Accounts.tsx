@@ -1,24 +1,224 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { api, isCoreError, type AccountView, type CoreError, type ProviderDescriptor, type TestResult } from "../api";
 import { EmptyState } from "../components/EmptyState";
+import { EnvPill } from "../components/EnvBadge";
+import { ErrorBox } from "../components/ErrorBox";
+import { AccountForm } from "../components/AccountForm";
 
-const PROVIDERS = ["cybavo", "ceffu", "avista", "ccpayment"] as const;
+type Mode = { kind: "list" } | { kind: "add" } | { kind: "edit"; account: AccountView };
 
-export function AccountsScreen() {
+export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   const { t } = useTranslation();
+  const [accounts, setAccounts] = useState<AccountView[] | null>(null);
+  const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>([]);
+  const [mode, setMode] = useState<Mode>({ kind: "list" });
+  const [error, setError] = useState<CoreError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const reload = useCallback(async () => {
+    try {
+      const [list, desc] = await Promise.all([api.listAccounts(), api.providerDescriptors()]);
+      setAccounts(list);
+      setDescriptors(desc);
+    } catch (e) {
+      setError(isCoreError(e) ? e : null);
+      setAccounts([]);
+    }
+  }, []);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const done = async () => {
+    setMode({ kind: "list" });
+    await reload();
+    onChanged?.();
+  };
+
+  const trySandbox = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.createSandboxAccounts();
+      await done();
+    } catch (e) {
+      if (isCoreError(e)) setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (mode.kind !== "list") {
+    return (
+      <AccountForm
+        descriptors={descriptors}
+        account={mode.kind === "edit" ? mode.account : undefined}
+        onCancel={() => setMode({ kind: "list" })}
+        onSaved={done}
+      />
+    );
+  }
+
+  const groups = descriptors
+    .map((d) => ({ d, items: (accounts ?? []).filter((a) => a.provider === d.id) }))
+    .filter((g) => g.items.length > 0);
+
   return (
     <>
-      <p className="screen-subtitle">{t("screens.accounts.subtitle")}</p>
-      <EmptyState icon="accounts" title={t("screens.accounts.empty_title")} body={t("screens.accounts.empty_body")} />
-      <section className="card">
-        <h3 className="card-title">{t("screens.accounts.providers")}</h3>
-        <ul className="provider-list">
-          {PROVIDERS.map((p) => (
-            <li key={p} className="provider-chip" data-testid={`provider-${p}`}>
-              {t(`providers.${p}`)}
-            </li>
-          ))}
-        </ul>
-      </section>
+      <div className="screen-head">
+        <p className="screen-subtitle">{t("screens.accounts.subtitle")}</p>
+        {accounts && accounts.length > 0 && (
+          <button type="button" className="btn primary" data-testid="account-add" onClick={() => setMode({ kind: "add" })}>
+            {t("accounts.add")}
+          </button>
+        )}
+      </div>
+      {error && <ErrorBox error={error} />}
+      {accounts && accounts.length === 0 && (
+        <EmptyState
+          icon="accounts"
+          title={t("screens.accounts.empty_title")}
+          body={t("screens.accounts.empty_body")}
+          testId="accounts-empty"
+          action={
+            <div className="row">
+              <button type="button" className="btn primary" data-testid="sandbox-try" disabled={busy} onClick={trySandbox}>
+                {t("accounts.try_sandbox")}
+              </button>
+              <button type="button" className="btn" data-testid="account-add" onClick={() => setMode({ kind: "add" })}>
+                {t("accounts.add")}
+              </button>
+            </div>
+          }
+        />
+      )}
+      {groups.map(({ d, items }) => (
+        <section className="group" key={d.id} data-testid={`accounts-group-${d.id}`}>
+          <h3 className="group-title">{t(`providers.${d.id}`)}</h3>
+          <div className="cards">
+            {items.map((a) => (
+              <AccountCard key={a.id} account={a} descriptor={d} onEdit={() => setMode({ kind: "edit", account: a })} onDeleted={done} />
+            ))}
+          </div>
+        </section>
+      ))}
+    </>
+  );
+}
+
+function AccountCard(props: { account: AccountView; descriptor: ProviderDescriptor; onEdit: () => void; onDeleted: () => void }) {
+  const { t } = useTranslation();
+  const a = props.account;
+  const [test, setTest] = useState<TestResult | null>(null);
+  const [testError, setTestError] = useState<CoreError | null>(null);
+  const [testing, setTesting] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [typed, setTyped] = useState("");
+  const [deleteError, setDeleteError] = useState<CoreError | null>(null);
+
+  const publicFields = useMemo(
+    () => props.descriptor.account_fields.filter((f) => !f.secret && f.name !== "base_url"),
+    [props.descriptor],
+  );
+
+  const runTest = async () => {
+    setTesting(true);
+    setTest(null);
+    setTestError(null);
+    try {
+      setTest(await api.testAccount(a.id));
+    } catch (e) {
+      if (isCoreError(e)) setTestError(e);
+    } finally {
+      setTesting(false);
+    }
+  };
+
+  const remove = async () => {
+    try {
+      await api.deleteAccount(a.id);
+      props.onDeleted();
+    } catch (e) {
+      if (isCoreError(e)) setDeleteError(e);
+    }
+  };
+
+  return (
+    <article className={`account-card env-border-${a.environment}`} data-testid={`account-${a.id}`} data-label={a.label}>
+      <header className="account-head">
+        <div>
+          <div className="account-label">{a.label}</div>
+          <div className="account-url mono">{a.environment === "sandbox" ? t("accounts.builtin_sandbox") : a.base_url}</div>
+        </div>
+        <EnvPill environment={a.environment} />
+      </header>
+      <dl className="facts compact">
+        {publicFields.map((f) => (
+          <FactRow key={f.name} label={t(f.label_key)} value={String(a.fields[f.name] ?? "—")} />
+        ))}
+        {a.secrets.map((s) => (
+          <FactRow
+            key={s.name}
+            label={t(`accounts.${a.provider}.${s.name}.label`)}
+            value={s.set ? t("accounts.secret_saved") : t("accounts.secret_not_set")}
+            testId={`secret-state-${s.name}`}
+          />
+        ))}
+        {a.certificate_fingerprint && (
+          <FactRow label={t("accounts.fingerprint")} value={a.certificate_fingerprint} mono testId="cert-fingerprint" />
+        )}
+        {a.notes && <FactRow label={t("accounts.notes")} value={a.notes} />}
+      </dl>
+      <div className="row">
+        <button type="button" className="btn" data-testid="account-test" onClick={runTest} disabled={testing}>
+          {testing ? t("accounts.testing") : t("accounts.test")}
+        </button>
+        <button type="button" className="btn" data-testid="account-edit" onClick={props.onEdit}>
+          {t("accounts.edit")}
+        </button>
+        <button type="button" className="btn danger-outline" data-testid="account-delete" onClick={() => setConfirming(true)}>
+          {t("accounts.delete")}
+        </button>
+      </div>
+      {test && (
+        <div className={`inline-result ${test.supported ? (test.ok ? "ok" : "bad") : "neutral"}`} data-testid="test-result" data-ok={String(test.ok)}>
+          {!test.supported
+            ? t(`accounts.test_unsupported.${a.provider}`)
+            : test.ok
+              ? t("accounts.test_ok", { ms: test.duration_ms })
+              : t("accounts.test_failed")}
+          {test.error && <ErrorBox error={test.error} compact />}
+        </div>
+      )}
+      {testError && <ErrorBox error={testError} compact />}
+      {confirming && (
+        <div className="confirm" data-testid="delete-confirm">
+          <p>{t("accounts.delete_confirm", { label: a.label })}</p>
+          <input value={typed} onChange={(e) => setTyped(e.target.value)} data-testid="delete-typed" aria-label={t("accounts.delete_type")} placeholder={a.label} />
+          <div className="row">
+            <button type="button" className="btn danger" disabled={typed !== a.label} data-testid="delete-confirm-button" onClick={remove}>
+              {t("accounts.delete_final")}
+            </button>
+            <button type="button" className="btn" onClick={() => { setConfirming(false); setTyped(""); }}>
+              {t("common.cancel")}
+            </button>
+          </div>
+          {deleteError && <ErrorBox error={deleteError} compact />}
+        </div>
+      )}
+    </article>
+  );
+}
+
+function FactRow({ label, value, mono, testId }: { label: string; value: string; mono?: boolean; testId?: string }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd className={mono ? "mono" : undefined} data-testid={testId}>
+        {value}
+      </dd>
     </>
   );
 }

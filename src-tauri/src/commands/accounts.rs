@@ -1,0 +1,67 @@
+//! Merchant accounts: list, create, update, delete, test, and the sandbox's demo accounts.
+//! Secrets go in (write-only) and never come back out: every view lists them only as set / not set.
+
+use crate::state::AppState;
+use callback_desk::accounts::{self, AccountInput, AccountView, TestResult, SANDBOX_BASE_URL};
+use callback_desk::providers::{self, ProviderDescriptor};
+use callback_desk::Error;
+
+#[tauri::command]
+pub fn provider_descriptors() -> Vec<ProviderDescriptor> {
+    providers::all()
+}
+
+#[tauri::command]
+pub async fn list_accounts(state: tauri::State<'_, AppState>) -> Result<Vec<AccountView>, Error> {
+    let accounts = state.accounts().await?;
+    tauri::async_runtime::spawn_blocking(move || accounts.list()).await.map_err(join_error)?
+}
+
+#[tauri::command]
+pub async fn create_account(state: tauri::State<'_, AppState>, input: AccountInput) -> Result<AccountView, Error> {
+    let accounts = state.accounts().await?;
+    tauri::async_runtime::spawn_blocking(move || accounts.create(&input)).await.map_err(join_error)?
+}
+
+#[tauri::command]
+pub async fn update_account(
+    state: tauri::State<'_, AppState>,
+    id: i64,
+    input: AccountInput,
+) -> Result<AccountView, Error> {
+    let accounts = state.accounts().await?;
+    tauri::async_runtime::spawn_blocking(move || accounts.update(id, &input)).await.map_err(join_error)?
+}
+
+#[tauri::command]
+pub async fn delete_account(state: tauri::State<'_, AppState>, id: i64) -> Result<(), Error> {
+    let accounts = state.accounts().await?;
+    tauri::async_runtime::spawn_blocking(move || accounts.delete(id)).await.map_err(join_error)?
+}
+
+#[tauri::command]
+pub async fn test_account(state: tauri::State<'_, AppState>, id: i64) -> Result<TestResult, Error> {
+    let accounts = state.accounts().await?;
+    let view = accounts.get(id)?;
+    let root = if view.base_url == SANDBOX_BASE_URL { Some(state.sandbox_root().await?) } else { None };
+    let (_, account) = {
+        let accounts = accounts.clone();
+        tauri::async_runtime::spawn_blocking(move || accounts.signing_account(id, root.as_deref()))
+            .await
+            .map_err(join_error)??
+    };
+    let transport = state.transport().await?;
+    Ok(accounts::test_connection(&account, state.clock.as_ref(), transport.as_ref()).await)
+}
+
+/// "Try it with simulated providers": starts the built-in sandbox and adds one account per provider.
+#[tauri::command]
+pub async fn create_sandbox_accounts(state: tauri::State<'_, AppState>) -> Result<Vec<AccountView>, Error> {
+    let demo = state.sandbox_demo_accounts().await?;
+    let accounts = state.accounts().await?;
+    tauri::async_runtime::spawn_blocking(move || accounts.create_sandbox_demo(&demo)).await.map_err(join_error)?
+}
+
+fn join_error(e: impl std::fmt::Display) -> Error {
+    Error::internal(e.to_string())
+}

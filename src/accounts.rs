@@ -1,0 +1,619 @@
+//! Merchant accounts: non-secret fields in SQLite, secrets through the [`Vault`].
+//!
+//! An account's non-secret provider fields (e.g. CYBAVO `wallet_id`, CCPayment `app_id` and
+//! `api_version`) are a JSON object in `accounts.fields`; its secrets (the descriptor's `secret` fields)
+//! are sealed by the vault. Nothing returned from here contains a secret: [`AccountView`] lists each
+//! secret field only as set / not set.
+//!
+//! Environments: `production` (the provider's documented base URL unless one is given), `custom` (any
+//! https URL, or http on loopback) and `sandbox` (the built-in simulators; the stored base URL is the
+//! marker [`SANDBOX_BASE_URL`], resolved to the running sandbox's address when a call is made, because
+//! the sandbox listens on a new port each time the app starts).
+
+use crate::clock::Clock;
+use crate::db::storage_error;
+use crate::error::{Error, ErrorCode, Result};
+use crate::providers::{self, Account, ProviderId};
+use crate::secret::Secret;
+use crate::vault::Vault;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use ts_rs::TS;
+
+/// The stored base URL of sandbox accounts; replaced by the running sandbox's URL at call time.
+pub const SANDBOX_BASE_URL: &str = "sandbox:";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum Environment {
+    Production,
+    Sandbox,
+    Custom,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Sandbox => "sandbox",
+            Environment::Custom => "custom",
+        }
+    }
+
+    fn parse(s: &str) -> Environment {
+        match s {
+            "production" => Environment::Production,
+            "sandbox" => Environment::Sandbox,
+            _ => Environment::Custom,
+        }
+    }
+}
+
+/// What the add/edit form sends. `secrets` is write-only: on update, a field left out (or empty)
+/// keeps the stored secret.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct AccountInput {
+    pub provider: ProviderId,
+    pub label: String,
+    pub environment: Environment,
+    /// Required for `custom` and for providers without a documented production URL (CYBAVO);
+    /// ignored for `sandbox`.
+    #[ts(optional)]
+    pub base_url: Option<String>,
+    /// The provider's non-secret account fields.
+    #[ts(type = "Record<string, unknown>")]
+    pub fields: Map<String, Value>,
+    #[ts(type = "Record<string, string>")]
+    pub secrets: BTreeMap<String, String>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct SecretState {
+    pub name: String,
+    pub set: bool,
+}
+
+/// An account as the UI and the CLI see it: never a secret, only whether each one is set.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct AccountView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub provider: ProviderId,
+    pub label: String,
+    pub environment: Environment,
+    pub base_url: String,
+    #[ts(type = "Record<string, unknown>")]
+    pub fields: Map<String, Value>,
+    pub notes: String,
+    pub secrets: Vec<SecretState>,
+    /// Avista: the SHA-256 fingerprint of the saved client certificate, to match the Avista portal.
+    pub certificate_fingerprint: Option<String>,
+    #[ts(type = "number")]
+    pub created_at_ms: i64,
+    #[ts(type = "number")]
+    pub updated_at_ms: i64,
+}
+
+pub struct Accounts {
+    vault: Arc<Vault>,
+    clock: Arc<dyn Clock>,
+}
+
+fn secret_fields(provider: ProviderId) -> Vec<String> {
+    providers::descriptor(provider).account_fields.into_iter().filter(|f| f.secret).map(|f| f.name).collect()
+}
+
+fn public_fields(provider: ProviderId) -> Vec<String> {
+    providers::descriptor(provider)
+        .account_fields
+        .into_iter()
+        .filter(|f| !f.secret && f.name != "base_url")
+        .map(|f| f.name)
+        .collect()
+}
+
+/// The documented production base URL, if the provider has one.
+pub fn production_base_url(provider: ProviderId, fields: &Map<String, Value>) -> Option<String> {
+    match provider {
+        ProviderId::Cybavo => None,
+        ProviderId::Ceffu => Some("https://open-api.ceffu.com".into()),
+        ProviderId::Avista => Some("https://api.avista.global".into()),
+        ProviderId::Ccpayment => match fields.get("api_version").and_then(Value::as_str) {
+            Some("v2") => Some("https://ccpayment.com/ccpayment/v2".into()),
+            _ => Some("https://admin.ccpayment.com/ccpayment/v1".into()),
+        },
+    }
+}
+
+impl Accounts {
+    pub fn new(vault: Arc<Vault>, clock: Arc<dyn Clock>) -> Self {
+        Accounts { vault, clock }
+    }
+
+    pub fn vault(&self) -> &Arc<Vault> {
+        &self.vault
+    }
+
+    /// Checks the input and returns (base_url, public fields) to store. `existing` is the stored
+    /// account on update (its secrets stand in for those not replaced).
+    fn validate(&self, input: &AccountInput, existing: Option<i64>) -> Result<(String, Map<String, Value>)> {
+        let label = input.label.trim();
+        if label.is_empty() {
+            return Err(Error::missing_field("label"));
+        }
+        if label.chars().count() > 120 {
+            return Err(Error::invalid_field("label", "too_long").with("max", 120));
+        }
+        let mut public = Map::new();
+        for name in public_fields(input.provider) {
+            if let Some(v) = input.fields.get(&name) {
+                let v = match v {
+                    Value::String(s) => Value::String(s.trim().to_owned()),
+                    other => other.clone(),
+                };
+                public.insert(name, v);
+            }
+        }
+        for key in input.fields.keys() {
+            if !public.contains_key(key) && key != "base_url" && !secret_fields(input.provider).contains(key) {
+                return Err(Error::invalid_field(key, "unknown_field"));
+            }
+        }
+        let base_url = match input.environment {
+            Environment::Sandbox => SANDBOX_BASE_URL.to_owned(),
+            Environment::Production => match input.base_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(u) => u.to_owned(),
+                None => production_base_url(input.provider, &public).ok_or_else(|| Error::missing_field("base_url"))?,
+            },
+            Environment::Custom => input
+                .base_url
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| Error::missing_field("base_url"))?
+                .to_owned(),
+        };
+        if base_url != SANDBOX_BASE_URL {
+            providers::account::validate_base_url(&base_url)?;
+        }
+        // Parse the whole account as the signing code will, so every field error shows at save time.
+        let mut map = public.clone();
+        map.insert(
+            "base_url".into(),
+            Value::String(if base_url == SANDBOX_BASE_URL { "http://127.0.0.1".into() } else { base_url.clone() }),
+        );
+        let mut lookup = |name: &str| -> Option<Secret> {
+            match input.secrets.get(name).filter(|s| !s.trim().is_empty()) {
+                Some(s) => Some(Secret::new(s.trim_end_matches(['\r', '\n']).to_owned())),
+                None => existing.and_then(|id| self.vault.get(id, name).ok().flatten()),
+            }
+        };
+        Account::from_parts(input.provider, &map, &mut lookup)?;
+        Ok((base_url, public))
+    }
+
+    pub fn create(&self, input: &AccountInput) -> Result<AccountView> {
+        let (base_url, public) = self.validate(input, None)?;
+        // No keyring, no account: fail before writing anything.
+        self.vault.ensure_ready()?;
+        let now = self.clock.now_ms();
+        let id = {
+            let mut conn = self.vault.db().conn();
+            let tx = conn.transaction().map_err(storage_error)?;
+            tx.execute(
+                "INSERT INTO accounts (provider, label, environment, base_url, fields, notes, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                params![
+                    input.provider.as_str(),
+                    input.label.trim(),
+                    input.environment.as_str(),
+                    base_url,
+                    Value::Object(public).to_string(),
+                    input.notes.trim(),
+                    now
+                ],
+            )
+            .map_err(storage_error)?;
+            let id = tx.last_insert_rowid();
+            self.put_secrets(&tx, id, input, now)?;
+            tx.commit().map_err(storage_error)?;
+            id
+        };
+        tracing::info!(account_id = id, provider = %input.provider, environment = input.environment.as_str(), "account created");
+        self.get(id)
+    }
+
+    fn put_secrets(&self, tx: &rusqlite::Connection, id: i64, input: &AccountInput, now: i64) -> Result<()> {
+        let allowed = secret_fields(input.provider);
+        for (name, value) in &input.secrets {
+            if value.trim().is_empty() {
+                continue;
+            }
+            if !allowed.contains(name) {
+                return Err(Error::invalid_field(name, "unknown_field"));
+            }
+            let secret = Secret::new(value.trim_end_matches(['\r', '\n']).to_owned());
+            crate::logging::register_secret(&secret);
+            self.vault.put_in(tx, id, name, &secret, now)?;
+        }
+        Ok(())
+    }
+
+    pub fn update(&self, id: i64, input: &AccountInput) -> Result<AccountView> {
+        let current = self.get(id)?;
+        if current.provider != input.provider {
+            return Err(Error::invalid_field("provider", "cannot_change"));
+        }
+        let (base_url, public) = self.validate(input, Some(id))?;
+        if input.secrets.values().any(|v| !v.trim().is_empty()) {
+            self.vault.ensure_ready()?;
+        }
+        let now = self.clock.now_ms();
+        {
+            let mut conn = self.vault.db().conn();
+            let tx = conn.transaction().map_err(storage_error)?;
+            tx.execute(
+                "UPDATE accounts SET label = ?2, environment = ?3, base_url = ?4, fields = ?5, notes = ?6, updated_at = ?7
+                 WHERE id = ?1",
+                params![
+                    id,
+                    input.label.trim(),
+                    input.environment.as_str(),
+                    base_url,
+                    Value::Object(public).to_string(),
+                    input.notes.trim(),
+                    now
+                ],
+            )
+            .map_err(storage_error)?;
+            self.put_secrets(&tx, id, input, now)?;
+            tx.commit().map_err(storage_error)?;
+        }
+        tracing::info!(account_id = id, "account updated");
+        self.get(id)
+    }
+
+    /// Deletes the account and its secrets. History rows keep the account's label.
+    pub fn delete(&self, id: i64) -> Result<()> {
+        let n = self.vault.db().conn().execute("DELETE FROM accounts WHERE id = ?1", [id]).map_err(storage_error)?;
+        if n == 0 {
+            return Err(Error::new(ErrorCode::InputInvalid).with("field", "account_id").with("reason", "not_found"));
+        }
+        tracing::info!(account_id = id, "account deleted");
+        Ok(())
+    }
+
+    pub fn list(&self) -> Result<Vec<AccountView>> {
+        let ids: Vec<i64> = {
+            let conn = self.vault.db().conn();
+            let mut stmt =
+                conn.prepare("SELECT id FROM accounts ORDER BY provider, label, id").map_err(storage_error)?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(storage_error)?;
+            rows.collect::<std::result::Result<_, _>>().map_err(storage_error)?
+        };
+        ids.into_iter().map(|id| self.get(id)).collect()
+    }
+
+    pub fn get(&self, id: i64) -> Result<AccountView> {
+        type Row = (String, String, String, String, String, String, i64, i64);
+        let row: Option<Row> = self
+            .vault
+            .db()
+            .conn()
+            .query_row(
+                "SELECT provider, label, environment, base_url, fields, notes, created_at, updated_at FROM accounts WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+            )
+            .optional()
+            .map_err(storage_error)?;
+        let Some((provider, label, environment, base_url, fields, notes, created, updated)) = row else {
+            return Err(Error::new(ErrorCode::InputInvalid).with("field", "account_id").with("reason", "not_found"));
+        };
+        let provider = ProviderId::parse(&provider)?;
+        let fields: Map<String, Value> = serde_json::from_str(&fields).unwrap_or_default();
+        let set = self.vault.names(id)?;
+        let secrets =
+            secret_fields(provider).into_iter().map(|name| SecretState { set: set.contains(&name), name }).collect();
+        let certificate_fingerprint = if provider == ProviderId::Avista {
+            self.vault
+                .get(id, "client_cert_pem")
+                .ok()
+                .flatten()
+                .and_then(|c| providers::account::cert_fingerprint(c.expose()).ok())
+        } else {
+            None
+        };
+        Ok(AccountView {
+            id,
+            provider,
+            label,
+            environment: Environment::parse(&environment),
+            base_url,
+            fields,
+            notes,
+            secrets,
+            certificate_fingerprint,
+            created_at_ms: created,
+            updated_at_ms: updated,
+        })
+    }
+
+    /// The account ready for signing: public fields plus secrets from the vault. `sandbox_url` is the
+    /// running sandbox's base URL for the provider (needed for sandbox accounts).
+    pub fn signing_account(&self, id: i64, sandbox_root: Option<&str>) -> Result<(AccountView, Account)> {
+        let view = self.get(id)?;
+        let mut map = view.fields.clone();
+        let base = if view.base_url == SANDBOX_BASE_URL {
+            let root = sandbox_root
+                .ok_or_else(|| Error::new(ErrorCode::NetworkConnectionFailed).detail("the sandbox is not running"))?;
+            sandbox_base_url(root, &view)
+        } else {
+            view.base_url.clone()
+        };
+        map.insert("base_url".into(), Value::String(base));
+        let mut err = None;
+        let mut lookup = |name: &str| match self.vault.get(id, name) {
+            Ok(v) => v,
+            Err(e) => {
+                err.get_or_insert(e);
+                None
+            }
+        };
+        let parsed = Account::from_parts(view.provider, &map, &mut lookup);
+        if let Some(e) = err {
+            return Err(e);
+        }
+        let account = parsed.map_err(|e| {
+            if e.code == ErrorCode::InputMissing {
+                Error::new(ErrorCode::VaultSecretMissing)
+                    .with("field", e.params.get("field").cloned().unwrap_or_default())
+            } else {
+                e
+            }
+        })?;
+        Ok((view, account))
+    }
+}
+
+/// The labels of the demo accounts the sandbox offers, in the order they are created.
+pub const SANDBOX_DEMO_KEYS: [&str; 5] = ["cybavo", "ceffu", "avista", "ccpayment-v1", "ccpayment-v2"];
+
+impl Accounts {
+    /// Creates one sandbox account per provider from the running sandbox's demo accounts (the JSON
+    /// object `SandboxHandle::demo_accounts()` returns). Existing sandbox accounts with the same label
+    /// are left alone, so calling it twice does not duplicate them.
+    pub fn create_sandbox_demo(&self, demo: &Value) -> Result<Vec<AccountView>> {
+        let existing: Vec<String> = self.list()?.into_iter().map(|a| a.label).collect();
+        let mut created = Vec::new();
+        for key in SANDBOX_DEMO_KEYS {
+            let Some(Value::Object(acc)) = demo.get(key) else { continue };
+            let provider = match acc.get("provider").and_then(Value::as_str) {
+                Some(p) => ProviderId::parse(p)?,
+                None => continue,
+            };
+            let label = format!("Sandbox · {}", sandbox_label(key));
+            if existing.contains(&label) {
+                continue;
+            }
+            let secret_names = secret_fields(provider);
+            let mut fields = Map::new();
+            let mut secrets = BTreeMap::new();
+            for (k, v) in acc {
+                if k == "provider" || k == "base_url" {
+                    continue;
+                }
+                if secret_names.contains(k) {
+                    if let Some(s) = v.as_str() {
+                        secrets.insert(k.clone(), s.to_owned());
+                    }
+                } else {
+                    fields.insert(k.clone(), v.clone());
+                }
+            }
+            let input = AccountInput {
+                provider,
+                label,
+                environment: Environment::Sandbox,
+                base_url: None,
+                fields,
+                secrets,
+                notes: String::new(),
+            };
+            created.push(self.create(&input)?);
+        }
+        Ok(created)
+    }
+}
+
+fn sandbox_label(key: &str) -> &'static str {
+    match key {
+        "cybavo" => "CYBAVO SOFA",
+        "ceffu" => "Ceffu",
+        "avista" => "Avista",
+        "ccpayment-v1" => "CCPayment v1",
+        _ => "CCPayment v2",
+    }
+}
+
+/// The base URL of the running sandbox for an account of `provider` (CCPayment by API version).
+pub fn sandbox_base_url(sandbox_root: &str, view: &AccountView) -> String {
+    let root = sandbox_root.trim_end_matches('/');
+    match view.provider {
+        ProviderId::Ccpayment => match view.fields.get("api_version").and_then(Value::as_str) {
+            Some("v2") => format!("{root}/ccpayment/v2"),
+            _ => format!("{root}/ccpayment/v1"),
+        },
+        _ => root.to_owned(),
+    }
+}
+
+/// The result of "Test connection".
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct TestResult {
+    /// False when the provider has no side-effect-free authenticated call to test with.
+    pub supported: bool,
+    pub ok: bool,
+    /// The operation used for the test (never a resend).
+    pub operation: Option<String>,
+    #[ts(type = "number")]
+    pub duration_ms: i64,
+    pub error: Option<Error>,
+}
+
+/// Tests an account with the provider's least side-effecting authenticated call: CYBAVO's read-only
+/// callback lookup (`query-callbacks` for serial 0, which matches nothing) and Avista's token call.
+/// Ceffu and CCPayment document no such call next to their resend APIs, so the result says
+/// `supported: false` (their credentials were still checked locally when the account was parsed).
+pub async fn test_connection(
+    account: &Account,
+    clock: &dyn Clock,
+    transport: &dyn crate::transport::Transport,
+) -> TestResult {
+    let (operation, params): (&str, Value) = match account {
+        Account::Cybavo(_) => ("query-callbacks", serde_json::json!({ "ids": [0] })),
+        Account::Avista(_) => ("get-token", serde_json::json!({})),
+        Account::Ceffu(_) | Account::Ccpayment(_) => {
+            return TestResult { supported: false, ok: false, operation: None, duration_ms: 0, error: None }
+        }
+    };
+    let params = params.as_object().cloned().unwrap_or_default();
+    let started = std::time::Instant::now();
+    let outcome = providers::execute(account, operation, &params, clock, transport).await;
+    TestResult {
+        supported: true,
+        ok: outcome.outcome == providers::OutcomeKind::Ok,
+        operation: Some(operation.to_owned()),
+        duration_ms: started.elapsed().as_millis() as i64,
+        error: outcome.error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::db::Db;
+    use crate::vault::{MemoryStore, SecretStore};
+
+    const CEFFU_KEY: &str = include_str!("../tests/fixtures/ceffu_test_key.pem");
+
+    fn accounts() -> (Accounts, Arc<dyn SecretStore>) {
+        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+        let vault = Arc::new(Vault::new(store.clone(), Db::open_in_memory().unwrap()));
+        (Accounts::new(vault, Arc::new(FixedClock::at_ms(1_700_000_000_000))), store)
+    }
+
+    fn cybavo_input() -> AccountInput {
+        AccountInput {
+            provider: ProviderId::Cybavo,
+            label: "Store A".into(),
+            environment: Environment::Custom,
+            base_url: Some("https://sofa.example.com".into()),
+            fields: serde_json::json!({"wallet_id": 55743}).as_object().unwrap().clone(),
+            secrets: [
+                ("api_code".to_string(), "code-123".to_string()),
+                ("api_secret".to_string(), "canary-S3CRET-xyz".to_string()),
+            ]
+            .into(),
+            notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn create_list_update_delete_without_exposing_secrets() {
+        let (acc, _) = accounts();
+        let a = acc.create(&cybavo_input()).unwrap();
+        assert_eq!(a.fields["wallet_id"], 55743);
+        assert!(a.secrets.iter().all(|s| s.set));
+        let json = serde_json::to_string(&acc.list().unwrap()).unwrap();
+        assert!(!json.contains("canary-S3CRET-xyz"), "{json}");
+
+        // Update without secrets keeps them; a replaced one changes.
+        let mut input = cybavo_input();
+        input.secrets.clear();
+        input.label = "Store A (renamed)".into();
+        let b = acc.update(a.id, &input).unwrap();
+        assert_eq!(b.label, "Store A (renamed)");
+        let (_, account) = acc.signing_account(a.id, None).unwrap();
+        match account {
+            Account::Cybavo(c) => assert_eq!(c.api_secret.expose(), "canary-S3CRET-xyz"),
+            _ => unreachable!(),
+        }
+        input.secrets.insert("api_secret".into(), "new-secret-value".into());
+        acc.update(a.id, &input).unwrap();
+        match acc.signing_account(a.id, None).unwrap().1 {
+            Account::Cybavo(c) => assert_eq!(c.api_secret.expose(), "new-secret-value"),
+            _ => unreachable!(),
+        }
+        acc.delete(a.id).unwrap();
+        assert!(acc.list().unwrap().is_empty());
+        let n: i64 =
+            acc.vault().db().conn().query_row("SELECT count(*) FROM account_secrets", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0, "secrets are deleted with the account");
+    }
+
+    #[test]
+    fn field_level_validation() {
+        let (acc, _) = accounts();
+        let mut bad = cybavo_input();
+        bad.fields.insert("wallet_id".into(), "55a".into());
+        let e = acc.create(&bad).unwrap_err();
+        assert_eq!((e.code, e.params["field"].as_str()), (ErrorCode::InputInvalid, Some("wallet_id")));
+
+        let mut http = cybavo_input();
+        http.base_url = Some("http://sofa.example.com".into());
+        let e = acc.create(&http).unwrap_err();
+        assert_eq!(e.params["field"], "base_url");
+        assert_eq!(e.params["reason"], "https_required");
+
+        let mut missing = cybavo_input();
+        missing.secrets.remove("api_secret");
+        let e = acc.create(&missing).unwrap_err();
+        assert_eq!((e.code, e.params["field"].as_str()), (ErrorCode::InputMissing, Some("api_secret")));
+
+        let mut label = cybavo_input();
+        label.label = "  ".into();
+        assert_eq!(acc.create(&label).unwrap_err().params["field"], "label");
+
+        let ceffu = AccountInput {
+            provider: ProviderId::Ceffu,
+            label: "Ceffu".into(),
+            environment: Environment::Production,
+            base_url: None,
+            fields: Map::new(),
+            secrets: [("api_key".to_string(), "key".to_string()), ("private_key".to_string(), "not a key".to_string())]
+                .into(),
+            notes: String::new(),
+        };
+        let e = acc.create(&ceffu).unwrap_err();
+        assert_eq!(e.params["field"], "private_key");
+        let mut good = ceffu.clone();
+        good.secrets.insert("private_key".into(), CEFFU_KEY.into());
+        let v = acc.create(&good).unwrap();
+        assert_eq!(v.base_url, "https://open-api.ceffu.com");
+        assert!(acc.list().unwrap().len() == 1, "failed creations store nothing");
+    }
+
+    #[test]
+    fn sandbox_accounts_resolve_to_the_running_sandbox() {
+        let (acc, _) = accounts();
+        let mut input = cybavo_input();
+        input.environment = Environment::Sandbox;
+        let v = acc.create(&input).unwrap();
+        assert_eq!(v.base_url, SANDBOX_BASE_URL);
+        assert_eq!(acc.signing_account(v.id, None).unwrap_err().code, ErrorCode::NetworkConnectionFailed);
+        let (_, a) = acc.signing_account(v.id, Some("http://127.0.0.1:5555")).unwrap();
+        assert_eq!(a.base_url().as_str(), "http://127.0.0.1:5555/");
+    }
+}

@@ -1,0 +1,213 @@
+"""End-to-end test of merchant accounts in the real app window, against the sandbox.
+
+For each provider an account is added through the form with a canary string as one of its secrets,
+the app is restarted, the connection is tested against the sandbox (the canary credential is refused
+with a translated error; after replacing it with the sandbox's real credential the test succeeds, where
+the provider has a test call), the account is edited and finally deleted with a typed confirmation.
+Afterwards the canary must not be found in any file under the app's data, config and cache folders.
+"Try it with simulated providers" is exercised too, and every account screen is photographed in the
+three languages.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+
+from test_shell import APP, ROOT, SERVER, SHOTS, catalog, check, finish, set_language
+from webdriver import Session
+
+CANARY = os.environ.get("E2E_CANARY", "CANARY-7f3a91-do-not-leak")
+CLI = os.environ.get("CLI", str(ROOT / "target/debug/callback-desk-cli"))
+SECRET_UNDER_TEST = {"cybavo": "api_code", "ceffu": "api_key", "avista": "client_secret", "ccpayment": "app_secret"}
+TESTABLE = {"cybavo": "auth.invalid_api_key", "avista": "auth.token_rejected"}
+
+
+def start_sandbox():
+    proc = subprocess.Popen([CLI, "sandbox"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    return proc, json.loads(line)
+
+
+def set_value(s, css, value):
+    """Sets an input/textarea/select value the way React sees user input."""
+    s.execute(
+        "const el = document.querySelector(arguments[0]);"
+        "const proto = el.tagName === 'SELECT' ? HTMLSelectElement.prototype :"
+        "  el.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;"
+        "Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[1]);"
+        "el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));",
+        css, value)
+
+
+def card_by_label(s, label):
+    return s.execute(
+        "const c = [...document.querySelectorAll('.account-card')].find(e => e.dataset.label === arguments[0]);"
+        "return c ? c.dataset.testid : null;", label)
+
+
+def add_account(s, provider, demo, label):
+    s.click("[data-testid=account-add]")
+    s.find("[data-testid=account-form]")
+    set_value(s, "[data-testid=form-provider]", provider)
+    set_value(s, "[data-testid=form-label]", label)
+    s.click("[data-testid=form-env-custom]")
+    set_value(s, "[data-testid=form-base_url]", demo["base_url"])
+    for key, value in demo.items():
+        if key in ("provider", "base_url"):
+            continue
+        if key == SECRET_UNDER_TEST[provider]:
+            value = CANARY
+        css = f"[data-testid=form-{key}]"
+        if s.execute("return !!document.querySelector(arguments[0]);", css):
+            set_value(s, css, str(value))
+    s.click("[data-testid=form-save]")
+    s.wait_for(lambda: card_by_label(s, label), f"card {label}")
+
+
+def files_containing(needle, roots):
+    hits = []
+    for root in roots:
+        for p in pathlib.Path(root).rglob("*"):
+            if p.is_file():
+                try:
+                    if needle.encode() in p.read_bytes():
+                        hits.append(str(p))
+                except OSError:
+                    pass
+    return hits
+
+
+def main():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sandbox, demo = start_sandbox()
+    demos = {"cybavo": demo["cybavo"], "ceffu": demo["ceffu"], "avista": demo["avista"], "ccpayment": demo["ccpayment-v1"]}
+    labels = {p: f"E2E {p}" for p in demos}
+    s = Session(SERVER, APP)
+    try:
+        t = catalog("en")
+
+        @check("first launch offers the sandbox and shows an empty accounts screen")
+        def _():
+            set_language(s, "en")
+            s.click("[data-testid=nav-accounts]")
+            s.find("[data-testid=accounts-empty]")
+            s.find("[data-testid=sandbox-try]")
+            s.screenshot(str(SHOTS / "en-accounts-empty.png"))
+
+        @check("a bad wallet id is refused with a field-level, translated message")
+        def _():
+            s.click("[data-testid=account-add]")
+            set_value(s, "[data-testid=form-provider]", "cybavo")
+            set_value(s, "[data-testid=form-label]", "bad wallet")
+            s.click("[data-testid=form-env-custom]")
+            set_value(s, "[data-testid=form-base_url]", demos["cybavo"]["base_url"])
+            set_value(s, "[data-testid=form-wallet_id]", "55a43")
+            s.click("[data-testid=form-save]")
+            msg = s.text("[data-testid=field-error-wallet_id]")
+            assert t("fields.wallet_id") in msg and t("reasons.not_numeric") in msg, msg
+            s.screenshot(str(SHOTS / "en-accounts-form-error.png"))
+            s.click("[data-testid=form-cancel]")
+
+        @check("an account per provider is added through the form; secrets show only as saved")
+        def _():
+            for provider, d in demos.items():
+                add_account(s, provider, d, labels[provider])
+            for provider in demos:
+                card = card_by_label(s, labels[provider])
+                text = s.text(f"[data-testid={card}]")
+                assert CANARY not in text, "a secret is shown on the card"
+                assert t("accounts.secret_saved") in text
+            avista = card_by_label(s, labels["avista"])
+            fp = s.text(f"[data-testid={avista}] [data-testid=cert-fingerprint]")
+            assert fp.startswith("89:DF:FD:DF"), fp
+            s.screenshot(str(SHOTS / "en-accounts-list.png"))
+
+        @check("accounts survive a restart")
+        def _():
+            nonlocal s
+            s.close()
+            s = Session(SERVER, APP)
+            s.click("[data-testid=nav-accounts]")
+            for provider in demos:
+                s.wait_for(lambda p=provider: card_by_label(s, labels[p]), f"{provider} after restart")
+
+        for provider in demos:
+            @check(f"[{provider}] test connection, edit, test again")
+            def _(provider=provider):
+                card = card_by_label(s, labels[provider])
+                s.click(f"[data-testid={card}] [data-testid=account-test]")
+                result = s.find(f"[data-testid={card}] [data-testid=test-result]", timeout=30)
+                text = s.text(f"[data-testid={card}] [data-testid=test-result]")
+                if provider in TESTABLE:
+                    code = s.attr(f"[data-testid={card}] [data-testid=test-result] [data-testid=error-box]", "data-code")
+                    assert code == TESTABLE[provider], f"{code}: {text}"
+                    assert t(f"errors.{code}") in text, text
+                else:
+                    assert result and t(f"accounts.test_unsupported.{provider}") in text, text
+                # Edit: replace the canary with the sandbox's real credential.
+                s.click(f"[data-testid={card}] [data-testid=account-edit]")
+                field = SECRET_UNDER_TEST[provider]
+                s.find(f"[data-testid=secret-saved-{field}]")
+                s.click(f"[data-testid=secret-replace-{field}]")
+                if provider == "cybavo":
+                    s.find("[data-testid=warning-api_code]")
+                    s.screenshot(str(SHOTS / "en-accounts-edit-cybavo.png"))
+                set_value(s, f"[data-testid=form-{field}]", demos[provider][field])
+                s.click("[data-testid=form-save]")
+                s.wait_for(lambda: card_by_label(s, labels[provider]), "card after edit")
+                card = card_by_label(s, labels[provider])
+                if provider in TESTABLE:
+                    s.click(f"[data-testid={card}] [data-testid=account-test]")
+                    s.wait_for(lambda: s.attr(f"[data-testid={card}] [data-testid=test-result]", "data-ok") == "true",
+                               f"{provider} test ok", timeout=30)
+
+        @check("accounts are deleted only after typing their name")
+        def _():
+            for provider in demos:
+                card = card_by_label(s, labels[provider])
+                s.click(f"[data-testid={card}] [data-testid=account-delete]")
+                assert s.execute("return document.querySelector(arguments[0]).disabled;",
+                                 f"[data-testid={card}] [data-testid=delete-confirm-button]")
+                set_value(s, f"[data-testid={card}] [data-testid=delete-typed]", labels[provider])
+                s.click(f"[data-testid={card}] [data-testid=delete-confirm-button]")
+                s.wait_for(lambda p=provider: not card_by_label(s, labels[p]), f"{provider} deleted")
+
+        @check("try it with simulated providers: one sandbox account per provider, tested")
+        def _():
+            s.click("[data-testid=sandbox-try]")
+            s.wait_for(lambda: s.execute("return document.querySelectorAll('.account-card').length;") == 5, "5 sandbox accounts")
+            card = card_by_label(s, "Sandbox · CYBAVO SOFA")
+            s.click(f"[data-testid={card}] [data-testid=account-test]")
+            s.wait_for(lambda: s.attr(f"[data-testid={card}] [data-testid=test-result]", "data-ok") == "true", "sandbox test ok", timeout=30)
+            for lang in ["en", "zh-CN", "pt-BR"]:
+                set_language(s, lang)
+                s.click("[data-testid=nav-accounts]")
+                s.wait_for(lambda: s.execute("return document.querySelectorAll('.account-card').length;") == 5, "cards")
+                s.screenshot(str(SHOTS / f"{lang}-accounts-sandbox.png"))
+                s.click("[data-testid=account-add]")
+                set_value(s, "[data-testid=form-provider]", "avista")
+                s.screenshot(str(SHOTS / f"{lang}-accounts-form.png"))
+                s.click("[data-testid=form-cancel]")
+                missing = s.execute("return document.documentElement.dataset.missingKeys || '';")
+                assert not missing, missing
+            set_language(s, "en")
+    finally:
+        s.close()
+        sandbox.terminate()
+
+    @check("the canary secret is in no file under the app's data, config and cache folders")
+    def _():
+        roots = [os.environ[k] for k in ("CALLBACK_DESK_DATA_DIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME") if os.environ.get(k)]
+        roots.append(str(pathlib.Path(os.environ["XDG_DATA_HOME"]) / "io.callbackdesk.desktop"))
+        assert roots, "no folders to scan"
+        hits = files_containing(CANARY, roots)
+        assert not hits, f"canary found in {hits}"
+
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+import { useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, isCoreError, type AccountInput, type AccountView, type CoreError, type ProviderDescriptor } from "../api";
+import type { AccountField } from "../bindings/AccountField";
+import type { Environment } from "../bindings/Environment";
+import type { ProviderId } from "../bindings/ProviderId";
+import { ErrorBox, fieldOf } from "./ErrorBox";
+
+const ENVIRONMENTS: Environment[] = ["production", "sandbox", "custom"];
+
+/** Add or edit a merchant account. Drawn from the provider's descriptor; secret inputs are write-only. */
+export function AccountForm(props: {
+  descriptors: ProviderDescriptor[];
+  account?: AccountView;
+  onCancel: () => void;
+  onSaved: () => void;
+}) {
+  const { t } = useTranslation();
+  const editing = props.account;
+  const [provider, setProvider] = useState<ProviderId>(editing?.provider ?? props.descriptors[0]?.id ?? "cybavo");
+  const [label, setLabel] = useState(editing?.label ?? "");
+  const [environment, setEnvironment] = useState<Environment>(editing?.environment ?? "production");
+  const [baseUrl, setBaseUrl] = useState(editing && editing.environment !== "sandbox" ? editing.base_url : "");
+  const [fields, setFields] = useState<Record<string, string>>(
+    Object.fromEntries(Object.entries(editing?.fields ?? {}).map(([k, v]) => [k, String(v ?? "")])),
+  );
+  const [secrets, setSecrets] = useState<Record<string, string>>({});
+  const [replacing, setReplacing] = useState<Record<string, boolean>>({});
+  const [notes, setNotes] = useState(editing?.notes ?? "");
+  const [error, setError] = useState<CoreError | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const descriptor = props.descriptors.find((d) => d.id === provider);
+  const accountFields = useMemo(() => (descriptor?.account_fields ?? []).filter((f) => f.name !== "base_url"), [descriptor]);
+  const baseField = descriptor?.account_fields.find((f) => f.name === "base_url");
+  const defaultUrl = provider === "ccpayment"
+    ? fields.api_version === "v2" ? "https://ccpayment.com/ccpayment/v2" : "https://admin.ccpayment.com/ccpayment/v1"
+    : baseField?.default ?? "";
+  const errorField = fieldOf(error);
+  const isSet = (name: string) => editing?.secrets.find((s) => s.name === name)?.set ?? false;
+
+  const save = async () => {
+    setSaving(true);
+    setError(null);
+    const input: AccountInput = {
+      provider,
+      label,
+      environment,
+      base_url: environment === "sandbox" ? undefined : baseUrl.trim() || undefined,
+      fields: Object.fromEntries(
+        accountFields.filter((f) => !f.secret && fields[f.name] !== undefined && fields[f.name] !== "").map((f) => [
+          f.name,
+          f.kind === "integer" && /^\d+$/.test(fields[f.name]) ? Number(fields[f.name]) : fields[f.name],
+        ]),
+      ),
+      secrets: Object.fromEntries(Object.entries(secrets).filter(([, v]) => v.trim() !== "")),
+      notes,
+    };
+    try {
+      if (editing) await api.updateAccount(editing.id, input);
+      else await api.createAccount(input);
+      // Secrets leave the form's memory as soon as they are saved.
+      setSecrets({});
+      props.onSaved();
+    } catch (e) {
+      setError(isCoreError(e) ? e : { code: "internal", params: {}, detail: String(e) });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const fieldError = (name: string) => (errorField === name ? <ErrorBox error={error!} compact testId={`field-error-${name}`} /> : null);
+
+  return (
+    <form
+      className="card form"
+      data-testid="account-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h2 className="form-title">{editing ? t("accounts.edit_title", { label: editing.label }) : t("accounts.add_title")}</h2>
+
+      <label className="field">
+        <span className="field-label">{t("accounts.provider")}</span>
+        <select value={provider} disabled={!!editing} data-testid="form-provider" onChange={(e) => setProvider(e.target.value as ProviderId)}>
+          {props.descriptors.map((d) => (
+            <option key={d.id} value={d.id}>
+              {t(`providers.${d.id}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+
+      <label className="field">
+        <span className="field-label">{t("accounts.label")}</span>
+        <input value={label} data-testid="form-label" onChange={(e) => setLabel(e.target.value)} placeholder={t("accounts.label_placeholder")} />
+        <span className="field-help">{t("accounts.label_help")}</span>
+        {fieldError("label")}
+      </label>
+
+      <fieldset className="field">
+        <legend className="field-label">{t("env.label")}</legend>
+        <div className="segmented">
+          {ENVIRONMENTS.map((env) => (
+            <label key={env} className={`segment${environment === env ? " active" : ""} seg-${env}`}>
+              <input type="radio" name="environment" value={env} checked={environment === env} data-testid={`form-env-${env}`} onChange={() => setEnvironment(env)} />
+              {t(`env.${env}`)}
+            </label>
+          ))}
+        </div>
+        <span className="field-help">{t(`accounts.env_help.${environment}`)}</span>
+      </fieldset>
+
+      {environment !== "sandbox" && (
+        <label className="field">
+          <span className="field-label">{t("accounts.base_url")}</span>
+          <input value={baseUrl} data-testid="form-base_url" onChange={(e) => setBaseUrl(e.target.value)} placeholder={defaultUrl || "https://"} />
+          <span className="field-help">
+            {environment === "production" && defaultUrl ? t("accounts.base_url_default", { url: defaultUrl }) : t(`accounts.${provider}.base_url.help`)}
+          </span>
+          {fieldError("base_url")}
+        </label>
+      )}
+
+      {accountFields.map((f) =>
+        f.secret ? (
+          <SecretInput
+            key={`${provider}-${f.name}`}
+            field={f}
+            saved={isSet(f.name)}
+            replacing={!!replacing[f.name]}
+            value={secrets[f.name] ?? ""}
+            onReplace={() => setReplacing({ ...replacing, [f.name]: true })}
+            onChange={(v) => setSecrets({ ...secrets, [f.name]: v })}
+            warning={editing && provider === "cybavo" && f.name === "api_code" && replacing[f.name] ? t("accounts.cybavo_api_code_warning") : undefined}
+            error={fieldError(f.name)}
+          />
+        ) : (
+          <label className="field" key={`${provider}-${f.name}`}>
+            <span className="field-label">
+              {t(f.label_key)}
+              {!f.required && <span className="optional"> {t("common.optional")}</span>}
+            </span>
+            {f.kind === "choice" ? (
+              <select value={fields[f.name] ?? f.default ?? ""} data-testid={`form-${f.name}`} onChange={(e) => setFields({ ...fields, [f.name]: e.target.value })}>
+                {f.choices.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                value={fields[f.name] ?? ""}
+                inputMode={f.kind === "integer" ? "numeric" : undefined}
+                data-testid={`form-${f.name}`}
+                onChange={(e) => setFields({ ...fields, [f.name]: e.target.value })}
+              />
+            )}
+            <span className="field-help">{t(f.help_key)}</span>
+            {fieldError(f.name)}
+          </label>
+        ),
+      )}
+
+      <label className="field">
+        <span className="field-label">
+          {t("accounts.notes")} <span className="optional">{t("common.optional")}</span>
+        </span>
+        <textarea rows={2} value={notes} data-testid="form-notes" onChange={(e) => setNotes(e.target.value)} />
+      </label>
+
+      {error && !errorField && <ErrorBox error={error} />}
+
+      <div className="row">
+        <button type="submit" className="btn primary" disabled={saving} data-testid="form-save">
+          {saving ? t("common.saving") : t("common.save")}
+        </button>
+        <button type="button" className="btn" onClick={props.onCancel} data-testid="form-cancel">
+          {t("common.cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function SecretInput(props: {
+  field: AccountField;
+  saved: boolean;
+  replacing: boolean;
+  value: string;
+  onReplace: () => void;
+  onChange: (v: string) => void;
+  warning?: string;
+  error: React.ReactNode;
+}) {
+  const { t } = useTranslation();
+  const f = props.field;
+  const multiline = f.kind === "private_key" || f.kind === "certificate";
+  const showInput = !props.saved || props.replacing;
+  const readFile = async (file: File | undefined) => {
+    if (file) props.onChange(await file.text());
+  };
+  return (
+    <div className="field" data-testid={`secret-${f.name}`}>
+      <span className="field-label">
+        {t(f.label_key)}
+        {!f.required && <span className="optional"> {t("common.optional")}</span>}
+      </span>
+      {!showInput ? (
+        <div className="secret-saved">
+          <span className="saved-pill" data-testid={`secret-saved-${f.name}`}>
+            {t("accounts.secret_saved")}
+          </span>
+          <button type="button" className="btn small" data-testid={`secret-replace-${f.name}`} onClick={props.onReplace}>
+            {t("accounts.replace")}
+          </button>
+        </div>
+      ) : multiline ? (
+        <>
+          <textarea
+            rows={4}
+            className="mono"
+            spellCheck={false}
+            autoComplete="off"
+            value={props.value}
+            data-testid={`form-${f.name}`}
+            placeholder={t(f.kind === "certificate" ? "accounts.paste_certificate" : "accounts.paste_key")}
+            onChange={(e) => props.onChange(e.target.value)}
+          />
+          <label className="file-pick">
+            <input type="file" accept=".pem,.key,.crt,.cer,.txt" onChange={(e) => void readFile(e.target.files?.[0])} />
+            {t("accounts.choose_file")}
+          </label>
+        </>
+      ) : (
+        <input type="password" autoComplete="new-password" spellCheck={false} value={props.value} data-testid={`form-${f.name}`} onChange={(e) => props.onChange(e.target.value)} />
+      )}
+      <span className="field-help">{t(f.help_key)}</span>
+      {props.warning && (
+        <div className="warning" data-testid={`warning-${f.name}`}>
+          {props.warning}
+        </div>
+      )}
+      {props.error}
+    </div>
+  );
+}

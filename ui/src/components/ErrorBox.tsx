@@ -1,0 +1,28 @@
+import { useTranslation } from "react-i18next";
+import type { CoreError } from "../api";
+
+/** The form field an error is about, if any (`input.invalid` / `input.missing` carry `params.field`). */
+export function fieldOf(error: CoreError | null): string | null {
+  if (!error) return null;
+  if (error.code !== "input.invalid" && error.code !== "input.missing") return null;
+  const f = error.params.field;
+  return typeof f === "string" ? f : null;
+}
+
+/** A translated error: the message in the user's language with its fix, and the raw detail underneath. */
+export function ErrorBox({ error, compact, testId }: { error: CoreError; compact?: boolean; testId?: string }) {
+  const { t, i18n } = useTranslation();
+  const params: Record<string, unknown> = { ...error.params };
+  if (typeof params.field === "string" && i18n.exists(`fields.${params.field}`)) params.field = t(`fields.${params.field}`);
+  const reasonKey = typeof error.params.reason === "string" ? `reasons.${error.params.reason}` : null;
+  const reason = reasonKey && i18n.exists(reasonKey) ? t(reasonKey, error.params) : "";
+  return (
+    <div className={`error-box${compact ? " compact" : ""}`} role="alert" data-testid={testId ?? "error-box"} data-code={error.code}>
+      <div className="error-message">
+        {t(`errors.${error.code}`, params)}
+        {reason && <span className="error-reason"> {reason}</span>}
+      </div>
+      {error.detail && <div className="error-detail">{t("errors.detail", { detail: error.detail })}</div>}
+    </div>
+  );
+}
