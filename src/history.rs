@@ -215,9 +215,9 @@ impl Finish {
 #[serde(default)]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct HistoryFilter {
-    #[ts(optional = nullable, type = "number")]
+    #[ts(optional = nullable, type = "number | null")]
     pub account_id: Option<i64>,
-    #[ts(optional = nullable, type = "number")]
+    #[ts(optional = nullable, type = "number | null")]
     pub job_id: Option<i64>,
     #[ts(optional = nullable)]
     pub provider: Option<String>,
@@ -226,10 +226,10 @@ pub struct HistoryFilter {
     #[ts(optional = nullable)]
     pub outcome: Option<Outcome>,
     /// Inclusive lower bound on `created_at_ms`.
-    #[ts(optional = nullable, type = "number")]
+    #[ts(optional = nullable, type = "number | null")]
     pub from_ms: Option<i64>,
     /// Exclusive upper bound on `created_at_ms`.
-    #[ts(optional = nullable, type = "number")]
+    #[ts(optional = nullable, type = "number | null")]
     pub to_ms: Option<i64>,
     /// Words that must all occur (as word prefixes) in the row's identifiers or account label.
     #[ts(optional = nullable)]
@@ -323,6 +323,11 @@ impl History {
 
     /// History stamped with the given clock (tests, benchmarks).
     pub fn with_clock(db: Db, clock: Arc<dyn Clock>) -> History {
+        // Give the query planner statistics (row counts per index prefix) when they are missing or
+        // stale, bounded so start-up stays fast at any size. Best effort: a failure only costs speed.
+        let _ = db
+            .conn()
+            .execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;");
         History { db, clock }
     }
 

@@ -4,15 +4,15 @@ import type { Outcome } from "./Outcome";
 /**
  * What the table filters on. Every field is optional; all given fields must match.
  */
-export type HistoryFilter = { account_id?: number, job_id?: number, provider?: string | null, operation?: string | null, outcome?: Outcome | null, 
+export type HistoryFilter = { account_id?: number | null, job_id?: number | null, provider?: string | null, operation?: string | null, outcome?: Outcome | null, 
 /**
  * Inclusive lower bound on `created_at_ms`.
  */
-from_ms?: number, 
+from_ms?: number | null, 
 /**
  * Exclusive upper bound on `created_at_ms`.
  */
-to_ms?: number, 
+to_ms?: number | null, 
 /**
  * Words that must all occur (as word prefixes) in the row's identifiers or account label.
  */
