@@ -26,7 +26,7 @@ use ts_rs::TS;
 /// The stored base URL of sandbox accounts; replaced by the running sandbox's URL at call time.
 pub const SANDBOX_BASE_URL: &str = "sandbox:";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub enum Environment {
@@ -44,12 +44,13 @@ impl Environment {
         }
     }
 
-    fn parse(s: &str) -> Environment {
-        match s {
+    pub fn parse(s: &str) -> Option<Environment> {
+        Some(match s {
             "production" => Environment::Production,
             "sandbox" => Environment::Sandbox,
-            _ => Environment::Custom,
-        }
+            "custom" => Environment::Custom,
+            _ => return None,
+        })
     }
 }
 
@@ -337,7 +338,7 @@ impl Accounts {
             id,
             provider,
             label,
-            environment: Environment::parse(&environment),
+            environment: Environment::parse(&environment).unwrap_or(Environment::Custom),
             base_url,
             fields,
             notes,

@@ -1,4 +1,4 @@
-//! The SQLite database in the data folder: accounts, encrypted secrets, and (later) history.
+//! The SQLite database in the data folder: accounts, encrypted secrets, and the action history.
 //!
 //! WAL mode, foreign keys on, schema versioned with `PRAGMA user_version`: each entry of [`MIGRATIONS`]
 //! runs once, in order, inside a transaction. Never edit a shipped migration; append a new one.
@@ -31,6 +31,60 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at   INTEGER NOT NULL,
         PRIMARY KEY (account_id, name)
      );",
+    // 2: the action history (see src/history.rs)
+    "CREATE TABLE history (
+        id              INTEGER PRIMARY KEY,
+        job_id          INTEGER,
+        created_at_ms   INTEGER NOT NULL,
+        finished_at_ms  INTEGER,
+        account_id      INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+        account_label   TEXT NOT NULL,
+        provider        TEXT NOT NULL,
+        environment     TEXT NOT NULL CHECK (environment IN ('production', 'sandbox', 'custom')),
+        operation       TEXT NOT NULL,
+        scope           TEXT NOT NULL DEFAULT '',
+        search_text     TEXT NOT NULL DEFAULT '',
+        outcome         TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (outcome IN ('pending', 'ok', 'failed', 'unknown')),
+        http_status     INTEGER,
+        provider_code   TEXT,
+        error_code      TEXT,
+        error_params    TEXT,
+        error_detail    TEXT,
+        duration_ms     INTEGER,
+        CHECK ((outcome = 'pending') = (finished_at_ms IS NULL))
+     );
+     CREATE TABLE history_payload (
+        history_id  INTEGER PRIMARY KEY REFERENCES history(id) ON DELETE CASCADE,
+        request     TEXT NOT NULL,
+        response    TEXT
+     );
+     CREATE INDEX history_created ON history(created_at_ms DESC, id DESC);
+     CREATE INDEX history_by_account ON history(account_id, created_at_ms DESC, id DESC);
+     CREATE INDEX history_by_provider ON history(provider, created_at_ms DESC, id DESC);
+     CREATE INDEX history_by_provider_outcome ON history(provider, outcome, created_at_ms DESC, id DESC);
+     CREATE INDEX history_by_operation ON history(operation, created_at_ms DESC, id DESC);
+     CREATE INDEX history_by_outcome ON history(outcome, created_at_ms DESC, id DESC);
+     CREATE INDEX history_by_job ON history(job_id, created_at_ms DESC, id DESC) WHERE job_id IS NOT NULL;
+     CREATE VIRTUAL TABLE history_fts USING fts5(
+        search_text, account_label,
+        content = 'history', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+     );
+     CREATE TRIGGER history_fts_insert AFTER INSERT ON history BEGIN
+        INSERT INTO history_fts (rowid, search_text, account_label)
+        VALUES (new.id, new.search_text, new.account_label);
+     END;
+     CREATE TRIGGER history_fts_delete AFTER DELETE ON history BEGIN
+        INSERT INTO history_fts (history_fts, rowid, search_text, account_label)
+        VALUES ('delete', old.id, old.search_text, old.account_label);
+     END;
+     CREATE TRIGGER history_fts_update AFTER UPDATE OF search_text, account_label ON history BEGIN
+        INSERT INTO history_fts (history_fts, rowid, search_text, account_label)
+        VALUES ('delete', old.id, old.search_text, old.account_label);
+        INSERT INTO history_fts (rowid, search_text, account_label)
+        VALUES (new.id, new.search_text, new.account_label);
+     END;",
 ];
 
 /// The file name of the database inside the data folder.

@@ -63,6 +63,7 @@ error_codes! {
     VaultKeyringUnavailable => "vault.keyring_unavailable",
     VaultSecretMissing => "vault.secret_missing",
     StorageFailed => "storage.failed",
+    HistoryInterrupted => "history.interrupted",
     Internal => "internal",
 }
 

@@ -9,6 +9,7 @@ pub mod appinfo;
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod history;
 pub mod logging;
 pub mod paths;
 pub mod providers;
