@@ -168,6 +168,9 @@ pub struct Finish {
     pub error: Option<Error>,
     pub duration_ms: Option<i64>,
     pub response: Option<RecordedResponse>,
+    /// The request as finally sent, when it differs from the one recorded at `begin` (every attempt is
+    /// signed afresh, so its timestamp and nonce are only known once it left). `None` keeps the first.
+    pub request: Option<RecordedRequest>,
 }
 
 impl Finish {
@@ -179,6 +182,7 @@ impl Finish {
             error: None,
             duration_ms: Some(duration_ms),
             response: Some(response),
+            request: None,
         }
     }
 }
@@ -345,6 +349,10 @@ impl History {
             Some(r) => Some(serde_json::to_string(&redact_response(r)).map_err(storage_error)?),
             None => None,
         };
+        let request_json = match finish.request {
+            Some(r) => Some(serde_json::to_string(&redact_request(r)).map_err(storage_error)?),
+            None => None,
+        };
         let provider_code = finish.provider_code.as_deref().map(scrub);
         let now = self.clock.now_ms();
         let mut conn = self.db.conn();
@@ -377,6 +385,11 @@ impl History {
         }
         if let Some(json) = response_json {
             tx.prepare_cached("UPDATE history_payload SET response = ?2 WHERE history_id = ?1")
+                .and_then(|mut s| s.execute(params![id, json]))
+                .map_err(storage_error)?;
+        }
+        if let Some(json) = request_json {
+            tx.prepare_cached("UPDATE history_payload SET request = ?2 WHERE history_id = ?1")
                 .and_then(|mut s| s.execute(params![id, json]))
                 .map_err(storage_error)?;
         }

@@ -5,6 +5,7 @@
 //! `src/bin/` are thin adapters over this library.
 
 pub mod accounts;
+pub mod actions;
 pub mod appinfo;
 pub mod clock;
 pub mod db;

@@ -69,6 +69,7 @@ fn failed(code: ErrorCode) -> Finish {
             body: r#"{"error_code":112,"error":"Forbidden"}"#.into(),
             elapsed_ms: 120,
         }),
+        request: None,
     }
 }
 
@@ -182,6 +183,7 @@ fn pending_then_finished() {
             error: Some(Error::new(ErrorCode::NetworkTimeout)),
             duration_ms: Some(30_000),
             response: None,
+            request: None,
         },
     )
     .unwrap();
@@ -289,6 +291,7 @@ fn every_filter() {
                         error: Some(Error::new(ErrorCode::NetworkTimeout)),
                         duration_ms: None,
                         response: None,
+                        request: None,
                     },
                 )
                 .unwrap(),

@@ -1,0 +1,206 @@
+//! Running an operation of a saved account, recorded in history exactly the same way for the app and
+//! the command-line companion: the history row is written `pending` (durably) before the request leaves,
+//! then finished `ok`, `failed` or `unknown` with the request as sent and the response, both redacted.
+
+use crate::accounts::{Accounts, AccountView};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::history::{Finish, History, NewEntry, Outcome, RecordedRequest, RecordedResponse};
+use crate::providers::{self, CallOutcome, OutcomeKind};
+use crate::transport::{RedactedRequest, RedactedResponse, Transport};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use ts_rs::TS;
+
+/// What the Resend/Query forms send.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct ActionRequest {
+    #[ts(type = "number")]
+    pub account_id: i64,
+    pub operation: String,
+    /// The provider's own field names, in form order.
+    #[ts(type = "Record<string, unknown>")]
+    pub params: Map<String, Value>,
+}
+
+/// The outcome shown in the result panel, with the id of its history row.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct ActionResult {
+    #[ts(type = "number")]
+    pub history_id: i64,
+    pub outcome: OutcomeKind,
+    pub http_status: Option<u16>,
+    pub error: Option<Error>,
+    /// The provider's parsed result (e.g. `{"count": 3}`, decoded callbacks, `webhookLogId`).
+    #[ts(type = "unknown")]
+    pub result: Value,
+    pub request: Option<RedactedRequest>,
+    pub response: Option<RedactedResponse>,
+    #[ts(type = "number")]
+    pub calls: usize,
+}
+
+/// A short human description of what the action covers, for the history table.
+pub fn scope_of(operation: &str, params: &Map<String, Value>) -> String {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut parts = Vec::new();
+    for (k, v) in params {
+        let item = match v {
+            Value::Array(items) if items.len() > 1 => format!("{k}={} (+{})", text(&items[0]), items.len() - 1),
+            Value::Array(items) if items.len() == 1 => format!("{k}={}", text(&items[0])),
+            _ => format!("{k}={}", text(v)),
+        };
+        parts.push(item);
+    }
+    if operation.starts_with("resend-") && params.get("notification_id").and_then(Value::as_i64) == Some(0) {
+        parts.push("(all)".into());
+    }
+    let s = parts.join(", ");
+    if s.chars().count() > 160 {
+        s.chars().take(157).collect::<String>() + "…"
+    } else {
+        s
+    }
+}
+
+/// Every identifier in the params, space separated, for the history text filter.
+pub fn search_text_of(params: &Map<String, Value>) -> String {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.push(s.clone()),
+            Value::Number(n) => out.push(n.to_string()),
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            Value::Object(o) => o.values().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    params.values().for_each(|v| walk(v, &mut out));
+    out.join(" ")
+}
+
+fn recorded_request(r: &RedactedRequest) -> RecordedRequest {
+    RecordedRequest { method: r.method.clone(), url: r.url.clone(), headers: r.headers.clone(), body: r.body.clone().unwrap_or_default() }
+}
+
+fn recorded_response(r: &RedactedResponse) -> RecordedResponse {
+    RecordedResponse { status: r.status, headers: r.headers.clone(), body: r.body.clone(), elapsed_ms: r.elapsed_ms as i64 }
+}
+
+pub struct Actions {
+    pub accounts: Arc<Accounts>,
+    pub history: Arc<History>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Actions {
+    pub fn new(accounts: Arc<Accounts>, history: Arc<History>, clock: Arc<dyn Clock>) -> Self {
+        Actions { accounts, history, clock }
+    }
+
+    /// The signed request the action would send now, with secrets and signatures masked (Preview).
+    pub fn preview(&self, req: &ActionRequest, sandbox_root: Option<&str>) -> Result<RedactedRequest> {
+        let (_, account) = self.accounts.signing_account(req.account_id, sandbox_root)?;
+        let calls = providers::plan_calls(&account, &req.operation, &req.params)?;
+        let first = calls.first().cloned().unwrap_or_default();
+        let ctx = providers::BuildCtx::at(self.clock.now_ms());
+        let signed = providers::build_request(&account, &req.operation, &first, &ctx)?;
+        Ok(crate::transport::redact_request(&signed))
+    }
+
+    /// Runs the action and records it. Input errors (caught before anything is sent) are returned as
+    /// `Err` and not recorded; everything that reached the point of sending is in history.
+    pub async fn run(
+        &self,
+        req: &ActionRequest,
+        sandbox_root: Option<&str>,
+        transport: &dyn Transport,
+        job_id: Option<i64>,
+    ) -> Result<ActionResult> {
+        let (view, account) = self.accounts.signing_account(req.account_id, sandbox_root)?;
+        // Validate and plan before recording: a form mistake is not an action.
+        let calls = providers::plan_calls(&account, &req.operation, &req.params)?;
+        let first = calls.first().cloned().unwrap_or_default();
+        let provisional = providers::build_request(
+            &account,
+            &req.operation,
+            &first,
+            &providers::BuildCtx::at(self.clock.now_ms()),
+        )?;
+        let history_id = self.history.begin(self.entry(&view, req, job_id, &provisional))?;
+        let started = std::time::Instant::now();
+        let outcome = providers::execute(&account, &req.operation, &req.params, self.clock.as_ref(), transport).await;
+        self.history.finish(history_id, finish_of(&outcome, started.elapsed().as_millis() as i64))?;
+        Ok(ActionResult {
+            history_id,
+            outcome: outcome.outcome,
+            http_status: outcome.http_status,
+            error: outcome.error,
+            result: outcome.result,
+            request: outcome.request,
+            response: outcome.response,
+            calls: outcome.calls.len(),
+        })
+    }
+
+    fn entry(
+        &self,
+        view: &AccountView,
+        req: &ActionRequest,
+        job_id: Option<i64>,
+        provisional: &providers::SignedRequest,
+    ) -> NewEntry {
+        NewEntry {
+            job_id,
+            account_id: Some(view.id),
+            account_label: view.label.clone(),
+            provider: view.provider.as_str().to_owned(),
+            environment: view.environment,
+            operation: req.operation.clone(),
+            scope: scope_of(&req.operation, &req.params),
+            search_text: search_text_of(&req.params),
+            request: recorded_request(&crate::transport::redact_request(provisional)),
+        }
+    }
+}
+
+fn finish_of(o: &CallOutcome, duration_ms: i64) -> Finish {
+    let provider_code = o.error.as_ref().and_then(|e| e.params.get("provider_code")).map(|v| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    });
+    Finish {
+        outcome: match o.outcome {
+            OutcomeKind::Ok => Outcome::Ok,
+            OutcomeKind::Failed => Outcome::Failed,
+            OutcomeKind::Unknown => Outcome::Unknown,
+        },
+        http_status: o.http_status,
+        provider_code,
+        error: o.error.clone(),
+        duration_ms: Some(duration_ms),
+        response: o.response.as_ref().map(recorded_response),
+        request: o.request.as_ref().map(recorded_request),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scope_and_search_text() {
+        let p = json!({"notification_id": 0}).as_object().unwrap().clone();
+        assert_eq!(scope_of("resend-withdrawal-callbacks", &p), "notification_id=0, (all)");
+        let p = json!({"ids": [90000000139i64, 90000000140i64, 3]}).as_object().unwrap().clone();
+        assert_eq!(scope_of("query-callbacks", &p), "ids=90000000139 (+2)");
+        assert_eq!(search_text_of(&p), "90000000139 90000000140 3");
+    }
+}
