@@ -6,8 +6,7 @@
 use callback_desk::clock::FixedClock;
 use callback_desk::db::Db;
 use callback_desk::history::{
-    Cursor, Environment, Finish, History, HistoryFilter, NewEntry, Outcome, RecordedRequest,
-    RecordedResponse,
+    Cursor, Environment, Finish, History, HistoryFilter, NewEntry, Outcome, RecordedRequest, RecordedResponse,
 };
 use rusqlite::params;
 use std::sync::Arc;
@@ -17,14 +16,7 @@ const DAY: i64 = 86_400_000;
 const START: i64 = 1_735_689_600_000; // 2025-01-01T00:00:00Z
 
 const PROVIDERS: &[(&str, &[&str])] = &[
-    (
-        "cybavo",
-        &[
-            "resend_notifications",
-            "resend_deposit_callbacks",
-            "query_callbacks",
-        ],
-    ),
+    ("cybavo", &["resend_notifications", "resend_deposit_callbacks", "query_callbacks"]),
     ("ceffu", &["query_deposit", "query_withdrawal"]),
     ("avista", &["resend_webhook", "query_transaction"]),
     ("ccpayment", &["resend_webhook", "query_order"]),
@@ -45,12 +37,7 @@ fn time<T>(label: &str, mut f: impl FnMut() -> T, describe: impl Fn(&T) -> Strin
         let _ = f();
         best = best.min(t.elapsed());
     }
-    println!(
-        "{label:<48} first {:>10}  best {:>10}  {}",
-        ms(cold),
-        ms(best),
-        describe(&first)
-    );
+    println!("{label:<48} first {:>10}  best {:>10}  {}", ms(cold), ms(best), describe(&first));
     first
 }
 
@@ -84,11 +71,8 @@ fn seed(db: &Db, rows: i64) {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'production', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )
             .unwrap();
-        let mut payload = tx
-            .prepare(
-                "INSERT INTO history_payload (history_id, request, response) VALUES (?1, ?2, ?3)",
-            )
-            .unwrap();
+        let mut payload =
+            tx.prepare("INSERT INTO history_payload (history_id, request, response) VALUES (?1, ?2, ?3)").unwrap();
         let step = 365 * DAY / rows; // a year of history; every other row shares its millisecond
         for i in 0..rows {
             let id = i + 1;
@@ -96,10 +80,7 @@ fn seed(db: &Db, rows: i64) {
             let (provider, ops) = PROVIDERS[p];
             let op = ops[(i / 7) as usize % ops.len()];
             let account = (p * 2 + (i / 3 % 2) as usize + 1) as i64;
-            let label = format!(
-                "{provider} merchant {}",
-                ["Asia", "Europe"][(i / 3 % 2) as usize]
-            );
+            let label = format!("{provider} merchant {}", ["Asia", "Europe"][(i / 3 % 2) as usize]);
             let created = START + (i / 2) * 2 * step;
             let r = (i.wrapping_mul(2_654_435_761)) % 1000;
             let outcome = match r {
@@ -109,23 +90,16 @@ fn seed(db: &Db, rows: i64) {
                 _ => "ok",
             };
             let finished = (outcome != "pending").then_some(created + 150 + r);
-            let (status, error_code, error_detail): (Option<i64>, Option<&str>, Option<&str>) =
-                match outcome {
-                    "ok" => (Some(200), None, None),
-                    "failed" => (
-                        Some(403),
-                        Some("provider.rate_limited"),
-                        Some("Forbidden. Call too frequently (30 calls/minute)"),
-                    ),
-                    "unknown" => (None, Some("network.timeout"), None),
-                    _ => (None, None, None),
-                };
+            let (status, error_code, error_detail): (Option<i64>, Option<&str>, Option<&str>) = match outcome {
+                "ok" => (Some(200), None, None),
+                "failed" => {
+                    (Some(403), Some("provider.rate_limited"), Some("Forbidden. Call too frequently (30 calls/minute)"))
+                }
+                "unknown" => (None, Some("network.timeout"), None),
+                _ => (None, None, None),
+            };
             let serial = 90_000_000_000i64 + i;
-            let tx_hash = format!(
-                "0x{:016x}{:016x}",
-                (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-                i as u64
-            );
+            let tx_hash = format!("0x{:016x}{:016x}", (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15), i as u64);
             let search = format!("{serial} {tx_hash} ORD-{:08}", i * 3);
             let job = (i % 50 == 0).then_some(i / 5000);
             ins.execute(params![
@@ -166,10 +140,7 @@ fn seed(db: &Db, rows: i64) {
 }
 
 fn main() {
-    let rows: i64 = std::env::var("HISTORY_BENCH_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let rows: i64 = std::env::var("HISTORY_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history-bench.sqlite3");
     let db = Db::open_file(&path).unwrap();
@@ -177,26 +148,16 @@ fn main() {
 
     let t = Instant::now();
     seed(&db, rows);
-    println!(
-        "{:<48} {:>10}",
-        "seed (one transaction, prepared statements)",
-        ms(t.elapsed())
-    );
+    println!("{:<48} {:>10}", "seed (one transaction, prepared statements)", ms(t.elapsed()));
     let t = Instant::now();
-    db.conn()
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-        .unwrap();
+    db.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
     println!("{:<48} {:>10}", "checkpoint", ms(t.elapsed()));
     println!("{:<48} {:>10}", "database file", mb(size_of(&path)));
 
     let clock = FixedClock::at_ms(START + 366 * DAY);
     let t = Instant::now();
     let h = History::with_clock(db.clone(), Arc::new(clock.clone()));
-    println!(
-        "{:<48} {:>10}",
-        "History::new (PRAGMA optimize)",
-        ms(t.elapsed())
-    );
+    println!("{:<48} {:>10}", "History::new (PRAGMA optimize)", ms(t.elapsed()));
     let page_desc = |p: &callback_desk::history::HistoryPage| format!("{} rows", p.rows.len());
     let f = |build: fn(&mut HistoryFilter)| {
         let mut filter = HistoryFilter::default();
@@ -205,11 +166,7 @@ fn main() {
     };
 
     println!("-- pages of 100 rows");
-    let first = time(
-        "first page, unfiltered",
-        || h.page(&HistoryFilter::default(), None, 100).unwrap(),
-        page_desc,
-    );
+    let first = time("first page, unfiltered", || h.page(&HistoryFilter::default(), None, 100).unwrap(), page_desc);
     let filters: Vec<(&str, HistoryFilter)> = vec![
         ("provider", f(|f| f.provider = Some("ceffu".into()))),
         (
@@ -228,10 +185,7 @@ fn main() {
         ),
         ("outcome unknown", f(|f| f.outcome = Some(Outcome::Unknown))),
         ("account", f(|f| f.account_id = Some(4))),
-        (
-            "operation",
-            f(|f| f.operation = Some("query_withdrawal".into())),
-        ),
+        ("operation", f(|f| f.operation = Some("query_withdrawal".into()))),
         ("job", f(|f| f.job_id = Some(77))),
         (
             "date range (March)",
@@ -249,17 +203,12 @@ fn main() {
                 f.outcome = Some(Outcome::Failed);
             }),
         ),
-        (
-            "text: one serial",
-            f(|f| f.text = Some("90000500007".into())),
-        ),
+        ("text: one serial", f(|f| f.text = Some("90000500007".into()))),
         (
             "text: tx hash prefix",
             f(|f| {
-                f.text = Some(
-                    "0x".to_owned()
-                        + &format!("{:016x}", 123_456u64.wrapping_mul(0x9E37_79B9_7F4A_7C15))[..12],
-                )
+                f.text =
+                    Some("0x".to_owned() + &format!("{:016x}", 123_456u64.wrapping_mul(0x9E37_79B9_7F4A_7C15))[..12])
             }),
         ),
         (
@@ -269,14 +218,8 @@ fn main() {
                 f.provider = Some("cybavo".into());
             }),
         ),
-        (
-            "text: serial prefix (1,000 rows)",
-            f(|f| f.text = Some("900009990".into())),
-        ),
-        (
-            "text: label word (~125k rows)",
-            f(|f| f.text = Some("ceffu europe".into())),
-        ),
+        ("text: serial prefix (1,000 rows)", f(|f| f.text = Some("900009990".into()))),
+        ("text: label word (~125k rows)", f(|f| f.text = Some("ceffu europe".into()))),
         (
             "text: label word + outcome failed",
             f(|f| {
@@ -291,59 +234,28 @@ fn main() {
     }
 
     println!("-- deep pages via cursor");
-    let mid = Cursor {
-        created_at_ms: START + 182 * DAY,
-        id: rows / 2,
-    };
-    time(
-        "unfiltered, from the middle",
-        || h.page(&HistoryFilter::default(), Some(mid), 100).unwrap(),
-        page_desc,
-    );
-    time(
-        "provider + outcome, from the middle",
-        || h.page(&filters[1].1, Some(mid), 100).unwrap(),
-        page_desc,
-    );
-    time(
-        "text label word, from the middle",
-        || h.page(&filters[13].1, Some(mid), 100).unwrap(),
-        page_desc,
-    );
+    let mid = Cursor { created_at_ms: START + 182 * DAY, id: rows / 2 };
+    time("unfiltered, from the middle", || h.page(&HistoryFilter::default(), Some(mid), 100).unwrap(), page_desc);
+    time("provider + outcome, from the middle", || h.page(&filters[1].1, Some(mid), 100).unwrap(), page_desc);
+    time("text label word, from the middle", || h.page(&filters[13].1, Some(mid), 100).unwrap(), page_desc);
     let mut cursor = first.next_cursor;
     let t = Instant::now();
     for _ in 0..100 {
-        cursor = h
-            .page(&HistoryFilter::default(), cursor, 100)
-            .unwrap()
-            .next_cursor;
+        cursor = h.page(&HistoryFilter::default(), cursor, 100).unwrap().next_cursor;
     }
-    println!(
-        "{:<48} {:>10}",
-        "100 consecutive pages (scrolling), each",
-        ms(t.elapsed() / 100)
-    );
+    println!("{:<48} {:>10}", "100 consecutive pages (scrolling), each", ms(t.elapsed() / 100));
 
     println!("-- counts");
-    time(
-        "count unfiltered",
-        || h.count(&HistoryFilter::default()).unwrap(),
-        |n| format!("{n} rows"),
-    );
+    time("count unfiltered", || h.count(&HistoryFilter::default()).unwrap(), |n| format!("{n} rows"));
     for i in [0, 1, 3, 7, 9, 13] {
         let (name, filter) = &filters[i];
-        time(
-            &format!("count {name}"),
-            || h.count(filter).unwrap(),
-            |n| format!("{n} rows"),
-        );
+        time(&format!("count {name}"), || h.count(filter).unwrap(), |n| format!("{n} rows"));
     }
 
     println!("-- CSV export");
-    for (name, filter) in [
-        ("outcome failed", f(|f| f.outcome = Some(Outcome::Failed))),
-        ("all rows", HistoryFilter::default()),
-    ] {
+    for (name, filter) in
+        [("outcome failed", f(|f| f.outcome = Some(Outcome::Failed))), ("all rows", HistoryFilter::default())]
+    {
         let out = dir.path().join("export.csv");
         let file = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&out).unwrap());
         let mut calls = 0u32;
@@ -386,39 +298,18 @@ fn main() {
             Finish::ok(
                 200,
                 100,
-                RecordedResponse {
-                    status: 200,
-                    headers: vec![],
-                    body: "{\"count\":3}".into(),
-                    elapsed_ms: 100,
-                },
+                RecordedResponse { status: 200, headers: vec![], body: "{\"count\":3}".into(), elapsed_ms: 100 },
             ),
         )
         .unwrap();
         finish += t.elapsed();
     }
-    println!(
-        "{:<48} {:>10}",
-        "begin (synchronous = FULL), each",
-        ms(begin / 100)
-    );
-    println!(
-        "{:<48} {:>10}",
-        "finish (synchronous = NORMAL), each",
-        ms(finish / 100)
-    );
+    println!("{:<48} {:>10}", "begin (synchronous = FULL), each", ms(begin / 100));
+    println!("{:<48} {:>10}", "finish (synchronous = NORMAL), each", ms(finish / 100));
     let t = Instant::now();
     let n = h.mark_stale_pending_unknown(START + 366 * DAY).unwrap();
-    println!(
-        "{:<48} {:>10}  {n} rows",
-        "mark_stale_pending_unknown",
-        ms(t.elapsed())
-    );
+    println!("{:<48} {:>10}  {n} rows", "mark_stale_pending_unknown", ms(t.elapsed()));
     let t = Instant::now();
     let n = h.apply_retention(335).unwrap();
-    println!(
-        "{:<48} {:>10}  {n} rows",
-        "apply_retention (oldest month)",
-        ms(t.elapsed())
-    );
+    println!("{:<48} {:>10}  {n} rows", "apply_retention (oldest month)", ms(t.elapsed()));
 }

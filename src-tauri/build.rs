@@ -12,6 +12,12 @@ fn main() {
         "delete_account",
         "test_account",
         "create_sandbox_accounts",
+        "preview_action",
+        "run_action",
+        "history_page",
+        "history_count",
+        "history_get",
+        "history_export_csv",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("failed to run tauri-build");

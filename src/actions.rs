@@ -2,7 +2,7 @@
 //! the command-line companion: the history row is written `pending` (durably) before the request leaves,
 //! then finished `ok`, `failed` or `unknown` with the request as sent and the response, both redacted.
 
-use crate::accounts::{Accounts, AccountView};
+use crate::accounts::{AccountView, Accounts};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::history::{Finish, History, NewEntry, Outcome, RecordedRequest, RecordedResponse};
@@ -86,11 +86,21 @@ pub fn search_text_of(params: &Map<String, Value>) -> String {
 }
 
 fn recorded_request(r: &RedactedRequest) -> RecordedRequest {
-    RecordedRequest { method: r.method.clone(), url: r.url.clone(), headers: r.headers.clone(), body: r.body.clone().unwrap_or_default() }
+    RecordedRequest {
+        method: r.method.clone(),
+        url: r.url.clone(),
+        headers: r.headers.clone(),
+        body: r.body.clone().unwrap_or_default(),
+    }
 }
 
 fn recorded_response(r: &RedactedResponse) -> RecordedResponse {
-    RecordedResponse { status: r.status, headers: r.headers.clone(), body: r.body.clone(), elapsed_ms: r.elapsed_ms as i64 }
+    RecordedResponse {
+        status: r.status,
+        headers: r.headers.clone(),
+        body: r.body.clone(),
+        elapsed_ms: r.elapsed_ms as i64,
+    }
 }
 
 pub struct Actions {
@@ -127,12 +137,8 @@ impl Actions {
         // Validate and plan before recording: a form mistake is not an action.
         let calls = providers::plan_calls(&account, &req.operation, &req.params)?;
         let first = calls.first().cloned().unwrap_or_default();
-        let provisional = providers::build_request(
-            &account,
-            &req.operation,
-            &first,
-            &providers::BuildCtx::at(self.clock.now_ms()),
-        )?;
+        let provisional =
+            providers::build_request(&account, &req.operation, &first, &providers::BuildCtx::at(self.clock.now_ms()))?;
         let history_id = self.history.begin(self.entry(&view, req, job_id, &provisional))?;
         let started = std::time::Instant::now();
         let outcome = providers::execute(&account, &req.operation, &req.params, self.clock.as_ref(), transport).await;

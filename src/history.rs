@@ -302,9 +302,7 @@ impl History {
     pub fn with_clock(db: Db, clock: Arc<dyn Clock>) -> History {
         // Give the query planner statistics (row counts per index prefix) when they are missing or
         // stale, bounded so start-up stays fast at any size. Best effort: a failure only costs speed.
-        let _ = db
-            .conn()
-            .execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;");
+        let _ = db.conn().execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;");
         History { db, clock }
     }
 
@@ -322,8 +320,7 @@ impl History {
         let request_json = serde_json::to_string(&request).map_err(storage_error)?;
         let now = self.clock.now_ms();
         let mut conn = self.db.conn();
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(storage_error)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(storage_error)?;
         let result = insert_entry(&mut conn, now, &entry, &request_json);
         let restore = conn.pragma_update(None, "synchronous", "NORMAL");
         let id = result?;
@@ -379,9 +376,7 @@ impl History {
             })
             .map_err(storage_error)?;
         if changed != 1 {
-            return Err(Error::internal(format!(
-                "history entry {id} is not pending, or does not exist"
-            )));
+            return Err(Error::internal(format!("history entry {id} is not pending, or does not exist")));
         }
         if let Some(json) = response_json {
             tx.prepare_cached("UPDATE history_payload SET response = ?2 WHERE history_id = ?1")
@@ -411,37 +406,21 @@ impl History {
                 "UPDATE history SET outcome = 'unknown', finished_at_ms = ?2, error_code = ?3,
                     error_params = ?4, error_detail = ?5
                  WHERE outcome = 'pending' AND created_at_ms < ?1",
-                params![
-                    older_than_ms,
-                    now.max(older_than_ms),
-                    error.code.as_str(),
-                    params_json,
-                    error.detail
-                ],
+                params![older_than_ms, now.max(older_than_ms), error.code.as_str(), params_json, error.detail],
             )
             .map_err(storage_error)?;
         Ok(n as u64)
     }
 
     /// Up to `limit` rows (1..=[`MAX_PAGE`]) matching `filter`, newest first, starting after `cursor`.
-    pub fn page(
-        &self,
-        filter: &HistoryFilter,
-        cursor: Option<Cursor>,
-        limit: u32,
-    ) -> Result<HistoryPage> {
+    pub fn page(&self, filter: &HistoryFilter, cursor: Option<Cursor>, limit: u32) -> Result<HistoryPage> {
         let limit = limit.clamp(1, MAX_PAGE);
         let conn = self.db.conn();
         let text = TextMatch::resolve(&conn, filter.text.as_deref())?;
-        let mut rows = query_rows(&conn, filter, &text, cursor, None, limit + 1, |r| {
-            summary_from_row(r)
-        })?;
+        let mut rows = query_rows(&conn, filter, &text, cursor, None, limit + 1, |r| summary_from_row(r))?;
         let next_cursor = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
-            rows.last().map(|r| Cursor {
-                created_at_ms: r.created_at_ms,
-                id: r.id,
-            })
+            rows.last().map(|r| Cursor { created_at_ms: r.created_at_ms, id: r.id })
         } else {
             None
         };
@@ -470,9 +449,7 @@ impl History {
             })
             .map_err(storage_error)?;
         let Some((row, search_text, request, response)) = found else {
-            return Err(Error::new(ErrorCode::InputInvalid)
-                .with("field", "id")
-                .with("reason", "not_found"));
+            return Err(Error::new(ErrorCode::InputInvalid).with("field", "id").with("reason", "not_found"));
         };
         let request = match request {
             Some(json) => serde_json::from_str(&json).map_err(storage_error)?,
@@ -482,12 +459,7 @@ impl History {
             Some(json) => Some(serde_json::from_str(&json).map_err(storage_error)?),
             None => None,
         };
-        Ok(HistoryDetail {
-            row,
-            search_text,
-            request,
-            response,
-        })
+        Ok(HistoryDetail { row, search_text, request, response })
     }
 
     /// How many rows match `filter`.
@@ -517,9 +489,8 @@ impl History {
         let (text, max_id, total) = {
             let conn = self.db.conn();
             let text = TextMatch::resolve(&conn, filter.text.as_deref())?;
-            let max_id: i64 = conn
-                .query_row("SELECT coalesce(max(id), 0) FROM history", [], |r| r.get(0))
-                .map_err(storage_error)?;
+            let max_id: i64 =
+                conn.query_row("SELECT coalesce(max(id), 0) FROM history", [], |r| r.get(0)).map_err(storage_error)?;
             let total = count_rows(&conn, filter, &text, Some(max_id))?;
             (text, max_id, total)
         };
@@ -544,21 +515,11 @@ impl History {
             let Some((last, ..)) = chunk.last() else {
                 break;
             };
-            cursor = Some(Cursor {
-                created_at_ms: last.created_at_ms,
-                id: last.id,
-            });
+            cursor = Some(Cursor { created_at_ms: last.created_at_ms, id: last.id });
             let n = chunk.len();
             for (row, search_text, request, response) in chunk {
                 line.clear();
-                csv_line(
-                    &mut line,
-                    &row,
-                    &search_text,
-                    request.as_deref(),
-                    response.as_deref(),
-                )
-                .map_err(io)?;
+                csv_line(&mut line, &row, &search_text, request.as_deref(), response.as_deref()).map_err(io)?;
                 writer.write_all(&line).map_err(io)?;
             }
             done += n as u64;
@@ -577,10 +538,7 @@ impl History {
         if keep_days == 0 {
             return Err(Error::invalid_field("keep_days", "too_small"));
         }
-        let cutoff = self
-            .clock
-            .now_ms()
-            .saturating_sub(i64::from(keep_days) * 86_400_000);
+        let cutoff = self.clock.now_ms().saturating_sub(i64::from(keep_days) * 86_400_000);
         let mut deleted = 0u64;
         loop {
             let conn = self.db.conn();
@@ -645,14 +603,8 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryRow> {
     let error = match error_code {
         Some(code) => {
             let params: Option<String> = r.get(14)?;
-            let params = params
-                .and_then(|p| serde_json::from_str::<Map<String, Value>>(&p).ok())
-                .unwrap_or_default();
-            Some(HistoryError {
-                code,
-                params,
-                detail: r.get(15)?,
-            })
+            let params = params.and_then(|p| serde_json::from_str::<Map<String, Value>>(&p).ok()).unwrap_or_default();
+            Some(HistoryError { code, params, detail: r.get(15)? })
         }
         None => None,
     };
@@ -668,8 +620,7 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryRow> {
             .ok_or_else(|| conversion_error(7, "environment", &environment))?,
         operation: r.get(8)?,
         scope: r.get(9)?,
-        outcome: Outcome::parse(&outcome)
-            .ok_or_else(|| conversion_error(10, "outcome", &outcome))?,
+        outcome: Outcome::parse(&outcome).ok_or_else(|| conversion_error(10, "outcome", &outcome))?,
         http_status: r.get(11)?,
         provider_code: r.get(12)?,
         error,
@@ -701,9 +652,7 @@ impl TextMatch {
             .prepare_cached("SELECT rowid FROM history_fts WHERE history_fts MATCH ?1 LIMIT ?2")
             .map_err(storage_error)?;
         let ids = stmt
-            .query_map(params![query, FEW_MATCHES as i64 + 1], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_map(params![query, FEW_MATCHES as i64 + 1], |r| r.get::<_, i64>(0))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<i64>>>())
             .map_err(storage_error)?;
         if ids.len() > FEW_MATCHES {
@@ -753,10 +702,9 @@ fn from_where(
         conds.push(cond.replace('?', &format!("?{}", args.len())));
     };
     match text {
-        TextMatch::Fts(q) => push(
-            "h.id IN (SELECT rowid FROM history_fts WHERE history_fts MATCH ?)",
-            SqlValue::Text(q.clone()),
-        ),
+        TextMatch::Fts(q) => {
+            push("h.id IN (SELECT rowid FROM history_fts WHERE history_fts MATCH ?)", SqlValue::Text(q.clone()))
+        }
         TextMatch::Nothing => push("? = 1", SqlValue::Integer(0)),
         TextMatch::Any | TextMatch::Ids(_) => {}
     }
@@ -810,11 +758,7 @@ fn query_rows<T>(
     // `max_id` is only used by the export, which also wants the payload columns.
     let with_payload = max_id.is_some();
     let (from_where, mut args) = from_where(filter, text, cursor, max_id, with_payload);
-    let payload = if with_payload {
-        ", h.search_text, p.request, p.response"
-    } else {
-        ""
-    };
+    let payload = if with_payload { ", h.search_text, p.request, p.response" } else { "" };
     args.push(SqlValue::Integer(i64::from(limit)));
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS}{payload}{from_where} ORDER BY h.created_at_ms DESC, h.id DESC LIMIT ?{}",
@@ -828,12 +772,7 @@ fn query_rows<T>(
     Ok(rows)
 }
 
-fn count_rows(
-    conn: &Connection,
-    filter: &HistoryFilter,
-    text: &TextMatch,
-    max_id: Option<i64>,
-) -> Result<u64> {
+fn count_rows(conn: &Connection, filter: &HistoryFilter, text: &TextMatch, max_id: Option<i64>) -> Result<u64> {
     let (from_where, args) = from_where(filter, text, None, max_id, false);
     let sql = format!("SELECT count(*){from_where}");
     let n: i64 = conn
@@ -847,26 +786,18 @@ fn count_rows(
 // Redaction
 
 fn is_sensitive_header(name: &str) -> bool {
-    SENSITIVE_HEADERS
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case(name.trim()))
+    SENSITIVE_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name.trim()))
 }
 
 fn is_sensitive_field(name: &str) -> bool {
-    SENSITIVE_BODY_FIELDS
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case(name.trim()))
+    SENSITIVE_BODY_FIELDS.iter().any(|h| h.eq_ignore_ascii_case(name.trim()))
 }
 
 fn redact_headers(headers: Vec<(String, String)>) -> Vec<(String, String)> {
     headers
         .into_iter()
         .map(|(name, value)| {
-            let value = if is_sensitive_header(&name) {
-                REDACTED.to_owned()
-            } else {
-                scrub(&value)
-            };
+            let value = if is_sensitive_header(&name) { REDACTED.to_owned() } else { scrub(&value) };
             (name, value)
         })
         .collect()
@@ -905,10 +836,7 @@ pub fn redact_body(body: &str) -> String {
     } else if !trimmed.is_empty()
         && !trimmed.contains(char::is_whitespace)
         && trimmed.contains('=')
-        && trimmed.split('&').any(|pair| {
-            pair.split_once('=')
-                .is_some_and(|(k, _)| is_sensitive_field(k))
-        })
+        && trimmed.split('&').any(|pair| pair.split_once('=').is_some_and(|(k, _)| is_sensitive_field(k)))
     {
         let masked: Vec<String> = trimmed
             .split('&')
@@ -980,10 +908,7 @@ enum Cell<'a> {
     Num(&'a str),
 }
 
-fn write_csv_record<'a>(
-    w: &mut impl Write,
-    cells: impl Iterator<Item = Cell<'a>>,
-) -> std::io::Result<()> {
+fn write_csv_record<'a>(w: &mut impl Write, cells: impl Iterator<Item = Cell<'a>>) -> std::io::Result<()> {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             w.write_all(b",")?;
@@ -1040,16 +965,12 @@ fn csv_line(
     // Stored payloads are redacted already; parse and redact again, and never let an unreadable
     // payload through as raw text.
     let request: Option<RecordedRequest> = request.map(|j| {
-        serde_json::from_str(j).unwrap_or_else(|_| RecordedRequest {
-            body: "<unreadable>".into(),
-            ..Default::default()
-        })
+        serde_json::from_str(j)
+            .unwrap_or_else(|_| RecordedRequest { body: "<unreadable>".into(), ..Default::default() })
     });
     let response: Option<RecordedResponse> = response.map(|j| {
-        serde_json::from_str(j).unwrap_or_else(|_| RecordedResponse {
-            body: "<unreadable>".into(),
-            ..Default::default()
-        })
+        serde_json::from_str(j)
+            .unwrap_or_else(|_| RecordedResponse { body: "<unreadable>".into(), ..Default::default() })
     });
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let id = row.id.to_string();
@@ -1060,34 +981,16 @@ fn csv_line(
     let http_status = row.http_status.map(|s| s.to_string()).unwrap_or_default();
     let job_id = opt(row.job_id);
     let provider_code = row.provider_code.as_deref().map(scrub).unwrap_or_default();
-    let error_code = row
-        .error
-        .as_ref()
-        .map(|e| e.code.clone())
-        .unwrap_or_default();
-    let error_detail = row
-        .error
-        .as_ref()
-        .and_then(|e| e.detail.as_deref())
-        .map(scrub)
-        .unwrap_or_default();
+    let error_code = row.error.as_ref().map(|e| e.code.clone()).unwrap_or_default();
+    let error_detail = row.error.as_ref().and_then(|e| e.detail.as_deref()).map(scrub).unwrap_or_default();
     let scope = scrub(&row.scope);
     let label = scrub(&row.account_label);
     let (req_method, req_url, req_headers, req_body) = match &request {
-        Some(r) => (
-            r.method.clone(),
-            scrub(&r.url),
-            headers_text(&r.headers),
-            redact_body(&r.body),
-        ),
+        Some(r) => (r.method.clone(), scrub(&r.url), headers_text(&r.headers), redact_body(&r.body)),
         None => Default::default(),
     };
     let (resp_status, resp_headers, resp_body) = match &response {
-        Some(r) => (
-            r.status.to_string(),
-            headers_text(&r.headers),
-            redact_body(&r.body),
-        ),
+        Some(r) => (r.status.to_string(), headers_text(&r.headers), redact_body(&r.body)),
         None => Default::default(),
     };
     let identifiers = scrub(search_text);

@@ -3,8 +3,7 @@
 use callback_desk::clock::FixedClock;
 use callback_desk::db::Db;
 use callback_desk::history::{
-    Cursor, Environment, Finish, History, HistoryFilter, NewEntry, Outcome, RecordedRequest,
-    RecordedResponse,
+    Cursor, Environment, Finish, History, HistoryFilter, NewEntry, Outcome, RecordedRequest, RecordedResponse,
 };
 use callback_desk::{Error, ErrorCode};
 use std::collections::HashSet;
@@ -16,11 +15,7 @@ const DAY: i64 = 86_400_000;
 fn history_at(ms: i64) -> (History, FixedClock, Db) {
     let db = Db::open_in_memory().unwrap();
     let clock = FixedClock::at_ms(ms);
-    (
-        History::with_clock(db.clone(), Arc::new(clock.clone())),
-        clock,
-        db,
-    )
+    (History::with_clock(db.clone(), Arc::new(clock.clone())), clock, db)
 }
 
 fn add_account(db: &Db, id: i64, label: &str) {
@@ -78,10 +73,7 @@ fn response(body: &str) -> RecordedResponse {
         status: 200,
         headers: vec![
             ("Content-Type".into(), "application/json".into()),
-            (
-                "X-CHECKSUM".into(),
-                "A7RbYeXHEOHwzJIUmBMJpjYS4DJNfSrX-x7Ro3DeRo0=".into(),
-            ),
+            ("X-CHECKSUM".into(), "A7RbYeXHEOHwzJIUmBMJpjYS4DJNfSrX-x7Ro3DeRo0=".into()),
         ],
         body: body.into(),
         elapsed_ms: 85,
@@ -106,9 +98,7 @@ fn all_ids(h: &History, filter: &HistoryFilter, limit: u32) -> Vec<i64> {
 #[test]
 fn pending_then_finished() {
     let (h, clock, _db) = history_at(T0);
-    let id = h
-        .begin(entry("cybavo", "resend_notifications", "90000000139"))
-        .unwrap();
+    let id = h.begin(entry("cybavo", "resend_notifications", "90000000139")).unwrap();
 
     let d = h.get(id).unwrap();
     assert_eq!(d.row.outcome, Outcome::Pending);
@@ -117,25 +107,12 @@ fn pending_then_finished() {
     assert_eq!(d.response, None);
     assert_eq!(d.search_text, "90000000139");
     // Signature and credential headers are masked on the way in.
-    let headers: Vec<_> = d
-        .request
-        .headers
-        .iter()
-        .map(|(n, v)| format!("{n}: {v}"))
-        .collect();
-    assert_eq!(
-        headers,
-        [
-            "Content-Type: application/json",
-            "X-API-CODE: <redacted>",
-            "X-CHECKSUM: <redacted>"
-        ]
-    );
+    let headers: Vec<_> = d.request.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+    assert_eq!(headers, ["Content-Type: application/json", "X-API-CODE: <redacted>", "X-CHECKSUM: <redacted>"]);
     assert_eq!(d.request.body, r#"{"ids":"90000000139"}"#);
 
     clock.advance_ms(250);
-    h.finish(id, Finish::ok(200, 250, response(r#"{"count":1}"#)))
-        .unwrap();
+    h.finish(id, Finish::ok(200, 250, response(r#"{"count":1}"#))).unwrap();
     let d = h.get(id).unwrap();
     assert_eq!(d.row.outcome, Outcome::Ok);
     assert_eq!(d.row.finished_at_ms, Some(T0 + 250));
@@ -149,12 +126,7 @@ fn pending_then_finished() {
     let again = h.finish(id, failed(ErrorCode::ProviderRateLimited));
     assert_eq!(again.unwrap_err().code, ErrorCode::Internal);
     assert_eq!(h.get(id).unwrap().row.outcome, Outcome::Ok);
-    assert_eq!(
-        h.finish(9999, Finish::ok(200, 1, response("{}")))
-            .unwrap_err()
-            .code,
-        ErrorCode::Internal
-    );
+    assert_eq!(h.finish(9999, Finish::ok(200, 1, response("{}"))).unwrap_err().code, ErrorCode::Internal);
 
     // `pending` is not a way to finish.
     let id2 = h.begin(entry("ceffu", "query", "tx-1")).unwrap();
@@ -163,8 +135,7 @@ fn pending_then_finished() {
     assert_eq!(h.finish(id2, f).unwrap_err().code, ErrorCode::InputInvalid);
 
     // A failure keeps the code, its parameters and the provider's message.
-    h.finish(id2, failed(ErrorCode::ProviderRateLimited))
-        .unwrap();
+    h.finish(id2, failed(ErrorCode::ProviderRateLimited)).unwrap();
     let d = h.get(id2).unwrap();
     let e = d.row.error.unwrap();
     assert_eq!(e.code, "provider.rate_limited");
@@ -223,9 +194,7 @@ fn a_row_is_on_disk_when_begin_returns_and_a_crash_leaves_it_unknown() {
     assert_eq!(h.get(done_id).unwrap().row.outcome, Outcome::Ok);
     assert_eq!(h.get(fresh).unwrap().row.outcome, Outcome::Pending);
     // A late finish cannot overwrite the recovered row; a second recovery changes nothing.
-    assert!(h
-        .finish(pending_id, Finish::ok(200, 1, response("{}")))
-        .is_err());
+    assert!(h.finish(pending_id, Finish::ok(200, 1, response("{}"))).is_err());
     assert_eq!(h.mark_stale_pending_unknown(T0 + 60_000).unwrap(), 0);
 }
 
@@ -236,34 +205,10 @@ fn every_filter() {
     add_account(&db, 2, "Ceffu 主账户");
     let mut ids = Vec::new();
     let specs: &[(&str, &str, Option<i64>, &str, Outcome)] = &[
-        (
-            "cybavo",
-            "resend_notifications",
-            Some(1),
-            "90000000139 90000000140",
-            Outcome::Ok,
-        ),
-        (
-            "cybavo",
-            "resend_deposit_callbacks",
-            Some(1),
-            "0xabc123def456 serial-77",
-            Outcome::Failed,
-        ),
-        (
-            "ceffu",
-            "query_deposit",
-            Some(2),
-            "ORDER-2024-0001",
-            Outcome::Ok,
-        ),
-        (
-            "ceffu",
-            "query_deposit",
-            Some(2),
-            "ORDER-2024-0002",
-            Outcome::Unknown,
-        ),
+        ("cybavo", "resend_notifications", Some(1), "90000000139 90000000140", Outcome::Ok),
+        ("cybavo", "resend_deposit_callbacks", Some(1), "0xabc123def456 serial-77", Outcome::Failed),
+        ("ceffu", "query_deposit", Some(2), "ORDER-2024-0001", Outcome::Ok),
+        ("ceffu", "query_deposit", Some(2), "ORDER-2024-0002", Outcome::Unknown),
         ("avista", "resend", None, "txn_555", Outcome::Failed),
         ("ccpayment", "resend", None, "cc-order-9", Outcome::Pending),
     ];
@@ -301,106 +246,25 @@ fn every_filter() {
     }
     let check = |filter: HistoryFilter, expected: &[usize]| {
         let want: Vec<i64> = expected.iter().rev().map(|&i| ids[i]).collect();
-        let got: Vec<i64> = h
-            .page(&filter, None, 100)
-            .unwrap()
-            .rows
-            .iter()
-            .map(|r| r.id)
-            .collect();
+        let got: Vec<i64> = h.page(&filter, None, 100).unwrap().rows.iter().map(|r| r.id).collect();
         assert_eq!(got, want, "{filter:?}");
-        assert_eq!(
-            h.count(&filter).unwrap(),
-            expected.len() as u64,
-            "{filter:?}"
-        );
+        assert_eq!(h.count(&filter).unwrap(), expected.len() as u64, "{filter:?}");
     };
     check(HistoryFilter::default(), &[0, 1, 2, 3, 4, 5]);
-    check(
-        HistoryFilter {
-            account_id: Some(2),
-            ..Default::default()
-        },
-        &[2, 3],
-    );
-    check(
-        HistoryFilter {
-            job_id: Some(7),
-            ..Default::default()
-        },
-        &[0, 1],
-    );
-    check(
-        HistoryFilter {
-            provider: Some("cybavo".into()),
-            ..Default::default()
-        },
-        &[0, 1],
-    );
-    check(
-        HistoryFilter {
-            operation: Some("query_deposit".into()),
-            ..Default::default()
-        },
-        &[2, 3],
-    );
-    check(
-        HistoryFilter {
-            outcome: Some(Outcome::Failed),
-            ..Default::default()
-        },
-        &[1, 4],
-    );
-    check(
-        HistoryFilter {
-            outcome: Some(Outcome::Pending),
-            ..Default::default()
-        },
-        &[5],
-    );
-    check(
-        HistoryFilter {
-            outcome: Some(Outcome::Unknown),
-            ..Default::default()
-        },
-        &[3],
-    );
-    check(
-        HistoryFilter {
-            provider: Some("ceffu".into()),
-            outcome: Some(Outcome::Ok),
-            ..Default::default()
-        },
-        &[2],
-    );
+    check(HistoryFilter { account_id: Some(2), ..Default::default() }, &[2, 3]);
+    check(HistoryFilter { job_id: Some(7), ..Default::default() }, &[0, 1]);
+    check(HistoryFilter { provider: Some("cybavo".into()), ..Default::default() }, &[0, 1]);
+    check(HistoryFilter { operation: Some("query_deposit".into()), ..Default::default() }, &[2, 3]);
+    check(HistoryFilter { outcome: Some(Outcome::Failed), ..Default::default() }, &[1, 4]);
+    check(HistoryFilter { outcome: Some(Outcome::Pending), ..Default::default() }, &[5]);
+    check(HistoryFilter { outcome: Some(Outcome::Unknown), ..Default::default() }, &[3]);
+    check(HistoryFilter { provider: Some("ceffu".into()), outcome: Some(Outcome::Ok), ..Default::default() }, &[2]);
     // Date range: from inclusive, to exclusive.
-    check(
-        HistoryFilter {
-            from_ms: Some(T0 + 1000),
-            to_ms: Some(T0 + 3000),
-            ..Default::default()
-        },
-        &[1, 2],
-    );
-    check(
-        HistoryFilter {
-            from_ms: Some(T0 + 4000),
-            ..Default::default()
-        },
-        &[4, 5],
-    );
-    check(
-        HistoryFilter {
-            to_ms: Some(T0 + 1),
-            ..Default::default()
-        },
-        &[0],
-    );
+    check(HistoryFilter { from_ms: Some(T0 + 1000), to_ms: Some(T0 + 3000), ..Default::default() }, &[1, 2]);
+    check(HistoryFilter { from_ms: Some(T0 + 4000), ..Default::default() }, &[4, 5]);
+    check(HistoryFilter { to_ms: Some(T0 + 1), ..Default::default() }, &[0]);
     // Text: whole ids, prefixes, several words, labels (also CJK), case-insensitive, punctuation.
-    let text = |t: &str| HistoryFilter {
-        text: Some(t.into()),
-        ..Default::default()
-    };
+    let text = |t: &str| HistoryFilter { text: Some(t.into()), ..Default::default() };
     check(text("90000000140"), &[0]);
     check(text("9000000013"), &[0]);
     check(text("0xABC123DEF456"), &[1]);
@@ -414,14 +278,7 @@ fn every_filter() {
     check(text("nothing-like-this"), &[]);
     check(text("-- \"*"), &[]);
     check(text("\"90000000139\" OR x"), &[]);
-    check(
-        HistoryFilter {
-            text: Some("order".into()),
-            outcome: Some(Outcome::Unknown),
-            ..Default::default()
-        },
-        &[3],
-    );
+    check(HistoryFilter { text: Some("order".into()), outcome: Some(Outcome::Unknown), ..Default::default() }, &[3]);
     check(
         HistoryFilter {
             text: Some("9000".into()),
@@ -437,16 +294,8 @@ fn every_filter() {
     );
 
     // Deleting an account keeps its rows and their label; only the link goes.
-    db.conn()
-        .execute("DELETE FROM accounts WHERE id = 2", [])
-        .unwrap();
-    check(
-        HistoryFilter {
-            account_id: Some(2),
-            ..Default::default()
-        },
-        &[],
-    );
+    db.conn().execute("DELETE FROM accounts WHERE id = 2", []).unwrap();
+    check(HistoryFilter { account_id: Some(2), ..Default::default() }, &[]);
     let d = h.get(ids[2]).unwrap();
     assert_eq!(d.row.account_id, None);
     assert_eq!(d.row.account_label, "Ceffu 主账户");
@@ -462,58 +311,18 @@ fn keyset_paging_returns_every_row_once_with_ties() {
     for i in 0..n {
         let t = T0 + ((i * 37) % n) / 7;
         clock.set_ms(t);
-        let search = if i % 2 == 0 {
-            format!("even-{i}")
-        } else {
-            format!("odd-{i}")
-        };
-        let mut e = entry(
-            if i % 3 == 0 { "ceffu" } else { "cybavo" },
-            "resend",
-            &search,
-        );
+        let search = if i % 2 == 0 { format!("even-{i}") } else { format!("odd-{i}") };
+        let mut e = entry(if i % 3 == 0 { "ceffu" } else { "cybavo" }, "resend", &search);
         e.search_text = format!("{search} common");
         h.begin(e).unwrap();
     }
     for (filter, expected) in [
         (HistoryFilter::default(), n as usize),
-        (
-            HistoryFilter {
-                provider: Some("ceffu".into()),
-                ..Default::default()
-            },
-            867,
-        ),
-        (
-            HistoryFilter {
-                text: Some("even".into()),
-                ..Default::default()
-            },
-            1300,
-        ),
-        (
-            HistoryFilter {
-                text: Some("common".into()),
-                ..Default::default()
-            },
-            n as usize,
-        ),
-        (
-            HistoryFilter {
-                text: Some("common".into()),
-                provider: Some("ceffu".into()),
-                ..Default::default()
-            },
-            867,
-        ),
-        (
-            HistoryFilter {
-                text: Some("common odd".into()),
-                provider: Some("cybavo".into()),
-                ..Default::default()
-            },
-            867,
-        ),
+        (HistoryFilter { provider: Some("ceffu".into()), ..Default::default() }, 867),
+        (HistoryFilter { text: Some("even".into()), ..Default::default() }, 1300),
+        (HistoryFilter { text: Some("common".into()), ..Default::default() }, n as usize),
+        (HistoryFilter { text: Some("common".into()), provider: Some("ceffu".into()), ..Default::default() }, 867),
+        (HistoryFilter { text: Some("common odd".into()), provider: Some("cybavo".into()), ..Default::default() }, 867),
     ] {
         for limit in [1, 7, 50, 500] {
             if limit == 1 && expected > 1000 {
@@ -522,20 +331,10 @@ fn keyset_paging_returns_every_row_once_with_ties() {
             let got = all_ids(&h, &filter, limit);
             assert_eq!(got.len(), expected, "{filter:?} limit {limit}");
             let unique: HashSet<i64> = got.iter().copied().collect();
-            assert_eq!(
-                unique.len(),
-                expected,
-                "a row appeared twice: {filter:?} limit {limit}"
-            );
+            assert_eq!(unique.len(), expected, "a row appeared twice: {filter:?} limit {limit}");
             // Newest first, ties by id descending.
-            let keys: Vec<(i64, i64)> = got
-                .iter()
-                .map(|&id| (h.get(id).unwrap().row.created_at_ms, id))
-                .collect();
-            assert!(
-                keys.windows(2).all(|w| w[0] > w[1]),
-                "{filter:?} limit {limit}"
-            );
+            let keys: Vec<(i64, i64)> = got.iter().map(|&id| (h.get(id).unwrap().row.created_at_ms, id)).collect();
+            assert!(keys.windows(2).all(|w| w[0] > w[1]), "{filter:?} limit {limit}");
             assert_eq!(h.count(&filter).unwrap(), expected as u64);
         }
     }
@@ -571,19 +370,14 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
             (false, c) => field.push(c),
         }
     }
-    assert!(
-        field.is_empty() && row.is_empty(),
-        "CSV must end with a line break"
-    );
+    assert!(field.is_empty() && row.is_empty(), "CSV must end with a line break");
     rows
 }
 
 #[test]
 fn csv_export_escapes_and_never_contains_secrets() {
     let (h, clock, db) = history_at(T0);
-    callback_desk::logging::register_secret(&callback_desk::secret::Secret::new(
-        "api-secret-canary-7f3a",
-    ));
+    callback_desk::logging::register_secret(&callback_desk::secret::Secret::new("api-secret-canary-7f3a"));
     let mut e = entry("cybavo", "resend_notifications", "90000000139");
     e.account_label = "Merchant, \"Asia\"\n东京 支店".into();
     e.scope = "=HYPERLINK(\"http://evil\")".into();
@@ -591,15 +385,7 @@ fn csv_export_escapes_and_never_contains_secrets() {
     e.request.body = r#"{"ids":[1,2],"note":"a,b \"c\"\nd","sign":"abcdef"}"#.into();
     let id1 = h.begin(e).unwrap();
     clock.advance_ms(10);
-    h.finish(
-        id1,
-        Finish::ok(
-            200,
-            10,
-            response(r#"{"result":"成功","echo":"api-secret-canary-7f3a"}"#),
-        ),
-    )
-    .unwrap();
+    h.finish(id1, Finish::ok(200, 10, response(r#"{"result":"成功","echo":"api-secret-canary-7f3a"}"#))).unwrap();
     clock.advance_ms(10);
     let id2 = h.begin(entry("ceffu", "query_deposit", "ORDER-1")).unwrap();
     clock.advance_ms(10);
@@ -633,11 +419,7 @@ fn csv_export_escapes_and_never_contains_secrets() {
 
     let mut out = Vec::new();
     let mut calls = Vec::new();
-    let n = h
-        .export_csv(&HistoryFilter::default(), &mut out, |done, total| {
-            calls.push((done, total))
-        })
-        .unwrap();
+    let n = h.export_csv(&HistoryFilter::default(), &mut out, |done, total| calls.push((done, total))).unwrap();
     assert_eq!(n, 3);
     assert_eq!(calls.first(), Some(&(0, 3)));
     assert_eq!(calls.last(), Some(&(3, 3)));
@@ -685,14 +467,8 @@ fn csv_export_escapes_and_never_contains_secrets() {
     assert_eq!(first[col("created_at")], "2025-06-15T15:06:40.000Z");
     assert_eq!(first[col("outcome")], "ok");
     assert_eq!(first[col("http_status")], "200");
-    assert_eq!(
-        first[col("request_body")],
-        r#"{"ids":[1,2],"note":"a,b \"c\"\nd","sign":"<redacted>"}"#
-    );
-    assert_eq!(
-        first[col("response_body")],
-        r#"{"result":"成功","echo":"<redacted>"}"#
-    );
+    assert_eq!(first[col("request_body")], r#"{"ids":[1,2],"note":"a,b \"c\"\nd","sign":"<redacted>"}"#);
+    assert_eq!(first[col("response_body")], r#"{"result":"成功","echo":"<redacted>"}"#);
     assert!(first[col("response_headers")].contains("X-CHECKSUM: <redacted>"));
     assert!(first[col("request_headers")].contains("Sign: <redacted>"));
     // A cell that is only a minus sign is defused too.
@@ -700,17 +476,11 @@ fn csv_export_escapes_and_never_contains_secrets() {
 
     // A filtered export writes only the header when nothing matches, and the filter applies.
     let mut out = Vec::new();
-    let filter = HistoryFilter {
-        provider: Some("ceffu".into()),
-        ..Default::default()
-    };
+    let filter = HistoryFilter { provider: Some("ceffu".into()), ..Default::default() };
     assert_eq!(h.export_csv(&filter, &mut out, |_, _| {}).unwrap(), 1);
     assert_eq!(parse_csv(std::str::from_utf8(&out[3..]).unwrap()).len(), 2);
     let mut out = Vec::new();
-    let filter = HistoryFilter {
-        text: Some("no-such-id".into()),
-        ..Default::default()
-    };
+    let filter = HistoryFilter { text: Some("no-such-id".into()), ..Default::default() };
     assert_eq!(h.export_csv(&filter, &mut out, |_, _| {}).unwrap(), 0);
     assert_eq!(parse_csv(std::str::from_utf8(&out[3..]).unwrap()).len(), 1);
 }
@@ -720,16 +490,11 @@ fn csv_export_streams_in_chunks() {
     let (h, clock, _db) = history_at(T0);
     for i in 0..4_500 {
         clock.set_ms(T0 + i / 3);
-        h.begin(entry("cybavo", "resend", &format!("id-{i}")))
-            .unwrap();
+        h.begin(entry("cybavo", "resend", &format!("id-{i}"))).unwrap();
     }
     let mut out = Vec::new();
     let mut calls = Vec::new();
-    let n = h
-        .export_csv(&HistoryFilter::default(), &mut out, |d, t| {
-            calls.push((d, t))
-        })
-        .unwrap();
+    let n = h.export_csv(&HistoryFilter::default(), &mut out, |d, t| calls.push((d, t))).unwrap();
     assert_eq!(n, 4_500);
     assert!(calls.len() >= 3, "{calls:?}");
     assert!(calls.windows(2).all(|w| w[0].0 < w[1].0));
@@ -743,58 +508,39 @@ fn csv_export_streams_in_chunks() {
 fn retention_deletes_only_old_finished_rows() {
     let (h, clock, db) = history_at(T0 - 40 * DAY);
     let old_ok = h.begin(entry("cybavo", "resend", "old-ok")).unwrap();
-    h.finish(old_ok, Finish::ok(200, 1, response("{}")))
-        .unwrap();
+    h.finish(old_ok, Finish::ok(200, 1, response("{}"))).unwrap();
     let old_pending = h.begin(entry("cybavo", "resend", "old-pending")).unwrap();
     let old_unknown = h.begin(entry("cybavo", "resend", "old-unknown")).unwrap();
     clock.set_ms(T0 - 29 * DAY);
     let recent = h.begin(entry("cybavo", "resend", "recent")).unwrap();
-    h.finish(recent, failed(ErrorCode::ProviderNotFound))
-        .unwrap();
+    h.finish(recent, failed(ErrorCode::ProviderNotFound)).unwrap();
     clock.set_ms(T0);
     assert_eq!(h.mark_stale_pending_unknown(T0 - 40 * DAY + 1).unwrap(), 2);
     // Crash recovery made both old pending rows unknown; make one pending again to prove pending
     // rows are never deleted.
     db.conn()
-        .execute(
-            "UPDATE history SET outcome = 'pending', finished_at_ms = NULL WHERE id = ?1",
-            [old_pending],
-        )
+        .execute("UPDATE history SET outcome = 'pending', finished_at_ms = NULL WHERE id = ?1", [old_pending])
         .unwrap();
 
-    assert_eq!(
-        h.apply_retention(0).unwrap_err().code,
-        ErrorCode::InputInvalid
-    );
+    assert_eq!(h.apply_retention(0).unwrap_err().code, ErrorCode::InputInvalid);
     assert_eq!(h.apply_retention(30).unwrap(), 2);
     let left = all_ids(&h, &HistoryFilter::default(), 10);
     assert_eq!(left, vec![recent, old_pending]);
     assert!(h.get(old_ok).is_err());
     assert!(h.get(old_unknown).is_err());
-    let payloads: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM history_payload", [], |r| r.get(0))
-        .unwrap();
+    let payloads: i64 = db.conn().query_row("SELECT count(*) FROM history_payload", [], |r| r.get(0)).unwrap();
     assert_eq!(payloads, 2);
-    let text = HistoryFilter {
-        text: Some("old-ok".into()),
-        ..Default::default()
-    };
+    let text = HistoryFilter { text: Some("old-ok".into()), ..Default::default() };
     assert_eq!(h.count(&text).unwrap(), 0);
     assert_eq!(h.apply_retention(30).unwrap(), 0);
     assert_eq!(h.apply_retention(1).unwrap(), 1);
-    assert_eq!(
-        all_ids(&h, &HistoryFilter::default(), 10),
-        vec![old_pending]
-    );
+    assert_eq!(all_ids(&h, &HistoryFilter::default(), 10), vec![old_pending]);
 }
 
 #[test]
 fn types_serialize_as_the_ui_expects() {
-    let filter: HistoryFilter = serde_json::from_value(
-        serde_json::json!({"provider": "ceffu", "outcome": "failed", "text": null}),
-    )
-    .unwrap();
+    let filter: HistoryFilter =
+        serde_json::from_value(serde_json::json!({"provider": "ceffu", "outcome": "failed", "text": null})).unwrap();
     assert_eq!(filter.provider.as_deref(), Some("ceffu"));
     assert_eq!(filter.outcome, Some(Outcome::Failed));
     let (h, _clock, _db) = history_at(T0);
@@ -802,10 +548,7 @@ fn types_serialize_as_the_ui_expects() {
     let detail = serde_json::to_value(h.get(id).unwrap()).unwrap();
     assert_eq!(detail["outcome"], "pending");
     assert_eq!(detail["environment"], "sandbox");
-    assert_eq!(
-        detail["request"]["headers"][0],
-        serde_json::json!(["Content-Type", "application/json"])
-    );
+    assert_eq!(detail["request"]["headers"][0], serde_json::json!(["Content-Type", "application/json"]));
     assert_eq!(detail["response"], serde_json::Value::Null);
     let page = serde_json::to_value(h.page(&filter, None, 10).unwrap()).unwrap();
     assert_eq!(page, serde_json::json!({"rows": [], "next_cursor": null}));

@@ -27,6 +27,12 @@ fn main() {
             commands::accounts::delete_account,
             commands::accounts::test_account,
             commands::accounts::create_sandbox_accounts,
+            commands::actions::preview_action,
+            commands::actions::run_action,
+            commands::actions::history_page,
+            commands::actions::history_count,
+            commands::actions::history_get,
+            commands::actions::history_export_csv,
             commands::prefs::get_preferences,
             commands::prefs::set_preferences,
         ])

@@ -1,8 +1,10 @@
 //! State shared by the commands.
 
 use callback_desk::accounts::Accounts;
+use callback_desk::actions::Actions;
 use callback_desk::clock::{Clock, SystemClock};
 use callback_desk::db::Db;
+use callback_desk::history::History;
 use callback_desk::sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use callback_desk::transport::{HttpTransport, TransportConfig};
 use callback_desk::vault::{self, KeyringStatus, KeyringStore, SecretStore, Vault};
@@ -16,7 +18,7 @@ pub struct AppState {
     pub secrets: Arc<dyn SecretStore>,
     pub clock: Arc<dyn Clock>,
     keyring: Arc<OnceCell<KeyringStatus>>,
-    accounts: Arc<OnceCell<Arc<Accounts>>>,
+    actions: Arc<OnceCell<Arc<Actions>>>,
     transport: Arc<OnceCell<Arc<HttpTransport>>>,
     sandbox: Arc<Mutex<Option<SandboxHandle>>>,
 }
@@ -27,7 +29,7 @@ impl AppState {
             secrets: Arc::new(KeyringStore::new()),
             clock: Arc::new(SystemClock),
             keyring: Arc::new(OnceCell::new()),
-            accounts: Arc::new(OnceCell::new()),
+            actions: Arc::new(OnceCell::new()),
             transport: Arc::new(OnceCell::new()),
             sandbox: Arc::new(Mutex::new(None)),
         }
@@ -50,16 +52,37 @@ impl AppState {
             .clone()
     }
 
-    /// The accounts store over the database in the data folder, opened on first use.
-    pub async fn accounts(&self) -> Result<Arc<Accounts>, Error> {
-        self.accounts
+    /// Accounts, history and the action runner over the database in the data folder, opened on first
+    /// use. Opening also runs crash recovery: rows left `pending` by an earlier run become `unknown`.
+    pub async fn actions(&self) -> Result<Arc<Actions>, Error> {
+        self.actions
             .get_or_try_init(|| async {
-                let db = Db::open_in(&paths::data_dir())?;
-                let vault = Arc::new(Vault::new(self.secrets.clone(), db));
-                Ok(Arc::new(Accounts::new(vault, self.clock.clone())))
+                let secrets = self.secrets.clone();
+                let clock = self.clock.clone();
+                tauri::async_runtime::spawn_blocking(move || -> Result<Arc<Actions>, Error> {
+                    let db = Db::open_in(&paths::data_dir())?;
+                    let history = Arc::new(History::with_clock(db.clone(), clock.clone()));
+                    let recovered = history.mark_stale_pending_unknown(clock.now_ms())?;
+                    if recovered > 0 {
+                        tracing::warn!(recovered, "actions interrupted by an earlier stop are now marked unknown");
+                    }
+                    let vault = Arc::new(Vault::new(secrets, db));
+                    let accounts = Arc::new(Accounts::new(vault, clock.clone()));
+                    Ok(Arc::new(Actions::new(accounts, history, clock)))
+                })
+                .await
+                .map_err(|e| Error::internal(e.to_string()))?
             })
             .await
             .cloned()
+    }
+
+    pub async fn accounts(&self) -> Result<Arc<Accounts>, Error> {
+        Ok(self.actions().await?.accounts.clone())
+    }
+
+    pub async fn history(&self) -> Result<Arc<History>, Error> {
+        Ok(self.actions().await?.history.clone())
     }
 
     pub async fn transport(&self) -> Result<Arc<HttpTransport>, Error> {

@@ -1,3 +1,4 @@
 pub mod accounts;
+pub mod actions;
 pub mod app;
 pub mod prefs;
