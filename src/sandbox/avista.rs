@@ -6,10 +6,7 @@
 //! Resends are synchronous: the sandbox calls the destination and reports 200, 502 (destination answered
 //! 4xx/5xx or could not be reached) or 504 (timeout).
 
-use super::{
-    check_loopback_url, lock, random_hex, Inner, ProviderId, ProviderResponse, SbRequest, SeedRng,
-    Window,
-};
+use super::{check_loopback_url, lock, random_hex, Inner, ProviderId, ProviderResponse, SbRequest, SeedRng, Window};
 use crate::error::{Error, Result};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -41,9 +38,7 @@ pub const DEMO_EXTERNAL_ID: &str = "PAG-2024-0001";
 /// Decodes the `X-SSL-Client-Cert` header (URL-encoded PEM), parses the certificate and returns the
 /// SHA-256 of its DER encoding. `None` when the header is not a certificate.
 pub fn header_cert_fingerprint(header: &str) -> Option<[u8; 32]> {
-    let pem_text = percent_encoding::percent_decode_str(header)
-        .decode_utf8()
-        .ok()?;
+    let pem_text = percent_encoding::percent_decode_str(header).decode_utf8().ok()?;
     let (_, pem) = x509_parser::pem::parse_x509_pem(pem_text.as_bytes()).ok()?;
     pem.parse_x509().ok()?;
     Some(Sha256::digest(&pem.contents).into())
@@ -51,10 +46,7 @@ pub fn header_cert_fingerprint(header: &str) -> Option<[u8; 32]> {
 
 /// `AA:BB:…` form of a fingerprint.
 pub fn fingerprint_colon_hex(fp: &[u8; 32]) -> String {
-    fp.iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    fp.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }
 
 #[derive(Debug)]
@@ -87,10 +79,7 @@ impl State {
         let mut clients = HashMap::new();
         clients.insert(
             super::demo::AVISTA_CLIENT_ID.to_owned(),
-            Client {
-                secret: super::demo::AVISTA_CLIENT_SECRET.to_owned(),
-                fingerprint,
-            },
+            Client { secret: super::demo::AVISTA_CLIENT_SECRET.to_owned(), fingerprint },
         );
         let mut rng = SeedRng::new(seed, 3);
         let mut transactions = Vec::new();
@@ -100,13 +89,10 @@ impl State {
             let prefix = if kind == "cash_in" { 'E' } else { 'D' };
             let e2e_id = format!("{prefix}{}", rng.alnum(32));
             let external_id = format!("PAG-2024-{:04}", i + 1);
-            let created = chrono::DateTime::from_timestamp_millis(
-                now_ms - 60_000 - rng.below(86_400_000) as i64,
-            )
-            .unwrap_or_default()
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            let status =
-                ["CONFIRMED", "CONFIRMED", "CONFIRMED", "PENDING", "ERROR"][rng.below(5) as usize];
+            let created = chrono::DateTime::from_timestamp_millis(now_ms - 60_000 - rng.below(86_400_000) as i64)
+                .unwrap_or_default()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let status = ["CONFIRMED", "CONFIRMED", "CONFIRMED", "PENDING", "ERROR"][rng.below(5) as usize];
             let payload = json!({
                 "type": kind,
                 "data": {
@@ -119,33 +105,15 @@ impl State {
                     "createdAt": created,
                 },
             });
-            transactions.push(Transaction {
-                id,
-                external_id,
-                e2e_id,
-                payload,
-            });
+            transactions.push(Transaction { id, external_id, e2e_id, payload });
         }
-        Ok(State {
-            clients,
-            tokens: HashMap::new(),
-            transactions,
-            limiter: HashMap::new(),
-            next_log_id: 12_345,
-        })
+        Ok(State { clients, tokens: HashMap::new(), transactions, limiter: HashMap::new(), next_log_id: 12_345 })
     }
 }
 
 fn error(status: u16, message: &str) -> ProviderResponse {
-    let error = hyper::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("Error");
-    ProviderResponse::json(
-        status,
-        &json!({"message": message, "error": error, "statusCode": status}),
-    )
-    .rejected()
+    let error = hyper::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error");
+    ProviderResponse::json(status, &json!({"message": message, "error": error, "statusCode": status})).rejected()
 }
 
 /// HTTP 429 (also used by the rate-limit fault).
@@ -162,9 +130,7 @@ pub(crate) async fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderRespo
     }
     match req.path.strip_prefix("/api/resend-webhook/") {
         Some(id) if !id.is_empty() && !id.contains('/') => {
-            let id = percent_encoding::percent_decode_str(id)
-                .decode_utf8_lossy()
-                .into_owned();
+            let id = percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned();
             resend(inner, req, &id).await
         }
         _ => error(404, &format!("Cannot POST {}", req.path)),
@@ -179,10 +145,9 @@ fn token(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
         return error(401, "Invalid client certificate");
     };
     let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-    let (Some(client_id), Some(client_secret)) = (
-        body.get("clientId").and_then(Value::as_str),
-        body.get("clientSecret").and_then(Value::as_str),
-    ) else {
+    let (Some(client_id), Some(client_secret)) =
+        (body.get("clientId").and_then(Value::as_str), body.get("clientSecret").and_then(Value::as_str))
+    else {
         return error(400, "clientId and clientSecret are required");
     };
     let mut st = lock(&inner.avista);
@@ -199,22 +164,15 @@ fn token(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     st.tokens.retain(|_, (_, exp)| *exp > now);
     let token = random_hex(32);
     let ttl = inner.config.avista_token_ttl_secs;
-    st.tokens
-        .insert(token.clone(), (client_id.to_owned(), now + ttl * 1000));
-    ProviderResponse::json(
-        201,
-        &json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl}),
-    )
+    st.tokens.insert(token.clone(), (client_id.to_owned(), now + ttl * 1000));
+    ProviderResponse::json(201, &json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl}))
 }
 
 async fn resend(inner: &Arc<Inner>, req: &SbRequest, identifier: &str) -> ProviderResponse {
     let now = inner.now_ms();
     let bearer = req
         .header("authorization")
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
         .map(str::trim);
     let payload = {
         let mut st = lock(&inner.avista);
@@ -223,18 +181,13 @@ async fn resend(inner: &Arc<Inner>, req: &SbRequest, identifier: &str) -> Provid
             _ => return error(401, "Invalid or expired token"),
         };
         let limits = &inner.config.limits;
-        if limits.enabled
-            && !st.limiter.entry(client_id).or_default().try_hit(
-                now,
-                60_000,
-                limits.avista_per_minute,
-            )
-        {
+        if limits.enabled && !st.limiter.entry(client_id).or_default().try_hit(now, 60_000, limits.avista_per_minute) {
             return rate_limited();
         }
-        let found = st.transactions.iter().find(|t| {
-            t.id.to_string() == identifier || t.external_id == identifier || t.e2e_id == identifier
-        });
+        let found = st
+            .transactions
+            .iter()
+            .find(|t| t.id.to_string() == identifier || t.external_id == identifier || t.e2e_id == identifier);
         let Some(tx) = found else {
             return error(404, "Transaction not found");
         };
@@ -255,25 +208,15 @@ async fn resend(inner: &Arc<Inner>, req: &SbRequest, identifier: &str) -> Provid
         );
     };
     if check_loopback_url(&url).is_err() {
-        return error(
-            400,
-            "In the sandbox the url must point to 127.0.0.1 or localhost",
-        );
+        return error(400, "In the sandbox the url must point to 127.0.0.1 or localhost");
     }
     let headers = inner.config.avista_webhook_headers.clone();
     let body = serde_json::to_vec(&payload).unwrap_or_default();
     let sent_at = chrono::DateTime::from_timestamp_millis(now)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let outcome = inner
-        .deliver_now(
-            ProviderId::Avista,
-            &url,
-            headers,
-            body,
-            inner.config.avista_delivery_timeout_ms,
-        )
-        .await;
+    let outcome =
+        inner.deliver_now(ProviderId::Avista, &url, headers, body, inner.config.avista_delivery_timeout_ms).await;
     let log_id = {
         let mut st = lock(&inner.avista);
         st.next_log_id += 1;
@@ -316,12 +259,7 @@ mod tests {
     fn both_documented_header_encodings_decode() {
         // Python quote (keeps '/') and encodeURIComponent (encodes '/').
         use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
-        const PY_QUOTE: &AsciiSet = &NON_ALPHANUMERIC
-            .remove(b'-')
-            .remove(b'_')
-            .remove(b'.')
-            .remove(b'~')
-            .remove(b'/');
+        const PY_QUOTE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
         const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
             .remove(b'-')
             .remove(b'_')
@@ -332,20 +270,15 @@ mod tests {
             .remove(b'\'')
             .remove(b'(')
             .remove(b')');
-        let keep_slash: String =
-            percent_encoding::utf8_percent_encode(TEST_CERT_PEM, PY_QUOTE).collect();
+        let keep_slash: String = percent_encoding::utf8_percent_encode(TEST_CERT_PEM, PY_QUOTE).collect();
         assert_eq!(keep_slash.len(), 613);
-        assert!(keep_slash.starts_with(
-            "-----BEGIN%20CERTIFICATE-----%0AMIIBfTCCASKgAwIBAgIBATAKBggqhkjOPQQDAjAdMRswGQYD"
-        ));
-        let component: String =
-            percent_encoding::utf8_percent_encode(TEST_CERT_PEM, URI_COMPONENT).collect();
+        assert!(
+            keep_slash.starts_with("-----BEGIN%20CERTIFICATE-----%0AMIIBfTCCASKgAwIBAgIBATAKBggqhkjOPQQDAjAdMRswGQYD")
+        );
+        let component: String = percent_encoding::utf8_percent_encode(TEST_CERT_PEM, URI_COMPONENT).collect();
         assert_eq!(component.len(), 627);
         for h in [keep_slash, component] {
-            assert_eq!(
-                header_cert_fingerprint(&h),
-                header_cert_fingerprint(TEST_CERT_PEM)
-            );
+            assert_eq!(header_cert_fingerprint(&h), header_cert_fingerprint(TEST_CERT_PEM));
         }
         assert_eq!(header_cert_fingerprint("not a certificate"), None);
     }

@@ -6,9 +6,7 @@
 //! seconds, valid for [`super::SandboxConfig::ccpayment_timestamp_window_secs`]. Errors are HTTP 200 with
 //! `{"code":N,"msg":…,"data":null}` (v2 codes; v1 uses the same numbers, its own table was not found).
 
-use super::{
-    lock, Inner, OnDelivered, ProviderId, ProviderResponse, SbRequest, SeedRng, Signing, Window,
-};
+use super::{lock, Inner, OnDelivered, ProviderId, ProviderResponse, SbRequest, SeedRng, Signing, Window};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -28,8 +26,7 @@ pub fn sign_v1(app_id: &str, secret: &str, timestamp: &str, body: &[u8]) -> Stri
 
 /// v2 `Sign`.
 pub fn sign_v2(app_id: &str, secret: &str, timestamp: &str, body: &[u8]) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
     mac.update(app_id.as_bytes());
     mac.update(timestamp.as_bytes());
     mac.update(body);
@@ -76,18 +73,9 @@ impl State {
         let now = now_ms.div_euclid(1000);
         let mut apps = HashMap::new();
         for (id, secret) in [
-            (
-                super::demo::CCPAYMENT_V1_APP_ID,
-                super::demo::CCPAYMENT_V1_APP_SECRET,
-            ),
-            (
-                super::demo::CCPAYMENT_V2_APP_ID,
-                super::demo::CCPAYMENT_V2_APP_SECRET,
-            ),
-            (
-                super::demo::CCPAYMENT_LEGACY_APP_ID,
-                super::demo::CCPAYMENT_LEGACY_APP_SECRET,
-            ),
+            (super::demo::CCPAYMENT_V1_APP_ID, super::demo::CCPAYMENT_V1_APP_SECRET),
+            (super::demo::CCPAYMENT_V2_APP_ID, super::demo::CCPAYMENT_V2_APP_SECRET),
+            (super::demo::CCPAYMENT_LEGACY_APP_ID, super::demo::CCPAYMENT_LEGACY_APP_SECRET),
         ] {
             apps.insert(id.to_owned(), secret.to_owned());
         }
@@ -113,12 +101,7 @@ impl State {
             });
             t -= 180 + rng.below(540) as i64;
         }
-        State {
-            apps,
-            records,
-            minute: HashMap::new(),
-            daily: HashMap::new(),
-        }
+        State { apps, records, minute: HashMap::new(), daily: HashMap::new() }
     }
 }
 
@@ -148,11 +131,9 @@ fn handle(inner: &Arc<Inner>, req: &SbRequest, version: Version) -> ProviderResp
     let now = inner.now_secs();
     let (resp, auth) = handle_inner(inner, req, version, now);
     match (version, auth) {
-        (Version::V1, Some(a)) => resp.signed(Signing::CcpaymentV1 {
-            app_id: a.app_id,
-            secret: a.secret,
-            timestamp: now,
-        }),
+        (Version::V1, Some(a)) => {
+            resp.signed(Signing::CcpaymentV1 { app_id: a.app_id, secret: a.secret, timestamp: now })
+        }
         _ => resp,
     }
 }
@@ -161,140 +142,64 @@ fn error(code: i64, msg: &str) -> ProviderResponse {
     ProviderResponse::json(200, &reply(code, msg)).rejected()
 }
 
-fn handle_inner(
-    inner: &Arc<Inner>,
-    req: &SbRequest,
-    version: Version,
-    now: i64,
-) -> (ProviderResponse, Option<Auth>) {
+fn handle_inner(inner: &Arc<Inner>, req: &SbRequest, version: Version, now: i64) -> (ProviderResponse, Option<Auth>) {
     let expected_path = match version {
         Version::V1 => "/ccpayment/v1/webhook/resend",
         Version::V2 => "/ccpayment/v2/webhook/resend",
     };
     if req.method != hyper::Method::POST || req.path != expected_path {
-        return (
-            ProviderResponse::json(404, &reply(11003, "Not found")),
-            None,
-        );
+        return (ProviderResponse::json(404, &reply(11003, "Not found")), None);
     }
-    let (Some(app_id), Some(ts), Some(sign)) = (
-        req.header("appid"),
-        req.header("timestamp"),
-        req.header("sign"),
-    ) else {
-        return (
-            error(
-                11001,
-                "Header invalid: Appid, Timestamp and Sign are required",
-            ),
-            None,
-        );
+    let (Some(app_id), Some(ts), Some(sign)) = (req.header("appid"), req.header("timestamp"), req.header("sign"))
+    else {
+        return (error(11001, "Header invalid: Appid, Timestamp and Sign are required"), None);
     };
     let mut st = lock(&inner.ccpayment);
     let Some(secret) = st.apps.get(app_id).cloned() else {
         return (error(11001, "Header invalid: unknown Appid"), None);
     };
-    let auth = || {
-        Some(Auth {
-            app_id: app_id.to_owned(),
-            secret: secret.clone(),
-        })
-    };
+    let auth = || Some(Auth { app_id: app_id.to_owned(), secret: secret.clone() });
     match ts.parse::<i64>() {
-        Ok(t)
-            if ts.len() == 10
-                && (now - t).abs() <= inner.config.ccpayment_timestamp_window_secs => {}
+        Ok(t) if ts.len() == 10 && (now - t).abs() <= inner.config.ccpayment_timestamp_window_secs => {}
         _ => return (error(11006, "Request expired"), auth()),
     }
     let expected = match version {
         Version::V1 => sign_v1(app_id, &secret, ts, &req.body),
         Version::V2 => sign_v2(app_id, &secret, ts, &req.body),
     };
-    if !bool::from(
-        expected
-            .as_bytes()
-            .ct_eq(sign.to_ascii_lowercase().as_bytes()),
-    ) {
+    if !bool::from(expected.as_bytes().ct_eq(sign.to_ascii_lowercase().as_bytes())) {
         return (error(11005, "Signature verification failed"), auth());
     }
-    if version == Version::V2
-        && inner
-            .config
-            .ccpayment_v1_only_apps
-            .iter()
-            .any(|a| a == app_id)
-    {
-        return (
-            error(11013, "This version is not supported by API v2"),
-            auth(),
-        );
+    if version == Version::V2 && inner.config.ccpayment_v1_only_apps.iter().any(|a| a == app_id) {
+        return (error(11013, "This version is not supported by API v2"), auth());
     }
     let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
-        return (
-            error(11000, "Invalid argument: body must be a JSON object"),
-            auth(),
-        );
+        return (error(11000, "Invalid argument: body must be a JSON object"), auth());
     };
     let names = match version {
-        Version::V1 => [
-            "start_timestamp",
-            "end_timestamp",
-            "webhook_result",
-            "transaction_type",
-        ],
-        Version::V2 => [
-            "startTimestamp",
-            "endTimestamp",
-            "webhookResult",
-            "transactionType",
-        ],
+        Version::V1 => ["start_timestamp", "end_timestamp", "webhook_result", "transaction_type"],
+        Version::V2 => ["startTimestamp", "endTimestamp", "webhookResult", "transactionType"],
     };
     let record_ids: Vec<String> = match (version, body.get("recordIds")) {
-        (Version::V2, Some(Value::Array(ids))) => ids
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
+        (Version::V2, Some(Value::Array(ids))) => ids.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
         _ => Vec::new(),
     };
     if record_ids.len() > 50 {
-        return (
-            error(11000, "Invalid argument: at most 50 recordIds"),
-            auth(),
-        );
+        return (error(11000, "Invalid argument: at most 50 recordIds"), auth());
     }
     let start = body.get(names[0]).and_then(Value::as_i64);
     let Some(start) = start.or(if record_ids.is_empty() { None } else { Some(0) }) else {
-        return (
-            error(
-                11000,
-                &format!("Invalid argument: {} is required", names[0]),
-            ),
-            auth(),
-        );
+        return (error(11000, &format!("Invalid argument: {} is required", names[0])), auth());
     };
-    let end = body
-        .get(names[1])
-        .and_then(Value::as_i64)
-        .unwrap_or(start + 3_600);
+    let end = body.get(names[1]).and_then(Value::as_i64).unwrap_or(start + 3_600);
     if record_ids.is_empty() && (end < start || end - start > 3_600) {
-        return (
-            error(
-                11000,
-                "Invalid argument: the window between start and end must not exceed one hour",
-            ),
-            auth(),
-        );
+        return (error(11000, "Invalid argument: the window between start and end must not exceed one hour"), auth());
     }
     let all_results = match body.get(names[2]).and_then(Value::as_str) {
         None | Some("Failed") => false,
         Some("All Result") if version == Version::V1 => true,
         Some("AllResult") if version == Version::V2 => true,
-        Some(_) => {
-            return (
-                error(11000, &format!("Invalid argument: {}", names[2])),
-                auth(),
-            )
-        }
+        Some(_) => return (error(11000, &format!("Invalid argument: {}", names[2])), auth()),
     };
     let type_filter = match body.get(names[3]).and_then(Value::as_str) {
         None | Some("All Type") | Some("AllType") => None,
@@ -302,13 +207,9 @@ fn handle_inner(
             let known = TYPES.iter().any(|(v1, v2)| match version {
                 Version::V1 => *v1 == t,
                 Version::V2 => *v2 == t,
-            }) || (version == Version::V2
-                && matches!(t, "UserDeposit" | "UserWithdrawal"));
+            }) || (version == Version::V2 && matches!(t, "UserDeposit" | "UserWithdrawal"));
             if !known {
-                return (
-                    error(11000, &format!("Invalid argument: {}", names[3])),
-                    auth(),
-                );
+                return (error(11000, &format!("Invalid argument: {}", names[3])), auth());
             }
             Some(t.to_owned())
         }
@@ -321,34 +222,12 @@ fn handle_inner(
         };
         let v = version as u8;
         let day = (now + inner.config.ccpayment_day_offset_secs).div_euclid(86_400);
-        let used = st
-            .daily
-            .get(&(app_id.to_owned(), v, day))
-            .copied()
-            .unwrap_or(0);
+        let used = st.daily.get(&(app_id.to_owned(), v, day)).copied().unwrap_or(0);
         if used >= per_day {
-            return (
-                error(
-                    11009,
-                    &format!("Daily request limit reached ({per_day} calls/day)"),
-                ),
-                auth(),
-            );
+            return (error(11009, &format!("Daily request limit reached ({per_day} calls/day)")), auth());
         }
-        if !st
-            .minute
-            .entry((app_id.to_owned(), v))
-            .or_default()
-            .try_hit(now * 1000, 60_000, per_minute)
-        {
-            return (
-                error(
-                    11004,
-                    &format!("Rate limit exceeded ({per_minute} calls/minute)"),
-                )
-                .rejected(),
-                auth(),
-            );
+        if !st.minute.entry((app_id.to_owned(), v)).or_default().try_hit(now * 1000, 60_000, per_minute) {
+            return (error(11004, &format!("Rate limit exceeded ({per_minute} calls/minute)")).rejected(), auth());
         }
         *st.daily.entry((app_id.to_owned(), v, day)).or_default() += 1;
         st.daily.retain(|(_, _, d), _| *d >= day - 1);
@@ -364,9 +243,7 @@ fn handle_inner(
             r.time >= start
                 && r.time <= end
                 && (all_results || r.failed)
-                && type_filter
-                    .as_deref()
-                    .is_none_or(|t| t == r.type_v1 || t == r.type_v2)
+                && type_filter.as_deref().is_none_or(|t| t == r.type_v1 || t == r.type_v2)
         })
         .map(|(i, r)| (i, r.clone()))
         .collect();
@@ -466,11 +343,7 @@ mod tests {
     fn seeded_records_cover_recent_hours() {
         let now_ms = 1_700_000_000_000;
         let st = State::seeded(7, now_ms);
-        let recent = st
-            .records
-            .iter()
-            .filter(|r| r.time >= 1_700_000_000 - 3_600 && r.failed)
-            .count();
+        let recent = st.records.iter().filter(|r| r.time >= 1_700_000_000 - 3_600 && r.failed).count();
         assert!(recent > 0, "the last hour must hold failed webhooks");
     }
 }

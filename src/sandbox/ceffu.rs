@@ -50,10 +50,7 @@ yp6fKOnNcROOstOTQXZSGleblw==
 
 /// The demo key as Ceffu hands it out: base64 of the PKCS#8 DER (the PEM body on one line).
 pub fn demo_private_key_base64() -> String {
-    TEST_PRIVATE_KEY_PEM
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect()
+    TEST_PRIVATE_KEY_PEM.lines().filter(|l| !l.starts_with("-----")).collect()
 }
 
 /// Verifies a Ceffu `signature` header over the exact body bytes.
@@ -64,9 +61,7 @@ pub fn verify_signature(key: &RsaPublicKey, body: &[u8], signature_b64: &str) ->
     let Ok(sig) = Signature::try_from(raw.as_slice()) else {
         return false;
     };
-    VerifyingKey::<Sha512>::new(key.clone())
-        .verify(body, &sig)
-        .is_ok()
+    VerifyingKey::<Sha512>::new(key.clone()).verify(body, &sig).is_ok()
 }
 
 #[derive(Debug, Clone)]
@@ -90,27 +85,15 @@ impl State {
         let private = RsaPrivateKey::from_pkcs8_pem(TEST_PRIVATE_KEY_PEM)
             .map_err(|e| Error::internal(format!("sandbox ceffu key: {e}")))?;
         let mut keys = HashMap::new();
-        keys.insert(
-            super::demo::CEFFU_API_KEY.to_owned(),
-            private.to_public_key(),
-        );
+        keys.insert(super::demo::CEFFU_API_KEY.to_owned(), private.to_public_key());
         let mut rng = SeedRng::new(seed, 2);
-        let coins = [
-            ("USDT", "ETH"),
-            ("BTC", "BTC"),
-            ("ETH", "ETH"),
-            ("USDC", "SOL"),
-            ("BNB", "BSC"),
-        ];
+        let coins = [("USDT", "ETH"), ("BTC", "BTC"), ("ETH", "ETH"), ("USDC", "SOL"), ("BNB", "BSC")];
         let mut list = Vec::new();
         for i in 0..48u64 {
             let event_type = (i % 4) as u8 + 1;
             let created_ms = now_ms - 60_000 - (rng.below(30 * 86_400) as i64) * 1000;
             let (coin, network) = coins[rng.below(coins.len() as u64) as usize];
-            let order_id = format!(
-                "{}",
-                1_800_000_000_000_000_000u64 + rng.below(100_000_000_000)
-            );
+            let order_id = format!("{}", 1_800_000_000_000_000_000u64 + rng.below(100_000_000_000));
             let body = json!({
                 "eventType": event_type.to_string(),
                 "webhookId": super::demo::CEFFU_WEBHOOK_ID,
@@ -125,39 +108,22 @@ impl State {
                     "time": created_ms,
                 },
             });
-            list.push(Notification {
-                event_type,
-                failed: rng.below(3) != 0,
-                created_ms,
-                body,
-            });
+            list.push(Notification { event_type, failed: rng.below(3) != 0, created_ms, body });
         }
         let mut webhooks = HashMap::new();
         webhooks.insert(super::demo::CEFFU_WEBHOOK_ID.to_owned(), list);
-        Ok(State {
-            keys,
-            webhooks,
-            seen_signatures: HashMap::new(),
-            limiter: HashMap::new(),
-        })
+        Ok(State { keys, webhooks, seen_signatures: HashMap::new(), limiter: HashMap::new() })
     }
 }
 
 fn business(code: &str, message: &str) -> ProviderResponse {
-    ProviderResponse::json(
-        200,
-        &json!({"data": null, "code": code, "message": message}),
-    )
-    .rejected()
+    ProviderResponse::json(200, &json!({"data": null, "code": code, "message": message})).rejected()
 }
 
 /// HTTP 429 with code G20012 (also used by the rate-limit fault).
 pub(crate) fn rate_limited() -> ProviderResponse {
-    ProviderResponse::json(
-        429,
-        &json!({"data": null, "code": "G20012", "message": "Rate limit exceeded"}),
-    )
-    .header("x-request-id", random_hex(16))
+    ProviderResponse::json(429, &json!({"data": null, "code": "G20012", "message": "Rate limit exceeded"}))
+        .header("x-request-id", random_hex(16))
 }
 
 pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
@@ -167,13 +133,9 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
 
 fn handle_inner(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     if req.method != hyper::Method::POST || req.path != "/open-api/entity/webhook/resend" {
-        return ProviderResponse::json(
-            404,
-            &json!({"data": null, "code": "G20002", "message": "Not Found"}),
-        );
+        return ProviderResponse::json(404, &json!({"data": null, "code": "G20002", "message": "Not Found"}));
     }
-    let (Some(api_key), Some(signature)) = (req.header("open-apikey"), req.header("signature"))
-    else {
+    let (Some(api_key), Some(signature)) = (req.header("open-apikey"), req.header("signature")) else {
         return business("G20008", "Missing API key or signature");
     };
     let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
@@ -201,11 +163,7 @@ fn handle_inner(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     st.seen_signatures.insert(signature.to_owned(), timestamp);
     let limits = &inner.config.limits;
     if limits.enabled
-        && !st.limiter.entry(api_key.to_owned()).or_default().try_hit(
-            now,
-            60_000,
-            limits.ceffu_per_minute,
-        )
+        && !st.limiter.entry(api_key.to_owned()).or_default().try_hit(now, 60_000, limits.ceffu_per_minute)
     {
         return rate_limited().rejected();
     }
@@ -236,28 +194,17 @@ fn handle_inner(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
             let wid = webhook_id.clone();
             let on_done: super::OnDelivered = Box::new(move |inner: &Arc<Inner>, ok: bool| {
                 if ok {
-                    if let Some(n) = lock(&inner.ceffu)
-                        .webhooks
-                        .get_mut(&wid)
-                        .and_then(|l| l.get_mut(i))
-                    {
+                    if let Some(n) = lock(&inner.ceffu).webhooks.get_mut(&wid).and_then(|l| l.get_mut(i)) {
                         n.failed = false;
                     }
                 }
             });
-            (
-                Vec::new(),
-                serde_json::to_vec(&n.body).unwrap_or_default(),
-                Some(on_done),
-            )
+            (Vec::new(), serde_json::to_vec(&n.body).unwrap_or_default(), Some(on_done))
         })
         .collect::<Vec<_>>();
     drop(st);
     inner.deliver_in_background(ProviderId::Ceffu, items);
-    ProviderResponse::json(
-        200,
-        &json!({"data": true, "code": "000000", "message": "Success"}),
-    )
+    ProviderResponse::json(200, &json!({"data": true, "code": "000000", "message": "Success"}))
 }
 
 #[cfg(test)]
@@ -283,11 +230,7 @@ kQIDAQAB
         let key = RsaPublicKey::from_public_key_pem(PUBLIC_PEM).unwrap();
         assert_eq!(BODY.len(), 112);
         assert!(verify_signature(&key, BODY.as_bytes(), SIG));
-        assert!(!verify_signature(
-            &key,
-            BODY.replace("\"1\"", "\"2\"").as_bytes(),
-            SIG
-        ));
+        assert!(!verify_signature(&key, BODY.replace("\"1\"", "\"2\"").as_bytes(), SIG));
         assert!(!verify_signature(&key, BODY.as_bytes(), "not base64!"));
     }
 
@@ -295,13 +238,8 @@ kQIDAQAB
     fn demo_key_matches_published_public_key() {
         let b64 = demo_private_key_base64();
         assert_eq!(b64.len(), 1628);
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(&b64)
-            .unwrap();
+        let der = base64::engine::general_purpose::STANDARD.decode(&b64).unwrap();
         let private = RsaPrivateKey::from_pkcs8_der(&der).unwrap();
-        assert_eq!(
-            private.to_public_key(),
-            RsaPublicKey::from_public_key_pem(PUBLIC_PEM).unwrap()
-        );
+        assert_eq!(private.to_public_key(), RsaPublicKey::from_public_key_pem(PUBLIC_PEM).unwrap());
     }
 }

@@ -5,9 +5,7 @@
 //! sent) plus the raw body (when present), with `secret=<API secret>` appended after sorting. Successful
 //! responses and callbacks carry `X-CHECKSUM` = base64url-with-padding(SHA-256(raw body + secret)).
 
-use super::{
-    lock, Inner, OnDelivered, ProviderId, ProviderResponse, SbRequest, SeedRng, Signing, Window,
-};
+use super::{lock, Inner, OnDelivered, ProviderId, ProviderResponse, SbRequest, SeedRng, Signing, Window};
 use base64::Engine;
 use hyper::Method;
 use serde_json::{json, Value};
@@ -17,19 +15,14 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 /// A deposit callback of wallet 55743 with a fixed txid (vout 1), for look-ups.
-pub const DEMO_DEPOSIT_TXID: &str =
-    "7d1a3c9e5b2f4a6c8e0d1f3b5a7c9e1d3f5b7a9c1e3d5f7b9a1c3e5d7f9b1a3c";
+pub const DEMO_DEPOSIT_TXID: &str = "7d1a3c9e5b2f4a6c8e0d1f3b5a7c9e1d3f5b7a9c1e3d5f7b9a1c3e5d7f9b1a3c";
 pub const DEMO_DEPOSIT_VOUT: i64 = 1;
 /// A completed withdrawal callback of wallet 55743, for look-ups.
 pub const DEMO_WITHDRAWAL_ORDER_ID: &str = "WD-55743-0001";
 
 /// `X-CHECKSUM` of a request: `tokens` are the query tokens as sent (including `t=` and `r=`).
 pub fn request_checksum(tokens: &[&str], body: &[u8], secret: &str) -> String {
-    let mut parts: Vec<&[u8]> = tokens
-        .iter()
-        .filter(|t| !t.is_empty())
-        .map(|t| t.as_bytes())
-        .collect();
+    let mut parts: Vec<&[u8]> = tokens.iter().filter(|t| !t.is_empty()).map(|t| t.as_bytes()).collect();
     if !body.is_empty() {
         parts.push(body);
     }
@@ -108,22 +101,8 @@ struct Coin {
 }
 
 const COINS: &[Coin] = &[
-    Coin {
-        name: "BTC",
-        bip44: 0,
-        decimal: 8,
-        fee_decimal: 8,
-        token_address: "",
-        utxo: true,
-    },
-    Coin {
-        name: "ETH",
-        bip44: 60,
-        decimal: 18,
-        fee_decimal: 18,
-        token_address: "",
-        utxo: false,
-    },
+    Coin { name: "BTC", bip44: 0, decimal: 8, fee_decimal: 8, token_address: "", utxo: true },
+    Coin { name: "ETH", bip44: 60, decimal: 18, fee_decimal: 18, token_address: "", utxo: false },
     Coin {
         name: "USDT-ERC20",
         bip44: 60,
@@ -132,14 +111,7 @@ const COINS: &[Coin] = &[
         token_address: "0xdac17f958d2ee523a2206206994597c13d831ec7",
         utxo: false,
     },
-    Coin {
-        name: "TRX",
-        bip44: 195,
-        decimal: 6,
-        fee_decimal: 6,
-        token_address: "",
-        utxo: false,
-    },
+    Coin { name: "TRX", bip44: 195, decimal: 6, fee_decimal: 6, token_address: "", utxo: false },
     Coin {
         name: "USDT-TRC20",
         bip44: 195,
@@ -148,14 +120,7 @@ const COINS: &[Coin] = &[
         token_address: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
         utxo: false,
     },
-    Coin {
-        name: "LTC",
-        bip44: 2,
-        decimal: 8,
-        fee_decimal: 8,
-        token_address: "",
-        utxo: true,
-    },
+    Coin { name: "LTC", bip44: 2, decimal: 8, fee_decimal: 8, token_address: "", utxo: true },
 ];
 
 struct Spec<'a> {
@@ -175,11 +140,7 @@ struct Spec<'a> {
 
 fn build(spec: Spec<'_>, rng: &mut SeedRng) -> Callback {
     let in_chain = spec.state == 3;
-    let fees = if spec.kind == 2 {
-        (rng.below(90_000) + 1_000).to_string()
-    } else {
-        "0".to_owned()
-    };
+    let fees = if spec.kind == 2 { (rng.below(90_000) + 1_000).to_string() } else { "0".to_owned() };
     let addr = |rng: &mut SeedRng, coin: &Coin| -> String {
         match coin.bip44 {
             0 => format!("bc1q{}", rng.hex(38)),
@@ -223,28 +184,14 @@ fn build(spec: Spec<'_>, rng: &mut SeedRng) -> Callback {
         "currency_bip44": spec.coin.bip44,
         "token_address": spec.coin.token_address,
     });
-    Callback {
-        value,
-        serial: spec.serial,
-        kind: spec.kind,
-        delivery: spec.delivery,
-    }
+    Callback { value, serial: spec.serial, kind: spec.kind, delivery: spec.delivery }
 }
 
 fn generate(rng: &mut SeedRng, wallet_id: i64, serial: i64, now_secs: i64) -> Callback {
     let kind = [1, 1, 1, 2, 2, 2, 3][rng.below(7) as usize];
     let coin = &COINS[rng.below(COINS.len() as u64) as usize];
     let (state, processing_state) = if kind == 2 {
-        [
-            (3, 2),
-            (3, 2),
-            (3, 1),
-            (2, 0),
-            (1, 0),
-            (5, -1),
-            (11, -1),
-            (8, -1),
-        ][rng.below(8) as usize]
+        [(3, 2), (3, 2), (3, 1), (2, 0), (1, 0), (5, -1), (11, -1), (8, -1)][rng.below(8) as usize]
     } else {
         [(3, 2), (3, 2), (3, 2), (3, 1)][rng.below(4) as usize]
     };
@@ -255,16 +202,8 @@ fn generate(rng: &mut SeedRng, wallet_id: i64, serial: i64, now_secs: i64) -> Ca
     } else {
         format!("0x{}", rng.hex(64))
     };
-    let vout = if coin.utxo && kind != 2 {
-        rng.below(3) as i64
-    } else {
-        0
-    };
-    let order_id = if kind == 2 {
-        format!("WD-{wallet_id}-{:04}", serial % 10_000)
-    } else {
-        String::new()
-    };
+    let vout = if coin.utxo && kind != 2 { rng.below(3) as i64 } else { 0 };
+    let order_id = if kind == 2 { format!("WD-{wallet_id}-{:04}", serial % 10_000) } else { String::new() };
     let whole = 10u64.pow(coin.decimal.min(12));
     let amount = ((rng.below(5_000) + 1) * whole / 100).to_string();
     let delivery = match rng.below(20) {
@@ -337,23 +276,13 @@ impl State {
         for serial in 90_000_000_003..=90_000_000_060 {
             cb1.push(generate(&mut rng, w1, serial, now_secs));
         }
-        let mut cb2: Vec<Callback> = (90_000_000_101..=90_000_000_130)
-            .map(|s| generate(&mut rng, w2, s, now_secs))
-            .collect();
+        let mut cb2: Vec<Callback> =
+            (90_000_000_101..=90_000_000_130).map(|s| generate(&mut rng, w2, s, now_secs)).collect();
         let seeded: Vec<Value> = serde_json::from_str(SEED_001).unwrap_or_default();
         for (i, value) in seeded.into_iter().enumerate() {
             let serial = value.get("serial").and_then(Value::as_i64).unwrap_or(0);
-            let delivery = if i == 0 {
-                DeliveryState::Delivered
-            } else {
-                DeliveryState::Failed
-            };
-            cb2.push(Callback {
-                value,
-                serial,
-                kind: 3,
-                delivery,
-            });
+            let delivery = if i == 0 { DeliveryState::Delivered } else { DeliveryState::Failed };
+            cb2.push(Callback { value, serial, kind: 3, delivery });
         }
         let mut wallets = BTreeMap::new();
         wallets.insert(
@@ -372,29 +301,17 @@ impl State {
                 callbacks: cb2,
             },
         );
-        State {
-            wallets,
-            throttle: HashMap::new(),
-            seen: HashMap::new(),
-        }
+        State { wallets, throttle: HashMap::new(), seen: HashMap::new() }
     }
 }
 
 fn error(status: u16, error: &str, code: i64) -> ProviderResponse {
-    ProviderResponse::json(
-        status,
-        &json!({"error": error, "error_code": code, "message": ""}),
-    )
-    .rejected()
+    ProviderResponse::json(status, &json!({"error": error, "error_code": code, "message": ""})).rejected()
 }
 
 /// The throttle error (also used by the rate-limit fault).
 pub(crate) fn throttled(per_minute: u32) -> ProviderResponse {
-    error(
-        403,
-        &format!("Forbidden. Call too frequently ({per_minute} calls/minute)"),
-        0,
-    )
+    error(403, &format!("Forbidden. Call too frequently ({per_minute} calls/minute)"), 0)
 }
 
 fn invalid_parameter() -> ProviderResponse {
@@ -420,17 +337,13 @@ fn route(method: &Method, rest: &str) -> Option<Route> {
         ("GET", ["receiver", "notifications", "txid", txid, vout]) => {
             Some(Route::ByTxid(decode(txid), vout.parse().ok()?))
         }
-        ("GET", ["sender", "notifications", "order_id", order_id]) => {
-            Some(Route::ByOrderId(decode(order_id)))
-        }
+        ("GET", ["sender", "notifications", "order_id", order_id]) => Some(Route::ByOrderId(decode(order_id))),
         _ => None,
     }
 }
 
 fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
@@ -449,12 +362,8 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     }
     let tokens: Vec<&str> = req.raw_query.split('&').filter(|t| !t.is_empty()).collect();
     let t_value = tokens.iter().find_map(|t| t.strip_prefix("t="));
-    let r_value = tokens
-        .iter()
-        .find_map(|t| t.strip_prefix("r="))
-        .unwrap_or("");
-    let (Some(code), Some(checksum), Some(t_value)) =
-        (req.header("x-api-code"), req.header("x-checksum"), t_value)
+    let r_value = tokens.iter().find_map(|t| t.strip_prefix("r=")).unwrap_or("");
+    let (Some(code), Some(checksum), Some(t_value)) = (req.header("x-api-code"), req.header("x-checksum"), t_value)
     else {
         return error(403, "Forbidden. Header not found", 0);
     };
@@ -466,12 +375,7 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     if st.seen.contains_key(&replay_key) {
         return error(403, "Forbidden. Invalid checksum", 0);
     }
-    let Some(owner) = st
-        .wallets
-        .iter()
-        .find(|(_, w)| w.api_code == code)
-        .map(|(id, _)| *id)
-    else {
+    let Some(owner) = st.wallets.iter().find(|(_, w)| w.api_code == code).map(|(id, _)| *id) else {
         return error(403, "Forbidden. Invalid API code", 0);
     };
     if owner != wallet_id {
@@ -479,33 +383,21 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     }
     let secret = st.wallets[&wallet_id].api_secret.clone();
     let expected = request_checksum(&tokens, &req.body, &secret);
-    if !bool::from(
-        expected
-            .as_bytes()
-            .ct_eq(checksum.to_ascii_lowercase().as_bytes()),
-    ) {
+    if !bool::from(expected.as_bytes().ct_eq(checksum.to_ascii_lowercase().as_bytes())) {
         return error(403, "Forbidden. Checksum unmatch", 0);
     }
     st.seen.retain(|_, t| (now - *t).abs() <= window);
     st.seen.insert(replay_key, t_value.parse().unwrap_or(now));
     let limits = &inner.config.limits;
     if limits.enabled
-        && !st.throttle.entry(wallet_id).or_default().try_hit(
-            inner.now_ms(),
-            60_000,
-            limits.cybavo_per_minute,
-        )
+        && !st.throttle.entry(wallet_id).or_default().try_hit(inner.now_ms(), 60_000, limits.cybavo_per_minute)
     {
         return throttled(limits.cybavo_per_minute);
     }
     let Some(route) = route(&req.method, rest) else {
         return error(404, "Not Found", 0);
     };
-    let ok = |value: Value| {
-        ProviderResponse::json(200, &value).signed(Signing::Cybavo {
-            secret: secret.clone(),
-        })
-    };
+    let ok = |value: Value| ProviderResponse::json(200, &value).signed(Signing::Cybavo { secret: secret.clone() });
     let wallet = st.wallets.get(&wallet_id).expect("wallet checked above");
     match route {
         Route::ResendWithdrawal | Route::ResendDeposit => {
@@ -515,29 +407,18 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
             let Some(id) = body.get("notification_id").and_then(Value::as_i64) else {
                 return invalid_parameter();
             };
-            let kinds: &[i64] = if matches!(route, Route::ResendWithdrawal) {
-                &[2]
-            } else {
-                &[1, 3, 4]
-            };
+            let kinds: &[i64] = if matches!(route, Route::ResendWithdrawal) { &[2] } else { &[1, 3, 4] };
             let picked: Vec<&Callback> = wallet
                 .callbacks
                 .iter()
                 .filter(|c| kinds.contains(&c.kind))
-                .filter(|c| {
-                    if id == 0 {
-                        c.delivery != DeliveryState::Delivered
-                    } else {
-                        c.serial == id
-                    }
-                })
+                .filter(|c| if id == 0 { c.delivery != DeliveryState::Delivered } else { c.serial == id })
                 .collect();
             let items = picked
                 .iter()
                 .map(|c| {
                     let body = serde_json::to_vec(&c.value).unwrap_or_default();
-                    let headers =
-                        vec![("X-CHECKSUM".to_owned(), response_checksum(&body, &secret))];
+                    let headers = vec![("X-CHECKSUM".to_owned(), response_checksum(&body, &secret))];
                     let serial = c.serial;
                     let on_done: OnDelivered = Box::new(move |inner: &Arc<Inner>, ok: bool| {
                         let mut st = lock(&inner.cybavo);
@@ -546,11 +427,7 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
                             .get_mut(&wallet_id)
                             .and_then(|w| w.callbacks.iter_mut().find(|c| c.serial == serial))
                         {
-                            cb.delivery = if ok {
-                                DeliveryState::Delivered
-                            } else {
-                                DeliveryState::Failed
-                            };
+                            cb.delivery = if ok { DeliveryState::Delivered } else { DeliveryState::Failed };
                         }
                     });
                     (headers, body, Some(on_done))
@@ -579,9 +456,7 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
         }
         Route::List => {
             let param = |name: &str| -> Option<&str> {
-                tokens
-                    .iter()
-                    .find_map(|t| t.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+                tokens.iter().find_map(|t| t.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
             };
             let parse = |name: &str, default: i64| -> Result<i64, ()> {
                 match param(name) {
@@ -589,11 +464,7 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
                     Some(v) => decode(v).parse().map_err(|_| ()),
                 }
             };
-            let (Ok(from), Ok(to), Ok(kind)) = (
-                parse("from_time", 0),
-                parse("to_time", now),
-                parse("type", -1),
-            ) else {
+            let (Ok(from), Ok(to), Ok(kind)) = (parse("from_time", 0), parse("to_time", now), parse("type", -1)) else {
                 return invalid_parameter();
             };
             let mut found: Vec<&Callback> = wallet
@@ -610,18 +481,18 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
         }
         Route::ByTxid(txid, vout) => {
             match wallet.callbacks.iter().find(|c| {
-                matches!(c.kind, 1 | 3 | 4)
-                    && c.str_field("txid") == txid
-                    && c.int_field("vout_index") == vout
+                matches!(c.kind, 1 | 3 | 4) && c.str_field("txid") == txid && c.int_field("vout_index") == vout
             }) {
                 Some(c) => ok(json!({"notification": c.value})),
                 None => error(404, "Notification not found", 0),
             }
         }
         Route::ByOrderId(order_id) => {
-            match wallet.callbacks.iter().find(|c| {
-                c.kind == 2 && c.str_field("order_id") == order_id && c.int_field("state") == 3
-            }) {
+            match wallet
+                .callbacks
+                .iter()
+                .find(|c| c.kind == 2 && c.str_field("order_id") == order_id && c.int_field("state") == 3)
+            {
                 Some(c) => ok(json!({"notification": c.value})),
                 None => error(404, "Notification not found", 0),
             }
@@ -652,49 +523,30 @@ mod tests {
     fn vendor_examples_verify() {
         assert_eq!(
             request_checksum(
-                &[
-                    "from_time=1561651200",
-                    "to_time=1562255999",
-                    "type=2",
-                    "t=1629346605",
-                    "r=RANDOM_STRING"
-                ],
+                &["from_time=1561651200", "to_time=1562255999", "type=2", "t=1629346605", "r=RANDOM_STRING"],
                 b"",
                 "API_SECRET"
             ),
             "d30ac1bc916e44feaf224f3905b4a41a084fa7149f92cba1b5cfdfa63e3da330"
         );
         assert_eq!(
-            request_checksum(
-                &["t=1629346575", "r=RANDOM_STRING"],
-                br#"{"block_num":1}"#,
-                "API_SECRET"
-            ),
+            request_checksum(&["t=1629346575", "r=RANDOM_STRING"], br#"{"block_num":1}"#, "API_SECRET"),
             "f6fe2bd77e8aecbc5348b6d532e99f5c544da1305abeea6c1da361190ac3ff11"
         );
     }
 
     #[test]
     fn published_response_vector_verifies() {
-        assert_eq!(
-            response_checksum(br#"{"count":3}"#, SECRET),
-            "A7RbYeXHEOHwzJIUmBMJpjYS4DJNfSrX-x7Ro3DeRo0="
-        );
+        assert_eq!(response_checksum(br#"{"count":3}"#, SECRET), "A7RbYeXHEOHwzJIUmBMJpjYS4DJNfSrX-x7Ro3DeRo0=");
     }
 
     #[test]
     fn seed_callbacks_are_kept_byte_for_byte() {
         let st = State::seeded(1, 1_700_000_000_000);
         let w = &st.wallets[&56788];
-        let c = w
-            .callbacks
-            .iter()
-            .find(|c| c.serial == 90_000_000_139)
-            .unwrap();
+        let c = w.callbacks.iter().find(|c| c.serial == 90_000_000_139).unwrap();
         let text = serde_json::to_string(&c.value).unwrap();
-        assert!(
-            text.starts_with(r#"{"type":3,"serial":90000000139,"order_id":"","currency":"ADA","#)
-        );
+        assert!(text.starts_with(r#"{"type":3,"serial":90000000139,"order_id":"","currency":"ADA","#));
         assert!(text.ends_with(r#""state":3,"confirm_blocks":2,"processing_state":1,"addon":{}}"#));
         assert!(w.callbacks.iter().any(|c| c.serial == 90_000_000_140));
         assert_eq!(st.wallets[&55743].callbacks.len(), 60);

@@ -84,10 +84,7 @@ impl Default for Limits {
 impl Limits {
     /// No limits at all (benchmarks, long training sessions).
     pub fn disabled() -> Self {
-        Limits {
-            enabled: false,
-            ..Limits::default()
-        }
+        Limits { enabled: false, ..Limits::default() }
     }
 }
 
@@ -149,10 +146,7 @@ impl Default for SandboxConfig {
             ccpayment_v1_only_apps: vec![demo::CCPAYMENT_LEGACY_APP_ID.to_owned()],
             avista_token_ttl_secs: 1800,
             avista_delivery_timeout_ms: 10_000,
-            avista_webhook_headers: vec![(
-                "X-Webhook-Secret".to_owned(),
-                demo::AVISTA_WEBHOOK_SECRET.to_owned(),
-            )],
+            avista_webhook_headers: vec![("X-Webhook-Secret".to_owned(), demo::AVISTA_WEBHOOK_SECRET.to_owned())],
             delivery_timeout_ms: 10_000,
             seed: 20_240_101,
         }
@@ -197,13 +191,8 @@ pub enum ProviderId {
 }
 
 impl ProviderId {
-    pub const ALL: [ProviderId; 5] = [
-        ProviderId::Cybavo,
-        ProviderId::Ceffu,
-        ProviderId::Avista,
-        ProviderId::CcpaymentV1,
-        ProviderId::CcpaymentV2,
-    ];
+    pub const ALL: [ProviderId; 5] =
+        [ProviderId::Cybavo, ProviderId::Ceffu, ProviderId::Avista, ProviderId::CcpaymentV1, ProviderId::CcpaymentV2];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -270,19 +259,11 @@ pub struct Fault {
 
 impl Fault {
     pub fn new(provider: ProviderId, kind: FaultKind) -> Self {
-        Fault {
-            provider: Some(provider),
-            kind,
-            count: 1,
-        }
+        Fault { provider: Some(provider), kind, count: 1 }
     }
 
     pub fn any(kind: FaultKind) -> Self {
-        Fault {
-            provider: None,
-            kind,
-            count: 1,
-        }
+        Fault { provider: None, kind, count: 1 }
     }
 
     pub fn times(mut self, count: u32) -> Self {
@@ -442,10 +423,7 @@ impl Inner {
     }
 
     pub fn callback_url(&self) -> Option<String> {
-        self.callback_url
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.callback_url.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     fn take_faults(&self, provider: ProviderId) -> Vec<FaultKind> {
@@ -480,11 +458,8 @@ impl Inner {
         body: Vec<u8>,
         timeout_ms: u64,
     ) -> std::result::Result<u16, DeliveryFailure> {
-        let mut req = self
-            .http
-            .post(url)
-            .timeout(Duration::from_millis(timeout_ms))
-            .header(CONTENT_TYPE, "application/json");
+        let mut req =
+            self.http.post(url).timeout(Duration::from_millis(timeout_ms)).header(CONTENT_TYPE, "application/json");
         for (k, v) in &headers {
             req = req.header(k.as_str(), v.as_str());
         }
@@ -495,16 +470,8 @@ impl Inner {
                 let s = resp.status().as_u16();
                 (Some(s), None, Ok(s))
             }
-            Err(e) if e.is_timeout() => (
-                None,
-                Some("timeout".to_owned()),
-                Err(DeliveryFailure::Timeout),
-            ),
-            Err(e) => (
-                None,
-                Some(format!("connection failed: {e}")),
-                Err(DeliveryFailure::Connection),
-            ),
+            Err(e) if e.is_timeout() => (None, Some("timeout".to_owned()), Err(DeliveryFailure::Timeout)),
+            Err(e) => (None, Some(format!("connection failed: {e}")), Err(DeliveryFailure::Connection)),
         };
         self.record_delivery(Delivery {
             provider,
@@ -562,9 +529,7 @@ impl Sandbox {
         let listener = TcpListener::bind(("127.0.0.1", config.port))
             .await
             .map_err(|e| Error::internal(format!("sandbox bind failed: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::internal(format!("sandbox address: {e}")))?;
+        let addr = listener.local_addr().map_err(|e| Error::internal(format!("sandbox address: {e}")))?;
         let base_url = format!("http://{addr}");
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -587,12 +552,7 @@ impl Sandbox {
         });
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&inner), shutdown_rx));
-        Ok(SandboxHandle {
-            inner,
-            addr,
-            shutdown: shutdown_tx,
-            task: Some(task),
-        })
+        Ok(SandboxHandle { inner, addr, shutdown: shutdown_tx, task: Some(task) })
     }
 }
 
@@ -657,11 +617,7 @@ impl SandboxHandle {
         if let Some(u) = &url {
             check_loopback_url(u)?;
         }
-        *self
-            .inner
-            .callback_url
-            .write()
-            .unwrap_or_else(|e| e.into_inner()) = url;
+        *self.inner.callback_url.write().unwrap_or_else(|e| e.into_inner()) = url;
         Ok(())
     }
 
@@ -713,10 +669,7 @@ impl Drop for SandboxHandle {
 fn cybavo_account(base_url: &str, wallet_id: i64) -> Option<Value> {
     let (code, secret) = match wallet_id {
         demo::CYBAVO_WALLET_ID => (demo::CYBAVO_API_CODE, demo::CYBAVO_API_SECRET),
-        demo::CYBAVO_WALLET2_ID => (
-            demo::CYBAVO_WALLET2_API_CODE,
-            demo::CYBAVO_WALLET2_API_SECRET,
-        ),
+        demo::CYBAVO_WALLET2_ID => (demo::CYBAVO_WALLET2_API_CODE, demo::CYBAVO_WALLET2_API_SECRET),
         _ => return None,
     };
     Some(json!({
@@ -774,10 +727,7 @@ fn state_json(inner: &Inner) -> Value {
     }
     drop(c);
     let d = lock(&inner.deliveries);
-    let ok = d
-        .iter()
-        .filter(|d| d.status.is_some_and(|s| (200..300).contains(&s)))
-        .count();
+    let ok = d.iter().filter(|d| d.status.is_some_and(|s| (200..300).contains(&s))).count();
     let total = d.len();
     drop(d);
     json!({
@@ -793,8 +743,7 @@ fn state_json(inner: &Inner) -> Value {
 
 /// Only loopback destinations: the sandbox never sends data off this machine.
 pub(crate) fn check_loopback_url(url: &str) -> Result<()> {
-    let parsed =
-        url::Url::parse(url).map_err(|_| Error::invalid_field("callback_url", "not_a_url"))?;
+    let parsed = url::Url::parse(url).map_err(|_| Error::invalid_field("callback_url", "not_a_url"))?;
     let ok_scheme = matches!(parsed.scheme(), "http" | "https");
     let ok_host = match parsed.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -812,11 +761,7 @@ pub(crate) fn check_loopback_url(url: &str) -> Result<()> {
 // ---------------------------------------------------------------------------------------------------------
 // Server: our own accept loop so a fault can drop a connection without answering.
 
-async fn accept_loop(
-    listener: TcpListener,
-    inner: Arc<Inner>,
-    mut shutdown: watch::Receiver<bool>,
-) {
+async fn accept_loop(listener: TcpListener, inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = shutdown.changed() => break,
@@ -845,18 +790,11 @@ impl ConnCtl {
     }
 }
 
-async fn serve_connection(
-    stream: TcpStream,
-    inner: Arc<Inner>,
-    mut shutdown: watch::Receiver<bool>,
-) {
+async fn serve_connection(stream: TcpStream, inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) {
     let _ = stream.set_nodelay(true);
     let stream = Arc::new(stream);
     let kill = Arc::new(Notify::new());
-    let ctl = ConnCtl {
-        stream: Arc::clone(&stream),
-        kill: Arc::clone(&kill),
-    };
+    let ctl = ConnCtl { stream: Arc::clone(&stream), kill: Arc::clone(&kill) };
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let inner = Arc::clone(&inner);
         let ctl = ctl.clone();
@@ -876,11 +814,7 @@ async fn serve_connection(
 struct SharedStream(Arc<TcpStream>);
 
 impl AsyncRead for SharedStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         loop {
             match self.0.poll_read_ready(cx) {
                 Poll::Pending => return Poll::Pending,
@@ -901,11 +835,7 @@ impl AsyncRead for SharedStream {
 }
 
 impl AsyncWrite for SharedStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         loop {
             match self.0.poll_write_ready(cx) {
                 Poll::Pending => return Poll::Pending,
@@ -933,8 +863,7 @@ impl AsyncWrite for SharedStream {
 fn json_response(status: u16, value: &Value) -> Response<Body> {
     let mut resp = Response::new(Body::from(serde_json::to_vec(value).unwrap_or_default()));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    resp.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     resp
 }
 
@@ -942,12 +871,7 @@ async fn dispatch(inner: Arc<Inner>, ctl: ConnCtl, req: Request<Incoming>) -> Re
     let (parts, body) = req.into_parts();
     let body = match axum::body::to_bytes(Body::new(body), MAX_BODY).await {
         Ok(b) => b,
-        Err(_) => {
-            return json_response(
-                413,
-                &json!({"error": "request body too large or unreadable"}),
-            )
-        }
+        Err(_) => return json_response(413, &json!({"error": "request body too large or unreadable"})),
     };
     let path = parts.uri.path().to_owned();
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
@@ -981,13 +905,7 @@ async fn dispatch(inner: Arc<Inner>, ctl: ConnCtl, req: Request<Incoming>) -> Re
     let mut resp = match short_circuit {
         Some(r) => r,
         None => {
-            let req = SbRequest {
-                method: parts.method,
-                path,
-                raw_query,
-                headers: parts.headers,
-                body,
-            };
+            let req = SbRequest { method: parts.method, path, raw_query, headers: parts.headers, body };
             match provider {
                 ProviderId::Cybavo => cybavo::handle(&inner, &req),
                 ProviderId::Ceffu => ceffu::handle(&inner, &req),
@@ -1002,42 +920,30 @@ async fn dispatch(inner: Arc<Inner>, ctl: ConnCtl, req: Request<Incoming>) -> Re
     }
     if faults.contains(&FaultKind::MalformedBody) {
         let keep = (resp.body.len() / 2).max(2);
-        resp.body = if resp.body.len() > keep {
-            resp.body[..keep].to_vec()
-        } else {
-            b"{\"".to_vec()
-        };
+        resp.body = if resp.body.len() > keep { resp.body[..keep].to_vec() } else { b"{\"".to_vec() };
     }
     let wrong = faults.contains(&FaultKind::WrongSignature);
-    finish(resp, wrong)
+    finish(resp, wrong, inner.now_ms())
 }
 
-/// Adds signature headers over the final body and builds the HTTP response.
-fn finish(resp: ProviderResponse, wrong_signature: bool) -> Response<Body> {
+/// An RFC 7231 `Date` value (what real servers send; clients derive their clock skew from it).
+pub(crate) fn http_date(now_ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default().format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// Adds signature headers over the final body and builds the HTTP response. `Date` comes from the
+/// sandbox clock, so a client's skew is measured against the simulated provider's time.
+fn finish(resp: ProviderResponse, wrong_signature: bool, now_ms: i64) -> Response<Body> {
     let mut headers = resp.headers;
+    headers.push(("Date".to_owned(), http_date(now_ms)));
     match resp.signing {
         Signing::None => {}
         Signing::Cybavo { secret } => {
-            let secret = if wrong_signature {
-                format!("{secret}-wrong")
-            } else {
-                secret
-            };
-            headers.push((
-                "X-CHECKSUM".to_owned(),
-                cybavo::response_checksum(&resp.body, &secret),
-            ));
+            let secret = if wrong_signature { format!("{secret}-wrong") } else { secret };
+            headers.push(("X-CHECKSUM".to_owned(), cybavo::response_checksum(&resp.body, &secret)));
         }
-        Signing::CcpaymentV1 {
-            app_id,
-            secret,
-            timestamp,
-        } => {
-            let secret = if wrong_signature {
-                format!("{secret}-wrong")
-            } else {
-                secret
-            };
+        Signing::CcpaymentV1 { app_id, secret, timestamp } => {
+            let secret = if wrong_signature { format!("{secret}-wrong") } else { secret };
             let sign = ccpayment::sign_v1(&app_id, &secret, &timestamp.to_string(), &resp.body);
             headers.push(("Appid".to_owned(), app_id));
             headers.push(("Timestamp".to_owned(), timestamp.to_string()));
@@ -1045,15 +951,11 @@ fn finish(resp: ProviderResponse, wrong_signature: bool) -> Response<Body> {
         }
     }
     let mut out = Response::new(Body::from(resp.body));
-    *out.status_mut() =
-        StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    out.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    *out.status_mut() = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    out.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     for (k, v) in headers {
-        if let (Ok(name), Ok(value)) = (
-            hyper::header::HeaderName::from_bytes(k.as_bytes()),
-            HeaderValue::from_str(&v),
-        ) {
+        if let (Ok(name), Ok(value)) = (hyper::header::HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(&v))
+        {
             out.headers_mut().append(name, value);
         }
     }
@@ -1064,11 +966,7 @@ fn fault_status_response(provider: ProviderId, status: u16, inner: &Inner) -> Pr
     if status == 429 {
         return fault_rate_limit_response(provider, inner);
     }
-    let reason = StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("Error")
-        .to_owned();
+    let reason = StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error").to_owned();
     let body = match provider {
         ProviderId::Cybavo => json!({"error": reason, "error_code": 0, "message": ""}),
         ProviderId::Ceffu => json!({"data": null, "code": "G20001", "message": reason}),
@@ -1100,14 +998,11 @@ fn control(inner: &Inner, method: &Method, path: &str, body: &[u8]) -> Response<
             json_response(200, &json!({"pending_faults": []}))
         }
         ("POST", "/__sandbox/faults") => {
-            let parsed: std::result::Result<Vec<Fault>, _> =
-                match serde_json::from_slice::<Value>(body) {
-                    Ok(Value::Array(items)) => {
-                        items.into_iter().map(serde_json::from_value).collect()
-                    }
-                    Ok(v) => serde_json::from_value(v).map(|f| vec![f]),
-                    Err(e) => Err(e),
-                };
+            let parsed: std::result::Result<Vec<Fault>, _> = match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Array(items)) => items.into_iter().map(serde_json::from_value).collect(),
+                Ok(v) => serde_json::from_value(v).map(|f| vec![f]),
+                Err(e) => Err(e),
+            };
             match parsed {
                 Ok(list) => {
                     let mut faults = lock(&inner.faults);
@@ -1117,34 +1012,21 @@ fn control(inner: &Inner, method: &Method, path: &str, body: &[u8]) -> Response<
                 Err(e) => json_response(400, &json!({"error": format!("invalid fault: {e}")})),
             }
         }
-        ("GET", "/__sandbox/deliveries") => {
-            json_response(200, &json!(lock(&inner.deliveries).clone()))
-        }
+        ("GET", "/__sandbox/deliveries") => json_response(200, &json!(lock(&inner.deliveries).clone())),
         ("GET", "/__sandbox/accounts") => json_response(200, &demo_accounts(&inner.base_url)),
         ("PUT", "/__sandbox/callback-url") => {
-            let url = serde_json::from_slice::<Value>(body)
-                .ok()
-                .and_then(|v| v.get("url").cloned())
-                .unwrap_or(Value::Null);
+            let url =
+                serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("url").cloned()).unwrap_or(Value::Null);
             match url {
                 Value::Null => {
-                    *inner
-                        .callback_url
-                        .write()
-                        .unwrap_or_else(|e| e.into_inner()) = None;
+                    *inner.callback_url.write().unwrap_or_else(|e| e.into_inner()) = None;
                     json_response(200, &json!({"callback_url": null}))
                 }
                 Value::String(u) if check_loopback_url(&u).is_ok() => {
-                    *inner
-                        .callback_url
-                        .write()
-                        .unwrap_or_else(|e| e.into_inner()) = Some(u.clone());
+                    *inner.callback_url.write().unwrap_or_else(|e| e.into_inner()) = Some(u.clone());
                     json_response(200, &json!({"callback_url": u}))
                 }
-                _ => json_response(
-                    400,
-                    &json!({"error": "url must be an http(s) URL on 127.0.0.1/localhost"}),
-                ),
+                _ => json_response(400, &json!({"error": "url must be an http(s) URL on 127.0.0.1/localhost"})),
             }
         }
         _ => json_response(404, &json!({"error": "unknown sandbox control endpoint"})),
@@ -1178,16 +1060,12 @@ impl SeedRng {
 
     pub fn hex(&mut self, len: usize) -> String {
         const HEX: &[u8] = b"0123456789abcdef";
-        (0..len)
-            .map(|_| HEX[self.below(16) as usize] as char)
-            .collect()
+        (0..len).map(|_| HEX[self.below(16) as usize] as char).collect()
     }
 
     pub fn alnum(&mut self, len: usize) -> String {
         const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        (0..len)
-            .map(|_| CHARS[self.below(CHARS.len() as u64) as usize] as char)
-            .collect()
+        (0..len).map(|_| CHARS[self.below(CHARS.len() as u64) as usize] as char).collect()
     }
 }
 
