@@ -68,9 +68,7 @@ impl Db {
         )
         .map_err(storage_error)?;
         migrate(&mut conn)?;
-        Ok(Db {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        Ok(Db { conn: Arc::new(Mutex::new(conn)) })
     }
 
     pub fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -78,28 +76,21 @@ impl Db {
     }
 
     pub fn schema_version(&self) -> Result<usize> {
-        let v: i64 = self
-            .conn()
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(storage_error)?;
+        let v: i64 = self.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(storage_error)?;
         Ok(v as usize)
     }
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let current: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(storage_error)?;
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(storage_error)?;
     if current as usize > MIGRATIONS.len() {
-        return Err(Error::new(ErrorCode::StorageFailed).detail(format!(
-            "the database is from a newer Callback Desk (schema {current})"
-        )));
+        return Err(Error::new(ErrorCode::StorageFailed)
+            .detail(format!("the database is from a newer Callback Desk (schema {current})")));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction().map_err(storage_error)?;
         tx.execute_batch(sql).map_err(storage_error)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)
-            .map_err(storage_error)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(storage_error)?;
         tx.commit().map_err(storage_error)?;
     }
     Ok(())
@@ -117,10 +108,7 @@ mod tests {
         drop(db);
         let db = Db::open_in(dir.path()).unwrap();
         assert_eq!(db.schema_version().unwrap(), MIGRATIONS.len());
-        let mode: String = db
-            .conn()
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap();
+        let mode: String = db.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
     }
 

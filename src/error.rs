@@ -99,11 +99,7 @@ impl fmt::Display for Error {
 
 impl Error {
     pub fn new(code: ErrorCode) -> Self {
-        Error {
-            code,
-            params: Map::new(),
-            detail: None,
-        }
+        Error { code, params: Map::new(), detail: None }
     }
 
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
@@ -118,9 +114,7 @@ impl Error {
 
     /// A field-level input error: `field` names the form field, `reason` a translatable reason key.
     pub fn invalid_field(field: &str, reason: &str) -> Self {
-        Error::new(ErrorCode::InputInvalid)
-            .with("field", field)
-            .with("reason", reason)
+        Error::new(ErrorCode::InputInvalid).with("field", field).with("reason", reason)
     }
 
     pub fn missing_field(field: &str) -> Self {

@@ -79,10 +79,7 @@ pub struct Scrubbing<M>(pub M);
 impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Scrubbing<M> {
     type Writer = ScrubbingWriter<M::Writer>;
     fn make_writer(&'a self) -> Self::Writer {
-        ScrubbingWriter {
-            inner: self.0.make_writer(),
-            buf: Vec::new(),
-        }
+        ScrubbingWriter { inner: self.0.make_writer(), buf: Vec::new() }
     }
 }
 
@@ -106,21 +103,12 @@ pub fn init(log_dir: &Path, file_prefix: &str) -> LogGuard {
     match file {
         Some(appender) => {
             let (nb, guard) = tracing_appender::non_blocking(appender);
-            let file_layer = tracing_subscriber::fmt::layer()
-                .with_ansi(false)
-                .with_writer(Scrubbing(nb));
-            let _ = tracing_subscriber::registry()
-                .with(filter())
-                .with(stderr_layer)
-                .with(file_layer)
-                .try_init();
+            let file_layer = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(Scrubbing(nb));
+            let _ = tracing_subscriber::registry().with(filter()).with(stderr_layer).with(file_layer).try_init();
             LogGuard(Some(guard))
         }
         None => {
-            let _ = tracing_subscriber::registry()
-                .with(filter())
-                .with(stderr_layer)
-                .try_init();
+            let _ = tracing_subscriber::registry().with(filter()).with(stderr_layer).try_init();
             LogGuard(None)
         }
     }
@@ -136,10 +124,7 @@ mod tests {
         register_secret(&Secret::new("abc")); // too short: ignored
         let mut out = Vec::new();
         {
-            let mut w = ScrubbingWriter {
-                inner: &mut out,
-                buf: Vec::new(),
-            };
+            let mut w = ScrubbingWriter { inner: &mut out, buf: Vec::new() };
             write!(w, "body={{\"echo\":\"s3cr3t-canary-value\"}} abc").unwrap();
         }
         let text = String::from_utf8(out).unwrap();

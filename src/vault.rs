@@ -34,9 +34,7 @@ impl KeyringStore {
     }
 
     pub fn with_service(service: &str) -> Self {
-        KeyringStore {
-            service: service.to_owned(),
-        }
+        KeyringStore { service: service.to_owned() }
     }
 
     fn entry(&self, name: &str) -> Result<keyring::Entry> {
@@ -57,9 +55,7 @@ fn map_keyring_error(e: keyring::Error) -> Error {
 
 impl SecretStore for KeyringStore {
     fn set(&self, name: &str, value: &Secret) -> Result<()> {
-        self.entry(name)?
-            .set_password(value.expose())
-            .map_err(map_keyring_error)
+        self.entry(name)?.set_password(value.expose()).map_err(map_keyring_error)
     }
 
     fn get(&self, name: &str) -> Result<Option<Secret>> {
@@ -96,20 +92,12 @@ pub struct MemoryStore {
 
 impl SecretStore for MemoryStore {
     fn set(&self, name: &str, value: &Secret) -> Result<()> {
-        self.items
-            .lock()
-            .unwrap()
-            .insert(name.to_owned(), value.expose().to_owned());
+        self.items.lock().unwrap().insert(name.to_owned(), value.expose().to_owned());
         Ok(())
     }
 
     fn get(&self, name: &str) -> Result<Option<Secret>> {
-        Ok(self
-            .items
-            .lock()
-            .unwrap()
-            .get(name)
-            .map(|v| Secret::new(v.clone())))
+        Ok(self.items.lock().unwrap().get(name).map(|v| Secret::new(v.clone())))
     }
 
     fn delete(&self, name: &str) -> Result<()> {
@@ -151,11 +139,7 @@ pub fn self_test(store: std::sync::Arc<dyn SecretStore>, timeout: Duration) -> K
         let _ = tx.send(run_canary(store.as_ref()));
     });
     match rx.recv_timeout(timeout) {
-        Ok(Ok(())) => KeyringStatus {
-            state: KeyringState::Available,
-            backend,
-            detail: None,
-        },
+        Ok(Ok(())) => KeyringStatus { state: KeyringState::Available, backend, detail: None },
         Ok(Err(e)) => KeyringStatus {
             state: KeyringState::Unavailable,
             backend,
@@ -164,10 +148,7 @@ pub fn self_test(store: std::sync::Arc<dyn SecretStore>, timeout: Duration) -> K
         Err(_) => KeyringStatus {
             state: KeyringState::Unavailable,
             backend,
-            detail: Some(format!(
-                "no answer within {} s (is the keyring locked?)",
-                timeout.as_secs()
-            )),
+            detail: Some(format!("no answer within {} s (is the keyring locked?)", timeout.as_secs())),
         },
     }
 }
@@ -181,20 +162,12 @@ fn run_canary(store: &dyn SecretStore) -> Result<()> {
     let deleted = store.delete(&name);
     match back? {
         Some(v) if v.expose() == value.expose() => {}
-        Some(_) => {
-            return Err(Error::new(ErrorCode::VaultKeyringUnavailable)
-                .detail("read back a different value"))
-        }
-        None => {
-            return Err(Error::new(ErrorCode::VaultKeyringUnavailable)
-                .detail("the value written was not found"))
-        }
+        Some(_) => return Err(Error::new(ErrorCode::VaultKeyringUnavailable).detail("read back a different value")),
+        None => return Err(Error::new(ErrorCode::VaultKeyringUnavailable).detail("the value written was not found")),
     }
     deleted?;
     if store.get(&name)?.is_some() {
-        return Err(
-            Error::new(ErrorCode::VaultKeyringUnavailable).detail("a deleted value is still there")
-        );
+        return Err(Error::new(ErrorCode::VaultKeyringUnavailable).detail("a deleted value is still there"));
     }
     Ok(())
 }
@@ -219,11 +192,7 @@ pub struct Vault {
 
 impl Vault {
     pub fn new(store: std::sync::Arc<dyn SecretStore>, db: crate::db::Db) -> Self {
-        Vault {
-            store,
-            db,
-            key: Mutex::new(None),
-        }
+        Vault { store, db, key: Mutex::new(None) }
     }
 
     pub fn db(&self) -> &crate::db::Db {
@@ -241,12 +210,10 @@ impl Vault {
         let key = match self.store.get(MASTER_KEY_ENTRY)? {
             Some(s) => {
                 let bytes = zeroize::Zeroizing::new(b64.decode(s.expose()).map_err(|_| {
-                    Error::new(ErrorCode::VaultKeyringUnavailable)
-                        .detail("the master key in the keyring is damaged")
+                    Error::new(ErrorCode::VaultKeyringUnavailable).detail("the master key in the keyring is damaged")
                 })?);
                 let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
-                    Error::new(ErrorCode::VaultKeyringUnavailable)
-                        .detail("the master key in the keyring is damaged")
+                    Error::new(ErrorCode::VaultKeyringUnavailable).detail("the master key in the keyring is damaged")
                 })?;
                 zeroize::Zeroizing::new(arr)
             }
@@ -254,8 +221,7 @@ impl Vault {
                 use rand::RngCore;
                 let mut arr = zeroize::Zeroizing::new([0u8; 32]);
                 rand::rngs::OsRng.fill_bytes(arr.as_mut());
-                self.store
-                    .set(MASTER_KEY_ENTRY, &Secret::new(b64.encode(arr.as_ref())))?;
+                self.store.set(MASTER_KEY_ENTRY, &Secret::new(b64.encode(arr.as_ref())))?;
                 arr
             }
             None => return Ok(None),
@@ -283,13 +249,7 @@ impl Vault {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut rand::rngs::OsRng);
         let aad = Self::aad(account_id, name);
         let ct = cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: value.expose().as_bytes(),
-                    aad: &aad,
-                },
-            )
+            .encrypt(&nonce, Payload { msg: value.expose().as_bytes(), aad: &aad })
             .map_err(|_| Error::internal("encryption failed"))?;
         Ok((nonce.to_vec(), ct))
     }
@@ -297,11 +257,7 @@ impl Vault {
     fn open_sealed(&self, account_id: i64, name: &str, nonce: &[u8], ct: &[u8]) -> Result<Secret> {
         use chacha20poly1305::aead::{Aead, KeyInit, Payload};
         use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-        let missing = || {
-            Error::new(ErrorCode::VaultSecretMissing)
-                .with("field", name)
-                .with("account_id", account_id)
-        };
+        let missing = || Error::new(ErrorCode::VaultSecretMissing).with("field", name).with("account_id", account_id);
         let key = self.master_key(false)?.ok_or_else(missing)?;
         if nonce.len() != 24 {
             return Err(missing());
@@ -309,9 +265,7 @@ impl Vault {
         let cipher = XChaCha20Poly1305::new(key.as_ref().into());
         let aad = Self::aad(account_id, name);
         let plain = zeroize::Zeroizing::new(
-            cipher
-                .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
-                .map_err(|_| missing())?,
+            cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad }).map_err(|_| missing())?,
         );
         let text = String::from_utf8(plain.to_vec()).map_err(|_| missing())?;
         let secret = Secret::new(text);
@@ -346,14 +300,11 @@ impl Vault {
             let mut stmt = conn
                 .prepare_cached("SELECT nonce, ciphertext FROM account_secrets WHERE account_id = ?1 AND name = ?2")
                 .map_err(crate::db::storage_error)?;
-            let mut rows = stmt
-                .query(rusqlite::params![account_id, name])
-                .map_err(crate::db::storage_error)?;
+            let mut rows = stmt.query(rusqlite::params![account_id, name]).map_err(crate::db::storage_error)?;
             match rows.next().map_err(crate::db::storage_error)? {
-                Some(r) => Some((
-                    r.get(0).map_err(crate::db::storage_error)?,
-                    r.get(1).map_err(crate::db::storage_error)?,
-                )),
+                Some(r) => {
+                    Some((r.get(0).map_err(crate::db::storage_error)?, r.get(1).map_err(crate::db::storage_error)?))
+                }
                 None => None,
             }
         };
@@ -388,10 +339,7 @@ mod tests {
         let store = Arc::new(MemoryStore::default());
         let status = self_test(store.clone(), Duration::from_secs(5));
         assert_eq!(status.state, KeyringState::Available);
-        assert!(
-            store.items.lock().unwrap().is_empty(),
-            "the canary must be deleted"
-        );
+        assert!(store.items.lock().unwrap().is_empty(), "the canary must be deleted");
     }
 
     struct BrokenStore;
@@ -429,82 +377,40 @@ mod tests {
         let canary = "canary-secret-value-42";
         {
             let conn = v.db().conn();
-            v.put_in(&conn, 1, "api_secret", &Secret::new(canary), 0)
-                .unwrap();
+            v.put_in(&conn, 1, "api_secret", &Secret::new(canary), 0).unwrap();
         }
         assert_eq!(v.get(1, "api_secret").unwrap().unwrap().expose(), canary);
         assert_eq!(v.names(1).unwrap(), vec!["api_secret".to_string()]);
         assert!(v.get(2, "api_secret").unwrap().is_none());
         // The stored bytes do not contain the plaintext.
-        let ct: Vec<u8> = v
-            .db()
-            .conn()
-            .query_row("SELECT ciphertext FROM account_secrets", [], |r| r.get(0))
-            .unwrap();
+        let ct: Vec<u8> = v.db().conn().query_row("SELECT ciphertext FROM account_secrets", [], |r| r.get(0)).unwrap();
         assert!(!ct.windows(canary.len()).any(|w| w == canary.as_bytes()));
         // Moving the ciphertext to another account or field makes it unreadable.
-        v.db()
-            .conn()
-            .execute("UPDATE account_secrets SET account_id = 2", [])
-            .unwrap();
-        assert_eq!(
-            v.get(2, "api_secret").unwrap_err().code,
-            ErrorCode::VaultSecretMissing
-        );
+        v.db().conn().execute("UPDATE account_secrets SET account_id = 2", []).unwrap();
+        assert_eq!(v.get(2, "api_secret").unwrap_err().code, ErrorCode::VaultSecretMissing);
         // A new vault over the same keyring reads the same master key.
-        v.db()
-            .conn()
-            .execute("UPDATE account_secrets SET account_id = 1", [])
-            .unwrap();
+        v.db().conn().execute("UPDATE account_secrets SET account_id = 1", []).unwrap();
         let again = Vault::new(store, v.db().clone());
-        assert_eq!(
-            again.get(1, "api_secret").unwrap().unwrap().expose(),
-            canary
-        );
+        assert_eq!(again.get(1, "api_secret").unwrap().unwrap().expose(), canary);
     }
 
     #[test]
     fn a_lost_master_key_reports_missing_secrets() {
         let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
         let v = vault(store.clone());
-        v.put_in(
-            &v.db().conn(),
-            1,
-            "api_secret",
-            &Secret::new("value-123456"),
-            0,
-        )
-        .unwrap();
+        v.put_in(&v.db().conn(), 1, "api_secret", &Secret::new("value-123456"), 0).unwrap();
         store.delete(MASTER_KEY_ENTRY).unwrap();
         let fresh = Vault::new(store, v.db().clone());
-        assert_eq!(
-            fresh.get(1, "api_secret").unwrap_err().code,
-            ErrorCode::VaultSecretMissing
-        );
+        assert_eq!(fresh.get(1, "api_secret").unwrap_err().code, ErrorCode::VaultSecretMissing);
     }
 
     #[test]
     fn no_keyring_means_nothing_is_written() {
         let v = vault(Arc::new(BrokenStore));
-        assert_eq!(
-            v.ensure_ready().unwrap_err().code,
-            ErrorCode::VaultKeyringUnavailable
-        );
-        let err = v
-            .put_in(
-                &v.db().conn(),
-                1,
-                "api_secret",
-                &Secret::new("value-123456"),
-                0,
-            )
-            .unwrap_err();
+        assert_eq!(v.ensure_ready().unwrap_err().code, ErrorCode::VaultKeyringUnavailable);
+        let err = v.put_in(&v.db().conn(), 1, "api_secret", &Secret::new("value-123456"), 0).unwrap_err();
         assert_eq!(err.code, ErrorCode::VaultKeyringUnavailable);
-        let n: i64 = v
-            .db()
-            .conn()
-            .query_row("SELECT count(*) FROM account_secrets", [], |r| r.get(0))
-            .unwrap();
+        let n: i64 = v.db().conn().query_row("SELECT count(*) FROM account_secrets", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 0);
     }
 

@@ -9,11 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    )
+    format!("{prefix}-{}-{}", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default())
 }
 
 #[test]
@@ -30,40 +26,19 @@ fn secrets_round_trip_through_fresh_handles_and_large_values() {
     let service = unique("io.callbackdesk.test");
     let name = unique("account-1/private_key");
     // A 4096-bit RSA PKCS#8 key is about 3.2 KB of PEM; store something larger to be sure.
-    let big: String = (0..5000)
-        .map(|i| char::from(b'A' + (i % 26) as u8))
-        .collect();
-    let value = Secret::new(format!(
-        "-----BEGIN PRIVATE KEY-----\n{big}\n-----END PRIVATE KEY-----\n"
-    ));
+    let big: String = (0..5000).map(|i| char::from(b'A' + (i % 26) as u8)).collect();
+    let value = Secret::new(format!("-----BEGIN PRIVATE KEY-----\n{big}\n-----END PRIVATE KEY-----\n"));
 
-    KeyringStore::with_service(&service)
-        .set(&name, &value)
-        .unwrap();
+    KeyringStore::with_service(&service).set(&name, &value).unwrap();
     // A new store object (as after a restart) reads the same value back.
-    let back = KeyringStore::with_service(&service)
-        .get(&name)
-        .unwrap()
-        .expect("stored value");
+    let back = KeyringStore::with_service(&service).get(&name).unwrap().expect("stored value");
     assert_eq!(back.expose(), value.expose());
 
     // Replacing keeps one value; deleting removes it; deleting twice is fine.
-    KeyringStore::with_service(&service)
-        .set(&name, &Secret::new("replacement-value"))
-        .unwrap();
-    assert_eq!(
-        KeyringStore::with_service(&service)
-            .get(&name)
-            .unwrap()
-            .unwrap()
-            .expose(),
-        "replacement-value"
-    );
+    KeyringStore::with_service(&service).set(&name, &Secret::new("replacement-value")).unwrap();
+    assert_eq!(KeyringStore::with_service(&service).get(&name).unwrap().unwrap().expose(), "replacement-value");
     KeyringStore::with_service(&service).delete(&name).unwrap();
-    assert!(KeyringStore::with_service(&service)
-        .get(&name)
-        .unwrap()
-        .is_none());
+    assert!(KeyringStore::with_service(&service).get(&name).unwrap().is_none());
     KeyringStore::with_service(&service).delete(&name).unwrap();
 }
 

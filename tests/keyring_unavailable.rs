@@ -12,18 +12,13 @@ use std::time::Duration;
 #[test]
 fn no_secret_service_means_unavailable_and_nothing_stored() {
     let dir = tempfile::tempdir().unwrap();
-    std::env::set_var(
-        "DBUS_SESSION_BUS_ADDRESS",
-        format!("unix:path={}/no-bus", dir.path().display()),
-    );
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-bus", dir.path().display()));
     std::env::remove_var("DISPLAY");
 
     let status = vault::self_test(Arc::new(KeyringStore::new()), Duration::from_secs(20));
     assert_eq!(status.state, KeyringState::Unavailable);
     assert!(status.detail.is_some());
 
-    let err = KeyringStore::new()
-        .set("x", &Secret::new("canary-never-stored"))
-        .unwrap_err();
+    let err = KeyringStore::new().set("x", &Secret::new("canary-never-stored")).unwrap_err();
     assert_eq!(err.code, ErrorCode::VaultKeyringUnavailable);
 }
