@@ -158,26 +158,44 @@ fn verify(account: &PathBuf, kind: Kind, body_file: &PathBuf, headers: &[String]
     })
 }
 
-/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
-async fn stop_signal() {
+/// Stop requests (Ctrl-C, or SIGINT/SIGTERM on Unix), registered when created so that a signal arriving
+/// right after the accounts line is printed is already handled.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    signals: Vec<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn register() -> Result<Self, Error> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let signals = [SignalKind::interrupt(), SignalKind::terminate()]
+                .into_iter()
+                .map(signal)
+                .collect::<std::io::Result<Vec<_>>>()
+                .map_err(|e| Error::internal(format!("signal handler: {e}")))?;
+            Ok(StopSignals { signals })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            let [int, term] = self.signals.as_mut_slice() else { return };
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -208,6 +226,7 @@ async fn run_sandbox(port: u16, callback_url: Option<String>, no_limits: bool) -
         limits: if no_limits { Limits::disabled() } else { Limits::default() },
         ..SandboxConfig::default()
     };
+    let mut signals = StopSignals::register()?;
     let handle = Sandbox::start(config).await?;
     {
         let mut out = std::io::stdout().lock();
@@ -227,7 +246,7 @@ async fn run_sandbox(port: u16, callback_url: Option<String>, no_limits: bool) -
         None => eprintln!("resent callbacks go nowhere (PUT {base}/__sandbox/callback-url to set a target)"),
     }
     eprintln!("limits {}; press Ctrl-C to stop", if no_limits { "off" } else { "on" });
-    let stop = stop_signal();
+    let stop = signals.wait();
     tokio::pin!(stop);
     let mut last = String::new();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
