@@ -238,6 +238,6 @@ fn verify_says_when_a_provider_does_not_sign() {
 }
 
 #[test]
-fn sandbox_is_a_stub() {
-    assert_eq!(run(&["sandbox"]).status.code(), Some(2));
+fn sandbox_rejects_unknown_arguments() {
+    assert_eq!(run(&["sandbox", "--no-such-flag"]).status.code(), Some(2));
 }

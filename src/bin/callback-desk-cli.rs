@@ -63,10 +63,20 @@ enum Command {
         #[arg(long, default_value = "{}")]
         params: String,
     },
-    /// Run the local provider simulators.
+    /// Run the local provider simulators until interrupted (Ctrl-C or SIGTERM).
+    ///
+    /// The first line on stdout is one JSON object keyed `cybavo`, `ceffu`, `avista`, `ccpayment-v1` and
+    /// `ccpayment-v2`, each a complete account file pointing at the running sandbox; log lines go to stderr.
     Sandbox {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        /// Port on 127.0.0.1 (0 or absent: a free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Where resent callbacks are delivered (a loopback http(s) URL).
+        #[arg(long)]
+        callback_url: Option<String>,
+        /// Switch every sandbox rate limit off.
+        #[arg(long)]
+        no_limits: bool,
     },
 }
 
@@ -148,6 +158,116 @@ fn verify(account: &PathBuf, kind: Kind, body_file: &PathBuf, headers: &[String]
     })
 }
 
+/// Stop requests (Ctrl-C, or SIGINT/SIGTERM on Unix), registered when created so that a signal arriving
+/// right after the accounts line is printed is already handled.
+struct StopSignals {
+    #[cfg(unix)]
+    signals: Vec<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn register() -> Result<Self, Error> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let signals = [SignalKind::interrupt(), SignalKind::terminate()]
+                .into_iter()
+                .map(signal)
+                .collect::<std::io::Result<Vec<_>>>()
+                .map_err(|e| Error::internal(format!("signal handler: {e}")))?;
+            Ok(StopSignals { signals })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
+        }
+    }
+
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            let [int, term] = self.signals.as_mut_slice() else { return };
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// One summary line of the sandbox counters, e.g. `calls cybavo=3 ceffu=1 … | deliveries 2 (2 ok)`.
+fn state_line(state: &Value) -> String {
+    let per = |key: &str| {
+        state[key]
+            .as_object()
+            .map(|m| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    format!(
+        "calls {} | rejected {} | faults {} | deliveries {} ({} ok)",
+        per("calls"),
+        per("rejections"),
+        per("faults_applied"),
+        state["deliveries"]["total"],
+        state["deliveries"]["succeeded"],
+    )
+}
+
+async fn run_sandbox(port: u16, callback_url: Option<String>, no_limits: bool) -> Result<(), Error> {
+    use callback_desk::sandbox::{Limits, Sandbox, SandboxConfig};
+    use std::io::Write;
+    let config = SandboxConfig {
+        port,
+        callback_url,
+        limits: if no_limits { Limits::disabled() } else { Limits::default() },
+        ..SandboxConfig::default()
+    };
+    let mut signals = StopSignals::register()?;
+    let handle = Sandbox::start(config).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", handle.demo_accounts())
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::internal(format!("stdout: {e}")))?;
+    }
+    let base = handle.base_url();
+    eprintln!("sandbox listening on {base}");
+    eprintln!("  CYBAVO     {base}/v1/sofa/wallets/{{id}}/…   (wallets 55743 and 56788)");
+    eprintln!("  Ceffu      {base}/open-api/entity/webhook/resend");
+    eprintln!("  Avista     {base}/api/auth/token, {base}/api/resend-webhook/{{id}}");
+    eprintln!("  CCPayment  {base}/ccpayment/v1/webhook/resend, {base}/ccpayment/v2/webhook/resend");
+    eprintln!("  control    {base}/__sandbox/state | faults | deliveries | callback-url | accounts");
+    match handle.callback_url() {
+        Some(u) => eprintln!("resent callbacks go to {u}"),
+        None => eprintln!("resent callbacks go nowhere (PUT {base}/__sandbox/callback-url to set a target)"),
+    }
+    eprintln!("limits {}; press Ctrl-C to stop", if no_limits { "off" } else { "on" });
+    let stop = signals.wait();
+    tokio::pin!(stop);
+    let mut last = String::new();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tick.tick() => {
+                let line = state_line(&handle.state());
+                if line != last {
+                    eprintln!("{line}");
+                    last = line;
+                }
+            }
+        }
+    }
+    eprintln!("stopping sandbox");
+    handle.shutdown().await;
+    eprintln!("sandbox stopped");
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -200,9 +320,15 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Command::Sandbox { .. } => {
-            eprintln!("sandbox: not yet available");
-            ExitCode::from(2)
+        Command::Sandbox { port, callback_url, no_limits } => {
+            let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => return fail(&Error::internal(e.to_string())),
+            };
+            match rt.block_on(run_sandbox(port, callback_url, no_limits)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e),
+            }
         }
     }
 }

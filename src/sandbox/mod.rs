@@ -923,12 +923,19 @@ async fn dispatch(inner: Arc<Inner>, ctl: ConnCtl, req: Request<Incoming>) -> Re
         resp.body = if resp.body.len() > keep { resp.body[..keep].to_vec() } else { b"{\"".to_vec() };
     }
     let wrong = faults.contains(&FaultKind::WrongSignature);
-    finish(resp, wrong)
+    finish(resp, wrong, inner.now_ms())
 }
 
-/// Adds signature headers over the final body and builds the HTTP response.
-fn finish(resp: ProviderResponse, wrong_signature: bool) -> Response<Body> {
+/// An RFC 7231 `Date` value (what real servers send; clients derive their clock skew from it).
+pub(crate) fn http_date(now_ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default().format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// Adds signature headers over the final body and builds the HTTP response. `Date` comes from the
+/// sandbox clock, so a client's skew is measured against the simulated provider's time.
+fn finish(resp: ProviderResponse, wrong_signature: bool, now_ms: i64) -> Response<Body> {
     let mut headers = resp.headers;
+    headers.push(("Date".to_owned(), http_date(now_ms)));
     match resp.signing {
         Signing::None => {}
         Signing::Cybavo { secret } => {

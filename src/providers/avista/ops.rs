@@ -138,8 +138,14 @@ pub fn map_error(resp: &RawResponse) -> Error {
         s if v.is_none() => Error::new(ErrorCode::ProviderMalformedResponse).with("status", s),
         s => Error::new(ErrorCode::ProviderBusinessError).with("status", s),
     };
-    if let Some(code) = v.as_ref().and_then(|v| v.get("statusCode")).and_then(Value::as_i64) {
-        if resp.status == 502 {
+    // The destination's own status on a 502. The documented 200 answer carries it as `statusCode`; an
+    // error body may use `statusCode` for its own HTTP status (NestJS style) and name the destination's
+    // `destinationStatusCode`, so a `statusCode` equal to the answer's status says nothing.
+    if resp.status == 502 {
+        let field = |k: &str| v.as_ref().and_then(|v| v.get(k)).and_then(Value::as_i64);
+        let destination =
+            field("destinationStatusCode").or_else(|| field("statusCode").filter(|c| *c != i64::from(resp.status)));
+        if let Some(code) = destination {
             e = e.with("destination_status", code);
         }
     }
@@ -256,6 +262,11 @@ mod tests {
         }
         let e = parse(RESEND_WEBHOOK, &RawResponse::new(502, &[], r#"{"message":"x","statusCode":500}"#)).unwrap_err();
         assert_eq!(e.params["destination_status"], 500);
+        let body = r#"{"message":"x","statusCode":502,"destinationStatusCode":404}"#;
+        let e = parse(RESEND_WEBHOOK, &RawResponse::new(502, &[], body)).unwrap_err();
+        assert_eq!(e.params["destination_status"], 404);
+        let e = parse(RESEND_WEBHOOK, &RawResponse::new(502, &[], r#"{"statusCode":502}"#)).unwrap_err();
+        assert!(e.params.get("destination_status").is_none());
         assert_eq!(
             parse(RESEND_WEBHOOK, &RawResponse::new(200, &[], "nope")).unwrap_err().code,
             ErrorCode::ProviderMalformedResponse

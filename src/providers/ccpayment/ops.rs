@@ -186,7 +186,7 @@ pub fn parse(acct: &CcpaymentAccount, operation: &str, resp: &RawResponse) -> Re
         return Ok(Outcome { result: json!({ "code": 10000, "msg": msg, "resend_count": count, "data": data }) });
     }
     let e = match code {
-        Some(c) => map_code(c),
+        Some(c) => with_context(acct, map_code(c), c, msg.as_deref(), resp),
         None if resp.status >= 500 => Error::new(ErrorCode::ProviderServerError).with("status", resp.status),
         None if resp.status == 429 => Error::new(ErrorCode::ProviderRateLimited),
         None => Error::new(ErrorCode::ProviderMalformedResponse).with("status", resp.status),
@@ -201,12 +201,57 @@ pub fn parse(acct: &CcpaymentAccount, operation: &str, resp: &RawResponse) -> Re
     }))
 }
 
+/// v1 resend quota, documented on the resend page: "once per minute, with a daily limit of 25 calls".
+pub const V1_RESEND_PER_MINUTE: i64 = 1;
+pub const V1_RESEND_PER_DAY: i64 = 25;
+
+/// The number in a message such as `Rate limit exceeded (1 calls/minute)` or `… (25 calls/day)`.
+fn limit_in(msg: Option<&str>, unit: &str) -> Option<i64> {
+    let msg = msg?;
+    let at = msg.find(&format!(" calls/{unit}"))?;
+    let digits: String =
+        msg[..at].chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
+    digits.parse().ok()
+}
+
+/// Adds what the UI shows with a code: the quota for 11004/11009 (from the provider's message, else the
+/// documented v1 quota) and the local clock skew for 11006 (from the response `Date`).
+fn with_context(acct: &CcpaymentAccount, e: Error, code: i64, msg: Option<&str>, resp: &RawResponse) -> Error {
+    let v1 = acct.api_version == CcpaymentVersion::V1;
+    match code {
+        11004 => {
+            let limit = limit_in(msg, "minute").or(v1.then_some(V1_RESEND_PER_MINUTE));
+            let e = e.with("per", "minute");
+            match limit {
+                Some(l) => e.with("limit", l),
+                None => e,
+            }
+        }
+        11009 => {
+            let limit = limit_in(msg, "day").or(v1.then_some(V1_RESEND_PER_DAY));
+            let e = e.with("per", "day");
+            match limit {
+                Some(l) => e.with("limit", l),
+                None => e,
+            }
+        }
+        11006 => match util::skew_seconds(resp.header("Date"), resp.received_at_ms) {
+            Some(skew) => e.with("skew_seconds", skew),
+            None => e,
+        },
+        _ => e,
+    }
+}
+
 /// CCPayment's documented codes (v2 appendix; v1 shares 10000 and the 11xxx family).
+///
+/// 11001 is "header invalid". The engine always sends `Appid`, `Timestamp` and `Sign`, and a bad
+/// timestamp or signature has its own code (11006, 11005), so 11001 means the `Appid` was not accepted.
 pub fn map_code(code: i64) -> Error {
     match code {
         10001 => Error::new(ErrorCode::ProviderBusinessError),
         11000 | 11010 => Error::new(ErrorCode::ProviderInvalidParameter),
-        11001 => Error::new(ErrorCode::AuthMissingCredentials),
+        11001 => Error::new(ErrorCode::AuthInvalidApiKey),
         11002 | 224066 => Error::new(ErrorCode::ProviderServerError),
         11003 => Error::new(ErrorCode::ProviderNotFound),
         11004 => Error::new(ErrorCode::ProviderRateLimited),
@@ -325,6 +370,7 @@ mod tests {
             (11007, ErrorCode::AuthReplayRejected),
             (11009, ErrorCode::ProviderDailyLimit),
             (11013, ErrorCode::ProviderVersionUnsupported),
+            (11001, ErrorCode::AuthInvalidApiKey),
             (11014, ErrorCode::AuthIpNotAllowed),
             (12002, ErrorCode::AuthIpNotAllowed),
             (12003, ErrorCode::AuthPermissionDenied),
@@ -338,6 +384,24 @@ mod tests {
             assert_eq!(e.code, *expect, "{code}");
             assert_eq!(e.params["provider_code"], *code);
         }
+        // Quotas: from the message when it says, else the documented v1 quota (v2's is not documented).
+        let limited = |a: &CcpaymentAccount, body: &str| {
+            parse(a, RESEND_WEBHOOKS, &RawResponse::new(200, &[], body)).unwrap_err()
+        };
+        let e = limited(&a, r#"{"code":11004,"msg":"Rate limit exceeded (30 calls/minute)","data":null}"#);
+        assert_eq!((e.params["limit"].as_i64(), e.params["per"].as_str()), (Some(30), Some("minute")));
+        assert!(limited(&a, r#"{"code":11004,"msg":"RateLimit","data":null}"#).params.get("limit").is_none());
+        let v1 = acct("v1");
+        assert_eq!(limited(&v1, r#"{"code":11004,"msg":"RateLimit","data":null}"#).params["limit"], 1);
+        let e = limited(&v1, r#"{"code":11009,"msg":"ReqDailyLimit","data":null}"#);
+        assert_eq!((e.params["limit"].as_i64(), e.params["per"].as_str()), (Some(25), Some("day")));
+        let mut r = RawResponse::new(
+            200,
+            &[("Date", "Tue, 14 Nov 2023 22:13:20 GMT")],
+            r#"{"code":11006,"msg":"Request expired","data":null}"#,
+        );
+        r.received_at_ms = 1_700_000_000_000 - 130_000;
+        assert_eq!(parse(&a, RESEND_WEBHOOKS, &r).unwrap_err().params["skew_seconds"], -130);
         assert_eq!(
             parse(&a, RESEND_WEBHOOKS, &RawResponse::new(502, &[], "bad gateway")).unwrap_err().code,
             ErrorCode::ProviderServerError

@@ -81,6 +81,10 @@ pub fn parse(operation: &str, resp: &RawResponse) -> Result<Outcome> {
         });
     }
     let mut e = match code.as_deref() {
+        Some("G20007") => match util::skew_seconds(resp.header("Date"), resp.received_at_ms) {
+            Some(skew) => map_code("G20007").with("skew_seconds", skew),
+            None => map_code("G20007"),
+        },
         Some(c) if c.starts_with('G') => map_code(c),
         _ => match resp.status {
             200 if v.is_none() => Error::new(ErrorCode::ProviderMalformedResponse),
