@@ -26,11 +26,13 @@ LANGS = ["en", "zh-CN", "pt-BR"]
 def catalog(lang):
     data = json.loads((ROOT / "ui/src/locales" / f"{lang}.json").read_text(encoding="utf-8"))
 
-    def get(key):
-        node = data
-        for part in key.split("."):
-            node = node[part]
-        return node
+    def get(key, node=None):
+        # Keys may themselves contain dots (error codes such as "auth.clock_skew"), as i18next allows.
+        node = data if node is None else node
+        if key in node:
+            return node[key]
+        head, _, rest = key.partition(".")
+        return get(rest, node[head])
 
     return get
 

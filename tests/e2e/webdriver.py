@@ -65,7 +65,10 @@ class Session:
         raise WebDriverError(f"no element {css!r} within {timeout}s ({last})")
 
     def click(self, css: str):
-        self.s("POST", f"/element/{self.find(css)}/click", {})
+        el = self.find(css)
+        # Bring the element into the middle of the view first (the content pane scrolls, not the window).
+        self.execute("arguments[0].scrollIntoView({block: 'center'});", {ELEMENT_KEY: el})
+        self.s("POST", f"/element/{el}/click", {})
 
     def text(self, css: str) -> str:
         return self.s("GET", f"/element/{self.find(css)}/text")

@@ -104,8 +104,8 @@ export function AccountForm(props: {
         <legend className="field-label">{t("env.label")}</legend>
         <div className="segmented">
           {ENVIRONMENTS.map((env) => (
-            <label key={env} className={`segment${environment === env ? " active" : ""} seg-${env}`}>
-              <input type="radio" name="environment" value={env} checked={environment === env} data-testid={`form-env-${env}`} onChange={() => setEnvironment(env)} />
+            <label key={env} className={`segment${environment === env ? " active" : ""} seg-${env}`} data-testid={`form-env-${env}`}>
+              <input type="radio" name="environment" value={env} checked={environment === env} onChange={() => setEnvironment(env)} />
               {t(`env.${env}`)}
             </label>
           ))}
