@@ -54,12 +54,12 @@ pub fn scope_of(operation: &str, params: &Map<String, Value>) -> String {
         let item = match v {
             Value::Array(items) if items.len() > 1 => format!("{k}={} (+{})", text(&items[0]), items.len() - 1),
             Value::Array(items) if items.len() == 1 => format!("{k}={}", text(&items[0])),
+            _ if k == "notification_id" && operation.starts_with("resend-") && v.as_i64() == Some(0) => {
+                format!("{k}=0 (all)")
+            }
             _ => format!("{k}={}", text(v)),
         };
         parts.push(item);
-    }
-    if operation.starts_with("resend-") && params.get("notification_id").and_then(Value::as_i64) == Some(0) {
-        parts.push("(all)".into());
     }
     let s = parts.join(", ");
     if s.chars().count() > 160 {
@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn scope_and_search_text() {
         let p = json!({"notification_id": 0}).as_object().unwrap().clone();
-        assert_eq!(scope_of("resend-withdrawal-callbacks", &p), "notification_id=0, (all)");
+        assert_eq!(scope_of("resend-withdrawal-callbacks", &p), "notification_id=0 (all)");
         let p = json!({"ids": [90000000139i64, 90000000140i64, 3]}).as_object().unwrap().clone();
         assert_eq!(scope_of("query-callbacks", &p), "ids=90000000139 (+2)");
         assert_eq!(search_text_of(&p), "90000000139 90000000140 3");

@@ -16,6 +16,7 @@ pub mod paths;
 pub mod providers;
 pub mod sandbox;
 pub mod secret;
+pub mod store;
 pub mod transport;
 pub mod vault;
 

@@ -3,11 +3,11 @@
 use callback_desk::accounts::Accounts;
 use callback_desk::actions::Actions;
 use callback_desk::clock::{Clock, SystemClock};
-use callback_desk::db::Db;
 use callback_desk::history::History;
 use callback_desk::sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+use callback_desk::store::Store;
 use callback_desk::transport::{HttpTransport, TransportConfig};
-use callback_desk::vault::{self, KeyringStatus, KeyringStore, SecretStore, Vault};
+use callback_desk::vault::{self, KeyringStatus, KeyringStore, SecretStore};
 use callback_desk::{paths, Error};
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,15 +60,7 @@ impl AppState {
                 let secrets = self.secrets.clone();
                 let clock = self.clock.clone();
                 tauri::async_runtime::spawn_blocking(move || -> Result<Arc<Actions>, Error> {
-                    let db = Db::open_in(&paths::data_dir())?;
-                    let history = Arc::new(History::with_clock(db.clone(), clock.clone()));
-                    let recovered = history.mark_stale_pending_unknown(clock.now_ms())?;
-                    if recovered > 0 {
-                        tracing::warn!(recovered, "actions interrupted by an earlier stop are now marked unknown");
-                    }
-                    let vault = Arc::new(Vault::new(secrets, db));
-                    let accounts = Arc::new(Accounts::new(vault, clock.clone()));
-                    Ok(Arc::new(Actions::new(accounts, history, clock)))
+                    Ok(Store::open(&paths::data_dir(), secrets, clock)?.actions)
                 })
                 .await
                 .map_err(|e| Error::internal(e.to_string()))?

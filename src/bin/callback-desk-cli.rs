@@ -2,17 +2,30 @@
 //!
 //! * `preview` prints the fully signed request (real signatures) without sending it.
 //! * `verify` checks a response or callback signature over the raw body bytes.
-//! * `call` sends an operation and prints the outcome as one JSON object.
+//! * `call` sends an operation and prints the outcome as one JSON object (from an account file, or a
+//!   stored account with `--account-id`, in which case it is recorded in history exactly as the app does).
+//! * `sandbox` runs the local provider simulators.
+//! * `accounts add|list|remove` manage the stored accounts the app uses (same data folder and keyring).
+//! * `history list|export` read the history the app and the CLI write.
 
+use callback_desk::accounts::{production_base_url, AccountInput, Environment, SANDBOX_BASE_URL};
+use callback_desk::actions::ActionRequest;
 use callback_desk::clock::SystemClock;
 use callback_desk::error::Error;
+use callback_desk::history::{HistoryFilter, Outcome};
+use callback_desk::paths;
+use callback_desk::providers::ProviderId;
 use callback_desk::providers::{self, Account, BuildCtx};
 use callback_desk::secret::Secret;
+use callback_desk::store::Store;
 use callback_desk::transport::{HttpTransport, TransportConfig};
+use callback_desk::vault::KeyringStore;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(name = "callback-desk-cli", version, about = "Resend and look up provider callbacks")]
@@ -55,13 +68,28 @@ enum Command {
         headers: Vec<String>,
     },
     /// Send an operation and print its outcome; exit 0 only when it succeeded.
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["account", "account_id"])))]
     Call {
+        /// An account file (nothing is recorded).
         #[arg(long)]
-        account: PathBuf,
+        account: Option<PathBuf>,
+        /// A stored account (recorded in history as the app does).
+        #[arg(long)]
+        account_id: Option<i64>,
         #[arg(long)]
         operation: String,
         #[arg(long, default_value = "{}")]
         params: String,
+    },
+    /// Stored merchant accounts (shared with the app).
+    Accounts {
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
+    /// The history of actions (shared with the app).
+    History {
+        #[command(subcommand)]
+        command: HistoryCommand,
     },
     /// Run the local provider simulators until interrupted (Ctrl-C or SIGTERM).
     ///
@@ -77,6 +105,70 @@ enum Command {
         /// Switch every sandbox rate limit off.
         #[arg(long)]
         no_limits: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountsCommand {
+    /// Store an account from an account file; its secrets go to the vault. Prints the new id.
+    Add {
+        #[arg(long)]
+        account: PathBuf,
+        #[arg(long)]
+        label: String,
+        /// production, sandbox or custom (default: production when the file's base_url is the provider's
+        /// documented one, custom otherwise).
+        #[arg(long)]
+        environment: Option<String>,
+        #[arg(long, default_value = "")]
+        notes: String,
+    },
+    /// Print every stored account as JSON (secret fields only as set / not set).
+    List,
+    /// Delete a stored account and its secrets (history keeps its label).
+    Remove { id: i64 },
+}
+
+#[derive(clap::Args, Clone, Default)]
+struct HistoryFilterArgs {
+    #[arg(long)]
+    account_id: Option<i64>,
+    #[arg(long)]
+    provider: Option<String>,
+    #[arg(long)]
+    operation: Option<String>,
+    /// pending, ok, failed or unknown.
+    #[arg(long)]
+    outcome: Option<String>,
+    /// From this Unix time in seconds (inclusive).
+    #[arg(long)]
+    from: Option<i64>,
+    /// Up to this Unix time in seconds (exclusive).
+    #[arg(long)]
+    to: Option<i64>,
+    /// Ids, serials, transaction identifiers or account label words.
+    #[arg(long)]
+    text: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum HistoryCommand {
+    /// List actions, newest first.
+    List {
+        #[command(flatten)]
+        filter: HistoryFilterArgs,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Export the filtered history as CSV (never containing secrets or signatures).
+    Export {
+        #[command(flatten)]
+        filter: HistoryFilterArgs,
+        #[arg(long)]
+        csv: PathBuf,
     },
 }
 
@@ -291,11 +383,7 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(&e),
         },
-        Command::Call { account, operation, params } => {
-            let account = match load_account(&account) {
-                Ok(a) => a,
-                Err(e) => return fail(&e),
-            };
+        Command::Call { account, account_id, operation, params } => {
             let params = match parse_params(&params) {
                 Ok(p) => p,
                 Err(e) => return fail(&e),
@@ -304,22 +392,44 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(e) => return fail(&e),
             };
-            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
                 Ok(rt) => rt,
                 Err(e) => return fail(&Error::internal(e.to_string())),
             };
-            let out = rt.block_on(providers::execute(&account, &operation, &params, &SystemClock, &transport));
-            let mut v = serde_json::to_value(&out).unwrap_or(Value::Null);
-            if let Value::Object(m) = &mut v {
-                m.insert("error_code".into(), json!(out.error_code()));
-            }
+            let v = match (account, account_id) {
+                (Some(path), _) => {
+                    let account = match load_account(&path) {
+                        Ok(a) => a,
+                        Err(e) => return fail(&e),
+                    };
+                    let out = rt.block_on(providers::execute(&account, &operation, &params, &SystemClock, &transport));
+                    let mut v = serde_json::to_value(&out).unwrap_or(Value::Null);
+                    if let Value::Object(m) = &mut v {
+                        m.insert("error_code".into(), json!(out.error_code()));
+                    }
+                    v
+                }
+                (None, Some(id)) => match rt.block_on(call_stored(id, operation, params, &transport)) {
+                    Ok(v) => v,
+                    Err(e) => return fail(&e),
+                },
+                (None, None) => return fail(&Error::missing_field("account")),
+            };
             println!("{v}");
-            if out.outcome == providers::OutcomeKind::Ok {
+            if v["outcome"] == "ok" {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
             }
         }
+        Command::Accounts { command } => match accounts_command(command) {
+            Ok(code) => code,
+            Err(e) => fail(&e),
+        },
+        Command::History { command } => match history_command(command) {
+            Ok(code) => code,
+            Err(e) => fail(&e),
+        },
         Command::Sandbox { port, callback_url, no_limits } => {
             let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
                 Ok(rt) => rt,
@@ -329,6 +439,192 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&e),
             }
+        }
+    }
+}
+
+fn open_store() -> Result<Store, Error> {
+    Store::open(&paths::data_dir(), Arc::new(KeyringStore::new()), Arc::new(SystemClock))
+}
+
+/// Runs a stored account's operation through the same path as the app (history row written `pending`
+/// first). Sandbox accounts get an in-process sandbox for the duration of the call.
+async fn call_stored(
+    id: i64,
+    operation: String,
+    params: Map<String, Value>,
+    transport: &HttpTransport,
+) -> Result<Value, Error> {
+    let store = open_store()?;
+    let view = store.accounts.get(id)?;
+    let sandbox = if view.base_url == SANDBOX_BASE_URL {
+        Some(callback_desk::sandbox::Sandbox::start(callback_desk::sandbox::SandboxConfig::default()).await?)
+    } else {
+        None
+    };
+    let root = sandbox.as_ref().map(|h| h.base_url());
+    let req = ActionRequest { account_id: id, operation, params };
+    let result = store.actions.run(&req, root.as_deref(), transport, None).await?;
+    let mut v = serde_json::to_value(&result).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("error_code".into(), json!(result.error.as_ref().map(|e| e.code)));
+    }
+    Ok(v)
+}
+
+fn accounts_command(command: AccountsCommand) -> Result<ExitCode, Error> {
+    let store = open_store()?;
+    match command {
+        AccountsCommand::Add { account, label, environment, notes } => {
+            let text = std::fs::read_to_string(&account).map_err(|e| {
+                Error::invalid_field("account", "unreadable").detail(format!("{}: {e}", account.display()))
+            })?;
+            let map: Map<String, Value> = serde_json::from_str(&text)
+                .map_err(|e| Error::invalid_field("account", "not_json").detail(e.to_string()))?;
+            let input = account_input_from_file(&map, label, environment.as_deref(), notes)?;
+            let view = store.accounts.create(&input)?;
+            println!("{}", view.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        AccountsCommand::List => {
+            println!("{}", serde_json::to_string_pretty(&store.accounts.list()?).unwrap_or_default());
+            Ok(ExitCode::SUCCESS)
+        }
+        AccountsCommand::Remove { id } => {
+            store.accounts.delete(id)?;
+            eprintln!("account {id} removed");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// An account file (public fields and secrets inline) as the input of `Accounts::create`.
+fn account_input_from_file(
+    map: &Map<String, Value>,
+    label: String,
+    environment: Option<&str>,
+    notes: String,
+) -> Result<AccountInput, Error> {
+    let provider = match map.get("provider").and_then(Value::as_str) {
+        Some(p) => ProviderId::parse(p)?,
+        None => return Err(Error::missing_field("provider")),
+    };
+    let secret_names: Vec<String> =
+        providers::descriptor(provider).account_fields.into_iter().filter(|f| f.secret).map(|f| f.name).collect();
+    let mut fields = Map::new();
+    let mut secrets = BTreeMap::new();
+    for (k, v) in map {
+        if k == "provider" || k == "base_url" {
+            continue;
+        }
+        if secret_names.contains(k) {
+            let s = v.as_str().ok_or_else(|| Error::invalid_field(k, "not_text"))?;
+            secrets.insert(k.clone(), s.to_owned());
+        } else {
+            fields.insert(k.clone(), v.clone());
+        }
+    }
+    let base_url = map.get("base_url").and_then(Value::as_str).map(str::to_owned);
+    let environment = match environment {
+        Some(e) => Environment::parse(e).ok_or_else(|| Error::invalid_field("environment", "not_allowed"))?,
+        None => {
+            if base_url.is_some() && base_url == production_base_url(provider, &fields) {
+                Environment::Production
+            } else {
+                Environment::Custom
+            }
+        }
+    };
+    Ok(AccountInput { provider, label, environment, base_url, fields, secrets, notes })
+}
+
+fn to_filter(f: HistoryFilterArgs) -> Result<HistoryFilter, Error> {
+    let outcome = match f.outcome.as_deref() {
+        None => None,
+        Some(o) => Some(
+            serde_json::from_value::<Outcome>(Value::String(o.to_owned()))
+                .map_err(|_| Error::invalid_field("outcome", "not_allowed"))?,
+        ),
+    };
+    Ok(HistoryFilter {
+        account_id: f.account_id,
+        job_id: None,
+        provider: f.provider,
+        operation: f.operation,
+        outcome,
+        from_ms: f.from.map(|s| s * 1000),
+        to_ms: f.to.map(|s| s * 1000),
+        text: f.text,
+    })
+}
+
+fn history_command(command: HistoryCommand) -> Result<ExitCode, Error> {
+    let store = open_store()?;
+    match command {
+        HistoryCommand::List { filter, json, limit } => {
+            let filter = to_filter(filter)?;
+            let mut cursor = None;
+            let mut left = limit.max(1);
+            if !json {
+                println!(
+                    "{:<20} {:<24} {:<10} {:<28} {:<8} {:>6} {:<24} SCOPE",
+                    "TIME (UTC)", "ACCOUNT", "PROVIDER", "OPERATION", "OUTCOME", "HTTP", "ERROR"
+                );
+            }
+            loop {
+                let page = store.history.page(&filter, cursor, left.min(500))?;
+                for row in &page.rows {
+                    if json {
+                        println!("{}", serde_json::to_string(row).unwrap_or_default());
+                    } else {
+                        let v = serde_json::to_value(row).unwrap_or(Value::Null);
+                        let time = chrono::DateTime::from_timestamp_millis(v["created_at_ms"].as_i64().unwrap_or(0))
+                            .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+                            .unwrap_or_default();
+                        let s = |k: &str| match &v[k] {
+                            Value::String(s) => s.clone(),
+                            Value::Null => String::new(),
+                            other => other.to_string(),
+                        };
+                        let error = match &v["error"] {
+                            Value::Object(e) => e.get("code").and_then(Value::as_str).unwrap_or("").to_owned(),
+                            _ => s("error_code"),
+                        };
+                        println!(
+                            "{:<20} {:<24} {:<10} {:<28} {:<8} {:>6} {:<24} {}",
+                            time,
+                            s("account_label"),
+                            s("provider"),
+                            s("operation"),
+                            s("outcome"),
+                            s("http_status"),
+                            error,
+                            s("scope")
+                        );
+                    }
+                }
+                left = left.saturating_sub(page.rows.len() as u32);
+                match page.next_cursor {
+                    Some(c) if left > 0 => cursor = Some(c),
+                    _ => break,
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        HistoryCommand::Export { filter, csv } => {
+            let filter = to_filter(filter)?;
+            let file = std::fs::File::create(&csv).map_err(|e| {
+                Error::new(callback_desk::ErrorCode::StorageFailed).detail(format!("{}: {e}", csv.display()))
+            })?;
+            let mut w = std::io::BufWriter::new(file);
+            let rows = store.history.export_csv(&filter, &mut w, |done, total| {
+                if done > 0 && (done == total || done % 10_000 == 0) {
+                    eprintln!("exported {done} of {total}");
+                }
+            })?;
+            drop(w);
+            eprintln!("{rows} rows written to {}", csv.display());
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
