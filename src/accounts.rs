@@ -606,6 +606,33 @@ mod tests {
         assert!(acc.list().unwrap().len() == 1, "failed creations store nothing");
     }
 
+    struct NoKeyring;
+    impl SecretStore for NoKeyring {
+        fn set(&self, _: &str, _: &Secret) -> Result<()> {
+            Err(Error::new(ErrorCode::VaultKeyringUnavailable).detail("no Secret Service"))
+        }
+        fn get(&self, _: &str) -> Result<Option<Secret>> {
+            Err(Error::new(ErrorCode::VaultKeyringUnavailable).detail("no Secret Service"))
+        }
+        fn delete(&self, _: &str) -> Result<()> {
+            Err(Error::new(ErrorCode::VaultKeyringUnavailable).detail("no Secret Service"))
+        }
+        fn backend(&self) -> &'static str {
+            "none"
+        }
+    }
+
+    #[test]
+    fn without_a_keyring_nothing_is_stored() {
+        let vault = Arc::new(Vault::new(Arc::new(NoKeyring), Db::open_in_memory().unwrap()));
+        let acc = Accounts::new(vault, Arc::new(FixedClock::at_ms(0)));
+        let e = acc.create(&cybavo_input()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::VaultKeyringUnavailable);
+        assert!(acc.list().unwrap().is_empty());
+        let n: i64 = acc.vault().db().conn().query_row("SELECT count(*) FROM account_secrets", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0);
+    }
+
     #[test]
     fn sandbox_accounts_resolve_to_the_running_sandbox() {
         let (acc, _) = accounts();

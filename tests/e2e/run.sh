@@ -21,10 +21,18 @@ exec timeout 600 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   trap "kill $driver 2>/dev/null || true" EXIT
   for _ in $(seq 100); do curl -fsS http://127.0.0.1:4445/status >/dev/null 2>&1 && break; sleep 0.1; done
   status=0
+  export E2E_CANARY="CANARY-$(od -An -N6 -tx1 /dev/urandom | tr -d " \n")-do-not-leak"
   for t in ${E2E_TESTS:-test_shell test_accounts}; do
     echo "--- $t"
-    python3 "'"$ROOT"'/tests/e2e/$t.py" || status=$?
+    python3 "'"$ROOT"'/tests/e2e/$t.py" 2>&1 | tee -a "$SESSION_HOME/e2e-output.log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
+  # The canary secret typed into the app must not appear in anything the tests or the app printed.
+  if grep -q "$E2E_CANARY" "$SESSION_HOME/e2e-output.log" "$SESSION_HOME/tauri-driver.log"; then
+    echo "FAIL the canary secret appears in the test or app output"; status=1
+  else
+    echo "ok   the canary secret appears in no test or app output"
+  fi
   if [ $status -ne 0 ]; then echo "--- tauri-driver log ---"; tail -50 "$SESSION_HOME/tauri-driver.log"; fi
   exit $status
 ' "$TAURI_DRIVER"
