@@ -75,6 +75,47 @@ pub struct AccountInput {
     pub notes: String,
 }
 
+impl AccountInput {
+    /// An account file (`{"provider": …, "base_url": …, <fields and secrets inline>}`) as the input of
+    /// [`Accounts::create`]: the descriptor's secret fields become `secrets`, the rest `fields`. Without
+    /// an explicit environment it is `production` when the base URL is the provider's documented one,
+    /// `custom` otherwise.
+    pub fn from_account_file(
+        map: &Map<String, Value>,
+        label: String,
+        environment: Option<Environment>,
+        notes: String,
+    ) -> Result<AccountInput> {
+        let provider = match map.get("provider").and_then(Value::as_str) {
+            Some(p) => ProviderId::parse(p)?,
+            None => return Err(Error::missing_field("provider")),
+        };
+        let secret_names = secret_fields(provider);
+        let mut fields = Map::new();
+        let mut secrets = BTreeMap::new();
+        for (k, v) in map {
+            if k == "provider" || k == "base_url" {
+                continue;
+            }
+            if secret_names.contains(k) {
+                let s = v.as_str().ok_or_else(|| Error::invalid_field(k, "not_text"))?;
+                secrets.insert(k.clone(), s.to_owned());
+            } else {
+                fields.insert(k.clone(), v.clone());
+            }
+        }
+        let base_url = map.get("base_url").and_then(Value::as_str).map(str::to_owned);
+        let environment = environment.unwrap_or_else(|| {
+            if base_url.is_some() && base_url == production_base_url(provider, &fields) {
+                Environment::Production
+            } else {
+                Environment::Custom
+            }
+        });
+        Ok(AccountInput { provider, label, environment, base_url, fields, secrets, notes })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct SecretState {
@@ -398,38 +439,12 @@ impl Accounts {
         let mut created = Vec::new();
         for key in SANDBOX_DEMO_KEYS {
             let Some(Value::Object(acc)) = demo.get(key) else { continue };
-            let provider = match acc.get("provider").and_then(Value::as_str) {
-                Some(p) => ProviderId::parse(p)?,
-                None => continue,
-            };
             let label = format!("Sandbox · {}", sandbox_label(key));
             if existing.contains(&label) {
                 continue;
             }
-            let secret_names = secret_fields(provider);
-            let mut fields = Map::new();
-            let mut secrets = BTreeMap::new();
-            for (k, v) in acc {
-                if k == "provider" || k == "base_url" {
-                    continue;
-                }
-                if secret_names.contains(k) {
-                    if let Some(s) = v.as_str() {
-                        secrets.insert(k.clone(), s.to_owned());
-                    }
-                } else {
-                    fields.insert(k.clone(), v.clone());
-                }
-            }
-            let input = AccountInput {
-                provider,
-                label,
-                environment: Environment::Sandbox,
-                base_url: None,
-                fields,
-                secrets,
-                notes: String::new(),
-            };
+            let mut input = AccountInput::from_account_file(acc, label, Some(Environment::Sandbox), String::new())?;
+            input.base_url = None;
             created.push(self.create(&input)?);
         }
         Ok(created)

@@ -8,13 +8,12 @@
 //! * `accounts add|list|remove` manage the stored accounts the app uses (same data folder and keyring).
 //! * `history list|export` read the history the app and the CLI write.
 
-use callback_desk::accounts::{production_base_url, AccountInput, Environment, SANDBOX_BASE_URL};
+use callback_desk::accounts::{AccountInput, Environment, SANDBOX_BASE_URL};
 use callback_desk::actions::ActionRequest;
 use callback_desk::clock::SystemClock;
 use callback_desk::error::Error;
 use callback_desk::history::{HistoryFilter, Outcome};
 use callback_desk::paths;
-use callback_desk::providers::ProviderId;
 use callback_desk::providers::{self, Account, BuildCtx};
 use callback_desk::secret::Secret;
 use callback_desk::store::Store;
@@ -22,7 +21,6 @@ use callback_desk::transport::{HttpTransport, TransportConfig};
 use callback_desk::vault::KeyringStore;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -481,7 +479,13 @@ fn accounts_command(command: AccountsCommand) -> Result<ExitCode, Error> {
             })?;
             let map: Map<String, Value> = serde_json::from_str(&text)
                 .map_err(|e| Error::invalid_field("account", "not_json").detail(e.to_string()))?;
-            let input = account_input_from_file(&map, label, environment.as_deref(), notes)?;
+            let environment = match environment.as_deref() {
+                Some(e) => {
+                    Some(Environment::parse(e).ok_or_else(|| Error::invalid_field("environment", "not_allowed"))?)
+                }
+                None => None,
+            };
+            let input = AccountInput::from_account_file(&map, label, environment, notes)?;
             let view = store.accounts.create(&input)?;
             println!("{}", view.id);
             Ok(ExitCode::SUCCESS)
@@ -496,46 +500,6 @@ fn accounts_command(command: AccountsCommand) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// An account file (public fields and secrets inline) as the input of `Accounts::create`.
-fn account_input_from_file(
-    map: &Map<String, Value>,
-    label: String,
-    environment: Option<&str>,
-    notes: String,
-) -> Result<AccountInput, Error> {
-    let provider = match map.get("provider").and_then(Value::as_str) {
-        Some(p) => ProviderId::parse(p)?,
-        None => return Err(Error::missing_field("provider")),
-    };
-    let secret_names: Vec<String> =
-        providers::descriptor(provider).account_fields.into_iter().filter(|f| f.secret).map(|f| f.name).collect();
-    let mut fields = Map::new();
-    let mut secrets = BTreeMap::new();
-    for (k, v) in map {
-        if k == "provider" || k == "base_url" {
-            continue;
-        }
-        if secret_names.contains(k) {
-            let s = v.as_str().ok_or_else(|| Error::invalid_field(k, "not_text"))?;
-            secrets.insert(k.clone(), s.to_owned());
-        } else {
-            fields.insert(k.clone(), v.clone());
-        }
-    }
-    let base_url = map.get("base_url").and_then(Value::as_str).map(str::to_owned);
-    let environment = match environment {
-        Some(e) => Environment::parse(e).ok_or_else(|| Error::invalid_field("environment", "not_allowed"))?,
-        None => {
-            if base_url.is_some() && base_url == production_base_url(provider, &fields) {
-                Environment::Production
-            } else {
-                Environment::Custom
-            }
-        }
-    };
-    Ok(AccountInput { provider, label, environment, base_url, fields, secrets, notes })
 }
 
 fn to_filter(f: HistoryFilterArgs) -> Result<HistoryFilter, Error> {
