@@ -45,7 +45,12 @@ export function App() {
     await api.setPreferences({ language: lang });
   }, []);
 
-  const go = (s: Section) => setSection(s);
+  // Sidebar navigation: prefill and focus requests from other screens are one-shot.
+  const go = (s: Section) => {
+    setIntent(null);
+    setHistoryFocus(null);
+    setSection(s);
+  };
   const openResend = (i: Omit<ResendIntent, "nonce">) => {
     setIntent({ ...i, nonce: Date.now() });
     setSection("resend");
