@@ -303,6 +303,7 @@ def main():
                 s.screenshot(str(SHOTS / f"{lang}-query-unsupported.png"))
                 click(s, "[data-testid=nav-history]")
                 s.wait_for(lambda: count(s, "[data-testid=history-row]") >= 5, "history rows")
+                s.wait_for(lambda: re.search(r"\d+\D+\d+", s.text("[data-testid=history-count]")), "row count")
                 s.screenshot(str(SHOTS / f"{lang}-history-list.png"))
                 click(s, "[data-testid=history-row] td")
                 s.find("[data-testid=drawer-request]")

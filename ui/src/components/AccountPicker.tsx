@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 import type { AccountView } from "../api";
 import { EnvPill } from "./EnvBadge";
+import { accountTitle } from "../lib/account";
 
 /** Choose the merchant account to act on; its name, provider and environment stay visible. */
 export function AccountPicker(props: {
@@ -23,7 +24,7 @@ export function AccountPicker(props: {
           {props.value === null && <option value="">{t("work.choose_account")}</option>}
           {props.accounts.map((a) => (
             <option key={a.id} value={a.id}>
-              {a.label} · {t(`providers.${a.provider}`)} · {t(`env.${a.environment}`)}
+              {accountTitle(t, a)} · {t(`env.${a.environment}`)}
             </option>
           ))}
         </select>

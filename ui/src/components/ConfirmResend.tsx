@@ -4,6 +4,7 @@ import type { AccountView, OperationDescriptor } from "../api";
 import type { StrongReason } from "../lib/form";
 import { EnvPill } from "./EnvBadge";
 import { Modal } from "./Modal";
+import { accountTitle } from "../lib/account";
 
 /**
  * The last step before a resend: names the account, environment and scope and warns about duplicates.
@@ -30,7 +31,7 @@ export function ConfirmResend(props: {
       <div data-testid="confirm-level" data-level={strong ? "strong" : "normal"} hidden />
       <dl className="facts confirm-facts">
         <dt>{t("work.account")}</dt>
-        <dd data-testid="confirm-account">{props.account.label} · {t(`providers.${props.account.provider}`)}</dd>
+        <dd data-testid="confirm-account">{accountTitle(t, props.account)}</dd>
         <dt>{t("env.label")}</dt>
         <dd><EnvPill environment={props.account.environment} /></dd>
         <dt>{t("work.operation")}</dt>

@@ -221,7 +221,7 @@ export function HistoryScreen(props: { focus: { id: number; nonce: number } | nu
         <section className="card full-card table-card">
           <div className="card-head">
             <span className="meta" data-testid="history-count">
-              {total !== null && rows ? t("history.showing", { shown: nf.format(rows.length), total: nf.format(total) }) : t("common.loading")}
+              {rows ? t("history.showing", { shown: nf.format(rows.length), total: total === null ? "…" : nf.format(total) }) : t("common.loading")}
             </span>
             <span className="meta">{t("history.times_in", { zone: timeZoneName() })}</span>
           </div>

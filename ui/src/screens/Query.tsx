@@ -242,7 +242,7 @@ export function QueryScreen(props: {
           {result.error && <ErrorBox error={result.error} testId="query-result-error" />}
           {callbacks.length > 0 && (
             <div className="table-wrap">
-              <table className="table" data-testid="query-table">
+              <table className="table query-table" data-testid="query-table">
                 <thead>
                   <tr>
                     {header.map((h) => (

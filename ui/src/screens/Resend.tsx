@@ -188,6 +188,8 @@ export function ResendScreen(props: {
     try {
       setResult(await api.runAction({ account_id: account.id, operation: op.name, params: confirming.params }));
       setConfirming(null);
+      setPreview(null);
+      window.setTimeout(() => document.querySelector("[data-testid=result-panel]")?.scrollIntoView({ behavior: "smooth", block: "nearest" }), 50);
     } catch (e) {
       setError(asCoreError(e));
       setConfirming(null);
@@ -236,7 +238,11 @@ export function ResendScreen(props: {
           {op && account && (
             <>
               <OpForm provider={account.provider} fields={op.fields} values={values} errors={formErrors} onChange={(v) => { setValues(v); setPreview(null); }} />
-              {op.rate_limit_note && <div className="meta">{t("resend.rate_limit", { note: op.rate_limit_note })}</div>}
+              {op.rate_limit_note && (
+                <div className="meta" data-testid="rate-limit">
+                  {t("resend.rate_limit", { note: i18n.exists(`rate_limits.${account.provider}`) ? t(`rate_limits.${account.provider}`) : op.rate_limit_note })}
+                </div>
+              )}
               <div className="row actions">
                 <button type="button" className="btn" onClick={doPreview} data-testid="resend-preview">
                   {t("resend.preview")}
