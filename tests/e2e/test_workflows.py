@@ -15,6 +15,7 @@ import pathlib
 import re
 import sys
 import threading
+import time
 import urllib.request
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
@@ -70,6 +71,11 @@ def click(s, css):
     s.click(css)
 
 
+def shot(s, name):
+    time.sleep(0.4)  # let the window repaint before the capture
+    s.screenshot(str(SHOTS / name))
+
+
 def exists(s, css):
     return s.execute("return !!document.querySelector(arguments[0]);", css)
 
@@ -83,7 +89,7 @@ def confirm_and_wait(s, expect_level):
     try:
         s.find("[data-testid=confirm-dialog]")
     except Exception:
-        s.screenshot(str(SHOTS / "failed-confirm.png"))
+        shot(s, "failed-confirm.png")
         raise
     level = s.attr("[data-testid=confirm-level]", "data-level")
     assert level == expect_level, f"confirmation level {level!r}, expected {expect_level!r}"
@@ -132,20 +138,20 @@ def main():
                                          data=json.dumps({"url": hook_url}).encode(),
                                          headers={"Content-Type": "application/json"})
             urllib.request.urlopen(put, timeout=10).read()
-            s.screenshot(str(SHOTS / "en-resend-preview.png"))
+            shot(s, "en-resend-preview.png")
             confirm_and_wait(s, "strong")
             assert exists(s, "[data-testid=confirm-reason-broad_value]")
             assert s.execute("return document.querySelector('[data-testid=confirm-send]').disabled;"), "send enabled before the tick"
             click(s, "[data-testid=confirm-tick]")
             assert not s.execute("return document.querySelector('[data-testid=confirm-send]').disabled;")
-            s.screenshot(str(SHOTS / "en-resend-confirm-broad.png"))
+            shot(s, "en-resend-confirm-broad.png")
             outcome = send(s)
             summary = s.text("[data-testid=result-summary]")
             assert outcome == "ok", f"{outcome}: {summary}"
             assert re.search(r"\d+ callbacks? resent", summary), summary
             click(s, "[data-testid=result-raw-toggle]")
             assert '"count"' in s.text("[data-testid=result-raw]")
-            s.screenshot(str(SHOTS / "en-resend-result.png"))
+            shot(s, "en-resend-result.png")
 
         @check("'See in History' opens the action's history entry")
         def _():
@@ -169,7 +175,7 @@ def main():
             type_words = [t(f"cybavo.type.{k}") for k in ("deposit", "withdraw", "collect", "airdrop")]
             assert any(w in table for w in type_words), table
             assert "type_label" not in table and "cybavo." not in table, table
-            s.screenshot(str(SHOTS / "en-query-results.png"))
+            shot(s, "en-query-results.png")
             click(s, "[data-testid=query-row] [data-testid=query-resend]")
             s.wait_for(lambda: s.text("[data-testid=screen-title]") == t("screens.resend.title"), "resend screen")
             s.wait_for(lambda: s.execute(
@@ -183,7 +189,7 @@ def main():
             set_value(s, "[data-testid=op-eventType]", "1")
             click(s, "[data-testid=op-resendFromDateTime-1h]")
             confirm_and_wait(s, "normal")
-            s.screenshot(str(SHOTS / "en-resend-confirm.png"))
+            shot(s, "en-resend-confirm.png")
             outcome = send(s)
             assert outcome == "ok", s.text("[data-testid=result-panel]")
             assert t("result.ceffu_ok") in s.text("[data-testid=result-summary]")
@@ -212,7 +218,7 @@ def main():
         @check("CCPayment: resend the webhooks of a one-hour window")
         def _():
             select_account(s, CCPAY)
-            s.screenshot(str(SHOTS / "en-resend-ccpayment-form.png"))
+            shot(s, "en-resend-ccpayment-form.png")
             click(s, "[data-testid=op-start_timestamp-1h]")
             unit = s.text("[data-testid=op-start_timestamp-unit]")
             assert re.search(r"\b1\d{9}\b", unit), unit
@@ -221,7 +227,7 @@ def main():
             summary = s.text("[data-testid=result-summary]")
             assert outcome == "ok", s.text("[data-testid=result-panel]")
             assert re.search(r"\d+ webhooks queued", summary), summary
-            s.screenshot(str(SHOTS / "en-resend-ccpayment-result.png"))
+            shot(s, "en-resend-ccpayment-result.png")
 
         @check("History lists every action with its outcome; filters narrow it")
         def _():
@@ -241,7 +247,7 @@ def main():
             s.find("[data-testid=drawer-request]")
             drawer = s.text("[data-testid=history-drawer]")
             assert "PAG-2024-0001" in drawer, drawer
-            s.screenshot(str(SHOTS / "en-history-detail.png"))
+            shot(s, "en-history-detail.png")
 
         @check("History: Repeat goes through the resend confirmation again")
         def _():
@@ -266,7 +272,7 @@ def main():
             for needle in ["resend-withdrawal-callbacks", "query-callbacks", "PAG-2024-0001", "1721442311151521794", "ccpayment"]:
                 assert needle in text, f"{needle} not in the export"
             assert "sbx55743" not in text, "a secret is in the export"
-            s.screenshot(str(SHOTS / "en-history-export.png"))
+            shot(s, "en-history-export.png")
 
         @check("every work screen is translated in the three languages")
         def _():
@@ -280,34 +286,34 @@ def main():
                 click(s, "[data-testid=resend-preview]")
                 s.find("[data-testid=preview-request]")
                 assert tt("ops.cybavo.resend-deposit-callbacks.label") in s.text("[data-testid=resend-form]")
-                s.screenshot(str(SHOTS / f"{lang}-resend-form.png"))
+                shot(s, f"{lang}-resend-form.png")
                 click(s, "[data-testid=op-notification_id-all]")
                 click(s, "[data-testid=resend-go]")
                 s.find("[data-testid=confirm-dialog]")
-                s.screenshot(str(SHOTS / f"{lang}-resend-confirm.png"))
+                shot(s, f"{lang}-resend-confirm.png")
                 click(s, "[data-testid=confirm-cancel]")
                 select_account(s, CCPAY)
                 click(s, "[data-testid=op-start_timestamp-1h]")
-                s.screenshot(str(SHOTS / f"{lang}-resend-ccpayment.png"))
+                shot(s, f"{lang}-resend-ccpayment.png")
                 click(s, "[data-testid=nav-query]")
                 select_account(s, CYBAVO)
                 click(s, "[data-testid=query-tab-serials]")
                 set_value(s, "[data-testid=op-ids]", " ".join(SERIALS))
                 click(s, "[data-testid=query-run]")
                 s.wait_for(lambda: count(s, "[data-testid=query-row]") == 2, "2 callbacks", timeout=30)
-                s.screenshot(str(SHOTS / f"{lang}-query-results.png"))
+                shot(s, f"{lang}-query-results.png")
                 click(s, "[data-testid=query-tab-range]")
-                s.screenshot(str(SHOTS / f"{lang}-query-range.png"))
+                shot(s, f"{lang}-query-range.png")
                 select_account(s, AVISTA)
                 s.find("[data-testid=query-unsupported]")
-                s.screenshot(str(SHOTS / f"{lang}-query-unsupported.png"))
+                shot(s, f"{lang}-query-unsupported.png")
                 click(s, "[data-testid=nav-history]")
                 s.wait_for(lambda: count(s, "[data-testid=history-row]") >= 5, "history rows")
                 s.wait_for(lambda: re.search(r"\d+\D+\d+", s.text("[data-testid=history-count]")), "row count")
-                s.screenshot(str(SHOTS / f"{lang}-history-list.png"))
+                shot(s, f"{lang}-history-list.png")
                 click(s, "[data-testid=history-row] td")
                 s.find("[data-testid=drawer-request]")
-                s.screenshot(str(SHOTS / f"{lang}-history-drawer.png"))
+                shot(s, f"{lang}-history-drawer.png")
                 click(s, "[data-testid=drawer-close]")
                 missing = missing_keys(s)
                 assert not missing, f"missing translation keys: {missing}"

@@ -11,6 +11,7 @@ import { EnvPill } from "../components/EnvBadge";
 import { OutcomePill } from "../components/OutcomePill";
 import { RequestView } from "../components/RequestView";
 import { paramsFromRecorded } from "../lib/form";
+import { accountTitle } from "../lib/account";
 import { formatLocal, parseLocalDateTime, timeZoneName } from "../lib/time";
 import type { ResendIntent } from "./Resend";
 
@@ -327,7 +328,7 @@ function HistoryDrawer(props: {
             <dt>{t("history.finished")}</dt>
             <dd>{formatLocal(d.finished_at_ms, i18n.language)}</dd>
             <dt>{t("work.account")}</dt>
-            <dd>{d.account_label} · {t(`providers.${d.provider}`)}</dd>
+            <dd>{accountTitle(t, { label: d.account_label, provider: d.provider as AccountView["provider"] })}</dd>
             <dt>{t("env.label")}</dt>
             <dd><EnvPill environment={d.environment} /></dd>
             <dt>{t("history.col.scope")}</dt>
