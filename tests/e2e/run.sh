@@ -7,22 +7,26 @@ APP=${1:-$ROOT/target/debug/callback-desk}
 [ -x "$APP" ] || { echo "app binary not found: $APP (build it first)" >&2; exit 2; }
 export APP SHOTS="$ROOT/target/screenshots"
 mkdir -p "$SHOTS"
+# Another run on the same machine may hold the default ports: E2E_PORT picks others (native = port + 1).
+export E2E_PORT=${E2E_PORT:-4444}
+export WEBDRIVER=${WEBDRIVER:-http://127.0.0.1:$E2E_PORT}
 TAURI_DRIVER=${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}
 
 exec timeout 600 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   set -euo pipefail
   export CALLBACK_DESK_DATA_DIR="$SESSION_HOME/callback-desk-data"
+  export CALLBACK_DESK_EXPORT_DIR="$SESSION_HOME/exports"
   if [ "${E2E_EXPECT_KEYRING:-available}" = unavailable ]; then
     # The app (started by the driver) gets a session bus address where nothing listens: no Secret Service.
     export DBUS_SESSION_BUS_ADDRESS="unix:path=$SESSION_HOME/no-such-bus"
   fi
-  "$0" --port 4444 --native-port 4445 > "$SESSION_HOME/tauri-driver.log" 2>&1 &
+  "$0" --port "$E2E_PORT" --native-port $((E2E_PORT + 1)) > "$SESSION_HOME/tauri-driver.log" 2>&1 &
   driver=$!
   trap "kill $driver 2>/dev/null || true" EXIT
-  for _ in $(seq 100); do curl -fsS http://127.0.0.1:4445/status >/dev/null 2>&1 && break; sleep 0.1; done
+  for _ in $(seq 100); do curl -fsS http://127.0.0.1:$((E2E_PORT + 1))/status >/dev/null 2>&1 && break; sleep 0.1; done
   status=0
   export E2E_CANARY="CANARY-$(od -An -N6 -tx1 /dev/urandom | tr -d " \n")-do-not-leak"
-  for t in ${E2E_TESTS:-test_shell test_accounts}; do
+  for t in ${E2E_TESTS:-test_shell test_accounts test_workflows}; do
     echo "--- $t"
     python3 "'"$ROOT"'/tests/e2e/$t.py" 2>&1 | tee -a "$SESSION_HOME/e2e-output.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

@@ -23,6 +23,8 @@ beforeEach(async () => {
     if (cmd === "set_preferences") return (args as { preferences: unknown }).preferences;
     if (cmd === "list_accounts") return [];
     if (cmd === "provider_descriptors") return [];
+    if (cmd === "history_page") return { rows: [], next_cursor: null };
+    if (cmd === "history_count") return 0;
     throw new Error(`unexpected command ${cmd}`);
   });
 });

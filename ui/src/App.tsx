@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, type AppInfo } from "./api";
+import { api, type AccountView, type AppInfo } from "./api";
 import { changeLanguage, LANGUAGES, matchLanguage, type Language } from "./i18n";
 import { Sidebar, type Section } from "./components/Sidebar";
 import { StatusLine } from "./components/StatusLine";
 import { EnvBadge } from "./components/EnvBadge";
-import { ResendScreen } from "./screens/Resend";
+import { ResendScreen, type ResendIntent } from "./screens/Resend";
 import { QueryScreen } from "./screens/Query";
 import { HistoryScreen } from "./screens/History";
 import { AccountsScreen } from "./screens/Accounts";
@@ -16,6 +16,10 @@ export function App() {
   const [section, setSection] = useState<Section>("resend");
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [backendError, setBackendError] = useState(false);
+  // The account in use on Resend and Query (shared, so the top bar shows its environment).
+  const [account, setAccount] = useState<AccountView | null>(null);
+  const [intent, setIntent] = useState<ResendIntent | null>(null);
+  const [historyFocus, setHistoryFocus] = useState<{ id: number; nonce: number } | null>(null);
 
   useEffect(() => {
     let alive = true;
@@ -41,7 +45,22 @@ export function App() {
     await api.setPreferences({ language: lang });
   }, []);
 
-  const go = (s: Section) => setSection(s);
+  // Sidebar navigation: prefill and focus requests from other screens are one-shot.
+  const go = (s: Section) => {
+    setIntent(null);
+    setHistoryFocus(null);
+    setSection(s);
+  };
+  const openResend = (i: Omit<ResendIntent, "nonce">) => {
+    setIntent({ ...i, nonce: Date.now() });
+    setSection("resend");
+  };
+  const seeHistory = (id: number) => {
+    setHistoryFocus({ id, nonce: Date.now() });
+    setSection("history");
+  };
+  const onAccount = useCallback((a: AccountView | null) => setAccount(a), []);
+  const showEnv = section === "resend" || section === "query";
   const language = matchLanguage(i18n.language);
 
   return (
@@ -52,12 +71,28 @@ export function App() {
           <h1 className="topbar-title" data-testid="screen-title">
             {t(`screens.${section}.title`)}
           </h1>
-          <EnvBadge environment={null} />
+          <EnvBadge environment={showEnv && account ? account.environment : null} />
         </header>
         <main className="content" data-testid={`screen-${section}`}>
-          {section === "resend" && <ResendScreen onGoToAccounts={() => go("accounts")} />}
-          {section === "query" && <QueryScreen onGoToAccounts={() => go("accounts")} />}
-          {section === "history" && <HistoryScreen />}
+          {section === "resend" && (
+            <ResendScreen
+              accountId={account?.id ?? null}
+              onAccount={onAccount}
+              intent={intent}
+              onGoToAccounts={() => go("accounts")}
+              onSeeHistory={seeHistory}
+            />
+          )}
+          {section === "query" && (
+            <QueryScreen
+              accountId={account?.id ?? null}
+              onAccount={onAccount}
+              onGoToAccounts={() => go("accounts")}
+              onResend={openResend}
+              onSeeHistory={seeHistory}
+            />
+          )}
+          {section === "history" && <HistoryScreen focus={historyFocus} onRepeat={openResend} />}
           {section === "accounts" && <AccountsScreen />}
           {section === "settings" && <SettingsScreen info={info} language={language} onLanguage={onLanguage} />}
         </main>

@@ -1,6 +1,7 @@
 // The only place the UI talks to the backend. Every call goes through Tauri's IPC `invoke`; the UI never
 // makes HTTP calls and never receives a secret (secrets go in through create/update and never come back).
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Preferences } from "./bindings/Preferences";
 import type { Error as CoreError } from "./bindings/Error";
@@ -8,11 +9,30 @@ import type { AccountInput } from "./bindings/AccountInput";
 import type { AccountView } from "./bindings/AccountView";
 import type { ProviderDescriptor } from "./bindings/ProviderDescriptor";
 import type { TestResult } from "./bindings/TestResult";
+import type { ActionRequest } from "./bindings/ActionRequest";
+import type { ActionResult } from "./bindings/ActionResult";
+import type { RedactedRequest } from "./bindings/RedactedRequest";
+import type { HistoryFilter } from "./bindings/HistoryFilter";
+import type { HistoryPage } from "./bindings/HistoryPage";
+import type { HistoryRow } from "./bindings/HistoryRow";
+import type { HistoryDetail } from "./bindings/HistoryDetail";
+import type { Cursor } from "./bindings/Cursor";
+import type { ExportResult } from "./bindings/ExportResult";
+import type { OperationDescriptor } from "./bindings/OperationDescriptor";
+import type { FormField } from "./bindings/FormField";
 
-export type { AppInfo, Preferences, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult };
+export type {
+  AppInfo, Preferences, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
+  RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
+};
 
 export function isCoreError(e: unknown): e is CoreError {
   return typeof e === "object" && e !== null && "code" in e && "params" in e;
+}
+
+/** Any thrown value as a core error (IPC failures become `internal`). */
+export function asCoreError(e: unknown): CoreError {
+  return isCoreError(e) ? e : { code: "internal", params: {}, detail: String(e) };
 }
 
 export const api = {
@@ -26,4 +46,14 @@ export const api = {
   deleteAccount: (id: number) => invoke<void>("delete_account", { id }),
   testAccount: (id: number) => invoke<TestResult>("test_account", { id }),
   createSandboxAccounts: () => invoke<AccountView[]>("create_sandbox_accounts"),
+  previewAction: (request: ActionRequest) => invoke<RedactedRequest>("preview_action", { request }),
+  runAction: (request: ActionRequest) => invoke<ActionResult>("run_action", { request }),
+  historyPage: (filter: HistoryFilter, cursor: Cursor | null, limit: number) =>
+    invoke<HistoryPage>("history_page", { filter, cursor, limit }),
+  historyCount: (filter: HistoryFilter) => invoke<number>("history_count", { filter }),
+  historyGet: (id: number) => invoke<HistoryDetail>("history_get", { id }),
+  historyExportCsv: (filter: HistoryFilter) => invoke<ExportResult>("history_export_csv", { filter }),
+  /** Progress of a running CSV export: `(done, total)` rows. */
+  onExportProgress: (cb: (done: number, total: number) => void): Promise<UnlistenFn> =>
+    listen<[number, number]>("history-export-progress", (e) => cb(e.payload[0], e.payload[1])),
 };

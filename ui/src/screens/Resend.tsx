@@ -1,21 +1,288 @@
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import {
+  api, asCoreError, type AccountView, type ActionResult, type CoreError, type OperationDescriptor, type ProviderDescriptor,
+  type RedactedRequest,
+} from "../api";
 import { EmptyState } from "../components/EmptyState";
+import { ErrorBox } from "../components/ErrorBox";
+import { AccountPicker } from "../components/AccountPicker";
+import { OpForm } from "../components/OpForm";
+import { RequestView } from "../components/RequestView";
+import { ConfirmResend } from "../components/ConfirmResend";
+import { ResultPanel } from "../components/ResultPanel";
+import { buildParams, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
+import { describeParams } from "../lib/describe";
 
-export function ResendScreen({ onGoToAccounts }: { onGoToAccounts: () => void }) {
-  const { t } = useTranslation();
+/** A request to open the Resend screen prefilled (from Query's "Resend this callback" or History's "Repeat"). */
+export type ResendIntent = {
+  accountId: number;
+  operation: string;
+  params: Record<string, unknown>;
+  /** Open the confirmation at once (History "Repeat"). */
+  confirm?: boolean;
+  nonce: number;
+};
+
+/** The resend operations an account can use (not look-ups, not Avista's internal token call). */
+export function resendOps(d: ProviderDescriptor | undefined, a: AccountView | undefined): OperationDescriptor[] {
+  if (!d || !a) return [];
+  const version = typeof a.fields.api_version === "string" ? a.fields.api_version : "v1";
+  return d.operations.filter((o) => o.kind === "resend" && (o.api_version === null || o.api_version === version));
+}
+
+export function ResendScreen(props: {
+  accountId: number | null;
+  onAccount: (a: AccountView | null) => void;
+  intent: ResendIntent | null;
+  onGoToAccounts: () => void;
+  onSeeHistory: (id: number) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const [accounts, setAccounts] = useState<AccountView[] | null>(null);
+  const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>([]);
+  const [loadError, setLoadError] = useState<CoreError | null>(null);
+  const [opName, setOpName] = useState<string | null>(null);
+  const [values, setValues] = useState<FormValues>({});
+  const [formErrors, setFormErrors] = useState<Record<string, string>>({});
+  const [preview, setPreview] = useState<RedactedRequest | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [error, setError] = useState<CoreError | null>(null);
+  const [confirming, setConfirming] = useState<null | { params: Record<string, unknown> }>(null);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ActionResult | null>(null);
+  const appliedIntent = useRef<number | null>(null);
+
+  useEffect(() => {
+    let alive = true;
+    Promise.all([api.listAccounts(), api.providerDescriptors()])
+      .then(([list, desc]) => {
+        if (!alive) return;
+        setAccounts(list);
+        setDescriptors(desc);
+      })
+      .catch((e) => {
+        if (!alive) return;
+        setLoadError(asCoreError(e));
+        setAccounts([]);
+      });
+    return () => {
+      alive = false;
+    };
+  }, []);
+
+  const account = accounts?.find((a) => a.id === props.accountId) ?? undefined;
+  const descriptor = descriptors.find((d) => d.id === account?.provider);
+  const ops = useMemo(() => resendOps(descriptor, account), [descriptor, account]);
+  const op = ops.find((o) => o.name === opName) ?? ops[0];
+
+  // Default to the first account; keep the shell's environment badge in step.
+  useEffect(() => {
+    if (!accounts) return;
+    if (accounts.length && !account) props.onAccount(accounts[0]);
+    else if (account) props.onAccount(account);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [accounts, account?.id]);
+
+  const reset = (o: OperationDescriptor | undefined, vals?: FormValues) => {
+    setValues(vals ?? (o ? defaultValues(o.fields) : {}));
+    setFormErrors({});
+    setPreview(null);
+    setError(null);
+    setResult(null);
+  };
+
+  // A prefill request from another screen.
+  useEffect(() => {
+    const it = props.intent;
+    if (!it || !accounts || !descriptors.length || appliedIntent.current === it.nonce) return;
+    const a = accounts.find((x) => x.id === it.accountId);
+    if (!a) return;
+    appliedIntent.current = it.nonce;
+    const d = descriptors.find((x) => x.id === a.provider);
+    const o = resendOps(d, a).find((x) => x.name === it.operation);
+    if (!o) return;
+    props.onAccount(a);
+    setOpName(o.name);
+    const vals = { ...defaultValues(o.fields), ...valuesFromParams(o.fields, it.params) };
+    reset(o, vals);
+    if (it.confirm) {
+      const built = buildParams(o.fields, vals);
+      if (!Object.keys(built.errors).length) setConfirming({ params: built.params });
+      else setFormErrors(built.errors);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.intent, accounts, descriptors]);
+
+  if (accounts === null) return <p className="screen-subtitle">{t("common.loading")}</p>;
+
+  if (accounts.length === 0) {
+    return (
+      <>
+        <p className="screen-subtitle">{t("screens.resend.subtitle")}</p>
+        {loadError && <ErrorBox error={loadError} />}
+        <EmptyState
+          icon="resend"
+          title={t("screens.resend.empty_title")}
+          body={t("screens.resend.empty_body")}
+          action={
+            <button type="button" className="btn primary" onClick={props.onGoToAccounts} data-testid="resend-go-accounts">
+              {t("screens.resend.empty_action")}
+            </button>
+          }
+        />
+      </>
+    );
+  }
+
+  const selectAccount = (id: number) => {
+    const a = accounts.find((x) => x.id === id) ?? null;
+    props.onAccount(a);
+    const d = descriptors.find((x) => x.id === a?.provider);
+    const first = resendOps(d, a ?? undefined)[0];
+    setOpName(first?.name ?? null);
+    reset(first);
+  };
+
+  const selectOp = (name: string) => {
+    setOpName(name);
+    reset(ops.find((o) => o.name === name));
+  };
+
+  const validate = (): Record<string, unknown> | null => {
+    if (!op) return null;
+    const built = buildParams(op.fields, values);
+    setFormErrors(built.errors);
+    return Object.keys(built.errors).length ? null : built.params;
+  };
+
+  const doPreview = async () => {
+    const params = validate();
+    if (!params || !account || !op) return;
+    setError(null);
+    try {
+      setPreview(await api.previewAction({ account_id: account.id, operation: op.name, params }));
+    } catch (e) {
+      setPreview(null);
+      setError(asCoreError(e));
+    }
+  };
+
+  const askConfirm = async () => {
+    const params = validate();
+    if (!params || !account || !op) return;
+    setError(null);
+    // Check the request can be built (e.g. a too-long window) before asking for confirmation.
+    try {
+      setPreview(await api.previewAction({ account_id: account.id, operation: op.name, params }));
+      setConfirming({ params });
+    } catch (e) {
+      setError(asCoreError(e));
+    }
+  };
+
+  const run = async () => {
+    if (!confirming || !account || !op) return;
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await api.runAction({ account_id: account.id, operation: op.name, params: confirming.params }));
+      setConfirming(null);
+      setPreview(null);
+      window.setTimeout(() => document.querySelector("[data-testid=result-panel]")?.scrollIntoView({ behavior: "smooth", block: "nearest" }), 50);
+    } catch (e) {
+      setError(asCoreError(e));
+      setConfirming(null);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const copyCurl = async () => {
+    if (!preview) return;
+    setCopied(await copyText(toCurl(preview)));
+    window.setTimeout(() => setCopied(false), 2500);
+  };
+
+  const strong = confirming && account && op ? strongReasons(account, op, confirming.params, Date.now()) : null;
+
   return (
     <>
       <p className="screen-subtitle">{t("screens.resend.subtitle")}</p>
-      <EmptyState
-        icon="resend"
-        title={t("screens.resend.empty_title")}
-        body={t("screens.resend.empty_body")}
-        action={
-          <button type="button" className="btn primary" onClick={onGoToAccounts} data-testid="resend-go-accounts">
-            {t("screens.resend.empty_action")}
-          </button>
-        }
-      />
+      <div className="work-grid">
+        <section className="card wide-card" data-testid="resend-form">
+          <AccountPicker accounts={accounts} value={account?.id ?? null} onChange={selectAccount} />
+          {account && ops.length === 0 && <div className="info-note">{t("resend.no_ops")}</div>}
+          {ops.length > 1 && (
+            <fieldset className="field wide">
+              <legend className="field-label">{t("work.operation")}</legend>
+              <div className="op-choices">
+                {ops.map((o) => (
+                  <label key={o.name} className={`radio-card op-card${op?.name === o.name ? " active" : ""}`} data-testid={`op-choice-${o.name}`}>
+                    <input type="radio" name="operation" checked={op?.name === o.name} onChange={() => selectOp(o.name)} />
+                    <span className="op-card-text">
+                      <span className="op-card-title">{t(o.label_key)}</span>
+                      <span className="op-card-help">{t(o.help_key)}</span>
+                    </span>
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          )}
+          {op && ops.length === 1 && (
+            <div className="op-single">
+              <div className="op-card-title" data-testid="op-title">{t(op.label_key)}</div>
+              <div className="op-card-help">{t(op.help_key)}</div>
+            </div>
+          )}
+          {op && account && (
+            <>
+              <OpForm provider={account.provider} fields={op.fields} values={values} errors={formErrors} onChange={(v) => { setValues(v); setPreview(null); }} />
+              {op.rate_limit_note && (
+                <div className="meta" data-testid="rate-limit">
+                  {t("resend.rate_limit", { note: i18n.exists(`rate_limits.${account.provider}`) ? t(`rate_limits.${account.provider}`) : op.rate_limit_note })}
+                </div>
+              )}
+              <div className="row actions">
+                <button type="button" className="btn" onClick={doPreview} data-testid="resend-preview">
+                  {t("resend.preview")}
+                </button>
+                <button type="button" className="btn primary" onClick={askConfirm} data-testid="resend-go">
+                  {t("resend.resend")}
+                </button>
+              </div>
+            </>
+          )}
+          {error && <ErrorBox error={error} testId="resend-error" />}
+        </section>
+
+        {preview && (
+          <section className="card wide-card" data-testid="resend-preview-panel">
+            <div className="card-head">
+              <h3 className="card-title">{t("resend.preview_title")}</h3>
+              <button type="button" className="btn small" onClick={copyCurl} data-testid="copy-curl">
+                {copied ? t("common.copied") : t("resend.copy_curl")}
+              </button>
+            </div>
+            <p className="field-help">{t("resend.preview_help")}</p>
+            <RequestView method={preview.method} url={preview.url} headers={preview.headers} body={preview.body} testId="preview-request" />
+          </section>
+        )}
+
+        {result && account && op && <ResultPanel provider={account.provider} op={op} result={result} onSeeHistory={props.onSeeHistory} />}
+      </div>
+
+      {confirming && account && op && strong && (
+        <ConfirmResend
+          account={account}
+          op={op}
+          scope={describeParams(t, i18n.language, account.provider, op.fields, confirming.params)}
+          reasons={strong.reasons}
+          busy={busy}
+          onConfirm={run}
+          onCancel={() => setConfirming(null)}
+        />
+      )}
     </>
   );
 }

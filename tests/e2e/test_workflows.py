@@ -1,0 +1,328 @@
+"""End-to-end test of the work screens in the real app window, against the built-in sandbox.
+
+Starting from "Try it with simulated providers", it goes from the form through the confirmation to the
+result panel and the history row for: a CYBAVO resend of all withdrawal callbacks (a broad resend, so the
+stronger confirmation), a CYBAVO look-up by serial numbers (then "Resend this callback"), a Ceffu, an
+Avista and a CCPayment resend. It then checks the History rows, the detail drawer and a CSV export's
+content, and photographs every screen in the three languages.
+"""
+
+import csv
+import http.server
+import json
+import os
+import pathlib
+import re
+import sys
+import threading
+import time
+import urllib.request
+
+from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
+from test_accounts import set_value
+from webdriver import Session
+
+LANGS = ["en", "zh-CN", "pt-BR"]
+CYBAVO = "Sandbox · CYBAVO SOFA"
+CEFFU = "Sandbox · Ceffu"
+AVISTA = "Sandbox · Avista"
+CCPAY = "Sandbox · CCPayment v1"
+SERIALS = ["90000000001", "90000000002"]
+EXPORT_DIR = os.environ.get("CALLBACK_DESK_EXPORT_DIR")
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """Stands in for the merchant's webhook endpoint (the sandbox delivers only to this computer)."""
+    received = []
+
+    def do_POST(self):  # noqa: N802 - http.server API
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        Receiver.received.append((self.path, body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"ok":true}')
+
+    def log_message(self, *args):
+        pass
+
+
+def start_receiver():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def select_account(s, label):
+    s.find("[data-testid=account-select]")
+    value = s.execute(
+        "const sel = document.querySelector('[data-testid=account-select]');"
+        "const o = [...sel.options].find(o => o.textContent.startsWith(arguments[0] + ' ·'));"
+        "return o ? o.value : null;", label)
+    assert value, f"no account {label!r} in the picker"
+    set_value(s, "[data-testid=account-select]", value)
+    s.wait_for(lambda: s.text("[data-testid=picked-label]") == label, f"{label} picked")
+
+
+def click(s, css):
+    """Scrolls the element to the middle of the window first (the screens scroll inside the main area)."""
+    s.find(css)
+    s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", css)
+    s.click(css)
+
+
+def shot(s, name):
+    time.sleep(0.4)  # let the window repaint before the capture
+    s.screenshot(str(SHOTS / name))
+
+
+def exists(s, css):
+    return s.execute("return !!document.querySelector(arguments[0]);", css)
+
+
+def count(s, css):
+    return s.execute("return document.querySelectorAll(arguments[0]).length;", css)
+
+
+def confirm_and_wait(s, expect_level):
+    click(s, "[data-testid=resend-go]")
+    try:
+        s.find("[data-testid=confirm-dialog]")
+    except Exception:
+        shot(s, "failed-confirm.png")
+        raise
+    level = s.attr("[data-testid=confirm-level]", "data-level")
+    assert level == expect_level, f"confirmation level {level!r}, expected {expect_level!r}"
+    assert catalog("en")("confirm.duplicates") in s.text("[data-testid=confirm-duplicates]")
+    return level
+
+
+def send(s):
+    click(s, "[data-testid=confirm-send]")
+    s.wait_for(lambda: exists(s, "[data-testid=result-panel]"), "result panel", timeout=40)
+    return s.attr("[data-testid=result-panel]", "data-outcome")
+
+
+def main():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    receiver = start_receiver()
+    hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/webhooks/avista"
+    s = Session(SERVER, APP)
+    t = catalog("en")
+    try:
+        @check("simulated providers are set up from the Accounts screen")
+        def _():
+            set_language(s, "en")
+            click(s, "[data-testid=nav-accounts]")
+            s.wait_for(lambda: exists(s, "[data-testid=sandbox-try]") or count(s, ".account-card") > 0, "accounts screen")
+            if exists(s, "[data-testid=sandbox-try]"):
+                click(s, "[data-testid=sandbox-try]")
+            s.wait_for(lambda: s.execute(
+                "return [...document.querySelectorAll('.account-card')].filter(c => c.dataset.label.startsWith('Sandbox ·')).length;") >= 5,
+                "5 sandbox accounts")
+
+        @check("CYBAVO: resend all withdrawal callbacks needs the stronger confirmation")
+        def _():
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, CYBAVO)
+            assert s.text("[data-testid=env-badge]") == t("env.sandbox")
+            click(s, "[data-testid=op-choice-resend-withdrawal-callbacks]")
+            click(s, "[data-testid=op-notification_id-all]")
+            click(s, "[data-testid=resend-preview]")
+            req = s.text("[data-testid=preview-request]")
+            assert "/sender/notifications/manual" in req and '"notification_id": 0' in req, req
+            assert "X-CHECKSUM" in req
+            # Resent callbacks of the built-in sandbox go to a stand-in receiver on this computer.
+            root = re.search(r"(http://127\.0\.0\.1:\d+)/v1/", req).group(1)
+            put = urllib.request.Request(f"{root}/__sandbox/callback-url", method="PUT",
+                                         data=json.dumps({"url": hook_url}).encode(),
+                                         headers={"Content-Type": "application/json"})
+            urllib.request.urlopen(put, timeout=10).read()
+            shot(s, "en-resend-preview.png")
+            confirm_and_wait(s, "strong")
+            assert exists(s, "[data-testid=confirm-reason-broad_value]")
+            assert s.execute("return document.querySelector('[data-testid=confirm-send]').disabled;"), "send enabled before the tick"
+            click(s, "[data-testid=confirm-tick]")
+            assert not s.execute("return document.querySelector('[data-testid=confirm-send]').disabled;")
+            shot(s, "en-resend-confirm-broad.png")
+            outcome = send(s)
+            summary = s.text("[data-testid=result-summary]")
+            assert outcome == "ok", f"{outcome}: {summary}"
+            assert re.search(r"\d+ callbacks? resent", summary), summary
+            click(s, "[data-testid=result-raw-toggle]")
+            assert '"count"' in s.text("[data-testid=result-raw]")
+            shot(s, "en-resend-result.png")
+
+        @check("'See in History' opens the action's history entry")
+        def _():
+            click(s, "[data-testid=result-see-history]")
+            s.find("[data-testid=history-drawer] [data-testid=drawer-body]")
+            body = s.text("[data-testid=history-drawer]")
+            assert t("ops.cybavo.resend-withdrawal-callbacks.label") in body, body
+            click(s, "[data-testid=drawer-close]")
+
+        @check("CYBAVO: look up callbacks by serial numbers, then resend one")
+        def _():
+            click(s, "[data-testid=nav-query]")
+            select_account(s, CYBAVO)
+            click(s, "[data-testid=query-tab-serials]")
+            set_value(s, "[data-testid=op-ids]", f"{SERIALS[0]},\n {SERIALS[1]}")
+            click(s, "[data-testid=query-run]")
+            s.wait_for(lambda: count(s, "[data-testid=query-row]") == 2, "2 callbacks", timeout=30)
+            serials = s.execute("return [...document.querySelectorAll('[data-testid=query-row]')].map(r => r.dataset.serial);")
+            assert sorted(serials) == SERIALS, serials
+            table = s.text("[data-testid=query-table]")
+            type_words = [t(f"cybavo.type.{k}") for k in ("deposit", "withdraw", "collect", "airdrop")]
+            assert any(w in table for w in type_words), table
+            assert "type_label" not in table and "cybavo." not in table, table
+            shot(s, "en-query-results.png")
+            click(s, "[data-testid=query-row] [data-testid=query-resend]")
+            s.wait_for(lambda: s.text("[data-testid=screen-title]") == t("screens.resend.title"), "resend screen")
+            s.wait_for(lambda: s.execute(
+                "const e = document.querySelector('[data-testid=op-notification_id]'); return e ? e.value : null;") == serials[0],
+                "notification_id prefilled")
+
+        @check("Ceffu: resend failed webhooks (sandbox, last hour: normal confirmation)")
+        def _():
+            select_account(s, CEFFU)
+            set_value(s, "[data-testid=op-webhookId]", "1721442311151521794")
+            set_value(s, "[data-testid=op-eventType]", "1")
+            click(s, "[data-testid=op-resendFromDateTime-1h]")
+            confirm_and_wait(s, "normal")
+            shot(s, "en-resend-confirm.png")
+            outcome = send(s)
+            assert outcome == "ok", s.text("[data-testid=result-panel]")
+            assert t("result.ceffu_ok") in s.text("[data-testid=result-summary]")
+
+        @check("Ceffu: a window more than 24 hours back needs the stronger confirmation")
+        def _():
+            click(s, "[data-testid=op-resendFromDateTime-1h]")
+            s.execute("document.querySelectorAll('[data-testid=field-resendFromDateTime] button')[1].click();")
+            confirm_and_wait(s, "strong")
+            assert exists(s, "[data-testid=confirm-reason-old_window]")
+            click(s, "[data-testid=confirm-cancel]")
+
+        @check("Avista: resend the webhook of PAG-2024-0001")
+        def _():
+            select_account(s, AVISTA)
+            set_value(s, "[data-testid=op-transaction_identifier]", "PAG-2024-0001")
+            confirm_and_wait(s, "normal")
+            outcome = send(s)
+            text = s.text("[data-testid=result-panel]")
+            assert outcome == "ok", text
+            assert "HTTP" in s.text("[data-testid=result-summary]"), text
+            lines = s.execute("return [...document.querySelectorAll('[data-testid=result-line]')].map(e => e.textContent);")
+            assert any(re.search(r"log number: \d+", l) for l in lines), lines
+            assert any(p == "/webhooks/avista" for p, _ in Receiver.received), "the webhook did not arrive"
+
+        @check("CCPayment: resend the webhooks of a one-hour window")
+        def _():
+            select_account(s, CCPAY)
+            shot(s, "en-resend-ccpayment-form.png")
+            click(s, "[data-testid=op-start_timestamp-1h]")
+            unit = s.text("[data-testid=op-start_timestamp-unit]")
+            assert re.search(r"\b1\d{9}\b", unit), unit
+            confirm_and_wait(s, "normal")
+            outcome = send(s)
+            summary = s.text("[data-testid=result-summary]")
+            assert outcome == "ok", s.text("[data-testid=result-panel]")
+            assert re.search(r"\d+ webhooks queued", summary), summary
+            shot(s, "en-resend-ccpayment-result.png")
+
+        @check("History lists every action with its outcome; filters narrow it")
+        def _():
+            click(s, "[data-testid=nav-history]")
+            s.wait_for(lambda: count(s, "[data-testid=history-row]") >= 5, "history rows")
+            rows = s.execute("return [...document.querySelectorAll('[data-testid=history-row]')].map(r => [r.dataset.provider, r.dataset.operation, r.dataset.outcome]);")
+            have = {(p, o) for p, o, outcome in rows if outcome == "ok"}
+            for want in [("cybavo", "resend-withdrawal-callbacks"), ("cybavo", "query-callbacks"), ("ceffu", "resend-webhooks"),
+                         ("avista", "resend-webhook"), ("ccpayment", "resend-webhooks")]:
+                assert want in have, f"{want} not in {rows}"
+            set_value(s, "[data-testid=filter-provider]", "ceffu")
+            s.wait_for(lambda: s.execute("return [...document.querySelectorAll('[data-testid=history-row]')].every(r => r.dataset.provider === 'ceffu');")
+                       and count(s, "[data-testid=history-row]") >= 1, "ceffu only")
+            click(s, "[data-testid=filter-clear]")
+            s.wait_for(lambda: count(s, "[data-testid=history-row]") >= 5, "all rows again")
+            click(s, "[data-testid=history-row][data-provider=avista] td")
+            s.find("[data-testid=drawer-request]")
+            drawer = s.text("[data-testid=history-drawer]")
+            assert "PAG-2024-0001" in drawer, drawer
+            shot(s, "en-history-detail.png")
+
+        @check("History: Repeat goes through the resend confirmation again")
+        def _():
+            click(s, "[data-testid=history-repeat]")
+            s.find("[data-testid=confirm-dialog]")
+            assert s.text("[data-testid=screen-title]") == t("screens.resend.title")
+            assert "PAG-2024-0001" in s.text("[data-testid=confirm-scope]")
+            click(s, "[data-testid=confirm-cancel]")
+
+        @check("History: CSV export of the filtered set, with its path")
+        def _():
+            click(s, "[data-testid=nav-history]")
+            s.wait_for(lambda: count(s, "[data-testid=history-row]") >= 5, "history rows")
+            click(s, "[data-testid=history-export]")
+            s.find("[data-testid=export-done]", timeout=30)
+            path = s.attr("[data-testid=export-done]", "data-path")
+            if EXPORT_DIR:
+                assert path.startswith(EXPORT_DIR), f"{path} not in {EXPORT_DIR}"
+            text = pathlib.Path(path).read_text(encoding="utf-8")
+            rows = list(csv.reader(text.splitlines()))
+            assert len(rows) >= 6, rows[:3]
+            for needle in ["resend-withdrawal-callbacks", "query-callbacks", "PAG-2024-0001", "1721442311151521794", "ccpayment"]:
+                assert needle in text, f"{needle} not in the export"
+            assert "sbx55743" not in text, "a secret is in the export"
+            shot(s, "en-history-export.png")
+
+        @check("every work screen is translated in the three languages")
+        def _():
+            for lang in LANGS:
+                set_language(s, lang)
+                tt = catalog(lang)
+                click(s, "[data-testid=nav-resend]")
+                select_account(s, CYBAVO)
+                click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+                set_value(s, "[data-testid=op-notification_id]", SERIALS[0])
+                click(s, "[data-testid=resend-preview]")
+                s.find("[data-testid=preview-request]")
+                assert tt("ops.cybavo.resend-deposit-callbacks.label") in s.text("[data-testid=resend-form]")
+                shot(s, f"{lang}-resend-form.png")
+                click(s, "[data-testid=op-notification_id-all]")
+                click(s, "[data-testid=resend-go]")
+                s.find("[data-testid=confirm-dialog]")
+                shot(s, f"{lang}-resend-confirm.png")
+                click(s, "[data-testid=confirm-cancel]")
+                select_account(s, CCPAY)
+                click(s, "[data-testid=op-start_timestamp-1h]")
+                shot(s, f"{lang}-resend-ccpayment.png")
+                click(s, "[data-testid=nav-query]")
+                select_account(s, CYBAVO)
+                click(s, "[data-testid=query-tab-serials]")
+                set_value(s, "[data-testid=op-ids]", " ".join(SERIALS))
+                click(s, "[data-testid=query-run]")
+                s.wait_for(lambda: count(s, "[data-testid=query-row]") == 2, "2 callbacks", timeout=30)
+                shot(s, f"{lang}-query-results.png")
+                click(s, "[data-testid=query-tab-range]")
+                shot(s, f"{lang}-query-range.png")
+                select_account(s, AVISTA)
+                s.find("[data-testid=query-unsupported]")
+                shot(s, f"{lang}-query-unsupported.png")
+                click(s, "[data-testid=nav-history]")
+                s.wait_for(lambda: count(s, "[data-testid=history-row]") >= 5, "history rows")
+                s.wait_for(lambda: re.search(r"\d+\D+\d+", s.text("[data-testid=history-count]")), "row count")
+                shot(s, f"{lang}-history-list.png")
+                click(s, "[data-testid=history-row] td")
+                s.find("[data-testid=drawer-request]")
+                shot(s, f"{lang}-history-drawer.png")
+                click(s, "[data-testid=drawer-close]")
+                missing = missing_keys(s)
+                assert not missing, f"missing translation keys: {missing}"
+            set_language(s, "en")
+    finally:
+        s.close()
+        receiver.shutdown()
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+import { useTranslation } from "react-i18next";
+import type { Outcome } from "../bindings/Outcome";
+
+export function OutcomePill({ outcome }: { outcome: Outcome }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`pill outcome-${outcome}`} data-testid="outcome-pill" data-outcome={outcome}>
+      {t(`outcome.${outcome}`)}
+    </span>
+  );
+}

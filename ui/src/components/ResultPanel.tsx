@@ -1,0 +1,81 @@
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import type { ActionResult, OperationDescriptor } from "../api";
+import { ErrorBox } from "./ErrorBox";
+import { OutcomePill } from "./OutcomePill";
+import { RequestView } from "./RequestView";
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
+
+/** The outcome of an action in words, for the result panel. */
+export function useOutcomeWords() {
+  const { t } = useTranslation();
+  return (provider: string, op: OperationDescriptor, result: ActionResult): string[] => {
+    if (result.outcome !== "ok") return [t(`result.headline.${result.outcome}`)];
+    const r = obj(result.result);
+    const lines: string[] = [];
+    if (provider === "cybavo" && typeof r.count === "number") {
+      lines.push(r.count === 1 ? t("result.cybavo_one") : t("result.cybavo_many", { n: String(r.count) }));
+      if (r.count === 0) lines.push(t("result.cybavo_zero_hint"));
+    } else if (provider === "ceffu") {
+      lines.push(t("result.ceffu_ok"));
+      if (r.request_id) lines.push(t("result.request_id", { id: String(r.request_id) }));
+    } else if (provider === "avista") {
+      lines.push(t("result.avista_ok", { status: String(r.statusCode ?? "—") }));
+      if (r.webhookLogId !== undefined && r.webhookLogId !== null) lines.push(t("result.avista_log", { id: String(r.webhookLogId) }));
+      if (r.sentAt) lines.push(t("result.avista_sent_at", { at: String(r.sentAt) }));
+    } else if (provider === "ccpayment") {
+      const n = r.resend_count;
+      lines.push(n === undefined || n === null ? t("result.ccpayment_ok") : t("result.ccpayment_count", { n: String(n) }));
+    } else if (Array.isArray(r.notifications)) {
+      lines.push(t("query.found", { n: String(r.notifications.length) }));
+    } else {
+      lines.push(t("result.headline.ok"));
+    }
+    if (op.kind === "resend") lines.push(t("result.receiver_note"));
+    return lines;
+  };
+}
+
+/** Outcome, translated error, and the raw provider response on demand. */
+export function ResultPanel(props: {
+  provider: string;
+  op: OperationDescriptor;
+  result: ActionResult;
+  onSeeHistory: (id: number) => void;
+}) {
+  const { t } = useTranslation();
+  const words = useOutcomeWords();
+  const [raw, setRaw] = useState(false);
+  const r = props.result;
+  const lines = words(props.provider, props.op, r);
+  return (
+    <section className={`card result result-${r.outcome}`} data-testid="result-panel" data-outcome={r.outcome}>
+      <header className="result-head">
+        <OutcomePill outcome={r.outcome} />
+        <h3 className="result-title" data-testid="result-summary">{lines[0]}</h3>
+      </header>
+      {lines.slice(1).map((l, i) => (
+        <p className="result-line" key={i} data-testid="result-line">{l}</p>
+      ))}
+      {r.error && <ErrorBox error={r.error} testId="result-error" />}
+      <div className="row">
+        {r.http_status !== null && <span className="meta">{t("result.http_status", { status: String(r.http_status) })}</span>}
+        {r.calls > 1 && <span className="meta">{t("result.calls", { n: String(r.calls) })}</span>}
+        <span className="spacer" />
+        {r.response && (
+          <button type="button" className="btn small" onClick={() => setRaw(!raw)} data-testid="result-raw-toggle">
+            {raw ? t("result.hide_raw") : t("result.show_raw")}
+          </button>
+        )}
+        <button type="button" className="btn small" onClick={() => props.onSeeHistory(r.history_id)} data-testid="result-see-history">
+          {t("result.see_history")}
+        </button>
+      </div>
+      {raw && r.response && (
+        <RequestView status={r.response.status} headers={r.response.headers} body={r.response.body} testId="result-raw" />
+      )}
+    </section>
+  );
+}

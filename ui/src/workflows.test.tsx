@@ -1,0 +1,211 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { changeLanguage, initI18n, missingKeys } from "./i18n";
+import { ResendScreen } from "./screens/Resend";
+import { HistoryScreen, PAGE_SIZE } from "./screens/History";
+import { buildParams, parseIntegerList, strongReasons } from "./lib/form";
+import { localToUnit, parseLocalDateTime, unitToLocal } from "./lib/time";
+import type { AccountView, FormField, HistoryRow, OperationDescriptor, ProviderDescriptor } from "./api";
+
+const field = (name: string, kind: FormField["kind"], extra: Partial<FormField> = {}): FormField => ({
+  name, kind, required: true, label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`,
+  choices: [], default: null, broad: null, max: null, ...extra,
+});
+const op = (name: string, kind: OperationDescriptor["kind"], fields: FormField[]): OperationDescriptor => ({
+  name, method: "POST", kind, label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`, fields,
+  api_version: null, rate_limit_note: null,
+});
+const CYBAVO: ProviderDescriptor = {
+  id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [],
+  operations: [
+    op("resend-withdrawal-callbacks", "resend", [field("notification_id", "integer", { broad: 0 })]),
+    op("resend-deposit-callbacks", "resend", [field("notification_id", "integer", { broad: 0 })]),
+    op("query-callbacks", "lookup", [field("ids", "integer_list")]),
+  ],
+};
+const account = (env: AccountView["environment"], id = 7, label = "Store BR"): AccountView => ({
+  id, provider: "cybavo", label, environment: env, base_url: "https://sofa.example.com", fields: { wallet_id: 55743 }, notes: "",
+  secrets: [], certificate_fingerprint: null, created_at_ms: 0, updated_at_ms: 0,
+});
+
+let calls: { cmd: string; args: Record<string, unknown> }[] = [];
+function mock(accounts: AccountView[], extra: (cmd: string, args: Record<string, unknown>) => unknown = () => undefined) {
+  mockIPC((cmd, args) => {
+    const a = (args ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args: a });
+    const r = extra(cmd, a);
+    if (r !== undefined) return r;
+    if (cmd === "list_accounts") return accounts;
+    if (cmd === "provider_descriptors") return [CYBAVO];
+    if (cmd === "preview_action")
+      return { method: "POST", url: "https://sofa.example.com/v1/sofa/wallets/55743/sender/notifications/manual?t=1&r=x", headers: [["X-CHECKSUM", "<redacted>"]], body: '{"notification_id":1}' };
+    if (cmd === "run_action")
+      return { history_id: 42, outcome: "ok", http_status: 200, error: null, result: { count: 1 }, request: null, response: { status: 200, headers: [], body: '{"count":1}', elapsed_ms: 3 }, calls: 1 };
+    throw new Error(`unexpected command ${cmd}`);
+  });
+}
+
+beforeEach(async () => {
+  calls = [];
+  initI18n("en");
+  await changeLanguage("en");
+});
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+function renderResend(accounts: AccountView[]) {
+  let current: AccountView | null = null;
+  const ui = () => (
+    <ResendScreen accountId={current?.id ?? accounts[0].id} onAccount={(a) => (current = a)} intent={null} onGoToAccounts={() => undefined} onSeeHistory={() => undefined} />
+  );
+  return render(ui());
+}
+
+describe("date conversion", () => {
+  it("reads the local date-time and converts it to the unit the field wants", () => {
+    const ms = new Date(2024, 4, 16, 10, 30, 15).getTime();
+    expect(parseLocalDateTime("2024-05-16T10:30:15")).toBe(ms);
+    expect(parseLocalDateTime("2024-05-16 10:30")).toBe(new Date(2024, 4, 16, 10, 30).getTime());
+    expect(localToUnit("2024-05-16T10:30:15", "unix_millis")).toBe(ms);
+    expect(localToUnit("2024-05-16T10:30:15", "unix_seconds")).toBe(ms / 1000);
+    expect(unitToLocal(ms / 1000, "unix_seconds")).toBe("2024-05-16T10:30:15");
+    expect(unitToLocal(ms, "unix_millis")).toBe("2024-05-16T10:30:15");
+  });
+
+  it("rejects impossible dates", () => {
+    expect(parseLocalDateTime("2024-02-30T10:00")).toBeNull();
+    expect(parseLocalDateTime("yesterday")).toBeNull();
+    expect(buildParams([field("from_time", "unix_seconds")], { from_time: "16/05/2024" }).errors).toEqual({ from_time: "not_date" });
+  });
+
+  it("reads pasted serial lists separated by spaces, commas and new lines", () => {
+    expect(parseIntegerList("90000000139, 90000000140\n90000000141;90000000139").values).toEqual(["90000000139", "90000000140", "90000000141"]);
+    expect(parseIntegerList("12 ab").invalid).toEqual(["ab"]);
+    expect(buildParams([field("ids", "integer_list")], { ids: "1 2\n3" }).params).toEqual({ ids: [1, 2, 3] });
+  });
+});
+
+describe("confirmation strength", () => {
+  const resend = CYBAVO.operations[0];
+  it("is normal for one callback on a sandbox account", () => {
+    expect(strongReasons(account("sandbox"), resend, { notification_id: 12 }, Date.now()).reasons).toEqual([]);
+  });
+  it("is strong for a broad value and for any production account", () => {
+    expect(strongReasons(account("sandbox"), resend, { notification_id: 0 }, Date.now()).reasons).toEqual(["broad_value"]);
+    expect(strongReasons(account("production"), resend, { notification_id: 12 }, Date.now()).reasons).toEqual(["production"]);
+  });
+  it("uses the field default when the broad field is left out, and Ceffu's 24-hour rule", () => {
+    const cc = op("resend-webhooks", "resend", [field("webhook_result", "choice", { default: "All Result", broad: "All Result", required: false })]);
+    expect(strongReasons({ environment: "sandbox", provider: "ccpayment" }, cc, {}, 0).reasons).toEqual(["broad_value"]);
+    const ceffu = op("resend-webhooks", "resend", [field("resendFromDateTime", "unix_millis")]);
+    const now = Date.now();
+    expect(strongReasons({ environment: "custom", provider: "ceffu" }, ceffu, { resendFromDateTime: now - 3600_000 }, now).reasons).toEqual([]);
+    expect(strongReasons({ environment: "custom", provider: "ceffu" }, ceffu, { resendFromDateTime: now - 25 * 3600_000 }, now).reasons).toEqual(["old_window"]);
+  });
+});
+
+describe("Resend screen", () => {
+  it("asks a production account for its typed name before resending, then shows the outcome", async () => {
+    mock([account("production")]);
+    renderResend([account("production")]);
+    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "90000000139" } });
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    const dialog = await screen.findByTestId("confirm-dialog");
+    expect(screen.getByTestId("confirm-level").dataset.level).toBe("strong");
+    expect(dialog.textContent).toContain("Production");
+    const send = screen.getByTestId("confirm-send") as HTMLButtonElement;
+    expect(send.disabled).toBe(true);
+    fireEvent.change(screen.getByTestId("confirm-typed"), { target: { value: "Store" } });
+    expect(send.disabled).toBe(true);
+    fireEvent.change(screen.getByTestId("confirm-typed"), { target: { value: "Store BR" } });
+    expect(send.disabled).toBe(false);
+    await act(async () => fireEvent.click(send));
+    await waitFor(() => expect(screen.getByTestId("result-summary").textContent).toBe("1 callback resent"));
+    const run = calls.find((c) => c.cmd === "run_action")!;
+    expect(run.args.request).toEqual({ account_id: 7, operation: "resend-withdrawal-callbacks", params: { notification_id: 90000000139 } });
+    expect(missingKeys.size).toBe(0);
+  });
+
+  it("needs an explicit tick for a broad resend on a sandbox account", async () => {
+    mock([account("sandbox")]);
+    renderResend([account("sandbox")]);
+    fireEvent.click(await screen.findByTestId("op-notification_id-all"));
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await screen.findByTestId("confirm-dialog");
+    expect(screen.getByTestId("confirm-level").dataset.level).toBe("strong");
+    expect(screen.getByTestId("confirm-reason-broad_value")).toBeTruthy();
+    expect(screen.queryByTestId("confirm-typed")).toBeNull();
+    const send = screen.getByTestId("confirm-send") as HTMLButtonElement;
+    expect(send.disabled).toBe(true);
+    fireEvent.click(screen.getByTestId("confirm-tick"));
+    expect(send.disabled).toBe(false);
+  });
+
+  it("asks only a plain confirmation for one callback on a sandbox account", async () => {
+    mock([account("sandbox")]);
+    renderResend([account("sandbox")]);
+    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "5" } });
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await screen.findByTestId("confirm-dialog");
+    expect(screen.getByTestId("confirm-level").dataset.level).toBe("normal");
+    expect((screen.getByTestId("confirm-send") as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("refuses a non-numeric serial before calling the backend", async () => {
+    mock([account("sandbox")]);
+    renderResend([account("sandbox")]);
+    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "12a" } });
+    fireEvent.click(screen.getByTestId("resend-go"));
+    expect((await screen.findByTestId("form-error-notification_id")).textContent).toContain("whole numbers");
+    expect(calls.some((c) => c.cmd === "preview_action")).toBe(false);
+  });
+});
+
+describe("History paging", () => {
+  const row = (i: number): HistoryRow => ({
+    id: 1000 - i, job_id: null, created_at_ms: 1_700_000_000_000 - i * 1000, finished_at_ms: 1_700_000_000_500 - i * 1000,
+    account_id: 7, account_label: "Store BR", provider: "cybavo", environment: "sandbox", operation: "query-callbacks",
+    scope: `ids=${i}`, outcome: i % 2 ? "ok" : "failed", http_status: 200, provider_code: null, error: null, duration_ms: 12,
+  });
+
+  it("loads 100 rows at a time with the keyset cursor", async () => {
+    const first = Array.from({ length: PAGE_SIZE }, (_, i) => row(i));
+    const second = Array.from({ length: 30 }, (_, i) => row(PAGE_SIZE + i));
+    const cursor = { created_at_ms: first[99].created_at_ms, id: first[99].id };
+    mock([account("sandbox")], (cmd, args) => {
+      if (cmd === "history_page") return args.cursor ? { rows: second, next_cursor: null } : { rows: first, next_cursor: cursor };
+      if (cmd === "history_count") return 130;
+      return undefined;
+    });
+    render(<HistoryScreen focus={null} onRepeat={() => undefined} />);
+    await waitFor(() => expect(screen.getAllByTestId("history-row")).toHaveLength(100));
+    await waitFor(() => expect(screen.getByTestId("history-count").textContent).toBe("Showing 100 of 130"));
+    await act(async () => fireEvent.click(screen.getByTestId("history-more")));
+    await waitFor(() => expect(screen.getAllByTestId("history-row")).toHaveLength(130));
+    expect(screen.queryByTestId("history-more")).toBeNull();
+    const pages = calls.filter((c) => c.cmd === "history_page");
+    expect(pages.map((p) => p.args.limit)).toEqual([100, 100]);
+    expect(pages[0].args.cursor).toBeNull();
+    expect(pages[1].args.cursor).toEqual(cursor);
+    expect(screen.getAllByTestId("outcome-pill")[0].textContent).toBe("Failed");
+  });
+
+  it("sends the filters to the backend and restarts from the first page", async () => {
+    mock([account("sandbox")], (cmd) => {
+      if (cmd === "history_page") return { rows: [row(1)], next_cursor: null };
+      if (cmd === "history_count") return 1;
+      return undefined;
+    });
+    render(<HistoryScreen focus={null} onRepeat={() => undefined} />);
+    await screen.findAllByTestId("history-row");
+    await act(async () => fireEvent.change(screen.getByTestId("filter-outcome"), { target: { value: "failed" } }));
+    await waitFor(() => {
+      const last = calls.filter((c) => c.cmd === "history_page").at(-1)!;
+      expect((last.args.filter as { outcome: string }).outcome).toBe("failed");
+      expect(last.args.cursor).toBeNull();
+    });
+  });
+});
