@@ -629,7 +629,8 @@ mod tests {
         let e = acc.create(&cybavo_input()).unwrap_err();
         assert_eq!(e.code, ErrorCode::VaultKeyringUnavailable);
         assert!(acc.list().unwrap().is_empty());
-        let n: i64 = acc.vault().db().conn().query_row("SELECT count(*) FROM account_secrets", [], |r| r.get(0)).unwrap();
+        let n: i64 =
+            acc.vault().db().conn().query_row("SELECT count(*) FROM account_secrets", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 0);
     }
 

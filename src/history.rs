@@ -417,7 +417,7 @@ impl History {
         let limit = limit.clamp(1, MAX_PAGE);
         let conn = self.db.conn();
         let text = TextMatch::resolve(&conn, filter.text.as_deref())?;
-        let mut rows = query_rows(&conn, filter, &text, cursor, None, limit + 1, |r| summary_from_row(r))?;
+        let mut rows = query_rows(&conn, filter, &text, cursor, None, limit + 1, summary_from_row)?;
         let next_cursor = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
             rows.last().map(|r| Cursor { created_at_ms: r.created_at_ms, id: r.id })
