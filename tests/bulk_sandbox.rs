@@ -318,3 +318,22 @@ async fn a_job_stopped_by_an_exit_is_interrupted_at_the_next_start_and_resumes()
     let sent: Map<String, Value> = env.store.jobs.plan_of(id).unwrap().calls[5].params.clone();
     assert_eq!(sent["end_timestamp"], json!(until));
 }
+
+#[tokio::test]
+async fn ceffu_backs_off_after_a_rate_limit_answer_and_retries_the_same_call() {
+    use callback_desk::sandbox::{Fault, FaultKind, ProviderId as Sb};
+    let env = start().await;
+    // Ceffu's number is undocumented: the provider answers G20012/429 once.
+    env.sb.inject(Fault::new(Sb::Ceffu, FaultKind::RateLimit));
+    let since = now_s(&env) - 86_400;
+    let req = env.request("ceffu", "resend-webhooks", json!({"webhookId": demo::CEFFU_WEBHOOK_ID}), Some(since), None);
+    let t = env.clock.now_ms();
+    let (job, seen) = env.run_all(&req).await;
+    assert_eq!((job.state, job.ok, job.failed, job.throttled), (JobState::Done, 4, 0, 1), "{job:?}");
+    assert!(env.clock.now_ms() - t >= 15_000, "backed off before trying again");
+    assert!(seen.iter().any(|p| p.waiting_until_ms.is_some()));
+    // Five rows: the refused call and the four that went through.
+    assert_eq!(env.history(job.id, None), 5);
+    assert_eq!(env.history(job.id, Some(Outcome::Ok)), 4);
+    assert_eq!(env.sb.state()["faults_applied"]["ceffu"], 1);
+}
