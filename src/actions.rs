@@ -6,6 +6,7 @@ use crate::accounts::{AccountView, Accounts};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::history::{Finish, History, NewEntry, Outcome, RecordedRequest, RecordedResponse};
+use crate::limits::{BudgetKey, Limits};
 use crate::providers::{self, CallOutcome, OutcomeKind};
 use crate::transport::{RedactedRequest, RedactedResponse, Transport};
 use serde::{Deserialize, Serialize};
@@ -107,11 +108,20 @@ pub struct Actions {
     pub accounts: Arc<Accounts>,
     pub history: Arc<History>,
     pub clock: Arc<dyn Clock>,
+    /// When set, every call sent is counted in the account's rate budget and every answer teaches it
+    /// (see [`crate::limits`]). Actions never wait for a budget themselves: bulk jobs do.
+    pub limits: Option<Arc<Limits>>,
 }
 
 impl Actions {
     pub fn new(accounts: Arc<Accounts>, history: Arc<History>, clock: Arc<dyn Clock>) -> Self {
-        Actions { accounts, history, clock }
+        Actions { accounts, history, clock, limits: None }
+    }
+
+    /// The same, counting calls in `limits`.
+    pub fn with_limits(mut self, limits: Arc<Limits>) -> Self {
+        self.limits = Some(limits);
+        self
     }
 
     /// The signed request the action would send now, with secrets and signatures masked (Preview).
@@ -139,10 +149,19 @@ impl Actions {
         let first = calls.first().cloned().unwrap_or_default();
         let provisional =
             providers::build_request(&account, &req.operation, &first, &providers::BuildCtx::at(self.clock.now_ms()))?;
+        let budget_key = BudgetKey::of(view.id, &account);
+        if let Some(limits) = &self.limits {
+            limits.record_calls(budget_key, &req.operation, self.clock.now_ms(), calls.len().max(1))?;
+        }
         let history_id = self.history.begin(self.entry(&view, req, job_id, &provisional))?;
         let started = std::time::Instant::now();
         let outcome = providers::execute(&account, &req.operation, &req.params, self.clock.as_ref(), transport).await;
         self.history.finish(history_id, finish_of(&outcome, started.elapsed().as_millis() as i64))?;
+        if let Some(limits) = &self.limits {
+            if outcome.http_status.is_some() {
+                limits.observe(budget_key, &req.operation, outcome.error.as_ref(), self.clock.now_ms())?;
+            }
+        }
         Ok(ActionResult {
             history_id,
             outcome: outcome.outcome,

@@ -1,4 +1,5 @@
-//! The SQLite database in the data folder: accounts, encrypted secrets, and the action history.
+//! The SQLite database in the data folder: accounts, encrypted secrets, the action history, rate budgets
+//! and bulk jobs.
 //!
 //! WAL mode, foreign keys on, schema versioned with `PRAGMA user_version`: each entry of [`MIGRATIONS`]
 //! runs once, in order, inside a transaction. Never edit a shipped migration; append a new one.
@@ -85,6 +86,44 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT INTO history_fts (rowid, search_text, account_label)
         VALUES (new.id, new.search_text, new.account_label);
      END;",
+    // 3: rate budgets (see src/limits.rs) and bulk jobs (see src/jobs.rs)
+    "CREATE TABLE rate_calls (
+        account_id  INTEGER NOT NULL,
+        bucket      TEXT NOT NULL,
+        at_ms       INTEGER NOT NULL
+     );
+     CREATE INDEX rate_calls_by_bucket ON rate_calls(account_id, bucket, at_ms);
+     CREATE TABLE rate_state (
+        account_id        INTEGER NOT NULL,
+        bucket            TEXT NOT NULL,
+        per_minute        INTEGER,
+        per_day           INTEGER,
+        blocked_until_ms  INTEGER NOT NULL DEFAULT 0,
+        backoff_level     INTEGER NOT NULL DEFAULT 0,
+        updated_at_ms     INTEGER NOT NULL,
+        PRIMARY KEY (account_id, bucket)
+     );
+     CREATE TABLE jobs (
+        id             INTEGER PRIMARY KEY,
+        account_id     INTEGER NOT NULL,
+        account_label  TEXT NOT NULL DEFAULT '',
+        provider       TEXT NOT NULL,
+        operation      TEXT NOT NULL,
+        plan           TEXT NOT NULL,
+        total          INTEGER NOT NULL,
+        state          TEXT NOT NULL
+                       CHECK (state IN ('running', 'paused', 'cancelled', 'done', 'interrupted')),
+        next_index     INTEGER NOT NULL DEFAULT 0,
+        in_flight      INTEGER,
+        ok             INTEGER NOT NULL DEFAULT 0,
+        failed         INTEGER NOT NULL DEFAULT 0,
+        unknown        INTEGER NOT NULL DEFAULT 0,
+        throttled      INTEGER NOT NULL DEFAULT 0,
+        last_error     TEXT,
+        created_at_ms  INTEGER NOT NULL,
+        updated_at_ms  INTEGER NOT NULL
+     );
+     CREATE INDEX jobs_by_state ON jobs(state, updated_at_ms DESC);",
 ];
 
 /// The file name of the database inside the data folder.

@@ -11,6 +11,8 @@ pub mod clock;
 pub mod db;
 pub mod error;
 pub mod history;
+pub mod jobs;
+pub mod limits;
 pub mod logging;
 pub mod paths;
 pub mod providers;

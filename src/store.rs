@@ -1,6 +1,6 @@
 //! Opening everything that lives in the data folder at once, the same way for the app and the CLI:
-//! the database, the vault over the OS keyring, accounts, history (with crash recovery) and the action
-//! runner.
+//! the database, the vault over the OS keyring, accounts, history (with crash recovery), the action
+//! runner, rate budgets and bulk jobs (jobs left running by an earlier exit become `interrupted`).
 
 use crate::accounts::Accounts;
 use crate::actions::Actions;
@@ -8,6 +8,8 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::Result;
 use crate::history::History;
+use crate::jobs::Jobs;
+use crate::limits::Limits;
 use crate::vault::{SecretStore, Vault};
 use std::path::Path;
 use std::sync::Arc;
@@ -17,6 +19,10 @@ pub struct Store {
     pub accounts: Arc<Accounts>,
     pub history: Arc<History>,
     pub actions: Arc<Actions>,
+    /// Rate budgets per account (counted by every action).
+    pub limits: Arc<Limits>,
+    /// Bulk jobs.
+    pub jobs: Arc<Jobs>,
 }
 
 impl Store {
@@ -29,9 +35,16 @@ impl Store {
         if recovered > 0 {
             tracing::warn!(recovered, "actions interrupted by an earlier stop are now marked unknown");
         }
-        let vault = Arc::new(Vault::new(secrets, db));
+        let vault = Arc::new(Vault::new(secrets, db.clone()));
         let accounts = Arc::new(Accounts::new(vault, clock.clone()));
-        let actions = Arc::new(Actions::new(accounts.clone(), history.clone(), clock));
-        Ok(Store { accounts, history, actions })
+        let limits = Arc::new(Limits::new(db.clone()));
+        let actions =
+            Arc::new(Actions::new(accounts.clone(), history.clone(), clock.clone()).with_limits(limits.clone()));
+        let jobs = Arc::new(Jobs::new(db.clone(), actions.clone(), limits.clone(), clock));
+        let interrupted = jobs.mark_interrupted()?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "bulk jobs stopped by an earlier exit are now interrupted (resumable)");
+        }
+        Ok(Store { accounts, history, actions, limits, jobs })
     }
 }

@@ -7,12 +7,15 @@
 //! * `sandbox` runs the local provider simulators.
 //! * `accounts add|list|remove` manage the stored accounts the app uses (same data folder and keyring).
 //! * `history list|export` read the history the app and the CLI write.
+//! * `bulk plan|run|resume|list` plan and run bulk jobs (e.g. "resend everything since T") within each
+//!   provider's rate budgets; jobs and their calls are stored like the app's.
 
 use callback_desk::accounts::{AccountInput, Environment, SANDBOX_BASE_URL};
 use callback_desk::actions::ActionRequest;
 use callback_desk::clock::SystemClock;
 use callback_desk::error::Error;
 use callback_desk::history::{HistoryFilter, Outcome};
+use callback_desk::jobs::{JobControl, JobProgress, JobState, PlanRequest, SystemSleeper};
 use callback_desk::paths;
 use callback_desk::providers::{self, Account, BuildCtx};
 use callback_desk::secret::Secret;
@@ -88,6 +91,11 @@ enum Command {
     History {
         #[command(subcommand)]
         command: HistoryCommand,
+    },
+    /// Bulk jobs on a stored account, within the provider's rate budgets (shared with the app).
+    Bulk {
+        #[command(subcommand)]
+        command: BulkCommand,
     },
     /// Run the local provider simulators until interrupted (Ctrl-C or SIGTERM).
     ///
@@ -168,6 +176,42 @@ enum HistoryCommand {
         #[arg(long)]
         csv: PathBuf,
     },
+}
+
+#[derive(clap::Args, Clone)]
+struct BulkArgs {
+    /// A stored account.
+    #[arg(long)]
+    account_id: i64,
+    #[arg(long)]
+    operation: String,
+    /// Start of the period, Unix seconds (CCPayment windows, Ceffu `resendFromDateTime`, CYBAVO lists).
+    #[arg(long)]
+    since: Option<i64>,
+    /// End of the period, Unix seconds (default: now).
+    #[arg(long)]
+    until: Option<i64>,
+    /// Fields copied into every call, plus lists to split: `serials` (CYBAVO resends), `ids` (CYBAVO
+    /// query-callbacks), `transaction_identifiers` (Avista), `eventTypes` (Ceffu).
+    #[arg(long, default_value = "{}")]
+    params: String,
+}
+
+#[derive(Subcommand)]
+enum BulkCommand {
+    /// Print the plan as one JSON object: `calls` (each with the exact `params` it sends, in order),
+    /// `estimated_seconds` and `days` under the account's budgets. Sends nothing.
+    Plan(BulkArgs),
+    /// Plan and run a job: one JSON progress line per call or wait, then the job. Ctrl-C pauses it
+    /// (resume with `bulk resume`). Exit 0 only when every call succeeded.
+    Run(BulkArgs),
+    /// Resume a paused, cancelled or interrupted job from its next call.
+    Resume {
+        #[arg(long)]
+        job_id: i64,
+    },
+    /// Print every job as JSON, newest first.
+    List,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -428,6 +472,16 @@ fn main() -> ExitCode {
             Ok(code) => code,
             Err(e) => fail(&e),
         },
+        Command::Bulk { command } => {
+            let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => return fail(&Error::internal(e.to_string())),
+            };
+            match rt.block_on(bulk_command(command)) {
+                Ok(code) => code,
+                Err(e) => fail(&e),
+            }
+        }
         Command::Sandbox { port, callback_url, no_limits } => {
             let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
                 Ok(rt) => rt,
@@ -468,6 +522,72 @@ async fn call_stored(
         m.insert("error_code".into(), json!(result.error.as_ref().map(|e| e.code)));
     }
     Ok(v)
+}
+
+fn plan_request(args: BulkArgs) -> Result<PlanRequest, Error> {
+    Ok(PlanRequest {
+        account_id: args.account_id,
+        operation: args.operation,
+        params: parse_params(&args.params)?,
+        since: args.since,
+        until: args.until,
+    })
+}
+
+async fn bulk_command(command: BulkCommand) -> Result<ExitCode, Error> {
+    let store = open_store()?;
+    let id = match command {
+        BulkCommand::Plan(args) => {
+            let plan = store.jobs.plan(&plan_request(args)?)?;
+            println!("{}", serde_json::to_string(&plan).map_err(|e| Error::internal(e.to_string()))?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        BulkCommand::List => {
+            println!("{}", serde_json::to_string_pretty(&store.jobs.list()?).unwrap_or_default());
+            return Ok(ExitCode::SUCCESS);
+        }
+        BulkCommand::Run(args) => {
+            let plan = store.jobs.plan(&plan_request(args)?)?;
+            store.jobs.create(&plan)?
+        }
+        BulkCommand::Resume { job_id } => job_id,
+    };
+    let job = store.jobs.get(id)?;
+    let view = store.accounts.get(job.account_id)?;
+    let sandbox = if view.base_url == SANDBOX_BASE_URL {
+        Some(callback_desk::sandbox::Sandbox::start(callback_desk::sandbox::SandboxConfig::default()).await?)
+    } else {
+        None
+    };
+    let root = sandbox.as_ref().map(|h| h.base_url());
+    let transport = HttpTransport::new(TransportConfig::default())?;
+    let control = JobControl::new();
+    let mut signals = StopSignals::register()?;
+    let on_signal = control.clone();
+    let watcher = tokio::spawn(async move {
+        signals.wait().await;
+        eprintln!("pausing after the call in flight");
+        on_signal.pause();
+    });
+    let sleeper = SystemSleeper { clock: Arc::new(SystemClock) };
+    let mut progress = |p: &JobProgress| println!("{}", serde_json::to_string(p).unwrap_or_default());
+    let result = store.jobs.run(id, root.as_deref(), &transport, &sleeper, &control, &mut progress).await;
+    watcher.abort();
+    let job = result?;
+    println!("{}", serde_json::to_string(&job).unwrap_or_default());
+    if job.state != JobState::Done {
+        eprintln!(
+            "job {} is {}; resume with: callback-desk-cli bulk resume --job-id {}",
+            job.id,
+            job.state.as_str(),
+            job.id
+        );
+    }
+    Ok(if job.state == JobState::Done && job.failed == 0 && job.unknown == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn accounts_command(command: AccountsCommand) -> Result<ExitCode, Error> {

@@ -1,0 +1,924 @@
+//! Bulk jobs: "resend everything since T" (or a long list of ids) as a plan of single calls, run within
+//! the providers' rate budgets, persisted so that closing the app loses nothing.
+//!
+//! * [`split`] (pure) turns a bulk request into the exact params of each call, in order:
+//!   - CCPayment `resend-webhooks`: `[since, until]` in windows of at most one hour
+//!     (`start_timestamp`/`end_timestamp` on v1, `startTimestamp`/`endTimestamp` on v2). Consecutive
+//!     windows share their boundary second, so nothing falls between two windows whether the provider
+//!     reads the end as inclusive or exclusive (a callback of exactly that second may be resent twice;
+//!     receivers already handle the providers' own retries).
+//!   - Ceffu `resend-webhooks`: one call per event type (`eventTypes`, default all four) with
+//!     `resendFromDateTime` = `since` in milliseconds. Ceffu has no end bound: it resends every failed
+//!     notification from then on.
+//!   - CYBAVO resends: one call per serial given in `serials`/`notification_ids`; without a list, the one
+//!     call `notification_id = 0` (every pending or failed callback; how many is known only from its
+//!     answer, `count`).
+//!   - CYBAVO `query-callbacks`: `ids` in chunks of at most 100; `list-callbacks`: `from_time`/`to_time`
+//!     from `since`/`until`.
+//!   - Avista `resend-webhook`: one call per identifier in `transaction_identifiers`.
+//!   - Anything else: the operation's own calls.
+//! * [`Jobs::plan`] adds the estimate from the account's budgets ([`crate::limits`]): when the last call
+//!   can go out at the earliest, and over how many provider days.
+//! * [`Jobs::run`] sends the calls one at a time through [`Actions::run`] (one history row per call, with
+//!   the job's id), waiting with an injectable [`Sleeper`] until the budget allows each one. The job row
+//!   (`jobs` table) holds the plan, the state, the next call and the counts; the call in flight is marked
+//!   before it leaves, so a job found `running` at the next start (the app was closed) becomes
+//!   `interrupted`, its in-flight call is counted `unknown` (never resent blindly), and it resumes from
+//!   the next call.
+//! * A rate-limit or daily-limit answer teaches the budget and the same call is tried again once the
+//!   budget allows (up to [`MAX_LIMIT_RETRIES`] times): the provider did not act on it.
+
+use crate::actions::{ActionRequest, Actions};
+use crate::clock::{Clock, FixedClock};
+use crate::db::{storage_error, Db};
+use crate::error::{Error, ErrorCode, Result};
+use crate::limits::{day_of, BudgetKey, Limits};
+use crate::providers::{self, util, Account, BuildCtx, CcpaymentVersion, OutcomeKind};
+use crate::transport::Transport;
+use rusqlite::{params, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeSet, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// CCPayment's largest window, in seconds.
+pub const WINDOW_SECONDS: i64 = providers::ccpayment::ops::MAX_WINDOW_SECONDS;
+/// How often one call is retried after the provider answered with a rate or daily limit.
+pub const MAX_LIMIT_RETRIES: u32 = 8;
+/// Ceffu's event types: deposit success, deposit failed, withdrawal success, withdrawal failed.
+pub const CEFFU_EVENT_TYPES: [&str; 4] = ["1", "2", "3", "4"];
+
+/// What staff ask for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanRequest {
+    pub account_id: i64,
+    pub operation: String,
+    /// The operation's own fields (copied into every call) plus the bulk lists described in the module
+    /// documentation (`serials`, `transaction_identifiers`, `eventTypes`, `ids`).
+    #[serde(default)]
+    pub params: Map<String, Value>,
+    /// Unix seconds.
+    pub since: Option<i64>,
+    /// Unix seconds; `None` = now.
+    pub until: Option<i64>,
+}
+
+/// One call of a plan: the exact params it sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedCall {
+    pub params: Map<String, Value>,
+}
+
+/// A bulk job before it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub account_id: i64,
+    pub operation: String,
+    pub calls: Vec<PlannedCall>,
+    /// Seconds from now until the last call may go out under the account's budgets (a lower bound: the
+    /// calls' own durations come on top).
+    pub estimated_seconds: i64,
+    /// Provider days the calls span (e.g. 30 CCPayment v1 windows at 25/day: 2).
+    pub days: u32,
+    /// What the plan cannot say in numbers, e.g. that a CYBAVO "resend all" reports its size afterwards.
+    pub note: Option<String>,
+}
+
+/// The calls of a bulk request and a note, without estimates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    pub calls: Vec<Map<String, Value>>,
+    pub note: Option<String>,
+}
+
+/// `[since, until]` (Unix seconds) as windows of at most `max` seconds; consecutive windows share their
+/// boundary second and the last one may be shorter. `since == until` is one window.
+pub fn windows(since: i64, until: i64, max: i64) -> Result<Vec<(i64, i64)>> {
+    if since > until {
+        return Err(Error::invalid_field("until", "before_since").with("since", since).with("until", until));
+    }
+    if max <= 0 {
+        return Err(Error::internal("window size must be positive"));
+    }
+    let mut out = Vec::new();
+    let mut start = since;
+    loop {
+        let end = (start + max).min(until);
+        out.push((start, end));
+        if end >= until {
+            return Ok(out);
+        }
+        start = end;
+    }
+}
+
+fn without(params: &Map<String, Value>, keys: &[&str]) -> Map<String, Value> {
+    params.iter().filter(|(k, _)| !keys.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+fn first_list(params: &Map<String, Value>, names: &[&str]) -> Result<Option<(String, Vec<String>)>> {
+    for n in names {
+        if let Some(list) = util::opt_string_list(params, n)? {
+            return Ok(Some(((*n).to_owned(), list)));
+        }
+    }
+    Ok(None)
+}
+
+/// Splits a bulk request into the params of each call (see the module documentation). `until` is
+/// already resolved (Unix seconds).
+pub fn split(
+    account: &Account,
+    operation: &str,
+    params: &Map<String, Value>,
+    since: Option<i64>,
+    until: i64,
+) -> Result<Split> {
+    use providers::cybavo::ops as cy;
+    providers::operation_descriptor(account, operation)?;
+    if let Some(s) = since {
+        if s > until {
+            return Err(Error::invalid_field("until", "before_since").with("since", s).with("until", until));
+        }
+    }
+    let one = |m: Map<String, Value>| Ok(Split { calls: vec![m], note: None });
+    match account {
+        Account::Ccpayment(a) if operation == providers::ccpayment::ops::RESEND_WEBHOOKS => {
+            let (start, end) = match a.api_version {
+                CcpaymentVersion::V1 => ("start_timestamp", "end_timestamp"),
+                CcpaymentVersion::V2 => ("startTimestamp", "endTimestamp"),
+            };
+            let since = match since {
+                Some(s) => s,
+                None => util::req_i64(params, start).map_err(|_| Error::missing_field("since"))?,
+            };
+            let rest = without(params, &[start, end]);
+            let calls = windows(since, until, WINDOW_SECONDS)?
+                .into_iter()
+                .map(|(s, e)| {
+                    let mut m = Map::new();
+                    m.insert(start.into(), json!(s));
+                    m.insert(end.into(), json!(e));
+                    m.extend(rest.clone());
+                    m
+                })
+                .collect();
+            Ok(Split { calls, note: None })
+        }
+        Account::Ceffu(_) if operation == providers::ceffu::ops::RESEND_WEBHOOKS => {
+            let from_ms = match since {
+                Some(s) => s * 1000,
+                None => util::req_i64(params, "resendFromDateTime").map_err(|_| Error::missing_field("since"))?,
+            };
+            let types = match first_list(params, &["eventTypes", "eventType"])? {
+                Some((_, t)) => t,
+                None => CEFFU_EVENT_TYPES.iter().map(|s| (*s).to_owned()).collect(),
+            };
+            let mut seen = HashSet::new();
+            let rest = without(params, &["webhookId", "eventTypes", "eventType", "resendFromDateTime"]);
+            let webhook = params.get("webhookId").cloned().ok_or_else(|| Error::missing_field("webhookId"))?;
+            let calls = types
+                .into_iter()
+                .filter(|t| seen.insert(t.clone()))
+                .map(|t| {
+                    let mut m = Map::new();
+                    m.insert("webhookId".into(), webhook.clone());
+                    m.insert("eventType".into(), json!(t));
+                    m.insert("resendFromDateTime".into(), json!(from_ms));
+                    m.extend(rest.clone());
+                    m
+                })
+                .collect();
+            Ok(Split {
+                calls,
+                note: Some(
+                    "Ceffu resends every failed notification of each event type from `since` on; it has no end bound"
+                        .into(),
+                ),
+            })
+        }
+        Account::Cybavo(_) if operation == cy::RESEND_WITHDRAWAL || operation == cy::RESEND_DEPOSIT => {
+            let ids = match util::opt_i64_list(params, "serials")? {
+                Some(l) => Some(l),
+                None => util::opt_i64_list(params, "notification_ids")?,
+            };
+            match ids {
+                Some(ids) => {
+                    let mut seen = HashSet::new();
+                    let calls = ids
+                        .into_iter()
+                        .filter(|id| seen.insert(*id))
+                        .map(|id| {
+                            let mut m = Map::new();
+                            m.insert("notification_id".into(), json!(id));
+                            m
+                        })
+                        .collect();
+                    Ok(Split { calls, note: None })
+                }
+                None => {
+                    let id = util::opt_i64(params, "notification_id")?.unwrap_or(0);
+                    let mut m = Map::new();
+                    m.insert("notification_id".into(), json!(id));
+                    let note = (id == 0).then(|| {
+                        "notification_id 0 resends every pending or failed callback in one call; how many is \
+                         known only from its answer (count)"
+                            .to_owned()
+                    });
+                    Ok(Split { calls: vec![m], note })
+                }
+            }
+        }
+        Account::Cybavo(_) if operation == cy::LIST_CALLBACKS && since.is_some() => {
+            let mut m = Map::new();
+            m.insert("from_time".into(), json!(since));
+            m.insert("to_time".into(), json!(until));
+            m.extend(without(params, &["from_time", "to_time"]));
+            one(m)
+        }
+        Account::Avista(_) if operation == providers::avista::ops::RESEND_WEBHOOK => {
+            match first_list(params, &["transaction_identifiers", "identifiers"])? {
+                Some((_, ids)) => {
+                    let rest = without(params, &["transaction_identifiers", "identifiers", "transaction_identifier"]);
+                    let mut seen = HashSet::new();
+                    let calls = ids
+                        .into_iter()
+                        .filter(|id| seen.insert(id.clone()))
+                        .map(|id| {
+                            let mut m = Map::new();
+                            m.insert("transaction_identifier".into(), json!(id));
+                            m.extend(rest.clone());
+                            m
+                        })
+                        .collect();
+                    Ok(Split { calls, note: None })
+                }
+                None => one(params.clone()),
+            }
+        }
+        _ => Ok(Split { calls: providers::plan_calls(account, operation, params)?, note: None }),
+    }
+}
+
+/// Where a job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    Running,
+    Paused,
+    Cancelled,
+    Done,
+    /// Found `running` at start-up: the app stopped while the job ran. Resumable.
+    Interrupted,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Running => "running",
+            JobState::Paused => "paused",
+            JobState::Cancelled => "cancelled",
+            JobState::Done => "done",
+            JobState::Interrupted => "interrupted",
+        }
+    }
+
+    fn parse(s: &str) -> JobState {
+        match s {
+            "running" => JobState::Running,
+            "paused" => JobState::Paused,
+            "cancelled" => JobState::Cancelled,
+            "done" => JobState::Done,
+            _ => JobState::Interrupted,
+        }
+    }
+}
+
+/// A job as the UI and the CLI show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobView {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_label: String,
+    pub provider: String,
+    pub operation: String,
+    pub state: JobState,
+    pub total: u64,
+    /// Index of the next call to send (= calls finished).
+    pub next_index: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub unknown: u64,
+    /// Calls the provider refused with a rate or daily limit (each tried again).
+    pub throttled: u64,
+    pub last_error: Option<Value>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// Reported while a job runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobProgress {
+    pub job_id: i64,
+    pub state: JobState,
+    pub done: u64,
+    pub total: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub unknown: u64,
+    pub throttled: u64,
+    /// Seconds until the last call may go out under the budgets.
+    pub eta_seconds: i64,
+    /// Set while the job waits for its budget.
+    pub waiting_until_ms: Option<i64>,
+}
+
+/// Pause or cancel a running job from elsewhere (UI button, Ctrl-C). Clones share the request.
+#[derive(Clone, Default)]
+pub struct JobControl {
+    flag: Arc<AtomicU8>,
+    notify: Arc<tokio::sync::Notify>,
+}
+
+const RUN: u8 = 0;
+const PAUSE: u8 = 1;
+const CANCEL: u8 = 2;
+
+impl JobControl {
+    pub fn new() -> Self {
+        JobControl::default()
+    }
+
+    /// Stop after the call in flight; the job stays resumable as `paused`.
+    pub fn pause(&self) {
+        let _ = self.flag.compare_exchange(RUN, PAUSE, Ordering::SeqCst, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    /// Stop after the call in flight; the job becomes `cancelled` (it can still be resumed on purpose).
+    pub fn cancel(&self) {
+        self.flag.store(CANCEL, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    /// What was requested, if anything.
+    pub fn requested(&self) -> Option<JobState> {
+        match self.flag.load(Ordering::SeqCst) {
+            PAUSE => Some(JobState::Paused),
+            CANCEL => Some(JobState::Cancelled),
+            _ => None,
+        }
+    }
+
+    /// Resolves once a pause or cancel is requested.
+    pub async fn stopped(&self) {
+        loop {
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.requested().is_some() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Waits until a moment of the job's clock. Tests move a fake clock instead of waiting.
+pub trait Sleeper: Send + Sync {
+    fn sleep_until(&self, at_ms: i64) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+/// Real waiting against a clock (the app and the CLI).
+pub struct SystemSleeper {
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Sleeper for SystemSleeper {
+    fn sleep_until(&self, at_ms: i64) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        let wait = (at_ms - self.clock.now_ms()).max(0) as u64;
+        Box::pin(tokio::time::sleep(std::time::Duration::from_millis(wait)))
+    }
+}
+
+/// Moves a [`FixedClock`] forward to the moment instead of waiting (tests, simulations).
+pub struct FixedClockSleeper {
+    pub clock: FixedClock,
+}
+
+impl Sleeper for FixedClockSleeper {
+    fn sleep_until(&self, at_ms: i64) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        if at_ms > self.clock.now_ms() {
+            self.clock.set_ms(at_ms);
+        }
+        Box::pin(tokio::task::yield_now())
+    }
+}
+
+/// The jobs of the app's database.
+pub struct Jobs {
+    db: Db,
+    actions: Arc<Actions>,
+    limits: Arc<Limits>,
+    clock: Arc<dyn Clock>,
+    running: Mutex<HashSet<i64>>,
+}
+
+const JOB_COLUMNS: &str = "id, account_id, account_label, provider, operation, state, total, next_index, ok, failed, \
+     unknown, throttled, last_error, created_at_ms, updated_at_ms";
+
+fn job_of(r: &Row<'_>) -> rusqlite::Result<JobView> {
+    let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+    Ok(JobView {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        account_label: r.get(2)?,
+        provider: r.get(3)?,
+        operation: r.get(4)?,
+        state: JobState::parse(&r.get::<_, String>(5)?),
+        total: n(6)?,
+        next_index: n(7)?,
+        ok: n(8)?,
+        failed: n(9)?,
+        unknown: n(10)?,
+        throttled: n(11)?,
+        last_error: r.get::<_, Option<String>>(12)?.and_then(|s| serde_json::from_str(&s).ok()),
+        created_at_ms: r.get(13)?,
+        updated_at_ms: r.get(14)?,
+    })
+}
+
+/// Releases the "this job is running here" mark.
+struct RunGuard<'a> {
+    set: &'a Mutex<HashSet<i64>>,
+    id: i64,
+}
+
+impl Drop for RunGuard<'_> {
+    fn drop(&mut self) {
+        self.set.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
+    }
+}
+
+/// Where a planning account's sandbox would be (planning sends nothing).
+const PLANNING_ROOT: &str = "http://127.0.0.1:9";
+
+impl Jobs {
+    pub fn new(db: Db, actions: Arc<Actions>, limits: Arc<Limits>, clock: Arc<dyn Clock>) -> Jobs {
+        Jobs { db, actions, limits, clock, running: Mutex::new(HashSet::new()) }
+    }
+
+    pub fn limits(&self) -> &Arc<Limits> {
+        &self.limits
+    }
+
+    /// Plans a bulk request for a stored account: the calls (each validated as it would be sent) and
+    /// the estimate under the account's budgets now.
+    pub fn plan(&self, req: &PlanRequest) -> Result<Plan> {
+        let (_, account) = self.actions.accounts.signing_account(req.account_id, Some(PLANNING_ROOT))?;
+        let now = self.clock.now_ms();
+        let until = req.until.unwrap_or_else(|| now.div_euclid(1000));
+        let s = split(&account, &req.operation, &req.params, req.since, until)?;
+        for c in &s.calls {
+            for p in providers::plan_calls(&account, &req.operation, c)? {
+                providers::build_request(&account, &req.operation, &p, &BuildCtx::at(now))?;
+            }
+        }
+        let key = BudgetKey::of(req.account_id, &account);
+        let (estimated_seconds, days) = self.estimate(key, &req.operation, now, s.calls.len())?;
+        Ok(Plan {
+            account_id: req.account_id,
+            operation: req.operation.clone(),
+            calls: s.calls.into_iter().map(|params| PlannedCall { params }).collect(),
+            estimated_seconds,
+            days,
+            note: s.note,
+        })
+    }
+
+    /// Seconds until the last of `n` calls may go out, and the provider days they span.
+    fn estimate(&self, key: BudgetKey, operation: &str, now: i64, n: usize) -> Result<(i64, u32)> {
+        if n == 0 {
+            return Ok((0, 0));
+        }
+        let times = self.limits.simulate(key, operation, now, n)?;
+        if times.len() < n {
+            return Err(Error::new(ErrorCode::ProviderDailyLimit).detail("the budget allows no call"));
+        }
+        let off = self.limits.settings().day_offset_secs;
+        let days: BTreeSet<i64> = times.iter().map(|&t| day_of(t, off)).collect();
+        let last = times.last().copied().unwrap_or(now);
+        Ok(((last - now + 999).div_euclid(1000).max(0), days.len() as u32))
+    }
+
+    /// Stores a plan as a new job (`running`, nothing sent yet) and returns its id.
+    pub fn create(&self, plan: &Plan) -> Result<i64> {
+        let view = self.actions.accounts.get(plan.account_id)?;
+        let json = serde_json::to_string(plan).map_err(storage_error)?;
+        let now = self.clock.now_ms();
+        let conn = self.db.conn();
+        conn.prepare_cached(
+            "INSERT INTO jobs (account_id, account_label, provider, operation, plan, total, state, created_at_ms,
+                               updated_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                plan.account_id,
+                view.label,
+                view.provider.as_str(),
+                plan.operation,
+                json,
+                plan.calls.len() as i64,
+                now
+            ])
+        })
+        .map_err(storage_error)?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    pub fn get(&self, id: i64) -> Result<JobView> {
+        self.db
+            .conn()
+            .prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"))
+            .and_then(|mut s| s.query_row([id], job_of).optional())
+            .map_err(storage_error)?
+            .ok_or_else(|| Error::new(ErrorCode::InputInvalid).with("field", "job_id").with("reason", "not_found"))
+    }
+
+    /// Every job, newest first.
+    pub fn list(&self) -> Result<Vec<JobView>> {
+        let conn = self.db.conn();
+        let mut s = conn
+            .prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at_ms DESC, id DESC"))
+            .map_err(storage_error)?;
+        let rows = s.query_map([], job_of).map_err(storage_error)?.collect::<rusqlite::Result<Vec<_>>>();
+        rows.map_err(storage_error)
+    }
+
+    /// The plan a job runs.
+    pub fn plan_of(&self, id: i64) -> Result<Plan> {
+        let text: Option<String> = self
+            .db
+            .conn()
+            .prepare_cached("SELECT plan FROM jobs WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+            .map_err(storage_error)?;
+        let text = text
+            .ok_or_else(|| Error::new(ErrorCode::InputInvalid).with("field", "job_id").with("reason", "not_found"))?;
+        serde_json::from_str(&text).map_err(storage_error)
+    }
+
+    /// Start-up recovery (run by `Store::open` before anything is sent): every job still `running` was
+    /// stopped by an exit and becomes `interrupted`; a call that was in flight is counted `unknown` and
+    /// not sent again. Returns how many jobs changed.
+    pub fn mark_interrupted(&self) -> Result<u64> {
+        let now = self.clock.now_ms();
+        let err = serde_json::to_string(&Error::new(ErrorCode::HistoryInterrupted).detail(
+            "Callback Desk stopped while this job ran; a call in flight is counted unknown and not sent again",
+        ))
+        .map_err(storage_error)?;
+        let n = self
+            .db
+            .conn()
+            .execute(
+                "UPDATE jobs SET state = 'interrupted', updated_at_ms = ?1,
+                    unknown = unknown + (in_flight IS NOT NULL),
+                    next_index = CASE WHEN in_flight IS NOT NULL THEN MAX(next_index, in_flight + 1) ELSE next_index END,
+                    last_error = CASE WHEN in_flight IS NOT NULL THEN ?2 ELSE last_error END,
+                    in_flight = NULL
+                 WHERE state = 'running'",
+                params![now, err],
+            )
+            .map_err(storage_error)?;
+        Ok(n as u64)
+    }
+
+    fn set_state(&self, id: i64, state: JobState, error: Option<&Error>) -> Result<()> {
+        let err = error.map(|e| serde_json::to_string(e).unwrap_or_default());
+        self.db
+            .conn()
+            .execute(
+                "UPDATE jobs SET state = ?2, updated_at_ms = ?3, last_error = COALESCE(?4, last_error) WHERE id = ?1",
+                params![id, state.as_str(), self.clock.now_ms(), err],
+            )
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    fn mark_in_flight(&self, id: i64, index: u64) -> Result<()> {
+        self.db
+            .conn()
+            .execute(
+                "UPDATE jobs SET in_flight = ?2, updated_at_ms = ?3 WHERE id = ?1",
+                params![id, index as i64, self.clock.now_ms()],
+            )
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    /// Finishes the call in flight: counts it and, unless it is to be tried again, moves on.
+    fn finish_call(&self, id: i64, index: u64, outcome: Finished, error: Option<&Error>) -> Result<()> {
+        let (ok, failed, unknown, throttled, advance) = match outcome {
+            Finished::Ok => (1, 0, 0, 0, true),
+            Finished::Failed => (0, 1, 0, 0, true),
+            Finished::Unknown => (0, 0, 1, 0, true),
+            Finished::Retry => (0, 0, 0, 1, false),
+        };
+        let next = if advance { index as i64 + 1 } else { index as i64 };
+        let err = error.map(|e| serde_json::to_string(e).unwrap_or_default());
+        self.db
+            .conn()
+            .execute(
+                "UPDATE jobs SET in_flight = NULL, next_index = ?2, ok = ok + ?3, failed = failed + ?4,
+                    unknown = unknown + ?5, throttled = throttled + ?6, last_error = COALESCE(?7, last_error),
+                    updated_at_ms = ?8
+                 WHERE id = ?1",
+                params![id, next, ok, failed, unknown, throttled, err, self.clock.now_ms()],
+            )
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    fn progress_of(&self, job: &JobView, eta_seconds: i64, waiting_until_ms: Option<i64>) -> JobProgress {
+        JobProgress {
+            job_id: job.id,
+            state: job.state,
+            done: job.next_index,
+            total: job.total,
+            ok: job.ok,
+            failed: job.failed,
+            unknown: job.unknown,
+            throttled: job.throttled,
+            eta_seconds,
+            waiting_until_ms,
+        }
+    }
+
+    /// Plans, stores and runs a bulk request.
+    pub async fn start(
+        &self,
+        req: &PlanRequest,
+        sandbox_root: Option<&str>,
+        transport: &dyn Transport,
+        sleeper: &dyn Sleeper,
+        control: &JobControl,
+        progress: &mut (dyn FnMut(&JobProgress) + Send),
+    ) -> Result<JobView> {
+        let plan = self.plan(req)?;
+        let id = self.create(&plan)?;
+        self.run(id, sandbox_root, transport, sleeper, control, progress).await
+    }
+
+    /// Runs (or resumes) job `id` from its next call until it is done, paused or cancelled. Each call
+    /// waits until the account's budget allows it (`sleeper`), is recorded in history with the job's
+    /// id, and is counted in the job row before the next one starts. A `done` job returns at once.
+    pub async fn run(
+        &self,
+        id: i64,
+        sandbox_root: Option<&str>,
+        transport: &dyn Transport,
+        sleeper: &dyn Sleeper,
+        control: &JobControl,
+        progress: &mut (dyn FnMut(&JobProgress) + Send),
+    ) -> Result<JobView> {
+        if !self.running.lock().unwrap_or_else(|e| e.into_inner()).insert(id) {
+            return Err(Error::invalid_field("job_id", "already_running"));
+        }
+        let _guard = RunGuard { set: &self.running, id };
+        let job = self.get(id)?;
+        if job.state == JobState::Done {
+            return Ok(job);
+        }
+        let plan = self.plan_of(id)?;
+        let (_, account) = self.actions.accounts.signing_account(plan.account_id, sandbox_root)?;
+        let key = BudgetKey::of(plan.account_id, &account);
+        let op = plan.operation.clone();
+        self.set_state(id, JobState::Running, None)?;
+        let total = plan.calls.len() as u64;
+        let stride = (total / 200).max(1);
+        let mut eta = 0;
+        let mut retries = 0u32;
+        loop {
+            let job = self.get(id)?;
+            let index = job.next_index;
+            if index >= total {
+                self.set_state(id, JobState::Done, None)?;
+                let job = self.get(id)?;
+                progress(&self.progress_of(&job, 0, None));
+                return Ok(job);
+            }
+            if let Some(state) = control.requested() {
+                self.set_state(id, state, None)?;
+                let job = self.get(id)?;
+                progress(&self.progress_of(&job, eta, None));
+                return Ok(job);
+            }
+            let now = self.clock.now_ms();
+            if index % stride == 0 || total - index <= 200 || retries > 0 {
+                eta = self.estimate(key, &op, now, (total - index) as usize).map(|(s, _)| s).unwrap_or(eta);
+            }
+            let at = self.limits.next_allowed_at(key, &op, now)?;
+            if at == i64::MAX {
+                let e = Error::new(ErrorCode::ProviderDailyLimit).detail("the budget allows no call");
+                self.set_state(id, JobState::Paused, Some(&e))?;
+                return Err(e);
+            }
+            if at > now {
+                progress(&self.progress_of(&job, eta, Some(at)));
+                tokio::select! {
+                    _ = sleeper.sleep_until(at) => {}
+                    _ = control.stopped() => {}
+                }
+                // Check the budget (and the control) again: time moved, other calls may have gone out.
+                continue;
+            }
+            let call = &plan.calls[index as usize];
+            let req = ActionRequest { account_id: plan.account_id, operation: op.clone(), params: call.params.clone() };
+            self.mark_in_flight(id, index)?;
+            let result = self.actions.run(&req, sandbox_root, transport, Some(id)).await;
+            if self.actions.limits.is_none() {
+                // Actions count calls themselves when they have the budgets; otherwise count here.
+                self.limits.record_call(key, &op, now)?;
+                if let Ok(r) = &result {
+                    if r.http_status.is_some() {
+                        self.limits.observe(key, &op, r.error.as_ref(), self.clock.now_ms())?;
+                    }
+                }
+            }
+            match result {
+                Ok(r) => {
+                    let limited = matches!(
+                        r.error.as_ref().map(|e| e.code),
+                        Some(ErrorCode::ProviderRateLimited | ErrorCode::ProviderDailyLimit)
+                    );
+                    let finished = match r.outcome {
+                        OutcomeKind::Ok => Finished::Ok,
+                        OutcomeKind::Failed if limited && retries < MAX_LIMIT_RETRIES => Finished::Retry,
+                        OutcomeKind::Failed => Finished::Failed,
+                        OutcomeKind::Unknown => Finished::Unknown,
+                    };
+                    retries = if finished == Finished::Retry { retries + 1 } else { 0 };
+                    self.finish_call(id, index, finished, r.error.as_ref())?;
+                }
+                Err(e)
+                    if matches!(
+                        e.code,
+                        ErrorCode::InputInvalid
+                            | ErrorCode::InputMissing
+                            | ErrorCode::InputWindowTooLarge
+                            | ErrorCode::InputUnknownOperation
+                    ) =>
+                {
+                    // Refused before anything was sent.
+                    retries = 0;
+                    self.finish_call(id, index, Finished::Failed, Some(&e))?;
+                }
+                Err(e) => {
+                    // Stop: the call may or may not have left (a storage failure after sending). Leaving
+                    // it in flight makes the next start count it unknown instead of sending it again.
+                    let sent_nothing = matches!(
+                        e.code,
+                        ErrorCode::VaultKeyringUnavailable
+                            | ErrorCode::VaultSecretMissing
+                            | ErrorCode::NetworkConnectionFailed
+                    );
+                    if sent_nothing {
+                        self.db
+                            .conn()
+                            .execute("UPDATE jobs SET in_flight = NULL WHERE id = ?1", [id])
+                            .map_err(storage_error)?;
+                        self.set_state(id, JobState::Paused, Some(&e))?;
+                    }
+                    return Err(e);
+                }
+            }
+            let job = self.get(id)?;
+            progress(&self.progress_of(&job, eta, None));
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Finished {
+    Ok,
+    Failed,
+    Unknown,
+    Retry,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(j: Value) -> Account {
+        Account::from_map(j.as_object().unwrap()).unwrap()
+    }
+
+    fn ccp(version: &str) -> Account {
+        account(json!({"provider":"ccpayment","base_url":"http://127.0.0.1:1/ccpayment/","api_version":version,
+                       "app_id":"202302010636261620672405236006912","app_secret":"TESTAPPSECRET1234567890abcdef"}))
+    }
+
+    fn cybavo() -> Account {
+        account(
+            json!({"provider":"cybavo","base_url":"http://127.0.0.1:1","wallet_id":7,"api_code":"c","api_secret":"s"}),
+        )
+    }
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn windows_split_with_an_uneven_last_window() {
+        assert_eq!(windows(0, 7_200, 3_600).unwrap(), vec![(0, 3_600), (3_600, 7_200)]);
+        assert_eq!(windows(0, 7_201, 3_600).unwrap(), vec![(0, 3_600), (3_600, 7_200), (7_200, 7_201)]);
+        assert_eq!(windows(100, 100, 3_600).unwrap(), vec![(100, 100)]);
+        assert_eq!(windows(0, 3_599, 3_600).unwrap(), vec![(0, 3_599)]);
+        let e = windows(10, 9, 3_600).unwrap_err();
+        assert_eq!((e.code, e.params["reason"].as_str()), (ErrorCode::InputInvalid, Some("before_since")));
+        // A day and a quarter: 30 windows, all within CCPayment's hour, covering every second.
+        let w = windows(1_700_000_000, 1_700_000_000 + 30 * 3_600 - 1_800, 3_600).unwrap();
+        assert_eq!(w.len(), 30);
+        assert!(w.iter().all(|(s, e)| e - s <= 3_600 && s <= e));
+        assert!(w.windows(2).all(|p| p[0].1 == p[1].0));
+        assert_eq!(w.last().unwrap().1 - w.last().unwrap().0, 1_800);
+    }
+
+    #[test]
+    fn ccpayment_windows_use_each_versions_field_names() {
+        let p = obj(json!({"webhook_result": "All Result"}));
+        let s = split(&ccp("v1"), "resend-webhooks", &p, Some(1_000), 8_000).unwrap();
+        assert_eq!(s.calls.len(), 2);
+        assert_eq!(
+            Value::Object(s.calls[1].clone()),
+            json!({"start_timestamp": 4_600, "end_timestamp": 8_000, "webhook_result": "All Result"})
+        );
+        assert_eq!(s.calls[0].keys().collect::<Vec<_>>(), ["start_timestamp", "end_timestamp", "webhook_result"]);
+        let s = split(&ccp("v2"), "resend-webhooks", &Map::new(), Some(1_000), 1_500).unwrap();
+        assert_eq!(Value::Object(s.calls[0].clone()), json!({"startTimestamp": 1_000, "endTimestamp": 1_500}));
+        let e = split(&ccp("v1"), "resend-webhooks", &Map::new(), Some(9_000), 8_000).unwrap_err();
+        assert_eq!(e.params["reason"], "before_since");
+        let e = split(&ccp("v1"), "resend-webhooks", &Map::new(), None, 8_000).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InputMissing);
+    }
+
+    #[test]
+    fn ceffu_cybavo_and_avista_lists() {
+        let ceffu = account(json!({"provider":"ceffu","base_url":"http://127.0.0.1:1","api_key":"k",
+            "private_key": crate::sandbox::ceffu::demo_private_key_base64()}));
+        let s = split(&ceffu, "resend-webhooks", &obj(json!({"webhookId": "17"})), Some(1_700_000_000), 1_700_000_100)
+            .unwrap();
+        assert_eq!(s.calls.len(), 4);
+        assert_eq!(
+            Value::Object(s.calls[3].clone()),
+            json!({"webhookId": "17", "eventType": "4", "resendFromDateTime": 1_700_000_000_000i64})
+        );
+        let p = obj(json!({"webhookId": "17", "eventTypes": ["2", "4", "2"]}));
+        assert_eq!(split(&ceffu, "resend-webhooks", &p, Some(1), 2).unwrap().calls.len(), 2);
+
+        let s = split(&cybavo(), "resend-withdrawal-callbacks", &Map::new(), None, 0).unwrap();
+        assert_eq!(s.calls, vec![obj(json!({"notification_id": 0}))]);
+        assert!(s.note.unwrap().contains("count"));
+        let p = obj(json!({"serials": [5, 6, 5]}));
+        let s = split(&cybavo(), "resend-deposit-callbacks", &p, None, 0).unwrap();
+        assert_eq!(s.calls, vec![obj(json!({"notification_id": 5})), obj(json!({"notification_id": 6}))]);
+        let ids: Vec<i64> = (1..=250).collect();
+        let s = split(&cybavo(), "query-callbacks", &obj(json!({ "ids": ids })), None, 0).unwrap();
+        assert_eq!(s.calls.iter().map(|c| c["ids"].as_array().unwrap().len()).collect::<Vec<_>>(), [100, 100, 50]);
+        let s = split(&cybavo(), "list-callbacks", &Map::new(), Some(10), 20).unwrap();
+        assert_eq!(s.calls, vec![obj(json!({"from_time": 10, "to_time": 20}))]);
+
+        let cert = include_str!("../tests/fixtures/avista_test_cert.pem");
+        let avista = account(json!({"provider":"avista","base_url":"http://127.0.0.1:1","client_id":"c",
+                                    "client_secret":"s","client_cert_pem":cert}));
+        let p = obj(json!({"transaction_identifiers": "A-1, A-2 A-3", "url": "https://example.org/h"}));
+        let s = split(&avista, "resend-webhook", &p, None, 0).unwrap();
+        assert_eq!(s.calls.len(), 3);
+        assert_eq!(
+            Value::Object(s.calls[2].clone()),
+            json!({"transaction_identifier": "A-3", "url": "https://example.org/h"})
+        );
+        let e = split(&avista, "no-such-op", &Map::new(), None, 0).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InputUnknownOperation);
+    }
+
+    #[tokio::test]
+    async fn control_wakes_a_sleeping_runner() {
+        let c = JobControl::new();
+        let c2 = c.clone();
+        let waiter = tokio::spawn(async move { c2.stopped().await });
+        tokio::task::yield_now().await;
+        c.pause();
+        waiter.await.unwrap();
+        assert_eq!(c.requested(), Some(JobState::Paused));
+        c.cancel();
+        assert_eq!(c.requested(), Some(JobState::Cancelled));
+        c.pause();
+        assert_eq!(c.requested(), Some(JobState::Cancelled), "cancel wins");
+    }
+}

@@ -1,0 +1,775 @@
+//! Per-account rate budgets: how often Callback Desk may call each provider, so that a bulk job (or a
+//! busy afternoon of single actions) never sends a call over a known limit.
+//!
+//! Budgets come from the providers' documented limits (see the provider reference, §0):
+//!
+//! | provider | bucket | budget |
+//! |---|---|---|
+//! | CCPayment v1 `resend-webhooks` | `resend` | 1 per minute and 25 per provider day |
+//! | CCPayment v2 `resend-webhooks` | `resend` | not documented: the v1 numbers (codes 11004/11009 exist); lowered when the provider names a smaller one |
+//! | Avista `resend-webhook` | `resend` | 60 per minute (`get-token` is not limited) |
+//! | CYBAVO (every call of a wallet) | `wallet` | adaptive: starts at [`LimitSettings::cybavo_default_per_minute`]; a "Call too frequently (N calls/minute)" answer makes it N |
+//! | Ceffu (every call of an API key) | `api` | not documented: [`LimitSettings::ceffu_default_per_minute`], plus exponential back-off (capped) after each G20012/429 |
+//!
+//! Minutes are sliding 60 s windows (stricter than calendar minutes), widened by a safety margin
+//! ([`LimitSettings::margin_ms`]) for network latency and clock differences. Days are the provider's
+//! calendar days: UTC shifted by [`LimitSettings::day_offset_secs`] (CCPayment does not document its
+//! time zone; UTC is the default).
+//!
+//! Every call's time is stored per account and bucket in SQLite (`rate_calls`), and what was learned from
+//! errors (an adopted per-minute number, a back-off) in `rate_state`, so closing and reopening the app
+//! resets nothing. The scheduling itself is the pure function [`earliest_allowed`] over a list of call
+//! times, driven by the caller's clock, so tests prove with a fake clock that no schedule exceeds a budget.
+
+use crate::db::{storage_error, Db};
+use crate::error::{Error, ErrorCode, Result};
+use crate::providers::{Account, CcpaymentVersion};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::VecDeque;
+
+/// One minute, the span of every per-minute budget.
+pub const MINUTE_MS: i64 = 60_000;
+/// One day in milliseconds.
+pub const DAY_MS: i64 = 86_400_000;
+/// Call times older than this are deleted (no budget looks further back).
+const KEEP_MS: i64 = 3 * DAY_MS;
+
+/// Which limits apply to an account: the provider, and for CCPayment the API version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    Cybavo,
+    Ceffu,
+    Avista,
+    CcpaymentV1,
+    CcpaymentV2,
+}
+
+impl Family {
+    pub fn of(account: &Account) -> Family {
+        match account {
+            Account::Cybavo(_) => Family::Cybavo,
+            Account::Ceffu(_) => Family::Ceffu,
+            Account::Avista(_) => Family::Avista,
+            Account::Ccpayment(a) => match a.api_version {
+                CcpaymentVersion::V1 => Family::CcpaymentV1,
+                CcpaymentVersion::V2 => Family::CcpaymentV2,
+            },
+        }
+    }
+}
+
+/// The account a budget belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct BudgetKey {
+    pub account_id: i64,
+    pub family: Family,
+}
+
+impl BudgetKey {
+    pub fn new(account_id: i64, family: Family) -> Self {
+        BudgetKey { account_id, family }
+    }
+
+    pub fn of(account_id: i64, account: &Account) -> Self {
+        BudgetKey { account_id, family: Family::of(account) }
+    }
+}
+
+/// The numbers of one bucket at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Budget {
+    /// Calls per sliding minute.
+    pub per_minute: Option<u32>,
+    /// Calls per provider day.
+    pub per_day: Option<u32>,
+}
+
+/// Tunables; [`LimitSettings::default`] is what the app uses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LimitSettings {
+    /// Offset of the providers' day from UTC, in seconds (e.g. 8 * 3600 for UTC+8). Daily budgets reset
+    /// at that midnight.
+    pub day_offset_secs: i64,
+    /// Added to every window and to each midnight: network latency and clock differences never make two
+    /// calls look closer to the provider than the budget allows.
+    pub margin_ms: i64,
+    /// CYBAVO's starting per-minute budget until the provider names its number.
+    pub cybavo_default_per_minute: u32,
+    /// Ceffu's per-minute budget (undocumented).
+    pub ceffu_default_per_minute: u32,
+    /// First back-off after a rate-limit answer: Ceffu (unknown window).
+    pub ceffu_backoff_base_ms: i64,
+    /// First back-off after a rate-limit answer: the others (one window).
+    pub backoff_base_ms: i64,
+    /// Longest back-off.
+    pub backoff_cap_ms: i64,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            day_offset_secs: 0,
+            margin_ms: 1_000,
+            cybavo_default_per_minute: 30,
+            ceffu_default_per_minute: 30,
+            ceffu_backoff_base_ms: 15_000,
+            backoff_base_ms: MINUTE_MS,
+            backoff_cap_ms: 15 * MINUTE_MS,
+        }
+    }
+}
+
+/// The bucket an operation counts in, `None` when it has no limit (Avista's token call).
+pub fn bucket_of(family: Family, operation: &str) -> Option<&'static str> {
+    match family {
+        Family::Cybavo => Some("wallet"),
+        Family::Ceffu => Some("api"),
+        Family::Avista => (operation != crate::providers::avista::ops::GET_TOKEN).then_some("resend"),
+        Family::CcpaymentV1 | Family::CcpaymentV2 => Some("resend"),
+    }
+}
+
+/// The documented (or default) budget of a bucket, before anything was learned from errors.
+pub fn base_budget(family: Family, settings: &LimitSettings) -> Budget {
+    use crate::providers::ccpayment::ops::{V1_RESEND_PER_DAY, V1_RESEND_PER_MINUTE};
+    match family {
+        Family::Cybavo => Budget { per_minute: Some(settings.cybavo_default_per_minute), per_day: None },
+        Family::Ceffu => Budget { per_minute: Some(settings.ceffu_default_per_minute), per_day: None },
+        Family::Avista => Budget { per_minute: Some(60), per_day: None },
+        Family::CcpaymentV1 | Family::CcpaymentV2 => {
+            Budget { per_minute: Some(V1_RESEND_PER_MINUTE as u32), per_day: Some(V1_RESEND_PER_DAY as u32) }
+        }
+    }
+}
+
+/// The provider day of a moment (days since the epoch, shifted by the offset).
+pub fn day_of(ms: i64, day_offset_secs: i64) -> i64 {
+    (ms.div_euclid(1000) + day_offset_secs).div_euclid(86_400)
+}
+
+/// The first millisecond of a provider day.
+pub fn day_start_ms(day: i64, day_offset_secs: i64) -> i64 {
+    (day * 86_400 - day_offset_secs) * 1000
+}
+
+/// The pure scheduling core: the earliest moment at or after `max(now, blocked_until)` at which one more
+/// call keeps every budget, given the times of earlier calls (`calls`, any order).
+///
+/// A sliding window allows `per_minute` calls in any span of `MINUTE_MS + margin_ms`; a day allows
+/// `per_day` calls with the same provider day; after a full day the next call waits until `margin_ms`
+/// past the provider's midnight.
+pub fn earliest_allowed(
+    calls: &[i64],
+    budget: Budget,
+    blocked_until: i64,
+    now: i64,
+    margin_ms: i64,
+    day_offset_secs: i64,
+) -> i64 {
+    let span = MINUTE_MS + margin_ms.max(0);
+    let mut t = now.max(blocked_until);
+    if budget.per_minute == Some(0) || budget.per_day == Some(0) {
+        return i64::MAX;
+    }
+    loop {
+        let mut moved = false;
+        if let Some(max) = budget.per_minute {
+            let mut window: Vec<i64> = calls.iter().copied().filter(|&c| c > t - span).collect();
+            if window.len() >= max as usize {
+                window.sort_unstable();
+                // Dropping the oldest (len - max + 1) calls out of the window makes room for one.
+                let next = window[window.len() - max as usize] + span;
+                if next > t {
+                    t = next;
+                    moved = true;
+                }
+            }
+        }
+        if let Some(max) = budget.per_day {
+            let day = day_of(t, day_offset_secs);
+            let used = calls.iter().filter(|&&c| day_of(c, day_offset_secs) == day).count();
+            if used >= max as usize {
+                t = day_start_ms(day + 1, day_offset_secs) + margin_ms.max(0);
+                moved = true;
+            }
+        }
+        if !moved {
+            return t;
+        }
+    }
+}
+
+/// The send times of `n` more calls made as early as allowed from `now` (the plan's estimate).
+pub fn simulate(
+    history: &[i64],
+    budget: Budget,
+    blocked_until: i64,
+    now: i64,
+    n: usize,
+    margin_ms: i64,
+    day_offset_secs: i64,
+) -> Vec<i64> {
+    let keep = if budget.per_day.is_some() { DAY_MS + 2 * MINUTE_MS } else { MINUTE_MS + margin_ms.max(0) };
+    let mut recent: VecDeque<i64> = {
+        let mut h = history.to_vec();
+        h.sort_unstable();
+        h.into()
+    };
+    let mut out = Vec::with_capacity(n);
+    let mut t = now;
+    let mut buf: Vec<i64> = Vec::new();
+    for _ in 0..n {
+        while recent.front().is_some_and(|&c| c < t - keep) {
+            recent.pop_front();
+        }
+        buf.clear();
+        buf.extend(recent.iter().copied());
+        let at = earliest_allowed(&buf, budget, blocked_until, t, margin_ms, day_offset_secs);
+        if at == i64::MAX {
+            break;
+        }
+        out.push(at);
+        recent.push_back(at);
+        t = at;
+    }
+    out
+}
+
+/// What was learned about a bucket from the provider's answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Learned {
+    /// A per-minute number the provider named (CYBAVO: adopted as is; others: only when lower).
+    pub per_minute: Option<u32>,
+    /// A per-day number the provider named (only when lower than the documented one).
+    pub per_day: Option<u32>,
+    /// No call before this moment (back-off, or a daily limit until the provider's midnight).
+    pub blocked_until_ms: i64,
+    /// Consecutive rate-limit answers (resets on a success).
+    pub backoff_level: u32,
+}
+
+/// The state of one bucket, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BucketStatus {
+    pub bucket: String,
+    pub budget: Budget,
+    pub learned: Learned,
+    pub calls_last_minute: u32,
+    pub calls_today: u32,
+    pub remaining_today: Option<u32>,
+    pub next_allowed_at_ms: i64,
+}
+
+/// Rate budgets over the app's database.
+pub struct Limits {
+    db: Db,
+    settings: LimitSettings,
+}
+
+impl Limits {
+    pub fn new(db: Db) -> Limits {
+        Limits::with_settings(db, LimitSettings::default())
+    }
+
+    pub fn with_settings(db: Db, settings: LimitSettings) -> Limits {
+        Limits { db, settings }
+    }
+
+    pub fn settings(&self) -> &LimitSettings {
+        &self.settings
+    }
+
+    fn learned(&self, key: BudgetKey, bucket: &str) -> Result<Learned> {
+        let row = self
+            .db
+            .conn()
+            .prepare_cached(
+                "SELECT per_minute, per_day, blocked_until_ms, backoff_level FROM rate_state
+                 WHERE account_id = ?1 AND bucket = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![key.account_id, bucket], |r| {
+                    Ok(Learned {
+                        per_minute: r.get::<_, Option<i64>>(0)?.map(|v| v.max(0) as u32),
+                        per_day: r.get::<_, Option<i64>>(1)?.map(|v| v.max(0) as u32),
+                        blocked_until_ms: r.get(2)?,
+                        backoff_level: r.get::<_, i64>(3)?.max(0) as u32,
+                    })
+                })
+                .optional()
+            })
+            .map_err(storage_error)?;
+        Ok(row.unwrap_or_default())
+    }
+
+    fn save_learned(&self, key: BudgetKey, bucket: &str, l: &Learned, now: i64) -> Result<()> {
+        self.db
+            .conn()
+            .prepare_cached(
+                "INSERT INTO rate_state (account_id, bucket, per_minute, per_day, blocked_until_ms, backoff_level,
+                                         updated_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (account_id, bucket) DO UPDATE SET per_minute = ?3, per_day = ?4,
+                    blocked_until_ms = ?5, backoff_level = ?6, updated_at_ms = ?7",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    key.account_id,
+                    bucket,
+                    l.per_minute.map(i64::from),
+                    l.per_day.map(i64::from),
+                    l.blocked_until_ms,
+                    i64::from(l.backoff_level),
+                    now
+                ])
+            })
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    /// The budget in force for a bucket: the base one with what was learned applied.
+    fn effective(&self, key: BudgetKey, learned: &Learned) -> Budget {
+        let mut b = base_budget(key.family, &self.settings);
+        if let Some(n) = learned.per_minute {
+            b.per_minute = Some(n);
+        }
+        if let Some(n) = learned.per_day {
+            b.per_day = Some(b.per_day.map_or(n, |d| d.min(n)));
+        }
+        b
+    }
+
+    /// Call times of a bucket that any budget can still see at `now`.
+    fn recent_calls(&self, key: BudgetKey, bucket: &str, budget: Budget, now: i64) -> Result<Vec<i64>> {
+        let span = MINUTE_MS + self.settings.margin_ms.max(0);
+        let mut from = now - span;
+        if budget.per_day.is_some() {
+            from = from.min(day_start_ms(day_of(now, self.settings.day_offset_secs), self.settings.day_offset_secs));
+        }
+        let conn = self.db.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT at_ms FROM rate_calls WHERE account_id = ?1 AND bucket = ?2 AND at_ms >= ?3 ORDER BY at_ms",
+            )
+            .map_err(storage_error)?;
+        let rows = stmt
+            .query_map(params![key.account_id, bucket, from], |r| r.get::<_, i64>(0))
+            .map_err(storage_error)?
+            .collect::<rusqlite::Result<Vec<i64>>>()
+            .map_err(storage_error);
+        rows
+    }
+
+    /// The budget in force for `operation` of this account (`None`: not limited).
+    pub fn budget(&self, key: BudgetKey, operation: &str) -> Result<Option<Budget>> {
+        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(None) };
+        let learned = self.learned(key, bucket)?;
+        Ok(Some(self.effective(key, &learned)))
+    }
+
+    /// The earliest moment (Unix ms, never before `now`) at which one call of `operation` keeps every
+    /// budget of this account. `i64::MAX` when a budget is zero.
+    pub fn next_allowed_at(&self, key: BudgetKey, operation: &str, now: i64) -> Result<i64> {
+        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(now) };
+        let learned = self.learned(key, bucket)?;
+        let budget = self.effective(key, &learned);
+        let calls = self.recent_calls(key, bucket, budget, now)?;
+        Ok(earliest_allowed(
+            &calls,
+            budget,
+            learned.blocked_until_ms,
+            now,
+            self.settings.margin_ms,
+            self.settings.day_offset_secs,
+        ))
+    }
+
+    /// Calls of `operation` still allowed today (the provider's day), `None` when there is no daily budget.
+    pub fn remaining_today(&self, key: BudgetKey, operation: &str, now: i64) -> Result<Option<u32>> {
+        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(None) };
+        let learned = self.learned(key, bucket)?;
+        let budget = self.effective(key, &learned);
+        let Some(per_day) = budget.per_day else { return Ok(None) };
+        let off = self.settings.day_offset_secs;
+        let today = day_of(now, off);
+        let used =
+            self.recent_calls(key, bucket, budget, now)?.into_iter().filter(|&c| day_of(c, off) == today).count();
+        if learned.blocked_until_ms > now && day_of(learned.blocked_until_ms, off) > today {
+            return Ok(Some(0));
+        }
+        Ok(Some(per_day.saturating_sub(used as u32)))
+    }
+
+    /// Records `count` calls of `operation` sent at `at_ms` (call it before the request leaves).
+    pub fn record_calls(&self, key: BudgetKey, operation: &str, at_ms: i64, count: usize) -> Result<()> {
+        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(()) };
+        let mut conn = self.db.conn();
+        let tx = conn.transaction().map_err(storage_error)?;
+        {
+            let mut ins = tx
+                .prepare_cached("INSERT INTO rate_calls (account_id, bucket, at_ms) VALUES (?1, ?2, ?3)")
+                .map_err(storage_error)?;
+            for _ in 0..count {
+                ins.execute(params![key.account_id, bucket, at_ms]).map_err(storage_error)?;
+            }
+        }
+        tx.prepare_cached("DELETE FROM rate_calls WHERE account_id = ?1 AND bucket = ?2 AND at_ms < ?3")
+            .and_then(|mut s| s.execute(params![key.account_id, bucket, at_ms - KEEP_MS]))
+            .map_err(storage_error)?;
+        tx.commit().map_err(storage_error)
+    }
+
+    /// Records one call of `operation` sent at `at_ms`.
+    pub fn record_call(&self, key: BudgetKey, operation: &str, at_ms: i64) -> Result<()> {
+        self.record_calls(key, operation, at_ms, 1)
+    }
+
+    /// Learns from a provider error: a rate-limit answer adopts the number it names (CYBAVO always;
+    /// the others only when lower than the documented budget) and backs off exponentially (capped); a
+    /// daily-limit answer blocks the bucket until the provider's next midnight. Other errors change nothing.
+    pub fn observe_error(&self, key: BudgetKey, operation: &str, error: &Error, now: i64) -> Result<()> {
+        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(()) };
+        let mut l = self.learned(key, bucket)?;
+        let s = &self.settings;
+        let named = error.params.get("limit").and_then(Value::as_i64).filter(|&n| n > 0).map(|n| n as u32);
+        let per = error.params.get("per").and_then(Value::as_str);
+        let base = base_budget(key.family, s);
+        match error.code {
+            ErrorCode::ProviderRateLimited => {
+                if let Some(n) = named {
+                    if per == Some("day") {
+                        l.per_day = Some(l.per_day.map_or(n, |d| d.min(n)));
+                    } else if key.family == Family::Cybavo || base.per_minute.is_none_or(|b| n < b) {
+                        // CYBAVO's number is the provider's own; elsewhere only a stricter one is taken.
+                        l.per_minute = Some(n);
+                    }
+                }
+                l.backoff_level = l.backoff_level.saturating_add(1);
+                let first = if key.family == Family::Ceffu { s.ceffu_backoff_base_ms } else { s.backoff_base_ms };
+                let exp = l.backoff_level.saturating_sub(1).min(20);
+                let wait = first.saturating_mul(1i64 << exp).min(s.backoff_cap_ms) + s.margin_ms.max(0);
+                l.blocked_until_ms = l.blocked_until_ms.max(now + wait);
+            }
+            ErrorCode::ProviderDailyLimit => {
+                if let Some(n) = named {
+                    if base.per_day.is_none_or(|b| n < b) {
+                        l.per_day = Some(n);
+                    }
+                }
+                let next = day_start_ms(day_of(now, s.day_offset_secs) + 1, s.day_offset_secs) + s.margin_ms.max(0);
+                l.blocked_until_ms = l.blocked_until_ms.max(next);
+            }
+            _ => return Ok(()),
+        }
+        tracing::warn!(account_id = key.account_id, bucket, code = %error.code, blocked_until_ms = l.blocked_until_ms,
+            per_minute = ?l.per_minute, "provider limit reached; budget adjusted");
+        self.save_learned(key, bucket, &l, now)
+    }
+
+    /// A call answered without a limit error: the back-off starts over.
+    pub fn observe_ok(&self, key: BudgetKey, operation: &str, now: i64) -> Result<()> {
+        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(()) };
+        let mut l = self.learned(key, bucket)?;
+        if l.backoff_level == 0 {
+            return Ok(());
+        }
+        l.backoff_level = 0;
+        self.save_learned(key, bucket, &l, now)
+    }
+
+    /// Learns from an action's outcome: `error` is its error, if it failed.
+    pub fn observe(&self, key: BudgetKey, operation: &str, error: Option<&Error>, now: i64) -> Result<()> {
+        match error {
+            Some(e) if matches!(e.code, ErrorCode::ProviderRateLimited | ErrorCode::ProviderDailyLimit) => {
+                self.observe_error(key, operation, e, now)
+            }
+            _ => self.observe_ok(key, operation, now),
+        }
+    }
+
+    /// The send times of `n` calls of `operation` made as early as the budgets allow from `now`.
+    pub fn simulate(&self, key: BudgetKey, operation: &str, now: i64, n: usize) -> Result<Vec<i64>> {
+        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(vec![now; n]) };
+        let learned = self.learned(key, bucket)?;
+        let budget = self.effective(key, &learned);
+        let calls = self.recent_calls(key, bucket, budget, now)?;
+        Ok(simulate(
+            &calls,
+            budget,
+            learned.blocked_until_ms,
+            now,
+            n,
+            self.settings.margin_ms,
+            self.settings.day_offset_secs,
+        ))
+    }
+
+    /// Everything about one bucket at `now`, for display.
+    pub fn status(&self, key: BudgetKey, operation: &str, now: i64) -> Result<Option<BucketStatus>> {
+        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(None) };
+        let learned = self.learned(key, bucket)?;
+        let budget = self.effective(key, &learned);
+        let calls = self.recent_calls(key, bucket, budget, now)?;
+        let span = MINUTE_MS + self.settings.margin_ms.max(0);
+        let off = self.settings.day_offset_secs;
+        let today = calls.iter().filter(|&&c| day_of(c, off) == day_of(now, off)).count() as u32;
+        Ok(Some(BucketStatus {
+            bucket: bucket.to_owned(),
+            budget,
+            learned,
+            calls_last_minute: calls.iter().filter(|&&c| c > now - span).count() as u32,
+            calls_today: today,
+            remaining_today: self.remaining_today(key, operation, now)?,
+            next_allowed_at_ms: self.next_allowed_at(key, operation, now)?,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use rand::{Rng, SeedableRng};
+
+    const T0: i64 = 1_700_000_000_000; // 2023-11-14T22:13:20Z
+
+    fn settings(margin: i64, offset: i64) -> LimitSettings {
+        LimitSettings { margin_ms: margin, day_offset_secs: offset, ..LimitSettings::default() }
+    }
+
+    /// Independent check of a finished schedule: every sliding window and every provider day.
+    fn assert_within(calls: &[i64], budget: Budget, span: i64, offset: i64) {
+        let mut sorted = calls.to_vec();
+        sorted.sort_unstable();
+        let mut first_in_window = 0;
+        let mut per_day: std::collections::HashMap<i64, u32> = std::collections::HashMap::new();
+        for (i, &t) in sorted.iter().enumerate() {
+            while sorted[first_in_window] <= t - span {
+                first_in_window += 1;
+            }
+            if let Some(max) = budget.per_minute {
+                let n = i + 1 - first_in_window;
+                assert!(n <= max as usize, "{n} calls within {span} ms ending at {t} (max {max})");
+            }
+            let n = per_day.entry(day_of(t, offset)).or_default();
+            *n += 1;
+            if let Some(max) = budget.per_day {
+                assert!(*n <= max, "{n} calls on day {} (max {max})", day_of(t, offset));
+            }
+        }
+    }
+
+    #[test]
+    fn earliest_allowed_sliding_minute_and_day() {
+        let b = Budget { per_minute: Some(2), per_day: Some(3) };
+        assert_eq!(earliest_allowed(&[], b, 0, T0, 0, 0), T0);
+        assert_eq!(earliest_allowed(&[T0], b, 0, T0, 0, 0), T0);
+        assert_eq!(earliest_allowed(&[T0, T0 + 10], b, 0, T0 + 10, 0, 0), T0 + MINUTE_MS);
+        assert_eq!(earliest_allowed(&[T0, T0 + 10], b, 0, T0 + 10, 500, 0), T0 + MINUTE_MS + 500);
+        // The day is full: the next call waits for the provider's midnight (plus margin).
+        let day = day_of(T0, 0);
+        let next_midnight = day_start_ms(day + 1, 0);
+        assert_eq!(earliest_allowed(&[T0, T0 + 1, T0 + 70_000], b, 0, T0 + 70_000, 0, 0), next_midnight);
+        assert_eq!(earliest_allowed(&[T0, T0 + 1, T0 + 70_000], b, 0, T0 + 70_000, 7, 0), next_midnight + 7);
+        // A back-off moves the start.
+        assert_eq!(earliest_allowed(&[], b, T0 + 5, T0, 0, 0), T0 + 5);
+        assert_eq!(earliest_allowed(&[], Budget { per_minute: Some(0), per_day: None }, 0, T0, 0, 0), i64::MAX);
+    }
+
+    #[test]
+    fn provider_day_uses_the_offset() {
+        // 22:13 UTC is 06:13 the next day at UTC+8.
+        assert_eq!(day_of(T0, 8 * 3600), day_of(T0, 0) + 1);
+        let d = day_of(T0, 8 * 3600);
+        assert_eq!(day_of(day_start_ms(d, 8 * 3600), 8 * 3600), d);
+        assert_eq!(day_of(day_start_ms(d, 8 * 3600) - 1, 8 * 3600), d - 1);
+        assert_eq!(day_of(-1, 0), -1);
+    }
+
+    #[test]
+    fn thirty_ccpayment_windows_take_two_days() {
+        let b = Budget { per_minute: Some(1), per_day: Some(25) };
+        // Starting at the provider's midnight: 25 today, 5 tomorrow.
+        let midnight = day_start_ms(day_of(T0, 0) + 1, 0);
+        let times = simulate(&[], b, 0, midnight, 30, 0, 0);
+        assert_eq!(times.len(), 30);
+        assert_eq!(times[24], midnight + 24 * MINUTE_MS);
+        assert_eq!(times[25], midnight + DAY_MS);
+        let days: std::collections::BTreeSet<i64> = times.iter().map(|&t| day_of(t, 0)).collect();
+        assert_eq!(days.len(), 2);
+        assert_within(&times, b, MINUTE_MS, 0);
+    }
+
+    #[test]
+    fn randomized_schedules_never_exceed_a_budget() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for (budget, margin, offset) in [
+            (Budget { per_minute: Some(1), per_day: Some(25) }, 1_000, 0),
+            (Budget { per_minute: Some(1), per_day: Some(25) }, 0, 8 * 3600),
+            (Budget { per_minute: Some(60), per_day: None }, 1_000, 0),
+            (Budget { per_minute: Some(30), per_day: None }, 0, 0),
+            (Budget { per_minute: Some(7), per_day: Some(50) }, 250, -5 * 3600),
+        ] {
+            let span = MINUTE_MS + margin;
+            let mut calls: Vec<i64> = Vec::new();
+            let mut now = T0;
+            let mut blocked = 0;
+            for _ in 0..4_000 {
+                // The caller wakes at random moments: bursts, minutes, or hours later.
+                now += match rng.gen_range(0..10) {
+                    0..=5 => rng.gen_range(0..2_000),
+                    6..=8 => rng.gen_range(0..90_000),
+                    _ => rng.gen_range(0..6 * 3_600_000),
+                };
+                if rng.gen_ratio(1, 200) {
+                    blocked = now + rng.gen_range(0..600_000);
+                }
+                let at = earliest_allowed(&calls, budget, blocked, now, margin, offset);
+                assert!(at >= now && at >= blocked);
+                // It may send later than allowed, never earlier.
+                now = at + if rng.gen_bool(0.3) { rng.gen_range(0..5_000) } else { 0 };
+                calls.push(now);
+            }
+            assert_within(&calls, budget, span, offset);
+            // The simulator (the plan's estimate) keeps the same budgets, from any history.
+            let sim = simulate(&calls, budget, 0, now, 500, margin, offset);
+            let mut all = calls.clone();
+            all.extend(&sim);
+            assert_within(&all, budget, span, offset);
+        }
+    }
+
+    #[test]
+    fn randomized_persisted_runs_with_restarts_never_exceed_a_budget() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        for (family, op, budget) in [
+            (Family::CcpaymentV1, "resend-webhooks", Budget { per_minute: Some(1), per_day: Some(25) }),
+            (Family::Avista, "resend-webhook", Budget { per_minute: Some(60), per_day: None }),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let s = settings(1_000, 3 * 3600);
+            let k = key(family);
+            let mut limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), s.clone());
+            let mut now = T0;
+            let mut sent = Vec::new();
+            for _ in 0..1_500 {
+                if rng.gen_ratio(1, 50) {
+                    // The app is closed and opened again over the same data folder.
+                    limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), s.clone());
+                }
+                now += match rng.gen_range(0..10) {
+                    0..=6 => rng.gen_range(0..1_500),
+                    7..=8 => rng.gen_range(0..120_000),
+                    _ => rng.gen_range(0..4 * 3_600_000),
+                };
+                now = limits.next_allowed_at(k, op, now).unwrap();
+                limits.record_call(k, op, now).unwrap();
+                sent.push(now);
+            }
+            assert_within(&sent, budget, MINUTE_MS + 1_000, 3 * 3600);
+        }
+    }
+
+    fn key(family: Family) -> BudgetKey {
+        BudgetKey::new(1, family)
+    }
+
+    #[test]
+    fn persisted_budgets_survive_a_restart_and_reset_at_the_provider_midnight() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = settings(0, 8 * 3600);
+        let k = key(Family::CcpaymentV1);
+        let op = "resend-webhooks";
+        let mut now = day_start_ms(day_of(T0, 8 * 3600) + 1, 8 * 3600) - 30 * MINUTE_MS; // 23:30 provider time
+        let mut sent = Vec::new();
+        // Send as fast as allowed for three provider days, reopening the database every few calls.
+        let mut reopen = 0;
+        while sent.len() < 80 {
+            let limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), s.clone());
+            for _ in 0..(3 + reopen % 5) {
+                let at = limits.next_allowed_at(k, op, now).unwrap();
+                now = at;
+                let left = limits.remaining_today(k, op, now).unwrap().unwrap();
+                assert!(left >= 1, "allowed at {at} with nothing left today");
+                limits.record_call(k, op, now).unwrap();
+                assert_eq!(limits.remaining_today(k, op, now).unwrap().unwrap(), left - 1);
+                sent.push(now);
+            }
+            reopen += 1;
+        }
+        assert_within(&sent, Budget { per_minute: Some(1), per_day: Some(25) }, MINUTE_MS, 8 * 3600);
+        // 25 calls in the half hour before midnight, then 25 per day, each day from its first moment.
+        let d0 = day_of(sent[0], 8 * 3600);
+        assert_eq!(day_of(sent[24], 8 * 3600), d0);
+        assert_eq!(sent[25], day_start_ms(d0 + 1, 8 * 3600));
+        assert_eq!(day_of(sent[49], 8 * 3600), d0 + 1);
+        assert_eq!(sent[50], day_start_ms(d0 + 2, 8 * 3600));
+    }
+
+    #[test]
+    fn a_restart_in_the_middle_of_a_minute_keeps_the_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = key(Family::Avista);
+        {
+            let limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), settings(1_000, 0));
+            for i in 0..60 {
+                assert_eq!(limits.next_allowed_at(k, "resend-webhook", T0 + i).unwrap(), T0 + i);
+                limits.record_call(k, "resend-webhook", T0 + i).unwrap();
+            }
+            assert_eq!(limits.next_allowed_at(k, "get-token", T0 + 60).unwrap(), T0 + 60, "token calls are free");
+        }
+        let limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), settings(1_000, 0));
+        assert_eq!(limits.next_allowed_at(k, "resend-webhook", T0 + 100).unwrap(), T0 + MINUTE_MS + 1_000);
+        assert_eq!(limits.remaining_today(k, "resend-webhook", T0).unwrap(), None);
+        // Another account has its own budget.
+        assert_eq!(limits.next_allowed_at(BudgetKey::new(2, Family::Avista), "resend-webhook", T0).unwrap(), T0);
+    }
+
+    #[test]
+    fn cybavo_adopts_the_named_limit_and_ceffu_backs_off() {
+        let db = Db::open_in_memory().unwrap();
+        let limits = Limits::with_settings(db, settings(0, 0));
+        let k = key(Family::Cybavo);
+        let op = "resend-withdrawal-callbacks";
+        assert_eq!(limits.budget(k, op).unwrap().unwrap().per_minute, Some(30));
+        let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 12);
+        limits.observe_error(k, op, &e, T0).unwrap();
+        assert_eq!(limits.budget(k, "query-callbacks").unwrap().unwrap().per_minute, Some(12), "one wallet bucket");
+        assert_eq!(limits.next_allowed_at(k, op, T0).unwrap(), T0 + MINUTE_MS);
+        // A higher number is adopted too: it is the provider's.
+        let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 100);
+        limits.observe_error(k, op, &e, T0).unwrap();
+        assert_eq!(limits.budget(k, op).unwrap().unwrap().per_minute, Some(100));
+
+        let c = key(Family::Ceffu);
+        let e = Error::new(ErrorCode::ProviderRateLimited);
+        let mut waits = Vec::new();
+        for _ in 0..8 {
+            limits.observe_error(c, "resend-webhooks", &e, T0).unwrap();
+            waits.push(limits.next_allowed_at(c, "resend-webhooks", T0).unwrap() - T0);
+        }
+        assert_eq!(&waits[..4], &[15_000, 30_000, 60_000, 120_000]);
+        assert_eq!(waits[7], 15 * MINUTE_MS, "capped");
+        limits.observe_ok(c, "resend-webhooks", T0 + 20 * MINUTE_MS).unwrap();
+        limits.observe_error(c, "resend-webhooks", &e, T0 + 20 * MINUTE_MS).unwrap();
+        assert_eq!(
+            limits.next_allowed_at(c, "resend-webhooks", T0 + 20 * MINUTE_MS).unwrap(),
+            T0 + 20 * MINUTE_MS + 15_000
+        );
+
+        // A documented budget is never loosened, but a lower named one is adopted.
+        let v2 = key(Family::CcpaymentV2);
+        let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 30);
+        limits.observe_error(v2, "resend-webhooks", &e, T0).unwrap();
+        assert_eq!(limits.budget(v2, "resend-webhooks").unwrap().unwrap().per_minute, Some(1));
+        // A daily-limit answer blocks until the provider's midnight.
+        let e = Error::new(ErrorCode::ProviderDailyLimit).with("per", "day").with("limit", 10);
+        limits.observe_error(v2, "resend-webhooks", &e, T0).unwrap();
+        assert_eq!(limits.budget(v2, "resend-webhooks").unwrap().unwrap().per_day, Some(10));
+        assert_eq!(limits.remaining_today(v2, "resend-webhooks", T0).unwrap(), Some(0));
+        assert_eq!(limits.next_allowed_at(v2, "resend-webhooks", T0).unwrap(), day_start_ms(day_of(T0, 0) + 1, 0));
+    }
+}

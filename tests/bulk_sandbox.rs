@@ -1,0 +1,339 @@
+//! Bulk jobs against the in-process sandbox with its rate limits on, one fake clock shared by the client
+//! and the sandbox (the job's sleeper moves it): every job runs to completion without a single call
+//! refused by the sandbox's limiter, a job cancelled midway resumes from its next call, and a job stopped
+//! by an exit is found `interrupted` at the next start and finishes.
+
+use callback_desk::accounts::AccountView;
+use callback_desk::clock::{Clock, FixedClock};
+use callback_desk::history::{HistoryFilter, Outcome};
+use callback_desk::jobs::{FixedClockSleeper, JobControl, JobProgress, JobState, JobView, PlanRequest};
+use callback_desk::limits::{day_of, DAY_MS, MINUTE_MS};
+use callback_desk::sandbox::{demo, Limits, Sandbox, SandboxConfig, SandboxHandle};
+use callback_desk::store::Store;
+use callback_desk::transport::{HttpTransport, TransportConfig};
+use callback_desk::vault::MemoryStore;
+use serde_json::{json, Map, Value};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// 2025-10-09T08:53:20Z.
+const T0_MS: i64 = 1_760_000_000_000;
+
+struct Env {
+    sb: SandboxHandle,
+    clock: FixedClock,
+    store: Store,
+    dir: tempfile::TempDir,
+    secrets: Arc<MemoryStore>,
+    accounts: Vec<AccountView>,
+    transport: HttpTransport,
+    sleeper: FixedClockSleeper,
+}
+
+async fn receiver() -> String {
+    let app = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    url
+}
+
+fn open(dir: &Path, secrets: &Arc<MemoryStore>, clock: &FixedClock) -> Store {
+    Store::open(dir, secrets.clone(), Arc::new(clock.clone())).unwrap()
+}
+
+async fn start_with(f: impl FnOnce(&mut Limits)) -> Env {
+    let clock = FixedClock::at_ms(T0_MS);
+    let mut limits = Limits::default();
+    f(&mut limits);
+    assert!(limits.enabled);
+    let cfg = SandboxConfig {
+        clock: Arc::new(clock.clone()),
+        limits,
+        callback_url: Some(receiver().await),
+        ..SandboxConfig::default()
+    };
+    let sb = Sandbox::start(cfg).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let store = open(dir.path(), &secrets, &clock);
+    let accounts = store.accounts.create_sandbox_demo(&sb.demo_accounts()).unwrap();
+    let transport = HttpTransport::new(TransportConfig {
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(15),
+    })
+    .unwrap();
+    let sleeper = FixedClockSleeper { clock: clock.clone() };
+    Env { sb, clock, store, dir, secrets, accounts, transport, sleeper }
+}
+
+async fn start() -> Env {
+    start_with(|_| {}).await
+}
+
+impl Env {
+    fn account(&self, provider: &str, version: Option<&str>) -> i64 {
+        self.accounts
+            .iter()
+            .find(|a| {
+                a.provider.as_str() == provider
+                    && version.is_none_or(|v| a.fields.get("api_version").and_then(Value::as_str) == Some(v))
+            })
+            .unwrap()
+            .id
+    }
+
+    fn rejections(&self) -> u64 {
+        self.sb.state()["rejections"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum()
+    }
+
+    fn calls(&self, key: &str) -> u64 {
+        self.sb.state()["calls"][key].as_u64().unwrap()
+    }
+
+    fn request(&self, key: &str, op: &str, params: Value, since: Option<i64>, until: Option<i64>) -> PlanRequest {
+        let account_id = match key {
+            "ccpayment-v1" => self.account("ccpayment", Some("v1")),
+            "ccpayment-v2" => self.account("ccpayment", Some("v2")),
+            p => self.account(p, None),
+        };
+        PlanRequest {
+            account_id,
+            operation: op.to_owned(),
+            params: params.as_object().cloned().unwrap_or_default(),
+            since,
+            until,
+        }
+    }
+
+    async fn run(&self, id: i64, control: &JobControl, seen: &Mutex<Vec<JobProgress>>) -> JobView {
+        let mut progress = |p: &JobProgress| seen.lock().unwrap().push(p.clone());
+        let root = self.sb.base_url();
+        self.store.jobs.run(id, Some(&root), &self.transport, &self.sleeper, control, &mut progress).await.unwrap()
+    }
+
+    /// Plans, stores and runs a request to the end; returns the job and every progress report.
+    async fn run_all(&self, req: &PlanRequest) -> (JobView, Vec<JobProgress>) {
+        let plan = self.store.jobs.plan(req).unwrap();
+        let id = self.store.jobs.create(&plan).unwrap();
+        let seen = Mutex::new(Vec::new());
+        let job = self.run(id, &JobControl::new(), &seen).await;
+        (job, seen.into_inner().unwrap())
+    }
+
+    fn history(&self, job_id: i64, outcome: Option<Outcome>) -> u64 {
+        let f = HistoryFilter { job_id: Some(job_id), outcome, ..HistoryFilter::default() };
+        self.store.history.count(&f).unwrap()
+    }
+}
+
+fn now_s(env: &Env) -> i64 {
+    env.clock.now_ms() / 1000
+}
+
+#[tokio::test]
+async fn ccpayment_v1_thirty_windows_take_two_provider_days_without_a_rejection() {
+    let env = start().await;
+    let since = now_s(&env) - 30 * 3_600 + 1_800;
+    let req =
+        env.request("ccpayment-v1", "resend-webhooks", json!({"webhook_result": "All Result"}), Some(since), None);
+    let plan = env.store.jobs.plan(&req).unwrap();
+    assert_eq!(plan.calls.len(), 30);
+    assert_eq!(plan.days, 2, "25 calls a day");
+    let midnight = (day_of(T0_MS, 0) + 1) * DAY_MS;
+    assert!(plan.estimated_seconds * 1000 >= midnight - T0_MS, "{}", plan.estimated_seconds);
+    assert!(plan.estimated_seconds * 1000 < midnight - T0_MS + 10 * MINUTE_MS);
+    assert_eq!(plan.calls[0].params.keys().collect::<Vec<_>>(), ["start_timestamp", "end_timestamp", "webhook_result"]);
+
+    let id = env.store.jobs.create(&plan).unwrap();
+    let seen = Mutex::new(Vec::new());
+    let job = env.run(id, &JobControl::new(), &seen).await;
+    assert_eq!(job.state, JobState::Done);
+    assert_eq!((job.ok, job.failed, job.unknown, job.throttled), (30, 0, 0, 0), "{job:?}");
+    assert_eq!(env.rejections(), 0, "{}", env.sb.state());
+    assert_eq!(env.calls("ccpayment-v1"), 30);
+    assert!(env.clock.now_ms() >= midnight, "the job waited for the provider's next day");
+    assert_eq!(env.history(id, Some(Outcome::Ok)), 30);
+    // Progress: waits announced, the last report is the finished job.
+    let seen = seen.into_inner().unwrap();
+    assert!(seen.iter().any(|p| p.waiting_until_ms.is_some_and(|w| w >= midnight)));
+    let last = seen.last().unwrap();
+    assert_eq!((last.done, last.total, last.eta_seconds, last.state), (30, 30, 0, JobState::Done));
+    // Five of the second day's 25 calls are used.
+    let key = callback_desk::limits::BudgetKey::new(job.account_id, callback_desk::limits::Family::CcpaymentV1);
+    assert_eq!(env.store.limits.remaining_today(key, "resend-webhooks", env.clock.now_ms()).unwrap(), Some(20));
+}
+
+#[tokio::test]
+async fn ceffu_cybavo_avista_and_ccpayment_v2_jobs_finish_without_a_rejection() {
+    let env = start().await;
+    // Ceffu: one call per event type.
+    let since = now_s(&env) - 7 * 86_400;
+    let req = env.request("ceffu", "resend-webhooks", json!({"webhookId": demo::CEFFU_WEBHOOK_ID}), Some(since), None);
+    let (job, _) = env.run_all(&req).await;
+    assert_eq!((job.state, job.total, job.ok), (JobState::Done, 4, 4), "{job:?}");
+
+    // CYBAVO: 45 serials at the starting budget of 30 a minute, then 250 ids in chunks of 100.
+    let serials: Vec<i64> = (0..45).map(|i| 90_000_000_001 + i).collect();
+    let t = env.clock.now_ms();
+    let req = env.request("cybavo", "resend-withdrawal-callbacks", json!({ "serials": serials }), None, None);
+    let (job, _) = env.run_all(&req).await;
+    assert_eq!((job.state, job.ok), (JobState::Done, 45), "{job:?}");
+    assert!(env.clock.now_ms() - t >= MINUTE_MS, "30 a minute: the 31st call waited");
+    let ids: Vec<i64> = (0..250).map(|i| 90_000_000_001 + i).collect();
+    let req = env.request("cybavo", "query-callbacks", json!({ "ids": ids }), None, None);
+    let (job, _) = env.run_all(&req).await;
+    assert_eq!((job.total, job.ok), (3, 3), "{job:?}");
+
+    // Avista: three jobs of 25 identifiers in a row share one budget of 60 a minute.
+    let ids: Vec<String> = (1..=25).map(|i| format!("PAG-2024-{i:04}")).collect();
+    let t = env.clock.now_ms();
+    for _ in 0..3 {
+        let req = env.request("avista", "resend-webhook", json!({ "transaction_identifiers": ids }), None, None);
+        let (job, _) = env.run_all(&req).await;
+        assert_eq!((job.state, job.ok), (JobState::Done, 25), "{job:?}");
+    }
+    assert!(env.clock.now_ms() - t >= MINUTE_MS, "the 61st resend waited for the window");
+
+    // CCPayment v2: three windows.
+    let until = now_s(&env);
+    let req = env.request("ccpayment-v2", "resend-webhooks", json!({}), Some(until - 3 * 3_600 + 10), Some(until));
+    let (job, _) = env.run_all(&req).await;
+    assert_eq!((job.total, job.ok), (3, 3), "{job:?}");
+
+    assert_eq!(env.rejections(), 0, "{}", env.sb.state());
+    assert_eq!(env.calls("ceffu"), 4);
+    assert_eq!(env.calls("cybavo"), 48);
+}
+
+#[tokio::test]
+async fn cybavo_adopts_the_wallets_limit_after_one_refusal() {
+    // The wallet allows 10 a minute, fewer than the starting budget of 30.
+    let env = start_with(|l| l.cybavo_per_minute = 10).await;
+    let serials: Vec<i64> = (0..35).map(|i| 90_000_000_001 + i).collect();
+    let req = env.request("cybavo", "resend-deposit-callbacks", json!({ "serials": serials }), None, None);
+    let (job, _) = env.run_all(&req).await;
+    assert_eq!(job.state, JobState::Done);
+    assert_eq!((job.ok, job.failed, job.throttled), (35, 0, 1), "{job:?}");
+    assert_eq!(env.rejections(), 1, "only the call that taught the limit: {}", env.sb.state());
+    let key = callback_desk::limits::BudgetKey::new(job.account_id, callback_desk::limits::Family::Cybavo);
+    let budget = env.store.limits.budget(key, "query-callbacks").unwrap().unwrap();
+    assert_eq!(budget.per_minute, Some(10));
+    // Every call is in history with the job's id, the refused one too.
+    assert_eq!(env.history(job.id, None), 36);
+    assert_eq!(env.history(job.id, Some(Outcome::Failed)), 1);
+}
+
+#[tokio::test]
+async fn a_cancelled_job_resumes_from_its_next_call() {
+    let env = start().await;
+    let serials: Vec<i64> = (0..50).map(|i| 90_000_000_001 + i).collect();
+    let req = env.request("cybavo", "resend-withdrawal-callbacks", json!({ "serials": serials }), None, None);
+    let plan = env.store.jobs.plan(&req).unwrap();
+    let id = env.store.jobs.create(&plan).unwrap();
+    let control = JobControl::new();
+    let seen = Mutex::new(Vec::new());
+    let job = {
+        let c = control.clone();
+        let mut progress = |p: &JobProgress| {
+            if p.done == 20 {
+                c.cancel();
+            }
+            seen.lock().unwrap().push(p.clone());
+        };
+        let root = env.sb.base_url();
+        env.store.jobs.run(id, Some(&root), &env.transport, &env.sleeper, &control, &mut progress).await.unwrap()
+    };
+    assert_eq!((job.state, job.next_index, job.ok), (JobState::Cancelled, 20, 20), "{job:?}");
+    assert_eq!(env.history(id, None), 20);
+    assert_eq!(env.calls("cybavo"), 20);
+
+    let seen = Mutex::new(Vec::new());
+    let job = env.run(id, &JobControl::new(), &seen).await;
+    assert_eq!((job.state, job.next_index, job.ok, job.failed), (JobState::Done, 50, 50, 0), "{job:?}");
+    assert_eq!(env.history(id, None), 50);
+    assert_eq!(env.calls("cybavo"), 50, "nothing sent twice");
+    assert_eq!(env.rejections(), 0);
+    // A finished job returns at once.
+    let again = env.run(id, &JobControl::new(), &Mutex::new(Vec::new())).await;
+    assert_eq!(again.ok, 50);
+    assert_eq!(env.calls("cybavo"), 50);
+    // Sent serials in order.
+    let rows = env
+        .store
+        .history
+        .page(&HistoryFilter { job_id: Some(id), ..HistoryFilter::default() }, None, 100)
+        .unwrap()
+        .rows;
+    let mut scopes: Vec<String> = rows.iter().rev().map(|r| r.scope.clone()).collect();
+    scopes.dedup();
+    assert_eq!(scopes.len(), 50);
+    assert_eq!(scopes[0], "notification_id=90000000001");
+    assert_eq!(scopes[49], "notification_id=90000000050");
+}
+
+#[tokio::test]
+async fn a_job_stopped_by_an_exit_is_interrupted_at_the_next_start_and_resumes() {
+    let env = start().await;
+    let until = now_s(&env);
+    let req = env.request("ccpayment-v1", "resend-webhooks", json!({}), Some(until - 6 * 3_600), Some(until));
+    let plan = env.store.jobs.plan(&req).unwrap();
+    assert_eq!(plan.calls.len(), 6);
+    let id = env.store.jobs.create(&plan).unwrap();
+    // Run two calls, then pause.
+    let control = JobControl::new();
+    let job = {
+        let c = control.clone();
+        let mut progress = |p: &JobProgress| {
+            if p.done == 2 {
+                c.pause();
+            }
+        };
+        let root = env.sb.base_url();
+        env.store.jobs.run(id, Some(&root), &env.transport, &env.sleeper, &control, &mut progress).await.unwrap()
+    };
+    assert_eq!((job.state, job.next_index), (JobState::Paused, 2));
+    // The app dies while the third call is in flight (the job row says so, as the runner writes it).
+    {
+        let conn = rusqlite::Connection::open(env.dir.path().join(callback_desk::db::DB_FILE)).unwrap();
+        conn.execute("UPDATE jobs SET state = 'running', in_flight = 2 WHERE id = ?1", [id]).unwrap();
+    }
+    let Env { sb, clock, store, dir, secrets, accounts, transport, sleeper } = env;
+    drop(store);
+    let store = open(dir.path(), &secrets, &clock);
+    let env = Env { sb, clock, store, dir, secrets, accounts, transport, sleeper };
+    let job = env.store.jobs.get(id).unwrap();
+    assert_eq!((job.state, job.next_index, job.ok, job.unknown), (JobState::Interrupted, 3, 2, 1), "{job:?}");
+    assert_eq!(job.last_error.as_ref().unwrap()["code"], "history.interrupted");
+    assert!(env.store.jobs.list().unwrap().iter().any(|j| j.id == id && j.state == JobState::Interrupted));
+
+    // Resumed: the budget remembers the two calls before the exit; the in-flight call is not resent.
+    let job = env.run(id, &JobControl::new(), &Mutex::new(Vec::new())).await;
+    assert_eq!((job.state, job.ok, job.unknown, job.failed), (JobState::Done, 5, 1, 0), "{job:?}");
+    assert_eq!(env.calls("ccpayment-v1"), 5);
+    assert_eq!(env.rejections(), 0, "{}", env.sb.state());
+    let sent: Map<String, Value> = env.store.jobs.plan_of(id).unwrap().calls[5].params.clone();
+    assert_eq!(sent["end_timestamp"], json!(until));
+}
+
+#[tokio::test]
+async fn ceffu_backs_off_after_a_rate_limit_answer_and_retries_the_same_call() {
+    use callback_desk::sandbox::{Fault, FaultKind, ProviderId as Sb};
+    let env = start().await;
+    // Ceffu's number is undocumented: the provider answers G20012/429 once.
+    env.sb.inject(Fault::new(Sb::Ceffu, FaultKind::RateLimit));
+    let since = now_s(&env) - 86_400;
+    let req = env.request("ceffu", "resend-webhooks", json!({"webhookId": demo::CEFFU_WEBHOOK_ID}), Some(since), None);
+    let t = env.clock.now_ms();
+    let (job, seen) = env.run_all(&req).await;
+    assert_eq!((job.state, job.ok, job.failed, job.throttled), (JobState::Done, 4, 0, 1), "{job:?}");
+    assert!(env.clock.now_ms() - t >= 15_000, "backed off before trying again");
+    assert!(seen.iter().any(|p| p.waiting_until_ms.is_some()));
+    // Five rows: the refused call and the four that went through.
+    assert_eq!(env.history(job.id, None), 5);
+    assert_eq!(env.history(job.id, Some(Outcome::Ok)), 4);
+    assert_eq!(env.sb.state()["faults_applied"]["ceffu"], 1);
+}
