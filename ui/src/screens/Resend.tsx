@@ -189,7 +189,7 @@ export function ResendScreen(props: {
       setResult(await api.runAction({ account_id: account.id, operation: op.name, params: confirming.params }));
       setConfirming(null);
       setPreview(null);
-      window.setTimeout(() => document.querySelector("[data-testid=result-panel]")?.scrollIntoView({ behavior: "smooth", block: "nearest" }), 50);
+      window.setTimeout(() => document.querySelector("[data-testid=result-panel]")?.scrollIntoView?.({ behavior: "smooth", block: "nearest" }), 50);
     } catch (e) {
       setError(asCoreError(e));
       setConfirming(null);
