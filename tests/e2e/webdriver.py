@@ -90,6 +90,16 @@ class Session:
         raise AssertionError(f"timed out waiting for {what} (last value {value!r})")
 
     def screenshot(self, path: str):
+        # Let the page paint what the last action changed: wait for two animation frames, then a little
+        # longer for the compositor, or the capture can show the previous screen.
+        try:
+            self.s("POST", "/execute/async", {
+                "script": "const done = arguments[arguments.length - 1];"
+                          "requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)));",
+                "args": [],
+            })
+        except WebDriverError:
+            time.sleep(0.4)
         png = base64.b64decode(self.s("GET", "/screenshot"))
         with open(path, "wb") as f:
             f.write(png)

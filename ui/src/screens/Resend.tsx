@@ -126,9 +126,30 @@ export function ResendScreen(props: {
           title={t("screens.resend.empty_title")}
           body={t("screens.resend.empty_body")}
           action={
-            <button type="button" className="btn primary" onClick={props.onGoToAccounts} data-testid="resend-go-accounts">
-              {t("screens.resend.empty_action")}
-            </button>
+            <div className="row">
+              <button
+                type="button"
+                className="btn primary"
+                data-testid="resend-try-sandbox"
+                disabled={busy}
+                onClick={async () => {
+                  setBusy(true);
+                  try {
+                    await api.createSandboxAccounts();
+                    setAccounts(await api.listAccounts());
+                  } catch (e) {
+                    setLoadError(asCoreError(e));
+                  } finally {
+                    setBusy(false);
+                  }
+                }}
+              >
+                {t("accounts.try_sandbox")}
+              </button>
+              <button type="button" className="btn" onClick={props.onGoToAccounts} data-testid="resend-go-accounts">
+                {t("screens.resend.empty_action")}
+              </button>
+            </div>
           }
         />
       </>
