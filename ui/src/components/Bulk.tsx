@@ -263,7 +263,7 @@ export function BudgetLine(props: { status: BudgetStatus | null }) {
   const s = props.status;
   if (!s || !s.limited) return null;
   // The core and this window read the same machine's clock.
-  const wait = Math.ceil((s.next_allowed_at_ms - now) / 1000);
+  const wait = Math.ceil((s.next_allowed_at_ms - Math.max(now, Date.now())) / 1000);
   return (
     <div className="budget-line" data-testid="budget">
       {s.remaining_today !== null && (
@@ -315,7 +315,7 @@ export function JobsPanel(props: {
       <div className="jobs-list">
         {props.jobs.map((j) => {
           const pct = j.total ? Math.round((j.next_index / j.total) * 100) : 100;
-          const waitS = j.waiting_until_ms ? Math.ceil((j.waiting_until_ms - now) / 1000) : 0;
+          const waitS = j.waiting_until_ms ? Math.ceil((j.waiting_until_ms - Math.max(now, Date.now())) / 1000) : 0;
           const busy = props.busy === j.id;
           const resumable = j.state === "paused" || j.state === "interrupted" || j.state === "cancelled";
           return (

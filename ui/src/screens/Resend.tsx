@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import {
   api, asCoreError, type AccountView, type ActionResult, type CoreError, type OperationDescriptor, type ProviderDescriptor,
-  type RedactedRequest, type BudgetStatus, type Plan, type PlanRequest,
+  type RedactedRequest, type BudgetStatus, type JobProgress, type Plan, type PlanRequest,
 } from "../api";
 import {
   BULK_OWNED, BudgetLine, BulkFields, EMPTY_BULK, JobsPanel, PlanDialog, bulkKind, bulkRequest, mergeProgress, type BulkValues, type JobLive,
@@ -65,15 +65,18 @@ export function ResendScreen(props: {
   const [budget, setBudget] = useState<BudgetStatus | null>(null);
   const [bulkHint, setBulkHint] = useState<string | null>(null);
 
+  // The latest progress of each job: an event may arrive before the job is in the list.
+  const latest = useRef(new Map<number, JobProgress>());
   const loadJobs = useCallback(() => {
     api
       .listJobs()
       .then((list) =>
-        setJobs((prev) =>
+        setJobs(
           list.map((j) => {
-            const old = prev.find((p) => p.id === j.id);
-            const live = old && j.state === "running" && old.state === "running";
-            return { ...j, eta_seconds: live ? old.eta_seconds : null, waiting_until_ms: live ? old.waiting_until_ms : null };
+            const p = latest.current.get(j.id);
+            return p && p.state === "running" && j.state === "running" && p.done >= j.next_index
+              ? mergeProgress(j, p)
+              : { ...j, eta_seconds: null, waiting_until_ms: null };
           }),
         ),
       )
@@ -87,6 +90,7 @@ export function ResendScreen(props: {
     let alive = true;
     api
       .onJobProgress((p) => {
+        latest.current.set(p.job_id, p);
         setJobs((prev) => {
           if (!prev.some((j) => j.id === p.job_id)) {
             loadJobs();
