@@ -138,6 +138,8 @@ def main():
                 click(s, "[data-testid=plan-cancel]")
                 s.find(JOB)
                 assert job_text(s, "job-state") == tt("bulk.state.running"), job_text(s, "job-state")
+                # The countdown survives leaving the screen and coming back (its next event may be a minute away).
+                assert job_text(s, "job-waiting"), "no countdown after coming back to the screen"
                 s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", "[data-testid=jobs-panel]")
                 shot(s, f"{lang}-jobs-panel.png")
                 missing = missing_keys(s)

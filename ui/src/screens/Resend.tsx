@@ -17,6 +17,32 @@ import { ResultPanel } from "../components/ResultPanel";
 import { buildParams, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
 import { describeParams } from "../lib/describe";
 
+/**
+ * The latest progress of each job, kept while the app runs: an event may arrive before the job is in the
+ * list, and the screen may be left and opened again while a job waits (its next event can be a minute away).
+ */
+const LATEST_PROGRESS = new Map<number, JobProgress>();
+const progressListeners = new Set<(p: JobProgress) => void>();
+let listening = false;
+
+function onJobProgress(cb: (p: JobProgress) => void): () => void {
+  if (!listening) {
+    listening = true;
+    api
+      .onJobProgress((p) => {
+        LATEST_PROGRESS.set(p.job_id, p);
+        progressListeners.forEach((l) => l(p));
+      })
+      .catch(() => {
+        listening = false;
+      });
+  }
+  progressListeners.add(cb);
+  return () => {
+    progressListeners.delete(cb);
+  };
+}
+
 /** A request to open the Resend screen prefilled (from Query's "Resend this callback" or History's "Repeat"). */
 export type ResendIntent = {
   accountId: number;
@@ -65,15 +91,13 @@ export function ResendScreen(props: {
   const [budget, setBudget] = useState<BudgetStatus | null>(null);
   const [bulkHint, setBulkHint] = useState<string | null>(null);
 
-  // The latest progress of each job: an event may arrive before the job is in the list.
-  const latest = useRef(new Map<number, JobProgress>());
   const loadJobs = useCallback(() => {
     api
       .listJobs()
       .then((list) =>
         setJobs(
           list.map((j) => {
-            const p = latest.current.get(j.id);
+            const p = LATEST_PROGRESS.get(j.id);
             return p && p.state === "running" && j.state === "running" && p.done >= j.next_index
               ? mergeProgress(j, p)
               : { ...j, eta_seconds: null, waiting_until_ms: null };
@@ -86,25 +110,15 @@ export function ResendScreen(props: {
   // Jobs (including the ones an earlier exit interrupted) and their live progress.
   useEffect(() => {
     loadJobs();
-    let unlisten: (() => void) | null = null;
-    let alive = true;
-    api
-      .onJobProgress((p) => {
-        latest.current.set(p.job_id, p);
-        setJobs((prev) => {
-          if (!prev.some((j) => j.id === p.job_id)) {
-            loadJobs();
-            return prev;
-          }
-          return prev.map((j) => (j.id === p.job_id ? mergeProgress(j, p) : j));
-        });
-      })
-      .then((u) => (alive ? (unlisten = u) : u()))
-      .catch(() => undefined);
-    return () => {
-      alive = false;
-      unlisten?.();
-    };
+    return onJobProgress((p) => {
+      setJobs((prev) => {
+        if (!prev.some((j) => j.id === p.job_id)) {
+          loadJobs();
+          return prev;
+        }
+        return prev.map((j) => (j.id === p.job_id ? mergeProgress(j, p) : j));
+      });
+    });
   }, [loadJobs]);
 
   useEffect(() => {
