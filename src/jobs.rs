@@ -37,13 +37,13 @@ use crate::providers::{self, util, Account, BuildCtx, CcpaymentVersion, OutcomeK
 use crate::transport::Transport;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
+use ts_rs::TS;
 
 /// CCPayment's largest window, in seconds.
 pub const WINDOW_SECONDS: i64 = providers::ccpayment::ops::MAX_WINDOW_SECONDS;
