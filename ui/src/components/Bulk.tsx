@@ -324,7 +324,7 @@ export function JobsPanel(props: {
                 <div>
                   <div className="job-title">{t(`ops.${j.provider}.${j.operation}.label`)}</div>
                   <div className="meta">
-                    {j.account_label} · {t("bulk.job_started", { when: formatLocal(j.created_at_ms, i18n.language) })}
+                    #{j.id} · {j.account_label} · {t("bulk.job_started", { when: formatLocal(j.created_at_ms, i18n.language) })}
                   </div>
                 </div>
                 <span className={`pill job-state-${j.state}`} data-testid="job-state">{t(`bulk.state.${j.state}`)}</span>
