@@ -13,7 +13,8 @@ import sys
 import time
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
-from test_workflows import CCPAY, LANGS, click, count, exists, select_account, shot
+from test_accounts import set_value
+from test_workflows import AVISTA, CCPAY, CEFFU, CYBAVO, LANGS, click, count, exists, select_account, shot
 from webdriver import Session
 
 JOB = "[data-testid=job-card]"
@@ -126,6 +127,44 @@ def main():
             n = int(state["done"].split()[0])
             s.wait_for(lambda: count(s, "[data-testid=history-row]") == n, f"{n} history row(s)")
             shot(s, "en-jobs-history.png")
+
+        @check("Ceffu, CYBAVO and Avista plans: one call per event type, serial or identifier")
+        def _():
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, CEFFU)
+            click(s, "[data-testid=mode-bulk] input")
+            set_value(s, "[data-testid=op-webhookId]", "1721442311151521794")
+            click(s, "[data-testid=bulk-event-3]")
+            click(s, "[data-testid=bulk-event-4]")
+            click(s, "[data-testid=bulk-since-24h]")
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            assert s.text("[data-testid=plan-calls]").startswith("2"), s.text("[data-testid=plan-calls]")
+            assert s.text("[data-testid=plan-note]") == t("bulk.note.ceffu")
+            shot(s, "en-jobs-plan-ceffu.png")
+            click(s, "[data-testid=plan-cancel]")
+            select_account(s, CYBAVO)
+            click(s, "[data-testid=mode-bulk] input")
+            click(s, "[data-testid=bulk-cybavo-all]")
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            assert s.text("[data-testid=plan-calls]").startswith("1")
+            assert s.text("[data-testid=plan-note]") == t("bulk.note.cybavo_all")
+            click(s, "[data-testid=plan-cancel]")
+            click(s, "[data-testid=bulk-cybavo-list]")
+            set_value(s, "[data-testid=bulk-list]", "90000000001, 90000000002\n90000000003 90000000002")
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            assert s.text("[data-testid=plan-calls]").startswith("3"), s.text("[data-testid=plan-calls]")
+            click(s, "[data-testid=plan-cancel]")
+            select_account(s, AVISTA)
+            click(s, "[data-testid=mode-bulk] input")
+            set_value(s, "[data-testid=bulk-list]", "PAG-2024-0001\nPAG-2024-0002")
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            assert s.text("[data-testid=plan-calls]").startswith("2"), s.text("[data-testid=plan-calls]")
+            shot(s, "en-jobs-plan-avista.png")
+            click(s, "[data-testid=plan-cancel]")
 
         @check("the plan and the Jobs panel are translated in the three languages")
         def _():
