@@ -217,7 +217,7 @@ export function PlanDialog(props: {
           <span className="plan-label">{t("bulk.plan_calls")}</span>
         </div>
         <div className="plan-number" data-testid="plan-duration">
-          <span className="plan-value">{formatDuration(t, plan.estimated_seconds)}</span>
+          <span className="plan-value">{plan.estimated_seconds > 0 ? formatDuration(t, plan.estimated_seconds) : t("bulk.right_away")}</span>
           <span className="plan-label">{t("bulk.plan_duration")}</span>
         </div>
         <div className="plan-number" data-testid="plan-days">
