@@ -18,6 +18,13 @@ fn main() {
         "history_count",
         "history_get",
         "history_export_csv",
+        "plan_job",
+        "start_job",
+        "pause_job",
+        "cancel_job",
+        "resume_job",
+        "list_jobs",
+        "budget_status",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("failed to run tauri-build");

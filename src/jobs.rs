@@ -43,6 +43,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
+use ts_rs::TS;
 
 /// CCPayment's largest window, in seconds.
 pub const WINDOW_SECONDS: i64 = providers::ccpayment::ops::MAX_WINDOW_SECONDS;
@@ -52,34 +53,46 @@ pub const MAX_LIMIT_RETRIES: u32 = 8;
 pub const CEFFU_EVENT_TYPES: [&str; 4] = ["1", "2", "3", "4"];
 
 /// What staff ask for.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub struct PlanRequest {
+    #[ts(type = "number")]
     pub account_id: i64,
     pub operation: String,
     /// The operation's own fields (copied into every call) plus the bulk lists described in the module
     /// documentation (`serials`, `transaction_identifiers`, `eventTypes`, `ids`).
     #[serde(default)]
+    #[ts(type = "Record<string, unknown>")]
     pub params: Map<String, Value>,
     /// Unix seconds.
+    #[serde(default)]
+    #[ts(type = "number | null")]
     pub since: Option<i64>,
     /// Unix seconds; `None` = now.
+    #[serde(default)]
+    #[ts(type = "number | null")]
     pub until: Option<i64>,
 }
 
 /// One call of a plan: the exact params it sends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub struct PlannedCall {
+    #[ts(type = "Record<string, unknown>")]
     pub params: Map<String, Value>,
 }
 
 /// A bulk job before it runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub struct Plan {
+    #[ts(type = "number")]
     pub account_id: i64,
     pub operation: String,
     pub calls: Vec<PlannedCall>,
     /// Seconds from now until the last call may go out under the account's budgets (a lower bound: the
     /// calls' own durations come on top).
+    #[ts(type = "number")]
     pub estimated_seconds: i64,
     /// Provider days the calls span (e.g. 30 CCPayment v1 windows at 25/day: 2).
     pub days: u32,
@@ -264,8 +277,9 @@ pub fn split(
 }
 
 /// Where a job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub enum JobState {
     Running,
     Paused,
@@ -298,41 +312,63 @@ impl JobState {
 }
 
 /// A job as the UI and the CLI show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub struct JobView {
+    #[ts(type = "number")]
     pub id: i64,
+    #[ts(type = "number")]
     pub account_id: i64,
     pub account_label: String,
     pub provider: String,
     pub operation: String,
     pub state: JobState,
+    #[ts(type = "number")]
     pub total: u64,
     /// Index of the next call to send (= calls finished).
+    #[ts(type = "number")]
     pub next_index: u64,
+    #[ts(type = "number")]
     pub ok: u64,
+    #[ts(type = "number")]
     pub failed: u64,
+    #[ts(type = "number")]
     pub unknown: u64,
     /// Calls the provider refused with a rate or daily limit (each tried again).
+    #[ts(type = "number")]
     pub throttled: u64,
+    #[ts(type = "unknown")]
     pub last_error: Option<Value>,
+    #[ts(type = "number")]
     pub created_at_ms: i64,
+    #[ts(type = "number")]
     pub updated_at_ms: i64,
 }
 
 /// Reported while a job runs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub struct JobProgress {
+    #[ts(type = "number")]
     pub job_id: i64,
     pub state: JobState,
+    #[ts(type = "number")]
     pub done: u64,
+    #[ts(type = "number")]
     pub total: u64,
+    #[ts(type = "number")]
     pub ok: u64,
+    #[ts(type = "number")]
     pub failed: u64,
+    #[ts(type = "number")]
     pub unknown: u64,
+    #[ts(type = "number")]
     pub throttled: u64,
     /// Seconds until the last call may go out under the budgets.
+    #[ts(type = "number")]
     pub eta_seconds: i64,
     /// Set while the job waits for its budget.
+    #[ts(type = "number | null")]
     pub waiting_until_ms: Option<i64>,
 }
 

@@ -33,6 +33,13 @@ fn main() {
             commands::actions::history_count,
             commands::actions::history_get,
             commands::actions::history_export_csv,
+            commands::jobs::plan_job,
+            commands::jobs::start_job,
+            commands::jobs::pause_job,
+            commands::jobs::cancel_job,
+            commands::jobs::resume_job,
+            commands::jobs::list_jobs,
+            commands::jobs::budget_status,
             commands::prefs::get_preferences,
             commands::prefs::set_preferences,
         ])

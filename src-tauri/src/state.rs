@@ -4,11 +4,14 @@ use callback_desk::accounts::Accounts;
 use callback_desk::actions::Actions;
 use callback_desk::clock::{Clock, SystemClock};
 use callback_desk::history::History;
+use callback_desk::jobs::{JobControl, Jobs};
+use callback_desk::limits::Limits;
 use callback_desk::sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use callback_desk::store::Store;
 use callback_desk::transport::{HttpTransport, TransportConfig};
 use callback_desk::vault::{self, KeyringStatus, KeyringStore, SecretStore};
 use callback_desk::{paths, Error};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OnceCell};
@@ -18,7 +21,9 @@ pub struct AppState {
     pub secrets: Arc<dyn SecretStore>,
     pub clock: Arc<dyn Clock>,
     keyring: Arc<OnceCell<KeyringStatus>>,
-    actions: Arc<OnceCell<Arc<Actions>>>,
+    store: Arc<OnceCell<Store>>,
+    /// Pause/cancel handles of the jobs running in this process.
+    pub controls: Arc<std::sync::Mutex<HashMap<i64, JobControl>>>,
     transport: Arc<OnceCell<Arc<HttpTransport>>>,
     sandbox: Arc<Mutex<Option<SandboxHandle>>>,
 }
@@ -29,7 +34,8 @@ impl AppState {
             secrets: Arc::new(KeyringStore::new()),
             clock: Arc::new(SystemClock),
             keyring: Arc::new(OnceCell::new()),
-            actions: Arc::new(OnceCell::new()),
+            store: Arc::new(OnceCell::new()),
+            controls: Arc::new(std::sync::Mutex::new(HashMap::new())),
             transport: Arc::new(OnceCell::new()),
             sandbox: Arc::new(Mutex::new(None)),
         }
@@ -52,21 +58,32 @@ impl AppState {
             .clone()
     }
 
-    /// Accounts, history and the action runner over the database in the data folder, opened on first
-    /// use. Opening also runs crash recovery: rows left `pending` by an earlier run become `unknown`.
-    pub async fn actions(&self) -> Result<Arc<Actions>, Error> {
-        self.actions
+    /// Accounts, history, the action runner, rate budgets and bulk jobs over the database in the data
+    /// folder, opened on first use. Opening also runs crash recovery: rows left `pending` by an earlier run
+    /// become `unknown`, jobs left `running` become `interrupted`.
+    pub async fn store(&self) -> Result<Store, Error> {
+        self.store
             .get_or_try_init(|| async {
                 let secrets = self.secrets.clone();
                 let clock = self.clock.clone();
-                tauri::async_runtime::spawn_blocking(move || -> Result<Arc<Actions>, Error> {
-                    Ok(Store::open(&paths::data_dir(), secrets, clock)?.actions)
-                })
-                .await
-                .map_err(|e| Error::internal(e.to_string()))?
+                tauri::async_runtime::spawn_blocking(move || Store::open(&paths::data_dir(), secrets, clock))
+                    .await
+                    .map_err(|e| Error::internal(e.to_string()))?
             })
             .await
             .cloned()
+    }
+
+    pub async fn actions(&self) -> Result<Arc<Actions>, Error> {
+        Ok(self.store().await?.actions)
+    }
+
+    pub async fn jobs(&self) -> Result<Arc<Jobs>, Error> {
+        Ok(self.store().await?.jobs)
+    }
+
+    pub async fn limits(&self) -> Result<Arc<Limits>, Error> {
+        Ok(self.store().await?.limits)
     }
 
     pub async fn accounts(&self) -> Result<Arc<Accounts>, Error> {

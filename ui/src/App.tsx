@@ -20,6 +20,7 @@ export function App() {
   const [account, setAccount] = useState<AccountView | null>(null);
   const [intent, setIntent] = useState<ResendIntent | null>(null);
   const [historyFocus, setHistoryFocus] = useState<{ id: number; nonce: number } | null>(null);
+  const [historyJob, setHistoryJob] = useState<{ jobId: number; nonce: number } | null>(null);
 
   useEffect(() => {
     let alive = true;
@@ -49,6 +50,7 @@ export function App() {
   const go = (s: Section) => {
     setIntent(null);
     setHistoryFocus(null);
+    setHistoryJob(null);
     setSection(s);
   };
   const openResend = (i: Omit<ResendIntent, "nonce">) => {
@@ -57,6 +59,12 @@ export function App() {
   };
   const seeHistory = (id: number) => {
     setHistoryFocus({ id, nonce: Date.now() });
+    setHistoryJob(null);
+    setSection("history");
+  };
+  const seeJob = (jobId: number) => {
+    setHistoryFocus(null);
+    setHistoryJob({ jobId, nonce: Date.now() });
     setSection("history");
   };
   const onAccount = useCallback((a: AccountView | null) => setAccount(a), []);
@@ -81,6 +89,7 @@ export function App() {
               intent={intent}
               onGoToAccounts={() => go("accounts")}
               onSeeHistory={seeHistory}
+              onSeeJob={seeJob}
             />
           )}
           {section === "query" && (
@@ -92,7 +101,7 @@ export function App() {
               onSeeHistory={seeHistory}
             />
           )}
-          {section === "history" && <HistoryScreen focus={historyFocus} onRepeat={openResend} />}
+          {section === "history" && <HistoryScreen focus={historyFocus} job={historyJob} onRepeat={openResend} />}
           {section === "accounts" && <AccountsScreen />}
           {section === "settings" && <SettingsScreen info={info} language={language} onLanguage={onLanguage} />}
         </main>

@@ -20,10 +20,17 @@ import type { Cursor } from "./bindings/Cursor";
 import type { ExportResult } from "./bindings/ExportResult";
 import type { OperationDescriptor } from "./bindings/OperationDescriptor";
 import type { FormField } from "./bindings/FormField";
+import type { PlanRequest } from "./bindings/PlanRequest";
+import type { Plan } from "./bindings/Plan";
+import type { JobView } from "./bindings/JobView";
+import type { JobProgress } from "./bindings/JobProgress";
+import type { JobState } from "./bindings/JobState";
+import type { BudgetStatus } from "./bindings/BudgetStatus";
 
 export type {
   AppInfo, Preferences, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
+  PlanRequest, Plan, JobView, JobProgress, JobState, BudgetStatus,
 };
 
 export function isCoreError(e: unknown): e is CoreError {
@@ -56,4 +63,16 @@ export const api = {
   /** Progress of a running CSV export: `(done, total)` rows. */
   onExportProgress: (cb: (done: number, total: number) => void): Promise<UnlistenFn> =>
     listen<[number, number]>("history-export-progress", (e) => cb(e.payload[0], e.payload[1])),
+  planJob: (request: PlanRequest) => invoke<Plan>("plan_job", { request }),
+  /** Creates the job and starts it in the background; returns its id. */
+  startJob: (request: PlanRequest) => invoke<number>("start_job", { request }),
+  pauseJob: (id: number) => invoke<JobView>("pause_job", { id }),
+  cancelJob: (id: number) => invoke<JobView>("cancel_job", { id }),
+  resumeJob: (id: number) => invoke<JobView>("resume_job", { id }),
+  listJobs: () => invoke<JobView[]>("list_jobs"),
+  budgetStatus: (accountId: number, operation: string) =>
+    invoke<BudgetStatus>("budget_status", { accountId, operation }),
+  /** Progress of running bulk jobs (after each call, while waiting for the budget, and when one stops). */
+  onJobProgress: (cb: (p: JobProgress) => void): Promise<UnlistenFn> =>
+    listen<JobProgress>("job-progress", (e) => cb(e.payload)),
 };

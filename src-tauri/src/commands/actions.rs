@@ -10,7 +10,7 @@ use callback_desk::Error;
 use serde::Serialize;
 use ts_rs::TS;
 
-async fn sandbox_root_for(state: &AppState, account_id: i64) -> Result<Option<String>, Error> {
+pub(crate) async fn sandbox_root_for(state: &AppState, account_id: i64) -> Result<Option<String>, Error> {
     let view = state.accounts().await?.get(account_id)?;
     Ok(if view.base_url == SANDBOX_BASE_URL { Some(state.sandbox_root().await?) } else { None })
 }

@@ -1,4 +1,5 @@
 pub mod accounts;
 pub mod actions;
 pub mod app;
+pub mod jobs;
 pub mod prefs;

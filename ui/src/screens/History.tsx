@@ -18,14 +18,15 @@ import type { ResendIntent } from "./Resend";
 export const PAGE_SIZE = 100;
 const OUTCOMES: Outcome[] = ["pending", "ok", "failed", "unknown"];
 
-type Filters = { account: string; provider: string; operation: string; outcome: string; from: string; to: string; text: string };
-const EMPTY: Filters = { account: "", provider: "", operation: "", outcome: "", from: "", to: "", text: "" };
+type Filters = { account: string; provider: string; operation: string; outcome: string; from: string; to: string; text: string; job: string };
+const EMPTY: Filters = { account: "", provider: "", operation: "", outcome: "", from: "", to: "", text: "", job: "" };
 
 export function toHistoryFilter(f: Filters): HistoryFilter {
   const from = f.from ? parseLocalDateTime(f.from) : null;
   const to = f.to ? parseLocalDateTime(f.to) : null;
   return {
     account_id: f.account ? Number(f.account) : null,
+    job_id: f.job ? Number(f.job) : null,
     provider: f.provider || null,
     operation: f.operation || null,
     outcome: (f.outcome || null) as Outcome | null,
@@ -40,11 +41,15 @@ function opLabelKey(provider: string, operation: string) {
   return `ops.${provider}.${operation}.label`;
 }
 
-export function HistoryScreen(props: { focus: { id: number; nonce: number } | null; onRepeat: (i: Omit<ResendIntent, "nonce">) => void }) {
+export function HistoryScreen(props: {
+  focus: { id: number; nonce: number } | null;
+  /** Show only the calls of one bulk job. */
+  job?: { jobId: number; nonce: number } | null;
+  onRepeat: (i: Omit<ResendIntent, "nonce">) => void }) {
   const { t, i18n } = useTranslation();
   const [accounts, setAccounts] = useState<AccountView[]>([]);
   const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>([]);
-  const [filters, setFilters] = useState<Filters>(EMPTY);
+  const [filters, setFilters] = useState<Filters>(props.job ? { ...EMPTY, job: String(props.job.jobId) } : EMPTY);
   const [text, setText] = useState("");
   const [rows, setRows] = useState<HistoryRow[] | null>(null);
   const [cursor, setCursor] = useState<Cursor | null>(null);
@@ -69,6 +74,10 @@ export function HistoryScreen(props: { focus: { id: number; nonce: number } | nu
   useEffect(() => {
     if (props.focus) setDetailId(props.focus.id);
   }, [props.focus]);
+
+  useEffect(() => {
+    if (props.job) setFilters((f) => ({ ...f, job: String(props.job!.jobId) }));
+  }, [props.job]);
 
   // The text filter follows typing after a short pause.
   useEffect(() => {
@@ -191,6 +200,14 @@ export function HistoryScreen(props: { focus: { id: number; nonce: number } | nu
           <span className="field-label">{t("history.search")}</span>
           <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t("history.search_placeholder")} data-testid="filter-text" />
         </label>
+        {filters.job && (
+          <span className="job-filter" data-testid="filter-job">
+            {t("history.job_filter", { id: filters.job })}
+            <button type="button" className="btn small" onClick={() => setFilters({ ...filters, job: "" })} data-testid="filter-job-clear">
+              {t("history.job_filter_clear")}
+            </button>
+          </span>
+        )}
         {anyFilter && (
           <button type="button" className="btn small clear-filters" onClick={() => { setFilters(EMPTY); setText(""); }} data-testid="filter-clear">
             {t("history.clear")}

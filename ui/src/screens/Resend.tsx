@@ -1,9 +1,12 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import {
   api, asCoreError, type AccountView, type ActionResult, type CoreError, type OperationDescriptor, type ProviderDescriptor,
-  type RedactedRequest,
+  type RedactedRequest, type BudgetStatus, type JobProgress, type Plan, type PlanRequest,
 } from "../api";
+import {
+  BULK_OWNED, BudgetLine, BulkFields, EMPTY_BULK, JobsPanel, PlanDialog, bulkKind, bulkRequest, mergeProgress, type BulkValues, type JobLive,
+} from "../components/Bulk";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorBox } from "../components/ErrorBox";
 import { AccountPicker } from "../components/AccountPicker";
@@ -13,6 +16,32 @@ import { ConfirmResend } from "../components/ConfirmResend";
 import { ResultPanel } from "../components/ResultPanel";
 import { buildParams, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
 import { describeParams } from "../lib/describe";
+
+/**
+ * The latest progress of each job, kept while the app runs: an event may arrive before the job is in the
+ * list, and the screen may be left and opened again while a job waits (its next event can be a minute away).
+ */
+const LATEST_PROGRESS = new Map<number, JobProgress>();
+const progressListeners = new Set<(p: JobProgress) => void>();
+let listening = false;
+
+function onJobProgress(cb: (p: JobProgress) => void): () => void {
+  if (!listening) {
+    listening = true;
+    api
+      .onJobProgress((p) => {
+        LATEST_PROGRESS.set(p.job_id, p);
+        progressListeners.forEach((l) => l(p));
+      })
+      .catch(() => {
+        listening = false;
+      });
+  }
+  progressListeners.add(cb);
+  return () => {
+    progressListeners.delete(cb);
+  };
+}
 
 /** A request to open the Resend screen prefilled (from Query's "Resend this callback" or History's "Repeat"). */
 export type ResendIntent = {
@@ -37,6 +66,8 @@ export function ResendScreen(props: {
   intent: ResendIntent | null;
   onGoToAccounts: () => void;
   onSeeHistory: (id: number) => void;
+  /** History filtered to one bulk job. */
+  onSeeJob?: (jobId: number) => void;
 }) {
   const { t, i18n } = useTranslation();
   const [accounts, setAccounts] = useState<AccountView[] | null>(null);
@@ -52,6 +83,43 @@ export function ResendScreen(props: {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ActionResult | null>(null);
   const appliedIntent = useRef<number | null>(null);
+  const [mode, setMode] = useState<"single" | "bulk">("single");
+  const [bulk, setBulk] = useState<BulkValues>(EMPTY_BULK);
+  const [planning, setPlanning] = useState<null | { request: PlanRequest; plan: Plan }>(null);
+  const [jobs, setJobs] = useState<JobLive[]>([]);
+  const [jobBusy, setJobBusy] = useState<number | null>(null);
+  const [budget, setBudget] = useState<BudgetStatus | null>(null);
+  const [bulkHint, setBulkHint] = useState<string | null>(null);
+
+  const loadJobs = useCallback(() => {
+    api
+      .listJobs()
+      .then((list) =>
+        setJobs(
+          list.map((j) => {
+            const p = LATEST_PROGRESS.get(j.id);
+            return p && p.state === "running" && j.state === "running" && p.done >= j.next_index
+              ? mergeProgress(j, p)
+              : { ...j, eta_seconds: null, waiting_until_ms: null };
+          }),
+        ),
+      )
+      .catch(() => undefined);
+  }, []);
+
+  // Jobs (including the ones an earlier exit interrupted) and their live progress.
+  useEffect(() => {
+    loadJobs();
+    return onJobProgress((p) => {
+      setJobs((prev) => {
+        if (!prev.some((j) => j.id === p.job_id)) {
+          loadJobs();
+          return prev;
+        }
+        return prev.map((j) => (j.id === p.job_id ? mergeProgress(j, p) : j));
+      });
+    });
+  }, [loadJobs]);
 
   useEffect(() => {
     let alive = true;
@@ -75,6 +143,25 @@ export function ResendScreen(props: {
   const descriptor = descriptors.find((d) => d.id === account?.provider);
   const ops = useMemo(() => resendOps(descriptor, account), [descriptor, account]);
   const op = ops.find((o) => o.name === opName) ?? ops[0];
+  const kind = account ? bulkKind(account.provider, op) : null;
+  const bulkMode = mode === "bulk" && kind !== null;
+  const jobsTick = jobs.map((j) => `${j.id}:${j.next_index}:${j.state}`).join(",");
+
+  // The account's budget for this operation, refreshed after every call this screen knows about.
+  useEffect(() => {
+    if (!account || !op) {
+      setBudget(null);
+      return;
+    }
+    let alive = true;
+    api
+      .budgetStatus(account.id, op.name)
+      .then((b) => alive && setBudget(b))
+      .catch(() => alive && setBudget(null));
+    return () => {
+      alive = false;
+    };
+  }, [account?.id, op?.name, result, jobsTick]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Default to the first account; keep the shell's environment badge in step.
   useEffect(() => {
@@ -225,6 +312,57 @@ export function ResendScreen(props: {
     window.setTimeout(() => setCopied(false), 2500);
   };
 
+  const bulkFieldsOf = (o: OperationDescriptor) => o.fields.filter((f) => !BULK_OWNED.includes(f.name));
+
+  const askPlan = async () => {
+    if (!account || !op) return;
+    const built = buildParams(bulkFieldsOf(op), values);
+    setFormErrors(built.errors);
+    if (Object.keys(built.errors).length) return;
+    setError(null);
+    setBulkHint(null);
+    const r = bulkRequest(account, op, bulk, built.params, Date.now());
+    if ("error" in r) {
+      setBulkHint(r.error);
+      return;
+    }
+    try {
+      setPlanning({ request: r.request, plan: await api.planJob(r.request) });
+    } catch (e) {
+      setError(asCoreError(e));
+    }
+  };
+
+  const startJob = async () => {
+    if (!planning) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.startJob(planning.request);
+      setPlanning(null);
+      loadJobs();
+      window.setTimeout(() => document.querySelector("[data-testid=jobs-panel]")?.scrollIntoView?.({ behavior: "smooth", block: "nearest" }), 100);
+    } catch (e) {
+      setError(asCoreError(e));
+      setPlanning(null);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const jobAction = async (id: number, f: (id: number) => Promise<unknown>) => {
+    setJobBusy(id);
+    setError(null);
+    try {
+      await f(id);
+    } catch (e) {
+      setError(asCoreError(e));
+    } finally {
+      setJobBusy(null);
+      loadJobs();
+    }
+  };
+
   const strong = confirming && account && op ? strongReasons(account, op, confirming.params, Date.now()) : null;
 
   return (
@@ -256,7 +394,41 @@ export function ResendScreen(props: {
               <div className="op-card-help">{t(op.help_key)}</div>
             </div>
           )}
-          {op && account && (
+          {op && account && kind && (
+            <fieldset className="field wide">
+              <legend className="field-label">{t("bulk.mode")}</legend>
+              <div className="mode-choices">
+                <label className={`radio-card${!bulkMode ? " active" : ""}`} data-testid="mode-single">
+                  <input type="radio" name="resend-mode" checked={!bulkMode} onChange={() => { setMode("single"); setFormErrors({}); setError(null); }} />
+                  <span className="op-card-text">
+                    <span className="op-card-title">{t("bulk.mode_single")}</span>
+                    <span className="op-card-help">{t("bulk.mode_single_help")}</span>
+                  </span>
+                </label>
+                <label className={`radio-card${bulkMode ? " active" : ""}`} data-testid="mode-bulk">
+                  <input type="radio" name="resend-mode" checked={bulkMode} onChange={() => { setMode("bulk"); setFormErrors({}); setError(null); setPreview(null); setResult(null); }} />
+                  <span className="op-card-text">
+                    <span className="op-card-title">{t(`bulk.mode_bulk.${kind}`)}</span>
+                    <span className="op-card-help">{t(`bulk.mode_bulk_help.${kind}`)}</span>
+                  </span>
+                </label>
+              </div>
+            </fieldset>
+          )}
+          {op && account && bulkMode && (
+            <>
+              <OpForm provider={account.provider} fields={bulkFieldsOf(op)} values={values} errors={formErrors} onChange={(v) => setValues(v)} />
+              <BulkFields account={account} op={op} values={bulk} onChange={(v) => { setBulk(v); setBulkHint(null); }} />
+              {bulkHint && <div className="error-box" role="alert" data-testid="bulk-error"><div className="error-message">{t(bulkHint)}</div></div>}
+              <div className="row actions">
+                <button type="button" className="btn primary" onClick={askPlan} data-testid="bulk-plan">
+                  {t("bulk.plan")}
+                </button>
+                <BudgetLine status={budget} />
+              </div>
+            </>
+          )}
+          {op && account && !bulkMode && (
             <>
               <OpForm provider={account.provider} fields={op.fields} values={values} errors={formErrors} onChange={(v) => { setValues(v); setPreview(null); }} />
               {op.rate_limit_note && (
@@ -271,6 +443,7 @@ export function ResendScreen(props: {
                 <button type="button" className="btn primary" onClick={askConfirm} data-testid="resend-go">
                   {t("resend.resend")}
                 </button>
+                <BudgetLine status={budget} />
               </div>
             </>
           )}
@@ -291,7 +464,20 @@ export function ResendScreen(props: {
         )}
 
         {result && account && op && <ResultPanel provider={account.provider} op={op} result={result} onSeeHistory={props.onSeeHistory} />}
+
+        <JobsPanel
+          jobs={jobs}
+          busy={jobBusy}
+          onPause={(id) => jobAction(id, api.pauseJob)}
+          onCancel={(id) => jobAction(id, api.cancelJob)}
+          onResume={(id) => jobAction(id, api.resumeJob)}
+          onSeeHistory={(id) => props.onSeeJob?.(id)}
+        />
       </div>
+
+      {planning && account && op && (
+        <PlanDialog account={account} op={op} plan={planning.plan} busy={busy} onConfirm={startJob} onCancel={() => setPlanning(null)} />
+      )}
 
       {confirming && account && op && strong && (
         <ConfirmResend

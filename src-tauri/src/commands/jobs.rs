@@ -1,0 +1,192 @@
+//! Bulk jobs ("resend everything since…", long lists of ids): plan, start in the background, pause,
+//! cancel, resume and list; and the rate budget of an account. A running job reports to the window as
+//! `job-progress` events.
+
+use crate::commands::actions::sandbox_root_for;
+use crate::state::AppState;
+use callback_desk::jobs::{JobControl, JobProgress, JobState, JobView, Plan, PlanRequest, SystemSleeper};
+use callback_desk::limits::{BudgetKey, Family};
+use callback_desk::providers::ProviderId;
+use callback_desk::Error;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The event a running job sends after each call, while it waits, and when it stops.
+pub const PROGRESS_EVENT: &str = "job-progress";
+
+/// What an account may still send of one operation.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct BudgetStatus {
+    /// Whether the operation counts against a budget at all.
+    pub limited: bool,
+    pub per_minute: Option<u32>,
+    pub per_day: Option<u32>,
+    /// Calls left in the provider's day; `null` when there is no daily budget.
+    pub remaining_today: Option<u32>,
+    /// The earliest moment the next call may go out (Unix ms, never before `now_ms`).
+    #[ts(type = "number")]
+    pub next_allowed_at_ms: i64,
+    #[ts(type = "number")]
+    pub now_ms: i64,
+}
+
+#[tauri::command]
+pub async fn plan_job(state: tauri::State<'_, AppState>, request: PlanRequest) -> Result<Plan, Error> {
+    let jobs = state.jobs().await?;
+    tauri::async_runtime::spawn_blocking(move || jobs.plan(&request))
+        .await
+        .map_err(|e| Error::internal(e.to_string()))?
+}
+
+#[tauri::command]
+pub async fn start_job(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    request: PlanRequest,
+) -> Result<i64, Error> {
+    let jobs = state.jobs().await?;
+    let id = tauri::async_runtime::spawn_blocking(move || -> Result<i64, Error> {
+        let plan = jobs.plan(&request)?;
+        jobs.create(&plan)
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))??;
+    spawn_run(app, state.inner().clone(), id, JobControl::new()).await?;
+    Ok(id)
+}
+
+/// Runs a job in the background until it is done, paused or cancelled.
+async fn spawn_run(app: tauri::AppHandle, state: AppState, id: i64, control: JobControl) -> Result<(), Error> {
+    use tauri::Emitter;
+    let jobs = state.jobs().await?;
+    let job = jobs.get(id)?;
+    let root = sandbox_root_for(&state, job.account_id).await?;
+    let transport = state.transport().await?;
+    {
+        let mut controls = state.controls.lock().unwrap_or_else(|e| e.into_inner());
+        if controls.contains_key(&id) {
+            return Err(Error::invalid_field("job_id", "already_running"));
+        }
+        controls.insert(id, control.clone());
+    }
+    tauri::async_runtime::spawn(async move {
+        let sleeper = SystemSleeper { clock: state.clock.clone() };
+        let emitter = app.clone();
+        let mut progress = move |p: &JobProgress| {
+            let _ = emitter.emit(PROGRESS_EVENT, p);
+        };
+        let result = jobs.run(id, root.as_deref(), transport.as_ref(), &sleeper, &control, &mut progress).await;
+        state.controls.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+        if let Err(e) = &result {
+            tracing::warn!(job = id, code = ?e.code, "bulk job stopped with an error");
+        }
+        // A last report from the stored row, so that the window also learns about a stop by error.
+        if let Ok(job) = jobs.get(id) {
+            let _ = app.emit(PROGRESS_EVENT, progress_of(&job));
+        }
+    });
+    Ok(())
+}
+
+fn progress_of(job: &JobView) -> JobProgress {
+    JobProgress {
+        job_id: job.id,
+        state: job.state,
+        done: job.next_index,
+        total: job.total,
+        ok: job.ok,
+        failed: job.failed,
+        unknown: job.unknown,
+        throttled: job.throttled,
+        eta_seconds: 0,
+        waiting_until_ms: None,
+    }
+}
+
+fn control_of(state: &AppState, id: i64) -> Option<JobControl> {
+    state.controls.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()
+}
+
+/// Stops a running job after the call in flight; it stays resumable.
+#[tauri::command]
+pub async fn pause_job(state: tauri::State<'_, AppState>, id: i64) -> Result<JobView, Error> {
+    if let Some(c) = control_of(&state, id) {
+        c.pause();
+    }
+    state.jobs().await?.get(id)
+}
+
+/// Stops a job for good (after the call in flight). A paused or interrupted job is marked cancelled
+/// without sending anything.
+#[tauri::command]
+pub async fn cancel_job(app: tauri::AppHandle, state: tauri::State<'_, AppState>, id: i64) -> Result<JobView, Error> {
+    let jobs = state.jobs().await?;
+    match control_of(&state, id) {
+        Some(c) => c.cancel(),
+        None => {
+            let job = jobs.get(id)?;
+            if matches!(job.state, JobState::Paused | JobState::Interrupted) {
+                // Running with a control that already asks to cancel stops before the first call.
+                let control = JobControl::new();
+                control.cancel();
+                spawn_run(app, state.inner().clone(), id, control).await?;
+            }
+        }
+    }
+    jobs.get(id)
+}
+
+/// Goes on with a paused, cancelled or interrupted job from its next call.
+#[tauri::command]
+pub async fn resume_job(app: tauri::AppHandle, state: tauri::State<'_, AppState>, id: i64) -> Result<JobView, Error> {
+    let jobs = state.jobs().await?;
+    let job = jobs.get(id)?;
+    if job.state == JobState::Done {
+        return Ok(job);
+    }
+    spawn_run(app, state.inner().clone(), id, JobControl::new()).await?;
+    jobs.get(id)
+}
+
+/// Every job, newest first.
+#[tauri::command]
+pub async fn list_jobs(state: tauri::State<'_, AppState>) -> Result<Vec<JobView>, Error> {
+    let jobs = state.jobs().await?;
+    tauri::async_runtime::spawn_blocking(move || jobs.list()).await.map_err(|e| Error::internal(e.to_string()))?
+}
+
+/// What is left today of an account's budget for an operation, and when the next call may go out.
+#[tauri::command]
+pub async fn budget_status(
+    state: tauri::State<'_, AppState>,
+    account_id: i64,
+    operation: String,
+) -> Result<BudgetStatus, Error> {
+    let view = state.accounts().await?.get(account_id)?;
+    let limits = state.limits().await?;
+    let family = match view.provider {
+        ProviderId::Cybavo => Family::Cybavo,
+        ProviderId::Ceffu => Family::Ceffu,
+        ProviderId::Avista => Family::Avista,
+        ProviderId::Ccpayment => match view.fields.get("api_version").and_then(|v| v.as_str()) {
+            Some("v2") => Family::CcpaymentV2,
+            _ => Family::CcpaymentV1,
+        },
+    };
+    let key = BudgetKey::new(account_id, family);
+    let now = state.clock.now_ms();
+    tauri::async_runtime::spawn_blocking(move || -> Result<BudgetStatus, Error> {
+        let budget = limits.budget(key, &operation)?;
+        Ok(BudgetStatus {
+            limited: budget.is_some(),
+            per_minute: budget.and_then(|b| b.per_minute),
+            per_day: budget.and_then(|b| b.per_day),
+            remaining_today: limits.remaining_today(key, &operation, now)?,
+            next_allowed_at_ms: limits.next_allowed_at(key, &operation, now)?,
+            now_ms: now,
+        })
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?
+}

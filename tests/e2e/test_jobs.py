@@ -1,0 +1,211 @@
+"""End-to-end test of bulk jobs in the real app window, against the built-in sandbox.
+
+Starting from "Try it with simulated providers", it plans a CCPayment "resend everything since…" over the
+last 5 hours (5 one-hour windows), checks the plan shown before anything is sent, starts it and sees the
+first call go out at once and the job wait for CCPayment's budget (1 call a minute) with a countdown;
+then cancels it, resumes it (waiting again), follows "See this job in History", and finally restarts the
+app while the job runs to find it interrupted with a Resume button. No step waits for the budget.
+Photographs the plan and the Jobs panel in the three languages.
+"""
+
+import re
+import sys
+import time
+
+from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
+from test_accounts import set_value
+from test_workflows import AVISTA, CCPAY, CEFFU, CYBAVO, LANGS, click, count, exists, select_account, shot
+from webdriver import Session
+
+JOB = "[data-testid=job-card]"
+
+
+def job_attr(s, name):
+    return s.execute(
+        "const c = document.querySelector(arguments[0]); return c ? c.getAttribute(arguments[1]) : null;", JOB, name)
+
+
+def job_text(s, testid):
+    return s.execute(
+        "const c = document.querySelector(arguments[0]);"
+        "const e = c && c.querySelector('[data-testid=' + arguments[1] + ']'); return e ? e.textContent : null;",
+        JOB, testid)
+
+
+def click_job(s, testid):
+    click(s, f"{JOB} [data-testid={testid}]")
+
+
+def open_plan(s):
+    click(s, "[data-testid=nav-resend]")
+    select_account(s, CCPAY)
+    click(s, "[data-testid=mode-bulk] input")
+    click(s, "[data-testid=bulk-since-5h]")
+    click(s, "[data-testid=bulk-plan]")
+    s.find("[data-testid=plan-dialog]")
+
+
+def main():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    s = Session(SERVER, APP)
+    t = catalog("en")
+    state = {}
+    try:
+        @check("simulated providers are set up from the Accounts screen")
+        def _():
+            set_language(s, "en")
+            click(s, "[data-testid=nav-accounts]")
+            s.wait_for(lambda: exists(s, "[data-testid=sandbox-try]") or count(s, ".account-card") > 0, "accounts screen")
+            if exists(s, "[data-testid=sandbox-try]"):
+                click(s, "[data-testid=sandbox-try]")
+            s.wait_for(lambda: s.execute(
+                "return [...document.querySelectorAll('.account-card')].filter(c => c.dataset.label.startsWith('Sandbox ·')).length;") >= 5,
+                "5 sandbox accounts")
+
+        @check("CCPayment: the account's budget is shown next to the resend button")
+        def _():
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, CCPAY)
+            s.find("[data-testid=budget-left]")
+            left = s.text("[data-testid=budget-left]")
+            assert re.search(r"\d+ of 25 requests left today", left), left
+            state["fresh"] = s.text("[data-testid=budget-next]") == t("bulk.budget_next_now")
+            shot(s, "en-jobs-budget.png")
+
+        @check("'Resend everything since…' shows the plan before anything is sent")
+        def _():
+            open_plan(s)
+            calls = s.text("[data-testid=plan-calls]")
+            assert calls.startswith("5"), calls
+            assert s.text("[data-testid=plan-days]").startswith("1"), s.text("[data-testid=plan-days]")
+            duration = s.text("[data-testid=plan-duration]")
+            assert re.search(r"\d+ min", duration), duration
+            assert s.execute("return document.querySelector('[data-testid=plan-start]').disabled;"), "start enabled before the tick"
+            assert not exists(s, JOB), "a job exists before the plan was confirmed"
+            shot(s, "en-jobs-plan.png")
+
+        @check("starting: the first call goes at once, then the job waits for the budget with a countdown")
+        def _():
+            click(s, "[data-testid=plan-tick]")
+            click(s, "[data-testid=plan-start]")
+            s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "plan dialog closed", timeout=20)
+            s.find(JOB)
+            try:
+                s.wait_for(lambda: job_text(s, "job-waiting"), "waiting countdown", timeout=40)
+            except Exception:
+                shot(s, "failed-jobs-waiting.png")
+                raise
+            assert job_attr(s, "data-state") == "running"
+            done = job_text(s, "job-done")
+            # With the budget unused the first call goes at once; after an earlier CCPayment call it may wait first.
+            expect = ["1 of 5 done"] if state.get("fresh", True) else ["0 of 5 done", "1 of 5 done"]
+            assert done in expect, done
+            waiting = job_text(s, "job-waiting")
+            assert re.search(r"next request in (\d+ min )?\d+ s", waiting), waiting
+            if done == "1 of 5 done":
+                assert job_text(s, "job-ok") == "1 succeeded", job_text(s, "job-ok")
+            state["done"] = done
+            shot(s, "en-jobs-running.png")
+
+        @check("cancel stops the job; resume goes on and waits again")
+        def _():
+            click_job(s, "job-cancel")
+            s.wait_for(lambda: job_attr(s, "data-state") == "cancelled", "cancelled", timeout=20)
+            assert job_text(s, "job-done") == state["done"]
+            assert job_text(s, "job-state") == t("bulk.state.cancelled")
+            shot(s, "en-jobs-cancelled.png")
+            click_job(s, "job-resume")
+            s.wait_for(lambda: job_attr(s, "data-state") == "running", "running again", timeout=20)
+            s.wait_for(lambda: job_text(s, "job-waiting"), "waiting again", timeout=20)
+            assert job_text(s, "job-done") == state["done"], job_text(s, "job-done")
+
+        @check("'See this job in History' shows only the job's calls")
+        def _():
+            click_job(s, "job-history")
+            s.wait_for(lambda: s.text("[data-testid=screen-title]") == t("screens.history.title"), "history screen")
+            s.find("[data-testid=filter-job]")
+            n = int(state["done"].split()[0])
+            s.wait_for(lambda: count(s, "[data-testid=history-row]") == n, f"{n} history row(s)")
+            shot(s, "en-jobs-history.png")
+
+        @check("Ceffu, CYBAVO and Avista plans: one call per event type, serial or identifier")
+        def _():
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, CEFFU)
+            click(s, "[data-testid=mode-bulk] input")
+            set_value(s, "[data-testid=op-webhookId]", "1721442311151521794")
+            click(s, "[data-testid=bulk-event-3]")
+            click(s, "[data-testid=bulk-event-4]")
+            click(s, "[data-testid=bulk-since-24h]")
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            assert s.text("[data-testid=plan-calls]").startswith("2"), s.text("[data-testid=plan-calls]")
+            assert s.text("[data-testid=plan-note]") == t("bulk.note.ceffu")
+            shot(s, "en-jobs-plan-ceffu.png")
+            click(s, "[data-testid=plan-cancel]")
+            select_account(s, CYBAVO)
+            click(s, "[data-testid=mode-bulk] input")
+            click(s, "[data-testid=bulk-cybavo-all]")
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            assert s.text("[data-testid=plan-calls]").startswith("1")
+            assert s.text("[data-testid=plan-note]") == t("bulk.note.cybavo_all")
+            click(s, "[data-testid=plan-cancel]")
+            click(s, "[data-testid=bulk-cybavo-list]")
+            set_value(s, "[data-testid=bulk-list]", "90000000001, 90000000002\n90000000003 90000000002")
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            assert s.text("[data-testid=plan-calls]").startswith("3"), s.text("[data-testid=plan-calls]")
+            click(s, "[data-testid=plan-cancel]")
+            select_account(s, AVISTA)
+            click(s, "[data-testid=mode-bulk] input")
+            set_value(s, "[data-testid=bulk-list]", "PAG-2024-0001\nPAG-2024-0002")
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            assert s.text("[data-testid=plan-calls]").startswith("2"), s.text("[data-testid=plan-calls]")
+            shot(s, "en-jobs-plan-avista.png")
+            click(s, "[data-testid=plan-cancel]")
+
+        @check("the plan and the Jobs panel are translated in the three languages")
+        def _():
+            for lang in LANGS:
+                set_language(s, lang)
+                tt = catalog(lang)
+                open_plan(s)
+                assert tt("bulk.plan_title") in s.text("[data-testid=plan-dialog]")
+                shot(s, f"{lang}-jobs-plan.png")
+                click(s, "[data-testid=plan-cancel]")
+                s.find(JOB)
+                assert job_text(s, "job-state") == tt("bulk.state.running"), job_text(s, "job-state")
+                # The countdown survives leaving the screen and coming back (its next event may be a minute away).
+                assert job_text(s, "job-waiting"), "no countdown after coming back to the screen"
+                s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", "[data-testid=jobs-panel]")
+                shot(s, f"{lang}-jobs-panel.png")
+                missing = missing_keys(s)
+                assert not missing, f"missing translation keys: {missing}"
+            set_language(s, "en")
+
+        @check("a job running when the app closes is shown interrupted at the next start, with Resume")
+        def _():
+            nonlocal s
+            s.close()
+            time.sleep(1)
+            s = Session(SERVER, APP)
+            click(s, "[data-testid=nav-resend]")
+            s.find(JOB, timeout=30)
+            assert job_attr(s, "data-state") == "interrupted", job_attr(s, "data-state")
+            note = job_text(s, "job-interrupted")
+            assert note and f"{state['done'].split()[0]} of 5" in note, note
+            s.find(f"{JOB} [data-testid=job-resume]")
+            s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", "[data-testid=jobs-panel]")
+            shot(s, "en-jobs-interrupted.png")
+            # Cancel it without sending anything, so later runs start clean.
+            click_job(s, "job-cancel")
+            s.wait_for(lambda: job_attr(s, "data-state") == "cancelled", "cancelled", timeout=20)
+    finally:
+        s.close()
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
