@@ -14,6 +14,8 @@
 //!   or a count touches few pages even at a million rows.
 //! * `history_fts`: an FTS5 index (external content, kept by triggers) over `search_text` and
 //!   `account_label`, for the text filter. Terms match by prefix (`"9000000013"` finds `90000000139`).
+//!   A filter matching few rows is resolved to their ids; a broad one (an account label word) walks the
+//!   date index in chunks and checks each chunk against the FTS index by rowid range.
 //! * Keyset paging on `(created_at_ms DESC, id DESC)`; indexes lead with each equality filter and end
 //!   with that order, so a filtered page reads about `limit` index entries.
 //!
@@ -886,11 +888,14 @@ fn seekable_query(conn: &Connection, text: &str) -> Option<String> {
             .ok()?;
         if terms.is_empty() || terms.len() > FEW_TERMS {
             parts.push(format!("{}*", quote(word)));
+        } else if terms.len() == 1 {
+            parts.push(quote(&terms[0]));
         } else {
             parts.push(format!("({})", terms.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" OR ")));
         }
     }
-    (!parts.is_empty()).then(|| parts.join(" "))
+    // FTS5 takes an implicit AND between phrases only, not after a parenthesized group.
+    (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
 /// The next `limit` rows after `cursor` matching `filter` without its text, as cursors (date order).
@@ -1220,9 +1225,21 @@ mod seek_tests {
             h.begin(entry).unwrap();
         }
         let conn = db.conn();
-        assert_eq!(seekable_query(&conn, "ceffu EU").as_deref(), Some("(\"ceffu\") (\"eur\" OR \"europe\")"));
+        let q = seekable_query(&conn, "ceffu EU").unwrap();
+        assert_eq!(q, "\"ceffu\" AND (\"eur\" OR \"europe\")");
         // More than FEW_TERMS terms, punctuation, or nothing indexed: still a prefix term.
-        assert_eq!(seekable_query(&conn, "x ORD-1 zzz").as_deref(), Some("\"x\"* \"ORD-1\"* \"zzz\"*"));
+        assert_eq!(seekable_query(&conn, "x ORD-1 zzz").as_deref(), Some("\"x\"* AND \"ORD-1\"* AND \"zzz\"*"));
         assert_eq!(seekable_query(&conn, "--"), None);
+        // The rewritten queries run, and match what the prefix query matches.
+        for text in ["ceffu EU", "EU ceffu", "x ORD-1", "cybavo x"] {
+            let ids = |q: &str| -> Vec<i64> {
+                let mut s = conn
+                    .prepare("SELECT rowid FROM history_fts WHERE history_fts MATCH ?1 AND rowid >= 1 AND rowid <= 9")
+                    .unwrap();
+                s.query_map([q], |r| r.get(0)).unwrap().collect::<rusqlite::Result<Vec<i64>>>().unwrap()
+            };
+            let seek = seekable_query(&conn, text).unwrap();
+            assert_eq!(ids(&seek), ids(&fts_query(text).unwrap()), "{text}: {seek}");
+        }
     }
 }
