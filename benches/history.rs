@@ -1,13 +1,16 @@
-//! History at a million rows: seed, pages (plain, filtered, by text, deep), counts, CSV exports.
+//! History at a million rows: seed, pages (plain, filtered, by text, deep), counts, CSV exports, and the
+//! app's start-up (`Store::open`) over the full database next to an empty one.
 //!
 //! `cargo bench -p callback-desk --bench history` (set `HISTORY_BENCH_ROWS` for another size). Prints
 //! numbers; it asserts nothing. Targets: a page under 50 ms, an export under 5 s.
 
 use callback_desk::clock::FixedClock;
-use callback_desk::db::Db;
+use callback_desk::db::{Db, DB_FILE};
 use callback_desk::history::{
     Cursor, Environment, Finish, History, HistoryFilter, NewEntry, Outcome, RecordedRequest, RecordedResponse,
 };
+use callback_desk::store::Store;
+use callback_desk::vault::MemoryStore;
 use rusqlite::params;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -142,7 +145,8 @@ fn seed(db: &Db, rows: i64) {
 fn main() {
     let rows: i64 = std::env::var("HISTORY_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("history-bench.sqlite3");
+    // The app's file name in its own folder, so `Store::open` on the folder opens this database.
+    let path = dir.path().join(DB_FILE);
     let db = Db::open_file(&path).unwrap();
     println!("history bench: {rows} rows in {}", path.display());
 
@@ -312,4 +316,27 @@ fn main() {
     let t = Instant::now();
     let n = h.apply_retention(335).unwrap();
     println!("{:<48} {:>10}  {n} rows", "apply_retention (oldest month)", ms(t.elapsed()));
+
+    println!("-- start-up: Store::open (migrations, PRAGMA optimize, crash recovery, bulk jobs)");
+    // Leave 1,000 rows pending, as a crash in the middle of a bulk job would.
+    let pending = db
+        .conn()
+        .execute("UPDATE history SET outcome = 'pending', finished_at_ms = NULL WHERE id % 1000 = 0", [])
+        .unwrap();
+    let open = |dir: &std::path::Path| {
+        let t = Instant::now();
+        let store = Store::open(dir, Arc::new(MemoryStore::default()), Arc::new(clock.clone())).unwrap();
+        let took = t.elapsed();
+        drop(store);
+        took
+    };
+    let empty = tempfile::tempdir().unwrap();
+    let empty_first = open(empty.path());
+    let empty_again = open(empty.path());
+    let full_recovering = open(dir.path());
+    let full_again = open(dir.path());
+    println!("{:<48} {:>10}", "Store::open, empty (creates the database)", ms(empty_first));
+    println!("{:<48} {:>10}", "Store::open, empty (again)", ms(empty_again));
+    println!("{:<48} {:>10}  {pending} rows recovered", "Store::open, full (crash recovery)", ms(full_recovering));
+    println!("{:<48} {:>10}", "Store::open, full (again)", ms(full_again));
 }

@@ -14,6 +14,8 @@
 //!   or a count touches few pages even at a million rows.
 //! * `history_fts`: an FTS5 index (external content, kept by triggers) over `search_text` and
 //!   `account_label`, for the text filter. Terms match by prefix (`"9000000013"` finds `90000000139`).
+//!   A filter matching few rows is resolved to their ids; a broad one (an account label word) walks the
+//!   date index in chunks and checks each chunk against the FTS index by rowid range.
 //! * Keyset paging on `(created_at_ms DESC, id DESC)`; indexes lead with each equality filter and end
 //!   with that order, so a filtered page reads about `limit` index entries.
 //!
@@ -76,6 +78,14 @@ pub const MAX_PAGE: u32 = 500;
 /// Text filters matching at most this many rows are resolved to row ids first (then sorted); broader
 /// ones are applied while walking the date index.
 const FEW_MATCHES: usize = 2_000;
+
+/// A broad text filter walks the date order (with the other filters) in chunks of candidate rows, first
+/// this many, doubling each time…
+const WALK_FIRST: u32 = 4_096;
+/// …up to this many per chunk…
+const WALK_MAX: u32 = 65_536;
+/// …and after this many candidates without a full page it lets SQLite finish the page in one query.
+const WALK_LIMIT: usize = 200_000;
 
 /// Rows read per lock hold while exporting or deleting, so an export of a million rows never blocks a
 /// new action for long.
@@ -417,7 +427,13 @@ impl History {
         let limit = limit.clamp(1, MAX_PAGE);
         let conn = self.db.conn();
         let text = TextMatch::resolve(&conn, filter.text.as_deref())?;
-        let mut rows = query_rows(&conn, filter, &text, cursor, None, limit + 1, summary_from_row)?;
+        let mut rows = match &text {
+            TextMatch::Fts(query) => {
+                let seekable = filter.text.as_deref().and_then(|t| seekable_query(&conn, t));
+                broad_text_rows(&conn, filter, seekable.as_deref().unwrap_or(query), query, cursor, limit + 1)?
+            }
+            _ => query_rows(&conn, filter, &text, cursor, None, limit + 1, summary_from_row)?,
+        };
         let next_cursor = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
             rows.last().map(|r| Cursor { created_at_ms: r.created_at_ms, id: r.id })
@@ -636,7 +652,8 @@ enum TextMatch {
     Nothing,
     /// Few rows match: their ids (sorted and paged in the main query).
     Ids(String),
-    /// Many rows match: an FTS5 query applied while walking the date order.
+    /// Many rows match: an FTS5 query. Pages walk the date order and check candidates against the
+    /// index by rowid range ([`broad_text_rows`]); counts and exports apply it as a subquery.
     Fts(String),
 }
 
@@ -768,6 +785,136 @@ fn query_rows<T>(
     let rows = stmt
         .query_map(params_from_iter(args), map)
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<T>>>())
+        .map_err(storage_error)?;
+    Ok(rows)
+}
+
+/// Up to `want` rows after `cursor` matching `filter` and the FTS5 `query` that matches many rows.
+///
+/// Evaluating such a query in full costs hundreds of milliseconds at a million rows (every matching
+/// row id is read and collected first), although a page needs only the newest hundred. So this walks
+/// the date index with the other filters in chunks of candidates and asks the FTS index only which
+/// ids of each chunk's id range match (FTS5 seeks to a rowid range), until the page is full. Ids grow
+/// with time in practice, so a chunk's id range is narrow; when they do not, the range is wider and
+/// the answer stays correct (membership is checked per candidate). A sparse match that would need a
+/// long walk falls back to one query over the rest.
+fn broad_text_rows(
+    conn: &Connection,
+    filter: &HistoryFilter,
+    seekable: &str,
+    query: &str,
+    mut cursor: Option<Cursor>,
+    want: u32,
+) -> Result<Vec<HistoryRow>> {
+    let want_n = want as usize;
+    let mut found: Vec<i64> = Vec::new();
+    let mut walked = 0usize;
+    let mut chunk = WALK_FIRST;
+    let mut finished = false;
+    let mut members_stmt = conn
+        .prepare_cached("SELECT rowid FROM history_fts WHERE history_fts MATCH ?1 AND rowid >= ?2 AND rowid <= ?3")
+        .map_err(storage_error)?;
+    while found.len() < want_n && walked < WALK_LIMIT {
+        let candidates = query_candidates(conn, filter, cursor, chunk)?;
+        let (Some(lo), Some(hi)) = (candidates.iter().map(|c| c.id).min(), candidates.iter().map(|c| c.id).max())
+        else {
+            finished = true;
+            break;
+        };
+        let members = members_stmt
+            .query_map(params![seekable, lo, hi], |r| r.get::<_, i64>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<std::collections::HashSet<i64>>>())
+            .map_err(storage_error)?;
+        for c in &candidates {
+            if members.contains(&c.id) {
+                found.push(c.id);
+                if found.len() == want_n {
+                    break;
+                }
+            }
+        }
+        walked += candidates.len();
+        if candidates.len() < chunk as usize {
+            finished = true;
+            break;
+        }
+        cursor = candidates.last().copied();
+        chunk = (chunk * 2).min(WALK_MAX);
+    }
+    let mut rows = if found.is_empty() {
+        Vec::new()
+    } else {
+        let ids = TextMatch::Ids(Value::from(found).to_string());
+        query_rows(conn, filter, &ids, None, None, want, summary_from_row)?
+    };
+    if rows.len() < want_n && !finished {
+        // A sparse match: SQLite finishes the page after the last candidate walked.
+        let rest = TextMatch::Fts(query.to_owned());
+        let more = query_rows(conn, filter, &rest, cursor, None, want - rows.len() as u32, summary_from_row)?;
+        rows.extend(more);
+    }
+    Ok(rows)
+}
+
+/// Terms a prefix word may expand to before [`seekable_query`] leaves it a prefix query.
+const FEW_TERMS: usize = 8;
+
+/// The same match as [`fts_query`]'s, written so FTS5 can seek to a rowid range: a prefix term (`"ceffu"*`)
+/// makes FTS5 merge the posting lists of every matching term in full on each query, while a plain term
+/// seeks. Each word made only of ASCII letters and digits (what the tokenizer keeps as one lower-case
+/// term) is replaced with the terms of the index it is a prefix of, when there are at most
+/// [`FEW_TERMS`] of them; other words stay prefix terms. `None` when the vocabulary cannot be read.
+fn seekable_query(conn: &Connection, text: &str) -> Option<String> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.history_fts_terms USING fts5vocab(main, 'history_fts', 'row');",
+    )
+    .ok()?;
+    let mut stmt =
+        conn.prepare_cached("SELECT term FROM temp.history_fts_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3").ok()?;
+    let quote = |w: &str| format!("\"{}\"", w.replace('"', "\"\""));
+    let mut parts = Vec::new();
+    for word in text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)) {
+        if !word.chars().all(|c| c.is_ascii_alphanumeric()) {
+            parts.push(format!("{}*", quote(word)));
+            continue;
+        }
+        let low = word.to_ascii_lowercase();
+        let mut high = low.clone().into_bytes();
+        *high.last_mut()? += 1; // ASCII letters and digits: the next byte is still ASCII
+        let high = String::from_utf8(high).ok()?;
+        let terms = stmt
+            .query_map(params![low, high, FEW_TERMS as i64 + 1], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+            .ok()?;
+        if terms.is_empty() || terms.len() > FEW_TERMS {
+            parts.push(format!("{}*", quote(word)));
+        } else if terms.len() == 1 {
+            parts.push(quote(&terms[0]));
+        } else {
+            parts.push(format!("({})", terms.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" OR ")));
+        }
+    }
+    // FTS5 takes an implicit AND between phrases only, not after a parenthesized group.
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// The next `limit` rows after `cursor` matching `filter` without its text, as cursors (date order).
+fn query_candidates(
+    conn: &Connection,
+    filter: &HistoryFilter,
+    cursor: Option<Cursor>,
+    limit: u32,
+) -> Result<Vec<Cursor>> {
+    let (from_where, mut args) = from_where(filter, &TextMatch::Any, cursor, None, false);
+    args.push(SqlValue::Integer(i64::from(limit)));
+    let sql = format!(
+        "SELECT h.created_at_ms, h.id{from_where} ORDER BY h.created_at_ms DESC, h.id DESC LIMIT ?{}",
+        args.len()
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(storage_error)?;
+    let rows = stmt
+        .query_map(params_from_iter(args), |r| Ok(Cursor { created_at_ms: r.get(0)?, id: r.get(1)? }))
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Cursor>>>())
         .map_err(storage_error)?;
     Ok(rows)
 }
@@ -1050,5 +1197,49 @@ mod redact_tests {
         // A key spelled with a unicode escape still goes through the parser.
         assert!(redact_body(r#"{"\u0073ign":"abc"}"#).contains(REDACTED));
         assert!(!may_name_a_sensitive_field(r#"{"notifications":[{"serial":1}]}"#));
+    }
+}
+
+#[cfg(test)]
+mod seek_tests {
+    use super::*;
+
+    #[test]
+    fn prefix_words_become_the_few_terms_they_expand_to() {
+        let db = Db::open_in_memory().unwrap();
+        let h = History::new(db.clone());
+        for (label, ids) in
+            [("Ceffu Europe", "ORD-1 9001"), ("Ceffu Asia", "9002 eur"), ("CYBAVO", "x1 x2 x3 x4 x5 x6 x7 x8 x9")]
+        {
+            let entry = NewEntry {
+                job_id: None,
+                account_id: None,
+                account_label: label.into(),
+                provider: "ceffu".into(),
+                environment: Environment::Sandbox,
+                operation: "resend".into(),
+                scope: String::new(),
+                search_text: ids.into(),
+                request: RecordedRequest::default(),
+            };
+            h.begin(entry).unwrap();
+        }
+        let conn = db.conn();
+        let q = seekable_query(&conn, "ceffu EU").unwrap();
+        assert_eq!(q, "\"ceffu\" AND (\"eur\" OR \"europe\")");
+        // More than FEW_TERMS terms, punctuation, or nothing indexed: still a prefix term.
+        assert_eq!(seekable_query(&conn, "x ORD-1 zzz").as_deref(), Some("\"x\"* AND \"ORD-1\"* AND \"zzz\"*"));
+        assert_eq!(seekable_query(&conn, "--"), None);
+        // The rewritten queries run, and match what the prefix query matches.
+        for text in ["ceffu EU", "EU ceffu", "x ORD-1", "cybavo x"] {
+            let ids = |q: &str| -> Vec<i64> {
+                let mut s = conn
+                    .prepare("SELECT rowid FROM history_fts WHERE history_fts MATCH ?1 AND rowid >= 1 AND rowid <= 9")
+                    .unwrap();
+                s.query_map([q], |r| r.get(0)).unwrap().collect::<rusqlite::Result<Vec<i64>>>().unwrap()
+            };
+            let seek = seekable_query(&conn, text).unwrap();
+            assert_eq!(ids(&seek), ids(&fts_query(text).unwrap()), "{text}: {seek}");
+        }
     }
 }

@@ -345,6 +345,55 @@ fn keyset_paging_returns_every_row_once_with_ties() {
     assert_eq!(page.rows.len(), 500);
 }
 
+#[test]
+fn a_broad_text_filter_pages_by_walking_the_dates_in_chunks() {
+    let (h, clock, _db) = history_at(T0);
+    // 12,000 rows whose ids do not follow their times. 2,400 match "marker" (more than the few-matches
+    // path takes), all among the oldest 3,000 rows, so a first page walks several chunks of newer rows
+    // that do not match.
+    let n: i64 = 12_000;
+    for i in 0..n {
+        let t = T0 + ((i * 7_919) % n);
+        clock.set_ms(t);
+        let old = t < T0 + 3_000;
+        let search = if old && t % 5 != 0 { format!("marker-{i} s{i}") } else { format!("s{i}") };
+        let provider = if i % 2 == 0 { "ceffu" } else { "cybavo" };
+        h.begin(entry(provider, "resend", &search)).unwrap();
+    }
+    let text = |t: &str| HistoryFilter { text: Some(t.into()), ..Default::default() };
+    let mut both = text("marker");
+    both.provider = Some("ceffu".into());
+    for (filter, expected) in [(text("marker"), 2_400usize), (both, 1_200), (text("marker s1"), 0)] {
+        let expected = if filter.text.as_deref() == Some("marker s1") {
+            // Word prefixes: "s1" matches s1, s10…, s1999… among the markers.
+            h.count(&filter).unwrap() as usize
+        } else {
+            expected
+        };
+        for limit in [100, 500] {
+            let got = all_ids(&h, &filter, limit);
+            assert_eq!(got.len(), expected, "{filter:?} limit {limit}");
+            let unique: HashSet<i64> = got.iter().copied().collect();
+            assert_eq!(unique.len(), expected, "a row appeared twice: {filter:?}");
+            let keys: Vec<(i64, i64)> = got.iter().map(|&id| (h.get(id).unwrap().row.created_at_ms, id)).collect();
+            assert!(keys.windows(2).all(|w| w[0] > w[1]), "{filter:?} limit {limit}");
+            for &id in &got {
+                let d = h.get(id).unwrap();
+                assert!(d.search_text.contains("marker"), "{id}: {}", d.search_text);
+                if let Some(p) = &filter.provider {
+                    assert_eq!(&d.row.provider, p);
+                }
+            }
+        }
+    }
+    // A page that starts in the middle (cursor) still finds the next matches.
+    let first = h.page(&text("marker"), None, 100).unwrap();
+    let second = h.page(&text("marker"), first.next_cursor, 100).unwrap();
+    assert_eq!(second.rows.len(), 100);
+    assert!(second.rows[0].created_at_ms <= first.rows[99].created_at_ms);
+    assert!(h.page(&text("zzz-nothing"), None, 100).unwrap().rows.is_empty());
+}
+
 /// A minimal RFC 4180 reader for the tests.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();

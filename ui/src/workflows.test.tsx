@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-libra
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { changeLanguage, initI18n, missingKeys } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
-import { HistoryScreen, PAGE_SIZE } from "./screens/History";
+import { HistoryScreen, PAGE_SIZE, visibleWindow } from "./screens/History";
 import { buildParams, parseIntegerList, strongReasons } from "./lib/form";
 import { localToUnit, parseLocalDateTime, unitToLocal } from "./lib/time";
 import type { AccountView, FormField, HistoryRow, OperationDescriptor, ProviderDescriptor } from "./api";
@@ -191,6 +191,51 @@ describe("History paging", () => {
     expect(pages[0].args.cursor).toBeNull();
     expect(pages[1].args.cursor).toEqual(cursor);
     expect(screen.getAllByTestId("outcome-pill")[0].textContent).toBe("Failed");
+  });
+
+  it("renders only the rows in view and loads the next page when scrolled near the end", async () => {
+    // Not laid out (no viewport height): every row is rendered.
+    expect(visibleWindow(1000, 0, 0, 37)).toEqual({ start: 0, end: 1000, top: 0, bottom: 0 });
+    // Ten rows in view at row 100, twenty more on each side; spacers stand in for the rest.
+    expect(visibleWindow(1000, 3700, 370, 37)).toEqual({ start: 80, end: 130, top: 80 * 37, bottom: 870 * 37 });
+    expect(visibleWindow(5, 0, 370, 37)).toEqual({ start: 0, end: 5, top: 0, bottom: 0 });
+    const first = Array.from({ length: PAGE_SIZE }, (_, i) => row(i));
+    const second = Array.from({ length: 30 }, (_, i) => row(PAGE_SIZE + i));
+    const cursor = { created_at_ms: first[99].created_at_ms, id: first[99].id };
+    mock([account("sandbox")], (cmd, args) => {
+      if (cmd === "history_page") return args.cursor ? { rows: second, next_cursor: null } : { rows: first, next_cursor: cursor };
+      if (cmd === "history_count") return 130;
+      return undefined;
+    });
+    const isScroller = (el: HTMLElement) => el.dataset?.testid === "history-scroll";
+    const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, "clientHeight");
+    const scrollHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, "scrollHeight");
+    Object.defineProperty(HTMLElement.prototype, "clientHeight", {
+      configurable: true,
+      get() { return isScroller(this) ? 370 : 0; },
+    });
+    Object.defineProperty(HTMLElement.prototype, "scrollHeight", {
+      configurable: true,
+      get() { return isScroller(this) ? PAGE_SIZE * 37 : 0; },
+    });
+    try {
+      render(<HistoryScreen focus={null} onRepeat={() => undefined} />);
+      await waitFor(() => expect(screen.getAllByTestId("history-row")).toHaveLength(30));
+      const scroller = screen.getByTestId("history-scroll");
+      Object.defineProperty(scroller, "scrollTop", { configurable: true, value: PAGE_SIZE * 37 - 370 });
+      await act(async () => fireEvent.scroll(scroller));
+      await waitFor(() => expect(calls.filter((c) => c.cmd === "history_page")).toHaveLength(2));
+      await waitFor(() => expect(screen.getByTestId("history-count").textContent).toBe("Showing 130 of 130"));
+      const ids = screen.getAllByTestId("history-row").map((r) => Number(r.dataset.id));
+      expect(ids).toContain(first[99].id);
+      expect(ids).not.toContain(first[0].id);
+      expect(ids.length).toBeLessThan(130);
+    } finally {
+      if (height) Object.defineProperty(HTMLElement.prototype, "clientHeight", height);
+      else delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
+      if (scrollHeight) Object.defineProperty(HTMLElement.prototype, "scrollHeight", scrollHeight);
+      else delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+    }
   });
 
   it("sends the filters to the backend and restarts from the first page", async () => {

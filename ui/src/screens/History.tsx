@@ -36,6 +36,35 @@ export function toHistoryFilter(f: Filters): HistoryFilter {
   };
 }
 
+/** Estimated height of a table row in pixels, until one is measured. */
+const ROW_HEIGHT = 37;
+/** Rows rendered above and below the visible ones. */
+const OVERSCAN = 20;
+/** Scrolling within this many rows of the end loads the next page. */
+const LOAD_AHEAD = 10;
+
+/**
+ * Which rows of `count` to render for a scroll container at `top` with `height` pixels of rows in view:
+ * `start`..`end`, and the heights of the spacers standing in for the rows before and after. Without a
+ * measured viewport (height 0: not laid out yet) every row is rendered.
+ */
+export function visibleWindow(count: number, top: number, height: number, rowHeight: number) {
+  if (height <= 0 || rowHeight <= 0) return { start: 0, end: count, top: 0, bottom: 0 };
+  const first = Math.floor(Math.max(0, top) / rowHeight);
+  const start = Math.max(0, Math.min(count, first - OVERSCAN));
+  const end = Math.min(count, first + Math.ceil(height / rowHeight) + OVERSCAN);
+  return { start, end: Math.max(start, end), top: start * rowHeight, bottom: Math.max(0, count - Math.max(start, end)) * rowHeight };
+}
+
+/** Stands in for rows out of view. */
+function SpacerRow(props: { height: number }) {
+  return (
+    <tr className="spacer" aria-hidden="true">
+      <td colSpan={10} style={{ height: props.height }} />
+    </tr>
+  );
+}
+
 /** The label key of an operation, whichever provider it belongs to. */
 function opLabelKey(provider: string, operation: string) {
   return `ops.${provider}.${operation}.label`;
@@ -130,6 +159,35 @@ export function HistoryScreen(props: {
       setExporting(null);
     }
   };
+
+  // Only the rows in view (and a margin) are in the document; spacer rows stand in for the others, so a
+  // long history scrolls smoothly. Scrolling near the end loads the next page.
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ top: 0, height: 0, rowHeight: ROW_HEIGHT });
+  const measure = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const row = el.querySelector<HTMLElement>("tbody tr:not(.spacer)");
+    const rowHeight = row && row.offsetHeight > 0 ? row.offsetHeight : ROW_HEIGHT;
+    setView((v) =>
+      v.top === el.scrollTop && v.height === el.clientHeight && v.rowHeight === rowHeight
+        ? v
+        : { top: el.scrollTop, height: el.clientHeight, rowHeight },
+    );
+  }, []);
+  useEffect(() => {
+    measure();
+    window.addEventListener("resize", measure);
+    return () => window.removeEventListener("resize", measure);
+  }, [measure, rows]);
+  const onScroll = () => {
+    measure();
+    const el = scrollRef.current;
+    if (el && cursor && !loading && el.scrollTop + el.clientHeight >= el.scrollHeight - LOAD_AHEAD * view.rowHeight) {
+      void load(cursor);
+    }
+  };
+  const win = visibleWindow(rows?.length ?? 0, view.top, view.height, view.rowHeight);
 
   const set = (k: keyof Filters, v: string) => setFilters({ ...filters, [k]: v });
   const operations = useMemo(() => {
@@ -243,7 +301,7 @@ export function HistoryScreen(props: {
             </span>
             <span className="meta">{t("history.times_in", { zone: timeZoneName() })}</span>
           </div>
-          <div className="table-wrap">
+          <div className="table-wrap history-scroll" ref={scrollRef} onScroll={onScroll} data-testid="history-scroll">
             <table className="table history-table" data-testid="history-table">
               <thead>
                 <tr>
@@ -260,7 +318,8 @@ export function HistoryScreen(props: {
                 </tr>
               </thead>
               <tbody>
-                {(rows ?? []).map((r) => (
+                {win.top > 0 && <SpacerRow height={win.top} />}
+                {(rows ?? []).slice(win.start, win.end).map((r) => (
                   <tr key={r.id} className={`clickable${detailId === r.id ? " selected" : ""}`} onClick={() => setDetailId(r.id)} data-testid="history-row" data-id={r.id} data-operation={r.operation} data-provider={r.provider} data-outcome={r.outcome}>
                     <td className="nowrap">{formatLocal(r.created_at_ms, i18n.language)}</td>
                     <td>{r.account_label}</td>
@@ -274,6 +333,7 @@ export function HistoryScreen(props: {
                     <td className="num">{r.duration_ms === null ? "—" : t("history.ms", { ms: nf.format(r.duration_ms) })}</td>
                   </tr>
                 ))}
+                {win.bottom > 0 && <SpacerRow height={win.bottom} />}
               </tbody>
             </table>
           </div>
