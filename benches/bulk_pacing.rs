@@ -2,10 +2,11 @@
 //!
 //! 1. 10,000 CYBAVO serials through the app's bulk path (a `query-callbacks` job: planned into 100 calls of
 //!    100 ids, each recorded in history, counted against the account's budget, signed afresh and its
-//!    response verified) against the in-process sandbox, compared in the same run with a bash loop of curl
-//!    + openssl doing the same work (`benches/curl/cybavo_get_by_id.sh`: sign, send, verify each response).
+//!    response verified) against the in-process sandbox, compared in the same run with a bash loop of
+//!    curl and openssl doing the same work (`benches/curl/cybavo_get_by_id.sh`: sign, send, verify each response).
 //!    Here the wallet's limit is known to be high (the client budget is set to 1,000,000/min), so only the
 //!    work itself is timed. Target: ≥ 5× faster than the bash loop.
+//!
 //! 2. With the sandbox's limiter on (CYBAVO 30 calls/min per wallet, the client's starting budget), 300
 //!    calls in simulated time (a fake clock shared by client and sandbox, moved by the job's sleeper): the
 //!    achieved rate as a share of the allowed rate (target ≥ 95 %) and the calls the sandbox rejected
