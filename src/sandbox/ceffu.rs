@@ -18,35 +18,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The test-only RSA key published in the provider reference (§2.5). Never use it for anything real.
-pub const TEST_PRIVATE_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQDSPLdS01mt0ecW
-3tpNIlFRa4NOD+5oRJHfgPJ4m+LkkgveziawDKV0MB9Qk0nUApocogJsHrGR8r+W
-oBevMaKQLdFvwg2QvDl4HrIZJSLwkRpyEfqa9kiuv+v9aTtcv+VhPSR8WlVDNKY9
-8miLPfDR6tICxrWwqtX7KdvzwHlsbnIZJthbmrO5vXUReJnPfuvQdSqvSFrPuoK5
-bhT5lin0UjJrFJoN4Dq05F4rdW0yJmqGU7j6nxL6aRyI5d6im1UXEX9jSLp7MH1W
-WNruHdrVnxTcSJaJXQoYBdRfu1aSpd1v/9YbLadYLUE1bYdP34wRsz2nuTDFijkc
-TK0FZ/+RAgMBAAECggEAAcfH2ai2irVLWrM6cArJW4Iok4GpCDMEdTsXUpQnYL4n
-4ZQnWbhRsmEx8rG8n1ICUhnBIX9FC7Jdkv36FV67PLNWoban/MDLT8wawAHDgPwJ
-mEu0rplFVk2DxxqcCRYK8D7fTzpInJAWlFG4Nu2oW268po9ePIfF1iGtnivUG2n0
-F9pbJu11nkVNNSBVVSXRCDpHAbMZU9uZ2ArxC5jXLRMRyC0iB66jvWr6BzHRFe1M
-UQ/dw8GfzT2TP8thBPVzvQAB35y+IfudocgyYwTpNtu+Qb5lrcaPM6GkggtzYBHk
-mSViPdi2syM3dQFcDXwjciZVRGSB2q9DJcGNKEkPvQKBgQD1qLF8lQWueRk7GBA9
-UdmZyzoe4s9BkZpY7vE8/Y53xySOx5ALvUI0Df0ZQKYKZevMI/rzsJURE/2JgzV/
-tMOT0/ufT/6G1AURq26EMWlTADShoH4tmOyIJ0Zc4Q3EUtypxhLtXM7bXdyD9ppG
-+wblMBkBzcAupdZlP1w8uMM8ywKBgQDbFk4mI3mN6Qnx0fNzVPxqcmgkQZWvLCtf
-ABfJb9v7GE7qj0L2Lxj88F/p+EIcV9BqjosgywNK13xqQr83kOlsLnIvlncPzRvq
-VL0OrkTMNOqgrH99ncOLifVeux9PIEvkTxC1b/n9ZsAXFsexaYPPzPKaiVskoUNb
-dyOtuPBlkwKBgQDJAgygjOuGNM6hXPJEyomL3w+ioCHIXBR4eqNoLWz6szdFoSNL
-h8P5Bg04MX7reTQ06Kf56F5BCCNn9rW61jVF66mzVOhGeIvhRm36utecs8ldCw7T
-zpKUYdagPwJdxxOJ02o/ULZuJuI+FHVuaQ7eT7nWkP2U7dt9IxgdE22lewKBgQCr
-p2pLj3fprDDSewEX1/p9HG5kGc7BlQXWRShd93qP3ZfXR6/bW0NkyqEbnBuQQW1W
-T6DKbMWDmhos12cijjOVQz7L8kQO6VF55DLMkdXteXhrszugnD9d0RWix1HcmR1d
-IGWjAr0Hwb23WW3UnytbYOSkGAKFTKSNwWb+8evIaQKBgQDCoD6yPm+mXtDXWtc0
-7iWJ61vpO7inAdS8Aek4urmmsh0HI2eL0ZUCpVnhCGmKgi/EdIPZyH7aZM2MMGnP
-zpuxeaKJvLFn/ujNb86V8MlFtfxv2jGg5nYeof536UKQd7toz9u1CNgEvb5iZEO6
-yp6fKOnNcROOstOTQXZSGleblw==
------END PRIVATE KEY-----
-";
+/// (Kept with the test fixtures so that no private-key material lives in the source tree.)
+pub const TEST_PRIVATE_KEY_PEM: &str = include_str!("../../tests/fixtures/ceffu_test_key.pem");
 
 /// The demo key as Ceffu hands it out: base64 of the PKCS#8 DER (the PEM body on one line).
 pub fn demo_private_key_base64() -> String {
