@@ -680,18 +680,7 @@ impl Jobs {
     }
 
     fn progress_of(&self, job: &JobView, eta_seconds: i64, waiting_until_ms: Option<i64>) -> JobProgress {
-        JobProgress {
-            job_id: job.id,
-            state: job.state,
-            done: job.next_index,
-            total: job.total,
-            ok: job.ok,
-            failed: job.failed,
-            unknown: job.unknown,
-            throttled: job.throttled,
-            eta_seconds,
-            waiting_until_ms,
-        }
+        JobProgress::of(job, eta_seconds, waiting_until_ms)
     }
 
     /// Plans, stores and runs a bulk request.
@@ -844,6 +833,24 @@ enum Finished {
     Failed,
     Unknown,
     Retry,
+}
+
+impl JobProgress {
+    /// The progress report of a stored job (`done` = calls completed so far).
+    pub fn of(job: &JobView, eta_seconds: i64, waiting_until_ms: Option<i64>) -> JobProgress {
+        JobProgress {
+            job_id: job.id,
+            state: job.state,
+            done: job.next_index,
+            total: job.total,
+            ok: job.ok,
+            failed: job.failed,
+            unknown: job.unknown,
+            throttled: job.throttled,
+            eta_seconds,
+            waiting_until_ms,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,30 +3,17 @@
 //! with the job's id. Needs the real keyring, so it is ignored by a plain `cargo test` and run by the test
 //! command inside a desktop session.
 
+mod common;
+
+use common::{cli, start_sandbox};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
-const CLI: &str = env!("CARGO_BIN_EXE_callback-desk-cli");
-
-fn cli(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(CLI).args(args).env("CALLBACK_DESK_DATA_DIR", data).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
 
 #[test]
 #[ignore = "needs a running Secret Service; run by the test command inside a desktop session"]
 fn bulk_plan_and_run_through_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut sandbox = Command::new(CLI).arg("sandbox").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(sandbox.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let demo: Value = serde_json::from_str(&line).unwrap();
+    let (mut sandbox, demo) = start_sandbox();
     let add = |key: &str, label: &str| {
         let f = dir.path().join(format!("{key}.json"));
         std::fs::write(&f, demo[key].to_string()).unwrap();

@@ -2,30 +2,17 @@
 //! --account-id` (recorded in history as the app does), `history list|export`. Needs the real keyring,
 //! so it is ignored by a plain `cargo test` and run by the test command inside a desktop session.
 
+mod common;
+
+use common::{cli, start_sandbox};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
-const CLI: &str = env!("CARGO_BIN_EXE_callback-desk-cli");
-
-fn cli(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(CLI).args(args).env("CALLBACK_DESK_DATA_DIR", data).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
 
 #[test]
 #[ignore = "needs a running Secret Service; run by the test command inside a desktop session"]
 fn accounts_call_and_history_through_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut sandbox = Command::new(CLI).arg("sandbox").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(sandbox.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let demo: Value = serde_json::from_str(&line).unwrap();
+    let (mut sandbox, demo) = start_sandbox();
     let canary = "cli-canary-secret-4f2e";
 
     // A CYBAVO account from the sandbox's demo file, and a CCPayment one whose secret is a canary.

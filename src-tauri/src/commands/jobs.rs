@@ -83,25 +83,10 @@ async fn spawn_run(app: tauri::AppHandle, state: AppState, id: i64, control: Job
         }
         // A last report from the stored row, so that the window also learns about a stop by error.
         if let Ok(job) = jobs.get(id) {
-            let _ = app.emit(PROGRESS_EVENT, progress_of(&job));
+            let _ = app.emit(PROGRESS_EVENT, JobProgress::of(&job, 0, None));
         }
     });
     Ok(())
-}
-
-fn progress_of(job: &JobView) -> JobProgress {
-    JobProgress {
-        job_id: job.id,
-        state: job.state,
-        done: job.next_index,
-        total: job.total,
-        ok: job.ok,
-        failed: job.failed,
-        unknown: job.unknown,
-        throttled: job.throttled,
-        eta_seconds: 0,
-        waiting_until_ms: None,
-    }
 }
 
 fn control_of(state: &AppState, id: i64) -> Option<JobControl> {
