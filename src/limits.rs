@@ -61,20 +61,60 @@ impl Family {
     }
 }
 
-/// The account a budget belongs to.
+/// The account a budget belongs to, with the per-minute number agreed with the provider when the account
+/// declares one (CYBAVO and Ceffu set limits per merchant and publish no number).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct BudgetKey {
     pub account_id: i64,
     pub family: Family,
+    pub agreed_per_minute: Option<u32>,
 }
 
 impl BudgetKey {
     pub fn new(account_id: i64, family: Family) -> Self {
-        BudgetKey { account_id, family }
+        BudgetKey { account_id, family, agreed_per_minute: None }
     }
 
     pub fn of(account_id: i64, account: &Account) -> Self {
-        BudgetKey { account_id, family: Family::of(account) }
+        let agreed_per_minute = match account {
+            Account::Cybavo(a) => a.calls_per_minute,
+            Account::Ceffu(a) => a.calls_per_minute,
+            Account::Avista(_) | Account::Ccpayment(_) => None,
+        };
+        BudgetKey { account_id, family: Family::of(account), agreed_per_minute }
+    }
+
+    /// The key of a stored account from its public fields (no secrets needed).
+    pub fn of_view(view: &crate::accounts::AccountView) -> Self {
+        use crate::providers::ProviderId;
+        let family = match view.provider {
+            ProviderId::Cybavo => Family::Cybavo,
+            ProviderId::Ceffu => Family::Ceffu,
+            ProviderId::Avista => Family::Avista,
+            ProviderId::Ccpayment => match view.fields.get("api_version").and_then(Value::as_str) {
+                Some("v2") => Family::CcpaymentV2,
+                _ => Family::CcpaymentV1,
+            },
+        };
+        let agreed_per_minute = match family {
+            Family::Cybavo | Family::Ceffu => view
+                .fields
+                .get("calls_per_minute")
+                .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|&n| n > 0),
+            _ => None,
+        };
+        BudgetKey { account_id: view.id, family, agreed_per_minute }
+    }
+
+    /// The documented (or default) budget of this account, with the agreed per-minute number applied.
+    fn base(&self, settings: &LimitSettings) -> Budget {
+        let mut b = base_budget(self.family, settings);
+        if let Some(n) = self.agreed_per_minute {
+            b.per_minute = Some(n);
+        }
+        b
     }
 }
 
@@ -332,7 +372,7 @@ impl Limits {
 
     /// The budget in force for a bucket: the base one with what was learned applied.
     fn effective(&self, key: BudgetKey, learned: &Learned) -> Budget {
-        let mut b = base_budget(key.family, &self.settings);
+        let mut b = key.base(&self.settings);
         if let Some(n) = learned.per_minute {
             b.per_minute = Some(n);
         }
@@ -436,7 +476,7 @@ impl Limits {
         let s = &self.settings;
         let named = error.params.get("limit").and_then(Value::as_i64).filter(|&n| n > 0).map(|n| n as u32);
         let per = error.params.get("per").and_then(Value::as_str);
-        let base = base_budget(key.family, s);
+        let base = key.base(s);
         match error.code {
             ErrorCode::ProviderRateLimited => {
                 if let Some(n) = named {
@@ -771,5 +811,28 @@ mod tests {
         assert_eq!(limits.budget(v2, "resend-webhooks").unwrap().unwrap().per_day, Some(10));
         assert_eq!(limits.remaining_today(v2, "resend-webhooks", T0).unwrap(), Some(0));
         assert_eq!(limits.next_allowed_at(v2, "resend-webhooks", T0).unwrap(), day_start_ms(day_of(T0, 0) + 1, 0));
+    }
+
+    #[test]
+    fn an_agreed_number_replaces_the_default_and_yields_to_the_providers_answer() {
+        let limits = Limits::with_settings(Db::open_in_memory().unwrap(), settings(0, 0));
+        let op = "query-callbacks";
+        let agreed = BudgetKey { agreed_per_minute: Some(600), ..key(Family::Cybavo) };
+        assert_eq!(limits.budget(agreed, op).unwrap().unwrap().per_minute, Some(600));
+        for i in 0..600 {
+            assert_eq!(limits.next_allowed_at(agreed, op, T0 + i).unwrap(), T0 + i);
+            limits.record_call(agreed, op, T0 + i).unwrap();
+        }
+        assert_eq!(limits.next_allowed_at(agreed, op, T0 + 600).unwrap(), T0 + MINUTE_MS);
+        // CYBAVO's own "Call too frequently (N calls/minute)" wins over what the account says.
+        let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 50);
+        limits.observe_error(agreed, op, &e, T0 + 600).unwrap();
+        assert_eq!(limits.budget(agreed, op).unwrap().unwrap().per_minute, Some(50));
+        // Ceffu: an agreed number is used as the budget, and a stricter answer is still adopted.
+        let ceffu = BudgetKey { agreed_per_minute: Some(120), ..key(Family::Ceffu) };
+        assert_eq!(limits.budget(ceffu, "resend-webhooks").unwrap().unwrap().per_minute, Some(120));
+        let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 40);
+        limits.observe_error(ceffu, "resend-webhooks", &e, T0).unwrap();
+        assert_eq!(limits.budget(ceffu, "resend-webhooks").unwrap().unwrap().per_minute, Some(40));
     }
 }

@@ -139,6 +139,9 @@ enum AccountsCommand {
 struct HistoryFilterArgs {
     #[arg(long)]
     account_id: Option<i64>,
+    /// Only the calls of this bulk job.
+    #[arg(long)]
+    job_id: Option<i64>,
     #[arg(long)]
     provider: Option<String>,
     #[arg(long)]
@@ -632,7 +635,7 @@ fn to_filter(f: HistoryFilterArgs) -> Result<HistoryFilter, Error> {
     };
     Ok(HistoryFilter {
         account_id: f.account_id,
-        job_id: None,
+        job_id: f.job_id,
         provider: f.provider,
         operation: f.operation,
         outcome,

@@ -31,6 +31,8 @@ pub struct CybavoAccount {
     pub wallet_id: i64,
     pub api_code: Secret,
     pub api_secret: Secret,
+    /// Calls per minute agreed with CYBAVO for this wallet (optional; CYBAVO sets limits per wallet).
+    pub calls_per_minute: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -38,6 +40,8 @@ pub struct CeffuAccount {
     pub base_url: Url,
     pub api_key: Secret,
     pub private_key: CeffuKey,
+    /// Calls per minute agreed with Ceffu for this API key (optional; Ceffu publishes no number).
+    pub calls_per_minute: Option<u32>,
 }
 
 /// A Ceffu RSA private key, parsed once. `Debug` prints only the modulus size.
@@ -163,6 +167,7 @@ impl Account {
                 wallet_id: wallet_id(public)?,
                 api_code: need("api_code")?,
                 api_secret: need("api_secret")?,
+                calls_per_minute: calls_per_minute(public)?,
             }),
             ProviderId::Ceffu => {
                 let key = need("private_key")?;
@@ -170,6 +175,7 @@ impl Account {
                     base_url: base_url(public)?,
                     api_key: need("api_key")?,
                     private_key: CeffuKey::parse(key.expose())?,
+                    calls_per_minute: calls_per_minute(public)?,
                 })
             }
             ProviderId::Avista => {
@@ -232,6 +238,26 @@ fn wallet_id(map: &Map<String, Value>) -> Result<i64> {
     }
 }
 
+/// The most calls per minute an account may declare as agreed with its provider.
+pub const MAX_CALLS_PER_MINUTE: u32 = 6_000;
+
+/// The optional `calls_per_minute` field (CYBAVO, Ceffu): a whole number from 1 to
+/// [`MAX_CALLS_PER_MINUTE`]; empty means the provider's default budget.
+fn calls_per_minute(map: &Map<String, Value>) -> Result<Option<u32>> {
+    const F: &str = "calls_per_minute";
+    let n = match map.get(F) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| Error::invalid_field(F, "not_integer"))?,
+        Some(Value::String(s)) => s.trim().parse::<i64>().map_err(|_| Error::invalid_field(F, "not_integer"))?,
+        Some(_) => return Err(Error::invalid_field(F, "not_integer")),
+    };
+    if !(1..=i64::from(MAX_CALLS_PER_MINUTE)).contains(&n) {
+        return Err(Error::invalid_field(F, "out_of_range").with("min", 1).with("max", MAX_CALLS_PER_MINUTE));
+    }
+    Ok(Some(n as u32))
+}
+
 /// `base_url` must be an absolute http(s) URL without query or fragment; plain `http` is allowed only
 /// for loopback hosts (the sandbox, local test servers).
 pub fn base_url(map: &Map<String, Value>) -> Result<Url> {
@@ -286,6 +312,30 @@ mod tests {
 
     fn err(v: Value) -> Error {
         Account::from_map(v.as_object().unwrap()).unwrap_err()
+    }
+
+    #[test]
+    fn calls_per_minute_is_optional_and_bounded() {
+        let base = json!({"provider":"cybavo","base_url":"https://sofa.example.com","wallet_id":1,
+                          "api_code":"c","api_secret":"s"});
+        let with = |v: Value| {
+            let mut m = base.as_object().unwrap().clone();
+            m.insert("calls_per_minute".into(), v);
+            Account::from_map(&m)
+        };
+        for (v, want) in [(Value::Null, None), (json!(""), None), (json!(120), Some(120)), (json!(" 45 "), Some(45))] {
+            match with(v).unwrap() {
+                Account::Cybavo(a) => assert_eq!(a.calls_per_minute, want),
+                _ => unreachable!(),
+            }
+        }
+        for (v, reason) in [(json!(0), "out_of_range"), (json!(6_001), "out_of_range"), (json!("fast"), "not_integer")]
+        {
+            let e = with(v).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InputInvalid);
+            assert_eq!(e.params["field"], "calls_per_minute");
+            assert_eq!(e.params["reason"], reason);
+        }
     }
 
     #[test]

@@ -26,16 +26,21 @@ exec timeout 600 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   for _ in $(seq 100); do curl -fsS http://127.0.0.1:$((E2E_PORT + 1))/status >/dev/null 2>&1 && break; sleep 0.1; done
   status=0
   export E2E_CANARY="CANARY-$(od -An -N6 -tx1 /dev/urandom | tr -d " \n")-do-not-leak"
-  for t in ${E2E_TESTS:-test_shell test_accounts test_workflows test_faults test_jobs}; do
+  for t in ${E2E_TESTS:-test_shell test_accounts test_workflows test_faults test_jobs test_crash}; do
     echo "--- $t"
     python3 "'"$ROOT"'/tests/e2e/$t.py" 2>&1 | tee -a "$SESSION_HOME/e2e-output.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
-  # The canary secret typed into the app must not appear in anything the tests or the app printed.
-  if grep -q "$E2E_CANARY" "$SESSION_HOME/e2e-output.log" "$SESSION_HOME/tauri-driver.log"; then
-    echo "FAIL the canary secret appears in the test or app output"; status=1
+  # The canary secret typed into the app must appear nowhere: not in any file the app or the tests wrote in
+  # this session (data folder with its database and logs, settings store, WebKit storage and caches,
+  # exports, the keyring folder), not in the text of any screenshot (each has a .txt of what it shows), and
+  # not in the test or app output.
+  scanned=$(find "$SESSION_HOME" "$SHOTS" -type f | wc -l)
+  hits=$(grep -rlaF "$E2E_CANARY" "$SESSION_HOME" "$SHOTS" 2>/dev/null || true)
+  if [ -n "$hits" ]; then
+    echo "FAIL the canary secret appears in:"; echo "$hits" | sed "s/^/       /"; status=1
   else
-    echo "ok   the canary secret appears in no test or app output"
+    echo "ok   the canary secret appears in none of $scanned files written by the app and the tests, nor in their output"
   fi
   if [ $status -ne 0 ]; then echo "--- tauri-driver log ---"; tail -50 "$SESSION_HOME/tauri-driver.log"; fi
   exit $status

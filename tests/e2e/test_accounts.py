@@ -25,8 +25,8 @@ SECRET_UNDER_TEST = {"cybavo": "api_code", "ceffu": "api_key", "avista": "client
 TESTABLE = {"cybavo": "auth.invalid_api_key", "avista": "auth.token_rejected"}
 
 
-def start_sandbox():
-    proc = subprocess.Popen([CLI, "sandbox"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def start_sandbox(args=()):
+    proc = subprocess.Popen([CLI, "sandbox", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     return proc, json.loads(line)
 

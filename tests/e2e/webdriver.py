@@ -103,6 +103,15 @@ class Session:
         png = base64.b64decode(self.s("GET", "/screenshot"))
         with open(path, "wb") as f:
             f.write(png)
+        # What the screenshot shows as text (visible text plus the values of fields that are not masked),
+        # beside it, so a scan for secrets covers the screenshots too.
+        text = self.s("POST", "/execute/sync", {
+            "script": "return document.body.innerText + '\\n' + [...document.querySelectorAll('input, textarea, select')]"
+                      ".filter(e => e.type !== 'password').map(e => e.value).join('\\n');",
+            "args": [],
+        })
+        with open(path.rsplit(".", 1)[0] + ".txt", "w", encoding="utf-8") as f:
+            f.write(text or "")
 
     def close(self):
         try:

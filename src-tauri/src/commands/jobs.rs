@@ -5,8 +5,7 @@
 use crate::commands::actions::sandbox_root_for;
 use crate::state::AppState;
 use callback_desk::jobs::{JobControl, JobProgress, JobState, JobView, Plan, PlanRequest, SystemSleeper};
-use callback_desk::limits::{BudgetKey, Family};
-use callback_desk::providers::ProviderId;
+use callback_desk::limits::BudgetKey;
 use callback_desk::Error;
 use serde::Serialize;
 use ts_rs::TS;
@@ -150,16 +149,7 @@ pub async fn budget_status(
 ) -> Result<BudgetStatus, Error> {
     let view = state.accounts().await?.get(account_id)?;
     let limits = state.limits().await?;
-    let family = match view.provider {
-        ProviderId::Cybavo => Family::Cybavo,
-        ProviderId::Ceffu => Family::Ceffu,
-        ProviderId::Avista => Family::Avista,
-        ProviderId::Ccpayment => match view.fields.get("api_version").and_then(|v| v.as_str()) {
-            Some("v2") => Family::CcpaymentV2,
-            _ => Family::CcpaymentV1,
-        },
-    };
-    let key = BudgetKey::new(account_id, family);
+    let key = BudgetKey::of_view(&view);
     let now = state.clock.now_ms();
     tauri::async_runtime::spawn_blocking(move || -> Result<BudgetStatus, Error> {
         let budget = limits.budget(key, &operation)?;

@@ -19,6 +19,7 @@ pub fn descriptor() -> ProviderDescriptor {
             account_field(P, "base_url", FieldKind::Url, false, true).default("https://open-api.ceffu.com"),
             account_field(P, "api_key", FieldKind::Secret, true, true),
             account_field(P, "private_key", FieldKind::PrivateKey, true, true),
+            account_field(P, "calls_per_minute", FieldKind::Integer, false, false),
         ],
         operations: vec![operation(
             P,

@@ -28,6 +28,7 @@ pub fn descriptor() -> ProviderDescriptor {
             account_field(P, "wallet_id", FieldKind::Integer, false, true),
             account_field(P, "api_code", FieldKind::Secret, true, true),
             account_field(P, "api_secret", FieldKind::Secret, true, true),
+            account_field(P, "calls_per_minute", FieldKind::Integer, false, false),
         ],
         operations: vec![
             resend_w,
