@@ -3,6 +3,7 @@ fn main() {
     // (`allow-<command>` in tauri.conf.json's `main-window` capability).
     let manifest = tauri_build::AppManifest::new().commands(&[
         "app_info",
+        "ui_ready",
         "get_preferences",
         "set_preferences",
         "provider_descriptors",

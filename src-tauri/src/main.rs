@@ -20,6 +20,7 @@ fn main() {
         .manage(app_state)
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
+            commands::app::ui_ready,
             commands::accounts::provider_descriptors,
             commands::accounts::list_accounts,
             commands::accounts::create_account,

@@ -26,6 +26,10 @@ pub struct AppState {
     pub controls: Arc<std::sync::Mutex<HashMap<i64, JobControl>>>,
     transport: Arc<OnceCell<Arc<HttpTransport>>>,
     sandbox: Arc<Mutex<Option<SandboxHandle>>>,
+    /// When the process started (for the start-up time logged by `ui_ready`).
+    pub started: std::time::Instant,
+    /// Whether the window has reported its first painted screen.
+    pub ui_ready: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -38,6 +42,8 @@ impl AppState {
             controls: Arc::new(std::sync::Mutex::new(HashMap::new())),
             transport: Arc::new(OnceCell::new()),
             sandbox: Arc::new(Mutex::new(None)),
+            started: std::time::Instant::now(),
+            ui_ready: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 

@@ -79,6 +79,12 @@ class Session:
     def execute(self, script: str, *args):
         return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
 
+    def execute_async(self, script: str, *args, timeout: float = 30):
+        """Runs an async script (its last argument is the callback) and returns what it passes back."""
+        self.s("POST", "/timeouts", {"script": int(timeout * 1000)})
+        return self._call("POST", f"/session/{self.id}/execute/async", {"script": script, "args": list(args)},
+                          timeout=timeout + 10)
+
     def wait_for(self, predicate, what: str, timeout: float = 15):
         deadline = time.time() + timeout
         value = None

@@ -36,6 +36,8 @@ export function App() {
       .appInfo()
       .then((i) => alive && setInfo(i))
       .catch(() => alive && setBackendError(true));
+    // Tell the shell once the first screen is painted (start-up time in the log; see scripts/perf.sh).
+    requestAnimationFrame(() => requestAnimationFrame(() => void api.uiReady().catch(() => undefined)));
     return () => {
       alive = false;
     };

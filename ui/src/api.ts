@@ -44,6 +44,7 @@ export function asCoreError(e: unknown): CoreError {
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
+  uiReady: () => invoke<void>("ui_ready"),
   getPreferences: () => invoke<Preferences>("get_preferences"),
   setPreferences: (preferences: Preferences) => invoke<Preferences>("set_preferences", { preferences }),
   providerDescriptors: () => invoke<ProviderDescriptor[]>("provider_descriptors"),

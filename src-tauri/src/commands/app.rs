@@ -6,3 +6,12 @@ use callback_desk::appinfo::AppInfo;
 pub async fn app_info(state: tauri::State<'_, AppState>) -> Result<AppInfo, callback_desk::Error> {
     Ok(AppInfo::collect(state.keyring_status().await))
 }
+
+/// The window calls this once, after its first screen has been painted: the moment the app is
+/// interactive. Logged with the time since the process started (scripts/perf.sh measures start-up by it).
+#[tauri::command]
+pub fn ui_ready(state: tauri::State<'_, AppState>) {
+    if !state.ui_ready.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        tracing::info!(since_start_ms = state.started.elapsed().as_millis() as u64, "window interactive");
+    }
+}

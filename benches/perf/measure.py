@@ -1,0 +1,249 @@
+"""Start-up time, peak memory and memory growth of Callback Desk against a hello-world Tauri app.
+
+Run by scripts/perf.sh inside a private desktop session (Xvfb, D-Bus, unlocked gnome-keyring). Prints one
+JSON object with every number.
+
+- Launch to interactive: from spawning the process to the moment its window reports its first painted
+  screen (both apps call a `ui_ready` command after two animation frames and log "window interactive").
+- Peak memory: the app process and every process it started (WebKit's web and network processes),
+  sampled every 20 ms from launch until 3 s after it is interactive; both RSS (resident, shared pages
+  counted in each process) and PSS (shared pages divided among their users) are summed over the tree.
+- Memory growth: the app is driven through WebDriver (its own IPC, as the window uses it) for N
+  operations against a sandbox process (`callback-desk-cli sandbox --no-limits`): each one signs a CYBAVO
+  query, sends it over HTTP, verifies the answer and records it in history. The tree's PSS and the app
+  process's RSS are read after a warm-up of 200 operations and again after N more.
+"""
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "e2e"))
+
+
+def children_map():
+    kids = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+            ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        except (OSError, ValueError):
+            continue
+        kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def tree(pid):
+    kids = children_map()
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def kb(path, key):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def memory(pid):
+    """(RSS of the tree, PSS of the tree, RSS of the process itself), in KiB."""
+    pids = tree(pid)
+    rss = sum(kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
+    pss = sum(kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
+    return rss, pss, kb(f"/proc/{pid}/status", "VmRSS:"), len(pids)
+
+
+def kill_tree(pid):
+    pids = tree(pid)
+    for p in reversed(pids):
+        try:
+            os.kill(p, signal.SIGTERM)
+        except OSError:
+            pass
+    time.sleep(0.5)
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def launch_once(binary, settle=3.0, timeout=60.0):
+    data = tempfile.mkdtemp(prefix="perf-data-")
+    env = dict(os.environ, CALLBACK_DESK_DATA_DIR=data, RUST_LOG="info", NO_COLOR="1")
+    ready = threading.Event()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    state = {}
+
+    def read():
+        for line in proc.stderr:
+            if b"window interactive" in line and not ready.is_set():
+                state["ready"] = time.perf_counter()
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    peak = (0, 0, 0, 0)
+    peak_rss = peak_pss = 0
+    procs = 0
+    deadline = t0 + timeout
+    while time.perf_counter() < deadline:
+        rss, pss, _, n = memory(proc.pid)
+        peak_rss, peak_pss, procs = max(peak_rss, rss), max(peak_pss, pss), max(procs, n)
+        if ready.is_set() and time.perf_counter() > state["ready"] + settle:
+            break
+        if proc.poll() is not None:
+            break
+        time.sleep(0.02)
+    kill_tree(proc.pid)
+    proc.wait(timeout=10)
+    subprocess.run(["rm", "-rf", data])
+    if "ready" not in state:
+        raise RuntimeError(f"{binary} never reported an interactive window")
+    del peak
+    return {"launch_ms": (state["ready"] - t0) * 1000, "peak_rss_kib": peak_rss, "peak_pss_kib": peak_pss,
+            "processes": procs}
+
+
+def startup(app, baseline, runs):
+    results = {"app": [], "baseline": []}
+    launch_once(app)  # warm the page cache and the font cache; not counted
+    launch_once(baseline)
+    for _ in range(runs):
+        results["app"].append(launch_once(app))
+        results["baseline"].append(launch_once(baseline))
+    out = {}
+    for name, rows in results.items():
+        out[name] = {k: statistics.median(r[k] for r in rows) for k in ("launch_ms", "peak_rss_kib", "peak_pss_kib")}
+        out[name]["runs"] = rows
+    out["ratio"] = {k: out["app"][k] / out["baseline"][k] for k in ("launch_ms", "peak_rss_kib", "peak_pss_kib")}
+    return out
+
+
+def app_pid(binary, data_dir):
+    name = os.path.basename(binary)[:15]
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as f:
+                if f.read().strip() != name:
+                    continue
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if f"CALLBACK_DESK_DATA_DIR={data_dir}".encode() in f.read().split(b"\0"):
+                    return int(entry)
+        except OSError:
+            continue
+    raise RuntimeError("app process not found")
+
+
+RUN_BATCH = """
+const done = arguments[arguments.length - 1];
+const [accountId, n, offset] = [arguments[0], arguments[1], arguments[2]];
+const invoke = window.__TAURI_INTERNALS__.invoke;
+(async () => {
+  let failed = 0;
+  for (let i = 0; i < n; i++) {
+    const ids = [90000000001 + ((offset + i) % 500)];
+    const r = await invoke("run_action", {request: {account_id: accountId, operation: "query-callbacks", params: {ids}}});
+    if (r.outcome !== "ok") failed++;
+  }
+  return failed;
+})().then(done, (e) => done("error: " + JSON.stringify(e)));
+"""
+
+ADD_ACCOUNT = """
+const done = arguments[arguments.length - 1];
+const demo = arguments[0];
+const invoke = window.__TAURI_INTERNALS__.invoke;
+invoke("create_account", {input: {provider: "cybavo", label: "Perf · CYBAVO", environment: "custom",
+  base_url: demo.base_url, fields: {wallet_id: demo.wallet_id, calls_per_minute: 6000},
+  secrets: {api_code: demo.api_code, api_secret: demo.api_secret}, notes: ""}})
+  .then((a) => done(a.id), (e) => done("error: " + JSON.stringify(e)));
+"""
+
+
+def growth(app, ops, server, cli):
+    from webdriver import Session
+
+    sandbox = subprocess.Popen([cli, "sandbox", "--no-limits"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    demo = json.loads(sandbox.stdout.readline())["cybavo"]
+    data_dir = os.environ["CALLBACK_DESK_DATA_DIR"]
+    s = Session(server, app)
+    try:
+        s.find("body")
+        pid = app_pid(app, data_dir)
+        account = s.execute_async(ADD_ACCOUNT, demo)
+        assert isinstance(account, int), account
+
+        def batch(n, offset):
+            failed = s.execute_async(RUN_BATCH, account, n, offset, timeout=3600)
+            assert failed == 0, f"{failed} operations failed"
+
+        batch(200, 0)
+        time.sleep(2)
+        before = memory(pid)
+        t0 = time.perf_counter()
+        done = 0
+        while done < ops:
+            n = min(1000, ops - done)
+            batch(n, done)
+            done += n
+        elapsed = time.perf_counter() - t0
+        time.sleep(2)
+        after = memory(pid)
+    finally:
+        s.close()
+        sandbox.terminate()
+    return {
+        "operations": ops,
+        "seconds": elapsed,
+        "ops_per_second": ops / elapsed,
+        "start": {"tree_pss_kib": before[1], "tree_rss_kib": before[0], "app_rss_kib": before[2]},
+        "after": {"tree_pss_kib": after[1], "tree_rss_kib": after[0], "app_rss_kib": after[2]},
+        "growth_mib": {
+            "tree_pss": (after[1] - before[1]) / 1024,
+            "tree_rss": (after[0] - before[0]) / 1024,
+            "app_rss": (after[2] - before[2]) / 1024,
+        },
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--app", required=True)
+    ap.add_argument("--baseline", required=True)
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--ops", type=int, default=10_000)
+    ap.add_argument("--webdriver", default="http://127.0.0.1:4490")
+    args = ap.parse_args()
+    out = {"startup": startup(args.app, args.baseline, args.runs)}
+    print(json.dumps({"startup_medians": {k: v for k, v in out["startup"].items() if k != "runs"}}), file=sys.stderr)
+    if args.ops > 0:
+        out["memory_growth"] = growth(args.app, args.ops, args.webdriver, args.cli)
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

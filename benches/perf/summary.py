@@ -1,0 +1,66 @@
+"""Prints the summary table of scripts/perf.sh (Markdown) from the files it wrote in target/perf/."""
+
+import glob
+import json
+import os
+import re
+import sys
+
+out = sys.argv[1]
+root = os.path.abspath(os.path.join(out, "..", ".."))
+
+
+def mib(n_bytes):
+    return n_bytes / (1024 * 1024)
+
+
+def row(what, value, target, ok):
+    mark = "" if ok is None else (" (met)" if ok else " (MISSED)")
+    print(f"| {what} | {value} | {target}{mark} |")
+
+
+print("| measure | value | target |")
+print("|---|---|---|")
+sm = json.load(open(os.path.join(out, "startup-memory.json")))
+st = sm["startup"]
+a, b, r = st["app"], st["baseline"], st["ratio"]
+row("launch to interactive window, app / hello-world (median)",
+    f"{a['launch_ms']:.0f} ms / {b['launch_ms']:.0f} ms = {r['launch_ms']:.2f}x", "<= 1.2x", r["launch_ms"] <= 1.2)
+row("peak memory, PSS of app + WebKit processes, app / hello-world (median)",
+    f"{a['peak_pss_kib'] / 1024:.1f} MiB / {b['peak_pss_kib'] / 1024:.1f} MiB = {r['peak_pss_kib']:.2f}x", "<= 1.2x",
+    r["peak_pss_kib"] <= 1.2)
+row("peak memory, RSS summed over the same processes (median)",
+    f"{a['peak_rss_kib'] / 1024:.1f} MiB / {b['peak_rss_kib'] / 1024:.1f} MiB = {r['peak_rss_kib']:.2f}x", "(for reference)",
+    None)
+if "memory_growth" in sm:
+    g = sm["memory_growth"]
+    row(f"memory growth over {g['operations']:,} operations against the sandbox (PSS of all processes)",
+        f"{g['growth_mib']['tree_pss']:+.1f} MiB ({g['start']['tree_pss_kib'] / 1024:.0f} -> {g['after']['tree_pss_kib'] / 1024:.0f} MiB;"
+        f" app process RSS {g['growth_mib']['app_rss']:+.1f} MiB); {g['ops_per_second']:.0f} operations/s",
+        "< 20 MB", g["growth_mib"]["tree_pss"] * 1.048576 < 20)
+binary = os.path.join(root, "target", "release", "callback-desk")
+if os.path.exists(binary):
+    size = mib(os.path.getsize(binary))
+    row("release binary (stripped)", f"{size:.1f} MiB", "<= 15 MB", size * 1.048576 <= 15)
+hello = os.path.join(root, "target", "release", "hello-tauri")
+if os.path.exists(hello):
+    row("hello-world release binary (stripped)", f"{mib(os.path.getsize(hello)):.1f} MiB", "(for reference)", None)
+debs = sorted(glob.glob(os.path.join(root, "target", "release", "bundle", "deb", "*.deb")), key=os.path.getmtime)
+if debs:
+    size = mib(os.path.getsize(debs[-1]))
+    row(f".deb ({os.path.basename(debs[-1])})", f"{size:.1f} MiB", "<= 10 MB", size * 1.048576 <= 10)
+
+for name in ("signing.txt", "bulk_pacing.txt", "history.txt"):
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        continue
+    print(f"\n`{name}`:\n```")
+    for line in open(path, errors="replace"):
+        line = line.rstrip()
+        if name == "signing.txt":
+            m = re.match(r"^(\S.*?)\s+time:\s+\[(.*)\]", line)
+            if m:
+                print(f"{m.group(1):<48} {m.group(2).split()[2]} {m.group(2).split()[3]}")
+        elif not line.startswith(("   Compiling", "    Finished", "     Running", "warning", "Benchmarking")):
+            print(line)
+    print("```")
