@@ -6,6 +6,7 @@ fn main() {
         "ui_ready",
         "get_preferences",
         "set_preferences",
+        "set_history_retention",
         "provider_descriptors",
         "list_accounts",
         "create_account",

@@ -16,5 +16,7 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
+    // Rendering tests run on 2-core CI machines next to other work: allow them time.
+    testTimeout: 20_000,
   },
 });

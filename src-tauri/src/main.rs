@@ -43,14 +43,26 @@ fn main() {
             commands::jobs::budget_status,
             commands::prefs::get_preferences,
             commands::prefs::set_preferences,
+            commands::prefs::set_history_retention,
         ])
         .setup(|app| {
             use tauri::Manager;
             // Run the keyring self-test in the background; `app_info` waits for its result.
             let state = app.state::<state::AppState>().inner().clone();
+            let retention_state = state.clone();
             tauri::async_runtime::spawn(async move {
                 let status = state.keyring_status().await;
                 tracing::info!(state = ?status.state, backend = %status.backend, "keyring self-test");
+            });
+            // History retention: at start, then once a day.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    if let Err(e) = commands::prefs::apply_retention(&handle, &retention_state).await {
+                        tracing::warn!(code = %e.code, "history retention not applied");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(86_400)).await;
+                }
             });
             Ok(())
         })

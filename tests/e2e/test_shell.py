@@ -131,7 +131,20 @@ def main():
             s.click("[data-testid=resend-go-accounts]")
             assert s.text("[data-testid=screen-title]") == catalog("en")("screens.accounts.title")
 
-        @check("language choice is remembered across a restart")
+        @check("history retention: choosing 90 days applies at once (nothing that old here) and is saved")
+        def _():
+            set_language(s, "en")
+            t = catalog("en")
+            assert s.execute("return document.querySelector('[data-testid=retention-select]').value;") == "forever"
+            s.execute(
+                "const el = document.querySelector('[data-testid=retention-select]');"
+                "Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(el, '90');"
+                "el.dispatchEvent(new Event('change', {bubbles: true}));")
+            s.find("[data-testid=retention-saved]")
+            assert s.text("[data-testid=retention-saved]") == t("screens.settings.retention_saved_other").replace("{{count}}", "0")
+            s.screenshot(str(SHOTS / "en-settings-retention.png"))
+
+        @check("language and retention choices are remembered across a restart")
         def _():
             nonlocal s
             set_language(s, "pt-BR")
@@ -140,6 +153,13 @@ def main():
             t = catalog("pt-BR")
             s.wait_for(lambda: s.text("[data-testid=nav-history]") == t("nav.history"), "pt-BR after restart")
             set_language(s, "en")
+            s.wait_for(lambda: s.execute(
+                "return document.querySelector('[data-testid=retention-select]').value;") == "90", "90 days kept")
+            s.execute(
+                "const el = document.querySelector('[data-testid=retention-select]');"
+                "Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(el, 'forever');"
+                "el.dispatchEvent(new Event('change', {bubbles: true}));")
+            s.find("[data-testid=retention-saved]")
     finally:
         s.close()
     return finish()

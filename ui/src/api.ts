@@ -26,9 +26,10 @@ import type { JobView } from "./bindings/JobView";
 import type { JobProgress } from "./bindings/JobProgress";
 import type { JobState } from "./bindings/JobState";
 import type { BudgetStatus } from "./bindings/BudgetStatus";
+import type { RetentionResult } from "./bindings/RetentionResult";
 
 export type {
-  AppInfo, Preferences, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
+  AppInfo, Preferences, RetentionResult, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
   PlanRequest, Plan, JobView, JobProgress, JobState, BudgetStatus,
 };
@@ -47,6 +48,7 @@ export const api = {
   uiReady: () => invoke<void>("ui_ready"),
   getPreferences: () => invoke<Preferences>("get_preferences"),
   setPreferences: (preferences: Preferences) => invoke<Preferences>("set_preferences", { preferences }),
+  setHistoryRetention: (days: number | null) => invoke<RetentionResult>("set_history_retention", { days }),
   providerDescriptors: () => invoke<ProviderDescriptor[]>("provider_descriptors"),
   listAccounts: () => invoke<AccountView[]>("list_accounts"),
   createAccount: (input: AccountInput) => invoke<AccountView>("create_account", { input }),

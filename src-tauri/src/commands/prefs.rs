@@ -1,5 +1,7 @@
-//! UI preferences, kept by tauri-plugin-store in `settings.json` in the data directory.
+//! UI preferences, kept by tauri-plugin-store in `settings.json` in the data directory, and the history
+//! retention setting (the only way rows leave the history).
 
+use crate::state::AppState;
 use callback_desk::{paths, Error, ErrorCode};
 use serde::{Deserialize, Serialize};
 use tauri_plugin_store::StoreExt;
@@ -13,6 +15,24 @@ pub const LANGUAGES: &[&str] = &["en", "zh-CN", "pt-BR"];
 pub struct Preferences {
     /// `null` until the user picks one; the UI then follows the system language.
     pub language: Option<String>,
+    /// Days of history kept; `null` keeps everything. Older rows are deleted when this is set, at each
+    /// start and once a day.
+    #[ts(optional = nullable)]
+    #[serde(default)]
+    pub history_keep_days: Option<u32>,
+}
+
+/// The retention choices offered (days).
+pub const KEEP_DAYS: &[u32] = &[30, 90, 180, 365, 730, 1825];
+
+/// What applying the retention setting did.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct RetentionResult {
+    pub history_keep_days: Option<u32>,
+    /// Rows deleted now.
+    #[ts(type = "number")]
+    pub deleted: u64,
 }
 
 fn store_error(e: impl std::fmt::Display) -> Error {
@@ -23,7 +43,59 @@ fn store_error(e: impl std::fmt::Display) -> Error {
 pub fn get_preferences(app: tauri::AppHandle) -> Result<Preferences, Error> {
     let store = app.store(paths::settings_file()).map_err(store_error)?;
     let language = store.get("language").and_then(|v| v.as_str().map(str::to_owned));
-    Ok(Preferences { language: language.filter(|l| LANGUAGES.contains(&l.as_str())) })
+    Ok(Preferences {
+        language: language.filter(|l| LANGUAGES.contains(&l.as_str())),
+        history_keep_days: keep_days(&app)?,
+    })
+}
+
+/// The saved retention setting.
+pub fn keep_days(app: &tauri::AppHandle) -> Result<Option<u32>, Error> {
+    let store = app.store(paths::settings_file()).map_err(store_error)?;
+    Ok(store
+        .get("history_keep_days")
+        .and_then(|v| v.as_u64())
+        .and_then(|d| u32::try_from(d).ok())
+        .filter(|d| KEEP_DAYS.contains(d)))
+}
+
+/// Deletes the history rows older than the saved retention (nothing when history is kept forever).
+pub async fn apply_retention(app: &tauri::AppHandle, state: &AppState) -> Result<u64, Error> {
+    let Some(days) = keep_days(app)? else { return Ok(0) };
+    let history = state.history().await?;
+    let deleted = tauri::async_runtime::spawn_blocking(move || history.apply_retention(days))
+        .await
+        .map_err(|e| Error::internal(e.to_string()))??;
+    if deleted > 0 {
+        tracing::info!(deleted, keep_days = days, "history rows past the retention period deleted");
+    }
+    Ok(deleted)
+}
+
+/// Saves how long history is kept and applies it at once.
+#[tauri::command]
+pub async fn set_history_retention(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    days: Option<u32>,
+) -> Result<RetentionResult, Error> {
+    if let Some(d) = days {
+        if !KEEP_DAYS.contains(&d) {
+            return Err(Error::invalid_field("history_keep_days", "not_allowed")
+                .with("allowed", KEEP_DAYS.to_vec())
+                .detail(d.to_string()));
+        }
+    }
+    let store = app.store(paths::settings_file()).map_err(store_error)?;
+    match days {
+        Some(d) => store.set("history_keep_days", serde_json::Value::from(d)),
+        None => {
+            store.delete("history_keep_days");
+        }
+    }
+    store.save().map_err(store_error)?;
+    let deleted = apply_retention(&app, &state).await?;
+    Ok(RetentionResult { history_keep_days: days, deleted })
 }
 
 #[tauri::command]

@@ -4,4 +4,9 @@ export type Preferences = {
 /**
  * `null` until the user picks one; the UI then follows the system language.
  */
-language: string | null, };
+language: string | null, 
+/**
+ * Days of history kept; `null` keeps everything. Older rows are deleted when this is set, at each
+ * start and once a day.
+ */
+history_keep_days?: number | null, };

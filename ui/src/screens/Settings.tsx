@@ -1,7 +1,98 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { AppInfo } from "../api";
+import { api, asCoreError, type AppInfo, type CoreError } from "../api";
+import { ErrorBox } from "../components/ErrorBox";
+import { Modal } from "../components/Modal";
 import { LANGUAGES, type Language } from "../i18n";
+
+/** How long history may be kept (days); `null` keeps everything. */
+export const KEEP_DAYS = [30, 90, 180, 365, 730, 1825] as const;
+
+/** How long history is kept: the only way rows leave it. Shortening it asks first, naming how many go. */
+function Retention() {
+  const { t } = useTranslation();
+  const [days, setDays] = useState<number | null | undefined>(undefined);
+  const [ask, setAsk] = useState<{ days: number; count: number } | null>(null);
+  const [done, setDone] = useState<{ deleted: number } | null>(null);
+  const [error, setError] = useState<CoreError | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api
+      .getPreferences()
+      .then((p) => setDays(p.history_keep_days ?? null))
+      .catch((e) => setError(asCoreError(e)));
+  }, []);
+
+  const apply = async (next: number | null) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.setHistoryRetention(next);
+      setDays(r.history_keep_days ?? null);
+      setDone({ deleted: r.deleted });
+      setAsk(null);
+    } catch (e) {
+      setError(asCoreError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const choose = async (value: string) => {
+    setDone(null);
+    setError(null);
+    const next = value === "forever" ? null : Number(value);
+    if (next === null) return apply(null);
+    try {
+      const count = await api.historyCount({ to_ms: Date.now() - next * 86_400_000 });
+      if (count > 0) setAsk({ days: next, count });
+      else await apply(next);
+    } catch (e) {
+      setError(asCoreError(e));
+    }
+  };
+
+  return (
+    <section className="card" data-testid="retention-card">
+      <h3 className="card-title">{t("screens.settings.history_title")}</h3>
+      <label className="field">
+        <span className="field-label">{t("screens.settings.keep_history")}</span>
+        <select
+          data-testid="retention-select"
+          disabled={days === undefined || busy}
+          value={days === undefined || days === null ? "forever" : String(days)}
+          onChange={(e) => void choose(e.target.value)}
+        >
+          <option value="forever">{t("screens.settings.keep_forever")}</option>
+          {KEEP_DAYS.map((d) => (
+            <option key={d} value={d}>
+              {t("screens.settings.keep_days", { count: d })}
+            </option>
+          ))}
+        </select>
+        <span className="field-help">{t("screens.settings.keep_history_help")}</span>
+        {done && (
+          <span className="field-ok" data-testid="retention-saved">
+            {t("screens.settings.retention_saved", { count: done.deleted })}
+          </span>
+        )}
+      </label>
+      {error && <ErrorBox error={error} />}
+      {ask && (
+        <Modal title={t("screens.settings.retention_confirm_title")} tone="danger" onClose={() => setAsk(null)} testId="retention-confirm">
+          <p>{t("screens.settings.retention_confirm_body", { count: ask.count, days: ask.days })}</p>
+          <div className="row modal-actions">
+            <button type="button" className="btn" onClick={() => setAsk(null)} data-testid="retention-cancel">
+              {t("common.cancel")}
+            </button>
+            <button type="button" className="btn danger" disabled={busy} onClick={() => void apply(ask.days)} data-testid="retention-apply">
+              {t("screens.settings.retention_confirm_apply", { days: ask.days })}
+            </button>
+          </div>
+        </Modal>
+      )}
+    </section>
+  );
+}
 
 export function SettingsScreen(props: {
   info: AppInfo | null;
@@ -40,6 +131,7 @@ export function SettingsScreen(props: {
           )}
         </label>
       </section>
+      <Retention />
       <section className="card">
         <h3 className="card-title">{t("screens.settings.about")}</h3>
         <dl className="facts">
