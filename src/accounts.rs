@@ -55,8 +55,9 @@ impl Environment {
 }
 
 /// What the add/edit form sends. `secrets` is write-only: on update, a field left out (or empty)
-/// keeps the stored secret.
-#[derive(Debug, Clone, Deserialize, TS)]
+/// keeps the stored secret (unless the host or environment changes, see [`Accounts::update`]). `Debug`
+/// prints the names of the secrets given, never their values.
+#[derive(Clone, Deserialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct AccountInput {
     pub provider: ProviderId,
@@ -73,6 +74,33 @@ pub struct AccountInput {
     pub secrets: BTreeMap<String, String>,
     #[serde(default)]
     pub notes: String,
+}
+
+impl std::fmt::Debug for AccountInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secrets: BTreeMap<&str, &str> =
+            self.secrets.keys().map(|k| (k.as_str(), crate::secret::REDACTED)).collect();
+        // A secret sent among the public fields by mistake is not printed either.
+        let secret_names = secret_fields(self.provider);
+        let fields: Map<String, Value> = self
+            .fields
+            .iter()
+            .map(|(k, v)| {
+                let v =
+                    if secret_names.contains(k) { Value::String(crate::secret::REDACTED.into()) } else { v.clone() };
+                (k.clone(), v)
+            })
+            .collect();
+        f.debug_struct("AccountInput")
+            .field("provider", &self.provider)
+            .field("label", &self.label)
+            .field("environment", &self.environment)
+            .field("base_url", &self.base_url)
+            .field("fields", &fields)
+            .field("secrets", &secrets)
+            .field("notes", &self.notes)
+            .finish()
+    }
 }
 
 impl AccountInput {
@@ -161,6 +189,23 @@ fn public_fields(provider: ProviderId) -> Vec<String> {
         .filter(|f| !f.secret && f.name != "base_url")
         .map(|f| f.name)
         .collect()
+}
+
+/// True when two stored base URLs point at the same server: same scheme, host and port (the path may
+/// differ). The sandbox marker only matches itself.
+fn same_host(a: &str, b: &str) -> bool {
+    if a == SANDBOX_BASE_URL || b == SANDBOX_BASE_URL {
+        return a == b;
+    }
+    let origin = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .map(|u| (u.scheme().to_owned(), u.host_str().map(str::to_owned), u.port_or_known_default()))
+    };
+    match (origin(a), origin(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
 }
 
 /// The documented production base URL, if the provider has one.
@@ -296,6 +341,7 @@ impl Accounts {
             return Err(Error::invalid_field("provider", "cannot_change"));
         }
         let (base_url, public) = self.validate(input, Some(id))?;
+        self.check_secrets_for_new_host(id, &current, input, &base_url)?;
         if input.secrets.values().any(|v| !v.trim().is_empty()) {
             self.vault.ensure_ready()?;
         }
@@ -322,6 +368,36 @@ impl Accounts {
         }
         tracing::info!(account_id = id, "account updated");
         self.get(id)
+    }
+
+    /// Stored secrets belong to the host they were entered for. When an update moves the account to
+    /// another host (scheme, host or port of the base URL) or another environment, every secret stored
+    /// for it must be entered again in the same update, so a changed address (a mistake, or a
+    /// compromised window) cannot make "Test connection" or a resend carry the saved credentials to a
+    /// new server. Fails with `accounts.secrets_required_for_new_host`, naming the missing secrets in
+    /// `fields` (and the first in `field`), before anything is written.
+    fn check_secrets_for_new_host(
+        &self,
+        id: i64,
+        current: &AccountView,
+        input: &AccountInput,
+        new_base_url: &str,
+    ) -> Result<()> {
+        if current.environment == input.environment && same_host(&current.base_url, new_base_url) {
+            return Ok(());
+        }
+        let stored = self.vault.names(id)?;
+        let missing: Vec<String> = secret_fields(input.provider)
+            .into_iter()
+            .filter(|name| stored.contains(name))
+            .filter(|name| input.secrets.get(name).is_none_or(|v| v.trim().is_empty()))
+            .collect();
+        match missing.first() {
+            None => Ok(()),
+            Some(first) => Err(Error::new(ErrorCode::AccountsSecretsRequiredForNewHost)
+                .with("field", first.as_str())
+                .with("fields", missing.clone())),
+        }
     }
 
     /// Deletes the account and its secrets. History rows keep the account's label.
@@ -506,12 +582,22 @@ pub async fn test_connection(
     let params = params.as_object().cloned().unwrap_or_default();
     let started = std::time::Instant::now();
     let outcome = providers::execute(account, operation, &params, clock, transport).await;
+    let ok = outcome.outcome == providers::OutcomeKind::Ok;
+    // A test sends credentials and writes no history row, so it is logged (host only, never a secret).
+    tracing::info!(
+        provider = %account.provider(),
+        operation,
+        host = account.base_url().host_str().unwrap_or(""),
+        ok,
+        error = outcome.error.as_ref().map(|e| e.code.as_str()).unwrap_or(""),
+        "connection test"
+    );
     TestResult {
         supported: true,
-        ok: outcome.outcome == providers::OutcomeKind::Ok,
+        ok,
         operation: Some(operation.to_owned()),
         duration_ms: started.elapsed().as_millis() as i64,
-        error: outcome.error,
+        error: outcome.error.map(Error::scrubbed),
     }
 }
 
@@ -577,6 +663,66 @@ mod tests {
         let n: i64 =
             acc.vault().db().conn().query_row("SELECT count(*) FROM account_secrets", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 0, "secrets are deleted with the account");
+    }
+
+    #[test]
+    fn debug_of_an_input_names_secrets_but_never_shows_them() {
+        let input = cybavo_input();
+        let text = format!("{input:?}");
+        assert!(!text.contains("canary-S3CRET-xyz") && !text.contains("code-123"), "{text}");
+        assert!(text.contains("api_secret") && text.contains("api_code") && text.contains("Store A"), "{text}");
+        let mut misplaced = cybavo_input();
+        misplaced.fields.insert("api_secret".into(), "misplaced-canary-1".into());
+        assert!(!format!("{misplaced:?}").contains("misplaced-canary-1"));
+    }
+
+    #[test]
+    fn a_new_host_or_environment_needs_every_secret_again() {
+        let (acc, _) = accounts();
+        let a = acc.create(&cybavo_input()).unwrap();
+        let mut input = cybavo_input();
+        input.secrets.clear();
+
+        // Same origin, another path: the stored secrets are kept.
+        input.base_url = Some("https://sofa.example.com/api".into());
+        acc.update(a.id, &input).unwrap();
+        // Another host, another port, another scheme: refused, naming every stored secret.
+        for url in ["https://attacker.example.net", "https://sofa.example.com:8443", "http://127.0.0.1:9"] {
+            input.base_url = Some(url.into());
+            let e = acc.update(a.id, &input).unwrap_err();
+            assert_eq!(e.code.as_str(), "accounts.secrets_required_for_new_host", "{url}");
+            assert_eq!(e.params["fields"], serde_json::json!(["api_code", "api_secret"]), "{url}");
+            assert_eq!(e.params["field"], "api_code");
+            assert_eq!(acc.get(a.id).unwrap().base_url, "https://sofa.example.com/api", "nothing changed");
+        }
+        // One secret re-entered is not enough.
+        input.base_url = Some("https://sofa2.example.com".into());
+        input.secrets.insert("api_secret".into(), "fresh-secret-1".into());
+        let e = acc.update(a.id, &input).unwrap_err();
+        assert_eq!(e.params["fields"], serde_json::json!(["api_code"]));
+        // Both re-entered: saved.
+        input.secrets.insert("api_code".into(), "fresh-code-1".into());
+        let v = acc.update(a.id, &input).unwrap();
+        assert_eq!(v.base_url, "https://sofa2.example.com");
+        match acc.signing_account(a.id, None).unwrap().1 {
+            Account::Cybavo(c) => assert_eq!(c.api_secret.expose(), "fresh-secret-1"),
+            _ => unreachable!(),
+        }
+
+        // Changing the environment (here to the sandbox) also needs them.
+        let mut sandbox = cybavo_input();
+        sandbox.secrets.clear();
+        sandbox.environment = Environment::Sandbox;
+        let e = acc.update(a.id, &sandbox).unwrap_err();
+        assert_eq!(e.code.as_str(), "accounts.secrets_required_for_new_host");
+        // And back from the sandbox to a real host.
+        let mut sb = cybavo_input();
+        sb.environment = Environment::Sandbox;
+        let s = acc.create(&sb).unwrap();
+        let mut real = cybavo_input();
+        real.secrets.clear();
+        let e = acc.update(s.id, &real).unwrap_err();
+        assert_eq!(e.code.as_str(), "accounts.secrets_required_for_new_host");
     }
 
     #[test]

@@ -162,12 +162,15 @@ impl Actions {
                 limits.observe(budget_key, &req.operation, outcome.error.as_ref(), self.clock.now_ms())?;
             }
         }
+        // History scrubs what it stores (`History::finish`); what goes back to the UI or the CLI gets the
+        // same scrubbing, since error details and results are built from what the provider sent back
+        // (which may echo a credential).
         Ok(ActionResult {
             history_id,
             outcome: outcome.outcome,
             http_status: outcome.http_status,
-            error: outcome.error,
-            result: outcome.result,
+            error: outcome.error.map(Error::scrubbed),
+            result: crate::logging::scrub_value(&outcome.result),
             request: outcome.request,
             response: outcome.response,
             calls: outcome.calls.len(),
@@ -219,6 +222,64 @@ fn finish_of(o: &CallOutcome, duration_ms: i64) -> Finish {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[tokio::test]
+    async fn error_details_are_scrubbed_before_they_reach_the_caller() {
+        use crate::accounts::{AccountInput, Environment};
+        use crate::clock::FixedClock;
+        use crate::db::Db;
+        use crate::providers::ProviderId;
+        use crate::transport::{HttpTransport, TransportConfig};
+        use crate::vault::{MemoryStore, Vault};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        // A provider on loopback that echoes the API code in its error message.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (mut c, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = c.read(&mut buf).await;
+            let body = r#"{"error_code":112,"error":"API code echo-canary-code-7c1d is not valid"}"#;
+            let head = format!("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = c.write_all(head.as_bytes()).await;
+            let _ = c.write_all(body.as_bytes()).await;
+        });
+
+        let db = Db::open_in_memory().unwrap();
+        let clock: Arc<dyn Clock> = Arc::new(FixedClock::at_ms(1_700_000_000_000));
+        let vault = Arc::new(Vault::new(Arc::new(MemoryStore::default()), db.clone()));
+        let accounts = Arc::new(Accounts::new(vault, clock.clone()));
+        let history = Arc::new(History::with_clock(db, clock.clone()));
+        let view = accounts
+            .create(&AccountInput {
+                provider: ProviderId::Cybavo,
+                label: "Echo".into(),
+                environment: Environment::Custom,
+                base_url: Some(format!("http://127.0.0.1:{port}")),
+                fields: json!({"wallet_id": 1}).as_object().unwrap().clone(),
+                secrets: [
+                    ("api_code".to_string(), "echo-canary-code-7c1d".to_string()),
+                    ("api_secret".to_string(), "echo-canary-secret-9e2f".to_string()),
+                ]
+                .into(),
+                notes: String::new(),
+            })
+            .unwrap();
+        let actions = Actions::new(accounts, history, clock);
+        let transport = HttpTransport::new(TransportConfig::default()).unwrap();
+        let req = ActionRequest {
+            account_id: view.id,
+            operation: "resend-withdrawal-callbacks".into(),
+            params: json!({"notification_id": 5}).as_object().unwrap().clone(),
+        };
+        let out = actions.run(&req, None, &transport, None).await.unwrap();
+        let error = out.error.clone().expect("an error");
+        let detail = error.detail.unwrap_or_default();
+        assert!(detail.contains("is not valid") && !detail.contains("echo-canary-code-7c1d"), "{detail}");
+        let all = serde_json::to_string(&out).unwrap();
+        assert!(!all.contains("echo-canary"), "{all}");
+    }
 
     #[test]
     fn scope_and_search_text() {

@@ -139,10 +139,20 @@ pub(crate) fn storage_error(e: impl std::fmt::Display) -> Error {
 }
 
 impl Db {
-    /// Opens (creating if needed) the database in `dir` and migrates it.
+    /// Opens (creating if needed) the database in `dir` and migrates it. On Unix the folder is made
+    /// private to the user (0700) and the database with its WAL and shared-memory files readable by
+    /// the user only (0600): the file is created with that mode before SQLite opens it, and SQLite
+    /// gives its `-wal`/`-shm` files the database's mode.
     pub fn open_in(dir: &Path) -> Result<Db> {
-        std::fs::create_dir_all(dir).map_err(storage_error)?;
-        Db::open_file(&dir.join(DB_FILE))
+        crate::paths::create_private_dir(dir).map_err(storage_error)?;
+        let path = dir.join(DB_FILE);
+        crate::paths::ensure_private_file(&path).map_err(storage_error)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.clone().into_os_string();
+            side.push(suffix);
+            crate::paths::restrict_file(Path::new(&side)).map_err(storage_error)?;
+        }
+        Db::open_file(&path)
     }
 
     pub fn open_file(path: &Path) -> Result<Db> {

@@ -57,11 +57,13 @@ error_codes! {
     ProviderDestinationError => "provider.destination_error",
     ProviderDestinationTimeout => "provider.destination_timeout",
     ProviderWalletInvalid => "provider.wallet_invalid",
+    ProviderResponseTooLarge => "provider.response_too_large",
     NetworkTimeout => "network.timeout",
     NetworkConnectionFailed => "network.connection_failed",
     NetworkConnectionReset => "network.connection_reset",
     VaultKeyringUnavailable => "vault.keyring_unavailable",
     VaultSecretMissing => "vault.secret_missing",
+    AccountsSecretsRequiredForNewHost => "accounts.secrets_required_for_new_host",
     StorageFailed => "storage.failed",
     HistoryInterrupted => "history.interrupted",
     Internal => "internal",
@@ -124,6 +126,16 @@ impl Error {
 
     pub fn internal(detail: impl Into<String>) -> Self {
         Error::new(ErrorCode::Internal).detail(detail)
+    }
+
+    /// The same error with every registered secret scrubbed from its detail and parameters (as history
+    /// stores it), for errors built from what a provider sent back before they reach the UI or the CLI.
+    pub fn scrubbed(self) -> Self {
+        let params = match crate::logging::scrub_value(&Value::Object(self.params)) {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        Error { code: self.code, params, detail: self.detail.as_deref().map(crate::logging::scrub) }
     }
 }
 

@@ -37,40 +37,9 @@ use std::io::Write;
 use std::sync::Arc;
 use ts_rs::TS;
 
-/// Header names whose values are always replaced with `<redacted>` (compared case-insensitively):
-/// the providers' signature and credential headers, and the usual HTTP credential headers.
-pub const SENSITIVE_HEADERS: &[&str] = &[
-    "x-checksum",
-    "sign",
-    "signature",
-    "authorization",
-    "open-apikey",
-    "x-api-code",
-    "x-ssl-client-cert",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-];
-
-/// Field names in JSON or form bodies whose values are replaced with `<redacted>` (case-insensitive):
-/// signatures, tokens and client credentials (e.g. Avista's token call and its answer).
-pub const SENSITIVE_BODY_FIELDS: &[&str] = &[
-    "sign",
-    "signature",
-    "checksum",
-    "x-checksum",
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "client_secret",
-    "api_secret",
-    "apisecret",
-    "secret",
-    "private_key",
-    "privatekey",
-    "password",
-    "authorization",
-];
+/// The signature/credential header names and body field names masked here: one list, shared with the
+/// transport (see [`crate::secret::SENSITIVE_HEADERS`]).
+pub use crate::secret::{SENSITIVE_BODY_FIELDS, SENSITIVE_HEADERS};
 
 /// More rows than this in one page are never returned.
 pub const MAX_PAGE: u32 = 500;

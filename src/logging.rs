@@ -45,6 +45,18 @@ pub fn scrub(text: &str) -> String {
     out
 }
 
+/// Every string in `value` (at any depth, keys included) with registered secrets replaced, as [`scrub`]
+/// does for text.
+pub fn scrub_value(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(scrub(s)),
+        Value::Array(items) => Value::Array(items.iter().map(scrub_value).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (scrub(k), scrub_value(v))).collect()),
+        other => other.clone(),
+    }
+}
+
 /// A writer that scrubs each buffered log record before passing it on.
 pub struct ScrubbingWriter<W: Write> {
     inner: W,
@@ -86,18 +98,78 @@ impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Scrubbing<M> {
 /// Keeps the background file writer alive; drop it at exit to flush.
 pub struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);
 
-/// Start logging to `<log_dir>/<file_prefix>.YYYY-MM-DD` (kept 14 days) and stderr. `RUST_LOG` overrides
-/// the default level (`info`). Calling it twice is harmless (the second call only returns a guard).
+/// The rolling file appender, keeping every log file private to the user (0600 on Unix): the file of
+/// the current UTC day is created with that mode before the appender opens it (the appender names its
+/// files `<prefix>.YYYY-MM-DD.log` by UTC date and would otherwise create them with the default mode).
+struct PrivateLogFiles {
+    inner: tracing_appender::rolling::RollingFileAppender,
+    dir: std::path::PathBuf,
+    prefix: String,
+    /// The UTC day (days since 1970) whose file was last made private.
+    day: i64,
+}
+
+/// The appender's file for a UTC day (days since 1970).
+fn log_file_of_day(dir: &Path, prefix: &str, day: i64) -> Option<std::path::PathBuf> {
+    let date = chrono::DateTime::from_timestamp(day * 86_400, 0)?.format("%Y-%m-%d");
+    Some(dir.join(format!("{prefix}.{date}.log")))
+}
+
+fn utc_day() -> i64 {
+    chrono::Utc::now().timestamp().div_euclid(86_400)
+}
+
+impl Write for PrivateLogFiles {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let day = utc_day();
+        if day != self.day {
+            // At the first write of a new day the appender rolls over to a new file: create it first.
+            // (Should the appender's clock pass midnight between this check and its own, the file it
+            // creates is restricted at the next write; the folder is private either way.)
+            if let Some(path) = log_file_of_day(&self.dir, &self.prefix, day) {
+                let _ = crate::paths::ensure_private_file(&path);
+            }
+            self.day = day;
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Makes every existing `<prefix>.*` file in `dir` private (files from before, or from a rollover).
+fn restrict_log_files(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with(&format!("{prefix}.")) {
+            let _ = crate::paths::restrict_file(&entry.path());
+        }
+    }
+}
+
+/// Start logging to `<log_dir>/<file_prefix>.YYYY-MM-DD.log` (kept 14 days) and stderr. `RUST_LOG`
+/// overrides the default level (`info`). On Unix the log folder is private to the user (0700) and every
+/// log file readable by the user only (0600). Calling it twice is harmless (the second call only
+/// returns a guard).
 pub fn init(log_dir: &Path, file_prefix: &str) -> LogGuard {
     let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let file = std::fs::create_dir_all(log_dir).ok().and_then(|_| {
-        tracing_appender::rolling::Builder::new()
+    let file = crate::paths::create_private_dir(log_dir).ok().and_then(|_| {
+        let day = utc_day();
+        if let Some(today) = log_file_of_day(log_dir, file_prefix, day) {
+            crate::paths::ensure_private_file(&today).ok()?;
+        }
+        let inner = tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix(file_prefix)
             .filename_suffix("log")
             .max_log_files(14)
             .build(log_dir)
-            .ok()
+            .ok()?;
+        restrict_log_files(log_dir, file_prefix);
+        Some(PrivateLogFiles { inner, dir: log_dir.to_path_buf(), prefix: file_prefix.to_owned(), day })
     });
     let stderr_layer = tracing_subscriber::fmt::layer().with_writer(Scrubbing(io::stderr));
     match file {

@@ -15,12 +15,14 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 use ts_rs::TS;
 
-/// Header values that are credentials or signatures; masked in history, logs and previews for export.
-pub const SENSITIVE_HEADERS: &[&str] =
-    &["X-CHECKSUM", "Sign", "signature", "Authorization", "open-apikey", "X-API-CODE", "X-SSL-Client-Cert"];
+/// The header and body field names masked in every redacted request and response: one list, shared
+/// with history (see [`crate::secret::SENSITIVE_HEADERS`]).
+pub use crate::secret::{SENSITIVE_BODY_FIELDS, SENSITIVE_HEADERS};
 
-/// JSON body fields that are secrets; masked at any depth.
-pub const SENSITIVE_BODY_FIELDS: &[&str] = &["clientSecret", "access_token"];
+/// Largest response body read (8 MiB). Provider answers are a few kilobytes (a CYBAVO look-up of 100
+/// callbacks is well under 1 MiB); anything larger is cut off rather than held in memory and stored in
+/// history.
+pub const MAX_RESPONSE_BYTES: usize = 8 << 20;
 
 /// A TLS client identity (certificate + private key PEM) for providers that may require mTLS.
 pub struct ClientIdentity {
@@ -113,22 +115,48 @@ impl HttpTransport {
             rb = rb.body(b.clone());
         }
         let started = Instant::now();
-        let resp = rb.send().await.map_err(classify)?;
+        let mut resp = rb.send().await.map_err(classify)?;
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
             .iter()
             .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        let body = resp.bytes().await.map_err(|e| {
-            let mut t = classify(e);
-            t.outcome_unknown = true;
-            t
-        })?;
+        // The body is read chunk by chunk and reading stops at MAX_RESPONSE_BYTES (at once when the
+        // announced length is already larger). The request was sent and the provider answered, but an
+        // answer that cannot be read cannot be verified or parsed either, so nobody can tell whether a
+        // resend was carried out: like a body cut off by a reset, this is `outcome_unknown` (recorded
+        // `unknown` in history, "check before resending"), not `failed` (which would tell staff the
+        // provider did nothing and invite a duplicate resend).
+        let too_large = || TransportError {
+            error: Error::new(ErrorCode::ProviderResponseTooLarge)
+                .with("max_mib", MAX_RESPONSE_BYTES >> 20)
+                .with("status", status)
+                .detail(format!(
+                    "HTTP {status}: the answer is larger than {MAX_RESPONSE_BYTES} bytes; it was not read"
+                )),
+            outcome_unknown: true,
+        };
+        if resp.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
+        loop {
+            let chunk = resp.chunk().await.map_err(|e| {
+                let mut t = classify(e);
+                t.outcome_unknown = true;
+                t
+            })?;
+            let Some(chunk) = chunk else { break };
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(RawResponse {
             status,
             headers,
-            body: body.to_vec(),
+            body,
             elapsed_ms: started.elapsed().as_millis() as u64,
             received_at_ms: chrono::Utc::now().timestamp_millis(),
         })
@@ -197,7 +225,7 @@ fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(k, v)| {
-            let masked = SENSITIVE_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(k));
+            let masked = crate::secret::is_sensitive_header(k);
             (k.clone(), if masked { REDACTED.to_owned() } else { crate::logging::scrub(v) })
         })
         .collect()
@@ -207,7 +235,7 @@ fn mask_fields(v: &mut Value) {
     match v {
         Value::Object(m) => {
             for (k, val) in m.iter_mut() {
-                if SENSITIVE_BODY_FIELDS.contains(&k.as_str()) {
+                if crate::secret::is_sensitive_field(k) {
                     *val = Value::String(REDACTED.to_owned());
                 } else {
                     mask_fields(val);
@@ -233,7 +261,7 @@ pub fn redact_body(body: &[u8]) -> String {
 
 fn body_has_sensitive(v: &Value) -> bool {
     match v {
-        Value::Object(m) => m.iter().any(|(k, v)| SENSITIVE_BODY_FIELDS.contains(&k.as_str()) || body_has_sensitive(v)),
+        Value::Object(m) => m.iter().any(|(k, v)| crate::secret::is_sensitive_field(k) || body_has_sensitive(v)),
         Value::Array(a) => a.iter().any(body_has_sensitive),
         _ => false,
     }
@@ -286,6 +314,60 @@ mod tests {
         assert_eq!(r.headers[0].1, REDACTED);
         // Non-sensitive bodies keep their exact bytes.
         assert_eq!(redact_body(b"{ \"count\" : 3 }"), "{ \"count\" : 3 }");
+    }
+
+    #[tokio::test]
+    async fn oversized_response_is_cut_at_the_cap_and_unknown() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            // Two answers larger than the cap: one announcing its length, one chunked (no length).
+            for chunked in [false, true] {
+                let (mut c, _) = listener.accept().await.unwrap();
+                let mut buf = [0u8; 4096];
+                let _ = c.read(&mut buf).await;
+                let size = MAX_RESPONSE_BYTES + 1;
+                let head = if chunked {
+                    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_owned()
+                } else {
+                    format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n")
+                };
+                if c.write_all(head.as_bytes()).await.is_err() {
+                    continue;
+                }
+                let block = vec![b'x'; 64 * 1024];
+                let mut sent = 0;
+                while sent < size {
+                    let n = block.len().min(size - sent);
+                    let ok = if chunked {
+                        c.write_all(format!("{n:x}\r\n").as_bytes()).await.is_ok()
+                            && c.write_all(&block[..n]).await.is_ok()
+                            && c.write_all(b"\r\n").await.is_ok()
+                    } else {
+                        c.write_all(&block[..n]).await.is_ok()
+                    };
+                    if !ok {
+                        break;
+                    }
+                    sent += n;
+                }
+                let _ = c.write_all(b"0\r\n\r\n").await;
+            }
+        });
+        let t = HttpTransport::new(TransportConfig::default()).unwrap();
+        let req = SignedRequest {
+            method: HttpMethod::Post,
+            url: format!("http://127.0.0.1:{port}/x"),
+            headers: vec![],
+            body: Some(b"{}".to_vec()),
+        };
+        for _ in 0..2 {
+            let e = t.send(&req, None).await.unwrap_err();
+            assert_eq!(e.error.code.as_str(), "provider.response_too_large", "{e:?}");
+            assert_eq!(e.error.params["max_mib"], 8);
+            assert!(e.outcome_unknown, "the request was sent: its outcome is unknown");
+        }
     }
 
     #[tokio::test]

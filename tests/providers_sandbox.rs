@@ -414,12 +414,29 @@ async fn avista_token_and_resend_by_every_identifier_kind() {
     assert_eq!(out.error.as_ref().unwrap().params["reason"], "https_required");
     assert!(out.request.is_none() && out.calls.is_empty());
     assert_eq!(env.sb.state()["calls"]["avista"].as_u64().unwrap(), calls_before);
-    // An https one-off URL is sent as given; the sandbox's delivery to it fails (the receiver speaks
-    // plain http), which Avista reports as 502.
+    // So is an https one-off URL on this computer (or a private network, or with user-info): Avista would
+    // deliver the transaction's payload there.
     let https = env.sb.base_url().replace("http://", "https://") + "/nowhere";
-    let out = env.run(&a, "resend-webhook", json!({"transaction_identifier": "PAG-2024-0002", "url": https})).await;
-    assert_failed(&out, ErrorCode::ProviderDestinationError);
-    assert_eq!(out.request.as_ref().unwrap().body.as_deref(), Some(format!(r#"{{"url":"{https}"}}"#).as_str()));
+    for (url, reason) in
+        [(https.as_str(), "not_public_host"), ("https://u:p@hooks.example.com/x", "userinfo_not_allowed")]
+    {
+        let out = env.run(&a, "resend-webhook", json!({"transaction_identifier": "PAG-2024-0002", "url": url})).await;
+        assert_failed(&out, ErrorCode::InputInvalid);
+        assert_eq!(out.error.as_ref().unwrap().params["reason"], reason);
+        assert!(out.calls.is_empty());
+    }
+    assert_eq!(env.sb.state()["calls"]["avista"].as_u64().unwrap(), calls_before);
+    // A public https one-off URL is sent as parsed (host lower-cased, default port dropped); the sandbox
+    // delivers only on this computer, so it refuses it as Avista refuses an unusable URL (400).
+    let out = env
+        .run(
+            &a,
+            "resend-webhook",
+            json!({"transaction_identifier": "PAG-2024-0002", "url": " https://Hooks.Example.com:443/avista "}),
+        )
+        .await;
+    assert_failed(&out, ErrorCode::ProviderNoWebhookUrl);
+    assert_eq!(out.request.as_ref().unwrap().body.as_deref(), Some(r#"{"url":"https://hooks.example.com/avista"}"#));
 
     // Unknown transaction and no webhook URL at all.
     let out = env.run(&a, "resend-webhook", json!({"transaction_identifier": "PAG-1999-9999"})).await;

@@ -1,12 +1,14 @@
 //! Callback Desk desktop shell: a thin Tauri layer over the `callback-desk` core.
 //!
 //! Each command validates its input types, calls the core and maps the error; no provider logic lives
-//! here. The window may call only the commands granted in the `main-window` capability (tauri.conf.json).
+//! here. The window may call only the commands granted in the `main-window` capability (tauri.conf.json),
+//! and may show only the app's own pages (`window::create_main` installs the navigation guard).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
 mod state;
+mod window;
 
 use callback_desk::{logging, paths};
 
@@ -47,6 +49,7 @@ fn main() {
         ])
         .setup(|app| {
             use tauri::Manager;
+            window::create_main(app)?;
             // Run the keyring self-test in the background; `app_info` waits for its result.
             let state = app.state::<state::AppState>().inner().clone();
             let retention_state = state.clone();

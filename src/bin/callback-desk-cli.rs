@@ -447,7 +447,12 @@ fn main() -> ExitCode {
                         Ok(a) => a,
                         Err(e) => return fail(&e),
                     };
-                    let out = rt.block_on(providers::execute(&account, &operation, &params, &SystemClock, &transport));
+                    let mut out =
+                        rt.block_on(providers::execute(&account, &operation, &params, &SystemClock, &transport));
+                    // As for stored accounts (`Actions::run`): what the provider sent back is scrubbed of
+                    // the account's secrets before it is printed.
+                    out.error = out.error.map(Error::scrubbed);
+                    out.result = callback_desk::logging::scrub_value(&out.result);
                     let mut v = serde_json::to_value(&out).unwrap_or(Value::Null);
                     if let Value::Object(m) = &mut v {
                         m.insert("error_code".into(), json!(out.error_code()));
@@ -700,7 +705,8 @@ fn history_command(command: HistoryCommand) -> Result<ExitCode, Error> {
         }
         HistoryCommand::Export { filter, csv } => {
             let filter = to_filter(filter)?;
-            let file = std::fs::File::create(&csv).map_err(|e| {
+            // Readable by the user only (0600 on Unix): the export holds provider responses.
+            let file = paths::create_private_file(&csv).map_err(|e| {
                 Error::new(callback_desk::ErrorCode::StorageFailed).detail(format!("{}: {e}", csv.display()))
             })?;
             let mut w = std::io::BufWriter::new(file);

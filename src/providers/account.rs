@@ -270,11 +270,86 @@ pub fn validate_base_url(raw: &str) -> Result<Url> {
     if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
         return Err(Error::invalid_field("base_url", "not_url"));
     }
+    // `https://user:pass@host` would put a password in logs and history (the URL is recorded).
+    if has_userinfo(&url) {
+        return Err(Error::invalid_field("base_url", "userinfo_not_allowed"));
+    }
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
         "http" => Err(Error::invalid_field("base_url", "https_required")),
         _ => Err(Error::invalid_field("base_url", "not_url")),
+    }
+}
+
+/// True when the URL carries a user name or password (`https://user:pass@host`).
+pub fn has_userinfo(url: &Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
+/// An address a third party (a provider delivering a webhook) should be sent to: an https URL without
+/// user-info whose host is a DNS name other than `localhost` (and `*.localhost`), or a public IP address,
+/// never loopback, private (RFC 1918, IPv6 unique-local), link-local (169.254.0.0/16 with the cloud
+/// metadata address, `fe80::/10`), shared (100.64.0.0/10), unspecified, broadcast, reserved or multicast.
+/// Returns the parsed URL, which is what must be sent (the parser trims whitespace and normalises the
+/// host). Errors name `field` with the reasons `not_url`, `https_required`, `userinfo_not_allowed` and
+/// `not_public_host`.
+pub fn validate_public_https_url(field: &str, raw: &str) -> Result<Url> {
+    let url = Url::parse(raw).map_err(|_| Error::invalid_field(field, "not_url"))?;
+    if url.scheme() != "https" {
+        return Err(Error::invalid_field(field, "https_required"));
+    }
+    if has_userinfo(&url) {
+        return Err(Error::invalid_field(field, "userinfo_not_allowed"));
+    }
+    let public = match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            !d.is_empty() && d != "localhost" && !d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => is_public_ip(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => is_public_ip(IpAddr::V6(ip)),
+        None => false,
+    };
+    if !public {
+        return Err(Error::invalid_field(field, "not_public_host"));
+    }
+    Ok(url)
+}
+
+/// False for addresses that are not reachable across the internet or that name this machine or its
+/// network (see [`validate_public_https_url`]).
+pub fn is_public_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_unspecified()
+                || a == 0 // "this network"
+                || v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || (a == 100 && (64..128).contains(&b)) // shared address space (carrier-grade NAT)
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || a >= 240) // reserved
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_ip(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                // NAT64: the IPv4 address in the last 32 bits.
+                let v4 = std::net::Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+                return is_public_ip(IpAddr::V4(v4));
+            }
+            !(v6.is_unspecified()
+                || v6.is_loopback()
+                || v6.is_multicast()
+                || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
+                || (s[0] & 0xfe00) == 0xfc00) // unique local
+        }
     }
 }
 
@@ -363,6 +438,13 @@ mod tests {
         assert_eq!(validate_base_url("http://example.com").unwrap_err().params["reason"], "https_required");
         assert_eq!(validate_base_url("ftp://example.com").unwrap_err().params["reason"], "not_url");
         assert_eq!(validate_base_url("not a url").unwrap_err().params["reason"], "not_url");
+        for u in ["https://user:pass@open-api.ceffu.com", "https://user@open-api.ceffu.com", "http://u:p@127.0.0.1:1"] {
+            let e = validate_base_url(u).unwrap_err();
+            assert_eq!(
+                (e.params["field"].as_str(), e.params["reason"].as_str()),
+                (Some("base_url"), Some("userinfo_not_allowed"))
+            );
+        }
     }
 
     #[test]

@@ -198,6 +198,11 @@ pub async fn execute(
         if let Err(e) = build_request(account, operation, &planned[0], &BuildCtx::at(clock.now_ms())) {
             return CallOutcome::failed_before_send(e);
         }
+        // A one-off destination gets the transaction's full webhook payload: say where in the log (host
+        // only; the URL was validated as public https without user-info by `build`).
+        if let Some(url) = planned[0].get("url").and_then(Value::as_str).and_then(|u| url::Url::parse(u.trim()).ok()) {
+            tracing::warn!(destination_host = url.host_str().unwrap_or(""), "Avista resend to a one-off URL");
+        }
         let mut refreshed = false;
         let mut token = match run.avista_token(false).await {
             Ok(t) => t,

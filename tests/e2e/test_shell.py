@@ -4,10 +4,13 @@ Started by tests/e2e/run.sh under Xvfb + D-Bus + an unlocked gnome-keyring, with
 Prints `N passed, N failed` and exits non-zero on any failure. Screenshots go to target/screenshots/.
 """
 
+import http.server
 import json
 import os
 import pathlib
 import sys
+import threading
+import time
 import traceback
 
 from webdriver import Session
@@ -70,6 +73,23 @@ def set_language(s, lang):
     t = catalog(lang)
     s.wait_for(lambda: s.text("[data-testid=screen-title]") == t("screens.settings.title"), f"settings title in {lang}")
     s.find("[data-testid=language-saved]")
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """A web server on this computer standing in for a remote site: records every request it gets."""
+    seen = []
+
+    def do_GET(self):  # noqa: N802 - http.server API
+        Recorder.seen.append(self.path)
+        body = b"<html><body data-testid=remote-page>remote</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
 
 
 def main():
@@ -160,6 +180,24 @@ def main():
                 "Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(el, 'forever');"
                 "el.dispatchEvent(new Event('change', {bubbles: true}));")
             s.find("[data-testid=retention-saved]")
+
+        @check("the window cannot leave the app: navigation and new windows to other sites are refused")
+        def _():
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            remote = f"http://127.0.0.1:{server.server_address[1]}"
+            try:
+                origin = s.execute("return location.origin;")
+                s.execute("setTimeout(() => { location.href = arguments[0]; }, 0);", f"{remote}/leak?data=history")
+                s.execute("setTimeout(() => { window.open(arguments[0], '_blank'); }, 0);", f"{remote}/popup")
+                time.sleep(2)
+                assert Recorder.seen == [], f"the remote site was contacted: {Recorder.seen}"
+                assert s.execute("return location.origin;") == origin
+                s.find("[data-testid=app-shell]", timeout=2)
+                handles = s.s("GET", "/window/handles")
+                assert len(handles) == 1, f"a new window was opened: {handles}"
+            finally:
+                server.shutdown()
     finally:
         s.close()
     return finish()

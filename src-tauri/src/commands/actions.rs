@@ -88,7 +88,8 @@ pub async fn history_export_csv(
     let rows = tauri::async_runtime::spawn_blocking(move || -> Result<u64, Error> {
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::new(callback_desk::ErrorCode::StorageFailed).detail(e.to_string()))?;
-        let file = std::fs::File::create(&p)
+        // Readable by the user only (0600 on Unix): the export holds provider responses.
+        let file = callback_desk::paths::create_private_file(&p)
             .map_err(|e| Error::new(callback_desk::ErrorCode::StorageFailed).detail(e.to_string()))?;
         let mut w = std::io::BufWriter::new(file);
         let mut last = 0u64;

@@ -44,14 +44,17 @@ pub fn build(
         RESEND_WEBHOOK => {
             util::reject_unknown(params, &["transaction_identifier", "url"])?;
             let id = util::req_string(params, "transaction_identifier")?;
+            // The one-off destination receives the transaction's full webhook payload from Avista: only
+            // a public https address is accepted, and the parsed (normalised) URL is what is sent, so
+            // what was checked is what Avista gets.
             let body = match util::opt_string(params, "url")? {
                 None => None,
                 Some(u) => {
-                    let parsed = url::Url::parse(&u).map_err(|_| Error::invalid_field("url", "not_url"))?;
-                    if parsed.scheme() != "https" {
-                        return Err(Error::invalid_field("url", "https_required"));
-                    }
-                    Some(serde_json::to_vec(&json!({ "url": u })).map_err(|e| Error::internal(e.to_string()))?)
+                    let parsed = crate::providers::account::validate_public_https_url("url", &u)?;
+                    Some(
+                        serde_json::to_vec(&json!({ "url": parsed.as_str() }))
+                            .map_err(|e| Error::internal(e.to_string()))?,
+                    )
                 }
             };
             let bearer = match ctx.token {
@@ -230,6 +233,59 @@ mod tests {
         let http = json!({"transaction_identifier": "1", "url": "http://evil.example/x"});
         let e = build(&acct(), RESEND_WEBHOOK, http.as_object().unwrap(), &BuildCtx::at(0)).unwrap_err();
         assert_eq!((e.params["field"].as_str(), e.params["reason"].as_str()), (Some("url"), Some("https_required")));
+    }
+
+    #[test]
+    fn one_off_url_must_be_public_https_and_is_sent_normalised() {
+        let build_url = |u: &str| {
+            let p = json!({"transaction_identifier": "1", "url": u});
+            build(&acct(), RESEND_WEBHOOK, p.as_object().unwrap(), &BuildCtx::at(0))
+        };
+        // Accepted: DNS names and public addresses; sent as parsed (trimmed, host lower-cased, default
+        // port dropped).
+        let cases = [
+            ("  https://Hooks.Example.com:443/avista?x=1  ", "https://hooks.example.com/avista?x=1"),
+            ("https://8.8.8.8/h", "https://8.8.8.8/h"),
+            ("https://[2001:4860:4860::8888]/h", "https://[2001:4860:4860::8888]/h"),
+            ("https://hooks.example.com", "https://hooks.example.com/"),
+        ];
+        for (given, sent) in cases {
+            let r = build_url(given).unwrap_or_else(|e| panic!("{given}: {e}"));
+            assert_eq!(r.body_text().unwrap(), format!(r#"{{"url":"{sent}"}}"#), "{given}");
+        }
+        let reason = |u: &str| {
+            let e = build_url(u).unwrap_err();
+            assert_eq!(e.params["field"], "url", "{u}");
+            e.params["reason"].as_str().unwrap().to_owned()
+        };
+        assert_eq!(reason("https://user:pass@hooks.example.com/x"), "userinfo_not_allowed");
+        assert_eq!(reason("https://user@hooks.example.com/x"), "userinfo_not_allowed");
+        for u in [
+            "https://localhost/x",
+            "https://LOCALHOST./x",
+            "https://app.localhost/x",
+            "https://127.0.0.1/x",
+            "https://127.1/x",
+            "https://0x7f000001/x",
+            "https://[::1]/x",
+            "https://10.1.2.3/x",
+            "https://172.16.0.1/x",
+            "https://192.168.1.10/x",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[fe80::1]/x",
+            "https://[fd00::1]/x",
+            "https://0.0.0.0/x",
+            "https://[::]/x",
+            "https://224.0.0.1/x",
+            "https://[ff02::1]/x",
+            "https://255.255.255.255/x",
+            "https://100.64.0.1/x",
+            "https://[::ffff:10.0.0.1]/x",
+        ] {
+            assert_eq!(reason(u), "not_public_host", "{u}");
+        }
+        assert_eq!(reason("http://hooks.example.com/x"), "https_required");
+        assert_eq!(reason("hooks.example.com/x"), "not_url");
     }
 
     #[test]

@@ -4,7 +4,8 @@ import type { ProviderId } from "./ProviderId";
 
 /**
  * What the add/edit form sends. `secrets` is write-only: on update, a field left out (or empty)
- * keeps the stored secret.
+ * keeps the stored secret (unless the host or environment changes, see [`Accounts::update`]). `Debug`
+ * prints the names of the secrets given, never their values.
  */
 export type AccountInput = { provider: ProviderId, label: string, environment: Environment, 
 /**

@@ -7,6 +7,18 @@ import type { ProviderId } from "../bindings/ProviderId";
 import { ErrorBox, fieldOf } from "./ErrorBox";
 
 const ENVIRONMENTS: Environment[] = ["production", "sandbox", "custom"];
+const SANDBOX_MARKER = "sandbox:";
+
+/** The server a stored or typed base URL points at (scheme, host, port), as the core compares them. */
+function hostOf(url: string): string {
+  if (url === SANDBOX_MARKER) return url;
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return `unreadable:${url}`;
+  }
+}
 
 /** Add or edit a merchant account. Drawn from the provider's descriptor; secret inputs are write-only. */
 export function AccountForm(props: {
@@ -38,8 +50,19 @@ export function AccountForm(props: {
     : baseField?.default ?? "";
   const errorField = fieldOf(error);
   const isSet = (name: string) => editing?.secrets.find((s) => s.name === name)?.set ?? false;
+  // Saved secrets stay with the server they were entered for: when the address (scheme, host, port) or
+  // the environment changes, every saved secret must be entered again (the core refuses otherwise).
+  const effectiveBase = environment === "sandbox" ? SANDBOX_MARKER : baseUrl.trim() || (environment === "production" ? defaultUrl : "");
+  const newHost = !!editing && (environment !== editing.environment || hostOf(effectiveBase) !== hostOf(editing.base_url));
+  const reenter = newHost ? accountFields.filter((f) => f.secret && isSet(f.name)) : [];
+  const mustReenter = (name: string) => reenter.some((f) => f.name === name);
 
   const save = async () => {
+    const missing = reenter.filter((f) => (secrets[f.name] ?? "").trim() === "").map((f) => f.name);
+    if (missing.length) {
+      setError({ code: "accounts.secrets_required_for_new_host", params: { field: missing[0], fields: missing }, detail: null });
+      return;
+    }
     setSaving(true);
     setError(null);
     const input: AccountInput = {
@@ -75,6 +98,7 @@ export function AccountForm(props: {
     <form
       className="card form"
       data-testid="account-form"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         void save();
@@ -124,12 +148,19 @@ export function AccountForm(props: {
         </label>
       )}
 
+      {reenter.length > 0 && (
+        <div className="warning" data-testid="new-host-warning">
+          {t("accounts.new_host_warning", { fields: reenter.map((f) => t(f.label_key)).join(", ") })}
+        </div>
+      )}
+
       {accountFields.map((f) =>
         f.secret ? (
           <SecretInput
             key={`${provider}-${f.name}`}
             field={f}
-            saved={isSet(f.name)}
+            saved={isSet(f.name) && !mustReenter(f.name)}
+            required={mustReenter(f.name)}
             replacing={!!replacing[f.name]}
             value={secrets[f.name] ?? ""}
             onReplace={() => setReplacing({ ...replacing, [f.name]: true })}
@@ -189,6 +220,8 @@ export function AccountForm(props: {
 function SecretInput(props: {
   field: AccountField;
   saved: boolean;
+  /** Must be entered in this save (a saved secret whose account moves to another host). */
+  required?: boolean;
   replacing: boolean;
   value: string;
   onReplace: () => void;
@@ -207,7 +240,7 @@ function SecretInput(props: {
     <div className="field" data-testid={`secret-${f.name}`}>
       <span className="field-label">
         {t(f.label_key)}
-        {!f.required && <span className="optional"> {t("common.optional")}</span>}
+        {!f.required && !props.required && <span className="optional"> {t("common.optional")}</span>}
       </span>
       {!showInput ? (
         <div className="secret-saved">
@@ -226,6 +259,7 @@ function SecretInput(props: {
             spellCheck={false}
             autoComplete="off"
             value={props.value}
+            required={props.required}
             data-testid={`form-${f.name}`}
             placeholder={t(f.kind === "certificate" ? "accounts.paste_certificate" : "accounts.paste_key")}
             onChange={(e) => props.onChange(e.target.value)}
@@ -236,7 +270,7 @@ function SecretInput(props: {
           </label>
         </>
       ) : (
-        <input type="password" autoComplete="new-password" spellCheck={false} value={props.value} data-testid={`form-${f.name}`} onChange={(e) => props.onChange(e.target.value)} />
+        <input type="password" autoComplete="new-password" spellCheck={false} value={props.value} required={props.required} data-testid={`form-${f.name}`} onChange={(e) => props.onChange(e.target.value)} />
       )}
       <span className="field-help">{t(f.help_key)}</span>
       {props.warning && (

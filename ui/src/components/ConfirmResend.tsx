@@ -8,7 +8,8 @@ import { accountTitle } from "../lib/account";
 
 /**
  * The last step before a resend: names the account, environment and scope and warns about duplicates.
- * Broad or production resends need the account name typed (production) or an explicit tick (broad).
+ * Broad or production resends need the account name typed (production) or an explicit tick (broad); a
+ * resend to a one-off URL needs a tick confirming the address.
  */
 export function ConfirmResend(props: {
   account: AccountView;
@@ -22,10 +23,12 @@ export function ConfirmResend(props: {
   const { t } = useTranslation();
   const [typed, setTyped] = useState("");
   const [ticked, setTicked] = useState(false);
+  const [urlTicked, setUrlTicked] = useState(false);
   const production = props.reasons.includes("production");
   const broad = props.reasons.includes("broad_value") || props.reasons.includes("old_window");
+  const oneOffUrl = props.reasons.includes("one_off_url");
   const strong = props.reasons.length > 0;
-  const ok = (!production || typed.trim() === props.account.label) && (!broad || ticked);
+  const ok = (!production || typed.trim() === props.account.label) && (!broad || ticked) && (!oneOffUrl || urlTicked);
   return (
     <Modal title={t("confirm.title")} onClose={props.onCancel} testId="confirm-dialog" tone={strong ? "danger" : "normal"}>
       <div data-testid="confirm-level" data-level={strong ? "strong" : "normal"} hidden />
@@ -53,6 +56,12 @@ export function ConfirmResend(props: {
         <label className="check" data-testid="confirm-tick-label">
           <input type="checkbox" checked={ticked} data-testid="confirm-tick" onChange={(e) => setTicked(e.target.checked)} />
           <span>{t("confirm.tick")}</span>
+        </label>
+      )}
+      {oneOffUrl && (
+        <label className="check" data-testid="confirm-tick-url-label">
+          <input type="checkbox" checked={urlTicked} data-testid="confirm-tick-url" onChange={(e) => setUrlTicked(e.target.checked)} />
+          <span>{t("confirm.tick_url")}</span>
         </label>
       )}
       {production && (

@@ -1,10 +1,14 @@
 import { useTranslation } from "react-i18next";
 import type { CoreError } from "../api";
 
-/** The form field an error is about, if any (`input.invalid` / `input.missing` carry `params.field`). */
+/**
+ * The form field an error is about, if any (`input.invalid` / `input.missing` carry `params.field`, and
+ * `accounts.secrets_required_for_new_host` the first secret to enter again).
+ */
 export function fieldOf(error: CoreError | null): string | null {
   if (!error) return null;
-  if (error.code !== "input.invalid" && error.code !== "input.missing") return null;
+  if (error.code !== "input.invalid" && error.code !== "input.missing" && error.code !== "accounts.secrets_required_for_new_host")
+    return null;
   const f = error.params.field;
   return typeof f === "string" ? f : null;
 }
@@ -13,7 +17,9 @@ export function fieldOf(error: CoreError | null): string | null {
 export function ErrorBox({ error, compact, testId }: { error: CoreError; compact?: boolean; testId?: string }) {
   const { t, i18n } = useTranslation();
   const params: Record<string, unknown> = { ...error.params };
-  if (typeof params.field === "string" && i18n.exists(`fields.${params.field}`)) params.field = t(`fields.${params.field}`);
+  const fieldName = (f: unknown) => (typeof f === "string" && i18n.exists(`fields.${f}`) ? t(`fields.${f}`) : String(f));
+  if (typeof params.field === "string") params.field = fieldName(params.field);
+  if (Array.isArray(params.fields)) params.fields = params.fields.map(fieldName).join(", ");
   const reasonKey = typeof error.params.reason === "string" ? `reasons.${error.params.reason}` : null;
   const reason = reasonKey && i18n.exists(reasonKey) ? t(reasonKey, error.params) : "";
   return (

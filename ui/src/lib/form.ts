@@ -103,14 +103,15 @@ export function defaultValues(fields: FormField[]): FormValues {
   return out;
 }
 
-export type StrongReason = "production" | "broad_value" | "old_window";
+export type StrongReason = "production" | "broad_value" | "old_window" | "one_off_url";
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Why a resend needs the stronger confirmation: any production account; a field holding its descriptor
  * `broad` value (CYBAVO notification_id 0 = all, CCPayment "All Result"); a Ceffu resend reaching more
- * than 24 hours back.
+ * than 24 hours back; an Avista resend sent to a one-off `url` (Avista delivers the transaction's full
+ * webhook payload to that address instead of the configured webhook).
  */
 export function strongReasons(
   account: Pick<AccountView, "environment" | "provider">,
@@ -129,6 +130,9 @@ export function strongReasons(
   if (broadFields.length) reasons.push("broad_value");
   const from = params.resendFromDateTime;
   if (account.provider === "ceffu" && from !== undefined && nowMs - Number(from) > DAY_MS) reasons.push("old_window");
+  const url = params.url;
+  if (account.provider === "avista" && op.fields.some((f) => f.name === "url") && typeof url === "string" && url.trim() !== "")
+    reasons.push("one_off_url");
   return { reasons, broadFields };
 }
 
@@ -141,10 +145,16 @@ export function toCurl(r: RedactedRequest): string {
   return lines.join(" \\\n");
 }
 
-/** RFC 4180 CSV text. */
+/**
+ * RFC 4180 CSV text, safe to open in a spreadsheet: like the history export (`write_csv_record` in
+ * src/history.rs), a text cell starting with = + - @ tab or CR is quoted and prefixed with ' so it is
+ * not run as a formula. Numbers (values the app produces) are written as they are.
+ */
 export function toCsv(rows: (string | number | null | undefined)[][]): string {
   const cell = (v: string | number | null | undefined) => {
     const s = v === null || v === undefined ? "" : String(v);
+    const defuse = typeof v === "string" && /^[=+\-@\t\r]/.test(s);
+    if (defuse) return `"'${s.replace(/"/g, '""')}"`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";

@@ -1,0 +1,81 @@
+//! On Unix the data folder is private to the user (0700) and the database, its WAL files, the logs and
+//! CSV exports are readable by the user only (0600), whatever the umask, including files left with
+//! looser modes by an earlier version.
+#![cfg(unix)]
+
+use callback_desk::db::Db;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+fn cli(data: &Path, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_callback-desk-cli"))
+        .args(args)
+        .env("CALLBACK_DESK_DATA_DIR", data)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).permissions().mode() & 0o777
+}
+
+fn set_mode(p: &Path, m: u32) {
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+}
+
+#[test]
+fn data_folder_database_and_logs_are_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let db = Db::open_in(&data).unwrap();
+        db.conn().execute_batch("CREATE TABLE perm_probe (x); INSERT INTO perm_probe VALUES (1);").unwrap();
+        assert_eq!(mode(&data), 0o700, "data folder");
+        for name in ["callback-desk.sqlite3", "callback-desk.sqlite3-wal", "callback-desk.sqlite3-shm"] {
+            let p = data.join(name);
+            if p.exists() {
+                assert_eq!(mode(&p), 0o600, "{name}");
+            }
+        }
+        assert!(data.join("callback-desk.sqlite3-wal").exists(), "WAL mode creates the -wal file");
+    }
+    // Loose modes from before are tightened at the next open.
+    set_mode(&data, 0o755);
+    set_mode(&data.join("callback-desk.sqlite3"), 0o644);
+    drop(Db::open_in(&data).unwrap());
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("callback-desk.sqlite3")), 0o600);
+
+    let logs = data.join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    set_mode(&logs, 0o755);
+    let old = logs.join("perm-test.2020-01-01.log");
+    std::fs::write(&old, "old line\n").unwrap();
+    set_mode(&old, 0o644);
+    let guard = callback_desk::logging::init(&logs, "perm-test");
+    tracing::info!("a line for the file");
+    drop(guard);
+    assert_eq!(mode(&logs), 0o700, "log folder");
+    let files: Vec<_> = std::fs::read_dir(&logs).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(files.len() >= 2, "{files:?}");
+    for f in files {
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+}
+
+#[test]
+fn cli_history_export_is_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let csv = dir.path().join("history.csv");
+    let (code, err) = cli(&data, &["history", "export", "--csv", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(mode(&csv), 0o600);
+    assert_eq!(mode(&data), 0o700);
+    // Overwriting an existing, world-readable file leaves it private too.
+    set_mode(&csv, 0o644);
+    let (code, err) = cli(&data, &["history", "export", "--csv", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(mode(&csv), 0o600);
+}

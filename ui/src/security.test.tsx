@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { changeLanguage, initI18n, missingKeys } from "./i18n";
+import { AccountForm } from "./components/AccountForm";
+import { strongReasons, toCsv } from "./lib/form";
+import type { AccountView, FormField, OperationDescriptor, ProviderDescriptor } from "./api";
+import type { AccountField } from "./bindings/AccountField";
+
+beforeEach(async () => {
+  initI18n("en");
+  await changeLanguage("en");
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe("Copy as CSV", () => {
+  it("neutralises cells a spreadsheet would run as formulas, like the history export", () => {
+    const csv = toCsv([
+      ["serial", "address"],
+      ["=HYPERLINK(\"http://x\",\"y\")", "+1"],
+      ["-2", "@SUM(A1)"],
+      ["\tx", "\rx"],
+      [12, "-"],
+      ["plain", null],
+    ]);
+    const lines = csv.split("\r\n");
+    expect(lines[0]).toBe("serial,address");
+    expect(lines[1]).toBe(`"'=HYPERLINK(""http://x"",""y"")","'+1"`);
+    expect(lines[2]).toBe(`"'-2","'@SUM(A1)"`);
+    expect(lines[3]).toBe(`"'\tx","'\rx"`);
+    // Numbers the app produces stay numbers; a lone dash from a provider is text and defused.
+    expect(lines[4]).toBe(`12,"'-"`);
+    expect(lines[5]).toBe("plain,");
+    expect(csv.endsWith("\r\n")).toBe(true);
+  });
+});
+
+const urlField: FormField = {
+  name: "url", kind: "url", required: false, label_key: "ops.avista.url.label", help_key: "ops.avista.url.help",
+  choices: [], default: null, broad: null, max: null,
+};
+const avistaResend: OperationDescriptor = {
+  name: "resend-webhook", method: "POST", kind: "resend", label_key: "ops.avista.resend-webhook.label",
+  help_key: "ops.avista.resend-webhook.help", api_version: null, rate_limit_note: null,
+  fields: [{ ...urlField, name: "transaction_identifier", kind: "text", required: true }, urlField],
+};
+
+describe("confirmation of an Avista resend to a one-off URL", () => {
+  it("is strong when a url is given, and names the reason", () => {
+    const acc = { environment: "sandbox" as const, provider: "avista" as const };
+    expect(strongReasons(acc, avistaResend, { transaction_identifier: "1" }, 0).reasons).toEqual([]);
+    expect(strongReasons(acc, avistaResend, { transaction_identifier: "1", url: "https://hooks.example.com/x" }, 0).reasons).toEqual(["one_off_url"]);
+    expect(strongReasons({ ...acc, environment: "production" }, avistaResend, { transaction_identifier: "1", url: "https://h.example.com" }, 0).reasons)
+      .toEqual(["production", "one_off_url"]);
+  });
+});
+
+const secretField = (name: string, required = true): AccountField => ({
+  name, secret: true, kind: "secret", required, label_key: `accounts.cybavo.${name}.label`,
+  help_key: `accounts.cybavo.${name}.help`, choices: [], default: null,
+});
+const CYBAVO: ProviderDescriptor = {
+  id: "cybavo", display_name: "CYBAVO SOFA", operations: [],
+  account_fields: [
+    { ...secretField("base_url"), secret: false, kind: "url", label_key: "accounts.cybavo.base_url.label", help_key: "accounts.cybavo.base_url.help" },
+    { ...secretField("wallet_id"), secret: false, kind: "integer", label_key: "accounts.cybavo.wallet_id.label", help_key: "accounts.cybavo.wallet_id.help" },
+    secretField("api_code"),
+    secretField("api_secret"),
+  ],
+};
+const saved: AccountView = {
+  id: 3, provider: "cybavo", label: "Store A", environment: "custom", base_url: "https://sofa.example.com",
+  fields: { wallet_id: 55743 }, notes: "", certificate_fingerprint: null, created_at_ms: 0, updated_at_ms: 0,
+  secrets: [{ name: "api_code", set: true }, { name: "api_secret", set: true }],
+};
+
+describe("editing an account's address", () => {
+  it("asks for every saved secret again when the host changes, before saving", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(<AccountForm descriptors={[CYBAVO]} account={saved} onCancel={() => {}} onSaved={() => {}} />);
+    // Same host: secrets stay saved, no warning.
+    expect(screen.getByTestId("secret-saved-api_code")).toBeTruthy();
+    expect(screen.queryByTestId("new-host-warning")).toBeNull();
+    fireEvent.change(screen.getByTestId("form-base_url"), { target: { value: "https://sofa.example.com/v2" } });
+    expect(screen.queryByTestId("new-host-warning")).toBeNull();
+
+    // Another host: a warning, and both secrets must be typed again.
+    fireEvent.change(screen.getByTestId("form-base_url"), { target: { value: "https://other.example.net" } });
+    const warning = screen.getByTestId("new-host-warning");
+    expect(warning.textContent).toContain("API code");
+    expect(warning.textContent).toContain("API secret");
+    expect(screen.queryByTestId("secret-saved-api_code")).toBeNull();
+    const code = screen.getByTestId("form-api_code") as HTMLInputElement;
+    expect(code.required).toBe(true);
+    expect((screen.getByTestId("form-api_secret") as HTMLInputElement).required).toBe(true);
+    // Saving without them is stopped in the form; nothing is sent.
+    await act(async () => fireEvent.click(screen.getByTestId("form-save")));
+    expect(calls.filter((c) => c.cmd === "update_account")).toEqual([]);
+    expect(screen.getByTestId("field-error-api_code")).toBeTruthy();
+
+    // Back to the saved host: the saved secrets are used again.
+    fireEvent.change(screen.getByTestId("form-base_url"), { target: { value: "https://SOFA.example.com:443" } });
+    expect(screen.queryByTestId("new-host-warning")).toBeNull();
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("asks for them when the environment changes", () => {
+    render(<AccountForm descriptors={[CYBAVO]} account={saved} onCancel={() => {}} onSaved={() => {}} />);
+    fireEvent.click(screen.getByTestId("form-env-sandbox").querySelector("input")!);
+    expect(screen.getByTestId("new-host-warning")).toBeTruthy();
+  });
+});
