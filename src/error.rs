@@ -64,6 +64,7 @@ error_codes! {
     VaultSecretMissing => "vault.secret_missing",
     StorageFailed => "storage.failed",
     HistoryInterrupted => "history.interrupted",
+    JobAlreadyRunning => "job.already_running",
     Internal => "internal",
 }
 

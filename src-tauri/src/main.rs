@@ -40,6 +40,10 @@ fn main() {
             commands::jobs::resume_job,
             commands::jobs::list_jobs,
             commands::jobs::budget_status,
+            commands::jobs::job_results,
+            commands::jobs::save_job_results,
+            commands::actions::action_results,
+            commands::actions::save_action_results,
             commands::prefs::get_preferences,
             commands::prefs::set_preferences,
         ])
