@@ -99,6 +99,7 @@ export function App() {
               onGoToAccounts={() => go("accounts")}
               onResend={openResend}
               onSeeHistory={seeHistory}
+              onSeeJob={seeJob}
             />
           )}
           {section === "history" && <HistoryScreen focus={historyFocus} job={historyJob} onRepeat={openResend} />}
