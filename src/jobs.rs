@@ -927,6 +927,18 @@ impl Jobs {
         JobProgress::of(job, eta_seconds, waiting_until_ms)
     }
 
+    /// Cancels a job nobody is running (paused, interrupted, or left `running` by a runner that is gone)
+    /// without sending anything: the lease is taken for the moment of the change, so a job another
+    /// runner holds is refused with `job.already_running`. A finished job stays `done`.
+    pub fn cancel_stopped(&self, id: i64) -> Result<JobView> {
+        let lease = self.claim(id)?;
+        if self.get(id)?.state != JobState::Done {
+            self.set_state(id, JobState::Cancelled, None)?;
+        }
+        drop(lease);
+        self.get(id)
+    }
+
     /// Plans, stores and runs a bulk request.
     pub async fn start(
         &self,
@@ -981,7 +993,14 @@ impl Jobs {
             return Ok(job);
         }
         let plan = self.plan_of(id)?;
-        let (_, account) = self.actions.accounts.signing_account(plan.account_id, sandbox_root)?;
+        let account = match self.actions.accounts.signing_account(plan.account_id, sandbox_root) {
+            Ok((_, a)) => a,
+            Err(e) => {
+                // Nothing was sent: the job waits, paused, with the reason (no keyring, account deleted…).
+                self.set_state(id, JobState::Paused, Some(&e))?;
+                return Err(e);
+            }
+        };
         let key = BudgetKey::of(plan.account_id, &account);
         let op = plan.operation.clone();
         let total = plan.calls.len() as u64;

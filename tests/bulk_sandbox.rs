@@ -530,3 +530,18 @@ async fn a_single_lookup_has_results_too() {
     );
     assert_eq!(rows[0].callback.as_ref().unwrap()["type_label"], "withdraw");
 }
+
+#[tokio::test]
+async fn a_stopped_job_is_cancelled_without_sending_unless_another_runner_holds_it() {
+    let env = start().await;
+    let req = env.request("cybavo", "resend-withdrawal-callbacks", json!({"serials": [90000000002i64]}), None, None);
+    let id = env.store.jobs.create(&env.store.jobs.plan(&req).unwrap()).unwrap();
+    let other = second_runner(&env);
+    let lease = other.jobs.claim(id).unwrap();
+    let err = env.store.jobs.cancel_stopped(id).unwrap_err();
+    assert_eq!(err.code, callback_desk::ErrorCode::JobAlreadyRunning);
+    drop(lease);
+    let job = env.store.jobs.cancel_stopped(id).unwrap();
+    assert_eq!((job.state, job.next_index, job.runner_pid), (JobState::Cancelled, 0, None));
+    assert_eq!(env.calls("cybavo"), 0);
+}

@@ -66,6 +66,14 @@ async fn spawn_run(app: tauri::AppHandle, state: AppState, id: i64, control: Job
     let job = jobs.get(id)?;
     let root = sandbox_root_for(&state, job.account_id).await?;
     let transport = state.transport().await?;
+    // What the run needs first (the account and its secrets), checked here so a refusal reaches the window.
+    {
+        let accounts = state.accounts().await?;
+        let (account_id, r) = (job.account_id, root.clone());
+        tauri::async_runtime::spawn_blocking(move || accounts.signing_account(account_id, r.as_deref()).map(drop))
+            .await
+            .map_err(|e| Error::internal(e.to_string()))??;
+    }
     let lease = {
         let jobs = jobs.clone();
         tauri::async_runtime::spawn_blocking(move || jobs.claim(id))
@@ -120,21 +128,22 @@ pub async fn pause_job(state: tauri::State<'_, AppState>, id: i64) -> Result<Job
 /// without sending anything.
 #[tauri::command]
 pub async fn cancel_job(app: tauri::AppHandle, state: tauri::State<'_, AppState>, id: i64) -> Result<JobView, Error> {
+    use tauri::Emitter;
     let jobs = state.jobs().await?;
-    match control_of(&state, id) {
-        Some(c) => c.cancel(),
-        None => {
-            let job = jobs.get(id)?;
-            refuse_if_elsewhere(&job)?;
-            if matches!(job.state, JobState::Paused | JobState::Interrupted) {
-                // Running with a control that already asks to cancel stops before the first call.
-                let control = JobControl::new();
-                control.cancel();
-                spawn_run(app, state.inner().clone(), id, control).await?;
-            }
-        }
+    if let Some(c) = control_of(&state, id) {
+        c.cancel();
+        return jobs.get(id);
     }
-    jobs.get(id)
+    let job = jobs.get(id)?;
+    refuse_if_elsewhere(&job)?;
+    if !matches!(job.state, JobState::Paused | JobState::Interrupted | JobState::Running) {
+        return Ok(job);
+    }
+    let job = tauri::async_runtime::spawn_blocking(move || jobs.cancel_stopped(id))
+        .await
+        .map_err(|e| Error::internal(e.to_string()))??;
+    let _ = app.emit(PROGRESS_EVENT, JobProgress::of(&job, 0, None));
+    Ok(job)
 }
 
 /// Goes on with a paused, cancelled or interrupted job from its next call.

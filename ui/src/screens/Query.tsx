@@ -352,7 +352,7 @@ export function QueryScreen(props: {
             </div>
           </div>
           {jobResults && (
-            <div className="job-numbers" data-testid="query-job-counts">
+            <div className="job-numbers query-counts" data-testid="query-job-counts">
               {jobResults.not_found > 0 && <span className="outcome-count unknown" data-testid="query-not-found">{t("query.count_not_found", { n: nf.format(jobResults.not_found) })}</span>}
               {jobResults.failed > 0 && <span className="outcome-count failed">{t("query.count_failed", { n: nf.format(jobResults.failed) })}</span>}
               {jobResults.unknown > 0 && <span className="outcome-count unknown">{t("query.count_unknown", { n: nf.format(jobResults.unknown) })}</span>}
