@@ -68,6 +68,12 @@ export function App() {
     setSection("history");
   };
   const onAccount = useCallback((a: AccountView | null) => setAccount(a), []);
+  // A screen's default (or refreshed) account, applied only if the account is still the one the screen saw:
+  // a choice the user made meanwhile is never replaced.
+  const onAccountSync = useCallback(
+    (a: AccountView, seenId: number | null) => setAccount((prev) => ((prev?.id ?? null) === seenId ? a : prev)),
+    [],
+  );
   const showEnv = section === "resend" || section === "query";
   const language = matchLanguage(i18n.language);
 
@@ -86,6 +92,7 @@ export function App() {
             <ResendScreen
               accountId={account?.id ?? null}
               onAccount={onAccount}
+              onAccountSync={onAccountSync}
               intent={intent}
               onGoToAccounts={() => go("accounts")}
               onSeeHistory={seeHistory}
@@ -96,6 +103,7 @@ export function App() {
             <QueryScreen
               accountId={account?.id ?? null}
               onAccount={onAccount}
+              onAccountSync={onAccountSync}
               onGoToAccounts={() => go("accounts")}
               onResend={openResend}
               onSeeHistory={seeHistory}

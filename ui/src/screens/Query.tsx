@@ -63,6 +63,8 @@ const cbTime = (c: Callback) => (c.chain_at || c.broadcast_at ? (c.chain_at || c
 export function QueryScreen(props: {
   accountId: number | null;
   onAccount: (a: AccountView | null) => void;
+  /** Sets the screen's default account only if the current one is still `seenId` (see App). */
+  onAccountSync?: (a: AccountView, seenId: number | null) => void;
   onGoToAccounts: () => void;
   onResend: (i: Omit<ResendIntent, "nonce">) => void;
   onSeeHistory: (id: number) => void;
@@ -123,10 +125,11 @@ export function QueryScreen(props: {
   }, []);
 
   const account = accounts?.find((a) => a.id === props.accountId) ?? undefined;
+  const syncAccount = (a: AccountView) => (props.onAccountSync ? props.onAccountSync(a, props.accountId) : props.onAccount(a));
   useEffect(() => {
     if (!accounts) return;
-    if (!account && accounts.length) props.onAccount(accounts.find((a) => a.provider === "cybavo") ?? accounts[0]);
-    else if (account) props.onAccount(account);
+    if (!account && accounts.length) syncAccount(accounts.find((a) => a.provider === "cybavo") ?? accounts[0]);
+    else if (account) syncAccount(account);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [accounts, account?.id]);
 

@@ -37,6 +37,8 @@ export function resendOps(d: ProviderDescriptor | undefined, a: AccountView | un
 export function ResendScreen(props: {
   accountId: number | null;
   onAccount: (a: AccountView | null) => void;
+  /** Sets the screen's default account only if the current one is still `seenId` (see App). */
+  onAccountSync?: (a: AccountView, seenId: number | null) => void;
   intent: ResendIntent | null;
   onGoToAccounts: () => void;
   onSeeHistory: (id: number) => void;
@@ -84,6 +86,7 @@ export function ResendScreen(props: {
   }, []);
 
   const account = accounts?.find((a) => a.id === props.accountId) ?? undefined;
+  const syncAccount = (a: AccountView) => (props.onAccountSync ? props.onAccountSync(a, props.accountId) : props.onAccount(a));
   const descriptor = descriptors.find((d) => d.id === account?.provider);
   const ops = useMemo(() => resendOps(descriptor, account), [descriptor, account]);
   const op = ops.find((o) => o.name === opName) ?? ops[0];
@@ -110,8 +113,8 @@ export function ResendScreen(props: {
   // Default to the first account; keep the shell's environment badge in step.
   useEffect(() => {
     if (!accounts) return;
-    if (accounts.length && !account) props.onAccount(accounts[0]);
-    else if (account) props.onAccount(account);
+    if (accounts.length && !account) syncAccount(accounts[0]);
+    else if (account) syncAccount(account);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [accounts, account?.id]);
 
