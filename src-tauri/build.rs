@@ -27,6 +27,10 @@ fn main() {
         "resume_job",
         "list_jobs",
         "budget_status",
+        "job_results",
+        "save_job_results",
+        "action_results",
+        "save_action_results",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("failed to run tauri-build");

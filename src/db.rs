@@ -124,6 +124,26 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at_ms  INTEGER NOT NULL
      );
      CREATE INDEX jobs_by_state ON jobs(state, updated_at_ms DESC);",
+    // 4: what each call of a job came to (its results file) and which runner holds a job (see src/jobs.rs)
+    "CREATE TABLE job_calls (
+        job_id          INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        idx             INTEGER NOT NULL,
+        history_id      INTEGER,
+        outcome         TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'unknown')),
+        http_status     INTEGER,
+        provider_code   TEXT,
+        error           TEXT,
+        attempts        INTEGER NOT NULL DEFAULT 1,
+        finished_at_ms  INTEGER NOT NULL,
+        PRIMARY KEY (job_id, idx)
+     ) WITHOUT ROWID;
+     CREATE TABLE job_leases (
+        job_id        INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        owner         TEXT NOT NULL,
+        pid           INTEGER NOT NULL,
+        heartbeat_ms  INTEGER NOT NULL,
+        taken_at_ms   INTEGER NOT NULL
+     );",
 ];
 
 /// The file name of the database inside the data folder.

@@ -66,6 +66,7 @@ error_codes! {
     AccountsSecretsRequiredForNewHost => "accounts.secrets_required_for_new_host",
     StorageFailed => "storage.failed",
     HistoryInterrupted => "history.interrupted",
+    JobAlreadyRunning => "job.already_running",
     Internal => "internal",
 }
 

@@ -479,7 +479,7 @@ impl History {
             let total = count_rows(&conn, filter, &text, Some(max_id))?;
             (text, max_id, total)
         };
-        writer.write_all(b"\xEF\xBB\xBF").map_err(io)?;
+        writer.write_all(CSV_BOM).map_err(io)?;
         write_csv_record(&mut writer, CSV_HEADER.iter().map(|h| Cell::Num(h))).map_err(io)?;
         progress(0, total);
         let mut done = 0u64;
@@ -1001,6 +1001,9 @@ pub fn redact_response(r: RecordedResponse) -> RecordedResponse {
 // ---------------------------------------------------------------------------------------------------
 // CSV
 
+/// The byte-order mark a CSV file starts with, so spreadsheet programs read CJK text as UTF-8.
+pub(crate) const CSV_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The export's columns, in order.
 pub const CSV_HEADER: &[&str] = &[
     "id",
@@ -1029,14 +1032,16 @@ pub const CSV_HEADER: &[&str] = &[
     "response_body",
 ];
 
-enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     /// Text from outside (labels, bodies): quoted as needed and defused against formula injection.
     Text(&'a str),
     /// Text we produce ourselves (numbers, codes, timestamps): quoted as needed only.
     Num(&'a str),
 }
 
-fn write_csv_record<'a>(w: &mut impl Write, cells: impl Iterator<Item = Cell<'a>>) -> std::io::Result<()> {
+/// One CSV record (RFC 4180 quoting, CRLF), text cells defused against formula injection. Shared with the
+/// results files of bulk jobs ([`crate::results`]).
+pub(crate) fn write_csv_record<'a>(w: &mut impl Write, cells: impl Iterator<Item = Cell<'a>>) -> std::io::Result<()> {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             w.write_all(b",")?;
@@ -1060,7 +1065,7 @@ fn write_csv_record<'a>(w: &mut impl Write, cells: impl Iterator<Item = Cell<'a>
     w.write_all(b"\r\n")
 }
 
-fn iso_ms(ms: i64) -> String {
+pub(crate) fn iso_ms(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
         .unwrap_or_else(|| ms.to_string())

@@ -34,15 +34,16 @@ use crate::db::{storage_error, Db};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::{day_of, BudgetKey, Limits};
 use crate::providers::{self, util, Account, BuildCtx, CcpaymentVersion, OutcomeKind};
+use crate::results::{CallEnd, ResultRow};
 use crate::transport::Transport;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use ts_rs::TS;
 
 /// CCPayment's largest window, in seconds.
@@ -343,6 +344,10 @@ pub struct JobView {
     pub created_at_ms: i64,
     #[ts(type = "number")]
     pub updated_at_ms: i64,
+    /// The process running this job when it is not this one (the app and the CLI share the data folder);
+    /// `null` when nobody else holds it.
+    #[ts(type = "number | null")]
+    pub runner_pid: Option<i64>,
 }
 
 /// Reported while a job runs.
@@ -460,14 +465,57 @@ pub struct Jobs {
     actions: Arc<Actions>,
     limits: Arc<Limits>,
     clock: Arc<dyn Clock>,
-    running: Mutex<HashSet<i64>>,
+    /// Who this runner is in `job_leases` (random per instance: the app and the CLI, or two stores
+    /// opened in one process, are different runners).
+    owner: String,
 }
 
-const JOB_COLUMNS: &str = "id, account_id, account_label, provider, operation, state, total, next_index, ok, failed, \
-     unknown, throttled, last_error, created_at_ms, updated_at_ms";
+/// A runner's lease without a heartbeat for this long is stale and may be taken over.
+pub const LEASE_STALE_MS: i64 = 30_000;
+/// How often a running job's lease is renewed.
+pub const HEARTBEAT_MS: u64 = 5_000;
 
-fn job_of(r: &Row<'_>) -> rusqlite::Result<JobView> {
+const JOB_COLUMNS: &str = "id, account_id, account_label, provider, operation, state, total, next_index, ok, failed, \
+     unknown, throttled, last_error, created_at_ms, updated_at_ms, l.owner, l.pid, l.heartbeat_ms";
+const JOB_FROM: &str = "jobs LEFT JOIN job_leases l ON l.job_id = jobs.id";
+
+/// Whether the process `pid` of this machine still exists. Where that cannot be asked, only the
+/// heartbeat decides.
+pub fn pid_alive(pid: i64) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+        if pid <= 0 {
+            return false;
+        }
+        // Signal 0 checks existence and permission without sending anything.
+        // SAFETY: kill(2) with signal 0 has no effect on the target; it only reports whether it exists.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Whether a lease still protects its job: renewed within [`LEASE_STALE_MS`] by a process that exists.
+fn lease_is_live(pid: i64, heartbeat_ms: i64, now_ms: i64) -> bool {
+    heartbeat_ms > now_ms - LEASE_STALE_MS && (pid == i64::from(std::process::id()) || pid_alive(pid))
+}
+
+fn already_running(job_id: i64, pid: i64) -> Error {
+    Error::new(ErrorCode::JobAlreadyRunning).with("job_id", job_id).with("pid", pid)
+}
+
+fn job_of(r: &Row<'_>, me: &str, now_ms: i64) -> rusqlite::Result<JobView> {
     let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+    let owner: Option<String> = r.get(15)?;
+    let runner_pid = match (owner, r.get::<_, Option<i64>>(16)?, r.get::<_, Option<i64>>(17)?) {
+        (Some(o), Some(pid), Some(hb)) if o != me && lease_is_live(pid, hb, now_ms) => Some(pid),
+        _ => None,
+    };
     Ok(JobView {
         id: r.get(0)?,
         account_id: r.get(1)?,
@@ -484,18 +532,43 @@ fn job_of(r: &Row<'_>) -> rusqlite::Result<JobView> {
         last_error: r.get::<_, Option<String>>(12)?.and_then(|s| serde_json::from_str(&s).ok()),
         created_at_ms: r.get(13)?,
         updated_at_ms: r.get(14)?,
+        runner_pid,
     })
 }
 
-/// Releases the "this job is running here" mark.
-struct RunGuard<'a> {
-    set: &'a Mutex<HashSet<i64>>,
-    id: i64,
+/// The right to run one job, held by one runner at a time (a row in `job_leases`, taken in a
+/// transaction by [`Jobs::claim`]). Dropping it gives the job up.
+pub struct JobLease {
+    db: Db,
+    job_id: i64,
+    owner: String,
 }
 
-impl Drop for RunGuard<'_> {
+impl JobLease {
+    pub fn job_id(&self) -> i64 {
+        self.job_id
+    }
+}
+
+impl Drop for JobLease {
     fn drop(&mut self) {
-        self.set.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
+        let r = self
+            .db
+            .conn()
+            .execute("DELETE FROM job_leases WHERE job_id = ?1 AND owner = ?2", params![self.job_id, self.owner]);
+        if let Err(e) = r {
+            tracing::warn!(job = self.job_id, error = %e, "could not release the job's lease; it expires by itself");
+        }
+    }
+}
+
+/// Renews a lease every [`HEARTBEAT_MS`] while a job runs (also while it waits for a budget or for a
+/// slow answer); stops when dropped.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -504,7 +577,8 @@ const PLANNING_ROOT: &str = "http://127.0.0.1:9";
 
 impl Jobs {
     pub fn new(db: Db, actions: Arc<Actions>, limits: Arc<Limits>, clock: Arc<dyn Clock>) -> Jobs {
-        Jobs { db, actions, limits, clock, running: Mutex::new(HashSet::new()) }
+        let owner = format!("{}-{}", std::process::id(), util::random_alnum(12));
+        Jobs { db, actions, limits, clock, owner }
     }
 
     pub fn limits(&self) -> &Arc<Limits> {
@@ -550,7 +624,8 @@ impl Jobs {
         Ok(((last - now + 999).div_euclid(1000).max(0), days.len() as u32))
     }
 
-    /// Stores a plan as a new job (`running`, nothing sent yet) and returns its id.
+    /// Stores a plan as a new job and returns its id. It is `paused` with nothing sent until a runner
+    /// claims it ([`Jobs::run`]), so a job whose runner never started stays resumable.
     pub fn create(&self, plan: &Plan) -> Result<i64> {
         let view = self.actions.accounts.get(plan.account_id)?;
         let json = serde_json::to_string(plan).map_err(storage_error)?;
@@ -559,7 +634,7 @@ impl Jobs {
         conn.prepare_cached(
             "INSERT INTO jobs (account_id, account_label, provider, operation, plan, total, state, created_at_ms,
                                updated_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'paused', ?7, ?7)",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -577,21 +652,28 @@ impl Jobs {
     }
 
     pub fn get(&self, id: i64) -> Result<JobView> {
+        let now = self.clock.now_ms();
         self.db
             .conn()
-            .prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"))
-            .and_then(|mut s| s.query_row([id], job_of).optional())
+            .prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM {JOB_FROM} WHERE id = ?1"))
+            .and_then(|mut s| s.query_row([id], |r| job_of(r, &self.owner, now)).optional())
             .map_err(storage_error)?
             .ok_or_else(|| Error::new(ErrorCode::InputInvalid).with("field", "job_id").with("reason", "not_found"))
     }
 
-    /// Every job, newest first.
+    /// Every job, newest first. Jobs left `running` by a runner that is gone (a CLI killed while the app
+    /// stays open) are found `interrupted` here first.
     pub fn list(&self) -> Result<Vec<JobView>> {
+        self.mark_interrupted()?;
+        let now = self.clock.now_ms();
         let conn = self.db.conn();
         let mut s = conn
-            .prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at_ms DESC, id DESC"))
+            .prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM {JOB_FROM} ORDER BY created_at_ms DESC, id DESC"))
             .map_err(storage_error)?;
-        let rows = s.query_map([], job_of).map_err(storage_error)?.collect::<rusqlite::Result<Vec<_>>>();
+        let rows = s
+            .query_map([], |r| job_of(r, &self.owner, now))
+            .map_err(storage_error)?
+            .collect::<rusqlite::Result<Vec<_>>>();
         rows.map_err(storage_error)
     }
 
@@ -608,29 +690,159 @@ impl Jobs {
         serde_json::from_str(&text).map_err(storage_error)
     }
 
-    /// Start-up recovery (run by `Store::open` before anything is sent): every job still `running` was
-    /// stopped by an exit and becomes `interrupted`; a call that was in flight is counted `unknown` and
-    /// not sent again. Returns how many jobs changed.
+    /// Recovery of jobs whose runner is gone (run by `Store::open` before anything is sent, and by
+    /// [`Jobs::list`]): every job still `running` without a live lease (see [`Jobs::claim`]) was stopped by
+    /// an exit and becomes `interrupted`; a call that was in flight is counted `unknown` and not sent
+    /// again. A job another process is running (its lease is renewed) is left alone. Returns how many
+    /// jobs changed.
     pub fn mark_interrupted(&self) -> Result<u64> {
         let now = self.clock.now_ms();
-        let err = serde_json::to_string(&Error::new(ErrorCode::HistoryInterrupted).detail(
-            "Callback Desk stopped while this job ran; a call in flight is counted unknown and not sent again",
-        ))
-        .map_err(storage_error)?;
-        let n = self
-            .db
-            .conn()
-            .execute(
-                "UPDATE jobs SET state = 'interrupted', updated_at_ms = ?1,
-                    unknown = unknown + (in_flight IS NOT NULL),
-                    next_index = CASE WHEN in_flight IS NOT NULL THEN MAX(next_index, in_flight + 1) ELSE next_index END,
-                    last_error = CASE WHEN in_flight IS NOT NULL THEN ?2 ELSE last_error END,
-                    in_flight = NULL
-                 WHERE state = 'running'",
-                params![now, err],
-            )
+        let mut conn = self.db.conn();
+        let candidates: Vec<(i64, Option<i64>, Option<i64>)> = {
+            let mut s = conn
+                .prepare_cached(
+                    "SELECT j.id, l.pid, l.heartbeat_ms FROM jobs j LEFT JOIN job_leases l ON l.job_id = j.id
+                     WHERE j.state = 'running'",
+                )
+                .map_err(storage_error)?;
+            let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(storage_error)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(storage_error)?
+        };
+        let mut n = 0;
+        for (id, pid, heartbeat) in candidates {
+            if let (Some(pid), Some(hb)) = (pid, heartbeat) {
+                if lease_is_live(pid, hb, now) {
+                    continue;
+                }
+            }
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+            // Checked again inside the transaction: another runner may have claimed it meanwhile.
+            let live: bool = tx
+                .query_row("SELECT pid, heartbeat_ms FROM job_leases WHERE job_id = ?1", [id], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })
+                .optional()
+                .map_err(storage_error)?
+                .is_some_and(|(pid, hb)| lease_is_live(pid, hb, now));
+            if !live {
+                tx.execute("DELETE FROM job_leases WHERE job_id = ?1", [id]).map_err(storage_error)?;
+                n += recover_in(&tx, id, now)?;
+            }
+            tx.commit().map_err(storage_error)?;
+        }
+        Ok(n)
+    }
+
+    /// Takes job `id` for this runner: in one transaction, refuses with `job.already_running` when
+    /// another runner's lease is live (renewed within [`LEASE_STALE_MS`] by a process that exists), else
+    /// takes the lease over, recovers the job if a dead runner left it `running`, and marks it `running`.
+    pub fn claim(&self, id: i64) -> Result<JobLease> {
+        let now = self.clock.now_ms();
+        let mut conn = self.db.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+        let state: Option<String> = tx
+            .query_row("SELECT state FROM jobs WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
             .map_err(storage_error)?;
-        Ok(n as u64)
+        let state = state
+            .ok_or_else(|| Error::new(ErrorCode::InputInvalid).with("field", "job_id").with("reason", "not_found"))?;
+        let held: Option<(i64, i64)> = tx
+            .query_row("SELECT pid, heartbeat_ms FROM job_leases WHERE job_id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(storage_error)?;
+        if let Some((pid, hb)) = held {
+            if lease_is_live(pid, hb, now) {
+                return Err(already_running(id, pid));
+            }
+            tracing::warn!(job = id, pid, "taking over the stale lease of a runner that is gone");
+        }
+        if state == JobState::Running.as_str() {
+            recover_in(&tx, id, now)?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO job_leases (job_id, owner, pid, heartbeat_ms, taken_at_ms) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![id, self.owner, i64::from(std::process::id()), now],
+        )
+        .map_err(storage_error)?;
+        if state != JobState::Done.as_str() {
+            tx.execute("UPDATE jobs SET state = 'running', updated_at_ms = ?2 WHERE id = ?1", params![id, now])
+                .map_err(storage_error)?;
+        }
+        tx.commit().map_err(storage_error)?;
+        Ok(JobLease { db: self.db.clone(), job_id: id, owner: self.owner.clone() })
+    }
+
+    fn heartbeat(&self, lease: &JobLease) -> Option<Heartbeat> {
+        let handle = tokio::runtime::Handle::try_current().ok()?;
+        let (db, clock, id, owner) = (self.db.clone(), self.clock.clone(), lease.job_id, lease.owner.clone());
+        Some(Heartbeat(handle.spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(HEARTBEAT_MS));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let r = db.conn().execute(
+                    "UPDATE job_leases SET heartbeat_ms = ?3 WHERE job_id = ?1 AND owner = ?2",
+                    params![id, owner, clock.now_ms()],
+                );
+                if let Err(e) = r {
+                    tracing::warn!(job = id, error = %e, "could not renew the job's lease");
+                }
+            }
+        })))
+    }
+
+    /// What each call of job `id` came to, in plan order (calls not made yet are `not_sent`); for
+    /// CYBAVO look-ups one row per serial with the decoded callback read back from history.
+    pub fn results(&self, id: i64) -> Result<(JobView, Vec<ResultRow>)> {
+        let job = self.get(id)?;
+        let plan = self.plan_of(id)?;
+        let records: Vec<(u64, CallEnd)> = {
+            let conn = self.db.conn();
+            let mut s = conn
+                .prepare_cached(
+                    "SELECT idx, history_id, outcome, http_status, provider_code, error FROM job_calls
+                     WHERE job_id = ?1 ORDER BY idx",
+                )
+                .map_err(storage_error)?;
+            let rows = s
+                .query_map([id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?.max(0) as u64,
+                        CallEnd {
+                            history_id: r.get(1)?,
+                            outcome: r.get(2)?,
+                            http_status: r.get::<_, Option<i64>>(3)?.and_then(|v| u16::try_from(v).ok()),
+                            provider_code: r.get(4)?,
+                            error: r.get::<_, Option<String>>(5)?.and_then(|t| serde_json::from_str(&t).ok()),
+                        },
+                    ))
+                })
+                .map_err(storage_error)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(storage_error)?
+        };
+        let mut by_index: std::collections::HashMap<u64, CallEnd> = records.into_iter().collect();
+        let mut out = Vec::new();
+        for (i, call) in plan.calls.iter().enumerate() {
+            let i = i as u64;
+            let record = if i < job.next_index { by_index.remove(&i) } else { None };
+            let record = match record {
+                Some(r) => Some(r),
+                // Done before results were recorded (a job from an older version): outcome unknown here.
+                None if i < job.next_index => Some(CallEnd::unrecorded()),
+                None => None,
+            };
+            crate::results::rows_of_call(
+                &self.actions.history,
+                &plan.operation,
+                i + 1,
+                &call.params,
+                record,
+                &mut out,
+            )?;
+        }
+        Ok((job, out))
     }
 
     fn set_state(&self, id: i64, state: JobState, error: Option<&Error>) -> Result<()> {
@@ -645,19 +857,31 @@ impl Jobs {
         Ok(())
     }
 
-    fn mark_in_flight(&self, id: i64, index: u64) -> Result<()> {
-        self.db
-            .conn()
+    /// Marks call `index` in flight, only while this runner still holds the job's lease (it may have
+    /// been taken over after this process stood still for longer than [`LEASE_STALE_MS`]).
+    fn mark_in_flight(&self, lease: &JobLease, index: u64) -> Result<()> {
+        let conn = self.db.conn();
+        let n = conn
             .execute(
-                "UPDATE jobs SET in_flight = ?2, updated_at_ms = ?3 WHERE id = ?1",
-                params![id, index as i64, self.clock.now_ms()],
+                "UPDATE jobs SET in_flight = ?2, updated_at_ms = ?3
+                 WHERE id = ?1 AND EXISTS (SELECT 1 FROM job_leases WHERE job_id = ?1 AND owner = ?4)",
+                params![lease.job_id, index as i64, self.clock.now_ms(), lease.owner],
             )
             .map_err(storage_error)?;
+        if n == 0 {
+            let pid: i64 = conn
+                .query_row("SELECT pid FROM job_leases WHERE job_id = ?1", [lease.job_id], |r| r.get(0))
+                .optional()
+                .map_err(storage_error)?
+                .unwrap_or(0);
+            return Err(already_running(lease.job_id, pid).detail("another runner took this job over"));
+        }
         Ok(())
     }
 
-    /// Finishes the call in flight: counts it and, unless it is to be tried again, moves on.
-    fn finish_call(&self, id: i64, index: u64, outcome: Finished, error: Option<&Error>) -> Result<()> {
+    /// Finishes the call in flight: records what it came to, counts it and, unless it is to be tried
+    /// again, moves on.
+    fn finish_call(&self, id: i64, index: u64, outcome: Finished, record: &CallEnd) -> Result<()> {
         let (ok, failed, unknown, throttled, advance) = match outcome {
             Finished::Ok => (1, 0, 0, 0, true),
             Finished::Failed => (0, 1, 0, 0, true),
@@ -665,22 +889,54 @@ impl Jobs {
             Finished::Retry => (0, 0, 0, 1, false),
         };
         let next = if advance { index as i64 + 1 } else { index as i64 };
-        let err = error.map(|e| serde_json::to_string(e).unwrap_or_default());
-        self.db
-            .conn()
-            .execute(
-                "UPDATE jobs SET in_flight = NULL, next_index = ?2, ok = ok + ?3, failed = failed + ?4,
-                    unknown = unknown + ?5, throttled = throttled + ?6, last_error = COALESCE(?7, last_error),
-                    updated_at_ms = ?8
-                 WHERE id = ?1",
-                params![id, next, ok, failed, unknown, throttled, err, self.clock.now_ms()],
-            )
-            .map_err(storage_error)?;
+        let err = record.error.as_ref().map(|e| e.to_string());
+        let now = self.clock.now_ms();
+        let mut conn = self.db.conn();
+        let tx = conn.transaction().map_err(storage_error)?;
+        tx.execute(
+            "INSERT INTO job_calls (job_id, idx, history_id, outcome, http_status, provider_code, error, finished_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (job_id, idx) DO UPDATE SET history_id = excluded.history_id, outcome = excluded.outcome,
+                http_status = excluded.http_status, provider_code = excluded.provider_code, error = excluded.error,
+                attempts = attempts + 1, finished_at_ms = excluded.finished_at_ms",
+            params![
+                id,
+                index as i64,
+                record.history_id,
+                record.outcome,
+                record.http_status,
+                record.provider_code,
+                err,
+                now
+            ],
+        )
+        .map_err(storage_error)?;
+        tx.execute(
+            "UPDATE jobs SET in_flight = NULL, next_index = ?2, ok = ok + ?3, failed = failed + ?4,
+                unknown = unknown + ?5, throttled = throttled + ?6, last_error = COALESCE(?7, last_error),
+                updated_at_ms = ?8
+             WHERE id = ?1",
+            params![id, next, ok, failed, unknown, throttled, err, now],
+        )
+        .map_err(storage_error)?;
+        tx.commit().map_err(storage_error)?;
         Ok(())
     }
 
     fn progress_of(&self, job: &JobView, eta_seconds: i64, waiting_until_ms: Option<i64>) -> JobProgress {
         JobProgress::of(job, eta_seconds, waiting_until_ms)
+    }
+
+    /// Cancels a job nobody is running (paused, interrupted, or left `running` by a runner that is gone)
+    /// without sending anything: the lease is taken for the moment of the change, so a job another
+    /// runner holds is refused with `job.already_running`. A finished job stays `done`.
+    pub fn cancel_stopped(&self, id: i64) -> Result<JobView> {
+        let lease = self.claim(id)?;
+        if self.get(id)?.state != JobState::Done {
+            self.set_state(id, JobState::Cancelled, None)?;
+        }
+        drop(lease);
+        self.get(id)
     }
 
     /// Plans, stores and runs a bulk request.
@@ -700,7 +956,8 @@ impl Jobs {
 
     /// Runs (or resumes) job `id` from its next call until it is done, paused or cancelled. Each call
     /// waits until the account's budget allows it (`sleeper`), is recorded in history with the job's
-    /// id, and is counted in the job row before the next one starts. A `done` job returns at once.
+    /// id, and is counted in the job row before the next one starts. A `done` job returns at once; a job
+    /// another runner holds is refused with `job.already_running` ([`Jobs::claim`]).
     pub async fn run(
         &self,
         id: i64,
@@ -710,19 +967,42 @@ impl Jobs {
         control: &JobControl,
         progress: &mut (dyn FnMut(&JobProgress) + Send),
     ) -> Result<JobView> {
-        if !self.running.lock().unwrap_or_else(|e| e.into_inner()).insert(id) {
-            return Err(Error::invalid_field("job_id", "already_running"));
+        let job = self.get(id)?;
+        if job.state == JobState::Done {
+            return Ok(job);
         }
-        let _guard = RunGuard { set: &self.running, id };
+        let lease = self.claim(id)?;
+        self.run_claimed(lease, sandbox_root, transport, sleeper, control, progress).await
+    }
+
+    /// [`Jobs::run`] with the lease already taken (the app claims before it answers the window, so a
+    /// refusal reaches the user).
+    pub async fn run_claimed(
+        &self,
+        lease: JobLease,
+        sandbox_root: Option<&str>,
+        transport: &dyn Transport,
+        sleeper: &dyn Sleeper,
+        control: &JobControl,
+        progress: &mut (dyn FnMut(&JobProgress) + Send),
+    ) -> Result<JobView> {
+        let id = lease.job_id;
+        let _heartbeat = self.heartbeat(&lease);
         let job = self.get(id)?;
         if job.state == JobState::Done {
             return Ok(job);
         }
         let plan = self.plan_of(id)?;
-        let (_, account) = self.actions.accounts.signing_account(plan.account_id, sandbox_root)?;
+        let account = match self.actions.accounts.signing_account(plan.account_id, sandbox_root) {
+            Ok((_, a)) => a,
+            Err(e) => {
+                // Nothing was sent: the job waits, paused, with the reason (no keyring, account deleted…).
+                self.set_state(id, JobState::Paused, Some(&e))?;
+                return Err(e);
+            }
+        };
         let key = BudgetKey::of(plan.account_id, &account);
         let op = plan.operation.clone();
-        self.set_state(id, JobState::Running, None)?;
         let total = plan.calls.len() as u64;
         let stride = (total / 200).max(1);
         let mut eta = 0;
@@ -763,7 +1043,7 @@ impl Jobs {
             }
             let call = &plan.calls[index as usize];
             let req = ActionRequest { account_id: plan.account_id, operation: op.clone(), params: call.params.clone() };
-            self.mark_in_flight(id, index)?;
+            self.mark_in_flight(&lease, index)?;
             let result = self.actions.run(&req, sandbox_root, transport, Some(id)).await;
             if self.actions.limits.is_none() {
                 // Actions count calls themselves when they have the budgets; otherwise count here.
@@ -787,7 +1067,7 @@ impl Jobs {
                         OutcomeKind::Unknown => Finished::Unknown,
                     };
                     retries = if finished == Finished::Retry { retries + 1 } else { 0 };
-                    self.finish_call(id, index, finished, r.error.as_ref())?;
+                    self.finish_call(id, index, finished, &CallEnd::of(&r))?;
                 }
                 Err(e)
                     if matches!(
@@ -800,7 +1080,7 @@ impl Jobs {
                 {
                     // Refused before anything was sent.
                     retries = 0;
-                    self.finish_call(id, index, Finished::Failed, Some(&e))?;
+                    self.finish_call(id, index, Finished::Failed, &CallEnd::refused(&e))?;
                 }
                 Err(e) => {
                     // Stop: the call may or may not have left (a storage failure after sending). Leaving
@@ -825,6 +1105,47 @@ impl Jobs {
             progress(&self.progress_of(&job, eta, None));
         }
     }
+}
+
+/// Recovers one job left `running` by a runner that is gone (inside the caller's transaction): it
+/// becomes `interrupted`; a call that was in flight is counted `unknown`, recorded as such with the
+/// history row it had begun (if any), and not sent again. Returns 1 when the job changed.
+fn recover_in(tx: &rusqlite::Transaction<'_>, id: i64, now: i64) -> Result<u64> {
+    let error = Error::new(ErrorCode::HistoryInterrupted)
+        .detail("Callback Desk stopped while this job ran; a call in flight is counted unknown and not sent again");
+    let err = serde_json::to_string(&error).map_err(storage_error)?;
+    let in_flight: Option<i64> = tx
+        .query_row("SELECT in_flight FROM jobs WHERE id = ?1 AND state = 'running'", [id], |r| r.get(0))
+        .optional()
+        .map_err(storage_error)?
+        .flatten();
+    if let Some(index) = in_flight {
+        // The history row of the call in flight, if it was begun: the job's newest row after every
+        // recorded call's.
+        tx.execute(
+            "INSERT INTO job_calls (job_id, idx, history_id, outcome, error, finished_at_ms)
+             VALUES (?1, ?2,
+                     (SELECT max(h.id) FROM history h WHERE h.job_id = ?1
+                        AND h.id > coalesce((SELECT max(history_id) FROM job_calls WHERE job_id = ?1), 0)),
+                     'unknown', ?3, ?4)
+             ON CONFLICT (job_id, idx) DO UPDATE SET history_id = coalesce(excluded.history_id, history_id),
+                outcome = 'unknown', error = excluded.error, finished_at_ms = excluded.finished_at_ms",
+            params![id, index, err, now],
+        )
+        .map_err(storage_error)?;
+    }
+    let n = tx
+        .execute(
+            "UPDATE jobs SET state = 'interrupted', updated_at_ms = ?2,
+                unknown = unknown + (in_flight IS NOT NULL),
+                next_index = CASE WHEN in_flight IS NOT NULL THEN MAX(next_index, in_flight + 1) ELSE next_index END,
+                last_error = CASE WHEN in_flight IS NOT NULL THEN ?3 ELSE last_error END,
+                in_flight = NULL
+             WHERE id = ?1 AND state = 'running'",
+            params![id, now, err],
+        )
+        .map_err(storage_error)?;
+    Ok(n as u64)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod logging;
 pub mod paths;
 pub mod providers;
+pub mod results;
 pub mod sandbox;
 pub mod secret;
 pub mod store;

@@ -337,3 +337,211 @@ async fn ceffu_backs_off_after_a_rate_limit_answer_and_retries_the_same_call() {
     assert_eq!(env.history(job.id, Some(Outcome::Ok)), 4);
     assert_eq!(env.sb.state()["faults_applied"]["ceffu"], 1);
 }
+
+/// A second store on the same data folder: another runner (as the CLI is to the app).
+fn second_runner(env: &Env) -> Store {
+    open(env.dir.path(), &env.secrets, &env.clock)
+}
+
+#[tokio::test]
+async fn a_job_is_run_by_one_runner_at_a_time_and_a_stale_lease_is_taken_over() {
+    use callback_desk::ErrorCode;
+    let env = start().await;
+    let req = env.request("cybavo", "resend-withdrawal-callbacks", json!({"serials": [90000000002i64]}), None, None);
+    let plan = env.store.jobs.plan(&req).unwrap();
+    let id = env.store.jobs.create(&plan).unwrap();
+    assert_eq!(env.store.jobs.get(id).unwrap().state, JobState::Paused, "nothing sent until a runner claims it");
+    let other = second_runner(&env);
+
+    // The first runner holds the job: the second is refused, and opening a store does not interrupt it.
+    let lease = env.store.jobs.claim(id).unwrap();
+    let root = env.sb.base_url();
+    let err = other
+        .jobs
+        .run(id, Some(&root), &env.transport, &env.sleeper, &JobControl::new(), &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::JobAlreadyRunning);
+    assert_eq!(err.params["job_id"], id);
+    assert_eq!(err.params["pid"], std::process::id());
+    assert_eq!(err.to_string().split(' ').next(), Some("job.already_running"));
+    let third = second_runner(&env);
+    let seen_by_other = third.jobs.get(id).unwrap();
+    assert_eq!(seen_by_other.state, JobState::Running);
+    assert_eq!(seen_by_other.runner_pid, Some(i64::from(std::process::id())), "shown as running elsewhere");
+    assert_eq!(env.store.jobs.get(id).unwrap().runner_pid, None, "not elsewhere for its own runner");
+    assert_eq!(env.calls("cybavo"), 0);
+
+    // No heartbeat for longer than the stale period: the second runner takes over, and the first one,
+    // waking up, stops before sending anything.
+    env.clock.advance_ms(callback_desk::jobs::LEASE_STALE_MS + 1);
+    let taken = other.jobs.claim(id).unwrap();
+    let err = env
+        .store
+        .jobs
+        .run_claimed(lease, Some(&root), &env.transport, &env.sleeper, &JobControl::new(), &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::JobAlreadyRunning);
+    assert_eq!(env.calls("cybavo"), 0, "the runner that lost its lease sent nothing");
+    let job = other
+        .jobs
+        .run_claimed(taken, Some(&root), &env.transport, &env.sleeper, &JobControl::new(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((job.state, job.ok), (JobState::Done, 1));
+    assert_eq!(env.calls("cybavo"), 1);
+    assert_eq!(env.store.jobs.get(id).unwrap().runner_pid, None, "the lease is given up at the end");
+}
+
+#[tokio::test]
+async fn the_lease_of_a_runner_that_died_is_taken_over_at_once() {
+    let env = start().await;
+    let req = env.request("cybavo", "resend-withdrawal-callbacks", json!({"serials": [90000000002i64]}), None, None);
+    let id = env.store.jobs.create(&env.store.jobs.plan(&req).unwrap()).unwrap();
+    // A runner that has exited (its process is gone) left the job running with a fresh heartbeat.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_callback-desk-cli"))
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    assert!(!callback_desk::jobs::pid_alive(i64::from(dead_pid)));
+    {
+        let conn = rusqlite::Connection::open(env.dir.path().join(callback_desk::db::DB_FILE)).unwrap();
+        conn.execute("UPDATE jobs SET state = 'running', in_flight = 0 WHERE id = ?1", [id]).unwrap();
+        conn.execute(
+            "INSERT INTO job_leases (job_id, owner, pid, heartbeat_ms, taken_at_ms) VALUES (?1, 'gone', ?2, ?3, ?3)",
+            rusqlite::params![id, dead_pid, env.clock.now_ms()],
+        )
+        .unwrap();
+    }
+    // Listing finds it interrupted, its call in flight unknown and not sent again.
+    let job = env.store.jobs.list().unwrap().into_iter().find(|j| j.id == id).unwrap();
+    assert_eq!((job.state, job.next_index, job.unknown, job.runner_pid), (JobState::Interrupted, 1, 1, None));
+    let (_, rows) = env.store.jobs.results(id).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].outcome, callback_desk::results::ResultOutcome::Unknown);
+    assert_eq!(rows[0].error.as_ref().unwrap()["code"], "history.interrupted");
+}
+
+#[test]
+fn two_runners_claiming_at_the_same_moment_one_wins() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let env = rt.block_on(start());
+    let req = env.request("cybavo", "resend-withdrawal-callbacks", json!({"serials": [90000000002i64]}), None, None);
+    let plan = env.store.jobs.plan(&req).unwrap();
+    let stores = [second_runner(&env), second_runner(&env)];
+    for _ in 0..20 {
+        let id = env.store.jobs.create(&plan).unwrap();
+        let barrier = std::sync::Barrier::new(2);
+        let results: Vec<bool> = std::thread::scope(|s| {
+            let handles: Vec<_> = stores
+                .iter()
+                .map(|st| {
+                    let barrier = &barrier;
+                    s.spawn(move || {
+                        barrier.wait();
+                        st.jobs.claim(id).ok()
+                    })
+                })
+                .collect();
+            // Both answers are in before either lease is given up.
+            let leases: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+            leases.iter().map(Option::is_some).collect()
+        });
+        assert_eq!(results.iter().filter(|ok| **ok).count(), 1, "{results:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_bulk_query_gives_one_result_row_per_serial_with_the_decoded_callback() {
+    use callback_desk::results::{write_csv, ResultOutcome, CSV_CALLBACK_HEADER, CSV_HEADER};
+    let env = start().await;
+    // 250 serials: three calls of at most 100; the demo wallet holds 90000000001..=90000000060.
+    let ids: Vec<i64> = (90_000_000_001..=90_000_000_250).collect();
+    let req = env.request("cybavo", "query-callbacks", json!({ "ids": ids }), None, None);
+    let plan = env.store.jobs.plan(&req).unwrap();
+    assert_eq!(plan.calls.len(), 3);
+    let id = env.store.jobs.create(&plan).unwrap();
+    // Stop after the first call: the rest is `not_sent`.
+    let control = JobControl::new();
+    let c = control.clone();
+    let root = env.sb.base_url();
+    let job = env
+        .store
+        .jobs
+        .run(id, Some(&root), &env.transport, &env.sleeper, &control, &mut |p: &JobProgress| {
+            if p.done == 1 {
+                c.cancel();
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!((job.state, job.next_index), (JobState::Cancelled, 1));
+    let (_, rows) = env.store.jobs.results(id).unwrap();
+    assert_eq!(rows.len(), 250);
+    assert_eq!(rows.iter().filter(|r| r.outcome == ResultOutcome::Ok).count(), 60);
+    assert_eq!(rows.iter().filter(|r| r.outcome == ResultOutcome::NotFound).count(), 40);
+    assert_eq!(rows.iter().filter(|r| r.outcome == ResultOutcome::NotSent).count(), 150);
+    assert_eq!(rows[0].id, "90000000001");
+    assert_eq!(rows[0].callback.as_ref().unwrap()["serial"], 90_000_000_001i64);
+    assert_eq!((rows[99].call, rows[100].call, rows[249].call), (1, 2, 3));
+    let history_id = rows[0].history_id.unwrap();
+    assert!(rows[..100].iter().all(|r| r.history_id == Some(history_id) && r.http_status == Some(200)));
+
+    // Resumed to the end, the results file has a line per serial and the callback columns.
+    let job = env.run(id, &JobControl::new(), &Mutex::new(Vec::new())).await;
+    assert_eq!((job.state, job.ok), (JobState::Done, 3));
+    let (_, rows) = env.store.jobs.results(id).unwrap();
+    assert!(rows.iter().all(|r| matches!(r.outcome, ResultOutcome::Ok | ResultOutcome::NotFound)));
+    let mut out = Vec::new();
+    assert_eq!(write_csv("query-callbacks", &rows, &mut out).unwrap(), 250);
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 251);
+    assert_eq!(lines[0], [CSV_HEADER, CSV_CALLBACK_HEADER].concat().join(","));
+    assert!(lines[1].starts_with(&format!("90000000001,1,ok,200,,,,{history_id},deposit,")), "{}", lines[1]);
+    assert!(lines[250].starts_with("90000000250,3,not_found,200,"), "{}", lines[250]);
+    let demo = env.sb.demo_accounts();
+    let secret = demo["cybavo"]["api_secret"].as_str().unwrap();
+    assert!(!text.contains(secret), "the API secret is in the results");
+    assert!(!text.to_ascii_lowercase().contains("x-checksum"));
+}
+
+#[tokio::test]
+async fn a_single_lookup_has_results_too() {
+    use callback_desk::actions::ActionRequest;
+    use callback_desk::results::{action_results, ResultOutcome};
+    let env = start().await;
+    let req = ActionRequest {
+        account_id: env.account("cybavo", None),
+        operation: "query-callbacks".into(),
+        params: json!({"ids": [90000000002i64, 90000000999i64]}).as_object().unwrap().clone(),
+    };
+    let root = env.sb.base_url();
+    let r = env.store.actions.run(&req, Some(&root), &env.transport, None).await.unwrap();
+    let (op, rows) = action_results(&env.store.history, r.history_id).unwrap();
+    assert_eq!(op, "query-callbacks");
+    assert_eq!(
+        rows.iter().map(|r| (r.id.as_str(), r.outcome)).collect::<Vec<_>>(),
+        [("90000000002", ResultOutcome::Ok), ("90000000999", ResultOutcome::NotFound)]
+    );
+    assert_eq!(rows[0].callback.as_ref().unwrap()["type_label"], "withdraw");
+}
+
+#[tokio::test]
+async fn a_stopped_job_is_cancelled_without_sending_unless_another_runner_holds_it() {
+    let env = start().await;
+    let req = env.request("cybavo", "resend-withdrawal-callbacks", json!({"serials": [90000000002i64]}), None, None);
+    let id = env.store.jobs.create(&env.store.jobs.plan(&req).unwrap()).unwrap();
+    let other = second_runner(&env);
+    let lease = other.jobs.claim(id).unwrap();
+    let err = env.store.jobs.cancel_stopped(id).unwrap_err();
+    assert_eq!(err.code, callback_desk::ErrorCode::JobAlreadyRunning);
+    drop(lease);
+    let job = env.store.jobs.cancel_stopped(id).unwrap();
+    assert_eq!((job.state, job.next_index, job.runner_pid), (JobState::Cancelled, 0, None));
+    assert_eq!(env.calls("cybavo"), 0);
+}

@@ -1,6 +1,7 @@
-//! `callback-desk-cli bulk plan|run|list` on stored accounts: the plan printed as one JSON object with the
-//! exact params of each call, and a run printing progress lines and recording one history row per call
-//! with the job's id. Needs the real keyring, so it is ignored by a plain `cargo test` and run by the test
+//! `callback-desk-cli bulk plan|run|list|resume|results` on stored accounts: the plan printed as one JSON
+//! object with the exact params of each call, a run printing progress lines and recording one history row
+//! per call with the job's id, the results file, and a job refused while another process runs it. Needs
+//! the real keyring, so it is ignored by a plain `cargo test` and run by the test
 //! command inside a desktop session.
 
 mod common;
@@ -11,6 +12,7 @@ use serde_json::Value;
 #[test]
 #[ignore = "needs a running Secret Service; run by the test command inside a desktop session"]
 fn bulk_plan_and_run_through_the_cli() {
+    let _keyring = common::keyring_lock();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (mut sandbox, demo) = start_sandbox();
@@ -90,6 +92,90 @@ fn bulk_plan_and_run_through_the_cli() {
     assert_eq!(code, 0);
     let list: Value = serde_json::from_str(&list).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
+    sandbox.kill().ok();
+    sandbox.wait().ok();
+}
+
+/// `bulk results` writes a job's results file; a job another runner holds is refused with
+/// `job.already_running` (and the fix), and becomes resumable at once when that runner dies.
+#[test]
+#[ignore = "needs a running Secret Service; run by the test command inside a desktop session"]
+fn one_runner_per_job_and_the_results_file() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let _keyring = common::keyring_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut sandbox, demo) = start_sandbox();
+    let add = |key: &str, label: &str| {
+        let f = dir.path().join(format!("{key}.json"));
+        std::fs::write(&f, demo[key].to_string()).unwrap();
+        let (code, id, err) = cli(&data, &["accounts", "add", "--account", f.to_str().unwrap(), "--label", label]);
+        assert_eq!(code, 0, "{err}");
+        id.trim().to_owned()
+    };
+    let cy = add("cybavo", "Runner CY");
+    let cc = add("ccpayment-v1", "Runner CC");
+
+    // A look-up of 150 serials (two calls); its results file has one line per serial.
+    let ids: Vec<i64> = (90_000_000_001..=90_000_000_150).collect();
+    let params = serde_json::json!({ "ids": ids }).to_string();
+    let (code, out, err) =
+        cli(&data, &["bulk", "run", "--account-id", &cy, "--operation", "query-callbacks", "--params", &params]);
+    assert_eq!(code, 0, "{out}{err}");
+    let job: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let job_id = job["id"].to_string();
+    let csv = dir.path().join("results.csv");
+    let (code, _, err) = cli(&data, &["bulk", "results", "--job-id", &job_id, "--csv", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("150 rows written"), "{err}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 151);
+    assert!(lines[0].starts_with("id,call,outcome,http_status,provider_code,error_code,message,history_id,type,"));
+    assert!(lines[1].starts_with("90000000001,1,ok,200,"), "{}", lines[1]);
+    assert!(lines[150].starts_with("90000000150,2,not_found,200,"), "{}", lines[150]);
+    assert!(!text.contains(demo["cybavo"]["api_secret"].as_str().unwrap()));
+    let (code, stdout_csv, _) = cli(&data, &["bulk", "results", "--job-id", &job_id, "--csv", "-"]);
+    assert_eq!((code, stdout_csv.as_str()), (0, text.as_str()));
+
+    // A CCPayment job (1 call a minute) runs in one process and waits after its first call…
+    let until = 1_760_000_000i64;
+    let mut first = Command::new(common::CLI)
+        .args(["bulk", "run", "--account-id", &cc, "--operation", "resend-webhooks"])
+        .args(["--since", &(until - 3 * 3_600).to_string(), "--until", &until.to_string()])
+        .env("CALLBACK_DESK_DATA_DIR", &data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(first.stdout.take().unwrap()).lines();
+    let waiting: Value = loop {
+        let line = lines.next().expect("progress lines").unwrap();
+        let p: Value = serde_json::from_str(&line).unwrap();
+        if !p["waiting_until_ms"].is_null() {
+            break p;
+        }
+    };
+    let cc_job = waiting["job_id"].to_string();
+    // …so a second runner is refused, with the fix.
+    let (code, _, err) = cli(&data, &["bulk", "resume", "--job-id", &cc_job]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("\"code\":\"job.already_running\""), "{err}");
+    assert!(err.contains(&format!("\"pid\":{}", first.id())), "{err}");
+    assert!(err.contains("pause it there"), "{err}");
+    let (_, list, _) = cli(&data, &["bulk", "list"]);
+    let list: Value = serde_json::from_str(&list).unwrap();
+    let held = list.as_array().unwrap().iter().find(|j| j["id"] == waiting["job_id"]).unwrap().clone();
+    assert_eq!((held["state"].as_str(), held["runner_pid"].as_u64()), (Some("running"), Some(u64::from(first.id()))));
+
+    // The runner dies: the job is interrupted (resumable) at once, not after the lease's stale period.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let (_, list, _) = cli(&data, &["bulk", "list"]);
+    let list: Value = serde_json::from_str(&list).unwrap();
+    let job = list.as_array().unwrap().iter().find(|j| j["id"] == waiting["job_id"]).unwrap().clone();
+    assert_eq!((job["state"].as_str(), job["runner_pid"].as_u64()), (Some("interrupted"), None), "{job}");
     sandbox.kill().ok();
     sandbox.wait().ok();
 }

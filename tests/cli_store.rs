@@ -10,6 +10,7 @@ use serde_json::Value;
 #[test]
 #[ignore = "needs a running Secret Service; run by the test command inside a desktop session"]
 fn accounts_call_and_history_through_the_cli() {
+    let _keyring = common::keyring_lock();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (mut sandbox, demo) = start_sandbox();

@@ -7,8 +7,9 @@
 //! * `sandbox` runs the local provider simulators.
 //! * `accounts add|list|remove` manage the stored accounts the app uses (same data folder and keyring).
 //! * `history list|export` read the history the app and the CLI write.
-//! * `bulk plan|run|resume|list` plan and run bulk jobs (e.g. "resend everything since T") within each
-//!   provider's rate budgets; jobs and their calls are stored like the app's.
+//! * `bulk plan|run|resume|list|results` plan and run bulk jobs (e.g. "resend everything since T") within
+//!   each provider's rate budgets and write their results file; jobs and their calls are stored like the
+//!   app's, and a job the app is running is refused (`job.already_running`).
 
 use callback_desk::accounts::{AccountInput, Environment, SANDBOX_BASE_URL};
 use callback_desk::actions::ActionRequest;
@@ -215,6 +216,16 @@ enum BulkCommand {
     },
     /// Print every job as JSON, newest first.
     List,
+    /// Write a job's results as CSV: one line per id (serial, notification id, transaction identifier)
+    /// or per call, with outcome, HTTP status, provider code, message and history id, and for CYBAVO
+    /// look-ups the decoded callback. Never contains secrets or signatures.
+    Results {
+        #[arg(long)]
+        job_id: i64,
+        /// The file to write (`-` for standard output).
+        #[arg(long)]
+        csv: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -559,6 +570,19 @@ async fn bulk_command(command: BulkCommand) -> Result<ExitCode, Error> {
             store.jobs.create(&plan)?
         }
         BulkCommand::Resume { job_id } => job_id,
+        BulkCommand::Results { job_id, csv } => {
+            let (job, rows) = store.jobs.results(job_id)?;
+            if csv.as_os_str() == "-" {
+                callback_desk::results::write_csv(&job.operation, &rows, std::io::stdout().lock())?;
+            } else {
+                let file = std::fs::File::create(&csv).map_err(|e| {
+                    Error::new(callback_desk::ErrorCode::StorageFailed).detail(format!("{}: {e}", csv.display()))
+                })?;
+                let n = callback_desk::results::write_csv(&job.operation, &rows, std::io::BufWriter::new(file))?;
+                eprintln!("{n} rows written to {}", csv.display());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     let job = store.jobs.get(id)?;
     let view = store.accounts.get(job.account_id)?;
@@ -581,6 +605,15 @@ async fn bulk_command(command: BulkCommand) -> Result<ExitCode, Error> {
     let mut progress = |p: &JobProgress| println!("{}", serde_json::to_string(p).unwrap_or_default());
     let result = store.jobs.run(id, root.as_deref(), &transport, &sleeper, &control, &mut progress).await;
     watcher.abort();
+    if let Err(e) = &result {
+        if e.code == callback_desk::ErrorCode::JobAlreadyRunning {
+            eprintln!(
+                "job {id} is being run by process {} (the app or another terminal); let it finish, or pause it \
+                 there and run `callback-desk-cli bulk resume --job-id {id}` again",
+                e.params.get("pid").map(|p| p.to_string()).unwrap_or_default()
+            );
+        }
+    }
     let job = result?;
     println!("{}", serde_json::to_string(&job).unwrap_or_default());
     if job.state != JobState::Done {

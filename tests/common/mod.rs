@@ -23,3 +23,10 @@ pub fn start_sandbox() -> (Child, Value) {
     BufReader::new(sandbox.stdout.take().unwrap()).read_line(&mut line).unwrap();
     (sandbox, serde_json::from_str(&line).unwrap())
 }
+
+/// The tests of one binary run in parallel, but every data folder shares the one keyring entry of the
+/// master key: tests that create it take this lock first, so two never create it at the same moment.
+pub fn keyring_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}

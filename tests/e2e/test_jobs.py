@@ -5,11 +5,18 @@ last 5 hours (5 one-hour windows), checks the plan shown before anything is sent
 first call go out at once and the job wait for CCPayment's budget (1 call a minute) with a countdown;
 then cancels it, resumes it (waiting again), follows "See this job in History", and finally restarts the
 app while the job runs to find it interrupted with a Resume button. No step waits for the budget.
-Photographs the plan and the Jobs panel in the three languages.
+On the Query screen it loads a CSV file of 150 serials (with a header, a duplicate and a line that is
+no serial) through "Load from file…", runs the look-up as a job, saves the results file and reads it
+from the export folder. Avista's identifiers come from a plain text file.
+Photographs the plan, the Jobs panel and the loaded file in the three languages.
 """
 
+import csv
+import os
+import pathlib
 import re
 import sys
+import tempfile
 import time
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
@@ -17,7 +24,42 @@ from test_accounts import set_value
 from test_workflows import AVISTA, CCPAY, CEFFU, CYBAVO, LANGS, click, count, exists, select_account, shot
 from webdriver import Session
 
-JOB = "[data-testid=job-card]"
+JOB = "[data-testid=job-card][data-operation=resend-webhooks]"
+QUERY_JOB = "[data-testid=job-card][data-operation=query-callbacks]"
+EXPORT_DIR = os.environ.get("CALLBACK_DESK_EXPORT_DIR")
+FILES = pathlib.Path(tempfile.mkdtemp(prefix="callback-desk-e2e-files-"))
+RESULT_COLUMNS = ["id", "call", "outcome", "http_status", "provider_code", "error_code", "message", "history_id",
+                  "type", "state", "processing_state", "callback_outcome", "currency", "amount", "fees", "time",
+                  "order_id", "txid", "vout_index", "from_address", "to_address"]
+
+
+def pick_file(s, css, path):
+    """Chooses `path` in the file input `css`, as the file chooser would (WebDriver "send keys" to it)."""
+    el = s.find(css)
+    s.s("POST", f"/element/{el}/value", {"text": str(path)})
+
+
+def serials_csv():
+    """150 serials of the demo wallet's range with a header, a duplicate, a blank line and a bad line."""
+    lines = ["created_at,serial,note"]
+    for i in range(150):
+        lines.append(f"2025-01-{1 + i % 28:02d},{90000000001 + i},batch {i // 50}")
+        if i == 9:
+            lines.append("2025-01-10,90000000001,repeated")
+            lines.append("")
+            lines.append("2025-01-10,n/a,no serial")
+    path = FILES / "serials.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # The bad line's number in the file (1-based): header + 10 rows + the repeat + the blank line.
+    return path, 14
+
+
+def read_results(path):
+    if EXPORT_DIR:
+        assert path.startswith(EXPORT_DIR), f"{path} not in {EXPORT_DIR}"
+    text = pathlib.Path(path).read_text(encoding="utf-8-sig")
+    assert "sbx55743" not in text and "x-checksum" not in text.lower(), "a secret or signature header is in the results"
+    return list(csv.reader(text.splitlines()))
 
 
 def job_attr(s, name):
@@ -159,19 +201,97 @@ def main():
             click(s, "[data-testid=plan-cancel]")
             select_account(s, AVISTA)
             click(s, "[data-testid=mode-bulk] input")
-            set_value(s, "[data-testid=bulk-list]", "PAG-2024-0001\nPAG-2024-0002")
+            ids = FILES / "avista-ids.txt"
+            ids.write_text("PAG-2024-0001\nPAG-2024-0002, PAG-2024-0001\n", encoding="utf-8")
+            pick_file(s, "[data-testid=bulk-list-file-input]", ids)
+            s.find("[data-testid=bulk-list-file-summary]")
+            summary = s.text("[data-testid=bulk-list-file-summary]")
+            assert "avista-ids.txt" in summary and ": 2" in summary and t("idfile.duplicates").replace("{{n}}", "1") in summary, summary
+            assert s.execute("return document.querySelector('[data-testid=bulk-list]').value;") == "PAG-2024-0001\nPAG-2024-0002"
+            s.execute("document.querySelector('[data-testid=bulk-list]').scrollIntoView({block: 'center'});")
+            shot(s, "en-resend-avista-file.png")
             click(s, "[data-testid=bulk-plan]")
             s.find("[data-testid=plan-dialog]")
             assert s.text("[data-testid=plan-calls]").startswith("2"), s.text("[data-testid=plan-calls]")
             shot(s, "en-jobs-plan-avista.png")
             click(s, "[data-testid=plan-cancel]")
 
+        @check("Query: a CSV file of serials loads, runs as a job, and its results file is saved")
+        def _():
+            click(s, "[data-testid=nav-query]")
+            select_account(s, CYBAVO)
+            click(s, "[data-testid=query-tab-serials]")
+            path, bad_line = serials_csv()
+            state["serials_csv"] = path
+            pick_file(s, "[data-testid=op-ids-file-input]", path)
+            s.find("[data-testid=op-ids-file-summary]")
+            summary = s.text("[data-testid=op-ids-file-summary]")
+            for want in [t("idfile.loaded_column").replace("{{column}}", "serial").replace("{{file}}", "serials.csv").replace("{{n}}", "150"),
+                         t("idfile.duplicates").replace("{{n}}", "1"),
+                         t("idfile.bad_lines").replace("{{n}}", "1").replace("{{lines}}", f"line {bad_line}")]:
+                assert want in summary, f"{want!r} not in {summary!r}"
+            assert s.text("[data-testid=op-ids-count]") == "150 entered"
+            assert exists(s, "[data-testid=query-job-note]")
+            shot(s, "en-query-file.png")
+            click(s, "[data-testid=query-run]")
+            try:
+                s.wait_for(lambda: exists(s, "[data-testid=query-count]"), "the look-up job's results", timeout=60)
+            except Exception:
+                shot(s, "failed-query-job.png")
+                raise
+            # The demo wallet holds serials 90000000001 to 90000000060.
+            assert s.text("[data-testid=query-count]") == "60 of 150 serial numbers found", s.text("[data-testid=query-count]")
+            assert count(s, "[data-testid=query-row]") == 60
+            assert s.text("[data-testid=query-not-found]") == "Not found: 90"
+            assert s.execute("return document.querySelector(arguments[0]).dataset.state;", QUERY_JOB) == "done"
+            click(s, "[data-testid=query-save]")
+            s.find("[data-testid=query-saved]", timeout=30)
+            rows = read_results(s.attr("[data-testid=query-saved]", "data-path"))
+            assert rows[0] == RESULT_COLUMNS, rows[0]
+            assert len(rows) == 151, len(rows)
+            by_id = {r[0]: r for r in rows[1:]}
+            first, last = by_id["90000000001"], by_id["90000000150"]
+            assert first[1:4] == ["1", "ok", "200"] and first[8] == "deposit" and first[7].isdigit(), first
+            assert last[1:4] == ["2", "not_found", "200"] and last[8] == "", last
+            s.execute("document.querySelector('[data-testid=query-results]').scrollIntoView({block: 'start'});")
+            assert exists(s, "[data-testid=query-saved]"), "the saved file's path is no longer shown"
+            time.sleep(0.6)  # the window repaints after the scroll
+            shot(s, "en-query-job-results.png")
+            # The same file from the Jobs panel.
+            click(s, f"{QUERY_JOB} [data-testid=job-save]")
+            s.find(f"{QUERY_JOB} [data-testid=job-saved]", timeout=30)
+            again = read_results(s.attr(f"{QUERY_JOB} [data-testid=job-saved]", "data-path"))
+            assert again == rows
+            s.execute("document.querySelector('[data-testid=jobs-panel]').scrollIntoView({block: 'start'});")
+            shot(s, "en-query-jobs.png")
+
+        @check("Load from file: an empty file and a file without serials are refused, saying why")
+        def _():
+            click(s, "[data-testid=nav-query]")
+            select_account(s, CYBAVO)
+            empty = FILES / "empty.csv"
+            empty.write_text("", encoding="utf-8")
+            pick_file(s, "[data-testid=op-ids-file-input]", empty)
+            s.find("[data-testid=op-ids-file-error]")
+            assert s.text("[data-testid=op-ids-file-error]") == t("idfile.error.empty").replace("{{file}}", "empty.csv")
+            names = FILES / "names.csv"
+            names.write_text("name,amount\nAna,10\nBia,20\n", encoding="utf-8")
+            pick_file(s, "[data-testid=op-ids-file-input]", names)
+            s.wait_for(lambda: "names.csv" in (s.text("[data-testid=op-ids-file-error]") or ""), "the no-id-column error")
+            assert s.text("[data-testid=op-ids-file-error]") == t("idfile.error.no_id_column_integer").replace("{{file}}", "names.csv")
+            s.execute("document.querySelector('[data-testid=op-ids]').scrollIntoView({block: 'start'});")
+            shot(s, "en-query-file-error.png")
+
         @check("the plan and the Jobs panel are translated in the three languages")
         def _():
             for lang in LANGS:
                 set_language(s, lang)
                 tt = catalog(lang)
-                open_plan(s)
+                try:
+                    open_plan(s)
+                except Exception:
+                    shot(s, f"failed-{lang}-open-plan.png")
+                    raise
                 assert tt("bulk.plan_title") in s.text("[data-testid=plan-dialog]")
                 shot(s, f"{lang}-jobs-plan.png")
                 click(s, "[data-testid=plan-cancel]")
@@ -182,6 +302,18 @@ def main():
                 s.wait_for(lambda: job_text(s, "job-waiting"), "the countdown after coming back to the screen", timeout=15)
                 s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", "[data-testid=jobs-panel]")
                 shot(s, f"{lang}-jobs-panel.png")
+                # The Query screen: the loaded file's summary and the look-up job's results, translated.
+                click(s, "[data-testid=nav-query]")
+                select_account(s, CYBAVO)
+                pick_file(s, "[data-testid=op-ids-file-input]", state["serials_csv"])
+                s.find("[data-testid=op-ids-file-summary]")
+                assert tt("idfile.duplicates").split("{{")[0] in s.text("[data-testid=op-ids-file-summary]")
+                assert tt("query.search_job").split("{{")[0].strip() in s.text("[data-testid=query-run]")
+                shot(s, f"{lang}-query-file.png")
+                click(s, f"{QUERY_JOB} [data-testid=job-show-results]")
+                s.wait_for(lambda: exists(s, "[data-testid=query-count]"), "results shown again")
+                s.execute("document.querySelector('[data-testid=query-results]').scrollIntoView({block: 'start'});")
+                shot(s, f"{lang}-query-job-results.png")
                 missing = missing_keys(s)
                 assert not missing, f"missing translation keys: {missing}"
             set_language(s, "en")
@@ -204,7 +336,11 @@ def main():
             shot(s, "en-jobs-interrupted.png")
             # Cancel it without sending anything, so later runs start clean.
             click_job(s, "job-cancel")
-            s.wait_for(lambda: job_attr(s, "data-state") == "cancelled", "cancelled", timeout=20)
+            try:
+                s.wait_for(lambda: job_attr(s, "data-state") == "cancelled", "cancelled", timeout=20)
+            except Exception:
+                shot(s, "failed-jobs-cancel-interrupted.png")
+                raise
     finally:
         s.close()
     return finish()

@@ -70,6 +70,12 @@ export function App() {
     setSection("history");
   };
   const onAccount = useCallback((a: AccountView | null) => setAccount(a), []);
+  // A screen's default (or refreshed) account, applied only if the account is still the one the screen saw:
+  // a choice the user made meanwhile is never replaced.
+  const onAccountSync = useCallback(
+    (a: AccountView, seenId: number | null) => setAccount((prev) => ((prev?.id ?? null) === seenId ? a : prev)),
+    [],
+  );
   const showEnv = section === "resend" || section === "query";
   const language = matchLanguage(i18n.language);
 
@@ -88,6 +94,7 @@ export function App() {
             <ResendScreen
               accountId={account?.id ?? null}
               onAccount={onAccount}
+              onAccountSync={onAccountSync}
               intent={intent}
               onGoToAccounts={() => go("accounts")}
               onSeeHistory={seeHistory}
@@ -98,9 +105,11 @@ export function App() {
             <QueryScreen
               accountId={account?.id ?? null}
               onAccount={onAccount}
+              onAccountSync={onAccountSync}
               onGoToAccounts={() => go("accounts")}
               onResend={openResend}
               onSeeHistory={seeHistory}
+              onSeeJob={seeJob}
             />
           )}
           {section === "history" && <HistoryScreen focus={historyFocus} job={historyJob} onRepeat={openResend} />}

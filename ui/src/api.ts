@@ -27,11 +27,14 @@ import type { JobProgress } from "./bindings/JobProgress";
 import type { JobState } from "./bindings/JobState";
 import type { BudgetStatus } from "./bindings/BudgetStatus";
 import type { RetentionResult } from "./bindings/RetentionResult";
+import type { ResultsView } from "./bindings/ResultsView";
+import type { ResultRow } from "./bindings/ResultRow";
+import type { ResultOutcome } from "./bindings/ResultOutcome";
 
 export type {
   AppInfo, Preferences, RetentionResult, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
-  PlanRequest, Plan, JobView, JobProgress, JobState, BudgetStatus,
+  PlanRequest, Plan, JobView, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome,
 };
 
 export function isCoreError(e: unknown): e is CoreError {
@@ -75,6 +78,14 @@ export const api = {
   listJobs: () => invoke<JobView[]>("list_jobs"),
   budgetStatus: (accountId: number, operation: string) =>
     invoke<BudgetStatus>("budget_status", { accountId, operation }),
+  /** A job's results so far: counts by outcome and the first `limit` rows (one per id or call). */
+  jobResults: (id: number, limit: number) => invoke<ResultsView>("job_results", { id, limit }),
+  /** Writes a job's results as CSV into the Downloads folder. */
+  saveJobResults: (id: number) => invoke<ExportResult>("save_job_results", { id }),
+  /** The results of one look-up (up to 100 serials), one row per serial. */
+  actionResults: (historyId: number) => invoke<ResultsView>("action_results", { historyId }),
+  /** Writes the results of one look-up as CSV into the Downloads folder. */
+  saveActionResults: (historyId: number) => invoke<ExportResult>("save_action_results", { historyId }),
   /** Progress of running bulk jobs (after each call, while waiting for the budget, and when one stops). */
   onJobProgress: (cb: (p: JobProgress) => void): Promise<UnlistenFn> =>
     listen<JobProgress>("job-progress", (e) => cb(e.payload)),

@@ -26,7 +26,7 @@ const PLAN: Plan = {
 };
 const JOB: JobView = {
   id: 12, account_id: 3, account_label: "Shop", provider: "ccpayment", operation: "resend-webhooks", state: "running", total: 5,
-  next_index: 0, ok: 0, failed: 0, unknown: 0, throttled: 0, last_error: null, created_at_ms: Date.now(), updated_at_ms: Date.now(),
+  next_index: 0, ok: 0, failed: 0, unknown: 0, throttled: 0, last_error: null, created_at_ms: Date.now(), updated_at_ms: Date.now(), runner_pid: null,
 };
 
 let calls: { cmd: string; args: Record<string, unknown> }[] = [];

@@ -5,6 +5,7 @@ use crate::state::AppState;
 use callback_desk::accounts::SANDBOX_BASE_URL;
 use callback_desk::actions::{ActionRequest, ActionResult};
 use callback_desk::history::{Cursor, HistoryDetail, HistoryFilter, HistoryPage};
+use callback_desk::results::{self, ResultsView};
 use callback_desk::transport::RedactedRequest;
 use callback_desk::Error;
 use serde::Serialize;
@@ -81,34 +82,74 @@ pub async fn history_export_csv(
 ) -> Result<ExportResult, Error> {
     use tauri::Emitter;
     let history = state.history().await?;
-    let dir = dirs_download().unwrap_or_else(callback_desk::paths::data_dir);
-    let stamp = chrono_stamp(state.clock.now_ms());
-    let path = dir.join(format!("callback-desk-history-{stamp}.csv"));
-    let p = path.clone();
-    let rows = tauri::async_runtime::spawn_blocking(move || -> Result<u64, Error> {
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Error::new(callback_desk::ErrorCode::StorageFailed).detail(e.to_string()))?;
-        // Readable by the user only (0600 on Unix): the export holds provider responses.
-        let file = callback_desk::paths::create_private_file(&p)
-            .map_err(|e| Error::new(callback_desk::ErrorCode::StorageFailed).detail(e.to_string()))?;
-        let mut w = std::io::BufWriter::new(file);
-        let mut last = 0u64;
-        history.export_csv(&filter, &mut w, |done, total| {
-            if done == total || done >= last + 2000 {
-                last = done;
-                let _ = app.emit("history-export-progress", (done, total));
-            }
+    let name = format!("callback-desk-history-{}.csv", chrono_stamp(state.clock.now_ms()));
+    tauri::async_runtime::spawn_blocking(move || {
+        write_export(&name, |w| {
+            let mut last = 0u64;
+            history.export_csv(&filter, w, |done, total| {
+                if done == total || done >= last + 2000 {
+                    last = done;
+                    let _ = app.emit("history-export-progress", (done, total));
+                }
+            })
         })
     })
     .await
-    .map_err(|e| Error::internal(e.to_string()))??;
-    Ok(ExportResult { path: path.display().to_string(), rows })
+    .map_err(|e| Error::internal(e.to_string()))?
 }
 
 fn dirs_download() -> Option<std::path::PathBuf> {
     std::env::var_os("CALLBACK_DESK_EXPORT_DIR").map(std::path::PathBuf::from).or_else(dirs::download_dir)
 }
 
-fn chrono_stamp(ms: i64) -> String {
+/// Where files the user saves go: the Downloads folder (`CALLBACK_DESK_EXPORT_DIR` overrides it), or the
+/// data folder when there is none. Created if missing.
+pub(crate) fn export_dir() -> Result<std::path::PathBuf, Error> {
+    let dir = dirs_download().unwrap_or_else(callback_desk::paths::data_dir);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::new(callback_desk::ErrorCode::StorageFailed).detail(e.to_string()))?;
+    Ok(dir)
+}
+
+/// Creates `name` in the export folder and hands a buffered writer to `write`; returns the file's path.
+pub(crate) fn write_export(
+    name: &str,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<u64, Error>,
+) -> Result<ExportResult, Error> {
+    let path = export_dir()?.join(name);
+    // Readable by the user only (0600 on Unix): exports hold provider responses.
+    let file = callback_desk::paths::create_private_file(&path)
+        .map_err(|e| Error::new(callback_desk::ErrorCode::StorageFailed).detail(format!("{}: {e}", path.display())))?;
+    let mut w = std::io::BufWriter::new(file);
+    let rows = write(&mut w)?;
+    Ok(ExportResult { path: path.display().to_string(), rows })
+}
+
+/// The results of one look-up (the Query screen's serials, up to 100) as shown.
+#[tauri::command]
+pub async fn action_results(state: tauri::State<'_, AppState>, history_id: i64) -> Result<ResultsView, Error> {
+    let history = state.history().await?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let (op, rows) = results::action_results(&history, history_id)?;
+        Ok(ResultsView::of(&op, rows, usize::MAX))
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?
+}
+
+/// Saves the results of one look-up as CSV in the Downloads folder (see `callback_desk::results`).
+#[tauri::command]
+pub async fn save_action_results(state: tauri::State<'_, AppState>, history_id: i64) -> Result<ExportResult, Error> {
+    let history = state.history().await?;
+    let name = format!("callback-desk-lookup-{history_id}-{}.csv", chrono_stamp(state.clock.now_ms()));
+    tauri::async_runtime::spawn_blocking(move || {
+        let (op, rows) = results::action_results(&history, history_id)?;
+        write_export(&name, |w| results::write_csv(&op, &rows, w))
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?
+}
+
+pub(crate) fn chrono_stamp(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|d| d.format("%Y%m%d-%H%M%S").to_string()).unwrap_or_default()
 }

@@ -1,12 +1,14 @@
-//! Bulk jobs ("resend everything since…", long lists of ids): plan, start in the background, pause,
-//! cancel, resume and list; and the rate budget of an account. A running job reports to the window as
+//! Bulk jobs ("resend everything since…", long lists of ids, look-ups of many serials): plan, start in
+//! the background, pause, cancel, resume, list, show and save their results; and the rate budget of an
+//! account. A job is claimed before it runs, so the CLI and the app never run the same job at once. A running job reports to the window as
 //! `job-progress` events.
 
-use crate::commands::actions::sandbox_root_for;
+use crate::commands::actions::{chrono_stamp, sandbox_root_for, write_export, ExportResult};
 use crate::state::AppState;
 use callback_desk::jobs::{JobControl, JobProgress, JobState, JobView, Plan, PlanRequest, SystemSleeper};
 use callback_desk::limits::BudgetKey;
-use callback_desk::Error;
+use callback_desk::results::{self, ResultsView};
+use callback_desk::{Error, ErrorCode};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -55,27 +57,37 @@ pub async fn start_job(
     Ok(id)
 }
 
-/// Runs a job in the background until it is done, paused or cancelled.
+/// Claims a job for this window (refused with `job.already_running` when the CLI or another window runs
+/// it) and runs it in the background until it is done, paused or cancelled.
 async fn spawn_run(app: tauri::AppHandle, state: AppState, id: i64, control: JobControl) -> Result<(), Error> {
     use tauri::Emitter;
     let jobs = state.jobs().await?;
     let job = jobs.get(id)?;
     let root = sandbox_root_for(&state, job.account_id).await?;
     let transport = state.transport().await?;
+    // What the run needs first (the account and its secrets), checked here so a refusal reaches the window.
     {
-        let mut controls = state.controls.lock().unwrap_or_else(|e| e.into_inner());
-        if controls.contains_key(&id) {
-            return Err(Error::invalid_field("job_id", "already_running"));
-        }
-        controls.insert(id, control.clone());
+        let accounts = state.accounts().await?;
+        let (account_id, r) = (job.account_id, root.clone());
+        tauri::async_runtime::spawn_blocking(move || accounts.signing_account(account_id, r.as_deref()).map(drop))
+            .await
+            .map_err(|e| Error::internal(e.to_string()))??;
     }
+    let lease = {
+        let jobs = jobs.clone();
+        tauri::async_runtime::spawn_blocking(move || jobs.claim(id))
+            .await
+            .map_err(|e| Error::internal(e.to_string()))??
+    };
+    state.controls.lock().unwrap_or_else(|e| e.into_inner()).insert(id, control.clone());
     tauri::async_runtime::spawn(async move {
         let sleeper = SystemSleeper { clock: state.clock.clone() };
         let emitter = app.clone();
         let mut progress = move |p: &JobProgress| {
             let _ = emitter.emit(PROGRESS_EVENT, p);
         };
-        let result = jobs.run(id, root.as_deref(), transport.as_ref(), &sleeper, &control, &mut progress).await;
+        let result =
+            jobs.run_claimed(lease, root.as_deref(), transport.as_ref(), &sleeper, &control, &mut progress).await;
         state.controls.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         if let Err(e) = &result {
             tracing::warn!(job = id, code = ?e.code, "bulk job stopped with an error");
@@ -92,33 +104,45 @@ fn control_of(state: &AppState, id: i64) -> Option<JobControl> {
     state.controls.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()
 }
 
+/// A job the CLI (or another window) is running can only be paused there.
+fn refuse_if_elsewhere(job: &JobView) -> Result<(), Error> {
+    match job.runner_pid {
+        Some(pid) => Err(Error::new(ErrorCode::JobAlreadyRunning).with("job_id", job.id).with("pid", pid)),
+        None => Ok(()),
+    }
+}
+
 /// Stops a running job after the call in flight; it stays resumable.
 #[tauri::command]
 pub async fn pause_job(state: tauri::State<'_, AppState>, id: i64) -> Result<JobView, Error> {
-    if let Some(c) = control_of(&state, id) {
-        c.pause();
+    let jobs = state.jobs().await?;
+    match control_of(&state, id) {
+        Some(c) => c.pause(),
+        None => refuse_if_elsewhere(&jobs.get(id)?)?,
     }
-    state.jobs().await?.get(id)
+    jobs.get(id)
 }
 
 /// Stops a job for good (after the call in flight). A paused or interrupted job is marked cancelled
 /// without sending anything.
 #[tauri::command]
 pub async fn cancel_job(app: tauri::AppHandle, state: tauri::State<'_, AppState>, id: i64) -> Result<JobView, Error> {
+    use tauri::Emitter;
     let jobs = state.jobs().await?;
-    match control_of(&state, id) {
-        Some(c) => c.cancel(),
-        None => {
-            let job = jobs.get(id)?;
-            if matches!(job.state, JobState::Paused | JobState::Interrupted) {
-                // Running with a control that already asks to cancel stops before the first call.
-                let control = JobControl::new();
-                control.cancel();
-                spawn_run(app, state.inner().clone(), id, control).await?;
-            }
-        }
+    if let Some(c) = control_of(&state, id) {
+        c.cancel();
+        return jobs.get(id);
     }
-    jobs.get(id)
+    let job = jobs.get(id)?;
+    refuse_if_elsewhere(&job)?;
+    if !matches!(job.state, JobState::Paused | JobState::Interrupted | JobState::Running) {
+        return Ok(job);
+    }
+    let job = tauri::async_runtime::spawn_blocking(move || jobs.cancel_stopped(id))
+        .await
+        .map_err(|e| Error::internal(e.to_string()))??;
+    let _ = app.emit(PROGRESS_EVENT, JobProgress::of(&job, 0, None));
+    Ok(job)
 }
 
 /// Goes on with a paused, cancelled or interrupted job from its next call.
@@ -131,6 +155,32 @@ pub async fn resume_job(app: tauri::AppHandle, state: tauri::State<'_, AppState>
     }
     spawn_run(app, state.inner().clone(), id, JobControl::new()).await?;
     jobs.get(id)
+}
+
+/// The results of a job so far: counts by outcome and the first `limit` rows (one per id or call).
+#[tauri::command]
+pub async fn job_results(state: tauri::State<'_, AppState>, id: i64, limit: u32) -> Result<ResultsView, Error> {
+    let jobs = state.jobs().await?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let (job, rows) = jobs.results(id)?;
+        Ok(ResultsView::of(&job.operation, rows, limit as usize))
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?
+}
+
+/// Saves a job's results as CSV in the Downloads folder, like the history export (see
+/// `callback_desk::results`: no secrets or signatures, formula cells defused).
+#[tauri::command]
+pub async fn save_job_results(state: tauri::State<'_, AppState>, id: i64) -> Result<ExportResult, Error> {
+    let jobs = state.jobs().await?;
+    let name = format!("callback-desk-job-{id}-{}.csv", chrono_stamp(state.clock.now_ms()));
+    tauri::async_runtime::spawn_blocking(move || {
+        let (job, rows) = jobs.results(id)?;
+        write_export(&name, |w| results::write_csv(&job.operation, &rows, w))
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?
 }
 
 /// Every job, newest first.

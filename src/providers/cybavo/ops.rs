@@ -144,10 +144,16 @@ pub fn parse(acct: &CybavoAccount, operation: &str, resp: &RawResponse) -> Resul
                 .detail("X-CHECKSUM header missing"))
         }
     }
-    let v: Value = serde_json::from_slice(&resp.body)
-        .map_err(|_| Error::new(ErrorCode::ProviderMalformedResponse).detail(util::body_detail(&resp.body)))?;
-    let malformed = || Error::new(ErrorCode::ProviderMalformedResponse).detail(util::body_detail(&resp.body));
-    let result = match operation {
+    Ok(Outcome { result: decode_body(operation, &resp.body)? })
+}
+
+/// Decodes the body of a successful answer (already verified, or read back from history where it was
+/// recorded after verification): `{"count"}` of a resend, decoded callbacks of a look-up.
+pub fn decode_body(operation: &str, body: &[u8]) -> Result<Value> {
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|_| Error::new(ErrorCode::ProviderMalformedResponse).detail(util::body_detail(body)))?;
+    let malformed = || Error::new(ErrorCode::ProviderMalformedResponse).detail(util::body_detail(body));
+    Ok(match operation {
         RESEND_WITHDRAWAL | RESEND_DEPOSIT => {
             json!({ "count": v.get("count").and_then(Value::as_i64).ok_or_else(malformed)? })
         }
@@ -160,8 +166,7 @@ pub fn parse(acct: &CybavoAccount, operation: &str, resp: &RawResponse) -> Resul
             json!({ "notification": decode_callback(n) })
         }
         _ => v,
-    };
-    Ok(Outcome { result })
+    })
 }
 
 /// Merges the results of a split `query-callbacks` in call order.

@@ -12,4 +12,9 @@ next_index: number, ok: number, failed: number, unknown: number,
 /**
  * Calls the provider refused with a rate or daily limit (each tried again).
  */
-throttled: number, last_error: unknown, created_at_ms: number, updated_at_ms: number, };
+throttled: number, last_error: unknown, created_at_ms: number, updated_at_ms: number, 
+/**
+ * The process running this job when it is not this one (the app and the CLI share the data folder);
+ * `null` when nobody else holds it.
+ */
+runner_pid: number | null, };

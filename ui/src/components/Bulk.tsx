@@ -1,11 +1,16 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
-import type { AccountView, BudgetStatus, JobProgress, JobView, OperationDescriptor, Plan, PlanRequest } from "../api";
+import {
+  api, asCoreError, type AccountView, type BudgetStatus, type CoreError, type ExportResult, type JobProgress, type JobView,
+  type OperationDescriptor, type Plan, type PlanRequest,
+} from "../api";
+import { ErrorBox } from "./ErrorBox";
 import { accountTitle } from "../lib/account";
 import { formatLocal, parseLocalDateTime, toLocalInput } from "../lib/time";
 import { parseIntegerList, parseTextList } from "../lib/form";
 import { EnvPill } from "./EnvBadge";
+import { LoadIds } from "./LoadIds";
 import { Modal } from "./Modal";
 
 /** Ceffu's event types (deposit/withdrawal × succeeded/failed). */
@@ -103,7 +108,8 @@ export function useNow(): number {
 
 /** The bulk part of the Resend form: since when (or which ids). */
 export function BulkFields(props: { account: AccountView; op: OperationDescriptor; values: BulkValues; onChange: (v: BulkValues) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const nf = new Intl.NumberFormat(i18n.language);
   const v = props.values;
   const set = (patch: Partial<BulkValues>) => props.onChange({ ...v, ...patch });
   const kind = bulkKind(props.account.provider, props.op);
@@ -170,16 +176,25 @@ export function BulkFields(props: { account: AccountView; op: OperationDescripto
             <span>{t("bulk.cybavo_list")}</span>
           </label>
           {!v.cybavoAll && (
-            <textarea rows={6} value={v.list} onChange={(e) => set({ list: e.target.value })} data-testid="bulk-list" placeholder="90000000001, 90000000002" />
+            <>
+              <textarea rows={6} value={v.list} onChange={(e) => set({ list: e.target.value })} data-testid="bulk-list" placeholder="90000000001, 90000000002" aria-label={t("bulk.cybavo_list")} />
+              <LoadIds kind="integer" onLoaded={(ids) => set({ list: ids.join("\n") })} testId="bulk-list-file">
+                <span className="field-hint" data-testid="bulk-list-count">{t("work.list_count", { n: nf.format(parseIntegerList(v.list).values.length) })}</span>
+              </LoadIds>
+              <span className="field-help">{t("bulk.list_help")}</span>
+            </>
           )}
         </fieldset>
       )}
       {kind === "identifiers" && (
-        <label className="field wide">
-          <span className="field-label">{t("bulk.identifiers")}</span>
-          <textarea rows={6} value={v.list} onChange={(e) => set({ list: e.target.value })} data-testid="bulk-list" />
+        <div className="field wide">
+          <label className="field-label" htmlFor="bulk-list">{t("bulk.identifiers")}</label>
+          <textarea id="bulk-list" rows={6} value={v.list} onChange={(e) => set({ list: e.target.value })} data-testid="bulk-list" />
+          <LoadIds kind="text" onLoaded={(ids) => set({ list: ids.join("\n") })} testId="bulk-list-file">
+            <span className="field-hint" data-testid="bulk-list-count">{t("work.list_count", { n: nf.format(new Set(parseTextList(v.list)).size) })}</span>
+          </LoadIds>
           <span className="field-help">{t("bulk.list_help")}</span>
-        </label>
+        </div>
       )}
     </div>
   );
@@ -294,6 +309,124 @@ export function mergeProgress(job: JobView | JobLive, p: JobProgress): JobLive {
   };
 }
 
+/**
+ * The latest progress of each job, kept while the app runs: an event may arrive before the job is in the
+ * list, and a screen may be left and opened again while a job waits (its next event can be a minute away).
+ */
+const LATEST_PROGRESS = new Map<number, JobProgress>();
+const progressListeners = new Set<(p: JobProgress) => void>();
+let listening = false;
+
+/** Calls `cb` with every progress report of every job (one IPC listener for the whole app). */
+export function onJobProgress(cb: (p: JobProgress) => void): () => void {
+  if (!listening) {
+    listening = true;
+    api
+      .onJobProgress((p) => {
+        LATEST_PROGRESS.set(p.job_id, p);
+        progressListeners.forEach((l) => l(p));
+      })
+      .catch(() => {
+        listening = false;
+      });
+  }
+  progressListeners.add(cb);
+  return () => {
+    progressListeners.delete(cb);
+  };
+}
+
+/** How often the list is read again while a job runs in another process (no events come from there). */
+const ELSEWHERE_POLL_MS = 3000;
+
+/** Every job with its live progress; `reload` after starting one. */
+export function useJobs(): { jobs: JobLive[]; reload: () => void } {
+  const [jobs, setJobs] = useState<JobLive[]>([]);
+  const reload = useCallback(() => {
+    api
+      .listJobs()
+      .then((list) =>
+        setJobs(
+          list.map((j) => {
+            const p = LATEST_PROGRESS.get(j.id);
+            return p && p.state === "running" && j.state === "running" && p.done >= j.next_index
+              ? mergeProgress(j, p)
+              : { ...j, eta_seconds: null, waiting_until_ms: null };
+          }),
+        ),
+      )
+      .catch(() => undefined);
+  }, []);
+  useEffect(() => {
+    reload();
+    return onJobProgress((p) => {
+      setJobs((prev) => {
+        if (!prev.some((j) => j.id === p.job_id)) {
+          reload();
+          return prev;
+        }
+        return prev.map((j) => (j.id === p.job_id ? mergeProgress(j, p) : j));
+      });
+    });
+  }, [reload]);
+  const elsewhere = jobs.some((j) => j.state === "running" && j.runner_pid !== null);
+  useEffect(() => {
+    if (!elsewhere) return;
+    const h = window.setInterval(reload, ELSEWHERE_POLL_MS);
+    return () => window.clearInterval(h);
+  }, [elsewhere, reload]);
+  return { jobs, reload };
+}
+
+/** How many jobs the panel shows before "Show all". */
+export const JOBS_SHOWN = 5;
+
+/**
+ * The Jobs panel with its actions (pause, cancel, resume, save results), on every screen that starts
+ * jobs. `onShowResults` adds "Show results" to look-up jobs (the Query screen).
+ */
+export function JobsSection(props: {
+  jobs: JobLive[];
+  reload: () => void;
+  onSeeHistory: (jobId: number) => void;
+  onShowResults?: (job: JobLive) => void;
+}) {
+  const [busy, setBusy] = useState<number | null>(null);
+  const [error, setError] = useState<{ jobId: number; error: CoreError } | null>(null);
+  const [saved, setSaved] = useState<Record<number, ExportResult>>({});
+  const act = async (id: number, f: (id: number) => Promise<unknown>) => {
+    setBusy(id);
+    setError(null);
+    try {
+      await f(id);
+    } catch (e) {
+      setError({ jobId: id, error: asCoreError(e) });
+    } finally {
+      setBusy(null);
+      props.reload();
+    }
+  };
+  const save = (id: number) =>
+    act(id, async (i) => {
+      const r = await api.saveJobResults(i);
+      setSaved((prev) => ({ ...prev, [i]: r }));
+    });
+  return (
+    <JobsPanel
+      jobs={props.jobs}
+      busy={busy}
+      error={error}
+      saved={saved}
+      onPause={(id) => act(id, api.pauseJob)}
+      onCancel={(id) => act(id, api.cancelJob)}
+      onResume={(id) => act(id, api.resumeJob)}
+      onSave={save}
+      onSeeHistory={props.onSeeHistory}
+      onShowResults={props.onShowResults}
+    />
+  );
+}
+
 /** Bulk jobs with their progress and controls. */
 export function JobsPanel(props: {
   jobs: JobLive[];
@@ -302,10 +435,19 @@ export function JobsPanel(props: {
   onCancel: (id: number) => void;
   onResume: (id: number) => void;
   onSeeHistory: (id: number) => void;
+  onSave?: (id: number) => void;
+  onShowResults?: (job: JobLive) => void;
+  /** Where each job's results were saved. */
+  saved?: Record<number, ExportResult>;
+  /** The last action's error, shown on its job. */
+  error?: { jobId: number; error: CoreError } | null;
 }) {
   const { t, i18n } = useTranslation();
   const now = useNow();
+  const [showAll, setShowAll] = useState(false);
   if (!props.jobs.length) return null;
+  const nf = new Intl.NumberFormat(i18n.language);
+  const shown = showAll ? props.jobs : props.jobs.slice(0, JOBS_SHOWN);
   return (
     <section className="card wide-card" data-testid="jobs-panel">
       <div className="card-head">
@@ -313,13 +455,16 @@ export function JobsPanel(props: {
       </div>
       <p className="field-help">{t("bulk.jobs_help")}</p>
       <div className="jobs-list">
-        {props.jobs.map((j) => {
+        {shown.map((j) => {
           const pct = j.total ? Math.round((j.next_index / j.total) * 100) : 100;
           const waitS = j.waiting_until_ms ? Math.ceil((j.waiting_until_ms - Math.max(now, Date.now())) / 1000) : 0;
           const busy = props.busy === j.id;
+          const elsewhere = j.state === "running" && j.runner_pid !== null;
           const resumable = j.state === "paused" || j.state === "interrupted" || j.state === "cancelled";
+          const saved = props.saved?.[j.id];
+          const error = props.error?.jobId === j.id ? props.error.error : null;
           return (
-            <div className={`job-card job-${j.state}`} key={j.id} data-testid="job-card" data-job-id={j.id} data-state={j.state}>
+            <div className={`job-card job-${j.state}`} key={j.id} data-testid="job-card" data-job-id={j.id} data-state={j.state} data-operation={j.operation}>
               <div className="job-head">
                 <div>
                   <div className="job-title">{t(`ops.${j.provider}.${j.operation}.label`)}</div>
@@ -340,12 +485,12 @@ export function JobsPanel(props: {
                 <div className="progress-fill" style={{ width: `${pct}%` }} />
               </div>
               <div className="job-numbers">
-                <span className="job-done" data-testid="job-done">{t("bulk.done_of", { done: j.next_index, total: j.total })}</span>
-                <span className="outcome-count ok" data-testid="job-ok">{t("bulk.count_ok", { n: j.ok })}</span>
-                <span className="outcome-count failed" data-testid="job-failed">{t("bulk.count_failed", { n: j.failed })}</span>
-                <span className="outcome-count unknown" data-testid="job-unknown">{t("bulk.count_unknown", { n: j.unknown })}</span>
+                <span className="job-done" data-testid="job-done">{t("bulk.done_of", { done: nf.format(j.next_index), total: nf.format(j.total) })}</span>
+                <span className="outcome-count ok" data-testid="job-ok">{t("bulk.count_ok", { n: nf.format(j.ok) })}</span>
+                <span className="outcome-count failed" data-testid="job-failed">{t("bulk.count_failed", { n: nf.format(j.failed) })}</span>
+                <span className="outcome-count unknown" data-testid="job-unknown">{t("bulk.count_unknown", { n: nf.format(j.unknown) })}</span>
               </div>
-              {j.state === "running" && (
+              {j.state === "running" && !elsewhere && (
                 <div className="job-timing">
                   {waitS > 0 && (
                     <span data-testid="job-waiting">{t("bulk.waiting", { time: formatDuration(t, waitS) })}</span>
@@ -355,11 +500,18 @@ export function JobsPanel(props: {
                   )}
                 </div>
               )}
+              {elsewhere && <div className="info-note" data-testid="job-elsewhere">{t("bulk.elsewhere", { pid: j.runner_pid })}</div>}
               {j.state === "interrupted" && <div className="warning" data-testid="job-interrupted">{t("bulk.interrupted", { done: j.next_index, total: j.total })}</div>}
               {j.state === "paused" && <div className="info-note">{t("bulk.paused_note")}</div>}
               {j.unknown > 0 && <div className="info-note">{t("bulk.unknown_note")}</div>}
+              {error && <ErrorBox error={error} compact testId="job-error" />}
+              {saved && (
+                <div className="inline-result ok" data-testid="job-saved" data-path={saved.path}>
+                  {t("bulk.saved", { rows: nf.format(saved.rows), path: saved.path })}
+                </div>
+              )}
               <div className="row actions">
-                {j.state === "running" && (
+                {j.state === "running" && !elsewhere && (
                   <>
                     <button type="button" className="btn" disabled={busy} onClick={() => props.onPause(j.id)} data-testid="job-pause">{t("bulk.pause")}</button>
                     <button type="button" className="btn danger-outline" disabled={busy} onClick={() => props.onCancel(j.id)} data-testid="job-cancel">{t("bulk.cancel")}</button>
@@ -371,12 +523,25 @@ export function JobsPanel(props: {
                 {(j.state === "paused" || j.state === "interrupted") && (
                   <button type="button" className="btn danger-outline" disabled={busy} onClick={() => props.onCancel(j.id)} data-testid="job-cancel">{t("bulk.cancel")}</button>
                 )}
+                {props.onShowResults && j.operation === "query-callbacks" && j.state !== "running" && (
+                  <button type="button" className="btn" onClick={() => props.onShowResults?.(j)} data-testid="job-show-results">{t("bulk.show_results")}</button>
+                )}
+                {props.onSave && j.state !== "running" && (
+                  <button type="button" className="btn" disabled={busy} onClick={() => props.onSave?.(j.id)} data-testid="job-save">{t("bulk.save_results")}</button>
+                )}
                 <button type="button" className="btn link" onClick={() => props.onSeeHistory(j.id)} data-testid="job-history">{t("bulk.see_history")}</button>
               </div>
             </div>
           );
         })}
       </div>
+      {props.jobs.length > JOBS_SHOWN && (
+        <div className="row">
+          <button type="button" className="btn link" onClick={() => setShowAll(!showAll)} data-testid="jobs-show-all">
+            {showAll ? t("bulk.show_fewer") : t("bulk.show_all", { n: nf.format(props.jobs.length) })}
+          </button>
+        </div>
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 import type { FormField } from "../api";
 import { parseIntegerList, parseTextList, type FormValues } from "../lib/form";
+import { LoadIds } from "./LoadIds";
 import { localToUnit, parseLocalDateTime, timeZoneName, toLocalInput } from "../lib/time";
 
 /** The inputs of one operation, drawn from its descriptor. */
@@ -39,7 +40,7 @@ export function OpForm(props: {
 }
 
 function FieldInput({ provider, field: f, value, onChange }: { provider: string; field: FormField; value: string; onChange: (v: string) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const id = `op-${f.name}`;
   const testId = `op-${f.name}`;
   switch (f.kind) {
@@ -97,7 +98,9 @@ function FieldInput({ provider, field: f, value, onChange }: { provider: string;
       return (
         <>
           <textarea id={id} rows={4} className="mono" value={value} data-testid={testId} onChange={(e) => onChange(e.target.value)} placeholder={t("work.list_placeholder")} />
-          <span className="field-hint">{t("work.list_count", { n: String(n) })}</span>
+          <LoadIds kind={f.kind === "integer_list" ? "integer" : "text"} onLoaded={(ids) => onChange(ids.join("\n"))} testId={`${testId}-file`}>
+            <span className="field-hint" data-testid={`${testId}-count`}>{t("work.list_count", { n: new Intl.NumberFormat(i18n.language).format(n) })}</span>
+          </LoadIds>
         </>
       );
     }

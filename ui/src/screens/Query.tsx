@@ -1,12 +1,15 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, asCoreError, type AccountView, type ActionResult, type CoreError, type ProviderDescriptor } from "../api";
+import {
+  api, asCoreError, type AccountView, type ActionResult, type CoreError, type ExportResult, type ProviderDescriptor, type ResultsView,
+} from "../api";
+import { JobsSection, useJobs, type JobLive } from "../components/Bulk";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorBox } from "../components/ErrorBox";
 import { AccountPicker } from "../components/AccountPicker";
 import { OpForm } from "../components/OpForm";
 import { OutcomePill } from "../components/OutcomePill";
-import { buildParams, copyText, defaultValues, toCsv, type FormValues } from "../lib/form";
+import { buildParams, copyText, defaultValues, parseIntegerList, toCsv, type FormValues } from "../lib/form";
 import { formatLocal } from "../lib/time";
 import type { ResendIntent } from "./Resend";
 
@@ -50,16 +53,26 @@ export function callbacksOf(result: unknown): Callback[] {
   return [];
 }
 
+/** CYBAVO answers at most this many serials per request; more are looked up as a job. */
+export const IDS_PER_CALL = 100;
+/** Result rows a job's look-up shows in the table (all of them go into the saved file). */
+export const ROWS_SHOWN = 1000;
+
 const cbTime = (c: Callback) => (c.chain_at || c.broadcast_at ? (c.chain_at || c.broadcast_at)! * 1000 : null);
 
 export function QueryScreen(props: {
   accountId: number | null;
   onAccount: (a: AccountView | null) => void;
+  /** Sets the screen's default account only if the current one is still `seenId` (see App). */
+  onAccountSync?: (a: AccountView, seenId: number | null) => void;
   onGoToAccounts: () => void;
   onResend: (i: Omit<ResendIntent, "nonce">) => void;
   onSeeHistory: (id: number) => void;
+  /** History filtered to one job. */
+  onSeeJob?: (jobId: number) => void;
 }) {
   const { t, i18n } = useTranslation();
+  const nf = new Intl.NumberFormat(i18n.language);
   const [accounts, setAccounts] = useState<AccountView[] | null>(null);
   const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>([]);
   const [tab, setTab] = useState<TabId>("serials");
@@ -69,6 +82,27 @@ export function QueryScreen(props: {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ActionResult | null>(null);
   const [copied, setCopied] = useState<string | null>(null);
+  // A look-up of many serials runs as a job; its results are read when it stops.
+  const { jobs, reload: reloadJobs } = useJobs();
+  const [jobId, setJobId] = useState<number | null>(null);
+  const [jobResults, setJobResults] = useState<ResultsView | null>(null);
+  const [saved, setSaved] = useState<ExportResult | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<CoreError | null>(null);
+  const job: JobLive | undefined = jobId === null ? undefined : jobs.find((j) => j.id === jobId);
+  const jobStopped = job !== undefined && job.state !== "running";
+
+  useEffect(() => {
+    if (jobId === null || !jobStopped) return;
+    let alive = true;
+    api
+      .jobResults(jobId, ROWS_SHOWN)
+      .then((r) => alive && setJobResults(r))
+      .catch((e) => alive && setError(asCoreError(e)));
+    return () => {
+      alive = false;
+    };
+  }, [jobId, jobStopped, job?.next_index]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     let alive = true;
@@ -91,10 +125,11 @@ export function QueryScreen(props: {
   }, []);
 
   const account = accounts?.find((a) => a.id === props.accountId) ?? undefined;
+  const syncAccount = (a: AccountView) => (props.onAccountSync ? props.onAccountSync(a, props.accountId) : props.onAccount(a));
   useEffect(() => {
     if (!accounts) return;
-    if (!account && accounts.length) props.onAccount(accounts.find((a) => a.provider === "cybavo") ?? accounts[0]);
-    else if (account) props.onAccount(account);
+    if (!account && accounts.length) syncAccount(accounts.find((a) => a.provider === "cybavo") ?? accounts[0]);
+    else if (account) syncAccount(account);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [accounts, account?.id]);
 
@@ -120,7 +155,21 @@ export function QueryScreen(props: {
   const cybavo = descriptors.find((d) => d.id === "cybavo");
   const opName = TABS.find((x) => x.id === tab)!.op;
   const op = cybavo?.operations.find((o) => o.name === opName);
-  const callbacks = result ? callbacksOf(result.result) : [];
+  const callbacks: Callback[] = result
+    ? callbacksOf(result.result)
+    : jobResults
+      ? jobResults.rows.filter((r) => r.callback).map((r) => r.callback as Callback)
+      : [];
+  const serialCount = tab === "serials" ? parseIntegerList(values.serials.ids ?? "").values.length : 0;
+  const asJob = serialCount > IDS_PER_CALL;
+
+  const clearResults = () => {
+    setResult(null);
+    setJobId(null);
+    setJobResults(null);
+    setSaved(null);
+    setSaveError(null);
+  };
 
   const search = async () => {
     if (!op || !account) return;
@@ -129,13 +178,39 @@ export function QueryScreen(props: {
     if (Object.keys(built.errors).length) return;
     setBusy(true);
     setError(null);
-    setResult(null);
+    clearResults();
     try {
-      setResult(await api.runAction({ account_id: account.id, operation: op.name, params: built.params }));
+      if (asJob) {
+        // Many serials: a job of 100 per request, paced to the wallet's limit, with progress and cancel.
+        setJobId(await api.startJob({ account_id: account.id, operation: op.name, params: built.params, since: null, until: null }));
+        reloadJobs();
+      } else {
+        setResult(await api.runAction({ account_id: account.id, operation: op.name, params: built.params }));
+      }
     } catch (e) {
       setError(asCoreError(e));
     } finally {
       setBusy(false);
+    }
+  };
+
+  const showJob = (j: JobLive) => {
+    clearResults();
+    setError(null);
+    setJobId(j.id);
+    window.setTimeout(() => document.querySelector("[data-testid=query-results]")?.scrollIntoView?.({ behavior: "smooth", block: "start" }), 100);
+  };
+
+  const saveResults = async () => {
+    setSaving(true);
+    setSaveError(null);
+    try {
+      if (result) setSaved(await api.saveActionResults(result.history_id));
+      else if (jobId !== null) setSaved(await api.saveJobResults(jobId));
+    } catch (e) {
+      setSaveError(asCoreError(e));
+    } finally {
+      setSaving(false);
     }
   };
 
@@ -183,7 +258,7 @@ export function QueryScreen(props: {
     <>
       <p className="screen-subtitle">{t("screens.query.subtitle")}</p>
       <section className="card wide-card" data-testid="query-form">
-        <AccountPicker accounts={accounts} value={account?.id ?? null} onChange={(id) => { props.onAccount(accounts.find((a) => a.id === id) ?? null); setResult(null); setError(null); }} />
+        <AccountPicker accounts={accounts} value={account?.id ?? null} onChange={(id) => { props.onAccount(accounts.find((a) => a.id === id) ?? null); clearResults(); setError(null); }} />
         {account && account.provider !== "cybavo" ? (
           <div className="info-note" data-testid="query-unsupported">
             {t("query.unsupported", { provider: t(`providers.${account.provider}`) })}
@@ -208,9 +283,14 @@ export function QueryScreen(props: {
               </div>
               <p className="field-help">{t(op.help_key)}</p>
               <OpForm provider="cybavo" fields={op.fields} values={values[tab]} errors={formErrors} onChange={(v) => setValues({ ...values, [tab]: v })} />
+              {asJob && (
+                <div className="info-note" data-testid="query-job-note">
+                  {t("query.job_note", { n: nf.format(serialCount), calls: nf.format(Math.ceil(serialCount / IDS_PER_CALL)), max: IDS_PER_CALL })}
+                </div>
+              )}
               <div className="row actions">
                 <button type="button" className="btn primary" disabled={busy} onClick={search} data-testid="query-run">
-                  {busy ? t("query.searching") : t("query.search")}
+                  {busy ? t("query.searching") : asJob ? t("query.search_job", { n: nf.format(serialCount) }) : t("query.search")}
                 </button>
               </div>
             </>
@@ -219,13 +299,40 @@ export function QueryScreen(props: {
         {error && <ErrorBox error={error} testId="query-error" />}
       </section>
 
-      {result && (
-        <section className="card full-card" data-testid="query-results" data-outcome={result.outcome}>
+      {jobId !== null && !jobResults && (
+        <section className="card full-card" data-testid="query-results" data-outcome="running">
+          <div className="card-head">
+            <h3 className="card-title flush" data-testid="query-job-progress">
+              {job
+                ? t("query.job_running", { done: nf.format(job.next_index), total: nf.format(job.total) })
+                : t("query.job_starting")}
+            </h3>
+            {job && job.state === "running" && job.runner_pid === null && (
+              <button type="button" className="btn small danger-outline" onClick={() => void api.cancelJob(job.id).then(reloadJobs, (e) => setError(asCoreError(e)))} data-testid="query-job-cancel">
+                {t("bulk.cancel")}
+              </button>
+            )}
+          </div>
+          {job && (
+            <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={job.total} aria-valuenow={job.next_index}>
+              <div className="progress-fill" style={{ width: `${job.total ? Math.round((job.next_index / job.total) * 100) : 0}%` }} />
+            </div>
+          )}
+          <p className="field-help">{t("query.job_help")}</p>
+        </section>
+      )}
+
+      {(result || jobResults) && (
+        <section className="card full-card" data-testid="query-results" data-outcome={result ? result.outcome : job?.state ?? "done"}>
           <div className="card-head">
             <div className="row">
-              <OutcomePill outcome={result.outcome} />
+              {result && <OutcomePill outcome={result.outcome} />}
               <h3 className="card-title flush" data-testid="query-count">
-                {result.outcome === "ok" ? t("query.found", { n: String(callbacks.length) }) : t(`result.headline.${result.outcome}`)}
+                {result
+                  ? result.outcome === "ok"
+                    ? t("query.found", { n: nf.format(callbacks.length) })
+                    : t(`result.headline.${result.outcome}`)
+                  : t("query.found_of", { found: nf.format(jobResults!.ok), n: nf.format(jobResults!.total) })}
               </h3>
             </div>
             <div className="row">
@@ -234,12 +341,39 @@ export function QueryScreen(props: {
                   {copied === "csv" ? t("common.copied") : t("query.copy_csv")}
                 </button>
               )}
-              <button type="button" className="btn small" onClick={() => props.onSeeHistory(result.history_id)} data-testid="query-see-history">
+              <button type="button" className="btn small" disabled={saving} onClick={saveResults} data-testid="query-save">
+                {saving ? t("query.saving") : t("bulk.save_results")}
+              </button>
+              <button
+                type="button"
+                className="btn small"
+                onClick={() => (result ? props.onSeeHistory(result.history_id) : jobId !== null && props.onSeeJob?.(jobId))}
+                data-testid="query-see-history"
+              >
                 {t("result.see_history")}
               </button>
             </div>
           </div>
-          {result.error && <ErrorBox error={result.error} testId="query-result-error" />}
+          {jobResults && (
+            <div className="job-numbers query-counts" data-testid="query-job-counts">
+              {jobResults.not_found > 0 && <span className="outcome-count unknown" data-testid="query-not-found">{t("query.count_not_found", { n: nf.format(jobResults.not_found) })}</span>}
+              {jobResults.failed > 0 && <span className="outcome-count failed">{t("query.count_failed", { n: nf.format(jobResults.failed) })}</span>}
+              {jobResults.unknown > 0 && <span className="outcome-count unknown">{t("query.count_unknown", { n: nf.format(jobResults.unknown) })}</span>}
+              {jobResults.not_sent > 0 && <span className="outcome-count" data-testid="query-not-sent">{t("query.count_not_sent", { n: nf.format(jobResults.not_sent) })}</span>}
+            </div>
+          )}
+          {jobResults && jobResults.total > jobResults.rows.length && (
+            <p className="field-help" data-testid="query-showing-first">
+              {t("query.showing_first", { shown: nf.format(jobResults.rows.length), total: nf.format(jobResults.total) })}
+            </p>
+          )}
+          {saved && (
+            <div className="inline-result ok" data-testid="query-saved" data-path={saved.path}>
+              {t("bulk.saved", { rows: nf.format(saved.rows), path: saved.path })}
+            </div>
+          )}
+          {saveError && <ErrorBox error={saveError} compact testId="query-save-error" />}
+          {result?.error && <ErrorBox error={result.error} testId="query-result-error" />}
           {callbacks.length > 0 && (
             <div className="table-wrap">
               <table className="table query-table" data-testid="query-table">
@@ -283,9 +417,11 @@ export function QueryScreen(props: {
               </table>
             </div>
           )}
-          {result.outcome === "ok" && callbacks.length === 0 && <p className="field-help">{t("query.none")}</p>}
+          {(result ? result.outcome === "ok" : jobResults!.ok === 0) && callbacks.length === 0 && <p className="field-help">{t("query.none")}</p>}
         </section>
       )}
+
+      <JobsSection jobs={jobs} reload={reloadJobs} onSeeHistory={(id) => props.onSeeJob?.(id)} onShowResults={showJob} />
     </>
   );
 }

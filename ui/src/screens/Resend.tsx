@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import {
   api, asCoreError, type AccountView, type ActionResult, type CoreError, type OperationDescriptor, type ProviderDescriptor,
-  type RedactedRequest, type BudgetStatus, type JobProgress, type Plan, type PlanRequest,
+  type RedactedRequest, type BudgetStatus, type Plan, type PlanRequest,
 } from "../api";
 import {
-  BULK_OWNED, BudgetLine, BulkFields, EMPTY_BULK, JobsPanel, PlanDialog, bulkKind, bulkRequest, mergeProgress, type BulkValues, type JobLive,
+  BULK_OWNED, BudgetLine, BulkFields, EMPTY_BULK, JobsSection, PlanDialog, bulkKind, bulkRequest, useJobs, type BulkValues,
 } from "../components/Bulk";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorBox } from "../components/ErrorBox";
@@ -16,32 +16,6 @@ import { ConfirmResend } from "../components/ConfirmResend";
 import { ResultPanel } from "../components/ResultPanel";
 import { buildParams, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
 import { describeParams } from "../lib/describe";
-
-/**
- * The latest progress of each job, kept while the app runs: an event may arrive before the job is in the
- * list, and the screen may be left and opened again while a job waits (its next event can be a minute away).
- */
-const LATEST_PROGRESS = new Map<number, JobProgress>();
-const progressListeners = new Set<(p: JobProgress) => void>();
-let listening = false;
-
-function onJobProgress(cb: (p: JobProgress) => void): () => void {
-  if (!listening) {
-    listening = true;
-    api
-      .onJobProgress((p) => {
-        LATEST_PROGRESS.set(p.job_id, p);
-        progressListeners.forEach((l) => l(p));
-      })
-      .catch(() => {
-        listening = false;
-      });
-  }
-  progressListeners.add(cb);
-  return () => {
-    progressListeners.delete(cb);
-  };
-}
 
 /** A request to open the Resend screen prefilled (from Query's "Resend this callback" or History's "Repeat"). */
 export type ResendIntent = {
@@ -63,6 +37,8 @@ export function resendOps(d: ProviderDescriptor | undefined, a: AccountView | un
 export function ResendScreen(props: {
   accountId: number | null;
   onAccount: (a: AccountView | null) => void;
+  /** Sets the screen's default account only if the current one is still `seenId` (see App). */
+  onAccountSync?: (a: AccountView, seenId: number | null) => void;
   intent: ResendIntent | null;
   onGoToAccounts: () => void;
   onSeeHistory: (id: number) => void;
@@ -86,40 +62,10 @@ export function ResendScreen(props: {
   const [mode, setMode] = useState<"single" | "bulk">("single");
   const [bulk, setBulk] = useState<BulkValues>(EMPTY_BULK);
   const [planning, setPlanning] = useState<null | { request: PlanRequest; plan: Plan }>(null);
-  const [jobs, setJobs] = useState<JobLive[]>([]);
-  const [jobBusy, setJobBusy] = useState<number | null>(null);
   const [budget, setBudget] = useState<BudgetStatus | null>(null);
   const [bulkHint, setBulkHint] = useState<string | null>(null);
-
-  const loadJobs = useCallback(() => {
-    api
-      .listJobs()
-      .then((list) =>
-        setJobs(
-          list.map((j) => {
-            const p = LATEST_PROGRESS.get(j.id);
-            return p && p.state === "running" && j.state === "running" && p.done >= j.next_index
-              ? mergeProgress(j, p)
-              : { ...j, eta_seconds: null, waiting_until_ms: null };
-          }),
-        ),
-      )
-      .catch(() => undefined);
-  }, []);
-
   // Jobs (including the ones an earlier exit interrupted) and their live progress.
-  useEffect(() => {
-    loadJobs();
-    return onJobProgress((p) => {
-      setJobs((prev) => {
-        if (!prev.some((j) => j.id === p.job_id)) {
-          loadJobs();
-          return prev;
-        }
-        return prev.map((j) => (j.id === p.job_id ? mergeProgress(j, p) : j));
-      });
-    });
-  }, [loadJobs]);
+  const { jobs, reload: loadJobs } = useJobs();
 
   useEffect(() => {
     let alive = true;
@@ -140,6 +86,7 @@ export function ResendScreen(props: {
   }, []);
 
   const account = accounts?.find((a) => a.id === props.accountId) ?? undefined;
+  const syncAccount = (a: AccountView) => (props.onAccountSync ? props.onAccountSync(a, props.accountId) : props.onAccount(a));
   const descriptor = descriptors.find((d) => d.id === account?.provider);
   const ops = useMemo(() => resendOps(descriptor, account), [descriptor, account]);
   const op = ops.find((o) => o.name === opName) ?? ops[0];
@@ -166,8 +113,8 @@ export function ResendScreen(props: {
   // Default to the first account; keep the shell's environment badge in step.
   useEffect(() => {
     if (!accounts) return;
-    if (accounts.length && !account) props.onAccount(accounts[0]);
-    else if (account) props.onAccount(account);
+    if (accounts.length && !account) syncAccount(accounts[0]);
+    else if (account) syncAccount(account);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [accounts, account?.id]);
 
@@ -350,19 +297,6 @@ export function ResendScreen(props: {
     }
   };
 
-  const jobAction = async (id: number, f: (id: number) => Promise<unknown>) => {
-    setJobBusy(id);
-    setError(null);
-    try {
-      await f(id);
-    } catch (e) {
-      setError(asCoreError(e));
-    } finally {
-      setJobBusy(null);
-      loadJobs();
-    }
-  };
-
   const strong = confirming && account && op ? strongReasons(account, op, confirming.params, Date.now()) : null;
 
   return (
@@ -465,14 +399,7 @@ export function ResendScreen(props: {
 
         {result && account && op && <ResultPanel provider={account.provider} op={op} result={result} onSeeHistory={props.onSeeHistory} />}
 
-        <JobsPanel
-          jobs={jobs}
-          busy={jobBusy}
-          onPause={(id) => jobAction(id, api.pauseJob)}
-          onCancel={(id) => jobAction(id, api.cancelJob)}
-          onResume={(id) => jobAction(id, api.resumeJob)}
-          onSeeHistory={(id) => props.onSeeJob?.(id)}
-        />
+        <JobsSection jobs={jobs} reload={loadJobs} onSeeHistory={(id) => props.onSeeJob?.(id)} />
       </div>
 
       {planning && account && op && (
