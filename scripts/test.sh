@@ -48,6 +48,8 @@ stage "generated TypeScript bindings are committed" bindings_in_sync
 stage "clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "keyring tests and the fault suite (real Secret Service)" scripts/with-desktop-session.sh \
   cargo test --locked --test keyring_secret_service --test cli_store --test cli_bulk --test fault_suite -- --ignored
+stage "installers: tauri build (.deb), checked" bash -c 'scripts/bundle.sh deb && deb=$(ls -t target/release/bundle/deb/*.deb | head -1) \
+  && dpkg-deb -c "$deb" | grep -q "usr/bin/callback-desk$" && ls -l "$deb" && ls -l target/release/callback-desk'
 stage "end-to-end: real app window (tauri-driver + WebKitWebDriver)" tests/e2e/run.sh
 stage "end-to-end: app without a keyring" env E2E_EXPECT_KEYRING=unavailable E2E_SCOPE=status E2E_TESTS=test_shell tests/e2e/run.sh
 finish
