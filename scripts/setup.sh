@@ -54,4 +54,9 @@ if [ $WANT_TEST = 1 ] && ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$H
   log "installing tauri-driver"
   cargo install tauri-driver --locked --version 2.1.0 --quiet
 fi
+# --- cargo-fuzz (the bounded fuzzing stage; works on the stable toolchain, see scripts/fuzz.sh) -----------
+if [ $WANT_TEST = 1 ] && ! cargo fuzz --version >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo-fuzz" ]; then
+  log "installing cargo-fuzz"
+  cargo install cargo-fuzz --locked --version 0.13.2 --quiet
+fi
 exit 0

@@ -46,6 +46,7 @@ must "build (cargo build --workspace)" cargo build --workspace --locked
 stage "Rust unit and integration tests" cargo test --workspace --locked
 stage "generated TypeScript bindings are committed" bindings_in_sync
 stage "clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
+stage "fuzzing (bounded run of every target)" scripts/fuzz.sh
 stage "keyring tests and the fault suite (real Secret Service)" scripts/with-desktop-session.sh \
   cargo test --locked --test keyring_secret_service --test cli_store --test cli_bulk --test fault_suite -- --ignored
 stage "installers: tauri build (.deb), checked" bash -c 'scripts/bundle.sh deb && deb=$(ls -t target/release/bundle/deb/*.deb | head -1) \

@@ -221,6 +221,69 @@ pub fn production_base_url(provider: ProviderId, fields: &Map<String, Value>) ->
     }
 }
 
+/// What [`Accounts::create`] and [`Accounts::update`] check before anything is written: label, known
+/// fields, environment and base URL, and the whole account parsed as the signing code will parse it.
+/// Returns (base_url, public fields) to store. `stored` gives the stored secret of a field the input
+/// leaves empty (on update; `None` on create).
+pub fn validate_input(
+    input: &AccountInput,
+    stored: &mut dyn FnMut(&str) -> Option<Secret>,
+) -> Result<(String, Map<String, Value>)> {
+    let label = input.label.trim();
+    if label.is_empty() {
+        return Err(Error::missing_field("label"));
+    }
+    if label.chars().count() > 120 {
+        return Err(Error::invalid_field("label", "too_long").with("max", 120));
+    }
+    let mut public = Map::new();
+    for name in public_fields(input.provider) {
+        if let Some(v) = input.fields.get(&name) {
+            let v = match v {
+                Value::String(s) => Value::String(s.trim().to_owned()),
+                other => other.clone(),
+            };
+            public.insert(name, v);
+        }
+    }
+    for key in input.fields.keys() {
+        if !public.contains_key(key) && key != "base_url" && !secret_fields(input.provider).contains(key) {
+            return Err(Error::invalid_field(key, "unknown_field"));
+        }
+    }
+    let base_url = match input.environment {
+        Environment::Sandbox => SANDBOX_BASE_URL.to_owned(),
+        Environment::Production => match input.base_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(u) => u.to_owned(),
+            None => production_base_url(input.provider, &public).ok_or_else(|| Error::missing_field("base_url"))?,
+        },
+        Environment::Custom => input
+            .base_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::missing_field("base_url"))?
+            .to_owned(),
+    };
+    if base_url != SANDBOX_BASE_URL {
+        providers::account::validate_base_url(&base_url)?;
+    }
+    // Parse the whole account as the signing code will, so every field error shows at save time.
+    let mut map = public.clone();
+    map.insert(
+        "base_url".into(),
+        Value::String(if base_url == SANDBOX_BASE_URL { "http://127.0.0.1".into() } else { base_url.clone() }),
+    );
+    let mut lookup = |name: &str| -> Option<Secret> {
+        match input.secrets.get(name).filter(|s| !s.trim().is_empty()) {
+            Some(s) => Some(Secret::new(s.trim_end_matches(['\r', '\n']).to_owned())),
+            None => stored(name),
+        }
+    };
+    Account::from_parts(input.provider, &map, &mut lookup)?;
+    Ok((base_url, public))
+}
+
 impl Accounts {
     pub fn new(vault: Arc<Vault>, clock: Arc<dyn Clock>) -> Self {
         Accounts { vault, clock }
@@ -233,59 +296,7 @@ impl Accounts {
     /// Checks the input and returns (base_url, public fields) to store. `existing` is the stored
     /// account on update (its secrets stand in for those not replaced).
     fn validate(&self, input: &AccountInput, existing: Option<i64>) -> Result<(String, Map<String, Value>)> {
-        let label = input.label.trim();
-        if label.is_empty() {
-            return Err(Error::missing_field("label"));
-        }
-        if label.chars().count() > 120 {
-            return Err(Error::invalid_field("label", "too_long").with("max", 120));
-        }
-        let mut public = Map::new();
-        for name in public_fields(input.provider) {
-            if let Some(v) = input.fields.get(&name) {
-                let v = match v {
-                    Value::String(s) => Value::String(s.trim().to_owned()),
-                    other => other.clone(),
-                };
-                public.insert(name, v);
-            }
-        }
-        for key in input.fields.keys() {
-            if !public.contains_key(key) && key != "base_url" && !secret_fields(input.provider).contains(key) {
-                return Err(Error::invalid_field(key, "unknown_field"));
-            }
-        }
-        let base_url = match input.environment {
-            Environment::Sandbox => SANDBOX_BASE_URL.to_owned(),
-            Environment::Production => match input.base_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(u) => u.to_owned(),
-                None => production_base_url(input.provider, &public).ok_or_else(|| Error::missing_field("base_url"))?,
-            },
-            Environment::Custom => input
-                .base_url
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| Error::missing_field("base_url"))?
-                .to_owned(),
-        };
-        if base_url != SANDBOX_BASE_URL {
-            providers::account::validate_base_url(&base_url)?;
-        }
-        // Parse the whole account as the signing code will, so every field error shows at save time.
-        let mut map = public.clone();
-        map.insert(
-            "base_url".into(),
-            Value::String(if base_url == SANDBOX_BASE_URL { "http://127.0.0.1".into() } else { base_url.clone() }),
-        );
-        let mut lookup = |name: &str| -> Option<Secret> {
-            match input.secrets.get(name).filter(|s| !s.trim().is_empty()) {
-                Some(s) => Some(Secret::new(s.trim_end_matches(['\r', '\n']).to_owned())),
-                None => existing.and_then(|id| self.vault.get(id, name).ok().flatten()),
-            }
-        };
-        Account::from_parts(input.provider, &map, &mut lookup)?;
-        Ok((base_url, public))
+        validate_input(input, &mut |name| existing.and_then(|id| self.vault.get(id, name).ok().flatten()))
     }
 
     pub fn create(&self, input: &AccountInput) -> Result<AccountView> {

@@ -295,15 +295,8 @@ fn verify(account: &PathBuf, kind: Kind, body_file: &PathBuf, headers: &[String]
         Kind::Response => "responses",
         Kind::Callback => "callbacks",
     };
-    Ok(match &account {
-        Account::Cybavo(a) => match headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("X-CHECKSUM")) {
-            None => Err("X-CHECKSUM header missing".to_owned()),
-            Some((_, v)) if providers::cybavo::sign::verify_body_checksum(&body, v, &a.api_secret) => Ok(()),
-            Some(_) => Err("X-CHECKSUM does not match the body".to_owned()),
-        },
-        Account::Ccpayment(a) => providers::ccpayment::ops::verify_signed(a, &headers, &body),
-        other => Err(format!("{} does not sign {what}", other.provider())),
-    })
+    Ok(providers::verify_signature(&account, &headers, &body)
+        .unwrap_or_else(|| Err(format!("{} does not sign {what}", account.provider()))))
 }
 
 /// Stop requests (Ctrl-C, or SIGINT/SIGTERM on Unix), registered when created so that a signal arriving

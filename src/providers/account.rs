@@ -55,9 +55,27 @@ impl fmt::Debug for CeffuKey {
 }
 
 impl CeffuKey {
+    /// Smallest accepted modulus. Ceffu issues 2048-bit keys; a key under 752 bits cannot even hold a
+    /// SHA-512 PKCS#1 v1.5 signature, so signing with it would fail at send time instead of at save time.
+    pub const MIN_BITS: usize = 2048;
+
+    /// The public half (what Ceffu holds to check signatures).
+    pub fn public_key(&self) -> rsa::RsaPublicKey {
+        self.0.to_public_key()
+    }
+
     /// Accepts a `-----BEGIN PRIVATE KEY-----` PEM (PKCS#8), a `BEGIN RSA PRIVATE KEY` PEM (PKCS#1), or
     /// the base64 of a PKCS#8 DER key on one or more lines (Ceffu's "API secret" format).
     pub fn parse(text: &str) -> Result<CeffuKey> {
+        use rsa::traits::PublicKeyParts;
+        let key = Self::parse_any_size(text)?;
+        if key.0.size() * 8 < Self::MIN_BITS {
+            return Err(Error::invalid_field("private_key", "key_too_small").with("min_bits", Self::MIN_BITS));
+        }
+        Ok(key)
+    }
+
+    fn parse_any_size(text: &str) -> Result<CeffuKey> {
         let t = text.trim();
         let bad = || Error::invalid_field("private_key", "invalid_private_key");
         if t.starts_with("-----BEGIN RSA PRIVATE KEY-----") {
@@ -456,6 +474,17 @@ mod tests {
         assert_eq!(format!("{k:?}"), "CeffuKey(RSA-2048 <redacted>)");
         assert_eq!(CeffuKey::parse("hello").unwrap_err().params["reason"], "invalid_private_key");
         assert_eq!(CeffuKey::parse("aGVsbG8=").unwrap_err().params["field"], "private_key");
+    }
+
+    #[test]
+    fn ceffu_key_below_2048_bits_is_rejected() {
+        // Found by fuzzing: a 512-bit key parsed, then signing panicked ("message too long").
+        let e = CeffuKey::parse(include_str!("../../tests/fixtures/rsa_512_test_key.pem")).unwrap_err();
+        assert_eq!(
+            (e.params["field"].as_str(), e.params["reason"].as_str()),
+            (Some("private_key"), Some("key_too_small"))
+        );
+        assert_eq!(e.params["min_bits"], 2048);
     }
 
     #[test]

@@ -231,6 +231,21 @@ pub fn parse_response(account: &Account, operation: &str, response: &RawResponse
     }
 }
 
+/// Checks the signature a provider puts on a response or callback, over the raw body bytes: CYBAVO's
+/// `X-CHECKSUM` and CCPayment's `Appid`/`Timestamp`/`Sign`. `None` when the provider signs neither
+/// (Ceffu, Avista); `Some(Err)` says what is wrong. The CLI `verify` command is this function.
+pub fn verify_signature(account: &Account, headers: &[(String, String)], body: &[u8]) -> Option<Result<(), String>> {
+    match account {
+        Account::Cybavo(a) => Some(match headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("X-CHECKSUM")) {
+            None => Err("X-CHECKSUM header missing".to_owned()),
+            Some((_, v)) if cybavo::sign::verify_body_checksum(body, v, &a.api_secret) => Ok(()),
+            Some(_) => Err("X-CHECKSUM does not match the body".to_owned()),
+        }),
+        Account::Ccpayment(a) => Some(ccpayment::ops::verify_signed(a, headers, body)),
+        Account::Ceffu(_) | Account::Avista(_) => None,
+    }
+}
+
 /// The descriptor of `operation` for this account, or `input.unknown_operation`.
 pub fn operation_descriptor(account: &Account, operation: &str) -> Result<OperationDescriptor> {
     let version = match account {

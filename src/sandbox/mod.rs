@@ -681,7 +681,8 @@ fn cybavo_account(base_url: &str, wallet_id: i64) -> Option<Value> {
     }))
 }
 
-fn demo_accounts(base_url: &str) -> Value {
+/// The demo accounts of a sandbox listening at `base_url` (see [`SandboxHandle::demo_accounts`]).
+pub fn demo_accounts(base_url: &str) -> Value {
     json!({
         "cybavo": cybavo_account(base_url, demo::CYBAVO_WALLET_ID),
         "ceffu": {

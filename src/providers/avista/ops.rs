@@ -78,6 +78,20 @@ pub struct Token {
     pub expires_in: i64,
 }
 
+impl Token {
+    /// When a token received at `now_ms` expires. `expires_in` comes from the provider, so any `i64`
+    /// must work: the arithmetic saturates instead of overflowing.
+    pub fn expires_at_ms(&self, now_ms: i64) -> i64 {
+        now_ms.saturating_add(self.expires_in.saturating_mul(1000))
+    }
+}
+
+/// Whether a token expiring at `expires_at_ms` may still be used at `now_ms` (it is renewed
+/// [`TOKEN_REFRESH_MARGIN_MS`] early).
+pub fn token_usable(expires_at_ms: i64, now_ms: i64) -> bool {
+    now_ms < expires_at_ms.saturating_sub(TOKEN_REFRESH_MARGIN_MS)
+}
+
 /// Extracts the token from a successful `get-token` answer (200 or 201).
 pub fn parse_token(resp: &RawResponse) -> Result<Token> {
     if !(resp.status == 200 || resp.status == 201) {
@@ -175,13 +189,13 @@ impl TokenCache {
     /// A cached token still valid for at least [`TOKEN_REFRESH_MARGIN_MS`] at `now_ms`.
     pub fn get(&self, acct: &AvistaAccount, now_ms: i64) -> Option<Secret> {
         let map = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(&Self::key(acct)).filter(|(_, exp)| now_ms < exp - TOKEN_REFRESH_MARGIN_MS).map(|(t, _)| t.duplicate())
+        map.get(&Self::key(acct)).filter(|(_, exp)| token_usable(*exp, now_ms)).map(|(t, _)| t.duplicate())
     }
 
     pub fn put(&self, acct: &AvistaAccount, token: &Token, now_ms: i64) {
         crate::logging::register_secret(&token.access_token);
         let mut map = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        map.insert(Self::key(acct), (token.access_token.duplicate(), now_ms + token.expires_in * 1000));
+        map.insert(Self::key(acct), (token.access_token.duplicate(), token.expires_at_ms(now_ms)));
     }
 
     pub fn forget(&self, acct: &AvistaAccount) {
@@ -339,5 +353,20 @@ mod tests {
         assert!(cache.get(&a, 1_740_000).is_none());
         cache.forget(&a);
         assert!(cache.get(&a, 0).is_none());
+    }
+
+    #[test]
+    fn any_expires_in_from_the_provider_is_handled() {
+        // Found by fuzzing: `"expires_in": 99999999999999999` overflowed the expiry arithmetic (a panic in
+        // debug builds, a wrapped, already-expired time in release).
+        let cache = TokenCache::default();
+        let a = acct();
+        let now = 1_700_000_000_000;
+        for (expires_in, usable) in [(99_999_999_999_999_999, true), (i64::MAX, true), (i64::MIN, false), (-5, false)] {
+            let body = format!(r#"{{"access_token":"tok-{expires_in}","expires_in":{expires_in}}}"#);
+            let t = parse_token(&RawResponse::new(201, &[], body)).unwrap();
+            cache.put(&a, &t, now);
+            assert_eq!(cache.get(&a, now).is_some(), usable, "expires_in {expires_in}");
+        }
     }
 }

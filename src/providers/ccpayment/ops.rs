@@ -258,7 +258,7 @@ pub fn map_code(code: i64) -> Error {
         11005 => Error::new(ErrorCode::AuthSignatureRejected),
         11006 => Error::new(ErrorCode::AuthClockSkew).with("window_seconds", 120),
         11007 => Error::new(ErrorCode::AuthReplayRejected),
-        11008 => Error::new(ErrorCode::InputWindowTooLarge),
+        11008 => Error::new(ErrorCode::InputWindowTooLarge).with("max_seconds", MAX_WINDOW_SECONDS),
         11009 => Error::new(ErrorCode::ProviderDailyLimit),
         11013 => Error::new(ErrorCode::ProviderVersionUnsupported),
         11014 => Error::new(ErrorCode::AuthIpNotAllowed).with("blocked_days", 5),
@@ -375,6 +375,7 @@ mod tests {
             (12002, ErrorCode::AuthIpNotAllowed),
             (12003, ErrorCode::AuthPermissionDenied),
             (11000, ErrorCode::ProviderInvalidParameter),
+            (11008, ErrorCode::InputWindowTooLarge),
             (11003, ErrorCode::ProviderNotFound),
             (10001, ErrorCode::ProviderBusinessError),
         ];
@@ -384,6 +385,10 @@ mod tests {
             assert_eq!(e.code, *expect, "{code}");
             assert_eq!(e.params["provider_code"], *code);
         }
+        // The window error names the allowed window, as its message does (found by fuzzing: the message
+        // showed an empty `{{max_seconds}}`).
+        let e = parse(&a, RESEND_WEBHOOKS, &RawResponse::new(200, &[], r#"{"code":11008,"msg":"QueryRangeTooLarge"}"#));
+        assert_eq!(e.unwrap_err().params["max_seconds"], MAX_WINDOW_SECONDS);
         // Quotas: from the message when it says, else the documented v1 quota (v2's is not documented).
         let limited = |a: &CcpaymentAccount, body: &str| {
             parse(a, RESEND_WEBHOOKS, &RawResponse::new(200, &[], body)).unwrap_err()
