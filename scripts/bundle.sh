@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release app and its Linux installers (.deb and AppImage) with the Tauri CLI (`tauri build`,
-# from the npm package @tauri-apps/cli in ui/). Output: target/release/bundle/{deb,appimage}/.
+# from the npm package @tauri-apps/cli). Output: target/release/bundle/{deb,appimage}/.
 # Usage: scripts/bundle.sh [bundle ...]   (default: deb appimage)
 #
 # The Tauri CLI expects tauri.conf.json beside the app crate's Cargo.toml; this project keeps it at the top
@@ -12,7 +12,16 @@ cd "$ROOT"
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
 bundles=("$@"); [ ${#bundles[@]} -gt 0 ] || bundles=(deb appimage)
 
-[ -x ui/node_modules/.bin/tauri ] || (cd ui && npm ci --no-audit --no-fund)
+# The Tauri CLI (npm package @tauri-apps/cli, a prebuilt binary per platform) is installed into target/, apart
+# from the interface's lockfile, which can only list the platform packages the registry in use provides.
+TAURI_CLI_VERSION=2.12.5
+CLI_DIR=$ROOT/target/tauri-cli
+TAURI=$CLI_DIR/node_modules/.bin/tauri
+if [ "$("$TAURI" --version 2>/dev/null)" != "tauri-cli $TAURI_CLI_VERSION" ]; then
+  mkdir -p "$CLI_DIR"
+  npm install --prefix "$CLI_DIR" --no-audit --no-fund --loglevel error "@tauri-apps/cli@$TAURI_CLI_VERSION"
+fi
+[ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund)
 (cd ui && npx vite build --logLevel warn)
 
 python3 - "$ROOT/tauri.conf.json" "$ROOT/src-tauri/tauri.conf.json" <<'PY'
@@ -29,7 +38,7 @@ trap 'rm -f "$ROOT/src-tauri/tauri.conf.json"' EXIT
 status=0
 for b in "${bundles[@]}"; do
   echo "==> tauri build --bundles $b"
-  if ! TAURI_APP_PATH="$ROOT/src-tauri" TAURI_FRONTEND_PATH="$ROOT/ui" ui/node_modules/.bin/tauri build --ci --bundles "$b"; then
+  if ! TAURI_APP_PATH="$ROOT/src-tauri" TAURI_FRONTEND_PATH="$ROOT/ui" "$TAURI" build --ci --bundles "$b"; then
     echo "bundle $b FAILED"; status=1
   fi
 done
