@@ -38,8 +38,9 @@ scripts/with-desktop-session.sh bash -c '
   trap "kill $driver 2>/dev/null || true" EXIT
   for _ in $(seq 100); do curl -fsS http://127.0.0.1:'$((port + 1))'/status >/dev/null 2>&1 && break; sleep 0.1; done
   python3 benches/perf/measure.py --app target/release/callback-desk --baseline target/release/hello-tauri \
-    --cli target/release/callback-desk-cli --runs "${PERF_RUNS:-7}" --ops "${PERF_OPS:-10000}" --webdriver http://127.0.0.1:'$port'
-' > "$OUT/startup-memory.json"
+    --cli target/release/callback-desk-cli --runs "${PERF_RUNS:-7}" --ops "${PERF_OPS:-10000}" --webdriver http://127.0.0.1:'$port' \
+    --out "'"$OUT"'/startup-memory.json"
+'
 
 if [ "${PERF_SKIP_BENCHES:-0}" != 1 ]; then
   echo "==> signing, bulk path and history benchmarks"

@@ -237,12 +237,15 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--ops", type=int, default=10_000)
     ap.add_argument("--webdriver", default="http://127.0.0.1:4490")
+    ap.add_argument("--out", required=True, help="where to write the JSON results")
     args = ap.parse_args()
     out = {"startup": startup(args.app, args.baseline, args.runs)}
     print(json.dumps({"startup_medians": {k: v for k, v in out["startup"].items() if k != "runs"}}), file=sys.stderr)
     if args.ops > 0:
         out["memory_growth"] = growth(args.app, args.ops, args.webdriver, args.cli)
-    print(json.dumps(out, indent=2))
+    # A file, not stdout: processes of the desktop session (the accessibility bus) print there too.
+    with open(args.out, "w") as f:
+        json.dump(out, f, indent=2)
 
 
 if __name__ == "__main__":
