@@ -25,6 +25,7 @@ from test_accounts import CLI, card_by_label, set_value, start_sandbox
 from test_faults import add_account, inject
 from test_workflows import click, select_account, shot
 from webdriver import Session
+import test_jobs
 
 # The card of this test's job (set once it exists; other tests' jobs may be listed too).
 JOB = "[data-testid=job-card]"
@@ -38,15 +39,11 @@ def job_ids(s):
 
 
 def job_attr(s, name):
-    return s.execute(
-        "const c = document.querySelector(arguments[0]); return c ? c.getAttribute(arguments[1]) : null;", JOB, name)
+    return test_jobs.job_attr(s, name, JOB)
 
 
 def job_text(s, testid):
-    return s.execute(
-        "const c = document.querySelector(arguments[0]);"
-        "const e = c && c.querySelector('[data-testid=' + arguments[1] + ']'); return e ? e.textContent : null;",
-        JOB, testid)
+    return test_jobs.job_text(s, testid, JOB)
 
 
 def app_pids():

@@ -62,16 +62,16 @@ def read_results(path):
     return list(csv.reader(text.splitlines()))
 
 
-def job_attr(s, name):
+def job_attr(s, name, card=JOB):
     return s.execute(
-        "const c = document.querySelector(arguments[0]); return c ? c.getAttribute(arguments[1]) : null;", JOB, name)
+        "const c = document.querySelector(arguments[0]); return c ? c.getAttribute(arguments[1]) : null;", card, name)
 
 
-def job_text(s, testid):
+def job_text(s, testid, card=JOB):
     return s.execute(
         "const c = document.querySelector(arguments[0]);"
         "const e = c && c.querySelector('[data-testid=' + arguments[1] + ']'); return e ? e.textContent : null;",
-        JOB, testid)
+        card, testid)
 
 
 def click_job(s, testid):
