@@ -15,6 +15,7 @@ fn main() {
         "test_account",
         "create_sandbox_accounts",
         "preview_action",
+        "unmasked_curl",
         "run_action",
         "history_page",
         "history_count",

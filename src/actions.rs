@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::history::{Finish, History, NewEntry, Outcome, RecordedRequest, RecordedResponse};
 use crate::limits::{BudgetKey, Limits};
 use crate::providers::{self, CallOutcome, OutcomeKind};
+use crate::secret::Secret;
 use crate::transport::{RedactedRequest, RedactedResponse, Transport};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -132,6 +133,34 @@ impl Actions {
         let ctx = providers::BuildCtx::at(self.clock.now_ms());
         let signed = providers::build_request(&account, &req.operation, &first, &ctx)?;
         Ok(crate::transport::redact_request(&signed))
+    }
+
+    /// The signed request the action would send now, with its real credentials and a fresh signature,
+    /// as a cURL command a POSIX shell runs byte for byte ("Copy with secrets"). The secrets are read
+    /// from the vault only here; an Avista resend gets its bearer token (cached, or fetched now with the
+    /// account's credentials). Nothing is recorded in history and nothing is logged: the command is a
+    /// [`Secret`]. An account that authenticates with a client certificate key (mutual TLS) cannot be
+    /// copied: a command cannot carry the key (`input.curl_unavailable`).
+    pub async fn unmasked_curl(
+        &self,
+        req: &ActionRequest,
+        sandbox_root: Option<&str>,
+        transport: &dyn Transport,
+    ) -> Result<Secret> {
+        let (_, account) = self.accounts.signing_account(req.account_id, sandbox_root)?;
+        if let providers::Account::Avista(a) = &account {
+            if a.client_key_pem.is_some() {
+                return Err(Error::new(crate::error::ErrorCode::InputCurlUnavailable).with("reason", "client_key"));
+            }
+        }
+        let calls = providers::plan_calls(&account, &req.operation, &req.params)?;
+        let first = calls.first().cloned().unwrap_or_default();
+        // Validate before asking for a token.
+        providers::build_request(&account, &req.operation, &first, &providers::BuildCtx::at(self.clock.now_ms()))?;
+        let token = providers::token_for(&account, &req.operation, self.clock.as_ref(), transport).await?;
+        let ctx = providers::BuildCtx { now_ms: self.clock.now_ms(), nonce: None, token: token.as_ref() };
+        let signed = providers::build_request(&account, &req.operation, &first, &ctx)?;
+        crate::transport::curl_command(&signed)
     }
 
     /// Runs the action and records it. Input errors (caught before anything is sent) are returned as

@@ -144,6 +144,82 @@ pub const MIGRATIONS: &[&str] = &[
         heartbeat_ms  INTEGER NOT NULL,
         taken_at_ms   INTEGER NOT NULL
      );",
+    // 5: the history text filter (see src/history/text.rs): the FTS5 index keeps identifiers only, account
+    // labels are matched through the short list of labels history holds, and the rows whose time runs
+    // against their id (a clock set back) are listed, so the identifiers index can be read newest first.
+    // The triggers insert with `WHERE NOT EXISTS`: `OR IGNORE` inside a trigger gives way to the conflict
+    // policy of the statement firing it (e.g. the UPDATE of `ON DELETE SET NULL`).
+    "DROP TRIGGER history_fts_insert;
+     DROP TRIGGER history_fts_delete;
+     DROP TRIGGER history_fts_update;
+     DROP TABLE history_fts;
+     CREATE VIRTUAL TABLE history_fts USING fts5(
+        search_text,
+        content = 'history', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+     );
+     INSERT INTO history_fts (history_fts) VALUES ('rebuild');
+     CREATE TRIGGER history_fts_insert AFTER INSERT ON history BEGIN
+        INSERT INTO history_fts (rowid, search_text) VALUES (new.id, new.search_text);
+     END;
+     CREATE TRIGGER history_fts_delete AFTER DELETE ON history BEGIN
+        INSERT INTO history_fts (history_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+     END;
+     CREATE TRIGGER history_fts_update AFTER UPDATE OF search_text ON history BEGIN
+        INSERT INTO history_fts (history_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+        INSERT INTO history_fts (rowid, search_text) VALUES (new.id, new.search_text);
+     END;
+     CREATE TABLE history_labels (
+        id             INTEGER PRIMARY KEY,
+        account_label  TEXT NOT NULL,
+        account_key    INTEGER NOT NULL,
+        provider       TEXT NOT NULL,
+        UNIQUE (account_label, account_key, provider)
+     );
+     CREATE VIRTUAL TABLE history_labels_fts USING fts5(
+        account_label,
+        content = 'history_labels', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+     );
+     CREATE TRIGGER history_labels_fts_insert AFTER INSERT ON history_labels BEGIN
+        INSERT INTO history_labels_fts (rowid, account_label) VALUES (new.id, new.account_label);
+     END;
+     INSERT OR IGNORE INTO history_labels (account_label, account_key, provider)
+        SELECT DISTINCT account_label, ifnull(account_id, 0), provider FROM history;
+     CREATE TRIGGER history_labels_insert AFTER INSERT ON history BEGIN
+        INSERT INTO history_labels (account_label, account_key, provider)
+        SELECT new.account_label, ifnull(new.account_id, 0), new.provider
+        WHERE NOT EXISTS (SELECT 1 FROM history_labels WHERE account_label = new.account_label
+                          AND account_key = ifnull(new.account_id, 0) AND provider = new.provider);
+     END;
+     CREATE TRIGGER history_labels_update AFTER UPDATE OF account_label, account_id, provider ON history BEGIN
+        INSERT INTO history_labels (account_label, account_key, provider)
+        SELECT new.account_label, ifnull(new.account_id, 0), new.provider
+        WHERE NOT EXISTS (SELECT 1 FROM history_labels WHERE account_label = new.account_label
+                          AND account_key = ifnull(new.account_id, 0) AND provider = new.provider);
+     END;
+     CREATE TABLE history_unordered (id INTEGER PRIMARY KEY);
+     INSERT INTO history_unordered (id)
+        SELECT id FROM (
+           SELECT id, created_at_ms, max(created_at_ms) OVER (
+              ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+           FROM history)
+        WHERE created_at_ms < before;
+     CREATE TRIGGER history_unordered_insert AFTER INSERT ON history
+     WHEN new.id < (SELECT max(id) FROM history WHERE id <> new.id)
+       OR new.created_at_ms < (SELECT created_at_ms FROM history WHERE id <> new.id
+                               ORDER BY created_at_ms DESC, id DESC LIMIT 1)
+     BEGIN
+        INSERT INTO history_unordered (id)
+        SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM history_unordered WHERE id = new.id);
+     END;
+     CREATE TRIGGER history_unordered_update AFTER UPDATE OF id, created_at_ms ON history BEGIN
+        INSERT INTO history_unordered (id)
+        SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM history_unordered WHERE id = new.id);
+     END;
+     CREATE TRIGGER history_unordered_delete AFTER DELETE ON history BEGIN
+        DELETE FROM history_unordered WHERE id = old.id;
+     END;",
 ];
 
 /// The file name of the database inside the data folder.

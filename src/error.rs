@@ -36,6 +36,7 @@ error_codes! {
     InputMissing => "input.missing",
     InputWindowTooLarge => "input.window_too_large",
     InputUnknownOperation => "input.unknown_operation",
+    InputCurlUnavailable => "input.curl_unavailable",
     AuthClockSkew => "auth.clock_skew",
     AuthReplayRejected => "auth.replay_rejected",
     AuthSignatureRejected => "auth.signature_rejected",

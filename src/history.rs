@@ -27,12 +27,13 @@
 use crate::clock::{Clock, SystemClock};
 use crate::db::{storage_error, Db};
 use crate::error::{Error, ErrorCode, Result};
-use crate::logging::scrub;
+use crate::logging::{scrub, Scrubber};
 use crate::secret::REDACTED;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::io::Write;
 use std::sync::Arc;
 use ts_rs::TS;
@@ -41,20 +42,10 @@ use ts_rs::TS;
 /// transport (see [`crate::secret::SENSITIVE_HEADERS`]).
 pub use crate::secret::{SENSITIVE_BODY_FIELDS, SENSITIVE_HEADERS};
 
+mod text;
+
 /// More rows than this in one page are never returned.
 pub const MAX_PAGE: u32 = 500;
-
-/// Text filters matching at most this many rows are resolved to row ids first (then sorted); broader
-/// ones are applied while walking the date index.
-const FEW_MATCHES: usize = 2_000;
-
-/// A broad text filter walks the date order (with the other filters) in chunks of candidate rows, first
-/// this many, doubling each time…
-const WALK_FIRST: u32 = 4_096;
-/// …up to this many per chunk…
-const WALK_MAX: u32 = 65_536;
-/// …and after this many candidates without a full page it lets SQLite finish the page in one query.
-const WALK_LIMIT: usize = 200_000;
 
 /// Rows read per lock hold while exporting or deleting, so an export of a million rows never blocks a
 /// new action for long.
@@ -397,11 +388,11 @@ impl History {
         let conn = self.db.conn();
         let text = TextMatch::resolve(&conn, filter.text.as_deref())?;
         let mut rows = match &text {
-            TextMatch::Fts(query) => {
-                let seekable = filter.text.as_deref().and_then(|t| seekable_query(&conn, t));
-                broad_text_rows(&conn, filter, seekable.as_deref().unwrap_or(query), query, cursor, limit + 1)?
+            TextMatch::Words(words) if words.len() <= text::MAX_CLASSED_WORDS => {
+                let keys = text::page_keys(&conn, filter, words, cursor, limit as usize + 1)?;
+                rows_by_ids(&conn, &keys.iter().map(|k| k.id).collect::<Vec<_>>())?
             }
-            _ => query_rows(&conn, filter, &text, cursor, None, limit + 1, summary_from_row)?,
+            _ => query_rows(&conn, filter, &text, cursor, limit + 1)?,
         };
         let next_cursor = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
@@ -450,15 +441,22 @@ impl History {
     /// How many rows match `filter`.
     pub fn count(&self, filter: &HistoryFilter) -> Result<u64> {
         let conn = self.db.conn();
-        let text = TextMatch::resolve(&conn, filter.text.as_deref())?;
-        count_rows(&conn, filter, &text, None)
+        match TextMatch::resolve(&conn, filter.text.as_deref())? {
+            TextMatch::Words(words) if words.len() <= text::MAX_CLASSED_WORDS => text::count(&conn, filter, &words),
+            other => count_rows(&conn, filter, &other, None),
+        }
     }
 
     /// Writes every row matching `filter` as CSV (UTF-8 with a byte-order mark so spreadsheet programs
     /// read CJK text correctly, CRLF line ends, RFC 4180 quoting), newest first, with a header row.
-    /// Rows are read in chunks, so memory stays flat and new actions are not blocked for long; rows
-    /// recorded after the export started are not included. `progress(done, total)` is called after
-    /// each chunk. Returns the number of rows written.
+    /// Rows recorded after the export started are not included. `progress(done, total)` is called at
+    /// the start, after each batch completing another [`CHUNK`] rows, and at the end. Returns the number
+    /// of rows written.
+    ///
+    /// A database in a file is read through a second, read-only connection in one snapshot, on a thread
+    /// of its own while this one formats and writes: the app's connection stays free for new actions
+    /// for the whole export, and memory stays flat (rows travel in small batches). An in-memory
+    /// database (tests) is read through the app's connection.
     ///
     /// Columns: the summary, the request's method, URL, headers and body, and the response's status,
     /// headers and body, all redacted again on the way out (signature and credential headers masked,
@@ -468,53 +466,59 @@ impl History {
         &self,
         filter: &HistoryFilter,
         mut writer: impl Write,
-        mut progress: impl FnMut(u64, u64),
+        progress: impl FnMut(u64, u64),
     ) -> Result<u64> {
-        let io = |e: std::io::Error| storage_error(format!("writing the export failed: {e}"));
-        let (text, max_id, total) = {
+        let (text, max_id, path) = {
             let conn = self.db.conn();
             let text = TextMatch::resolve(&conn, filter.text.as_deref())?;
             let max_id: i64 =
                 conn.query_row("SELECT coalesce(max(id), 0) FROM history", [], |r| r.get(0)).map_err(storage_error)?;
-            let total = count_rows(&conn, filter, &text, Some(max_id))?;
-            (text, max_id, total)
+            let path = conn.path().filter(|p| !p.is_empty()).map(std::path::PathBuf::from);
+            (text, max_id, path)
         };
-        writer.write_all(CSV_BOM).map_err(io)?;
-        write_csv_record(&mut writer, CSV_HEADER.iter().map(|h| Cell::Num(h))).map_err(io)?;
-        progress(0, total);
-        let mut done = 0u64;
-        let mut cursor = None;
-        let mut line = Vec::with_capacity(4096);
-        loop {
-            let chunk = {
+        writer.write_all(CSV_BOM).map_err(export_io)?;
+        write_csv_record(&mut writer, CSV_HEADER.iter().map(|h| Cell::Num(h))).map_err(export_io)?;
+        let mut out = CsvOut::new(writer, progress);
+        match path {
+            Some(path) => std::thread::scope(|scope| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<ExportMsg>(4);
+                let text = &text;
+                let reader = scope.spawn(move || -> Result<()> {
+                    let conn = open_snapshot(&path)?;
+                    // When the writing side falls behind (the channel is full), this thread formats the batch
+                    // itself: both cores format, and the order stays the reading order.
+                    let mut formatter = None;
+                    read_export(&conn, filter, text, max_id, |msg| match tx.try_send(msg) {
+                        Ok(()) => Ok(()),
+                        Err(std::sync::mpsc::TrySendError::Full(ExportMsg::Rows(batch))) => {
+                            let mut lines = Vec::with_capacity(batch.text.len() * 2);
+                            formatter.get_or_insert_with(Formatter::new).lines(&mut lines, &batch)?;
+                            let n = batch.rows.len() as u64;
+                            drop(batch);
+                            tx.send(ExportMsg::Lines(lines, n)).map_err(|_| export_stopped())
+                        }
+                        Err(std::sync::mpsc::TrySendError::Full(msg)) => tx.send(msg).map_err(|_| export_stopped()),
+                        Err(std::sync::mpsc::TrySendError::Disconnected(_)) => Err(export_stopped()),
+                    })
+                });
+                let mut written = Ok(());
+                for msg in rx.iter() {
+                    written = out.take(msg);
+                    if written.is_err() {
+                        break; // dropping the receiver stops the reader
+                    }
+                }
+                drop(rx);
+                let read = reader.join().map_err(|_| Error::internal("the export reader stopped"))?;
+                written?;
+                read
+            })?,
+            None => {
                 let conn = self.db.conn();
-                query_rows(&conn, filter, &text, cursor, Some(max_id), CHUNK, |r| {
-                    Ok((
-                        summary_from_row(r)?,
-                        r.get::<_, String>(17)?,
-                        r.get::<_, Option<String>>(18)?,
-                        r.get::<_, Option<String>>(19)?,
-                    ))
-                })?
-            };
-            let Some((last, ..)) = chunk.last() else {
-                break;
-            };
-            cursor = Some(Cursor { created_at_ms: last.created_at_ms, id: last.id });
-            let n = chunk.len();
-            for (row, search_text, request, response) in chunk {
-                line.clear();
-                csv_line(&mut line, &row, &search_text, request.as_deref(), response.as_deref()).map_err(io)?;
-                writer.write_all(&line).map_err(io)?;
-            }
-            done += n as u64;
-            progress(done, total.max(done));
-            if n < CHUNK as usize {
-                break;
+                read_export(&conn, filter, &text, max_id, |msg| out.take(msg))?;
             }
         }
-        writer.flush().map_err(io)?;
-        Ok(done)
+        out.finish()
     }
 
     /// Deletes finished rows (anything but `pending`) created more than `keep_days` days ago. This is the
@@ -613,17 +617,14 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryRow> {
     })
 }
 
-/// The text filter, resolved against the FTS index once per call.
+/// The text filter, resolved against the labels and the identifiers index once per call.
 enum TextMatch {
     /// No text filter.
     Any,
     /// The text has no searchable characters: nothing matches.
     Nothing,
-    /// Few rows match: their ids (sorted and paged in the main query).
-    Ids(String),
-    /// Many rows match: an FTS5 query. Pages walk the date order and check candidates against the
-    /// index by rowid range ([`broad_text_rows`]); counts and exports apply it as a subquery.
-    Fts(String),
+    /// Words that must all match (see [`text`]).
+    Words(Vec<text::Word>),
 }
 
 impl TextMatch {
@@ -631,69 +632,20 @@ impl TextMatch {
         let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(TextMatch::Any);
         };
-        let Some(query) = fts_query(text) else {
-            return Ok(TextMatch::Nothing);
-        };
-        let mut stmt = conn
-            .prepare_cached("SELECT rowid FROM history_fts WHERE history_fts MATCH ?1 LIMIT ?2")
-            .map_err(storage_error)?;
-        let ids = stmt
-            .query_map(params![query, FEW_MATCHES as i64 + 1], |r| r.get::<_, i64>(0))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<i64>>>())
-            .map_err(storage_error)?;
-        if ids.len() > FEW_MATCHES {
-            return Ok(TextMatch::Fts(query));
-        }
-        if ids.is_empty() {
-            return Ok(TextMatch::Nothing);
-        }
-        Ok(TextMatch::Ids(Value::from(ids).to_string()))
+        Ok(match text::words(conn, text)? {
+            Some(words) => TextMatch::Words(words),
+            None => TextMatch::Nothing,
+        })
     }
 }
 
-/// Builds an FTS5 query from what the user typed: every whitespace-separated word must occur as a word
-/// prefix. Each word is quoted (so FTS5 operators and punctuation in it are literal); words without a
-/// letter or digit are dropped. `None` when nothing searchable is left.
-fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
-}
-
-/// `FROM … WHERE …` for a filter, and its parameters.
-fn from_where(
-    filter: &HistoryFilter,
-    text: &TextMatch,
-    cursor: Option<Cursor>,
-    max_id: Option<i64>,
-    with_payload: bool,
-) -> (String, Vec<SqlValue>) {
-    let mut args: Vec<SqlValue> = Vec::new();
-    let mut conds: Vec<String> = Vec::new();
-    let mut from = match text {
-        TextMatch::Ids(json) => {
-            args.push(SqlValue::Text(json.clone()));
-            "json_each(?1) AS j CROSS JOIN history AS h ON h.id = j.value".to_owned()
-        }
-        _ => "history AS h".to_owned(),
-    };
-    if with_payload {
-        from.push_str(" LEFT JOIN history_payload AS p ON p.history_id = h.id");
-    }
+/// The conditions of a filter without its text (`h` is the history row), appended to `conds`, their
+/// parameters to `args` (numbered after those already there).
+fn filter_conds(filter: &HistoryFilter, args: &mut Vec<SqlValue>, conds: &mut Vec<String>) {
     let mut push = |cond: &str, value: SqlValue| {
         args.push(value);
         conds.push(cond.replace('?', &format!("?{}", args.len())));
     };
-    match text {
-        TextMatch::Fts(q) => {
-            push("h.id IN (SELECT rowid FROM history_fts WHERE history_fts MATCH ?)", SqlValue::Text(q.clone()))
-        }
-        TextMatch::Nothing => push("? = 1", SqlValue::Integer(0)),
-        TextMatch::Any | TextMatch::Ids(_) => {}
-    }
     if let Some(v) = filter.account_id {
         push("h.account_id = ?", SqlValue::Integer(v));
     }
@@ -715,8 +667,31 @@ fn from_where(
     if let Some(v) = filter.to_ms {
         push("h.created_at_ms < ?", SqlValue::Integer(v));
     }
+}
+
+/// `FROM … WHERE …` for a filter, and its parameters.
+fn from_where(
+    filter: &HistoryFilter,
+    text: &TextMatch,
+    cursor: Option<Cursor>,
+    max_id: Option<i64>,
+    with_payload: bool,
+) -> (String, Vec<SqlValue>) {
+    let mut args: Vec<SqlValue> = Vec::new();
+    let mut conds: Vec<String> = Vec::new();
+    let mut from = "history AS h".to_owned();
+    if with_payload {
+        from.push_str(" LEFT JOIN history_payload AS p ON p.history_id = h.id");
+    }
+    match text {
+        TextMatch::Words(words) => text::text_conds(words, &mut args, &mut conds),
+        TextMatch::Nothing => conds.push("0".into()),
+        TextMatch::Any => {}
+    }
+    filter_conds(filter, &mut args, &mut conds);
     if let Some(v) = max_id {
-        push("h.id <= ?", SqlValue::Integer(v));
+        args.push(SqlValue::Integer(v));
+        conds.push(format!("h.id <= ?{}", args.len()));
     }
     if let Some(c) = cursor {
         args.push(SqlValue::Integer(c.created_at_ms));
@@ -732,158 +707,39 @@ fn from_where(
     (sql, args)
 }
 
-fn query_rows<T>(
+/// The summary rows of these ids, newest first.
+fn rows_by_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<HistoryRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM json_each(?1) AS j CROSS JOIN history AS h ON h.id = j.value
+         ORDER BY h.created_at_ms DESC, h.id DESC"
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(storage_error)?;
+    let rows = stmt
+        .query_map([Value::from(ids.to_vec()).to_string()], summary_from_row)
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<HistoryRow>>>())
+        .map_err(storage_error)?;
+    Ok(rows)
+}
+
+/// A page without a text filter (or with one matching nothing): one query on the filter's index.
+fn query_rows(
     conn: &Connection,
     filter: &HistoryFilter,
     text: &TextMatch,
     cursor: Option<Cursor>,
-    max_id: Option<i64>,
     limit: u32,
-    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Vec<T>> {
-    // `max_id` is only used by the export, which also wants the payload columns.
-    let with_payload = max_id.is_some();
-    let (from_where, mut args) = from_where(filter, text, cursor, max_id, with_payload);
-    let payload = if with_payload { ", h.search_text, p.request, p.response" } else { "" };
-    args.push(SqlValue::Integer(i64::from(limit)));
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS}{payload}{from_where} ORDER BY h.created_at_ms DESC, h.id DESC LIMIT ?{}",
-        args.len()
-    );
-    let mut stmt = conn.prepare_cached(&sql).map_err(storage_error)?;
-    let rows = stmt
-        .query_map(params_from_iter(args), map)
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<T>>>())
-        .map_err(storage_error)?;
-    Ok(rows)
-}
-
-/// Up to `want` rows after `cursor` matching `filter` and the FTS5 `query` that matches many rows.
-///
-/// Evaluating such a query in full costs hundreds of milliseconds at a million rows (every matching
-/// row id is read and collected first), although a page needs only the newest hundred. So this walks
-/// the date index with the other filters in chunks of candidates and asks the FTS index only which
-/// ids of each chunk's id range match (FTS5 seeks to a rowid range), until the page is full. Ids grow
-/// with time in practice, so a chunk's id range is narrow; when they do not, the range is wider and
-/// the answer stays correct (membership is checked per candidate). A sparse match that would need a
-/// long walk falls back to one query over the rest.
-fn broad_text_rows(
-    conn: &Connection,
-    filter: &HistoryFilter,
-    seekable: &str,
-    query: &str,
-    mut cursor: Option<Cursor>,
-    want: u32,
 ) -> Result<Vec<HistoryRow>> {
-    let want_n = want as usize;
-    let mut found: Vec<i64> = Vec::new();
-    let mut walked = 0usize;
-    let mut chunk = WALK_FIRST;
-    let mut finished = false;
-    let mut members_stmt = conn
-        .prepare_cached("SELECT rowid FROM history_fts WHERE history_fts MATCH ?1 AND rowid >= ?2 AND rowid <= ?3")
-        .map_err(storage_error)?;
-    while found.len() < want_n && walked < WALK_LIMIT {
-        let candidates = query_candidates(conn, filter, cursor, chunk)?;
-        let (Some(lo), Some(hi)) = (candidates.iter().map(|c| c.id).min(), candidates.iter().map(|c| c.id).max())
-        else {
-            finished = true;
-            break;
-        };
-        let members = members_stmt
-            .query_map(params![seekable, lo, hi], |r| r.get::<_, i64>(0))
-            .and_then(|rows| rows.collect::<rusqlite::Result<std::collections::HashSet<i64>>>())
-            .map_err(storage_error)?;
-        for c in &candidates {
-            if members.contains(&c.id) {
-                found.push(c.id);
-                if found.len() == want_n {
-                    break;
-                }
-            }
-        }
-        walked += candidates.len();
-        if candidates.len() < chunk as usize {
-            finished = true;
-            break;
-        }
-        cursor = candidates.last().copied();
-        chunk = (chunk * 2).min(WALK_MAX);
-    }
-    let mut rows = if found.is_empty() {
-        Vec::new()
-    } else {
-        let ids = TextMatch::Ids(Value::from(found).to_string());
-        query_rows(conn, filter, &ids, None, None, want, summary_from_row)?
-    };
-    if rows.len() < want_n && !finished {
-        // A sparse match: SQLite finishes the page after the last candidate walked.
-        let rest = TextMatch::Fts(query.to_owned());
-        let more = query_rows(conn, filter, &rest, cursor, None, want - rows.len() as u32, summary_from_row)?;
-        rows.extend(more);
-    }
-    Ok(rows)
-}
-
-/// Terms a prefix word may expand to before [`seekable_query`] leaves it a prefix query.
-const FEW_TERMS: usize = 8;
-
-/// The same match as [`fts_query`]'s, written so FTS5 can seek to a rowid range: a prefix term (`"ceffu"*`)
-/// makes FTS5 merge the posting lists of every matching term in full on each query, while a plain term
-/// seeks. Each word made only of ASCII letters and digits (what the tokenizer keeps as one lower-case
-/// term) is replaced with the terms of the index it is a prefix of, when there are at most
-/// [`FEW_TERMS`] of them; other words stay prefix terms. `None` when the vocabulary cannot be read.
-fn seekable_query(conn: &Connection, text: &str) -> Option<String> {
-    conn.execute_batch(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.history_fts_terms USING fts5vocab(main, 'history_fts', 'row');",
-    )
-    .ok()?;
-    let mut stmt =
-        conn.prepare_cached("SELECT term FROM temp.history_fts_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3").ok()?;
-    let quote = |w: &str| format!("\"{}\"", w.replace('"', "\"\""));
-    let mut parts = Vec::new();
-    for word in text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)) {
-        if !word.chars().all(|c| c.is_ascii_alphanumeric()) {
-            parts.push(format!("{}*", quote(word)));
-            continue;
-        }
-        let low = word.to_ascii_lowercase();
-        let mut high = low.clone().into_bytes();
-        *high.last_mut()? += 1; // ASCII letters and digits: the next byte is still ASCII
-        let high = String::from_utf8(high).ok()?;
-        let terms = stmt
-            .query_map(params![low, high, FEW_TERMS as i64 + 1], |r| r.get::<_, String>(0))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
-            .ok()?;
-        if terms.is_empty() || terms.len() > FEW_TERMS {
-            parts.push(format!("{}*", quote(word)));
-        } else if terms.len() == 1 {
-            parts.push(quote(&terms[0]));
-        } else {
-            parts.push(format!("({})", terms.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" OR ")));
-        }
-    }
-    // FTS5 takes an implicit AND between phrases only, not after a parenthesized group.
-    (!parts.is_empty()).then(|| parts.join(" AND "))
-}
-
-/// The next `limit` rows after `cursor` matching `filter` without its text, as cursors (date order).
-fn query_candidates(
-    conn: &Connection,
-    filter: &HistoryFilter,
-    cursor: Option<Cursor>,
-    limit: u32,
-) -> Result<Vec<Cursor>> {
-    let (from_where, mut args) = from_where(filter, &TextMatch::Any, cursor, None, false);
+    let (from_where, mut args) = from_where(filter, text, cursor, None, false);
     args.push(SqlValue::Integer(i64::from(limit)));
-    let sql = format!(
-        "SELECT h.created_at_ms, h.id{from_where} ORDER BY h.created_at_ms DESC, h.id DESC LIMIT ?{}",
-        args.len()
-    );
+    let sql =
+        format!("SELECT {SUMMARY_COLUMNS}{from_where} ORDER BY h.created_at_ms DESC, h.id DESC LIMIT ?{}", args.len());
     let mut stmt = conn.prepare_cached(&sql).map_err(storage_error)?;
     let rows = stmt
-        .query_map(params_from_iter(args), |r| Ok(Cursor { created_at_ms: r.get(0)?, id: r.get(1)? }))
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Cursor>>>())
+        .query_map(params_from_iter(args), summary_from_row)
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<HistoryRow>>>())
         .map_err(storage_error)?;
     Ok(rows)
 }
@@ -908,8 +764,19 @@ fn is_sensitive_header(name: &str) -> bool {
 /// False only when no credential field name can occur in `body` as a JSON key: none of the names appears
 /// in it (ignoring ASCII case), and it has no `\u` escape that could spell one.
 fn may_name_a_sensitive_field(body: &str) -> bool {
-    let lower = body.to_ascii_lowercase();
-    lower.contains("\\u") || SENSITIVE_BODY_FIELDS.iter().any(|f| lower.contains(&f.to_ascii_lowercase()))
+    // One pass over the body for every name at once, ignoring ASCII case (what lower-casing the body and
+    // searching each name did, at a tenth of the cost: an export checks two bodies per row).
+    static NAMES: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(SENSITIVE_BODY_FIELDS.iter().copied().chain(["\\u"]))
+            .ok()
+    });
+    match names {
+        Some(names) => names.is_match(body),
+        None => true, // cannot happen (fixed names); the slow path is always safe
+    }
 }
 
 fn is_sensitive_field(name: &str) -> bool {
@@ -948,18 +815,23 @@ fn redact_json(v: &mut Value) -> bool {
 /// Masks credential fields of a JSON or `application/x-www-form-urlencoded` body and scrubs registered
 /// secrets. Other bodies are only scrubbed. A body without anything to mask is returned unchanged.
 pub fn redact_body(body: &str) -> String {
+    redact_body_with(&Scrubber::now(), body).into_owned()
+}
+
+/// [`redact_body`] with a snapshot of the registered secrets; borrowed when nothing changed.
+fn redact_body_with<'a>(scrubber: &Scrubber, body: &'a str) -> Cow<'a, str> {
     let trimmed = body.trim_start();
     if (trimmed.starts_with('{') || trimmed.starts_with('[')) && !may_name_a_sensitive_field(body) {
         // Fast path (exports of large histories): no key can be a credential field, so there is nothing
         // to mask; parsing the JSON would only cost time.
-        return scrub(body);
+        return scrubber.scrub(body);
     }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         if let Ok(mut v) = serde_json::from_str::<Value>(body) {
             if redact_json(&mut v) {
-                return scrub(&v.to_string());
+                return Cow::Owned(scrubber.scrub(&v.to_string()).into_owned());
             }
-            return scrub(body);
+            return scrubber.scrub(body);
         }
     } else if !trimmed.is_empty()
         && !trimmed.contains(char::is_whitespace)
@@ -973,9 +845,9 @@ pub fn redact_body(body: &str) -> String {
                 _ => pair.to_owned(),
             })
             .collect();
-        return scrub(&masked.join("&"));
+        return Cow::Owned(scrubber.scrub(&masked.join("&")).into_owned());
     }
-    scrub(body)
+    scrubber.scrub(body)
 }
 
 /// The request with signature headers masked, credential body fields masked and secrets scrubbed.
@@ -1050,13 +922,18 @@ pub(crate) fn write_csv_record<'a>(w: &mut impl Write, cells: impl Iterator<Item
             Cell::Text(v) => (v, v.starts_with(['=', '+', '-', '@', '\t', '\r'])),
             Cell::Num(v) => (v, false),
         };
-        let needs_quotes = defuse || value.contains([',', '"', '\n', '\r']);
+        let needs_quotes = defuse || value.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
         if needs_quotes {
             w.write_all(b"\"")?;
             if defuse {
                 w.write_all(b"'")?;
             }
-            w.write_all(value.replace('"', "\"\"").as_bytes())?;
+            for (i, part) in value.split('"').enumerate() {
+                if i > 0 {
+                    w.write_all(b"\"\"")?;
+                }
+                w.write_all(part.as_bytes())?;
+            }
             w.write_all(b"\"")?;
         } else {
             w.write_all(value.as_bytes())?;
@@ -1065,14 +942,456 @@ pub(crate) fn write_csv_record<'a>(w: &mut impl Write, cells: impl Iterator<Item
     w.write_all(b"\r\n")
 }
 
-pub(crate) fn iso_ms(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .unwrap_or_else(|| ms.to_string())
+fn export_io(e: std::io::Error) -> Error {
+    storage_error(format!("writing the export failed: {e}"))
 }
 
-fn headers_text(headers: &[(String, String)]) -> String {
-    let mut out = String::new();
+fn export_stopped() -> Error {
+    storage_error("the export was stopped")
+}
+
+/// A read-only connection to the database file for an export: one read transaction (a snapshot), the
+/// file memory-mapped (reading a large history through the page cache directly is about twice as fast).
+fn open_snapshot(path: &std::path::Path) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(storage_error)?;
+    conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 2147418112; BEGIN;").map_err(storage_error)?;
+    Ok(conn)
+}
+
+/// What the export reader sends: the row count first, then the rows in batches.
+enum ExportMsg {
+    Total(u64),
+    Rows(ExportBatch),
+    /// Rows the reader formatted itself (their CSV lines, and how many).
+    Lines(Vec<u8>, u64),
+}
+
+/// CSV lines of exported rows: the redaction snapshot and the timestamp cache they are written with.
+struct Formatter {
+    scrubber: Scrubber,
+    timestamps: Timestamps,
+}
+
+impl Formatter {
+    fn new() -> Formatter {
+        Formatter { scrubber: Scrubber::now(), timestamps: Timestamps::default() }
+    }
+
+    fn lines(&mut self, out: &mut Vec<u8>, batch: &ExportBatch) -> Result<()> {
+        for row in &batch.rows {
+            csv_row(out, &self.scrubber, &mut self.timestamps, batch, row)?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows of an export, their text columns in one buffer (few allocations per batch, not per row).
+#[derive(Default)]
+struct ExportBatch {
+    text: String,
+    rows: Vec<ExportRow>,
+}
+
+/// The text columns of an [`ExportRow`], in the order the query selects them.
+const EXPORT_TEXT: [&str; 12] = [
+    "h.account_label",
+    "h.provider",
+    "h.environment",
+    "h.operation",
+    "h.scope",
+    "h.outcome",
+    "h.provider_code",
+    "h.error_code",
+    "h.error_detail",
+    "h.search_text",
+    "p.request",
+    "p.response",
+];
+const T_LABEL: usize = 0;
+const T_PROVIDER: usize = 1;
+const T_ENVIRONMENT: usize = 2;
+const T_OPERATION: usize = 3;
+const T_SCOPE: usize = 4;
+const T_OUTCOME: usize = 5;
+const T_PROVIDER_CODE: usize = 6;
+const T_ERROR_CODE: usize = 7;
+const T_ERROR_DETAIL: usize = 8;
+const T_IDENTIFIERS: usize = 9;
+const T_REQUEST: usize = 10;
+const T_RESPONSE: usize = 11;
+
+/// Rows per batch sent from the export reader.
+const EXPORT_BATCH: usize = 256;
+
+struct ExportRow {
+    id: i64,
+    job_id: Option<i64>,
+    created_at_ms: i64,
+    finished_at_ms: Option<i64>,
+    account_id: Option<i64>,
+    http_status: Option<i64>,
+    duration_ms: Option<i64>,
+    /// Byte ranges in the batch's text of the [`EXPORT_TEXT`] columns (`None` for NULL).
+    text: [Option<(usize, usize)>; EXPORT_TEXT.len()],
+}
+
+impl ExportBatch {
+    fn get(&self, row: &ExportRow, column: usize) -> Option<&str> {
+        row.text[column].map(|(a, b)| &self.text[a..b])
+    }
+}
+
+/// Streams the rows matching `filter` (ids up to `max_id`), newest first, to `send`: their count first.
+fn read_export(
+    conn: &Connection,
+    filter: &HistoryFilter,
+    text: &TextMatch,
+    max_id: i64,
+    mut send: impl FnMut(ExportMsg) -> Result<()>,
+) -> Result<()> {
+    send(ExportMsg::Total(count_rows(conn, filter, text, Some(max_id))?))?;
+    let (from_where, args) = from_where(filter, text, None, Some(max_id), true);
+    let sql = format!(
+        "SELECT h.id, h.job_id, h.created_at_ms, h.finished_at_ms, h.account_id, h.http_status, h.duration_ms, {}
+         {from_where} ORDER BY h.created_at_ms DESC, h.id DESC",
+        EXPORT_TEXT.join(", ")
+    );
+    let mut stmt = conn.prepare(&sql).map_err(storage_error)?;
+    let mut rows = stmt.query(params_from_iter(args)).map_err(storage_error)?;
+    let mut batch = ExportBatch::default();
+    while let Some(r) = rows.next().map_err(storage_error)? {
+        let mut text = [None; EXPORT_TEXT.len()];
+        for (i, range) in text.iter_mut().enumerate() {
+            let value = r.get_ref(7 + i).map_err(storage_error)?;
+            if let Some(v) = value.as_str_or_null().map_err(storage_error)? {
+                let start = batch.text.len();
+                batch.text.push_str(v);
+                *range = Some((start, batch.text.len()));
+            }
+        }
+        batch.rows.push(ExportRow {
+            id: r.get(0).map_err(storage_error)?,
+            job_id: r.get(1).map_err(storage_error)?,
+            created_at_ms: r.get(2).map_err(storage_error)?,
+            finished_at_ms: r.get(3).map_err(storage_error)?,
+            account_id: r.get(4).map_err(storage_error)?,
+            http_status: r.get(5).map_err(storage_error)?,
+            duration_ms: r.get(6).map_err(storage_error)?,
+            text,
+        });
+        if batch.rows.len() == EXPORT_BATCH {
+            send(ExportMsg::Rows(std::mem::take(&mut batch)))?;
+        }
+    }
+    if !batch.rows.is_empty() {
+        send(ExportMsg::Rows(batch))?;
+    }
+    Ok(())
+}
+
+/// A stored request as the export reads it: borrowing from the stored JSON where it can. Accepts
+/// exactly what [`RecordedRequest`] accepts.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
+struct StoredRequest<'a> {
+    #[serde(borrow)]
+    method: Cow<'a, str>,
+    #[serde(borrow)]
+    url: Cow<'a, str>,
+    #[serde(borrow)]
+    headers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    #[serde(borrow)]
+    body: Cow<'a, str>,
+}
+
+/// A stored response as the export reads it; accepts exactly what [`RecordedResponse`] accepts.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
+struct StoredResponse<'a> {
+    status: u16,
+    #[serde(borrow)]
+    headers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    #[serde(borrow)]
+    body: Cow<'a, str>,
+    #[allow(dead_code)] // required, as in `RecordedResponse`, but not exported
+    elapsed_ms: i64,
+}
+
+impl<'a> StoredRequest<'a> {
+    /// Parses a stored request: the exact shape `serde_json::to_string(&RecordedRequest)` writes is read
+    /// directly (most of an export's time otherwise goes to the JSON parser); anything else goes to
+    /// serde_json. Same result either way; `None` when the JSON is not a request.
+    fn parse(json: &'a str) -> Option<StoredRequest<'a>> {
+        Self::parse_fast(json).or_else(|| serde_json::from_str(json).ok())
+    }
+
+    fn parse_fast(json: &'a str) -> Option<StoredRequest<'a>> {
+        let rest = json.strip_prefix("{\"method\":")?;
+        let (method, rest) = json_string(rest)?;
+        let (url, rest) = json_string(rest.strip_prefix(",\"url\":")?)?;
+        let (headers, rest) = json_pairs(rest.strip_prefix(",\"headers\":")?)?;
+        let (body, rest) = json_string(rest.strip_prefix(",\"body\":")?)?;
+        (rest == "}").then_some(StoredRequest { method, url, headers, body })
+    }
+}
+
+impl<'a> StoredResponse<'a> {
+    /// Like [`StoredRequest::parse`], for `RecordedResponse`.
+    fn parse(json: &'a str) -> Option<StoredResponse<'a>> {
+        Self::parse_fast(json).or_else(|| serde_json::from_str(json).ok())
+    }
+
+    fn parse_fast(json: &'a str) -> Option<StoredResponse<'a>> {
+        let rest = json.strip_prefix("{\"status\":")?;
+        let (status, rest) = json_integer(rest)?;
+        let (headers, rest) = json_pairs(rest.strip_prefix(",\"headers\":")?)?;
+        let (body, rest) = json_string(rest.strip_prefix(",\"body\":")?)?;
+        let (elapsed_ms, rest) = json_integer(rest.strip_prefix(",\"elapsed_ms\":")?)?;
+        (rest == "}").then_some(StoredResponse { status: u16::try_from(status).ok()?, headers, body, elapsed_ms })
+    }
+}
+
+/// A JSON string at the start of `s` and what follows it. Borrowed when it has no escape; escapes are
+/// decoded by serde_json. `None` for anything unusual (the caller then lets serde_json read it all).
+fn json_string(s: &str) -> Option<(Cow<'_, str>, &str)> {
+    let bytes = s.as_bytes();
+    if bytes.first() != Some(&b'"') {
+        return None;
+    }
+    let (mut i, mut escaped) = (1, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let value = if escaped { Cow::Owned(json_unescape(&s[1..i])?) } else { Cow::Borrowed(&s[1..i]) };
+                return Some((value, &s[i + 1..]));
+            }
+            b'\\' => {
+                escaped = true;
+                i += 2;
+                continue;
+            }
+            c if c < 0x20 => return None, // not allowed raw in a JSON string
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The text of a JSON string's inside with its escapes decoded; `\\u` escapes are left to serde_json.
+fn json_unescape(inside: &str) -> Option<String> {
+    let mut out = String::with_capacity(inside.len());
+    let mut parts = inside.split('\\');
+    out.push_str(parts.next()?);
+    let mut pending_backslash = false;
+    for part in parts {
+        if pending_backslash {
+            // The previous part ended an escaped backslash: this part is plain text after it.
+            out.push_str(part);
+            pending_backslash = false;
+            continue;
+        }
+        let mut chars = part.chars();
+        match chars.next() {
+            None => {
+                // `\\`: an escaped backslash (the split left an empty part between the two).
+                out.push('\\');
+                pending_backslash = true;
+            }
+            Some(c) => {
+                out.push(match c {
+                    '"' => '"',
+                    '/' => '/',
+                    'n' => '\n',
+                    't' => '\t',
+                    'r' => '\r',
+                    'b' => '\u{8}',
+                    'f' => '\u{c}',
+                    _ => return serde_json::from_str::<String>(&format!("\"{inside}\"")).ok(),
+                });
+                out.push_str(chars.as_str());
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A JSON integer (`-?(0|[1-9][0-9]*)`, fitting an `i64`) at the start of `s` and what follows it.
+fn json_integer(s: &str) -> Option<(i64, &str)> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let n = digits.bytes().take_while(u8::is_ascii_digit).count();
+    // No leading zero; no "-0" either (serde_json reads it as a float, which is not an integer).
+    if n == 0 || (n > 1 && digits.starts_with('0')) || (digits.len() < s.len() && digits.starts_with('0')) {
+        return None;
+    }
+    let end = s.len() - digits.len() + n;
+    Some((s[..end].parse().ok()?, &s[end..]))
+}
+
+/// A JSON array of two-string arrays (`[["a","b"],["c","d"]]`) at the start of `s`.
+#[allow(clippy::type_complexity)]
+fn json_pairs(s: &str) -> Option<(Vec<(Cow<'_, str>, Cow<'_, str>)>, &str)> {
+    let mut rest = s.strip_prefix('[')?;
+    let mut pairs = Vec::new();
+    if let Some(r) = rest.strip_prefix(']') {
+        return Some((pairs, r));
+    }
+    loop {
+        let (a, r) = json_string(rest.strip_prefix('[')?)?;
+        let (b, r) = json_string(r.strip_prefix(',')?)?;
+        pairs.push((a, b));
+        let r = r.strip_prefix(']')?;
+        if let Some(r) = r.strip_prefix(']') {
+            return Some((pairs, r));
+        }
+        rest = r.strip_prefix(',')?;
+    }
+}
+
+/// RFC 3339 timestamps with milliseconds (what `to_rfc3339_opts(Millis, true)` writes), the date part
+/// computed once per day: an export writes two per row, mostly of the same few days.
+#[derive(Default)]
+struct Timestamps {
+    day: Option<i64>,
+    date: String,
+}
+
+impl Timestamps {
+    fn iso(&mut self, ms: i64) -> String {
+        use chrono::Datelike;
+        let (day, in_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+        if self.day != Some(day) {
+            match chrono::DateTime::from_timestamp_millis(ms) {
+                Some(t) if (0..=9999).contains(&t.year()) => {
+                    self.date = format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day());
+                    self.day = Some(day);
+                }
+                _ => return iso_ms(ms),
+            }
+        }
+        let (h, m, sec, milli) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
+        let mut out = String::with_capacity(24);
+        out.push_str(&self.date);
+        for (sep, v, width) in [('T', h, 2), (':', m, 2), (':', sec, 2), ('.', milli, 3)] {
+            out.push(sep);
+            if width == 3 && v < 100 {
+                out.push('0');
+            }
+            if v < 10 {
+                out.push('0');
+            }
+            out.push_str(itoa_small(v).as_str());
+        }
+        out.push('Z');
+        out
+    }
+}
+
+/// A number below 1000 as text, without the formatting machinery.
+fn itoa_small(v: i64) -> ArrayText {
+    let mut t = ArrayText { buf: [0; 3], len: 0 };
+    let digits = [v / 100, v / 10 % 10, v % 10];
+    let skip = if v >= 100 {
+        0
+    } else if v >= 10 {
+        1
+    } else {
+        2
+    };
+    for d in &digits[skip..] {
+        t.buf[t.len] = b'0' + *d as u8;
+        t.len += 1;
+    }
+    t
+}
+
+struct ArrayText {
+    buf: [u8; 3],
+    len: usize,
+}
+
+impl ArrayText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("0")
+    }
+}
+
+/// The CSV side of an export: formats batches, writes them, reports progress.
+struct CsvOut<W: Write, P: FnMut(u64, u64)> {
+    writer: W,
+    progress: P,
+    total: u64,
+    done: u64,
+    reported: u64,
+    buf: Vec<u8>,
+    formatter: Formatter,
+}
+
+impl<W: Write, P: FnMut(u64, u64)> CsvOut<W, P> {
+    fn new(writer: W, progress: P) -> Self {
+        CsvOut { writer, progress, total: 0, done: 0, reported: 0, buf: Vec::new(), formatter: Formatter::new() }
+    }
+
+    fn take(&mut self, msg: ExportMsg) -> Result<()> {
+        let rows = match msg {
+            ExportMsg::Total(total) => {
+                self.total = total;
+                (self.progress)(0, total);
+                return Ok(());
+            }
+            ExportMsg::Rows(batch) => {
+                self.buf.clear();
+                self.formatter.lines(&mut self.buf, &batch)?;
+                self.writer.write_all(&self.buf).map_err(export_io)?;
+                batch.rows.len() as u64
+            }
+            ExportMsg::Lines(lines, rows) => {
+                self.writer.write_all(&lines).map_err(export_io)?;
+                rows
+            }
+        };
+        self.done += rows;
+        if self.done >= self.reported + u64::from(CHUNK) {
+            self.reported = self.done;
+            (self.progress)(self.done, self.total.max(self.done));
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<u64> {
+        if self.reported != self.done || self.done == 0 {
+            (self.progress)(self.done, self.total.max(self.done));
+        }
+        self.writer.flush().map_err(export_io)?;
+        Ok(self.done)
+    }
+}
+
+pub(crate) fn iso_ms(ms: i64) -> String {
+    use chrono::{Datelike, Timelike};
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        // What `to_rfc3339_opts(Millis, true)` writes, without its formatting machinery (an export
+        // writes two per row).
+        Some(t) if (0..=9999).contains(&t.year()) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            ms.rem_euclid(1000)
+        ),
+        Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        None => ms.to_string(),
+    }
+}
+
+/// `name: value` lines, sensitive header values masked and the others scrubbed.
+fn headers_text(out: &mut String, scrubber: &Scrubber, headers: &[(Cow<'_, str>, Cow<'_, str>)]) {
+    out.clear();
     for (name, value) in headers {
         if !out.is_empty() {
             out.push('\n');
@@ -1082,51 +1401,72 @@ fn headers_text(headers: &[(String, String)]) -> String {
         if is_sensitive_header(name) {
             out.push_str(REDACTED);
         } else {
-            out.push_str(&scrub(value));
+            out.push_str(&scrubber.scrub(value));
         }
     }
-    out
 }
 
-fn csv_line(
+/// One CSV line of an exported row. Stored payloads are redacted already; they are parsed and redacted
+/// again, and an unreadable payload never goes out as raw text.
+fn csv_row(
     out: &mut Vec<u8>,
-    row: &HistoryRow,
-    search_text: &str,
-    request: Option<&str>,
-    response: Option<&str>,
-) -> std::io::Result<()> {
-    // Stored payloads are redacted already; parse and redact again, and never let an unreadable
-    // payload through as raw text.
-    let request: Option<RecordedRequest> = request.map(|j| {
-        serde_json::from_str(j)
-            .unwrap_or_else(|_| RecordedRequest { body: "<unreadable>".into(), ..Default::default() })
-    });
-    let response: Option<RecordedResponse> = response.map(|j| {
-        serde_json::from_str(j)
-            .unwrap_or_else(|_| RecordedResponse { body: "<unreadable>".into(), ..Default::default() })
-    });
+    scrubber: &Scrubber,
+    timestamps: &mut Timestamps,
+    batch: &ExportBatch,
+    row: &ExportRow,
+) -> Result<()> {
+    let text = |column: usize| batch.get(row, column);
+    let scrub = |column: usize| text(column).map(|t| scrubber.scrub(t)).unwrap_or_default();
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let outcome = text(T_OUTCOME).unwrap_or_default();
+    let outcome = Outcome::parse(outcome).ok_or_else(|| storage_error(format!("unexpected outcome {outcome:?}")))?;
+    let environment = text(T_ENVIRONMENT).unwrap_or_default();
+    let environment = Environment::parse(environment)
+        .ok_or_else(|| storage_error(format!("unexpected environment {environment:?}")))?;
+    let http_status = match row.http_status {
+        Some(s) => u16::try_from(s).map_err(|_| storage_error(format!("unexpected http status {s}")))?.to_string(),
+        None => String::new(),
+    };
+    let error_code = text(T_ERROR_CODE);
+    // The detail belongs to the error: without a code there is none.
+    let error_detail = if error_code.is_some() { scrub(T_ERROR_DETAIL) } else { Cow::Borrowed("") };
+    let request = text(T_REQUEST).map(|j| {
+        StoredRequest::parse(j).unwrap_or(StoredRequest {
+            method: Cow::Borrowed(""),
+            url: Cow::Borrowed(""),
+            headers: Vec::new(),
+            body: Cow::Borrowed("<unreadable>"),
+        })
+    });
+    let response = text(T_RESPONSE).map(|j| {
+        StoredResponse::parse(j).unwrap_or(StoredResponse {
+            status: 0,
+            headers: Vec::new(),
+            body: Cow::Borrowed("<unreadable>"),
+            elapsed_ms: 0,
+        })
+    });
+    let (mut req_headers, mut resp_headers) = (String::new(), String::new());
+    let (req_method, req_url, req_body) = match &request {
+        Some(r) => {
+            headers_text(&mut req_headers, scrubber, &r.headers);
+            (r.method.as_ref(), scrubber.scrub(&r.url), redact_body_with(scrubber, &r.body))
+        }
+        None => ("", Cow::Borrowed(""), Cow::Borrowed("")),
+    };
+    let (resp_status, resp_body) = match &response {
+        Some(r) => {
+            headers_text(&mut resp_headers, scrubber, &r.headers);
+            (r.status.to_string(), redact_body_with(scrubber, &r.body))
+        }
+        None => (String::new(), Cow::Borrowed("")),
+    };
     let id = row.id.to_string();
-    let created = iso_ms(row.created_at_ms);
-    let finished = row.finished_at_ms.map(iso_ms).unwrap_or_default();
-    let duration = opt(row.duration_ms);
-    let account_id = opt(row.account_id);
-    let http_status = row.http_status.map(|s| s.to_string()).unwrap_or_default();
-    let job_id = opt(row.job_id);
-    let provider_code = row.provider_code.as_deref().map(scrub).unwrap_or_default();
-    let error_code = row.error.as_ref().map(|e| e.code.clone()).unwrap_or_default();
-    let error_detail = row.error.as_ref().and_then(|e| e.detail.as_deref()).map(scrub).unwrap_or_default();
-    let scope = scrub(&row.scope);
-    let label = scrub(&row.account_label);
-    let (req_method, req_url, req_headers, req_body) = match &request {
-        Some(r) => (r.method.clone(), scrub(&r.url), headers_text(&r.headers), redact_body(&r.body)),
-        None => Default::default(),
-    };
-    let (resp_status, resp_headers, resp_body) = match &response {
-        Some(r) => (r.status.to_string(), headers_text(&r.headers), redact_body(&r.body)),
-        None => Default::default(),
-    };
-    let identifiers = scrub(search_text);
+    let created = timestamps.iso(row.created_at_ms);
+    let finished = row.finished_at_ms.map(|ms| timestamps.iso(ms)).unwrap_or_default();
+    let (duration, account_id, job_id) = (opt(row.duration_ms), opt(row.account_id), opt(row.job_id));
+    let (label, scope, identifiers, provider_code) =
+        (scrub(T_LABEL), scrub(T_SCOPE), scrub(T_IDENTIFIERS), scrub(T_PROVIDER_CODE));
     write_csv_record(
         out,
         [
@@ -1134,20 +1474,20 @@ fn csv_line(
             Cell::Num(&created),
             Cell::Num(&finished),
             Cell::Num(&duration),
-            Cell::Num(row.outcome.as_str()),
-            Cell::Text(&row.provider),
-            Cell::Num(row.environment.as_str()),
+            Cell::Num(outcome.as_str()),
+            Cell::Text(text(T_PROVIDER).unwrap_or_default()),
+            Cell::Num(environment.as_str()),
             Cell::Text(&label),
             Cell::Num(&account_id),
-            Cell::Text(&row.operation),
+            Cell::Text(text(T_OPERATION).unwrap_or_default()),
             Cell::Text(&scope),
             Cell::Text(&identifiers),
             Cell::Num(&http_status),
             Cell::Text(&provider_code),
-            Cell::Text(&error_code),
+            Cell::Text(error_code.unwrap_or_default()),
             Cell::Text(&error_detail),
             Cell::Num(&job_id),
-            Cell::Text(&req_method),
+            Cell::Text(req_method),
             Cell::Text(&req_url),
             Cell::Text(&req_headers),
             Cell::Text(&req_body),
@@ -1157,11 +1497,117 @@ fn csv_line(
         ]
         .into_iter(),
     )
+    .map_err(export_io)
 }
 
 #[cfg(test)]
 mod redact_tests {
     use super::*;
+
+    #[test]
+    fn field_names_are_lower_case_as_the_fast_path_compares_them() {
+        assert!(SENSITIVE_BODY_FIELDS.iter().all(|f| *f == f.to_ascii_lowercase()));
+    }
+
+    #[test]
+    fn stored_payloads_read_fast_exactly_as_serde_json_reads_them() {
+        let texts = [
+            "",
+            "plain",
+            "a \"quoted\" \\ back\\slash",
+            "line\nbreak\ttab\r\u{1}\u{1f}",
+            "unicode 东京 é 🙂 \u{2028}",
+            "{\"serial\":90000000001,\"txid\":\"0xabc\"}",
+            "<redacted>",
+            "slash / and \u{7f}",
+            "ends with a backslash \\",
+            "\\\"\\\\n\u{8}\u{c}/",
+        ];
+        let mut docs: Vec<String> = Vec::new();
+        for (i, a) in texts.iter().enumerate() {
+            let b = texts[(i + 3) % texts.len()];
+            let request = RecordedRequest {
+                method: a.to_string(),
+                url: b.to_string(),
+                headers: (0..i % 4).map(|k| (texts[k].to_string(), a.to_string())).collect(),
+                body: b.to_string(),
+            };
+            let doc = serde_json::to_string(&request).unwrap();
+            assert!(StoredRequest::parse_fast(&doc).is_some(), "the app's own shape is read directly: {doc}");
+            docs.push(doc);
+            let response = RecordedResponse {
+                status: [0, 200, 403, 65535][i % 4],
+                headers: request.headers.clone(),
+                body: a.to_string(),
+                elapsed_ms: [0, 7, -3, i64::MAX][i % 4],
+            };
+            let doc = serde_json::to_string(&response).unwrap();
+            assert!(StoredResponse::parse_fast(&doc).is_some(), "the app's own shape is read directly: {doc}");
+            docs.push(doc);
+        }
+        // Shapes the app does not write: serde_json decides.
+        docs.extend(
+            [
+                r#"{"method":"POST","url":"u","headers":[],"body":"b","extra":1}"#,
+                r#"{"url":"u","method":"POST","headers":[],"body":"b"}"#,
+                r#"{ "method":"POST","url":"u","headers":[],"body":"b"}"#,
+                r#"{"method":"POST","url":"u","headers":[],"body":"b"} "#,
+                r#"{"method":"POST","url":"u","headers":[["a"]],"body":"b"}"#,
+                r#"{"method":"POST","url":"u","headers":[["a","b","c"]],"body":"b"}"#,
+                r#"{"method":"POST","url":"u","headers":[],"body":"b"}x"#,
+                r#"{"method":"POST","url":"u","headers":[],"body":"\u0041\ud83d\ude00"}"#,
+                r#"{"method":"POST","url":"u","headers":[],"body":"\x"}"#,
+                r#"{"method":"POST","url":"u","headers":[],"body":"unterminated}"#,
+                r#"{"method":"POST","url":"u","headers":[],"body":null}"#,
+                "{\"method\":\"POST\",\"url\":\"u\",\"headers\":[],\"body\":\"raw\ttab\"}",
+                r#"{"status":70000,"headers":[],"body":"","elapsed_ms":1}"#,
+                r#"{"status":-1,"headers":[],"body":"","elapsed_ms":1}"#,
+                r#"{"status":007,"headers":[],"body":"","elapsed_ms":1}"#,
+                r#"{"status":200,"headers":[],"body":"","elapsed_ms":1.5}"#,
+                r#"{"status":200,"headers":[],"body":"","elapsed_ms":-0}"#,
+                r#"{"status":200,"headers":[],"body":"","elapsed_ms":99999999999999999999}"#,
+                r#"{"status":200,"headers":[],"body":""}"#,
+                r#"{"status":2e2,"headers":[],"body":"","elapsed_ms":1}"#,
+                "not json",
+                "",
+            ]
+            .map(String::from),
+        );
+        for doc in &docs {
+            assert_eq!(StoredRequest::parse(doc), serde_json::from_str::<StoredRequest>(doc).ok(), "{doc}");
+            assert_eq!(StoredResponse::parse(doc), serde_json::from_str::<StoredResponse>(doc).ok(), "{doc}");
+        }
+    }
+
+    #[test]
+    fn timestamps_computed_per_day_are_those_chrono_writes() {
+        let mut t = Timestamps::default();
+        let mut ms: i64 = -3 * 86_400_000 - 1;
+        while ms < 3 * 86_400_000 {
+            assert_eq!(t.iso(ms), iso_ms(ms), "{ms}");
+            ms += 7_777_777;
+        }
+        let edges = [0, -1, 86_399_999, 86_400_000, 1_750_000_000_123, 253_402_300_799_999, 253_402_300_800_000];
+        for ms in edges.into_iter().chain([i64::MIN, i64::MAX]) {
+            assert_eq!(t.iso(ms), iso_ms(ms), "{ms}");
+            assert_eq!(Timestamps::default().iso(ms), iso_ms(ms), "{ms}");
+        }
+    }
+
+    #[test]
+    fn timestamps_are_written_as_rfc_3339_with_milliseconds() {
+        let chrono = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                .unwrap_or_else(|| ms.to_string())
+        };
+        let mut samples = vec![0, 1, -1, 999, -999, 1_000, -1_001, 253_402_300_799_999, 253_402_300_800_000];
+        samples.extend([-62_167_219_200_000, -62_167_219_200_001, i64::MAX, i64::MIN, 1_750_000_000_123]);
+        samples.extend((0..2_000).map(|i| 1_735_689_600_000 + i * 7_919_777_013));
+        for ms in samples {
+            assert_eq!(iso_ms(ms), chrono(ms), "{ms}");
+        }
+    }
 
     #[test]
     fn the_fast_path_never_skips_a_credential_field() {
@@ -1171,49 +1617,5 @@ mod redact_tests {
         // A key spelled with a unicode escape still goes through the parser.
         assert!(redact_body(r#"{"\u0073ign":"abc"}"#).contains(REDACTED));
         assert!(!may_name_a_sensitive_field(r#"{"notifications":[{"serial":1}]}"#));
-    }
-}
-
-#[cfg(test)]
-mod seek_tests {
-    use super::*;
-
-    #[test]
-    fn prefix_words_become_the_few_terms_they_expand_to() {
-        let db = Db::open_in_memory().unwrap();
-        let h = History::new(db.clone());
-        for (label, ids) in
-            [("Ceffu Europe", "ORD-1 9001"), ("Ceffu Asia", "9002 eur"), ("CYBAVO", "x1 x2 x3 x4 x5 x6 x7 x8 x9")]
-        {
-            let entry = NewEntry {
-                job_id: None,
-                account_id: None,
-                account_label: label.into(),
-                provider: "ceffu".into(),
-                environment: Environment::Sandbox,
-                operation: "resend".into(),
-                scope: String::new(),
-                search_text: ids.into(),
-                request: RecordedRequest::default(),
-            };
-            h.begin(entry).unwrap();
-        }
-        let conn = db.conn();
-        let q = seekable_query(&conn, "ceffu EU").unwrap();
-        assert_eq!(q, "\"ceffu\" AND (\"eur\" OR \"europe\")");
-        // More than FEW_TERMS terms, punctuation, or nothing indexed: still a prefix term.
-        assert_eq!(seekable_query(&conn, "x ORD-1 zzz").as_deref(), Some("\"x\"* AND \"ORD-1\"* AND \"zzz\"*"));
-        assert_eq!(seekable_query(&conn, "--"), None);
-        // The rewritten queries run, and match what the prefix query matches.
-        for text in ["ceffu EU", "EU ceffu", "x ORD-1", "cybavo x"] {
-            let ids = |q: &str| -> Vec<i64> {
-                let mut s = conn
-                    .prepare("SELECT rowid FROM history_fts WHERE history_fts MATCH ?1 AND rowid >= 1 AND rowid <= 9")
-                    .unwrap();
-                s.query_map([q], |r| r.get(0)).unwrap().collect::<rusqlite::Result<Vec<i64>>>().unwrap()
-            };
-            let seek = seekable_query(&conn, text).unwrap();
-            assert_eq!(ids(&seek), ids(&fts_query(text).unwrap()), "{text}: {seek}");
-        }
     }
 }

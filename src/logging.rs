@@ -7,6 +7,7 @@
 //! plain string somewhere (a provider echoing it in an error body, say).
 
 use crate::secret::{Secret, REDACTED};
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{OnceLock, RwLock};
@@ -36,10 +37,14 @@ pub fn register_secret(secret: &Secret) {
 /// Replace every registered secret in `text` with `<redacted>`.
 pub fn scrub(text: &str) -> String {
     let list = registry().read().unwrap_or_else(|e| e.into_inner());
-    let mut out = text.to_owned();
-    for s in list.iter() {
-        if out.contains(s.as_str()) {
-            out = out.replace(s.as_str(), REDACTED);
+    scrub_with(list.iter().map(String::as_str), text).into_owned()
+}
+
+fn scrub_with<'a, 's>(list: impl IntoIterator<Item = &'s str>, text: &'a str) -> Cow<'a, str> {
+    let mut out = Cow::Borrowed(text);
+    for s in list {
+        if out.contains(s) {
+            out = Cow::Owned(out.replace(s, REDACTED));
         }
     }
     out
@@ -54,6 +59,25 @@ pub fn scrub_value(value: &serde_json::Value) -> serde_json::Value {
         Value::Array(items) => Value::Array(items.iter().map(scrub_value).collect()),
         Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (scrub(k), scrub_value(v))).collect()),
         other => other.clone(),
+    }
+}
+
+/// The secrets registered so far, for scrubbing many texts in a row (an export) without taking the
+/// registry's lock for each: [`Scrubber::scrub`] does what [`scrub`] does. The copies are wiped on drop.
+pub struct Scrubber {
+    list: Vec<zeroize::Zeroizing<String>>,
+}
+
+impl Scrubber {
+    /// A snapshot of the registered secrets.
+    pub fn now() -> Scrubber {
+        let list = registry().read().unwrap_or_else(|e| e.into_inner());
+        Scrubber { list: list.iter().map(|s| zeroize::Zeroizing::new(s.clone())).collect() }
+    }
+
+    /// `text` with every secret of the snapshot replaced by `<redacted>`; borrowed when there was none.
+    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        scrub_with(self.list.iter().map(|s| s.as_str()), text)
     }
 }
 

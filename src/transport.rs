@@ -19,6 +19,9 @@ use ts_rs::TS;
 /// with history (see [`crate::secret::SENSITIVE_HEADERS`]).
 pub use crate::secret::{SENSITIVE_BODY_FIELDS, SENSITIVE_HEADERS};
 
+/// The `User-Agent` every request carries.
+pub const USER_AGENT: &str = concat!("callback-desk/", env!("CARGO_PKG_VERSION"));
+
 /// Largest response body read (8 MiB). Provider answers are a few kilobytes (a CYBAVO look-up of 100
 /// callbacks is well under 1 MiB); anything larger is cut off rather than held in memory and stored in
 /// history.
@@ -80,7 +83,7 @@ impl HttpTransport {
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("callback-desk/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
     }
 
     async fn send_inner(
@@ -267,6 +270,71 @@ fn body_has_sensitive(v: &Value) -> bool {
     }
 }
 
+/// The request as a cURL command for a POSIX shell that sends the same bytes the transport sends: the
+/// method, the URL untouched (`--globoff --path-as-is`: no globbing, no dot-segment folding), every
+/// header in order, the app's `User-Agent`, and the body byte for byte (`--data-raw`; no `Content-Type`
+/// added when the request has none). It holds the request's real credentials and signature, hence a
+/// [`Secret`]: never log it, never store it.
+pub fn curl_command(req: &SignedRequest) -> Result<Secret, Error> {
+    let body = match &req.body {
+        Some(b) => Some(
+            std::str::from_utf8(b)
+                .map_err(|_| Error::new(ErrorCode::InputCurlUnavailable).with("reason", "binary_body"))?,
+        ),
+        None => None,
+    };
+    // One buffer, sized up front so it never moves (a reallocation would leave a copy of the secrets
+    // behind); it becomes the `Secret`, which wipes it on drop.
+    let size = req.url.len() + req.headers.iter().map(|(k, v)| k.len() + v.len() + 16).sum::<usize>();
+    let mut out = String::with_capacity(4 * (size + body.map_or(0, str::len)) + 256);
+    let quoted = |out: &mut String, s: &str| {
+        out.push('\'');
+        for (i, part) in s.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str("'\\''");
+            }
+            out.push_str(part);
+        }
+        out.push('\'');
+    };
+    out.push_str("curl --globoff --path-as-is -X ");
+    out.push_str(req.method.as_str());
+    out.push(' ');
+    quoted(&mut out, &req.url);
+    let has = |name: &str| req.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+    let header = |out: &mut String, name: &str, value: &str| {
+        out.push_str(" \\\n  -H '");
+        out.push_str(&name.replace('\'', "'\\''"));
+        // `Name;` is cURL's way of sending a header with an empty value (`Name:` would remove it).
+        if value.is_empty() {
+            out.push(';');
+        } else {
+            out.push_str(": ");
+            for (i, part) in value.split('\'').enumerate() {
+                if i > 0 {
+                    out.push_str("'\\''");
+                }
+                out.push_str(part);
+            }
+        }
+        out.push('\'');
+    };
+    for (name, value) in &req.headers {
+        header(&mut out, name, value);
+    }
+    if !has("user-agent") {
+        header(&mut out, "User-Agent", USER_AGENT);
+    }
+    if let Some(body) = body {
+        if !has("content-type") {
+            out.push_str(" \\\n  -H 'Content-Type:'");
+        }
+        out.push_str(" \\\n  --data-raw ");
+        quoted(&mut out, body);
+    }
+    Ok(Secret::new(out))
+}
+
 pub fn redact_request(req: &SignedRequest) -> RedactedRequest {
     RedactedRequest {
         method: req.method.as_str().to_owned(),
@@ -289,6 +357,62 @@ pub fn redact_response(resp: &RawResponse) -> RedactedResponse {
 mod tests {
     use super::*;
     use crate::providers::HttpMethod;
+
+    #[test]
+    fn curl_command_quotes_every_byte_for_the_shell() {
+        let req = SignedRequest {
+            method: HttpMethod::Post,
+            url: "https://x.example/a b?q='1'&r=[2]{3}".into(),
+            headers: vec![
+                ("X-Sig".into(), "it's \"quoted\" $HOME `x` \\ ok".into()),
+                ("X-Empty".into(), String::new()),
+            ],
+            body: Some("{\"a\":\"it's\",\n\"b\":\"$(echo no)\"}".as_bytes().to_vec()),
+        };
+        let command = curl_command(&req).unwrap();
+        // The shell's own reading of the command: each argument as curl would get it.
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command.expose().replacen("curl ", "printf '%s\\0' ", 1))
+            .output()
+            .unwrap();
+        let args: Vec<String> =
+            String::from_utf8(out.stdout).unwrap().split('\0').filter(|a| !a.is_empty()).map(str::to_owned).collect();
+        let user_agent = format!("User-Agent: {USER_AGENT}");
+        let expected = [
+            "--globoff",
+            "--path-as-is",
+            "-X",
+            "POST",
+            "https://x.example/a b?q='1'&r=[2]{3}",
+            "-H",
+            "X-Sig: it's \"quoted\" $HOME `x` \\ ok",
+            "-H",
+            "X-Empty;",
+            "-H",
+            &user_agent,
+            "-H",
+            "Content-Type:",
+            "--data-raw",
+            "{\"a\":\"it's\",\n\"b\":\"$(echo no)\"}",
+        ];
+        assert_eq!(args, expected);
+        assert_eq!(format!("{command:?}"), "<redacted>");
+    }
+
+    #[test]
+    fn curl_command_keeps_the_request_s_own_content_type_and_refuses_binary_bodies() {
+        let mut req = SignedRequest {
+            method: HttpMethod::Get,
+            url: "https://x.example/".into(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: None,
+        };
+        let text = curl_command(&req).unwrap().expose().to_owned();
+        assert!(!text.contains("--data-raw") && !text.contains("'Content-Type:'"), "{text}");
+        req.body = Some(vec![0xff, 0xfe]);
+        assert_eq!(curl_command(&req).unwrap_err().code, ErrorCode::InputCurlUnavailable);
+    }
 
     #[test]
     fn redaction_masks_credentials_and_secret_fields() {

@@ -602,3 +602,327 @@ fn types_serialize_as_the_ui_expects() {
     let page = serde_json::to_value(h.page(&filter, None, 10).unwrap()).unwrap();
     assert_eq!(page, serde_json::json!({"rows": [], "next_cursor": null}));
 }
+
+/// Seeds `n` rows straight into the tables (the way the app's inserts reach them, triggers included):
+/// accounts with ASCII, accented and CJK labels, one renamed and one deleted account, sequential serials
+/// (so a serial prefix picks a block of rows), hex hashes, order numbers, a few identifiers spelling a
+/// label word or non-ASCII text. `shuffled` gives most rows a time unrelated to their id; otherwise the
+/// clock is set back now and then.
+fn seed_text_history(db: &Db, n: i64, shuffled: bool) {
+    let labels = [
+        (1, "cybavo", "CYBAVO Asia"),
+        (2, "cybavo", "CYBAVO Europe"),
+        (3, "ceffu", "Ceffu 主账户"),
+        (4, "ceffu", "Café Europe"),
+        (5, "avista", "Avista BR"),
+        (6, "ccpayment", "CCPayment test"),
+    ];
+    let mut conn = db.conn();
+    let tx = conn.transaction().unwrap();
+    for (id, provider, label) in labels {
+        tx.execute(
+            "INSERT INTO accounts (id, provider, label, environment, base_url, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 'sandbox', 'http://127.0.0.1', 0, 0)",
+            rusqlite::params![id, provider, label],
+        )
+        .unwrap();
+    }
+    {
+        let mut ins = tx
+            .prepare(
+                "INSERT INTO history (id, job_id, created_at_ms, finished_at_ms, account_id, account_label, provider,
+                    environment, operation, scope, search_text, outcome)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'sandbox', ?8, '', ?9, ?10)",
+            )
+            .unwrap();
+        for i in 0..n {
+            // Account 1 gets most rows, account 6 (small) one in 13.
+            let a = match i % 13 {
+                0..=7 => 0,
+                8 => 1,
+                9 => 2,
+                10 => 3,
+                11 => 4,
+                _ => 5,
+            };
+            let (account, provider, label) = labels[a];
+            // Account 2 was renamed: its older rows keep the old label.
+            let label = if account == 2 && i < n / 3 { "CYBAVO EU (old name)" } else { label };
+            let created = if shuffled {
+                T0 + (i * 7_919 % n) * 1000
+            } else {
+                // Mostly forward, with the clock set back by 150 rows' worth every 1,000 rows.
+                T0 + i * 1000 - if i % 1000 >= 500 { 150_000 } else { 0 }
+            };
+            let outcome = match i % 97 {
+                0 => "pending",
+                1..=9 => "failed",
+                _ => "ok",
+            };
+            let mut search = format!(
+                "{} 0x{:012x} ORD-{:05}",
+                90_000_000_000i64 + i,
+                (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 16,
+                i % 20_000
+            );
+            if i % 501 == 0 {
+                search.push_str(" europe-refund");
+            }
+            if i % 777 == 0 {
+                search.push_str(" 订单号-88 Ünïcode");
+            }
+            let job = (i % 50 == 0).then_some(i / 2000);
+            ins.execute(rusqlite::params![
+                i + 1,
+                job,
+                created,
+                (outcome != "pending").then_some(created + 5),
+                Some(account),
+                label,
+                provider,
+                if i % 2 == 0 { "resend" } else { "query" },
+                search,
+                outcome,
+            ])
+            .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    drop(conn);
+    // Account 4 is deleted: its rows keep their label, lose the link.
+    db.conn().execute("DELETE FROM accounts WHERE id = 4", []).unwrap();
+}
+
+/// The rows matching `filter`, newest first, by the plainest query: one FTS5 index over identifiers and
+/// label together (as the text filter is defined), asked the whole text at once.
+fn reference_ids(db: &Db, filter: &HistoryFilter, cursor: Option<Cursor>, limit: Option<usize>) -> Vec<i64> {
+    use rusqlite::types::Value as V;
+    let conn = db.conn();
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.reference USING fts5(search_text, account_label,
+            tokenize = 'unicode61 remove_diacritics 2');
+         INSERT INTO temp.reference (rowid, search_text, account_label)
+            SELECT id, search_text, account_label FROM history WHERE id NOT IN (SELECT rowid FROM temp.reference);",
+    )
+    .unwrap();
+    let mut conds: Vec<String> = Vec::new();
+    let mut args: Vec<V> = Vec::new();
+    let mut push = |cond: &str, v: V| {
+        args.push(v);
+        conds.push(cond.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(text) = &filter.text {
+        let words: Vec<String> = text
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+            .collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        push("h.id IN (SELECT rowid FROM temp.reference WHERE reference MATCH ?)", V::Text(words.join(" ")));
+    }
+    if let Some(v) = filter.account_id {
+        push("h.account_id = ?", V::Integer(v));
+    }
+    if let Some(v) = filter.job_id {
+        push("h.job_id = ?", V::Integer(v));
+    }
+    if let Some(v) = &filter.provider {
+        push("h.provider = ?", V::Text(v.clone()));
+    }
+    if let Some(v) = &filter.operation {
+        push("h.operation = ?", V::Text(v.clone()));
+    }
+    if let Some(v) = filter.outcome {
+        push("h.outcome = ?", V::Text(v.as_str().into()));
+    }
+    if let Some(v) = filter.from_ms {
+        push("h.created_at_ms >= ?", V::Integer(v));
+    }
+    if let Some(v) = filter.to_ms {
+        push("h.created_at_ms < ?", V::Integer(v));
+    }
+    if let Some(c) = cursor {
+        push("(h.created_at_ms, h.id) < (?, ", V::Integer(c.created_at_ms));
+        let last = conds.pop().unwrap();
+        args.push(V::Integer(c.id));
+        conds.push(format!("{last}?{})", args.len()));
+    }
+    let where_ = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    let sql = format!("SELECT h.id FROM history h{where_} ORDER BY h.created_at_ms DESC, h.id DESC{limit}");
+    let mut stmt = conn.prepare(&sql).unwrap();
+    let ids = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0)).unwrap();
+    ids.collect::<rusqlite::Result<Vec<i64>>>().unwrap()
+}
+
+fn text_filters() -> Vec<HistoryFilter> {
+    let text = |t: &str| HistoryFilter { text: Some(t.into()), ..Default::default() };
+    let with = |t: &str, f: fn(&mut HistoryFilter)| {
+        let mut filter = text(t);
+        f(&mut filter);
+        filter
+    };
+    vec![
+        text("europe"),
+        text("EUR"),
+        text("cafe"),
+        text("CAFÉ europe"),
+        text("主账户"),
+        text("主"),
+        text("cybavo"),
+        text("cybavo eu"),
+        text("old name"),
+        text("test"),
+        text("br 9000000"),
+        text("90000000017"),
+        text("9000000"),
+        text("90000001"),
+        text("900000005"),
+        text("0x"),
+        text("0"),
+        text("9"),
+        text("e"),
+        text("or"),
+        text("ORD-1"),
+        text("ord-00012"),
+        text("refund"),
+        text("europe refund"),
+        text("订单号"),
+        text("unicode"),
+        text("ÜNÏ"),
+        text("asia 0x"),
+        text("europe 90000001"),
+        text("zzzz"),
+        text("--"),
+        // A letter for Rust that the tokenizer keeps nothing of (a combining mark), alone and with a word.
+        text("\u{345}"),
+        text("europe \u{345}"),
+        // More words than the page splits into classes: one condition per word.
+        text(&["europe", "9000", "ord"].repeat(12).join(" ")),
+        with("europe", |f| f.provider = Some("ceffu".into())),
+        with("europe", |f| f.provider = Some("avista".into())),
+        with("europe", |f| f.account_id = Some(1)),
+        with("europe", |f| f.account_id = Some(2)),
+        with("asia", |f| f.outcome = Some(Outcome::Pending)),
+        with("cybavo", |f| f.outcome = Some(Outcome::Failed)),
+        with("test", |f| f.outcome = Some(Outcome::Failed)),
+        with("0x", |f| f.job_id = Some(3)),
+        with("europe", |f| {
+            f.from_ms = Some(T0 + 3_000_000);
+            f.to_ms = Some(T0 + 9_000_000);
+            f.operation = Some("resend".into());
+        }),
+        with("9000000 cybavo", |f| f.provider = Some("cybavo".into())),
+    ]
+}
+
+fn check_text_filters(n: i64, shuffled: bool) {
+    let (h, _clock, db) = history_at(T0);
+    seed_text_history(&db, n, shuffled);
+    let unordered: i64 = db.conn().query_row("SELECT count(*) FROM history_unordered", [], |r| r.get(0)).unwrap();
+    assert!(if shuffled { unordered > 10_000 } else { unordered > 0 && unordered < 10_000 }, "{unordered}");
+    for filter in text_filters() {
+        let expected = reference_ids(&db, &filter, None, None);
+        // The first page, and every page with a larger limit.
+        let first: Vec<i64> = h.page(&filter, None, 100).unwrap().rows.iter().map(|r| r.id).collect();
+        assert_eq!(first, expected.iter().copied().take(100).collect::<Vec<_>>(), "{filter:?}");
+        assert_eq!(all_ids(&h, &filter, 500), expected, "{filter:?}");
+        assert_eq!(h.count(&filter).unwrap() as usize, expected.len(), "{filter:?}");
+        // From a cursor in the middle of the history.
+        let mid = Cursor { created_at_ms: T0 + n / 2 * 1000, id: n / 2 };
+        let got: Vec<i64> = h.page(&filter, Some(mid), 100).unwrap().rows.iter().map(|r| r.id).collect();
+        assert_eq!(got, reference_ids(&db, &filter, Some(mid), Some(100)), "{filter:?} from the middle");
+    }
+}
+
+#[test]
+fn text_filter_pages_are_those_of_a_plain_fts5_query() {
+    check_text_filters(24_000, false);
+}
+
+#[test]
+fn text_filter_pages_are_those_of_a_plain_fts5_query_when_times_do_not_follow_ids() {
+    check_text_filters(24_000, true);
+}
+
+/// The same actions recorded in `h`: plain, failed, pending, with secrets planted in a stored payload and
+/// an unreadable one.
+fn record_sample(h: &History, clock: &FixedClock, db: &Db, n: usize) {
+    callback_desk::logging::register_secret(&callback_desk::secret::Secret::new("api-secret-canary-7f3a"));
+    for i in 0..n {
+        clock.set_ms(T0 + i as i64);
+        let mut e = entry(["cybavo", "ceffu", "avista"][i % 3], "resend", &format!("9000{i} ORD-{i}"));
+        e.account_label = ["Asia, \"main\"", "Europe", "=cmd"][i % 3].into();
+        let id = h.begin(e).unwrap();
+        match i % 4 {
+            0 => h.finish(id, Finish::ok(200, 10, response(r#"{"echo":"api-secret-canary-7f3a","n":1}"#))).unwrap(),
+            1 => h.finish(id, failed(ErrorCode::ProviderRateLimited)).unwrap(),
+            _ => {}
+        }
+    }
+    let conn = db.conn();
+    conn.execute(
+        "UPDATE history_payload SET request = ?1 WHERE history_id = 2",
+        [r#"{"method":"POST","url":"https://x/?k=api-secret-canary-7f3a","headers":[["Sign","planted"]],"body":"{\"client_secret\":\"planted\"}"}"#],
+    )
+    .unwrap();
+    conn.execute("UPDATE history_payload SET request = 'not json' WHERE history_id = 3", []).unwrap();
+}
+
+#[test]
+fn csv_export_of_a_database_file_reads_a_snapshot_and_writes_what_memory_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file_db = Db::open_file(&dir.path().join("history.sqlite3")).unwrap();
+    let file_clock = FixedClock::at_ms(T0);
+    let file = History::with_clock(file_db.clone(), Arc::new(file_clock.clone()));
+    let (memory, memory_clock, memory_db) = history_at(T0);
+    record_sample(&file, &file_clock, &file_db, 2_600);
+    record_sample(&memory, &memory_clock, &memory_db, 2_600);
+    let filters = [
+        HistoryFilter::default(),
+        HistoryFilter { outcome: Some(Outcome::Failed), ..Default::default() },
+        HistoryFilter { text: Some("europe 9000".into()), ..Default::default() },
+    ];
+    for filter in &filters {
+        let export = |h: &History| {
+            let mut out = Vec::new();
+            let mut calls = Vec::new();
+            let n = h
+                .export_csv(filter, &mut out, |d, t| {
+                    if calls.is_empty() {
+                        // A slow start on the writing side: the reader runs ahead and formats rows itself.
+                        std::thread::sleep(std::time::Duration::from_millis(200));
+                    }
+                    calls.push((d, t))
+                })
+                .unwrap();
+            (n, out, calls)
+        };
+        let (n, from_file, file_calls) = export(&file);
+        let (m, from_memory, memory_calls) = export(&memory);
+        assert_eq!(n, m, "{filter:?}");
+        assert_eq!(from_file, from_memory, "{filter:?}");
+        assert_eq!(file_calls, memory_calls, "{filter:?}");
+        let text = String::from_utf8(from_file).unwrap();
+        assert!(!text.contains("planted") && !text.contains("api-secret-canary-7f3a"));
+        assert_eq!(parse_csv(&text[3..]).len() as u64, n + 1);
+    }
+    // The app's connection stays free during the export (an action can be recorded from the progress
+    // callback), and a row recorded after the export started is not in it.
+    let before = file.count(&HistoryFilter::default()).unwrap();
+    let mut out = Vec::new();
+    let mut added = 0;
+    let n = file
+        .export_csv(&HistoryFilter::default(), &mut out, |_, _| {
+            if added < 3 {
+                file.begin(entry("cybavo", "resend", "later")).unwrap();
+                added += 1;
+            }
+        })
+        .unwrap();
+    assert_eq!(n, before);
+    assert_eq!(file.count(&HistoryFilter::default()).unwrap(), before + 3);
+    assert!(!String::from_utf8(out).unwrap().contains("later"));
+}

@@ -6,6 +6,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod clipboard;
 mod commands;
 mod state;
 mod window;
@@ -31,6 +32,7 @@ fn main() {
             commands::accounts::test_account,
             commands::accounts::create_sandbox_accounts,
             commands::actions::preview_action,
+            commands::actions::unmasked_curl,
             commands::actions::run_action,
             commands::actions::history_page,
             commands::actions::history_count,

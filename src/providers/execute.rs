@@ -164,6 +164,29 @@ fn register_secrets(account: &Account) {
     }
 }
 
+/// The bearer token `operation` needs, if any (Avista `resend-webhook`): from the cache while valid,
+/// otherwise fetched now (and cached), exactly as [`execute`] gets it. `None` for every other provider and
+/// operation. Used to build a request outside [`execute`] (the unmasked cURL command).
+pub async fn token_for(
+    account: &Account,
+    operation: &str,
+    clock: &dyn Clock,
+    transport: &dyn Transport,
+) -> Result<Option<Secret>, Error> {
+    if !(matches!(account, Account::Avista(_)) && operation == avista_ops::RESEND_WEBHOOK) {
+        return Ok(None);
+    }
+    register_secrets(account);
+    let identity = match account {
+        Account::Avista(a) => {
+            a.client_key_pem.as_ref().map(|k| ClientIdentity::from_pem(a.client_cert_pem.expose(), k))
+        }
+        _ => None,
+    };
+    let mut run = Run { account, clock, transport, identity, calls: Vec::new(), last_status: None };
+    run.avista_token(false).await.map(Some).map_err(|(e, _)| e)
+}
+
 /// Runs `operation` with `params` (keys in the given order) for `account`.
 ///
 /// * Validation errors return `failed` before anything is sent.

@@ -16,6 +16,8 @@ exec timeout 600 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   set -euo pipefail
   export CALLBACK_DESK_DATA_DIR="$SESSION_HOME/callback-desk-data"
   export CALLBACK_DESK_EXPORT_DIR="$SESSION_HOME/exports"
+  # "Copy with secrets" clears the clipboard after this many seconds (60 in use; shorter for the tests).
+  export CALLBACK_DESK_CLIPBOARD_CLEAR_SECONDS=${CALLBACK_DESK_CLIPBOARD_CLEAR_SECONDS:-4}
   if [ "${E2E_EXPECT_KEYRING:-available}" = unavailable ]; then
     # The app (started by the driver) gets a session bus address where nothing listens: no Secret Service.
     export DBUS_SESSION_BUS_ADDRESS="unix:path=$SESSION_HOME/no-such-bus"

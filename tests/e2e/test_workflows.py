@@ -28,6 +28,8 @@ CEFFU = "Sandbox · Ceffu"
 AVISTA = "Sandbox · Avista"
 CCPAY = "Sandbox · CCPayment v1"
 SERIALS = ["90000000001", "90000000002"]
+# run.sh shortens the delay after which the app clears a command copied with its secrets.
+CLEAR_SECONDS = int(os.environ.get("CALLBACK_DESK_CLIPBOARD_CLEAR_SECONDS", "60"))
 EXPORT_DIR = os.environ.get("CALLBACK_DESK_EXPORT_DIR")
 
 
@@ -82,6 +84,16 @@ def exists(s, css):
 
 def count(s, css):
     return s.execute("return document.querySelectorAll(arguments[0]).length;", css)
+
+
+def paste(s):
+    """What the clipboard holds, pasted with Ctrl+V into a scratch text area (a page may not read it)."""
+    s.execute("const a = document.createElement('textarea'); a.id = 'paste-probe';"
+              "a.style.position = 'fixed'; a.style.top = '0'; a.style.left = '0'; document.body.appendChild(a); a.focus();")
+    el = s.find("#paste-probe")
+    s.s("POST", f"/element/{el}/value", {"text": "\ue009v\ue000"})
+    time.sleep(0.3)
+    return s.execute("const a = document.getElementById('paste-probe'); const v = a.value; a.remove(); return v;")
 
 
 def confirm_and_wait(s, expect_level):
@@ -160,6 +172,45 @@ def main():
             body = s.text("[data-testid=history-drawer]")
             assert t("ops.cybavo.resend-withdrawal-callbacks.label") in body, body
             click(s, "[data-testid=drawer-close]")
+
+        @check("Copy with secrets: asks first, names the account, copies a real command, clears the clipboard")
+        def _():
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, CYBAVO)
+            click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+            set_value(s, "[data-testid=op-notification_id]", SERIALS[0])
+            click(s, "[data-testid=resend-preview]")
+            s.find("[data-testid=resend-preview-panel]")
+            click(s, "[data-testid=copy-curl-secrets]")
+            s.find("[data-testid=copy-secrets-dialog]")
+            assert s.text("[data-testid=copy-secrets-account]") == CYBAVO
+            assert f"“{CYBAVO}”" in s.text("[data-testid=copy-secrets-warning]")
+            assert s.text("[data-testid=copy-secrets-clipboard]") == t("copy_secrets.clears").replace("{{seconds}}", str(CLEAR_SECONDS))
+            shot(s, "en-copy-secrets-dialog.png")
+            # Cancelling copies nothing.
+            click(s, "[data-testid=copy-secrets-cancel]")
+            assert not exists(s, "[data-testid=copy-secrets-dialog]")
+            assert not paste(s).startswith("curl")
+            click(s, "[data-testid=copy-curl-secrets]")
+            click(s, "[data-testid=copy-secrets-confirm]")
+            try:
+                s.wait_for(lambda: exists(s, "[data-testid=copy-secrets-done]"), "the copy")
+            except AssertionError:
+                shot(s, "failed-copy-secrets.png")
+                click(s, "[data-testid=copy-secrets-cancel]")
+                raise
+            copied = paste(s)
+            # (Never printed: it holds the sandbox account's secret.)
+            assert copied.startswith("curl --globoff --path-as-is -X POST 'http://127.0.0.1:"), "not a cURL command"
+            assert "X-CHECKSUM: " in copied and "X-API-CODE: " in copied and "<redacted>" not in copied, "masked"
+            shot(s, "en-copy-secrets-copied.png")
+            time.sleep(CLEAR_SECONDS + 1.5)
+            assert paste(s) == "", "the clipboard still holds the command"
+            # The copy is not an action: the history has no row for it.
+            click(s, "[data-testid=nav-history]")
+            s.wait_for(lambda: count(s, "[data-testid=history-row]") >= 1, "history rows")
+            rows = s.execute("return [...document.querySelectorAll('[data-testid=history-row]')].map(r => r.textContent);")
+            assert not any(t("ops.cybavo.resend-deposit-callbacks.label") in r for r in rows), rows
 
         @check("CYBAVO: look up callbacks by serial numbers, then resend one")
         def _():
@@ -287,6 +338,10 @@ def main():
                 s.find("[data-testid=preview-request]")
                 assert tt("ops.cybavo.resend-deposit-callbacks.label") in s.text("[data-testid=resend-form]")
                 shot(s, f"{lang}-resend-form.png")
+                click(s, "[data-testid=copy-curl-secrets]")
+                s.find("[data-testid=copy-secrets-dialog]")
+                shot(s, f"{lang}-copy-secrets-dialog.png")
+                click(s, "[data-testid=copy-secrets-cancel]")
                 click(s, "[data-testid=op-notification_id-all]")
                 click(s, "[data-testid=resend-go]")
                 s.find("[data-testid=confirm-dialog]")

@@ -1,5 +1,7 @@
 // The only place the UI talks to the backend. Every call goes through Tauri's IPC `invoke`; the UI never
-// makes HTTP calls and never receives a secret (secrets go in through create/update and never come back).
+// makes HTTP calls and never receives a secret (secrets go in through create/update and never come back),
+// with one exception the user asks for explicitly and confirms: `unmaskedCurl` ("Copy with secrets"), whose
+// command goes straight to the clipboard and is not kept.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -60,6 +62,8 @@ export const api = {
   testAccount: (id: number) => invoke<TestResult>("test_account", { id }),
   createSandboxAccounts: () => invoke<AccountView[]>("create_sandbox_accounts"),
   previewAction: (request: ActionRequest) => invoke<RedactedRequest>("preview_action", { request }),
+  /** The request as a runnable cURL command with its real secrets and a fresh signature. Clipboard only. */
+  unmaskedCurl: (request: ActionRequest) => invoke<string>("unmasked_curl", { request }),
   runAction: (request: ActionRequest) => invoke<ActionResult>("run_action", { request }),
   historyPage: (filter: HistoryFilter, cursor: Cursor | null, limit: number) =>
     invoke<HistoryPage>("history_page", { filter, cursor, limit }),

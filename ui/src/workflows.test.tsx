@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { changeLanguage, initI18n, missingKeys } from "./i18n";
@@ -161,6 +161,122 @@ describe("Resend screen", () => {
     fireEvent.click(screen.getByTestId("resend-go"));
     expect((await screen.findByTestId("form-error-notification_id")).textContent).toContain("whole numbers");
     expect(calls.some((c) => c.cmd === "preview_action")).toBe(false);
+  });
+});
+
+describe("Copy with secrets", () => {
+  const COMMAND = "curl --globoff --path-as-is -X POST 'https://sofa.example.com/x' \\\n  -H 'X-API-CODE: real-code-123'";
+  const info = (clear: number | null) => ({
+    version: "0", data_dir: "/d", log_dir: "/l", keyring: { state: "available" }, clipboard_clear_seconds: clear,
+  });
+  let written: string[] = [];
+  let refuse = false;
+  beforeEach(() => {
+    written = [];
+    refuse = false;
+    Object.defineProperty(navigator, "clipboard", {
+      configurable: true,
+      value: {
+        writeText: vi.fn(async (text: string) => {
+          if (refuse) throw new Error("NotAllowedError");
+          written.push(text);
+        }),
+      },
+    });
+  });
+
+  async function openPreview(extra: (cmd: string, args: Record<string, unknown>) => unknown) {
+    mock([account("production")], extra);
+    renderResend([account("production")]);
+    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "90000000139" } });
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    await screen.findByTestId("resend-preview-panel");
+  }
+
+  it("fetches and copies the secrets only after a confirmation naming the account", async () => {
+    await openPreview((cmd) => (cmd === "app_info" ? info(60) : cmd === "unmasked_curl" ? COMMAND : undefined));
+    // The plain copy stays masked and needs no confirmation.
+    await act(async () => fireEvent.click(screen.getByTestId("copy-curl")));
+    expect(written[0]).toContain("<redacted>");
+    await act(async () => fireEvent.click(screen.getByTestId("copy-curl-secrets")));
+    const dialog = await screen.findByTestId("copy-secrets-dialog");
+    expect(screen.getByTestId("copy-secrets-account").textContent).toBe("Store BR · CYBAVO SOFA");
+    expect(screen.getByTestId("copy-secrets-warning").textContent).toContain("real credentials of “Store BR · CYBAVO SOFA”");
+    expect(screen.getByTestId("copy-secrets-clipboard").textContent).toBe(
+      "Callback Desk clears the clipboard after 60 seconds if it still holds the command.",
+    );
+    expect(dialog.textContent).toContain("not recorded in history");
+    // Cancelling fetches nothing.
+    fireEvent.click(screen.getByTestId("copy-secrets-cancel"));
+    expect(screen.queryByTestId("copy-secrets-dialog")).toBeNull();
+    expect(calls.some((c) => c.cmd === "unmasked_curl")).toBe(false);
+    await act(async () => fireEvent.click(screen.getByTestId("copy-curl-secrets")));
+    await act(async () => fireEvent.click(await screen.findByTestId("copy-secrets-confirm")));
+    expect((await screen.findByTestId("copy-secrets-done")).textContent).toBe(
+      "Copied with secrets. The clipboard is cleared in 60 seconds.",
+    );
+    expect(screen.queryByTestId("copy-secrets-dialog")).toBeNull();
+    const fetched = calls.filter((c) => c.cmd === "unmasked_curl");
+    expect(fetched).toHaveLength(1);
+    expect(fetched[0].args.request).toEqual({ account_id: 7, operation: "resend-withdrawal-callbacks", params: { notification_id: 90000000139 } });
+    expect(written).toEqual([written[0], COMMAND]);
+    // No resend happened.
+    expect(calls.some((c) => c.cmd === "run_action")).toBe(false);
+    expect(missingKeys.size).toBe(0);
+  });
+
+  it("says when the clipboard cannot be cleared, and shows why a command cannot be made", async () => {
+    await openPreview((cmd) => {
+      if (cmd === "app_info") return info(null);
+      if (cmd === "unmasked_curl") throw { code: "input.curl_unavailable", params: { reason: "client_key" }, detail: null };
+      return undefined;
+    });
+    await act(async () => fireEvent.click(screen.getByTestId("copy-curl-secrets")));
+    expect((await screen.findByTestId("copy-secrets-clipboard")).textContent).toContain("cannot clear the clipboard");
+    await act(async () => fireEvent.click(screen.getByTestId("copy-secrets-confirm")));
+    expect((await screen.findByTestId("copy-secrets-error")).textContent).toContain("client certificate key");
+    expect(written).toEqual([]);
+    expect(screen.getByTestId("copy-secrets-dialog")).toBeTruthy();
+  });
+
+  it("starts the clipboard write during the click, before the command arrives", async () => {
+    const order: string[] = [];
+    class FakeItem {
+      constructor(public items: Record<string, Promise<Blob>>) {}
+    }
+    vi.stubGlobal("ClipboardItem", FakeItem);
+    Object.assign(navigator.clipboard, {
+      write: vi.fn(async (items: FakeItem[]) => {
+        order.push("write");
+        written.push(await (await items[0].items["text/plain"]).text());
+      }),
+    });
+    let answer: (v: string) => void = () => undefined;
+    await openPreview((cmd) => {
+      if (cmd === "app_info") return info(60);
+      if (cmd === "unmasked_curl") {
+        order.push("ipc");
+        return new Promise<string>((r) => (answer = r));
+      }
+      return undefined;
+    });
+    await act(async () => fireEvent.click(screen.getByTestId("copy-curl-secrets")));
+    await act(async () => fireEvent.click(await screen.findByTestId("copy-secrets-confirm")));
+    expect(order).toEqual(["ipc", "write"]);
+    expect(written).toEqual([]);
+    await act(async () => answer(COMMAND));
+    expect((await screen.findByTestId("copy-secrets-done")).textContent).toContain("cleared in 60 seconds");
+    expect(written).toEqual([COMMAND]);
+    vi.unstubAllGlobals();
+  });
+
+  it("keeps the dialog open when the clipboard refuses the command", async () => {
+    await openPreview((cmd) => (cmd === "app_info" ? info(60) : cmd === "unmasked_curl" ? COMMAND : undefined));
+    refuse = true;
+    await act(async () => fireEvent.click(screen.getByTestId("copy-curl-secrets")));
+    await act(async () => fireEvent.click(await screen.findByTestId("copy-secrets-confirm")));
+    expect((await screen.findByTestId("copy-secrets-failed")).textContent).toContain("could not be put on the clipboard");
+    expect(screen.queryByTestId("copy-secrets-done")).toBeNull();
   });
 });
 

@@ -13,8 +13,9 @@ import { AccountPicker } from "../components/AccountPicker";
 import { OpForm } from "../components/OpForm";
 import { RequestView } from "../components/RequestView";
 import { ConfirmResend } from "../components/ConfirmResend";
+import { CopySecretsDialog } from "../components/CopySecrets";
 import { ResultPanel } from "../components/ResultPanel";
-import { buildParams, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
+import { buildParams, copyPending, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
 import { describeParams } from "../lib/describe";
 
 /** A request to open the Resend screen prefilled (from Query's "Resend this callback" or History's "Repeat"). */
@@ -54,6 +55,9 @@ export function ResendScreen(props: {
   const [formErrors, setFormErrors] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<RedactedRequest | null>(null);
   const [copied, setCopied] = useState(false);
+  /** "Copy with secrets": the confirmation, then the copy's outcome. */
+  const [secrets, setSecrets] = useState<null | { clearSeconds: number | null; busy: boolean; error: CoreError | null; failed: boolean }>(null);
+  const [secretsCopied, setSecretsCopied] = useState<null | { clearSeconds: number | null }>(null);
   const [error, setError] = useState<CoreError | null>(null);
   const [confirming, setConfirming] = useState<null | { params: Record<string, unknown> }>(null);
   const [busy, setBusy] = useState(false);
@@ -259,6 +263,42 @@ export function ResendScreen(props: {
     window.setTimeout(() => setCopied(false), 2500);
   };
 
+  const askCopySecrets = async () => {
+    setSecretsCopied(null);
+    let clearSeconds: number | null = null;
+    try {
+      clearSeconds = (await api.appInfo()).clipboard_clear_seconds;
+    } catch {
+      clearSeconds = null;
+    }
+    setSecrets({ clearSeconds, busy: false, error: null, failed: false });
+  };
+
+  // The secrets are fetched only now, on the confirming click, and go straight to the clipboard (whose write
+  // must start while that click lasts: nothing is awaited before it).
+  const copySecrets = async () => {
+    const params = validate();
+    if (!secrets || !params || !account || !op) return;
+    const clearSeconds = secrets.clearSeconds;
+    const command = api.unmaskedCurl({ account_id: account.id, operation: op.name, params });
+    const copying = copyPending(command);
+    setSecrets({ ...secrets, busy: true, error: null, failed: false });
+    let ok: boolean;
+    try {
+      ok = await copying;
+    } catch (e) {
+      setSecrets({ clearSeconds, busy: false, error: asCoreError(e), failed: false });
+      return;
+    }
+    if (!ok) {
+      setSecrets({ clearSeconds, busy: false, error: null, failed: true });
+      return;
+    }
+    setSecrets(null);
+    setSecretsCopied({ clearSeconds });
+    window.setTimeout(() => setSecretsCopied(null), (clearSeconds ?? 10) * 1000);
+  };
+
   const bulkFieldsOf = (o: OperationDescriptor) => o.fields.filter((f) => !BULK_OWNED.includes(f.name));
 
   const askPlan = async () => {
@@ -388,11 +428,23 @@ export function ResendScreen(props: {
           <section className="card wide-card" data-testid="resend-preview-panel">
             <div className="card-head">
               <h3 className="card-title">{t("resend.preview_title")}</h3>
-              <button type="button" className="btn small" onClick={copyCurl} data-testid="copy-curl">
-                {copied ? t("common.copied") : t("resend.copy_curl")}
-              </button>
+              <div className="row">
+                <button type="button" className="btn small" onClick={copyCurl} data-testid="copy-curl">
+                  {copied ? t("common.copied") : t("resend.copy_curl")}
+                </button>
+                <button type="button" className="btn small danger-outline" onClick={askCopySecrets} data-testid="copy-curl-secrets">
+                  {t("resend.copy_curl_secrets")}
+                </button>
+              </div>
             </div>
             <p className="field-help">{t("resend.preview_help")}</p>
+            {secretsCopied && (
+              <div className="warning" role="status" data-testid="copy-secrets-done">
+                {secretsCopied.clearSeconds
+                  ? t("copy_secrets.copied_clears", { seconds: secretsCopied.clearSeconds })
+                  : t("copy_secrets.copied_no_clear")}
+              </div>
+            )}
             <RequestView method={preview.method} url={preview.url} headers={preview.headers} body={preview.body} testId="preview-request" />
           </section>
         )}
@@ -404,6 +456,19 @@ export function ResendScreen(props: {
 
       {planning && account && op && (
         <PlanDialog account={account} op={op} plan={planning.plan} busy={busy} onConfirm={startJob} onCancel={() => setPlanning(null)} />
+      )}
+
+      {secrets && account && op && (
+        <CopySecretsDialog
+          account={account}
+          op={op}
+          clearSeconds={secrets.clearSeconds}
+          busy={secrets.busy}
+          error={secrets.error}
+          failed={secrets.failed}
+          onConfirm={copySecrets}
+          onCancel={() => setSecrets(null)}
+        />
       )}
 
       {confirming && account && op && strong && (
