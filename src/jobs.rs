@@ -1108,8 +1108,11 @@ impl Jobs {
 }
 
 /// Recovers one job left `running` by a runner that is gone (inside the caller's transaction): it
-/// becomes `interrupted`; a call that was in flight is counted `unknown`, recorded as such with the
-/// history row it had begun (if any), and not sent again. Returns 1 when the job changed.
+/// becomes `interrupted`. A call that was in flight and had begun its history row (written, and made
+/// durable, before a request leaves) may have reached the provider: it is counted `unknown`, recorded
+/// as such with that row, and not sent again. A call marked in flight whose history row was never
+/// written never left (the runner stopped between the two): it stays the job's next call and is sent on
+/// resume. Returns 1 when the job changed.
 fn recover_in(tx: &rusqlite::Transaction<'_>, id: i64, now: i64) -> Result<u64> {
     let error = Error::new(ErrorCode::HistoryInterrupted)
         .detail("Callback Desk stopped while this job ran; a call in flight is counted unknown and not sent again");
@@ -1119,18 +1122,37 @@ fn recover_in(tx: &rusqlite::Transaction<'_>, id: i64, now: i64) -> Result<u64> 
         .optional()
         .map_err(storage_error)?
         .flatten();
+    // The history row of the call in flight, if it was begun: the job's newest row after every
+    // recorded call's (a call tried again after a rate limit has its earlier attempt's row there).
+    let begun: Option<i64> = match in_flight {
+        None => None,
+        Some(_) => tx
+            .query_row(
+                "SELECT max(h.id) FROM history h WHERE h.job_id = ?1
+                   AND h.id > coalesce((SELECT max(history_id) FROM job_calls WHERE job_id = ?1), 0)",
+                [id],
+                |r| r.get(0),
+            )
+            .map_err(storage_error)?,
+    };
+    if in_flight.is_some() && begun.is_none() {
+        // Nothing left for that call: it is sent on resume, like any call not yet made.
+        let n = tx
+            .execute(
+                "UPDATE jobs SET state = 'interrupted', updated_at_ms = ?2, in_flight = NULL
+                 WHERE id = ?1 AND state = 'running'",
+                params![id, now],
+            )
+            .map_err(storage_error)?;
+        return Ok(n as u64);
+    }
     if let Some(index) = in_flight {
-        // The history row of the call in flight, if it was begun: the job's newest row after every
-        // recorded call's.
         tx.execute(
             "INSERT INTO job_calls (job_id, idx, history_id, outcome, error, finished_at_ms)
-             VALUES (?1, ?2,
-                     (SELECT max(h.id) FROM history h WHERE h.job_id = ?1
-                        AND h.id > coalesce((SELECT max(history_id) FROM job_calls WHERE job_id = ?1), 0)),
-                     'unknown', ?3, ?4)
+             VALUES (?1, ?2, ?3, 'unknown', ?4, ?5)
              ON CONFLICT (job_id, idx) DO UPDATE SET history_id = coalesce(excluded.history_id, history_id),
                 outcome = 'unknown', error = excluded.error, finished_at_ms = excluded.finished_at_ms",
-            params![id, index, err, now],
+            params![id, index, begun, err, now],
         )
         .map_err(storage_error)?;
     }

@@ -5,7 +5,7 @@
 
 use callback_desk::accounts::AccountView;
 use callback_desk::clock::{Clock, FixedClock};
-use callback_desk::history::{HistoryFilter, Outcome};
+use callback_desk::history::{Environment, HistoryFilter, NewEntry, Outcome, RecordedRequest};
 use callback_desk::jobs::{FixedClockSleeper, JobControl, JobProgress, JobState, JobView, PlanRequest};
 use callback_desk::limits::{day_of, DAY_MS, MINUTE_MS};
 use callback_desk::sandbox::{demo, Limits, Sandbox, SandboxConfig, SandboxHandle};
@@ -296,7 +296,9 @@ async fn a_job_stopped_by_an_exit_is_interrupted_at_the_next_start_and_resumes()
         env.store.jobs.run(id, Some(&root), &env.transport, &env.sleeper, &control, &mut progress).await.unwrap()
     };
     assert_eq!((job.state, job.next_index), (JobState::Paused, 2));
-    // The app dies while the third call is in flight (the job row says so, as the runner writes it).
+    // The app dies while the third call is in flight (the job row says so, as the runner writes it, and
+    // its history row was begun: it may have reached the provider).
+    begin_call_row(&env, id);
     {
         let conn = rusqlite::Connection::open(env.dir.path().join(callback_desk::db::DB_FILE)).unwrap();
         conn.execute("UPDATE jobs SET state = 'running', in_flight = 2 WHERE id = ?1", [id]).unwrap();
@@ -336,6 +338,29 @@ async fn ceffu_backs_off_after_a_rate_limit_answer_and_retries_the_same_call() {
     assert_eq!(env.history(job.id, None), 5);
     assert_eq!(env.history(job.id, Some(Outcome::Ok)), 4);
     assert_eq!(env.sb.state()["faults_applied"]["ceffu"], 1);
+}
+
+/// What a runner writes (and makes durable) just before a job's call leaves: its pending history row.
+fn begin_call_row(env: &Env, job_id: i64) -> i64 {
+    env.store
+        .history
+        .begin(NewEntry {
+            job_id: Some(job_id),
+            account_id: None,
+            account_label: "in flight".into(),
+            provider: "cybavo".into(),
+            environment: Environment::Sandbox,
+            operation: "resend-withdrawal-callbacks".into(),
+            scope: String::new(),
+            search_text: String::new(),
+            request: RecordedRequest {
+                method: "POST".into(),
+                url: "http://127.0.0.1/".into(),
+                headers: Vec::new(),
+                body: String::new(),
+            },
+        })
+        .unwrap()
 }
 
 /// A second store on the same data folder: another runner (as the CLI is to the app).
@@ -408,6 +433,7 @@ async fn the_lease_of_a_runner_that_died_is_taken_over_at_once() {
     let dead_pid = child.id();
     child.wait().unwrap();
     assert!(!callback_desk::jobs::pid_alive(i64::from(dead_pid)));
+    let row = begin_call_row(&env, id);
     {
         let conn = rusqlite::Connection::open(env.dir.path().join(callback_desk::db::DB_FILE)).unwrap();
         conn.execute("UPDATE jobs SET state = 'running', in_flight = 0 WHERE id = ?1", [id]).unwrap();
@@ -424,6 +450,34 @@ async fn the_lease_of_a_runner_that_died_is_taken_over_at_once() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].outcome, callback_desk::results::ResultOutcome::Unknown);
     assert_eq!(rows[0].error.as_ref().unwrap()["code"], "history.interrupted");
+    assert_eq!(rows[0].history_id, Some(row));
+}
+
+#[tokio::test]
+async fn a_call_marked_in_flight_that_never_began_is_sent_on_resume() {
+    let env = start().await;
+    let serials = [90000000002i64, 90000000003];
+    let req = env.request("cybavo", "resend-withdrawal-callbacks", json!({ "serials": serials }), None, None);
+    let id = env.store.jobs.create(&env.store.jobs.plan(&req).unwrap()).unwrap();
+    // The runner stopped after marking the first call in flight and before writing its history row, so
+    // nothing was sent.
+    {
+        let conn = rusqlite::Connection::open(env.dir.path().join(callback_desk::db::DB_FILE)).unwrap();
+        conn.execute("UPDATE jobs SET state = 'running', in_flight = 0 WHERE id = ?1", [id]).unwrap();
+    }
+    let Env { sb, clock, store, dir, secrets, accounts, transport, sleeper } = env;
+    drop(store);
+    let store = open(dir.path(), &secrets, &clock);
+    let env = Env { sb, clock, store, dir, secrets, accounts, transport, sleeper };
+    let job = env.store.jobs.get(id).unwrap();
+    assert_eq!((job.state, job.next_index, job.unknown), (JobState::Interrupted, 0, 0), "{job:?}");
+    let (_, rows) = env.store.jobs.results(id).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.outcome == callback_desk::results::ResultOutcome::NotSent), "{rows:?}");
+    let job = env.run(id, &JobControl::new(), &Mutex::new(Vec::new())).await;
+    assert_eq!((job.state, job.ok, job.unknown, job.failed), (JobState::Done, 2, 0, 0), "{job:?}");
+    assert_eq!(env.calls("cybavo"), 2);
+    assert_eq!(env.history(id, Some(Outcome::Ok)), 2);
 }
 
 #[test]
