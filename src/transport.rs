@@ -73,12 +73,23 @@ pub struct HttpTransport {
     config: TransportConfig,
 }
 
+/// Makes `ring` the process's TLS crypto provider (reqwest is built without one; see Cargo.toml). Every
+/// HTTP client in the app, the CLI, the sandbox and the tests is built after this; calling it again is harmless.
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err only when a provider is installed already, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl HttpTransport {
     pub fn new(config: TransportConfig) -> Result<Self, Error> {
         Ok(HttpTransport { client: Self::builder(config).build().map_err(|e| Error::internal(e.to_string()))?, config })
     }
 
     fn builder(config: TransportConfig) -> reqwest::ClientBuilder {
+        install_crypto_provider();
         reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)

@@ -26,6 +26,7 @@ async fn start_with(f: impl FnOnce(&mut SandboxConfig)) -> Env {
     let mut cfg = SandboxConfig { clock: Arc::new(clock.clone()), ..SandboxConfig::default() };
     f(&mut cfg);
     let sb = Sandbox::start(cfg).await.expect("sandbox starts");
+    callback_desk::transport::install_crypto_provider();
     let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(20)).build().unwrap();
     Env { sb, clock, http }
 }

@@ -13,6 +13,9 @@ mod window;
 
 use callback_desk::{logging, paths};
 
+/// How long background start-up work waits for the window's first paint before it starts anyway.
+const FIRST_PAINT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn main() {
     let _log_guard = logging::init(&paths::log_dir(), "callback-desk");
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths::data_dir().display(), "starting");
@@ -56,16 +59,24 @@ fn main() {
         .setup(|app| {
             use tauri::Manager;
             window::create_main(app)?;
-            // Run the keyring self-test in the background; `app_info` waits for its result.
+            // The keyring self-test runs in the background once the first screen is painted (`app_info`
+            // starts it earlier if asked first, and waits for its result).
             let state = app.state::<state::AppState>().inner().clone();
             let retention_state = state.clone();
             tauri::async_runtime::spawn(async move {
+                state.after_first_paint(FIRST_PAINT_WAIT).await;
                 let status = state.keyring_status().await;
-                tracing::info!(state = ?status.state, backend = %status.backend, "keyring self-test");
+                tracing::info!(
+                    state = ?status.state,
+                    backend = %status.backend,
+                    since_start_ms = state.started.elapsed().as_millis() as u64,
+                    "keyring self-test"
+                );
             });
-            // History retention: at start, then once a day.
+            // History retention: after the first paint, then once a day.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
+                retention_state.after_first_paint(FIRST_PAINT_WAIT).await;
                 loop {
                     if let Err(e) = commands::prefs::apply_retention(&handle, &retention_state).await {
                         tracing::warn!(code = %e.code, "history retention not applied");

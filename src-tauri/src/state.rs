@@ -30,6 +30,8 @@ pub struct AppState {
     pub started: std::time::Instant,
     /// Whether the window has reported its first painted screen.
     pub ui_ready: Arc<std::sync::atomic::AtomicBool>,
+    /// Woken when the window reports its first painted screen ([`AppState::after_first_paint`]).
+    pub ui_ready_signal: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -44,6 +46,19 @@ impl AppState {
             sandbox: Arc::new(Mutex::new(None)),
             started: std::time::Instant::now(),
             ui_ready: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            ui_ready_signal: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// Resolves once the window has painted its first screen, or after `limit` if it never says so.
+    /// Start-up work that the first screen does not need (the keyring self-test, history retention)
+    /// waits for it, so it does not compete with WebKit for the CPU while the window appears.
+    pub async fn after_first_paint(&self, limit: Duration) {
+        let notified = self.ui_ready_signal.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if !self.ui_ready.load(std::sync::atomic::Ordering::SeqCst) {
+            let _ = tokio::time::timeout(limit, notified).await;
         }
     }
 

@@ -531,6 +531,7 @@ impl Sandbox {
             .map_err(|e| Error::internal(format!("sandbox bind failed: {e}")))?;
         let addr = listener.local_addr().map_err(|e| Error::internal(format!("sandbox address: {e}")))?;
         let base_url = format!("http://{addr}");
+        crate::transport::install_crypto_provider();
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()

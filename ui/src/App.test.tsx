@@ -63,8 +63,9 @@ describe("App shell", () => {
   it("switches language and remembers the choice", async () => {
     render(<App />);
     fireEvent.click(screen.getByTestId("nav-settings"));
+    const select = await screen.findByTestId("language-select");
     await act(async () => {
-      fireEvent.change(screen.getByTestId("language-select"), { target: { value: "pt-BR" } });
+      fireEvent.change(select, { target: { value: "pt-BR" } });
     });
     await waitFor(() => expect(screen.getByTestId("screen-title").textContent).toBe("Configurações"));
     expect(calls).toContainEqual({ cmd: "set_preferences", args: { preferences: { language: "pt-BR" } } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { catalogs, LANGUAGES, matchLanguage } from "./i18n";
+import { LANGUAGES, loadCatalog, matchLanguage } from "./i18n";
 
 type Tree = { [k: string]: string | Tree };
 
@@ -15,6 +15,7 @@ function flatten(tree: Tree, prefix = ""): Map<string, string> {
   return out;
 }
 
+const catalogs = Object.fromEntries(await Promise.all(LANGUAGES.map(async (l) => [l, await loadCatalog(l)])));
 const flat = Object.fromEntries(LANGUAGES.map((l) => [l, flatten(catalogs[l] as Tree)])) as Record<
   (typeof LANGUAGES)[number],
   Map<string, string>

@@ -15,5 +15,6 @@ pub async fn app_info(state: tauri::State<'_, AppState>) -> Result<AppInfo, call
 pub fn ui_ready(state: tauri::State<'_, AppState>) {
     if !state.ui_ready.swap(true, std::sync::atomic::Ordering::SeqCst) {
         tracing::info!(since_start_ms = state.started.elapsed().as_millis() as u64, "window interactive");
+        state.ui_ready_signal.notify_waiters();
     }
 }
