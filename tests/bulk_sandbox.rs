@@ -303,10 +303,7 @@ async fn a_job_stopped_by_an_exit_is_interrupted_at_the_next_start_and_resumes()
         let conn = rusqlite::Connection::open(env.dir.path().join(callback_desk::db::DB_FILE)).unwrap();
         conn.execute("UPDATE jobs SET state = 'running', in_flight = 2 WHERE id = ?1", [id]).unwrap();
     }
-    let Env { sb, clock, store, dir, secrets, accounts, transport, sleeper } = env;
-    drop(store);
-    let store = open(dir.path(), &secrets, &clock);
-    let env = Env { sb, clock, store, dir, secrets, accounts, transport, sleeper };
+    let env = restart(env);
     let job = env.store.jobs.get(id).unwrap();
     assert_eq!((job.state, job.next_index, job.ok, job.unknown), (JobState::Interrupted, 3, 2, 1), "{job:?}");
     assert_eq!(job.last_error.as_ref().unwrap()["code"], "history.interrupted");
@@ -338,6 +335,14 @@ async fn ceffu_backs_off_after_a_rate_limit_answer_and_retries_the_same_call() {
     assert_eq!(env.history(job.id, None), 5);
     assert_eq!(env.history(job.id, Some(Outcome::Ok)), 4);
     assert_eq!(env.sb.state()["faults_applied"]["ceffu"], 1);
+}
+
+/// The app starting again on the same data folder (the store is opened afresh, which runs recovery).
+fn restart(env: Env) -> Env {
+    let Env { sb, clock, store, dir, secrets, accounts, transport, sleeper } = env;
+    drop(store);
+    let store = open(dir.path(), &secrets, &clock);
+    Env { sb, clock, store, dir, secrets, accounts, transport, sleeper }
 }
 
 /// What a runner writes (and makes durable) just before a job's call leaves: its pending history row.
@@ -465,10 +470,7 @@ async fn a_call_marked_in_flight_that_never_began_is_sent_on_resume() {
         let conn = rusqlite::Connection::open(env.dir.path().join(callback_desk::db::DB_FILE)).unwrap();
         conn.execute("UPDATE jobs SET state = 'running', in_flight = 0 WHERE id = ?1", [id]).unwrap();
     }
-    let Env { sb, clock, store, dir, secrets, accounts, transport, sleeper } = env;
-    drop(store);
-    let store = open(dir.path(), &secrets, &clock);
-    let env = Env { sb, clock, store, dir, secrets, accounts, transport, sleeper };
+    let env = restart(env);
     let job = env.store.jobs.get(id).unwrap();
     assert_eq!((job.state, job.next_index, job.unknown), (JobState::Interrupted, 0, 0), "{job:?}");
     let (_, rows) = env.store.jobs.results(id).unwrap();

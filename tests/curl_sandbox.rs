@@ -163,7 +163,8 @@ async fn the_copied_command_run_by_curl_is_accepted_by_every_provider() {
         if key == "cybavo" {
             // The same command with one character of its signature changed is refused: the check can fail.
             let checksum = text.split("X-CHECKSUM: ").nth(1).unwrap().chars().next().unwrap();
-            let other = if checksum == 'A' { 'B' } else { 'A' };
+            // (another hex digit: the sandbox compares checksums case-insensitively, as CYBAVO does)
+            let other = if checksum == '0' { '1' } else { '0' };
             let tampered = text.replacen(&format!("X-CHECKSUM: {checksum}"), &format!("X-CHECKSUM: {other}"), 1);
             let answer = run_curl(tampered).await;
             let err = providers::parse_response(&account, operation, &answer).unwrap_err();
