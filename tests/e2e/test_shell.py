@@ -64,6 +64,7 @@ def missing_keys(s):
 
 def set_language(s, lang):
     s.click("[data-testid=nav-settings]")
+    s.find("[data-testid=language-select]")
     s.execute(
         "const el = document.querySelector('[data-testid=language-select]');"
         "const setter = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set;"

@@ -1,26 +1,15 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type AccountView, type AppInfo } from "./api";
 import { changeLanguage, LANGUAGES, matchLanguage, type Language } from "./i18n";
 import { Sidebar, type Section } from "./components/Sidebar";
 import { StatusLine } from "./components/StatusLine";
 import { EnvBadge } from "./components/EnvBadge";
+import { QueryScreen } from "./screens/Query";
+import { HistoryScreen } from "./screens/History";
+import { AccountsScreen } from "./screens/Accounts";
+import { SettingsScreen } from "./screens/Settings";
 import { ResendScreen, type ResendIntent } from "./screens/Resend";
-
-// The first screen (Resend) is in the main script; the others are separate chunks, fetched after the
-// first paint (see `prefetchScreens`), so start-up parses only what it shows.
-const loadQuery = () => import("./screens/Query");
-const loadHistory = () => import("./screens/History");
-const loadAccounts = () => import("./screens/Accounts");
-const loadSettings = () => import("./screens/Settings");
-const QueryScreen = lazy(() => loadQuery().then((m) => ({ default: m.QueryScreen })));
-const HistoryScreen = lazy(() => loadHistory().then((m) => ({ default: m.HistoryScreen })));
-const AccountsScreen = lazy(() => loadAccounts().then((m) => ({ default: m.AccountsScreen })));
-const SettingsScreen = lazy(() => loadSettings().then((m) => ({ default: m.SettingsScreen })));
-
-function prefetchScreens() {
-  for (const load of [loadQuery, loadHistory, loadAccounts, loadSettings]) void load().catch(() => undefined);
-}
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -45,7 +34,7 @@ export function App() {
       .catch(() => undefined);
     // Tell the shell once the first screen is painted (start-up time in the log; see scripts/perf.sh);
     // then ask for what the first paint does not need: the status line (it waits for the keyring
-    // self-test) and the other screens' code.
+    // self-test).
     requestAnimationFrame(() =>
       requestAnimationFrame(() => {
         void api.uiReady().catch(() => undefined);
@@ -53,7 +42,6 @@ export function App() {
           .appInfo()
           .then((i) => alive && setInfo(i))
           .catch(() => alive && setBackendError(true));
-        prefetchScreens();
       }),
     );
     return () => {
@@ -108,7 +96,6 @@ export function App() {
           <EnvBadge environment={showEnv && account ? account.environment : null} />
         </header>
         <main className="content" data-testid={`screen-${section}`}>
-          <Suspense fallback={null}>
           {section === "resend" && (
             <ResendScreen
               accountId={account?.id ?? null}
@@ -134,7 +121,6 @@ export function App() {
           {section === "history" && <HistoryScreen focus={historyFocus} job={historyJob} onRepeat={openResend} />}
           {section === "accounts" && <AccountsScreen />}
           {section === "settings" && <SettingsScreen info={info} language={language} onLanguage={onLanguage} />}
-          </Suspense>
         </main>
         <StatusLine info={info} backendError={backendError} />
       </div>
