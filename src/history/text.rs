@@ -324,6 +324,22 @@ fn json(items: &[impl serde::Serialize]) -> SqlValue {
     SqlValue::Text(serde_json::to_string(items).unwrap_or_else(|_| "[]".into()))
 }
 
+/// Reads the rows `sql` selects by id (`?1`, a JSON list) and adds the keys of those whose identifiers
+/// hold every word of `need`.
+fn push_matching(conn: &Connection, sql: Sql, need: &[&Word], out: &mut Vec<Key>) -> Result<()> {
+    let (text, args) = sql.select(
+        "h.created_at_ms, h.id, h.search_text",
+        "json_each(?1) AS j CROSS JOIN history AS h ON h.id = j.value",
+        None,
+    );
+    for (key, search_text) in keyed_rows(conn, &text, args)? {
+        if all_in(conn, &search_text, need)? {
+            out.push(key);
+        }
+    }
+    Ok(())
+}
+
 /// Keys (and identifiers text) of a query's rows.
 fn keyed_rows(conn: &Connection, sql: &str, args: Vec<SqlValue>) -> Result<Vec<(Key, String)>> {
     let mut stmt = conn.prepare_cached(sql).map_err(storage_error)?;
@@ -703,17 +719,7 @@ fn newest_first(
                 break;
             }
             size = (size * 4).min(4096);
-            let sql = Sql::with_ids(Some(&batch), filter, labels);
-            let (text, args) = sql.select(
-                "h.created_at_ms, h.id, h.search_text",
-                "json_each(?1) AS j CROSS JOIN history AS h ON h.id = j.value",
-                None,
-            );
-            for (key, search_text) in keyed_rows(conn, &text, args)? {
-                if all_in(conn, &search_text, need)? {
-                    out.push(key);
-                }
-            }
+            push_matching(conn, Sql::with_ids(Some(&batch), filter, labels), need, &mut out)?;
         }
         out.sort_unstable_by(|a, b| b.cmp(a));
         out.truncate(want);
@@ -722,16 +728,7 @@ fn newest_first(
         // The rows out of order, checked one by one.
         let mut sql = Sql::with_ids(Some(&unordered), filter, labels);
         sql.before(at);
-        let (text, args) = sql.select(
-            "h.created_at_ms, h.id, h.search_text",
-            "json_each(?1) AS j CROSS JOIN history AS h ON h.id = j.value",
-            None,
-        );
-        for (key, search_text) in keyed_rows(conn, &text, args)? {
-            if all_in(conn, &search_text, need)? {
-                out.push(key);
-            }
-        }
+        push_matching(conn, sql, need, &mut out)?;
         out.sort_unstable_by(|a, b| b.cmp(a));
         out.truncate(want);
     }
