@@ -20,6 +20,9 @@ use rusqlite::params;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "../tests/common/history_reference.rs"]
+mod history_reference;
+
 const DAY: i64 = 86_400_000;
 const START: i64 = 1_735_689_600_000; // 2025-01-01T00:00:00Z
 
@@ -163,61 +166,6 @@ fn seed(db: &Db, rows: i64) {
         }
     }
     tx.commit().unwrap();
-}
-
-/// The rows matching `filter` after `cursor`, newest first, by the plainest query there is: one FTS5
-/// index over identifiers and label together (the text filter's definition; kept in the bench's
-/// database as `bench_reference`, built on first use), asked the whole text at once.
-fn reference_page(db: &Db, filter: &HistoryFilter, cursor: Option<Cursor>, limit: u32) -> Vec<i64> {
-    use rusqlite::types::Value as V;
-    let mut conds: Vec<String> = Vec::new();
-    let mut args: Vec<V> = Vec::new();
-    let mut push = |cond: &str, v: V| {
-        args.push(v);
-        conds.push(cond.replace('?', &format!("?{}", args.len())));
-    };
-    if let Some(text) = &filter.text {
-        let words: Vec<String> = text
-            .split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphanumeric))
-            .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
-            .collect();
-        push("h.id IN (SELECT rowid FROM bench_reference WHERE bench_reference MATCH ?)", V::Text(words.join(" ")));
-    }
-    if let Some(v) = filter.account_id {
-        push("h.account_id = ?", V::Integer(v));
-    }
-    if let Some(v) = filter.job_id {
-        push("h.job_id = ?", V::Integer(v));
-    }
-    if let Some(v) = &filter.provider {
-        push("h.provider = ?", V::Text(v.clone()));
-    }
-    if let Some(v) = &filter.operation {
-        push("h.operation = ?", V::Text(v.clone()));
-    }
-    if let Some(v) = filter.outcome {
-        push("h.outcome = ?", V::Text(v.as_str().into()));
-    }
-    if let Some(v) = filter.from_ms {
-        push("h.created_at_ms >= ?", V::Integer(v));
-    }
-    if let Some(v) = filter.to_ms {
-        push("h.created_at_ms < ?", V::Integer(v));
-    }
-    if let Some(c) = cursor {
-        push("(h.created_at_ms < ?", V::Integer(c.created_at_ms));
-        let n = args.len();
-        args.push(V::Integer(c.id));
-        let last = conds.pop().unwrap();
-        conds.push(format!("{last} OR (h.created_at_ms = ?{n} AND h.id < ?{}))", n + 1));
-    }
-    let where_ = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
-    let sql = format!("SELECT h.id FROM history h{where_} ORDER BY h.created_at_ms DESC, h.id DESC LIMIT {limit}");
-    let conn = db.conn();
-    let mut stmt = conn.prepare(&sql).unwrap();
-    let ids = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0)).unwrap();
-    ids.collect::<rusqlite::Result<Vec<i64>>>().unwrap()
 }
 
 fn main() {
@@ -386,21 +334,17 @@ fn main() {
     if part("pages") {
         println!("-- same rows as the reference query (first page and one from the middle)");
         let t = Instant::now();
-        db.conn()
-            .execute_batch(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS bench_reference USING fts5(search_text, account_label,
-                    tokenize = 'unicode61 remove_diacritics 2');
-                 INSERT INTO bench_reference (rowid, search_text, account_label)
-                    SELECT id, search_text, account_label FROM history
-                    WHERE id > (SELECT ifnull(max(rowid), 0) FROM bench_reference);",
-            )
-            .unwrap();
+        history_reference::index(&db.conn(), "bench_reference");
         println!("{:<48} {:>10}", "reference index (bench only)", ms(t.elapsed()));
         let mut checked = 0;
         for (name, filter) in &filters {
             for cursor in [None, Some(mid)] {
                 let got: Vec<i64> = h.page(filter, cursor, 100).unwrap().rows.iter().map(|r| r.id).collect();
-                assert_eq!(got, reference_page(&db, filter, cursor, 100), "{name} from {cursor:?}");
+                assert_eq!(
+                    got,
+                    history_reference::ids(&db.conn(), "bench_reference", filter, cursor, Some(100)),
+                    "{name} from {cursor:?}"
+                );
                 checked += 1;
             }
         }

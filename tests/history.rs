@@ -9,6 +9,9 @@ use callback_desk::{Error, ErrorCode};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+#[path = "common/history_reference.rs"]
+mod history_reference;
+
 const T0: i64 = 1_750_000_000_000;
 const DAY: i64 = 86_400_000;
 
@@ -693,68 +696,11 @@ fn seed_text_history(db: &Db, n: i64, shuffled: bool) {
     db.conn().execute("DELETE FROM accounts WHERE id = 4", []).unwrap();
 }
 
-/// The rows matching `filter`, newest first, by the plainest query: one FTS5 index over identifiers and
-/// label together (as the text filter is defined), asked the whole text at once.
+/// The rows matching `filter`, newest first, by the plainest query (tests/common/history_reference.rs).
 fn reference_ids(db: &Db, filter: &HistoryFilter, cursor: Option<Cursor>, limit: Option<usize>) -> Vec<i64> {
-    use rusqlite::types::Value as V;
     let conn = db.conn();
-    conn.execute_batch(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.reference USING fts5(search_text, account_label,
-            tokenize = 'unicode61 remove_diacritics 2');
-         INSERT INTO temp.reference (rowid, search_text, account_label)
-            SELECT id, search_text, account_label FROM history WHERE id NOT IN (SELECT rowid FROM temp.reference);",
-    )
-    .unwrap();
-    let mut conds: Vec<String> = Vec::new();
-    let mut args: Vec<V> = Vec::new();
-    let mut push = |cond: &str, v: V| {
-        args.push(v);
-        conds.push(cond.replace('?', &format!("?{}", args.len())));
-    };
-    if let Some(text) = &filter.text {
-        let words: Vec<String> = text
-            .split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphanumeric))
-            .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
-            .collect();
-        if words.is_empty() {
-            return Vec::new();
-        }
-        push("h.id IN (SELECT rowid FROM temp.reference WHERE reference MATCH ?)", V::Text(words.join(" ")));
-    }
-    if let Some(v) = filter.account_id {
-        push("h.account_id = ?", V::Integer(v));
-    }
-    if let Some(v) = filter.job_id {
-        push("h.job_id = ?", V::Integer(v));
-    }
-    if let Some(v) = &filter.provider {
-        push("h.provider = ?", V::Text(v.clone()));
-    }
-    if let Some(v) = &filter.operation {
-        push("h.operation = ?", V::Text(v.clone()));
-    }
-    if let Some(v) = filter.outcome {
-        push("h.outcome = ?", V::Text(v.as_str().into()));
-    }
-    if let Some(v) = filter.from_ms {
-        push("h.created_at_ms >= ?", V::Integer(v));
-    }
-    if let Some(v) = filter.to_ms {
-        push("h.created_at_ms < ?", V::Integer(v));
-    }
-    if let Some(c) = cursor {
-        push("(h.created_at_ms, h.id) < (?, ", V::Integer(c.created_at_ms));
-        let last = conds.pop().unwrap();
-        args.push(V::Integer(c.id));
-        conds.push(format!("{last}?{})", args.len()));
-    }
-    let where_ = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
-    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
-    let sql = format!("SELECT h.id FROM history h{where_} ORDER BY h.created_at_ms DESC, h.id DESC{limit}");
-    let mut stmt = conn.prepare(&sql).unwrap();
-    let ids = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0)).unwrap();
-    ids.collect::<rusqlite::Result<Vec<i64>>>().unwrap()
+    history_reference::index(&conn, "temp.reference");
+    history_reference::ids(&conn, "temp.reference", filter, cursor, limit)
 }
 
 fn text_filters() -> Vec<HistoryFilter> {
