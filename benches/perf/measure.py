@@ -16,6 +16,7 @@ JSON object with every number.
 
 import argparse
 import json
+import re
 import os
 import signal
 import statistics
@@ -97,8 +98,15 @@ def launch_once(binary, settle=3.0, timeout=60.0):
 
     def read():
         for line in proc.stderr:
+            if b"window created" in line:
+                m = re.search(rb"since_start_ms=(\d+)", line)
+                if m:
+                    state.setdefault("phases", {})["window_created_ms"] = int(m.group(1))
             if b"window interactive" in line and not ready.is_set():
                 state["ready"] = time.perf_counter()
+                # The page's own marks (ms since it began loading) and when it began (since the process started).
+                for k, v in re.findall(rb"(\w+_ms)=(\d+)", line):
+                    state.setdefault("phases", {})[k.decode()] = int(v)
                 ready.set()
 
     threading.Thread(target=read, daemon=True).start()
@@ -121,7 +129,7 @@ def launch_once(binary, settle=3.0, timeout=60.0):
         raise RuntimeError(f"{binary} never reported an interactive window")
     del peak
     return {"launch_ms": (state["ready"] - t0) * 1000, "peak_rss_kib": peak_rss, "peak_pss_kib": peak_pss,
-            "processes": procs}
+            "processes": procs, "phases": state.get("phases", {})}
 
 
 def startup(app, baseline, runs):
@@ -134,6 +142,8 @@ def startup(app, baseline, runs):
     out = {}
     for name, rows in results.items():
         out[name] = {k: statistics.median(r[k] for r in rows) for k in ("launch_ms", "peak_rss_kib", "peak_pss_kib")}
+        keys = sorted({k for r in rows for k in r["phases"]})
+        out[name]["phases"] = {k: statistics.median(r["phases"][k] for r in rows if k in r["phases"]) for k in keys}
         out[name]["runs"] = rows
     out["ratio"] = {k: out["app"][k] / out["baseline"][k] for k in ("launch_ms", "peak_rss_kib", "peak_pss_kib")}
     return out

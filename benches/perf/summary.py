@@ -32,6 +32,12 @@ row("peak memory, PSS of app + WebKit processes, app / hello-world (median)",
 row("peak memory, RSS summed over the same processes (median)",
     f"{a['peak_rss_kib'] / 1024:.1f} MiB / {b['peak_rss_kib'] / 1024:.1f} MiB = {r['peak_rss_kib']:.2f}x", "(for reference)",
     None)
+phases = [(k, a.get("phases", {}).get(k), b.get("phases", {}).get(k)) for k in
+          ("window_created_ms", "page_began_ms", "script_ms", "catalog_ms", "mounted_ms", "first_ipc_ms", "painted_ms")]
+shown = "; ".join(f"{k[:-3]} {x:.0f} / {'-' if y is None else f'{y:.0f}'}" for k, x, y in phases if x is not None)
+if shown:
+    row("where start-up goes, app / hello-world (medians, ms; page marks since the page began loading)", shown,
+        "(for reference)", None)
 if "memory_growth" in sm:
     g = sm["memory_growth"]
     row(f"memory growth over {g['operations']:,} operations against the sandbox (PSS of all processes)",

@@ -59,6 +59,8 @@ fn main() {
         .setup(|app| {
             use tauri::Manager;
             window::create_main(app)?;
+            let started = app.state::<state::AppState>().started;
+            tracing::info!(since_start_ms = started.elapsed().as_millis() as u64, "window created");
             // The keyring self-test runs in the background once the first screen is painted (`app_info`
             // starts it earlier if asked first, and waits for its result).
             let state = app.state::<state::AppState>().inner().clone();

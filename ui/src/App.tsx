@@ -10,6 +10,7 @@ import { HistoryScreen } from "./screens/History";
 import { AccountsScreen } from "./screens/Accounts";
 import { SettingsScreen } from "./screens/Settings";
 import { ResendScreen, type ResendIntent } from "./screens/Resend";
+import { mark, startupMarks } from "./startup";
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -24,6 +25,7 @@ export function App() {
 
   useEffect(() => {
     let alive = true;
+    mark("mounted");
     api
       .getPreferences()
       .then((p) => {
@@ -37,7 +39,7 @@ export function App() {
     // self-test).
     requestAnimationFrame(() =>
       requestAnimationFrame(() => {
-        void api.uiReady().catch(() => undefined);
+        void api.uiReady({ ...startupMarks, painted: performance.now() }).catch(() => undefined);
         api
           .appInfo()
           .then((i) => alive && setInfo(i))

@@ -2,7 +2,7 @@
 // makes HTTP calls and never receives a secret (secrets go in through create/update and never come back),
 // with one exception the user asks for explicitly and confirms: `unmaskedCurl` ("Copy with secrets"), whose
 // command goes straight to the clipboard and is not kept.
-import { invoke } from "@tauri-apps/api/core";
+import { invoke as tauriInvoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Preferences } from "./bindings/Preferences";
@@ -32,12 +32,20 @@ import type { RetentionResult } from "./bindings/RetentionResult";
 import type { ResultsView } from "./bindings/ResultsView";
 import type { ResultRow } from "./bindings/ResultRow";
 import type { ResultOutcome } from "./bindings/ResultOutcome";
+import { mark, type StartupMarks } from "./startup";
 
 export type {
   AppInfo, Preferences, RetentionResult, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
   PlanRequest, Plan, JobView, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome,
 };
+
+/** Tauri's `invoke`, noting when the first answer arrives (a start-up mark). */
+async function invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {
+  const answer = await tauriInvoke<T>(cmd, args);
+  mark("firstIpc");
+  return answer;
+}
 
 export function isCoreError(e: unknown): e is CoreError {
   return typeof e === "object" && e !== null && "code" in e && "params" in e;
@@ -50,7 +58,7 @@ export function asCoreError(e: unknown): CoreError {
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
-  uiReady: () => invoke<void>("ui_ready"),
+  uiReady: (marks: StartupMarks & { painted: number }) => invoke<void>("ui_ready", { marks }),
   getPreferences: () => invoke<Preferences>("get_preferences"),
   setPreferences: (preferences: Preferences) => invoke<Preferences>("set_preferences", { preferences }),
   setHistoryRetention: (days: number | null) => invoke<RetentionResult>("set_history_retention", { days }),

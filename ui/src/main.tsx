@@ -3,11 +3,15 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { initI18n } from "./i18n";
 import "./styles.css";
+import { mark } from "./startup";
 
-void initI18n().then(() =>
+mark("script");
+
+void initI18n().then(() => {
+  mark("catalog");
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
       <App />
     </StrictMode>,
-  ),
-);
+  );
+});

@@ -1,0 +1,19 @@
+// Moments of the page's start-up, in ms since the page began loading (`performance.now()`), reported to
+// the shell with `ui_ready` so the log splits launch-to-interactive into its parts (docs/performance.md).
+export interface StartupMarks {
+  /** The main script has been evaluated (React and every screen's code parsed and run). */
+  script?: number;
+  /** The language catalog is ready. */
+  catalog?: number;
+  /** The first render has been committed (before the browser paints it). */
+  mounted?: number;
+  /** The first answer to a backend call arrived. */
+  firstIpc?: number;
+}
+
+export const startupMarks: StartupMarks = {};
+
+/** Records `name` the first time it happens. */
+export function mark(name: keyof StartupMarks) {
+  if (startupMarks[name] === undefined) startupMarks[name] = performance.now();
+}
