@@ -17,6 +17,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+#[path = "common/hook_receiver.rs"]
+mod hook_receiver;
+use hook_receiver::receiver;
+
 /// 2025-10-09T08:53:20Z.
 const T0_MS: i64 = 1_760_000_000_000;
 
@@ -29,16 +33,6 @@ struct Env {
     accounts: Vec<AccountView>,
     transport: HttpTransport,
     sleeper: FixedClockSleeper,
-}
-
-async fn receiver() -> String {
-    let app = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    url
 }
 
 fn open(dir: &Path, secrets: &Arc<MemoryStore>, clock: &FixedClock) -> Store {

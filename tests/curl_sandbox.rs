@@ -16,6 +16,10 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[path = "common/hook_receiver.rs"]
+mod hook_receiver;
+use hook_receiver::receiver;
+
 const T0_MS: i64 = 1_760_000_000_000;
 
 struct Env {
@@ -25,16 +29,6 @@ struct Env {
     _dir: tempfile::TempDir,
     transport: HttpTransport,
     accounts: Vec<callback_desk::accounts::AccountView>,
-}
-
-async fn receiver() -> String {
-    let app = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    url
 }
 
 async fn start() -> Env {
