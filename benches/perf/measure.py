@@ -88,8 +88,10 @@ def kill_tree(pid):
             pass
 
 
-def launch_once(binary, settle=3.0, timeout=60.0):
-    data = tempfile.mkdtemp(prefix="perf-data-")
+def launch_once(binary, settle=3.0, timeout=60.0, data=None):
+    """One launch; on a new empty data folder unless `data` (kept) is given."""
+    keep = data is not None
+    data = data or tempfile.mkdtemp(prefix="perf-data-")
     env = dict(os.environ, CALLBACK_DESK_DATA_DIR=data, RUST_LOG="info", NO_COLOR="1")
     ready = threading.Event()
     t0 = time.perf_counter()
@@ -124,7 +126,8 @@ def launch_once(binary, settle=3.0, timeout=60.0):
         time.sleep(0.02)
     kill_tree(proc.pid)
     proc.wait(timeout=10)
-    subprocess.run(["rm", "-rf", data])
+    if not keep:
+        subprocess.run(["rm", "-rf", data])
     if "ready" not in state:
         raise RuntimeError(f"{binary} never reported an interactive window")
     del peak
@@ -146,6 +149,38 @@ def startup(app, baseline, runs):
         out[name]["phases"] = {k: statistics.median(r["phases"][k] for r in rows if k in r["phases"]) for k in keys}
         out[name]["runs"] = rows
     out["ratio"] = {k: out["app"][k] / out["baseline"][k] for k in ("launch_ms", "peak_rss_kib", "peak_pss_kib")}
+    return out
+
+
+def full_history(app, data, runs):
+    """Launch to interactive with `data` (a data folder with a full history) vs. with the same accounts and
+    no history, alternating. The twin is made by the app itself (a first launch on a new folder), then given
+    the full folder's accounts, so the first screen shows the same. The first launch on `data` is not
+    counted: it also recovers the rows the seeding left pending (that happens once, after a crash)."""
+    import sqlite3
+
+    db = "callback-desk.sqlite3"
+    twin = tempfile.mkdtemp(prefix="perf-empty-history-")
+    launch_once(app, data=twin)
+    con = sqlite3.connect("file:" + os.path.join(twin, db), uri=True)
+    con.execute("ATTACH DATABASE ? AS full", (f"file:{os.path.join(data, db)}?mode=ro",))
+    con.execute("INSERT INTO accounts SELECT * FROM full.accounts")
+    con.commit()
+    accounts = con.execute("SELECT count(*) FROM accounts").fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM full.history").fetchone()[0]
+    con.close()
+    launch_once(app, data=data)
+    launch_once(app, data=twin)
+    results = {"empty": [], "full": []}
+    for _ in range(runs):
+        results["empty"].append(launch_once(app, data=twin))
+        results["full"].append(launch_once(app, data=data))
+    subprocess.run(["rm", "-rf", twin])
+    out = {name: {"launch_ms": statistics.median(r["launch_ms"] for r in rows_),
+                  "peak_pss_kib": statistics.median(r["peak_pss_kib"] for r in rows_), "runs": rows_}
+           for name, rows_ in results.items()}
+    out["ratio"] = out["full"]["launch_ms"] / out["empty"]["launch_ms"]
+    out["accounts"], out["history_rows"] = accounts, rows
     return out
 
 
@@ -242,13 +277,22 @@ def growth(app, ops, server, cli):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--app", required=True)
-    ap.add_argument("--baseline", required=True)
-    ap.add_argument("--cli", required=True)
+    ap.add_argument("--baseline")
+    ap.add_argument("--cli")
+    ap.add_argument("--full-history", metavar="DIR",
+                    help="only compare start-up on an empty data folder with start-up on DIR (a full history)")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--ops", type=int, default=10_000)
     ap.add_argument("--webdriver", default="http://127.0.0.1:4490")
     ap.add_argument("--out", required=True, help="where to write the JSON results")
     args = ap.parse_args()
+    if args.full_history:
+        out = {"full_history": full_history(args.app, args.full_history, args.runs)}
+        with open(args.out, "w") as f:
+            json.dump(out, f, indent=2)
+        return
+    if not args.baseline or not args.cli:
+        ap.error("--baseline and --cli are needed (or --full-history)")
     out = {"startup": startup(args.app, args.baseline, args.runs)}
     print(json.dumps({"startup_medians": {k: v for k, v in out["startup"].items() if k != "runs"}}), file=sys.stderr)
     if args.ops > 0:

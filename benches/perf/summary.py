@@ -44,6 +44,12 @@ if "memory_growth" in sm:
         f"{g['growth_mib']['tree_pss']:+.1f} MiB ({g['start']['tree_pss_kib'] / 1024:.0f} -> {g['after']['tree_pss_kib'] / 1024:.0f} MiB;"
         f" app process RSS {g['growth_mib']['app_rss']:+.1f} MiB); {g['ops_per_second']:.0f} operations/s",
         "< 20 MB", g["growth_mib"]["tree_pss"] * 1.048576 < 20)
+full = os.path.join(out, "full-history.json")
+if os.path.exists(full):
+    fh = json.load(open(full))["full_history"]
+    row("launch to interactive with 1,000,000 history rows / with none (median)",
+        f"{fh['full']['launch_ms']:.0f} ms / {fh['empty']['launch_ms']:.0f} ms = {fh['ratio']:.2f}x", "no difference",
+        fh["ratio"] <= 1.05)
 binary = os.path.join(root, "target", "release", "callback-desk")
 if os.path.exists(binary):
     size = mib(os.path.getsize(binary))

@@ -21,7 +21,7 @@ import time
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_accounts import set_value
-from test_workflows import AVISTA, CCPAY, CEFFU, CYBAVO, LANGS, click, count, exists, select_account, shot
+from test_workflows import AVISTA, CCPAY, CEFFU, CYBAVO, LANGS, click, count, exists, sandbox_accounts, select_account, shot
 from webdriver import Session
 
 JOB = "[data-testid=job-card][data-operation=resend-webhooks]"
@@ -109,14 +109,7 @@ def main():
     try:
         @check("simulated providers are set up from the Accounts screen")
         def _():
-            set_language(s, "en")
-            click(s, "[data-testid=nav-accounts]")
-            s.wait_for(lambda: exists(s, "[data-testid=sandbox-try]") or count(s, ".account-card") > 0, "accounts screen")
-            if exists(s, "[data-testid=sandbox-try]"):
-                click(s, "[data-testid=sandbox-try]")
-            s.wait_for(lambda: s.execute(
-                "return [...document.querySelectorAll('.account-card')].filter(c => c.dataset.label.startsWith('Sandbox ·')).length;") >= 5,
-                "5 sandbox accounts")
+            sandbox_accounts(s)
 
         @check("CCPayment: the account's budget is shown next to the resend button")
         def _():

@@ -115,6 +115,18 @@ def send(s):
     return s.attr("[data-testid=result-panel]", "data-outcome")
 
 
+def sandbox_accounts(s):
+    """In English, on the Accounts screen: "Try it with simulated providers" unless its five accounts exist."""
+    set_language(s, "en")
+    click(s, "[data-testid=nav-accounts]")
+    s.wait_for(lambda: exists(s, "[data-testid=sandbox-try]") or count(s, ".account-card") > 0, "accounts screen")
+    if exists(s, "[data-testid=sandbox-try]"):
+        click(s, "[data-testid=sandbox-try]")
+    s.wait_for(lambda: s.execute(
+        "return [...document.querySelectorAll('.account-card')].filter(c => c.dataset.label.startsWith('Sandbox ·')).length;") >= 5,
+        "5 sandbox accounts")
+
+
 def main():
     SHOTS.mkdir(parents=True, exist_ok=True)
     receiver = start_receiver()
@@ -124,14 +136,7 @@ def main():
     try:
         @check("simulated providers are set up from the Accounts screen")
         def _():
-            set_language(s, "en")
-            click(s, "[data-testid=nav-accounts]")
-            s.wait_for(lambda: exists(s, "[data-testid=sandbox-try]") or count(s, ".account-card") > 0, "accounts screen")
-            if exists(s, "[data-testid=sandbox-try]"):
-                click(s, "[data-testid=sandbox-try]")
-            s.wait_for(lambda: s.execute(
-                "return [...document.querySelectorAll('.account-card')].filter(c => c.dataset.label.startsWith('Sandbox ·')).length;") >= 5,
-                "5 sandbox accounts")
+            sandbox_accounts(s)
 
         @check("CYBAVO: resend all withdrawal callbacks needs the stronger confirmation")
         def _():
