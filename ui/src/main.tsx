@@ -1,13 +1,21 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { initI18n } from "./i18n";
+import { initI18n, LANGUAGES, type Language } from "./i18n";
+import { api } from "./api";
 import "./styles.css";
 import { mark } from "./startup";
 
 mark("script");
 
-void initI18n().then(() => {
+// The language chosen in Settings (else the system's), so the first screen is drawn in it rather than in
+// the system's language first.
+const language = api
+  .getPreferences()
+  .then((p) => ((LANGUAGES as readonly string[]).includes(p.language ?? "") ? (p.language as Language) : undefined))
+  .catch(() => undefined);
+
+void language.then(initI18n).then(() => {
   mark("catalog");
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
