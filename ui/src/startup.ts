@@ -3,9 +3,9 @@
 export interface StartupMarks {
   /** The main script has been evaluated (React and every screen's code parsed and run). */
   script?: number;
-  /** The language catalog is ready. */
+  /** The saved (or the system's) language and its catalog are ready. */
   catalog?: number;
-  /** The first render has been committed (before the browser paints it). */
+  /** The first render has been committed and its effects run (the browser may have painted it already). */
   mounted?: number;
   /** The first answer to a backend call arrived. */
   firstIpc?: number;
