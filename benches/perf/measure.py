@@ -16,8 +16,8 @@ JSON object with every number.
 
 import argparse
 import json
-import os
 import re
+import os
 import signal
 import statistics
 import subprocess

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type AccountView, type AppInfo } from "./api";
-import { changeLanguage, matchLanguage, type Language } from "./i18n";
+import { changeLanguage, LANGUAGES, matchLanguage, type Language } from "./i18n";
 import { Sidebar, type Section } from "./components/Sidebar";
 import { StatusLine } from "./components/StatusLine";
 import { EnvBadge } from "./components/EnvBadge";
@@ -26,6 +26,14 @@ export function App() {
   useEffect(() => {
     let alive = true;
     mark("mounted");
+    api
+      .getPreferences()
+      .then((p) => {
+        if (alive && p.language && (LANGUAGES as readonly string[]).includes(p.language)) {
+          void changeLanguage(p.language as Language);
+        }
+      })
+      .catch(() => undefined);
     // Tell the shell once the first screen is painted (start-up time in the log; see scripts/perf.sh);
     // then ask for what the first paint does not need: the status line (it waits for the keyring
     // self-test).

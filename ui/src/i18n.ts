@@ -9,12 +9,6 @@ import en from "./locales/en.json";
 export const LANGUAGES = ["en", "zh-CN", "pt-BR"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** The language saved in Settings, if it is one the app has (else the system's is used). */
-export function savedLanguage(preferences: { language: string | null }): Language | undefined {
-  const l = preferences.language;
-  return l !== null && (LANGUAGES as readonly string[]).includes(l) ? (l as Language) : undefined;
-}
-
 const loaders: Record<Exclude<Language, "en">, () => Promise<{ default: unknown }>> = {
   "zh-CN": () => import("./locales/zh-CN.json"),
   "pt-BR": () => import("./locales/pt-BR.json"),

@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { initI18n, savedLanguage } from "./i18n";
+import { initI18n, LANGUAGES, type Language } from "./i18n";
 import { api } from "./api";
 import "./styles.css";
 import { mark } from "./startup";
@@ -9,10 +9,10 @@ import { mark } from "./startup";
 mark("script");
 
 // The language chosen in Settings (else the system's), so the first screen is drawn in it rather than in
-// the system's language first. This is the one place the saved language is applied at start-up.
+// the system's language first.
 const language = api
   .getPreferences()
-  .then(savedLanguage)
+  .then((p) => ((LANGUAGES as readonly string[]).includes(p.language ?? "") ? (p.language as Language) : undefined))
   .catch(() => undefined);
 
 void language.then(initI18n).then(() => {

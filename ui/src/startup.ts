@@ -3,9 +3,9 @@
 export interface StartupMarks {
   /** The main script has been evaluated (React and every screen's code parsed and run). */
   script?: number;
-  /** The saved (or the system's) language and its catalog are ready. */
+  /** The language catalog is ready. */
   catalog?: number;
-  /** The first render has been committed and its effects run (the browser may have painted it already). */
+  /** The first render has been committed (before the browser paints it). */
   mounted?: number;
   /** The first answer to a backend call arrived. */
   firstIpc?: number;
