@@ -5,6 +5,7 @@ import { initI18n, LANGUAGES, type Language } from "./i18n";
 import { api } from "./api";
 import "./styles.css";
 import { mark } from "./startup";
+import { preloadFirstScreen } from "./preload";
 
 mark("script");
 
@@ -15,7 +16,10 @@ const language = api
   .then((p) => ((LANGUAGES as readonly string[]).includes(p.language ?? "") ? (p.language as Language) : undefined))
   .catch(() => undefined);
 
-void language.then(initI18n).then(() => {
+// Bounded: a slow answer never holds the window back; the screen then loads as usual.
+const firstScreen = Promise.race([preloadFirstScreen(), new Promise<void>((r) => setTimeout(r, 300))]);
+
+void Promise.all([language.then(initI18n), firstScreen]).then(() => {
   mark("catalog");
   createRoot(document.getElementById("root")!).render(
     <StrictMode>

@@ -17,6 +17,7 @@ import { CopySecretsDialog } from "../components/CopySecrets";
 import { ResultPanel } from "../components/ResultPanel";
 import { buildParams, copyPending, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
 import { describeParams } from "../lib/describe";
+import { takeFirstScreen } from "../preload";
 
 /** A request to open the Resend screen prefilled (from Query's "Resend this callback" or History's "Repeat"). */
 export type ResendIntent = {
@@ -47,8 +48,10 @@ export function ResendScreen(props: {
   onSeeJob?: (jobId: number) => void;
 }) {
   const { t, i18n } = useTranslation();
-  const [accounts, setAccounts] = useState<AccountView[] | null>(null);
-  const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>([]);
+  // The data asked for while the page started, if this is the first screen shown (see preload.ts).
+  const [preloaded] = useState(takeFirstScreen);
+  const [accounts, setAccounts] = useState<AccountView[] | null>(preloaded?.accounts ?? null);
+  const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>(preloaded?.descriptors ?? []);
   const [loadError, setLoadError] = useState<CoreError | null>(null);
   const [opName, setOpName] = useState<string | null>(null);
   const [values, setValues] = useState<FormValues>({});
@@ -72,6 +75,7 @@ export function ResendScreen(props: {
   const { jobs, reload: loadJobs } = useJobs();
 
   useEffect(() => {
+    if (preloaded) return;
     let alive = true;
     Promise.all([api.listAccounts(), api.providerDescriptors()])
       .then(([list, desc]) => {
@@ -87,9 +91,11 @@ export function ResendScreen(props: {
     return () => {
       alive = false;
     };
-  }, []);
+  }, [preloaded]);
 
-  const account = accounts?.find((a) => a.id === props.accountId) ?? undefined;
+  // Until the shell has an account (the first render), the first one: the form is drawn at once, and the
+  // effect below makes it the shell's too.
+  const account = accounts?.find((a) => a.id === props.accountId) ?? (props.accountId === null ? accounts?.[0] : undefined);
   const syncAccount = (a: AccountView) => (props.onAccountSync ? props.onAccountSync(a, props.accountId) : props.onAccount(a));
   const descriptor = descriptors.find((d) => d.id === account?.provider);
   const ops = useMemo(() => resendOps(descriptor, account), [descriptor, account]);
