@@ -49,8 +49,9 @@ stage "clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D
 stage "fuzzing (bounded run of every target)" scripts/fuzz.sh
 stage "keyring tests and the fault suite (real Secret Service)" scripts/with-desktop-session.sh \
   cargo test --locked --test keyring_secret_service --test cli_store --test cli_bulk --test fault_suite -- --ignored
-stage "installers: tauri build (.deb), checked" bash -c 'scripts/bundle.sh deb && deb=$(ls -t target/release/bundle/deb/*.deb | head -1) \
-  && dpkg-deb -c "$deb" | grep -q "usr/bin/callback-desk$" && ls -l "$deb" && ls -l target/release/callback-desk'
+stage "installers: tauri build (.deb and AppImage), checked" bash -c 'scripts/bundle.sh deb appimage \
+  && deb=$(ls -t target/release/bundle/deb/*.deb | head -1) && dpkg-deb -c "$deb" | grep -q "usr/bin/callback-desk$" \
+  && ls -l "$deb" && ls -l target/release/callback-desk && scripts/check-appimage.sh'
 stage "end-to-end: real app window (tauri-driver + WebKitWebDriver)" tests/e2e/run.sh
 stage "end-to-end: app without a keyring" env E2E_EXPECT_KEYRING=unavailable E2E_SCOPE=status E2E_TESTS=test_shell tests/e2e/run.sh
 finish
