@@ -10,7 +10,7 @@ import { preloadFirstScreen } from "./preload";
 mark("script");
 
 // The language chosen in Settings (else the system's), so the first screen is drawn in it rather than in
-// the system's language first.
+// the system's language first. This is the only place the saved language is applied at start-up.
 const language = api
   .getPreferences()
   .then((p) => ((LANGUAGES as readonly string[]).includes(p.language ?? "") ? (p.language as Language) : undefined))
