@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces docs/performance.md: builds the release app and a hello-world Tauri app the same way, then
-# measures launch-to-interactive time and peak memory of both (medians), memory growth over 10,000
+# measures launch-to-interactive time and peak memory of both (medians) and of the app's first screen as a
+# static page in a copy of the hello-world app, memory growth over 10,000
 # operations against the sandbox, signing throughput, history at 1,000,000 rows, the bulk path, and the
 # release binary and .deb sizes. Prints a summary; raw numbers go to target/perf/.
 # Usage: scripts/perf.sh   (env: PERF_RUNS=7 PERF_OPS=10000 PERF_SKIP_BENCHES=1 PERF_SKIP_DEB=1)
@@ -39,7 +40,7 @@ scripts/with-desktop-session.sh bash -c '
   for _ in $(seq 100); do curl -fsS http://127.0.0.1:'$((port + 1))'/status >/dev/null 2>&1 && break; sleep 0.1; done
   python3 benches/perf/measure.py --app target/release/callback-desk --baseline target/release/hello-tauri \
     --cli target/release/callback-desk-cli --runs "${PERF_RUNS:-7}" --ops "${PERF_OPS:-10000}" --webdriver http://127.0.0.1:'$port' \
-    --out "'"$OUT"'/startup-memory.json"
+    --static-screen "'"$OUT"'/hello-static-screen" --out "'"$OUT"'/startup-memory.json"
 '
 
 if [ "${PERF_SKIP_BENCHES:-0}" != 1 ]; then

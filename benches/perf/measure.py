@@ -18,6 +18,7 @@ import argparse
 import json
 import re
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -274,6 +275,66 @@ def growth(app, ops, server, cli):
     }
 
 
+STATIC_PAGE = """<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8" /><title>Hello</title><link rel="stylesheet" href="./styles.css" /></head>
+  <body>
+    <div id="root">%s</div>
+    <script>
+      requestAnimationFrame(() => requestAnimationFrame(() => window.__TAURI_INTERNALS__.invoke("ui_ready", { painted: performance.now() })));
+    </script>
+  </body>
+</html>
+"""
+
+
+def static_screen(app, baseline, server, runs, work):
+    """How much of the start-up gap is WebKit drawing the app's first screen: that screen as the app renders it
+    (the HTML of #root on a new data folder), with the app's stylesheet and no script, becomes the page of a
+    copy of the hello-world app (`work`), which is built the same way and launched against the plain one."""
+    from webdriver import Session
+
+    s = Session(server, app)
+    try:
+        s.find("[data-testid=app-shell]")
+        time.sleep(1.5)  # the first screen settled (the keyring line, the budget line)
+        html = s.execute("return document.getElementById('root').innerHTML")
+    finally:
+        s.close()
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    hello = os.path.join(root, "benches", "hello-tauri")
+    if os.path.exists(work):
+        shutil.rmtree(work)
+    shutil.copytree(hello, work, ignore=shutil.ignore_patterns("gen", "target"))
+    for name in ("Cargo.toml", "Cargo.lock"):
+        with open(os.path.join(work, name)) as f:
+            text = f.read().replace('name = "hello-tauri"', 'name = "hello-static-screen"')
+        with open(os.path.join(work, name), "w") as f:
+            f.write(text)
+    conf_path = os.path.join(work, "tauri.conf.json")
+    with open(conf_path) as f:
+        conf = json.load(f)
+    conf["bundle"]["icon"] = [os.path.join(root, "icons", "icon.png")]
+    with open(conf_path, "w") as f:
+        json.dump(conf, f)
+    dist = os.path.join(root, "ui", "dist")
+    with open(os.path.join(work, "dist", "styles.css"), "w") as out:
+        for name in sorted(os.listdir(os.path.join(dist, "assets"))):
+            if name.endswith(".css"):
+                with open(os.path.join(dist, "assets", name)) as f:
+                    out.write(f.read())
+    shutil.copy(os.path.join(dist, "icon.png"), os.path.join(work, "dist", "icon.png"))
+    with open(os.path.join(work, "dist", "index.html"), "w") as f:
+        f.write(STATIC_PAGE % html)
+    target = os.path.join(root, "target")
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "--features", "custom-protocol",
+                    "--manifest-path", os.path.join(work, "Cargo.toml")],
+                   check=True, env={**os.environ, "CARGO_TARGET_DIR": target})
+    out = startup(os.path.join(target, "release", "hello-static-screen"), baseline, runs)
+    out["page_bytes"] = len(html)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--app", required=True)
@@ -281,6 +342,8 @@ def main():
     ap.add_argument("--cli")
     ap.add_argument("--full-history", metavar="DIR",
                     help="only compare start-up on an empty data folder with start-up on DIR (a full history)")
+    ap.add_argument("--static-screen", metavar="DIR",
+                    help="also launch the app's first screen as a static page in a copy of the baseline built in DIR")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--ops", type=int, default=10_000)
     ap.add_argument("--webdriver", default="http://127.0.0.1:4490")
@@ -295,6 +358,10 @@ def main():
         ap.error("--baseline and --cli are needed (or --full-history)")
     out = {"startup": startup(args.app, args.baseline, args.runs)}
     print(json.dumps({"startup_medians": {k: v for k, v in out["startup"].items() if k != "runs"}}), file=sys.stderr)
+    # Before the growth run, which adds an account: the static copy is of the first screen on a new data folder,
+    # the screen every launch above showed.
+    if args.static_screen:
+        out["static_screen"] = static_screen(args.app, args.baseline, args.webdriver, args.runs, args.static_screen)
     if args.ops > 0:
         out["memory_growth"] = growth(args.app, args.ops, args.webdriver, args.cli)
     # A file, not stdout: processes of the desktop session (the accessibility bus) print there too.

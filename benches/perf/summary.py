@@ -38,6 +38,12 @@ shown = "; ".join(f"{k[:-3]} {x:.0f} / {'-' if y is None else f'{y:.0f}'}" for k
 if shown:
     row("where start-up goes, app / hello-world (medians, ms; page marks since the page began loading)", shown,
         "(for reference)", None)
+if "static_screen" in sm:
+    ss = sm["static_screen"]
+    row("the app's first screen as a static page (no script) in the hello-world app / hello-world (median)",
+        f"{ss['app']['launch_ms']:.0f} ms / {ss['baseline']['launch_ms']:.0f} ms = {ss['ratio']['launch_ms']:.2f}x"
+        f" (painted {ss['app']['phases'].get('painted_ms', 0):.0f} / {ss['baseline']['phases'].get('painted_ms', 0):.0f} ms)",
+        "(for reference: drawing alone)", None)
 if "memory_growth" in sm:
     g = sm["memory_growth"]
     row(f"memory growth over {g['operations']:,} operations against the sandbox (PSS of all processes)",
