@@ -16,11 +16,16 @@ let first: { taken: false; data: FirstScreen | null } | { taken: true } = { take
  * (docs/performance.md). Never fails: on an error the screen loads (and reports the error) as usual.
  */
 export function preloadFirstScreen(): Promise<void> {
-  return Promise.all([api.listAccounts(), api.providerDescriptors()])
-    .then(([accounts, descriptors]) => {
-      if (!first.taken) first = { taken: false, data: { accounts, descriptors } };
+  return loadFirstScreen()
+    .then((data) => {
+      if (!first.taken) first = { taken: false, data };
     })
     .catch(() => undefined);
+}
+
+/** Asks the backend for what the first screen needs (the preload above, and the screen when it loads itself). */
+export function loadFirstScreen(): Promise<FirstScreen> {
+  return Promise.all([api.listAccounts(), api.providerDescriptors()]).then(([accounts, descriptors]) => ({ accounts, descriptors }));
 }
 
 /** The preloaded data, once: the first screen mounted takes it (null if it has not arrived); later mounts load fresh. */

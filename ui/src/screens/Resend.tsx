@@ -17,7 +17,7 @@ import { CopySecretsDialog } from "../components/CopySecrets";
 import { ResultPanel } from "../components/ResultPanel";
 import { buildParams, copyPending, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
 import { describeParams } from "../lib/describe";
-import { takeFirstScreen } from "../preload";
+import { loadFirstScreen, takeFirstScreen } from "../preload";
 
 /** A request to open the Resend screen prefilled (from Query's "Resend this callback" or History's "Repeat"). */
 export type ResendIntent = {
@@ -77,11 +77,11 @@ export function ResendScreen(props: {
   useEffect(() => {
     if (preloaded) return;
     let alive = true;
-    Promise.all([api.listAccounts(), api.providerDescriptors()])
-      .then(([list, desc]) => {
+    loadFirstScreen()
+      .then((loaded) => {
         if (!alive) return;
-        setAccounts(list);
-        setDescriptors(desc);
+        setAccounts(loaded.accounts);
+        setDescriptors(loaded.descriptors);
       })
       .catch((e) => {
         if (!alive) return;
