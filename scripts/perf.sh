@@ -40,7 +40,7 @@ scripts/with-desktop-session.sh bash -c '
   for _ in $(seq 100); do curl -fsS http://127.0.0.1:'$((port + 1))'/status >/dev/null 2>&1 && break; sleep 0.1; done
   python3 benches/perf/measure.py --app target/release/callback-desk --baseline target/release/hello-tauri \
     --cli target/release/callback-desk-cli --runs "${PERF_RUNS:-7}" --ops "${PERF_OPS:-10000}" --webdriver http://127.0.0.1:'$port' \
-    --static-screen "'"$OUT"'/hello-static-screen" --out "'"$OUT"'/startup-memory.json"
+    --same-painting --static-screen "'"$OUT"'/hello-static-screen" --out "'"$OUT"'/startup-memory.json"
 '
 
 if [ "${PERF_SKIP_BENCHES:-0}" != 1 ]; then

@@ -5,6 +5,9 @@ JSON object with every number.
 
 - Launch to interactive: from spawning the process to the moment its window reports its first painted
   screen (both apps call a `ui_ready` command after two animation frames and log "window interactive").
+- Painting: without a GPU the app asks WebKit to paint on the CPU (src-tauri/src/painting.rs) and the
+  hello-world app keeps WebKit's default; `--same-painting` adds the like-for-like comparisons (both on the
+  CPU, both on the GPU).
 - Peak memory: the app process and every process it started (WebKit's web and network processes),
   sampled every 20 ms from launch until 3 s after it is interactive; both RSS (resident, shared pages
   counted in each process) and PSS (shared pages divided among their users) are summed over the tree.
@@ -89,11 +92,11 @@ def kill_tree(pid):
             pass
 
 
-def launch_once(binary, settle=3.0, timeout=60.0, data=None):
+def launch_once(binary, settle=3.0, timeout=60.0, data=None, env_extra=None):
     """One launch; on a new empty data folder unless `data` (kept) is given."""
     keep = data is not None
     data = data or tempfile.mkdtemp(prefix="perf-data-")
-    env = dict(os.environ, CALLBACK_DESK_DATA_DIR=data, RUST_LOG="info", NO_COLOR="1")
+    env = dict(os.environ, CALLBACK_DESK_DATA_DIR=data, RUST_LOG="info", NO_COLOR="1", **(env_extra or {}))
     ready = threading.Event()
     t0 = time.perf_counter()
     proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -136,13 +139,14 @@ def launch_once(binary, settle=3.0, timeout=60.0, data=None):
             "processes": procs, "phases": state.get("phases", {})}
 
 
-def startup(app, baseline, runs):
+def startup(app, baseline, runs, env=None):
+    """Both launched alternately `runs` times (after one uncounted launch each), with `env` added to both."""
     results = {"app": [], "baseline": []}
-    launch_once(app)  # warm the page cache and the font cache; not counted
-    launch_once(baseline)
+    launch_once(app, env_extra=env)  # warm the page cache and the font cache; not counted
+    launch_once(baseline, env_extra=env)
     for _ in range(runs):
-        results["app"].append(launch_once(app))
-        results["baseline"].append(launch_once(baseline))
+        results["app"].append(launch_once(app, env_extra=env))
+        results["baseline"].append(launch_once(baseline, env_extra=env))
     out = {}
     for name, rows in results.items():
         out[name] = {k: statistics.median(r[k] for r in rows) for k in ("launch_ms", "peak_rss_kib", "peak_pss_kib")}
@@ -344,6 +348,8 @@ def main():
                     help="only compare start-up on an empty data folder with start-up on DIR (a full history)")
     ap.add_argument("--static-screen", metavar="DIR",
                     help="also launch the app's first screen as a static page in a copy of the baseline built in DIR")
+    ap.add_argument("--same-painting", action="store_true",
+                    help="also compare both apps painting on the CPU, and both painting on the GPU")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--ops", type=int, default=10_000)
     ap.add_argument("--webdriver", default="http://127.0.0.1:4490")
@@ -358,6 +364,12 @@ def main():
         ap.error("--baseline and --cli are needed (or --full-history)")
     out = {"startup": startup(args.app, args.baseline, args.runs)}
     print(json.dumps({"startup_medians": {k: v for k, v in out["startup"].items() if k != "runs"}}), file=sys.stderr)
+    # Like for like: where the app chooses CPU painting (no GPU; src-tauri/src/painting.rs) and the hello-world
+    # app keeps WebKit's default, the comparison above is of the two apps as they ship. These two give both apps
+    # the same painting, each way (WebKit reads WEBKIT_SKIA_ENABLE_CPU_RENDERING; "0" keeps GPU painting).
+    if args.same_painting:
+        out["startup_cpu_painting"] = startup(args.app, args.baseline, args.runs, {"WEBKIT_SKIA_ENABLE_CPU_RENDERING": "1"})
+        out["startup_gpu_painting"] = startup(args.app, args.baseline, args.runs, {"WEBKIT_SKIA_ENABLE_CPU_RENDERING": "0"})
     # Before the growth run, which adds an account: the static copy is of the first screen on a new data folder,
     # the screen every launch above showed.
     if args.static_screen:

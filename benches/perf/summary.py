@@ -38,6 +38,12 @@ shown = "; ".join(f"{k[:-3]} {x:.0f} / {'-' if y is None else f'{y:.0f}'}" for k
 if shown:
     row("where start-up goes, app / hello-world (medians, ms; page marks since the page began loading)", shown,
         "(for reference)", None)
+for key, how in (("startup_cpu_painting", "both painting on the CPU"), ("startup_gpu_painting", "both painting on the GPU")):
+    if key in sm:
+        x = sm[key]
+        row(f"launch to interactive window, app / hello-world, {how} (median)",
+            f"{x['app']['launch_ms']:.0f} ms / {x['baseline']['launch_ms']:.0f} ms = {x['ratio']['launch_ms']:.2f}x;"
+            f" peak PSS {x['ratio']['peak_pss_kib']:.2f}x", "(for reference: like for like)", None)
 if "static_screen" in sm:
     ss = sm["static_screen"]
     row("the app's first screen as a static page (no script) in the hello-world app / hello-world (median)",

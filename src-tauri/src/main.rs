@@ -8,6 +8,7 @@
 
 mod clipboard;
 mod commands;
+mod painting;
 mod state;
 mod window;
 
@@ -17,8 +18,11 @@ use callback_desk::{logging, paths};
 const FIRST_PAINT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn main() {
+    // Before any thread exists: it may set an environment variable the web process reads.
+    let painting = painting::choose();
     let _log_guard = logging::init(&paths::log_dir(), "callback-desk");
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths::data_dir().display(), "starting");
+    tracing::info!(choice = ?painting, "web content painting");
 
     let app_state = state::AppState::new();
     tauri::Builder::default()
