@@ -19,8 +19,9 @@ pub const CPU_PAINTING_VAR: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
 pub enum Painting {
     /// The user (or whoever started the app) set `WEBKIT_SKIA_ENABLE_CPU_RENDERING`: left as it is.
     AsConfigured,
-    /// A GPU is there (a DRM render node, and software OpenGL not forced): WebKit's default.
-    Gpu,
+    /// WebKit's default: a GPU is there (a DRM render node, and software OpenGL not forced), or the platform
+    /// is not Linux (the choice is WebKitGTK's only).
+    Default,
     /// No GPU to paint with: the app asked WebKit to paint on the CPU.
     CpuNoGpu,
 }
@@ -34,7 +35,7 @@ pub fn decide(configured: Option<&str>, forced_software: Option<&str>, has_rende
     }
     let software_forced = forced_software.is_some_and(|v| !matches!(v.trim(), "" | "0" | "false"));
     if has_render_node && !software_forced {
-        Painting::Gpu
+        Painting::Default
     } else {
         Painting::CpuNoGpu
     }
@@ -51,7 +52,7 @@ fn has_render_node() -> bool {
 /// any thread is started (it may set an environment variable).
 pub fn choose() -> Painting {
     if !cfg!(target_os = "linux") {
-        return Painting::Gpu;
+        return Painting::Default;
     }
     let configured = std::env::var(CPU_PAINTING_VAR).ok();
     let forced = std::env::var("LIBGL_ALWAYS_SOFTWARE").ok();
@@ -68,9 +69,9 @@ mod tests {
 
     #[test]
     fn a_gpu_keeps_webkits_default() {
-        assert_eq!(decide(None, None, true), Painting::Gpu);
-        assert_eq!(decide(None, Some("0"), true), Painting::Gpu);
-        assert_eq!(decide(None, Some("false"), true), Painting::Gpu);
+        assert_eq!(decide(None, None, true), Painting::Default);
+        assert_eq!(decide(None, Some("0"), true), Painting::Default);
+        assert_eq!(decide(None, Some("false"), true), Painting::Default);
     }
 
     #[test]
