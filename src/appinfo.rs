@@ -15,6 +15,23 @@ pub struct AppInfo {
     /// Seconds after which the desktop app clears a command copied with its secrets from the clipboard
     /// (if the clipboard still holds it); `null` where it cannot. Set by the shell.
     pub clipboard_clear_seconds: Option<u32>,
+    /// Where the window's content is painted. Set by the shell.
+    pub painting: Painting,
+}
+
+/// Where WebKit paints the window's content on Linux (the desktop shell chooses at start-up; see
+/// `src-tauri/src/painting.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum Painting {
+    /// WebKit's default: a GPU is there (a DRM render node, and software OpenGL not forced), or the platform
+    /// is not Linux (the choice is WebKitGTK's only).
+    Default,
+    /// No GPU to paint with: the app asked WebKit to paint on the CPU.
+    CpuNoGpu,
+    /// The user (or whoever started the app) set `WEBKIT_SKIA_ENABLE_CPU_RENDERING`: left as it is.
+    AsConfigured,
 }
 
 impl AppInfo {
@@ -25,6 +42,7 @@ impl AppInfo {
             log_dir: crate::paths::log_dir().display().to_string(),
             keyring,
             clipboard_clear_seconds: None,
+            painting: Painting::Default,
         }
     }
 }

@@ -24,7 +24,8 @@ fn main() {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths::data_dir().display(), "starting");
     tracing::info!(choice = ?painting, "web content painting");
 
-    let app_state = state::AppState::new();
+    let mut app_state = state::AppState::new();
+    app_state.painting = painting;
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .manage(app_state)

@@ -11,20 +11,10 @@
 //! process the app starts. When it is already set (to anything; `0` keeps GPU painting), the app leaves
 //! it alone, so a user can always choose.
 
+pub use callback_desk::appinfo::Painting;
+
 /// WebKit's switch for painting on the CPU.
 pub const CPU_PAINTING_VAR: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
-
-/// Why the app chose what it chose; logged at start-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Painting {
-    /// The user (or whoever started the app) set `WEBKIT_SKIA_ENABLE_CPU_RENDERING`: left as it is.
-    AsConfigured,
-    /// WebKit's default: a GPU is there (a DRM render node, and software OpenGL not forced), or the platform
-    /// is not Linux (the choice is WebKitGTK's only).
-    Default,
-    /// No GPU to paint with: the app asked WebKit to paint on the CPU.
-    CpuNoGpu,
-}
 
 /// What the app should do, from what the machine offers. `configured` is the value of
 /// `WEBKIT_SKIA_ENABLE_CPU_RENDERING`, `forced_software` that of Mesa's `LIBGL_ALWAYS_SOFTWARE`, and

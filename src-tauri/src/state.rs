@@ -32,6 +32,8 @@ pub struct AppState {
     pub ui_ready: Arc<std::sync::atomic::AtomicBool>,
     /// Woken when the window reports its first painted screen ([`AppState::after_first_paint`]).
     pub ui_ready_signal: Arc<tokio::sync::Notify>,
+    /// Where WebKit paints the window's content (chosen in `main`, shown in Settings › About).
+    pub painting: crate::painting::Painting,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             started: std::time::Instant::now(),
             ui_ready: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             ui_ready_signal: Arc::new(tokio::sync::Notify::new()),
+            painting: crate::painting::Painting::Default,
         }
     }
 

@@ -62,6 +62,33 @@ def missing_keys(s):
     return s.execute("return document.documentElement.dataset.missingKeys || '';")
 
 
+def expected_painting():
+    """What src-tauri/src/painting.rs chooses on this machine, from what it looks at."""
+    if "WEBKIT_SKIA_ENABLE_CPU_RENDERING" in os.environ:
+        return "as_configured"
+    forced = os.environ.get("LIBGL_ALWAYS_SOFTWARE", "").strip() not in ("", "0", "false")
+    nodes = os.listdir("/dev/dri") if os.path.isdir("/dev/dri") else []
+    return "default" if any(n.startswith("renderD") for n in nodes) and not forced else "cpu_no_gpu"
+
+
+def web_process_environments():
+    """The environment of every WebKit web process started for this test's data folder."""
+    data = os.environ.get("CALLBACK_DESK_DATA_DIR")
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if not f.read().startswith("WebKitWebProces"):
+                    continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = dict(kv.split("=", 1) for kv in f.read().decode(errors="replace").split("\0") if "=" in kv)
+        except OSError:
+            continue
+        if data is None or env.get("CALLBACK_DESK_DATA_DIR") == data:
+            out.append(env)
+    return out
+
+
 def set_language(s, lang):
     s.click("[data-testid=nav-settings]")
     s.find("[data-testid=language-select]")
@@ -144,6 +171,20 @@ def main():
 
         if SCOPE != "all":
             return finish()
+
+        @check("settings say where the window is drawn, and the web process got that choice")
+        def _():
+            set_language(s, "en")
+            t = catalog("en")
+            expected = expected_painting()
+            s.click("[data-testid=nav-settings]")
+            assert s.attr("[data-testid=about-painting]", "data-painting") == expected
+            assert s.text("[data-testid=about-painting]") == t(f"screens.settings.painting_{expected}")
+            if expected == "cpu_no_gpu":
+                envs = web_process_environments()
+                assert envs, "no WebKit web process of this app found"
+                assert all(e.get("WEBKIT_SKIA_ENABLE_CPU_RENDERING") == "1" for e in envs), envs
+            s.screenshot(str(SHOTS / "en-settings-about.png"))
 
         @check("navigation from an empty state button")
         def _():

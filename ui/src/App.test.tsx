@@ -18,6 +18,8 @@ beforeEach(async () => {
         data_dir: "/home/u/.local/share/io.callbackdesk.desktop",
         log_dir: "/home/u/.local/share/io.callbackdesk.desktop/logs",
         keyring: { state: "unavailable", backend: "Secret Service", detail: "no bus" },
+        clipboard_clear_seconds: 60,
+        painting: "cpu_no_gpu",
       };
     if (cmd === "get_preferences") return { language: null };
     if (cmd === "set_preferences") return (args as { preferences: unknown }).preferences;
@@ -58,6 +60,16 @@ describe("App shell", () => {
     await waitFor(() => expect(screen.getByTestId("status-keyring").dataset.state).toBe("unavailable"));
     expect(screen.getByTestId("status-keyring").textContent).toContain("Keyring unavailable");
     expect(screen.getByTestId("status-version").textContent).toBe("Callback Desk 9.9.9");
+  });
+
+  it("says in Settings where the window is drawn", async () => {
+    render(<App />);
+    fireEvent.click(screen.getByTestId("nav-settings"));
+    await waitFor(() => expect(screen.getByTestId("about-painting").dataset.painting).toBe("cpu_no_gpu"));
+    expect(screen.getByTestId("about-painting").textContent).toBe("On the processor (no graphics card found)");
+    await act(async () => changeLanguage("zh-CN"));
+    expect(screen.getByTestId("about-painting").textContent).toBe("由处理器绘制（未找到显卡）");
+    expect(missingKeys.size).toBe(0);
   });
 
   it("switches language and remembers the choice", async () => {

@@ -167,7 +167,7 @@ describe("Resend screen", () => {
 describe("Copy with secrets", () => {
   const COMMAND = "curl --globoff --path-as-is -X POST 'https://sofa.example.com/x' \\\n  -H 'X-API-CODE: real-code-123'";
   const info = (clear: number | null) => ({
-    version: "0", data_dir: "/d", log_dir: "/l", keyring: { state: "available" }, clipboard_clear_seconds: clear,
+    version: "0", data_dir: "/d", log_dir: "/l", keyring: { state: "available" }, clipboard_clear_seconds: clear, painting: "default",
   });
   let written: string[] = [];
   let refuse = false;

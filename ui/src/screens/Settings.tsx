@@ -150,6 +150,10 @@ export function SettingsScreen(props: {
               : "…"}
             {info?.keyring.detail && <div className="detail">{t("errors.detail", { detail: info.keyring.detail })}</div>}
           </dd>
+          <dt>{t("screens.settings.painting")}</dt>
+          <dd data-testid="about-painting" data-painting={info?.painting}>
+            {info ? t(`screens.settings.painting_${info.painting}`) : "…"}
+          </dd>
         </dl>
       </section>
     </>
