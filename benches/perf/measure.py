@@ -292,6 +292,33 @@ STATIC_PAGE = """<!doctype html>
 """
 
 
+def build_hello_copy(work, prepare):
+    """A copy of the hello-world app (benches/hello-tauri) in the folder `work`, its package named after that
+    folder, changed by `prepare(work)`, then built the same way as the original; returns the binary."""
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    name = os.path.basename(os.path.normpath(work))
+    if os.path.exists(work):
+        shutil.rmtree(work)
+    shutil.copytree(os.path.join(root, "benches", "hello-tauri"), work, ignore=shutil.ignore_patterns("gen", "target"))
+    for file in ("Cargo.toml", "Cargo.lock"):
+        with open(os.path.join(work, file)) as f:
+            text = f.read().replace('name = "hello-tauri"', f'name = "{name}"')
+        with open(os.path.join(work, file), "w") as f:
+            f.write(text)
+    conf_path = os.path.join(work, "tauri.conf.json")
+    with open(conf_path) as f:
+        conf = json.load(f)
+    conf["bundle"]["icon"] = [os.path.join(root, "icons", "icon.png")]
+    with open(conf_path, "w") as f:
+        json.dump(conf, f)
+    prepare(work)
+    target = os.path.join(root, "target")
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "--features", "custom-protocol",
+                    "--manifest-path", os.path.join(work, "Cargo.toml")],
+                   check=True, env={**os.environ, "CARGO_TARGET_DIR": target})
+    return os.path.join(target, "release", name)
+
+
 def static_screen(app, baseline, server, runs, work):
     """How much of the start-up gap is WebKit drawing the app's first screen: that screen as the app renders it
     (the HTML of #root on a new data folder), with the app's stylesheet and no script, becomes the page of a
@@ -306,35 +333,20 @@ def static_screen(app, baseline, server, runs, work):
     finally:
         s.close()
     root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-    hello = os.path.join(root, "benches", "hello-tauri")
-    if os.path.exists(work):
-        shutil.rmtree(work)
-    shutil.copytree(hello, work, ignore=shutil.ignore_patterns("gen", "target"))
-    for name in ("Cargo.toml", "Cargo.lock"):
-        with open(os.path.join(work, name)) as f:
-            text = f.read().replace('name = "hello-tauri"', 'name = "hello-static-screen"')
-        with open(os.path.join(work, name), "w") as f:
-            f.write(text)
-    conf_path = os.path.join(work, "tauri.conf.json")
-    with open(conf_path) as f:
-        conf = json.load(f)
-    conf["bundle"]["icon"] = [os.path.join(root, "icons", "icon.png")]
-    with open(conf_path, "w") as f:
-        json.dump(conf, f)
-    dist = os.path.join(root, "ui", "dist")
-    with open(os.path.join(work, "dist", "styles.css"), "w") as out:
-        for name in sorted(os.listdir(os.path.join(dist, "assets"))):
-            if name.endswith(".css"):
-                with open(os.path.join(dist, "assets", name)) as f:
-                    out.write(f.read())
-    shutil.copy(os.path.join(dist, "icon.png"), os.path.join(work, "dist", "icon.png"))
-    with open(os.path.join(work, "dist", "index.html"), "w") as f:
-        f.write(STATIC_PAGE % html)
-    target = os.path.join(root, "target")
-    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "--features", "custom-protocol",
-                    "--manifest-path", os.path.join(work, "Cargo.toml")],
-                   check=True, env={**os.environ, "CARGO_TARGET_DIR": target})
-    out = startup(os.path.join(target, "release", "hello-static-screen"), baseline, runs)
+
+    def page(dist_dir):
+        dist = os.path.join(root, "ui", "dist")
+        with open(os.path.join(dist_dir, "styles.css"), "w") as out:
+            for name in sorted(os.listdir(os.path.join(dist, "assets"))):
+                if name.endswith(".css"):
+                    with open(os.path.join(dist, "assets", name)) as f:
+                        out.write(f.read())
+        shutil.copy(os.path.join(dist, "icon.png"), os.path.join(dist_dir, "icon.png"))
+        with open(os.path.join(dist_dir, "index.html"), "w") as f:
+            f.write(STATIC_PAGE % html)
+
+    binary = build_hello_copy(work, lambda w: page(os.path.join(w, "dist")))
+    out = startup(binary, baseline, runs)
     out["page_bytes"] = len(html)
     return out
 

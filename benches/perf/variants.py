@@ -14,9 +14,7 @@ Set WEBKIT_SKIA_ENABLE_CPU_RENDERING=1 (or 0) in the environment to compare with
 
 import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,27 +25,20 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 
 
 def build():
-    work = os.path.join(ROOT, "target", "perf", "hello-variant")
-    if os.path.exists(work):
-        shutil.rmtree(work)
-    shutil.copytree(os.path.join(ROOT, "benches", "hello-tauri"), work, ignore=shutil.ignore_patterns("gen", "target"))
-    for name in ("Cargo.toml", "Cargo.lock"):
-        path = os.path.join(work, name)
-        with open(path) as f:
-            text = f.read().replace('name = "hello-tauri"', 'name = "hello-variant"')
-        with open(path, "w") as f:
+    """The hello-world app's own code with its page source swapped (hello_variant_assets.rs)."""
+
+    def swap_assets(work):
+        main_rs = os.path.join(work, "src", "main.rs")
+        with open(main_rs) as f:
+            text = f.read()
+        assert text.count(".run(tauri::generate_context!())") == 1, "the hello-world app's main changed"
+        text = text.replace(".run(tauri::generate_context!())", ".run(variant_context(tauri::generate_context!()))")
+        with open(os.path.join(HERE, "hello_variant_assets.rs")) as f:
+            text += f.read()
+        with open(main_rs, "w") as f:
             f.write(text)
-    shutil.copy(os.path.join(HERE, "hello_variant_main.rs"), os.path.join(work, "src", "main.rs"))
-    conf = os.path.join(work, "tauri.conf.json")
-    with open(conf) as f:
-        text = f.read().replace('"../../icons/icon.png"', '"%s"' % os.path.join(ROOT, "icons", "icon.png"))
-    with open(conf, "w") as f:
-        f.write(text)
-    target = os.path.join(ROOT, "target")
-    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "--features", "custom-protocol",
-                    "--manifest-path", os.path.join(work, "Cargo.toml")],
-                   check=True, env={**os.environ, "CARGO_TARGET_DIR": target})
-    return os.path.join(target, "release", "hello-variant")
+
+    return measure.build_hello_copy(os.path.join(ROOT, "target", "perf", "hello-variant"), swap_assets)
 
 
 def main():
