@@ -39,8 +39,8 @@ fn store_with(dir: &std::path::Path, clock: Arc<dyn Clock>, settings: LimitSetti
     let vault = Arc::new(Vault::new(Arc::new(MemoryStore::default()), db.clone()));
     let accounts = Arc::new(Accounts::new(vault, clock.clone()));
     let limits = Arc::new(Budgets::with_settings(db.clone(), settings));
-    let actions = Arc::new(Actions::new(accounts.clone(), history.clone(), clock.clone()).with_limits(limits.clone()));
-    let jobs = Arc::new(Jobs::new(db, actions.clone(), limits.clone(), clock));
+    let actions = Arc::new(Actions::new(accounts.clone(), history.clone(), limits.clone(), clock.clone()));
+    let jobs = Arc::new(Jobs::new(db, actions.clone(), clock));
     Store { accounts, history, actions, limits, jobs }
 }
 

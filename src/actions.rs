@@ -6,7 +6,7 @@ use crate::accounts::{AccountView, Accounts};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::history::{Finish, History, NewEntry, Outcome, RecordedRequest, RecordedResponse};
-use crate::limits::{BudgetKey, Limits};
+use crate::limits::{BudgetGate, BudgetKey, Limits};
 use crate::providers::{self, CallOutcome, OutcomeKind};
 use crate::secret::Secret;
 use crate::transport::{RedactedRequest, RedactedResponse, Transport};
@@ -109,20 +109,15 @@ pub struct Actions {
     pub accounts: Arc<Accounts>,
     pub history: Arc<History>,
     pub clock: Arc<dyn Clock>,
-    /// When set, every call sent is counted in the account's rate budget and every answer teaches it
-    /// (see [`crate::limits`]). Actions never wait for a budget themselves: bulk jobs do.
-    pub limits: Option<Arc<Limits>>,
+    /// Every call reserves its slot in the account's rate budget before it leaves (refused with
+    /// `budget.wait` when the budget does not allow it now) and every answer teaches the budget (see
+    /// [`crate::limits`]). Actions never wait for a budget themselves: bulk jobs do.
+    pub limits: Arc<Limits>,
 }
 
 impl Actions {
-    pub fn new(accounts: Arc<Accounts>, history: Arc<History>, clock: Arc<dyn Clock>) -> Self {
-        Actions { accounts, history, clock, limits: None }
-    }
-
-    /// The same, counting calls in `limits`.
-    pub fn with_limits(mut self, limits: Arc<Limits>) -> Self {
-        self.limits = Some(limits);
-        self
+    pub fn new(accounts: Arc<Accounts>, history: Arc<History>, limits: Arc<Limits>, clock: Arc<dyn Clock>) -> Self {
+        Actions { accounts, history, clock, limits }
     }
 
     /// The signed request the action would send now, with secrets and signatures masked (Preview).
@@ -179,17 +174,18 @@ impl Actions {
         let provisional =
             providers::build_request(&account, &req.operation, &first, &providers::BuildCtx::at(self.clock.now_ms()))?;
         let budget_key = BudgetKey::of(view.id, &account);
-        if let Some(limits) = &self.limits {
-            limits.record_calls(budget_key, &req.operation, self.clock.now_ms(), calls.len().max(1))?;
-        }
+        // The account's rate budget is reserved before anything is recorded or sent: a request over a
+        // known limit never leaves, whichever process asks (`budget.wait` says when it may go).
+        let gate =
+            BudgetGate::reserve(&self.limits, budget_key, &req.operation, self.clock.as_ref(), calls.len().max(1))?;
         let history_id = self.history.begin(self.entry(&view, req, job_id, &provisional))?;
         let started = std::time::Instant::now();
-        let outcome = providers::execute(&account, &req.operation, &req.params, self.clock.as_ref(), transport).await;
+        let outcome =
+            providers::execute_gated(&account, &req.operation, &req.params, self.clock.as_ref(), transport, &gate)
+                .await;
         self.history.finish(history_id, finish_of(&outcome, started.elapsed().as_millis() as i64))?;
-        if let Some(limits) = &self.limits {
-            if outcome.http_status.is_some() {
-                limits.observe(budget_key, &req.operation, outcome.error.as_ref(), self.clock.now_ms())?;
-            }
+        if outcome.http_status.is_some() {
+            self.limits.observe(budget_key, &req.operation, outcome.error.as_ref(), self.clock.now_ms())?;
         }
         // History scrubs what it stores (`History::finish`); what goes back to the UI or the CLI gets the
         // same scrubbing, since error details and results are built from what the provider sent back
@@ -279,7 +275,8 @@ mod tests {
         let clock: Arc<dyn Clock> = Arc::new(FixedClock::at_ms(1_700_000_000_000));
         let vault = Arc::new(Vault::new(Arc::new(MemoryStore::default()), db.clone()));
         let accounts = Arc::new(Accounts::new(vault, clock.clone()));
-        let history = Arc::new(History::with_clock(db, clock.clone()));
+        let history = Arc::new(History::with_clock(db.clone(), clock.clone()));
+        let limits = Arc::new(crate::limits::Limits::new(db));
         let view = accounts
             .create(&AccountInput {
                 provider: ProviderId::Cybavo,
@@ -295,7 +292,7 @@ mod tests {
                 notes: String::new(),
             })
             .unwrap();
-        let actions = Actions::new(accounts, history, clock);
+        let actions = Actions::new(accounts, history, limits, clock);
         let transport = HttpTransport::new(TransportConfig::default()).unwrap();
         let req = ActionRequest {
             account_id: view.id,

@@ -37,6 +37,7 @@ error_codes! {
     InputWindowTooLarge => "input.window_too_large",
     InputUnknownOperation => "input.unknown_operation",
     InputCurlUnavailable => "input.curl_unavailable",
+    InputPlanTooLarge => "input.plan_too_large",
     AuthClockSkew => "auth.clock_skew",
     AuthReplayRejected => "auth.replay_rejected",
     AuthSignatureRejected => "auth.signature_rejected",
@@ -68,6 +69,8 @@ error_codes! {
     StorageFailed => "storage.failed",
     HistoryInterrupted => "history.interrupted",
     JobAlreadyRunning => "job.already_running",
+    BudgetWait => "budget.wait",
+    BudgetExhausted => "budget.exhausted",
     Internal => "internal",
 }
 

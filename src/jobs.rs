@@ -52,6 +52,11 @@ pub const WINDOW_SECONDS: i64 = providers::ccpayment::ops::MAX_WINDOW_SECONDS;
 pub const MAX_LIMIT_RETRIES: u32 = 8;
 /// Ceffu's event types: deposit success, deposit failed, withdrawal success, withdrawal failed.
 pub const CEFFU_EVENT_TYPES: [&str; 4] = ["1", "2", "3", "4"];
+/// The longest a plan may take under the account's budgets, in provider days: a request that needs more
+/// calls than that is refused (`input.plan_too_large`) before any call is built.
+pub const MAX_PLAN_DAYS: u32 = 90;
+/// The most calls of one plan, whatever the budgets allow.
+pub const MAX_PLAN_CALLS: usize = 100_000;
 
 /// What staff ask for.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -109,18 +114,24 @@ pub struct Split {
 }
 
 /// `[since, until]` (Unix seconds) as windows of at most `max` seconds; consecutive windows share their
-/// boundary second and the last one may be shorter. `since == until` is one window.
-pub fn windows(since: i64, until: i64, max: i64) -> Result<Vec<(i64, i64)>> {
+/// boundary second and the last one may be shorter. `since == until` is one window. Refused with
+/// `input.plan_too_large` when there would be more than `max_calls` windows (counted before any is built).
+pub fn windows(since: i64, until: i64, max: i64, max_calls: usize) -> Result<Vec<(i64, i64)>> {
     if since > until {
         return Err(Error::invalid_field("until", "before_since").with("since", since).with("until", until));
     }
     if max <= 0 {
         return Err(Error::internal("window size must be positive"));
     }
-    let mut out = Vec::new();
+    let count = ((i128::from(until) - i128::from(since)) + i128::from(max) - 1) / i128::from(max);
+    let count = usize::try_from(count.max(1)).unwrap_or(usize::MAX);
+    if count > max_calls {
+        return Err(plan_too_large(count, max_calls));
+    }
+    let mut out = Vec::with_capacity(count);
     let mut start = since;
     loop {
-        let end = (start + max).min(until);
+        let end = start.saturating_add(max).min(until);
         out.push((start, end));
         if end >= until {
             return Ok(out);
@@ -128,6 +139,27 @@ pub fn windows(since: i64, until: i64, max: i64) -> Result<Vec<(i64, i64)>> {
         start = end;
     }
 }
+
+/// `input.plan_too_large`: the request needs `calls` calls where a plan may have at most `max_calls`.
+fn plan_too_large(calls: usize, max_calls: usize) -> Error {
+    Error::new(ErrorCode::InputPlanTooLarge)
+        .with("calls", calls)
+        .with("max_calls", max_calls)
+        .with("days", MAX_PLAN_DAYS)
+}
+
+/// A point in time given in Unix seconds, checked to lie between 1970 and the year 9999 (so any
+/// arithmetic on it stays in range); `field` names it in the error.
+pub fn unix_seconds(field: &str, value: i64) -> Result<i64> {
+    if (0..=LATEST_UNIX_SECONDS).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::invalid_field(field, "time_out_of_range").with("value", value))
+    }
+}
+
+/// 9999-12-31T23:59:59Z.
+const LATEST_UNIX_SECONDS: i64 = 253_402_300_799;
 
 fn without(params: &Map<String, Value>, keys: &[&str]) -> Map<String, Value> {
     params.iter().filter(|(k, _)| !keys.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
@@ -144,20 +176,40 @@ fn first_list(params: &Map<String, Value>, names: &[&str]) -> Result<Option<(Str
 
 /// Splits a bulk request into the params of each call (see the module documentation). `until` is
 /// already resolved (Unix seconds).
+/// At most `max_calls` calls: a bigger request is refused with `input.plan_too_large` before its calls
+/// are built, and times outside 1970–9999 are refused up front ([`unix_seconds`]).
 pub fn split(
     account: &Account,
     operation: &str,
     params: &Map<String, Value>,
     since: Option<i64>,
     until: i64,
+    max_calls: usize,
 ) -> Result<Split> {
-    use providers::cybavo::ops as cy;
     providers::operation_descriptor(account, operation)?;
+    let until = unix_seconds("until", until)?;
+    let since = since.map(|s| unix_seconds("since", s)).transpose()?;
     if let Some(s) = since {
         if s > until {
             return Err(Error::invalid_field("until", "before_since").with("since", s).with("until", until));
         }
     }
+    let split = split_checked(account, operation, params, since, until, max_calls)?;
+    if split.calls.len() > max_calls {
+        return Err(plan_too_large(split.calls.len(), max_calls));
+    }
+    Ok(split)
+}
+
+fn split_checked(
+    account: &Account,
+    operation: &str,
+    params: &Map<String, Value>,
+    since: Option<i64>,
+    until: i64,
+    max_calls: usize,
+) -> Result<Split> {
+    use providers::cybavo::ops as cy;
     let one = |m: Map<String, Value>| Ok(Split { calls: vec![m], note: None });
     match account {
         Account::Ccpayment(a) if operation == providers::ccpayment::ops::RESEND_WEBHOOKS => {
@@ -167,10 +219,10 @@ pub fn split(
             };
             let since = match since {
                 Some(s) => s,
-                None => util::req_i64(params, start).map_err(|_| Error::missing_field("since"))?,
+                None => unix_seconds(start, util::req_i64(params, start).map_err(|_| Error::missing_field("since"))?)?,
             };
             let rest = without(params, &[start, end]);
-            let calls = windows(since, until, WINDOW_SECONDS)?
+            let calls = windows(since, until, WINDOW_SECONDS, max_calls)?
                 .into_iter()
                 .map(|(s, e)| {
                     let mut m = Map::new();
@@ -185,7 +237,11 @@ pub fn split(
         Account::Ceffu(_) if operation == providers::ceffu::ops::RESEND_WEBHOOKS => {
             let from_ms = match since {
                 Some(s) => s * 1000,
-                None => util::req_i64(params, "resendFromDateTime").map_err(|_| Error::missing_field("since"))?,
+                None => {
+                    let ms = util::req_i64(params, "resendFromDateTime").map_err(|_| Error::missing_field("since"))?;
+                    unix_seconds("resendFromDateTime", ms.div_euclid(1000))?;
+                    ms
+                }
             };
             let types = match first_list(params, &["eventTypes", "eventType"])? {
                 Some((_, t)) => t,
@@ -576,7 +632,8 @@ impl Drop for Heartbeat {
 const PLANNING_ROOT: &str = "http://127.0.0.1:9";
 
 impl Jobs {
-    pub fn new(db: Db, actions: Arc<Actions>, limits: Arc<Limits>, clock: Arc<dyn Clock>) -> Jobs {
+    pub fn new(db: Db, actions: Arc<Actions>, clock: Arc<dyn Clock>) -> Jobs {
+        let limits = actions.limits.clone();
         let owner = format!("{}-{}", std::process::id(), util::random_alnum(12));
         Jobs { db, actions, limits, clock, owner }
     }
@@ -591,13 +648,13 @@ impl Jobs {
         let (_, account) = self.actions.accounts.signing_account(req.account_id, Some(PLANNING_ROOT))?;
         let now = self.clock.now_ms();
         let until = req.until.unwrap_or_else(|| now.div_euclid(1000));
-        let s = split(&account, &req.operation, &req.params, req.since, until)?;
+        let key = BudgetKey::of(req.account_id, &account);
+        let s = split(&account, &req.operation, &req.params, req.since, until, self.max_calls(key, &req.operation)?)?;
         for c in &s.calls {
             for p in providers::plan_calls(&account, &req.operation, c)? {
                 providers::build_request(&account, &req.operation, &p, &BuildCtx::at(now))?;
             }
         }
-        let key = BudgetKey::of(req.account_id, &account);
         let (estimated_seconds, days) = self.estimate(key, &req.operation, now, s.calls.len())?;
         Ok(Plan {
             account_id: req.account_id,
@@ -609,6 +666,21 @@ impl Jobs {
         })
     }
 
+    /// The most calls a plan of `operation` may have: what the account's budget allows in
+    /// [`MAX_PLAN_DAYS`] provider days, and never more than [`MAX_PLAN_CALLS`].
+    fn max_calls(&self, key: BudgetKey, operation: &str) -> Result<usize> {
+        let days = u64::from(MAX_PLAN_DAYS);
+        let by_budget = match self.limits.budget(key, operation)? {
+            None => u64::MAX,
+            Some(b) => {
+                let per_day = b.per_day.map_or(u64::MAX, |d| u64::from(d) * days);
+                let per_minute = b.per_minute.map_or(u64::MAX, |m| u64::from(m) * 1_440 * days);
+                per_day.min(per_minute)
+            }
+        };
+        Ok(usize::try_from(by_budget).unwrap_or(usize::MAX).min(MAX_PLAN_CALLS))
+    }
+
     /// Seconds until the last of `n` calls may go out, and the provider days they span.
     fn estimate(&self, key: BudgetKey, operation: &str, now: i64, n: usize) -> Result<(i64, u32)> {
         if n == 0 {
@@ -616,7 +688,7 @@ impl Jobs {
         }
         let times = self.limits.simulate(key, operation, now, n)?;
         if times.len() < n {
-            return Err(Error::new(ErrorCode::ProviderDailyLimit).detail("the budget allows no call"));
+            return Err(Error::new(ErrorCode::BudgetExhausted));
         }
         let off = self.limits.settings().day_offset_secs;
         let days: BTreeSet<i64> = times.iter().map(|&t| day_of(t, off)).collect();
@@ -1028,7 +1100,7 @@ impl Jobs {
             }
             let at = self.limits.next_allowed_at(key, &op, now)?;
             if at == i64::MAX {
-                let e = Error::new(ErrorCode::ProviderDailyLimit).detail("the budget allows no call");
+                let e = Error::new(ErrorCode::BudgetExhausted);
                 self.set_state(id, JobState::Paused, Some(&e))?;
                 return Err(e);
             }
@@ -1045,13 +1117,25 @@ impl Jobs {
             let req = ActionRequest { account_id: plan.account_id, operation: op.clone(), params: call.params.clone() };
             self.mark_in_flight(&lease, index)?;
             let result = self.actions.run(&req, sandbox_root, transport, Some(id)).await;
-            if self.actions.limits.is_none() {
-                // Actions count calls themselves when they have the budgets; otherwise count here.
-                self.limits.record_call(key, &op, now)?;
-                if let Ok(r) = &result {
-                    if r.http_status.is_some() {
-                        self.limits.observe(key, &op, r.error.as_ref(), self.clock.now_ms())?;
+            if let Err(e) = &result {
+                if matches!(e.code, ErrorCode::BudgetWait | ErrorCode::BudgetExhausted) {
+                    // Another process took the slot between the check above and the reservation: nothing
+                    // was sent or recorded; the call stays next and waits for the budget again.
+                    self.db
+                        .conn()
+                        .execute("UPDATE jobs SET in_flight = NULL WHERE id = ?1", [id])
+                        .map_err(storage_error)?;
+                    let at = e.params.get("next_allowed_at_ms").and_then(Value::as_i64);
+                    let Some(at) = at.filter(|_| e.code == ErrorCode::BudgetWait) else {
+                        self.set_state(id, JobState::Paused, Some(e))?;
+                        return Err(e.clone());
+                    };
+                    progress(&self.progress_of(&job, eta, Some(at)));
+                    tokio::select! {
+                        _ = sleeper.sleep_until(at) => {}
+                        _ = control.stopped() => {}
                     }
+                    continue;
                 }
             }
             match result {
@@ -1221,14 +1305,14 @@ mod tests {
 
     #[test]
     fn windows_split_with_an_uneven_last_window() {
-        assert_eq!(windows(0, 7_200, 3_600).unwrap(), vec![(0, 3_600), (3_600, 7_200)]);
-        assert_eq!(windows(0, 7_201, 3_600).unwrap(), vec![(0, 3_600), (3_600, 7_200), (7_200, 7_201)]);
-        assert_eq!(windows(100, 100, 3_600).unwrap(), vec![(100, 100)]);
-        assert_eq!(windows(0, 3_599, 3_600).unwrap(), vec![(0, 3_599)]);
-        let e = windows(10, 9, 3_600).unwrap_err();
+        assert_eq!(windows(0, 7_200, 3_600, MAX_PLAN_CALLS).unwrap(), vec![(0, 3_600), (3_600, 7_200)]);
+        assert_eq!(windows(0, 7_201, 3_600, MAX_PLAN_CALLS).unwrap(), vec![(0, 3_600), (3_600, 7_200), (7_200, 7_201)]);
+        assert_eq!(windows(100, 100, 3_600, MAX_PLAN_CALLS).unwrap(), vec![(100, 100)]);
+        assert_eq!(windows(0, 3_599, 3_600, MAX_PLAN_CALLS).unwrap(), vec![(0, 3_599)]);
+        let e = windows(10, 9, 3_600, MAX_PLAN_CALLS).unwrap_err();
         assert_eq!((e.code, e.params["reason"].as_str()), (ErrorCode::InputInvalid, Some("before_since")));
         // A day and a quarter: 30 windows, all within CCPayment's hour, covering every second.
-        let w = windows(1_700_000_000, 1_700_000_000 + 30 * 3_600 - 1_800, 3_600).unwrap();
+        let w = windows(1_700_000_000, 1_700_000_000 + 30 * 3_600 - 1_800, 3_600, MAX_PLAN_CALLS).unwrap();
         assert_eq!(w.len(), 30);
         assert!(w.iter().all(|(s, e)| e - s <= 3_600 && s <= e));
         assert!(w.windows(2).all(|p| p[0].1 == p[1].0));
@@ -1238,58 +1322,103 @@ mod tests {
     #[test]
     fn ccpayment_windows_use_each_versions_field_names() {
         let p = obj(json!({"webhook_result": "All Result"}));
-        let s = split(&ccp("v1"), "resend-webhooks", &p, Some(1_000), 8_000).unwrap();
+        let s = split(&ccp("v1"), "resend-webhooks", &p, Some(1_000), 8_000, MAX_PLAN_CALLS).unwrap();
         assert_eq!(s.calls.len(), 2);
         assert_eq!(
             Value::Object(s.calls[1].clone()),
             json!({"start_timestamp": 4_600, "end_timestamp": 8_000, "webhook_result": "All Result"})
         );
         assert_eq!(s.calls[0].keys().collect::<Vec<_>>(), ["start_timestamp", "end_timestamp", "webhook_result"]);
-        let s = split(&ccp("v2"), "resend-webhooks", &Map::new(), Some(1_000), 1_500).unwrap();
+        let s = split(&ccp("v2"), "resend-webhooks", &Map::new(), Some(1_000), 1_500, MAX_PLAN_CALLS).unwrap();
         assert_eq!(Value::Object(s.calls[0].clone()), json!({"startTimestamp": 1_000, "endTimestamp": 1_500}));
-        let e = split(&ccp("v1"), "resend-webhooks", &Map::new(), Some(9_000), 8_000).unwrap_err();
+        let e = split(&ccp("v1"), "resend-webhooks", &Map::new(), Some(9_000), 8_000, MAX_PLAN_CALLS).unwrap_err();
         assert_eq!(e.params["reason"], "before_since");
-        let e = split(&ccp("v1"), "resend-webhooks", &Map::new(), None, 8_000).unwrap_err();
+        let e = split(&ccp("v1"), "resend-webhooks", &Map::new(), None, 8_000, MAX_PLAN_CALLS).unwrap_err();
         assert_eq!(e.code, ErrorCode::InputMissing);
+    }
+
+    #[test]
+    fn extreme_times_are_refused_and_plans_are_capped_before_they_are_built() {
+        let field = |e: &Error| (e.code, e.params.get("field").cloned(), e.params.get("reason").cloned());
+        // The whole i64 range: refused at once, naming the field (before: a loop growing to 24 GB).
+        let e =
+            split(&ccp("v1"), "resend-webhooks", &Map::new(), Some(i64::MIN), i64::MAX, MAX_PLAN_CALLS).unwrap_err();
+        assert_eq!(field(&e), (ErrorCode::InputInvalid, Some(json!("until")), Some(json!("time_out_of_range"))));
+        let e = split(&ccp("v2"), "resend-webhooks", &Map::new(), Some(-1), 10, MAX_PLAN_CALLS).unwrap_err();
+        assert_eq!(field(&e).1, Some(json!("since")));
+        let p = obj(json!({"start_timestamp": i64::MIN}));
+        let e = split(&ccp("v1"), "resend-webhooks", &p, None, 10, MAX_PLAN_CALLS).unwrap_err();
+        assert_eq!(field(&e).1, Some(json!("start_timestamp")));
+        let p = obj(json!({"webhookId": "w", "resendFromDateTime": i64::MAX}));
+        let e = split(
+            &account(json!({"provider": "ceffu", "base_url": "https://open-api.ceffu.com", "api_key": "k",
+            "private_key": include_str!("../tests/fixtures/ceffu_test_key.pem")})),
+            "resend-webhooks",
+            &p,
+            None,
+            10,
+            MAX_PLAN_CALLS,
+        )
+        .unwrap_err();
+        assert_eq!(field(&e).1, Some(json!("resendFromDateTime")));
+        let e = split(&cybavo(), "list-callbacks", &Map::new(), Some(0), i64::MAX, MAX_PLAN_CALLS).unwrap_err();
+        assert_eq!(field(&e).1, Some(json!("until")));
+        // 1970 to 9999 in hour windows is counted, not built, and refused with the numbers.
+        let e = windows(0, 253_402_300_799, WINDOW_SECONDS, 2_250).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InputPlanTooLarge);
+        assert_eq!((e.params["calls"].as_u64(), e.params["max_calls"].as_u64()), (Some(70_389_528), Some(2_250)));
+        assert_eq!(windows(0, 2_250 * 3_600, WINDOW_SECONDS, 2_250).unwrap().len(), 2_250);
+        // Lists are capped too.
+        let ids: Vec<i64> = (1..=11).collect();
+        let e =
+            split(&cybavo(), "resend-withdrawal-callbacks", &obj(json!({ "serials": ids })), None, 0, 10).unwrap_err();
+        assert_eq!((e.code, e.params["calls"].as_u64()), (ErrorCode::InputPlanTooLarge, Some(11)));
     }
 
     #[test]
     fn ceffu_cybavo_and_avista_lists() {
         let ceffu = account(json!({"provider":"ceffu","base_url":"http://127.0.0.1:1","api_key":"k",
             "private_key": crate::sandbox::ceffu::demo_private_key_base64()}));
-        let s = split(&ceffu, "resend-webhooks", &obj(json!({"webhookId": "17"})), Some(1_700_000_000), 1_700_000_100)
-            .unwrap();
+        let s = split(
+            &ceffu,
+            "resend-webhooks",
+            &obj(json!({"webhookId": "17"})),
+            Some(1_700_000_000),
+            1_700_000_100,
+            MAX_PLAN_CALLS,
+        )
+        .unwrap();
         assert_eq!(s.calls.len(), 4);
         assert_eq!(
             Value::Object(s.calls[3].clone()),
             json!({"webhookId": "17", "eventType": "4", "resendFromDateTime": 1_700_000_000_000i64})
         );
         let p = obj(json!({"webhookId": "17", "eventTypes": ["2", "4", "2"]}));
-        assert_eq!(split(&ceffu, "resend-webhooks", &p, Some(1), 2).unwrap().calls.len(), 2);
+        assert_eq!(split(&ceffu, "resend-webhooks", &p, Some(1), 2, MAX_PLAN_CALLS).unwrap().calls.len(), 2);
 
-        let s = split(&cybavo(), "resend-withdrawal-callbacks", &Map::new(), None, 0).unwrap();
+        let s = split(&cybavo(), "resend-withdrawal-callbacks", &Map::new(), None, 0, MAX_PLAN_CALLS).unwrap();
         assert_eq!(s.calls, vec![obj(json!({"notification_id": 0}))]);
         assert!(s.note.unwrap().contains("count"));
         let p = obj(json!({"serials": [5, 6, 5]}));
-        let s = split(&cybavo(), "resend-deposit-callbacks", &p, None, 0).unwrap();
+        let s = split(&cybavo(), "resend-deposit-callbacks", &p, None, 0, MAX_PLAN_CALLS).unwrap();
         assert_eq!(s.calls, vec![obj(json!({"notification_id": 5})), obj(json!({"notification_id": 6}))]);
         let ids: Vec<i64> = (1..=250).collect();
-        let s = split(&cybavo(), "query-callbacks", &obj(json!({ "ids": ids })), None, 0).unwrap();
+        let s = split(&cybavo(), "query-callbacks", &obj(json!({ "ids": ids })), None, 0, MAX_PLAN_CALLS).unwrap();
         assert_eq!(s.calls.iter().map(|c| c["ids"].as_array().unwrap().len()).collect::<Vec<_>>(), [100, 100, 50]);
-        let s = split(&cybavo(), "list-callbacks", &Map::new(), Some(10), 20).unwrap();
+        let s = split(&cybavo(), "list-callbacks", &Map::new(), Some(10), 20, MAX_PLAN_CALLS).unwrap();
         assert_eq!(s.calls, vec![obj(json!({"from_time": 10, "to_time": 20}))]);
 
         let cert = include_str!("../tests/fixtures/avista_test_cert.pem");
         let avista = account(json!({"provider":"avista","base_url":"http://127.0.0.1:1","client_id":"c",
                                     "client_secret":"s","client_cert_pem":cert}));
         let p = obj(json!({"transaction_identifiers": "A-1, A-2 A-3", "url": "https://example.org/h"}));
-        let s = split(&avista, "resend-webhook", &p, None, 0).unwrap();
+        let s = split(&avista, "resend-webhook", &p, None, 0, MAX_PLAN_CALLS).unwrap();
         assert_eq!(s.calls.len(), 3);
         assert_eq!(
             Value::Object(s.calls[2].clone()),
             json!({"transaction_identifier": "A-3", "url": "https://example.org/h"})
         );
-        let e = split(&avista, "no-such-op", &Map::new(), None, 0).unwrap_err();
+        let e = split(&avista, "no-such-op", &Map::new(), None, 0, MAX_PLAN_CALLS).unwrap_err();
         assert_eq!(e.code, ErrorCode::InputUnknownOperation);
     }
 

@@ -24,7 +24,7 @@
 use crate::db::{storage_error, Db};
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::{Account, CcpaymentVersion};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -187,12 +187,12 @@ pub fn base_budget(family: Family, settings: &LimitSettings) -> Budget {
 
 /// The provider day of a moment (days since the epoch, shifted by the offset).
 pub fn day_of(ms: i64, day_offset_secs: i64) -> i64 {
-    (ms.div_euclid(1000) + day_offset_secs).div_euclid(86_400)
+    ms.div_euclid(1000).saturating_add(day_offset_secs).div_euclid(86_400)
 }
 
 /// The first millisecond of a provider day.
 pub fn day_start_ms(day: i64, day_offset_secs: i64) -> i64 {
-    (day * 86_400 - day_offset_secs) * 1000
+    day.saturating_mul(86_400).saturating_sub(day_offset_secs).saturating_mul(1000)
 }
 
 /// The pure scheduling core: the earliest moment at or after `max(now, blocked_until)` at which one more
@@ -209,19 +209,38 @@ pub fn earliest_allowed(
     margin_ms: i64,
     day_offset_secs: i64,
 ) -> i64 {
+    earliest_allowed_n(calls, budget, blocked_until, now, margin_ms, day_offset_secs, 1)
+}
+
+/// The earliest moment at or after `max(now, blocked_until)` at which `n` more calls, all sent at that
+/// moment, keep every budget; `i64::MAX` when no moment ever allows them (a zero budget, or more calls
+/// than a minute or a day allows). With `n = 1` this is [`earliest_allowed`].
+pub fn earliest_allowed_n(
+    calls: &[i64],
+    budget: Budget,
+    blocked_until: i64,
+    now: i64,
+    margin_ms: i64,
+    day_offset_secs: i64,
+    n: usize,
+) -> i64 {
     let span = MINUTE_MS + margin_ms.max(0);
     let mut t = now.max(blocked_until);
-    if budget.per_minute == Some(0) || budget.per_day == Some(0) {
+    let fits = |max: Option<u32>| max.is_none_or(|m| n <= m as usize);
+    if n == 0 {
+        return t;
+    }
+    if !fits(budget.per_minute) || !fits(budget.per_day) {
         return i64::MAX;
     }
     loop {
         let mut moved = false;
         if let Some(max) = budget.per_minute {
-            let mut window: Vec<i64> = calls.iter().copied().filter(|&c| c > t - span).collect();
-            if window.len() >= max as usize {
+            let mut window: Vec<i64> = calls.iter().copied().filter(|&c| c > t.saturating_sub(span)).collect();
+            if window.len() + n > max as usize {
                 window.sort_unstable();
-                // Dropping the oldest (len - max + 1) calls out of the window makes room for one.
-                let next = window[window.len() - max as usize] + span;
+                // Dropping the oldest (len + n - max) calls out of the window makes room for n.
+                let next = window[window.len() + n - max as usize - 1].saturating_add(span);
                 if next > t {
                     t = next;
                     moved = true;
@@ -231,8 +250,12 @@ pub fn earliest_allowed(
         if let Some(max) = budget.per_day {
             let day = day_of(t, day_offset_secs);
             let used = calls.iter().filter(|&&c| day_of(c, day_offset_secs) == day).count();
-            if used >= max as usize {
-                t = day_start_ms(day + 1, day_offset_secs) + margin_ms.max(0);
+            if used + n > max as usize {
+                let next = day_start_ms(day.saturating_add(1), day_offset_secs).saturating_add(margin_ms.max(0));
+                if next <= t {
+                    return i64::MAX; // the end of time: no later day to wait for
+                }
+                t = next;
                 moved = true;
             }
         }
@@ -262,7 +285,7 @@ pub fn simulate(
     let mut t = now;
     let mut buf: Vec<i64> = Vec::new();
     for _ in 0..n {
-        while recent.front().is_some_and(|&c| c < t - keep) {
+        while recent.front().is_some_and(|&c| c < t.saturating_sub(keep)) {
             recent.pop_front();
         }
         buf.clear();
@@ -323,51 +346,7 @@ impl Limits {
     }
 
     fn learned(&self, key: BudgetKey, bucket: &str) -> Result<Learned> {
-        let row = self
-            .db
-            .conn()
-            .prepare_cached(
-                "SELECT per_minute, per_day, blocked_until_ms, backoff_level FROM rate_state
-                 WHERE account_id = ?1 AND bucket = ?2",
-            )
-            .and_then(|mut s| {
-                s.query_row(params![key.account_id, bucket], |r| {
-                    Ok(Learned {
-                        per_minute: r.get::<_, Option<i64>>(0)?.map(|v| v.max(0) as u32),
-                        per_day: r.get::<_, Option<i64>>(1)?.map(|v| v.max(0) as u32),
-                        blocked_until_ms: r.get(2)?,
-                        backoff_level: r.get::<_, i64>(3)?.max(0) as u32,
-                    })
-                })
-                .optional()
-            })
-            .map_err(storage_error)?;
-        Ok(row.unwrap_or_default())
-    }
-
-    fn save_learned(&self, key: BudgetKey, bucket: &str, l: &Learned, now: i64) -> Result<()> {
-        self.db
-            .conn()
-            .prepare_cached(
-                "INSERT INTO rate_state (account_id, bucket, per_minute, per_day, blocked_until_ms, backoff_level,
-                                         updated_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (account_id, bucket) DO UPDATE SET per_minute = ?3, per_day = ?4,
-                    blocked_until_ms = ?5, backoff_level = ?6, updated_at_ms = ?7",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    key.account_id,
-                    bucket,
-                    l.per_minute.map(i64::from),
-                    l.per_day.map(i64::from),
-                    l.blocked_until_ms,
-                    i64::from(l.backoff_level),
-                    now
-                ])
-            })
-            .map_err(storage_error)?;
-        Ok(())
+        learned_in(&self.db.conn(), key, bucket)
     }
 
     /// The budget in force for a bucket: the base one with what was learned applied.
@@ -384,12 +363,22 @@ impl Limits {
 
     /// Call times of a bucket that any budget can still see at `now`.
     fn recent_calls(&self, key: BudgetKey, bucket: &str, budget: Budget, now: i64) -> Result<Vec<i64>> {
+        self.recent_calls_in(&self.db.conn(), key, bucket, budget, now)
+    }
+
+    fn recent_calls_in(
+        &self,
+        conn: &Connection,
+        key: BudgetKey,
+        bucket: &str,
+        budget: Budget,
+        now: i64,
+    ) -> Result<Vec<i64>> {
         let span = MINUTE_MS + self.settings.margin_ms.max(0);
-        let mut from = now - span;
+        let mut from = now.saturating_sub(span);
         if budget.per_day.is_some() {
             from = from.min(day_start_ms(day_of(now, self.settings.day_offset_secs), self.settings.day_offset_secs));
         }
-        let conn = self.db.conn();
         let mut stmt = conn
             .prepare_cached(
                 "SELECT at_ms FROM rate_calls WHERE account_id = ?1 AND bucket = ?2 AND at_ms >= ?3 ORDER BY at_ms",
@@ -443,22 +432,36 @@ impl Limits {
         Ok(Some(per_day.saturating_sub(used as u32)))
     }
 
-    /// Records `count` calls of `operation` sent at `at_ms` (call it before the request leaves).
+    /// Reserves `count` calls of `operation` at `now` when every budget of the account allows them now,
+    /// and records them; otherwise records nothing and says when they could go. Reading the bucket and
+    /// recording the calls happen in one write transaction (`BEGIN IMMEDIATE`), so processes sharing the
+    /// data folder (the app, the CLI, several bulk runners) never both take the last slot of a budget.
+    /// Call it before the request leaves; a reserved call counts even if it then fails to leave.
+    pub fn reserve(&self, key: BudgetKey, operation: &str, now: i64, count: usize) -> Result<Reservation> {
+        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(Reservation::Granted) };
+        let mut conn = self.db.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+        let learned = learned_in(&tx, key, bucket)?;
+        let budget = self.effective(key, &learned);
+        let calls = self.recent_calls_in(&tx, key, bucket, budget, now)?;
+        let s = &self.settings;
+        let at =
+            earliest_allowed_n(&calls, budget, learned.blocked_until_ms, now, s.margin_ms, s.day_offset_secs, count);
+        if at > now {
+            return Ok(Reservation::WaitUntil(at));
+        }
+        insert_calls(&tx, key, bucket, now, count)?;
+        tx.commit().map_err(storage_error)?;
+        Ok(Reservation::Granted)
+    }
+
+    /// Records `count` calls of `operation` sent at `at_ms`, whatever the budget says (the provider's
+    /// own answers and tests; requests about to leave go through [`Limits::reserve`]).
     pub fn record_calls(&self, key: BudgetKey, operation: &str, at_ms: i64, count: usize) -> Result<()> {
         let Some(bucket) = bucket_of(key.family, operation) else { return Ok(()) };
         let mut conn = self.db.conn();
-        let tx = conn.transaction().map_err(storage_error)?;
-        {
-            let mut ins = tx
-                .prepare_cached("INSERT INTO rate_calls (account_id, bucket, at_ms) VALUES (?1, ?2, ?3)")
-                .map_err(storage_error)?;
-            for _ in 0..count {
-                ins.execute(params![key.account_id, bucket, at_ms]).map_err(storage_error)?;
-            }
-        }
-        tx.prepare_cached("DELETE FROM rate_calls WHERE account_id = ?1 AND bucket = ?2 AND at_ms < ?3")
-            .and_then(|mut s| s.execute(params![key.account_id, bucket, at_ms - KEEP_MS]))
-            .map_err(storage_error)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+        insert_calls(&tx, key, bucket, at_ms, count)?;
         tx.commit().map_err(storage_error)
     }
 
@@ -472,7 +475,9 @@ impl Limits {
     /// daily-limit answer blocks the bucket until the provider's next midnight. Other errors change nothing.
     pub fn observe_error(&self, key: BudgetKey, operation: &str, error: &Error, now: i64) -> Result<()> {
         let Some(bucket) = bucket_of(key.family, operation) else { return Ok(()) };
-        let mut l = self.learned(key, bucket)?;
+        let mut conn = self.db.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+        let mut l = learned_in(&tx, key, bucket)?;
         let s = &self.settings;
         let named = error.params.get("limit").and_then(Value::as_i64).filter(|&n| n > 0).map(|n| n as u32);
         let per = error.params.get("per").and_then(Value::as_str);
@@ -491,7 +496,7 @@ impl Limits {
                 let first = if key.family == Family::Ceffu { s.ceffu_backoff_base_ms } else { s.backoff_base_ms };
                 let exp = l.backoff_level.saturating_sub(1).min(20);
                 let wait = first.saturating_mul(1i64 << exp).min(s.backoff_cap_ms) + s.margin_ms.max(0);
-                l.blocked_until_ms = l.blocked_until_ms.max(now + wait);
+                l.blocked_until_ms = l.blocked_until_ms.max(now.saturating_add(wait));
             }
             ErrorCode::ProviderDailyLimit => {
                 if let Some(n) = named {
@@ -506,18 +511,22 @@ impl Limits {
         }
         tracing::warn!(account_id = key.account_id, bucket, code = %error.code, blocked_until_ms = l.blocked_until_ms,
             per_minute = ?l.per_minute, "provider limit reached; budget adjusted");
-        self.save_learned(key, bucket, &l, now)
+        save_learned_in(&tx, key, bucket, &l, now)?;
+        tx.commit().map_err(storage_error)
     }
 
     /// A call answered without a limit error: the back-off starts over.
     pub fn observe_ok(&self, key: BudgetKey, operation: &str, now: i64) -> Result<()> {
         let Some(bucket) = bucket_of(key.family, operation) else { return Ok(()) };
-        let mut l = self.learned(key, bucket)?;
-        if l.backoff_level == 0 {
+        if self.learned(key, bucket)?.backoff_level == 0 {
             return Ok(());
         }
+        let mut conn = self.db.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+        let mut l = learned_in(&tx, key, bucket)?;
         l.backoff_level = 0;
-        self.save_learned(key, bucket, &l, now)
+        save_learned_in(&tx, key, bucket, &l, now)?;
+        tx.commit().map_err(storage_error)
     }
 
     /// Learns from an action's outcome: `error` is its error, if it failed.
@@ -560,12 +569,138 @@ impl Limits {
             bucket: bucket.to_owned(),
             budget,
             learned,
-            calls_last_minute: calls.iter().filter(|&&c| c > now - span).count() as u32,
+            calls_last_minute: calls.iter().filter(|&&c| c > now.saturating_sub(span)).count() as u32,
             calls_today: today,
             remaining_today: self.remaining_today(key, operation, now)?,
             next_allowed_at_ms: self.next_allowed_at(key, operation, now)?,
         }))
     }
+}
+
+/// Whether calls may leave now ([`Limits::reserve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The calls are recorded: send them.
+    Granted,
+    /// Nothing was recorded: not before this moment (Unix ms; `i64::MAX`: no moment allows them).
+    WaitUntil(i64),
+}
+
+impl Reservation {
+    /// `budget.wait` (or `budget.exhausted` when no moment allows the calls) for a caller that does not
+    /// wait itself: it says when the request may go, and that nothing was sent.
+    pub fn refusal(at: i64, now: i64) -> Error {
+        if at == i64::MAX {
+            return Error::new(ErrorCode::BudgetExhausted);
+        }
+        let wait_seconds = (at.saturating_sub(now).max(0) + 999) / 1000;
+        Error::new(ErrorCode::BudgetWait).with("next_allowed_at_ms", at).with("wait_seconds", wait_seconds)
+    }
+}
+
+/// The rate budget of one stored account as the gate of a run ([`crate::providers::SendGate`]): the
+/// calls the run plans are reserved up front ([`BudgetGate::reserve`]); a request beyond them (the retry
+/// after a refreshed Avista token) reserves its own slot or is refused.
+pub struct BudgetGate<'a> {
+    limits: &'a Limits,
+    key: BudgetKey,
+    clock: &'a dyn crate::clock::Clock,
+    prepaid: std::sync::atomic::AtomicUsize,
+}
+
+impl<'a> BudgetGate<'a> {
+    /// Reserves `count` calls of `operation` now, or refuses with `budget.wait` / `budget.exhausted`
+    /// (nothing recorded, nothing to send).
+    pub fn reserve(
+        limits: &'a Limits,
+        key: BudgetKey,
+        operation: &str,
+        clock: &'a dyn crate::clock::Clock,
+        count: usize,
+    ) -> Result<BudgetGate<'a>> {
+        let now = clock.now_ms();
+        match limits.reserve(key, operation, now, count)? {
+            Reservation::Granted => {}
+            Reservation::WaitUntil(at) => return Err(Reservation::refusal(at, now)),
+        }
+        let prepaid = if bucket_of(key.family, operation).is_some() { count } else { 0 };
+        Ok(BudgetGate { limits, key, clock, prepaid: prepaid.into() })
+    }
+}
+
+impl crate::providers::SendGate for BudgetGate<'_> {
+    fn admit(&self, operation: &str) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        if bucket_of(self.key.family, operation).is_none() {
+            return Ok(());
+        }
+        if self.prepaid.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+            return Ok(());
+        }
+        let now = self.clock.now_ms();
+        match self.limits.reserve(self.key, operation, now, 1)? {
+            Reservation::Granted => Ok(()),
+            Reservation::WaitUntil(at) => Err(Reservation::refusal(at, now)),
+        }
+    }
+}
+
+fn learned_in(conn: &Connection, key: BudgetKey, bucket: &str) -> Result<Learned> {
+    let row = conn
+        .prepare_cached(
+            "SELECT per_minute, per_day, blocked_until_ms, backoff_level FROM rate_state
+             WHERE account_id = ?1 AND bucket = ?2",
+        )
+        .and_then(|mut s| {
+            s.query_row(params![key.account_id, bucket], |r| {
+                Ok(Learned {
+                    per_minute: r.get::<_, Option<i64>>(0)?.map(|v| v.max(0) as u32),
+                    per_day: r.get::<_, Option<i64>>(1)?.map(|v| v.max(0) as u32),
+                    blocked_until_ms: r.get(2)?,
+                    backoff_level: r.get::<_, i64>(3)?.max(0) as u32,
+                })
+            })
+            .optional()
+        })
+        .map_err(storage_error)?;
+    Ok(row.unwrap_or_default())
+}
+
+fn save_learned_in(conn: &Connection, key: BudgetKey, bucket: &str, l: &Learned, now: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO rate_state (account_id, bucket, per_minute, per_day, blocked_until_ms, backoff_level,
+                                 updated_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (account_id, bucket) DO UPDATE SET per_minute = ?3, per_day = ?4,
+            blocked_until_ms = ?5, backoff_level = ?6, updated_at_ms = ?7",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            key.account_id,
+            bucket,
+            l.per_minute.map(i64::from),
+            l.per_day.map(i64::from),
+            l.blocked_until_ms,
+            i64::from(l.backoff_level),
+            now
+        ])
+    })
+    .map_err(storage_error)?;
+    Ok(())
+}
+
+/// Inserts `count` call times and forgets those no budget looks at any more.
+fn insert_calls(conn: &Connection, key: BudgetKey, bucket: &str, at_ms: i64, count: usize) -> Result<()> {
+    let mut ins = conn
+        .prepare_cached("INSERT INTO rate_calls (account_id, bucket, at_ms) VALUES (?1, ?2, ?3)")
+        .map_err(storage_error)?;
+    for _ in 0..count {
+        ins.execute(params![key.account_id, bucket, at_ms]).map_err(storage_error)?;
+    }
+    conn.prepare_cached("DELETE FROM rate_calls WHERE account_id = ?1 AND bucket = ?2 AND at_ms < ?3")
+        .and_then(|mut s| s.execute(params![key.account_id, bucket, at_ms.saturating_sub(KEEP_MS)]))
+        .map_err(storage_error)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -711,6 +846,100 @@ mod tests {
             }
             assert_within(&sent, budget, MINUTE_MS + 1_000, 3 * 3600);
         }
+    }
+
+    #[test]
+    fn n_calls_at_once_fit_the_window_and_the_day() {
+        let b = Budget { per_minute: Some(3), per_day: Some(5) };
+        assert_eq!(earliest_allowed_n(&[], b, 0, T0, 0, 0, 3), T0);
+        assert_eq!(earliest_allowed_n(&[], b, 0, T0, 0, 0, 4), i64::MAX, "more than a minute allows");
+        assert_eq!(earliest_allowed_n(&[], b, 0, T0, 0, 0, 0), T0);
+        // Two calls in the window: one more fits now, two more when the oldest has left it.
+        let calls = [T0, T0 + 10];
+        assert_eq!(earliest_allowed_n(&calls, b, 0, T0 + 20, 0, 0, 1), T0 + 20);
+        assert_eq!(earliest_allowed_n(&calls, b, 0, T0 + 20, 0, 0, 2), T0 + MINUTE_MS);
+        assert_eq!(earliest_allowed_n(&calls, b, 0, T0 + 20, 0, 0, 3), T0 + 10 + MINUTE_MS);
+        // Four calls today: two more wait for the provider's midnight.
+        let calls = [T0, T0 + 1, T0 + 70_000, T0 + 70_001];
+        let midnight = day_start_ms(day_of(T0, 0) + 1, 0);
+        assert_eq!(earliest_allowed_n(&calls, b, 0, T0 + 200_000, 0, 0, 1), T0 + 200_000);
+        assert_eq!(earliest_allowed_n(&calls, b, 0, T0 + 200_000, 0, 0, 2), midnight);
+        // Randomized: sending n at the moment returned never breaks a budget.
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        for budget in
+            [b, Budget { per_minute: Some(30), per_day: None }, Budget { per_minute: Some(1), per_day: Some(25) }]
+        {
+            let mut sent: Vec<i64> = Vec::new();
+            let mut now = T0;
+            for _ in 0..2_000 {
+                now += rng.gen_range(0..30_000);
+                let n = rng.gen_range(1..=budget.per_minute.unwrap().min(3) as usize);
+                let at = earliest_allowed_n(&sent, budget, 0, now, 250, 0, n);
+                assert!(at >= now && at < i64::MAX);
+                now = at;
+                sent.extend(std::iter::repeat_n(at, n));
+            }
+            assert_within(&sent, budget, MINUTE_MS + 250, 0);
+        }
+    }
+
+    #[test]
+    fn the_scheduler_stays_in_range_at_the_ends_of_time() {
+        let day = Budget { per_minute: None, per_day: Some(1) };
+        let minute = Budget { per_minute: Some(1), per_day: None };
+        assert_eq!(earliest_allowed_n(&[i64::MAX - 5], day, 0, i64::MAX - 10, 1_000, 0, 1), i64::MAX);
+        assert_eq!(earliest_allowed_n(&[i64::MAX - 5], minute, 0, i64::MAX - 10, 1_000, 0, 1), i64::MAX);
+        assert_eq!(
+            earliest_allowed_n(&[i64::MIN + 5], day, i64::MIN, i64::MIN + 10, 0, 50_000, 1),
+            day_start_ms(day_of(i64::MIN + 10, 50_000) + 1, 50_000)
+        );
+        assert_eq!(simulate(&[], day, 0, i64::MAX - 10, 3, 0, 0).len(), 1);
+    }
+
+    #[test]
+    fn a_reservation_takes_the_slot_once_and_says_when_the_next_is_free() {
+        let limits = Limits::with_settings(Db::open_in_memory().unwrap(), settings(1_000, 0));
+        let k = key(Family::CcpaymentV1);
+        assert_eq!(limits.reserve(k, "resend-webhooks", T0, 1).unwrap(), Reservation::Granted);
+        assert_eq!(limits.reserve(k, "resend-webhooks", T0 + 5, 1).unwrap(), Reservation::WaitUntil(T0 + 61_000));
+        assert_eq!(
+            limits.remaining_today(k, "resend-webhooks", T0 + 5).unwrap(),
+            Some(24),
+            "a refusal records nothing"
+        );
+        assert_eq!(limits.reserve(k, "resend-webhooks", T0 + 61_000, 2).unwrap(), Reservation::WaitUntil(i64::MAX));
+        assert_eq!(limits.reserve(k, "resend-webhooks", T0 + 61_000, 1).unwrap(), Reservation::Granted);
+        // Not limited: always granted, nothing recorded.
+        let a = key(Family::Avista);
+        assert_eq!(limits.reserve(a, "get-token", T0, 500).unwrap(), Reservation::Granted);
+        let e = Reservation::refusal(T0 + 61_000, T0 + 5);
+        assert_eq!((e.code, e.params["wait_seconds"].as_i64()), (ErrorCode::BudgetWait, Some(61)));
+        assert_eq!(Reservation::refusal(i64::MAX, T0).code, ErrorCode::BudgetExhausted);
+    }
+
+    #[test]
+    fn connections_racing_for_one_slot_get_it_once() {
+        // Each thread opens its own connection to the same file, as separate processes do.
+        let dir = tempfile::tempdir().unwrap();
+        drop(Db::open_in(dir.path()).unwrap());
+        let k = key(Family::CcpaymentV1);
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let granted: usize = (0..8)
+            .map(|_| {
+                let (dir, barrier) = (dir.path().to_owned(), barrier.clone());
+                std::thread::spawn(move || {
+                    let limits = Limits::with_settings(Db::open_in(&dir).unwrap(), settings(1_000, 0));
+                    barrier.wait();
+                    limits.reserve(k, "resend-webhooks", T0, 1).unwrap() == Reservation::Granted
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| usize::from(h.join().unwrap()))
+            .sum();
+        assert_eq!(granted, 1);
+        let limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), settings(1_000, 0));
+        assert_eq!(limits.remaining_today(k, "resend-webhooks", T0).unwrap(), Some(24));
     }
 
     fn key(family: Family) -> BudgetKey {

@@ -38,9 +38,8 @@ impl Store {
         let vault = Arc::new(Vault::new(secrets, db.clone()));
         let accounts = Arc::new(Accounts::new(vault, clock.clone()));
         let limits = Arc::new(Limits::new(db.clone()));
-        let actions =
-            Arc::new(Actions::new(accounts.clone(), history.clone(), clock.clone()).with_limits(limits.clone()));
-        let jobs = Arc::new(Jobs::new(db.clone(), actions.clone(), limits.clone(), clock));
+        let actions = Arc::new(Actions::new(accounts.clone(), history.clone(), limits.clone(), clock.clone()));
+        let jobs = Arc::new(Jobs::new(db.clone(), actions.clone(), clock));
         let interrupted = jobs.mark_interrupted()?;
         if interrupted > 0 {
             tracing::warn!(interrupted, "bulk jobs stopped by an earlier exit are now interrupted (resumable)");

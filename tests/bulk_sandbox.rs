@@ -595,3 +595,43 @@ async fn a_stopped_job_is_cancelled_without_sending_unless_another_runner_holds_
     assert_eq!((job.state, job.next_index, job.runner_pid), (JobState::Cancelled, 0, None));
     assert_eq!(env.calls("cybavo"), 0);
 }
+
+/// A single resend never leaves over a known budget: with CCPayment v1's minute used, the next one is
+/// refused before anything is recorded or sent, saying when it may go; two stores over one data folder
+/// (as the app and the command line are) racing for the next slot send one call between them.
+#[tokio::test]
+async fn single_resends_over_the_budget_are_refused_before_they_leave() {
+    use callback_desk::actions::ActionRequest;
+    use callback_desk::error::ErrorCode;
+    use callback_desk::providers::OutcomeKind;
+    let env = start().await;
+    let root = env.sb.base_url();
+    let now = now_s(&env);
+    let req = ActionRequest {
+        account_id: env.account("ccpayment", Some("v1")),
+        operation: "resend-webhooks".into(),
+        params: json!({"start_timestamp": now - 3_600, "end_timestamp": now}).as_object().unwrap().clone(),
+    };
+    let all = HistoryFilter::default();
+    let first = env.store.actions.run(&req, Some(&root), &env.transport, None).await.unwrap();
+    assert_eq!(first.outcome, OutcomeKind::Ok, "{first:?}");
+
+    env.clock.advance_ms(5_000);
+    let refused = env.store.actions.run(&req, Some(&root), &env.transport, None).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::BudgetWait, "{refused:?}");
+    assert_eq!(refused.params["wait_seconds"], 56, "one minute and the 1 s margin after the first call");
+    assert_eq!((env.calls("ccpayment-v1"), env.rejections()), (1, 0));
+    assert_eq!(env.store.history.count(&all).unwrap(), 1, "a refused request is not an action");
+
+    env.clock.advance_ms(56_000);
+    let other = open(env.dir.path(), &env.secrets, &env.clock);
+    let (a, b) = tokio::join!(
+        env.store.actions.run(&req, Some(&root), &env.transport, None),
+        other.actions.run(&req, Some(&root), &env.transport, None),
+    );
+    let sent = [&a, &b].iter().filter(|r| r.as_ref().is_ok_and(|r| r.outcome == OutcomeKind::Ok)).count();
+    let waiting = [&a, &b].iter().filter(|r| r.as_ref().is_err_and(|e| e.code == ErrorCode::BudgetWait)).count();
+    assert_eq!((sent, waiting), (1, 1), "{a:?} {b:?}");
+    assert_eq!((env.calls("ccpayment-v1"), env.rejections()), (2, 0));
+    assert_eq!(env.store.history.count(&all).unwrap(), 2);
+}

@@ -202,10 +202,15 @@ async fn every_fault_of_every_provider_gives_a_translated_error_and_a_history_ro
         }
         for fault in FAULTS {
             clock.advance_ms(1_000);
+            // The account's budget, and what the fault before taught it (a rate-limit answer's back-off),
+            // hold every request until allowed: wait, as a user would.
+            let key = callback_desk::limits::BudgetKey::of_view(&account);
+            clock.set_ms(store.limits.next_allowed_at(key, case.op, clock.now_ms()).unwrap());
             sandbox_clock.set_ms(clock.now_ms());
             match fault_kind(fault) {
                 Some(kind) => sb.inject(Fault::new(case.provider, kind)),
-                None => clock.set_ms(sandbox_clock.now_ms() - 600_000),
+                // The provider's clock runs ten minutes ahead of this computer's.
+                None => sandbox_clock.set_ms(clock.now_ms() + 600_000),
             }
             let result = run((case.params)(sandbox_clock.now_ms())).await.unwrap_or_else(|e| {
                 panic!("[{} {fault}] refused before sending: {e:?}", case.key);

@@ -16,7 +16,7 @@ use callback_desk::actions::ActionRequest;
 use callback_desk::clock::SystemClock;
 use callback_desk::error::Error;
 use callback_desk::history::{HistoryFilter, Outcome};
-use callback_desk::jobs::{JobControl, JobProgress, JobState, PlanRequest, SystemSleeper};
+use callback_desk::jobs::{unix_seconds, JobControl, JobProgress, JobState, PlanRequest, SystemSleeper};
 use callback_desk::paths;
 use callback_desk::providers::{self, Account, BuildCtx};
 use callback_desk::secret::Secret;
@@ -670,8 +670,8 @@ fn to_filter(f: HistoryFilterArgs) -> Result<HistoryFilter, Error> {
         provider: f.provider,
         operation: f.operation,
         outcome,
-        from_ms: f.from.map(|s| s * 1000),
-        to_ms: f.to.map(|s| s * 1000),
+        from_ms: f.from.map(|s| unix_seconds("from", s).map(|s| s * 1000)).transpose()?,
+        to_ms: f.to.map(|s| unix_seconds("to", s).map(|s| s * 1000)).transpose()?,
         text: f.text,
     })
 }

@@ -72,11 +72,27 @@ enum Step {
     NoAnswer(Error, bool),
 }
 
+/// Asked before each request of a run leaves: a refusal ends the run there, with nothing sent. The rate
+/// budgets of stored accounts are one ([`crate::limits::BudgetGate`]).
+pub trait SendGate: Send + Sync {
+    fn admit(&self, operation: &str) -> Result<(), Error>;
+}
+
+/// Lets every request go (account files of the CLI, which have no stored budget; tests).
+pub struct NoGate;
+
+impl SendGate for NoGate {
+    fn admit(&self, _: &str) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 struct Run<'a> {
     account: &'a Account,
     clock: &'a dyn Clock,
     transport: &'a dyn Transport,
     identity: Option<ClientIdentity>,
+    gate: &'a dyn SendGate,
     calls: Vec<CallRecord>,
     last_status: Option<u16>,
 }
@@ -91,6 +107,7 @@ impl Run<'_> {
     ) -> Result<Step, Error> {
         let ctx = BuildCtx { now_ms: self.clock.now_ms(), nonce: None, token };
         let req = build_request(self.account, operation, params, &ctx)?;
+        self.gate.admit(operation)?;
         let redacted = redact_request(&req);
         tracing::info!(provider = %self.account.provider(), operation, method = req.method.as_str(), url = %redacted.url, "sending");
         match self.transport.send(&req, self.identity.as_ref()).await {
@@ -173,6 +190,7 @@ pub async fn token_for(
     clock: &dyn Clock,
     transport: &dyn Transport,
 ) -> Result<Option<Secret>, Error> {
+    let gate = &NoGate;
     if !(matches!(account, Account::Avista(_)) && operation == avista_ops::RESEND_WEBHOOK) {
         return Ok(None);
     }
@@ -183,7 +201,7 @@ pub async fn token_for(
         }
         _ => None,
     };
-    let mut run = Run { account, clock, transport, identity, calls: Vec::new(), last_status: None };
+    let mut run = Run { account, clock, transport, identity, gate, calls: Vec::new(), last_status: None };
     run.avista_token(false).await.map(Some).map_err(|(e, _)| e)
 }
 
@@ -195,13 +213,25 @@ pub async fn token_for(
 /// * Every call is built afresh from `clock` (new `t`/`r`/timestamp) — nothing is replayed.
 /// * Avista `resend-webhook` obtains a bearer token first (cached per account until 60 s before it
 ///   expires) and, on HTTP 401, refreshes it once and resends.
-#[tracing::instrument(skip(account, params, clock, transport), fields(provider = %account.provider()))]
 pub async fn execute(
     account: &Account,
     operation: &str,
     params: &Map<String, Value>,
     clock: &dyn Clock,
     transport: &dyn Transport,
+) -> CallOutcome {
+    execute_gated(account, operation, params, clock, transport, &NoGate).await
+}
+
+/// [`execute`], asking `gate` before each request leaves (see [`SendGate`]).
+#[tracing::instrument(skip(account, params, clock, transport, gate), fields(provider = %account.provider()))]
+pub async fn execute_gated(
+    account: &Account,
+    operation: &str,
+    params: &Map<String, Value>,
+    clock: &dyn Clock,
+    transport: &dyn Transport,
+    gate: &dyn SendGate,
 ) -> CallOutcome {
     register_secrets(account);
     let planned = match plan_calls(account, operation, params) {
@@ -214,7 +244,7 @@ pub async fn execute(
         }
         _ => None,
     };
-    let mut run = Run { account, clock, transport, identity, calls: Vec::new(), last_status: None };
+    let mut run = Run { account, clock, transport, identity, gate, calls: Vec::new(), last_status: None };
 
     if matches!(account, Account::Avista(_)) && operation == avista_ops::RESEND_WEBHOOK {
         // Validate before fetching a token.

@@ -26,7 +26,7 @@ pub mod util;
 
 pub use account::{Account, AvistaAccount, CcpaymentAccount, CcpaymentVersion, CeffuAccount, CybavoAccount};
 pub use descriptor::*;
-pub use execute::{execute, token_for, CallOutcome, CallRecord, OutcomeKind};
+pub use execute::{execute, execute_gated, token_for, CallOutcome, CallRecord, NoGate, OutcomeKind, SendGate};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;
