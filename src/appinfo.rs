@@ -12,9 +12,6 @@ pub struct AppInfo {
     pub data_dir: String,
     pub log_dir: String,
     pub keyring: KeyringStatus,
-    /// Seconds after which the desktop app clears a command copied with its secrets from the clipboard
-    /// (if the clipboard still holds it); `null` where it cannot. Set by the shell.
-    pub clipboard_clear_seconds: Option<u32>,
     /// Where the window's content is painted. Set by the shell.
     pub painting: Painting,
 }
@@ -41,7 +38,6 @@ impl AppInfo {
             data_dir: crate::paths::data_dir().display().to_string(),
             log_dir: crate::paths::log_dir().display().to_string(),
             keyring,
-            clipboard_clear_seconds: None,
             painting: Painting::Default,
         }
     }

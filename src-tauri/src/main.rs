@@ -1,13 +1,18 @@
 //! Callback Desk desktop shell: a thin Tauri layer over the `callback-desk` core.
 //!
 //! Each command validates its input types, calls the core and maps the error; no provider logic lives
-//! here. The window may call only the commands granted in the `main-window` capability (tauri.conf.json),
-//! and may show only the app's own pages (`window::create_main` installs the navigation guard).
+//! here, and no command returns a secret. The commands are declared once, in `commands.list`; the window
+//! may call only those granted in the `main-window` capability (capabilities/main-window.json, checked
+//! against the list by build.rs), and may show only the app's own pages (`window::create_main` installs
+//! the navigation guard).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod clipboard;
 mod commands;
+mod copy_tickets;
+#[cfg(test)]
+mod ipc_canary_test;
 mod painting;
 mod state;
 mod window;
@@ -26,41 +31,14 @@ fn main() {
 
     let mut app_state = state::AppState::new();
     app_state.painting = painting;
-    tauri::Builder::default()
-        .plugin(tauri_plugin_store::Builder::default().build())
+    let builder = tauri::Builder::default().plugin(tauri_plugin_store::Builder::default().build());
+    // The clipboard off Linux ("Copy with secrets", clipboard.rs), used from Rust only: the window's
+    // capability grants none of its commands.
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_clipboard_manager::init());
+    builder
         .manage(app_state)
-        .invoke_handler(tauri::generate_handler![
-            commands::app::app_info,
-            commands::app::ui_ready,
-            commands::accounts::provider_descriptors,
-            commands::accounts::list_accounts,
-            commands::accounts::create_account,
-            commands::accounts::update_account,
-            commands::accounts::delete_account,
-            commands::accounts::test_account,
-            commands::accounts::create_sandbox_accounts,
-            commands::actions::preview_action,
-            commands::actions::unmasked_curl,
-            commands::actions::run_action,
-            commands::actions::history_page,
-            commands::actions::history_count,
-            commands::actions::history_get,
-            commands::actions::history_export_csv,
-            commands::jobs::plan_job,
-            commands::jobs::start_job,
-            commands::jobs::pause_job,
-            commands::jobs::cancel_job,
-            commands::jobs::resume_job,
-            commands::jobs::list_jobs,
-            commands::jobs::budget_status,
-            commands::jobs::job_results,
-            commands::jobs::save_job_results,
-            commands::actions::action_results,
-            commands::actions::save_action_results,
-            commands::prefs::get_preferences,
-            commands::prefs::set_preferences,
-            commands::prefs::set_history_retention,
-        ])
+        .invoke_handler(commands::handler())
         .setup(|app| {
             use tauri::Manager;
             window::create_main(app)?;

@@ -34,12 +34,22 @@ pub struct AppState {
     pub ui_ready_signal: Arc<tokio::sync::Notify>,
     /// Where WebKit paints the window's content (chosen in `main`, shown in Settings › About).
     pub painting: crate::painting::Painting,
+    /// The one-time confirmations of "Copy with secrets" (memory only).
+    pub copy_tickets: Arc<crate::copy_tickets::CopyTickets>,
+    /// Where "Copy with secrets" puts its command.
+    pub clipboard: crate::clipboard::Clipboard,
 }
 
 impl AppState {
+    /// The app's state: secrets in the OS keyring, the desktop's clipboard.
     pub fn new() -> Self {
+        Self::with(Arc::new(KeyringStore::new()), crate::clipboard::Clipboard::System)
+    }
+
+    /// The state over another secret store and clipboard (tests).
+    pub fn with(secrets: Arc<dyn SecretStore>, clipboard: crate::clipboard::Clipboard) -> Self {
         AppState {
-            secrets: Arc::new(KeyringStore::new()),
+            secrets,
             clock: Arc::new(SystemClock),
             keyring: Arc::new(OnceCell::new()),
             store: Arc::new(OnceCell::new()),
@@ -50,6 +60,8 @@ impl AppState {
             ui_ready: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             ui_ready_signal: Arc::new(tokio::sync::Notify::new()),
             painting: crate::painting::Painting::Default,
+            copy_tickets: Arc::new(crate::copy_tickets::CopyTickets::default()),
+            clipboard,
         }
     }
 

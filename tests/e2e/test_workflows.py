@@ -13,6 +13,7 @@ import json
 import os
 import pathlib
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -86,14 +87,31 @@ def count(s, css):
     return s.execute("return document.querySelectorAll(arguments[0]).length;", css)
 
 
-def paste(s):
-    """What the clipboard holds, pasted with Ctrl+V into a scratch text area (a page may not read it)."""
-    s.execute("const a = document.createElement('textarea'); a.id = 'paste-probe';"
-              "a.style.position = 'fixed'; a.style.top = '0'; a.style.left = '0'; document.body.appendChild(a); a.focus();")
-    el = s.find("#paste-probe")
-    s.s("POST", f"/element/{el}/value", {"text": "\ue009v\ue000"})
-    time.sleep(0.3)
-    return s.execute("const a = document.getElementById('paste-probe'); const v = a.value; a.remove(); return v;")
+def clipboard():
+    """What the desktop's clipboard holds, read as another program would (xclip); "" when it holds no text."""
+    r = subprocess.run(["xclip", "-selection", "clipboard", "-o"], capture_output=True, text=True, timeout=10)
+    return r.stdout if r.returncode == 0 else ""
+
+
+def record_ipc_answers(s):
+    """From now on, keeps every IPC answer the page receives (the app's IPC answers through fetch)."""
+    s.execute("""
+        if (window.__ipcAnswers) return;
+        window.__ipcAnswers = [];
+        const fetch0 = window.fetch;
+        window.fetch = async function (input, init) {
+          const response = await fetch0.call(this, input, init);
+          const url = String(input && input.url ? input.url : input);
+          if (url.startsWith('ipc:') || url.includes('ipc.localhost')) {
+            const text = await response.clone().text();
+            window.__ipcAnswers.push([url, text]);
+          }
+          return response;
+        };""")
+
+
+def ipc_answers(s):
+    return s.execute("return window.__ipcAnswers || [];")
 
 
 def confirm_and_wait(s, expect_level):
@@ -178,7 +196,8 @@ def main():
             assert t("ops.cybavo.resend-withdrawal-callbacks.label") in body, body
             click(s, "[data-testid=drawer-close]")
 
-        @check("Copy with secrets: asks first, names the account, copies a real command, clears the clipboard")
+        @check("Copy with secrets: asks first, names the account, the app copies a real command (never sent to the "
+               "window) and clears the clipboard")
         def _():
             click(s, "[data-testid=nav-resend]")
             select_account(s, CYBAVO)
@@ -186,6 +205,7 @@ def main():
             set_value(s, "[data-testid=op-notification_id]", SERIALS[0])
             click(s, "[data-testid=resend-preview]")
             s.find("[data-testid=resend-preview-panel]")
+            record_ipc_answers(s)
             click(s, "[data-testid=copy-curl-secrets]")
             s.find("[data-testid=copy-secrets-dialog]")
             assert s.text("[data-testid=copy-secrets-account]") == CYBAVO
@@ -195,7 +215,7 @@ def main():
             # Cancelling copies nothing.
             click(s, "[data-testid=copy-secrets-cancel]")
             assert not exists(s, "[data-testid=copy-secrets-dialog]")
-            assert not paste(s).startswith("curl")
+            assert not clipboard().startswith("curl")
             click(s, "[data-testid=copy-curl-secrets]")
             click(s, "[data-testid=copy-secrets-confirm]")
             try:
@@ -204,13 +224,22 @@ def main():
                 shot(s, "failed-copy-secrets.png")
                 click(s, "[data-testid=copy-secrets-cancel]")
                 raise
-            copied = paste(s)
+            assert s.text("[data-testid=copy-secrets-done]") == t("copy_secrets.copied_clears").replace("{{seconds}}", str(CLEAR_SECONDS))
+            copied = clipboard()
             # (Never printed: it holds the sandbox account's secret.)
             assert copied.startswith("curl --globoff --path-as-is -X POST 'http://127.0.0.1:"), "not a cURL command"
             assert "X-CHECKSUM: " in copied and "X-API-CODE: " in copied and "<redacted>" not in copied, "masked"
             shot(s, "en-copy-secrets-copied.png")
+            # The window got a ticket and "copied", never the command or its credentials.
+            answers = ipc_answers(s)
+            by_command = {url.rsplit("/", 1)[-1]: text for url, text in answers}
+            assert json.loads(by_command["copy_with_secrets"]) == {"clear_seconds": CLEAR_SECONDS}, "copy answer"
+            assert set(json.loads(by_command["prepare_copy_with_secrets"])) == {"ticket", "valid_seconds", "clear_seconds"}
+            credentials = [re.search(f"-H '{h}: ([^']+)'", copied).group(1) for h in ("X-API-CODE", "X-CHECKSUM")]
+            leaks = [url for url, text in answers for c in [copied] + credentials if c in text]
+            assert not leaks, f"IPC answers holding the command or its credentials: {leaks}"
             time.sleep(CLEAR_SECONDS + 1.5)
-            assert paste(s) == "", "the clipboard still holds the command"
+            assert clipboard() == "", "the clipboard still holds the command"
             # The copy is not an action: the history has no row for it.
             click(s, "[data-testid=nav-history]")
             s.wait_for(lambda: count(s, "[data-testid=history-row]") >= 1, "history rows")

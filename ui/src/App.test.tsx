@@ -18,7 +18,6 @@ beforeEach(async () => {
         data_dir: "/home/u/.local/share/io.callbackdesk.desktop",
         log_dir: "/home/u/.local/share/io.callbackdesk.desktop/logs",
         keyring: { state: "unavailable", backend: "Secret Service", detail: "no bus" },
-        clipboard_clear_seconds: 60,
         painting: "cpu_no_gpu",
       };
     if (cmd === "get_preferences") return { language: null };

@@ -1,7 +1,6 @@
 // The only place the UI talks to the backend. Every call goes through Tauri's IPC `invoke`; the UI never
-// makes HTTP calls and never receives a secret (secrets go in through create/update and never come back),
-// with one exception the user asks for explicitly and confirms: `unmaskedCurl` ("Copy with secrets"), whose
-// command goes straight to the clipboard and is not kept.
+// makes HTTP calls and never receives a secret: secrets go in through create/update and never come back.
+// Even "Copy with secrets" does not bring one here: the app puts the command on the clipboard itself.
 import { invoke as tauriInvoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -32,12 +31,14 @@ import type { RetentionResult } from "./bindings/RetentionResult";
 import type { ResultsView } from "./bindings/ResultsView";
 import type { ResultRow } from "./bindings/ResultRow";
 import type { ResultOutcome } from "./bindings/ResultOutcome";
+import type { CopyTicket } from "./bindings/CopyTicket";
+import type { Copied } from "./bindings/Copied";
 import { mark, type StartupMarks } from "./startup";
 
 export type {
   AppInfo, Preferences, RetentionResult, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
-  PlanRequest, Plan, JobView, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome,
+  PlanRequest, Plan, JobView, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
 };
 
 /** Tauri's `invoke`, noting when the first answer arrives (a start-up mark). */
@@ -70,8 +71,13 @@ export const api = {
   testAccount: (id: number) => invoke<TestResult>("test_account", { id }),
   createSandboxAccounts: () => invoke<AccountView[]>("create_sandbox_accounts"),
   previewAction: (request: ActionRequest) => invoke<RedactedRequest>("preview_action", { request }),
-  /** The request as a runnable cURL command with its real secrets and a fresh signature. Clipboard only. */
-  unmaskedCurl: (request: ActionRequest) => invoke<string>("unmasked_curl", { request }),
+  /** "Copy with secrets", step 1: the one-time ticket the confirmation dialog sends back (for this request only). */
+  prepareCopyWithSecrets: (request: ActionRequest) => invoke<CopyTicket>("prepare_copy_with_secrets", { request }),
+  /**
+   * Step 2, on the user's confirmation: the app puts the request, as a runnable cURL command with its real
+   * secrets and a fresh signature, on the clipboard itself. Answers only that it did (never the command).
+   */
+  copyWithSecrets: (ticket: string, request: ActionRequest) => invoke<Copied>("copy_with_secrets", { ticket, request }),
   runAction: (request: ActionRequest) => invoke<ActionResult>("run_action", { request }),
   historyPage: (filter: HistoryFilter, cursor: Cursor | null, limit: number) =>
     invoke<HistoryPage>("history_page", { filter, cursor, limit }),

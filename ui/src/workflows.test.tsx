@@ -165,23 +165,14 @@ describe("Resend screen", () => {
 });
 
 describe("Copy with secrets", () => {
-  const COMMAND = "curl --globoff --path-as-is -X POST 'https://sofa.example.com/x' \\\n  -H 'X-API-CODE: real-code-123'";
-  const info = (clear: number | null) => ({
-    version: "0", data_dir: "/d", log_dir: "/l", keyring: { state: "available" }, clipboard_clear_seconds: clear, painting: "default",
-  });
+  const REQUEST = { account_id: 7, operation: "resend-withdrawal-callbacks", params: { notification_id: 90000000139 } };
+  const ticket = (clear: number | null) => ({ ticket: "5f0c4e1a9b2d7e3f5f0c4e1a9b2d7e3f", valid_seconds: 120, clear_seconds: clear });
   let written: string[] = [];
-  let refuse = false;
   beforeEach(() => {
     written = [];
-    refuse = false;
     Object.defineProperty(navigator, "clipboard", {
       configurable: true,
-      value: {
-        writeText: vi.fn(async (text: string) => {
-          if (refuse) throw new Error("NotAllowedError");
-          written.push(text);
-        }),
-      },
+      value: { writeText: vi.fn(async (text: string) => void written.push(text)) },
     });
   });
 
@@ -193,8 +184,10 @@ describe("Copy with secrets", () => {
     await screen.findByTestId("resend-preview-panel");
   }
 
-  it("fetches and copies the secrets only after a confirmation naming the account", async () => {
-    await openPreview((cmd) => (cmd === "app_info" ? info(60) : cmd === "unmasked_curl" ? COMMAND : undefined));
+  it("asks the app to copy only after a confirmation naming the account, with the ticket the app issued", async () => {
+    await openPreview((cmd) =>
+      cmd === "prepare_copy_with_secrets" ? ticket(60) : cmd === "copy_with_secrets" ? { clear_seconds: 60 } : undefined,
+    );
     // The plain copy stays masked and needs no confirmation.
     await act(async () => fireEvent.click(screen.getByTestId("copy-curl")));
     expect(written[0]).toContain("<redacted>");
@@ -206,20 +199,23 @@ describe("Copy with secrets", () => {
       "Callback Desk clears the clipboard after 60 seconds if it still holds the command.",
     );
     expect(dialog.textContent).toContain("not recorded in history");
-    // Cancelling fetches nothing.
+    const prepared = calls.filter((c) => c.cmd === "prepare_copy_with_secrets");
+    expect(prepared.map((c) => c.args.request)).toEqual([REQUEST]);
+    // Cancelling copies nothing.
     fireEvent.click(screen.getByTestId("copy-secrets-cancel"));
     expect(screen.queryByTestId("copy-secrets-dialog")).toBeNull();
-    expect(calls.some((c) => c.cmd === "unmasked_curl")).toBe(false);
+    expect(calls.some((c) => c.cmd === "copy_with_secrets")).toBe(false);
     await act(async () => fireEvent.click(screen.getByTestId("copy-curl-secrets")));
     await act(async () => fireEvent.click(await screen.findByTestId("copy-secrets-confirm")));
     expect((await screen.findByTestId("copy-secrets-done")).textContent).toBe(
       "Copied with secrets. The clipboard is cleared in 60 seconds.",
     );
     expect(screen.queryByTestId("copy-secrets-dialog")).toBeNull();
-    const fetched = calls.filter((c) => c.cmd === "unmasked_curl");
-    expect(fetched).toHaveLength(1);
-    expect(fetched[0].args.request).toEqual({ account_id: 7, operation: "resend-withdrawal-callbacks", params: { notification_id: 90000000139 } });
-    expect(written).toEqual([written[0], COMMAND]);
+    const copies = calls.filter((c) => c.cmd === "copy_with_secrets");
+    expect(copies).toHaveLength(1);
+    expect(copies[0].args).toEqual({ ticket: ticket(60).ticket, request: REQUEST });
+    // The window wrote only the masked command itself: the app puts the real one on the clipboard.
+    expect(written).toHaveLength(1);
     // No resend happened.
     expect(calls.some((c) => c.cmd === "run_action")).toBe(false);
     expect(missingKeys.size).toBe(0);
@@ -227,56 +223,36 @@ describe("Copy with secrets", () => {
 
   it("says when the clipboard cannot be cleared, and shows why a command cannot be made", async () => {
     await openPreview((cmd) => {
-      if (cmd === "app_info") return info(null);
-      if (cmd === "unmasked_curl") throw { code: "input.curl_unavailable", params: { reason: "client_key" }, detail: null };
+      if (cmd === "prepare_copy_with_secrets") return ticket(null);
+      if (cmd === "copy_with_secrets") throw { code: "input.curl_unavailable", params: { reason: "client_key" }, detail: null };
       return undefined;
     });
     await act(async () => fireEvent.click(screen.getByTestId("copy-curl-secrets")));
     expect((await screen.findByTestId("copy-secrets-clipboard")).textContent).toContain("cannot clear the clipboard");
     await act(async () => fireEvent.click(screen.getByTestId("copy-secrets-confirm")));
     expect((await screen.findByTestId("copy-secrets-error")).textContent).toContain("client certificate key");
-    expect(written).toEqual([]);
     expect(screen.getByTestId("copy-secrets-dialog")).toBeTruthy();
+    expect(screen.queryByTestId("copy-secrets-done")).toBeNull();
   });
 
-  it("starts the clipboard write during the click, before the command arrives", async () => {
-    const order: string[] = [];
-    class FakeItem {
-      constructor(public items: Record<string, Promise<Blob>>) {}
-    }
-    vi.stubGlobal("ClipboardItem", FakeItem);
-    Object.assign(navigator.clipboard, {
-      write: vi.fn(async (items: FakeItem[]) => {
-        order.push("write");
-        written.push(await (await items[0].items["text/plain"]).text());
-      }),
-    });
-    let answer: (v: string) => void = () => undefined;
+  it("shows the app's refusal of a used, expired or mismatched confirmation, translated", async () => {
+    let refusal = "copy.confirmation_expired";
     await openPreview((cmd) => {
-      if (cmd === "app_info") return info(60);
-      if (cmd === "unmasked_curl") {
-        order.push("ipc");
-        return new Promise<string>((r) => (answer = r));
-      }
+      if (cmd === "prepare_copy_with_secrets") return ticket(60);
+      if (cmd === "copy_with_secrets") throw { code: refusal, params: { minutes: 2 }, detail: null };
       return undefined;
     });
     await act(async () => fireEvent.click(screen.getByTestId("copy-curl-secrets")));
     await act(async () => fireEvent.click(await screen.findByTestId("copy-secrets-confirm")));
-    expect(order).toEqual(["ipc", "write"]);
-    expect(written).toEqual([]);
-    await act(async () => answer(COMMAND));
-    expect((await screen.findByTestId("copy-secrets-done")).textContent).toContain("cleared in 60 seconds");
-    expect(written).toEqual([COMMAND]);
-    vi.unstubAllGlobals();
-  });
-
-  it("keeps the dialog open when the clipboard refuses the command", async () => {
-    await openPreview((cmd) => (cmd === "app_info" ? info(60) : cmd === "unmasked_curl" ? COMMAND : undefined));
-    refuse = true;
-    await act(async () => fireEvent.click(screen.getByTestId("copy-curl-secrets")));
-    await act(async () => fireEvent.click(await screen.findByTestId("copy-secrets-confirm")));
-    expect((await screen.findByTestId("copy-secrets-failed")).textContent).toContain("could not be put on the clipboard");
+    expect((await screen.findByTestId("copy-secrets-error")).textContent).toContain("expired (it is valid for 2 minutes)");
+    refusal = "copy.confirmation_used";
+    await act(async () => fireEvent.click(screen.getByTestId("copy-secrets-confirm")));
+    expect((await screen.findByTestId("copy-secrets-error")).textContent).toContain("already used");
+    refusal = "copy.clipboard_failed";
+    await act(async () => fireEvent.click(screen.getByTestId("copy-secrets-confirm")));
+    expect((await screen.findByTestId("copy-secrets-error")).textContent).toContain("could not put the command on the clipboard");
     expect(screen.queryByTestId("copy-secrets-done")).toBeNull();
+    expect(missingKeys.size).toBe(0);
   });
 });
 

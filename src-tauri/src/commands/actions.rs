@@ -1,6 +1,5 @@
-//! Resend and query: preview the signed request (masked, or on explicit request as a cURL command with
-//! its secrets), run it (recorded in history), and browse, read and export history. History cannot be
-//! edited from here.
+//! Resend and query: preview the signed request (masked), run it (recorded in history), and browse, read
+//! and export history. History cannot be edited from here. ("Copy with secrets" is in `copy_secrets`.)
 
 use crate::state::AppState;
 use callback_desk::accounts::SANDBOX_BASE_URL;
@@ -27,25 +26,6 @@ pub async fn preview_action(
     tauri::async_runtime::spawn_blocking(move || actions.preview(&request, root.as_deref()))
         .await
         .map_err(|e| Error::internal(e.to_string()))?
-}
-
-/// "Copy with secrets": the request the action would send now, with its real credentials and a fresh
-/// signature, as a runnable cURL command. The secrets are read from the vault only here, on the user's
-/// explicit, confirmed request; the command goes to the window (which puts it on the clipboard) and
-/// nowhere else: not in history, not in the log.
-/// Where the app can, it clears the command from the clipboard after a while ([`crate::clipboard`]).
-#[tauri::command]
-pub async fn unmasked_curl(
-    app: tauri::AppHandle,
-    state: tauri::State<'_, AppState>,
-    request: ActionRequest,
-) -> Result<String, Error> {
-    let root = sandbox_root_for(&state, request.account_id).await?;
-    let actions = state.actions().await?;
-    let transport = state.transport().await?;
-    let command = actions.unmasked_curl(&request, root.as_deref(), transport.as_ref()).await?;
-    crate::clipboard::clear_later(&app, command.expose());
-    Ok(command.expose().to_owned())
 }
 
 #[tauri::command]
@@ -95,8 +75,8 @@ pub struct ExportResult {
 /// Exports the filtered history as CSV into the user's Downloads folder (or the data folder when there
 /// is none), streamed; progress goes to the window as `history-export-progress` events.
 #[tauri::command]
-pub async fn history_export_csv(
-    app: tauri::AppHandle,
+pub async fn history_export_csv<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: tauri::State<'_, AppState>,
     filter: HistoryFilter,
 ) -> Result<ExportResult, Error> {

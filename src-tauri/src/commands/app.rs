@@ -5,7 +5,6 @@ use callback_desk::appinfo::AppInfo;
 #[tauri::command]
 pub async fn app_info(state: tauri::State<'_, AppState>) -> Result<AppInfo, callback_desk::Error> {
     let mut info = AppInfo::collect(state.keyring_status().await);
-    info.clipboard_clear_seconds = crate::clipboard::clear_seconds();
     info.painting = state.painting;
     Ok(info)
 }

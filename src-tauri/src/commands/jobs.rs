@@ -41,8 +41,8 @@ pub async fn plan_job(state: tauri::State<'_, AppState>, request: PlanRequest) -
 }
 
 #[tauri::command]
-pub async fn start_job(
-    app: tauri::AppHandle,
+pub async fn start_job<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: tauri::State<'_, AppState>,
     request: PlanRequest,
 ) -> Result<i64, Error> {
@@ -59,7 +59,12 @@ pub async fn start_job(
 
 /// Claims a job for this window (refused with `job.already_running` when the CLI or another window runs
 /// it) and runs it in the background until it is done, paused or cancelled.
-async fn spawn_run(app: tauri::AppHandle, state: AppState, id: i64, control: JobControl) -> Result<(), Error> {
+async fn spawn_run<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: AppState,
+    id: i64,
+    control: JobControl,
+) -> Result<(), Error> {
     use tauri::Emitter;
     let jobs = state.jobs().await?;
     let job = jobs.get(id)?;
@@ -126,7 +131,11 @@ pub async fn pause_job(state: tauri::State<'_, AppState>, id: i64) -> Result<Job
 /// Stops a job for good (after the call in flight). A paused or interrupted job is marked cancelled
 /// without sending anything.
 #[tauri::command]
-pub async fn cancel_job(app: tauri::AppHandle, state: tauri::State<'_, AppState>, id: i64) -> Result<JobView, Error> {
+pub async fn cancel_job<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, AppState>,
+    id: i64,
+) -> Result<JobView, Error> {
     use tauri::Emitter;
     let jobs = state.jobs().await?;
     if let Some(c) = control_of(&state, id) {
@@ -147,7 +156,11 @@ pub async fn cancel_job(app: tauri::AppHandle, state: tauri::State<'_, AppState>
 
 /// Goes on with a paused, cancelled or interrupted job from its next call.
 #[tauri::command]
-pub async fn resume_job(app: tauri::AppHandle, state: tauri::State<'_, AppState>, id: i64) -> Result<JobView, Error> {
+pub async fn resume_job<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, AppState>,
+    id: i64,
+) -> Result<JobView, Error> {
     let jobs = state.jobs().await?;
     let job = jobs.get(id)?;
     if job.state == JobState::Done {

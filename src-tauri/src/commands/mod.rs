@@ -1,5 +1,11 @@
+//! The commands the window may call. They are named once, in `commands.list` (beside Cargo.toml), from
+//! which build.rs generates [`handler`] and [`NAMES`] (and the app manifest and capability check).
+
 pub mod accounts;
 pub mod actions;
 pub mod app;
+pub mod copy_secrets;
 pub mod jobs;
 pub mod prefs;
+
+include!(concat!(env!("OUT_DIR"), "/commands.rs"));

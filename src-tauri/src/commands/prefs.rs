@@ -40,7 +40,7 @@ fn store_error(e: impl std::fmt::Display) -> Error {
 }
 
 #[tauri::command]
-pub fn get_preferences(app: tauri::AppHandle) -> Result<Preferences, Error> {
+pub fn get_preferences<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<Preferences, Error> {
     let store = app.store(paths::settings_file()).map_err(store_error)?;
     let language = store.get("language").and_then(|v| v.as_str().map(str::to_owned));
     Ok(Preferences {
@@ -50,7 +50,7 @@ pub fn get_preferences(app: tauri::AppHandle) -> Result<Preferences, Error> {
 }
 
 /// The saved retention setting.
-pub fn keep_days(app: &tauri::AppHandle) -> Result<Option<u32>, Error> {
+pub fn keep_days<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<Option<u32>, Error> {
     let store = app.store(paths::settings_file()).map_err(store_error)?;
     Ok(store
         .get("history_keep_days")
@@ -60,7 +60,7 @@ pub fn keep_days(app: &tauri::AppHandle) -> Result<Option<u32>, Error> {
 }
 
 /// Deletes the history rows older than the saved retention (nothing when history is kept forever).
-pub async fn apply_retention(app: &tauri::AppHandle, state: &AppState) -> Result<u64, Error> {
+pub async fn apply_retention<R: tauri::Runtime>(app: &tauri::AppHandle<R>, state: &AppState) -> Result<u64, Error> {
     let Some(days) = keep_days(app)? else { return Ok(0) };
     let history = state.history().await?;
     let deleted = tauri::async_runtime::spawn_blocking(move || history.apply_retention(days))
@@ -74,8 +74,8 @@ pub async fn apply_retention(app: &tauri::AppHandle, state: &AppState) -> Result
 
 /// Saves how long history is kept and applies it at once.
 #[tauri::command]
-pub async fn set_history_retention(
-    app: tauri::AppHandle,
+pub async fn set_history_retention<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: tauri::State<'_, AppState>,
     days: Option<u32>,
 ) -> Result<RetentionResult, Error> {
@@ -99,7 +99,10 @@ pub async fn set_history_retention(
 }
 
 #[tauri::command]
-pub fn set_preferences(app: tauri::AppHandle, preferences: Preferences) -> Result<Preferences, Error> {
+pub fn set_preferences<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    preferences: Preferences,
+) -> Result<Preferences, Error> {
     if let Some(lang) = &preferences.language {
         if !LANGUAGES.contains(&lang.as_str()) {
             return Err(Error::invalid_field("language", "unsupported").detail(lang.clone()));

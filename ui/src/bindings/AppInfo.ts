@@ -4,11 +4,6 @@ import type { Painting } from "./Painting";
 
 export type AppInfo = { version: string, data_dir: string, log_dir: string, keyring: KeyringStatus, 
 /**
- * Seconds after which the desktop app clears a command copied with its secrets from the clipboard
- * (if the clipboard still holds it); `null` where it cannot. Set by the shell.
- */
-clipboard_clear_seconds: number | null, 
-/**
  * Where the window's content is painted. Set by the shell.
  */
 painting: Painting, };

@@ -8,7 +8,8 @@ import { Modal } from "./Modal";
 /**
  * The confirmation before "Copy with secrets": the clipboard will hold the account's real credentials and a
  * valid signature. Names the account, says what happens to the clipboard (cleared after `clearSeconds`, or
- * not at all where the app cannot), and copies only on an explicit click.
+ * not at all where the app cannot), and copies only on an explicit click, which sends back the app's
+ * one-time ticket for this request (the app puts the command on the clipboard; the window never sees it).
  */
 export function CopySecretsDialog(props: {
   account: AccountView;
@@ -16,7 +17,6 @@ export function CopySecretsDialog(props: {
   clearSeconds: number | null;
   busy: boolean;
   error: CoreError | null;
-  failed: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
@@ -41,11 +41,6 @@ export function CopySecretsDialog(props: {
         <p className="field-help">{t("copy_secrets.shell")}</p>
       </div>
       {props.error && <ErrorBox error={props.error} testId="copy-secrets-error" />}
-      {props.failed && (
-        <div className="error-box" role="alert" data-testid="copy-secrets-failed">
-          <div className="error-message">{t("copy_secrets.copy_failed")}</div>
-        </div>
-      )}
       <div className="row modal-actions">
         <button type="button" className="btn" onClick={props.onCancel} data-testid="copy-secrets-cancel">
           {t("common.cancel")}

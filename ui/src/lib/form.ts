@@ -186,25 +186,6 @@ export async function copyText(text: string): Promise<boolean> {
   }
 }
 
-/**
- * Copies text that is still on its way (an IPC answer) during the click that asked for it. WebKit lets a page
- * write the clipboard only while a user's click lasts, and an IPC answer arrives outside it; so the write
- * starts now, with a promise of the text (`ClipboardItem`). Where that is not supported, the text is copied
- * once it is there. Rejects when `text` does.
- */
-export async function copyPending(text: Promise<string>): Promise<boolean> {
-  if (typeof ClipboardItem !== "undefined" && navigator.clipboard?.write) {
-    try {
-      const blob = text.then((t) => new Blob([t], { type: "text/plain" }));
-      await navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
-      return true;
-    } catch {
-      /* the text failed (rethrown below), or this write did: copy the plain way */
-    }
-  }
-  return copyText(await text);
-}
-
 /** Params of a recorded resend, read back from its (redacted) request, for "Repeat". */
 export function paramsFromRecorded(
   provider: string,

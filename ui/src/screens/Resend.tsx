@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import {
-  api, asCoreError, type AccountView, type ActionResult, type CoreError, type OperationDescriptor, type ProviderDescriptor,
-  type RedactedRequest, type BudgetStatus, type Plan, type PlanRequest,
+  api, asCoreError, type AccountView, type ActionRequest, type ActionResult, type CoreError, type OperationDescriptor,
+  type ProviderDescriptor, type RedactedRequest, type BudgetStatus, type Plan, type PlanRequest,
 } from "../api";
 import {
   BULK_OWNED, BudgetLine, BulkFields, EMPTY_BULK, JobsSection, PlanDialog, bulkKind, bulkRequest, useJobs, type BulkValues,
@@ -15,7 +15,7 @@ import { RequestView } from "../components/RequestView";
 import { ConfirmResend } from "../components/ConfirmResend";
 import { CopySecretsDialog } from "../components/CopySecrets";
 import { ResultPanel } from "../components/ResultPanel";
-import { buildParams, copyPending, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
+import { buildParams, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
 import { describeParams } from "../lib/describe";
 import { loadFirstScreen, takeFirstScreen } from "../preload";
 
@@ -58,8 +58,10 @@ export function ResendScreen(props: {
   const [formErrors, setFormErrors] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<RedactedRequest | null>(null);
   const [copied, setCopied] = useState(false);
-  /** "Copy with secrets": the confirmation, then the copy's outcome. */
-  const [secrets, setSecrets] = useState<null | { clearSeconds: number | null; busy: boolean; error: CoreError | null; failed: boolean }>(null);
+  /** "Copy with secrets": the confirmation with the app's one-time ticket for this request, then the copy's outcome. */
+  const [secrets, setSecrets] = useState<
+    null | { ticket: string; request: ActionRequest; clearSeconds: number | null; busy: boolean; error: CoreError | null }
+  >(null);
   const [secretsCopied, setSecretsCopied] = useState<null | { clearSeconds: number | null }>(null);
   const [error, setError] = useState<CoreError | null>(null);
   const [confirming, setConfirming] = useState<null | { params: Record<string, unknown> }>(null);
@@ -269,40 +271,33 @@ export function ResendScreen(props: {
     window.setTimeout(() => setCopied(false), 2500);
   };
 
+  // The app issues a one-time ticket for exactly this request; the dialog sends it back on the user's
+  // confirmation, and the app then puts the command on the clipboard itself: it never comes here.
   const askCopySecrets = async () => {
+    const params = validate();
+    if (!params || !account || !op) return;
     setSecretsCopied(null);
-    let clearSeconds: number | null = null;
+    setError(null);
+    const request: ActionRequest = { account_id: account.id, operation: op.name, params };
     try {
-      clearSeconds = (await api.appInfo()).clipboard_clear_seconds;
-    } catch {
-      clearSeconds = null;
+      const ticket = await api.prepareCopyWithSecrets(request);
+      setSecrets({ ticket: ticket.ticket, request, clearSeconds: ticket.clear_seconds, busy: false, error: null });
+    } catch (e) {
+      setError(asCoreError(e));
     }
-    setSecrets({ clearSeconds, busy: false, error: null, failed: false });
   };
 
-  // The secrets are fetched only now, on the confirming click, and go straight to the clipboard (whose write
-  // must start while that click lasts: nothing is awaited before it).
   const copySecrets = async () => {
-    const params = validate();
-    if (!secrets || !params || !account || !op) return;
-    const clearSeconds = secrets.clearSeconds;
-    const command = api.unmaskedCurl({ account_id: account.id, operation: op.name, params });
-    const copying = copyPending(command);
-    setSecrets({ ...secrets, busy: true, error: null, failed: false });
-    let ok: boolean;
+    if (!secrets) return;
+    setSecrets({ ...secrets, busy: true, error: null });
     try {
-      ok = await copying;
+      const copied = await api.copyWithSecrets(secrets.ticket, secrets.request);
+      setSecrets(null);
+      setSecretsCopied({ clearSeconds: copied.clear_seconds });
+      window.setTimeout(() => setSecretsCopied(null), (copied.clear_seconds ?? 10) * 1000);
     } catch (e) {
-      setSecrets({ clearSeconds, busy: false, error: asCoreError(e), failed: false });
-      return;
+      setSecrets({ ...secrets, busy: false, error: asCoreError(e) });
     }
-    if (!ok) {
-      setSecrets({ clearSeconds, busy: false, error: null, failed: true });
-      return;
-    }
-    setSecrets(null);
-    setSecretsCopied({ clearSeconds });
-    window.setTimeout(() => setSecretsCopied(null), (clearSeconds ?? 10) * 1000);
   };
 
   const bulkFieldsOf = (o: OperationDescriptor) => o.fields.filter((f) => !BULK_OWNED.includes(f.name));
@@ -471,7 +466,6 @@ export function ResendScreen(props: {
           clearSeconds={secrets.clearSeconds}
           busy={secrets.busy}
           error={secrets.error}
-          failed={secrets.failed}
           onConfirm={copySecrets}
           onCancel={() => setSecrets(null)}
         />

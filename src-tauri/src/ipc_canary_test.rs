@@ -1,0 +1,351 @@
+//! The IPC canary test: every command of `commands.list`, called through Tauri's own IPC (its mock
+//! runtime, with the app's real handler, capability and state), with stored accounts of every provider:
+//! the built-in sandbox's demo accounts, and accounts whose secrets are random canary strings pointed at a
+//! loopback server that echoes every request it gets back in its answer. No answer may contain a secret
+//! (a canary, a demo secret, a bearer token, a piece of a private key or certificate), nor may the files
+//! the exports write. A command added to the list without being called here fails the test.
+
+use crate::clipboard::Clipboard;
+use crate::state::AppState;
+use callback_desk::accounts::{AccountInput, Environment};
+use callback_desk::vault::MemoryStore;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The window's side of the IPC: calls a command as the page's `invoke` does and keeps every answer.
+struct Window {
+    webview: WebviewWindow<MockRuntime>,
+    called: BTreeSet<String>,
+    /// (command, the answer or error as JSON text)
+    answers: Vec<(String, String)>,
+}
+
+impl Window {
+    fn call(&mut self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("app URL"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        let answer = tauri::test::get_ipc_response(&self.webview, request)
+            .map(|body| body.deserialize::<Value>().expect("a JSON answer"));
+        self.called.insert(cmd.to_owned());
+        let text = match &answer {
+            Ok(v) | Err(v) => v.to_string(),
+        };
+        self.answers.push((cmd.to_owned(), text));
+        answer
+    }
+
+    /// A call that must succeed (the failure names only the error code: its text may hold a leak).
+    fn ok(&mut self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {}", e.get("code").unwrap_or(&e)))
+    }
+
+    /// A call that must fail with `code`.
+    fn refused(&mut self, cmd: &str, args: Value, code: &str) {
+        match self.call(cmd, args) {
+            Ok(_) => panic!("{cmd} succeeded; expected {code}"),
+            Err(e) => assert_eq!(e["code"], code, "{cmd}"),
+        }
+    }
+}
+
+fn random_hex() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A loopback server that answers every request with the request itself (method, path, headers, body) as
+/// JSON, except Avista's token call, which gets `token`. Returns its root URL.
+async fn echo_server(token: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let root = format!("http://{}", listener.local_addr().expect("address"));
+    tauri::async_runtime::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let token = token.clone();
+            tauri::async_runtime::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let head_end = loop {
+                    let Ok(n) = socket.read(&mut chunk).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+                let length = head
+                    .lines()
+                    .filter_map(|l| l.split_once(':'))
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                    .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                while buf.len() < head_end + length {
+                    let Ok(n) = socket.read(&mut chunk).await else { return };
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let body = String::from_utf8_lossy(&buf[head_end..]).into_owned();
+                let request_line = head.lines().next().unwrap_or_default().to_owned();
+                let answer = if request_line.contains("/api/auth/token") {
+                    json!({"access_token": token, "token_type": "Bearer", "expires_in": 1800})
+                } else {
+                    let headers: Vec<&str> = head.lines().skip(1).filter(|l| !l.is_empty()).collect();
+                    json!({"code": 0, "msg": "echo", "data": {"request": request_line, "headers": headers, "body": body}})
+                }
+                .to_string();
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    root
+}
+
+/// A resend (and its params) for each provider, as the Resend screen sends it.
+fn resend_of(provider: &str, fields: &Value, now_s: i64) -> (&'static str, Value) {
+    match provider {
+        "cybavo" => ("resend-withdrawal-callbacks", json!({"notification_id": 90_000_000_002i64})),
+        "ceffu" => (
+            "resend-webhooks",
+            json!({"webhookId": "1721442311151521794", "eventType": "1", "resendFromDateTime": (now_s - 3600) * 1000}),
+        ),
+        "avista" => ("resend-webhook", json!({"transaction_identifier": "PAG-2024-0001"})),
+        _ if fields["api_version"] == "v2" => (
+            "resend-webhooks",
+            json!({"startTimestamp": now_s - 3600, "endTimestamp": now_s - 60, "webhookResult": "Failed", "transactionType": "AllType"}),
+        ),
+        _ => (
+            "resend-webhooks",
+            json!({"start_timestamp": now_s - 3600, "end_timestamp": now_s - 60, "webhook_result": "Failed", "transaction_type": "All Type"}),
+        ),
+    }
+}
+
+/// The secret field values of an account file, with pieces of the multi-line ones (keys, certificates):
+/// a leak of a line of them is a leak too.
+fn secrets_of(input: &AccountInput) -> Vec<String> {
+    let mut out = Vec::new();
+    for value in input.secrets.values() {
+        out.push(value.clone());
+        let body: String = value.lines().filter(|l| !l.starts_with("-----")).collect();
+        if body.len() >= 120 {
+            out.extend([&body[40..80], &body[body.len() - 80..body.len() - 40]].map(str::to_owned));
+        }
+    }
+    out
+}
+
+fn input_json(input: &AccountInput, base_url: Option<&str>) -> Value {
+    json!({
+        "provider": input.provider,
+        "label": input.label,
+        "environment": input.environment,
+        "base_url": base_url,
+        "fields": input.fields,
+        "secrets": input.secrets,
+        "notes": "",
+    })
+}
+
+#[test]
+fn no_command_answers_with_a_secret() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let exports = data.path().join("exports");
+    std::env::set_var("CALLBACK_DESK_DATA_DIR", data.path().join("data"));
+    std::env::set_var("CALLBACK_DESK_EXPORT_DIR", &exports);
+
+    let copied = Arc::new(Mutex::new(Vec::new()));
+    let state = AppState::with(Arc::new(MemoryStore::default()), Clipboard::Memory(copied.clone()));
+    let app = tauri::test::mock_builder()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .manage(state.clone())
+        .invoke_handler(crate::commands::handler())
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .expect("the app");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
+    let mut w = Window { webview, called: BTreeSet::new(), answers: Vec::new() };
+    let now_s = chrono::Utc::now().timestamp();
+
+    // Secrets: the demo accounts' and, for every provider, an account whose secrets are canaries, pointed
+    // at the echo server (Avista's bearer token there is a canary too).
+    let avista_token = format!("CANARYavistatoken{}", random_hex());
+    let echo = tauri::async_runtime::block_on(echo_server(avista_token.clone()));
+    let demo = tauri::async_runtime::block_on(state.sandbox_demo_accounts()).expect("sandbox");
+    let sandbox_root = tauri::async_runtime::block_on(state.sandbox_root()).expect("sandbox");
+    let mut secrets = vec![avista_token.clone()];
+    let mut canary_inputs = Vec::new();
+    for (key, file) in demo.as_object().expect("demo accounts") {
+        let file = file.as_object().expect("account file");
+        let demo_input =
+            AccountInput::from_account_file(file, key.clone(), Some(Environment::Sandbox), String::new()).unwrap();
+        secrets.extend(secrets_of(&demo_input));
+        let mut canary = demo_input;
+        canary.label = format!("Canary {key}");
+        canary.environment = Environment::Custom;
+        for (name, value) in canary.secrets.iter_mut() {
+            // Keys and certificates must parse: the demo ones (already secrets above) stay.
+            if !name.ends_with("_pem") && name != "private_key" {
+                *value = format!("CANARY{}{}", name.replace('_', ""), random_hex());
+            }
+        }
+        secrets.extend(secrets_of(&canary));
+        let base_url = file["base_url"].as_str().unwrap_or_default().replacen(&sandbox_root, &echo, 1);
+        canary_inputs.push((canary, base_url));
+    }
+
+    // The window's first calls.
+    w.ok("app_info", json!({}));
+    w.ok("ui_ready", json!({"marks": null}));
+    w.ok("provider_descriptors", json!({}));
+    w.ok("get_preferences", json!({}));
+    w.ok("set_preferences", json!({"preferences": {"language": "en"}}));
+    w.ok("set_history_retention", json!({"days": null}));
+
+    // Accounts: the sandbox's, the canary ones, a refused one, one updated and one deleted.
+    w.ok("create_sandbox_accounts", json!({}));
+    for (input, base_url) in &canary_inputs {
+        w.ok("create_account", json!({"input": input_json(input, Some(base_url))}));
+    }
+    let (ceffu, ceffu_url) = canary_inputs.iter().find(|(i, _)| i.provider.as_str() == "ceffu").expect("ceffu");
+    let mut broken = input_json(ceffu, Some(ceffu_url));
+    broken["label"] = json!("Canary refused");
+    let bad_key = format!("CANARYbadprivatekey{}", random_hex());
+    broken["secrets"]["private_key"] = json!(bad_key);
+    secrets.push(bad_key);
+    assert!(w.call("create_account", json!({"input": broken})).is_err(), "a private key that is not one");
+    let mut extra = input_json(ceffu, Some(ceffu_url));
+    extra["label"] = json!("Canary extra");
+    let extra_id = w.ok("create_account", json!({"input": extra.clone()}))["id"].clone();
+    let new_key = format!("CANARYreplacedapikey{}", random_hex());
+    extra["secrets"] = json!({"api_key": new_key});
+    secrets.push(new_key);
+    w.ok("update_account", json!({"id": extra_id, "input": extra}));
+    w.ok("delete_account", json!({"id": extra_id}));
+    let accounts = w.ok("list_accounts", json!({}));
+    let accounts = accounts.as_array().expect("accounts").clone();
+    assert_eq!(accounts.len(), 2 * demo.as_object().map_or(0, Map::len));
+
+    // Every account: test, preview, copy with secrets (and the refusals), run.
+    for account in &accounts {
+        let id = account["id"].clone();
+        let (operation, params) =
+            resend_of(account["provider"].as_str().unwrap_or_default(), &account["fields"], now_s);
+        let request = json!({"account_id": id, "operation": operation, "params": params});
+        w.call("test_account", json!({"id": id})).ok();
+        w.ok("preview_action", json!({"request": request}));
+        let ticket = w.ok("prepare_copy_with_secrets", json!({"request": request}))["ticket"].clone();
+        let other = json!({"account_id": id, "operation": "another", "params": params});
+        w.refused("copy_with_secrets", json!({"ticket": ticket, "request": other}), "copy.confirmation_mismatch");
+        w.ok("copy_with_secrets", json!({"ticket": ticket, "request": request}));
+        w.refused("copy_with_secrets", json!({"ticket": ticket, "request": request}), "copy.confirmation_used");
+        w.refused("copy_with_secrets", json!({"ticket": "", "request": request}), "copy.confirmation_missing");
+        w.call("run_action", json!({"request": request})).ok();
+    }
+    let commands: Vec<String> = copied.lock().unwrap().clone();
+    assert_eq!(commands.len(), accounts.len(), "one command copied per account");
+    // The copies held the real credentials (so the answers above had them to leak); their bearer tokens
+    // (the sandbox's) are secrets too.
+    assert!(commands.iter().any(|c| c.contains(&avista_token)), "the canary Avista account's token was copied");
+    for canary in canary_inputs.iter().flat_map(|(i, _)| i.secrets.iter()).filter(|(n, _)| *n == "api_code") {
+        assert!(commands.iter().any(|c| c.contains(canary.1.as_str())), "the CYBAVO canary code was copied");
+    }
+    for c in &commands {
+        if let Some(rest) = c.split("Authorization: Bearer ").nth(1) {
+            secrets.push(rest.split('\'').next().unwrap_or_default().to_owned());
+        }
+    }
+
+    // A look-up's results, and a bulk look-up job with every job command.
+    let demo_cybavo =
+        accounts.iter().find(|a| a["label"] == "Sandbox · CYBAVO SOFA").expect("demo CYBAVO")["id"].clone();
+    let lookup = json!({"account_id": demo_cybavo, "operation": "query-callbacks", "params": {"ids": [90_000_000_001i64, 90_000_000_002i64]}});
+    let run = w.ok("run_action", json!({"request": lookup}));
+    w.ok("action_results", json!({"historyId": run["history_id"]}));
+    w.ok("save_action_results", json!({"historyId": run["history_id"]}));
+    w.ok("budget_status", json!({"accountId": demo_cybavo, "operation": "query-callbacks"}));
+    for account in [&demo_cybavo, &accounts.iter().find(|a| a["label"] == "Canary cybavo").expect("canary")["id"]] {
+        let job = json!({"account_id": account, "operation": "query-callbacks", "params": {"ids": [90_000_000_001i64, 90_000_000_002i64]}});
+        w.ok("plan_job", json!({"request": job}));
+        let id = w.ok("start_job", json!({"request": job}));
+        w.call("pause_job", json!({"id": id})).ok();
+        w.call("cancel_job", json!({"id": id})).ok();
+        wait_until_stopped(&mut w, &state, &id);
+        w.call("resume_job", json!({"id": id})).ok();
+        wait_until_stopped(&mut w, &state, &id);
+        w.ok("job_results", json!({"id": id, "limit": 100}));
+        w.ok("save_job_results", json!({"id": id}));
+    }
+
+    // History: every page, every row, the export.
+    let count = w.ok("history_count", json!({"filter": {}}));
+    assert!(count.as_u64().unwrap_or_default() > accounts.len() as u64, "history holds the runs");
+    let mut cursor = Value::Null;
+    loop {
+        let page = w.ok("history_page", json!({"filter": {}, "cursor": cursor, "limit": 5}));
+        for row in page["rows"].as_array().expect("rows") {
+            w.ok("history_get", json!({"id": row["id"]}));
+        }
+        cursor = page["next_cursor"].clone();
+        if cursor.is_null() {
+            break;
+        }
+    }
+    w.ok("history_export_csv", json!({"filter": {}}));
+
+    // Every command was called, and no answer (nor exported file) holds a secret.
+    let declared: BTreeSet<String> = crate::commands::NAMES.iter().map(|n| n.to_string()).collect();
+    let not_called: Vec<_> = declared.difference(&w.called).collect();
+    assert!(not_called.is_empty(), "commands of commands.list this test does not call: {not_called:?}");
+    secrets.retain(|s| s.len() >= 8);
+    for (cmd, answer) in &w.answers {
+        for (i, secret) in secrets.iter().enumerate() {
+            assert!(!answer.contains(secret.as_str()), "the answer of {cmd} holds secret #{i}");
+        }
+    }
+    let files: Vec<_> = std::fs::read_dir(&exports).expect("exports").flatten().map(|e| e.path()).collect();
+    assert_eq!(files.len(), 4, "history, one look-up and two jobs exported");
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("export");
+        for (i, secret) in secrets.iter().enumerate() {
+            assert!(!text.contains(secret.as_str()), "{} holds secret #{i}", file.display());
+        }
+    }
+}
+
+/// Waits (a bounded number of times) until the job runs nowhere: not in this process, not claimed.
+fn wait_until_stopped(w: &mut Window, state: &AppState, id: &Value) {
+    let id_num = id.as_i64().expect("job id");
+    for _ in 0..600 {
+        let running_here = state.controls.lock().unwrap().contains_key(&id_num);
+        let jobs = w.ok("list_jobs", json!({}));
+        let job = jobs.as_array().and_then(|j| j.iter().find(|j| j["id"] == *id).cloned()).expect("the job");
+        if !running_here && job["state"] != "running" && job["runner_pid"].is_null() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("job {id} did not stop");
+}
