@@ -306,12 +306,14 @@ pub fn has_userinfo(url: &Url) -> bool {
 }
 
 /// An address a third party (a provider delivering a webhook) should be sent to: an https URL without
-/// user-info whose host is a DNS name other than `localhost` (and `*.localhost`), or a public IP address,
-/// never loopback, private (RFC 1918, IPv6 unique-local), link-local (169.254.0.0/16 with the cloud
-/// metadata address, `fe80::/10`), shared (100.64.0.0/10), unspecified, broadcast, reserved or multicast.
+/// user-info whose host is a DNS name other than `localhost` (and `*.localhost`), or an IP address in
+/// none of the [`refused_ranges`](super::refused_ranges) (loopback, private, link-local, shared,
+/// documentation, benchmarking, reserved, multicast, IPv6 forms that carry an IPv4 address, …). IPv4
+/// written in decimal, octal or hex (`https://2130706433/`, `https://0x7f.1/`) is judged as the address
+/// the URL parser makes of it, which is also what is sent. DNS names are not resolved.
 /// Returns the parsed URL, which is what must be sent (the parser trims whitespace and normalises the
 /// host). Errors name `field` with the reasons `not_url`, `https_required`, `userinfo_not_allowed` and
-/// `not_public_host`.
+/// `not_public_host` (its detail names the refused block).
 pub fn validate_public_https_url(field: &str, raw: &str) -> Result<Url> {
     let url = Url::parse(raw).map_err(|_| Error::invalid_field(field, "not_url"))?;
     if url.scheme() != "https" {
@@ -320,54 +322,24 @@ pub fn validate_public_https_url(field: &str, raw: &str) -> Result<Url> {
     if has_userinfo(&url) {
         return Err(Error::invalid_field(field, "userinfo_not_allowed"));
     }
-    let public = match url.host() {
+    let ip = match url.host() {
         Some(url::Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
-            !d.is_empty() && d != "localhost" && !d.ends_with(".localhost")
+            if d.is_empty() || d == "localhost" || d.ends_with(".localhost") {
+                return Err(Error::invalid_field(field, "not_public_host").detail("localhost is this computer"));
+            }
+            return Ok(url);
         }
-        Some(url::Host::Ipv4(ip)) => is_public_ip(IpAddr::V4(ip)),
-        Some(url::Host::Ipv6(ip)) => is_public_ip(IpAddr::V6(ip)),
-        None => false,
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+        None => return Err(Error::invalid_field(field, "not_public_host")),
     };
-    if !public {
-        return Err(Error::invalid_field(field, "not_public_host"));
-    }
-    Ok(url)
-}
-
-/// False for addresses that are not reachable across the internet or that name this machine or its
-/// network (see [`validate_public_https_url`]).
-pub fn is_public_ip(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_unspecified()
-                || a == 0 // "this network"
-                || v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || (a == 100 && (64..128).contains(&b)) // shared address space (carrier-grade NAT)
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || a >= 240) // reserved
+    match super::refused_ranges::refused_range(ip) {
+        Some(range) => {
+            Err(Error::invalid_field(field, "not_public_host")
+                .detail(format!("{ip} is in {}: {}", range.cidr, range.why)))
         }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public_ip(IpAddr::V4(v4));
-            }
-            let s = v6.segments();
-            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                // NAT64: the IPv4 address in the last 32 bits.
-                let v4 = std::net::Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
-                return is_public_ip(IpAddr::V4(v4));
-            }
-            !(v6.is_unspecified()
-                || v6.is_loopback()
-                || v6.is_multicast()
-                || (s[0] & 0xffc0) == 0xfe80 // link-local
-                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
-                || (s[0] & 0xfe00) == 0xfc00) // unique local
-        }
+        None => Ok(url),
     }
 }
 
@@ -462,6 +434,56 @@ mod tests {
                 (e.params["field"].as_str(), e.params["reason"].as_str()),
                 (Some("base_url"), Some("userinfo_not_allowed"))
             );
+        }
+    }
+
+    /// The `url` crate (WHATWG URL parsing) turns decimal, octal, hex and short IPv4 forms, a trailing
+    /// dot, percent-encoding and full-width digits into the dotted address, and IPv6 into its canonical
+    /// form; the check judges that parsed host, which is also what is sent.
+    #[test]
+    fn one_off_url_judges_the_address_the_url_parser_makes() {
+        let cases = [
+            ("https://2130706433/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://0x7f.1/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://0177.0.0.1/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://0x7f.0x0.0x0.0x1/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://127.0.0.1./", "127.0.0.1", "127.0.0.0/8"),
+            ("https://127.0.0.1%2e/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://\u{ff11}\u{ff12}\u{ff17}.\u{ff10}.\u{ff10}.\u{ff11}/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://3232235777/", "192.168.1.1", "192.168.0.0/16"),
+            ("https://0xa9fea9fe/latest/meta-data", "169.254.169.254", "169.254.0.0/16"),
+            ("https://192.0.2.10/", "192.0.2.10", "192.0.2.0/24"),
+            ("https://198.51.100.7/", "198.51.100.7", "198.51.100.0/24"),
+            ("https://203.0.113.9/", "203.0.113.9", "203.0.113.0/24"),
+            ("https://198.19.0.1/", "198.19.0.1", "198.18.0.0/15"),
+            ("https://192.0.0.8/", "192.0.0.8", "192.0.0.0/24"),
+            ("https://240.0.0.1/", "240.0.0.1", "240.0.0.0/4"),
+            ("https://0.1.2.3/", "0.1.2.3", "0.0.0.0/8"),
+            ("https://[::127.0.0.1]/", "[::7f00:1]", "::/96"),
+            ("https://[::ffff:127.0.0.1]/", "[::ffff:7f00:1]", "::ffff:0:0/96"),
+            ("https://[2002:7f00:1::]/", "[2002:7f00:1::]", "2002::/16"),
+            ("https://[64:ff9b::7f00:1]/", "[64:ff9b::7f00:1]", "127.0.0.0/8"),
+            ("https://[64:ff9b:1::a00:1]/", "[64:ff9b:1::a00:1]", "64:ff9b:1::/48"),
+            ("https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "[2001:0:4136:e378:8000:63bf:80ff:fffe]", "2001::/23"),
+            ("https://[2001:DB8::1]/", "[2001:db8::1]", "2001:db8::/32"),
+            ("https://[100::1]/", "[100::1]", "100::/64"),
+            ("https://[fec0::1]/", "[fec0::1]", "fec0::/10"),
+            ("https://[ff0e::1]/", "[ff0e::1]", "ff00::/8"),
+        ];
+        for (given, host, block) in cases {
+            assert_eq!(Url::parse(given).unwrap().host_str(), Some(host), "what the url crate makes of {given}");
+            let e = validate_public_https_url("url", given).unwrap_err();
+            assert_eq!(
+                (e.params["field"].as_str(), e.params["reason"].as_str()),
+                (Some("url"), Some("not_public_host")),
+                "{given}"
+            );
+            assert!(e.detail.as_deref().unwrap_or_default().contains(&format!(" is in {block}: ")), "{given}: {e:?}");
+        }
+        // A public IPv4 through NAT64 is public; DNS names are not resolved, so a name that points at
+        // 127.0.0.1 is Avista's resolution, not ours (documented in docs/security.md, threat 4).
+        for ok in ["https://[64:ff9b::808:808]/h", "https://134744072/h", "https://127.0.0.1.nip.io/h"] {
+            assert!(validate_public_https_url("url", ok).is_ok(), "{ok}");
         }
     }
 
