@@ -572,9 +572,8 @@ async fn bulk_command(command: BulkCommand) -> Result<ExitCode, Error> {
             if csv.as_os_str() == "-" {
                 callback_desk::results::write_csv(&job.operation, &rows, std::io::stdout().lock())?;
             } else {
-                let file = std::fs::File::create(&csv).map_err(|e| {
-                    Error::new(callback_desk::ErrorCode::StorageFailed).detail(format!("{}: {e}", csv.display()))
-                })?;
+                // Readable by the user only (0600 on Unix), never through a link: results hold provider data.
+                let file = paths::create_private_file(&csv)?;
                 let n = callback_desk::results::write_csv(&job.operation, &rows, std::io::BufWriter::new(file))?;
                 eprintln!("{n} rows written to {}", csv.display());
             }
@@ -733,10 +732,9 @@ fn history_command(command: HistoryCommand) -> Result<ExitCode, Error> {
         }
         HistoryCommand::Export { filter, csv } => {
             let filter = to_filter(filter)?;
-            // Readable by the user only (0600 on Unix): the export holds provider responses.
-            let file = paths::create_private_file(&csv).map_err(|e| {
-                Error::new(callback_desk::ErrorCode::StorageFailed).detail(format!("{}: {e}", csv.display()))
-            })?;
+            // Readable by the user only (0600 on Unix), never through a link: the export holds provider
+            // responses.
+            let file = paths::create_private_file(&csv)?;
             let mut w = std::io::BufWriter::new(file);
             let rows = store.history.export_csv(&filter, &mut w, |done, total| {
                 if done > 0 && (done == total || done % 10_000 == 0) {
