@@ -221,8 +221,10 @@ pub fn production_base_url(provider: ProviderId, fields: &Map<String, Value>) ->
     }
 }
 
-/// What [`Accounts::create`] and [`Accounts::update`] check before anything is written: label, known
-/// fields, environment and base URL, and the whole account parsed as the signing code will parse it.
+/// What [`Accounts::create`] and [`Accounts::update`] check before anything is written: label, notes,
+/// known fields, environment and base URL, and the whole account parsed as the signing code will parse
+/// it (which bounds every field's size and checks header-borne credentials, see
+/// [`providers::input_limits`]).
 /// Returns (base_url, public fields) to store. `stored` gives the stored secret of a field the input
 /// leaves empty (on update; `None` on create).
 pub fn validate_input(
@@ -236,6 +238,7 @@ pub fn validate_input(
     if label.chars().count() > 120 {
         return Err(Error::invalid_field("label", "too_long").with("max", 120));
     }
+    providers::input_limits::check_size("notes", &input.notes)?;
     let mut public = Map::new();
     for name in public_fields(input.provider) {
         if let Some(v) = input.fields.get(&name) {
@@ -776,6 +779,58 @@ mod tests {
         let v = acc.create(&good).unwrap();
         assert_eq!(v.base_url, "https://open-api.ceffu.com");
         assert!(acc.list().unwrap().len() == 1, "failed creations store nothing");
+    }
+
+    /// What the account form and `accounts add` save: an oversized value, a header-borne credential with a
+    /// line break, or an mTLS key that does not fit the certificate is a field error at save time, and
+    /// nothing is stored (on update, the stored account is left as it was).
+    #[test]
+    fn oversized_header_unsafe_and_mismatched_values_are_refused_at_save_time() {
+        let (acc, _) = accounts();
+        let reason = |input: &AccountInput| {
+            let e = acc.create(input).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InputInvalid, "{e}");
+            (e.params["field"].as_str().unwrap().to_owned(), e.params["reason"].as_str().unwrap().to_owned())
+        };
+        let mut big_code = cybavo_input();
+        big_code.secrets.insert("api_code".into(), "A".repeat(1 << 20));
+        assert_eq!(reason(&big_code), ("api_code".into(), "too_large".into()));
+        let mut big_notes = cybavo_input();
+        big_notes.notes = "n".repeat(64 * 1024 + 1);
+        assert_eq!(reason(&big_notes), ("notes".into(), "too_large".into()));
+        let mut big_url = cybavo_input();
+        big_url.base_url = Some(format!("https://sofa.example.com/{}", "p".repeat(64 * 1024)));
+        assert_eq!(reason(&big_url), ("base_url".into(), "too_large".into()));
+        let mut crlf = cybavo_input();
+        crlf.secrets.insert("api_code".into(), "code-123\r\nX-Injected: yes".into());
+        assert_eq!(reason(&crlf), ("api_code".into(), "not_header_text".into()));
+        let avista = AccountInput {
+            provider: ProviderId::Avista,
+            label: "Avista".into(),
+            environment: Environment::Production,
+            base_url: None,
+            fields: serde_json::json!({"client_id": "id-1"}).as_object().unwrap().clone(),
+            secrets: [
+                ("client_secret".to_string(), "s".to_string()),
+                ("client_cert_pem".to_string(), include_str!("../tests/fixtures/avista_test_cert.pem").to_string()),
+                ("client_key_pem".to_string(), include_str!("../tests/fixtures/avista_mtls_test_key.pem").to_string()),
+            ]
+            .into(),
+            notes: String::new(),
+        };
+        assert_eq!(reason(&avista), ("client_key_pem".into(), "client_key_mismatch".into()));
+        assert!(acc.list().unwrap().is_empty(), "nothing is stored");
+
+        // A trailing line break of a pasted code is still dropped; an update with a bad code keeps the old.
+        let mut pasted = cybavo_input();
+        pasted.secrets.insert("api_code".into(), "code-123\n".into());
+        let a = acc.create(&pasted).unwrap();
+        let e = acc.update(a.id, &crlf).unwrap_err();
+        assert_eq!(e.params["reason"], "not_header_text");
+        match acc.signing_account(a.id, None).unwrap().1 {
+            Account::Cybavo(c) => assert_eq!(c.api_code.expose(), "code-123"),
+            _ => unreachable!(),
+        }
     }
 
     struct NoKeyring;

@@ -72,6 +72,7 @@ error_codes! {
     VaultSecretMissing => "vault.secret_missing",
     AccountsSecretsRequiredForNewHost => "accounts.secrets_required_for_new_host",
     StorageFailed => "storage.failed",
+    FileNotRegular => "file.not_regular",
     HistoryInterrupted => "history.interrupted",
     JobAlreadyRunning => "job.already_running",
     BudgetWait => "budget.wait",

@@ -36,6 +36,38 @@ impl ClientIdentity {
     pub fn from_pem(cert_pem: &str, key_pem: &Secret) -> Self {
         ClientIdentity { pem: Secret::new(format!("{}\n{}\n", cert_pem.trim_end(), key_pem.expose().trim_end())) }
     }
+
+    /// Checks the identity as the TLS client will load it when a call is made (the PEM sections read as
+    /// `reqwest::Identity::from_pem` reads them, then rustls's `CertifiedKey::from_der`), so a bad key
+    /// shows when the account is saved: `client_key_pem` with the reason `invalid_client_key` (no
+    /// private key, or one rustls cannot sign with) or `client_key_mismatch` (the key does not belong to
+    /// the first certificate).
+    pub fn check(&self) -> Result<(), Error> {
+        use rustls::pki_types::pem::{self, SectionKind};
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let bad = |why: &str| Error::invalid_field("client_key_pem", "invalid_client_key").detail(why.to_owned());
+        let mut reader = std::io::Cursor::new(self.pem.expose().as_bytes());
+        let mut certs = Vec::<CertificateDer<'static>>::new();
+        let mut key = None;
+        while let Some((kind, der)) = pem::from_buf(&mut reader).map_err(|_| bad("not readable PEM"))? {
+            match kind {
+                SectionKind::Certificate => certs.push(der.into()),
+                SectionKind::PrivateKey => key = Some(PrivateKeyDer::Pkcs8(der.into())),
+                SectionKind::RsaPrivateKey => key = Some(PrivateKeyDer::Pkcs1(der.into())),
+                SectionKind::EcPrivateKey => key = Some(PrivateKeyDer::Sec1(der.into())),
+                _ => return Err(bad("a PEM section that is neither a certificate nor a private key")),
+            }
+        }
+        let key = key.ok_or_else(|| bad("no private key"))?;
+        let provider = rustls::crypto::ring::default_provider();
+        match rustls::sign::CertifiedKey::from_der(certs, key, &provider) {
+            Ok(_) => Ok(()),
+            Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
+                Err(Error::invalid_field("client_key_pem", "client_key_mismatch"))
+            }
+            Err(e) => Err(bad(&e.to_string())),
+        }
+    }
 }
 
 /// Why a call did not produce a response.
@@ -107,7 +139,7 @@ impl HttpTransport {
             None => &self.client,
             Some(id) => {
                 let ident = reqwest::Identity::from_pem(id.pem.expose().as_bytes()).map_err(|e| TransportError {
-                    error: Error::invalid_field("client_key_pem", "invalid_private_key").detail(e.to_string()),
+                    error: Error::invalid_field("client_key_pem", "invalid_client_key").detail(e.to_string()),
                     outcome_unknown: false,
                 })?;
                 owned = Self::builder(self.config)

@@ -79,3 +79,92 @@ fn cli_history_export_is_private() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(mode(&csv), 0o600);
 }
+
+/// `history export --csv FILE` where FILE is a symbolic link (to a file of the user, or dangling):
+/// the command fails with `file.not_regular` naming FILE, and the link's target is left as it was.
+#[test]
+fn cli_history_export_never_writes_through_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let target = dir.path().join("notes.txt");
+    std::fs::write(&target, "the user's own file").unwrap();
+    set_mode(&target, 0o644);
+    let link = dir.path().join("history.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let (code, err) = cli(&data, &["history", "export", "--csv", link.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(r#""code":"file.not_regular""#), "{err}");
+    assert!(err.contains(&format!(r#""path":"{}""#, link.display())), "{err}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "the user's own file");
+    assert_eq!(mode(&target), 0o644);
+
+    let missing = dir.path().join("created-elsewhere.csv");
+    let dangling = dir.path().join("dangling.csv");
+    std::os::unix::fs::symlink(&missing, &dangling).unwrap();
+    let (code, err) = cli(&data, &["history", "export", "--csv", dangling.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(r#""code":"file.not_regular""#), "{err}");
+    assert!(!missing.exists(), "nothing is created at the link's target");
+}
+
+/// A job in `data` (through the library, with an in-memory key store: `bulk results` reads no secret).
+fn a_job(data: &Path) -> String {
+    use callback_desk::accounts::{AccountInput, Environment};
+    use callback_desk::jobs::PlanRequest;
+    let store = callback_desk::store::Store::open(
+        data,
+        std::sync::Arc::new(callback_desk::vault::MemoryStore::default()),
+        std::sync::Arc::new(callback_desk::clock::SystemClock),
+    )
+    .unwrap();
+    let account = store
+        .accounts
+        .create(&AccountInput {
+            provider: callback_desk::providers::ProviderId::Cybavo,
+            label: "Results".into(),
+            environment: Environment::Sandbox,
+            base_url: None,
+            fields: serde_json::json!({"wallet_id": 1}).as_object().unwrap().clone(),
+            secrets: [("api_code".to_string(), "code".to_string()), ("api_secret".to_string(), "secret".to_string())]
+                .into(),
+            notes: String::new(),
+        })
+        .unwrap();
+    let plan = store
+        .jobs
+        .plan(&PlanRequest {
+            account_id: account.id,
+            operation: "resend-withdrawal-callbacks".into(),
+            params: serde_json::json!({"serials": [1, 2]}).as_object().unwrap().clone(),
+            since: None,
+            until: None,
+        })
+        .unwrap();
+    store.jobs.create(&plan).unwrap().to_string()
+}
+
+/// `bulk results --csv FILE` writes FILE readable by the user only (also over a world-readable file),
+/// and refuses a symbolic link at FILE, leaving its target as it was.
+#[test]
+fn cli_bulk_results_file_is_private_and_never_written_through_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let job = a_job(&data);
+    let csv = dir.path().join("results.csv");
+    let (code, err) = cli(&data, &["bulk", "results", "--job-id", &job, "--csv", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(mode(&csv), 0o600);
+    set_mode(&csv, 0o644);
+    let (code, err) = cli(&data, &["bulk", "results", "--job-id", &job, "--csv", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(mode(&csv), 0o600);
+
+    let target = dir.path().join("notes.txt");
+    std::fs::write(&target, "the user's own file").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let (code, err) = cli(&data, &["bulk", "results", "--job-id", &job, "--csv", link.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(r#""code":"file.not_regular""#), "{err}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "the user's own file");
+}

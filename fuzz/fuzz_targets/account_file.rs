@@ -6,11 +6,15 @@
 //! a canary first, so the parse behaves the same and any place it leaks to shows: the canary must never
 //! appear in an account's `Debug`, in an error, or in the public fields that are stored unencrypted.
 //! Errors are field-level (`input.invalid` / `input.missing` naming the field).
+//!
+//! Oversized input: one text field of the file (picked by the input's length) is made one byte longer
+//! than its limit; the CLI's loader must then refuse the file, and when its error names that field the
+//! reason is `too_large`. The stored-account path never stores it.
 #![no_main]
 
 use callback_desk::accounts::{self, AccountInput, Environment};
 use callback_desk::error::{Error, ErrorCode};
-use callback_desk::providers::{self, Account, ProviderId};
+use callback_desk::providers::{self, input_limits, Account, ProviderId};
 use callback_desk_fuzz as f;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -56,6 +60,11 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => check_field_error(&e, &no_canary),
     }
 
+    // Oversized input.
+    if let Some(Value::Object(map)) = &value {
+        check_oversized_field(map, data.len(), &no_canary);
+    }
+
     // The stored-account path.
     let Some(Value::Object(map)) = &value else { return };
     for env in [None, Some(Environment::Sandbox), Some(Environment::Custom), Some(Environment::Production)] {
@@ -97,6 +106,46 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// One text field of `map` (the `pick`-th) made longer than its limit.
+fn check_oversized_field(map: &serde_json::Map<String, Value>, pick: usize, no_canary: &dyn Fn(&str, &str)) {
+    let texts: Vec<&String> = map.iter().filter(|(_, v)| v.is_string()).map(|(k, _)| k).collect();
+    if texts.is_empty() {
+        return;
+    }
+    let field = texts[pick % texts.len()].clone();
+    let mut big = map.clone();
+    big.insert(field.clone(), Value::String("A".repeat(input_limits::max_bytes(&field) + 1)));
+    // The provider is read first, so an oversized provider name is an unknown provider.
+    let named_reason = |e: &Error| {
+        if e.params.get("field").and_then(Value::as_str) == Some(field.as_str()) && field != "provider" {
+            assert_eq!(e.params.get("reason").and_then(Value::as_str), Some("too_large"), "{e}");
+        }
+    };
+    match Account::from_map(&big) {
+        Ok(_) => panic!("an account with an oversized {field} was accepted"),
+        Err(e) => {
+            check_field_error(&e, no_canary);
+            named_reason(&e);
+        }
+    }
+    let Ok(input) = AccountInput::from_account_file(&big, "Fuzzed account".into(), None, String::new()) else { return };
+    match accounts::validate_input(&input, &mut |_| None) {
+        Ok((base_url, public)) => {
+            // Only what is not kept can be oversized: nothing stored may be.
+            assert!(base_url.len() <= input_limits::MAX_FIELD_BYTES, "an oversized base URL would be stored");
+            for (k, v) in &public {
+                assert!(v.as_str().is_none_or(|s| s.len() <= input_limits::max_bytes(k)), "oversized {k} would be stored");
+            }
+        }
+        Err(e) => {
+            check_field_error(&e, no_canary);
+            if e.params.get("reason").and_then(Value::as_str) != Some("unknown_field") {
+                named_reason(&e);
+            }
+        }
+    }
+}
 
 /// Account errors name the field to correct, and never carry a secret.
 fn check_field_error(e: &Error, no_canary: &dyn Fn(&str, &str)) {

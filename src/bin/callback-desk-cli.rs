@@ -18,6 +18,7 @@ use callback_desk::error::Error;
 use callback_desk::history::{HistoryFilter, Outcome};
 use callback_desk::jobs::{unix_seconds, JobControl, JobProgress, JobState, PlanRequest, SystemSleeper};
 use callback_desk::paths;
+use callback_desk::providers::input_limits::read_account_file;
 use callback_desk::providers::{self, Account, BuildCtx};
 use callback_desk::secret::Secret;
 use callback_desk::store::Store;
@@ -239,10 +240,8 @@ fn fail(e: &Error) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn load_account(path: &PathBuf) -> Result<Account, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::invalid_field("account", "unreadable").detail(format!("{}: {e}", path.display())))?;
-    Account::from_json(&text)
+fn load_account(path: &std::path::Path) -> Result<Account, Error> {
+    Account::from_json(&read_account_file(path)?)
 }
 
 fn parse_params(text: &str) -> Result<Map<String, Value>, Error> {
@@ -254,7 +253,7 @@ fn parse_params(text: &str) -> Result<Map<String, Value>, Error> {
 }
 
 fn preview(
-    account: &PathBuf,
+    account: &std::path::Path,
     operation: &str,
     params: &str,
     at: i64,
@@ -280,7 +279,12 @@ fn preview(
     }))
 }
 
-fn verify(account: &PathBuf, kind: Kind, body_file: &PathBuf, headers: &[String]) -> Result<Result<(), String>, Error> {
+fn verify(
+    account: &std::path::Path,
+    kind: Kind,
+    body_file: &PathBuf,
+    headers: &[String],
+) -> Result<Result<(), String>, Error> {
     let account = load_account(account)?;
     let body = std::fs::read(body_file)
         .map_err(|e| Error::invalid_field("body_file", "unreadable").detail(format!("{}: {e}", body_file.display())))?;
@@ -568,9 +572,8 @@ async fn bulk_command(command: BulkCommand) -> Result<ExitCode, Error> {
             if csv.as_os_str() == "-" {
                 callback_desk::results::write_csv(&job.operation, &rows, std::io::stdout().lock())?;
             } else {
-                let file = std::fs::File::create(&csv).map_err(|e| {
-                    Error::new(callback_desk::ErrorCode::StorageFailed).detail(format!("{}: {e}", csv.display()))
-                })?;
+                // Readable by the user only (0600 on Unix), never through a link: results hold provider data.
+                let file = paths::create_private_file(&csv)?;
                 let n = callback_desk::results::write_csv(&job.operation, &rows, std::io::BufWriter::new(file))?;
                 eprintln!("{n} rows written to {}", csv.display());
             }
@@ -628,9 +631,7 @@ fn accounts_command(command: AccountsCommand) -> Result<ExitCode, Error> {
     let store = open_store()?;
     match command {
         AccountsCommand::Add { account, label, environment, notes } => {
-            let text = std::fs::read_to_string(&account).map_err(|e| {
-                Error::invalid_field("account", "unreadable").detail(format!("{}: {e}", account.display()))
-            })?;
+            let text = read_account_file(&account)?;
             let map: Map<String, Value> = serde_json::from_str(&text)
                 .map_err(|e| Error::invalid_field("account", "not_json").detail(e.to_string()))?;
             let environment = match environment.as_deref() {
@@ -731,10 +732,9 @@ fn history_command(command: HistoryCommand) -> Result<ExitCode, Error> {
         }
         HistoryCommand::Export { filter, csv } => {
             let filter = to_filter(filter)?;
-            // Readable by the user only (0600 on Unix): the export holds provider responses.
-            let file = paths::create_private_file(&csv).map_err(|e| {
-                Error::new(callback_desk::ErrorCode::StorageFailed).detail(format!("{}: {e}", csv.display()))
-            })?;
+            // Readable by the user only (0600 on Unix), never through a link: the export holds provider
+            // responses.
+            let file = paths::create_private_file(&csv)?;
             let mut w = std::io::BufWriter::new(file);
             let rows = store.history.export_csv(&filter, &mut w, |done, total| {
                 if done > 0 && (done == total || done % 10_000 == 0) {

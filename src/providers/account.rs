@@ -4,9 +4,11 @@
 //! redacted) as soon as it is read. Validation errors are field-level (`input.invalid` with `field` and
 //! `reason`, or `input.missing` with `field`) so the UI can mark the offending input.
 
+use super::input_limits as limits;
 use super::ProviderId;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::transport::ClientIdentity;
 use base64::Engine as _;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::RsaPrivateKey;
@@ -58,6 +60,10 @@ impl CeffuKey {
     /// Smallest accepted modulus. Ceffu issues 2048-bit keys; a key under 752 bits cannot even hold a
     /// SHA-512 PKCS#1 v1.5 signature, so signing with it would fail at send time instead of at save time.
     pub const MIN_BITS: usize = 2048;
+    /// Largest accepted modulus, checked before any arithmetic on the key: checking and signing with a
+    /// key grow quickly with its size, and a field of 64 KiB could otherwise hold a key of about 90,000
+    /// bits that takes minutes per signature.
+    pub const MAX_BITS: usize = 8192;
 
     /// The public half (what Ceffu holds to check signatures).
     pub fn public_key(&self) -> rsa::RsaPublicKey {
@@ -65,31 +71,51 @@ impl CeffuKey {
     }
 
     /// Accepts a `-----BEGIN PRIVATE KEY-----` PEM (PKCS#8), a `BEGIN RSA PRIVATE KEY` PEM (PKCS#1), or
-    /// the base64 of a PKCS#8 DER key on one or more lines (Ceffu's "API secret" format).
+    /// the base64 of a PKCS#8 DER key on one or more lines (Ceffu's "API secret" format). The modulus
+    /// must be from [`MIN_BITS`](Self::MIN_BITS) to [`MAX_BITS`](Self::MAX_BITS) (counted in whole
+    /// bytes, as the key's size is); its size is read from the key's structure before the key is built.
     pub fn parse(text: &str) -> Result<CeffuKey> {
-        use rsa::traits::PublicKeyParts;
-        let key = Self::parse_any_size(text)?;
-        if key.0.size() * 8 < Self::MIN_BITS {
+        use rsa::pkcs1::der::Decode;
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        let bad = || Error::invalid_field("private_key", "invalid_private_key");
+        let (der, pkcs8) = Self::der(text)?;
+        let pkcs1_der =
+            if pkcs8 { rsa::pkcs8::PrivateKeyInfo::from_der(&der).map_err(|_| bad())?.private_key } else { &der[..] };
+        let structure = rsa::pkcs1::RsaPrivateKey::from_der(pkcs1_der).map_err(|_| bad())?;
+        let bits = structure.modulus.as_bytes().len() * 8;
+        if bits < Self::MIN_BITS {
             return Err(Error::invalid_field("private_key", "key_too_small").with("min_bits", Self::MIN_BITS));
         }
-        Ok(key)
+        if bits > Self::MAX_BITS {
+            return Err(Error::invalid_field("private_key", "key_too_large").with("max_bits", Self::MAX_BITS));
+        }
+        let key =
+            if pkcs8 { RsaPrivateKey::from_pkcs8_der(&der).ok() } else { RsaPrivateKey::from_pkcs1_der(&der).ok() };
+        key.map(|k| CeffuKey(Box::new(k))).ok_or_else(bad)
     }
 
-    fn parse_any_size(text: &str) -> Result<CeffuKey> {
+    /// The key's DER and whether it is PKCS#8 (else PKCS#1). Of a PEM, only the first block is read (a
+    /// pasted file may also hold the public key).
+    fn der(text: &str) -> Result<(zeroize::Zeroizing<Vec<u8>>, bool)> {
+        use rsa::pkcs1::der::pem;
         let t = text.trim();
         let bad = || Error::invalid_field("private_key", "invalid_private_key");
+        let pem_block = |end_line: &str, label: &str| -> Result<zeroize::Zeroizing<Vec<u8>>> {
+            let end = t.find(end_line).ok_or_else(bad)? + end_line.len();
+            match pem::decode_vec(&t.as_bytes()[..end]) {
+                Ok((l, der)) if l == label => Ok(zeroize::Zeroizing::new(der)),
+                _ => Err(bad()),
+            }
+        };
         if t.starts_with("-----BEGIN RSA PRIVATE KEY-----") {
-            use rsa::pkcs1::DecodeRsaPrivateKey;
-            return RsaPrivateKey::from_pkcs1_pem(t).map(|k| CeffuKey(Box::new(k))).map_err(|_| bad());
+            return Ok((pem_block("-----END RSA PRIVATE KEY-----", "RSA PRIVATE KEY")?, false));
         }
         if t.starts_with("-----BEGIN") {
-            // Keep only the first PEM block (a pasted file may also hold the public key).
-            let end = t.find("-----END PRIVATE KEY-----").ok_or_else(bad)? + "-----END PRIVATE KEY-----".len();
-            return RsaPrivateKey::from_pkcs8_pem(&t[..end]).map(|k| CeffuKey(Box::new(k))).map_err(|_| bad());
+            return Ok((pem_block("-----END PRIVATE KEY-----", "PRIVATE KEY")?, true));
         }
         let b64: String = t.chars().filter(|c| !c.is_whitespace()).collect();
         let der = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad())?;
-        RsaPrivateKey::from_pkcs8_der(&der).map(|k| CeffuKey(Box::new(k))).map_err(|_| bad())
+        Ok((zeroize::Zeroizing::new(der), true))
     }
 }
 
@@ -149,8 +175,10 @@ impl Account {
         }
     }
 
-    /// Parses an account file (`{"provider": "...", ...}` with secrets inline).
+    /// Parses an account file (`{"provider": "...", ...}` with secrets inline), at most
+    /// [`MAX_ACCOUNT_FILE_BYTES`](super::input_limits::MAX_ACCOUNT_FILE_BYTES) long.
     pub fn from_json(text: &str) -> Result<Account> {
+        limits::check_file_size(text.len())?;
         let v: Value = serde_json::from_str(text)
             .map_err(|e| Error::invalid_field("account", "not_json").detail(e.to_string()))?;
         let Value::Object(map) = v else { return Err(Error::invalid_field("account", "not_object")) };
@@ -170,20 +198,36 @@ impl Account {
     }
 
     /// Parses an account from its public fields plus a secret lookup (the vault, in the app). The
-    /// lookup is asked only for the fields the descriptor marks secret.
+    /// lookup is asked only for the fields the descriptor marks secret. Every text value is bounded
+    /// ([`limits::check_size`]) before it is parsed, and credentials sent in an HTTP header hold only
+    /// header-safe text ([`limits::check_header_text`]).
     pub fn from_parts(
         provider: ProviderId,
         public: &Map<String, Value>,
         secret: &mut dyn FnMut(&str) -> Option<Secret>,
     ) -> Result<Account> {
+        for (name, value) in public {
+            if let Value::String(s) = value {
+                limits::check_size(name, s)?;
+            }
+        }
         let secret = std::cell::RefCell::new(secret);
-        let need_opt = |name: &str| (secret.borrow_mut())(name).filter(|s| !s.is_empty());
-        let need = |name: &str| need_opt(name).ok_or_else(|| Error::missing_field(name));
+        let need_opt = |name: &str| -> Result<Option<Secret>> {
+            match (secret.borrow_mut())(name).filter(|s| !s.is_empty()) {
+                Some(s) => limits::check_size(name, s.expose()).map(|()| Some(s)),
+                None => Ok(None),
+            }
+        };
+        let need = |name: &str| need_opt(name)?.ok_or_else(|| Error::missing_field(name));
+        let header = |name: &str| {
+            let s = need(name)?;
+            limits::check_header_text(name, s.expose()).map(|()| s)
+        };
         Ok(match provider {
             ProviderId::Cybavo => Account::Cybavo(CybavoAccount {
                 base_url: base_url(public)?,
                 wallet_id: wallet_id(public)?,
-                api_code: need("api_code")?,
+                api_code: header("api_code")?,
                 api_secret: need("api_secret")?,
                 calls_per_minute: calls_per_minute(public)?,
             }),
@@ -191,7 +235,7 @@ impl Account {
                 let key = need("private_key")?;
                 Account::Ceffu(CeffuAccount {
                     base_url: base_url(public)?,
-                    api_key: need("api_key")?,
+                    api_key: header("api_key")?,
                     private_key: CeffuKey::parse(key.expose())?,
                     calls_per_minute: calls_per_minute(public)?,
                 })
@@ -199,12 +243,10 @@ impl Account {
             ProviderId::Avista => {
                 let cert = need("client_cert_pem")?;
                 let cert_fingerprint = cert_fingerprint(cert.expose())?;
-                let client_key_pem = need_opt("client_key_pem");
+                let client_key_pem = need_opt("client_key_pem")?;
                 if let Some(k) = &client_key_pem {
-                    let t = k.expose().trim();
-                    if !(t.starts_with("-----BEGIN") && t.contains("PRIVATE KEY-----")) {
-                        return Err(Error::invalid_field("client_key_pem", "invalid_private_key"));
-                    }
+                    // Parsed and matched with the certificate as the TLS client will use them.
+                    ClientIdentity::from_pem(cert.expose(), k).check()?;
                 }
                 Account::Avista(AvistaAccount {
                     base_url: base_url(public)?,
@@ -227,7 +269,11 @@ impl Account {
                         )
                     }
                 },
-                app_id: text(public, "app_id")?,
+                app_id: {
+                    let id = text(public, "app_id")?;
+                    limits::check_header_text("app_id", &id)?;
+                    id
+                },
                 app_secret: need("app_secret")?,
             }),
         })
@@ -284,6 +330,7 @@ pub fn base_url(map: &Map<String, Value>) -> Result<Url> {
 }
 
 pub fn validate_base_url(raw: &str) -> Result<Url> {
+    limits::check_size("base_url", raw)?;
     let url = Url::parse(raw).map_err(|_| Error::invalid_field("base_url", "not_url"))?;
     if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
         return Err(Error::invalid_field("base_url", "not_url"));
@@ -306,12 +353,14 @@ pub fn has_userinfo(url: &Url) -> bool {
 }
 
 /// An address a third party (a provider delivering a webhook) should be sent to: an https URL without
-/// user-info whose host is a DNS name other than `localhost` (and `*.localhost`), or a public IP address,
-/// never loopback, private (RFC 1918, IPv6 unique-local), link-local (169.254.0.0/16 with the cloud
-/// metadata address, `fe80::/10`), shared (100.64.0.0/10), unspecified, broadcast, reserved or multicast.
+/// user-info whose host is a DNS name other than `localhost` (and `*.localhost`), or an IP address in
+/// none of the [`refused_ranges`](super::refused_ranges) (loopback, private, link-local, shared,
+/// documentation, benchmarking, reserved, multicast, IPv6 forms that carry an IPv4 address, …). IPv4
+/// written in decimal, octal or hex (`https://2130706433/`, `https://0x7f.1/`) is judged as the address
+/// the URL parser makes of it, which is also what is sent. DNS names are not resolved.
 /// Returns the parsed URL, which is what must be sent (the parser trims whitespace and normalises the
 /// host). Errors name `field` with the reasons `not_url`, `https_required`, `userinfo_not_allowed` and
-/// `not_public_host`.
+/// `not_public_host` (its detail names the refused block).
 pub fn validate_public_https_url(field: &str, raw: &str) -> Result<Url> {
     let url = Url::parse(raw).map_err(|_| Error::invalid_field(field, "not_url"))?;
     if url.scheme() != "https" {
@@ -320,54 +369,24 @@ pub fn validate_public_https_url(field: &str, raw: &str) -> Result<Url> {
     if has_userinfo(&url) {
         return Err(Error::invalid_field(field, "userinfo_not_allowed"));
     }
-    let public = match url.host() {
+    let ip = match url.host() {
         Some(url::Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
-            !d.is_empty() && d != "localhost" && !d.ends_with(".localhost")
+            if d.is_empty() || d == "localhost" || d.ends_with(".localhost") {
+                return Err(Error::invalid_field(field, "not_public_host").detail("localhost is this computer"));
+            }
+            return Ok(url);
         }
-        Some(url::Host::Ipv4(ip)) => is_public_ip(IpAddr::V4(ip)),
-        Some(url::Host::Ipv6(ip)) => is_public_ip(IpAddr::V6(ip)),
-        None => false,
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+        None => return Err(Error::invalid_field(field, "not_public_host")),
     };
-    if !public {
-        return Err(Error::invalid_field(field, "not_public_host"));
-    }
-    Ok(url)
-}
-
-/// False for addresses that are not reachable across the internet or that name this machine or its
-/// network (see [`validate_public_https_url`]).
-pub fn is_public_ip(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_unspecified()
-                || a == 0 // "this network"
-                || v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || (a == 100 && (64..128).contains(&b)) // shared address space (carrier-grade NAT)
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || a >= 240) // reserved
+    match super::refused_ranges::refused_range(ip) {
+        Some(range) => {
+            Err(Error::invalid_field(field, "not_public_host")
+                .detail(format!("{ip} is in {}: {}", range.cidr, range.why)))
         }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public_ip(IpAddr::V4(v4));
-            }
-            let s = v6.segments();
-            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                // NAT64: the IPv4 address in the last 32 bits.
-                let v4 = std::net::Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
-                return is_public_ip(IpAddr::V4(v4));
-            }
-            !(v6.is_unspecified()
-                || v6.is_loopback()
-                || v6.is_multicast()
-                || (s[0] & 0xffc0) == 0xfe80 // link-local
-                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
-                || (s[0] & 0xfe00) == 0xfc00) // unique local
-        }
+        None => Ok(url),
     }
 }
 
@@ -398,6 +417,7 @@ pub fn cert_fingerprint(pem: &str) -> Result<String> {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+    use crate::providers::input_limits;
     use serde_json::json;
 
     pub(crate) const CEFFU_KEY_PEM: &str = include_str!("../../tests/fixtures/ceffu_test_key.pem");
@@ -465,6 +485,56 @@ mod tests {
         }
     }
 
+    /// The `url` crate (WHATWG URL parsing) turns decimal, octal, hex and short IPv4 forms, a trailing
+    /// dot, percent-encoding and full-width digits into the dotted address, and IPv6 into its canonical
+    /// form; the check judges that parsed host, which is also what is sent.
+    #[test]
+    fn one_off_url_judges_the_address_the_url_parser_makes() {
+        let cases = [
+            ("https://2130706433/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://0x7f.1/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://0177.0.0.1/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://0x7f.0x0.0x0.0x1/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://127.0.0.1./", "127.0.0.1", "127.0.0.0/8"),
+            ("https://127.0.0.1%2e/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://\u{ff11}\u{ff12}\u{ff17}.\u{ff10}.\u{ff10}.\u{ff11}/", "127.0.0.1", "127.0.0.0/8"),
+            ("https://3232235777/", "192.168.1.1", "192.168.0.0/16"),
+            ("https://0xa9fea9fe/latest/meta-data", "169.254.169.254", "169.254.0.0/16"),
+            ("https://192.0.2.10/", "192.0.2.10", "192.0.2.0/24"),
+            ("https://198.51.100.7/", "198.51.100.7", "198.51.100.0/24"),
+            ("https://203.0.113.9/", "203.0.113.9", "203.0.113.0/24"),
+            ("https://198.19.0.1/", "198.19.0.1", "198.18.0.0/15"),
+            ("https://192.0.0.8/", "192.0.0.8", "192.0.0.0/24"),
+            ("https://240.0.0.1/", "240.0.0.1", "240.0.0.0/4"),
+            ("https://0.1.2.3/", "0.1.2.3", "0.0.0.0/8"),
+            ("https://[::127.0.0.1]/", "[::7f00:1]", "::/96"),
+            ("https://[::ffff:127.0.0.1]/", "[::ffff:7f00:1]", "::ffff:0:0/96"),
+            ("https://[2002:7f00:1::]/", "[2002:7f00:1::]", "2002::/16"),
+            ("https://[64:ff9b::7f00:1]/", "[64:ff9b::7f00:1]", "127.0.0.0/8"),
+            ("https://[64:ff9b:1::a00:1]/", "[64:ff9b:1::a00:1]", "64:ff9b:1::/48"),
+            ("https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "[2001:0:4136:e378:8000:63bf:80ff:fffe]", "2001::/23"),
+            ("https://[2001:DB8::1]/", "[2001:db8::1]", "2001:db8::/32"),
+            ("https://[100::1]/", "[100::1]", "100::/64"),
+            ("https://[fec0::1]/", "[fec0::1]", "fec0::/10"),
+            ("https://[ff0e::1]/", "[ff0e::1]", "ff00::/8"),
+        ];
+        for (given, host, block) in cases {
+            assert_eq!(Url::parse(given).unwrap().host_str(), Some(host), "what the url crate makes of {given}");
+            let e = validate_public_https_url("url", given).unwrap_err();
+            assert_eq!(
+                (e.params["field"].as_str(), e.params["reason"].as_str()),
+                (Some("url"), Some("not_public_host")),
+                "{given}"
+            );
+            assert!(e.detail.as_deref().unwrap_or_default().contains(&format!(" is in {block}: ")), "{given}: {e:?}");
+        }
+        // A public IPv4 through NAT64 is public; DNS names are not resolved, so a name that points at
+        // 127.0.0.1 is Avista's resolution, not ours (documented in docs/security.md, threat 4).
+        for ok in ["https://[64:ff9b::808:808]/h", "https://134744072/h", "https://127.0.0.1.nip.io/h"] {
+            assert!(validate_public_https_url("url", ok).is_ok(), "{ok}");
+        }
+    }
+
     #[test]
     fn ceffu_key_accepts_pem_and_base64_der_and_rejects_garbage() {
         assert!(CeffuKey::parse(CEFFU_KEY_PEM).is_ok());
@@ -499,6 +569,127 @@ mod tests {
             "invalid_certificate"
         );
         assert!(cert_fingerprint("garbage").is_err());
+    }
+
+    fn field_error(e: &Error) -> (&str, &str) {
+        (e.params["field"].as_str().unwrap_or_default(), e.params["reason"].as_str().unwrap_or_default())
+    }
+
+    fn with(v: Value, field: &str, value: &str) -> Value {
+        let mut v = v;
+        v[field] = Value::String(value.to_owned());
+        v
+    }
+
+    fn cybavo() -> Value {
+        json!({"provider":"cybavo","base_url":"https://sofa.example.com","wallet_id":1,"api_code":"c","api_secret":"s"})
+    }
+    fn ceffu() -> Value {
+        json!({"provider":"ceffu","base_url":"https://open-api.ceffu.com","api_key":"k","private_key":CEFFU_KEY_PEM})
+    }
+    fn avista() -> Value {
+        json!({"provider":"avista","base_url":"https://api.avista.global","client_id":"id","client_secret":"s",
+               "client_cert_pem":AVISTA_CERT_PEM})
+    }
+    fn ccpayment() -> Value {
+        json!({"provider":"ccpayment","base_url":"https://ccpayment.com/ccpayment/v2","api_version":"v2",
+               "app_id":"APPID","app_secret":"s"})
+    }
+
+    /// A value over its field's limit is refused with a field-level error before it is parsed or stored:
+    /// 64 KiB for every field, 256 KiB for the certificate, 1 MiB for an account file.
+    #[test]
+    fn oversized_fields_and_files_are_refused_naming_the_field() {
+        let big = "A".repeat(input_limits::MAX_FIELD_BYTES + 1);
+        for (account, field) in [
+            (cybavo(), "api_code"),
+            (cybavo(), "api_secret"),
+            (cybavo(), "base_url"),
+            (ceffu(), "api_key"),
+            (ceffu(), "private_key"),
+            (avista(), "client_id"),
+            (avista(), "client_secret"),
+            (avista(), "client_key_pem"),
+            (ccpayment(), "app_id"),
+            (ccpayment(), "app_secret"),
+            (cybavo(), "an_unknown_field"),
+        ] {
+            let e = err(with(account, field, &big));
+            assert_eq!((e.code, field_error(&e)), (ErrorCode::InputInvalid, (field, "too_large")), "{field}");
+            assert_eq!(e.params["max_kib"], 64, "{field}");
+        }
+        // A certificate chain may be larger, up to 256 KiB.
+        let chain = format!("{AVISTA_CERT_PEM}{}", "\n".repeat(200 * 1024));
+        assert!(Account::from_map(with(avista(), "client_cert_pem", &chain).as_object().unwrap()).is_ok());
+        let e = err(with(avista(), "client_cert_pem", &"A".repeat(input_limits::MAX_CERTIFICATE_BYTES + 1)));
+        assert_eq!(field_error(&e), ("client_cert_pem", "too_large"));
+        assert_eq!(e.params["max_kib"], 256);
+        // The file as a whole.
+        let file = with(cybavo(), "notes", &" ".repeat(input_limits::MAX_ACCOUNT_FILE_BYTES)).to_string();
+        let e = Account::from_json(&file).unwrap_err();
+        assert_eq!((field_error(&e), &e.params["max_kib"]), (("account", "too_large"), &json!(1024)));
+    }
+
+    /// Credentials sent as HTTP header values (CYBAVO `X-API-CODE`, Ceffu `open-apikey`, CCPayment
+    /// `Appid`) are refused when they hold a line break, NUL or other text a header cannot carry.
+    #[test]
+    fn header_borne_credentials_refuse_line_breaks_and_control_characters() {
+        for (account, field) in [(cybavo(), "api_code"), (ceffu(), "api_key"), (ccpayment(), "app_id")] {
+            for bad in
+                ["abc\r\nX-Injected: 1", "abc\ndef", "abc\rdef", "abc\0def", "abc\tdef", "ab\u{7f}", "c\u{f3}digo"]
+            {
+                let e = err(with(account.clone(), field, bad));
+                assert_eq!(field_error(&e), (field, "not_header_text"), "{field} {bad:?}");
+            }
+            let ok = Account::from_map(with(account, field, "abc-123_XYZ ~!").as_object().unwrap());
+            assert!(ok.is_ok(), "{field}: {ok:?}");
+        }
+        // Secrets that are not sent in a header may hold any text.
+        assert!(
+            Account::from_map(with(cybavo(), "api_secret", "s\u{e9}cr\u{e8}t\twith tab").as_object().unwrap()).is_ok()
+        );
+    }
+
+    /// The optional mTLS key is read at save time as the TLS client will read it, and must belong to
+    /// the certificate.
+    #[test]
+    fn avista_client_key_is_parsed_and_matched_with_the_certificate() {
+        let cert = include_str!("../../tests/fixtures/avista_mtls_test_cert.pem");
+        let key = include_str!("../../tests/fixtures/avista_mtls_test_key.pem");
+        let mtls = with(with(avista(), "client_cert_pem", cert), "client_key_pem", key);
+        match Account::from_map(mtls.as_object().unwrap()).unwrap() {
+            Account::Avista(a) => assert!(a.client_key_pem.is_some()),
+            _ => unreachable!(),
+        }
+        // A key of another certificate, an RSA key that is not this certificate's, garbage, a
+        // certificate where the key belongs.
+        let other_cert = with(mtls.clone(), "client_cert_pem", AVISTA_CERT_PEM);
+        assert_eq!(field_error(&err(other_cert)), ("client_key_pem", "client_key_mismatch"));
+        assert_eq!(
+            field_error(&err(with(mtls.clone(), "client_key_pem", CEFFU_KEY_PEM))),
+            ("client_key_pem", "client_key_mismatch")
+        );
+        for bad in [
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+            "-----BEGIN EC PRIVATE KEY-----\nnot base64\n-----END EC PRIVATE KEY-----\n",
+            "just text",
+            cert,
+        ] {
+            let e = err(with(mtls.clone(), "client_key_pem", bad));
+            assert_eq!(field_error(&e), ("client_key_pem", "invalid_client_key"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ceffu_key_above_8192_bits_is_refused_before_it_is_built() {
+        let e = CeffuKey::parse(include_str!("../../tests/fixtures/rsa_8704_test_key.pem")).unwrap_err();
+        assert_eq!(field_error(&e), ("private_key", "key_too_large"));
+        assert_eq!(e.params["max_bits"], 8192);
+        // PKCS#1 and PKCS#8 of the 2048-bit key still parse to the same key.
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        let k = CeffuKey::parse(CEFFU_KEY_PEM).unwrap();
+        let pkcs1 = k.0.to_pkcs1_pem(rsa::pkcs1::LineEnding::LF).unwrap();
+        assert_eq!(CeffuKey::parse(&pkcs1).unwrap().public_key(), k.public_key());
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub mod ceffu;
 pub mod cybavo;
 mod descriptor;
 pub mod execute;
+pub mod input_limits;
+pub mod refused_ranges;
 pub mod util;
 
 pub use account::{Account, AvistaAccount, CcpaymentAccount, CcpaymentVersion, CeffuAccount, CybavoAccount};

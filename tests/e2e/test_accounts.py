@@ -111,6 +111,30 @@ def main():
             s.screenshot(str(SHOTS / "en-accounts-form-error.png"))
             s.click("[data-testid=form-cancel]")
 
+        @check("an API code a header cannot carry and oversized notes are refused next to their fields")
+        def _():
+            d = demos["cybavo"]
+            s.click("[data-testid=account-add]")
+            set_value(s, "[data-testid=form-provider]", "cybavo")
+            set_value(s, "[data-testid=form-label]", "bad code")
+            s.click("[data-testid=form-env-custom]")
+            set_value(s, "[data-testid=form-base_url]", d["base_url"])
+            set_value(s, "[data-testid=form-wallet_id]", str(d["wallet_id"]))
+            set_value(s, "[data-testid=form-api_code]", "c\u00f3digo-123")
+            set_value(s, "[data-testid=form-api_secret]", d["api_secret"])
+            s.click("[data-testid=form-save]")
+            msg = s.text("[data-testid=field-error-api_code]")
+            assert t("fields.api_code") in msg and t("reasons.not_header_text") in msg, msg
+            s.screenshot(str(SHOTS / "en-accounts-form-header-text.png"))
+            set_value(s, "[data-testid=form-api_code]", d["api_code"])
+            set_value(s, "[data-testid=form-notes]", "n" * (64 * 1024 + 1))
+            s.click("[data-testid=form-save]")
+            msg = s.text("[data-testid=field-error-notes]")
+            assert t("fields.notes") in msg and t("reasons.too_large").replace("{{max_kib}}", "64") in msg, msg
+            s.screenshot(str(SHOTS / "en-accounts-form-notes-too-large.png"))
+            s.click("[data-testid=form-cancel]")
+            assert not card_by_label(s, "bad code"), "nothing was saved"
+
         @check("an account per provider is added through the form; secrets show only as saved")
         def _():
             for provider, d in demos.items():

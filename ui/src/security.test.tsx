@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { changeLanguage, initI18n, missingKeys } from "./i18n";
+import { changeLanguage, initI18n, LANGUAGES, loadCatalog, missingKeys } from "./i18n";
 import { AccountForm } from "./components/AccountForm";
 import { strongReasons, toCsv } from "./lib/form";
 import type { AccountView, FormField, OperationDescriptor, ProviderDescriptor } from "./api";
@@ -116,5 +116,44 @@ describe("editing an account's address", () => {
     render(<AccountForm descriptors={[CYBAVO]} account={saved} onCancel={() => {}} onSaved={() => {}} />);
     fireEvent.click(screen.getByTestId("form-env-sandbox").querySelector("input")!);
     expect(screen.getByTestId("new-host-warning")).toBeTruthy();
+  });
+});
+
+describe("account field errors from the core", () => {
+  // The errors `validate_input` returns for oversized values, header-unsafe credentials and an mTLS key
+  // that does not fit its certificate; each is shown next to its field, translated, in every language.
+  const cases = [
+    { field: "api_code", reason: "not_header_text", params: {}, text: { en: "no line break", "zh-CN": "不能有换行", "pt-BR": "sem quebra de linha" } },
+    { field: "api_secret", reason: "too_large", params: { max_kib: 64 }, text: { en: "at most 64 KiB", "zh-CN": "最多 64 KiB", "pt-BR": "no máximo 64 KiB" } },
+    { field: "notes", reason: "too_large", params: { max_kib: 64 }, text: { en: "at most 64 KiB", "zh-CN": "最多 64 KiB", "pt-BR": "no máximo 64 KiB" } },
+    { field: "base_url", reason: "too_large", params: { max_kib: 64 }, text: { en: "at most 64 KiB", "zh-CN": "最多 64 KiB", "pt-BR": "no máximo 64 KiB" } },
+  ] as const;
+  for (const lang of LANGUAGES) {
+    for (const c of cases) {
+      it(`shows ${c.reason} next to ${c.field} (${lang})`, async () => {
+        await changeLanguage(lang);
+        mockIPC((cmd) => {
+          if (cmd === "create_account") throw { code: "input.invalid", params: { field: c.field, reason: c.reason, ...c.params }, detail: null };
+          throw new Error(`unexpected command ${cmd}`);
+        });
+        render(<AccountForm descriptors={[CYBAVO]} onCancel={() => {}} onSaved={() => {}} />);
+        await act(async () => fireEvent.click(screen.getByTestId("form-save")));
+        const box = screen.getByTestId(`field-error-${c.field}`);
+        expect(box.textContent).toContain(c.text[lang]);
+        // Next to its field: inside the same label as the input.
+        expect(box.closest(".field")?.querySelector(`[data-testid="form-${c.field}"]`)).toBeTruthy();
+        expect(screen.queryByTestId("error-box")).toBeNull();
+        expect([...missingKeys]).toEqual([]);
+      });
+    }
+  }
+
+  it("translates every reason of the account checks in every language", async () => {
+    const reasons = ["too_large", "not_header_text", "invalid_client_key", "client_key_mismatch", "key_too_large", "not_public_host"];
+    for (const lang of LANGUAGES) {
+      const catalog = (await loadCatalog(lang)) as { reasons: Record<string, string>; fields: Record<string, string> };
+      for (const r of reasons) expect(catalog.reasons[r], `${lang}: reasons.${r}`).toBeTruthy();
+      for (const f of ["notes", "account"]) expect(catalog.fields[f], `${lang}: fields.${f}`).toBeTruthy();
+    }
   });
 });

@@ -117,9 +117,8 @@ pub(crate) fn write_export(
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<u64, Error>,
 ) -> Result<ExportResult, Error> {
     let path = export_dir()?.join(name);
-    // Readable by the user only (0600 on Unix): exports hold provider responses.
-    let file = callback_desk::paths::create_private_file(&path)
-        .map_err(|e| Error::new(callback_desk::ErrorCode::StorageFailed).detail(format!("{}: {e}", path.display())))?;
+    // Readable by the user only (0600 on Unix), never through a link: exports hold provider responses.
+    let file = callback_desk::paths::create_private_file(&path)?;
     let mut w = std::io::BufWriter::new(file);
     let rows = write(&mut w)?;
     Ok(ExportResult { path: path.display().to_string(), rows })

@@ -201,6 +201,7 @@ export function AccountForm(props: {
           {t("accounts.notes")} <span className="optional">{t("common.optional")}</span>
         </span>
         <textarea rows={2} value={notes} data-testid="form-notes" onChange={(e) => setNotes(e.target.value)} />
+        {fieldError("notes")}
       </label>
 
       {error && !errorField && <ErrorBox error={error} />}
