@@ -65,6 +65,7 @@ error_codes! {
     ProviderDestinationTimeout => "provider.destination_timeout",
     ProviderWalletInvalid => "provider.wallet_invalid",
     ProviderResponseTooLarge => "provider.response_too_large",
+    ProviderRedirected => "provider.redirected",
     NetworkTimeout => "network.timeout",
     NetworkConnectionFailed => "network.connection_failed",
     NetworkConnectionReset => "network.connection_reset",
@@ -169,6 +170,18 @@ mod tests {
         );
         assert_eq!(e.code.as_str(), "provider.rate_limited");
         assert_eq!(ErrorCode::AuthClockSkew.to_string(), "auth.clock_skew");
+    }
+
+    #[test]
+    fn every_code_has_a_message_in_every_catalog() {
+        for lang in ["en", "zh-CN", "pt-BR"] {
+            let path = format!("{}/ui/src/locales/{lang}.json", env!("CARGO_MANIFEST_DIR"));
+            let catalog: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            for code in ErrorCode::ALL {
+                let message = catalog["errors"][code.as_str()].as_str().unwrap_or("");
+                assert!(!message.trim().is_empty(), "{lang}: no message for {code}");
+            }
+        }
     }
 
     #[test]

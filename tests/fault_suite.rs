@@ -105,8 +105,9 @@ fn expected(case: &Case, fault: &str) -> Option<(ErrorCode, OutcomeKind)> {
         "429" | "throttle" => (ProviderRateLimited, Failed),
         "timeout" => (NetworkTimeout, Unknown),
         "reset" => (NetworkConnectionReset, Unknown),
-        "malformed" => (ProviderMalformedResponse, Failed),
-        "signature" if case.signs_responses => (ProviderSignatureInvalid, Failed),
+        // An answer that cannot be read or trusted says nothing about what the provider did with a resend.
+        "malformed" => (ProviderMalformedResponse, Unknown),
+        "signature" if case.signs_responses => (ProviderSignatureInvalid, Unknown),
         "clock-skew" if case.timestamped => (AuthClockSkew, Failed),
         // Providers that do not sign responses or check timestamps are not affected.
         _ => return None,

@@ -150,6 +150,21 @@ fn placeholders(text: &str) -> BTreeSet<String> {
     names
 }
 
+/// A 3xx answer is never the provider's own (redirects are not followed): `provider.redirected` naming the
+/// target's host, or `provider.malformed_response` without a usable `Location`. Returns whether `status`
+/// is a redirect, in which case the caller checks nothing else.
+pub fn check_redirect(status: u16, result: &Result<Outcome, Error>) -> bool {
+    if !(300..400).contains(&status) {
+        return false;
+    }
+    let e = result.as_ref().expect_err("a redirect is never a success");
+    assert!(matches!(e.code, ErrorCode::ProviderRedirected | ErrorCode::ProviderMalformedResponse), "{e}");
+    if e.code == ErrorCode::ProviderRedirected {
+        assert!(e.params["host"].as_str().is_some_and(|h| !h.is_empty()), "{e}");
+    }
+    true
+}
+
 /// The code of an error result.
 pub fn code(result: &Result<Outcome, Error>) -> Option<ErrorCode> {
     result.as_ref().err().map(|e| e.code)

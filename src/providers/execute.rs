@@ -2,7 +2,10 @@
 //! plan → (per call) build + sign afresh → send → verify + parse → merge.
 
 use super::avista::ops::{self as avista_ops, TokenCache};
-use super::{build_request, parse_response, plan_calls, Account, BuildCtx, RawResponse};
+use super::{
+    build_request, operation_descriptor, parse_response, plan_calls, redirect_error, Account, BuildCtx, OperationKind,
+    RawResponse,
+};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode};
 use crate::secret::Secret;
@@ -11,8 +14,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
-/// How an operation ended. `unknown` = the request may have reached the provider but no answer was
-/// read (timeout or reset after sending): check before retrying a resend.
+/// How an operation ended. `unknown` (resends only) = the request may have reached the provider and been
+/// acted on, but nothing reliable says so: no answer was read (timeout or reset after sending, a body cut
+/// short), or the answer could not be read or trusted ([`answer_unreadable`]). Check before resending.
+/// A look-up or token call that did not give its result is `failed`: it changed nothing at the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 #[ts(export, export_to = "../ui/src/bindings/")]
@@ -64,6 +69,44 @@ impl CallOutcome {
 
     pub fn error_code(&self) -> Option<ErrorCode> {
         self.error.as_ref().map(|e| e.code)
+    }
+}
+
+/// Whether an answer that arrived but is not a success says nothing reliable about what the provider did:
+/// it could not be read or trusted (malformed, truncated or not UTF-8 where JSON was due, an unexpected
+/// shape, a wrong or missing signature, larger than the transport reads) or it came from elsewhere (a
+/// redirect). For a call with side effects (a resend) the outcome is then `unknown`: the provider got the
+/// request and may have acted on it, and recording `failed` would invite a duplicate resend. Every other
+/// error is the provider's own answer that it did not do it (a documented error code or status, such as
+/// a rate limit, an invalid parameter or a rejected credential): `failed`.
+pub fn answer_unreadable(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::ProviderMalformedResponse
+            | ErrorCode::ProviderSignatureInvalid
+            | ErrorCode::ProviderRedirected
+            | ErrorCode::ProviderResponseTooLarge
+    )
+}
+
+/// How a call ends whose answer arrived and is the error `e` (see [`answer_unreadable`]). Look-ups and
+/// token calls change nothing at the provider, so theirs is `failed` either way.
+fn outcome_of_answer(resends: bool, e: &Error) -> OutcomeKind {
+    if resends && answer_unreadable(e.code) {
+        OutcomeKind::Unknown
+    } else {
+        OutcomeKind::Failed
+    }
+}
+
+/// How a call ends that got no answer: `unknown` for a call with side effects (a resend) that may have
+/// reached the provider (timeout or reset after sending, a body cut short), else `failed`. A look-up or a
+/// token call that may have arrived changed nothing there: it simply did not give its result.
+fn outcome_without_answer(resends: bool, may_have_arrived: bool) -> OutcomeKind {
+    if resends && may_have_arrived {
+        OutcomeKind::Unknown
+    } else {
+        OutcomeKind::Failed
     }
 }
 
@@ -144,7 +187,7 @@ impl Run<'_> {
     }
 
     /// An Avista token: from the cache, or fetched (and cached).
-    async fn avista_token(&mut self, force: bool) -> Result<Secret, (Error, bool)> {
+    async fn avista_token(&mut self, force: bool) -> Result<Secret, Error> {
         let Account::Avista(a) = self.account else { unreachable!() };
         if !force {
             if let Some(t) = TokenCache::global().get(a, self.clock.now_ms()) {
@@ -152,10 +195,12 @@ impl Run<'_> {
             }
         }
         match self.call(avista_ops::GET_TOKEN, &Map::new(), None).await {
-            Err(e) => Err((e, false)),
-            Ok(Step::NoAnswer(e, unknown)) => Err((e, unknown)),
+            Err(e) | Ok(Step::NoAnswer(e, _)) => Err(e),
             Ok(Step::Answer(resp)) => {
-                let tok = avista_ops::parse_token(&resp).map_err(|e| (e, false))?;
+                if let Some(e) = redirect_error(self.account, &resp) {
+                    return Err(e);
+                }
+                let tok = avista_ops::parse_token(&resp)?;
                 TokenCache::global().put(a, &tok, self.clock.now_ms());
                 Ok(tok.access_token)
             }
@@ -202,7 +247,7 @@ pub async fn token_for(
         _ => None,
     };
     let mut run = Run { account, clock, transport, identity, gate, calls: Vec::new(), last_status: None };
-    run.avista_token(false).await.map(Some).map_err(|(e, _)| e)
+    run.avista_token(false).await.map(Some)
 }
 
 /// Runs `operation` with `params` (keys in the given order) for `account`.
@@ -238,6 +283,7 @@ pub async fn execute_gated(
         Ok(p) => p,
         Err(e) => return CallOutcome::failed_before_send(e),
     };
+    let resends = operation_descriptor(account, operation).map_or(true, |d| d.kind == OperationKind::Resend);
     let identity = match account {
         Account::Avista(a) => {
             a.client_key_pem.as_ref().map(|k| ClientIdentity::from_pem(a.client_cert_pem.expose(), k))
@@ -256,47 +302,34 @@ pub async fn execute_gated(
         if let Some(url) = planned[0].get("url").and_then(Value::as_str).and_then(|u| url::Url::parse(u.trim()).ok()) {
             tracing::warn!(destination_host = url.host_str().unwrap_or(""), "Avista resend to a one-off URL");
         }
+        // Without a token the resend is not sent: whatever happened to the token call, the resend itself
+        // is known not to have happened (`failed`).
         let mut refreshed = false;
         let mut token = match run.avista_token(false).await {
             Ok(t) => t,
-            Err((e, unknown)) => {
-                return run.finish(
-                    if unknown { OutcomeKind::Unknown } else { OutcomeKind::Failed },
-                    Some(e),
-                    Value::Null,
-                )
-            }
+            Err(e) => return run.finish(OutcomeKind::Failed, Some(e), Value::Null),
         };
         loop {
             match run.call(operation, &planned[0], Some(&token)).await {
                 Err(e) => return run.finish(OutcomeKind::Failed, Some(e), Value::Null),
-                Ok(Step::NoAnswer(e, unknown)) => {
-                    return run.finish(
-                        if unknown { OutcomeKind::Unknown } else { OutcomeKind::Failed },
-                        Some(e),
-                        Value::Null,
-                    )
+                Ok(Step::NoAnswer(e, may_have_arrived)) => {
+                    return run.finish(outcome_without_answer(resends, may_have_arrived), Some(e), Value::Null)
                 }
                 Ok(Step::Answer(resp)) if resp.status == 401 && !refreshed => {
                     refreshed = true;
                     if let Account::Avista(a) = account {
                         TokenCache::global().forget(a);
                     }
+                    // The first attempt was refused (401: not done); without a new token nothing else is sent.
                     token = match run.avista_token(true).await {
                         Ok(t) => t,
-                        Err((e, unknown)) => {
-                            return run.finish(
-                                if unknown { OutcomeKind::Unknown } else { OutcomeKind::Failed },
-                                Some(e),
-                                Value::Null,
-                            )
-                        }
+                        Err(e) => return run.finish(OutcomeKind::Failed, Some(e), Value::Null),
                     };
                 }
                 Ok(Step::Answer(resp)) => {
                     return match parse_response(account, operation, &resp) {
                         Ok(o) => run.finish(OutcomeKind::Ok, None, o.result),
-                        Err(e) => run.finish(OutcomeKind::Failed, Some(e), Value::Null),
+                        Err(e) => run.finish(outcome_of_answer(resends, &e), Some(e), Value::Null),
                     };
                 }
             }
@@ -310,8 +343,8 @@ pub async fn execute_gated(
             Err(e) => return run.finish(OutcomeKind::Failed, Some(e), merged(account, results)),
         };
         match step {
-            Step::NoAnswer(e, unknown) => {
-                let kind = if unknown { OutcomeKind::Unknown } else { OutcomeKind::Failed };
+            Step::NoAnswer(e, may_have_arrived) => {
+                let kind = outcome_without_answer(resends, may_have_arrived);
                 return run.finish(kind, Some(e), merged(account, results));
             }
             Step::Answer(resp) => {
@@ -324,7 +357,7 @@ pub async fn execute_gated(
                 }
                 match parse_response(account, operation, &resp) {
                     Ok(o) => results.push(o.result),
-                    Err(e) => return run.finish(OutcomeKind::Failed, Some(e), merged(account, results)),
+                    Err(e) => return run.finish(outcome_of_answer(resends, &e), Some(e), merged(account, results)),
                 }
             }
         }
@@ -422,6 +455,26 @@ mod tests {
         assert!(out.request.is_none());
         let v = serde_json::to_value(&out).unwrap();
         assert_eq!(v["error"]["code"], "input.invalid");
+    }
+
+    #[tokio::test]
+    async fn a_lookup_or_a_token_call_without_an_answer_is_failed_not_unknown() {
+        let timeout = || Err(TransportError { error: Error::new(ErrorCode::NetworkTimeout), outcome_unknown: true });
+        // A look-up changes nothing at the provider: without its answer it simply failed.
+        let t = Scripted::new(vec![timeout()]);
+        let p = json!({"ids": [1]});
+        let out = execute(&cybavo(), "query-callbacks", p.as_object().unwrap(), &FixedClock::at_ms(0), &t).await;
+        assert_eq!((out.outcome, out.error_code()), (OutcomeKind::Failed, Some(ErrorCode::NetworkTimeout)));
+        // Without a token the Avista resend is never sent: known not to have happened.
+        let cert = include_str!("../../tests/fixtures/avista_test_cert.pem");
+        let j = json!({"provider":"avista","base_url":"http://127.0.0.1:3","client_id":"exec-no-token",
+                       "client_secret":"csecret-456","client_cert_pem":cert});
+        let acct = Account::from_map(j.as_object().unwrap()).unwrap();
+        let t = Scripted::new(vec![timeout()]);
+        let p = json!({"transaction_identifier": "123"});
+        let out = execute(&acct, "resend-webhook", p.as_object().unwrap(), &FixedClock::at_ms(0), &t).await;
+        assert_eq!((out.outcome, out.error_code()), (OutcomeKind::Failed, Some(ErrorCode::NetworkTimeout)));
+        assert_eq!(t.sent.lock().unwrap().len(), 1, "only the token call left");
     }
 
     #[tokio::test]

@@ -28,7 +28,9 @@ pub mod util;
 
 pub use account::{Account, AvistaAccount, CcpaymentAccount, CcpaymentVersion, CeffuAccount, CybavoAccount};
 pub use descriptor::*;
-pub use execute::{execute, execute_gated, token_for, CallOutcome, CallRecord, NoGate, OutcomeKind, SendGate};
+pub use execute::{
+    answer_unreadable, execute, execute_gated, token_for, CallOutcome, CallRecord, NoGate, OutcomeKind, SendGate,
+};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;
@@ -222,15 +224,49 @@ pub fn build_request(
     }
 }
 
-/// Verifies and decodes one call's response, mapping provider errors to stable codes.
+/// Verifies and decodes one call's response, mapping provider errors to stable codes. A redirect is
+/// never a provider's answer (see [`redirect_error`]).
 pub fn parse_response(account: &Account, operation: &str, response: &RawResponse) -> Result<Outcome> {
     check_operation(account, operation)?;
+    if let Some(e) = redirect_error(account, response) {
+        return Err(e);
+    }
     match account {
         Account::Cybavo(a) => cybavo::ops::parse(a, operation, response),
         Account::Ceffu(_) => ceffu::ops::parse(operation, response),
         Account::Avista(_) => avista::ops::parse(operation, response),
         Account::Ccpayment(a) => ccpayment::ops::parse(a, operation, response),
     }
+}
+
+/// The error of an HTTP 3xx answer, `None` for any other status. Redirects are never followed (the
+/// credentials would go to a second host), and no provider documents one: a redirect means the account's
+/// base URL points somewhere else (a portal, a login page, a moved API). `provider.redirected` names the
+/// target's host (and port, when not the scheme's default) in `host`, resolved against the base URL when
+/// the `Location` is relative; the detail adds the scheme and path, never the query (which may carry a
+/// session or a token). Without a usable `Location` the answer is `provider.malformed_response`.
+pub fn redirect_error(account: &Account, response: &RawResponse) -> Option<Error> {
+    let status = response.status;
+    if !(300..400).contains(&status) {
+        return None;
+    }
+    let target = response.header("Location").and_then(|l| account.base_url().join(l.trim()).ok());
+    let Some((target, host)) = target.as_ref().and_then(|u| u.host_str().map(|h| (u, h))) else {
+        return Some(
+            Error::new(ErrorCode::ProviderMalformedResponse)
+                .with("status", status)
+                .detail(format!("HTTP {status}: a redirect without a usable Location header")),
+        );
+    };
+    let host = match target.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    Some(Error::new(ErrorCode::ProviderRedirected).with("host", host.as_str()).with("status", status).detail(format!(
+        "HTTP {status} to {}://{host}{}",
+        target.scheme(),
+        target.path()
+    )))
 }
 
 /// Checks the signature a provider puts on a response or callback, over the raw body bytes: CYBAVO's

@@ -83,7 +83,7 @@ CASES = [
     ("cybavo", {"kind": "reset"}, "network.connection_reset", {"unknown"}, None),
     ("ceffu", {"kind": "status", "status": 500}, "provider.server_error", {"failed"}, "zh-CN"),
     ("avista", {"kind": "status", "status": 504}, "provider.destination_timeout", {"failed"}, "pt-BR"),
-    ("ccpayment", {"kind": "wrong_signature"}, "provider.signature_invalid", {"failed", "unknown"}, None),
+    ("ccpayment", {"kind": "wrong_signature"}, "provider.signature_invalid", {"unknown"}, None),
     ("cybavo", {"kind": "rate_limit"}, "provider.rate_limited", {"failed"}, "en"),
 ]
 
@@ -163,6 +163,9 @@ def main():
                 s.wait_for(lambda: exists(s, row), f"history row {hid}")
                 got_outcome = s.attr(row, "data-outcome")
                 assert got_outcome in outcomes, f"history row {hid} is {got_outcome!r}"
+                # A resend whose outcome is unknown says it may have happened, and what to check.
+                assert (got_outcome == "unknown") == exists(s, "[data-testid=drawer-unknown-resend]"), \
+                    s.text("[data-testid=history-drawer]")
                 assert s.attr(row, "data-provider") == provider, s.attr(row, "data-provider")
                 assert t(f"errors.{code}").split("{{")[0].strip() in s.text("[data-testid=history-drawer]"), \
                     s.text("[data-testid=history-drawer]")

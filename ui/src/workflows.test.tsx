@@ -129,6 +129,28 @@ describe("Resend screen", () => {
     expect(missingKeys.size).toBe(0);
   });
 
+  it("says a resend whose answer could not be read may have happened, and what to check", async () => {
+    mock([account("sandbox")], (cmd) =>
+      cmd === "run_action"
+        ? {
+            history_id: 43, outcome: "unknown", http_status: 200, calls: 1, result: null, request: null,
+            error: { code: "provider.malformed_response", params: {}, detail: '{"count":1' },
+            response: { status: 200, headers: [], body: '{"count":1', elapsed_ms: 3 },
+          }
+        : undefined,
+    );
+    renderResend([account("sandbox")]);
+    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "90000000139" } });
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await screen.findByTestId("confirm-dialog");
+    await act(async () => fireEvent.click(screen.getByTestId("confirm-send")));
+    await waitFor(() => expect(screen.getByTestId("result-panel").dataset.outcome).toBe("unknown"));
+    expect(screen.getByTestId("result-summary").textContent).toBe("Outcome unknown: it may have been resent");
+    expect(screen.getByTestId("result-line").textContent).toContain("Check before trying again");
+    expect(screen.getByTestId("result-error").dataset.code).toBe("provider.malformed_response");
+    expect(missingKeys.size).toBe(0);
+  });
+
   it("needs an explicit tick for a broad resend on a sandbox account", async () => {
     mock([account("sandbox")]);
     renderResend([account("sandbox")]);

@@ -152,7 +152,10 @@ pub fn map_error(resp: &RawResponse) -> Error {
         502 => Error::new(ErrorCode::ProviderDestinationError),
         504 => Error::new(ErrorCode::ProviderDestinationTimeout).with("timeout_seconds", 10),
         s if s >= 500 => Error::new(ErrorCode::ProviderServerError).with("status", s),
-        s if v.is_none() => Error::new(ErrorCode::ProviderMalformedResponse).with("status", s),
+        // Not JSON, or a 2xx other than the documented 200: nothing says what Avista did.
+        s if v.is_none() || (200..300).contains(&s) => {
+            Error::new(ErrorCode::ProviderMalformedResponse).with("status", s)
+        }
         s => Error::new(ErrorCode::ProviderBusinessError).with("status", s),
     };
     // The destination's own status on a 502. The documented 200 answer carries it as `statusCode`; an

@@ -186,6 +186,8 @@ pub fn parse(acct: &CcpaymentAccount, operation: &str, resp: &RawResponse) -> Re
         return Ok(Outcome { result: json!({ "code": 10000, "msg": msg, "resend_count": count, "data": data }) });
     }
     let e = match code {
+        // The success code with another status: nothing says what CCPayment did.
+        Some(10000) => Error::new(ErrorCode::ProviderMalformedResponse).with("status", resp.status),
         Some(c) => with_context(acct, map_code(c), c, msg.as_deref(), resp),
         None if resp.status >= 500 => Error::new(ErrorCode::ProviderServerError).with("status", resp.status),
         None if resp.status == 429 => Error::new(ErrorCode::ProviderRateLimited),

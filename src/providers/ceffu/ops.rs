@@ -87,15 +87,19 @@ pub fn parse(operation: &str, resp: &RawResponse) -> Result<Outcome> {
         },
         Some(c) if c.starts_with('G') => map_code(c),
         _ => match resp.status {
-            200 if v.is_none() => Error::new(ErrorCode::ProviderMalformedResponse),
             400 => Error::new(ErrorCode::ProviderInvalidParameter),
             401 => Error::new(ErrorCode::AuthSignatureRejected),
             403 => Error::new(ErrorCode::AuthPermissionDenied),
             404 => Error::new(ErrorCode::ProviderNotFound),
             429 => Error::new(ErrorCode::ProviderRateLimited),
             s if s >= 500 => Error::new(ErrorCode::ProviderServerError).with("status", s),
-            _ if v.is_none() => Error::new(ErrorCode::ProviderMalformedResponse).with("status", resp.status),
-            _ => Error::new(ErrorCode::ProviderBusinessError).with("status", resp.status),
+            // A code of Ceffu's own that it does not document: its refusal.
+            s if code.as_deref().is_some_and(|c| c != "000000") => {
+                Error::new(ErrorCode::ProviderBusinessError).with("status", s)
+            }
+            // No error code, and not the documented success (HTTP 200 with "000000"): not JSON, another
+            // shape, or "000000" with another status. Nothing says what Ceffu did.
+            s => Error::new(ErrorCode::ProviderMalformedResponse).with("status", s),
         },
     };
     if let Some(c) = &code {
@@ -221,6 +225,13 @@ mod tests {
         assert_eq!(e.code, ErrorCode::ProviderServerError);
         let e = parse(RESEND_WEBHOOKS, &RawResponse::new(200, &[], "<html>")).unwrap_err();
         assert_eq!(e.code, ErrorCode::ProviderMalformedResponse);
+        // JSON of another shape, or the success code with another status, is not an answer either.
+        for (status, body) in [(200, r#"{"data":true}"#), (202, r#"{"code":"000000"}"#), (418, "{}")] {
+            let e = parse(RESEND_WEBHOOKS, &RawResponse::new(status, &[], body)).unwrap_err();
+            assert_eq!(e.code, ErrorCode::ProviderMalformedResponse, "{status} {body}");
+        }
+        let e = parse(RESEND_WEBHOOKS, &RawResponse::new(418, &[], r#"{"code":"X1"}"#)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ProviderBusinessError, "an undocumented code of Ceffu's is its refusal");
         let e = parse(RESEND_WEBHOOKS, &RawResponse::new(404, &[], "")).unwrap_err();
         assert_eq!(e.code, ErrorCode::ProviderNotFound);
     }

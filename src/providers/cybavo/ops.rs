@@ -273,6 +273,7 @@ pub fn map_error(resp: &RawResponse) -> Error {
     let v: Option<Value> = serde_json::from_slice(&resp.body).ok();
     let s = |k: &str| v.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).unwrap_or("").to_owned();
     let error_code = v.as_ref().and_then(|v| v.get("error_code")).and_then(Value::as_i64);
+    let has_text = |k: &str| !s(k).is_empty();
     let text = {
         let e = s("error");
         if e.is_empty() {
@@ -324,7 +325,9 @@ pub fn map_error(resp: &RawResponse) -> Error {
         Error::new(ErrorCode::ProviderRateLimited)
     } else if resp.status >= 500 {
         Error::new(ErrorCode::ProviderServerError).with("status", resp.status)
-    } else if v.is_none() {
+    } else if (200..300).contains(&resp.status) || !(error_code.is_some() || has_text("error") || has_text("message")) {
+        // Not CYBAVO's error shape (`error`/`message`/`error_code`), or a 2xx other than the documented 200:
+        // nothing says what CYBAVO did.
         Error::new(ErrorCode::ProviderMalformedResponse).with("status", resp.status)
     } else {
         Error::new(ErrorCode::ProviderBusinessError).with("status", resp.status)
@@ -512,6 +515,9 @@ mod tests {
             (500, "oops", ErrorCode::ProviderServerError),
             (502, "", ErrorCode::ProviderServerError),
             (418, "<html>", ErrorCode::ProviderMalformedResponse),
+            (409, r#"{"error":"Order is locked"}"#, ErrorCode::ProviderBusinessError),
+            (409, r#"{"result":1}"#, ErrorCode::ProviderMalformedResponse),
+            (202, r#"{"count":3}"#, ErrorCode::ProviderMalformedResponse),
         ];
         for (status, body, code) in cases {
             let e = err(*status, body);

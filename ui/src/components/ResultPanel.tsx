@@ -12,6 +12,8 @@ const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v
 export function useOutcomeWords() {
   const { t } = useTranslation();
   return (provider: string, op: OperationDescriptor, result: ActionResult): string[] => {
+    // A resend whose outcome is unknown may have happened: say so, and what to check before trying again.
+    if (result.outcome === "unknown" && op.kind === "resend") return [t("result.headline.unknown_resend"), t("result.unknown_resend_check")];
     if (result.outcome !== "ok") return [t(`result.headline.${result.outcome}`)];
     const r = obj(result.result);
     const lines: string[] = [];

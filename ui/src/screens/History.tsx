@@ -419,6 +419,9 @@ function HistoryDrawer(props: {
             <dt>{t("history.entry_id")}</dt>
             <dd className="mono">#{d.id}</dd>
           </dl>
+          {d.outcome === "unknown" && op?.kind === "resend" && (
+            <p className="warning" data-testid="drawer-unknown-resend">{t("result.unknown_resend_check")}</p>
+          )}
           {d.error && <ErrorBox error={{ code: d.error.code as CoreError["code"], params: d.error.params, detail: d.error.detail }} testId="drawer-error" />}
           <h3 className="card-title">{t("history.request")}</h3>
           <RequestView method={d.request.method} url={d.request.url} headers={d.request.headers} body={d.request.body} testId="drawer-request" />
