@@ -220,6 +220,11 @@ pub const MIGRATIONS: &[&str] = &[
      CREATE TRIGGER history_unordered_delete AFTER DELETE ON history BEGIN
         DELETE FROM history_unordered WHERE id = old.id;
      END;",
+    // 6: the process that wrote each history row (see src/history.rs `History::mark_stale_pending_unknown`):
+    // a row still pending becomes unknown only once that process is gone. Rows written before have none,
+    // and count as written by a process that is gone.
+    "ALTER TABLE history ADD COLUMN owner_pid INTEGER;
+     ALTER TABLE history ADD COLUMN owner_started INTEGER;",
 ];
 
 /// The file name of the database inside the data folder.

@@ -2,9 +2,12 @@
 //!
 //! Lifecycle: [`History::begin`] inserts a `pending` row and returns only once it is on disk; the caller
 //! then sends the request and calls [`History::finish`] with `ok`, `failed` or `unknown` (timeout, or a
-//! connection cut after the request was sent). A crash between the two leaves the row `pending`; at the
-//! next start-up [`History::mark_stale_pending_unknown`] turns such rows into `unknown` with the reason
-//! `history.interrupted`, because nobody can tell whether the provider acted on them.
+//! connection cut after the request was sent). A crash between the two leaves the row `pending`. Each row
+//! names the process that wrote it (its id and start time, [`ProcessId`]); whenever the store is opened,
+//! [`History::mark_stale_pending_unknown`] turns the pending rows of processes that are gone into `unknown`
+//! with the reason `history.interrupted`, because nobody can tell whether the provider acted on them. The
+//! rows of a process still running (the app while the CLI opens the same data folder, a bulk runner) stay
+//! pending: that process finishes them.
 //!
 //! Rows are never edited after `finish` and never deleted except by [`History::apply_retention`].
 //!
@@ -28,6 +31,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::db::{storage_error, Db};
 use crate::error::{Error, ErrorCode, Result};
 use crate::logging::{scrub, Scrubber};
+use crate::process::ProcessId;
 use crate::secret::REDACTED;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -251,11 +255,17 @@ pub struct HistoryDetail {
     pub response: Option<RecordedResponse>,
 }
 
+/// How long a pending row of another process is left alone where processes cannot be asked whether they
+/// run (not Unix): longer than any action takes (each request is bounded by the transport's timeouts).
+pub const UNCHECKABLE_OWNER_MS: i64 = 60 * 60 * 1000;
+
 /// The action history over the app's database.
 #[derive(Clone)]
 pub struct History {
     db: Db,
     clock: Arc<dyn Clock>,
+    /// The process the rows begun here belong to.
+    owner: ProcessId,
 }
 
 const SUMMARY_COLUMNS: &str = "h.id, h.job_id, h.created_at_ms, h.finished_at_ms, h.account_id, \
@@ -273,7 +283,14 @@ impl History {
         // Give the query planner statistics (row counts per index prefix) when they are missing or
         // stale, bounded so start-up stays fast at any size. Best effort: a failure only costs speed.
         let _ = db.conn().execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;");
-        History { db, clock }
+        History { db, clock, owner: ProcessId::current() }
+    }
+
+    /// The same history, recording the rows it begins as another process's (tests: rows written by a
+    /// process that has since exited).
+    pub fn owned_by(mut self, owner: ProcessId) -> History {
+        self.owner = owner;
+        self
     }
 
     /// Records an action as `pending` and returns its id. Call it before the request leaves.
@@ -291,7 +308,7 @@ impl History {
         let now = self.clock.now_ms();
         let mut conn = self.db.conn();
         conn.pragma_update(None, "synchronous", "FULL").map_err(storage_error)?;
-        let result = insert_entry(&mut conn, now, &entry, &request_json);
+        let result = insert_entry(&mut conn, now, self.owner, &entry, &request_json);
         let restore = conn.pragma_update(None, "synchronous", "NORMAL");
         let id = result?;
         restore.map_err(storage_error)?;
@@ -361,24 +378,49 @@ impl History {
         tx.commit().map_err(storage_error)
     }
 
-    /// Crash recovery, at start-up before any request is sent: every row still `pending` that was
-    /// created before `older_than_ms` (epoch milliseconds; pass the start-up time) becomes `unknown`
-    /// with the error `history.interrupted`. Returns how many rows changed.
-    pub fn mark_stale_pending_unknown(&self, older_than_ms: i64) -> Result<u64> {
+    /// Crash recovery, whenever the store is opened (by the app or the CLI, also while another process
+    /// works on the same data folder): every row still `pending` whose process is gone becomes `unknown`
+    /// with the error `history.interrupted`. A process is gone when its id no longer exists or belongs to
+    /// a process that started at another moment ([`ProcessId::is_running`]); rows written by versions
+    /// that did not record their process count as gone. Where other processes cannot be asked (not Unix),
+    /// another process's row is left pending for [`UNCHECKABLE_OWNER_MS`] after it was begun. Returns how
+    /// many rows changed.
+    pub fn mark_stale_pending_unknown(&self) -> Result<u64> {
         let error = Error::new(ErrorCode::HistoryInterrupted).detail(
             "Callback Desk stopped while this request was in flight; the provider may or may not have acted on it",
         );
         let params_json = Value::Object(error.params.clone()).to_string();
         let now = self.clock.now_ms();
         let conn = self.db.conn();
-        let n = conn
-            .execute(
-                "UPDATE history SET outcome = 'unknown', finished_at_ms = ?2, error_code = ?3,
-                    error_params = ?4, error_detail = ?5
-                 WHERE outcome = 'pending' AND created_at_ms < ?1",
-                params![older_than_ms, now.max(older_than_ms), error.code.as_str(), params_json, error.detail],
-            )
-            .map_err(storage_error)?;
+        let owners: Vec<(Option<i64>, Option<i64>)> = {
+            let mut s = conn
+                .prepare_cached(
+                    "SELECT DISTINCT owner_pid, owner_started FROM history
+                     WHERE outcome = 'pending'",
+                )
+                .map_err(storage_error)?;
+            let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(storage_error)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(storage_error)?
+        };
+        let mut n = 0;
+        for (pid, started) in owners {
+            // Rows begun before `cutoff` are recovered.
+            let cutoff = match pid.map(|pid| ProcessId { pid, started }.is_running()) {
+                None | Some(Some(false)) => i64::MAX,
+                Some(Some(true)) => continue,
+                Some(None) => now - UNCHECKABLE_OWNER_MS,
+            };
+            n += conn
+                .prepare_cached(
+                    "UPDATE history SET outcome = 'unknown', finished_at_ms = ?4, error_code = ?5,
+                        error_params = ?6, error_detail = ?7
+                     WHERE outcome = 'pending' AND owner_pid IS ?1 AND owner_started IS ?2 AND created_at_ms < ?3",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![pid, started, cutoff, now, error.code.as_str(), params_json, error.detail])
+                })
+                .map_err(storage_error)?;
+        }
         Ok(n as u64)
     }
 
@@ -548,12 +590,12 @@ impl History {
     }
 }
 
-fn insert_entry(conn: &mut Connection, now: i64, e: &NewEntry, request_json: &str) -> Result<i64> {
+fn insert_entry(conn: &mut Connection, now: i64, owner: ProcessId, e: &NewEntry, request_json: &str) -> Result<i64> {
     let tx = conn.transaction().map_err(storage_error)?;
     tx.prepare_cached(
         "INSERT INTO history (job_id, created_at_ms, account_id, account_label, provider, environment,
-            operation, scope, search_text, outcome)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending')",
+            operation, scope, search_text, outcome, owner_pid, owner_started)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -566,6 +608,8 @@ fn insert_entry(conn: &mut Connection, now: i64, e: &NewEntry, request_json: &st
             e.operation,
             scrub(&e.scope),
             scrub(&e.search_text),
+            owner.pid,
+            owner.started,
         ])
     })
     .map_err(storage_error)?;

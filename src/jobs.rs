@@ -535,30 +535,9 @@ const JOB_COLUMNS: &str = "id, account_id, account_label, provider, operation, s
      unknown, throttled, last_error, created_at_ms, updated_at_ms, l.owner, l.pid, l.heartbeat_ms";
 const JOB_FROM: &str = "jobs LEFT JOIN job_leases l ON l.job_id = jobs.id";
 
-/// Whether the process `pid` of this machine still exists. Where that cannot be asked, only the
-/// heartbeat decides.
-pub fn pid_alive(pid: i64) -> bool {
-    #[cfg(unix)]
-    {
-        let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
-        if pid <= 0 {
-            return false;
-        }
-        // Signal 0 checks existence and permission without sending anything.
-        // SAFETY: kill(2) with signal 0 has no effect on the target; it only reports whether it exists.
-        let r = unsafe { libc::kill(pid, 0) };
-        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = pid;
-        true
-    }
-}
-
 /// Whether a lease still protects its job: renewed within [`LEASE_STALE_MS`] by a process that exists.
 fn lease_is_live(pid: i64, heartbeat_ms: i64, now_ms: i64) -> bool {
-    heartbeat_ms > now_ms - LEASE_STALE_MS && (pid == i64::from(std::process::id()) || pid_alive(pid))
+    heartbeat_ms > now_ms - LEASE_STALE_MS && (pid == i64::from(std::process::id()) || crate::process::pid_alive(pid))
 }
 
 fn already_running(job_id: i64, pid: i64) -> Error {

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod limits;
 pub mod logging;
 pub mod paths;
+pub mod process;
 pub mod providers;
 pub mod results;
 pub mod sandbox;

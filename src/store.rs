@@ -1,6 +1,8 @@
 //! Opening everything that lives in the data folder at once, the same way for the app and the CLI:
 //! the database, the vault over the OS keyring, accounts, history (with crash recovery), the action
-//! runner, rate budgets and bulk jobs (jobs left running by an earlier exit become `interrupted`).
+//! runner, rate budgets and bulk jobs (jobs left running by an earlier exit become `interrupted`). Another
+//! process may be working on the same data folder at that moment (the app while the CLI runs, a bulk
+//! runner): recovery only touches what belongs to processes that are gone.
 
 use crate::accounts::Accounts;
 use crate::actions::Actions;
@@ -26,12 +28,13 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `dir`. Rows left `pending` by an earlier run that stopped
-    /// mid-request become `unknown` here, before anything new is sent.
+    /// Opens (creating if needed) the store in `dir`. Rows left `pending` by a process that stopped
+    /// mid-request become `unknown` here, before anything new is sent; those of a process still running
+    /// are left to it.
     pub fn open(dir: &Path, secrets: Arc<dyn SecretStore>, clock: Arc<dyn Clock>) -> Result<Store> {
         let db = Db::open_in(dir)?;
         let history = Arc::new(History::with_clock(db.clone(), clock.clone()));
-        let recovered = history.mark_stale_pending_unknown(clock.now_ms())?;
+        let recovered = history.mark_stale_pending_unknown()?;
         if recovered > 0 {
             tracing::warn!(recovered, "actions interrupted by an earlier stop are now marked unknown");
         }

@@ -431,7 +431,7 @@ async fn the_lease_of_a_runner_that_died_is_taken_over_at_once() {
         .unwrap();
     let dead_pid = child.id();
     child.wait().unwrap();
-    assert!(!callback_desk::jobs::pid_alive(i64::from(dead_pid)));
+    assert!(!callback_desk::process::pid_alive(i64::from(dead_pid)));
     let row = begin_call_row(&env, id);
     {
         let conn = rusqlite::Connection::open(env.dir.path().join(callback_desk::db::DB_FILE)).unwrap();

@@ -5,6 +5,7 @@ use callback_desk::db::Db;
 use callback_desk::history::{
     Cursor, Environment, Finish, History, HistoryFilter, NewEntry, Outcome, RecordedRequest, RecordedResponse,
 };
+use callback_desk::process::ProcessId;
 use callback_desk::{Error, ErrorCode};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -19,6 +20,21 @@ fn history_at(ms: i64) -> (History, FixedClock, Db) {
     let db = Db::open_in_memory().unwrap();
     let clock = FixedClock::at_ms(ms);
     (History::with_clock(db.clone(), Arc::new(clock.clone())), clock, db)
+}
+
+/// A process that ran and has exited: what a crashed app or CLI leaves behind as the owner of its rows.
+fn exited_process() -> ProcessId {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_callback-desk-cli"))
+        .args(["sandbox", "--port", "0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let owner = ProcessId::of(i64::from(child.id())).expect("the child runs");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(owner.is_running(), Some(false));
+    owner
 }
 
 fn add_account(db: &Db, id: i64, label: &str) {
@@ -172,7 +188,7 @@ fn a_row_is_on_disk_when_begin_returns_and_a_crash_leaves_it_unknown() {
     let dir = tempfile::tempdir().unwrap();
     let (pending_id, done_id) = {
         let db = Db::open_in(dir.path()).unwrap();
-        let h = History::with_clock(db, Arc::new(FixedClock::at_ms(T0)));
+        let h = History::with_clock(db, Arc::new(FixedClock::at_ms(T0))).owned_by(exited_process());
         let done = h.begin(entry("cybavo", "resend", "1")).unwrap();
         h.finish(done, Finish::ok(200, 5, response("{}"))).unwrap();
         let pending = h.begin(entry("cybavo", "resend", "2")).unwrap();
@@ -186,8 +202,8 @@ fn a_row_is_on_disk_when_begin_returns_and_a_crash_leaves_it_unknown() {
     let fresh = h.begin(entry("cybavo", "resend", "3")).unwrap();
     assert_eq!(h.get(pending_id).unwrap().row.outcome, Outcome::Pending);
 
-    // Start-up recovery: only pending rows older than the cut-off change.
-    assert_eq!(h.mark_stale_pending_unknown(T0 + 60_000).unwrap(), 1);
+    // Recovery: only the pending rows of a process that is gone change; this process's own stay pending.
+    assert_eq!(h.mark_stale_pending_unknown().unwrap(), 1);
     let d = h.get(pending_id).unwrap();
     assert_eq!(d.row.outcome, Outcome::Unknown);
     assert_eq!(d.row.finished_at_ms, Some(T0 + 60_000));
@@ -198,7 +214,8 @@ fn a_row_is_on_disk_when_begin_returns_and_a_crash_leaves_it_unknown() {
     assert_eq!(h.get(fresh).unwrap().row.outcome, Outcome::Pending);
     // A late finish cannot overwrite the recovered row; a second recovery changes nothing.
     assert!(h.finish(pending_id, Finish::ok(200, 1, response("{}"))).is_err());
-    assert_eq!(h.mark_stale_pending_unknown(T0 + 60_000).unwrap(), 0);
+    assert_eq!(h.mark_stale_pending_unknown().unwrap(), 0);
+    h.finish(fresh, Finish::ok(200, 1, response("{}"))).unwrap();
 }
 
 #[test]
@@ -561,13 +578,14 @@ fn retention_deletes_only_old_finished_rows() {
     let (h, clock, db) = history_at(T0 - 40 * DAY);
     let old_ok = h.begin(entry("cybavo", "resend", "old-ok")).unwrap();
     h.finish(old_ok, Finish::ok(200, 1, response("{}"))).unwrap();
-    let old_pending = h.begin(entry("cybavo", "resend", "old-pending")).unwrap();
-    let old_unknown = h.begin(entry("cybavo", "resend", "old-unknown")).unwrap();
+    let crashed = h.clone().owned_by(exited_process());
+    let old_pending = crashed.begin(entry("cybavo", "resend", "old-pending")).unwrap();
+    let old_unknown = crashed.begin(entry("cybavo", "resend", "old-unknown")).unwrap();
     clock.set_ms(T0 - 29 * DAY);
     let recent = h.begin(entry("cybavo", "resend", "recent")).unwrap();
     h.finish(recent, failed(ErrorCode::ProviderNotFound)).unwrap();
     clock.set_ms(T0);
-    assert_eq!(h.mark_stale_pending_unknown(T0 - 40 * DAY + 1).unwrap(), 2);
+    assert_eq!(h.mark_stale_pending_unknown().unwrap(), 2);
     // Crash recovery made both old pending rows unknown; make one pending again to prove pending
     // rows are never deleted.
     db.conn()
