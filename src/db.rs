@@ -3,11 +3,23 @@
 //!
 //! WAL mode, foreign keys on, schema versioned with `PRAGMA user_version`: each entry of [`MIGRATIONS`]
 //! runs once, in order, inside a transaction. Never edit a shipped migration; append a new one.
+//!
+//! Several processes may open the same file at the same moment (the app's first start while the CLI runs):
+//! every connection waits for another's lock rather than failing at once (`busy_timeout`, set before
+//! anything else, since switching to WAL needs a lock too), and each migration runs in a transaction that
+//! takes the write lock first (`BEGIN IMMEDIATE`) and reads `user_version` again inside it, so a migration
+//! another process applied meanwhile is not run a second time.
 
 use crate::error::{Error, ErrorCode, Result};
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// How long a connection waits for another's lock before reporting the database busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long opening waits for another process's migrations (migration 5 takes about 10 s per million rows).
+const MIGRATION_WAIT: Duration = Duration::from_secs(120);
 
 /// Schema migrations; index + 1 is the `user_version` after it ran.
 pub const MIGRATIONS: &[&str] = &[
@@ -267,11 +279,11 @@ impl Db {
     }
 
     fn setup(mut conn: Connection) -> Result<Db> {
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-        )
-        .map_err(storage_error)?;
+        conn.busy_timeout(MIGRATION_WAIT).map_err(storage_error)?;
+        use_wal(&conn)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(storage_error)?;
         migrate(&mut conn)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(storage_error)?;
         Ok(Db { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -285,19 +297,59 @@ impl Db {
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(storage_error)?;
-    if current as usize > MIGRATIONS.len() {
-        return Err(Error::new(ErrorCode::StorageFailed)
-            .detail(format!("the database is from a newer Callback Desk (schema {current})")));
+/// Puts the database in WAL mode (once, when it is new). Switching needs the file to itself, and when
+/// several processes open a new database together SQLite may answer "busy" at once instead of waiting (a
+/// connection holding a read lock cannot wait for one that waits for it), so the switch is tried again
+/// until [`MIGRATION_WAIT`] has passed.
+fn use_wal(conn: &Connection) -> Result<()> {
+    let mode = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, String>(0));
+    let started = std::time::Instant::now();
+    loop {
+        let result = match mode("PRAGMA journal_mode") {
+            Ok(m) if m.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(_) => mode("PRAGMA journal_mode = WAL"),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && started.elapsed() < MIGRATION_WAIT =>
+            {
+                use rand::Rng;
+                std::thread::sleep(Duration::from_millis(rand::thread_rng().gen_range(5..50)));
+            }
+            Err(e) => return Err(storage_error(e)),
+        }
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction().map_err(storage_error)?;
-        tx.execute_batch(sql).map_err(storage_error)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(storage_error)?;
+}
+
+fn user_version(conn: &Connection) -> Result<usize> {
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(storage_error)?;
+    if v as usize > MIGRATIONS.len() {
+        return Err(Error::new(ErrorCode::StorageFailed)
+            .detail(format!("the database is from a newer Callback Desk (schema {v})")));
+    }
+    Ok(v as usize)
+}
+
+/// Runs the migrations the database lacks, one transaction each. Each takes the write lock before it
+/// reads the version it starts from, so two processes opening a new data folder together never run the
+/// same migration twice: the second waits, then finds it done.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    if user_version(conn)? == MIGRATIONS.len() {
+        return Ok(());
+    }
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(storage_error)?;
+        let current = user_version(&tx)?;
+        if current == MIGRATIONS.len() {
+            return tx.commit().map_err(storage_error);
+        }
+        tx.execute_batch(MIGRATIONS[current]).map_err(storage_error)?;
+        tx.pragma_update(None, "user_version", (current + 1) as i64).map_err(storage_error)?;
         tx.commit().map_err(storage_error)?;
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -257,3 +257,29 @@ fn the_rows_of_processes_that_are_gone_become_unknown_when_another_process_opens
         .finish(mine, callback_desk::history::Finish::ok(200, 1, Default::default()))
         .expect("this process finishes its own row");
 }
+
+#[test]
+fn many_processes_opening_a_new_data_folder_at_once_all_succeed() {
+    // Each round: a new data folder, opened by twelve CLI processes started together (as a first start of
+    // the app while a script runs the CLI). Every one must open it; the schema ends up migrated once.
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let children: Vec<_> = (0..12)
+            .map(|_| {
+                std::process::Command::new(CLI)
+                    .args(["history", "list", "--json"])
+                    .env("CALLBACK_DESK_DATA_DIR", dir.path())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let db = Db::open_in(dir.path()).unwrap();
+        assert_eq!(db.schema_version().unwrap(), callback_desk::db::MIGRATIONS.len());
+    }
+}
