@@ -15,7 +15,7 @@ use crate::db::storage_error;
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::{self, Account, ProviderId};
 use crate::secret::Secret;
-use crate::vault::Vault;
+use crate::vault::{Sealed, Vault};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -148,7 +148,11 @@ impl AccountInput {
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct SecretState {
     pub name: String,
+    /// Saved and readable: the account can use it.
     pub set: bool,
+    /// Saved, but sealed under a master key the system keyring no longer holds: it cannot be read and
+    /// must be entered again (`vault.master_key_lost`).
+    pub needs_reentry: bool,
 }
 
 /// An account as the UI and the CLI see it: never a secret, only whether each one is set.
@@ -165,6 +169,9 @@ pub struct AccountView {
     pub fields: Map<String, Value>,
     pub notes: String,
     pub secrets: Vec<SecretState>,
+    /// Some saved secret cannot be read any more (its master key is gone from the keyring): enter the
+    /// secrets marked `needs_reentry` again.
+    pub secrets_need_reentry: bool,
     /// Avista: the SHA-256 fingerprint of the saved client certificate, to match the Avista portal.
     pub certificate_fingerprint: Option<String>,
     #[ts(type = "number")]
@@ -354,9 +361,12 @@ impl Accounts {
         if current.provider != input.provider {
             return Err(Error::invalid_field("provider", "cannot_change"));
         }
+        let reentry = self.check_reentry(&current, input)?;
         let (base_url, public) = self.validate(input, Some(id))?;
         self.check_secrets_for_new_host(id, &current, input, &base_url)?;
-        if input.secrets.values().any(|v| !v.trim().is_empty()) {
+        if reentry {
+            self.vault.ensure_ready_for_reentry()?;
+        } else if input.secrets.values().any(|v| !v.trim().is_empty()) {
             self.vault.ensure_ready()?;
         }
         let now = self.clock.now_ms();
@@ -382,6 +392,27 @@ impl Accounts {
         }
         tracing::info!(account_id = id, "account updated");
         self.get(id)
+    }
+
+    /// An account whose saved secrets need re-entry (their master key is gone from the keyring) is saved
+    /// only with every one of them entered again: otherwise `vault.master_key_lost` naming the missing ones
+    /// in `fields` (and the first in `field`), before anything is written. Returns whether this update is
+    /// such a re-entry (it may then create a new master key, see [`Vault`]).
+    fn check_reentry(&self, current: &AccountView, input: &AccountInput) -> Result<bool> {
+        let lost: Vec<&str> = current.secrets.iter().filter(|s| s.needs_reentry).map(|s| s.name.as_str()).collect();
+        if lost.is_empty() {
+            return Ok(false);
+        }
+        let missing: Vec<&str> =
+            lost.into_iter().filter(|name| input.secrets.get(*name).is_none_or(|v| v.trim().is_empty())).collect();
+        match missing.first() {
+            None => Ok(true),
+            Some(first) => Err(Error::new(ErrorCode::VaultMasterKeyLost)
+                .with("entry", crate::vault::MASTER_KEY_ENTRY)
+                .with("service", crate::paths::APP_IDENTIFIER)
+                .with("field", *first)
+                .with("fields", missing.clone())),
+        }
     }
 
     /// Stored secrets belong to the host they were entered for. When an update moves the account to
@@ -453,9 +484,19 @@ impl Accounts {
         };
         let provider = ProviderId::parse(&provider)?;
         let fields: Map<String, Value> = serde_json::from_str(&fields).unwrap_or_default();
-        let set = self.vault.names(id)?;
-        let secrets =
-            secret_fields(provider).into_iter().map(|name| SecretState { set: set.contains(&name), name }).collect();
+        let sealed = self.vault.sealed(id)?;
+        let secrets: Vec<SecretState> = secret_fields(provider)
+            .into_iter()
+            .map(|name| {
+                let state = sealed.iter().find(|(n, _)| *n == name).map(|(_, s)| *s);
+                SecretState {
+                    set: state == Some(Sealed::Readable),
+                    needs_reentry: state == Some(Sealed::KeyLost),
+                    name,
+                }
+            })
+            .collect();
+        let secrets_need_reentry = secrets.iter().any(|s| s.needs_reentry);
         let certificate_fingerprint = if provider == ProviderId::Avista {
             self.vault
                 .get(id, "client_cert_pem")
@@ -474,6 +515,7 @@ impl Accounts {
             fields,
             notes,
             secrets,
+            secrets_need_reentry,
             certificate_fingerprint,
             created_at_ms: created,
             updated_at_ms: updated,
@@ -677,6 +719,49 @@ mod tests {
         let n: i64 =
             acc.vault().db().conn().query_row("SELECT count(*) FROM account_secrets", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 0, "secrets are deleted with the account");
+    }
+
+    #[test]
+    fn secrets_whose_master_key_is_gone_are_listed_as_needing_reentry_and_saved_again_in_full() {
+        let (acc, store) = accounts();
+        let a = acc.create(&cybavo_input()).unwrap();
+        let mut other = cybavo_input();
+        other.label = "Store B".into();
+        let b = acc.create(&other).unwrap();
+        store.delete(crate::vault::MASTER_KEY_ENTRY).unwrap();
+        // Another process (or the next start) opens the same data folder without the key.
+        let acc = Accounts::new(Arc::new(Vault::new(store.clone(), acc.vault().db().clone())), acc.clock.clone());
+        let listed = acc.list().unwrap();
+        assert!(listed.iter().all(|v| v.secrets_need_reentry), "{listed:?}");
+        assert!(listed[0].secrets.iter().all(|s| !s.set && s.needs_reentry));
+        assert_eq!(acc.signing_account(a.id, None).unwrap_err().code, ErrorCode::VaultMasterKeyLost);
+        // No new key behind the user's back: a new account is refused, and nothing was created by reading.
+        let mut third = cybavo_input();
+        third.label = "Store C".into();
+        assert_eq!(acc.create(&third).unwrap_err().code, ErrorCode::VaultMasterKeyLost);
+        assert!(store.get(crate::vault::MASTER_KEY_ENTRY).unwrap().is_none());
+        // Entering only some of an account's secrets again is refused, naming the rest.
+        let mut partial = cybavo_input();
+        partial.secrets.remove("api_code");
+        let e = acc.update(a.id, &partial).unwrap_err();
+        assert_eq!(e.code, ErrorCode::VaultMasterKeyLost);
+        assert_eq!(
+            (e.params["field"].as_str(), e.params["fields"].clone()),
+            (Some("api_code"), serde_json::json!(["api_code"]))
+        );
+        // All of them: saved under a new key; the other account still needs re-entry.
+        let mut full = cybavo_input();
+        full.secrets.insert("api_secret".into(), "entered-again-secret".into());
+        let v = acc.update(a.id, &full).unwrap();
+        assert!(!v.secrets_need_reentry && v.secrets.iter().all(|s| s.set && !s.needs_reentry));
+        match acc.signing_account(a.id, None).unwrap().1 {
+            Account::Cybavo(c) => assert_eq!(c.api_secret.expose(), "entered-again-secret"),
+            _ => unreachable!(),
+        }
+        assert!(acc.get(b.id).unwrap().secrets_need_reentry);
+        assert_eq!(acc.signing_account(b.id, None).unwrap_err().code, ErrorCode::VaultMasterKeyLost);
+        // With a key in the keyring again, new accounts are saved as usual.
+        acc.create(&third).unwrap();
     }
 
     #[test]

@@ -237,6 +237,10 @@ pub const MIGRATIONS: &[&str] = &[
     // and count as written by a process that is gone.
     "ALTER TABLE history ADD COLUMN owner_pid INTEGER;
      ALTER TABLE history ADD COLUMN owner_started INTEGER;",
+    // 7: which master key sealed each secret (its id, see src/vault.rs `key_id`), so a secret sealed under a
+    // key the keyring no longer holds is known to need re-entry. Rows sealed before get theirs the first
+    // time the keyring's key opens them.
+    "ALTER TABLE account_secrets ADD COLUMN key_id TEXT;",
 ];
 
 /// The file name of the database inside the data folder.
@@ -245,6 +249,8 @@ pub const DB_FILE: &str = "callback-desk.sqlite3";
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    /// The folder of the database file (`None` in memory).
+    dir: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn storage_error(e: impl std::fmt::Display) -> Error {
@@ -270,21 +276,26 @@ impl Db {
 
     pub fn open_file(path: &Path) -> Result<Db> {
         let conn = Connection::open(path).map_err(storage_error)?;
-        Db::setup(conn)
+        Db::setup(conn, path.parent().map(Path::to_owned))
     }
 
     /// An in-memory database (unit tests).
     pub fn open_in_memory() -> Result<Db> {
-        Db::setup(Connection::open_in_memory().map_err(storage_error)?)
+        Db::setup(Connection::open_in_memory().map_err(storage_error)?, None)
     }
 
-    fn setup(mut conn: Connection) -> Result<Db> {
+    /// The folder of the database file (the data folder), `None` for an in-memory database.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    fn setup(mut conn: Connection, dir: Option<std::path::PathBuf>) -> Result<Db> {
         conn.busy_timeout(MIGRATION_WAIT).map_err(storage_error)?;
         use_wal(&conn)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(storage_error)?;
         migrate(&mut conn)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(storage_error)?;
-        Ok(Db { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Db { conn: Arc::new(Mutex::new(conn)), dir })
     }
 
     pub fn conn(&self) -> MutexGuard<'_, Connection> {

@@ -71,6 +71,7 @@ error_codes! {
     NetworkConnectionReset => "network.connection_reset",
     VaultKeyringUnavailable => "vault.keyring_unavailable",
     VaultSecretMissing => "vault.secret_missing",
+    VaultMasterKeyLost => "vault.master_key_lost",
     AccountsSecretsRequiredForNewHost => "accounts.secrets_required_for_new_host",
     StorageFailed => "storage.failed",
     FileNotRegular => "file.not_regular",

@@ -1152,6 +1152,7 @@ impl Jobs {
                         e.code,
                         ErrorCode::VaultKeyringUnavailable
                             | ErrorCode::VaultSecretMissing
+                            | ErrorCode::VaultMasterKeyLost
                             | ErrorCode::NetworkConnectionFailed
                     );
                     if sent_nothing {

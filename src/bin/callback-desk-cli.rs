@@ -5,7 +5,8 @@
 //! * `call` sends an operation and prints the outcome as one JSON object (from an account file, or a
 //!   stored account with `--account-id`, in which case it is recorded in history exactly as the app does).
 //! * `sandbox` runs the local provider simulators.
-//! * `accounts add|list|remove` manage the stored accounts the app uses (same data folder and keyring).
+//! * `accounts add|list|remove` manage the stored accounts the app uses (same data folder and keyring);
+//!   `list` shows secrets as set, not set, or needing re-entry (their master key is gone from the keyring).
 //! * `history list|export` read the history the app and the CLI write.
 //! * `bulk plan|run|resume|list|results` plan and run bulk jobs (e.g. "resend everything since T") within
 //!   each provider's rate budgets and write their results file; jobs and their calls are stored like the
@@ -646,7 +647,18 @@ fn accounts_command(command: AccountsCommand) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         AccountsCommand::List => {
-            println!("{}", serde_json::to_string_pretty(&store.accounts.list()?).unwrap_or_default());
+            let list = store.accounts.list()?;
+            println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+            for a in list.iter().filter(|a| a.secrets_need_reentry) {
+                eprintln!(
+                    "account {} ({}): its saved secrets can no longer be read (the master key, keyring entry {} of \
+                     service {}, is gone); enter them again in the app (Accounts, Edit)",
+                    a.id,
+                    a.label,
+                    callback_desk::vault::MASTER_KEY_ENTRY,
+                    callback_desk::paths::APP_IDENTIFIER
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         AccountsCommand::Remove { id } => {

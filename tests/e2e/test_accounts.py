@@ -6,12 +6,15 @@ with a translated error; after replacing it with the sandbox's real credential t
 the provider has a test call), the account is edited and finally deleted with a typed confirmation.
 Afterwards the canary must not be found in any file under the app's data, config and cache folders.
 "Try it with simulated providers" is exercised too, and every account screen is photographed in the
-three languages.
+three languages. Last, an account whose secrets are sealed under a key the keyring no longer holds shows
+"Secrets need re-entry", refuses to be used with `vault.master_key_lost`, and works again once its secrets
+are typed again.
 """
 
 import json
 import os
 import pathlib
+import sqlite3
 import subprocess
 import sys
 import time
@@ -65,6 +68,17 @@ def add_account(s, provider, demo, label):
             set_value(s, css, str(value))
     s.click("[data-testid=form-save]")
     s.wait_for(lambda: card_by_label(s, label), f"card {label}")
+
+
+def data_dir():
+    """The app's data folder in this session."""
+    if os.environ.get("CALLBACK_DESK_DATA_DIR"):
+        return pathlib.Path(os.environ["CALLBACK_DESK_DATA_DIR"])
+    return pathlib.Path(os.environ["XDG_DATA_HOME"]) / "io.callbackdesk.desktop"
+
+
+def exists_in(s, css):
+    return s.execute("return !!document.querySelector(arguments[0]);", css)
 
 
 def files_containing(needle, roots):
@@ -218,6 +232,46 @@ def main():
                 missing = s.execute("return document.documentElement.dataset.missingKeys || '';")
                 assert not missing, missing
             set_language(s, "en")
+
+        @check("an account whose secrets were sealed under a key the keyring no longer holds is marked, and saved again")
+        def _():
+            s.click("[data-testid=nav-accounts]")
+            s.wait_for(lambda: card_by_label(s, "Sandbox · CYBAVO SOFA"), "sandbox CYBAVO card")
+            card = card_by_label(s, "Sandbox · CYBAVO SOFA")
+            account_id = int(card.split("-")[1])
+            # As after the keyring's key was replaced: the secrets are sealed under another key.
+            with sqlite3.connect(data_dir() / "callback-desk.sqlite3", timeout=10) as db:
+                db.execute("UPDATE account_secrets SET key_id = 'gone-key-0000' WHERE account_id = ?", (account_id,))
+            for lang in ["en", "zh-CN", "pt-BR"]:
+                set_language(s, lang)
+                s.click("[data-testid=nav-accounts]")
+                s.wait_for(lambda: exists_in(s, f"[data-testid={card}] [data-testid=reentry-badge]"), "re-entry badge")
+                text = s.text(f"[data-testid={card}]")
+                assert catalog(lang)("accounts.secrets_need_reentry") in text, text
+                assert catalog(lang)("accounts.secret_needs_reentry") in text, text
+                s.screenshot(str(SHOTS / f"{lang}-accounts-reentry.png"))
+                missing = s.execute("return document.documentElement.dataset.missingKeys || '';")
+                assert not missing, missing
+            set_language(s, "en")
+            s.click("[data-testid=nav-accounts]")
+            s.wait_for(lambda: exists_in(s, f"[data-testid={card}] [data-testid=reentry-badge]"), "re-entry badge")
+            # Using it says why it cannot work.
+            s.click(f"[data-testid={card}] [data-testid=account-test]")
+            s.wait_for(lambda: exists_in(s, f"[data-testid={card}] [data-code='vault.master_key_lost']"), "master_key_lost")
+            # Edit: both secrets must be typed again; then it works.
+            s.click(f"[data-testid={card}] [data-testid=account-edit]")
+            s.find("[data-testid=reentry-warning]")
+            assert not exists_in(s, "[data-testid=secret-saved-api_code]")
+            s.screenshot(str(SHOTS / "en-accounts-reentry-form.png"))
+            for field in ("api_code", "api_secret"):
+                set_value(s, f"[data-testid=form-{field}]", demos["cybavo"][field])
+            s.click("[data-testid=form-save]")
+            s.wait_for(lambda: card_by_label(s, "Sandbox · CYBAVO SOFA") and not exists_in(s, "[data-testid=reentry-badge]"),
+                       "saved again, no badge")
+            card = card_by_label(s, "Sandbox · CYBAVO SOFA")
+            s.click(f"[data-testid={card}] [data-testid=account-test]")
+            s.wait_for(lambda: s.attr(f"[data-testid={card}] [data-testid=test-result]", "data-ok") == "true",
+                       "test ok after re-entry", timeout=30)
     finally:
         s.close()
         sandbox.terminate()

@@ -18,7 +18,7 @@ const RESEND: OperationDescriptor = {
 const CCPAYMENT: ProviderDescriptor = { id: "ccpayment", display_name: "CCPayment", account_fields: [], operations: [RESEND] };
 const ACCOUNT: AccountView = {
   id: 3, provider: "ccpayment", label: "Shop", environment: "sandbox", base_url: "https://ccpayment.example.com",
-  fields: { api_version: "v1" }, notes: "", secrets: [], certificate_fingerprint: null, created_at_ms: 0, updated_at_ms: 0,
+  fields: { api_version: "v1" }, notes: "", secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,
 };
 const PLAN: Plan = {
   account_id: 3, operation: "resend-webhooks", calls: [1, 2, 3, 4, 5].map((i) => ({ params: { start_timestamp: i } })),

@@ -19,7 +19,7 @@ const op = (name: string, fields: FormField[]): OperationDescriptor => ({
 const CYBAVO: ProviderDescriptor = { id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [], operations: [op("query-callbacks", [field("ids", "integer_list")])] };
 const ACCOUNT: AccountView = {
   id: 7, provider: "cybavo", label: "Store BR", environment: "sandbox", base_url: "https://sofa.example.com", fields: { wallet_id: 55743 },
-  notes: "", secrets: [], certificate_fingerprint: null, created_at_ms: 0, updated_at_ms: 0,
+  notes: "", secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,
 };
 const JOB: JobView = {
   id: 31, account_id: 7, account_label: "Store BR", provider: "cybavo", operation: "query-callbacks", state: "running", total: 3,

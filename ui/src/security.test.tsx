@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen } from "@testing-library/react"
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { changeLanguage, initI18n, LANGUAGES, loadCatalog, missingKeys } from "./i18n";
 import { AccountForm } from "./components/AccountForm";
+import { AccountsScreen } from "./screens/Accounts";
 import { strongReasons, toCsv } from "./lib/form";
 import type { AccountView, FormField, OperationDescriptor, ProviderDescriptor } from "./api";
 import type { AccountField } from "./bindings/AccountField";
@@ -74,8 +75,8 @@ const CYBAVO: ProviderDescriptor = {
 };
 const saved: AccountView = {
   id: 3, provider: "cybavo", label: "Store A", environment: "custom", base_url: "https://sofa.example.com",
-  fields: { wallet_id: 55743 }, notes: "", certificate_fingerprint: null, created_at_ms: 0, updated_at_ms: 0,
-  secrets: [{ name: "api_code", set: true }, { name: "api_secret", set: true }],
+  fields: { wallet_id: 55743 }, notes: "", certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,
+  secrets: [{ name: "api_code", set: true, needs_reentry: false }, { name: "api_secret", set: true, needs_reentry: false }],
 };
 
 describe("editing an account's address", () => {
@@ -155,5 +156,51 @@ describe("account field errors from the core", () => {
       for (const r of reasons) expect(catalog.reasons[r], `${lang}: reasons.${r}`).toBeTruthy();
       for (const f of ["notes", "account"]) expect(catalog.fields[f], `${lang}: fields.${f}`).toBeTruthy();
     }
+  });
+});
+
+describe("an account whose saved secrets can no longer be read", () => {
+  const lost: AccountView = {
+    ...saved,
+    secrets_need_reentry: true,
+    secrets: [{ name: "api_code", set: false, needs_reentry: true }, { name: "api_secret", set: false, needs_reentry: true }],
+  };
+
+  it("is marked on the Accounts screen, and each secret says it needs re-entry", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "list_accounts") return [lost, { ...saved, id: 4, label: "Store OK" }];
+      if (cmd === "provider_descriptors") return [CYBAVO];
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(<AccountsScreen />);
+    const badge = await screen.findByTestId("reentry-badge");
+    expect(badge.textContent).toContain("Secrets need re-entry");
+    expect(screen.getAllByTestId("reentry-badge")).toHaveLength(1);
+    const card = screen.getByTestId("account-3");
+    expect(card.querySelector("[data-testid=secret-state-api_code]")!.textContent).toBe("Needs re-entry");
+    expect(screen.getByTestId("account-4").querySelector("[data-testid=secret-state-api_code]")!.textContent).toBe("Saved");
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("is saved only with every secret entered again", async () => {
+    const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+      if (cmd === "update_account") return lost;
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(<AccountForm descriptors={[CYBAVO]} account={lost} onCancel={() => {}} onSaved={() => {}} />);
+    expect(screen.getByTestId("reentry-warning").textContent).toContain("API secret");
+    expect(screen.queryByTestId("secret-saved-api_code")).toBeNull();
+    expect((screen.getByTestId("form-api_code") as HTMLInputElement).required).toBe(true);
+    fireEvent.change(screen.getByTestId("form-api_code"), { target: { value: "code-again" } });
+    await act(async () => fireEvent.click(screen.getByTestId("form-save")));
+    expect(calls.filter((c) => c.cmd === "update_account")).toEqual([]);
+    expect(screen.getByTestId("field-error-api_secret").dataset.code).toBe("vault.master_key_lost");
+    fireEvent.change(screen.getByTestId("form-api_secret"), { target: { value: "secret-again" } });
+    await act(async () => fireEvent.click(screen.getByTestId("form-save")));
+    const update = calls.find((c) => c.cmd === "update_account")!;
+    expect((update.args.input as { secrets: Record<string, string> }).secrets).toEqual({ api_code: "code-again", api_secret: "secret-again" });
+    expect([...missingKeys]).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ const CYBAVO: ProviderDescriptor = {
 };
 const account = (env: AccountView["environment"], id = 7, label = "Store BR"): AccountView => ({
   id, provider: "cybavo", label, environment: env, base_url: "https://sofa.example.com", fields: { wallet_id: 55743 }, notes: "",
-  secrets: [], certificate_fingerprint: null, created_at_ms: 0, updated_at_ms: 0,
+  secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,
 });
 
 let calls: { cmd: string; args: Record<string, unknown> }[] = [];

@@ -8,6 +8,11 @@ import type { SecretState } from "./SecretState";
  */
 export type AccountView = { id: number, provider: ProviderId, label: string, environment: Environment, base_url: string, fields: Record<string, unknown>, notes: string, secrets: Array<SecretState>, 
 /**
+ * Some saved secret cannot be read any more (its master key is gone from the keyring): enter the
+ * secrets marked `needs_reentry` again.
+ */
+secrets_need_reentry: boolean, 
+/**
  * Avista: the SHA-256 fingerprint of the saved client certificate, to match the Avista portal.
  */
 certificate_fingerprint: string | null, created_at_ms: number, updated_at_ms: number, };

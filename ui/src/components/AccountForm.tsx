@@ -50,14 +50,22 @@ export function AccountForm(props: {
     : baseField?.default ?? "";
   const errorField = fieldOf(error);
   const isSet = (name: string) => editing?.secrets.find((s) => s.name === name)?.set ?? false;
+  // Saved secrets that can no longer be read (their master key is gone from the keyring): each must be
+  // entered again before the account can be saved (the core refuses otherwise).
+  const lost = accountFields.filter((f) => f.secret && (editing?.secrets.find((s) => s.name === f.name)?.needs_reentry ?? false));
   // Saved secrets stay with the server they were entered for: when the address (scheme, host, port) or
   // the environment changes, every saved secret must be entered again (the core refuses otherwise).
   const effectiveBase = environment === "sandbox" ? SANDBOX_MARKER : baseUrl.trim() || (environment === "production" ? defaultUrl : "");
   const newHost = !!editing && (environment !== editing.environment || hostOf(effectiveBase) !== hostOf(editing.base_url));
   const reenter = newHost ? accountFields.filter((f) => f.secret && isSet(f.name)) : [];
-  const mustReenter = (name: string) => reenter.some((f) => f.name === name);
+  const mustReenter = (name: string) => reenter.some((f) => f.name === name) || lost.some((f) => f.name === name);
 
   const save = async () => {
+    const lostMissing = lost.filter((f) => (secrets[f.name] ?? "").trim() === "").map((f) => f.name);
+    if (lostMissing.length) {
+      setError({ code: "vault.master_key_lost", params: { field: lostMissing[0], fields: lostMissing }, detail: null });
+      return;
+    }
     const missing = reenter.filter((f) => (secrets[f.name] ?? "").trim() === "").map((f) => f.name);
     if (missing.length) {
       setError({ code: "accounts.secrets_required_for_new_host", params: { field: missing[0], fields: missing }, detail: null });
@@ -146,6 +154,12 @@ export function AccountForm(props: {
           </span>
           {fieldError("base_url")}
         </label>
+      )}
+
+      {lost.length > 0 && (
+        <div className="warning" data-testid="reentry-warning">
+          {t("accounts.reentry_warning", { fields: lost.map((f) => t(f.label_key)).join(", ") })}
+        </div>
       )}
 
       {reenter.length > 0 && (

@@ -3,12 +3,12 @@ import type { CoreError } from "../api";
 
 /**
  * The form field an error is about, if any (`input.invalid` / `input.missing` carry `params.field`, and
- * `accounts.secrets_required_for_new_host` the first secret to enter again).
+ * `accounts.secrets_required_for_new_host` / `vault.master_key_lost` the first secret to enter again).
  */
 export function fieldOf(error: CoreError | null): string | null {
   if (!error) return null;
-  if (error.code !== "input.invalid" && error.code !== "input.missing" && error.code !== "accounts.secrets_required_for_new_host")
-    return null;
+  const fieldCodes = ["input.invalid", "input.missing", "accounts.secrets_required_for_new_host", "vault.master_key_lost"];
+  if (!fieldCodes.includes(error.code)) return null;
   const f = error.params.field;
   return typeof f === "string" ? f : null;
 }

@@ -154,6 +154,12 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
         </div>
         <EnvPill environment={a.environment} />
       </header>
+      {a.secrets_need_reentry && (
+        <div className="reentry" data-testid="reentry-badge">
+          <span className="pill reentry-pill">{t("accounts.secrets_need_reentry")}</span>
+          <span className="field-help">{t("accounts.reentry_help")}</span>
+        </div>
+      )}
       <dl className="facts compact">
         {publicFields.map((f) => (
           <FactRow key={f.name} label={t(f.label_key)} value={String(a.fields[f.name] ?? "—")} />
@@ -162,7 +168,7 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
           <FactRow
             key={s.name}
             label={t(`accounts.${a.provider}.${s.name}.label`)}
-            value={s.set ? t("accounts.secret_saved") : t("accounts.secret_not_set")}
+            value={s.needs_reentry ? t("accounts.secret_needs_reentry") : s.set ? t("accounts.secret_saved") : t("accounts.secret_not_set")}
             testId={`secret-state-${s.name}`}
           />
         ))}
