@@ -98,10 +98,11 @@ fn expected(case: &Case, fault: &str) -> Option<(ErrorCode, OutcomeKind)> {
     use ErrorCode::*;
     use OutcomeKind::*;
     Some(match fault {
-        "500" => (ProviderServerError, Failed),
+        // A server error says nothing about what a server that failed midway did with a resend.
+        "500" => (ProviderServerError, Unknown),
         "502" if case.provider == Sb::Avista => (ProviderDestinationError, Failed),
         "504" if case.provider == Sb::Avista => (ProviderDestinationTimeout, Failed),
-        "502" | "504" => (ProviderServerError, Failed),
+        "502" | "504" => (ProviderServerError, Unknown),
         "429" | "throttle" => (ProviderRateLimited, Failed),
         "timeout" => (NetworkTimeout, Unknown),
         "reset" => (NetworkConnectionReset, Unknown),

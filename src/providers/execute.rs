@@ -75,10 +75,12 @@ impl CallOutcome {
 /// Whether an answer that arrived but is not a success says nothing reliable about what the provider did:
 /// it could not be read or trusted (malformed, truncated or not UTF-8 where JSON was due, an unexpected
 /// shape, a wrong or missing signature, larger than the transport reads) or it came from elsewhere (a
-/// redirect). For a call with side effects (a resend) the outcome is then `unknown`: the provider got the
-/// request and may have acted on it, and recording `failed` would invite a duplicate resend. Every other
-/// error is the provider's own answer that it did not do it (a documented error code or status, such as
-/// a rate limit, an invalid parameter or a rejected credential): `failed`.
+/// redirect), or it is a server error (a 5xx that is not a documented answer: a server that failed midway,
+/// or a gateway that gave up waiting, may have acted). For a call with side effects (a resend) the outcome
+/// is then `unknown`: the provider got the request and may have acted on it, and recording `failed` would
+/// invite a duplicate resend. Every other error is the provider's own answer that it did not do it (a
+/// documented error code or status, such as a rate limit, an invalid parameter or a rejected credential):
+/// `failed`.
 pub fn answer_unreadable(code: ErrorCode) -> bool {
     matches!(
         code,
@@ -86,6 +88,7 @@ pub fn answer_unreadable(code: ErrorCode) -> bool {
             | ErrorCode::ProviderSignatureInvalid
             | ErrorCode::ProviderRedirected
             | ErrorCode::ProviderResponseTooLarge
+            | ErrorCode::ProviderServerError
     )
 }
 
