@@ -65,13 +65,19 @@ async fn speed(transport: &HttpTransport) {
     for _ in 0..3 {
         let dir = tempfile::tempdir().unwrap();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let store = store_with(
-            dir.path(),
-            clock.clone(),
-            LimitSettings { cybavo_default_per_minute: 1_000_000, ..LimitSettings::default() },
-        );
-        let accounts = store.accounts.create_sandbox_demo(&demo).unwrap();
-        let id = accounts.iter().find(|a| a.provider.as_str() == "cybavo").unwrap().id;
+        let store = store_with(dir.path(), clock.clone(), LimitSettings::default());
+        // The wallet's agreed number at its most (no budget wait in 100 calls).
+        let mut file = demo["cybavo"].as_object().unwrap().clone();
+        file.insert("calls_per_minute".into(), serde_json::json!(6_000));
+        let mut input = callback_desk::accounts::AccountInput::from_account_file(
+            &file,
+            "Speed".into(),
+            Some(callback_desk::accounts::Environment::Sandbox),
+            String::new(),
+        )
+        .unwrap();
+        input.base_url = None;
+        let id = store.accounts.create(&input).unwrap().id;
         let mut progress = |_: &JobProgress| {};
         let started = Instant::now();
         let job = store
@@ -138,7 +144,7 @@ async fn pacing(transport: &HttpTransport) {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = store_with(dir.path(), Arc::new(clock.clone()), LimitSettings::default());
-    let accounts = store.accounts.create_sandbox_demo(&sb.demo_accounts()).unwrap();
+    let accounts = store.accounts.create_sandbox_demo(&sb.base_url()).unwrap();
     let id = accounts.iter().find(|a| a.provider.as_str() == "cybavo").unwrap().id;
     let mut sent_at = Vec::new();
     let mut last_done = 0;

@@ -217,15 +217,7 @@ fn same_host(a: &str, b: &str) -> bool {
 
 /// The documented production base URL, if the provider has one.
 pub fn production_base_url(provider: ProviderId, fields: &Map<String, Value>) -> Option<String> {
-    match provider {
-        ProviderId::Cybavo => None,
-        ProviderId::Ceffu => Some("https://open-api.ceffu.com".into()),
-        ProviderId::Avista => Some("https://api.avista.global".into()),
-        ProviderId::Ccpayment => match fields.get("api_version").and_then(Value::as_str) {
-            Some("v2") => Some("https://ccpayment.com/ccpayment/v2".into()),
-            _ => Some("https://admin.ccpayment.com/ccpayment/v1".into()),
-        },
-    }
+    providers::descriptor(provider).production_base_url(fields)
 }
 
 /// What [`Accounts::create`] and [`Accounts::update`] check before anything is written: label, notes,
@@ -497,15 +489,13 @@ impl Accounts {
             })
             .collect();
         let secrets_need_reentry = secrets.iter().any(|s| s.needs_reentry);
-        let certificate_fingerprint = if provider == ProviderId::Avista {
-            self.vault
-                .get(id, "client_cert_pem")
-                .ok()
-                .flatten()
-                .and_then(|c| providers::account::cert_fingerprint(c.expose()).ok())
-        } else {
-            None
-        };
+        // The fingerprint of a client certificate the account holds (what the provider matches it by).
+        let certificate_fingerprint = providers::descriptor(provider)
+            .account_fields
+            .iter()
+            .find(|f| f.kind == providers::FieldKind::Certificate)
+            .and_then(|f| self.vault.get(id, &f.name).ok().flatten())
+            .and_then(|c| providers::account::cert_fingerprint(c.expose()).ok());
         Ok(AccountView {
             id,
             provider,
@@ -559,19 +549,16 @@ impl Accounts {
     }
 }
 
-/// The labels of the demo accounts the sandbox offers, in the order they are created.
-pub const SANDBOX_DEMO_KEYS: [&str; 5] = ["cybavo", "ceffu", "avista", "ccpayment-v1", "ccpayment-v2"];
-
 impl Accounts {
-    /// Creates one sandbox account per provider from the running sandbox's demo accounts (the JSON
-    /// object `SandboxHandle::demo_accounts()` returns). Existing sandbox accounts with the same label
-    /// are left alone, so calling it twice does not duplicate them.
-    pub fn create_sandbox_demo(&self, demo: &Value) -> Result<Vec<AccountView>> {
+    /// Creates one sandbox account per demo account of the sandbox's simulators (a sandbox at
+    /// `sandbox_root`), labelled `Sandbox · <label>`. Existing sandbox accounts with the same label are
+    /// left alone, so calling it twice does not duplicate them.
+    pub fn create_sandbox_demo(&self, sandbox_root: &str) -> Result<Vec<AccountView>> {
         let existing: Vec<String> = self.list()?.into_iter().map(|a| a.label).collect();
         let mut created = Vec::new();
-        for key in SANDBOX_DEMO_KEYS {
-            let Some(Value::Object(acc)) = demo.get(key) else { continue };
-            let label = format!("Sandbox · {}", sandbox_label(key));
+        for demo in crate::sandbox::demo_account_list(sandbox_root) {
+            let Value::Object(acc) = &demo.account else { continue };
+            let label = format!("Sandbox · {}", demo.label);
             if existing.contains(&label) {
                 continue;
             }
@@ -583,26 +570,9 @@ impl Accounts {
     }
 }
 
-fn sandbox_label(key: &str) -> &'static str {
-    match key {
-        "cybavo" => "CYBAVO SOFA",
-        "ceffu" => "Ceffu",
-        "avista" => "Avista",
-        "ccpayment-v1" => "CCPayment v1",
-        _ => "CCPayment v2",
-    }
-}
-
-/// The base URL of the running sandbox for an account of `provider` (CCPayment by API version).
+/// The base URL of the running sandbox (at `sandbox_root`) for a sandbox account.
 pub fn sandbox_base_url(sandbox_root: &str, view: &AccountView) -> String {
-    let root = sandbox_root.trim_end_matches('/');
-    match view.provider {
-        ProviderId::Ccpayment => match view.fields.get("api_version").and_then(Value::as_str) {
-            Some("v2") => format!("{root}/ccpayment/v2"),
-            _ => format!("{root}/ccpayment/v1"),
-        },
-        _ => root.to_owned(),
-    }
+    view.provider.get().simulator().base_url_for(sandbox_root.trim_end_matches('/'), &view.fields)
 }
 
 /// The result of "Test connection".
@@ -611,6 +581,8 @@ pub fn sandbox_base_url(sandbox_root: &str, view: &AccountView) -> String {
 pub struct TestResult {
     /// False when the provider has no side-effect-free authenticated call to test with.
     pub supported: bool,
+    /// Why not, when not supported: a translation key.
+    pub unsupported_key: Option<String>,
     pub ok: bool,
     /// The operation used for the test (never a resend).
     pub operation: Option<String>,
@@ -619,23 +591,28 @@ pub struct TestResult {
     pub error: Option<Error>,
 }
 
-/// Tests an account with the provider's least side-effecting authenticated call: CYBAVO's read-only
-/// callback lookup (`query-callbacks` for serial 0, which matches nothing) and Avista's token call.
-/// Ceffu and CCPayment document no such call next to their resend APIs, so the result says
-/// `supported: false` (their credentials were still checked locally when the account was parsed).
+/// Tests an account with its provider's least side-effecting authenticated call
+/// ([`ProviderAccount::test_call`](crate::providers::ProviderAccount::test_call)); a provider that
+/// documents no such call says why (`supported: false`; its credentials were still checked locally when
+/// the account was parsed).
 pub async fn test_connection(
     account: &Account,
     clock: &dyn Clock,
     transport: &dyn crate::transport::Transport,
 ) -> TestResult {
-    let (operation, params): (&str, Value) = match account {
-        Account::Cybavo(_) => ("query-callbacks", serde_json::json!({ "ids": [0] })),
-        Account::Avista(_) => ("get-token", serde_json::json!({})),
-        Account::Ceffu(_) | Account::Ccpayment(_) => {
-            return TestResult { supported: false, ok: false, operation: None, duration_ms: 0, error: None }
+    let (operation, params) = match account.inner().test_call() {
+        providers::TestCall::Call(op, params) => (op, params),
+        providers::TestCall::Unsupported(why) => {
+            return TestResult {
+                supported: false,
+                unsupported_key: Some(why.to_owned()),
+                ok: false,
+                operation: None,
+                duration_ms: 0,
+                error: None,
+            }
         }
     };
-    let params = params.as_object().cloned().unwrap_or_default();
     let started = std::time::Instant::now();
     let outcome = providers::execute(account, operation, &params, clock, transport).await;
     let ok = outcome.outcome == providers::OutcomeKind::Ok;
@@ -650,6 +627,7 @@ pub async fn test_connection(
     );
     TestResult {
         supported: true,
+        unsupported_key: None,
         ok,
         operation: Some(operation.to_owned()),
         duration_ms: started.elapsed().as_millis() as i64,
@@ -674,7 +652,7 @@ mod tests {
 
     fn cybavo_input() -> AccountInput {
         AccountInput {
-            provider: ProviderId::Cybavo,
+            provider: ProviderId::parse("cybavo").unwrap(),
             label: "Store A".into(),
             environment: Environment::Custom,
             base_url: Some("https://sofa.example.com".into()),
@@ -704,16 +682,22 @@ mod tests {
         let b = acc.update(a.id, &input).unwrap();
         assert_eq!(b.label, "Store A (renamed)");
         let (_, account) = acc.signing_account(a.id, None).unwrap();
-        match account {
-            Account::Cybavo(c) => assert_eq!(c.api_secret.expose(), "canary-S3CRET-xyz"),
-            _ => unreachable!(),
-        }
+        assert_eq!(
+            account.downcast::<crate::providers::cybavo::account::CybavoAccount>().unwrap().api_secret.expose(),
+            "canary-S3CRET-xyz"
+        );
         input.secrets.insert("api_secret".into(), "new-secret-value".into());
         acc.update(a.id, &input).unwrap();
-        match acc.signing_account(a.id, None).unwrap().1 {
-            Account::Cybavo(c) => assert_eq!(c.api_secret.expose(), "new-secret-value"),
-            _ => unreachable!(),
-        }
+        assert_eq!(
+            acc.signing_account(a.id, None)
+                .unwrap()
+                .1
+                .downcast::<crate::providers::cybavo::account::CybavoAccount>()
+                .unwrap()
+                .api_secret
+                .expose(),
+            "new-secret-value"
+        );
         acc.delete(a.id).unwrap();
         assert!(acc.list().unwrap().is_empty());
         let n: i64 =
@@ -754,10 +738,16 @@ mod tests {
         full.secrets.insert("api_secret".into(), "entered-again-secret".into());
         let v = acc.update(a.id, &full).unwrap();
         assert!(!v.secrets_need_reentry && v.secrets.iter().all(|s| s.set && !s.needs_reentry));
-        match acc.signing_account(a.id, None).unwrap().1 {
-            Account::Cybavo(c) => assert_eq!(c.api_secret.expose(), "entered-again-secret"),
-            _ => unreachable!(),
-        }
+        assert_eq!(
+            acc.signing_account(a.id, None)
+                .unwrap()
+                .1
+                .downcast::<crate::providers::cybavo::account::CybavoAccount>()
+                .unwrap()
+                .api_secret
+                .expose(),
+            "entered-again-secret"
+        );
         assert!(acc.get(b.id).unwrap().secrets_need_reentry);
         assert_eq!(acc.signing_account(b.id, None).unwrap_err().code, ErrorCode::VaultMasterKeyLost);
         // With a key in the keyring again, new accounts are saved as usual.
@@ -803,10 +793,16 @@ mod tests {
         input.secrets.insert("api_code".into(), "fresh-code-1".into());
         let v = acc.update(a.id, &input).unwrap();
         assert_eq!(v.base_url, "https://sofa2.example.com");
-        match acc.signing_account(a.id, None).unwrap().1 {
-            Account::Cybavo(c) => assert_eq!(c.api_secret.expose(), "fresh-secret-1"),
-            _ => unreachable!(),
-        }
+        assert_eq!(
+            acc.signing_account(a.id, None)
+                .unwrap()
+                .1
+                .downcast::<crate::providers::cybavo::account::CybavoAccount>()
+                .unwrap()
+                .api_secret
+                .expose(),
+            "fresh-secret-1"
+        );
 
         // Changing the environment (here to the sandbox) also needs them.
         let mut sandbox = cybavo_input();
@@ -848,7 +844,7 @@ mod tests {
         assert_eq!(acc.create(&label).unwrap_err().params["field"], "label");
 
         let ceffu = AccountInput {
-            provider: ProviderId::Ceffu,
+            provider: ProviderId::parse("ceffu").unwrap(),
             label: "Ceffu".into(),
             environment: Environment::Production,
             base_url: None,
@@ -890,7 +886,7 @@ mod tests {
         crlf.secrets.insert("api_code".into(), "code-123\r\nX-Injected: yes".into());
         assert_eq!(reason(&crlf), ("api_code".into(), "not_header_text".into()));
         let avista = AccountInput {
-            provider: ProviderId::Avista,
+            provider: ProviderId::parse("avista").unwrap(),
             label: "Avista".into(),
             environment: Environment::Production,
             base_url: None,
@@ -912,10 +908,16 @@ mod tests {
         let a = acc.create(&pasted).unwrap();
         let e = acc.update(a.id, &crlf).unwrap_err();
         assert_eq!(e.params["reason"], "not_header_text");
-        match acc.signing_account(a.id, None).unwrap().1 {
-            Account::Cybavo(c) => assert_eq!(c.api_code.expose(), "code-123"),
-            _ => unreachable!(),
-        }
+        assert_eq!(
+            acc.signing_account(a.id, None)
+                .unwrap()
+                .1
+                .downcast::<crate::providers::cybavo::account::CybavoAccount>()
+                .unwrap()
+                .api_code
+                .expose(),
+            "code-123"
+        );
     }
 
     struct NoKeyring;

@@ -36,6 +36,8 @@ pub struct ActionResult {
     pub outcome: OutcomeKind,
     pub http_status: Option<u16>,
     pub error: Option<Error>,
+    /// A successful outcome in words, as the provider words it (translation keys and parameters).
+    pub summary: Vec<providers::Phrase>,
     /// The provider's parsed result (e.g. `{"count": 3}`, decoded callbacks, `webhookLogId`).
     #[ts(type = "unknown")]
     pub result: Value,
@@ -45,8 +47,9 @@ pub struct ActionResult {
     pub calls: usize,
 }
 
-/// A short human description of what the action covers, for the history table.
-pub fn scope_of(operation: &str, params: &Map<String, Value>) -> String {
+/// A short description of what the action covers, for the history table: each param, lists shortened,
+/// a field holding its `broad` value marked "(all)".
+pub fn scope_of(op: &providers::OperationDescriptor, params: &Map<String, Value>) -> String {
     let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -56,8 +59,8 @@ pub fn scope_of(operation: &str, params: &Map<String, Value>) -> String {
         let item = match v {
             Value::Array(items) if items.len() > 1 => format!("{k}={} (+{})", text(&items[0]), items.len() - 1),
             Value::Array(items) if items.len() == 1 => format!("{k}={}", text(&items[0])),
-            _ if k == "notification_id" && operation.starts_with("resend-") && v.as_i64() == Some(0) => {
-                format!("{k}=0 (all)")
+            _ if op.fields.iter().any(|f| &f.name == k && f.broad.as_ref() == Some(v)) => {
+                format!("{k}={} (all)", text(v))
             }
             _ => format!("{k}={}", text(v)),
         };
@@ -143,10 +146,8 @@ impl Actions {
         transport: &dyn Transport,
     ) -> Result<Secret> {
         let (_, account) = self.accounts.signing_account(req.account_id, sandbox_root)?;
-        if let providers::Account::Avista(a) = &account {
-            if a.client_key_pem.is_some() {
-                return Err(Error::new(crate::error::ErrorCode::InputCurlUnavailable).with("reason", "client_key"));
-            }
+        if account.inner().client_identity().is_some() {
+            return Err(Error::new(crate::error::ErrorCode::InputCurlUnavailable).with("reason", "client_key"));
         }
         let calls = providers::plan_calls(&account, &req.operation, &req.params)?;
         let first = calls.first().cloned().unwrap_or_default();
@@ -173,19 +174,28 @@ impl Actions {
         let first = calls.first().cloned().unwrap_or_default();
         let provisional =
             providers::build_request(&account, &req.operation, &first, &providers::BuildCtx::at(self.clock.now_ms()))?;
-        let budget_key = BudgetKey::of(view.id, &account);
+        let budget_key = BudgetKey::of_view(&view, &req.operation);
+        let provider = view.provider.get();
+        let rule_of = |op: &str| provider.budget(&view.fields, op);
         // The account's rate budget is reserved before anything is recorded or sent: a request over a
         // known limit never leaves, whichever process asks (`budget.wait` says when it may go).
-        let gate =
-            BudgetGate::reserve(&self.limits, budget_key, &req.operation, self.clock.as_ref(), calls.len().max(1))?;
-        let history_id = self.history.begin(self.entry(&view, req, job_id, &provisional))?;
+        let gate = BudgetGate::reserve(
+            &self.limits,
+            view.id,
+            &rule_of,
+            &req.operation,
+            self.clock.as_ref(),
+            calls.len().max(1),
+        )?;
+        let op = providers::operation_descriptor(&account, &req.operation)?;
+        let history_id = self.history.begin(self.entry(&view, &op, req, job_id, &provisional))?;
         let started = std::time::Instant::now();
         let outcome =
             providers::execute_gated(&account, &req.operation, &req.params, self.clock.as_ref(), transport, &gate)
                 .await;
         self.history.finish(history_id, finish_of(&outcome, started.elapsed().as_millis() as i64))?;
         if outcome.http_status.is_some() {
-            self.limits.observe(budget_key, &req.operation, outcome.error.as_ref(), self.clock.now_ms())?;
+            self.limits.observe(budget_key, outcome.error.as_ref(), self.clock.now_ms())?;
         }
         // History scrubs what it stores (`History::finish`); what goes back to the UI or the CLI gets the
         // same scrubbing, since error details and results are built from what the provider sent back
@@ -195,6 +205,10 @@ impl Actions {
             outcome: outcome.outcome,
             http_status: outcome.http_status,
             error: outcome.error.map(Error::scrubbed),
+            summary: match outcome.outcome {
+                OutcomeKind::Ok => account.inner().describe(&req.operation, &outcome.result),
+                _ => Vec::new(),
+            },
             result: crate::logging::scrub_value(&outcome.result),
             request: outcome.request,
             response: outcome.response,
@@ -205,6 +219,7 @@ impl Actions {
     fn entry(
         &self,
         view: &AccountView,
+        op: &providers::OperationDescriptor,
         req: &ActionRequest,
         job_id: Option<i64>,
         provisional: &providers::SignedRequest,
@@ -216,7 +231,7 @@ impl Actions {
             provider: view.provider.as_str().to_owned(),
             environment: view.environment,
             operation: req.operation.clone(),
-            scope: scope_of(&req.operation, &req.params),
+            scope: scope_of(op, &req.params),
             search_text: search_text_of(&req.params),
             request: recorded_request(&crate::transport::redact_request(provisional)),
         }
@@ -279,7 +294,7 @@ mod tests {
         let limits = Arc::new(crate::limits::Limits::new(db));
         let view = accounts
             .create(&AccountInput {
-                provider: ProviderId::Cybavo,
+                provider: ProviderId::parse("cybavo").unwrap(),
                 label: "Echo".into(),
                 environment: Environment::Custom,
                 base_url: Some(format!("http://127.0.0.1:{port}")),
@@ -309,10 +324,14 @@ mod tests {
 
     #[test]
     fn scope_and_search_text() {
+        let cybavo = providers::cybavo::descriptor();
+        let op = |name: &str| cybavo.operation_named(name).unwrap().clone();
         let p = json!({"notification_id": 0}).as_object().unwrap().clone();
-        assert_eq!(scope_of("resend-withdrawal-callbacks", &p), "notification_id=0 (all)");
+        assert_eq!(scope_of(&op("resend-withdrawal-callbacks"), &p), "notification_id=0 (all)");
+        let p = json!({"notification_id": 7}).as_object().unwrap().clone();
+        assert_eq!(scope_of(&op("resend-withdrawal-callbacks"), &p), "notification_id=7");
         let p = json!({"ids": [90000000139i64, 90000000140i64, 3]}).as_object().unwrap().clone();
-        assert_eq!(scope_of("query-callbacks", &p), "ids=90000000139 (+2)");
+        assert_eq!(scope_of(&op("query-callbacks"), &p), "ids=90000000139 (+2)");
         assert_eq!(search_text_of(&p), "90000000139 90000000140 3");
     }
 }

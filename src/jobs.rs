@@ -1,22 +1,10 @@
 //! Bulk jobs: "resend everything since T" (or a long list of ids) as a plan of single calls, run within
 //! the providers' rate budgets, persisted so that closing the app loses nothing.
 //!
-//! * [`split`] (pure) turns a bulk request into the exact params of each call, in order:
-//!   - CCPayment `resend-webhooks`: `[since, until]` in windows of at most one hour
-//!     (`start_timestamp`/`end_timestamp` on v1, `startTimestamp`/`endTimestamp` on v2). Consecutive
-//!     windows share their boundary second, so nothing falls between two windows whether the provider
-//!     reads the end as inclusive or exclusive (a callback of exactly that second may be resent twice;
-//!     receivers already handle the providers' own retries).
-//!   - Ceffu `resend-webhooks`: one call per event type (`eventTypes`, default all four) with
-//!     `resendFromDateTime` = `since` in milliseconds. Ceffu has no end bound: it resends every failed
-//!     notification from then on.
-//!   - CYBAVO resends: one call per serial given in `serials`/`notification_ids`; without a list, the one
-//!     call `notification_id = 0` (every pending or failed callback; how many is known only from its
-//!     answer, `count`).
-//!   - CYBAVO `query-callbacks`: `ids` in chunks of at most 100; `list-callbacks`: `from_time`/`to_time`
-//!     from `since`/`until`.
-//!   - Avista `resend-webhook`: one call per identifier in `transaction_identifiers`.
-//!   - Anything else: the operation's own calls.
+//! * [`split`] (pure) turns a bulk request into the exact params of each call, in order: each provider
+//!   splits its own bulk operations ([`ProviderAccount::split`](crate::providers::ProviderAccount::split):
+//!   time windows, lists of ids, one call per event type); anything else is the operation's own calls.
+//!   Times are checked and the number of calls capped before any call is built.
 //! * [`Jobs::plan`] adds the estimate from the account's budgets ([`crate::limits`]): when the last call
 //!   can go out at the earliest, and over how many provider days.
 //! * [`Jobs::run`] sends the calls one at a time through [`Actions::run`] (one history row per call, with
@@ -33,25 +21,21 @@ use crate::clock::{Clock, FixedClock};
 use crate::db::{storage_error, Db};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::{day_of, BudgetKey, Limits};
-use crate::providers::{self, util, Account, BuildCtx, CcpaymentVersion, OutcomeKind};
+use crate::providers::{self, util, Account, BuildCtx, OutcomeKind, Split};
 use crate::results::{CallEnd, ResultRow};
 use crate::transport::Transport;
 use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
-use std::collections::{BTreeSet, HashSet};
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use ts_rs::TS;
 
-/// CCPayment's largest window, in seconds.
-pub const WINDOW_SECONDS: i64 = providers::ccpayment::ops::MAX_WINDOW_SECONDS;
 /// How often one call is retried after the provider answered with a rate or daily limit.
 pub const MAX_LIMIT_RETRIES: u32 = 8;
-/// Ceffu's event types: deposit success, deposit failed, withdrawal success, withdrawal failed.
-pub const CEFFU_EVENT_TYPES: [&str; 4] = ["1", "2", "3", "4"];
 /// The longest a plan may take under the account's budgets, in provider days: a request that needs more
 /// calls than that is refused (`input.plan_too_large`) before any call is built.
 pub const MAX_PLAN_DAYS: u32 = 90;
@@ -102,14 +86,8 @@ pub struct Plan {
     pub estimated_seconds: i64,
     /// Provider days the calls span (e.g. 30 CCPayment v1 windows at 25/day: 2).
     pub days: u32,
-    /// What the plan cannot say in numbers, e.g. that a CYBAVO "resend all" reports its size afterwards.
-    pub note: Option<String>,
-}
-
-/// The calls of a bulk request and a note, without estimates.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Split {
-    pub calls: Vec<Map<String, Value>>,
+    /// What the plan cannot say in numbers (a translation key, `bulk.note.*`), e.g. that a CYBAVO
+    /// "resend all" reports its size afterwards.
     pub note: Option<String>,
 }
 
@@ -161,19 +139,6 @@ pub fn unix_seconds(field: &str, value: i64) -> Result<i64> {
 /// 9999-12-31T23:59:59Z.
 const LATEST_UNIX_SECONDS: i64 = 253_402_300_799;
 
-fn without(params: &Map<String, Value>, keys: &[&str]) -> Map<String, Value> {
-    params.iter().filter(|(k, _)| !keys.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
-}
-
-fn first_list(params: &Map<String, Value>, names: &[&str]) -> Result<Option<(String, Vec<String>)>> {
-    for n in names {
-        if let Some(list) = util::opt_string_list(params, n)? {
-            return Ok(Some(((*n).to_owned(), list)));
-        }
-    }
-    Ok(None)
-}
-
 /// Splits a bulk request into the params of each call (see the module documentation). `until` is
 /// already resolved (Unix seconds).
 /// At most `max_calls` calls: a bigger request is refused with `input.plan_too_large` before its calls
@@ -194,143 +159,15 @@ pub fn split(
             return Err(Error::invalid_field("until", "before_since").with("since", s).with("until", until));
         }
     }
-    let split = split_checked(account, operation, params, since, until, max_calls)?;
+    let request = providers::BulkRequest { params, since, until, max_calls };
+    let split = match account.inner().split(operation, &request) {
+        Some(split) => split?,
+        None => Split { calls: providers::plan_calls(account, operation, params)?, note: None },
+    };
     if split.calls.len() > max_calls {
         return Err(plan_too_large(split.calls.len(), max_calls));
     }
     Ok(split)
-}
-
-fn split_checked(
-    account: &Account,
-    operation: &str,
-    params: &Map<String, Value>,
-    since: Option<i64>,
-    until: i64,
-    max_calls: usize,
-) -> Result<Split> {
-    use providers::cybavo::ops as cy;
-    let one = |m: Map<String, Value>| Ok(Split { calls: vec![m], note: None });
-    match account {
-        Account::Ccpayment(a) if operation == providers::ccpayment::ops::RESEND_WEBHOOKS => {
-            let (start, end) = match a.api_version {
-                CcpaymentVersion::V1 => ("start_timestamp", "end_timestamp"),
-                CcpaymentVersion::V2 => ("startTimestamp", "endTimestamp"),
-            };
-            let since = match since {
-                Some(s) => s,
-                None => unix_seconds(start, util::req_i64(params, start).map_err(|_| Error::missing_field("since"))?)?,
-            };
-            let rest = without(params, &[start, end]);
-            let calls = windows(since, until, WINDOW_SECONDS, max_calls)?
-                .into_iter()
-                .map(|(s, e)| {
-                    let mut m = Map::new();
-                    m.insert(start.into(), json!(s));
-                    m.insert(end.into(), json!(e));
-                    m.extend(rest.clone());
-                    m
-                })
-                .collect();
-            Ok(Split { calls, note: None })
-        }
-        Account::Ceffu(_) if operation == providers::ceffu::ops::RESEND_WEBHOOKS => {
-            let from_ms = match since {
-                Some(s) => s * 1000,
-                None => {
-                    let ms = util::req_i64(params, "resendFromDateTime").map_err(|_| Error::missing_field("since"))?;
-                    unix_seconds("resendFromDateTime", ms.div_euclid(1000))?;
-                    ms
-                }
-            };
-            let types = match first_list(params, &["eventTypes", "eventType"])? {
-                Some((_, t)) => t,
-                None => CEFFU_EVENT_TYPES.iter().map(|s| (*s).to_owned()).collect(),
-            };
-            let mut seen = HashSet::new();
-            let rest = without(params, &["webhookId", "eventTypes", "eventType", "resendFromDateTime"]);
-            let webhook = params.get("webhookId").cloned().ok_or_else(|| Error::missing_field("webhookId"))?;
-            let calls = types
-                .into_iter()
-                .filter(|t| seen.insert(t.clone()))
-                .map(|t| {
-                    let mut m = Map::new();
-                    m.insert("webhookId".into(), webhook.clone());
-                    m.insert("eventType".into(), json!(t));
-                    m.insert("resendFromDateTime".into(), json!(from_ms));
-                    m.extend(rest.clone());
-                    m
-                })
-                .collect();
-            Ok(Split {
-                calls,
-                note: Some(
-                    "Ceffu resends every failed notification of each event type from `since` on; it has no end bound"
-                        .into(),
-                ),
-            })
-        }
-        Account::Cybavo(_) if operation == cy::RESEND_WITHDRAWAL || operation == cy::RESEND_DEPOSIT => {
-            let ids = match util::opt_i64_list(params, "serials")? {
-                Some(l) => Some(l),
-                None => util::opt_i64_list(params, "notification_ids")?,
-            };
-            match ids {
-                Some(ids) => {
-                    let mut seen = HashSet::new();
-                    let calls = ids
-                        .into_iter()
-                        .filter(|id| seen.insert(*id))
-                        .map(|id| {
-                            let mut m = Map::new();
-                            m.insert("notification_id".into(), json!(id));
-                            m
-                        })
-                        .collect();
-                    Ok(Split { calls, note: None })
-                }
-                None => {
-                    let id = util::opt_i64(params, "notification_id")?.unwrap_or(0);
-                    let mut m = Map::new();
-                    m.insert("notification_id".into(), json!(id));
-                    let note = (id == 0).then(|| {
-                        "notification_id 0 resends every pending or failed callback in one call; how many is \
-                         known only from its answer (count)"
-                            .to_owned()
-                    });
-                    Ok(Split { calls: vec![m], note })
-                }
-            }
-        }
-        Account::Cybavo(_) if operation == cy::LIST_CALLBACKS && since.is_some() => {
-            let mut m = Map::new();
-            m.insert("from_time".into(), json!(since));
-            m.insert("to_time".into(), json!(until));
-            m.extend(without(params, &["from_time", "to_time"]));
-            one(m)
-        }
-        Account::Avista(_) if operation == providers::avista::ops::RESEND_WEBHOOK => {
-            match first_list(params, &["transaction_identifiers", "identifiers"])? {
-                Some((_, ids)) => {
-                    let rest = without(params, &["transaction_identifiers", "identifiers", "transaction_identifier"]);
-                    let mut seen = HashSet::new();
-                    let calls = ids
-                        .into_iter()
-                        .filter(|id| seen.insert(id.clone()))
-                        .map(|id| {
-                            let mut m = Map::new();
-                            m.insert("transaction_identifier".into(), json!(id));
-                            m.extend(rest.clone());
-                            m
-                        })
-                        .collect();
-                    Ok(Split { calls, note: None })
-                }
-                None => one(params.clone()),
-            }
-        }
-        _ => Ok(Split { calls: providers::plan_calls(account, operation, params)?, note: None }),
-    }
 }
 
 /// Where a job stands.
@@ -627,14 +464,14 @@ impl Jobs {
         let (_, account) = self.actions.accounts.signing_account(req.account_id, Some(PLANNING_ROOT))?;
         let now = self.clock.now_ms();
         let until = req.until.unwrap_or_else(|| now.div_euclid(1000));
-        let key = BudgetKey::of(req.account_id, &account);
-        let s = split(&account, &req.operation, &req.params, req.since, until, self.max_calls(key, &req.operation)?)?;
+        let key = BudgetKey::new(req.account_id, account.provider().get().budget(account.public(), &req.operation));
+        let s = split(&account, &req.operation, &req.params, req.since, until, self.max_calls(key)?)?;
         for c in &s.calls {
             for p in providers::plan_calls(&account, &req.operation, c)? {
                 providers::build_request(&account, &req.operation, &p, &BuildCtx::at(now))?;
             }
         }
-        let (estimated_seconds, days) = self.estimate(key, &req.operation, now, s.calls.len())?;
+        let (estimated_seconds, days) = self.estimate(key, now, s.calls.len())?;
         Ok(Plan {
             account_id: req.account_id,
             operation: req.operation.clone(),
@@ -647,9 +484,9 @@ impl Jobs {
 
     /// The most calls a plan of `operation` may have: what the account's budget allows in
     /// [`MAX_PLAN_DAYS`] provider days, and never more than [`MAX_PLAN_CALLS`].
-    fn max_calls(&self, key: BudgetKey, operation: &str) -> Result<usize> {
+    fn max_calls(&self, key: BudgetKey) -> Result<usize> {
         let days = u64::from(MAX_PLAN_DAYS);
-        let by_budget = match self.limits.budget(key, operation)? {
+        let by_budget = match self.limits.budget(key)? {
             None => u64::MAX,
             Some(b) => {
                 let per_day = b.per_day.map_or(u64::MAX, |d| u64::from(d) * days);
@@ -661,11 +498,11 @@ impl Jobs {
     }
 
     /// Seconds until the last of `n` calls may go out, and the provider days they span.
-    fn estimate(&self, key: BudgetKey, operation: &str, now: i64, n: usize) -> Result<(i64, u32)> {
+    fn estimate(&self, key: BudgetKey, now: i64, n: usize) -> Result<(i64, u32)> {
         if n == 0 {
             return Ok((0, 0));
         }
-        let times = self.limits.simulate(key, operation, now, n)?;
+        let times = self.limits.simulate(key, now, n)?;
         if times.len() < n {
             return Err(Error::new(ErrorCode::BudgetExhausted));
         }
@@ -845,7 +682,7 @@ impl Jobs {
     }
 
     /// What each call of job `id` came to, in plan order (calls not made yet are `not_sent`); for
-    /// CYBAVO look-ups one row per serial with the decoded callback read back from history.
+    /// look-ups one row per id asked for (or per row found) with the decoded row read back from history.
     pub fn results(&self, id: i64) -> Result<(JobView, Vec<ResultRow>)> {
         let job = self.get(id)?;
         let plan = self.plan_of(id)?;
@@ -874,6 +711,8 @@ impl Jobs {
             rows.collect::<rusqlite::Result<_>>().map_err(storage_error)?
         };
         let mut by_index: std::collections::HashMap<u64, CallEnd> = records.into_iter().collect();
+        let provider = providers::ProviderId::parse(&job.provider)?;
+        let op = crate::results::operation_of(provider, &plan.operation)?;
         let mut out = Vec::new();
         for (i, call) in plan.calls.iter().enumerate() {
             let i = i as u64;
@@ -884,14 +723,7 @@ impl Jobs {
                 None if i < job.next_index => Some(CallEnd::unrecorded()),
                 None => None,
             };
-            crate::results::rows_of_call(
-                &self.actions.history,
-                &plan.operation,
-                i + 1,
-                &call.params,
-                record,
-                &mut out,
-            )?;
+            crate::results::rows_of_call(&self.actions.history, provider, &op, i + 1, &call.params, record, &mut out)?;
         }
         Ok((job, out))
     }
@@ -1052,7 +884,7 @@ impl Jobs {
                 return Err(e);
             }
         };
-        let key = BudgetKey::of(plan.account_id, &account);
+        let key = BudgetKey::new(plan.account_id, account.provider().get().budget(account.public(), &plan.operation));
         let op = plan.operation.clone();
         let total = plan.calls.len() as u64;
         let stride = (total / 200).max(1);
@@ -1075,9 +907,9 @@ impl Jobs {
             }
             let now = self.clock.now_ms();
             if index % stride == 0 || total - index <= 200 || retries > 0 {
-                eta = self.estimate(key, &op, now, (total - index) as usize).map(|(s, _)| s).unwrap_or(eta);
+                eta = self.estimate(key, now, (total - index) as usize).map(|(s, _)| s).unwrap_or(eta);
             }
-            let at = self.limits.next_allowed_at(key, &op, now)?;
+            let at = self.limits.next_allowed_at(key, now)?;
             if at == i64::MAX {
                 let e = Error::new(ErrorCode::BudgetExhausted);
                 self.set_state(id, JobState::Paused, Some(&e))?;
@@ -1242,6 +1074,13 @@ enum Finished {
     Retry,
 }
 
+impl JobView {
+    /// The descriptor of the job's operation (what its results file holds).
+    pub fn operation_descriptor(&self) -> Result<providers::OperationDescriptor> {
+        crate::results::operation_of(providers::ProviderId::parse(&self.provider)?, &self.operation)
+    }
+}
+
 impl JobProgress {
     /// The progress report of a stored job (`done` = calls completed so far).
     pub fn of(job: &JobView, eta_seconds: i64, waiting_until_ms: Option<i64>) -> JobProgress {
@@ -1263,6 +1102,7 @@ impl JobProgress {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn account(j: Value) -> Account {
         Account::from_map(j.as_object().unwrap()).unwrap()
@@ -1344,10 +1184,10 @@ mod tests {
         let e = split(&cybavo(), "list-callbacks", &Map::new(), Some(0), i64::MAX, MAX_PLAN_CALLS).unwrap_err();
         assert_eq!(field(&e).1, Some(json!("until")));
         // 1970 to 9999 in hour windows is counted, not built, and refused with the numbers.
-        let e = windows(0, 253_402_300_799, WINDOW_SECONDS, 2_250).unwrap_err();
+        let e = windows(0, 253_402_300_799, 3_600, 2_250).unwrap_err();
         assert_eq!(e.code, ErrorCode::InputPlanTooLarge);
         assert_eq!((e.params["calls"].as_u64(), e.params["max_calls"].as_u64()), (Some(70_389_528), Some(2_250)));
-        assert_eq!(windows(0, 2_250 * 3_600, WINDOW_SECONDS, 2_250).unwrap().len(), 2_250);
+        assert_eq!(windows(0, 2_250 * 3_600, 3_600, 2_250).unwrap().len(), 2_250);
         // Lists are capped too.
         let ids: Vec<i64> = (1..=11).collect();
         let e =
@@ -1378,7 +1218,7 @@ mod tests {
 
         let s = split(&cybavo(), "resend-withdrawal-callbacks", &Map::new(), None, 0, MAX_PLAN_CALLS).unwrap();
         assert_eq!(s.calls, vec![obj(json!({"notification_id": 0}))]);
-        assert!(s.note.unwrap().contains("count"));
+        assert_eq!(s.note.as_deref(), Some("bulk.note.cybavo_all"));
         let p = obj(json!({"serials": [5, 6, 5]}));
         let s = split(&cybavo(), "resend-deposit-callbacks", &p, None, 0, MAX_PLAN_CALLS).unwrap();
         assert_eq!(s.calls, vec![obj(json!({"notification_id": 5})), obj(json!({"notification_id": 6}))]);

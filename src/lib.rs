@@ -23,5 +23,6 @@ pub mod secret;
 pub mod store;
 pub mod transport;
 pub mod vault;
+pub mod wire;
 
 pub use error::{Error, ErrorCode};

@@ -1,15 +1,12 @@
 //! Per-account rate budgets: how often Callback Desk may call each provider, so that a bulk job (or a
 //! busy afternoon of single actions) never sends a call over a known limit.
 //!
-//! Budgets come from the providers' documented limits (see the provider reference, §0):
-//!
-//! | provider | bucket | budget |
-//! |---|---|---|
-//! | CCPayment v1 `resend-webhooks` | `resend` | 1 per minute and 25 per provider day |
-//! | CCPayment v2 `resend-webhooks` | `resend` | not documented: the v1 numbers (codes 11004/11009 exist); lowered when the provider names a smaller one |
-//! | Avista `resend-webhook` | `resend` | 60 per minute (`get-token` is not limited) |
-//! | CYBAVO (every call of a wallet) | `wallet` | adaptive: starts at [`LimitSettings::cybavo_default_per_minute`]; a "Call too frequently (N calls/minute)" answer makes it N |
-//! | Ceffu (every call of an API key) | `api` | not documented: [`LimitSettings::ceffu_default_per_minute`], plus exponential back-off (capped) after each G20012/429 |
+//! Each provider declares its budgets in its own folder
+//! ([`Provider::budget`](crate::providers::Provider::budget), a [`BudgetRule`] per operation): the bucket
+//! calls count in (e.g. every CYBAVO call of a wallet, CCPayment's resends), the documented (or default)
+//! calls per minute and per provider day with any number agreed with the provider applied, whether a
+//! number the provider names in a rate-limit answer is adopted as is or only when stricter, and the first
+//! back-off after a rate-limit answer. The provider reference (§0) documents the numbers.
 //!
 //! Minutes are sliding 60 s windows (stricter than calendar minutes), widened by a safety margin
 //! ([`LimitSettings::margin_ms`]) for network latency and clock differences. Days are the provider's
@@ -23,7 +20,6 @@
 
 use crate::db::{storage_error, Db};
 use crate::error::{Error, ErrorCode, Result};
-use crate::providers::{Account, CcpaymentVersion};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use serde_json::Value;
@@ -36,90 +32,58 @@ pub const DAY_MS: i64 = 86_400_000;
 /// Call times older than this are deleted (no budget looks further back).
 const KEEP_MS: i64 = 3 * DAY_MS;
 
-/// Which limits apply to an account: the provider, and for CCPayment the API version.
+/// How a bucket of a provider's budget works, as the provider's folder declares it
+/// ([`Provider::budget`](crate::providers::Provider::budget)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Family {
-    Cybavo,
-    Ceffu,
-    Avista,
-    CcpaymentV1,
-    CcpaymentV2,
+pub struct BudgetRule {
+    /// The bucket calls count in: calls of one account and bucket share the budget (e.g. `wallet` for
+    /// every CYBAVO call of a wallet, `resend` for CCPayment's resends).
+    pub bucket: &'static str,
+    /// The documented (or default) budget, with the number agreed with the provider applied.
+    pub budget: Budget,
+    /// A per-minute number the provider names in a rate-limit answer is adopted as is (CYBAVO's own
+    /// number for the wallet); otherwise only when it is stricter than `budget`.
+    pub adopt_named: bool,
+    /// The first back-off after a rate-limit answer; `None`: one window ([`LimitSettings::backoff_base_ms`]).
+    pub backoff_base_ms: Option<i64>,
 }
 
-impl Family {
-    pub fn of(account: &Account) -> Family {
-        match account {
-            Account::Cybavo(_) => Family::Cybavo,
-            Account::Ceffu(_) => Family::Ceffu,
-            Account::Avista(_) => Family::Avista,
-            Account::Ccpayment(a) => match a.api_version {
-                CcpaymentVersion::V1 => Family::CcpaymentV1,
-                CcpaymentVersion::V2 => Family::CcpaymentV2,
-            },
+impl BudgetRule {
+    /// A bucket with this budget, adopting only stricter numbers, backing off one window.
+    pub const fn new(bucket: &'static str, per_minute: Option<u32>, per_day: Option<u32>) -> BudgetRule {
+        BudgetRule { bucket, budget: Budget { per_minute, per_day }, adopt_named: false, backoff_base_ms: None }
+    }
+
+    /// The per-minute number agreed with the provider replaces the default one.
+    pub const fn agreed(mut self, per_minute: Option<u32>) -> BudgetRule {
+        if let Some(n) = per_minute {
+            self.budget.per_minute = Some(n);
         }
+        self
     }
 }
 
-/// The account a budget belongs to, with the per-minute number agreed with the provider when the account
-/// declares one (CYBAVO and Ceffu set limits per merchant and publish no number).
+/// The budget of one account for one operation: the account and its provider's rule (`None`: the
+/// operation is not limited, e.g. Avista's token call).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct BudgetKey {
     pub account_id: i64,
-    pub family: Family,
-    pub agreed_per_minute: Option<u32>,
+    pub rule: Option<BudgetRule>,
 }
 
 impl BudgetKey {
-    pub fn new(account_id: i64, family: Family) -> Self {
-        BudgetKey { account_id, family, agreed_per_minute: None }
+    pub fn new(account_id: i64, rule: Option<BudgetRule>) -> Self {
+        BudgetKey { account_id, rule }
     }
 
-    pub fn of(account_id: i64, account: &Account) -> Self {
-        let agreed_per_minute = match account {
-            Account::Cybavo(a) => a.calls_per_minute,
-            Account::Ceffu(a) => a.calls_per_minute,
-            Account::Avista(_) | Account::Ccpayment(_) => None,
-        };
-        BudgetKey { account_id, family: Family::of(account), agreed_per_minute }
-    }
-
-    /// The key of a stored account from its public fields (no secrets needed).
-    pub fn of_view(view: &crate::accounts::AccountView) -> Self {
-        use crate::providers::ProviderId;
-        let family = match view.provider {
-            ProviderId::Cybavo => Family::Cybavo,
-            ProviderId::Ceffu => Family::Ceffu,
-            ProviderId::Avista => Family::Avista,
-            ProviderId::Ccpayment => match view.fields.get("api_version").and_then(Value::as_str) {
-                Some("v2") => Family::CcpaymentV2,
-                _ => Family::CcpaymentV1,
-            },
-        };
-        let agreed_per_minute = match family {
-            Family::Cybavo | Family::Ceffu => view
-                .fields
-                .get("calls_per_minute")
-                .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
-                .and_then(|n| u32::try_from(n).ok())
-                .filter(|&n| n > 0),
-            _ => None,
-        };
-        BudgetKey { account_id: view.id, family, agreed_per_minute }
-    }
-
-    /// The documented (or default) budget of this account, with the agreed per-minute number applied.
-    fn base(&self, settings: &LimitSettings) -> Budget {
-        let mut b = base_budget(self.family, settings);
-        if let Some(n) = self.agreed_per_minute {
-            b.per_minute = Some(n);
-        }
-        b
+    /// The key of `operation` of a stored account, from its public fields (no secrets needed).
+    pub fn of_view(view: &crate::accounts::AccountView, operation: &str) -> Self {
+        BudgetKey { account_id: view.id, rule: view.provider.get().budget(&view.fields, operation) }
     }
 }
 
 /// The numbers of one bucket at a given moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct Budget {
     /// Calls per sliding minute.
     pub per_minute: Option<u32>,
@@ -136,13 +100,7 @@ pub struct LimitSettings {
     /// Added to every window and to each midnight: network latency and clock differences never make two
     /// calls look closer to the provider than the budget allows.
     pub margin_ms: i64,
-    /// CYBAVO's starting per-minute budget until the provider names its number.
-    pub cybavo_default_per_minute: u32,
-    /// Ceffu's per-minute budget (undocumented).
-    pub ceffu_default_per_minute: u32,
-    /// First back-off after a rate-limit answer: Ceffu (unknown window).
-    pub ceffu_backoff_base_ms: i64,
-    /// First back-off after a rate-limit answer: the others (one window).
+    /// First back-off after a rate-limit answer, unless the provider's rule says otherwise (one window).
     pub backoff_base_ms: i64,
     /// Longest back-off.
     pub backoff_cap_ms: i64,
@@ -153,34 +111,8 @@ impl Default for LimitSettings {
         LimitSettings {
             day_offset_secs: 0,
             margin_ms: 1_000,
-            cybavo_default_per_minute: 30,
-            ceffu_default_per_minute: 30,
-            ceffu_backoff_base_ms: 15_000,
             backoff_base_ms: MINUTE_MS,
             backoff_cap_ms: 15 * MINUTE_MS,
-        }
-    }
-}
-
-/// The bucket an operation counts in, `None` when it has no limit (Avista's token call).
-pub fn bucket_of(family: Family, operation: &str) -> Option<&'static str> {
-    match family {
-        Family::Cybavo => Some("wallet"),
-        Family::Ceffu => Some("api"),
-        Family::Avista => (operation != crate::providers::avista::ops::GET_TOKEN).then_some("resend"),
-        Family::CcpaymentV1 | Family::CcpaymentV2 => Some("resend"),
-    }
-}
-
-/// The documented (or default) budget of a bucket, before anything was learned from errors.
-pub fn base_budget(family: Family, settings: &LimitSettings) -> Budget {
-    use crate::providers::ccpayment::ops::{V1_RESEND_PER_DAY, V1_RESEND_PER_MINUTE};
-    match family {
-        Family::Cybavo => Budget { per_minute: Some(settings.cybavo_default_per_minute), per_day: None },
-        Family::Ceffu => Budget { per_minute: Some(settings.ceffu_default_per_minute), per_day: None },
-        Family::Avista => Budget { per_minute: Some(60), per_day: None },
-        Family::CcpaymentV1 | Family::CcpaymentV2 => {
-            Budget { per_minute: Some(V1_RESEND_PER_MINUTE as u32), per_day: Some(V1_RESEND_PER_DAY as u32) }
         }
     }
 }
@@ -350,8 +282,8 @@ impl Limits {
     }
 
     /// The budget in force for a bucket: the base one with what was learned applied.
-    fn effective(&self, key: BudgetKey, learned: &Learned) -> Budget {
-        let mut b = key.base(&self.settings);
+    fn effective(&self, rule: BudgetRule, learned: &Learned) -> Budget {
+        let mut b = rule.budget;
         if let Some(n) = learned.per_minute {
             b.per_minute = Some(n);
         }
@@ -393,18 +325,20 @@ impl Limits {
     }
 
     /// The budget in force for `operation` of this account (`None`: not limited).
-    pub fn budget(&self, key: BudgetKey, operation: &str) -> Result<Option<Budget>> {
-        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(None) };
+    pub fn budget(&self, key: BudgetKey) -> Result<Option<Budget>> {
+        let Some(rule) = key.rule else { return Ok(None) };
+        let bucket = rule.bucket;
         let learned = self.learned(key, bucket)?;
-        Ok(Some(self.effective(key, &learned)))
+        Ok(Some(self.effective(rule, &learned)))
     }
 
     /// The earliest moment (Unix ms, never before `now`) at which one call of `operation` keeps every
     /// budget of this account. `i64::MAX` when a budget is zero.
-    pub fn next_allowed_at(&self, key: BudgetKey, operation: &str, now: i64) -> Result<i64> {
-        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(now) };
+    pub fn next_allowed_at(&self, key: BudgetKey, now: i64) -> Result<i64> {
+        let Some(rule) = key.rule else { return Ok(now) };
+        let bucket = rule.bucket;
         let learned = self.learned(key, bucket)?;
-        let budget = self.effective(key, &learned);
+        let budget = self.effective(rule, &learned);
         let calls = self.recent_calls(key, bucket, budget, now)?;
         Ok(earliest_allowed(
             &calls,
@@ -417,10 +351,11 @@ impl Limits {
     }
 
     /// Calls of `operation` still allowed today (the provider's day), `None` when there is no daily budget.
-    pub fn remaining_today(&self, key: BudgetKey, operation: &str, now: i64) -> Result<Option<u32>> {
-        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(None) };
+    pub fn remaining_today(&self, key: BudgetKey, now: i64) -> Result<Option<u32>> {
+        let Some(rule) = key.rule else { return Ok(None) };
+        let bucket = rule.bucket;
         let learned = self.learned(key, bucket)?;
-        let budget = self.effective(key, &learned);
+        let budget = self.effective(rule, &learned);
         let Some(per_day) = budget.per_day else { return Ok(None) };
         let off = self.settings.day_offset_secs;
         let today = day_of(now, off);
@@ -437,12 +372,13 @@ impl Limits {
     /// recording the calls happen in one write transaction (`BEGIN IMMEDIATE`), so processes sharing the
     /// data folder (the app, the CLI, several bulk runners) never both take the last slot of a budget.
     /// Call it before the request leaves; a reserved call counts even if it then fails to leave.
-    pub fn reserve(&self, key: BudgetKey, operation: &str, now: i64, count: usize) -> Result<Reservation> {
-        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(Reservation::Granted) };
+    pub fn reserve(&self, key: BudgetKey, now: i64, count: usize) -> Result<Reservation> {
+        let Some(rule) = key.rule else { return Ok(Reservation::Granted) };
+        let bucket = rule.bucket;
         let mut conn = self.db.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
         let learned = learned_in(&tx, key, bucket)?;
-        let budget = self.effective(key, &learned);
+        let budget = self.effective(rule, &learned);
         let calls = self.recent_calls_in(&tx, key, bucket, budget, now)?;
         let s = &self.settings;
         let at =
@@ -457,8 +393,9 @@ impl Limits {
 
     /// Records `count` calls of `operation` sent at `at_ms`, whatever the budget says (the provider's
     /// own answers and tests; requests about to leave go through [`Limits::reserve`]).
-    pub fn record_calls(&self, key: BudgetKey, operation: &str, at_ms: i64, count: usize) -> Result<()> {
-        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(()) };
+    pub fn record_calls(&self, key: BudgetKey, at_ms: i64, count: usize) -> Result<()> {
+        let Some(rule) = key.rule else { return Ok(()) };
+        let bucket = rule.bucket;
         let mut conn = self.db.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
         insert_calls(&tx, key, bucket, at_ms, count)?;
@@ -466,34 +403,35 @@ impl Limits {
     }
 
     /// Records one call of `operation` sent at `at_ms`.
-    pub fn record_call(&self, key: BudgetKey, operation: &str, at_ms: i64) -> Result<()> {
-        self.record_calls(key, operation, at_ms, 1)
+    pub fn record_call(&self, key: BudgetKey, at_ms: i64) -> Result<()> {
+        self.record_calls(key, at_ms, 1)
     }
 
     /// Learns from a provider error: a rate-limit answer adopts the number it names (CYBAVO always;
     /// the others only when lower than the documented budget) and backs off exponentially (capped); a
     /// daily-limit answer blocks the bucket until the provider's next midnight. Other errors change nothing.
-    pub fn observe_error(&self, key: BudgetKey, operation: &str, error: &Error, now: i64) -> Result<()> {
-        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(()) };
+    pub fn observe_error(&self, key: BudgetKey, error: &Error, now: i64) -> Result<()> {
+        let Some(rule) = key.rule else { return Ok(()) };
+        let bucket = rule.bucket;
         let mut conn = self.db.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
         let mut l = learned_in(&tx, key, bucket)?;
         let s = &self.settings;
         let named = error.params.get("limit").and_then(Value::as_i64).filter(|&n| n > 0).map(|n| n as u32);
         let per = error.params.get("per").and_then(Value::as_str);
-        let base = key.base(s);
+        let base = rule.budget;
         match error.code {
             ErrorCode::ProviderRateLimited => {
                 if let Some(n) = named {
                     if per == Some("day") {
                         l.per_day = Some(l.per_day.map_or(n, |d| d.min(n)));
-                    } else if key.family == Family::Cybavo || base.per_minute.is_none_or(|b| n < b) {
-                        // CYBAVO's number is the provider's own; elsewhere only a stricter one is taken.
+                    } else if rule.adopt_named || base.per_minute.is_none_or(|b| n < b) {
+                        // The provider's own number for this account (CYBAVO), else only a stricter one.
                         l.per_minute = Some(n);
                     }
                 }
                 l.backoff_level = l.backoff_level.saturating_add(1);
-                let first = if key.family == Family::Ceffu { s.ceffu_backoff_base_ms } else { s.backoff_base_ms };
+                let first = rule.backoff_base_ms.unwrap_or(s.backoff_base_ms);
                 let exp = l.backoff_level.saturating_sub(1).min(20);
                 let wait = first.saturating_mul(1i64 << exp).min(s.backoff_cap_ms) + s.margin_ms.max(0);
                 l.blocked_until_ms = l.blocked_until_ms.max(now.saturating_add(wait));
@@ -516,8 +454,9 @@ impl Limits {
     }
 
     /// A call answered without a limit error: the back-off starts over.
-    pub fn observe_ok(&self, key: BudgetKey, operation: &str, now: i64) -> Result<()> {
-        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(()) };
+    pub fn observe_ok(&self, key: BudgetKey, now: i64) -> Result<()> {
+        let Some(rule) = key.rule else { return Ok(()) };
+        let bucket = rule.bucket;
         if self.learned(key, bucket)?.backoff_level == 0 {
             return Ok(());
         }
@@ -530,20 +469,21 @@ impl Limits {
     }
 
     /// Learns from an action's outcome: `error` is its error, if it failed.
-    pub fn observe(&self, key: BudgetKey, operation: &str, error: Option<&Error>, now: i64) -> Result<()> {
+    pub fn observe(&self, key: BudgetKey, error: Option<&Error>, now: i64) -> Result<()> {
         match error {
             Some(e) if matches!(e.code, ErrorCode::ProviderRateLimited | ErrorCode::ProviderDailyLimit) => {
-                self.observe_error(key, operation, e, now)
+                self.observe_error(key, e, now)
             }
-            _ => self.observe_ok(key, operation, now),
+            _ => self.observe_ok(key, now),
         }
     }
 
     /// The send times of `n` calls of `operation` made as early as the budgets allow from `now`.
-    pub fn simulate(&self, key: BudgetKey, operation: &str, now: i64, n: usize) -> Result<Vec<i64>> {
-        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(vec![now; n]) };
+    pub fn simulate(&self, key: BudgetKey, now: i64, n: usize) -> Result<Vec<i64>> {
+        let Some(rule) = key.rule else { return Ok(vec![now; n]) };
+        let bucket = rule.bucket;
         let learned = self.learned(key, bucket)?;
-        let budget = self.effective(key, &learned);
+        let budget = self.effective(rule, &learned);
         let calls = self.recent_calls(key, bucket, budget, now)?;
         Ok(simulate(
             &calls,
@@ -557,10 +497,11 @@ impl Limits {
     }
 
     /// Everything about one bucket at `now`, for display.
-    pub fn status(&self, key: BudgetKey, operation: &str, now: i64) -> Result<Option<BucketStatus>> {
-        let Some(bucket) = bucket_of(key.family, operation) else { return Ok(None) };
+    pub fn status(&self, key: BudgetKey, now: i64) -> Result<Option<BucketStatus>> {
+        let Some(rule) = key.rule else { return Ok(None) };
+        let bucket = rule.bucket;
         let learned = self.learned(key, bucket)?;
-        let budget = self.effective(key, &learned);
+        let budget = self.effective(rule, &learned);
         let calls = self.recent_calls(key, bucket, budget, now)?;
         let span = MINUTE_MS + self.settings.margin_ms.max(0);
         let off = self.settings.day_offset_secs;
@@ -571,8 +512,8 @@ impl Limits {
             learned,
             calls_last_minute: calls.iter().filter(|&&c| c > now.saturating_sub(span)).count() as u32,
             calls_today: today,
-            remaining_today: self.remaining_today(key, operation, now)?,
-            next_allowed_at_ms: self.next_allowed_at(key, operation, now)?,
+            remaining_today: self.remaining_today(key, now)?,
+            next_allowed_at_ms: self.next_allowed_at(key, now)?,
         }))
     }
 }
@@ -603,42 +544,51 @@ impl Reservation {
 /// after a refreshed Avista token) reserves its own slot or is refused.
 pub struct BudgetGate<'a> {
     limits: &'a Limits,
-    key: BudgetKey,
+    account_id: i64,
+    /// The rule of each operation of the account (a run may also send its token call).
+    rule_of: &'a (dyn Fn(&str) -> Option<BudgetRule> + Sync),
     clock: &'a dyn crate::clock::Clock,
+    /// The operation whose calls were reserved up front, and how many of them are left.
+    operation: String,
     prepaid: std::sync::atomic::AtomicUsize,
 }
 
 impl<'a> BudgetGate<'a> {
     /// Reserves `count` calls of `operation` now, or refuses with `budget.wait` / `budget.exhausted`
-    /// (nothing recorded, nothing to send).
+    /// (nothing recorded, nothing to send). `rule_of` gives the budget rule of an operation of the account.
     pub fn reserve(
         limits: &'a Limits,
-        key: BudgetKey,
+        account_id: i64,
+        rule_of: &'a (dyn Fn(&str) -> Option<BudgetRule> + Sync),
         operation: &str,
         clock: &'a dyn crate::clock::Clock,
         count: usize,
     ) -> Result<BudgetGate<'a>> {
         let now = clock.now_ms();
-        match limits.reserve(key, operation, now, count)? {
+        let key = BudgetKey::new(account_id, rule_of(operation));
+        match limits.reserve(key, now, count)? {
             Reservation::Granted => {}
             Reservation::WaitUntil(at) => return Err(Reservation::refusal(at, now)),
         }
-        let prepaid = if bucket_of(key.family, operation).is_some() { count } else { 0 };
-        Ok(BudgetGate { limits, key, clock, prepaid: prepaid.into() })
+        let prepaid = if key.rule.is_some() { count } else { 0 };
+        Ok(BudgetGate { limits, account_id, rule_of, clock, operation: operation.to_owned(), prepaid: prepaid.into() })
     }
 }
 
 impl crate::providers::SendGate for BudgetGate<'_> {
     fn admit(&self, operation: &str) -> Result<()> {
         use std::sync::atomic::Ordering;
-        if bucket_of(self.key.family, operation).is_none() {
+        let key = BudgetKey::new(self.account_id, (self.rule_of)(operation));
+        if key.rule.is_none() {
             return Ok(());
         }
-        if self.prepaid.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+        if operation == self.operation
+            && self.prepaid.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
+        {
             return Ok(());
         }
         let now = self.clock.now_ms();
-        match self.limits.reserve(self.key, operation, now, 1)? {
+        match self.limits.reserve(key, now, 1)? {
             Reservation::Granted => Ok(()),
             Reservation::WaitUntil(at) => Err(Reservation::refusal(at, now)),
         }
@@ -820,9 +770,9 @@ mod tests {
     #[test]
     fn randomized_persisted_runs_with_restarts_never_exceed_a_budget() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(11);
-        for (family, op, budget) in [
-            (Family::CcpaymentV1, "resend-webhooks", Budget { per_minute: Some(1), per_day: Some(25) }),
-            (Family::Avista, "resend-webhook", Budget { per_minute: Some(60), per_day: None }),
+        for (family, budget) in [
+            (Family::CcpaymentV1, Budget { per_minute: Some(1), per_day: Some(25) }),
+            (Family::Avista, Budget { per_minute: Some(60), per_day: None }),
         ] {
             let dir = tempfile::tempdir().unwrap();
             let s = settings(1_000, 3 * 3600);
@@ -840,8 +790,8 @@ mod tests {
                     7..=8 => rng.gen_range(0..120_000),
                     _ => rng.gen_range(0..4 * 3_600_000),
                 };
-                now = limits.next_allowed_at(k, op, now).unwrap();
-                limits.record_call(k, op, now).unwrap();
+                now = limits.next_allowed_at(k, now).unwrap();
+                limits.record_call(k, now).unwrap();
                 sent.push(now);
             }
             assert_within(&sent, budget, MINUTE_MS + 1_000, 3 * 3600);
@@ -900,18 +850,14 @@ mod tests {
     fn a_reservation_takes_the_slot_once_and_says_when_the_next_is_free() {
         let limits = Limits::with_settings(Db::open_in_memory().unwrap(), settings(1_000, 0));
         let k = key(Family::CcpaymentV1);
-        assert_eq!(limits.reserve(k, "resend-webhooks", T0, 1).unwrap(), Reservation::Granted);
-        assert_eq!(limits.reserve(k, "resend-webhooks", T0 + 5, 1).unwrap(), Reservation::WaitUntil(T0 + 61_000));
-        assert_eq!(
-            limits.remaining_today(k, "resend-webhooks", T0 + 5).unwrap(),
-            Some(24),
-            "a refusal records nothing"
-        );
-        assert_eq!(limits.reserve(k, "resend-webhooks", T0 + 61_000, 2).unwrap(), Reservation::WaitUntil(i64::MAX));
-        assert_eq!(limits.reserve(k, "resend-webhooks", T0 + 61_000, 1).unwrap(), Reservation::Granted);
+        assert_eq!(limits.reserve(k, T0, 1).unwrap(), Reservation::Granted);
+        assert_eq!(limits.reserve(k, T0 + 5, 1).unwrap(), Reservation::WaitUntil(T0 + 61_000));
+        assert_eq!(limits.remaining_today(k, T0 + 5).unwrap(), Some(24), "a refusal records nothing");
+        assert_eq!(limits.reserve(k, T0 + 61_000, 2).unwrap(), Reservation::WaitUntil(i64::MAX));
+        assert_eq!(limits.reserve(k, T0 + 61_000, 1).unwrap(), Reservation::Granted);
         // Not limited: always granted, nothing recorded.
-        let a = key(Family::Avista);
-        assert_eq!(limits.reserve(a, "get-token", T0, 500).unwrap(), Reservation::Granted);
+        let a = BudgetKey::new(1, None);
+        assert_eq!(limits.reserve(a, T0, 500).unwrap(), Reservation::Granted);
         let e = Reservation::refusal(T0 + 61_000, T0 + 5);
         assert_eq!((e.code, e.params["wait_seconds"].as_i64()), (ErrorCode::BudgetWait, Some(61)));
         assert_eq!(Reservation::refusal(i64::MAX, T0).code, ErrorCode::BudgetExhausted);
@@ -930,7 +876,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let limits = Limits::with_settings(Db::open_in(&dir).unwrap(), settings(1_000, 0));
                     barrier.wait();
-                    limits.reserve(k, "resend-webhooks", T0, 1).unwrap() == Reservation::Granted
+                    limits.reserve(k, T0, 1).unwrap() == Reservation::Granted
                 })
             })
             .collect::<Vec<_>>()
@@ -939,11 +885,29 @@ mod tests {
             .sum();
         assert_eq!(granted, 1);
         let limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), settings(1_000, 0));
-        assert_eq!(limits.remaining_today(k, "resend-webhooks", T0).unwrap(), Some(24));
+        assert_eq!(limits.remaining_today(k, T0).unwrap(), Some(24));
+    }
+
+    /// The rules the providers declare (see each provider's `budget`).
+    enum Family {
+        Cybavo,
+        Ceffu,
+        Avista,
+        CcpaymentV1,
+        CcpaymentV2,
+    }
+
+    fn rule(family: Family) -> BudgetRule {
+        match family {
+            Family::Cybavo => BudgetRule { adopt_named: true, ..BudgetRule::new("wallet", Some(30), None) },
+            Family::Ceffu => BudgetRule { backoff_base_ms: Some(15_000), ..BudgetRule::new("api", Some(30), None) },
+            Family::Avista => BudgetRule::new("resend", Some(60), None),
+            Family::CcpaymentV1 | Family::CcpaymentV2 => BudgetRule::new("resend", Some(1), Some(25)),
+        }
     }
 
     fn key(family: Family) -> BudgetKey {
-        BudgetKey::new(1, family)
+        BudgetKey::new(1, Some(rule(family)))
     }
 
     #[test]
@@ -951,7 +915,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = settings(0, 8 * 3600);
         let k = key(Family::CcpaymentV1);
-        let op = "resend-webhooks";
         let mut now = day_start_ms(day_of(T0, 8 * 3600) + 1, 8 * 3600) - 30 * MINUTE_MS; // 23:30 provider time
         let mut sent = Vec::new();
         // Send as fast as allowed for three provider days, reopening the database every few calls.
@@ -959,12 +922,12 @@ mod tests {
         while sent.len() < 80 {
             let limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), s.clone());
             for _ in 0..(3 + reopen % 5) {
-                let at = limits.next_allowed_at(k, op, now).unwrap();
+                let at = limits.next_allowed_at(k, now).unwrap();
                 now = at;
-                let left = limits.remaining_today(k, op, now).unwrap().unwrap();
+                let left = limits.remaining_today(k, now).unwrap().unwrap();
                 assert!(left >= 1, "allowed at {at} with nothing left today");
-                limits.record_call(k, op, now).unwrap();
-                assert_eq!(limits.remaining_today(k, op, now).unwrap().unwrap(), left - 1);
+                limits.record_call(k, now).unwrap();
+                assert_eq!(limits.remaining_today(k, now).unwrap().unwrap(), left - 1);
                 sent.push(now);
             }
             reopen += 1;
@@ -985,16 +948,17 @@ mod tests {
         {
             let limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), settings(1_000, 0));
             for i in 0..60 {
-                assert_eq!(limits.next_allowed_at(k, "resend-webhook", T0 + i).unwrap(), T0 + i);
-                limits.record_call(k, "resend-webhook", T0 + i).unwrap();
+                assert_eq!(limits.next_allowed_at(k, T0 + i).unwrap(), T0 + i);
+                limits.record_call(k, T0 + i).unwrap();
             }
-            assert_eq!(limits.next_allowed_at(k, "get-token", T0 + 60).unwrap(), T0 + 60, "token calls are free");
+            let token_call = BudgetKey::new(1, None);
+            assert_eq!(limits.next_allowed_at(token_call, T0 + 60).unwrap(), T0 + 60, "token calls are free");
         }
         let limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), settings(1_000, 0));
-        assert_eq!(limits.next_allowed_at(k, "resend-webhook", T0 + 100).unwrap(), T0 + MINUTE_MS + 1_000);
-        assert_eq!(limits.remaining_today(k, "resend-webhook", T0).unwrap(), None);
+        assert_eq!(limits.next_allowed_at(k, T0 + 100).unwrap(), T0 + MINUTE_MS + 1_000);
+        assert_eq!(limits.remaining_today(k, T0).unwrap(), None);
         // Another account has its own budget.
-        assert_eq!(limits.next_allowed_at(BudgetKey::new(2, Family::Avista), "resend-webhook", T0).unwrap(), T0);
+        assert_eq!(limits.next_allowed_at(BudgetKey::new(2, Some(rule(Family::Avista))), T0).unwrap(), T0);
     }
 
     #[test]
@@ -1002,66 +966,61 @@ mod tests {
         let db = Db::open_in_memory().unwrap();
         let limits = Limits::with_settings(db, settings(0, 0));
         let k = key(Family::Cybavo);
-        let op = "resend-withdrawal-callbacks";
-        assert_eq!(limits.budget(k, op).unwrap().unwrap().per_minute, Some(30));
+        assert_eq!(limits.budget(k).unwrap().unwrap().per_minute, Some(30));
         let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 12);
-        limits.observe_error(k, op, &e, T0).unwrap();
-        assert_eq!(limits.budget(k, "query-callbacks").unwrap().unwrap().per_minute, Some(12), "one wallet bucket");
-        assert_eq!(limits.next_allowed_at(k, op, T0).unwrap(), T0 + MINUTE_MS);
+        limits.observe_error(k, &e, T0).unwrap();
+        assert_eq!(limits.budget(k).unwrap().unwrap().per_minute, Some(12), "one wallet bucket");
+        assert_eq!(limits.next_allowed_at(k, T0).unwrap(), T0 + MINUTE_MS);
         // A higher number is adopted too: it is the provider's.
         let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 100);
-        limits.observe_error(k, op, &e, T0).unwrap();
-        assert_eq!(limits.budget(k, op).unwrap().unwrap().per_minute, Some(100));
+        limits.observe_error(k, &e, T0).unwrap();
+        assert_eq!(limits.budget(k).unwrap().unwrap().per_minute, Some(100));
 
         let c = key(Family::Ceffu);
         let e = Error::new(ErrorCode::ProviderRateLimited);
         let mut waits = Vec::new();
         for _ in 0..8 {
-            limits.observe_error(c, "resend-webhooks", &e, T0).unwrap();
-            waits.push(limits.next_allowed_at(c, "resend-webhooks", T0).unwrap() - T0);
+            limits.observe_error(c, &e, T0).unwrap();
+            waits.push(limits.next_allowed_at(c, T0).unwrap() - T0);
         }
         assert_eq!(&waits[..4], &[15_000, 30_000, 60_000, 120_000]);
         assert_eq!(waits[7], 15 * MINUTE_MS, "capped");
-        limits.observe_ok(c, "resend-webhooks", T0 + 20 * MINUTE_MS).unwrap();
-        limits.observe_error(c, "resend-webhooks", &e, T0 + 20 * MINUTE_MS).unwrap();
-        assert_eq!(
-            limits.next_allowed_at(c, "resend-webhooks", T0 + 20 * MINUTE_MS).unwrap(),
-            T0 + 20 * MINUTE_MS + 15_000
-        );
+        limits.observe_ok(c, T0 + 20 * MINUTE_MS).unwrap();
+        limits.observe_error(c, &e, T0 + 20 * MINUTE_MS).unwrap();
+        assert_eq!(limits.next_allowed_at(c, T0 + 20 * MINUTE_MS).unwrap(), T0 + 20 * MINUTE_MS + 15_000);
 
         // A documented budget is never loosened, but a lower named one is adopted.
         let v2 = key(Family::CcpaymentV2);
         let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 30);
-        limits.observe_error(v2, "resend-webhooks", &e, T0).unwrap();
-        assert_eq!(limits.budget(v2, "resend-webhooks").unwrap().unwrap().per_minute, Some(1));
+        limits.observe_error(v2, &e, T0).unwrap();
+        assert_eq!(limits.budget(v2).unwrap().unwrap().per_minute, Some(1));
         // A daily-limit answer blocks until the provider's midnight.
         let e = Error::new(ErrorCode::ProviderDailyLimit).with("per", "day").with("limit", 10);
-        limits.observe_error(v2, "resend-webhooks", &e, T0).unwrap();
-        assert_eq!(limits.budget(v2, "resend-webhooks").unwrap().unwrap().per_day, Some(10));
-        assert_eq!(limits.remaining_today(v2, "resend-webhooks", T0).unwrap(), Some(0));
-        assert_eq!(limits.next_allowed_at(v2, "resend-webhooks", T0).unwrap(), day_start_ms(day_of(T0, 0) + 1, 0));
+        limits.observe_error(v2, &e, T0).unwrap();
+        assert_eq!(limits.budget(v2).unwrap().unwrap().per_day, Some(10));
+        assert_eq!(limits.remaining_today(v2, T0).unwrap(), Some(0));
+        assert_eq!(limits.next_allowed_at(v2, T0).unwrap(), day_start_ms(day_of(T0, 0) + 1, 0));
     }
 
     #[test]
     fn an_agreed_number_replaces_the_default_and_yields_to_the_providers_answer() {
         let limits = Limits::with_settings(Db::open_in_memory().unwrap(), settings(0, 0));
-        let op = "query-callbacks";
-        let agreed = BudgetKey { agreed_per_minute: Some(600), ..key(Family::Cybavo) };
-        assert_eq!(limits.budget(agreed, op).unwrap().unwrap().per_minute, Some(600));
+        let agreed = BudgetKey::new(1, Some(rule(Family::Cybavo).agreed(Some(600))));
+        assert_eq!(limits.budget(agreed).unwrap().unwrap().per_minute, Some(600));
         for i in 0..600 {
-            assert_eq!(limits.next_allowed_at(agreed, op, T0 + i).unwrap(), T0 + i);
-            limits.record_call(agreed, op, T0 + i).unwrap();
+            assert_eq!(limits.next_allowed_at(agreed, T0 + i).unwrap(), T0 + i);
+            limits.record_call(agreed, T0 + i).unwrap();
         }
-        assert_eq!(limits.next_allowed_at(agreed, op, T0 + 600).unwrap(), T0 + MINUTE_MS);
+        assert_eq!(limits.next_allowed_at(agreed, T0 + 600).unwrap(), T0 + MINUTE_MS);
         // CYBAVO's own "Call too frequently (N calls/minute)" wins over what the account says.
         let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 50);
-        limits.observe_error(agreed, op, &e, T0 + 600).unwrap();
-        assert_eq!(limits.budget(agreed, op).unwrap().unwrap().per_minute, Some(50));
+        limits.observe_error(agreed, &e, T0 + 600).unwrap();
+        assert_eq!(limits.budget(agreed).unwrap().unwrap().per_minute, Some(50));
         // Ceffu: an agreed number is used as the budget, and a stricter answer is still adopted.
-        let ceffu = BudgetKey { agreed_per_minute: Some(120), ..key(Family::Ceffu) };
-        assert_eq!(limits.budget(ceffu, "resend-webhooks").unwrap().unwrap().per_minute, Some(120));
+        let ceffu = BudgetKey::new(1, Some(rule(Family::Ceffu).agreed(Some(120))));
+        assert_eq!(limits.budget(ceffu).unwrap().unwrap().per_minute, Some(120));
         let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 40);
-        limits.observe_error(ceffu, "resend-webhooks", &e, T0).unwrap();
-        assert_eq!(limits.budget(ceffu, "resend-webhooks").unwrap().unwrap().per_minute, Some(40));
+        limits.observe_error(ceffu, &e, T0).unwrap();
+        assert_eq!(limits.budget(ceffu).unwrap().unwrap().per_minute, Some(40));
     }
 }

@@ -16,8 +16,7 @@ use crate::actions::{scope_of, ActionResult};
 use crate::error::{Error, ErrorCode, Result};
 use crate::history::{iso_ms, write_csv_record, Cell, History, CSV_BOM};
 use crate::logging::scrub;
-use crate::providers::cybavo::ops as cy;
-use crate::providers::OutcomeKind;
+use crate::providers::{ColumnFormat, OperationDescriptor, OutcomeKind, ProviderId};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -176,11 +175,6 @@ impl ResultsView {
     }
 }
 
-/// Whether an operation's results carry decoded callbacks (one row per callback or serial).
-pub fn is_lookup(operation: &str) -> bool {
-    matches!(operation, cy::QUERY_CALLBACKS | cy::LIST_CALLBACKS | cy::LOOKUP_DEPOSIT | cy::LOOKUP_WITHDRAWAL)
-}
-
 fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -188,59 +182,64 @@ fn text(v: &Value) -> String {
     }
 }
 
-/// The ids a call is about: CYBAVO look-up `ids`, or the one notification id / transaction identifier,
-/// or the call's scope.
-fn ids_of(operation: &str, params: &Map<String, Value>) -> Vec<String> {
-    if let Some(Value::Array(ids)) = params.get("ids") {
+/// The ids a call is about: a look-up's ids asked for, or the one id of a resend whose bulk form lists
+/// ids (CYBAVO's serial, Avista's transaction), or else the call's scope (a time window, "all").
+fn ids_of(op: &OperationDescriptor, params: &Map<String, Value>) -> Vec<String> {
+    if let Some(Value::Array(ids)) = op.lookup.as_ref().and_then(|l| l.asked.as_ref()).and_then(|a| params.get(a)) {
         return ids.iter().map(text).collect();
     }
-    for key in ["notification_id", "transaction_identifier"] {
-        if let Some(v) = params.get(key) {
-            if key == "notification_id" && v.as_i64() == Some(0) {
-                return vec![scope_of(operation, params)];
+    if let Some(bulk) = op.bulk.as_ref().filter(|b| b.ids.is_some()) {
+        for name in &bulk.owns {
+            let broad = op.fields.iter().find(|f| &f.name == name).and_then(|f| f.broad.as_ref());
+            match params.get(name) {
+                Some(v) if Some(v) != broad => return vec![text(v)],
+                _ => {}
             }
-            return vec![text(v)];
         }
     }
-    vec![scope_of(operation, params)]
+    vec![scope_of(op, params)]
 }
 
-/// The callbacks in a look-up's recorded answer, decoded as when it arrived. `None` when the history row
-/// is gone (retention) or holds no readable answer.
-fn recorded_callbacks(history: &History, history_id: i64, operation: &str) -> Result<Option<Vec<Value>>> {
+/// The rows in a look-up's recorded answer, decoded by its provider as when it arrived. `None` when the
+/// history row is gone (retention) or holds no readable answer.
+fn recorded_rows(
+    history: &History,
+    history_id: i64,
+    provider: ProviderId,
+    op: &OperationDescriptor,
+) -> Result<Option<Vec<Value>>> {
+    let Some(lookup) = &op.lookup else { return Ok(None) };
     let detail = match history.get(history_id) {
         Ok(d) => d,
         Err(e) if e.code == ErrorCode::InputInvalid => return Ok(None),
         Err(e) => return Err(e),
     };
-    if detail.row.provider != "cybavo" {
-        return Ok(None);
-    }
     let Some(response) = detail.response.filter(|r| r.status == 200) else { return Ok(None) };
-    let Ok(decoded) = cy::decode_body(operation, response.body.as_bytes()) else { return Ok(None) };
-    Ok(Some(match decoded {
-        Value::Object(mut m) => match (m.remove("notifications"), m.remove("notification")) {
-            (Some(Value::Array(list)), _) => list,
-            (_, Some(one)) => vec![one],
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    }))
+    let Some(decoded) = provider.get().decode_recorded(&op.name, response.body.as_bytes()) else { return Ok(None) };
+    let rows = lookup.rows.iter().find_map(|key| match decoded.get(key) {
+        Some(Value::Array(list)) => Some(list.clone()),
+        Some(one @ Value::Object(_)) => Some(vec![one.clone()]),
+        _ => None,
+    });
+    Ok(Some(rows.unwrap_or_default()))
 }
 
 /// Appends the rows of one call: one per id it is about (one per callback for a look-up without ids).
 /// `record` is `None` for a call not made yet.
 pub fn rows_of_call(
     history: &History,
-    operation: &str,
+    provider: ProviderId,
+    op: &OperationDescriptor,
     call: u64,
     params: &Map<String, Value>,
     record: Option<CallEnd>,
     out: &mut Vec<ResultRow>,
 ) -> Result<()> {
-    let ids = if params.contains_key("ids") || !is_lookup(operation) { ids_of(operation, params) } else { Vec::new() };
+    let asked = op.lookup.as_ref().and_then(|l| l.asked.as_ref()).is_some_and(|a| params.contains_key(a));
+    let ids = if asked || op.lookup.is_none() { ids_of(op, params) } else { Vec::new() };
+    let id_field = op.lookup.as_ref().map_or("id", |l| l.id.as_str());
     let Some(record) = record else {
-        let ids = if ids.is_empty() { vec![scope_of(operation, params)] } else { ids };
+        let ids = if ids.is_empty() { vec![scope_of(op, params)] } else { ids };
         out.extend(ids.into_iter().map(|id| ResultRow {
             id,
             call,
@@ -265,23 +264,23 @@ pub fn rows_of_call(
         callback,
     };
     let callbacks = match (outcome, record.history_id) {
-        (ResultOutcome::Ok, Some(h)) if is_lookup(operation) => recorded_callbacks(history, h, operation)?,
+        (ResultOutcome::Ok, Some(h)) => recorded_rows(history, h, provider, op)?,
         _ => None,
     };
     match callbacks {
         Some(list) if ids.is_empty() => {
             if list.is_empty() {
-                out.push(row(scope_of(operation, params), outcome, None));
+                out.push(row(scope_of(op, params), outcome, None));
             }
             for cb in list {
-                let id = cb.get("serial").map(text).unwrap_or_default();
+                let id = cb.get(id_field).map(text).unwrap_or_default();
                 out.push(row(id, outcome, Some(cb)));
             }
         }
         Some(list) => {
             let mut by_serial: HashMap<String, Value> = HashMap::new();
             for cb in list {
-                if let Some(s) = cb.get("serial") {
+                if let Some(s) = cb.get(id_field) {
                     by_serial.entry(text(s)).or_insert(cb);
                 }
             }
@@ -293,7 +292,7 @@ pub fn rows_of_call(
             }
         }
         None => {
-            let ids = if ids.is_empty() { vec![scope_of(operation, params)] } else { ids };
+            let ids = if ids.is_empty() { vec![scope_of(op, params)] } else { ids };
             out.extend(ids.into_iter().map(|id| row(id, outcome, None)));
         }
     }
@@ -302,17 +301,19 @@ pub fn rows_of_call(
 
 /// The results of one recorded action (the Query screen's look-up of up to 100 serials): one row per
 /// serial asked for (the ids are the action's identifiers), or per callback found.
-pub fn action_results(history: &History, history_id: i64) -> Result<(String, Vec<ResultRow>)> {
+pub fn action_results(history: &History, history_id: i64) -> Result<(OperationDescriptor, Vec<ResultRow>)> {
     let detail = history.get(history_id)?;
-    let operation = detail.row.operation.clone();
+    let provider = ProviderId::parse(&detail.row.provider)?;
+    let op = operation_of(provider, &detail.row.operation)?;
     let mut params = Map::new();
-    if operation == cy::QUERY_CALLBACKS {
+    let asked = op.lookup.as_ref().and_then(|l| l.asked.clone().map(|a| (a, l.max_ids_per_call)));
+    if let Some((asked, max)) = &asked {
         let ids: Vec<Value> = detail.search_text.split_whitespace().map(|s| Value::String(s.to_owned())).collect();
-        if ids.len() > cy::MAX_IDS_PER_CALL {
+        if let Some(max) = max.filter(|m| ids.len() > *m as usize) {
             // Only the last of several calls' answers is recorded with the action; a job keeps each one.
-            return Err(Error::invalid_field("history_id", "too_many").with("max", cy::MAX_IDS_PER_CALL as i64));
+            return Err(Error::invalid_field("history_id", "too_many").with("max", max));
         }
-        params.insert("ids".into(), Value::Array(ids));
+        params.insert(asked.clone(), Value::Array(ids));
     }
     let record = CallEnd {
         history_id: Some(detail.row.id),
@@ -326,44 +327,33 @@ pub fn action_results(history: &History, history_id: i64) -> Result<(String, Vec
         error: detail.row.error.as_ref().and_then(|e| serde_json::to_value(e).ok()),
     };
     let mut out = Vec::new();
-    rows_of_call(history, &operation, 1, &params, Some(record), &mut out)?;
-    if out.len() == 1 && out[0].callback.is_none() && operation != cy::QUERY_CALLBACKS {
+    rows_of_call(history, provider, &op, 1, &params, Some(record), &mut out)?;
+    if out.len() == 1 && out[0].callback.is_none() && asked.is_none() {
         out[0].id = detail.row.scope.clone();
     }
-    Ok((operation, out))
+    Ok((op, out))
+}
+
+/// The descriptor of a recorded operation of `provider`.
+pub fn operation_of(provider: ProviderId, operation: &str) -> Result<OperationDescriptor> {
+    provider.get().descriptor().operation_named(operation).cloned().ok_or_else(|| {
+        Error::new(ErrorCode::InputUnknownOperation).with("provider", provider.as_str()).with("operation", operation)
+    })
 }
 
 /// Columns of every results file.
 pub const CSV_HEADER: &[&str] =
     &["id", "call", "outcome", "http_status", "provider_code", "error_code", "message", "history_id"];
 
-/// Further columns of a look-up's results file: the decoded callback.
-pub const CSV_CALLBACK_HEADER: &[&str] = &[
-    "type",
-    "state",
-    "processing_state",
-    "callback_outcome",
-    "currency",
-    "amount",
-    "fees",
-    "time",
-    "order_id",
-    "txid",
-    "vout_index",
-    "from_address",
-    "to_address",
-];
-
-/// Writes `rows` as a results file (see the module documentation); the callback columns when
-/// `operation` is a look-up. Returns the number of rows written.
-pub fn write_csv(operation: &str, rows: &[ResultRow], mut w: impl Write) -> Result<u64> {
+/// Writes `rows` as a results file (see the module documentation); a look-up's rows add the columns its
+/// [`LookupShape::file_columns`](crate::providers::LookupShape) name. Returns the number of rows written.
+pub fn write_csv(op: &OperationDescriptor, rows: &[ResultRow], mut w: impl Write) -> Result<u64> {
     let io =
         |e: std::io::Error| Error::new(ErrorCode::StorageFailed).detail(format!("writing the results failed: {e}"));
-    let lookup = is_lookup(operation);
+    let file_columns = op.lookup.as_ref().map(|l| l.file_columns.as_slice()).unwrap_or_default();
     w.write_all(CSV_BOM).map_err(io)?;
-    let extra: &[&str] = if lookup { CSV_CALLBACK_HEADER } else { &[] };
-    let header = CSV_HEADER.iter().chain(extra.iter());
-    write_csv_record(&mut w, header.map(|h| Cell::Num(h))).map_err(io)?;
+    let header = CSV_HEADER.iter().copied().chain(file_columns.iter().map(|c| c.header.as_str()));
+    write_csv_record(&mut w, header.map(Cell::Num)).map_err(io)?;
     let mut line = Vec::with_capacity(512);
     for r in rows {
         line.clear();
@@ -375,52 +365,22 @@ pub fn write_csv(operation: &str, rows: &[ResultRow], mut w: impl Write) -> Resu
         let message =
             r.error.as_ref().and_then(|e| e.get("detail")).and_then(Value::as_str).map(scrub).unwrap_or_default();
         let history_id = r.history_id.map(|h| h.to_string()).unwrap_or_default();
-        let cb = |k: &str| -> String {
-            r.callback
-                .as_ref()
-                .and_then(|c| c.get(k))
-                .filter(|v| !v.is_null())
-                .map(|v| scrub(&text(v)))
-                .unwrap_or_default()
-        };
-        let time = r
-            .callback
-            .as_ref()
-            .and_then(|c| {
-                let at = |k: &str| c.get(k).and_then(Value::as_i64).filter(|t| *t > 0);
-                at("chain_at").or_else(|| at("broadcast_at"))
+        let callback_cells: Vec<String> = file_columns
+            .iter()
+            .map(|c| {
+                let value = c
+                    .keys
+                    .iter()
+                    .filter_map(|k| r.callback.as_ref().and_then(|cb| cb.get(k)))
+                    .find(|v| !v.is_null() && v.as_str() != Some(""));
+                match (value, &c.format) {
+                    (None, _) => String::new(),
+                    (Some(v), ColumnFormat::UnixSeconds) => v.as_i64().map(|s| iso_ms(s * 1000)).unwrap_or_default(),
+                    (Some(v), ColumnFormat::UnixMillis) => v.as_i64().map(iso_ms).unwrap_or_default(),
+                    (Some(v), _) => scrub(&text(v)),
+                }
             })
-            .map(|s| iso_ms(s * 1000))
-            .unwrap_or_default();
-        let amount = match cb("amount_units") {
-            a if a.is_empty() => cb("amount"),
-            a => a,
-        };
-        let fees = match cb("fees_units") {
-            f if f.is_empty() => cb("fees"),
-            f => f,
-        };
-        let callback_cells = if lookup && r.callback.is_some() {
-            vec![
-                cb("type_label"),
-                cb("state_label"),
-                cb("processing_state_label"),
-                cb("outcome"),
-                cb("currency"),
-                amount,
-                fees,
-                time,
-                cb("order_id"),
-                cb("txid"),
-                cb("vout_index"),
-                cb("from_address"),
-                cb("to_address"),
-            ]
-        } else if lookup {
-            vec![String::new(); CSV_CALLBACK_HEADER.len()]
-        } else {
-            Vec::new()
-        };
+            .collect();
         let cells = [
             Cell::Text(&id),
             Cell::Num(&call),
@@ -443,7 +403,13 @@ pub fn write_csv(operation: &str, rows: &[ResultRow], mut w: impl Write) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::cybavo::ops as cy;
     use crate::secret::Secret;
+
+    /// An operation of a provider's descriptor.
+    fn op(provider: &str, name: &str) -> OperationDescriptor {
+        operation_of(ProviderId::parse(provider).unwrap(), name).unwrap()
+    }
     use serde_json::json;
 
     fn row(id: &str, outcome: ResultOutcome) -> ResultRow {
@@ -496,7 +462,7 @@ mod tests {
                                     "detail": "no such id; key RESULTS-CANARY-1234567890"}));
         let rows = vec![row("90000000001", ResultOutcome::Ok), failed, row("+1", ResultOutcome::NotSent)];
         let mut out = Vec::new();
-        assert_eq!(write_csv("resend-deposit-callbacks", &rows, &mut out).unwrap(), 3);
+        assert_eq!(write_csv(&op("cybavo", "resend-deposit-callbacks"), &rows, &mut out).unwrap(), 3);
         let text = String::from_utf8(out.clone()).unwrap();
         assert!(!text.contains("RESULTS-CANARY"), "a registered secret reached the file: {text}");
         assert!(text.ends_with("\r\n"));
@@ -520,10 +486,26 @@ mod tests {
         found.callback = Some(cb);
         let rows = vec![found, row("90000000999", ResultOutcome::NotFound)];
         let mut out = Vec::new();
-        write_csv("query-callbacks", &rows, &mut out).unwrap();
+        write_csv(&op("cybavo", "query-callbacks"), &rows, &mut out).unwrap();
         let csv = parse(&out);
-        assert_eq!(csv[0].len(), CSV_HEADER.len() + CSV_CALLBACK_HEADER.len());
-        assert_eq!(csv[0][8..], *CSV_CALLBACK_HEADER);
+        assert_eq!(
+            csv[0][8..],
+            [
+                "type",
+                "state",
+                "processing_state",
+                "callback_outcome",
+                "currency",
+                "amount",
+                "fees",
+                "time",
+                "order_id",
+                "txid",
+                "vout_index",
+                "from_address",
+                "to_address"
+            ]
+        );
         let r = &csv[1];
         assert_eq!(
             r[8..],
@@ -550,12 +532,18 @@ mod tests {
     #[test]
     fn ids_of_each_kind_of_call() {
         let m = |v: Value| v.as_object().unwrap().clone();
-        assert_eq!(ids_of("query-callbacks", &m(json!({"ids": [1, 2]}))), ["1", "2"]);
-        assert_eq!(ids_of("resend-deposit-callbacks", &m(json!({"notification_id": 5}))), ["5"]);
-        assert_eq!(ids_of("resend-deposit-callbacks", &m(json!({"notification_id": 0}))), ["notification_id=0 (all)"]);
-        assert_eq!(ids_of("resend-webhook", &m(json!({"transaction_identifier": "A-1", "url": "u"}))), ["A-1"]);
+        assert_eq!(ids_of(&op("cybavo", "query-callbacks"), &m(json!({"ids": [1, 2]}))), ["1", "2"]);
+        assert_eq!(ids_of(&op("cybavo", "resend-deposit-callbacks"), &m(json!({"notification_id": 5}))), ["5"]);
         assert_eq!(
-            ids_of("resend-webhooks", &m(json!({"start_timestamp": 1, "end_timestamp": 2}))),
+            ids_of(&op("cybavo", "resend-deposit-callbacks"), &m(json!({"notification_id": 0}))),
+            ["notification_id=0 (all)"]
+        );
+        assert_eq!(
+            ids_of(&op("avista", "resend-webhook"), &m(json!({"transaction_identifier": "A-1", "url": "u"}))),
+            ["A-1"]
+        );
+        assert_eq!(
+            ids_of(&op("ccpayment", "resend-webhooks"), &m(json!({"start_timestamp": 1, "end_timestamp": 2}))),
             ["start_timestamp=1, end_timestamp=2"]
         );
     }

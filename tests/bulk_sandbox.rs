@@ -54,7 +54,7 @@ async fn start_with(f: impl FnOnce(&mut Limits)) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let secrets = Arc::new(MemoryStore::default());
     let store = open(dir.path(), &secrets, &clock);
-    let accounts = store.accounts.create_sandbox_demo(&sb.demo_accounts()).unwrap();
+    let accounts = store.accounts.create_sandbox_demo(&sb.base_url()).unwrap();
     let transport = HttpTransport::new(TransportConfig {
         connect_timeout: Duration::from_secs(2),
         timeout: Duration::from_secs(15),
@@ -124,6 +124,11 @@ impl Env {
     }
 }
 
+/// The descriptor of a CYBAVO operation.
+fn job_op(_env: &Env, name: &str) -> callback_desk::providers::OperationDescriptor {
+    callback_desk::results::operation_of(callback_desk::providers::ProviderId::parse("cybavo").unwrap(), name).unwrap()
+}
+
 fn now_s(env: &Env) -> i64 {
     env.clock.now_ms() / 1000
 }
@@ -157,8 +162,9 @@ async fn ccpayment_v1_thirty_windows_take_two_provider_days_without_a_rejection(
     let last = seen.last().unwrap();
     assert_eq!((last.done, last.total, last.eta_seconds, last.state), (30, 30, 0, JobState::Done));
     // Five of the second day's 25 calls are used.
-    let key = callback_desk::limits::BudgetKey::new(job.account_id, callback_desk::limits::Family::CcpaymentV1);
-    assert_eq!(env.store.limits.remaining_today(key, "resend-webhooks", env.clock.now_ms()).unwrap(), Some(20));
+    let view = env.store.accounts.get(job.account_id).unwrap();
+    let key = callback_desk::limits::BudgetKey::of_view(&view, "resend-webhooks");
+    assert_eq!(env.store.limits.remaining_today(key, env.clock.now_ms()).unwrap(), Some(20));
 }
 
 #[tokio::test]
@@ -213,8 +219,9 @@ async fn cybavo_adopts_the_wallets_limit_after_one_refusal() {
     assert_eq!(job.state, JobState::Done);
     assert_eq!((job.ok, job.failed, job.throttled), (35, 0, 1), "{job:?}");
     assert_eq!(env.rejections(), 1, "only the call that taught the limit: {}", env.sb.state());
-    let key = callback_desk::limits::BudgetKey::new(job.account_id, callback_desk::limits::Family::Cybavo);
-    let budget = env.store.limits.budget(key, "query-callbacks").unwrap().unwrap();
+    let view = env.store.accounts.get(job.account_id).unwrap();
+    let key = callback_desk::limits::BudgetKey::of_view(&view, "query-callbacks");
+    let budget = env.store.limits.budget(key).unwrap().unwrap();
     assert_eq!(budget.per_minute, Some(10));
     // Every call is in history with the job's id, the refused one too.
     assert_eq!(env.history(job.id, None), 36);
@@ -507,7 +514,7 @@ fn two_runners_claiming_at_the_same_moment_one_wins() {
 
 #[tokio::test]
 async fn a_bulk_query_gives_one_result_row_per_serial_with_the_decoded_callback() {
-    use callback_desk::results::{write_csv, ResultOutcome, CSV_CALLBACK_HEADER, CSV_HEADER};
+    use callback_desk::results::{write_csv, ResultOutcome, CSV_HEADER};
     let env = start().await;
     // 250 serials: three calls of at most 100; the demo wallet holds 90000000001..=90000000060.
     let ids: Vec<i64> = (90_000_000_001..=90_000_000_250).collect();
@@ -547,11 +554,13 @@ async fn a_bulk_query_gives_one_result_row_per_serial_with_the_decoded_callback(
     let (_, rows) = env.store.jobs.results(id).unwrap();
     assert!(rows.iter().all(|r| matches!(r.outcome, ResultOutcome::Ok | ResultOutcome::NotFound)));
     let mut out = Vec::new();
-    assert_eq!(write_csv("query-callbacks", &rows, &mut out).unwrap(), 250);
+    assert_eq!(write_csv(&job_op(&env, "query-callbacks"), &rows, &mut out).unwrap(), 250);
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines.len(), 251);
-    assert_eq!(lines[0], [CSV_HEADER, CSV_CALLBACK_HEADER].concat().join(","));
+    let file_columns: Vec<String> =
+        job_op(&env, "query-callbacks").lookup.unwrap().file_columns.into_iter().map(|c| c.header).collect();
+    assert!(lines[0].starts_with(&CSV_HEADER.join(",")) && lines[0].ends_with(&file_columns.join(",")), "{}", lines[0]);
     assert!(lines[1].starts_with(&format!("90000000001,1,ok,200,,,,{history_id},deposit,")), "{}", lines[1]);
     assert!(lines[250].starts_with("90000000250,3,not_found,200,"), "{}", lines[250]);
     let demo = env.sb.demo_accounts();
@@ -573,7 +582,7 @@ async fn a_single_lookup_has_results_too() {
     let root = env.sb.base_url();
     let r = env.store.actions.run(&req, Some(&root), &env.transport, None).await.unwrap();
     let (op, rows) = action_results(&env.store.history, r.history_id).unwrap();
-    assert_eq!(op, "query-callbacks");
+    assert_eq!(op.name, "query-callbacks");
     assert_eq!(
         rows.iter().map(|r| (r.id.as_str(), r.outcome)).collect::<Vec<_>>(),
         [("90000000002", ResultOutcome::Ok), ("90000000999", ResultOutcome::NotFound)]

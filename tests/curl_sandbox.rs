@@ -41,7 +41,7 @@ async fn start() -> Env {
     let sb = Sandbox::start(cfg).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), Arc::new(MemoryStore::default()), Arc::new(clock.clone())).unwrap();
-    let accounts = store.accounts.create_sandbox_demo(&sb.demo_accounts()).unwrap();
+    let accounts = store.accounts.create_sandbox_demo(&sb.base_url()).unwrap();
     let transport = HttpTransport::new(TransportConfig {
         connect_timeout: Duration::from_secs(2),
         timeout: Duration::from_secs(15),

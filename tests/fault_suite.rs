@@ -206,8 +206,8 @@ async fn every_fault_of_every_provider_gives_a_translated_error_and_a_history_ro
             clock.advance_ms(1_000);
             // The account's budget, and what the fault before taught it (a rate-limit answer's back-off),
             // hold every request until allowed: wait, as a user would.
-            let key = callback_desk::limits::BudgetKey::of_view(&account);
-            clock.set_ms(store.limits.next_allowed_at(key, case.op, clock.now_ms()).unwrap());
+            let key = callback_desk::limits::BudgetKey::of_view(&account, case.op);
+            clock.set_ms(store.limits.next_allowed_at(key, clock.now_ms()).unwrap());
             sandbox_clock.set_ms(clock.now_ms());
             match fault_kind(fault) {
                 Some(kind) => sb.inject(Fault::new(case.provider, kind)),

@@ -120,7 +120,7 @@ fn a_job(data: &Path) -> String {
     let account = store
         .accounts
         .create(&AccountInput {
-            provider: callback_desk::providers::ProviderId::Cybavo,
+            provider: callback_desk::providers::ProviderId::parse("cybavo").unwrap(),
             label: "Results".into(),
             environment: Environment::Sandbox,
             base_url: None,

@@ -98,7 +98,7 @@ fuzz_target!(|data: &[u8]| {
                 } else {
                     providers::account::validate_base_url(&base_url).expect("a stored base URL is valid");
                 }
-                if input.provider == ProviderId::Cybavo {
+                if input.provider == ProviderId::parse("cybavo").unwrap() {
                     assert!(public.contains_key("wallet_id"));
                 }
             }

@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
             let now = f::RECEIVED_AT_MS;
             let expires_at = tok.expires_at_ms(now);
             assert_eq!(expires_at >= now, tok.expires_in >= 0);
-            assert_eq!(ops::token_usable(expires_at, now), tok.expires_in > ops::TOKEN_REFRESH_MARGIN_MS / 1000);
+            assert_eq!(providers::bearer::token_usable(expires_at, now), tok.expires_in > providers::bearer::TOKEN_REFRESH_MARGIN_MS / 1000);
         }
         Err(e) => {
             assert!(!token_ok, "token answer rejected: {e}");

@@ -7,7 +7,8 @@
 
 use callback_desk::error::ErrorCode;
 use callback_desk::providers::ccpayment::sign;
-use callback_desk::providers::{self, Account, CcpaymentVersion};
+use callback_desk::providers::ccpayment::account::{CcpaymentAccount, CcpaymentVersion};
+use callback_desk::providers;
 use callback_desk_fuzz as f;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -20,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
 
     for key in ["ccpayment-v1", "ccpayment-v2"] {
         let account = f::account(key);
-        let Account::Ccpayment(acct) = account else { unreachable!() };
+        let acct = account.downcast::<CcpaymentAccount>().expect("a CCPayment account");
         let ts = f::header(&resp.headers, "Timestamp").unwrap_or("1700000000").trim().to_owned();
         let expected = match acct.api_version {
             CcpaymentVersion::V1 => sign::sign_v1(&acct.app_id, &acct.app_secret, &ts, &resp.body),

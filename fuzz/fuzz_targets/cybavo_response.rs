@@ -8,7 +8,7 @@
 
 use callback_desk::error::ErrorCode;
 use callback_desk::providers::cybavo::{ops, sign};
-use callback_desk::providers::{self, Account};
+use callback_desk::providers;
 use callback_desk_fuzz as f;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -16,7 +16,7 @@ use serde_json::Value;
 fuzz_target!(|data: &[u8]| {
     let Some(resp) = f::response(data) else { return };
     let account = f::account("cybavo");
-    let Account::Cybavo(acct) = account else { unreachable!() };
+    let acct = account.downcast::<callback_desk::providers::cybavo::account::CybavoAccount>().expect("a CYBAVO account");
     let valid = sign::body_checksum(&resp.body, &acct.api_secret);
     let genuine = f::header(&resp.headers, "X-CHECKSUM").map(str::trim) == Some(valid.as_str());
     let mut signed = resp.clone();

@@ -7,7 +7,8 @@
 #![no_main]
 
 use callback_desk::error::ErrorCode;
-use callback_desk::providers::account::{cert_fingerprint, CeffuKey};
+use callback_desk::providers::account::cert_fingerprint;
+use callback_desk::providers::ceffu::CeffuKey;
 use callback_desk_fuzz as f;
 use libfuzzer_sys::fuzz_target;
 

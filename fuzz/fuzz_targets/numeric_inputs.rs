@@ -96,7 +96,7 @@ fuzz_target!(|data: &[u8]| {
             Err(e) => check_plan_error(&e),
         }
     }
-    match jobs::windows(since.unwrap_or(a), until, jobs::WINDOW_SECONDS, cap) {
+    match jobs::windows(since.unwrap_or(a), until, 3_600, cap) {
         Ok(w) => assert!(!w.is_empty() && w.len() <= cap),
         Err(e) => check_plan_error(&e),
     }

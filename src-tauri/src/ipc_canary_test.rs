@@ -193,8 +193,8 @@ fn no_command_answers_with_a_secret() {
     // at the echo server (Avista's bearer token there is a canary too).
     let avista_token = format!("CANARYavistatoken{}", random_hex());
     let echo = tauri::async_runtime::block_on(echo_server(avista_token.clone()));
-    let demo = tauri::async_runtime::block_on(state.sandbox_demo_accounts()).expect("sandbox");
     let sandbox_root = tauri::async_runtime::block_on(state.sandbox_root()).expect("sandbox");
+    let demo = callback_desk::sandbox::demo_accounts(&sandbox_root);
     let mut secrets = vec![avista_token.clone()];
     let mut canary_inputs = Vec::new();
     for (key, file) in demo.as_object().expect("demo accounts") {

@@ -147,11 +147,4 @@ impl AppState {
         }
         Ok(guard.as_ref().map(|h| h.base_url()).unwrap_or_default())
     }
-
-    /// The sandbox's demo accounts (starting it if needed).
-    pub async fn sandbox_demo_accounts(&self) -> Result<serde_json::Value, Error> {
-        self.sandbox_root().await?;
-        let guard = self.sandbox.lock().await;
-        Ok(guard.as_ref().map(|h| h.demo_accounts()).unwrap_or_default())
-    }
 }

@@ -382,11 +382,12 @@ async fn run_sandbox(port: u16, callback_url: Option<String>, no_limits: bool) -
     }
     let base = handle.base_url();
     eprintln!("sandbox listening on {base}");
-    eprintln!("  CYBAVO     {base}/v1/sofa/wallets/{{id}}/…   (wallets 55743 and 56788)");
-    eprintln!("  Ceffu      {base}/open-api/entity/webhook/resend");
-    eprintln!("  Avista     {base}/api/auth/token, {base}/api/resend-webhook/{{id}}");
-    eprintln!("  CCPayment  {base}/ccpayment/v1/webhook/resend, {base}/ccpayment/v2/webhook/resend");
-    eprintln!("  control    {base}/__sandbox/state | faults | deliveries | callback-url | accounts");
+    for provider in callback_desk::providers::REGISTRY {
+        for api in provider.simulator().apis() {
+            eprintln!("  {:<13} {base}{}…", api.key, api.prefix);
+        }
+    }
+    eprintln!("  {:<13} {base}/__sandbox/state | faults | deliveries | callback-url | accounts", "control");
     match handle.callback_url() {
         Some(u) => eprintln!("resent callbacks go to {u}"),
         None => eprintln!("resent callbacks go nowhere (PUT {base}/__sandbox/callback-url to set a target)"),
@@ -570,12 +571,13 @@ async fn bulk_command(command: BulkCommand) -> Result<ExitCode, Error> {
         BulkCommand::Resume { job_id } => job_id,
         BulkCommand::Results { job_id, csv } => {
             let (job, rows) = store.jobs.results(job_id)?;
+            let op = job.operation_descriptor()?;
             if csv.as_os_str() == "-" {
-                callback_desk::results::write_csv(&job.operation, &rows, std::io::stdout().lock())?;
+                callback_desk::results::write_csv(&op, &rows, std::io::stdout().lock())?;
             } else {
                 // Readable by the user only (0600 on Unix), never through a link: results hold provider data.
                 let file = paths::create_private_file(&csv)?;
-                let n = callback_desk::results::write_csv(&job.operation, &rows, std::io::BufWriter::new(file))?;
+                let n = callback_desk::results::write_csv(&op, &rows, std::io::BufWriter::new(file))?;
                 eprintln!("{n} rows written to {}", csv.display());
             }
             return Ok(ExitCode::SUCCESS);

@@ -102,10 +102,197 @@ pub struct OperationDescriptor {
     pub label_key: String,
     pub help_key: String,
     pub fields: Vec<FormField>,
-    /// Only for accounts on this API version (CCPayment `v1`/`v2`); `None` = all.
-    pub api_version: Option<String>,
+    /// Offered only to accounts whose public field holds one of these values (CCPayment's API version, a
+    /// CYBAVO read-only code); `None`: to every account of the provider.
+    pub only_when: Option<OnlyWhen>,
     /// Documented provider quota, shown next to the button (e.g. "1/min, 25/day").
     pub rate_limit_note: Option<String>,
+    /// How the operation runs as a bulk job, when it can.
+    pub bulk: Option<BulkShape>,
+    /// When a resend's confirmation must be the stronger one, besides a field holding its `broad` value.
+    pub confirm: Vec<ConfirmRule>,
+    /// How a look-up's results are shown, when it is one.
+    pub lookup: Option<LookupShape>,
+    /// The provider is retiring it (shown as such; still usable).
+    pub deprecated: bool,
+}
+
+/// An operation offered only to accounts whose public field `field` holds one of `values`; a field left
+/// out counts as its account field's `default`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct OnlyWhen {
+    pub field: String,
+    pub values: Vec<String>,
+}
+
+impl OnlyWhen {
+    pub fn new(field: &str, values: &[&str]) -> OnlyWhen {
+        OnlyWhen { field: field.to_owned(), values: values.iter().map(|v| (*v).to_owned()).collect() }
+    }
+
+    /// Whether an account with these public fields (and these account field defaults) matches.
+    pub fn matches(&self, public: &serde_json::Map<String, Value>, fields: &[AccountField]) -> bool {
+        let value = match public.get(&self.field) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(Value::Bool(b)) => Some(b.to_string()),
+            _ => fields.iter().find(|f| f.name == self.field).and_then(|f| f.default.clone()),
+        };
+        value.is_some_and(|v| self.values.contains(&v))
+    }
+}
+
+/// How an operation runs as a bulk job: over a time window, over a list of ids, once per value of a
+/// choice, or a combination.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct BulkShape {
+    /// A time window the calls cover (`since`/`until` of the plan).
+    pub window: Option<WindowShape>,
+    /// A list of ids, each sent in its own call (or `per_call` at a time).
+    pub ids: Option<IdsShape>,
+    /// One call per value chosen.
+    pub each: Option<EachShape>,
+    /// Fields of the single-call form the bulk form replaces (hidden in bulk mode).
+    pub owns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct WindowShape {
+    /// Whether the window has an end (Ceffu resends everything from `since` on).
+    pub has_end: bool,
+    /// The longest one call covers, in seconds (the job splits longer windows), when limited.
+    #[ts(type = "number | null")]
+    pub max_seconds_per_call: Option<i64>,
+    /// How far back the provider accepts a start, in milliseconds, when limited.
+    #[ts(type = "number | null")]
+    pub max_age_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct IdsShape {
+    /// The plan's param that carries the list (e.g. `serials`).
+    pub field: String,
+    /// `integer_list` or `text_list`.
+    pub kind: FieldKind,
+    /// Translatable label of the list, e.g. `bulk.ids.cybavo`.
+    pub label_key: String,
+    /// Ids sent per call.
+    #[ts(type = "number")]
+    pub per_call: u32,
+    /// The plan without a list covers everything this says (CYBAVO: every pending or failed callback):
+    /// a translatable label key; `None` when a list is required.
+    pub all_label_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct EachShape {
+    /// The plan's param that carries the values chosen (e.g. `eventTypes`).
+    pub field: String,
+    /// The single-call field the values are for (its choices and their labels).
+    pub of_field: String,
+}
+
+/// When a resend needs the stronger confirmation (besides a production account and a `broad` value).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum ConfirmRule {
+    /// A time field reaches further back than this many milliseconds.
+    OlderThan {
+        field: String,
+        #[ts(type = "number")]
+        ms: i64,
+        /// Translatable reason key (`confirm.reason.*`).
+        reason: String,
+    },
+    /// A field is filled in (e.g. a one-off destination URL).
+    Filled { field: String, reason: String },
+}
+
+/// How a look-up's results are shown: where the rows are, what identifies one, the columns, and how a
+/// row is resent.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct LookupShape {
+    /// Keys of the result that hold the rows: a list, or one object (tried in order).
+    pub rows: Vec<String>,
+    /// The row field that identifies it (e.g. `serial`).
+    pub id: String,
+    /// The param carrying the ids asked for, when the look-up is by ids (missing ones are `not_found`).
+    pub asked: Option<String>,
+    /// Ids the provider answers per call; more are looked up as a job.
+    pub max_ids_per_call: Option<u32>,
+    pub columns: Vec<Column>,
+    /// How one row is resent, when it can be.
+    pub resend: Option<RowResend>,
+    /// The columns a results file adds for each row, after the common ones.
+    pub file_columns: Vec<FileColumn>,
+}
+
+/// A column of a look-up's results file: its header, and the first non-empty of these row fields.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct FileColumn {
+    pub header: String,
+    pub keys: Vec<String>,
+    pub format: ColumnFormat,
+}
+
+pub(crate) fn file_column(header: &str, keys: &[&str], format: ColumnFormat) -> FileColumn {
+    FileColumn { header: header.to_owned(), keys: keys.iter().map(|k| (*k).to_owned()).collect(), format }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Column {
+    /// The row field shown.
+    pub key: String,
+    pub label_key: String,
+    pub format: ColumnFormat,
+    /// Among the columns that matter first (kept on narrow windows).
+    pub primary: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum ColumnFormat {
+    Text,
+    /// A code translated as `<prefix>.<value>`.
+    Label {
+        prefix: String,
+    },
+    UnixSeconds,
+    UnixMillis,
+}
+
+/// Resending one row: the operation named by the row field `operation_field`, with the param `param` set
+/// to the row's field `from`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RowResend {
+    pub operation_field: String,
+    pub param: String,
+    pub from: String,
+}
+
+/// A documented base URL the account form offers: a production API (per API version, brand or region) or
+/// a provider's own test environment.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct BaseUrlPreset {
+    /// Translatable name, e.g. `accounts.avista.preset.firebanking`.
+    pub label_key: String,
+    pub url: String,
+    /// A production API (the account's environment is then `production`).
+    pub production: bool,
+    /// For accounts whose public field holds one of these values only.
+    pub only_when: Option<OnlyWhen>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -115,6 +302,30 @@ pub struct ProviderDescriptor {
     pub display_name: String,
     pub account_fields: Vec<AccountField>,
     pub operations: Vec<OperationDescriptor>,
+    /// Documented base URLs, the first production one matching an account being its default.
+    pub base_urls: Vec<BaseUrlPreset>,
+}
+
+impl ProviderDescriptor {
+    /// The documented production base URL for an account with these public fields, if there is one.
+    pub fn production_base_url(&self, public: &serde_json::Map<String, Value>) -> Option<String> {
+        self.base_urls
+            .iter()
+            .find(|p| p.production && p.only_when.as_ref().is_none_or(|w| w.matches(public, &self.account_fields)))
+            .map(|p| p.url.clone())
+    }
+
+    /// The first operation called `name` (whatever account it is offered to).
+    pub fn operation_named(&self, name: &str) -> Option<&OperationDescriptor> {
+        self.operations.iter().find(|o| o.name == name)
+    }
+
+    /// The operation `name` as offered to an account with these public fields.
+    pub fn operation_for(&self, name: &str, public: &serde_json::Map<String, Value>) -> Option<&OperationDescriptor> {
+        self.operations
+            .iter()
+            .find(|o| o.name == name && o.only_when.as_ref().is_none_or(|w| w.matches(public, &self.account_fields)))
+    }
 }
 
 // ---- small builders used by the provider descriptors ----
@@ -160,8 +371,12 @@ pub(crate) fn operation(
         label_key: format!("ops.{provider}.{name}.label"),
         help_key: format!("ops.{provider}.{name}.help"),
         fields,
-        api_version: None,
+        only_when: None,
         rate_limit_note: None,
+        bulk: None,
+        confirm: Vec::new(),
+        lookup: None,
+        deprecated: false,
     }
 }
 
@@ -191,6 +406,49 @@ impl AccountField {
     }
     pub(crate) fn default(mut self, v: &str) -> Self {
         self.default = Some(v.to_owned());
+        self
+    }
+}
+
+impl OperationDescriptor {
+    pub(crate) fn only_when(mut self, field: &str, values: &[&str]) -> Self {
+        self.only_when = Some(OnlyWhen::new(field, values));
+        self
+    }
+    pub(crate) fn rate_limit_note(mut self, note: &str) -> Self {
+        self.rate_limit_note = Some(note.to_owned());
+        self
+    }
+    pub(crate) fn bulk(mut self, shape: BulkShape) -> Self {
+        self.bulk = Some(shape);
+        self
+    }
+    pub(crate) fn confirm(mut self, rule: ConfirmRule) -> Self {
+        self.confirm.push(rule);
+        self
+    }
+    pub(crate) fn lookup(mut self, shape: LookupShape) -> Self {
+        self.lookup = Some(shape);
+        self
+    }
+}
+
+pub(crate) fn column(key: &str, label_key: &str, format: ColumnFormat, primary: bool) -> Column {
+    Column { key: key.to_owned(), label_key: label_key.to_owned(), format, primary }
+}
+
+pub(crate) fn preset(provider: &str, name: &str, url: &str, production: bool) -> BaseUrlPreset {
+    BaseUrlPreset {
+        label_key: format!("accounts.{provider}.preset.{name}"),
+        url: url.to_owned(),
+        production,
+        only_when: None,
+    }
+}
+
+impl BaseUrlPreset {
+    pub(crate) fn only_when(mut self, field: &str, values: &[&str]) -> Self {
+        self.only_when = Some(OnlyWhen::new(field, values));
         self
     }
 }

@@ -1,10 +1,9 @@
 //! The one entry point the CLI, the app and history use to run an operation end to end:
 //! plan → (per call) build + sign afresh → send → verify + parse → merge.
 
-use super::avista::ops::{self as avista_ops, TokenCache};
 use super::{
-    build_request, operation_descriptor, parse_response, plan_calls, redirect_error, Account, BuildCtx, OperationKind,
-    RawResponse,
+    build_request, operation_descriptor, parse_response, plan_calls, redirect_error, Account, BearerAuth, BuildCtx,
+    OperationKind, RawResponse, TokenCache,
 };
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode};
@@ -189,22 +188,22 @@ impl Run<'_> {
         }
     }
 
-    /// An Avista token: from the cache, or fetched (and cached).
-    async fn avista_token(&mut self, force: bool) -> Result<Secret, Error> {
-        let Account::Avista(a) = self.account else { unreachable!() };
+    /// The bearer token of the account's flow: from the cache, or fetched (and cached).
+    async fn bearer_token(&mut self, auth: &dyn BearerAuth, force: bool) -> Result<Secret, Error> {
+        let key = auth.cache_key();
         if !force {
-            if let Some(t) = TokenCache::global().get(a, self.clock.now_ms()) {
+            if let Some(t) = TokenCache::global().get(&key, self.clock.now_ms()) {
                 return Ok(t);
             }
         }
-        match self.call(avista_ops::GET_TOKEN, &Map::new(), None).await {
+        match self.call(auth.token_operation(), &Map::new(), None).await {
             Err(e) | Ok(Step::NoAnswer(e, _)) => Err(e),
             Ok(Step::Answer(resp)) => {
                 if let Some(e) = redirect_error(self.account, &resp) {
                     return Err(e);
                 }
-                let tok = avista_ops::parse_token(&resp)?;
-                TokenCache::global().put(a, &tok, self.clock.now_ms());
+                let tok = auth.parse_token(&resp)?;
+                TokenCache::global().put(&key, &tok, self.clock.now_ms());
                 Ok(tok.access_token)
             }
         }
@@ -212,45 +211,25 @@ impl Run<'_> {
 }
 
 fn register_secrets(account: &Account) {
-    use crate::logging::register_secret;
-    match account {
-        Account::Cybavo(a) => {
-            register_secret(&a.api_code);
-            register_secret(&a.api_secret);
-        }
-        Account::Ceffu(a) => register_secret(&a.api_key),
-        Account::Avista(a) => {
-            register_secret(&a.client_secret);
-            if let Some(k) = &a.client_key_pem {
-                register_secret(k);
-            }
-        }
-        Account::Ccpayment(a) => register_secret(&a.app_secret),
+    for s in account.inner().secrets() {
+        crate::logging::register_secret(s);
     }
 }
 
-/// The bearer token `operation` needs, if any (Avista `resend-webhook`): from the cache while valid,
-/// otherwise fetched now (and cached), exactly as [`execute`] gets it. `None` for every other provider and
-/// operation. Used to build a request outside [`execute`] (the unmasked cURL command).
+/// The bearer token `operation` needs, if any: from the cache while valid, otherwise fetched now (and
+/// cached), exactly as [`execute`] gets it. `None` for operations sent without one. Used to build a
+/// request outside [`execute`] (the command "Copy with secrets" puts on the clipboard).
 pub async fn token_for(
     account: &Account,
     operation: &str,
     clock: &dyn Clock,
     transport: &dyn Transport,
 ) -> Result<Option<Secret>, Error> {
-    let gate = &NoGate;
-    if !(matches!(account, Account::Avista(_)) && operation == avista_ops::RESEND_WEBHOOK) {
-        return Ok(None);
-    }
+    let Some(auth) = account.inner().bearer().filter(|a| a.needs_token(operation)) else { return Ok(None) };
     register_secrets(account);
-    let identity = match account {
-        Account::Avista(a) => {
-            a.client_key_pem.as_ref().map(|k| ClientIdentity::from_pem(a.client_cert_pem.expose(), k))
-        }
-        _ => None,
-    };
-    let mut run = Run { account, clock, transport, identity, gate, calls: Vec::new(), last_status: None };
-    run.avista_token(false).await.map(Some)
+    let identity = account.inner().client_identity();
+    let mut run = Run { account, clock, transport, identity, gate: &NoGate, calls: Vec::new(), last_status: None };
+    run.bearer_token(auth, false).await.map(Some)
 }
 
 /// Runs `operation` with `params` (keys in the given order) for `account`.
@@ -259,8 +238,8 @@ pub async fn token_for(
 /// * Multi-call operations (CYBAVO `query-callbacks` with more than 100 ids) run their calls
 ///   sequentially and merge results in order; the first failing call ends the run.
 /// * Every call is built afresh from `clock` (new `t`/`r`/timestamp) — nothing is replayed.
-/// * Avista `resend-webhook` obtains a bearer token first (cached per account until 60 s before it
-///   expires) and, on HTTP 401, refreshes it once and resends.
+/// * An operation sent with a bearer token ([`BearerAuth`]) obtains it first (cached per account until
+///   60 s before it expires) and, on HTTP 401, refreshes it once and resends.
 pub async fn execute(
     account: &Account,
     operation: &str,
@@ -287,15 +266,10 @@ pub async fn execute_gated(
         Err(e) => return CallOutcome::failed_before_send(e),
     };
     let resends = operation_descriptor(account, operation).map_or(true, |d| d.kind == OperationKind::Resend);
-    let identity = match account {
-        Account::Avista(a) => {
-            a.client_key_pem.as_ref().map(|k| ClientIdentity::from_pem(a.client_cert_pem.expose(), k))
-        }
-        _ => None,
-    };
+    let identity = account.inner().client_identity();
     let mut run = Run { account, clock, transport, identity, gate, calls: Vec::new(), last_status: None };
 
-    if matches!(account, Account::Avista(_)) && operation == avista_ops::RESEND_WEBHOOK {
+    if let Some(auth) = account.inner().bearer().filter(|a| a.needs_token(operation)) {
         // Validate before fetching a token.
         if let Err(e) = build_request(account, operation, &planned[0], &BuildCtx::at(clock.now_ms())) {
             return CallOutcome::failed_before_send(e);
@@ -303,12 +277,12 @@ pub async fn execute_gated(
         // A one-off destination gets the transaction's full webhook payload: say where in the log (host
         // only; the URL was validated as public https without user-info by `build`).
         if let Some(url) = planned[0].get("url").and_then(Value::as_str).and_then(|u| url::Url::parse(u.trim()).ok()) {
-            tracing::warn!(destination_host = url.host_str().unwrap_or(""), "Avista resend to a one-off URL");
+            tracing::warn!(destination_host = url.host_str().unwrap_or(""), "resend to a one-off URL");
         }
         // Without a token the resend is not sent: whatever happened to the token call, the resend itself
         // is known not to have happened (`failed`).
         let mut refreshed = false;
-        let mut token = match run.avista_token(false).await {
+        let mut token = match run.bearer_token(auth, false).await {
             Ok(t) => t,
             Err(e) => return run.finish(OutcomeKind::Failed, Some(e), Value::Null),
         };
@@ -320,11 +294,9 @@ pub async fn execute_gated(
                 }
                 Ok(Step::Answer(resp)) if resp.status == 401 && !refreshed => {
                     refreshed = true;
-                    if let Account::Avista(a) = account {
-                        TokenCache::global().forget(a);
-                    }
+                    TokenCache::global().forget(&auth.cache_key());
                     // The first attempt was refused (401: not done); without a new token nothing else is sent.
-                    token = match run.avista_token(true).await {
+                    token = match run.bearer_token(auth, true).await {
                         Ok(t) => t,
                         Err(e) => return run.finish(OutcomeKind::Failed, Some(e), Value::Null),
                     };
@@ -343,38 +315,38 @@ pub async fn execute_gated(
     for p in &planned {
         let step = match run.call(operation, p, None).await {
             Ok(s) => s,
-            Err(e) => return run.finish(OutcomeKind::Failed, Some(e), merged(account, results)),
+            Err(e) => return run.finish(OutcomeKind::Failed, Some(e), merged(account, operation, results)),
         };
         match step {
             Step::NoAnswer(e, may_have_arrived) => {
                 let kind = outcome_without_answer(resends, may_have_arrived);
-                return run.finish(kind, Some(e), merged(account, results));
+                return run.finish(kind, Some(e), merged(account, operation, results));
             }
             Step::Answer(resp) => {
-                if let Account::Avista(a) = account {
-                    if operation == avista_ops::GET_TOKEN {
-                        if let Ok(tok) = avista_ops::parse_token(&resp) {
-                            TokenCache::global().put(a, &tok, clock.now_ms());
-                        }
+                // A token call made on its own (the connection test) fills the cache too.
+                if let Some(auth) = account.inner().bearer().filter(|a| a.token_operation() == operation) {
+                    if let Ok(tok) = auth.parse_token(&resp) {
+                        TokenCache::global().put(&auth.cache_key(), &tok, clock.now_ms());
                     }
                 }
                 match parse_response(account, operation, &resp) {
                     Ok(o) => results.push(o.result),
-                    Err(e) => return run.finish(outcome_of_answer(resends, &e), Some(e), merged(account, results)),
+                    Err(e) => {
+                        return run.finish(outcome_of_answer(resends, &e), Some(e), merged(account, operation, results))
+                    }
                 }
             }
         }
     }
-    let result = merged(account, results);
+    let result = merged(account, operation, results);
     run.finish(OutcomeKind::Ok, None, result)
 }
 
-fn merged(account: &Account, mut results: Vec<Value>) -> Value {
+fn merged(account: &Account, operation: &str, mut results: Vec<Value>) -> Value {
     match results.len() {
         0 => Value::Null,
         1 => results.pop().unwrap_or(Value::Null),
-        _ if matches!(account, Account::Cybavo(_)) => super::cybavo::ops::merge(results),
-        _ => Value::Array(results),
+        _ => account.inner().merge(operation, results),
     }
 }
 

@@ -1,72 +1,104 @@
-//! Providers as data plus two functions.
+//! Providers: the registry (the only list of providers) and the engine's entry points.
 //!
-//! Each provider is described by a [`ProviderDescriptor`] (its account fields, which of them are secret,
-//! its operations and each operation's form fields) that the UI draws forms from, and implemented by two
-//! pure functions per operation in its own folder:
+//! A provider is one folder `src/providers/<name>/` implementing [`Provider`] and [`ProviderAccount`]
+//! (see `provider.rs`): its descriptor (account fields, operations and their form fields, bulk shapes,
+//! look-up columns, confirmations, base URL presets), account parsing, signing and verification, each
+//! operation's build + parse + error mapping, rate budgets, credential names for redaction, its test call,
+//! outcome wording, its auth flow and its sandbox simulator. This file lists the providers once
+//! ([`registry!`]) and offers the functions the rest of the core calls; none of them names a provider.
 //!
-//! * `build(account, operation, params, ctx) -> SignedRequest`: validates the form input, serialises the
-//!   body **once** and signs exactly those bytes (the same buffer is sent, previewed and stored).
-//! * `parse(operation, response) -> Outcome | Error`: verifies the response signature over the **raw**
-//!   bytes where the provider signs responses, decodes the body and maps every documented provider error
-//!   to a stable [`ErrorCode`](crate::error::ErrorCode).
+//! Requests are built by pure functions: `build` validates the form input, serialises the body **once**
+//! and signs exactly those bytes; `parse` verifies the answer over the **raw** bytes where the provider
+//! signs answers, decodes it and maps every documented error to a stable
+//! [`ErrorCode`](crate::error::ErrorCode). Time and nonces come in through [`BuildCtx`], so previews and
+//! tests are deterministic; every attempt is built afresh (new timestamp and nonce).
 //!
-//! Time and nonces come in through [`BuildCtx`], so previews and tests are deterministic; every attempt
-//! is built afresh (new `t`/`r`/timestamp) because CYBAVO and Ceffu reject replays.
-//!
-//! Adding a provider means one new folder, one [`ProviderId`] variant and one line in [`all`].
+//! Adding a provider: its folder, and one line in the `registry!` invocation below.
 
 pub mod account;
-pub mod avista;
-pub mod ccpayment;
-pub mod ceffu;
-pub mod cybavo;
+pub mod bearer;
 mod descriptor;
 pub mod execute;
 pub mod input_limits;
+mod provider;
 pub mod refused_ranges;
 pub mod util;
 
-pub use account::{Account, AvistaAccount, CcpaymentAccount, CcpaymentVersion, CeffuAccount, CybavoAccount};
+pub use crate::wire::{HttpMethod, RawResponse, SignedRequest};
+pub use account::Account;
+pub use bearer::{BearerAuth, Token, TokenCache};
 pub use descriptor::*;
 pub use execute::{
     answer_unreadable, execute, execute_gated, token_for, CallOutcome, CallRecord, NoGate, OutcomeKind, SendGate,
 };
+pub use provider::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
-use ts_rs::TS;
 
-/// The providers Callback Desk can talk to. Serialized lowercase (`"cybavo"`, `"ccpayment"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub enum ProviderId {
-    Cybavo,
-    Ceffu,
-    Avista,
-    Ccpayment,
+/// Declares the provider folders and the registry, in display order: one line per provider.
+macro_rules! registry {
+    ($($name:ident => $provider:path,)*) => {
+        $(pub mod $name;)*
+        /// Every provider, in display order.
+        pub static REGISTRY: &[&dyn Provider] = &[$(&$provider,)*];
+    };
 }
 
+registry! {
+    cybavo => cybavo::Cybavo,
+    ceffu => ceffu::Ceffu,
+    avista => avista::Avista,
+    ccpayment => ccpayment::Ccpayment,
+}
+
+/// A provider, named by its stable id. Serialized as that id (`"cybavo"`); read back only when the
+/// registry knows it.
+#[derive(Clone, Copy)]
+pub struct ProviderId(&'static dyn Provider);
+
 impl ProviderId {
-    pub const ALL: [ProviderId; 4] = [ProviderId::Cybavo, ProviderId::Ceffu, ProviderId::Avista, ProviderId::Ccpayment];
+    /// Every provider of the registry, in display order.
+    pub fn all() -> impl Iterator<Item = ProviderId> {
+        REGISTRY.iter().map(|p| ProviderId(*p))
+    }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderId::Cybavo => "cybavo",
-            ProviderId::Ceffu => "ceffu",
-            ProviderId::Avista => "avista",
-            ProviderId::Ccpayment => "ccpayment",
-        }
+        self.0.id()
+    }
+
+    /// The provider itself.
+    pub fn get(self) -> &'static dyn Provider {
+        self.0
     }
 
     pub fn parse(s: &str) -> Result<ProviderId> {
-        ProviderId::ALL
-            .into_iter()
+        ProviderId::all()
             .find(|p| p.as_str() == s)
             .ok_or_else(|| Error::invalid_field("provider", "unknown_provider").detail(s.to_owned()))
+    }
+}
+
+impl PartialEq for ProviderId {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for ProviderId {}
+
+impl std::hash::Hash for ProviderId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl fmt::Debug for ProviderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -76,103 +108,56 @@ impl fmt::Display for ProviderId {
     }
 }
 
+impl Serialize for ProviderId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProviderId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ProviderId::parse(&s).map_err(|_| serde::de::Error::custom(format!("unknown provider {s:?}")))
+    }
+}
+
+impl ts_rs::TS for ProviderId {
+    type WithoutGenerics = Self;
+    fn name() -> String {
+        "string".to_owned()
+    }
+    fn inline() -> String {
+        "string".to_owned()
+    }
+    fn inline_flattened() -> String {
+        "string".to_owned()
+    }
+    fn decl() -> String {
+        String::new()
+    }
+    fn decl_concrete() -> String {
+        String::new()
+    }
+}
+
 /// Every provider's descriptor, in display order. The UI gets this list from one command.
 pub fn all() -> Vec<ProviderDescriptor> {
-    vec![cybavo::descriptor(), ceffu::descriptor(), avista::descriptor(), ccpayment::descriptor()]
+    REGISTRY.iter().map(|p| p.descriptor()).collect()
 }
 
 /// The descriptor of one provider.
 pub fn descriptor(id: ProviderId) -> ProviderDescriptor {
-    match id {
-        ProviderId::Cybavo => cybavo::descriptor(),
-        ProviderId::Ceffu => ceffu::descriptor(),
-        ProviderId::Avista => avista::descriptor(),
-        ProviderId::Ccpayment => ccpayment::descriptor(),
-    }
+    id.get().descriptor()
 }
 
-/// HTTP methods the providers use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub enum HttpMethod {
-    #[serde(rename = "GET")]
-    Get,
-    #[serde(rename = "POST")]
-    Post,
+/// Every credential header name of every provider, lower-case (masked by the redaction engine).
+pub fn credential_headers() -> impl Iterator<Item = &'static str> {
+    REGISTRY.iter().flat_map(|p| p.credential_headers().iter().copied())
 }
 
-impl HttpMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Post => "POST",
-        }
-    }
-}
-
-/// A fully signed request, ready to send byte for byte.
-///
-/// `body` holds the exact bytes that were signed; the transport sends this buffer unchanged (never a
-/// re-serialisation), and history stores its redacted form. `Debug` prints the redacted form.
-#[derive(Clone, PartialEq)]
-pub struct SignedRequest {
-    pub method: HttpMethod,
-    pub url: String,
-    /// Header names as sent, in order.
-    pub headers: Vec<(String, String)>,
-    pub body: Option<Vec<u8>>,
-}
-
-impl SignedRequest {
-    /// The first header with this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// The body as text (lossy), for previews.
-    pub fn body_text(&self) -> Option<String> {
-        self.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned())
-    }
-}
-
-impl fmt::Debug for SignedRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = crate::transport::redact_request(self);
-        f.debug_struct("SignedRequest")
-            .field("method", &r.method)
-            .field("url", &r.url)
-            .field("headers", &r.headers)
-            .field("body", &r.body)
-            .finish()
-    }
-}
-
-/// What a response looked like on the wire: status, headers, the raw body bytes and timing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    pub elapsed_ms: u64,
-    /// Local clock when the response arrived (used to compute clock skew from a server `Date`).
-    pub received_at_ms: i64,
-}
-
-impl RawResponse {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// Convenience for tests and the sandbox.
-    pub fn new(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Self {
-        RawResponse {
-            status,
-            headers: headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
-            body: body.into(),
-            elapsed_ms: 0,
-            received_at_ms: 0,
-        }
-    }
+/// Every credential body-field name of every provider.
+pub fn credential_fields() -> impl Iterator<Item = &'static str> {
+    REGISTRY.iter().flat_map(|p| p.credential_fields().iter().copied())
 }
 
 /// A successful, parsed provider answer.
@@ -202,10 +187,7 @@ impl BuildCtx<'_> {
 /// with more than 100 ids becomes several calls). Most operations need one call.
 pub fn plan_calls(account: &Account, operation: &str, params: &Map<String, Value>) -> Result<Vec<Map<String, Value>>> {
     check_operation(account, operation)?;
-    match account {
-        Account::Cybavo(_) => cybavo::ops::plan(operation, params),
-        _ => Ok(vec![params.clone()]),
-    }
+    account.inner().plan(operation, params)
 }
 
 /// Builds and signs one call of `operation`.
@@ -216,12 +198,7 @@ pub fn build_request(
     ctx: &BuildCtx<'_>,
 ) -> Result<SignedRequest> {
     check_operation(account, operation)?;
-    match account {
-        Account::Cybavo(a) => cybavo::ops::build(a, operation, params, ctx),
-        Account::Ceffu(a) => ceffu::ops::build(a, operation, params, ctx),
-        Account::Avista(a) => avista::ops::build(a, operation, params, ctx),
-        Account::Ccpayment(a) => ccpayment::ops::build(a, operation, params, ctx),
-    }
+    account.inner().build(operation, params, ctx)
 }
 
 /// Verifies and decodes one call's response, mapping provider errors to stable codes. A redirect is
@@ -231,12 +208,7 @@ pub fn parse_response(account: &Account, operation: &str, response: &RawResponse
     if let Some(e) = redirect_error(account, response) {
         return Err(e);
     }
-    match account {
-        Account::Cybavo(a) => cybavo::ops::parse(a, operation, response),
-        Account::Ceffu(_) => ceffu::ops::parse(operation, response),
-        Account::Avista(_) => avista::ops::parse(operation, response),
-        Account::Ccpayment(a) => ccpayment::ops::parse(a, operation, response),
-    }
+    account.inner().parse(operation, response)
 }
 
 /// The error of an HTTP 3xx answer, `None` for any other status. Redirects are never followed (the
@@ -269,31 +241,18 @@ pub fn redirect_error(account: &Account, response: &RawResponse) -> Option<Error
     )))
 }
 
-/// Checks the signature a provider puts on a response or callback, over the raw body bytes: CYBAVO's
-/// `X-CHECKSUM` and CCPayment's `Appid`/`Timestamp`/`Sign`. `None` when the provider signs neither
-/// (Ceffu, Avista); `Some(Err)` says what is wrong. The CLI `verify` command is this function.
+/// Checks the signature a provider puts on a response or callback, over the raw body bytes. `None` when
+/// the provider signs neither; `Some(Err)` says what is wrong. The CLI `verify` command is this function.
 pub fn verify_signature(account: &Account, headers: &[(String, String)], body: &[u8]) -> Option<Result<(), String>> {
-    match account {
-        Account::Cybavo(a) => Some(match headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("X-CHECKSUM")) {
-            None => Err("X-CHECKSUM header missing".to_owned()),
-            Some((_, v)) if cybavo::sign::verify_body_checksum(body, v, &a.api_secret) => Ok(()),
-            Some(_) => Err("X-CHECKSUM does not match the body".to_owned()),
-        }),
-        Account::Ccpayment(a) => Some(ccpayment::ops::verify_signed(a, headers, body)),
-        Account::Ceffu(_) | Account::Avista(_) => None,
-    }
+    account.inner().verify_callback(headers, body)
 }
 
 /// The descriptor of `operation` for this account, or `input.unknown_operation`.
 pub fn operation_descriptor(account: &Account, operation: &str) -> Result<OperationDescriptor> {
-    let version = match account {
-        Account::Ccpayment(a) => Some(a.api_version.as_str().to_owned()),
-        _ => None,
-    };
     descriptor(account.provider())
         .operations
         .into_iter()
-        .find(|o| o.name == operation && (o.api_version.is_none() || o.api_version == version))
+        .find(|o| o.name == operation && account.inner().offers(o))
         .ok_or_else(|| {
             Error::new(ErrorCode::InputUnknownOperation)
                 .with("provider", account.provider().as_str())

@@ -245,6 +245,26 @@ async fn resend(inner: &Arc<Inner>, req: &SbRequest, identifier: &str) -> Provid
     }
 }
 
+/// Avista's simulator (see [`Simulator`](super::Simulator)).
+pub struct AvistaSimulator;
+
+impl super::Simulator for AvistaSimulator {
+    fn apis(&self) -> &'static [super::SimApi] {
+        &[super::SimApi { key: "avista", prefix: "/api/" }]
+    }
+
+    fn demo_accounts(&self, base_url: &str) -> Vec<super::DemoAccount> {
+        let account = serde_json::json!({
+            "provider": "avista",
+            "base_url": base_url,
+            "client_id": super::demo::AVISTA_CLIENT_ID,
+            "client_secret": super::demo::AVISTA_CLIENT_SECRET,
+            "client_cert_pem": TEST_CERT_PEM,
+        });
+        vec![super::DemoAccount { key: "avista", label: "Avista", account }]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -310,6 +310,51 @@ fn handle_inner(inner: &Arc<Inner>, req: &SbRequest, version: Version, now: i64)
     (ProviderResponse::json(200, &body), auth())
 }
 
+/// CCPayment's simulator, v1 and v2 (see [`Simulator`](super::Simulator)).
+pub struct CcpaymentSimulator;
+
+impl super::Simulator for CcpaymentSimulator {
+    fn apis(&self) -> &'static [super::SimApi] {
+        &[
+            super::SimApi { key: "ccpayment-v1", prefix: "/ccpayment/v1/" },
+            super::SimApi { key: "ccpayment-v2", prefix: "/ccpayment/v2/" },
+        ]
+    }
+
+    fn demo_accounts(&self, base_url: &str) -> Vec<super::DemoAccount> {
+        use super::demo;
+        let account = |version: &str, app_id: &str, secret: &str| {
+            serde_json::json!({
+                "provider": "ccpayment",
+                "base_url": format!("{base_url}/ccpayment/{version}"),
+                "api_version": version,
+                "app_id": app_id,
+                "app_secret": secret,
+            })
+        };
+        vec![
+            super::DemoAccount {
+                key: "ccpayment-v1",
+                label: "CCPayment v1",
+                account: account("v1", demo::CCPAYMENT_V1_APP_ID, demo::CCPAYMENT_V1_APP_SECRET),
+            },
+            super::DemoAccount {
+                key: "ccpayment-v2",
+                label: "CCPayment v2",
+                account: account("v2", demo::CCPAYMENT_V2_APP_ID, demo::CCPAYMENT_V2_APP_SECRET),
+            },
+        ]
+    }
+
+    /// By API version: `{root}/ccpayment/v1` or `/v2`.
+    fn base_url_for(&self, root: &str, public: &serde_json::Map<String, Value>) -> String {
+        match public.get("api_version").and_then(Value::as_str) {
+            Some("v2") => format!("{root}/ccpayment/v2"),
+            _ => format!("{root}/ccpayment/v1"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

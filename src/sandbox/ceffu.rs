@@ -180,6 +180,25 @@ fn handle_inner(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     ProviderResponse::json(200, &json!({"data": true, "code": "000000", "message": "Success"}))
 }
 
+/// Ceffu's simulator (see [`Simulator`](super::Simulator)).
+pub struct CeffuSimulator;
+
+impl super::Simulator for CeffuSimulator {
+    fn apis(&self) -> &'static [super::SimApi] {
+        &[super::SimApi { key: "ceffu", prefix: "/open-api/" }]
+    }
+
+    fn demo_accounts(&self, base_url: &str) -> Vec<super::DemoAccount> {
+        let account = serde_json::json!({
+            "provider": "ceffu",
+            "base_url": base_url,
+            "api_key": super::demo::CEFFU_API_KEY,
+            "private_key": demo_private_key_base64(),
+        });
+        vec![super::DemoAccount { key: "ceffu", label: "Ceffu", account }]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -500,6 +500,39 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     }
 }
 
+/// CYBAVO's simulator (see [`Simulator`](super::Simulator)).
+pub struct CybavoSimulator;
+
+impl super::Simulator for CybavoSimulator {
+    fn apis(&self) -> &'static [super::SimApi] {
+        &[super::SimApi { key: "cybavo", prefix: "/v1/sofa/" }]
+    }
+
+    fn demo_accounts(&self, base_url: &str) -> Vec<super::DemoAccount> {
+        demo_account(base_url, super::demo::CYBAVO_WALLET_ID)
+            .map(|account| super::DemoAccount { key: "cybavo", label: "CYBAVO SOFA", account })
+            .into_iter()
+            .collect()
+    }
+}
+
+/// The account file of a seeded wallet (55743 or 56788).
+pub fn demo_account(base_url: &str, wallet_id: i64) -> Option<Value> {
+    use super::demo;
+    let (code, secret) = match wallet_id {
+        demo::CYBAVO_WALLET_ID => (demo::CYBAVO_API_CODE, demo::CYBAVO_API_SECRET),
+        demo::CYBAVO_WALLET2_ID => (demo::CYBAVO_WALLET2_API_CODE, demo::CYBAVO_WALLET2_API_SECRET),
+        _ => return None,
+    };
+    Some(serde_json::json!({
+        "provider": "cybavo",
+        "base_url": base_url,
+        "wallet_id": wallet_id,
+        "api_code": code,
+        "api_secret": secret,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

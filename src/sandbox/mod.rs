@@ -19,6 +19,9 @@ pub mod avista;
 pub mod ccpayment;
 pub mod ceffu;
 pub mod cybavo;
+mod simulator;
+
+pub use simulator::{DemoAccount, SimApi, Simulator};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
@@ -583,7 +586,7 @@ impl SandboxHandle {
 
     /// The account object of a seeded CYBAVO wallet (55743 or 56788).
     pub fn cybavo_account(&self, wallet_id: i64) -> Option<Value> {
-        cybavo_account(&self.inner.base_url, wallet_id)
+        cybavo::demo_account(&self.inner.base_url, wallet_id)
     }
 
     /// The CCPayment account whose app may only use v1 (v2 answers 11013), as a v2 account file.
@@ -667,53 +670,15 @@ impl Drop for SandboxHandle {
     }
 }
 
-fn cybavo_account(base_url: &str, wallet_id: i64) -> Option<Value> {
-    let (code, secret) = match wallet_id {
-        demo::CYBAVO_WALLET_ID => (demo::CYBAVO_API_CODE, demo::CYBAVO_API_SECRET),
-        demo::CYBAVO_WALLET2_ID => (demo::CYBAVO_WALLET2_API_CODE, demo::CYBAVO_WALLET2_API_SECRET),
-        _ => return None,
-    };
-    Some(json!({
-        "provider": "cybavo",
-        "base_url": base_url,
-        "wallet_id": wallet_id,
-        "api_code": code,
-        "api_secret": secret,
-    }))
+/// The demo accounts of a sandbox listening at `base_url` (see [`SandboxHandle::demo_accounts`]): one
+/// object keyed by each demo account's key, in registry order.
+pub fn demo_accounts(base_url: &str) -> Value {
+    Value::Object(demo_account_list(base_url).into_iter().map(|d| (d.key.to_owned(), d.account)).collect())
 }
 
-/// The demo accounts of a sandbox listening at `base_url` (see [`SandboxHandle::demo_accounts`]).
-pub fn demo_accounts(base_url: &str) -> Value {
-    json!({
-        "cybavo": cybavo_account(base_url, demo::CYBAVO_WALLET_ID),
-        "ceffu": {
-            "provider": "ceffu",
-            "base_url": base_url,
-            "api_key": demo::CEFFU_API_KEY,
-            "private_key": ceffu::demo_private_key_base64(),
-        },
-        "avista": {
-            "provider": "avista",
-            "base_url": base_url,
-            "client_id": demo::AVISTA_CLIENT_ID,
-            "client_secret": demo::AVISTA_CLIENT_SECRET,
-            "client_cert_pem": avista::TEST_CERT_PEM,
-        },
-        "ccpayment-v1": {
-            "provider": "ccpayment",
-            "base_url": format!("{base_url}/ccpayment/v1"),
-            "api_version": "v1",
-            "app_id": demo::CCPAYMENT_V1_APP_ID,
-            "app_secret": demo::CCPAYMENT_V1_APP_SECRET,
-        },
-        "ccpayment-v2": {
-            "provider": "ccpayment",
-            "base_url": format!("{base_url}/ccpayment/v2"),
-            "api_version": "v2",
-            "app_id": demo::CCPAYMENT_V2_APP_ID,
-            "app_secret": demo::CCPAYMENT_V2_APP_SECRET,
-        },
-    })
+/// Every simulator's demo accounts, in registry order.
+pub fn demo_account_list(base_url: &str) -> Vec<DemoAccount> {
+    crate::providers::REGISTRY.iter().flat_map(|p| p.simulator().demo_accounts(base_url)).collect()
 }
 
 fn state_json(inner: &Inner) -> Value {

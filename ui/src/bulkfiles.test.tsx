@@ -15,10 +15,10 @@ const field = (name: string, kind: FormField["kind"], extra: Partial<FormField> 
 });
 const op = (name: string, kind: OperationDescriptor["kind"], fields: FormField[]): OperationDescriptor => ({
   name, method: "POST", kind, label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`, fields,
-  api_version: null, rate_limit_note: null,
+  only_when: null, bulk: null, confirm: [], lookup: null, deprecated: false, rate_limit_note: null,
 });
 const CYBAVO: ProviderDescriptor = {
-  id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [],
+  id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [], base_urls: [],
   operations: [
     op("resend-withdrawal-callbacks", "resend", [field("notification_id", "integer", { broad: 0 })]),
     op("query-callbacks", "lookup", [field("ids", "integer_list")]),

@@ -12,10 +12,10 @@ const ts = (name: string): FormField => ({
 });
 const RESEND: OperationDescriptor = {
   name: "resend-webhooks", method: "POST", kind: "resend", label_key: "ops.ccpayment.resend-webhooks.label",
-  help_key: "ops.ccpayment.resend-webhooks.help", fields: [ts("start_timestamp"), ts("end_timestamp")], api_version: null,
+  help_key: "ops.ccpayment.resend-webhooks.help", fields: [ts("start_timestamp"), ts("end_timestamp")], only_when: null, bulk: null, confirm: [], lookup: null, deprecated: false,
   rate_limit_note: "1 per minute, 25 per day",
 };
-const CCPAYMENT: ProviderDescriptor = { id: "ccpayment", display_name: "CCPayment", account_fields: [], operations: [RESEND] };
+const CCPAYMENT: ProviderDescriptor = { id: "ccpayment", display_name: "CCPayment", account_fields: [], base_urls: [], operations: [RESEND] };
 const ACCOUNT: AccountView = {
   id: 3, provider: "ccpayment", label: "Shop", environment: "sandbox", base_url: "https://ccpayment.example.com",
   fields: { api_version: "v1" }, notes: "", secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,

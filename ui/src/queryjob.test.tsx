@@ -14,9 +14,9 @@ const field = (name: string, kind: FormField["kind"]): FormField => ({
 });
 const op = (name: string, fields: FormField[]): OperationDescriptor => ({
   name, method: "POST", kind: "lookup", label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`, fields,
-  api_version: null, rate_limit_note: null,
+  only_when: null, bulk: null, confirm: [], lookup: null, deprecated: false, rate_limit_note: null,
 });
-const CYBAVO: ProviderDescriptor = { id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [], operations: [op("query-callbacks", [field("ids", "integer_list")])] };
+const CYBAVO: ProviderDescriptor = { id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [], base_urls: [], operations: [op("query-callbacks", [field("ids", "integer_list")])] };
 const ACCOUNT: AccountView = {
   id: 7, provider: "cybavo", label: "Store BR", environment: "sandbox", base_url: "https://sofa.example.com", fields: { wallet_id: 55743 },
   notes: "", secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,

@@ -46,7 +46,7 @@ const urlField: FormField = {
 };
 const avistaResend: OperationDescriptor = {
   name: "resend-webhook", method: "POST", kind: "resend", label_key: "ops.avista.resend-webhook.label",
-  help_key: "ops.avista.resend-webhook.help", api_version: null, rate_limit_note: null,
+  help_key: "ops.avista.resend-webhook.help", only_when: null, bulk: null, confirm: [], lookup: null, deprecated: false, rate_limit_note: null,
   fields: [{ ...urlField, name: "transaction_identifier", kind: "text", required: true }, urlField],
 };
 
@@ -65,7 +65,7 @@ const secretField = (name: string, required = true): AccountField => ({
   help_key: `accounts.cybavo.${name}.help`, choices: [], default: null,
 });
 const CYBAVO: ProviderDescriptor = {
-  id: "cybavo", display_name: "CYBAVO SOFA", operations: [],
+  id: "cybavo", display_name: "CYBAVO SOFA", operations: [], base_urls: [],
   account_fields: [
     { ...secretField("base_url"), secret: false, kind: "url", label_key: "accounts.cybavo.base_url.label", help_key: "accounts.cybavo.base_url.help" },
     { ...secretField("wallet_id"), secret: false, kind: "integer", label_key: "accounts.cybavo.wallet_id.label", help_key: "accounts.cybavo.wallet_id.help" },

@@ -14,10 +14,10 @@ const field = (name: string, kind: FormField["kind"], extra: Partial<FormField> 
 });
 const op = (name: string, kind: OperationDescriptor["kind"], fields: FormField[]): OperationDescriptor => ({
   name, method: "POST", kind, label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`, fields,
-  api_version: null, rate_limit_note: null,
+  only_when: null, bulk: null, confirm: [], lookup: null, deprecated: false, rate_limit_note: null,
 });
 const CYBAVO: ProviderDescriptor = {
-  id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [],
+  id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [], base_urls: [],
   operations: [
     op("resend-withdrawal-callbacks", "resend", [field("notification_id", "integer", { broad: 0 })]),
     op("resend-deposit-callbacks", "resend", [field("notification_id", "integer", { broad: 0 })]),
@@ -41,7 +41,7 @@ function mock(accounts: AccountView[], extra: (cmd: string, args: Record<string,
     if (cmd === "preview_action")
       return { method: "POST", url: "https://sofa.example.com/v1/sofa/wallets/55743/sender/notifications/manual?t=1&r=x", headers: [["X-CHECKSUM", "<redacted>"]], body: '{"notification_id":1}' };
     if (cmd === "run_action")
-      return { history_id: 42, outcome: "ok", http_status: 200, error: null, result: { count: 1 }, request: null, response: { status: 200, headers: [], body: '{"count":1}', elapsed_ms: 3 }, calls: 1 };
+      return { history_id: 42, outcome: "ok", http_status: 200, error: null, summary: [{ key: "result.cybavo_one", params: {} }], result: { count: 1 }, request: null, response: { status: 200, headers: [], body: '{"count":1}', elapsed_ms: 3 }, calls: 1 };
     throw new Error(`unexpected command ${cmd}`);
   });
 }
@@ -133,7 +133,7 @@ describe("Resend screen", () => {
     mock([account("sandbox")], (cmd) =>
       cmd === "run_action"
         ? {
-            history_id: 43, outcome: "unknown", http_status: 200, calls: 1, result: null, request: null,
+            history_id: 43, outcome: "unknown", http_status: 200, calls: 1, summary: [], result: null, request: null,
             error: { code: "provider.malformed_response", params: {}, detail: '{"count":1' },
             response: { status: 200, headers: [], body: '{"count":1', elapsed_ms: 3 },
           }

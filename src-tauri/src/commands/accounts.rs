@@ -57,9 +57,9 @@ pub async fn test_account(state: tauri::State<'_, AppState>, id: i64) -> Result<
 /// "Try it with simulated providers": starts the built-in sandbox and adds one account per provider.
 #[tauri::command]
 pub async fn create_sandbox_accounts(state: tauri::State<'_, AppState>) -> Result<Vec<AccountView>, Error> {
-    let demo = state.sandbox_demo_accounts().await?;
+    let root = state.sandbox_root().await?;
     let accounts = state.accounts().await?;
-    tauri::async_runtime::spawn_blocking(move || accounts.create_sandbox_demo(&demo)).await.map_err(join_error)?
+    tauri::async_runtime::spawn_blocking(move || accounts.create_sandbox_demo(&root)).await.map_err(join_error)?
 }
 
 fn join_error(e: impl std::fmt::Display) -> Error {

@@ -130,7 +130,7 @@ pub async fn action_results(state: tauri::State<'_, AppState>, history_id: i64) 
     let history = state.history().await?;
     tauri::async_runtime::spawn_blocking(move || {
         let (op, rows) = results::action_results(&history, history_id)?;
-        Ok(ResultsView::of(&op, rows, usize::MAX))
+        Ok(ResultsView::of(&op.name, rows, usize::MAX))
     })
     .await
     .map_err(|e| Error::internal(e.to_string()))?

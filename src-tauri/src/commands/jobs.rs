@@ -190,7 +190,8 @@ pub async fn save_job_results(state: tauri::State<'_, AppState>, id: i64) -> Res
     let name = format!("callback-desk-job-{id}-{}.csv", chrono_stamp(state.clock.now_ms()));
     tauri::async_runtime::spawn_blocking(move || {
         let (job, rows) = jobs.results(id)?;
-        write_export(&name, |w| results::write_csv(&job.operation, &rows, w))
+        let op = job.operation_descriptor()?;
+        write_export(&name, |w| results::write_csv(&op, &rows, w))
     })
     .await
     .map_err(|e| Error::internal(e.to_string()))?
@@ -212,16 +213,16 @@ pub async fn budget_status(
 ) -> Result<BudgetStatus, Error> {
     let view = state.accounts().await?.get(account_id)?;
     let limits = state.limits().await?;
-    let key = BudgetKey::of_view(&view);
+    let key = BudgetKey::of_view(&view, &operation);
     let now = state.clock.now_ms();
     tauri::async_runtime::spawn_blocking(move || -> Result<BudgetStatus, Error> {
-        let budget = limits.budget(key, &operation)?;
+        let budget = limits.budget(key)?;
         Ok(BudgetStatus {
             limited: budget.is_some(),
             per_minute: budget.and_then(|b| b.per_minute),
             per_day: budget.and_then(|b| b.per_day),
-            remaining_today: limits.remaining_today(key, &operation, now)?,
-            next_allowed_at_ms: limits.next_allowed_at(key, &operation, now)?,
+            remaining_today: limits.remaining_today(key, now)?,
+            next_allowed_at_ms: limits.next_allowed_at(key, now)?,
             now_ms: now,
         })
     })

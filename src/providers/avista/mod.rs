@@ -1,17 +1,62 @@
 //! Avista (PIX, Brazil): obtain a bearer token with the client certificate and resend a transaction's
 //! webhook. Avista signs nothing; authentication is the certificate header plus clientId/clientSecret,
-//! which give a 30-minute JWT (cached per account, see [`ops::TokenCache`]).
+//! which give a 30-minute JWT (cached per account, see [`TokenCache`](crate::providers::TokenCache)).
 
+pub mod account;
 pub mod ops;
 pub mod sign;
 
-use super::descriptor::{account_field, form_field, operation, FieldKind, OperationKind, ProviderDescriptor};
-use super::{HttpMethod, ProviderId};
+use super::descriptor::*;
+use super::{AccountSource, HttpMethod, Provider, ProviderAccount, ProviderId};
+use crate::error::Result;
+use crate::limits::BudgetRule;
+use serde_json::{Map, Value};
 
 const P: &str = "avista";
 
+/// Avista's documented resend limit.
+pub const RESEND_PER_MINUTE: u32 = 60;
+
+/// The provider (see the registry in `providers/mod.rs`).
+pub struct Avista;
+
+impl Provider for Avista {
+    fn id(&self) -> &'static str {
+        P
+    }
+
+    fn descriptor(&self) -> ProviderDescriptor {
+        descriptor()
+    }
+
+    fn parse_account(&self, source: &AccountSource<'_>) -> Result<Box<dyn ProviderAccount>> {
+        account::AvistaAccount::parse(source).map(|a| Box::new(a) as Box<dyn ProviderAccount>)
+    }
+
+    /// Resends: 60 a minute; the token call is not limited.
+    fn budget(&self, _public: &Map<String, Value>, operation: &str) -> Option<BudgetRule> {
+        (operation != ops::GET_TOKEN).then(|| BudgetRule::new("resend", Some(RESEND_PER_MINUTE), None))
+    }
+
+    fn credential_headers(&self) -> &'static [&'static str] {
+        &["x-ssl-client-cert"]
+    }
+
+    fn credential_fields(&self) -> &'static [&'static str] {
+        &["clientsecret", "client_secret", "access_token", "refresh_token", "id_token"]
+    }
+
+    fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
+        &crate::sandbox::avista::AvistaSimulator
+    }
+}
+
+pub fn id() -> ProviderId {
+    ProviderId::parse(P).expect("registered")
+}
+
 pub fn descriptor() -> ProviderDescriptor {
-    let mut resend = operation(
+    let resend = operation(
         P,
         ops::RESEND_WEBHOOK,
         HttpMethod::Post,
@@ -20,10 +65,22 @@ pub fn descriptor() -> ProviderDescriptor {
             form_field(P, "transaction_identifier", FieldKind::Text, true),
             form_field(P, "url", FieldKind::Url, false),
         ],
-    );
-    resend.rate_limit_note = Some("60/min".into());
+    )
+    .rate_limit_note("60/min")
+    .bulk(BulkShape {
+        ids: Some(IdsShape {
+            field: "transaction_identifiers".into(),
+            kind: FieldKind::TextList,
+            label_key: "bulk.ids.avista".into(),
+            per_call: 1,
+            all_label_key: None,
+        }),
+        owns: vec!["transaction_identifier".into()],
+        ..BulkShape::default()
+    })
+    .confirm(ConfirmRule::Filled { field: "url".into(), reason: "one_off_url".into() });
     ProviderDescriptor {
-        id: ProviderId::Avista,
+        id: id(),
         display_name: "Avista".into(),
         account_fields: vec![
             account_field(P, "base_url", FieldKind::Url, false, true).default("https://api.avista.global"),
@@ -33,5 +90,6 @@ pub fn descriptor() -> ProviderDescriptor {
             account_field(P, "client_key_pem", FieldKind::PrivateKey, true, false),
         ],
         operations: vec![operation(P, ops::GET_TOKEN, HttpMethod::Post, OperationKind::Auth, vec![]), resend],
+        base_urls: vec![preset(P, "avista", "https://api.avista.global", true)],
     }
 }

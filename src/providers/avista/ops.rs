@@ -3,19 +3,15 @@
 
 use super::sign::client_cert_header;
 use crate::error::{Error, ErrorCode, Result};
-use crate::providers::account::AvistaAccount;
+use super::account::AvistaAccount;
 use crate::providers::util::{self, encode_uri_component};
-use crate::providers::{BuildCtx, HttpMethod, Outcome, RawResponse, SignedRequest};
+use crate::providers::{BuildCtx, HttpMethod, Outcome, RawResponse, SignedRequest, Token};
 use crate::secret::Secret;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 pub const GET_TOKEN: &str = "get-token";
 pub const RESEND_WEBHOOK: &str = "resend-webhook";
 
-/// A token is reused until this many milliseconds before it expires.
-pub const TOKEN_REFRESH_MARGIN_MS: i64 = 60_000;
 
 pub fn build(
     acct: &AvistaAccount,
@@ -70,26 +66,6 @@ pub fn build(
         }
         other => Err(Error::new(ErrorCode::InputUnknownOperation).with("operation", other)),
     }
-}
-
-/// A token answer: the secret token and its lifetime in seconds.
-pub struct Token {
-    pub access_token: Secret,
-    pub expires_in: i64,
-}
-
-impl Token {
-    /// When a token received at `now_ms` expires. `expires_in` comes from the provider, so any `i64`
-    /// must work: the arithmetic saturates instead of overflowing.
-    pub fn expires_at_ms(&self, now_ms: i64) -> i64 {
-        now_ms.saturating_add(self.expires_in.saturating_mul(1000))
-    }
-}
-
-/// Whether a token expiring at `expires_at_ms` may still be used at `now_ms` (it is renewed
-/// [`TOKEN_REFRESH_MARGIN_MS`] early).
-pub fn token_usable(expires_at_ms: i64, now_ms: i64) -> bool {
-    now_ms < expires_at_ms.saturating_sub(TOKEN_REFRESH_MARGIN_MS)
 }
 
 /// Extracts the token from a successful `get-token` answer (200 or 201).
@@ -172,53 +148,23 @@ pub fn map_error(resp: &RawResponse) -> Error {
     e.detail(message.unwrap_or_else(|| util::body_detail(&resp.body)))
 }
 
-/// Bearer tokens per account (`base_url` + `client_id`), kept in memory only.
-#[derive(Default)]
-pub struct TokenCache {
-    tokens: Mutex<HashMap<String, (Secret, i64)>>,
-}
-
-impl TokenCache {
-    /// The process-wide cache.
-    pub fn global() -> &'static TokenCache {
-        static CACHE: OnceLock<TokenCache> = OnceLock::new();
-        CACHE.get_or_init(TokenCache::default)
-    }
-
-    fn key(acct: &AvistaAccount) -> String {
-        format!("{}\u{0}{}", acct.base_url, acct.client_id)
-    }
-
-    /// A cached token still valid for at least [`TOKEN_REFRESH_MARGIN_MS`] at `now_ms`.
-    pub fn get(&self, acct: &AvistaAccount, now_ms: i64) -> Option<Secret> {
-        let map = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(&Self::key(acct)).filter(|(_, exp)| token_usable(*exp, now_ms)).map(|(t, _)| t.duplicate())
-    }
-
-    pub fn put(&self, acct: &AvistaAccount, token: &Token, now_ms: i64) {
-        crate::logging::register_secret(&token.access_token);
-        let mut map = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        map.insert(Self::key(acct), (token.access_token.duplicate(), token.expires_at_ms(now_ms)));
-    }
-
-    pub fn forget(&self, acct: &AvistaAccount) {
-        let mut map = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&Self::key(acct));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::Account;
+    use crate::providers::{Account, BearerAuth, TokenCache};
 
-    pub(crate) fn acct() -> AvistaAccount {
+    pub(crate) fn acct() -> Account {
         let cert = include_str!("../../../tests/fixtures/avista_test_cert.pem");
         let j = json!({"provider":"avista","base_url":"https://api.avista.global","client_id":"account-93-550e8400","client_secret":"CLIENT-SECRET-CANARY","client_cert_pem":cert});
-        match Account::from_map(j.as_object().unwrap()).unwrap() {
-            Account::Avista(a) => a,
-            _ => unreachable!(),
-        }
+        Account::from_map(j.as_object().unwrap()).unwrap()
+    }
+
+    fn build(acct: &Account, operation: &str, params: &Map<String, Value>, ctx: &BuildCtx<'_>) -> Result<SignedRequest> {
+        super::build(acct.downcast::<AvistaAccount>().unwrap(), operation, params, ctx)
+    }
+
+    fn key(acct: &Account) -> String {
+        acct.downcast::<AvistaAccount>().unwrap().cache_key()
     }
 
     #[test]
@@ -351,11 +297,11 @@ mod tests {
         let cache = TokenCache::default();
         let a = acct();
         let t = Token { access_token: Secret::new("tok-abcdef"), expires_in: 1800 };
-        cache.put(&a, &t, 0);
-        assert_eq!(cache.get(&a, 1_739_000).unwrap().expose(), "tok-abcdef");
-        assert!(cache.get(&a, 1_740_000).is_none());
-        cache.forget(&a);
-        assert!(cache.get(&a, 0).is_none());
+        cache.put(&key(&a), &t, 0);
+        assert_eq!(cache.get(&key(&a), 1_739_000).unwrap().expose(), "tok-abcdef");
+        assert!(cache.get(&key(&a), 1_740_000).is_none());
+        cache.forget(&key(&a));
+        assert!(cache.get(&key(&a), 0).is_none());
     }
 
     #[test]
@@ -368,8 +314,8 @@ mod tests {
         for (expires_in, usable) in [(99_999_999_999_999_999, true), (i64::MAX, true), (i64::MIN, false), (-5, false)] {
             let body = format!(r#"{{"access_token":"tok-{expires_in}","expires_in":{expires_in}}}"#);
             let t = parse_token(&RawResponse::new(201, &[], body)).unwrap();
-            cache.put(&a, &t, now);
-            assert_eq!(cache.get(&a, now).is_some(), usable, "expires_in {expires_in}");
+            cache.put(&key(&a), &t, now);
+            assert_eq!(cache.get(&key(&a), now).is_some(), usable, "expires_in {expires_in}");
         }
     }
 }

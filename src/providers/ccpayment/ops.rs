@@ -2,7 +2,7 @@
 
 use super::sign;
 use crate::error::{Error, ErrorCode, Result};
-use crate::providers::account::{CcpaymentAccount, CcpaymentVersion};
+use super::account::{CcpaymentAccount, CcpaymentVersion};
 use crate::providers::util;
 use crate::providers::{BuildCtx, HttpMethod, Outcome, RawResponse, SignedRequest};
 use serde_json::{json, Map, Value};
@@ -273,15 +273,11 @@ pub fn map_code(code: i64) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::Account;
 
     fn acct(v: &str) -> CcpaymentAccount {
         let j = json!({"provider":"ccpayment","base_url":format!("https://admin.ccpayment.com/ccpayment/{v}"),"api_version":v,
             "app_id":"202302010636261620672405236006912","app_secret":"TESTAPPSECRET1234567890abcdef"});
-        match Account::from_map(j.as_object().unwrap()).unwrap() {
-            Account::Ccpayment(a) => a,
-            _ => unreachable!(),
-        }
+        crate::providers::account::with_source(&j, |s| CcpaymentAccount::parse(s).unwrap())
     }
 
     fn vectors() -> Value {

@@ -3,7 +3,8 @@
 use super::sign;
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::util;
-use crate::providers::{BuildCtx, CeffuAccount, HttpMethod, Outcome, RawResponse, SignedRequest};
+use super::account::CeffuAccount;
+use crate::providers::{BuildCtx, HttpMethod, Outcome, RawResponse, SignedRequest};
 use serde_json::{json, Map, Value};
 
 pub const RESEND_WEBHOOKS: &str = "resend-webhooks";
@@ -137,15 +138,11 @@ pub fn map_code(code: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::Account;
 
     fn acct() -> CeffuAccount {
         let key = include_str!("../../../tests/fixtures/ceffu_test_key.pem");
         let j = json!({"provider":"ceffu","base_url":"https://open-api.ceffu.com","api_key":"TESTAPIKEY","private_key":key});
-        match Account::from_map(j.as_object().unwrap()).unwrap() {
-            Account::Ceffu(a) => a,
-            _ => unreachable!(),
-        }
+        crate::providers::account::with_source(&j, |s| CeffuAccount::parse(s).unwrap())
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! PKCS#1 v1.5 is deterministic: the same bytes give the same signature, and Ceffu rejects repeats
 //! (`G20015`), so every attempt must carry a new `timestamp`.
 
-use crate::providers::account::CeffuKey;
+use super::CeffuKey;
 use base64::Engine as _;
 use rsa::pkcs1v15::{SigningKey, VerifyingKey};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};

@@ -4,24 +4,129 @@
 //! (see [`sign`]); successful responses and callbacks carry `X-CHECKSUM` = base64url(SHA-256(body +
 //! secret)).
 
+pub mod account;
 pub mod ops;
 pub mod sign;
 
-use super::descriptor::{account_field, form_field, operation, FieldKind, OperationKind, ProviderDescriptor};
-use super::{HttpMethod, ProviderId};
+use super::descriptor::*;
+use super::{AccountSource, HttpMethod, Provider, ProviderAccount, ProviderId};
+use crate::error::Result;
+use crate::limits::BudgetRule;
+use serde_json::{Map, Value};
 
 const P: &str = "cybavo";
 
+/// CYBAVO's starting per-minute budget of a wallet until CYBAVO names its number ("Call too frequently
+/// (N calls/minute)") or the account declares the number agreed with CYBAVO.
+pub const DEFAULT_PER_MINUTE: u32 = 30;
+
+/// The provider (see the registry in `providers/mod.rs`).
+pub struct Cybavo;
+
+impl Provider for Cybavo {
+    fn id(&self) -> &'static str {
+        P
+    }
+
+    fn descriptor(&self) -> ProviderDescriptor {
+        descriptor()
+    }
+
+    fn parse_account(&self, source: &AccountSource<'_>) -> Result<Box<dyn ProviderAccount>> {
+        account::CybavoAccount::parse(source).map(|a| Box::new(a) as Box<dyn ProviderAccount>)
+    }
+
+    /// Every call of a wallet counts in one bucket; CYBAVO's own number for the wallet is adopted.
+    fn budget(&self, public: &Map<String, Value>, _operation: &str) -> Option<BudgetRule> {
+        let agreed = super::calls_per_minute(public).ok().flatten();
+        let mut rule = BudgetRule::new("wallet", Some(DEFAULT_PER_MINUTE), None).agreed(agreed);
+        rule.adopt_named = true;
+        Some(rule)
+    }
+
+    fn credential_headers(&self) -> &'static [&'static str] {
+        &["x-api-code", "x-checksum"]
+    }
+
+    fn credential_fields(&self) -> &'static [&'static str] {
+        &["checksum", "x-checksum", "api_secret", "apisecret"]
+    }
+
+    fn decode_recorded(&self, operation: &str, body: &[u8]) -> Option<Value> {
+        ops::decode_body(operation, body).ok()
+    }
+
+    fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
+        &crate::sandbox::cybavo::CybavoSimulator
+    }
+}
+
+/// The provider's id as a value.
+pub fn id() -> ProviderId {
+    ProviderId::parse(P).expect("registered")
+}
+
+fn callbacks_lookup(asked: Option<&str>) -> LookupShape {
+    let label = |prefix: &str| ColumnFormat::Label { prefix: prefix.to_owned() };
+    LookupShape {
+        rows: vec!["notifications".into(), "notification".into()],
+        id: "serial".into(),
+        asked: asked.map(str::to_owned),
+        max_ids_per_call: asked.map(|_| ops::MAX_IDS_PER_CALL as u32),
+        columns: vec![
+            column("serial", "query.col.serial", ColumnFormat::Text, true),
+            column("type_label", "query.col.type", label("cybavo.type"), true),
+            column("state_label", "query.col.state", label("cybavo.state"), true),
+            column("processing_state_label", "query.col.processing", label("cybavo.processing"), false),
+            column("currency", "query.col.currency", ColumnFormat::Text, false),
+            column("amount_units", "query.col.amount", ColumnFormat::Text, true),
+            column("fees_units", "query.col.fees", ColumnFormat::Text, false),
+            column("time", "query.col.time", ColumnFormat::UnixSeconds, true),
+            column("order_id", "query.col.order_id", ColumnFormat::Text, false),
+            column("transaction", "query.col.txid", ColumnFormat::Text, false),
+        ],
+        resend: Some(RowResend {
+            operation_field: "resend_operation".into(),
+            param: "notification_id".into(),
+            from: "serial".into(),
+        }),
+        file_columns: vec![
+            file_column("type", &["type_label"], ColumnFormat::Text),
+            file_column("state", &["state_label"], ColumnFormat::Text),
+            file_column("processing_state", &["processing_state_label"], ColumnFormat::Text),
+            file_column("callback_outcome", &["outcome"], ColumnFormat::Text),
+            file_column("currency", &["currency"], ColumnFormat::Text),
+            file_column("amount", &["amount_units", "amount"], ColumnFormat::Text),
+            file_column("fees", &["fees_units", "fees"], ColumnFormat::Text),
+            file_column("time", &["time"], ColumnFormat::UnixSeconds),
+            file_column("order_id", &["order_id"], ColumnFormat::Text),
+            file_column("txid", &["txid"], ColumnFormat::Text),
+            file_column("vout_index", &["vout_index"], ColumnFormat::Text),
+            file_column("from_address", &["from_address"], ColumnFormat::Text),
+            file_column("to_address", &["to_address"], ColumnFormat::Text),
+        ],
+    }
+}
+
 pub fn descriptor() -> ProviderDescriptor {
     let notification_id = || form_field(P, "notification_id", FieldKind::Integer, true).broad(0);
-    let mut resend_w =
-        operation(P, ops::RESEND_WITHDRAWAL, HttpMethod::Post, OperationKind::Resend, vec![notification_id()]);
-    resend_w.rate_limit_note = Some("N calls/minute (N set by CYBAVO)".into());
-    let mut resend_d =
-        operation(P, ops::RESEND_DEPOSIT, HttpMethod::Post, OperationKind::Resend, vec![notification_id()]);
-    resend_d.rate_limit_note = resend_w.rate_limit_note.clone();
+    let resend = |name: &str| {
+        operation(P, name, HttpMethod::Post, OperationKind::Resend, vec![notification_id()])
+            .rate_limit_note("N calls/minute (N set by CYBAVO)")
+            .bulk(BulkShape {
+                ids: Some(IdsShape {
+                    field: "serials".into(),
+                    kind: FieldKind::IntegerList,
+                    label_key: "bulk.ids.cybavo".into(),
+                    per_call: 1,
+                    all_label_key: Some("bulk.cybavo_all".into()),
+                }),
+                owns: vec!["notification_id".into()],
+                ..BulkShape::default()
+            })
+    };
     ProviderDescriptor {
-        id: ProviderId::Cybavo,
+        id: id(),
         display_name: "CYBAVO SOFA".into(),
         account_fields: vec![
             account_field(P, "base_url", FieldKind::Url, false, true),
@@ -31,15 +136,16 @@ pub fn descriptor() -> ProviderDescriptor {
             account_field(P, "calls_per_minute", FieldKind::Integer, false, false),
         ],
         operations: vec![
-            resend_w,
-            resend_d,
+            resend(ops::RESEND_WITHDRAWAL),
+            resend(ops::RESEND_DEPOSIT),
             operation(
                 P,
                 ops::QUERY_CALLBACKS,
                 HttpMethod::Post,
                 OperationKind::Lookup,
                 vec![form_field(P, "ids", FieldKind::IntegerList, true)],
-            ),
+            )
+            .lookup(callbacks_lookup(Some("ids"))),
             operation(
                 P,
                 ops::LIST_CALLBACKS,
@@ -52,7 +158,8 @@ pub fn descriptor() -> ProviderDescriptor {
                         .choices(&["-1", "1", "2", "3", "4", "127"])
                         .default(-1),
                 ],
-            ),
+            )
+            .lookup(callbacks_lookup(None)),
             operation(
                 P,
                 ops::LOOKUP_DEPOSIT,
@@ -62,14 +169,17 @@ pub fn descriptor() -> ProviderDescriptor {
                     form_field(P, "txid", FieldKind::Text, true),
                     form_field(P, "vout_index", FieldKind::Integer, true),
                 ],
-            ),
+            )
+            .lookup(callbacks_lookup(None)),
             operation(
                 P,
                 ops::LOOKUP_WITHDRAWAL,
                 HttpMethod::Get,
                 OperationKind::Lookup,
                 vec![form_field(P, "order_id", FieldKind::Text, true)],
-            ),
+            )
+            .lookup(callbacks_lookup(None)),
         ],
+        base_urls: Vec::new(),
     }
 }

@@ -3,7 +3,8 @@
 use super::sign;
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::util::{self, encode_uri_component};
-use crate::providers::{BuildCtx, CybavoAccount, HttpMethod, Outcome, RawResponse, SignedRequest};
+use super::account::CybavoAccount;
+use crate::providers::{BuildCtx, HttpMethod, Outcome, RawResponse, SignedRequest};
 use serde_json::{json, Map, Value};
 
 pub const RESEND_WITHDRAWAL: &str = "resend-withdrawal-callbacks";
@@ -265,6 +266,20 @@ pub fn decode_callback(cb: &Value) -> Value {
         _ => "pending",
     };
     m.insert("outcome".into(), json!(outcome));
+    // For the look-up table: the time the callback is about, the transaction with its output, and the
+    // operation that resends it.
+    if let Some(t) = int("chain_at").filter(|t| *t > 0).or_else(|| int("broadcast_at").filter(|t| *t > 0)) {
+        m.insert("time".into(), json!(t));
+    }
+    if let Some(txid) = cb.get("txid").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+        let tx = match int("vout_index") {
+            Some(v) => format!("{txid} #{v}"),
+            None => txid.to_owned(),
+        };
+        m.insert("transaction".into(), json!(tx));
+    }
+    let resend = if int("type") == Some(2) { RESEND_WITHDRAWAL } else { RESEND_DEPOSIT };
+    m.insert("resend_operation".into(), json!(resend));
     out
 }
 
@@ -342,18 +357,11 @@ pub fn map_error(resp: &RawResponse) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::Account;
     use crate::secret::Secret;
 
     fn acct() -> CybavoAccount {
-        let a = Account::from_json(
-            r#"{"provider":"cybavo","base_url":"http://127.0.0.1:8889","wallet_id":55743,"api_code":"TESTAPICODE","api_secret":"TESTSECRET0123456789abcdef"}"#,
-        )
-        .unwrap();
-        match a {
-            Account::Cybavo(a) => a,
-            _ => unreachable!(),
-        }
+        let file = json!({"provider":"cybavo","base_url":"http://127.0.0.1:8889","wallet_id":55743,"api_code":"TESTAPICODE","api_secret":"TESTSECRET0123456789abcdef"});
+        crate::providers::account::with_source(&file, |s| CybavoAccount::parse(s).unwrap())
     }
 
     fn ctx() -> BuildCtx<'static> {

@@ -15,6 +15,7 @@ estimated_seconds: number,
  */
 days: number, 
 /**
- * What the plan cannot say in numbers, e.g. that a CYBAVO "resend all" reports its size afterwards.
+ * What the plan cannot say in numbers (a translation key, `bulk.note.*`), e.g. that a CYBAVO
+ * "resend all" reports its size afterwards.
  */
 note: string | null, };

@@ -8,7 +8,11 @@ export type TestResult = {
 /**
  * False when the provider has no side-effect-free authenticated call to test with.
  */
-supported: boolean, ok: boolean, 
+supported: boolean, 
+/**
+ * Why not, when not supported: a translation key.
+ */
+unsupported_key: string | null, ok: boolean, 
 /**
  * The operation used for the test (never a resend).
  */

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { api, isCoreError, type AccountInput, type AccountView, type CoreError, type ProviderDescriptor } from "../api";
 import type { AccountField } from "../bindings/AccountField";
 import type { Environment } from "../bindings/Environment";
-import type { ProviderId } from "../bindings/ProviderId";
+import { productionUrl } from "../lib/account";
 import { ErrorBox, fieldOf } from "./ErrorBox";
 
 const ENVIRONMENTS: Environment[] = ["production", "sandbox", "custom"];
@@ -29,7 +29,7 @@ export function AccountForm(props: {
 }) {
   const { t } = useTranslation();
   const editing = props.account;
-  const [provider, setProvider] = useState<ProviderId>(editing?.provider ?? props.descriptors[0]?.id ?? "cybavo");
+  const [provider, setProvider] = useState<string>(editing?.provider ?? props.descriptors[0]?.id ?? "");
   const [label, setLabel] = useState(editing?.label ?? "");
   const [environment, setEnvironment] = useState<Environment>(editing?.environment ?? "production");
   const [baseUrl, setBaseUrl] = useState(editing && editing.environment !== "sandbox" ? editing.base_url : "");
@@ -44,10 +44,7 @@ export function AccountForm(props: {
 
   const descriptor = props.descriptors.find((d) => d.id === provider);
   const accountFields = useMemo(() => (descriptor?.account_fields ?? []).filter((f) => f.name !== "base_url"), [descriptor]);
-  const baseField = descriptor?.account_fields.find((f) => f.name === "base_url");
-  const defaultUrl = provider === "ccpayment"
-    ? fields.api_version === "v2" ? "https://ccpayment.com/ccpayment/v2" : "https://admin.ccpayment.com/ccpayment/v1"
-    : baseField?.default ?? "";
+  const defaultUrl = productionUrl(descriptor, fields);
   const errorField = fieldOf(error);
   const isSet = (name: string) => editing?.secrets.find((s) => s.name === name)?.set ?? false;
   // Saved secrets that can no longer be read (their master key is gone from the keyring): each must be
@@ -116,7 +113,7 @@ export function AccountForm(props: {
 
       <label className="field">
         <span className="field-label">{t("accounts.provider")}</span>
-        <select value={provider} disabled={!!editing} data-testid="form-provider" onChange={(e) => setProvider(e.target.value as ProviderId)}>
+        <select value={provider} disabled={!!editing} data-testid="form-provider" onChange={(e) => setProvider(e.target.value)}>
           {props.descriptors.map((d) => (
             <option key={d.id} value={d.id}>
               {t(`providers.${d.id}`)}

@@ -215,7 +215,7 @@ export function PlanDialog(props: {
   const [typed, setTyped] = useState("");
   const ok = ticked && (!production || typed.trim() === props.account.label);
   const { plan } = props;
-  const note = plan.note ? (bulkNoteKey(props.account.provider, plan.note) ? t(bulkNoteKey(props.account.provider, plan.note)!) : plan.note) : null;
+  const note = plan.note ? t(plan.note) : null;
   return (
     <Modal title={t("bulk.plan_title")} onClose={props.onCancel} testId="plan-dialog" tone="danger">
       <dl className="facts confirm-facts">
@@ -262,13 +262,6 @@ export function PlanDialog(props: {
       </div>
     </Modal>
   );
-}
-
-/** The translation key of a plan's note the core writes in English. */
-function bulkNoteKey(provider: string, note: string): string | null {
-  if (provider === "ceffu") return "bulk.note.ceffu";
-  if (provider === "cybavo" && note.includes("notification_id 0")) return "bulk.note.cybavo_all";
-  return null;
 }
 
 /** The account's budget for an operation: calls left today and when the next one may go. */

@@ -11,29 +11,15 @@ const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v
 /** The outcome of an action in words, for the result panel. */
 export function useOutcomeWords() {
   const { t } = useTranslation();
-  return (provider: string, op: OperationDescriptor, result: ActionResult): string[] => {
+  return (op: OperationDescriptor, result: ActionResult): string[] => {
     // A resend whose outcome is unknown may have happened: say so, and what to check before trying again.
     if (result.outcome === "unknown" && op.kind === "resend") return [t("result.headline.unknown_resend"), t("result.unknown_resend_check")];
     if (result.outcome !== "ok") return [t(`result.headline.${result.outcome}`)];
     const r = obj(result.result);
-    const lines: string[] = [];
-    if (provider === "cybavo" && typeof r.count === "number") {
-      lines.push(r.count === 1 ? t("result.cybavo_one") : t("result.cybavo_many", { n: String(r.count) }));
-      if (r.count === 0) lines.push(t("result.cybavo_zero_hint"));
-    } else if (provider === "ceffu") {
-      lines.push(t("result.ceffu_ok"));
-      if (r.request_id) lines.push(t("result.request_id", { id: String(r.request_id) }));
-    } else if (provider === "avista") {
-      lines.push(t("result.avista_ok", { status: String(r.statusCode ?? "—") }));
-      if (r.webhookLogId !== undefined && r.webhookLogId !== null) lines.push(t("result.avista_log", { id: String(r.webhookLogId) }));
-      if (r.sentAt) lines.push(t("result.avista_sent_at", { at: String(r.sentAt) }));
-    } else if (provider === "ccpayment") {
-      const n = r.resend_count;
-      lines.push(n === undefined || n === null ? t("result.ccpayment_ok") : t("result.ccpayment_count", { n: String(n) }));
-    } else if (Array.isArray(r.notifications)) {
-      lines.push(t("query.found", { n: String(r.notifications.length) }));
-    } else {
-      lines.push(t("result.headline.ok"));
+    const lines: string[] = result.summary.map((p) => t(p.key, p.params));
+    if (!lines.length) {
+      const rows = op.lookup?.rows.map((k) => r[k]).find((v) => Array.isArray(v));
+      lines.push(Array.isArray(rows) ? t("query.found", { n: String(rows.length) }) : t("result.headline.ok"));
     }
     if (op.kind === "resend") lines.push(t("result.receiver_note"));
     return lines;
@@ -51,7 +37,7 @@ export function ResultPanel(props: {
   const words = useOutcomeWords();
   const [raw, setRaw] = useState(false);
   const r = props.result;
-  const lines = words(props.provider, props.op, r);
+  const lines = words(props.op, r);
   return (
     <section className={`card result result-${r.outcome}`} data-testid="result-panel" data-outcome={r.outcome}>
       <header className="result-head">

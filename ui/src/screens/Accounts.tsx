@@ -191,7 +191,7 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
       {test && (
         <div className={`inline-result ${test.supported ? (test.ok ? "ok" : "bad") : "neutral"}`} data-testid="test-result" data-ok={String(test.ok)}>
           {!test.supported
-            ? t(`accounts.test_unsupported.${a.provider}`)
+            ? t(test.unsupported_key ?? "accounts.test_failed")
             : test.ok
               ? t("accounts.test_ok", { ms: test.duration_ms })
               : t("accounts.test_failed")}

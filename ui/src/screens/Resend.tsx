@@ -17,6 +17,7 @@ import { CopySecretsDialog } from "../components/CopySecrets";
 import { ResultPanel } from "../components/ResultPanel";
 import { buildParams, copyText, defaultValues, strongReasons, toCurl, valuesFromParams, type FormValues } from "../lib/form";
 import { describeParams } from "../lib/describe";
+import { offeredOps } from "../lib/account";
 import { loadFirstScreen, takeFirstScreen } from "../preload";
 
 /** A request to open the Resend screen prefilled (from Query's "Resend this callback" or History's "Repeat"). */
@@ -32,8 +33,7 @@ export type ResendIntent = {
 /** The resend operations an account can use (not look-ups, not Avista's internal token call). */
 export function resendOps(d: ProviderDescriptor | undefined, a: AccountView | undefined): OperationDescriptor[] {
   if (!d || !a) return [];
-  const version = typeof a.fields.api_version === "string" ? a.fields.api_version : "v1";
-  return d.operations.filter((o) => o.kind === "resend" && (o.api_version === null || o.api_version === version));
+  return offeredOps(d, a).filter((o) => o.kind === "resend");
 }
 
 export function ResendScreen(props: {

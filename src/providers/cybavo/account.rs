@@ -1,0 +1,135 @@
+//! A CYBAVO wallet account: its fields, and everything the engine asks of it.
+
+use super::{ops, sign, Cybavo};
+use crate::error::Result;
+use crate::providers::util;
+use crate::providers::{
+    AccountSource, BuildCtx, BulkRequest, Outcome, Phrase, Provider, ProviderAccount, RawResponse, SignedRequest,
+    Split, TestCall,
+};
+use crate::secret::Secret;
+use serde_json::{json, Map, Value};
+use std::collections::HashSet;
+use url::Url;
+
+#[derive(Debug)]
+pub struct CybavoAccount {
+    pub base_url: Url,
+    pub wallet_id: i64,
+    pub api_code: Secret,
+    pub api_secret: Secret,
+}
+
+impl CybavoAccount {
+    pub(super) fn parse(source: &AccountSource<'_>) -> Result<CybavoAccount> {
+        let account = CybavoAccount {
+            base_url: source.base_url()?,
+            wallet_id: source.positive_integer("wallet_id")?,
+            api_code: source.header_secret("api_code")?,
+            api_secret: source.secret("api_secret")?,
+        };
+        source.calls_per_minute()?;
+        Ok(account)
+    }
+}
+
+impl ProviderAccount for CybavoAccount {
+    fn provider(&self) -> &'static dyn Provider {
+        &Cybavo
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    fn plan(&self, operation: &str, params: &Map<String, Value>) -> Result<Vec<Map<String, Value>>> {
+        ops::plan(operation, params)
+    }
+
+    fn build(&self, operation: &str, params: &Map<String, Value>, ctx: &BuildCtx<'_>) -> Result<SignedRequest> {
+        ops::build(self, operation, params, ctx)
+    }
+
+    fn parse(&self, operation: &str, response: &RawResponse) -> Result<Outcome> {
+        ops::parse(self, operation, response)
+    }
+
+    fn merge(&self, _operation: &str, results: Vec<Value>) -> Value {
+        ops::merge(results)
+    }
+
+    fn verify_callback(&self, headers: &[(String, String)], body: &[u8]) -> Option<Result<(), String>> {
+        Some(match headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("X-CHECKSUM")) {
+            None => Err("X-CHECKSUM header missing".to_owned()),
+            Some((_, v)) if sign::verify_body_checksum(body, v, &self.api_secret) => Ok(()),
+            Some(_) => Err("X-CHECKSUM does not match the body".to_owned()),
+        })
+    }
+
+    fn secrets(&self) -> Vec<&Secret> {
+        vec![&self.api_code, &self.api_secret]
+    }
+
+    /// Resends: one call per serial given in `serials` (or `notification_ids`); without a list, the one
+    /// call `notification_id = 0` (every pending or failed callback; how many only its answer says).
+    /// `query-callbacks`: `ids` 100 per call. `list-callbacks`: `from_time`/`to_time` from the window.
+    fn split(&self, operation: &str, request: &BulkRequest<'_>) -> Option<Result<Split>> {
+        let params = request.params;
+        match operation {
+            ops::RESEND_WITHDRAWAL | ops::RESEND_DEPOSIT => Some((|| {
+                let ids = match util::opt_i64_list(params, "serials")? {
+                    Some(l) => Some(l),
+                    None => util::opt_i64_list(params, "notification_ids")?,
+                };
+                let Some(ids) = ids else {
+                    let id = util::opt_i64(params, "notification_id")?.unwrap_or(0);
+                    let note = (id == 0).then(|| "bulk.note.cybavo_all".to_owned());
+                    return Ok(Split { calls: vec![one("notification_id", json!(id))], note });
+                };
+                let mut seen = HashSet::new();
+                let calls = ids.into_iter().filter(|id| seen.insert(*id)).map(|id| one("notification_id", json!(id)));
+                Ok(Split { calls: calls.collect(), note: None })
+            })()),
+            ops::LIST_CALLBACKS => request.since.map(|since| {
+                let mut m = Map::new();
+                m.insert("from_time".into(), json!(since));
+                m.insert("to_time".into(), json!(request.until));
+                m.extend(params.iter().filter(|(k, _)| *k != "from_time" && *k != "to_time").map(clone_pair));
+                Ok(Split { calls: vec![m], note: None })
+            }),
+            _ => None,
+        }
+    }
+
+    /// The read-only look-up of serial 0, which matches nothing.
+    fn test_call(&self) -> TestCall {
+        TestCall::Call(ops::QUERY_CALLBACKS, one("ids", json!([0])))
+    }
+
+    fn describe(&self, operation: &str, result: &Value) -> Vec<Phrase> {
+        match (operation, result.get("count").and_then(Value::as_i64)) {
+            (ops::RESEND_WITHDRAWAL | ops::RESEND_DEPOSIT, Some(1)) => vec![Phrase::new("result.cybavo_one")],
+            (ops::RESEND_WITHDRAWAL | ops::RESEND_DEPOSIT, Some(0)) => {
+                vec![Phrase::new("result.cybavo_many").with("n", "0"), Phrase::new("result.cybavo_zero_hint")]
+            }
+            (ops::RESEND_WITHDRAWAL | ops::RESEND_DEPOSIT, Some(n)) => {
+                vec![Phrase::new("result.cybavo_many").with("n", n.to_string())]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn one(key: &str, value: Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(key.to_owned(), value);
+    m
+}
+
+fn clone_pair((k, v): (&String, &Value)) -> (String, Value) {
+    (k.clone(), v.clone())
+}
