@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod actions;
 pub mod appinfo;
 pub mod clock;
+pub mod csv;
 pub mod db;
 pub mod error;
 pub mod history;

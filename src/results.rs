@@ -13,8 +13,9 @@
 //!   response headers and bodies are not part of it, so no signature can be.
 
 use crate::actions::{scope_of, ActionResult};
+use crate::csv::{iso_ms, write_csv_record, Cell, CSV_BOM};
 use crate::error::{Error, ErrorCode, Result};
-use crate::history::{iso_ms, write_csv_record, Cell, History, CSV_BOM};
+use crate::history::History;
 use crate::logging::scrub;
 use crate::providers::{ColumnFormat, OperationDescriptor, OutcomeKind, ProviderId};
 use serde::Serialize;

@@ -23,7 +23,8 @@
 //! Every path gives exactly the rows the FTS5 query `"word1"* "word2"*` gives over both columns; the
 //! tests compare them on seeded histories.
 
-use super::{filter_conds, Cursor, HistoryFilter};
+use super::query::filter_conds;
+use super::{Cursor, HistoryFilter};
 use crate::db::storage_error;
 use crate::error::Result;
 use rusqlite::types::Value as SqlValue;
