@@ -20,6 +20,9 @@
 
 use crate::db::{storage_error, Db};
 use crate::error::{Error, ErrorCode, Result};
+
+/// What a provider declares of its budgets (see `crate::providers::budget`).
+pub use crate::providers::{Budget, BudgetRule};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use serde_json::Value;
@@ -31,37 +34,6 @@ pub const MINUTE_MS: i64 = 60_000;
 pub const DAY_MS: i64 = 86_400_000;
 /// Call times older than this are deleted (no budget looks further back).
 const KEEP_MS: i64 = 3 * DAY_MS;
-
-/// How a bucket of a provider's budget works, as the provider's folder declares it
-/// ([`Provider::budget`](crate::providers::Provider::budget)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub struct BudgetRule {
-    /// The bucket calls count in: calls of one account and bucket share the budget (e.g. `wallet` for
-    /// every CYBAVO call of a wallet, `resend` for CCPayment's resends).
-    pub bucket: &'static str,
-    /// The documented (or default) budget, with the number agreed with the provider applied.
-    pub budget: Budget,
-    /// A per-minute number the provider names in a rate-limit answer is adopted as is (CYBAVO's own
-    /// number for the wallet); otherwise only when it is stricter than `budget`.
-    pub adopt_named: bool,
-    /// The first back-off after a rate-limit answer; `None`: one window ([`LimitSettings::backoff_base_ms`]).
-    pub backoff_base_ms: Option<i64>,
-}
-
-impl BudgetRule {
-    /// A bucket with this budget, adopting only stricter numbers, backing off one window.
-    pub const fn new(bucket: &'static str, per_minute: Option<u32>, per_day: Option<u32>) -> BudgetRule {
-        BudgetRule { bucket, budget: Budget { per_minute, per_day }, adopt_named: false, backoff_base_ms: None }
-    }
-
-    /// The per-minute number agreed with the provider replaces the default one.
-    pub const fn agreed(mut self, per_minute: Option<u32>) -> BudgetRule {
-        if let Some(n) = per_minute {
-            self.budget.per_minute = Some(n);
-        }
-        self
-    }
-}
 
 /// The budget of one account for one operation: the account and its provider's rule (`None`: the
 /// operation is not limited, e.g. Avista's token call).
@@ -80,15 +52,6 @@ impl BudgetKey {
     pub fn of_view(view: &crate::accounts::AccountView, operation: &str) -> Self {
         BudgetKey { account_id: view.id, rule: view.provider.get().budget(&view.fields, operation) }
     }
-}
-
-/// The numbers of one bucket at a given moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
-pub struct Budget {
-    /// Calls per sliding minute.
-    pub per_minute: Option<u32>,
-    /// Calls per provider day.
-    pub per_day: Option<u32>,
 }
 
 /// Tunables; [`LimitSettings::default`] is what the app uses.

@@ -6,8 +6,8 @@
 //! timeout or reset after the request was written means a resend may or may not have happened.
 
 use crate::error::{Error, ErrorCode};
-use crate::providers::{RawResponse, SignedRequest};
 use crate::secret::{Secret, REDACTED};
+use crate::wire::{ClientIdentity, HttpMethod, RawResponse, SignedRequest};
 use serde::Serialize;
 use serde_json::Value;
 use std::future::Future;
@@ -26,49 +26,6 @@ pub const USER_AGENT: &str = concat!("callback-desk/", env!("CARGO_PKG_VERSION")
 /// callbacks is well under 1 MiB); anything larger is cut off rather than held in memory and stored in
 /// history.
 pub const MAX_RESPONSE_BYTES: usize = 8 << 20;
-
-/// A TLS client identity (certificate + private key PEM) for providers that may require mTLS.
-pub struct ClientIdentity {
-    pem: Secret,
-}
-
-impl ClientIdentity {
-    pub fn from_pem(cert_pem: &str, key_pem: &Secret) -> Self {
-        ClientIdentity { pem: Secret::new(format!("{}\n{}\n", cert_pem.trim_end(), key_pem.expose().trim_end())) }
-    }
-
-    /// Checks the identity as the TLS client will load it when a call is made (the PEM sections read as
-    /// `reqwest::Identity::from_pem` reads them, then rustls's `CertifiedKey::from_der`), so a bad key
-    /// shows when the account is saved: `client_key_pem` with the reason `invalid_client_key` (no
-    /// private key, or one rustls cannot sign with) or `client_key_mismatch` (the key does not belong to
-    /// the first certificate).
-    pub fn check(&self) -> Result<(), Error> {
-        use rustls::pki_types::pem::{self, SectionKind};
-        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let bad = |why: &str| Error::invalid_field("client_key_pem", "invalid_client_key").detail(why.to_owned());
-        let mut reader = std::io::Cursor::new(self.pem.expose().as_bytes());
-        let mut certs = Vec::<CertificateDer<'static>>::new();
-        let mut key = None;
-        while let Some((kind, der)) = pem::from_buf(&mut reader).map_err(|_| bad("not readable PEM"))? {
-            match kind {
-                SectionKind::Certificate => certs.push(der.into()),
-                SectionKind::PrivateKey => key = Some(PrivateKeyDer::Pkcs8(der.into())),
-                SectionKind::RsaPrivateKey => key = Some(PrivateKeyDer::Pkcs1(der.into())),
-                SectionKind::EcPrivateKey => key = Some(PrivateKeyDer::Sec1(der.into())),
-                _ => return Err(bad("a PEM section that is neither a certificate nor a private key")),
-            }
-        }
-        let key = key.ok_or_else(|| bad("no private key"))?;
-        let provider = rustls::crypto::ring::default_provider();
-        match rustls::sign::CertifiedKey::from_der(certs, key, &provider) {
-            Ok(_) => Ok(()),
-            Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
-                Err(Error::invalid_field("client_key_pem", "client_key_mismatch"))
-            }
-            Err(e) => Err(bad(&e.to_string())),
-        }
-    }
-}
 
 /// Why a call did not produce a response.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,7 +95,7 @@ impl HttpTransport {
         let client = match identity {
             None => &self.client,
             Some(id) => {
-                let ident = reqwest::Identity::from_pem(id.pem.expose().as_bytes()).map_err(|e| TransportError {
+                let ident = reqwest::Identity::from_pem(id.pem().expose().as_bytes()).map_err(|e| TransportError {
                     error: Error::invalid_field("client_key_pem", "invalid_client_key").detail(e.to_string()),
                     outcome_unknown: false,
                 })?;
@@ -150,8 +107,8 @@ impl HttpTransport {
             }
         };
         let method = match req.method {
-            crate::providers::HttpMethod::Get => reqwest::Method::GET,
-            crate::providers::HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
         };
         let mut rb = client.request(method, &req.url);
         for (k, v) in &req.headers {
@@ -399,7 +356,6 @@ pub fn redact_response(resp: &RawResponse) -> RedactedResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::HttpMethod;
 
     #[test]
     fn curl_command_quotes_every_byte_for_the_shell() {

@@ -1,7 +1,10 @@
 //! What travels on the wire between the core and a provider: the signed request as sent and the answer
 //! as received. Shared by the providers (which build and parse them) and the transport (which sends and
-//! reads them), so neither imports the other.
+//! reads them), so neither imports the other; and the TLS client identity an account may authenticate with
+//! (built by its provider, loaded by the transport).
 
+use crate::error::Error;
+use crate::secret::Secret;
 use serde::Serialize;
 use std::fmt;
 use ts_rs::TS;
@@ -86,6 +89,54 @@ impl RawResponse {
             body: body.into(),
             elapsed_ms: 0,
             received_at_ms: 0,
+        }
+    }
+}
+
+/// A TLS client identity (certificate + private key PEM) for providers that may require mTLS.
+pub struct ClientIdentity {
+    pem: Secret,
+}
+
+impl ClientIdentity {
+    pub fn from_pem(cert_pem: &str, key_pem: &Secret) -> Self {
+        ClientIdentity { pem: Secret::new(format!("{}\n{}\n", cert_pem.trim_end(), key_pem.expose().trim_end())) }
+    }
+
+    /// The certificate chain and key as one PEM text, as the TLS client loads it.
+    pub fn pem(&self) -> &Secret {
+        &self.pem
+    }
+
+    /// Checks the identity as the TLS client will load it when a call is made (the PEM sections read as
+    /// `reqwest::Identity::from_pem` reads them, then rustls's `CertifiedKey::from_der`), so a bad key
+    /// shows when the account is saved: `client_key_pem` with the reason `invalid_client_key` (no
+    /// private key, or one rustls cannot sign with) or `client_key_mismatch` (the key does not belong to
+    /// the first certificate).
+    pub fn check(&self) -> Result<(), Error> {
+        use rustls::pki_types::pem::{self, SectionKind};
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let bad = |why: &str| Error::invalid_field("client_key_pem", "invalid_client_key").detail(why.to_owned());
+        let mut reader = std::io::Cursor::new(self.pem.expose().as_bytes());
+        let mut certs = Vec::<CertificateDer<'static>>::new();
+        let mut key = None;
+        while let Some((kind, der)) = pem::from_buf(&mut reader).map_err(|_| bad("not readable PEM"))? {
+            match kind {
+                SectionKind::Certificate => certs.push(der.into()),
+                SectionKind::PrivateKey => key = Some(PrivateKeyDer::Pkcs8(der.into())),
+                SectionKind::RsaPrivateKey => key = Some(PrivateKeyDer::Pkcs1(der.into())),
+                SectionKind::EcPrivateKey => key = Some(PrivateKeyDer::Sec1(der.into())),
+                _ => return Err(bad("a PEM section that is neither a certificate nor a private key")),
+            }
+        }
+        let key = key.ok_or_else(|| bad("no private key"))?;
+        let provider = rustls::crypto::ring::default_provider();
+        match rustls::sign::CertifiedKey::from_der(certs, key, &provider) {
+            Ok(_) => Ok(()),
+            Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
+                Err(Error::invalid_field("client_key_pem", "client_key_mismatch"))
+            }
+            Err(e) => Err(bad(&e.to_string())),
         }
     }
 }

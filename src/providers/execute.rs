@@ -8,7 +8,8 @@ use super::{
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode};
 use crate::secret::Secret;
-use crate::transport::{redact_request, redact_response, ClientIdentity, RedactedRequest, RedactedResponse, Transport};
+use crate::transport::{redact_request, redact_response, RedactedRequest, RedactedResponse, Transport};
+use crate::wire::ClientIdentity;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use ts_rs::TS;

@@ -17,6 +17,8 @@
 
 pub mod account;
 pub mod bearer;
+pub mod budget;
+pub mod bulk;
 mod descriptor;
 pub mod execute;
 pub mod input_limits;
@@ -27,6 +29,7 @@ pub mod util;
 pub use crate::wire::{HttpMethod, RawResponse, SignedRequest};
 pub use account::Account;
 pub use bearer::{BearerAuth, Token, TokenCache};
+pub use budget::{Budget, BudgetRule};
 pub use descriptor::*;
 pub use execute::{
     answer_unreadable, execute, execute_gated, token_for, CallOutcome, CallRecord, NoGate, OutcomeKind, SendGate,

@@ -11,12 +11,12 @@
 //! jobs, accounts, results, sandbox, the app and the CLI) names no provider.
 
 use super::descriptor::{OperationDescriptor, ProviderDescriptor};
+use super::BudgetRule;
 use super::{BuildCtx, Outcome, RawResponse, SignedRequest};
 use crate::error::{Error, Result};
-use crate::limits::BudgetRule;
 use crate::sandbox::Simulator;
 use crate::secret::Secret;
-use crate::transport::ClientIdentity;
+use crate::wire::ClientIdentity;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;

@@ -9,7 +9,7 @@ use crate::providers::{
     SignedRequest, Split, TestCall, Token,
 };
 use crate::secret::Secret;
-use crate::transport::ClientIdentity;
+use crate::wire::ClientIdentity;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 use url::Url;

@@ -94,7 +94,7 @@ impl ProviderAccount for CcpaymentAccount {
             let params = request.params;
             let since = match request.since {
                 Some(s) => s,
-                None => crate::jobs::unix_seconds(
+                None => crate::providers::bulk::unix_seconds(
                     start,
                     util::req_i64(params, start).map_err(|_| Error::missing_field("since"))?,
                 )?,
@@ -104,7 +104,7 @@ impl ProviderAccount for CcpaymentAccount {
                 .filter(|(k, _)| *k != start && *k != end)
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            let calls = crate::jobs::windows(since, request.until, ops::MAX_WINDOW_SECONDS, request.max_calls)?
+            let calls = crate::providers::bulk::windows(since, request.until, ops::MAX_WINDOW_SECONDS, request.max_calls)?
                 .into_iter()
                 .map(|(s, e)| {
                     let mut m = Map::new();

@@ -66,7 +66,7 @@ impl ProviderAccount for CeffuAccount {
                 Some(s) => s * 1000,
                 None => {
                     let ms = util::req_i64(params, "resendFromDateTime").map_err(|_| Error::missing_field("since"))?;
-                    crate::jobs::unix_seconds("resendFromDateTime", ms.div_euclid(1000))?;
+                    crate::providers::bulk::unix_seconds("resendFromDateTime", ms.div_euclid(1000))?;
                     ms
                 }
             };

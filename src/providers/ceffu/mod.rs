@@ -13,7 +13,7 @@ pub use key::CeffuKey;
 use super::descriptor::*;
 use super::{AccountSource, HttpMethod, Provider, ProviderAccount, ProviderId};
 use crate::error::Result;
-use crate::limits::BudgetRule;
+use crate::providers::BudgetRule;
 use serde_json::{Map, Value};
 
 const P: &str = "ceffu";

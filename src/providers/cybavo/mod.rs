@@ -11,7 +11,7 @@ pub mod sign;
 use super::descriptor::*;
 use super::{AccountSource, HttpMethod, Provider, ProviderAccount, ProviderId};
 use crate::error::Result;
-use crate::limits::BudgetRule;
+use crate::providers::BudgetRule;
 use serde_json::{Map, Value};
 
 const P: &str = "cybavo";
