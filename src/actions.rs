@@ -9,7 +9,8 @@ use crate::history::{Finish, History, NewEntry, Outcome, RecordedRequest, Record
 use crate::limits::{BudgetGate, BudgetKey, Limits};
 use crate::providers::{self, CallOutcome, OutcomeKind};
 use crate::secret::Secret;
-use crate::transport::{RedactedRequest, RedactedResponse, Transport};
+use crate::transport::Transport;
+use crate::wire::{RedactedRequest, RedactedResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -130,7 +131,7 @@ impl Actions {
         let first = calls.first().cloned().unwrap_or_default();
         let ctx = providers::BuildCtx::at(self.clock.now_ms());
         let signed = providers::build_request(&account, &req.operation, &first, &ctx)?;
-        Ok(crate::transport::redact_request(&signed))
+        Ok(providers::redactor().request(&signed))
     }
 
     /// The signed request the action would send now, with its real credentials and a fresh signature,
@@ -233,7 +234,7 @@ impl Actions {
             operation: req.operation.clone(),
             scope: scope_of(op, &req.params),
             search_text: search_text_of(&req.params),
-            request: recorded_request(&crate::transport::redact_request(provisional)),
+            request: recorded_request(&providers::redactor().request(provisional)),
         }
     }
 }
@@ -320,6 +321,69 @@ mod tests {
         assert!(detail.contains("is not valid") && !detail.contains("echo-canary-code-7c1d"), "{detail}");
         let all = serde_json::to_string(&out).unwrap();
         assert!(!all.contains("echo-canary"), "{all}");
+    }
+
+    /// An answer with a form-encoded body carrying credentials (a misconfigured endpoint echoing a token
+    /// request, say) is masked in what the caller gets back and in the history row: results, call records,
+    /// error details and history go through the one redaction engine.
+    #[tokio::test]
+    async fn a_form_encoded_answer_is_masked_in_the_result_and_in_history() {
+        use crate::accounts::{AccountInput, Environment};
+        use crate::clock::FixedClock;
+        use crate::db::Db;
+        use crate::providers::ProviderId;
+        use crate::transport::{HttpTransport, TransportConfig};
+        use crate::vault::{MemoryStore, Vault};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (mut c, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = c.read(&mut buf).await;
+            let body = "error=invalid_client&client_secret=form-canary-9b3e&access_token=form-canary-7a1c";
+            let head = format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = c.write_all(head.as_bytes()).await;
+            let _ = c.write_all(body.as_bytes()).await;
+        });
+
+        let db = Db::open_in_memory().unwrap();
+        let clock: Arc<dyn Clock> = Arc::new(FixedClock::at_ms(1_700_000_000_000));
+        let vault = Arc::new(Vault::new(Arc::new(MemoryStore::default()), db.clone()));
+        let accounts = Arc::new(Accounts::new(vault, clock.clone()));
+        let history = Arc::new(History::with_clock(db.clone(), clock.clone()));
+        let limits = Arc::new(crate::limits::Limits::new(db));
+        let view = accounts
+            .create(&AccountInput {
+                provider: ProviderId::parse("cybavo").unwrap(),
+                label: "Form".into(),
+                environment: Environment::Custom,
+                base_url: Some(format!("http://127.0.0.1:{port}")),
+                fields: json!({"wallet_id": 1}).as_object().unwrap().clone(),
+                secrets: [("api_code".to_string(), "code-1".into()), ("api_secret".to_string(), "secret-1".into())]
+                    .into(),
+                notes: String::new(),
+            })
+            .unwrap();
+        let actions = Actions::new(accounts, history.clone(), limits, clock);
+        let transport = HttpTransport::new(TransportConfig::default()).unwrap();
+        let req = ActionRequest {
+            account_id: view.id,
+            operation: "resend-withdrawal-callbacks".into(),
+            params: json!({"notification_id": 5}).as_object().unwrap().clone(),
+        };
+        let out = actions.run(&req, None, &transport, None).await.unwrap();
+        let body = out.response.as_ref().expect("an answer").body.clone();
+        assert_eq!(body, "error=invalid_client&client_secret=<redacted>&access_token=<redacted>");
+        let all = serde_json::to_string(&out).unwrap();
+        assert!(!all.contains("form-canary"), "{all}");
+        let row = serde_json::to_string(&history.get(out.history_id).unwrap()).unwrap();
+        assert!(row.contains("client_secret=<redacted>") && !row.contains("form-canary"), "{row}");
     }
 
     #[test]

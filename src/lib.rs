@@ -18,6 +18,7 @@ pub mod logging;
 pub mod paths;
 pub mod process;
 pub mod providers;
+pub mod redact;
 pub mod results;
 pub mod sandbox;
 pub mod secret;

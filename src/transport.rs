@@ -1,4 +1,5 @@
-//! One HTTP client for every provider call: timeouts, raw-bytes send, response capture, redaction.
+//! One HTTP client for every provider call: timeouts, raw-bytes send, response capture. What it sends and
+//! receives is shown only through the redaction engine ([`crate::redact`]).
 //!
 //! The transport sends a [`SignedRequest`]'s body buffer unchanged (the bytes that were signed), and
 //! returns the status, headers and **raw** body bytes so signatures can be verified over exactly what
@@ -6,18 +7,11 @@
 //! timeout or reset after the request was written means a resend may or may not have happened.
 
 use crate::error::{Error, ErrorCode};
-use crate::secret::{Secret, REDACTED};
+use crate::secret::Secret;
 use crate::wire::{ClientIdentity, HttpMethod, RawResponse, SignedRequest};
-use serde::Serialize;
-use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
-use ts_rs::TS;
-
-/// The header and body field names masked in every redacted request and response: one list, shared
-/// with history (see [`crate::secret::SENSITIVE_HEADERS`]).
-pub use crate::secret::{SENSITIVE_BODY_FIELDS, SENSITIVE_HEADERS};
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!("callback-desk/", env!("CARGO_PKG_VERSION"));
@@ -203,73 +197,6 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     crate::logging::scrub(&parts.join(": "))
 }
 
-/// A request as history and exports store it: credential headers masked, secret body fields masked,
-/// every registered secret scrubbed.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub struct RedactedRequest {
-    pub method: String,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<String>,
-}
-
-/// A response as history stores it.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub struct RedactedResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-    pub elapsed_ms: u64,
-}
-
-fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(k, v)| {
-            let masked = crate::secret::is_sensitive_header(k);
-            (k.clone(), if masked { REDACTED.to_owned() } else { crate::logging::scrub(v) })
-        })
-        .collect()
-}
-
-fn mask_fields(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            for (k, val) in m.iter_mut() {
-                if crate::secret::is_sensitive_field(k) {
-                    *val = Value::String(REDACTED.to_owned());
-                } else {
-                    mask_fields(val);
-                }
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(mask_fields),
-        _ => {}
-    }
-}
-
-/// A body as text with secret JSON fields masked (key order kept) and registered secrets scrubbed.
-pub fn redact_body(body: &[u8]) -> String {
-    let text = match serde_json::from_slice::<Value>(body) {
-        Ok(mut v) if body_has_sensitive(&v) => {
-            mask_fields(&mut v);
-            serde_json::to_string(&v).unwrap_or_default()
-        }
-        _ => String::from_utf8_lossy(body).into_owned(),
-    };
-    crate::logging::scrub(&text)
-}
-
-fn body_has_sensitive(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => m.iter().any(|(k, v)| crate::secret::is_sensitive_field(k) || body_has_sensitive(v)),
-        Value::Array(a) => a.iter().any(body_has_sensitive),
-        _ => false,
-    }
-}
-
 /// The request as a cURL command for a POSIX shell that sends the same bytes the transport sends: the
 /// method, the URL untouched (`--globoff --path-as-is`: no globbing, no dot-segment folding), every
 /// header in order, the app's `User-Agent`, and the body byte for byte (`--data-raw`; no `Content-Type`
@@ -335,24 +262,6 @@ pub fn curl_command(req: &SignedRequest) -> Result<Secret, Error> {
     Ok(Secret::new(out))
 }
 
-pub fn redact_request(req: &SignedRequest) -> RedactedRequest {
-    RedactedRequest {
-        method: req.method.as_str().to_owned(),
-        url: crate::logging::scrub(&req.url),
-        headers: redact_headers(&req.headers),
-        body: req.body.as_deref().map(redact_body),
-    }
-}
-
-pub fn redact_response(resp: &RawResponse) -> RedactedResponse {
-    RedactedResponse {
-        status: resp.status,
-        headers: redact_headers(&resp.headers),
-        body: redact_body(&resp.body),
-        elapsed_ms: resp.elapsed_ms,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,32 +320,6 @@ mod tests {
         assert!(!text.contains("--data-raw") && !text.contains("'Content-Type:'"), "{text}");
         req.body = Some(vec![0xff, 0xfe]);
         assert_eq!(curl_command(&req).unwrap_err().code, ErrorCode::InputCurlUnavailable);
-    }
-
-    #[test]
-    fn redaction_masks_credentials_and_secret_fields() {
-        let req = SignedRequest {
-            method: HttpMethod::Post,
-            url: "https://api.avista.global/api/auth/token".into(),
-            headers: vec![
-                ("X-SSL-Client-Cert".into(), "-----BEGIN".into()),
-                ("x-checksum".into(), "abc".into()),
-                ("Content-Type".into(), "application/json".into()),
-            ],
-            body: Some(br#"{"clientId":"id-1","clientSecret":"SUPER-SECRET"}"#.to_vec()),
-        };
-        let r = redact_request(&req);
-        assert_eq!(r.headers[0].1, REDACTED);
-        assert_eq!(r.headers[1].1, REDACTED);
-        assert_eq!(r.headers[2].1, "application/json");
-        assert_eq!(r.body.as_deref(), Some(r#"{"clientId":"id-1","clientSecret":"<redacted>"}"#));
-        assert!(!format!("{req:?}").contains("SUPER-SECRET"));
-        let resp = RawResponse::new(201, &[("Sign", "x")], r#"{"access_token":"eyJ.x","expires_in":1800}"#);
-        let r = redact_response(&resp);
-        assert_eq!(r.body, r#"{"access_token":"<redacted>","expires_in":1800}"#);
-        assert_eq!(r.headers[0].1, REDACTED);
-        // Non-sensitive bodies keep their exact bytes.
-        assert_eq!(redact_body(b"{ \"count\" : 3 }"), "{ \"count\" : 3 }");
     }
 
     #[tokio::test]

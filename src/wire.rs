@@ -1,12 +1,12 @@
 //! What travels on the wire between the core and a provider: the signed request as sent and the answer
-//! as received. Shared by the providers (which build and parse them) and the transport (which sends and
+//! as received, and their redacted forms (what previews, results and history show; made by
+//! [`crate::redact`]). Shared by the providers (which build and parse them) and the transport (which sends and
 //! reads them), so neither imports the other; and the TLS client identity an account may authenticate with
 //! (built by its provider, loaded by the transport).
 
 use crate::error::Error;
 use crate::secret::Secret;
 use serde::Serialize;
-use std::fmt;
 use ts_rs::TS;
 
 /// HTTP methods the providers use.
@@ -31,7 +31,8 @@ impl HttpMethod {
 /// A fully signed request, ready to send byte for byte.
 ///
 /// `body` holds the exact bytes that were signed; the transport sends this buffer unchanged (never a
-/// re-serialisation), and history stores its redacted form. `Debug` prints the redacted form.
+/// re-serialisation), and history stores its redacted form. `Debug` prints the redacted form (implemented
+/// in `providers/redaction.rs`, where every credential name is known).
 #[derive(Clone, PartialEq)]
 pub struct SignedRequest {
     pub method: HttpMethod,
@@ -50,18 +51,6 @@ impl SignedRequest {
     /// The body as text (lossy), for previews.
     pub fn body_text(&self) -> Option<String> {
         self.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned())
-    }
-}
-
-impl fmt::Debug for SignedRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = crate::transport::redact_request(self);
-        f.debug_struct("SignedRequest")
-            .field("method", &r.method)
-            .field("url", &r.url)
-            .field("headers", &r.headers)
-            .field("body", &r.body)
-            .finish()
     }
 }
 
@@ -91,6 +80,27 @@ impl RawResponse {
             received_at_ms: 0,
         }
     }
+}
+
+/// A request as history and exports store it: credential headers masked, secret body fields masked,
+/// every registered secret scrubbed.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RedactedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// A response as history stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RedactedResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub elapsed_ms: u64,
 }
 
 /// A TLS client identity (certificate + private key PEM) for providers that may require mTLS.

@@ -3,13 +3,12 @@
 //! way out. Stored payloads are read by `stored.rs`, fast when they have the app's own shape.
 
 use super::query::{count_rows, from_where, TextMatch};
-use super::redact::{is_sensitive_header, redact_body_with};
 use super::{Environment, History, HistoryFilter, Outcome, CHUNK};
 use crate::csv::{write_csv_record, Cell, Timestamps, CSV_BOM};
 use crate::db::storage_error;
 use crate::error::{Error, Result};
 use crate::logging::Scrubber;
-use crate::secret::REDACTED;
+use crate::redact::Redactor;
 use rusqlite::{params_from_iter, Connection};
 use std::borrow::Cow;
 use std::io::Write;
@@ -148,20 +147,26 @@ enum ExportMsg {
     Lines(Vec<u8>, u64),
 }
 
-/// CSV lines of exported rows: the redaction snapshot and the timestamp cache they are written with.
+/// CSV lines of exported rows: the redaction engine, the snapshot of registered secrets and the timestamp
+/// cache they are written with.
 struct Formatter {
+    redactor: &'static Redactor,
     scrubber: Scrubber,
     timestamps: Timestamps,
 }
 
 impl Formatter {
     fn new() -> Formatter {
-        Formatter { scrubber: Scrubber::now(), timestamps: Timestamps::default() }
+        Formatter {
+            redactor: crate::providers::redactor(),
+            scrubber: Scrubber::now(),
+            timestamps: Timestamps::default(),
+        }
     }
 
     fn lines(&mut self, out: &mut Vec<u8>, batch: &ExportBatch) -> Result<()> {
         for row in &batch.rows {
-            csv_row(out, &self.scrubber, &mut self.timestamps, batch, row)?;
+            csv_row(out, self.redactor, &self.scrubber, &mut self.timestamps, batch, row)?;
         }
         Ok(())
     }
@@ -322,8 +327,8 @@ impl<W: Write, P: FnMut(u64, u64)> CsvOut<W, P> {
     }
 }
 
-/// `name: value` lines, sensitive header values masked and the others scrubbed.
-fn headers_text(out: &mut String, scrubber: &Scrubber, headers: &[(Cow<'_, str>, Cow<'_, str>)]) {
+/// `name: value` lines, credential header values masked and the others scrubbed.
+fn headers_text(out: &mut String, redactor: &Redactor, scrubber: &Scrubber, headers: &[(Cow<'_, str>, Cow<'_, str>)]) {
     out.clear();
     for (name, value) in headers {
         if !out.is_empty() {
@@ -331,11 +336,7 @@ fn headers_text(out: &mut String, scrubber: &Scrubber, headers: &[(Cow<'_, str>,
         }
         out.push_str(name);
         out.push_str(": ");
-        if is_sensitive_header(name) {
-            out.push_str(REDACTED);
-        } else {
-            out.push_str(&scrubber.scrub(value));
-        }
+        out.push_str(&redactor.header_value(scrubber, name, value));
     }
 }
 
@@ -343,6 +344,7 @@ fn headers_text(out: &mut String, scrubber: &Scrubber, headers: &[(Cow<'_, str>,
 /// again, and an unreadable payload never goes out as raw text.
 fn csv_row(
     out: &mut Vec<u8>,
+    redactor: &Redactor,
     scrubber: &Scrubber,
     timestamps: &mut Timestamps,
     batch: &ExportBatch,
@@ -382,15 +384,15 @@ fn csv_row(
     let (mut req_headers, mut resp_headers) = (String::new(), String::new());
     let (req_method, req_url, req_body) = match &request {
         Some(r) => {
-            headers_text(&mut req_headers, scrubber, &r.headers);
-            (r.method.as_ref(), scrubber.scrub(&r.url), redact_body_with(scrubber, &r.body))
+            headers_text(&mut req_headers, redactor, scrubber, &r.headers);
+            (r.method.as_ref(), scrubber.scrub(&r.url), redactor.body(scrubber, &r.body))
         }
         None => ("", Cow::Borrowed(""), Cow::Borrowed("")),
     };
     let (resp_status, resp_body) = match &response {
         Some(r) => {
-            headers_text(&mut resp_headers, scrubber, &r.headers);
-            (r.status.to_string(), redact_body_with(scrubber, &r.body))
+            headers_text(&mut resp_headers, redactor, scrubber, &r.headers);
+            (r.status.to_string(), redactor.body(scrubber, &r.body))
         }
         None => (String::new(), Cow::Borrowed("")),
     };

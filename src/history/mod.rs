@@ -22,10 +22,11 @@
 //! * Keyset paging on `(created_at_ms DESC, id DESC)`; indexes lead with each equality filter and end
 //!   with that order, so a filtered page reads about `limit` index entries.
 //!
-//! Redaction: the transport stores requests and responses already redacted; `begin`/`finish` mask the
-//! signature and credential headers ([`SENSITIVE_HEADERS`]), mask credential-looking fields of JSON and
-//! form bodies and scrub registered secrets again before writing, and the CSV export does it once more
-//! on the way out.
+//! Redaction: requests and responses arrive redacted (callers show only what the redaction engine,
+//! [`crate::redact`] through [`providers::redactor`](crate::providers::redactor), made of them);
+//! `begin`/`finish` run them through the engine again before writing (credential headers, credential
+//! fields of JSON and form bodies, registered secrets), and the CSV export does it once more on the way
+//! out.
 //!
 //! This file holds the types and [`History`] itself; each job is a module of its own:
 //! * `record.rs`: writing rows (begin, finish), the process that owns them, crash recovery, retention;
@@ -42,19 +43,13 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 use ts_rs::TS;
 
-/// The signature/credential header names and body field names masked here: one list, shared with the
-/// transport (see [`crate::secret::SENSITIVE_HEADERS`]).
-pub use crate::secret::{SENSITIVE_BODY_FIELDS, SENSITIVE_HEADERS};
-
 mod export;
 mod query;
 mod record;
-mod redact;
 mod text;
 
 pub use export::CSV_HEADER;
 pub use record::UNCHECKABLE_OWNER_MS;
-pub use redact::{redact_body, redact_request, redact_response};
 
 /// More rows than this in one page are never returned.
 pub const MAX_PAGE: u32 = 500;

@@ -2,11 +2,10 @@
 //! ended, the process each row belongs to, crash recovery of the rows of processes that are gone, and
 //! retention (the only way rows leave the history).
 
-use super::redact::{redact_request, redact_response};
-use super::{Finish, History, NewEntry, Outcome, CHUNK};
+use super::{Finish, History, NewEntry, Outcome, RecordedRequest, RecordedResponse, CHUNK};
 use crate::db::storage_error;
 use crate::error::{Error, ErrorCode, Result};
-use crate::logging::scrub;
+use crate::logging::{scrub, Scrubber};
 use crate::process::ProcessId;
 use rusqlite::{params, Connection};
 use serde_json::Value;
@@ -202,4 +201,27 @@ fn insert_entry(conn: &mut Connection, now: i64, owner: ProcessId, e: &NewEntry,
         .map_err(storage_error)?;
     tx.commit().map_err(storage_error)?;
     Ok(id)
+}
+
+/// The request as stored: redacted again by the engine (credential headers and fields masked, registered
+/// secrets scrubbed), whatever the caller did before.
+fn redact_request(r: RecordedRequest) -> RecordedRequest {
+    let (redactor, scrubber) = (crate::providers::redactor(), Scrubber::now());
+    RecordedRequest {
+        method: r.method,
+        url: scrubber.scrub(&r.url).into_owned(),
+        headers: redactor.headers(&scrubber, &r.headers),
+        body: redactor.body(&scrubber, &r.body).into_owned(),
+    }
+}
+
+/// The response as stored, redacted again like [`redact_request`].
+fn redact_response(r: RecordedResponse) -> RecordedResponse {
+    let (redactor, scrubber) = (crate::providers::redactor(), Scrubber::now());
+    RecordedResponse {
+        status: r.status,
+        headers: redactor.headers(&scrubber, &r.headers),
+        body: redactor.body(&scrubber, &r.body).into_owned(),
+        elapsed_ms: r.elapsed_ms,
+    }
 }

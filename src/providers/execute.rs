@@ -8,8 +8,8 @@ use super::{
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode};
 use crate::secret::Secret;
-use crate::transport::{redact_request, redact_response, RedactedRequest, RedactedResponse, Transport};
-use crate::wire::ClientIdentity;
+use crate::transport::Transport;
+use crate::wire::{ClientIdentity, RedactedRequest, RedactedResponse};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use ts_rs::TS;
@@ -154,7 +154,7 @@ impl Run<'_> {
         let ctx = BuildCtx { now_ms: self.clock.now_ms(), nonce: None, token };
         let req = build_request(self.account, operation, params, &ctx)?;
         self.gate.admit(operation)?;
-        let redacted = redact_request(&req);
+        let redacted = super::redactor().request(&req);
         tracing::info!(provider = %self.account.provider(), operation, method = req.method.as_str(), url = %redacted.url, "sending");
         match self.transport.send(&req, self.identity.as_ref()).await {
             Ok(mut resp) => {
@@ -164,7 +164,7 @@ impl Run<'_> {
                 self.calls.push(CallRecord {
                     operation: operation.to_owned(),
                     request: redacted,
-                    response: Some(redact_response(&resp)),
+                    response: Some(super::redactor().response(&resp)),
                 });
                 Ok(Step::Answer(resp))
             }

@@ -23,6 +23,7 @@ mod descriptor;
 pub mod execute;
 pub mod input_limits;
 mod provider;
+mod redaction;
 pub mod refused_ranges;
 pub mod util;
 
@@ -35,6 +36,7 @@ pub use execute::{
     answer_unreadable, execute, execute_gated, token_for, CallOutcome, CallRecord, NoGate, OutcomeKind, SendGate,
 };
 pub use provider::*;
+pub use redaction::redactor;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;

@@ -170,9 +170,10 @@ pub fn skew_seconds(date_header: Option<&str>, received_at_ms: i64) -> Option<i6
     Some((received_at_ms - date.timestamp_millis()).div_euclid(1000))
 }
 
-/// The response body as text, trimmed, for error `detail` (at most 500 characters).
+/// The response body as text for error `detail`: redacted (credential fields masked, registered secrets
+/// scrubbed), trimmed, at most 500 characters.
 pub fn body_detail(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let text = super::redactor().body_bytes(&crate::logging::Scrubber::now(), body);
     let t = text.trim();
     if t.chars().count() > 500 {
         format!("{}…", t.chars().take(500).collect::<String>())

@@ -6,7 +6,7 @@ use callback_desk::accounts::SANDBOX_BASE_URL;
 use callback_desk::actions::{ActionRequest, ActionResult};
 use callback_desk::history::{Cursor, HistoryDetail, HistoryFilter, HistoryPage};
 use callback_desk::results::{self, ResultsView};
-use callback_desk::transport::RedactedRequest;
+use callback_desk::wire::RedactedRequest;
 use callback_desk::Error;
 use serde::Serialize;
 use ts_rs::TS;

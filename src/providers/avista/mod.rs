@@ -39,7 +39,7 @@ impl Provider for Avista {
     }
 
     fn credential_headers(&self) -> &'static [&'static str] {
-        &["x-ssl-client-cert"]
+        &["authorization", "x-ssl-client-cert"]
     }
 
     fn credential_fields(&self) -> &'static [&'static str] {
