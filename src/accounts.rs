@@ -57,7 +57,7 @@ impl Environment {
 /// What the add/edit form sends. `secrets` is write-only: on update, a field left out (or empty)
 /// keeps the stored secret (unless the host or environment changes, see [`Accounts::update`]). `Debug`
 /// prints the names of the secrets given, never their values.
-#[derive(Clone, Deserialize, TS)]
+#[derive(Deserialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct AccountInput {
     pub provider: ProviderId,
@@ -70,17 +70,17 @@ pub struct AccountInput {
     /// The provider's non-secret account fields.
     #[ts(type = "Record<string, unknown>")]
     pub fields: Map<String, Value>,
+    // Read straight into `Secret`s (strings for the window, see `Secret`'s `Deserialize`).
     #[ts(type = "Record<string, string>")]
-    pub secrets: BTreeMap<String, String>,
+    pub secrets: BTreeMap<String, Secret>,
     #[serde(default)]
     pub notes: String,
 }
 
+/// Written out because of `fields`: a secret sent among the public fields by mistake is not printed either
+/// (the secrets themselves print as `<redacted>`, as every [`Secret`] does).
 impl std::fmt::Debug for AccountInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let secrets: BTreeMap<&str, &str> =
-            self.secrets.keys().map(|k| (k.as_str(), crate::secret::REDACTED)).collect();
-        // A secret sent among the public fields by mistake is not printed either.
         let secret_names = secret_fields(self.provider);
         let fields: Map<String, Value> = self
             .fields
@@ -97,7 +97,7 @@ impl std::fmt::Debug for AccountInput {
             .field("environment", &self.environment)
             .field("base_url", &self.base_url)
             .field("fields", &fields)
-            .field("secrets", &secrets)
+            .field("secrets", &self.secrets)
             .field("notes", &self.notes)
             .finish()
     }
@@ -127,7 +127,7 @@ impl AccountInput {
             }
             if secret_names.contains(k) {
                 let s = v.as_str().ok_or_else(|| Error::invalid_field(k, "not_text"))?;
-                secrets.insert(k.clone(), s.to_owned());
+                secrets.insert(k.clone(), Secret::new(s));
             } else {
                 fields.insert(k.clone(), v.clone());
             }
@@ -141,6 +141,16 @@ impl AccountInput {
             }
         });
         Ok(AccountInput { provider, label, environment, base_url, fields, secrets, notes })
+    }
+
+    /// The secret entered for `name`: `None` when it is left out or blank (on update, the stored one is
+    /// kept); a line break a paste left at its end is dropped.
+    pub fn entered_secret(&self, name: &str) -> Option<Secret> {
+        let value = self.secrets.get(name)?.expose();
+        if value.trim().is_empty() {
+            return None;
+        }
+        Some(Secret::new(value.trim_end_matches(['\r', '\n'])))
     }
 }
 
@@ -276,12 +286,7 @@ pub fn validate_input(
         "base_url".into(),
         Value::String(if base_url == SANDBOX_BASE_URL { "http://127.0.0.1".into() } else { base_url.clone() }),
     );
-    let mut lookup = |name: &str| -> Option<Secret> {
-        match input.secrets.get(name).filter(|s| !s.trim().is_empty()) {
-            Some(s) => Some(Secret::new(s.trim_end_matches(['\r', '\n']).to_owned())),
-            None => stored(name),
-        }
-    };
+    let mut lookup = |name: &str| -> Option<Secret> { input.entered_secret(name).or_else(|| stored(name)) };
     Account::from_parts(input.provider, &map, &mut lookup)?;
     Ok((base_url, public))
 }
@@ -334,14 +339,11 @@ impl Accounts {
 
     fn put_secrets(&self, tx: &rusqlite::Connection, id: i64, input: &AccountInput, now: i64) -> Result<()> {
         let allowed = secret_fields(input.provider);
-        for (name, value) in &input.secrets {
-            if value.trim().is_empty() {
-                continue;
-            }
+        for name in input.secrets.keys() {
+            let Some(secret) = input.entered_secret(name) else { continue };
             if !allowed.contains(name) {
                 return Err(Error::invalid_field(name, "unknown_field"));
             }
-            let secret = Secret::new(value.trim_end_matches(['\r', '\n']).to_owned());
             crate::logging::register_secret(&secret);
             self.vault.put_in(tx, id, name, &secret, now)?;
         }
@@ -358,7 +360,7 @@ impl Accounts {
         self.check_secrets_for_new_host(id, &current, input, &base_url)?;
         if reentry {
             self.vault.ensure_ready_for_reentry()?;
-        } else if input.secrets.values().any(|v| !v.trim().is_empty()) {
+        } else if input.secrets.keys().any(|name| input.entered_secret(name).is_some()) {
             self.vault.ensure_ready()?;
         }
         let now = self.clock.now_ms();
@@ -395,8 +397,7 @@ impl Accounts {
         if lost.is_empty() {
             return Ok(false);
         }
-        let missing: Vec<&str> =
-            lost.into_iter().filter(|name| input.secrets.get(*name).is_none_or(|v| v.trim().is_empty())).collect();
+        let missing: Vec<&str> = lost.into_iter().filter(|name| input.entered_secret(name).is_none()).collect();
         match missing.first() {
             None => Ok(true),
             Some(first) => Err(Error::new(ErrorCode::VaultMasterKeyLost)
@@ -427,7 +428,7 @@ impl Accounts {
         let missing: Vec<String> = secret_fields(input.provider)
             .into_iter()
             .filter(|name| stored.contains(name))
-            .filter(|name| input.secrets.get(name).is_none_or(|v| v.trim().is_empty()))
+            .filter(|name| input.entered_secret(name).is_none())
             .collect();
         match missing.first() {
             None => Ok(()),
@@ -658,8 +659,8 @@ mod tests {
             base_url: Some("https://sofa.example.com".into()),
             fields: serde_json::json!({"wallet_id": 55743}).as_object().unwrap().clone(),
             secrets: [
-                ("api_code".to_string(), "code-123".to_string()),
-                ("api_secret".to_string(), "canary-S3CRET-xyz".to_string()),
+                ("api_code".to_string(), "code-123".into()),
+                ("api_secret".to_string(), "canary-S3CRET-xyz".into()),
             ]
             .into(),
             notes: String::new(),
@@ -765,6 +766,24 @@ mod tests {
         assert!(!format!("{misplaced:?}").contains("misplaced-canary-1"));
     }
 
+    /// What the window sends is read straight into `Secret`s: never printed, a pasted line break dropped.
+    #[test]
+    fn an_input_from_the_window_holds_its_secrets_as_secrets() {
+        let input: AccountInput = serde_json::from_value(serde_json::json!({
+            "provider": "cybavo", "label": "Store A", "environment": "custom",
+            "base_url": "https://sofa.example.com", "fields": {"wallet_id": 1},
+            "secrets": {"api_code": "ipc-canary-code\r\n", "api_secret": "  "},
+        }))
+        .unwrap();
+        assert!(!format!("{input:?}").contains("ipc-canary"), "{input:?}");
+        assert_eq!(input.entered_secret("api_code").unwrap().expose(), "ipc-canary-code");
+        assert!(input.entered_secret("api_secret").is_none(), "blank: the stored one is kept");
+        assert!(serde_json::from_value::<AccountInput>(serde_json::json!({
+            "provider": "cybavo", "label": "x", "environment": "custom", "fields": {}, "secrets": {"api_code": 5},
+        }))
+        .is_err());
+    }
+
     #[test]
     fn a_new_host_or_environment_needs_every_secret_again() {
         let (acc, _) = accounts();
@@ -843,21 +862,18 @@ mod tests {
         label.label = "  ".into();
         assert_eq!(acc.create(&label).unwrap_err().params["field"], "label");
 
-        let ceffu = AccountInput {
+        let ceffu = |private_key: &str| AccountInput {
             provider: ProviderId::parse("ceffu").unwrap(),
             label: "Ceffu".into(),
             environment: Environment::Production,
             base_url: None,
             fields: Map::new(),
-            secrets: [("api_key".to_string(), "key".to_string()), ("private_key".to_string(), "not a key".to_string())]
-                .into(),
+            secrets: [("api_key".to_string(), "key".into()), ("private_key".to_string(), private_key.into())].into(),
             notes: String::new(),
         };
-        let e = acc.create(&ceffu).unwrap_err();
+        let e = acc.create(&ceffu("not a key")).unwrap_err();
         assert_eq!(e.params["field"], "private_key");
-        let mut good = ceffu.clone();
-        good.secrets.insert("private_key".into(), CEFFU_KEY.into());
-        let v = acc.create(&good).unwrap();
+        let v = acc.create(&ceffu(CEFFU_KEY)).unwrap();
         assert_eq!(v.base_url, "https://open-api.ceffu.com");
         assert!(acc.list().unwrap().len() == 1, "failed creations store nothing");
     }
@@ -874,7 +890,7 @@ mod tests {
             (e.params["field"].as_str().unwrap().to_owned(), e.params["reason"].as_str().unwrap().to_owned())
         };
         let mut big_code = cybavo_input();
-        big_code.secrets.insert("api_code".into(), "A".repeat(1 << 20));
+        big_code.secrets.insert("api_code".into(), "A".repeat(1 << 20).into());
         assert_eq!(reason(&big_code), ("api_code".into(), "too_large".into()));
         let mut big_notes = cybavo_input();
         big_notes.notes = "n".repeat(64 * 1024 + 1);
@@ -892,9 +908,9 @@ mod tests {
             base_url: None,
             fields: serde_json::json!({"client_id": "id-1"}).as_object().unwrap().clone(),
             secrets: [
-                ("client_secret".to_string(), "s".to_string()),
-                ("client_cert_pem".to_string(), include_str!("../tests/fixtures/avista_test_cert.pem").to_string()),
-                ("client_key_pem".to_string(), include_str!("../tests/fixtures/avista_mtls_test_key.pem").to_string()),
+                ("client_secret".to_string(), "s".into()),
+                ("client_cert_pem".to_string(), include_str!("../tests/fixtures/avista_test_cert.pem").into()),
+                ("client_key_pem".to_string(), include_str!("../tests/fixtures/avista_mtls_test_key.pem").into()),
             ]
             .into(),
             notes: String::new(),

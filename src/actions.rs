@@ -301,8 +301,8 @@ mod tests {
                 base_url: Some(format!("http://127.0.0.1:{port}")),
                 fields: json!({"wallet_id": 1}).as_object().unwrap().clone(),
                 secrets: [
-                    ("api_code".to_string(), "echo-canary-code-7c1d".to_string()),
-                    ("api_secret".to_string(), "echo-canary-secret-9e2f".to_string()),
+                    ("api_code".to_string(), "echo-canary-code-7c1d".into()),
+                    ("api_secret".to_string(), "echo-canary-secret-9e2f".into()),
                 ]
                 .into(),
                 notes: String::new(),

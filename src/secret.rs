@@ -3,7 +3,9 @@
 //! Every secret the core handles (API secrets, private keys, client secrets, bearer tokens) travels in
 //! [`Secret`]. Its `Debug` and `Display` print `<redacted>`, it implements neither `Serialize` nor `Clone`
 //! by accident of derive, and its memory is zeroed on drop (through `secrecy`). Code that must use the
-//! value calls [`Secret::expose`], which is easy to search for in review.
+//! value calls [`Secret::expose`], which is easy to search for in review. Secrets come in already wrapped:
+//! `Deserialize` reads a JSON string as a `Secret` (the window's account form, account files); nothing
+//! writes one out.
 
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
@@ -57,6 +59,14 @@ impl fmt::Display for Secret {
     }
 }
 
+/// A JSON string read as a secret (what the window and account files send in). There is no `Serialize`:
+/// a secret never goes out.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret::new)
+    }
+}
+
 impl From<String> for Secret {
     fn from(value: String) -> Self {
         Secret::new(value)
@@ -80,5 +90,28 @@ mod tests {
         assert_eq!(format!("{s}"), REDACTED);
         assert_eq!(format!("{:?}", Some(&s)), format!("Some({REDACTED})"));
         assert_eq!(s.expose(), "hunter2-canary");
+    }
+
+    #[test]
+    fn a_secret_is_read_from_json_and_never_written() {
+        let s: Secret = serde_json::from_str(r#""read-canary-1""#).unwrap();
+        assert_eq!(s.expose(), "read-canary-1");
+        assert!(serde_json::from_str::<Secret>("12").is_err(), "only text");
+        // `Serialize` is not implemented: the inherent method below applies only to types that have it.
+        struct Probe<T>(T);
+        trait Fallback {
+            fn serializable(&self) -> bool {
+                false
+            }
+        }
+        impl<T> Fallback for Probe<T> {}
+        impl<T: serde::Serialize> Probe<T> {
+            #[allow(dead_code)]
+            fn serializable(&self) -> bool {
+                true
+            }
+        }
+        assert!(Probe("text").serializable(), "the probe sees Serialize");
+        assert!(!Probe(s).serializable(), "a Secret must not be Serialize");
     }
 }

@@ -125,8 +125,7 @@ fn a_job(data: &Path) -> String {
             environment: Environment::Sandbox,
             base_url: None,
             fields: serde_json::json!({"wallet_id": 1}).as_object().unwrap().clone(),
-            secrets: [("api_code".to_string(), "code".to_string()), ("api_secret".to_string(), "secret".to_string())]
-                .into(),
+            secrets: [("api_code".to_string(), "code".into()), ("api_secret".to_string(), "secret".into())].into(),
             notes: String::new(),
         })
         .unwrap();
