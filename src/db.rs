@@ -44,7 +44,7 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at   INTEGER NOT NULL,
         PRIMARY KEY (account_id, name)
      );",
-    // 2: the action history (see src/history.rs)
+    // 2: the action history (see src/history/)
     "CREATE TABLE history (
         id              INTEGER PRIMARY KEY,
         job_id          INTEGER,
@@ -98,7 +98,7 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT INTO history_fts (rowid, search_text, account_label)
         VALUES (new.id, new.search_text, new.account_label);
      END;",
-    // 3: rate budgets (see src/limits.rs) and bulk jobs (see src/jobs.rs)
+    // 3: rate budgets (see src/limits.rs) and bulk jobs (see src/jobs/)
     "CREATE TABLE rate_calls (
         account_id  INTEGER NOT NULL,
         bucket      TEXT NOT NULL,
@@ -136,7 +136,7 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at_ms  INTEGER NOT NULL
      );
      CREATE INDEX jobs_by_state ON jobs(state, updated_at_ms DESC);",
-    // 4: what each call of a job came to (its results file) and which runner holds a job (see src/jobs.rs)
+    // 4: what each call of a job came to (its results file) and which runner holds a job (see src/jobs/)
     "CREATE TABLE job_calls (
         job_id          INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
         idx             INTEGER NOT NULL,
@@ -232,7 +232,7 @@ pub const MIGRATIONS: &[&str] = &[
      CREATE TRIGGER history_unordered_delete AFTER DELETE ON history BEGIN
         DELETE FROM history_unordered WHERE id = old.id;
      END;",
-    // 6: the process that wrote each history row (see src/history.rs `History::mark_stale_pending_unknown`):
+    // 6: the process that wrote each history row (see src/history/record.rs `History::mark_stale_pending_unknown`):
     // a row still pending becomes unknown only once that process is gone. Rows written before have none,
     // and count as written by a process that is gone.
     "ALTER TABLE history ADD COLUMN owner_pid INTEGER;

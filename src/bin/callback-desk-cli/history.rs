@@ -1,0 +1,148 @@
+//! `history list|export`: the history the app and the CLI write, as a table, JSON lines or a CSV file.
+
+use crate::open_store;
+use callback_desk::error::Error;
+use callback_desk::history::{HistoryFilter, Outcome};
+use callback_desk::jobs::unix_seconds;
+use callback_desk::paths;
+use clap::Subcommand;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Clone, Default)]
+pub struct HistoryFilterArgs {
+    #[arg(long)]
+    account_id: Option<i64>,
+    /// Only the calls of this bulk job.
+    #[arg(long)]
+    job_id: Option<i64>,
+    #[arg(long)]
+    provider: Option<String>,
+    #[arg(long)]
+    operation: Option<String>,
+    /// pending, ok, failed or unknown.
+    #[arg(long)]
+    outcome: Option<String>,
+    /// From this Unix time in seconds (inclusive).
+    #[arg(long)]
+    from: Option<i64>,
+    /// Up to this Unix time in seconds (exclusive).
+    #[arg(long)]
+    to: Option<i64>,
+    /// Ids, serials, transaction identifiers or account label words.
+    #[arg(long)]
+    text: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum HistoryCommand {
+    /// List actions, newest first.
+    List {
+        #[command(flatten)]
+        filter: HistoryFilterArgs,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Export the filtered history as CSV (never containing secrets or signatures).
+    Export {
+        #[command(flatten)]
+        filter: HistoryFilterArgs,
+        #[arg(long)]
+        csv: PathBuf,
+    },
+}
+
+fn to_filter(f: HistoryFilterArgs) -> Result<HistoryFilter, Error> {
+    let outcome = match f.outcome.as_deref() {
+        None => None,
+        Some(o) => Some(
+            serde_json::from_value::<Outcome>(Value::String(o.to_owned()))
+                .map_err(|_| Error::invalid_field("outcome", "not_allowed"))?,
+        ),
+    };
+    Ok(HistoryFilter {
+        account_id: f.account_id,
+        job_id: f.job_id,
+        provider: f.provider,
+        operation: f.operation,
+        outcome,
+        from_ms: f.from.map(|s| unix_seconds("from", s).map(|s| s * 1000)).transpose()?,
+        to_ms: f.to.map(|s| unix_seconds("to", s).map(|s| s * 1000)).transpose()?,
+        text: f.text,
+    })
+}
+
+pub fn run(command: HistoryCommand) -> Result<ExitCode, Error> {
+    let store = open_store()?;
+    match command {
+        HistoryCommand::List { filter, json, limit } => {
+            let filter = to_filter(filter)?;
+            let mut cursor = None;
+            let mut left = limit.max(1);
+            if !json {
+                println!(
+                    "{:<20} {:<24} {:<10} {:<28} {:<8} {:>6} {:<24} SCOPE",
+                    "TIME (UTC)", "ACCOUNT", "PROVIDER", "OPERATION", "OUTCOME", "HTTP", "ERROR"
+                );
+            }
+            loop {
+                let page = store.history.page(&filter, cursor, left.min(500))?;
+                for row in &page.rows {
+                    if json {
+                        println!("{}", serde_json::to_string(row).unwrap_or_default());
+                    } else {
+                        let v = serde_json::to_value(row).unwrap_or(Value::Null);
+                        let time = chrono::DateTime::from_timestamp_millis(v["created_at_ms"].as_i64().unwrap_or(0))
+                            .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+                            .unwrap_or_default();
+                        let s = |k: &str| match &v[k] {
+                            Value::String(s) => s.clone(),
+                            Value::Null => String::new(),
+                            other => other.to_string(),
+                        };
+                        let error = match &v["error"] {
+                            Value::Object(e) => e.get("code").and_then(Value::as_str).unwrap_or("").to_owned(),
+                            _ => s("error_code"),
+                        };
+                        println!(
+                            "{:<20} {:<24} {:<10} {:<28} {:<8} {:>6} {:<24} {}",
+                            time,
+                            s("account_label"),
+                            s("provider"),
+                            s("operation"),
+                            s("outcome"),
+                            s("http_status"),
+                            error,
+                            s("scope")
+                        );
+                    }
+                }
+                left = left.saturating_sub(page.rows.len() as u32);
+                match page.next_cursor {
+                    Some(c) if left > 0 => cursor = Some(c),
+                    _ => break,
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        HistoryCommand::Export { filter, csv } => {
+            let filter = to_filter(filter)?;
+            // Readable by the user only (0600 on Unix), never through a link: the export holds provider
+            // responses.
+            let file = paths::create_private_file(&csv)?;
+            let mut w = std::io::BufWriter::new(file);
+            let rows = store.history.export_csv(&filter, &mut w, |done, total| {
+                if done > 0 && (done == total || done % 10_000 == 0) {
+                    eprintln!("exported {done} of {total}");
+                }
+            })?;
+            drop(w);
+            eprintln!("{rows} rows written to {}", csv.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
