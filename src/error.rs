@@ -141,15 +141,8 @@ impl Error {
         Error::new(ErrorCode::Internal).detail(detail)
     }
 
-    /// The same error with every registered secret scrubbed from its detail and parameters (as history
-    /// stores it), for errors built from what a provider sent back before they reach the UI or the CLI.
-    pub fn scrubbed(self) -> Self {
-        let params = match crate::logging::scrub_value(&Value::Object(self.params)) {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        };
-        Error { code: self.code, params, detail: self.detail.as_deref().map(crate::logging::scrub) }
-    }
+    // `scrubbed` (registered secrets removed from detail and parameters) is in `logging.rs`, next to the
+    // registry of secrets, so that this file imports no other module of the crate.
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

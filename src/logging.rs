@@ -81,6 +81,19 @@ impl Scrubber {
     }
 }
 
+impl crate::error::Error {
+    /// The same error with every registered secret scrubbed from its detail and parameters (as history
+    /// stores it), for errors built from what a provider sent back before they reach the UI or the CLI.
+    /// (Here, next to the registry, so that `error.rs` imports no other module of the crate.)
+    pub fn scrubbed(self) -> Self {
+        let params = match scrub_value(&serde_json::Value::Object(self.params)) {
+            serde_json::Value::Object(m) => m,
+            _ => serde_json::Map::new(),
+        };
+        crate::error::Error { code: self.code, params, detail: self.detail.as_deref().map(scrub) }
+    }
+}
+
 /// A writer that scrubs each buffered log record before passing it on.
 pub struct ScrubbingWriter<W: Write> {
     inner: W,
