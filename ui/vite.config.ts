@@ -20,6 +20,7 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
+    setupFiles: ["src/testSetup.ts"],
     // Rendering tests run on 2-core CI machines next to other work: allow them time.
     testTimeout: 20_000,
   },
