@@ -45,6 +45,7 @@ describe("date conversion", () => {
     const ms = new Date(2024, 4, 16, 10, 30, 15).getTime();
     expect(parseLocalDateTime("2024-05-16T10:30:15")).toBe(ms);
     expect(parseLocalDateTime("2024-05-16 10:30")).toBe(new Date(2024, 4, 16, 10, 30).getTime());
+    expect(parseLocalDateTime("2024-05-16T10:30:15.000")).toBe(ms);
     expect(localToUnit("2024-05-16T10:30:15", "unix_millis")).toBe(ms);
     expect(localToUnit("2024-05-16T10:30:15", "unix_seconds")).toBe(ms / 1000);
     expect(unitToLocal(ms / 1000, "unix_seconds")).toBe("2024-05-16T10:30:15");
