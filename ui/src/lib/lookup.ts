@@ -31,10 +31,13 @@ export function cellValue(col: Column, row: LookupRow): unknown {
   return null;
 }
 
-/** The column's text in a row, in the UI language ("" when the row has no value). */
+/**
+ * The column's text in a row, in the UI language: a label column's missing value reads as its `unknown`
+ * label, any other missing value as "".
+ */
 export function cellText(t: TFunction, language: string, col: Column, row: LookupRow): string {
   const v = cellValue(col, row);
-  if (v === null) return "";
+  if (v === null) return col.format.kind === "label" ? t(`${col.format.prefix}.unknown`) : "";
   switch (col.format.kind) {
     case "label":
       return t(`${col.format.prefix}.${String(v)}`);

@@ -132,7 +132,7 @@ const CATALOG = {
     tab: { acme_ids: "By event ID", acme_since: "Since a moment" },
     col: { acme_event: "Event", acme_status: "Status", acme_amount: "Amount", acme_at: "At" },
   },
-  acme: { status: { delivered: "Delivered", failed: "Not delivered" } },
+  acme: { status: { delivered: "Delivered", failed: "Not delivered", unknown: "Other" } },
 };
 
 /** Adds Acme's catalog lines to the English catalog (as its folder's entries in the catalogs would). */
