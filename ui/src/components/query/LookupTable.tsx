@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Column, LookupShape } from "../../api";
 import { copyText } from "../../lib/clipboard";
-import { cellText, cellValue, rowId, rowResend, type LookupRow } from "../../lib/lookup";
+import { cellText, rowId, rowResend, type LookupRow } from "../../lib/lookup";
 
 /** The rows as text, header first (for "Copy as CSV"). */
 export function rowsAsText(t: (k: string) => string, texts: (col: Column, row: LookupRow) => string, shape: LookupShape, rows: LookupRow[]) {
@@ -89,14 +89,12 @@ function Cell(props: { col: Column; row: LookupRow; text: string }) {
       return <td className="mono ellipsis" title={props.text}>{shown}</td>;
     case "amount":
       return <td className="num mono">{props.text}</td>;
-    case "status": {
-      const tone = cellValue({ ...props.col, keys: [look.tone] }, props.row);
+    case "status":
       return (
         <td>
-          <span className={`pill cb-${String(tone ?? "pending")}`}>{shown}</span>
+          <span className={`pill cb-${String(props.row[look.tone] ?? "pending")}`}>{shown}</span>
         </td>
       );
-    }
     default:
       // A time the row does not have is a dash, as elsewhere; other empty cells stay empty.
       return <td>{props.col.format.kind === "unix_seconds" || props.col.format.kind === "unix_millis" ? shown : props.text}</td>;
