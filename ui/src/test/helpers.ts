@@ -74,9 +74,13 @@ export function account(providerId: string, more: Partial<AccountView> = {}): Ac
   };
 }
 
+/** A registered look-up by ids: the kind of job the Query screen starts. */
+const IDS_LOOKUP = PROVIDERS.flatMap((d) => d.operations.filter((o) => o.lookup?.asked).map((o) => ({ provider: d.id, operation: o.name })))[0];
+
+/** A running job of 3 calls (by default a look-up by ids). */
 export function job(more: Partial<JobView> = {}): JobView {
   return {
-    id: 31, account_id: 7, account_label: "Store BR", provider: "cybavo", operation: "query-callbacks", state: "running", total: 3,
+    id: 31, account_id: 7, account_label: "Store BR", ...IDS_LOOKUP, state: "running", total: 3,
     next_index: 0, ok: 0, failed: 0, unknown: 0, throttled: 0, last_error: null, created_at_ms: Date.now(), updated_at_ms: Date.now(),
     runner_pid: null, ...more,
   };
