@@ -851,7 +851,7 @@ mod tests {
         assert_eq!(limits.remaining_today(k, T0).unwrap(), Some(24));
     }
 
-    /// The rules the providers declare (see each provider's `budget`).
+    /// The accounts whose budgets these tests use, by the rules their providers declare.
     enum Family {
         Cybavo,
         Ceffu,
@@ -861,12 +861,16 @@ mod tests {
     }
 
     fn rule(family: Family) -> BudgetRule {
-        match family {
-            Family::Cybavo => BudgetRule { adopt_named: true, ..BudgetRule::new("wallet", Some(30), None) },
-            Family::Ceffu => BudgetRule { backoff_base_ms: Some(15_000), ..BudgetRule::new("api", Some(30), None) },
-            Family::Avista => BudgetRule::new("resend", Some(60), None),
-            Family::CcpaymentV1 | Family::CcpaymentV2 => BudgetRule::new("resend", Some(1), Some(25)),
-        }
+        use crate::providers::Provider;
+        let (provider, version, op): (&dyn Provider, &str, &str) = match family {
+            Family::Cybavo => (&crate::providers::cybavo::Cybavo, "", "query-callbacks"),
+            Family::Ceffu => (&crate::providers::ceffu::Ceffu, "", "resend-webhooks"),
+            Family::Avista => (&crate::providers::avista::Avista, "", "resend-webhook"),
+            Family::CcpaymentV1 => (&crate::providers::ccpayment::Ccpayment, "v1", "resend-webhooks"),
+            Family::CcpaymentV2 => (&crate::providers::ccpayment::Ccpayment, "v2", "resend-webhooks"),
+        };
+        let public = serde_json::json!({ "api_version": version });
+        provider.budget(public.as_object().unwrap(), op).expect("a limited operation")
     }
 
     fn key(family: Family) -> BudgetKey {

@@ -52,6 +52,9 @@ pub struct AccountField {
     pub choices: Vec<String>,
     /// Production default, if the provider has one.
     pub default: Option<String>,
+    /// A warning shown when a saved secret is about to be replaced (e.g. a new CYBAVO API code is activated
+    /// on first use and retires the current one): a translation key.
+    pub replace_warning_key: Option<String>,
 }
 
 /// One input of an operation form.
@@ -66,6 +69,8 @@ pub struct FormField {
     /// e.g. `ops.cybavo.notification_id.help`.
     pub help_key: String,
     pub choices: Vec<String>,
+    /// Translatable labels of `choices`: `<choices_key>.<choice>`.
+    pub choices_key: String,
     /// Value the provider assumes when the field is left out.
     #[ts(type = "unknown")]
     pub default: Option<Value>,
@@ -74,6 +79,8 @@ pub struct FormField {
     /// confirmation when the field holds it.
     #[ts(type = "unknown")]
     pub broad: Option<Value>,
+    /// What the `broad` value means, in words (a translation key), e.g. "every pending or failed callback".
+    pub broad_label_key: Option<String>,
     /// Largest number of list items or numeric maximum, when documented.
     pub max: Option<i64>,
 }
@@ -105,8 +112,9 @@ pub struct OperationDescriptor {
     /// Offered only to accounts whose public field holds one of these values (CCPayment's API version, a
     /// CYBAVO read-only code); `None`: to every account of the provider.
     pub only_when: Option<OnlyWhen>,
-    /// Documented provider quota, shown next to the button (e.g. "1/min, 25/day").
-    pub rate_limit_note: Option<String>,
+    /// Documented provider quota, shown next to the button (e.g. "1 per minute, 25 per day"): a
+    /// translation key.
+    pub rate_limit_key: Option<String>,
     /// How the operation runs as a bulk job, when it can.
     pub bulk: Option<BulkShape>,
     /// When a resend's confirmation must be the stronger one, besides a field holding its `broad` value.
@@ -156,6 +164,9 @@ pub struct BulkShape {
     pub each: Option<EachShape>,
     /// Fields of the single-call form the bulk form replaces (hidden in bulk mode).
     pub owns: Vec<String>,
+    /// The bulk mode's name and its explanation (translation keys).
+    pub label_key: String,
+    pub help_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -169,6 +180,8 @@ pub struct WindowShape {
     /// How far back the provider accepts a start, in milliseconds, when limited.
     #[ts(type = "number | null")]
     pub max_age_ms: Option<i64>,
+    /// How the provider takes the window, in words (a translation key).
+    pub help_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -186,6 +199,8 @@ pub struct IdsShape {
     /// The plan without a list covers everything this says (CYBAVO: every pending or failed callback):
     /// a translatable label key; `None` when a list is required.
     pub all_label_key: Option<String>,
+    /// What to say when the list is empty or holds something else (a translation key).
+    pub empty_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -195,6 +210,10 @@ pub struct EachShape {
     pub field: String,
     /// The single-call field the values are for (its choices and their labels).
     pub of_field: String,
+    /// The list's name (a translation key), e.g. "Event types".
+    pub label_key: String,
+    /// What to say when no value is chosen (a translation key).
+    pub empty_key: String,
 }
 
 /// When a resend needs the stronger confirmation (besides a production account and a `broad` value).
@@ -219,6 +238,8 @@ pub enum ConfirmRule {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct LookupShape {
+    /// The look-up's short name, for its tab (a translation key), e.g. "By serial number".
+    pub label_key: String,
     /// Keys of the result that hold the rows: a list, or one object (tried in order).
     pub rows: Vec<String>,
     /// The row field that identifies it (e.g. `serial`).
@@ -250,12 +271,29 @@ pub(crate) fn file_column(header: &str, keys: &[&str], format: ColumnFormat) -> 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct Column {
-    /// The row field shown.
-    pub key: String,
+    /// The row fields shown: the first one that is present and not empty.
+    pub keys: Vec<String>,
     pub label_key: String,
     pub format: ColumnFormat,
     /// Among the columns that matter first (kept on narrow windows).
     pub primary: bool,
+    pub look: CellLook,
+}
+
+/// How a column's cells look.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum CellLook {
+    Plain,
+    /// An identifier or code: fixed-width characters, cut with an ellipsis when long.
+    Code,
+    /// An amount: fixed-width characters, aligned right.
+    Amount,
+    /// A status pill, coloured by the row field `tone` (`succeeded`, `failed` or `pending`).
+    Status {
+        tone: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -299,6 +337,7 @@ pub struct BaseUrlPreset {
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct ProviderDescriptor {
     pub id: ProviderId,
+    /// The brand name, as every language writes it.
     pub display_name: String,
     pub account_fields: Vec<AccountField>,
     pub operations: Vec<OperationDescriptor>,
@@ -340,6 +379,7 @@ pub(crate) fn account_field(provider: &str, name: &str, kind: FieldKind, secret:
         help_key: format!("accounts.{provider}.{name}.help"),
         choices: Vec::new(),
         default: None,
+        replace_warning_key: None,
     }
 }
 
@@ -351,8 +391,10 @@ pub(crate) fn form_field(provider: &str, name: &str, kind: FieldKind, required: 
         label_key: format!("ops.{provider}.{name}.label"),
         help_key: format!("ops.{provider}.{name}.help"),
         choices: Vec::new(),
+        choices_key: format!("choices.{provider}.{name}"),
         default: None,
         broad: None,
+        broad_label_key: None,
         max: None,
     }
 }
@@ -372,7 +414,7 @@ pub(crate) fn operation(
         help_key: format!("ops.{provider}.{name}.help"),
         fields,
         only_when: None,
-        rate_limit_note: None,
+        rate_limit_key: None,
         bulk: None,
         confirm: Vec::new(),
         lookup: None,
@@ -389,8 +431,10 @@ impl FormField {
         self.default = Some(v.into());
         self
     }
-    pub(crate) fn broad(mut self, v: impl Into<Value>) -> Self {
+    /// The value that makes the operation broad, and what it means in words (a translation key).
+    pub(crate) fn broad(mut self, v: impl Into<Value>, label_key: &str) -> Self {
         self.broad = Some(v.into());
+        self.broad_label_key = Some(label_key.to_owned());
         self
     }
     pub(crate) fn max(mut self, m: i64) -> Self {
@@ -408,6 +452,10 @@ impl AccountField {
         self.default = Some(v.to_owned());
         self
     }
+    pub(crate) fn replace_warning(mut self, key: &str) -> Self {
+        self.replace_warning_key = Some(key.to_owned());
+        self
+    }
 }
 
 impl OperationDescriptor {
@@ -415,8 +463,8 @@ impl OperationDescriptor {
         self.only_when = Some(OnlyWhen::new(field, values));
         self
     }
-    pub(crate) fn rate_limit_note(mut self, note: &str) -> Self {
-        self.rate_limit_note = Some(note.to_owned());
+    pub(crate) fn rate_limit(mut self, key: &str) -> Self {
+        self.rate_limit_key = Some(key.to_owned());
         self
     }
     pub(crate) fn bulk(mut self, shape: BulkShape) -> Self {
@@ -433,8 +481,14 @@ impl OperationDescriptor {
     }
 }
 
-pub(crate) fn column(key: &str, label_key: &str, format: ColumnFormat, primary: bool) -> Column {
-    Column { key: key.to_owned(), label_key: label_key.to_owned(), format, primary }
+pub(crate) fn column(keys: &[&str], label_key: &str, format: ColumnFormat, primary: bool, look: CellLook) -> Column {
+    Column {
+        keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+        label_key: label_key.to_owned(),
+        format,
+        primary,
+        look,
+    }
 }
 
 pub(crate) fn preset(provider: &str, name: &str, url: &str, production: bool) -> BaseUrlPreset {
@@ -450,5 +504,19 @@ impl BaseUrlPreset {
     pub(crate) fn only_when(mut self, field: &str, values: &[&str]) -> Self {
         self.only_when = Some(OnlyWhen::new(field, values));
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The registered providers' descriptors as the window receives them, written next to the generated
+    /// bindings (and committed like them): the UI's tests draw the real providers from this file.
+    #[test]
+    fn descriptors_are_exported_for_the_ui_tests() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/bindings/providers.json");
+        let json = serde_json::to_string_pretty(&super::super::all()).unwrap() + "\n";
+        if std::fs::read_to_string(path).ok().as_deref() != Some(json.as_str()) {
+            std::fs::write(path, json).unwrap();
+        }
     }
 }

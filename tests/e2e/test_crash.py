@@ -107,7 +107,7 @@ def main():
             click(s, "[data-testid=nav-resend]")
             select_account(s, LABEL)
             click(s, "[data-testid=mode-bulk] input")
-            click(s, "[data-testid=bulk-cybavo-list]")
+            click(s, "[data-testid=bulk-ids-list]")
             set_value(s, "[data-testid=bulk-list]", "\n".join(str(i) for i in IDS))
             click(s, "[data-testid=bulk-plan]")
             s.find("[data-testid=plan-dialog]")

@@ -250,11 +250,11 @@ def main():
         def _():
             click(s, "[data-testid=nav-query]")
             select_account(s, CYBAVO)
-            click(s, "[data-testid=query-tab-serials]")
+            click(s, "[data-testid=query-tab-query-callbacks]")
             set_value(s, "[data-testid=op-ids]", f"{SERIALS[0]},\n {SERIALS[1]}")
             click(s, "[data-testid=query-run]")
             s.wait_for(lambda: count(s, "[data-testid=query-row]") == 2, "2 callbacks", timeout=30)
-            serials = s.execute("return [...document.querySelectorAll('[data-testid=query-row]')].map(r => r.dataset.serial);")
+            serials = s.execute("return [...document.querySelectorAll('[data-testid=query-row]')].map(r => r.dataset.rowId);")
             assert sorted(serials) == SERIALS, serials
             table = s.text("[data-testid=query-table]")
             type_words = [t(f"cybavo.type.{k}") for k in ("deposit", "withdraw", "collect", "airdrop")]
@@ -386,12 +386,12 @@ def main():
                 shot(s, f"{lang}-resend-ccpayment.png")
                 click(s, "[data-testid=nav-query]")
                 select_account(s, CYBAVO)
-                click(s, "[data-testid=query-tab-serials]")
+                click(s, "[data-testid=query-tab-query-callbacks]")
                 set_value(s, "[data-testid=op-ids]", " ".join(SERIALS))
                 click(s, "[data-testid=query-run]")
                 s.wait_for(lambda: count(s, "[data-testid=query-row]") == 2, "2 callbacks", timeout=30)
                 shot(s, f"{lang}-query-results.png")
-                click(s, "[data-testid=query-tab-range]")
+                click(s, "[data-testid=query-tab-list-callbacks]")
                 shot(s, f"{lang}-query-range.png")
                 select_account(s, AVISTA)
                 s.find("[data-testid=query-unsupported]")

@@ -21,6 +21,13 @@ import type { Cursor } from "./bindings/Cursor";
 import type { ExportResult } from "./bindings/ExportResult";
 import type { OperationDescriptor } from "./bindings/OperationDescriptor";
 import type { FormField } from "./bindings/FormField";
+import type { AccountField } from "./bindings/AccountField";
+import type { BulkShape } from "./bindings/BulkShape";
+import type { WindowShape } from "./bindings/WindowShape";
+import type { IdsShape } from "./bindings/IdsShape";
+import type { EachShape } from "./bindings/EachShape";
+import type { LookupShape } from "./bindings/LookupShape";
+import type { Column } from "./bindings/Column";
 import type { PlanRequest } from "./bindings/PlanRequest";
 import type { Plan } from "./bindings/Plan";
 import type { JobView } from "./bindings/JobView";
@@ -39,6 +46,7 @@ export type {
   AppInfo, Preferences, RetentionResult, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
   PlanRequest, Plan, JobView, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
+  AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
 };
 
 /** Tauri's `invoke`, noting when the first answer arrives (a start-up mark). */

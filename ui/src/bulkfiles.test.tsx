@@ -1,48 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import i18n from "i18next";
-import { changeLanguage, initI18n, missingKeys } from "./i18n";
+import { changeLanguage, missingKeys } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
-import { JobsPanel, type JobLive } from "./components/Bulk";
+import { JobsPanel } from "./components/bulk/JobsPanel";
+import type { JobLive } from "./hooks/useJobs";
 import { describeLoad } from "./components/LoadIds";
 import { parseIdFile } from "./lib/idfile";
-import type { AccountView, FormField, JobView, OperationDescriptor, ProviderDescriptor } from "./api";
+import type { JobView } from "./api";
+import { PROVIDERS, account, job, mockBackend, setupEach } from "./test/helpers";
 
-const field = (name: string, kind: FormField["kind"], extra: Partial<FormField> = {}): FormField => ({
-  name, kind, required: true, label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`,
-  choices: [], default: null, broad: null, max: null, ...extra,
-});
-const op = (name: string, kind: OperationDescriptor["kind"], fields: FormField[]): OperationDescriptor => ({
-  name, method: "POST", kind, label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`, fields,
-  only_when: null, bulk: null, confirm: [], lookup: null, deprecated: false, rate_limit_note: null,
-});
-const CYBAVO: ProviderDescriptor = {
-  id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [], base_urls: [],
-  operations: [
-    op("resend-withdrawal-callbacks", "resend", [field("notification_id", "integer", { broad: 0 })]),
-    op("query-callbacks", "lookup", [field("ids", "integer_list")]),
-  ],
-};
-const ACCOUNT: AccountView = {
-  id: 7, provider: "cybavo", label: "Store BR", environment: "sandbox", base_url: "https://sofa.example.com", fields: { wallet_id: 55743 },
-  notes: "", secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,
-};
-const JOB: JobView = {
-  id: 31, account_id: 7, account_label: "Store BR", provider: "cybavo", operation: "query-callbacks", state: "running", total: 3,
-  next_index: 0, ok: 0, failed: 0, unknown: 0, throttled: 0, last_error: null, created_at_ms: Date.now(), updated_at_ms: Date.now(),
-  runner_pid: null,
-};
-const live = (j: Partial<JobView>): JobLive => ({ ...JOB, ...j, eta_seconds: null, waiting_until_ms: null });
+const ACCOUNT = account("cybavo", { base_url: "https://sofa.example.com", fields: { wallet_id: 55743 } });
+const live = (j: Partial<JobView>): JobLive => ({ ...job(j), eta_seconds: null, waiting_until_ms: null });
 
-beforeEach(async () => {
-  initI18n("en");
-  await changeLanguage("en");
-});
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+setupEach();
 
 /** Picks `file` in the "Load from file…" input with this test id. */
 async function pick(testId: string, file: File) {
@@ -89,17 +60,10 @@ describe("load ids from a file", () => {
   });
 
   it("fills the Resend screen's list of serials from a picked file", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "list_accounts") return [ACCOUNT];
-      if (cmd === "provider_descriptors") return [CYBAVO];
-      if (cmd === "list_jobs") return [];
-      if (cmd === "budget_status") return { limited: false, per_minute: null, per_day: null, remaining_today: null, next_allowed_at_ms: 0, now_ms: 0 };
-      if (cmd.startsWith("plugin:event|")) return 1;
-      throw new Error(`unexpected command ${cmd}`);
-    });
+    mockBackend({ accounts: [ACCOUNT] });
     render(<ResendScreen accountId={7} onAccount={() => undefined} intent={null} onGoToAccounts={() => undefined} onSeeHistory={() => undefined} />);
     fireEvent.click((await screen.findByTestId("mode-bulk")).querySelector("input")!);
-    fireEvent.click(screen.getByTestId("bulk-cybavo-list"));
+    fireEvent.click(screen.getByTestId("bulk-ids-list"));
     await pick("bulk-list-file", new File(["date;serial\n2024-01-01;90000000005\n2024-01-02;90000000006\n2024-01-03;90000000005\n"], "export.csv"));
     await waitFor(() => expect(screen.getByTestId("bulk-list-file-summary").textContent).toContain("IDs loaded from the column “serial” of “export.csv”: 2"));
     expect((screen.getByTestId("bulk-list") as HTMLTextAreaElement).value).toBe("90000000005\n90000000006");
@@ -118,6 +82,7 @@ describe("jobs panel actions", () => {
     const saved: number[] = [];
     render(
       <JobsPanel
+        descriptors={PROVIDERS}
         jobs={[live({ state: "done", next_index: 3, ok: 3 })]}
         busy={null}
         onPause={noop}
@@ -136,7 +101,7 @@ describe("jobs panel actions", () => {
   });
 
   it("a job run by another process can only be watched here", () => {
-    render(<JobsPanel jobs={[live({ state: "running", next_index: 1, runner_pid: 4242 })]} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} onSave={noop} />);
+    render(<JobsPanel descriptors={PROVIDERS} jobs={[live({ state: "running", next_index: 1, runner_pid: 4242 })]} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} onSave={noop} />);
     expect(screen.getByTestId("job-elsewhere").textContent).toContain("process 4242");
     expect(screen.queryByTestId("job-pause")).toBeNull();
     expect(screen.queryByTestId("job-cancel")).toBeNull();
@@ -145,7 +110,7 @@ describe("jobs panel actions", () => {
 
   it("shows the five newest jobs, then all on request", () => {
     const jobs = Array.from({ length: 7 }, (_, i) => live({ id: 100 - i, state: "done", next_index: 3 }));
-    render(<JobsPanel jobs={jobs} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} />);
+    render(<JobsPanel descriptors={PROVIDERS} jobs={jobs} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} />);
     expect(screen.getAllByTestId("job-card")).toHaveLength(5);
     fireEvent.click(screen.getByTestId("jobs-show-all"));
     expect(screen.getAllByTestId("job-card")).toHaveLength(7);

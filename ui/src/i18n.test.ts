@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { LANGUAGES, loadCatalog, matchLanguage } from "./i18n";
+import type { ProviderDescriptor } from "./api";
+import providers from "./bindings/providers.json";
 
 type Tree = { [k: string]: string | Tree };
 
@@ -54,6 +56,39 @@ describe("translation catalogs", () => {
     expect(used.size).toBeGreaterThan(10);
     // A key used with a count resolves to its plural forms (key_one, key_other).
     for (const k of used) expect(flat.en.has(k) || flat.en.has(`${k}_other`), k).toBe(true);
+  });
+
+  it("translate every key the registered providers' descriptors give the screens", () => {
+    const keys: string[] = [];
+    const groups: string[] = [];
+    for (const d of providers as unknown as ProviderDescriptor[]) {
+      for (const f of d.account_fields) keys.push(f.label_key, f.help_key, ...(f.replace_warning_key ? [f.replace_warning_key] : []));
+      for (const o of d.operations) {
+        keys.push(o.label_key, o.help_key, ...(o.rate_limit_key ? [o.rate_limit_key] : []));
+        for (const f of o.fields) {
+          keys.push(f.label_key, f.help_key, ...f.choices.map((c) => `${f.choices_key}.${c}`));
+          if (f.broad !== null) keys.push(f.broad_label_key ?? `(no words for the broad value of ${d.id}/${o.name}/${f.name})`);
+        }
+        for (const r of o.confirm) keys.push(`confirm.reason.${r.reason}`, ...(r.kind === "filled" ? [`confirm.tick_for.${r.reason}`] : []));
+        const b = o.bulk;
+        if (b) {
+          keys.push(b.label_key, b.help_key);
+          if (b.window) keys.push(b.window.help_key);
+          if (b.each) keys.push(b.each.label_key, b.each.empty_key);
+          if (b.ids) keys.push(b.ids.label_key, b.ids.empty_key, ...(b.ids.all_label_key ? [b.ids.all_label_key] : []));
+        }
+        if (o.lookup) {
+          keys.push(o.lookup.label_key, ...o.lookup.columns.map((c) => c.label_key));
+          for (const c of o.lookup.columns) if (c.format.kind === "label") groups.push(c.format.prefix);
+        }
+      }
+    }
+    expect(keys.length).toBeGreaterThan(50);
+    for (const l of LANGUAGES) {
+      for (const k of keys) expect(flat[l].has(k), `${l}: ${k}`).toBe(true);
+      // A column of labels translates its values as `<prefix>.<value>`, with `unknown` for the others.
+      for (const g of groups) expect(flat[l].has(`${g}.unknown`), `${l}: ${g}.unknown`).toBe(true);
+    }
   });
 
   it("are not just English copies", () => {

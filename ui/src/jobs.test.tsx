@@ -1,63 +1,39 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { changeLanguage, initI18n } from "./i18n";
-import { ResendScreen } from "./screens/Resend";
-import { JobsPanel, formatDuration, mergeProgress } from "./components/Bulk";
-import type { AccountView, FormField, JobView, OperationDescriptor, Plan, ProviderDescriptor } from "./api";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import i18n from "i18next";
+import { changeLanguage } from "./i18n";
+import { ResendScreen } from "./screens/Resend";
+import { JobsPanel } from "./components/bulk/JobsPanel";
+import { mergeProgress } from "./hooks/useJobs";
+import { formatDuration } from "./lib/duration";
+import type { JobView, Plan } from "./api";
+import { PROVIDERS, account, job, mockBackend, setupEach } from "./test/helpers";
 
-const ts = (name: string): FormField => ({
-  name, kind: "unix_seconds", required: true, label_key: `fields.${name}`, help_key: `fields.${name}`, choices: [], default: null, broad: null, max: null,
-});
-const RESEND: OperationDescriptor = {
-  name: "resend-webhooks", method: "POST", kind: "resend", label_key: "ops.ccpayment.resend-webhooks.label",
-  help_key: "ops.ccpayment.resend-webhooks.help", fields: [ts("start_timestamp"), ts("end_timestamp")], only_when: null, bulk: null, confirm: [], lookup: null, deprecated: false,
-  rate_limit_note: "1 per minute, 25 per day",
-};
-const CCPAYMENT: ProviderDescriptor = { id: "ccpayment", display_name: "CCPayment", account_fields: [], base_urls: [], operations: [RESEND] };
-const ACCOUNT: AccountView = {
-  id: 3, provider: "ccpayment", label: "Shop", environment: "sandbox", base_url: "https://ccpayment.example.com",
-  fields: { api_version: "v1" }, notes: "", secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,
-};
+const ACCOUNT = account("ccpayment", { id: 3, label: "Shop", base_url: "https://ccpayment.example.com", fields: { api_version: "v1" } });
 const PLAN: Plan = {
   account_id: 3, operation: "resend-webhooks", calls: [1, 2, 3, 4, 5].map((i) => ({ params: { start_timestamp: i } })),
   estimated_seconds: 245, days: 1, note: null,
 };
-const JOB: JobView = {
-  id: 12, account_id: 3, account_label: "Shop", provider: "ccpayment", operation: "resend-webhooks", state: "running", total: 5,
-  next_index: 0, ok: 0, failed: 0, unknown: 0, throttled: 0, last_error: null, created_at_ms: Date.now(), updated_at_ms: Date.now(), runner_pid: null,
-};
+const JOB = job({ id: 12, account_id: 3, account_label: "Shop", provider: "ccpayment", operation: "resend-webhooks", total: 5 });
+const BUDGET = { limited: true, per_minute: 1, per_day: 25, remaining_today: 24, next_allowed_at_ms: Date.now() + 42_000, now_ms: Date.now() };
 
-let calls: { cmd: string; args: Record<string, unknown> }[] = [];
-beforeEach(async () => {
-  calls = [];
-  initI18n("en");
-  await changeLanguage("en");
-});
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+setupEach();
 
 describe("bulk resend", () => {
   it("shows the plan (calls, time, days) before anything starts, then starts the planned request", async () => {
     let jobs: JobView[] = [];
-    mockIPC((cmd, args) => {
-      const a = (args ?? {}) as Record<string, unknown>;
-      calls.push({ cmd, args: a });
-      if (cmd === "list_accounts") return [ACCOUNT];
-      if (cmd === "provider_descriptors") return [CCPAYMENT];
-      if (cmd === "list_jobs") return jobs;
-      if (cmd === "budget_status")
-        return { limited: true, per_minute: 1, per_day: 25, remaining_today: 24, next_allowed_at_ms: Date.now() + 42_000, now_ms: Date.now() };
-      if (cmd === "plan_job") return PLAN;
-      if (cmd === "start_job") {
-        jobs = [{ ...JOB, next_index: 1, ok: 1 }];
-        return 12;
-      }
-      if (cmd.startsWith("plugin:event|")) return 1;
-      throw new Error(`unexpected command ${cmd}`);
+    const calls = mockBackend({
+      accounts: [ACCOUNT],
+      jobs: () => jobs,
+      on: (cmd) => {
+        if (cmd === "budget_status") return { ...BUDGET, next_allowed_at_ms: Date.now() + 42_000 };
+        if (cmd === "plan_job") return PLAN;
+        if (cmd === "start_job") {
+          jobs = [{ ...JOB, next_index: 1, ok: 1 }];
+          return 12;
+        }
+        return undefined;
+      },
     });
     render(<ResendScreen accountId={3} onAccount={() => undefined} intent={null} onGoToAccounts={() => undefined} onSeeHistory={() => undefined} />);
     await screen.findByTestId("mode-bulk");
@@ -88,21 +64,21 @@ describe("bulk resend", () => {
   });
 
   it("shows a plan's note and a multi-day warning", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "list_accounts") return [{ ...ACCOUNT }];
-      if (cmd === "provider_descriptors") return [CCPAYMENT];
-      if (cmd === "list_jobs") return [];
-      if (cmd === "budget_status") return { limited: true, per_minute: 1, per_day: 25, remaining_today: 25, next_allowed_at_ms: 0, now_ms: 0 };
-      if (cmd === "plan_job") return { ...PLAN, days: 2, estimated_seconds: 90_000, note: "some note" };
-      if (cmd.startsWith("plugin:event|")) return 1;
-      throw new Error(`unexpected command ${cmd}`);
+    mockBackend({
+      accounts: [ACCOUNT],
+      on: (cmd) =>
+        cmd === "budget_status"
+          ? { ...BUDGET, remaining_today: 25, next_allowed_at_ms: 0, now_ms: 0 }
+          : cmd === "plan_job"
+            ? { ...PLAN, days: 2, estimated_seconds: 90_000, note: "bulk.note.ceffu" }
+            : undefined,
     });
     render(<ResendScreen accountId={3} onAccount={() => undefined} intent={null} onGoToAccounts={() => undefined} onSeeHistory={() => undefined} />);
     fireEvent.click((await screen.findByTestId("mode-bulk")).querySelector("input")!);
     fireEvent.click(screen.getByTestId("bulk-plan"));
     await screen.findByTestId("plan-dialog");
     expect(screen.getByTestId("plan-days-warning").textContent).toContain("2 days");
-    expect(screen.getByTestId("plan-note").textContent).toBe("some note");
+    expect(screen.getByTestId("plan-note").textContent).toBe(i18n.t("bulk.note.ceffu"));
     expect(screen.getByTestId("plan-duration").textContent).toContain("25 h");
   });
 });
@@ -115,13 +91,15 @@ describe("jobs panel", () => {
       job_id: 12, state: "running", done: 1, total: 5, ok: 1, failed: 0, unknown: 0, throttled: 0, eta_seconds: 240,
       waiting_until_ms: Date.now() + 45_000,
     });
-    render(<JobsPanel jobs={[live]} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} />);
+    render(<JobsPanel descriptors={PROVIDERS} jobs={[live]} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} />);
     expect(screen.getByTestId("job-done").textContent).toBe("1 of 5 done");
     expect(screen.getByTestId("job-progress-bar").getAttribute("aria-valuenow")).toBe("1");
     expect(screen.getByTestId("job-ok").textContent).toBe("1 succeeded");
     expect(screen.getByTestId("job-waiting").textContent).toMatch(/next request in (44|45|46) s/);
     expect(screen.getByTestId("job-eta").textContent).toBe("About 4 min left");
     expect(screen.getByTestId("job-state").textContent).toBe("Running");
+    // The job is named by its operation's label in the provider's descriptor.
+    expect(screen.getByText("Resend webhooks in a time window")).toBeTruthy();
     expect(screen.getByTestId("job-pause")).toBeTruthy();
     expect(screen.queryByTestId("job-resume")).toBeNull();
   });
@@ -129,7 +107,7 @@ describe("jobs panel", () => {
   it("offers Resume for an interrupted job and says what was done", () => {
     const calls: number[] = [];
     const job = { ...JOB, state: "interrupted" as const, next_index: 3, ok: 2, unknown: 1, eta_seconds: null, waiting_until_ms: null };
-    render(<JobsPanel jobs={[job]} busy={null} onPause={noop} onCancel={noop} onResume={(id) => calls.push(id)} onSeeHistory={noop} />);
+    render(<JobsPanel descriptors={PROVIDERS} jobs={[job]} busy={null} onPause={noop} onCancel={noop} onResume={(id) => calls.push(id)} onSeeHistory={noop} />);
     expect(screen.getByTestId("job-interrupted").textContent).toContain("3 of 5");
     expect(screen.getByTestId("job-unknown").textContent).toBe("1 unknown");
     expect(screen.queryByTestId("job-waiting")).toBeNull();

@@ -1,31 +1,14 @@
 // The Query screen's look-up of many serials, as a job: in its own file, because the job-progress
 // listener is registered once per app (here with mocked events).
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { expect, it } from "vitest";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { emit } from "@tauri-apps/api/event";
-import { changeLanguage, initI18n } from "./i18n";
 import { QueryScreen } from "./screens/Query";
-import type { AccountView, FormField, JobProgress, JobView, OperationDescriptor, ProviderDescriptor, ResultsView } from "./api";
+import type { JobProgress, JobView, ResultsView } from "./api";
+import { account, job, mockBackend, setupEach } from "./test/helpers";
 
-const field = (name: string, kind: FormField["kind"]): FormField => ({
-  name, kind, required: true, label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`,
-  choices: [], default: null, broad: null, max: null,
-});
-const op = (name: string, fields: FormField[]): OperationDescriptor => ({
-  name, method: "POST", kind: "lookup", label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`, fields,
-  only_when: null, bulk: null, confirm: [], lookup: null, deprecated: false, rate_limit_note: null,
-});
-const CYBAVO: ProviderDescriptor = { id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [], base_urls: [], operations: [op("query-callbacks", [field("ids", "integer_list")])] };
-const ACCOUNT: AccountView = {
-  id: 7, provider: "cybavo", label: "Store BR", environment: "sandbox", base_url: "https://sofa.example.com", fields: { wallet_id: 55743 },
-  notes: "", secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,
-};
-const JOB: JobView = {
-  id: 31, account_id: 7, account_label: "Store BR", provider: "cybavo", operation: "query-callbacks", state: "running", total: 3,
-  next_index: 0, ok: 0, failed: 0, unknown: 0, throttled: 0, last_error: null, created_at_ms: Date.now(), updated_at_ms: Date.now(),
-  runner_pid: null,
-};
+const ACCOUNT = account("cybavo", { base_url: "https://sofa.example.com", fields: { wallet_id: 55743 } });
+const JOB = job();
 const RESULTS: ResultsView = {
   operation: "query-callbacks", total: 250, ok: 60, not_found: 190, failed: 0, unknown: 0, not_sent: 0,
   rows: [
@@ -39,34 +22,24 @@ const progress = (p: Partial<JobProgress>): JobProgress => ({
   job_id: 31, state: "running", done: 0, total: 3, ok: 0, failed: 0, unknown: 0, throttled: 0, eta_seconds: 0, waiting_until_ms: null, ...p,
 });
 
-beforeEach(async () => {
-  initI18n("en");
-  await changeLanguage("en");
-});
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+setupEach();
 
 it("a look-up of more than 100 serials runs as a job with progress, then shows and saves its results", async () => {
-  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   let jobs: JobView[] = [];
-  mockIPC(
-    (cmd, args) => {
-      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-      if (cmd === "list_accounts") return [ACCOUNT];
-      if (cmd === "provider_descriptors") return [CYBAVO];
-      if (cmd === "list_jobs") return jobs;
+  const calls = mockBackend({
+    accounts: [ACCOUNT],
+    jobs: () => jobs,
+    events: true,
+    on: (cmd) => {
       if (cmd === "start_job") {
         jobs = [{ ...JOB }];
         return 31;
       }
       if (cmd === "job_results") return RESULTS;
       if (cmd === "save_job_results") return { path: "/home/u/Downloads/callback-desk-job-31-20250101-000000.csv", rows: 250 };
-      throw new Error(`unexpected command ${cmd}`);
+      return undefined;
     },
-    { shouldMockEvents: true },
-  );
+  });
   const seen: number[] = [];
   render(<QueryScreen accountId={7} onAccount={() => undefined} onGoToAccounts={() => undefined} onResend={() => undefined} onSeeHistory={() => undefined} onSeeJob={(id) => seen.push(id)} />);
   await screen.findByTestId("op-ids");

@@ -1,22 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { changeLanguage, initI18n, LANGUAGES, loadCatalog, missingKeys } from "./i18n";
+import { describe, expect, it } from "vitest";
+import { act, fireEvent, render, screen } from "@testing-library/react";
+import { changeLanguage, LANGUAGES, loadCatalog, missingKeys } from "./i18n";
 import { AccountForm } from "./components/AccountForm";
 import { AccountsScreen } from "./screens/Accounts";
-import { strongReasons, toCsv } from "./lib/form";
-import type { AccountView, FormField, OperationDescriptor, ProviderDescriptor } from "./api";
-import type { AccountField } from "./bindings/AccountField";
+import { strongReasons } from "./lib/confirm";
+import { toCsv } from "./lib/csv";
+import type { AccountView } from "./api";
+import { account, mockBackend, operation, provider, setupEach } from "./test/helpers";
 
-beforeEach(async () => {
-  initI18n("en");
-  await changeLanguage("en");
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+setupEach();
 
 describe("Copy as CSV", () => {
   it("neutralises cells a spreadsheet would run as formulas, like the history export", () => {
@@ -40,52 +32,34 @@ describe("Copy as CSV", () => {
   });
 });
 
-const urlField: FormField = {
-  name: "url", kind: "url", required: false, label_key: "ops.avista.url.label", help_key: "ops.avista.url.help",
-  choices: [], default: null, broad: null, max: null,
-};
-const avistaResend: OperationDescriptor = {
-  name: "resend-webhook", method: "POST", kind: "resend", label_key: "ops.avista.resend-webhook.label",
-  help_key: "ops.avista.resend-webhook.help", only_when: null, bulk: null, confirm: [], lookup: null, deprecated: false, rate_limit_note: null,
-  fields: [{ ...urlField, name: "transaction_identifier", kind: "text", required: true }, urlField],
-};
+const avistaResend = operation("avista", "resend-webhook");
 
 describe("confirmation of an Avista resend to a one-off URL", () => {
   it("is strong when a url is given, and names the reason", () => {
-    const acc = { environment: "sandbox" as const, provider: "avista" as const };
-    expect(strongReasons(acc, avistaResend, { transaction_identifier: "1" }, 0).reasons).toEqual([]);
-    expect(strongReasons(acc, avistaResend, { transaction_identifier: "1", url: "https://hooks.example.com/x" }, 0).reasons).toEqual(["one_off_url"]);
-    expect(strongReasons({ ...acc, environment: "production" }, avistaResend, { transaction_identifier: "1", url: "https://h.example.com" }, 0).reasons)
-      .toEqual(["production", "one_off_url"]);
+    const acc = { environment: "sandbox" as const };
+    const reasons = (...args: Parameters<typeof strongReasons>) => strongReasons(...args).reasons;
+    expect(reasons(acc, avistaResend, { transaction_identifier: "1" }, 0)).toEqual([]);
+    expect(reasons(acc, avistaResend, { transaction_identifier: "1", url: " " }, 0)).toEqual([]);
+    expect(reasons(acc, avistaResend, { transaction_identifier: "1", url: "https://hooks.example.com/x" }, 0)).toEqual([
+      { reason: "one_off_url", ask: "tick_own" },
+    ]);
+    expect(reasons({ environment: "production" }, avistaResend, { transaction_identifier: "1", url: "https://h.example.com" }, 0)).toEqual([
+      { reason: "production", ask: "type_name" },
+      { reason: "one_off_url", ask: "tick_own" },
+    ]);
   });
 });
 
-const secretField = (name: string, required = true): AccountField => ({
-  name, secret: true, kind: "secret", required, label_key: `accounts.cybavo.${name}.label`,
-  help_key: `accounts.cybavo.${name}.help`, choices: [], default: null,
-});
-const CYBAVO: ProviderDescriptor = {
-  id: "cybavo", display_name: "CYBAVO SOFA", operations: [], base_urls: [],
-  account_fields: [
-    { ...secretField("base_url"), secret: false, kind: "url", label_key: "accounts.cybavo.base_url.label", help_key: "accounts.cybavo.base_url.help" },
-    { ...secretField("wallet_id"), secret: false, kind: "integer", label_key: "accounts.cybavo.wallet_id.label", help_key: "accounts.cybavo.wallet_id.help" },
-    secretField("api_code"),
-    secretField("api_secret"),
-  ],
-};
-const saved: AccountView = {
-  id: 3, provider: "cybavo", label: "Store A", environment: "custom", base_url: "https://sofa.example.com",
-  fields: { wallet_id: 55743 }, notes: "", certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,
+// CYBAVO's account fields as registered, without its optional calls per minute (not needed here).
+const CYBAVO = { ...provider("cybavo"), account_fields: provider("cybavo").account_fields.filter((f) => f.name !== "calls_per_minute") };
+const saved: AccountView = account("cybavo", {
+  id: 3, label: "Store A", environment: "custom", base_url: "https://sofa.example.com", fields: { wallet_id: 55743 },
   secrets: [{ name: "api_code", set: true, needs_reentry: false }, { name: "api_secret", set: true, needs_reentry: false }],
-};
+});
 
 describe("editing an account's address", () => {
   it("asks for every saved secret again when the host changes, before saving", async () => {
-    const calls: { cmd: string; args: unknown }[] = [];
-    mockIPC((cmd, args) => {
-      calls.push({ cmd, args });
-      throw new Error(`unexpected command ${cmd}`);
-    });
+    const calls = mockBackend();
     render(<AccountForm descriptors={[CYBAVO]} account={saved} onCancel={() => {}} onSaved={() => {}} />);
     // Same host: secrets stay saved, no warning.
     expect(screen.getByTestId("secret-saved-api_code")).toBeTruthy();
@@ -133,9 +107,11 @@ describe("account field errors from the core", () => {
     for (const c of cases) {
       it(`shows ${c.reason} next to ${c.field} (${lang})`, async () => {
         await changeLanguage(lang);
-        mockIPC((cmd) => {
-          if (cmd === "create_account") throw { code: "input.invalid", params: { field: c.field, reason: c.reason, ...c.params }, detail: null };
-          throw new Error(`unexpected command ${cmd}`);
+        mockBackend({
+          on: (cmd) => {
+            if (cmd === "create_account") throw { code: "input.invalid", params: { field: c.field, reason: c.reason, ...c.params }, detail: null };
+            return undefined;
+          },
         });
         render(<AccountForm descriptors={[CYBAVO]} onCancel={() => {}} onSaved={() => {}} />);
         await act(async () => fireEvent.click(screen.getByTestId("form-save")));
@@ -167,11 +143,7 @@ describe("an account whose saved secrets can no longer be read", () => {
   };
 
   it("is marked on the Accounts screen, and each secret says it needs re-entry", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "list_accounts") return [lost, { ...saved, id: 4, label: "Store OK" }];
-      if (cmd === "provider_descriptors") return [CYBAVO];
-      throw new Error(`unexpected command ${cmd}`);
-    });
+    mockBackend({ accounts: [lost, { ...saved, id: 4, label: "Store OK" }], descriptors: [CYBAVO] });
     render(<AccountsScreen />);
     const badge = await screen.findByTestId("reentry-badge");
     expect(badge.textContent).toContain("Secrets need re-entry");
@@ -183,12 +155,7 @@ describe("an account whose saved secrets can no longer be read", () => {
   });
 
   it("is saved only with every secret entered again", async () => {
-    const calls: { cmd: string; args: Record<string, unknown> }[] = [];
-    mockIPC((cmd, args) => {
-      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-      if (cmd === "update_account") return lost;
-      throw new Error(`unexpected command ${cmd}`);
-    });
+    const calls = mockBackend({ on: (cmd) => (cmd === "update_account" ? lost : undefined) });
     render(<AccountForm descriptors={[CYBAVO]} account={lost} onCancel={() => {}} onSaved={() => {}} />);
     expect(screen.getByTestId("reentry-warning").textContent).toContain("API secret");
     expect(screen.queryByTestId("secret-saved-api_code")).toBeNull();

@@ -1,60 +1,36 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { changeLanguage, initI18n, missingKeys } from "./i18n";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { missingKeys } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
 import { HistoryScreen, PAGE_SIZE, visibleWindow } from "./screens/History";
-import { buildParams, parseIntegerList, strongReasons } from "./lib/form";
+import { buildParams, parseIntegerList } from "./lib/params";
+import { strongReasons } from "./lib/confirm";
 import { localToUnit, parseLocalDateTime, unitToLocal } from "./lib/time";
-import type { AccountView, FormField, HistoryRow, OperationDescriptor, ProviderDescriptor } from "./api";
+import type { AccountView, HistoryRow } from "./api";
+import { account as makeAccount, formField, mockBackend, operation, setupEach, type Call } from "./test/helpers";
 
-const field = (name: string, kind: FormField["kind"], extra: Partial<FormField> = {}): FormField => ({
-  name, kind, required: true, label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`,
-  choices: [], default: null, broad: null, max: null, ...extra,
-});
-const op = (name: string, kind: OperationDescriptor["kind"], fields: FormField[]): OperationDescriptor => ({
-  name, method: "POST", kind, label_key: `ops.cybavo.${name}.label`, help_key: `ops.cybavo.${name}.help`, fields,
-  only_when: null, bulk: null, confirm: [], lookup: null, deprecated: false, rate_limit_note: null,
-});
-const CYBAVO: ProviderDescriptor = {
-  id: "cybavo", display_name: "CYBAVO SOFA", account_fields: [], base_urls: [],
-  operations: [
-    op("resend-withdrawal-callbacks", "resend", [field("notification_id", "integer", { broad: 0 })]),
-    op("resend-deposit-callbacks", "resend", [field("notification_id", "integer", { broad: 0 })]),
-    op("query-callbacks", "lookup", [field("ids", "integer_list")]),
-  ],
+const field = (name: string, kind: Parameters<typeof formField>[2]) => formField("cybavo", name, kind, true);
+const account = (env: AccountView["environment"], id = 7, label = "Store BR"): AccountView =>
+  makeAccount("cybavo", { id, label, environment: env, base_url: "https://sofa.example.com", fields: { wallet_id: 55743 } });
+
+const PREVIEW = {
+  method: "POST", url: "https://sofa.example.com/v1/sofa/wallets/55743/sender/notifications/manual?t=1&r=x",
+  headers: [["X-CHECKSUM", "<redacted>"]], body: '{"notification_id":1}',
 };
-const account = (env: AccountView["environment"], id = 7, label = "Store BR"): AccountView => ({
-  id, provider: "cybavo", label, environment: env, base_url: "https://sofa.example.com", fields: { wallet_id: 55743 }, notes: "",
-  secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0,
-});
+const RESENT = {
+  history_id: 42, outcome: "ok", http_status: 200, error: null, summary: [{ key: "result.cybavo_one", params: {} }], result: { count: 1 },
+  request: null, response: { status: 200, headers: [], body: '{"count":1}', elapsed_ms: 3 }, calls: 1,
+};
 
-let calls: { cmd: string; args: Record<string, unknown> }[] = [];
+let calls: Call[] = [];
 function mock(accounts: AccountView[], extra: (cmd: string, args: Record<string, unknown>) => unknown = () => undefined) {
-  mockIPC((cmd, args) => {
-    const a = (args ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args: a });
-    const r = extra(cmd, a);
-    if (r !== undefined) return r;
-    if (cmd === "list_accounts") return accounts;
-    if (cmd === "provider_descriptors") return [CYBAVO];
-    if (cmd === "preview_action")
-      return { method: "POST", url: "https://sofa.example.com/v1/sofa/wallets/55743/sender/notifications/manual?t=1&r=x", headers: [["X-CHECKSUM", "<redacted>"]], body: '{"notification_id":1}' };
-    if (cmd === "run_action")
-      return { history_id: 42, outcome: "ok", http_status: 200, error: null, summary: [{ key: "result.cybavo_one", params: {} }], result: { count: 1 }, request: null, response: { status: 200, headers: [], body: '{"count":1}', elapsed_ms: 3 }, calls: 1 };
-    throw new Error(`unexpected command ${cmd}`);
+  calls = mockBackend({
+    accounts,
+    on: (cmd, args) => extra(cmd, args) ?? (cmd === "preview_action" ? PREVIEW : cmd === "run_action" ? RESENT : undefined),
   });
 }
 
-beforeEach(async () => {
-  calls = [];
-  initI18n("en");
-  await changeLanguage("en");
-});
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+setupEach();
 
 function renderResend(accounts: AccountView[]) {
   let current: AccountView | null = null;
@@ -69,6 +45,7 @@ describe("date conversion", () => {
     const ms = new Date(2024, 4, 16, 10, 30, 15).getTime();
     expect(parseLocalDateTime("2024-05-16T10:30:15")).toBe(ms);
     expect(parseLocalDateTime("2024-05-16 10:30")).toBe(new Date(2024, 4, 16, 10, 30).getTime());
+    expect(parseLocalDateTime("2024-05-16T10:30:15.000")).toBe(ms);
     expect(localToUnit("2024-05-16T10:30:15", "unix_millis")).toBe(ms);
     expect(localToUnit("2024-05-16T10:30:15", "unix_seconds")).toBe(ms / 1000);
     expect(unitToLocal(ms / 1000, "unix_seconds")).toBe("2024-05-16T10:30:15");
@@ -89,21 +66,25 @@ describe("date conversion", () => {
 });
 
 describe("confirmation strength", () => {
-  const resend = CYBAVO.operations[0];
+  const resend = operation("cybavo", "resend-withdrawal-callbacks");
+  const reasons = (...args: Parameters<typeof strongReasons>) => strongReasons(...args).reasons.map((r) => r.reason);
   it("is normal for one callback on a sandbox account", () => {
-    expect(strongReasons(account("sandbox"), resend, { notification_id: 12 }, Date.now()).reasons).toEqual([]);
+    expect(reasons(account("sandbox"), resend, { notification_id: 12 }, Date.now())).toEqual([]);
   });
   it("is strong for a broad value and for any production account", () => {
-    expect(strongReasons(account("sandbox"), resend, { notification_id: 0 }, Date.now()).reasons).toEqual(["broad_value"]);
-    expect(strongReasons(account("production"), resend, { notification_id: 12 }, Date.now()).reasons).toEqual(["production"]);
+    expect(reasons(account("sandbox"), resend, { notification_id: 0 }, Date.now())).toEqual(["broad_value"]);
+    expect(reasons(account("production"), resend, { notification_id: 12 }, Date.now())).toEqual(["production"]);
   });
-  it("uses the field default when the broad field is left out, and Ceffu's 24-hour rule", () => {
-    const cc = op("resend-webhooks", "resend", [field("webhook_result", "choice", { default: "All Result", broad: "All Result", required: false })]);
-    expect(strongReasons({ environment: "sandbox", provider: "ccpayment" }, cc, {}, 0).reasons).toEqual(["broad_value"]);
-    const ceffu = op("resend-webhooks", "resend", [field("resendFromDateTime", "unix_millis")]);
+  it("uses the field default when the broad field is left out, and the operation's own rules", () => {
+    const v1 = operation("ccpayment", "resend-webhooks", { api_version: "v1" });
+    const withDefault = { ...v1, fields: v1.fields.map((f) => (f.name === "webhook_result" ? { ...f, default: "All Result" } : f)) };
+    expect(reasons({ environment: "sandbox" }, withDefault, {}, 0)).toEqual(["broad_value"]);
+    expect(reasons({ environment: "sandbox" }, v1, {}, 0)).toEqual([]);
+    const ceffu = operation("ceffu", "resend-webhooks");
     const now = Date.now();
-    expect(strongReasons({ environment: "custom", provider: "ceffu" }, ceffu, { resendFromDateTime: now - 3600_000 }, now).reasons).toEqual([]);
-    expect(strongReasons({ environment: "custom", provider: "ceffu" }, ceffu, { resendFromDateTime: now - 25 * 3600_000 }, now).reasons).toEqual(["old_window"]);
+    expect(reasons({ environment: "custom" }, ceffu, { resendFromDateTime: now - 3600_000 }, now)).toEqual([]);
+    expect(reasons({ environment: "custom" }, ceffu, { resendFromDateTime: now - 25 * 3600_000 }, now)).toEqual(["old_window"]);
+    expect(strongReasons({ environment: "custom" }, ceffu, { resendFromDateTime: now - 25 * 3600_000 }, now).reasons[0].ask).toBe("tick_many");
   });
 });
 

@@ -66,7 +66,7 @@ pub fn descriptor() -> ProviderDescriptor {
             form_field(P, "url", FieldKind::Url, false),
         ],
     )
-    .rate_limit_note("60/min")
+    .rate_limit("rate_limits.avista")
     .bulk(BulkShape {
         ids: Some(IdsShape {
             field: "transaction_identifiers".into(),
@@ -74,14 +74,17 @@ pub fn descriptor() -> ProviderDescriptor {
             label_key: "bulk.ids.avista".into(),
             per_call: 1,
             all_label_key: None,
+            empty_key: "bulk.error_identifiers".into(),
         }),
         owns: vec!["transaction_identifier".into()],
+        label_key: "bulk.mode_bulk.identifiers".into(),
+        help_key: "bulk.mode_bulk_help.identifiers".into(),
         ..BulkShape::default()
     })
     .confirm(ConfirmRule::Filled { field: "url".into(), reason: "one_off_url".into() });
     ProviderDescriptor {
         id: id(),
-        display_name: "Avista".into(),
+        display_name: "Avista (PIX)".into(),
         account_fields: vec![
             account_field(P, "base_url", FieldKind::Url, false, true).default("https://api.avista.global"),
             account_field(P, "client_id", FieldKind::Text, false, true),

@@ -64,8 +64,11 @@ pub fn descriptor() -> ProviderDescriptor {
             has_end: true,
             max_seconds_per_call: Some(ops::MAX_WINDOW_SECONDS),
             max_age_ms: None,
+            help_key: "bulk.since_help.ccpayment".into(),
         }),
         owns: vec![start.to_owned(), end.to_owned()],
+        label_key: "bulk.mode_bulk.since".into(),
+        help_key: "bulk.mode_bulk_help.since".into(),
         ..BulkShape::default()
     };
     let v1 = operation(
@@ -79,12 +82,12 @@ pub fn descriptor() -> ProviderDescriptor {
             form_field(P, "webhook_result", FieldKind::Choice, false)
                 .choices(ops::V1_RESULTS)
                 .default("Failed")
-                .broad("All Result"),
+                .broad("All Result", "choices.ccpayment.webhook_result.All Result"),
             form_field(P, "transaction_type", FieldKind::Choice, false).choices(ops::V1_TYPES).default("All Type"),
         ],
     )
     .only_when("api_version", &["v1"])
-    .rate_limit_note("1/min, 25/day")
+    .rate_limit("rate_limits.ccpayment")
     .bulk(bulk("start_timestamp", "end_timestamp"));
     let v2 = operation(
         P,
@@ -98,7 +101,7 @@ pub fn descriptor() -> ProviderDescriptor {
             form_field(P, "webhookResult", FieldKind::Choice, false)
                 .choices(ops::V2_RESULTS)
                 .default("Failed")
-                .broad("AllResult"),
+                .broad("AllResult", "choices.ccpayment.webhookResult.AllResult"),
             form_field(P, "transactionType", FieldKind::Choice, false).choices(ops::V2_TYPES).default("AllType"),
         ],
     )

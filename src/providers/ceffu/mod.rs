@@ -89,9 +89,21 @@ pub fn descriptor() -> ProviderDescriptor {
             ],
         )
         .bulk(BulkShape {
-            window: Some(WindowShape { has_end: false, max_seconds_per_call: None, max_age_ms: None }),
-            each: Some(EachShape { field: "eventTypes".into(), of_field: "eventType".into() }),
+            window: Some(WindowShape {
+                has_end: false,
+                max_seconds_per_call: None,
+                max_age_ms: None,
+                help_key: "bulk.since_help.ceffu".into(),
+            }),
+            each: Some(EachShape {
+                field: "eventTypes".into(),
+                of_field: "eventType".into(),
+                label_key: "bulk.event_types".into(),
+                empty_key: "bulk.error_event_types".into(),
+            }),
             owns: vec!["eventType".into(), "resendFromDateTime".into()],
+            label_key: "bulk.mode_bulk.since".into(),
+            help_key: "bulk.mode_bulk_help.since".into(),
             ..BulkShape::default()
         })
         .confirm(ConfirmRule::OlderThan {

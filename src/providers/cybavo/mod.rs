@@ -66,24 +66,27 @@ pub fn id() -> ProviderId {
     ProviderId::parse(P).expect("registered")
 }
 
-fn callbacks_lookup(asked: Option<&str>) -> LookupShape {
+fn callbacks_lookup(label_key: &str, asked: Option<&str>) -> LookupShape {
+    use CellLook::{Amount, Code, Plain};
     let label = |prefix: &str| ColumnFormat::Label { prefix: prefix.to_owned() };
+    let status = CellLook::Status { tone: "outcome".into() };
     LookupShape {
+        label_key: label_key.to_owned(),
         rows: vec!["notifications".into(), "notification".into()],
         id: "serial".into(),
         asked: asked.map(str::to_owned),
         max_ids_per_call: asked.map(|_| ops::MAX_IDS_PER_CALL as u32),
         columns: vec![
-            column("serial", "query.col.serial", ColumnFormat::Text, true),
-            column("type_label", "query.col.type", label("cybavo.type"), true),
-            column("state_label", "query.col.state", label("cybavo.state"), true),
-            column("processing_state_label", "query.col.processing", label("cybavo.processing"), false),
-            column("currency", "query.col.currency", ColumnFormat::Text, false),
-            column("amount_units", "query.col.amount", ColumnFormat::Text, true),
-            column("fees_units", "query.col.fees", ColumnFormat::Text, false),
-            column("time", "query.col.time", ColumnFormat::UnixSeconds, true),
-            column("order_id", "query.col.order_id", ColumnFormat::Text, false),
-            column("transaction", "query.col.txid", ColumnFormat::Text, false),
+            column(&["serial"], "query.col.serial", ColumnFormat::Text, true, Code),
+            column(&["type_label"], "query.col.type", label("cybavo.type"), true, Plain),
+            column(&["state_label"], "query.col.state", label("cybavo.state"), true, status),
+            column(&["processing_state_label"], "query.col.processing", label("cybavo.processing"), false, Plain),
+            column(&["currency"], "query.col.currency", ColumnFormat::Text, false, Plain),
+            column(&["amount_units", "amount"], "query.col.amount", ColumnFormat::Text, true, Amount),
+            column(&["fees_units", "fees"], "query.col.fees", ColumnFormat::Text, false, Amount),
+            column(&["time"], "query.col.time", ColumnFormat::UnixSeconds, true, Plain),
+            column(&["order_id"], "query.col.order_id", ColumnFormat::Text, false, Code),
+            column(&["transaction"], "query.col.txid", ColumnFormat::Text, false, Code),
         ],
         resend: Some(RowResend {
             operation_field: "resend_operation".into(),
@@ -109,10 +112,11 @@ fn callbacks_lookup(asked: Option<&str>) -> LookupShape {
 }
 
 pub fn descriptor() -> ProviderDescriptor {
-    let notification_id = || form_field(P, "notification_id", FieldKind::Integer, true).broad(0);
+    let notification_id =
+        || form_field(P, "notification_id", FieldKind::Integer, true).broad(0, "broad.cybavo.notification_id");
     let resend = |name: &str| {
         operation(P, name, HttpMethod::Post, OperationKind::Resend, vec![notification_id()])
-            .rate_limit_note("N calls/minute (N set by CYBAVO)")
+            .rate_limit("rate_limits.cybavo")
             .bulk(BulkShape {
                 ids: Some(IdsShape {
                     field: "serials".into(),
@@ -120,8 +124,11 @@ pub fn descriptor() -> ProviderDescriptor {
                     label_key: "bulk.ids.cybavo".into(),
                     per_call: 1,
                     all_label_key: Some("bulk.cybavo_all".into()),
+                    empty_key: "bulk.error_serials".into(),
                 }),
                 owns: vec!["notification_id".into()],
+                label_key: "bulk.mode_bulk.serials".into(),
+                help_key: "bulk.mode_bulk_help.serials".into(),
                 ..BulkShape::default()
             })
     };
@@ -131,7 +138,7 @@ pub fn descriptor() -> ProviderDescriptor {
         account_fields: vec![
             account_field(P, "base_url", FieldKind::Url, false, true),
             account_field(P, "wallet_id", FieldKind::Integer, false, true),
-            account_field(P, "api_code", FieldKind::Secret, true, true),
+            account_field(P, "api_code", FieldKind::Secret, true, true).replace_warning("accounts.cybavo_api_code_warning"),
             account_field(P, "api_secret", FieldKind::Secret, true, true),
             account_field(P, "calls_per_minute", FieldKind::Integer, false, false),
         ],
@@ -145,7 +152,7 @@ pub fn descriptor() -> ProviderDescriptor {
                 OperationKind::Lookup,
                 vec![form_field(P, "ids", FieldKind::IntegerList, true)],
             )
-            .lookup(callbacks_lookup(Some("ids"))),
+            .lookup(callbacks_lookup("query.tab.serials", Some("ids"))),
             operation(
                 P,
                 ops::LIST_CALLBACKS,
@@ -159,7 +166,7 @@ pub fn descriptor() -> ProviderDescriptor {
                         .default(-1),
                 ],
             )
-            .lookup(callbacks_lookup(None)),
+            .lookup(callbacks_lookup("query.tab.range", None)),
             operation(
                 P,
                 ops::LOOKUP_DEPOSIT,
@@ -170,7 +177,7 @@ pub fn descriptor() -> ProviderDescriptor {
                     form_field(P, "vout_index", FieldKind::Integer, true),
                 ],
             )
-            .lookup(callbacks_lookup(None)),
+            .lookup(callbacks_lookup("query.tab.txid", None)),
             operation(
                 P,
                 ops::LOOKUP_WITHDRAWAL,
@@ -178,7 +185,7 @@ pub fn descriptor() -> ProviderDescriptor {
                 OperationKind::Lookup,
                 vec![form_field(P, "order_id", FieldKind::Text, true)],
             )
-            .lookup(callbacks_lookup(None)),
+            .lookup(callbacks_lookup("query.tab.order", None)),
         ],
         base_urls: Vec::new(),
     }

@@ -28,4 +28,9 @@ choices: Array<string>,
 /**
  * Production default, if the provider has one.
  */
-default: string | null, };
+default: string | null, 
+/**
+ * A warning shown when a saved secret is about to be replaced (e.g. a new CYBAVO API code is activated
+ * on first use and retires the current one): a translation key.
+ */
+replace_warning_key: string | null, };

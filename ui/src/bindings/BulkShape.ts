@@ -23,4 +23,8 @@ each: EachShape | null,
 /**
  * Fields of the single-call form the bulk form replaces (hidden in bulk mode).
  */
-owns: Array<string>, };
+owns: Array<string>, 
+/**
+ * The bulk mode's name and its explanation (translation keys).
+ */
+label_key: string, help_key: string, };

@@ -8,4 +8,12 @@ field: string,
 /**
  * The single-call field the values are for (its choices and their labels).
  */
-of_field: string, };
+of_field: string, 
+/**
+ * The list's name (a translation key), e.g. "Event types".
+ */
+label_key: string, 
+/**
+ * What to say when no value is chosen (a translation key).
+ */
+empty_key: string, };

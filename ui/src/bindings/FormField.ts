@@ -14,6 +14,10 @@ name: string, kind: FieldKind, required: boolean, label_key: string,
  */
 help_key: string, choices: Array<string>, 
 /**
+ * Translatable labels of `choices`: `<choices_key>.<choice>`.
+ */
+choices_key: string, 
+/**
  * Value the provider assumes when the field is left out.
  */
 default: unknown, 
@@ -23,6 +27,10 @@ default: unknown,
  * confirmation when the field holds it.
  */
 broad: unknown, 
+/**
+ * What the `broad` value means, in words (a translation key), e.g. "every pending or failed callback".
+ */
+broad_label_key: string | null, 
 /**
  * Largest number of list items or numeric maximum, when documented.
  */

@@ -22,4 +22,8 @@ per_call: number,
  * The plan without a list covers everything this says (CYBAVO: every pending or failed callback):
  * a translatable label key; `None` when a list is required.
  */
-all_label_key: string | null, };
+all_label_key: string | null, 
+/**
+ * What to say when the list is empty or holds something else (a translation key).
+ */
+empty_key: string, };

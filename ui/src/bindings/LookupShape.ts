@@ -9,6 +9,10 @@ import type { RowResend } from "./RowResend";
  */
 export type LookupShape = { 
 /**
+ * The look-up's short name, for its tab (a translation key), e.g. "By serial number".
+ */
+label_key: string, 
+/**
  * Keys of the result that hold the rows: a list, or one object (tried in order).
  */
 rows: Array<string>, 

@@ -22,9 +22,10 @@ label_key: string, help_key: string, fields: Array<FormField>,
  */
 only_when: OnlyWhen | null, 
 /**
- * Documented provider quota, shown next to the button (e.g. "1/min, 25/day").
+ * Documented provider quota, shown next to the button (e.g. "1 per minute, 25 per day"): a
+ * translation key.
  */
-rate_limit_note: string | null, 
+rate_limit_key: string | null, 
 /**
  * How the operation runs as a bulk job, when it can.
  */

@@ -3,7 +3,11 @@ import type { AccountField } from "./AccountField";
 import type { BaseUrlPreset } from "./BaseUrlPreset";
 import type { OperationDescriptor } from "./OperationDescriptor";
 
-export type ProviderDescriptor = { id: string, display_name: string, account_fields: Array<AccountField>, operations: Array<OperationDescriptor>, 
+export type ProviderDescriptor = { id: string, 
+/**
+ * The brand name, as every language writes it.
+ */
+display_name: string, account_fields: Array<AccountField>, operations: Array<OperationDescriptor>, 
 /**
  * Documented base URLs, the first production one matching an account being its default.
  */

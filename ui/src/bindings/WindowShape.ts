@@ -12,4 +12,8 @@ max_seconds_per_call: number | null,
 /**
  * How far back the provider accepts a start, in milliseconds, when limited.
  */
-max_age_ms: number | null, };
+max_age_ms: number | null, 
+/**
+ * How the provider takes the window, in words (a translation key).
+ */
+help_key: string, };

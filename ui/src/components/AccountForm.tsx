@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { api, isCoreError, type AccountInput, type AccountView, type CoreError, type ProviderDescriptor } from "../api";
 import type { AccountField } from "../bindings/AccountField";
 import type { Environment } from "../bindings/Environment";
-import { productionUrl } from "../lib/account";
+import { productionUrl } from "../lib/descriptors";
 import { ErrorBox, fieldOf } from "./ErrorBox";
 
 const ENVIRONMENTS: Environment[] = ["production", "sandbox", "custom"];
@@ -44,6 +44,7 @@ export function AccountForm(props: {
 
   const descriptor = props.descriptors.find((d) => d.id === provider);
   const accountFields = useMemo(() => (descriptor?.account_fields ?? []).filter((f) => f.name !== "base_url"), [descriptor]);
+  const baseUrlField = descriptor?.account_fields.find((f) => f.name === "base_url");
   const defaultUrl = productionUrl(descriptor, fields);
   const errorField = fieldOf(error);
   const isSet = (name: string) => editing?.secrets.find((s) => s.name === name)?.set ?? false;
@@ -116,7 +117,7 @@ export function AccountForm(props: {
         <select value={provider} disabled={!!editing} data-testid="form-provider" onChange={(e) => setProvider(e.target.value)}>
           {props.descriptors.map((d) => (
             <option key={d.id} value={d.id}>
-              {t(`providers.${d.id}`)}
+              {d.display_name}
             </option>
           ))}
         </select>
@@ -147,7 +148,9 @@ export function AccountForm(props: {
           <span className="field-label">{t("accounts.base_url")}</span>
           <input value={baseUrl} data-testid="form-base_url" onChange={(e) => setBaseUrl(e.target.value)} placeholder={defaultUrl || "https://"} />
           <span className="field-help">
-            {environment === "production" && defaultUrl ? t("accounts.base_url_default", { url: defaultUrl }) : t(`accounts.${provider}.base_url.help`)}
+            {environment === "production" && defaultUrl
+              ? t("accounts.base_url_default", { url: defaultUrl })
+              : baseUrlField && t(baseUrlField.help_key)}
           </span>
           {fieldError("base_url")}
         </label>
@@ -176,7 +179,7 @@ export function AccountForm(props: {
             value={secrets[f.name] ?? ""}
             onReplace={() => setReplacing({ ...replacing, [f.name]: true })}
             onChange={(v) => setSecrets({ ...secrets, [f.name]: v })}
-            warning={editing && provider === "cybavo" && f.name === "api_code" && replacing[f.name] ? t("accounts.cybavo_api_code_warning") : undefined}
+            warning={editing && f.replace_warning_key && replacing[f.name] ? t(f.replace_warning_key) : undefined}
             error={fieldError(f.name)}
           />
         ) : (

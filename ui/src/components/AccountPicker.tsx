@@ -1,11 +1,13 @@
 import { useTranslation } from "react-i18next";
-import type { AccountView } from "../api";
+import type { AccountView, ProviderDescriptor } from "../api";
 import { EnvPill } from "./EnvBadge";
 import { accountTitle } from "../lib/account";
+import { providerName } from "../lib/descriptors";
 
 /** Choose the merchant account to act on; its name, provider and environment stay visible. */
 export function AccountPicker(props: {
   accounts: AccountView[];
+  descriptors: ProviderDescriptor[];
   value: number | null;
   onChange: (id: number) => void;
   testId?: string;
@@ -24,7 +26,7 @@ export function AccountPicker(props: {
           {props.value === null && <option value="">{t("work.choose_account")}</option>}
           {props.accounts.map((a) => (
             <option key={a.id} value={a.id}>
-              {accountTitle(t, a)} · {t(`env.${a.environment}`)}
+              {accountTitle(a, providerName(props.descriptors, a.provider))} · {t(`env.${a.environment}`)}
             </option>
           ))}
         </select>
@@ -33,7 +35,7 @@ export function AccountPicker(props: {
         <div className={`picker-summary env-border-${current.environment}`} data-testid="account-summary">
           <div className="picker-summary-main">
             <div className="account-label" data-testid="picked-label">{current.label}</div>
-            <div className="picker-provider">{t(`providers.${current.provider}`)}</div>
+            <div className="picker-provider">{providerName(props.descriptors, current.provider)}</div>
           </div>
           <EnvPill environment={current.environment} />
         </div>

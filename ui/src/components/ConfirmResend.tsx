@@ -1,18 +1,20 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { AccountView, OperationDescriptor } from "../api";
-import type { StrongReason } from "../lib/form";
+import type { StrongReason } from "../lib/confirm";
 import { EnvPill } from "./EnvBadge";
 import { Modal } from "./Modal";
 import { accountTitle } from "../lib/account";
 
 /**
  * The last step before a resend: names the account, environment and scope and warns about duplicates.
- * Broad or production resends need the account name typed (production) or an explicit tick (broad); a
- * resend to a one-off URL needs a tick confirming the address.
+ * Each reason for the stronger confirmation asks for what it says: the account name typed (production),
+ * the tick that many callbacks may be sent again (a broad value, a window reaching far back), or a tick of
+ * its own (e.g. that a one-off address belongs to us).
  */
 export function ConfirmResend(props: {
   account: AccountView;
+  providerName: string;
   op: OperationDescriptor;
   scope: string[];
   reasons: StrongReason[];
@@ -22,19 +24,20 @@ export function ConfirmResend(props: {
 }) {
   const { t } = useTranslation();
   const [typed, setTyped] = useState("");
-  const [ticked, setTicked] = useState(false);
-  const [urlTicked, setUrlTicked] = useState(false);
-  const production = props.reasons.includes("production");
-  const broad = props.reasons.includes("broad_value") || props.reasons.includes("old_window");
-  const oneOffUrl = props.reasons.includes("one_off_url");
+  const [ticked, setTicked] = useState<Record<string, boolean>>({});
+  const production = props.reasons.some((r) => r.ask === "type_name");
+  const many = props.reasons.some((r) => r.ask === "tick_many");
+  const own = props.reasons.filter((r) => r.ask === "tick_own").map((r) => r.reason);
   const strong = props.reasons.length > 0;
-  const ok = (!production || typed.trim() === props.account.label) && (!broad || ticked) && (!oneOffUrl || urlTicked);
+  const ok =
+    (!production || typed.trim() === props.account.label) && (!many || !!ticked.many) && own.every((r) => !!ticked[`own:${r}`]);
+  const tick = (key: string, on: boolean) => setTicked({ ...ticked, [key]: on });
   return (
     <Modal title={t("confirm.title")} onClose={props.onCancel} testId="confirm-dialog" tone={strong ? "danger" : "normal"}>
       <div data-testid="confirm-level" data-level={strong ? "strong" : "normal"} hidden />
       <dl className="facts confirm-facts">
         <dt>{t("work.account")}</dt>
-        <dd data-testid="confirm-account">{accountTitle(t, props.account)}</dd>
+        <dd data-testid="confirm-account">{accountTitle(props.account, props.providerName)}</dd>
         <dt>{t("env.label")}</dt>
         <dd><EnvPill environment={props.account.environment} /></dd>
         <dt>{t("work.operation")}</dt>
@@ -48,22 +51,22 @@ export function ConfirmResend(props: {
       </dl>
       <div className="warning" data-testid="confirm-duplicates">{t("confirm.duplicates")}</div>
       {props.reasons.map((r) => (
-        <div className="danger-note" key={r} data-testid={`confirm-reason-${r}`}>
-          {t(`confirm.reason.${r}`)}
+        <div className="danger-note" key={r.reason} data-testid={`confirm-reason-${r.reason}`}>
+          {t(`confirm.reason.${r.reason}`)}
         </div>
       ))}
-      {broad && (
+      {many && (
         <label className="check" data-testid="confirm-tick-label">
-          <input type="checkbox" checked={ticked} data-testid="confirm-tick" onChange={(e) => setTicked(e.target.checked)} />
+          <input type="checkbox" checked={!!ticked.many} data-testid="confirm-tick" onChange={(e) => tick("many", e.target.checked)} />
           <span>{t("confirm.tick")}</span>
         </label>
       )}
-      {oneOffUrl && (
-        <label className="check" data-testid="confirm-tick-url-label">
-          <input type="checkbox" checked={urlTicked} data-testid="confirm-tick-url" onChange={(e) => setUrlTicked(e.target.checked)} />
-          <span>{t("confirm.tick_url")}</span>
+      {own.map((r) => (
+        <label className="check" key={r} data-testid={`confirm-tick-${r}-label`}>
+          <input type="checkbox" checked={!!ticked[`own:${r}`]} data-testid={`confirm-tick-${r}`} onChange={(e) => tick(`own:${r}`, e.target.checked)} />
+          <span>{t(`confirm.tick_for.${r}`)}</span>
         </label>
-      )}
+      ))}
       {production && (
         <label className="field wide">
           <span className="field-label">{t("confirm.type_name", { label: props.account.label })}</span>

@@ -13,6 +13,7 @@ import { Modal } from "./Modal";
  */
 export function CopySecretsDialog(props: {
   account: AccountView;
+  providerName: string;
   op: OperationDescriptor;
   clearSeconds: number | null;
   busy: boolean;
@@ -21,7 +22,7 @@ export function CopySecretsDialog(props: {
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
-  const name = accountTitle(t, props.account);
+  const name = accountTitle(props.account, props.providerName);
   return (
     <Modal title={t("copy_secrets.title")} onClose={props.onCancel} testId="copy-secrets-dialog" tone="danger">
       <dl className="facts confirm-facts">

@@ -1,12 +1,12 @@
 import { useTranslation } from "react-i18next";
 import type { FormField } from "../api";
-import { parseIntegerList, parseTextList, type FormValues } from "../lib/form";
+import { parseIntegerList, parseTextList, type FormValues } from "../lib/params";
+import { idKindOf } from "../lib/idfile";
 import { LoadIds } from "./LoadIds";
 import { localToUnit, parseLocalDateTime, timeZoneName, toLocalInput } from "../lib/time";
 
 /** The inputs of one operation, drawn from its descriptor. */
 export function OpForm(props: {
-  provider: string;
   fields: FormField[];
   values: FormValues;
   errors: Record<string, string>;
@@ -25,7 +25,7 @@ export function OpForm(props: {
               {t(f.label_key)}
               {!f.required && <span className="optional"> {t("common.optional")}</span>}
             </label>
-            <FieldInput provider={props.provider} field={f} value={value} onChange={(v) => set(f.name, v)} />
+            <FieldInput field={f} value={value} onChange={(v) => set(f.name, v)} />
             <span className="field-help">{t(f.help_key)}</span>
             {err && (
               <span className="field-error" data-testid={`form-error-${f.name}`}>
@@ -39,7 +39,7 @@ export function OpForm(props: {
   );
 }
 
-function FieldInput({ provider, field: f, value, onChange }: { provider: string; field: FormField; value: string; onChange: (v: string) => void }) {
+function FieldInput({ field: f, value, onChange }: { field: FormField; value: string; onChange: (v: string) => void }) {
   const { t, i18n } = useTranslation();
   const id = `op-${f.name}`;
   const testId = `op-${f.name}`;
@@ -50,7 +50,7 @@ function FieldInput({ provider, field: f, value, onChange }: { provider: string;
           {!f.required && f.default === null && <option value="">{t("work.not_set")}</option>}
           {f.choices.map((c) => (
             <option key={c} value={c}>
-              {t(`choices.${provider}.${f.name}.${c}`)}
+              {t(`${f.choices_key}.${c}`)}
             </option>
           ))}
         </select>
@@ -98,7 +98,7 @@ function FieldInput({ provider, field: f, value, onChange }: { provider: string;
       return (
         <>
           <textarea id={id} rows={4} className="mono" value={value} data-testid={testId} onChange={(e) => onChange(e.target.value)} placeholder={t("work.list_placeholder")} />
-          <LoadIds kind={f.kind === "integer_list" ? "integer" : "text"} onLoaded={(ids) => onChange(ids.join("\n"))} testId={`${testId}-file`}>
+          <LoadIds kind={idKindOf(f.kind)} onLoaded={(ids) => onChange(ids.join("\n"))} testId={`${testId}-file`}>
             <span className="field-hint" data-testid={`${testId}-count`}>{t("work.list_count", { n: new Intl.NumberFormat(i18n.language).format(n) })}</span>
           </LoadIds>
         </>
@@ -118,7 +118,7 @@ function FieldInput({ provider, field: f, value, onChange }: { provider: string;
             )}
             <label className={`radio-card${all ? " active warn" : ""}`}>
               <input type="radio" name={id} checked={all} data-testid={`${testId}-all`} onChange={() => onChange(String(f.broad))} />
-              <span>{t(`broad.${provider}.${f.name}`)}</span>
+              <span>{f.broad_label_key ? t(f.broad_label_key) : String(f.broad)}</span>
             </label>
           </div>
         );

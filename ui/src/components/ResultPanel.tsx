@@ -28,7 +28,6 @@ export function useOutcomeWords() {
 
 /** Outcome, translated error, and the raw provider response on demand. */
 export function ResultPanel(props: {
-  provider: string;
   op: OperationDescriptor;
   result: ActionResult;
   onSeeHistory: (id: number) => void;

@@ -1,25 +1,19 @@
+// What a resend will do, in words, for its confirmation.
 import type { TFunction } from "i18next";
 import type { FormField } from "../bindings/FormField";
 import { formatLocal } from "./time";
 
 /** One line per given param, in words: "Serial number: 123", "From: 16/05/2024 10:00:00". */
-export function describeParams(
-  t: TFunction,
-  language: string,
-  provider: string,
-  fields: FormField[],
-  params: Record<string, unknown>,
-): string[] {
+export function describeParams(t: TFunction, language: string, fields: FormField[], params: Record<string, unknown>): string[] {
   const out: string[] = [];
   for (const f of fields) {
     const v = params[f.name];
     if (v === undefined || v === null) continue;
     let text: string;
-    if (f.broad !== null && f.broad !== undefined && String(v) === String(f.broad) && f.kind !== "choice")
-      text = t(`broad.${provider}.${f.name}`);
+    if (f.broad_label_key && f.broad !== null && f.broad !== undefined && String(v) === String(f.broad)) text = t(f.broad_label_key);
     else if (f.kind === "unix_seconds") text = formatLocal(Number(v) * 1000, language);
     else if (f.kind === "unix_millis") text = formatLocal(Number(v), language);
-    else if (f.kind === "choice") text = t(`choices.${provider}.${f.name}.${String(v)}`);
+    else if (f.kind === "choice") text = t(`${f.choices_key}.${String(v)}`);
     else if (Array.isArray(v)) text = v.length > 5 ? `${v.slice(0, 5).join(", ")} (+${v.length - 5})` : v.join(", ");
     else text = String(v);
     out.push(`${t(f.label_key)}: ${text}`);

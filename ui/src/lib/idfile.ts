@@ -1,9 +1,15 @@
 // Ids from a file the user picks (CSV exported from a spreadsheet, or plain text): which column holds
 // them, which lines are not ids, and how many were duplicates. Pure functions; the file is read in the
 // window (an <input type="file">), nothing is uploaded anywhere.
+import type { FieldKind } from "../bindings/FieldKind";
 
-/** Serial numbers / notification ids (whole numbers), or text identifiers (Avista transactions). */
+/** Whole numbers (serials, notification ids) or text identifiers (transactions). */
 export type IdKind = "integer" | "text";
+
+/** The kind of ids a list field holds. */
+export function idKindOf(kind: FieldKind): IdKind {
+  return kind === "integer_list" ? "integer" : "text";
+}
 
 /** Files larger than this are refused before reading (10 MB: about 800,000 serials). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;

@@ -3,9 +3,12 @@ import type { FieldKind } from "../bindings/FieldKind";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** A local `YYYY-MM-DDTHH:MM[:SS]` (what `<input type="datetime-local">` holds) as epoch milliseconds. */
+/**
+ * A local `YYYY-MM-DDTHH:MM[:SS[.mmm]]` (what `<input type="datetime-local">` holds; with `step=1` some
+ * engines add the milliseconds) as epoch milliseconds, to the second.
+ */
 export function parseLocalDateTime(text: string): number | null {
-  const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$/.exec(text);
+  const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?)?\s*$/.exec(text);
   if (!m) return null;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4] ?? "0", m[5] ?? "0", m[6] ?? "0"].map(Number);
   const date = new Date(y, mo - 1, d, h, mi, s, 0);

@@ -96,7 +96,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
       )}
       {groups.map(({ d, items }) => (
         <section className="group" key={d.id} data-testid={`accounts-group-${d.id}`}>
-          <h3 className="group-title">{t(`providers.${d.id}`)}</h3>
+          <h3 className="group-title">{d.display_name}</h3>
           <div className="cards">
             {items.map((a) => (
               <AccountCard key={a.id} account={a} descriptor={d} onEdit={() => setMode({ kind: "edit", account: a })} onDeleted={done} />
@@ -122,6 +122,11 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
     () => props.descriptor.account_fields.filter((f) => !f.secret && f.name !== "base_url"),
     [props.descriptor],
   );
+
+  const secretLabel = (name: string) => {
+    const f = props.descriptor.account_fields.find((x) => x.name === name);
+    return f ? t(f.label_key) : name;
+  };
 
   const runTest = async () => {
     setTesting(true);
@@ -167,7 +172,7 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
         {a.secrets.map((s) => (
           <FactRow
             key={s.name}
-            label={t(`accounts.${a.provider}.${s.name}.label`)}
+            label={secretLabel(s.name)}
             value={s.needs_reentry ? t("accounts.secret_needs_reentry") : s.set ? t("accounts.secret_saved") : t("accounts.secret_not_set")}
             testId={`secret-state-${s.name}`}
           />

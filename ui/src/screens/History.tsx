@@ -10,8 +10,9 @@ import { ErrorBox } from "../components/ErrorBox";
 import { EnvPill } from "../components/EnvBadge";
 import { OutcomePill } from "../components/OutcomePill";
 import { RequestView } from "../components/RequestView";
-import { paramsFromRecorded } from "../lib/form";
+import { paramsFromRecorded } from "../lib/params";
 import { accountTitle } from "../lib/account";
+import { operationOf, providerName } from "../lib/descriptors";
 import { formatLocal, parseLocalDateTime, timeZoneName } from "../lib/time";
 import type { ResendIntent } from "./Resend";
 
@@ -65,9 +66,10 @@ function SpacerRow(props: { height: number }) {
   );
 }
 
-/** The label key of an operation, whichever provider it belongs to. */
-function opLabelKey(provider: string, operation: string) {
-  return `ops.${provider}.${operation}.label`;
+/** An operation's name in words, whichever provider it belongs to (its command name if it is gone). */
+function opLabel(t: (key: string) => string, descriptors: ProviderDescriptor[], provider: string, operation: string) {
+  const op = operationOf(descriptors, provider, operation);
+  return op ? t(op.label_key) : operation;
 }
 
 export function HistoryScreen(props: {
@@ -224,7 +226,7 @@ export function HistoryScreen(props: {
           <select value={filters.provider} onChange={(e) => setFilters({ ...filters, provider: e.target.value, operation: "" })} data-testid="filter-provider">
             <option value="">{t("history.all")}</option>
             {descriptors.map((d) => (
-              <option key={d.id} value={d.id}>{t(`providers.${d.id}`)}</option>
+              <option key={d.id} value={d.id}>{d.display_name}</option>
             ))}
           </select>
         </label>
@@ -233,7 +235,7 @@ export function HistoryScreen(props: {
           <select value={filters.operation} onChange={(e) => set("operation", e.target.value)} data-testid="filter-operation">
             <option value="">{t("history.all")}</option>
             {operations.map(([name, provider]) => (
-              <option key={name} value={name}>{t(opLabelKey(provider, name))}</option>
+              <option key={name} value={name}>{opLabel(t, descriptors, provider, name)}</option>
             ))}
           </select>
         </label>
@@ -323,9 +325,9 @@ export function HistoryScreen(props: {
                   <tr key={r.id} className={`clickable${detailId === r.id ? " selected" : ""}`} onClick={() => setDetailId(r.id)} data-testid="history-row" data-id={r.id} data-operation={r.operation} data-provider={r.provider} data-outcome={r.outcome}>
                     <td className="nowrap">{formatLocal(r.created_at_ms, i18n.language)}</td>
                     <td>{r.account_label}</td>
-                    <td className="nowrap">{t(`providers.${r.provider}`)}</td>
+                    <td className="nowrap">{providerName(descriptors, r.provider)}</td>
                     <td><EnvPill environment={r.environment} /></td>
-                    <td>{t(opLabelKey(r.provider, r.operation))}</td>
+                    <td>{opLabel(t, descriptors, r.provider, r.operation)}</td>
                     <td className="mono scope" title={r.scope}>{r.scope}</td>
                     <td><OutcomePill outcome={r.outcome} /></td>
                     <td className="mono">{r.http_status ?? "—"}</td>
@@ -378,12 +380,12 @@ function HistoryDrawer(props: {
     return () => window.removeEventListener("keydown", onKey);
   }, [props]);
 
-  const op = d ? props.descriptors.find((x) => x.id === d.provider)?.operations.find((o) => o.name === d.operation) : undefined;
   const account = d ? props.accounts.find((a) => a.id === d.account_id) : undefined;
+  const op = d ? operationOf(props.descriptors, d.provider, d.operation, account) : undefined;
   const canRepeat = !!(d && op && op.kind === "resend" && account && d.outcome !== "pending");
   const repeat = () => {
     if (!d || !op || !account) return;
-    props.onRepeat({ accountId: account.id, operation: op.name, params: paramsFromRecorded(d.provider, op.fields, d.request), confirm: true });
+    props.onRepeat({ accountId: account.id, operation: op.name, params: paramsFromRecorded(op.fields, d.request), confirm: true });
   };
 
   return (
@@ -397,7 +399,7 @@ function HistoryDrawer(props: {
         <div className="drawer-body" data-testid="drawer-body" data-id={d.id}>
           <div className="row">
             <OutcomePill outcome={d.outcome} />
-            <strong>{t(opLabelKey(d.provider, d.operation))}</strong>
+            <strong>{opLabel(t, props.descriptors, d.provider, d.operation)}</strong>
           </div>
           <dl className="facts compact">
             <dt>{t("history.col.time")}</dt>
@@ -405,7 +407,7 @@ function HistoryDrawer(props: {
             <dt>{t("history.finished")}</dt>
             <dd>{formatLocal(d.finished_at_ms, i18n.language)}</dd>
             <dt>{t("work.account")}</dt>
-            <dd>{accountTitle(t, { label: d.account_label, provider: d.provider as AccountView["provider"] })}</dd>
+            <dd>{accountTitle({ label: d.account_label }, providerName(props.descriptors, d.provider))}</dd>
             <dt>{t("env.label")}</dt>
             <dd><EnvPill environment={d.environment} /></dd>
             <dt>{t("history.col.scope")}</dt>

@@ -1,0 +1,288 @@
+// A provider the UI has never heard of ("Acme Pay", test/acme.ts) is drawn and behaves like the registered
+// ones on every screen: forms, confirmations, bulk plans, look-ups, accounts, jobs and history all come
+// from its descriptor and its catalog lines. This is what "the UI names no provider" means.
+import { beforeEach, describe, expect, it } from "vitest";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { missingKeys } from "./i18n";
+import { ResendScreen } from "./screens/Resend";
+import { QueryScreen } from "./screens/Query";
+import { HistoryScreen } from "./screens/History";
+import { AccountsScreen } from "./screens/Accounts";
+import { AccountForm } from "./components/AccountForm";
+import { JobsPanel } from "./components/bulk/JobsPanel";
+import { paramsFromRecorded } from "./lib/params";
+import { formatLocal, toLocalInput } from "./lib/time";
+import type { HistoryRow } from "./api";
+import { ACME, addAcmeCatalog } from "./test/acme";
+import { PROVIDERS, account, job, mockBackend, operation, setupEach, type Call } from "./test/helpers";
+
+setupEach();
+beforeEach(() => {
+  addAcmeCatalog();
+  missingKeys.clear();
+});
+
+const DESCRIPTORS = [ACME, ...PROVIDERS];
+const ACCOUNT = account("acme", {
+  id: 9, label: "Shop EU", base_url: "https://eu.acme.example/api", fields: { region: "eu", merchant_id: "M-1" },
+  secrets: [{ name: "api_token", set: true, needs_reentry: false }],
+});
+const noop = () => undefined;
+const OK = (result: unknown) => ({
+  history_id: 5, outcome: "ok", http_status: 200, error: null, summary: [], result, request: null,
+  response: { status: 200, headers: [], body: "{}", elapsed_ms: 4 }, calls: 1,
+});
+const PREVIEW = { method: "POST", url: "https://eu.acme.example/api/replay", headers: [], body: "{}" };
+
+function backend(on: (cmd: string, args: Record<string, unknown>) => unknown = noop, accounts = [ACCOUNT]): Call[] {
+  return mockBackend({ accounts, descriptors: DESCRIPTORS, on: (cmd, args) => on(cmd, args) ?? (cmd === "preview_action" ? PREVIEW : undefined) });
+}
+
+const renderResend = () =>
+  render(<ResendScreen accountId={ACCOUNT.id} onAccount={noop} intent={null} onGoToAccounts={noop} onSeeHistory={noop} />);
+const change = (testId: string, value: string) => fireEvent.change(screen.getByTestId(testId), { target: { value } });
+const optionTexts = (testId: string) => [...(screen.getByTestId(testId) as HTMLSelectElement).options].map((o) => o.textContent);
+
+describe("Resend with a provider the UI does not know", () => {
+  it("offers its operations, fields, choices and documented limit", async () => {
+    backend();
+    renderResend();
+    expect((await screen.findByTestId("op-choice-replay-events")).textContent).toContain("Replay events");
+    expect(screen.getByTestId("op-choice-redeliver").textContent).toContain("Redeliver one event");
+    expect(screen.getByTestId("account-summary").textContent).toContain("Acme Pay");
+    expect(optionTexts("op-channel")).toEqual(["Cards", "Bank transfers", "Wallets"]);
+    expect(optionTexts("op-scope")).toEqual(["Only failed events", "Every event, delivered or not"]);
+    expect(screen.queryByTestId("rate-limit")).toBeNull();
+    fireEvent.click(screen.getByTestId("op-choice-redeliver").querySelector("input")!);
+    expect(screen.getByTestId("rate-limit").textContent).toBe("Provider limit: 10 per minute");
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("confirms as its rules say: a broad value, a start far back, and a filled field with a tick of its own", async () => {
+    const calls = backend((cmd) => (cmd === "run_action" ? OK({}) : undefined));
+    renderResend();
+    const from = toLocalInput(Date.now() - 3 * 3600_000);
+    await screen.findByTestId("op-merchant_ref");
+    change("op-merchant_ref", "R-1");
+    change("op-from", from);
+    change("op-scope", "everything");
+    change("op-channel", "bank");
+    change("op-notify_url", "https://hooks.example.com/a");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await screen.findByTestId("confirm-dialog");
+    expect(screen.getByTestId("confirm-level").dataset.level).toBe("strong");
+    expect(screen.getByTestId("confirm-reason-broad_value")).toBeTruthy();
+    expect(screen.getByTestId("confirm-reason-acme_far_back").textContent).toBe("This replay reaches back more than 2 hours.");
+    expect(screen.getByTestId("confirm-reason-acme_notify").textContent).toBe("Acme sends this event to another address.");
+    const scope = screen.getByTestId("confirm-scope").textContent!;
+    expect(scope).toContain("Which events: Every event, delivered or not");
+    expect(scope).toContain("Channel: Bank transfers");
+    expect(screen.queryByTestId("confirm-typed")).toBeNull();
+    const send = screen.getByTestId("confirm-send") as HTMLButtonElement;
+    expect(send.disabled).toBe(true);
+    fireEvent.click(screen.getByTestId("confirm-tick"));
+    expect(send.disabled).toBe(true);
+    expect(screen.getByTestId("confirm-tick-acme_notify-label").textContent).toBe("That address is ours.");
+    fireEvent.click(screen.getByTestId("confirm-tick-acme_notify"));
+    expect(send.disabled).toBe(false);
+    await act(async () => fireEvent.click(send));
+    await waitFor(() => expect(screen.getByTestId("result-summary").textContent).toBe("Done"));
+    const run = calls.find((c) => c.cmd === "run_action")!.args.request as { operation: string; params: Record<string, unknown> };
+    expect(run.operation).toBe("replay-events");
+    expect(run.params).toEqual({
+      merchant_ref: "R-1", from: Math.floor(new Date(from).getTime() / 1000), scope: "everything", channel: "bank",
+      notify_url: "https://hooks.example.com/a",
+    });
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("plans a window split per call with one call per value ticked, without the fields the bulk form owns", async () => {
+    const calls = backend((cmd) =>
+      cmd === "plan_job" ? { account_id: 9, operation: "replay-events", calls: [{ params: {} }], estimated_seconds: 0, days: 1, note: null } : undefined,
+    );
+    renderResend();
+    fireEvent.click((await screen.findByTestId("mode-bulk")).querySelector("input")!);
+    expect(screen.getByTestId("mode-bulk").textContent).toContain("Replay a period, per channel");
+    expect(screen.getByTestId("mode-bulk").textContent).toContain("Half-hour requests, one per channel.");
+    expect(screen.queryByTestId("field-from")).toBeNull();
+    expect(screen.queryByTestId("field-channel")).toBeNull();
+    expect(screen.getByTestId("bulk-fields").textContent).toContain("Acme takes at most 30 minutes per request.");
+    const boxes = ["card", "bank", "wallet"].map((c) => screen.getByTestId(`bulk-each-${c}`) as HTMLInputElement);
+    expect(boxes.map((b) => b.checked)).toEqual([true, true, true]);
+    expect(boxes[1].closest("label")!.textContent).toBe("Bank transfers");
+    change("op-merchant_ref", "R-1");
+    boxes.forEach((b) => fireEvent.click(b));
+    fireEvent.click(screen.getByTestId("bulk-plan"));
+    expect((await screen.findByTestId("bulk-error")).textContent).toBe("Tick at least one channel.");
+    expect(calls.some((c) => c.cmd === "plan_job")).toBe(false);
+    fireEvent.click(screen.getByTestId("bulk-each-bank"));
+    fireEvent.click(screen.getByTestId("bulk-since-5h"));
+    await act(async () => fireEvent.click(screen.getByTestId("bulk-plan")));
+    await screen.findByTestId("plan-dialog");
+    const req = calls.find((c) => c.cmd === "plan_job")!.args.request as { operation: string; params: unknown; since: number; until: number };
+    expect(req.operation).toBe("replay-events");
+    expect(req.params).toEqual({ merchant_ref: "R-1", channels: ["bank"] });
+    expect(req.until - req.since).toBe(5 * 3600);
+    expect(screen.getByTestId("plan-account").textContent).toBe("Shop EU · Acme Pay");
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("plans everything the provider's one call covers, or the pasted list of ids", async () => {
+    const plans: unknown[] = [];
+    backend((cmd, args) => {
+      if (cmd !== "plan_job") return undefined;
+      plans.push((args.request as { params: unknown }).params);
+      return { account_id: 9, operation: "redeliver", calls: [{ params: {} }], estimated_seconds: 0, days: 1, note: null };
+    });
+    renderResend();
+    fireEvent.click((await screen.findByTestId("op-choice-redeliver")).querySelector("input")!);
+    fireEvent.click(screen.getByTestId("mode-bulk").querySelector("input")!);
+    expect(screen.getByTestId("mode-bulk").textContent).toContain("Redeliver many events");
+    const all = screen.getByTestId("bulk-ids-all") as HTMLInputElement;
+    expect(all.checked).toBe(true);
+    expect(all.closest("label")!.textContent).toBe("Every undelivered event (one request)");
+    await act(async () => fireEvent.click(screen.getByTestId("bulk-plan")));
+    await screen.findByTestId("plan-dialog");
+    fireEvent.click(screen.getByTestId("plan-cancel"));
+    fireEvent.click(screen.getByTestId("bulk-ids-list"));
+    expect(screen.getByTestId("bulk-ids-list").closest("label")!.textContent).toBe("These event IDs");
+    fireEvent.click(screen.getByTestId("bulk-plan"));
+    expect((await screen.findByTestId("bulk-error")).textContent).toBe("Paste at least one event ID.");
+    change("bulk-list", "E-1, E-2\nE-2");
+    expect(screen.getByTestId("bulk-list-count").textContent).toBe("2 entered");
+    await act(async () => fireEvent.click(screen.getByTestId("bulk-plan")));
+    await screen.findByTestId("plan-dialog");
+    expect(plans).toEqual([{}, { event_ids: ["E-1", "E-2", "E-2"] }]);
+    expect([...missingKeys]).toEqual([]);
+  });
+});
+
+describe("Query with a provider the UI does not know", () => {
+  const AT = Date.UTC(2025, 0, 2, 3, 4, 5);
+  const EVENTS = {
+    events: [
+      { event_id: "E-1", status: "delivered", tone: "succeeded", amount: "12.50", at_ms: AT, redeliver_with: "redeliver" },
+      { event_id: "E-2", status: "failed", tone: "failed", amount_minor: "990", amount: "9.90", redeliver_with: "redeliver" },
+      { event_id: "E-3", amount: "", tone: "pending" },
+    ],
+  };
+
+  it("has a tab per look-up, shows the columns of its shape, and resends a row as the shape says", async () => {
+    const resends: unknown[] = [];
+    const calls = backend((cmd) => (cmd === "run_action" ? OK(EVENTS) : undefined));
+    render(<QueryScreen accountId={ACCOUNT.id} onAccount={noop} onGoToAccounts={noop} onResend={(i) => resends.push(i)} onSeeHistory={noop} />);
+    expect((await screen.findByTestId("query-tab-find-events")).textContent).toBe("By event ID");
+    expect(screen.getByTestId("query-tab-events-since").textContent).toBe("Since a moment");
+    change("op-event_ids", "E-1 E-2");
+    expect(screen.queryByTestId("query-job-note")).toBeNull();
+    await act(async () => fireEvent.click(screen.getByTestId("query-run")));
+    await waitFor(() => expect(screen.getByTestId("query-count").textContent).toBe("3 callbacks found"));
+    expect(calls.find((c) => c.cmd === "run_action")!.args.request).toEqual({ account_id: 9, operation: "find-events", params: { event_ids: ["E-1", "E-2"] } });
+    const table = screen.getByTestId("query-table");
+    expect([...table.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["Event", "Status", "Amount", "At", ""]);
+    const rows = screen.getAllByTestId("query-row");
+    expect(rows.map((r) => r.dataset.rowId)).toEqual(["E-1", "E-2", "E-3"]);
+    const cells = (r: HTMLElement) => [...r.querySelectorAll("td")].slice(0, 4).map((c) => c.textContent);
+    expect(cells(rows[0])).toEqual(["E-1", "Delivered", "12.50", formatLocal(AT, "en")]);
+    expect(cells(rows[1])).toEqual(["E-2", "Not delivered", "990", "—"]);
+    // A row without a status or an amount: the label column's "unknown" label, an empty amount.
+    expect(cells(rows[2])).toEqual(["E-3", "Other", "", "—"]);
+    // A row that does not say how to resend it cannot be resent from here.
+    expect((within(rows[2]).getByTestId("query-resend") as HTMLButtonElement).disabled).toBe(true);
+    expect(within(rows[0]).getByText("Delivered").className).toBe("pill cb-succeeded");
+    expect(within(rows[1]).getByText("Not delivered").className).toBe("pill cb-failed");
+    fireEvent.click(within(rows[1]).getByTestId("query-resend"));
+    expect(resends).toEqual([{ accountId: 9, operation: "redeliver", params: { event_id: "E-2" } }]);
+
+    // More ids than the provider answers at once: a job.
+    change("op-event_ids", "E-1 E-2 E-3");
+    expect(screen.getByTestId("query-job-note").textContent).toContain("more than Acme Pay answers at once (2)");
+    expect(screen.getByTestId("query-job-note").textContent).toContain("a job of 2 requests");
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("names the providers that have look-ups when the account's provider has none", async () => {
+    const ceffu = account("ceffu", { id: 4, label: "Treasury" });
+    backend(noop, [ceffu]);
+    render(<QueryScreen accountId={4} onAccount={noop} onGoToAccounts={noop} onResend={noop} onSeeHistory={noop} />);
+    const note = await screen.findByTestId("query-unsupported");
+    expect(note.textContent).toContain("Ceffu offers no API");
+    expect(note.textContent).toContain("Acme Pay, CYBAVO SOFA");
+    expect(screen.queryByTestId("query-run")).toBeNull();
+  });
+});
+
+describe("Accounts of a provider the UI does not know", () => {
+  it("offer the production address of the region chosen, and warn before a secret is replaced", async () => {
+    mockBackend({ descriptors: DESCRIPTORS });
+    const { unmount } = render(<AccountForm descriptors={DESCRIPTORS} onCancel={noop} onSaved={noop} />);
+    expect(optionTexts("form-provider")[0]).toBe("Acme Pay");
+    const help = () => screen.getByTestId("form-base_url").parentElement!.querySelector(".field-help")!.textContent;
+    expect(help()).toContain("https://eu.acme.example/api");
+    expect((screen.getByTestId("form-base_url") as HTMLInputElement).placeholder).toBe("https://eu.acme.example/api");
+    change("form-region", "us");
+    expect(help()).toContain("https://us.acme.example/api");
+    fireEvent.click(screen.getByTestId("form-env-custom").querySelector("input")!);
+    expect(help()).toBe("Acme's API address for your region.");
+    unmount();
+
+    render(<AccountForm descriptors={DESCRIPTORS} account={{ ...ACCOUNT, environment: "custom" }} onCancel={noop} onSaved={noop} />);
+    expect(screen.queryByTestId("warning-api_token")).toBeNull();
+    fireEvent.click(screen.getByTestId("secret-replace-api_token"));
+    expect(screen.getByTestId("warning-api_token").textContent).toBe("A new Acme token retires the current one at once.");
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("are grouped under its name, their secrets named by its fields", async () => {
+    mockBackend({ accounts: [ACCOUNT], descriptors: DESCRIPTORS });
+    render(<AccountsScreen />);
+    const group = await screen.findByTestId("accounts-group-acme");
+    expect(group.querySelector(".group-title")!.textContent).toBe("Acme Pay");
+    const state = screen.getByTestId("secret-state-api_token");
+    expect(state.previousElementSibling!.textContent).toBe("API token");
+    expect(state.textContent).toBe("Saved");
+    expect([...missingKeys]).toEqual([]);
+  });
+});
+
+describe("Jobs and History of a provider the UI does not know", () => {
+  it("name its operations, and offer the results of its look-up jobs", () => {
+    const jobs = [
+      { ...job({ id: 2, provider: "acme", operation: "find-events", state: "done", next_index: 3 }), eta_seconds: null, waiting_until_ms: null },
+      { ...job({ id: 1, provider: "acme", operation: "replay-events", state: "done", next_index: 3 }), eta_seconds: null, waiting_until_ms: null },
+    ];
+    render(<JobsPanel descriptors={DESCRIPTORS} jobs={jobs} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} onShowResults={noop} />);
+    const cards = screen.getAllByTestId("job-card");
+    expect(cards.map((c) => c.querySelector(".job-title")!.textContent)).toEqual(["Find events by ID", "Replay events"]);
+    expect(within(cards[0]).queryByTestId("job-show-results")).toBeTruthy();
+    expect(within(cards[1]).queryByTestId("job-show-results")).toBeNull();
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("list its calls by its name and operation", async () => {
+    const row: HistoryRow = {
+      id: 77, job_id: null, created_at_ms: 1_700_000_000_000, finished_at_ms: 1_700_000_000_100, account_id: 9, account_label: "Shop EU",
+      provider: "acme", environment: "sandbox", operation: "redeliver", scope: "event_id=E-77", outcome: "ok", http_status: 200,
+      provider_code: null, error: null, duration_ms: 100,
+    };
+    backend((cmd) => (cmd === "history_page" ? { rows: [row], next_cursor: null } : cmd === "history_count" ? 1 : undefined));
+    render(<HistoryScreen focus={null} onRepeat={noop} />);
+    const r = await screen.findByTestId("history-row");
+    await waitFor(() => expect(r.textContent).toContain("Acme Pay"));
+    expect(r.textContent).toContain("Redeliver one event");
+    expect(optionTexts("filter-provider")).toContain("Acme Pay");
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("Repeat reads a field that travels in the URL path from the operation's fields", () => {
+    const redeliver = ACME.operations.find((o) => o.name === "redeliver")!;
+    expect(paramsFromRecorded(redeliver.fields, { url: "https://eu.acme.example/api/events/redeliver/E%2077", body: "" })).toEqual({ event_id: "E 77" });
+    const avista = operation("avista", "resend-webhook");
+    expect(
+      paramsFromRecorded(avista.fields, { url: "https://api.avista.global/api/resend-webhook/PAG%202024%2F0001", body: '{"url":"https://h.example.com/x"}' }),
+    ).toEqual({ transaction_identifier: "PAG 2024/0001", url: "https://h.example.com/x" });
+    const cybavo = operation("cybavo", "resend-deposit-callbacks");
+    expect(paramsFromRecorded(cybavo.fields, { url: "https://sofa.example.com/v1/sofa/wallets/1/collection/notifications/manual?t=1&r=x", body: '{"notification_id":12}' }))
+      .toEqual({ notification_id: 12 });
+  });
+});

@@ -1,0 +1,284 @@
+// Date-time fields in the app language's format: typed segment by segment (day, month, year, hour, minute in
+// English and Portuguese; year, month, day first in Chinese), 24-hour, in local time or UTC with the zone
+// shown beside them, empty until the user types or picks a preset. Values are Unix milliseconds.
+// Screens load this module through DateTimeField.lazy.tsx, so the date library stays out of the start-up script.
+import "./DateTimeField.css";
+import { useCallback, useContext, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { DateField, DateFieldStateContext, DateInput, DateSegment, I18nProvider, Label, Text } from "react-aria-components";
+import { CalendarDateTime, fromAbsolute, toCalendarDateTime, toZoned } from "@internationalized/date";
+import { matchLanguage } from "../i18n";
+import { DATE_LOCALES, offsetText, zoneId, type ZoneChoice } from "../lib/datetime";
+
+export type Granularity = "minute" | "second";
+
+/** A moment a single field can be set to with one click. */
+export type InstantPreset = "now" | "hour_ago" | "day_ago" | { id: string; label: string; at: number };
+
+/** A from–to window a range can be set to with one click; a named one (e.g. an outage) carries its own times. */
+export type RangePreset = "last_hour" | "last_24h" | "today" | "yesterday" | { id: string; label: string; from: number; to: number };
+
+export interface Range {
+  /** Inclusive start, Unix milliseconds. */
+  from: number | null;
+  /** Exclusive end, Unix milliseconds (like the History filter's `to_ms`). */
+  to: number | null;
+}
+
+/** Unix milliseconds as the wall-clock date and time they are in a time zone. */
+export function msToDateTime(ms: number, timeZone: string): CalendarDateTime {
+  return toCalendarDateTime(fromAbsolute(ms, timeZone));
+}
+
+/**
+ * A wall-clock date and time in a time zone as Unix milliseconds. A time skipped by a daylight-saving change
+ * moves forward by the change; a time that happens twice is the earlier one (`compatible`, as `Date` does).
+ */
+export function dateTimeToMs(value: CalendarDateTime, timeZone: string): number {
+  return toZoned(value, timeZone, "compatible").toDate().getTime();
+}
+
+/** `ms` cut to what a field shows (whole minutes or seconds in `timeZone`), so what is sent is what is shown. */
+export function truncate(ms: number, timeZone: string, granularity: Granularity, roundUp = false): number {
+  const d = msToDateTime(ms, timeZone);
+  const cut = d.set(granularity === "minute" ? { second: 0, millisecond: 0 } : { millisecond: 0 });
+  const down = dateTimeToMs(cut, timeZone);
+  if (!roundUp || down === ms) return down;
+  return dateTimeToMs(cut.add(granularity === "minute" ? { minutes: 1 } : { seconds: 1 }), timeZone);
+}
+
+/** Midnight starting the day `daysFromToday` (0 today, −1 yesterday) in `timeZone`. */
+function midnight(now: number, timeZone: string, daysFromToday: number): number {
+  const d = msToDateTime(now, timeZone).set({ hour: 0, minute: 0, second: 0, millisecond: 0 }).add({ days: daysFromToday });
+  return dateTimeToMs(d, timeZone);
+}
+
+/** The times a preset stands for at `now`, cut to the field's granularity. */
+export function instantPresetMs(p: InstantPreset, now: number, timeZone: string, granularity: Granularity): number {
+  if (typeof p !== "string") return p.at;
+  const back = { now: 0, hour_ago: 3_600_000, day_ago: 86_400_000 }[p];
+  return truncate(now - back, timeZone, granularity);
+}
+
+export function rangePresetMs(p: RangePreset, now: number, timeZone: string, granularity: Granularity): Range {
+  if (typeof p !== "string") return { from: p.from, to: p.to };
+  const end = truncate(now, timeZone, granularity, true);
+  switch (p) {
+    case "last_hour":
+      return { from: truncate(now - 3_600_000, timeZone, granularity), to: end };
+    case "last_24h":
+      return { from: truncate(now - 86_400_000, timeZone, granularity), to: end };
+    case "today":
+      return { from: midnight(now, timeZone, 0), to: midnight(now, timeZone, 1) };
+    case "yesterday":
+      return { from: midnight(now, timeZone, -1), to: midnight(now, timeZone, 0) };
+  }
+}
+
+/** Keys that end a segment early, as people type them between the parts of a date or time. */
+const SEPARATORS = new Set(["/", ".", "-", ":", " ", ",", "年", "月", "日"]);
+
+export interface DateTimeFieldProps {
+  label: string;
+  /** Unix milliseconds, or null for no value (the field then shows its placeholders). */
+  value: number | null;
+  /** Called with the new value once every segment is filled, and with null when the field is cleared. */
+  onChange: (ms: number | null) => void;
+  zone: ZoneChoice;
+  granularity?: Granularity;
+  presets?: InstantPreset[];
+  /** Told whether the user has filled some segments but not all (such a field has no value yet). */
+  onIncompleteChange?: (incomplete: boolean) => void;
+  /** An error of the screen's own (e.g. a range in the wrong order), shown under the field. */
+  errorMessage?: string | null;
+  testId?: string;
+  /** The clock presets count from (tests give a fixed one). */
+  now?: () => number;
+}
+
+/** One date-time field. */
+export function DateTimeField(props: DateTimeFieldProps) {
+  const { t, i18n } = useTranslation();
+  const { onChange, onIncompleteChange, zone } = props;
+  const granularity = props.granularity ?? "minute";
+  const testId = props.testId ?? "datetime";
+  const locale = DATE_LOCALES[matchLanguage(i18n.language)];
+  const tz = zoneId(zone);
+  const clock = props.now ?? Date.now;
+  const value = useMemo(() => (props.value === null ? null : msToDateTime(props.value, tz)), [props.value, tz]);
+  const [incomplete, setIncomplete] = useState(false);
+  const [focused, setFocused] = useState(false);
+  const typed = useRef(false);
+
+  // The latest callback, so that a new function from each render of the screen does not re-report.
+  const onIncompleteRef = useRef(onIncompleteChange);
+  useEffect(() => {
+    onIncompleteRef.current = onIncompleteChange;
+  }, [onIncompleteChange]);
+  const reportIncomplete = useCallback((v: boolean) => {
+    setIncomplete(v);
+    onIncompleteRef.current?.(v);
+  }, []);
+
+  // Typing a separator (04/12…) after a segment's digits moves on to the next segment, as people expect when
+  // they type the whole date; one typed right after the field moved on by itself is ignored.
+  const onKeyDownCapture = (e: KeyboardEvent<HTMLDivElement>) => {
+    const segment = e.target as HTMLElement;
+    if (segment.getAttribute("contenteditable") !== "true" || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (/^[0-9]$/.test(e.key)) typed.current = true;
+    else if (SEPARATORS.has(e.key)) {
+      e.preventDefault();
+      if (!typed.current) return;
+      const segments = [...e.currentTarget.querySelectorAll<HTMLElement>("[contenteditable=true]")];
+      segments[segments.indexOf(segment) + 1]?.focus();
+    }
+  };
+  const onFocusCapture = () => {
+    typed.current = false;
+  };
+
+  const zoneLabel =
+    zone === "UTC"
+      ? t("datetime.zone_utc")
+      : t("datetime.zone_local", { offset: offsetText(fromAbsolute(props.value ?? clock(), tz).offset) });
+  const error = props.errorMessage ?? (incomplete && !focused ? t("datetime.incomplete") : null);
+
+  return (
+    <I18nProvider locale={locale}>
+      <div className="dt-field" data-testid={testId}>
+        <DateField
+          className="dt-datefield"
+          value={value}
+          onChange={(v) => onChange(v === null ? null : dateTimeToMs(v, tz))}
+          granularity={granularity}
+          hourCycle={24}
+          shouldForceLeadingZeros
+          isInvalid={!!error}
+          onFocusChange={setFocused}
+        >
+          <Label className="field-label">{props.label}</Label>
+          <div className="dt-row">
+            <div className="dt-segments" onKeyDownCapture={onKeyDownCapture} onFocusCapture={onFocusCapture}>
+              <DateInput className="dt-input" data-testid={`${testId}-input`}>
+                {(segment) => <DateSegment className="dt-segment" segment={segment} />}
+              </DateInput>
+            </div>
+            <Text slot="description" className="dt-zone" title={tz} data-testid={`${testId}-zone`}>
+              {zoneLabel}
+            </Text>
+            <ClearButton label={t("datetime.clear")} testId={`${testId}-clear`} />
+          </div>
+          {error && (
+            <Text slot="errorMessage" className="field-error" data-testid={`${testId}-error`}>
+              {error}
+            </Text>
+          )}
+          <IncompleteWatcher onChange={reportIncomplete} />
+        </DateField>
+        {props.presets && props.presets.length > 0 && (
+          <div className="row dt-presets" role="group" aria-label={t("datetime.presets")}>
+            {props.presets.map((p) => (
+              <button
+                key={typeof p === "string" ? p : p.id}
+                type="button"
+                className="btn small"
+                data-testid={`${testId}-preset-${typeof p === "string" ? p : p.id}`}
+                onClick={() => onChange(instantPresetMs(p, clock(), tz, granularity))}
+              >
+                {typeof p === "string" ? t(`datetime.preset.${p}`) : p.label}
+              </button>
+            ))}
+          </div>
+        )}
+      </div>
+    </I18nProvider>
+  );
+}
+
+/** Empties the field, including segments typed but not finished (which have no value to set to null). */
+function ClearButton(props: { label: string; testId: string }) {
+  const state = useContext(DateFieldStateContext);
+  if (!state?.segments.some((s) => s.isEditable && !s.isPlaceholder)) return null;
+  const clear = (e: MouseEvent<HTMLButtonElement>) => {
+    // The button goes with the value: focus moves to the first segment rather than being lost.
+    e.currentTarget.closest(".dt-datefield")?.querySelector<HTMLElement>("[contenteditable=true]")?.focus();
+    state.setValue(null);
+  };
+  return (
+    <button type="button" className="btn small" data-testid={props.testId} onClick={clear}>
+      {props.label}
+    </button>
+  );
+}
+
+/** Tells whether some segments are filled and others not: such a field has no value, and must say so. */
+function IncompleteWatcher(props: { onChange: (incomplete: boolean) => void }) {
+  const state = useContext(DateFieldStateContext);
+  const editable = state?.segments.filter((s) => s.isEditable) ?? [];
+  const incomplete = editable.some((s) => s.isPlaceholder) && editable.some((s) => !s.isPlaceholder);
+  const { onChange } = props;
+  useEffect(() => onChange(incomplete), [incomplete, onChange]);
+  return null;
+}
+
+export interface DateTimeRangeProps {
+  value: Range;
+  onChange: (range: Range) => void;
+  zone: ZoneChoice;
+  granularity?: Granularity;
+  presets?: RangePreset[];
+  fromLabel?: string;
+  toLabel?: string;
+  testId?: string;
+  now?: () => number;
+}
+
+/** A from–until window: two fields (either may stay empty), with presets that fill both. */
+export function DateTimeRange(props: DateTimeRangeProps) {
+  const { t } = useTranslation();
+  const granularity = props.granularity ?? "minute";
+  const testId = props.testId ?? "range";
+  const clock = props.now ?? Date.now;
+  const { from, to } = props.value;
+  const misordered = from !== null && to !== null && to <= from;
+  return (
+    <div className="dt-range" data-testid={testId}>
+      <div className="dt-range-fields">
+        <DateTimeField
+          label={props.fromLabel ?? t("datetime.from")}
+          value={from}
+          onChange={(v) => props.onChange({ from: v, to })}
+          zone={props.zone}
+          granularity={granularity}
+          testId={`${testId}-from`}
+          now={props.now}
+        />
+        <DateTimeField
+          label={props.toLabel ?? t("datetime.to")}
+          value={to}
+          onChange={(v) => props.onChange({ from, to: v })}
+          zone={props.zone}
+          granularity={granularity}
+          testId={`${testId}-to`}
+          errorMessage={misordered ? t("datetime.order") : null}
+          now={props.now}
+        />
+      </div>
+      {props.presets && props.presets.length > 0 && (
+        <div className="row dt-presets" role="group" aria-label={t("datetime.presets")}>
+          {props.presets.map((p) => (
+            <button
+              key={typeof p === "string" ? p : p.id}
+              type="button"
+              className="btn small"
+              data-testid={`${testId}-preset-${typeof p === "string" ? p : p.id}`}
+              onClick={() => props.onChange(rangePresetMs(p, clock(), zoneId(props.zone), granularity))}
+            >
+              {typeof p === "string" ? t(`datetime.preset.${p}`) : p.label}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

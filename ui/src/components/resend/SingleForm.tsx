@@ -1,0 +1,38 @@
+// One resend request: the operation's fields, its documented limit, Preview and Resend.
+import { useTranslation } from "react-i18next";
+import type { BudgetStatus, OperationDescriptor } from "../../api";
+import type { FormValues } from "../../lib/params";
+import { BudgetLine } from "../bulk/BudgetLine";
+import { OpForm } from "../OpForm";
+
+export function SingleForm(props: {
+  op: OperationDescriptor;
+  values: FormValues;
+  errors: Record<string, string>;
+  budget: BudgetStatus | null;
+  onChange: (v: FormValues) => void;
+  onPreview: () => void;
+  onResend: () => void;
+}) {
+  const { t } = useTranslation();
+  const { op } = props;
+  return (
+    <>
+      <OpForm fields={op.fields} values={props.values} errors={props.errors} onChange={props.onChange} />
+      {op.rate_limit_key && (
+        <div className="meta" data-testid="rate-limit">
+          {t("resend.rate_limit", { note: t(op.rate_limit_key) })}
+        </div>
+      )}
+      <div className="row actions">
+        <button type="button" className="btn" onClick={props.onPreview} data-testid="resend-preview">
+          {t("resend.preview")}
+        </button>
+        <button type="button" className="btn primary" onClick={props.onResend} data-testid="resend-go">
+          {t("resend.resend")}
+        </button>
+        <BudgetLine status={props.budget} />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,61 @@
+// The bulk mode of the Resend form: the bulk values, the plan shown before anything is sent, and
+// starting the job.
+import { useState } from "react";
+import { api, asCoreError, type AccountView, type OperationDescriptor, type Plan, type PlanRequest } from "../api";
+import { bulkFormFields, bulkRequest, emptyBulk, type BulkValues } from "../lib/bulk";
+import type { ResendForm } from "./useResendForm";
+
+export function useBulkPlan(account: AccountView | undefined, op: OperationDescriptor | undefined, form: ResendForm, onStarted: () => void) {
+  const [mode, setMode] = useState<"single" | "bulk">("single");
+  // The bulk values belong to one operation of one account; another one starts afresh.
+  const key = account && op ? `${account.id}:${op.name}` : "";
+  const [state, setState] = useState<{ key: string; values: BulkValues }>(() => ({ key, values: emptyBulk(op) }));
+  const values = state.key === key ? state.values : emptyBulk(op);
+  const [hint, setHint] = useState<string | null>(null);
+  const [planning, setPlanning] = useState<null | { request: PlanRequest; plan: Plan }>(null);
+
+  const setValues = (v: BulkValues) => {
+    setState({ key, values: v });
+    setHint(null);
+  };
+
+  const askPlan = async () => {
+    if (!account || !op?.bulk) return;
+    const params = form.validate(bulkFormFields(op));
+    if (!params) return;
+    form.setError(null);
+    setHint(null);
+    const r = bulkRequest(account.id, { ...op, bulk: op.bulk }, values, params, Date.now());
+    if ("error" in r) {
+      setHint(r.error);
+      return;
+    }
+    try {
+      setPlanning({ request: r.request, plan: await api.planJob(r.request) });
+    } catch (e) {
+      form.setError(asCoreError(e));
+    }
+  };
+
+  const start = async () => {
+    if (!planning) return;
+    form.setBusy(true);
+    form.setError(null);
+    try {
+      await api.startJob(planning.request);
+      setPlanning(null);
+      onStarted();
+      window.setTimeout(() => document.querySelector("[data-testid=jobs-panel]")?.scrollIntoView?.({ behavior: "smooth", block: "nearest" }), 100);
+    } catch (e) {
+      form.setError(asCoreError(e));
+      setPlanning(null);
+    } finally {
+      form.setBusy(false);
+    }
+  };
+
+  return {
+    mode, setMode, active: mode === "bulk" && !!op?.bulk, values, setValues, hint, planning,
+    askPlan, start, cancelPlan: () => setPlanning(null),
+  };
+}

@@ -1,0 +1,91 @@
+// Every bulk job with its live progress: one `job-progress` listener for the whole app, the latest
+// progress of each job kept across screens.
+import { useCallback, useEffect, useState } from "react";
+import { api, type JobProgress, type JobView } from "../api";
+
+/** A job's numbers: the stored row, updated by the latest progress event. */
+export type JobLive = JobView & { eta_seconds: number | null; waiting_until_ms: number | null };
+
+export function mergeProgress(job: JobView | JobLive, p: JobProgress): JobLive {
+  return {
+    ...job,
+    state: p.state,
+    next_index: p.done,
+    total: p.total,
+    ok: p.ok,
+    failed: p.failed,
+    unknown: p.unknown,
+    throttled: p.throttled,
+    eta_seconds: p.state === "running" ? p.eta_seconds : null,
+    waiting_until_ms: p.state === "running" ? p.waiting_until_ms : null,
+  };
+}
+
+/**
+ * The latest progress of each job, kept while the app runs: an event may arrive before the job is in the
+ * list, and a screen may be left and opened again while a job waits (its next event can be a minute away).
+ */
+const LATEST_PROGRESS = new Map<number, JobProgress>();
+const progressListeners = new Set<(p: JobProgress) => void>();
+let listening = false;
+
+/** Calls `cb` with every progress report of every job (one IPC listener for the whole app). */
+export function onJobProgress(cb: (p: JobProgress) => void): () => void {
+  if (!listening) {
+    listening = true;
+    api
+      .onJobProgress((p) => {
+        LATEST_PROGRESS.set(p.job_id, p);
+        progressListeners.forEach((l) => l(p));
+      })
+      .catch(() => {
+        listening = false;
+      });
+  }
+  progressListeners.add(cb);
+  return () => {
+    progressListeners.delete(cb);
+  };
+}
+
+/** How often the list is read again while a job runs in another process (no events come from there). */
+const ELSEWHERE_POLL_MS = 3000;
+
+/** Every job with its live progress; `reload` after starting one. */
+export function useJobs(): { jobs: JobLive[]; reload: () => void } {
+  const [jobs, setJobs] = useState<JobLive[]>([]);
+  const reload = useCallback(() => {
+    api
+      .listJobs()
+      .then((list) =>
+        setJobs(
+          list.map((j) => {
+            const p = LATEST_PROGRESS.get(j.id);
+            return p && p.state === "running" && j.state === "running" && p.done >= j.next_index
+              ? mergeProgress(j, p)
+              : { ...j, eta_seconds: null, waiting_until_ms: null };
+          }),
+        ),
+      )
+      .catch(() => undefined);
+  }, []);
+  useEffect(() => {
+    reload();
+    return onJobProgress((p) => {
+      setJobs((prev) => {
+        if (!prev.some((j) => j.id === p.job_id)) {
+          reload();
+          return prev;
+        }
+        return prev.map((j) => (j.id === p.job_id ? mergeProgress(j, p) : j));
+      });
+    });
+  }, [reload]);
+  const elsewhere = jobs.some((j) => j.state === "running" && j.runner_pid !== null);
+  useEffect(() => {
+    if (!elsewhere) return;
+    const h = window.setInterval(reload, ELSEWHERE_POLL_MS);
+    return () => window.clearInterval(h);
+  }, [elsewhere, reload]);
+  return { jobs, reload };
+}

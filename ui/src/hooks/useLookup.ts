@@ -1,0 +1,133 @@
+// The Query screen's state: the look-up chosen (a tab per look-up the account is offered), the values
+// typed for each, and the results of one call or, for more ids than the provider answers at once, of a
+// job (read when it stops).
+import { useEffect, useState } from "react";
+import {
+  api, asCoreError, type AccountView, type ActionResult, type CoreError, type ExportResult, type OperationDescriptor,
+  type ProviderDescriptor, type ResultsView,
+} from "../api";
+import { descriptorOf, lookupOps, operationOf } from "../lib/descriptors";
+import { idsAsked, lookupRows, type LookupRow } from "../lib/lookup";
+import { buildParams, defaultValues, type FormValues } from "../lib/params";
+import { useJobs, type JobLive } from "./useJobs";
+
+/** Result rows a job's look-up shows in the table (all of them go into the saved file). */
+export const ROWS_SHOWN = 1000;
+
+/** What the results card shows: one call's answer, or a job's results once it stops. */
+type Shown = { op: OperationDescriptor; accountId: number } & ({ kind: "call"; result: ActionResult } | { kind: "job"; jobId: number });
+
+export function useLookup(account: AccountView | undefined, descriptors: ProviderDescriptor[]) {
+  const ops = lookupOps(account ? descriptorOf(descriptors, account.provider) : undefined, account);
+  const [opName, setOpName] = useState<string | null>(null);
+  const op = ops.find((o) => o.name === opName) ?? ops[0];
+  const [values, setValues] = useState<Record<string, FormValues>>({});
+  const [formErrors, setFormErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<CoreError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [shown, setShown] = useState<Shown | null>(null);
+  const { jobs, reload: reloadJobs } = useJobs();
+  const [jobResults, setJobResults] = useState<ResultsView | null>(null);
+  const [saved, setSaved] = useState<ExportResult | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<CoreError | null>(null);
+
+  const jobId = shown?.kind === "job" ? shown.jobId : null;
+  const job: JobLive | undefined = jobId === null ? undefined : jobs.find((j) => j.id === jobId);
+  const jobStopped = job !== undefined && job.state !== "running";
+
+  // A job's results, read when it stops.
+  useEffect(() => {
+    if (jobId === null || !jobStopped) return;
+    let alive = true;
+    api
+      .jobResults(jobId, ROWS_SHOWN)
+      .then((r) => alive && setJobResults(r))
+      .catch((e) => alive && setError(asCoreError(e)));
+    return () => {
+      alive = false;
+    };
+  }, [jobId, jobStopped, job?.next_index]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const valuesOf = (o: OperationDescriptor) => values[o.name] ?? defaultValues(o.fields);
+  const current = op ? valuesOf(op) : {};
+  const asked = op ? idsAsked(op, current[op.lookup?.asked ?? ""] ?? "") : { count: 0, perCall: null };
+  const asJob = asked.perCall !== null && asked.count > asked.perCall;
+
+  const clearResults = () => {
+    setShown(null);
+    setJobResults(null);
+    setSaved(null);
+    setSaveError(null);
+  };
+
+  const search = async () => {
+    if (!op || !account) return;
+    const built = buildParams(op.fields, current);
+    setFormErrors(built.errors);
+    if (Object.keys(built.errors).length) return;
+    setBusy(true);
+    setError(null);
+    clearResults();
+    try {
+      if (asJob) {
+        // More ids than one call answers: a job, paced to the account's limits, with progress and cancel.
+        const id = await api.startJob({ account_id: account.id, operation: op.name, params: built.params, since: null, until: null });
+        setShown({ kind: "job", jobId: id, op, accountId: account.id });
+        reloadJobs();
+      } else {
+        const result = await api.runAction({ account_id: account.id, operation: op.name, params: built.params });
+        setShown({ kind: "call", result, op, accountId: account.id });
+      }
+    } catch (e) {
+      setError(asCoreError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const showJob = (j: JobLive) => {
+    const jobOp = operationOf(descriptors, j.provider, j.operation);
+    clearResults();
+    setError(null);
+    if (!jobOp) return;
+    setShown({ kind: "job", jobId: j.id, op: jobOp, accountId: j.account_id });
+    window.setTimeout(() => document.querySelector("[data-testid=query-results]")?.scrollIntoView?.({ behavior: "smooth", block: "start" }), 100);
+  };
+
+  const saveResults = async () => {
+    if (!shown) return;
+    setSaving(true);
+    setSaveError(null);
+    try {
+      setSaved(await (shown.kind === "call" ? api.saveActionResults(shown.result.history_id) : api.saveJobResults(shown.jobId)));
+    } catch (e) {
+      setSaveError(asCoreError(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const cancelJob = () => {
+    if (job) void api.cancelJob(job.id).then(reloadJobs, (e) => setError(asCoreError(e)));
+  };
+
+  const rows: LookupRow[] =
+    shown?.kind === "call" && shown.op.lookup
+      ? lookupRows(shown.op.lookup, shown.result.result)
+      : jobResults
+        ? jobResults.rows.flatMap((r) => (r.callback ? [r.callback] : []))
+        : [];
+
+  return {
+    ops, op, selectOp: (name: string) => { setOpName(name); setFormErrors({}); },
+    values: current, setValues: (v: FormValues) => op && setValues({ ...values, [op.name]: v }), formErrors,
+    error, busy, asked, asJob, search,
+    shown, job, jobResults, rows, jobs, reloadJobs, showJob, cancelJob,
+    saved, saving, saveError, saveResults,
+    /** After choosing another account. */
+    reset: () => { clearResults(); setError(null); },
+  };
+}
+
+export type Lookup = ReturnType<typeof useLookup>;

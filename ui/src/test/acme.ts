@@ -1,0 +1,141 @@
+// "Acme Pay": a provider the UI has never heard of, declared the way a provider's folder declares itself
+// (src/providers/<name>/mod.rs), with the catalog lines its folder would add. Every shape the descriptors
+// can take is used: a time window split per call with one call per channel, a list of ids or "everything",
+// look-ups by ids (two per call) and by time with their own columns, base URLs per region, confirmation
+// rules, a warning when a secret is replaced.
+import i18next from "i18next";
+import type { ProviderDescriptor } from "../api";
+import { accountField, column, formField, op, preset } from "./helpers";
+
+const P = "acme";
+
+const lookupShape = (label_key: string, asked: string | null) => ({
+  label_key,
+  rows: ["events", "event"],
+  id: "event_id",
+  asked,
+  max_ids_per_call: asked ? 2 : null,
+  columns: [
+    column(["event_id"], "query.col.acme_event", { kind: "text" }, true, { kind: "code" }),
+    column(["status"], "query.col.acme_status", { kind: "label", prefix: "acme.status" }, true, { kind: "status", tone: "tone" }),
+    column(["amount_minor", "amount"], "query.col.acme_amount", { kind: "text" }, true, { kind: "amount" }),
+    column(["at_ms"], "query.col.acme_at", { kind: "unix_millis" }, false),
+  ],
+  resend: { operation_field: "redeliver_with", param: "event_id", from: "event_id" },
+  file_columns: [],
+});
+
+export const ACME: ProviderDescriptor = {
+  id: P,
+  display_name: "Acme Pay",
+  account_fields: [
+    accountField(P, "base_url", "url", false, true),
+    accountField(P, "region", "choice", false, true, { choices: ["eu", "us"], default: "eu" }),
+    accountField(P, "merchant_id", "text", false, true),
+    accountField(P, "api_token", "secret", true, true, { replace_warning_key: "accounts.acme.api_token.replace_warning" }),
+  ],
+  operations: [
+    op(P, "replay-events", "resend", [
+      formField(P, "merchant_ref", "text", true),
+      formField(P, "from", "unix_seconds", true),
+      formField(P, "scope", "choice", false, {
+        choices: ["failed", "everything"], default: "failed", broad: "everything", broad_label_key: "choices.acme.scope.everything",
+      }),
+      formField(P, "channel", "choice", true, { choices: ["card", "bank", "wallet"] }),
+      formField(P, "notify_url", "url", false),
+    ], {
+      bulk: {
+        window: { has_end: true, max_seconds_per_call: 1800, max_age_ms: null, help_key: "bulk.since_help.acme" },
+        ids: null,
+        each: { field: "channels", of_field: "channel", label_key: "bulk.acme_channels", empty_key: "bulk.acme_no_channel" },
+        owns: ["from", "channel"],
+        label_key: "bulk.mode_bulk.acme_window",
+        help_key: "bulk.mode_bulk_help.acme_window",
+      },
+      confirm: [
+        { kind: "older_than", field: "from", ms: 2 * 3600_000, reason: "acme_far_back" },
+        { kind: "filled", field: "notify_url", reason: "acme_notify" },
+      ],
+    }),
+    op(P, "redeliver", "resend", [formField(P, "event_id", "text", true)], {
+      rate_limit_key: "rate_limits.acme",
+      bulk: {
+        window: null,
+        ids: { field: "event_ids", kind: "text_list", label_key: "bulk.ids.acme", per_call: 1, all_label_key: "bulk.acme_all", empty_key: "bulk.acme_no_ids" },
+        each: null,
+        owns: ["event_id"],
+        label_key: "bulk.mode_bulk.acme_ids",
+        help_key: "bulk.mode_bulk_help.acme_ids",
+      },
+    }),
+    op(P, "find-events", "lookup", [formField(P, "event_ids", "text_list", true)], { lookup: lookupShape("query.tab.acme_ids", "event_ids") }),
+    op(P, "events-since", "lookup", [formField(P, "since", "unix_seconds", true)], { lookup: lookupShape("query.tab.acme_since", null) }),
+  ],
+  base_urls: [
+    preset(P, "eu", "https://eu.acme.example/api", true, { field: "region", values: ["eu"] }),
+    preset(P, "us", "https://us.acme.example/api", true, { field: "region", values: ["us"] }),
+    preset(P, "test", "https://test.acme.example/api", false),
+  ],
+};
+
+/** The lines Acme's folder adds to the English catalog. */
+const CATALOG = {
+  accounts: {
+    acme: {
+      base_url: { label: "Acme base URL", help: "Acme's API address for your region." },
+      region: { label: "Region", help: "Where your Acme merchant lives." },
+      merchant_id: { label: "Merchant ID", help: "From the Acme dashboard." },
+      api_token: {
+        label: "API token", help: "Sent as a bearer token.",
+        replace_warning: "A new Acme token retires the current one at once.",
+      },
+    },
+  },
+  ops: {
+    acme: {
+      "replay-events": { label: "Replay events", help: "Acme sends the events of a period again." },
+      redeliver: { label: "Redeliver one event", help: "Acme sends one event again." },
+      "find-events": { label: "Find events by ID", help: "Events by their IDs." },
+      "events-since": { label: "Events since", help: "Events from a moment on." },
+      merchant_ref: { label: "Merchant reference", help: "Your reference." },
+      from: { label: "From", help: "Start of the period." },
+      scope: { label: "Which events", help: "Failed ones, or all." },
+      channel: { label: "Channel", help: "Card, bank or wallet." },
+      notify_url: { label: "Notify URL", help: "A one-off address." },
+      event_id: { label: "Event ID", help: "As Acme shows it." },
+      event_ids: { label: "Event IDs", help: "Two per request." },
+      since: { label: "Since", help: "From this moment." },
+    },
+  },
+  choices: {
+    acme: {
+      scope: { failed: "Only failed events", everything: "Every event, delivered or not" },
+      channel: { card: "Cards", bank: "Bank transfers", wallet: "Wallets" },
+    },
+  },
+  bulk: {
+    since_help: { acme: "Acme takes at most 30 minutes per request." },
+    acme_channels: "Channels",
+    acme_no_channel: "Tick at least one channel.",
+    ids: { acme: "These event IDs" },
+    acme_all: "Every undelivered event (one request)",
+    acme_no_ids: "Paste at least one event ID.",
+    mode_bulk: { acme_window: "Replay a period, per channel", acme_ids: "Redeliver many events" },
+    mode_bulk_help: { acme_window: "Half-hour requests, one per channel.", acme_ids: "One request per event ID." },
+  },
+  rate_limits: { acme: "10 per minute" },
+  confirm: {
+    reason: { acme_far_back: "This replay reaches back more than 2 hours.", acme_notify: "Acme sends this event to another address." },
+    tick_for: { acme_notify: "That address is ours." },
+  },
+  query: {
+    tab: { acme_ids: "By event ID", acme_since: "Since a moment" },
+    col: { acme_event: "Event", acme_status: "Status", acme_amount: "Amount", acme_at: "At" },
+  },
+  acme: { status: { delivered: "Delivered", failed: "Not delivered", unknown: "Other" } },
+};
+
+/** Adds Acme's catalog lines to the English catalog (as its folder's entries in the catalogs would). */
+export function addAcmeCatalog() {
+  i18next.addResourceBundle("en", "translation", CATALOG, true, false);
+}
