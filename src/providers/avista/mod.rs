@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod ops;
+pub mod sandbox;
 pub mod sign;
 
 use super::descriptor::*;
@@ -47,7 +48,7 @@ impl Provider for Avista {
     }
 
     fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
-        &crate::sandbox::avista::AvistaSimulator
+        &sandbox::AvistaSimulator
     }
 }
 
