@@ -39,8 +39,10 @@ impl Provider for Avista {
         (operation != ops::GET_TOKEN).then(|| BudgetRule::new("resend", Some(RESEND_PER_MINUTE), None))
     }
 
+    /// The client certificate of requests, and the shared secret header merchants configure on their
+    /// webhook (sent with every delivery).
     fn credential_headers(&self) -> &'static [&'static str] {
-        &["x-ssl-client-cert"]
+        &["x-ssl-client-cert", "x-webhook-secret"]
     }
 
     fn credential_fields(&self) -> &'static [&'static str] {
