@@ -86,6 +86,21 @@ pub struct ReceiverUrl {
     pub url: String,
 }
 
+/// The inbox as the window gets it (the app's `sandbox_inbox` command).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct SandboxInbox {
+    /// Whether the window offers the screen: a sandbox account exists or the sandbox runs.
+    pub available: bool,
+    /// Whether the sandbox runs now (in the app it starts at the first use of a sandbox account).
+    pub running: bool,
+    /// The receiver's URL for each simulated API (empty while the sandbox is not running).
+    pub receivers: Vec<ReceiverUrl>,
+    /// What the receiver took, newest first, each [`redacted`](InboxEntry::redacted): whether the
+    /// signature verifies is in `signature`.
+    pub entries: Vec<InboxEntry>,
+}
+
 /// The entries, oldest first, at most [`INBOX_CAPACITY`].
 #[derive(Default)]
 pub(super) struct Inbox {

@@ -38,7 +38,7 @@ mod simulator;
 pub use apis::ApiKey;
 pub use faults::{Fault, FaultKind};
 pub use helpers::{check_loopback_url, http_date, lock, random_hex, SeedRng, Window};
-pub use inbox::{InboxEntry, ReceiverUrl, SignatureCheck, INBOX_CAPACITY};
+pub use inbox::{InboxEntry, ReceiverUrl, SandboxInbox, SignatureCheck, INBOX_CAPACITY};
 pub use outbox::{receiver_url, Delivery, DeliveryFailure, OnDelivered, Outgoing, SimEnv, RECEIVER_PATH};
 pub use settings::{SimSettings, SimulatorSettings};
 pub use simulator::{

@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { Icon, type IconName } from "./Icon";
 
-export type Section = "resend" | "query" | "history" | "accounts" | "settings";
+export type Section = "resend" | "query" | "history" | "inbox" | "accounts" | "settings";
 
 const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
   {
@@ -10,6 +10,8 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
       { id: "resend", icon: "resend" },
       { id: "query", icon: "search" },
       { id: "history", icon: "history" },
+      // Shown only while there is a sandbox (see `optional` below).
+      { id: "inbox", icon: "inbox" },
     ],
   },
   {
@@ -21,8 +23,17 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
   },
 ];
 
-export function Sidebar({ current, onSelect }: { current: Section; onSelect: (s: Section) => void }) {
+/** Sections shown only when their condition holds: the Sandbox inbox while a sandbox account exists or runs. */
+const OPTIONAL: Partial<Record<Section, "sandbox">> = { inbox: "sandbox" };
+
+export function Sidebar({ current, onSelect, sandbox = false }: {
+  current: Section;
+  onSelect: (s: Section) => void;
+  /** Whether a sandbox account exists or the sandbox runs (offers the Sandbox inbox). */
+  sandbox?: boolean;
+}) {
   const { t } = useTranslation();
+  const shown = (id: Section) => OPTIONAL[id] !== "sandbox" || sandbox || current === id;
   return (
     <nav className="sidebar" aria-label="Main">
       <div className="brand">
@@ -35,7 +46,7 @@ export function Sidebar({ current, onSelect }: { current: Section; onSelect: (s:
       {GROUPS.map((g) => (
         <div className="nav-group" key={g.key}>
           <div className="nav-group-title">{t(g.key)}</div>
-          {g.items.map((item) => (
+          {g.items.filter((item) => shown(item.id)).map((item) => (
             <button
               key={item.id}
               type="button"
