@@ -40,7 +40,11 @@ def select_account(s, label):
         "return o ? o.value : null;", label)
     assert value, f"no account {label!r} in the picker"
     set_value(s, "[data-testid=account-select]", value)
-    s.wait_for(lambda: s.text("[data-testid=picked-label]") == label, f"{label} picked")
+    try:
+        s.wait_for(lambda: s.text("[data-testid=picked-label]") == label, f"{label} picked")
+    except Exception:
+        shot(s, "failed-select-account.png")
+        raise
 
 
 def click(s, css):
@@ -294,7 +298,10 @@ def main():
             assert s.text("[data-testid=inbox-row][data-api=cybavo] [data-testid=inbox-signature]") == t("inbox.signature.valid")
             assert t("inbox.explain.valid").split("{{")[0] in s.text("[data-testid=inbox-detail]")
             shot(s, "en-inbox-cybavo.png")
+            # Back on Resend, with the account in use still picked.
             click(s, "[data-testid=nav-resend]")
+            s.wait_for(lambda: exists(s, "[data-testid=picked-label]") and s.text("[data-testid=picked-label]") == AVISTA,
+                       "Resend with the Avista account")
 
         @check("CCPayment: resend the webhooks of a one-hour window")
         def _():

@@ -121,6 +121,10 @@ describe("Sandbox inbox", () => {
     answer = { ...INBOX };
     render(<App />);
     const nav = await screen.findByTestId("nav-inbox");
+    // Last in the sidebar: appearing moves no other entry under the pointer.
+    const order = [...document.querySelectorAll("[data-testid^=nav-]")].map((e) => e.getAttribute("data-testid"));
+    expect(order.at(-1)).toBe("nav-inbox");
+    expect(order.indexOf("nav-settings")).toBe(order.length - 2);
     fireEvent.click(nav);
     expect(screen.getByTestId("screen-title").textContent).toBe("Sandbox inbox");
     await waitFor(() => expect(screen.getAllByTestId("inbox-row")).toHaveLength(3));

@@ -10,8 +10,6 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
       { id: "resend", icon: "resend" },
       { id: "query", icon: "search" },
       { id: "history", icon: "history" },
-      // Shown only while there is a sandbox (see `optional` below).
-      { id: "inbox", icon: "inbox" },
     ],
   },
   {
@@ -20,6 +18,11 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
       { id: "accounts", icon: "accounts" },
       { id: "settings", icon: "settings" },
     ],
+  },
+  // Last, so that appearing once the sandbox is known moves no other entry under the pointer.
+  {
+    key: "nav.group_sandbox",
+    items: [{ id: "inbox", icon: "inbox" }],
   },
 ];
 
@@ -43,24 +46,26 @@ export function Sidebar({ current, onSelect, sandbox = false }: {
           <div className="brand-tagline">{t("app.tagline")}</div>
         </div>
       </div>
-      {GROUPS.map((g) => (
-        <div className="nav-group" key={g.key}>
-          <div className="nav-group-title">{t(g.key)}</div>
-          {g.items.filter((item) => shown(item.id)).map((item) => (
-            <button
-              key={item.id}
-              type="button"
-              className={`nav-item${current === item.id ? " active" : ""}`}
-              aria-current={current === item.id ? "page" : undefined}
-              data-testid={`nav-${item.id}`}
-              onClick={() => onSelect(item.id)}
-            >
-              <Icon name={item.icon} />
-              <span>{t(`nav.${item.id}`)}</span>
-            </button>
-          ))}
-        </div>
-      ))}
+      {GROUPS.map((g) => ({ ...g, items: g.items.filter((item) => shown(item.id)) }))
+        .filter((g) => g.items.length > 0)
+        .map((g) => (
+          <div className="nav-group" key={g.key}>
+            <div className="nav-group-title">{t(g.key)}</div>
+            {g.items.map((item) => (
+              <button
+                key={item.id}
+                type="button"
+                className={`nav-item${current === item.id ? " active" : ""}`}
+                aria-current={current === item.id ? "page" : undefined}
+                data-testid={`nav-${item.id}`}
+                onClick={() => onSelect(item.id)}
+              >
+                <Icon name={item.icon} />
+                <span>{t(`nav.${item.id}`)}</span>
+              </button>
+            ))}
+          </div>
+        ))}
     </nav>
   );
 }
