@@ -1,7 +1,7 @@
 //! Descriptor types: what the UI needs to draw account and operation forms, as plain data.
 
 use super::{HttpMethod, ProviderId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
@@ -86,7 +86,7 @@ pub struct FormField {
 }
 
 /// What an operation does to the provider's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub enum OperationKind {

@@ -150,6 +150,12 @@ pub fn all() -> Vec<ProviderDescriptor> {
     REGISTRY.iter().map(|p| p.descriptor()).collect()
 }
 
+/// Every provider's descriptor, built once (for reading history: operation names and fields).
+pub fn registered() -> &'static [ProviderDescriptor] {
+    static ALL: std::sync::OnceLock<Vec<ProviderDescriptor>> = std::sync::OnceLock::new();
+    ALL.get_or_init(all)
+}
+
 /// The descriptor of one provider.
 pub fn descriptor(id: ProviderId) -> ProviderDescriptor {
     id.get().descriptor()

@@ -262,7 +262,8 @@ describe("Jobs and History of a provider the UI does not know", () => {
   it("list its calls by its name and operation", async () => {
     const row: HistoryRow = {
       id: 77, job_id: null, created_at_ms: 1_700_000_000_000, finished_at_ms: 1_700_000_000_100, account_id: 9, account_label: "Shop EU",
-      provider: "acme", environment: "sandbox", operation: "redeliver", scope: "event_id=E-77", outcome: "ok", http_status: 200,
+      provider: "acme", environment: "sandbox", operation: "redeliver", scope: "event_id=E-77",
+      scope_params: [{ name: "event_id", value: "E-77", more: 0, broad: false, cut: false }], outcome: "ok", http_status: 200,
       provider_code: null, error: null, duration_ms: 100,
     };
     backend((cmd) => (cmd === "history_page" ? { rows: [row], next_cursor: null } : cmd === "history_count" ? 1 : undefined));
