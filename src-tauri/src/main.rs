@@ -14,6 +14,7 @@ mod copy_tickets;
 #[cfg(test)]
 mod ipc_canary_test;
 mod painting;
+mod save;
 mod state;
 mod window;
 
@@ -31,7 +32,11 @@ fn main() {
 
     let mut app_state = state::AppState::new();
     app_state.painting = painting;
-    let builder = tauri::Builder::default().plugin(tauri_plugin_store::Builder::default().build());
+    // The Save dialog of exports (src/save.rs), used from Rust only: the window's capability grants none of
+    // its commands.
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init());
     // The clipboard off Linux ("Copy with secrets", clipboard.rs), used from Rust only: the window's
     // capability grants none of its commands.
     #[cfg(not(target_os = "linux"))]

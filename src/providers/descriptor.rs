@@ -253,6 +253,23 @@ pub struct LookupShape {
     pub resend: Option<RowResend>,
     /// The columns a results file adds for each row, after the common ones.
     pub file_columns: Vec<FileColumn>,
+    /// What the look-up says of the provider's delivery of each row to the merchant's server, when the
+    /// provider documents it either way.
+    #[ts(optional = nullable)]
+    pub delivery: Option<Delivery>,
+}
+
+/// What a look-up says of whether the provider's delivery of a row (a callback, a webhook) to the
+/// merchant's server failed.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum Delivery {
+    /// The row field `field` holds `delivered`, `failed` or `retrying`; any other value, or none, is not
+    /// known.
+    Reported { field: String },
+    /// The provider's look-ups do not say; `note_key` (a translation key) says what to do instead.
+    NotReported { note_key: String },
 }
 
 /// A column of a look-up's results file: its header, and the first non-empty of these row fields.

@@ -161,8 +161,8 @@ describe("Query with a provider the UI does not know", () => {
   const AT = Date.UTC(2025, 0, 2, 3, 4, 5);
   const EVENTS = {
     events: [
-      { event_id: "E-1", status: "delivered", tone: "succeeded", amount: "12.50", at_ms: AT, redeliver_with: "redeliver" },
-      { event_id: "E-2", status: "failed", tone: "failed", amount_minor: "990", amount: "9.90", redeliver_with: "redeliver" },
+      { event_id: "E-1", status: "delivered", tone: "succeeded", amount: "12.50", at_ms: AT, redeliver_with: "redeliver", delivery: "delivered" },
+      { event_id: "E-2", status: "failed", tone: "failed", amount_minor: "990", amount: "9.90", redeliver_with: "redeliver", delivery: "failed" },
       { event_id: "E-3", amount: "", tone: "pending" },
     ],
   };
@@ -179,14 +179,18 @@ describe("Query with a provider the UI does not know", () => {
     await waitFor(() => expect(screen.getByTestId("query-count").textContent).toBe("3 callbacks found"));
     expect(calls.find((c) => c.cmd === "run_action")!.args.request).toEqual({ account_id: 9, operation: "find-events", params: { event_ids: ["E-1", "E-2"] } });
     const table = screen.getByTestId("query-table");
-    expect([...table.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["Event", "Status", "Amount", "At", ""]);
+    // The columns that matter first, whether the provider delivered each row, then the row's actions; the
+    // others are in the row's details.
+    expect([...table.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["", "Event", "Status", "Amount", "Delivered to your server?", ""]);
     const rows = screen.getAllByTestId("query-row");
     expect(rows.map((r) => r.dataset.rowId)).toEqual(["E-1", "E-2", "E-3"]);
-    const cells = (r: HTMLElement) => [...r.querySelectorAll("td")].slice(0, 4).map((c) => c.textContent);
-    expect(cells(rows[0])).toEqual(["E-1", "Delivered", "12.50", formatLocal(AT, "en")]);
-    expect(cells(rows[1])).toEqual(["E-2", "Not delivered", "990", "—"]);
+    const cells = (r: HTMLElement) => [...r.querySelectorAll("td")].slice(1, 5).map((c) => c.textContent);
+    expect(cells(rows[0])).toEqual(["E-1", "Delivered", "12.50", "Yes"]);
+    expect(cells(rows[1])).toEqual(["E-2", "Not delivered", "990", "No — delivery failed"]);
     // A row without a status or an amount: the label column's "unknown" label, an empty amount.
-    expect(cells(rows[2])).toEqual(["E-3", "Other", "", "—"]);
+    expect(cells(rows[2])).toEqual(["E-3", "Other", "", "Not known"]);
+    fireEvent.click(within(rows[0]).getByTestId("query-details"));
+    expect(screen.getByTestId("query-row-details").textContent).toBe(`At${formatLocal(AT, "en")}`);
     // A row that does not say how to resend it cannot be resent from here.
     expect((within(rows[2]).getByTestId("query-resend") as HTMLButtonElement).disabled).toBe(true);
     expect(within(rows[0]).getByText("Delivered").className).toBe("pill cb-succeeded");

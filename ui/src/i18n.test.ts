@@ -79,6 +79,7 @@ describe("translation catalogs", () => {
         }
         if (o.lookup) {
           keys.push(o.lookup.label_key, ...o.lookup.columns.map((c) => c.label_key));
+          if (o.lookup.delivery?.kind === "not_reported") keys.push(o.lookup.delivery.note_key);
           for (const c of o.lookup.columns) if (c.format.kind === "label") groups.push(c.format.prefix);
         }
       }

@@ -109,6 +109,9 @@ fn callbacks_lookup(label_key: &str, asked: Option<&str>) -> LookupShape {
             file_column("from_address", &["from_address"], ColumnFormat::Text),
             file_column("to_address", &["to_address"], ColumnFormat::Text),
         ],
+        // A callback's `state` and `processing_state` are its transaction's (CYBAVO's Callback Definition);
+        // whether the merchant's server took it is documented nowhere in the look-ups' answers.
+        delivery: Some(Delivery::NotReported { note_key: "query.delivery_note.cybavo".into() }),
     }
 }
 

@@ -1,6 +1,7 @@
 // The Query screen's state: the look-up chosen (a tab per look-up the account is offered), the values
 // typed for each, and the results of one call or, for more ids than the provider answers at once, of a
-// job (read when it stops).
+// job (read when it stops). Kept for the session: leaving the screen and coming back finds the form, the
+// tab and the results as they were.
 import { useEffect, useState } from "react";
 import {
   api, asCoreError, type AccountView, type ActionResult, type CoreError, type ExportResult, type OperationDescriptor,
@@ -10,25 +11,32 @@ import { descriptorOf, lookupOps, operationOf } from "../lib/descriptors";
 import { idsAsked, lookupRows, type LookupRow } from "../lib/lookup";
 import { buildParams, defaultValues, type FormValues } from "../lib/params";
 import { useJobs, type JobLive } from "./useJobs";
+import { useSessionState } from "./useSessionState";
 
 /** Result rows a job's look-up shows in the table (all of them go into the saved file). */
 export const ROWS_SHOWN = 1000;
 
-/** What the results card shows: one call's answer, or a job's results once it stops. */
-type Shown = { op: OperationDescriptor; accountId: number } & ({ kind: "call"; result: ActionResult } | { kind: "job"; jobId: number });
+/**
+ * What the results card shows: one call's answer (with the ids it asked for, when the look-up is by ids),
+ * or a job's results once it stops.
+ */
+type Shown = { op: OperationDescriptor; accountId: number } & (
+  | { kind: "call"; result: ActionResult; asked: unknown[] }
+  | { kind: "job"; jobId: number }
+);
 
 export function useLookup(account: AccountView | undefined, descriptors: ProviderDescriptor[]) {
   const ops = lookupOps(account ? descriptorOf(descriptors, account.provider) : undefined, account);
-  const [opName, setOpName] = useState<string | null>(null);
+  const [opName, setOpName] = useSessionState<string | null>("query.op", null);
   const op = ops.find((o) => o.name === opName) ?? ops[0];
-  const [values, setValues] = useState<Record<string, FormValues>>({});
+  const [values, setValues] = useSessionState<Record<string, FormValues>>("query.values", {});
   const [formErrors, setFormErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<CoreError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [shown, setShown] = useState<Shown | null>(null);
+  const [shown, setShown] = useSessionState<Shown | null>("query.shown", null);
   const { jobs, reload: reloadJobs } = useJobs();
-  const [jobResults, setJobResults] = useState<ResultsView | null>(null);
-  const [saved, setSaved] = useState<ExportResult | null>(null);
+  const [jobResults, setJobResults] = useSessionState<ResultsView | null>("query.job_results", null);
+  const [saved, setSaved] = useSessionState<ExportResult | null>("query.saved", null);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<CoreError | null>(null);
 
@@ -77,7 +85,8 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
         reloadJobs();
       } else {
         const result = await api.runAction({ account_id: account.id, operation: op.name, params: built.params });
-        setShown({ kind: "call", result, op, accountId: account.id });
+        const asked = op.lookup?.asked ? built.params[op.lookup.asked] : undefined;
+        setShown({ kind: "call", result, op, accountId: account.id, asked: Array.isArray(asked) ? asked : [] });
       }
     } catch (e) {
       setError(asCoreError(e));
@@ -100,7 +109,8 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
     setSaving(true);
     setSaveError(null);
     try {
-      setSaved(await (shown.kind === "call" ? api.saveActionResults(shown.result.history_id) : api.saveJobResults(shown.jobId)));
+      const r = await (shown.kind === "call" ? api.saveActionResults(shown.result.history_id) : api.saveJobResults(shown.jobId));
+      if (r) setSaved(r);
     } catch (e) {
       setSaveError(asCoreError(e));
     } finally {

@@ -72,3 +72,59 @@ export function idsAsked(op: OperationDescriptor, text: string): { count: number
   if (!field) return { count: 0, perCall: null };
   return { count: listCount(field.kind, text), perCall: op.lookup?.max_ids_per_call ?? null };
 }
+
+/** The ids asked for that no row answers, in the order asked (each once). */
+export function missingIds(shape: LookupShape, asked: unknown[], rows: LookupRow[]): string[] {
+  const found = new Set(rows.map((r) => rowId(shape, r)));
+  const out: string[] = [];
+  for (const a of asked) {
+    const id = String(a);
+    if (id && !found.has(id) && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+/** What the provider says of its delivery of a row to the merchant's server (when its look-ups say it). */
+export type DeliveryState = "delivered" | "failed" | "retrying" | "unknown";
+
+export function deliveryOf(shape: LookupShape, row: LookupRow): DeliveryState | null {
+  if (shape.delivery?.kind !== "reported") return null;
+  const v = row[shape.delivery.field];
+  return v === "delivered" || v === "failed" || v === "retrying" ? v : "unknown";
+}
+
+/** Rows resent together: one bulk job per resend operation, with the ids its list takes. */
+export type ResendGroup = { op: OperationDescriptor; ids: (string | number)[]; rows: number[] };
+
+/**
+ * The selected rows (by index) grouped by the operation that resends each (`LookupShape.resend`), each
+ * group's ids as that operation's bulk list takes them; `left` are rows no bulk job can resend (no resend,
+ * or an operation without an id list).
+ */
+export function resendGroups(
+  shape: LookupShape,
+  rows: LookupRow[],
+  selected: number[],
+  operation: (name: string) => OperationDescriptor | undefined,
+): { groups: ResendGroup[]; left: number[] } {
+  const groups: ResendGroup[] = [];
+  const left: number[] = [];
+  for (const i of selected) {
+    const row = rows[i];
+    const r = row ? rowResend(shape, row) : null;
+    const op = r ? operation(r.operation) : undefined;
+    const list = op?.bulk?.ids;
+    if (!r || !op || !list) {
+      left.push(i);
+      continue;
+    }
+    const value = r.params[shape.resend!.param];
+    const asNumber = typeof value === "string" && /^\d+$/.test(value) && Number.isSafeInteger(Number(value));
+    const id = list.kind === "integer_list" && asNumber ? Number(value) : (value as string | number);
+    let g = groups.find((x) => x.op.name === op.name);
+    if (!g) groups.push((g = { op, ids: [], rows: [] }));
+    if (!g.ids.some((x) => String(x) === String(id))) g.ids.push(id);
+    g.rows.push(i);
+  }
+  return { groups, left };
+}

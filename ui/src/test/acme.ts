@@ -23,6 +23,7 @@ const lookupShape = (label_key: string, asked: string | null) => ({
   ],
   resend: { operation_field: "redeliver_with", param: "event_id", from: "event_id" },
   file_columns: [],
+  delivery: { kind: "reported" as const, field: "delivery" },
 });
 
 export const ACME: ProviderDescriptor = {

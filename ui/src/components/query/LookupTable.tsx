@@ -1,14 +1,20 @@
-// A look-up's rows in the columns its descriptor names, each with "Copy" and, when the shape says how,
-// "Resend this callback".
-import { useState } from "react";
+// A look-up's rows in the columns its descriptor names: the columns that matter first (`Column.primary`),
+// whether the provider delivered each row to the merchant's server (when its look-ups say), and "Resend
+// this callback" in view without scrolling sideways; the other columns are in the row's details. Rows that
+// can be resent have a checkbox, so several go out together as one job.
+import { Fragment, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Column, LookupShape } from "../../api";
 import { copyText } from "../../lib/clipboard";
-import { cellText, rowId, rowResend, type LookupRow } from "../../lib/lookup";
+import { cellText, deliveryOf, rowId, rowResend, type LookupRow } from "../../lib/lookup";
 
-/** The rows as text, header first (for "Copy as CSV"). */
+/** The rows as text, header first (for "Copy as CSV"): every column, and the delivery when it is said. */
 export function rowsAsText(t: (k: string) => string, texts: (col: Column, row: LookupRow) => string, shape: LookupShape, rows: LookupRow[]) {
-  return [shape.columns.map((c) => t(c.label_key)), ...rows.map((r) => shape.columns.map((c) => texts(c, r)))];
+  const delivered = shape.delivery?.kind === "reported";
+  return [
+    [...shape.columns.map((c) => t(c.label_key)), ...(delivered ? [t("query.delivery.title")] : [])],
+    ...rows.map((r) => [...shape.columns.map((c) => texts(c, r)), ...(delivered ? [t(`query.delivery.${deliveryOf(shape, r)}`)] : [])]),
+  ];
 }
 
 export function useCellText() {
@@ -20,11 +26,21 @@ export function LookupTable(props: {
   shape: LookupShape;
   rows: LookupRow[];
   onResend: (operation: string, params: Record<string, unknown>) => void;
+  /** Indices of the selected rows. */
+  selected: number[];
+  onSelect: (selected: number[]) => void;
 }) {
   const { t } = useTranslation();
   const text = useCellText();
   const [copied, setCopied] = useState<string | null>(null);
-  const { shape } = props;
+  const [open, setOpen] = useState<number | null>(null);
+  const { shape, rows, selected } = props;
+  const primary = shape.columns.filter((c) => c.primary);
+  const more = shape.columns.filter((c) => !c.primary);
+  const delivered = shape.delivery?.kind === "reported";
+  const selectable = rows.map((r, i) => (rowResend(shape, r) ? i : -1)).filter((i) => i >= 0);
+  const allSelected = selectable.length > 0 && selectable.every((i) => selected.includes(i));
+  const toggle = (i: number) => props.onSelect(selected.includes(i) ? selected.filter((x) => x !== i) : [...selected, i].sort((a, b) => a - b));
   const copyRow = async (row: LookupRow) => {
     const lines = shape.columns.map((c) => `${t(c.label_key)}: ${text(c, row)}`);
     if (await copyText(lines.join("\n"))) {
@@ -32,33 +48,61 @@ export function LookupTable(props: {
       window.setTimeout(() => setCopied(null), 2500);
     }
   };
+  const span = primary.length + (delivered ? 1 : 0) + (shape.resend ? 2 : 1);
   return (
     <div className="table-wrap">
       <table className="table query-table" data-testid="query-table">
         <thead>
           <tr>
-            {shape.columns.map((c) => (
+            {shape.resend && (
+              <th className="select-col">
+                <input
+                  type="checkbox"
+                  checked={allSelected}
+                  disabled={selectable.length === 0}
+                  onChange={() => props.onSelect(allSelected ? [] : selectable)}
+                  aria-label={t("query.select_all")}
+                  data-testid="query-select-all"
+                />
+              </th>
+            )}
+            {primary.map((c) => (
               <th key={c.label_key}>{t(c.label_key)}</th>
             ))}
+            {delivered && <th>{t("query.delivery.title")}</th>}
             <th />
           </tr>
         </thead>
         <tbody>
-          {props.rows.map((row, i) => {
+          {rows.map((row, i) => {
             const id = rowId(shape, row);
             const resend = rowResend(shape, row);
+            const delivery = deliveryOf(shape, row);
             return (
-              <tr key={`${id}-${i}`} data-testid="query-row" data-row-id={id}>
-                {shape.columns.map((c) => (
-                  <Cell key={c.label_key} col={c} row={row} text={text(c, row)} />
-                ))}
-                <td className="nowrap">
-                  <button type="button" className="btn small" onClick={() => copyRow(row)} data-testid="query-copy-row">
-                    {copied === id ? t("common.copied") : t("query.copy_row")}
-                  </button>
+              <Fragment key={`${id}-${i}`}>
+                <tr data-testid="query-row" data-row-id={id} data-delivery={delivery ?? undefined} className={selected.includes(i) ? "selected" : undefined}>
                   {shape.resend && (
-                    <>
-                      {" "}
+                    <td className="select-col">
+                      <input
+                        type="checkbox"
+                        checked={selected.includes(i)}
+                        disabled={!resend}
+                        onChange={() => toggle(i)}
+                        aria-label={t("query.select_row", { id })}
+                        data-testid="query-select"
+                      />
+                    </td>
+                  )}
+                  {primary.map((c) => (
+                    <Cell key={c.label_key} col={c} row={row} text={text(c, row)} />
+                  ))}
+                  {delivered && (
+                    <td data-testid="query-delivery">
+                      <span className={`pill delivery-${delivery}`}>{t(`query.delivery.${delivery}`)}</span>
+                    </td>
+                  )}
+                  <td className="row-actions">
+                    {shape.resend && (
                       <button
                         type="button"
                         className="btn small"
@@ -68,10 +112,38 @@ export function LookupTable(props: {
                       >
                         {t("query.resend_this")}
                       </button>
-                    </>
-                  )}
-                </td>
-              </tr>
+                    )}
+                    {more.length > 0 && (
+                      <button
+                        type="button"
+                        className="btn small"
+                        aria-expanded={open === i}
+                        onClick={() => setOpen(open === i ? null : i)}
+                        data-testid="query-details"
+                      >
+                        {open === i ? t("query.hide_details") : t("query.details")}
+                      </button>
+                    )}
+                    <button type="button" className="btn small" onClick={() => copyRow(row)} data-testid="query-copy-row">
+                      {copied === id ? t("common.copied") : t("query.copy_row")}
+                    </button>
+                  </td>
+                </tr>
+                {open === i && (
+                  <tr className="row-details" data-testid="query-row-details">
+                    <td colSpan={span}>
+                      <dl className="facts compact">
+                        {more.map((c) => (
+                          <Fragment key={c.label_key}>
+                            <dt>{t(c.label_key)}</dt>
+                            <dd className={c.look.kind === "code" || c.look.kind === "amount" ? "mono" : undefined}>{text(c, row) || "—"}</dd>
+                          </Fragment>
+                        ))}
+                      </dl>
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
             );
           })}
         </tbody>
