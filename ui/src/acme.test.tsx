@@ -181,16 +181,16 @@ describe("Query with a provider the UI does not know", () => {
     const table = screen.getByTestId("query-table");
     // The columns that matter first, whether the provider delivered each row, then the row's actions; the
     // others are in the row's details.
-    expect([...table.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["", "Event", "Status", "Amount", "Delivered to your server?", ""]);
+    expect([...table.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["", "", "Event", "Status", "Amount", "Delivered to your server?", ""]);
     const rows = screen.getAllByTestId("query-row");
     expect(rows.map((r) => r.dataset.rowId)).toEqual(["E-1", "E-2", "E-3"]);
-    const cells = (r: HTMLElement) => [...r.querySelectorAll("td")].slice(1, 5).map((c) => c.textContent);
+    const cells = (r: HTMLElement) => [...r.querySelectorAll("td")].slice(2, 6).map((c) => c.textContent);
     expect(cells(rows[0])).toEqual(["E-1", "Delivered", "12.50", "Yes"]);
     expect(cells(rows[1])).toEqual(["E-2", "Not delivered", "990", "No — delivery failed"]);
     // A row without a status or an amount: the label column's "unknown" label, an empty amount.
     expect(cells(rows[2])).toEqual(["E-3", "Other", "", "Not known"]);
     fireEvent.click(within(rows[0]).getByTestId("query-details"));
-    expect(screen.getByTestId("query-row-details").textContent).toBe(`At${formatLocal(AT, "en")}`);
+    expect(screen.getByTestId("query-row-details").textContent).toBe(`At${formatLocal(AT, "en")}Copy`);
     // A row that does not say how to resend it cannot be resent from here.
     expect((within(rows[2]).getByTestId("query-resend") as HTMLButtonElement).disabled).toBe(true);
     expect(within(rows[0]).getByText("Delivered").className).toBe("pill cb-succeeded");

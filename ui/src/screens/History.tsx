@@ -1,7 +1,7 @@
 // The History screen: every action, newest first, filtered (account, provider, resends only, one provider's
 // operation, outcome, dates, search), in words, with each row's details in a drawer and the export. The
-// filters, the open row and the last export are kept for the session: leaving the screen and coming back
-// finds them as they were.
+// filters and the last export are kept for the session: leaving the screen and coming back finds them as
+// they were.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, asCoreError, type AccountView, type CoreError, type Cursor, type HistoryRow, type ProviderDescriptor } from "../api";
@@ -45,7 +45,8 @@ export function HistoryScreen(props: {
   const [total, setTotal] = useState<number | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<CoreError | null>(null);
-  const [detailId, setDetailId] = useSessionState<number | null>("history.detail", null);
+  // The open row is not kept: coming back, the drawer would cover the screen's buttons.
+  const [detailId, setDetailId] = useState<number | null>(props.focus?.id ?? null);
   const [exporting, setExporting] = useState<null | { done: number; total: number }>(null);
   const [exported, setExported] = useSessionState<ExportState>("history.exported", null);
   const [exportError, setExportError] = useState<CoreError | null>(null);

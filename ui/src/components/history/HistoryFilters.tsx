@@ -56,7 +56,7 @@ export function HistoryFilters(props: {
         </select>
       </label>
       <label className="field">
-        <span className="field-label">{t("work.operation")}</span>
+        <span className="field-label">{t("history.readable.action")}</span>
         <select
           value={filters.operation}
           onChange={(e) => {

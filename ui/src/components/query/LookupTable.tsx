@@ -1,7 +1,7 @@
 // A look-up's rows in the columns its descriptor names: the columns that matter first (`Column.primary`),
 // whether the provider delivered each row to the merchant's server (when its look-ups say), and "Resend
-// this callback" in view without scrolling sideways; the other columns are in the row's details. Rows that
-// can be resent have a checkbox, so several go out together as one job.
+// this callback" in view without scrolling sideways; the other columns and "Copy" are in the row's
+// details. Rows that can be resent have a checkbox, so several go out together as one job.
 import { Fragment, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Column, LookupShape } from "../../api";
@@ -48,7 +48,7 @@ export function LookupTable(props: {
       window.setTimeout(() => setCopied(null), 2500);
     }
   };
-  const span = primary.length + (delivered ? 1 : 0) + (shape.resend ? 2 : 1);
+  const span = primary.length + (delivered ? 1 : 0) + (shape.resend ? 3 : 2);
   return (
     <div className="table-wrap">
       <table className="table query-table" data-testid="query-table">
@@ -66,6 +66,7 @@ export function LookupTable(props: {
                 />
               </th>
             )}
+            <th className="details-col" />
             {primary.map((c) => (
               <th key={c.label_key}>{t(c.label_key)}</th>
             ))}
@@ -93,6 +94,19 @@ export function LookupTable(props: {
                       />
                     </td>
                   )}
+                  <td className="details-col">
+                    <button
+                      type="button"
+                      className="btn small icon-btn"
+                      aria-expanded={open === i}
+                      aria-label={open === i ? t("query.hide_details") : t("query.details")}
+                      title={open === i ? t("query.hide_details") : t("query.details")}
+                      onClick={() => setOpen(open === i ? null : i)}
+                      data-testid="query-details"
+                    >
+                      {open === i ? "▾" : "▸"}
+                    </button>
+                  </td>
                   {primary.map((c) => (
                     <Cell key={c.label_key} col={c} row={row} text={text(c, row)} />
                   ))}
@@ -109,24 +123,11 @@ export function LookupTable(props: {
                         onClick={() => resend && props.onResend(resend.operation, resend.params)}
                         data-testid="query-resend"
                         disabled={!resend}
+                        title={t("query.resend_this")}
                       >
-                        {t("query.resend_this")}
+                        {t("query.resend_short")}
                       </button>
                     )}
-                    {more.length > 0 && (
-                      <button
-                        type="button"
-                        className="btn small"
-                        aria-expanded={open === i}
-                        onClick={() => setOpen(open === i ? null : i)}
-                        data-testid="query-details"
-                      >
-                        {open === i ? t("query.hide_details") : t("query.details")}
-                      </button>
-                    )}
-                    <button type="button" className="btn small" onClick={() => copyRow(row)} data-testid="query-copy-row">
-                      {copied === id ? t("common.copied") : t("query.copy_row")}
-                    </button>
                   </td>
                 </tr>
                 {open === i && (
@@ -140,6 +141,9 @@ export function LookupTable(props: {
                           </Fragment>
                         ))}
                       </dl>
+                      <button type="button" className="btn small" onClick={() => copyRow(row)} data-testid="query-copy-row">
+                        {copied === id ? t("common.copied") : t("query.copy_row")}
+                      </button>
                     </td>
                   </tr>
                 )}
@@ -169,6 +173,10 @@ function Cell(props: { col: Column; row: LookupRow; text: string }) {
       );
     default:
       // A time the row does not have is a dash, as elsewhere; other empty cells stay empty.
-      return <td>{props.col.format.kind === "unix_seconds" || props.col.format.kind === "unix_millis" ? shown : props.text}</td>;
+      return props.col.format.kind === "unix_seconds" || props.col.format.kind === "unix_millis" ? (
+        <td className="time-cell">{shown}</td>
+      ) : (
+        <td>{props.text}</td>
+      );
   }
 }

@@ -80,7 +80,7 @@ export function ResendSelected(props: {
         </button>
       )}
       <button type="button" className="btn primary small" disabled={count === 0 || busy} onClick={() => plan(groups, 0)} data-testid="query-resend-selected">
-        {t("query.resend_selected", { count, n: nf.format(count) })}
+        {count === 0 ? t("query.resend_selected_none") : t("query.resend_selected", { count, n: nf.format(count) })}
       </button>
       {groups.length > 1 && (
         <p className="field-help" data-testid="query-resend-groups">
