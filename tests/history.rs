@@ -706,6 +706,8 @@ fn readable_export_speaks_the_windows_language() {
     assert_eq!(zh[3][1], "2024/12/04 14:00:05");
     assert_eq!(zh[3][7], zh_catalog.text("outcome.failed"));
     assert!(zh[3][6].contains(&zh_catalog.text("choices.ceffu.eventType.4")), "{}", zh[3][6]);
+    // "Label：value" with the colon Chinese writes, not a Latin colon and a space.
+    assert_eq!(zh[1][6], format!("{}：90000000139，另有 2 项", zh_catalog.text("ops.cybavo.ids.label")));
     let pt = export(Language::PtBr);
     let pt_catalog = callback_desk::i18n::Catalog::of(Language::PtBr);
     assert_eq!(pt[0][0], "Registro");

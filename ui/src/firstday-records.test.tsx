@@ -6,7 +6,7 @@
 // remembers it.
 import { beforeEach, describe, expect, it } from "vitest";
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { missingKeys } from "./i18n";
+import { changeLanguage, missingKeys } from "./i18n";
 import { QueryScreen } from "./screens/Query";
 import { HistoryScreen } from "./screens/History";
 import { Sidebar } from "./components/Sidebar";
@@ -68,6 +68,7 @@ describe("Query", () => {
     // The other ways to look it up are offered next to the ids not found.
     expect(screen.getByTestId("query-try-lookup-deposit").textContent).toBe("By transaction (txid)");
 
+    expect(screen.getByTestId("query-selected-count").textContent).toBe("None selected");
     fireEvent.click(screen.getByTestId("query-select-all"));
     expect(screen.getByTestId("query-selected-count").textContent).toBe("2 selected");
     expect(screen.getByTestId("query-resend-groups").textContent).toContain("2 kinds");
@@ -219,6 +220,23 @@ describe("History", () => {
     expect(new Date(week.from).getDay()).toBe(1);
     expect(week.to - week.from).toBeGreaterThanOrEqual(7 * 86_400_000 - 3_600_000);
     expect([...missingKeys]).toEqual([]);
+  });
+
+  it("writes the scope's labels with the colon each language uses", async () => {
+    mockBackend({
+      accounts: [TREASURY],
+      on: (cmd) => (cmd === "history_page" ? { rows: [ROW], next_cursor: null } : cmd === "history_count" ? 1 : undefined),
+    });
+    await act(async () => changeLanguage("zh-CN"));
+    try {
+      render(<HistoryScreen focus={null} onRepeat={noop} />);
+      const scope = await screen.findByTestId("history-scope");
+      expect(scope.textContent).toContain("Webhook 端点 ID：172144…1794");
+      expect(scope.textContent).not.toMatch(/: /);
+      expect(scope.getAttribute("title")).toContain("Webhook 端点 ID：1721442311151521794");
+    } finally {
+      await act(async () => changeLanguage("en"));
+    }
   });
 
   it("exports a readable CSV by default where the user chooses, offers Show in folder, and keeps the filters when the screen is left", async () => {

@@ -118,7 +118,7 @@ impl Readable {
         })
     }
 
-    /// "Label: value" for each param, in words: a field's broad value by its meaning, choices by their
+    /// "Label: value" for each param (the colon as the language writes it), in words: a field's broad value by its meaning, choices by their
     /// labels, times in the zone, a list's first item and how many more.
     fn describe_scope(&mut self, provider: &str, operation: &str, params: &[ScopeParam]) -> String {
         let (c, zone) = (self.catalog, self.zone);
@@ -126,7 +126,8 @@ impl Readable {
         let mut parts = Vec::new();
         for p in params {
             let Some(field) = words.fields.iter().find(|f| f.name == p.name) else { continue };
-            parts.push(format!("{}: {}", c.text(&field.label_key), value_text(c, zone, field, p)));
+            let (label, colon) = (c.text(&field.label_key), c.text("common.colon"));
+            parts.push(format!("{label}{colon}{}", value_text(c, zone, field, p)));
         }
         parts.join(" · ")
     }

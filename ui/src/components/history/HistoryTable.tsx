@@ -111,7 +111,7 @@ export function HistoryTable(props: {
           {win.top > 0 && <SpacerRow height={win.top} />}
           {props.rows.slice(win.start, win.end).map((r) => {
             const words = scopeWords(r);
-            const full = words ? words.map((w) => `${w.label}: ${w.full}`).join("\n") : r.scope;
+            const full = words ? words.map((w) => `${w.label}${t("common.colon")}${w.full}`).join("\n") : r.scope;
             return (
               <tr
                 key={r.id}
@@ -140,7 +140,9 @@ export function HistoryTable(props: {
                     {words ? (
                       words.map((w) => (
                         <span className="scope-part" key={w.label}>
-                          <span className="scope-label">{w.label}:</span> {w.value}
+                          <span className="scope-label">{w.label}</span>
+                          {t("common.colon")}
+                          {w.value}
                         </span>
                       ))
                     ) : (

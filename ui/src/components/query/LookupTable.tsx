@@ -42,7 +42,7 @@ export function LookupTable(props: {
   const allSelected = selectable.length > 0 && selectable.every((i) => selected.includes(i));
   const toggle = (i: number) => props.onSelect(selected.includes(i) ? selected.filter((x) => x !== i) : [...selected, i].sort((a, b) => a - b));
   const copyRow = async (row: LookupRow) => {
-    const lines = shape.columns.map((c) => `${t(c.label_key)}: ${text(c, row)}`);
+    const lines = shape.columns.map((c) => `${t(c.label_key)}${t("common.colon")}${text(c, row)}`);
     if (await copyText(lines.join("\n"))) {
       setCopied(rowId(shape, row));
       window.setTimeout(() => setCopied(null), 2500);
