@@ -210,7 +210,7 @@ def main():
                     assert line[2] == CYBAVO and line[4] == "CYBAVO SOFA", line
                     assert line[5] == t(f"ops.cybavo.{operation}.label"), line
                     assert line[7] == t(f"outcome.{outcome}"), line
-                    assert line[6].startswith(t("ops.cybavo.notification_id.label") + ": "), line
+                    assert line[6].startswith(t("ops.cybavo.notification_id.label") + t("common.colon")), line
                 text = pathlib.Path(path).read_text(encoding="utf-8-sig")
                 for raw in ["POST", "X-CHECKSUM", "sbx55743", "notification_id=", "resend-deposit-callbacks"]:
                     assert raw not in text, f"{raw} in the readable export"
