@@ -143,8 +143,10 @@ def main():
                 click(s, "[data-testid=plan-tick]")
                 click(s, "[data-testid=plan-start]")
                 # The next kind's plan (its box not ticked yet), or none left.
-                s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]")
-                           or not s.execute("return document.querySelector('[data-testid=plan-tick]').checked;"),
+                # Read in one go: the dialog may close, or the next plan's box be not drawn yet, in between.
+                s.wait_for(lambda: s.execute("const tick = document.querySelector('[data-testid=plan-tick]');"
+                                             "return !document.querySelector('[data-testid=plan-dialog]')"
+                                             "  || (tick !== null && !tick.checked);"),
                            "the next plan or the end", timeout=20)
             s.wait_for(lambda: exists(s, "[data-testid=query-resend-started]"), "jobs started", timeout=20)
             assert s.text("[data-testid=query-resend-started]") == t("query.resend_started_other").replace("{{n}}", "2")
@@ -241,6 +243,29 @@ def main():
             s.wait_for(lambda: exists(s, "[data-testid=sidebar]"), "the window again", timeout=30)
             assert s.attr("[data-testid=sidebar]", "data-collapsed") == "true"
             click(s, "[data-testid=sidebar-toggle]")
+
+        @check("Accounts: each field's help says where in the provider's portal the value is found, in three languages")
+        def _():
+            resize(s, 1280, 800)
+            for lang in LANGS:
+                set_language(s, lang)
+                t = catalog(lang)
+                click(s, "[data-testid=nav-accounts]")
+                click(s, "[data-testid=account-add]")
+                for provider, fields in (("ccpayment", ("api_version", "app_id")), ("avista", ("client_id",))):
+                    set_value(s, "[data-testid=form-provider]", provider)
+                    for name in fields:
+                        s.find(f"[data-testid=form-{name}]")
+                        help_text = s.execute(
+                            "return document.querySelector(arguments[0]).closest('.field').querySelector('.field-help').textContent;",
+                            f"[data-testid=form-{name}]")
+                        assert help_text == t(f"accounts.{provider}.{name}.help"), (lang, name, help_text)
+                    s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+                              f"[data-testid=form-{fields[-1]}]")
+                    shot(s, f"{lang}-firstday-accounts-{provider}.png")
+                assert missing_keys(s) == "", missing_keys(s)
+                click(s, "[data-testid=form-cancel]")
+            set_language(s, "en")
 
         @check("Query and History photographed at 1024×700, 1280×800 and 1920×1080 in three languages")
         def _():
