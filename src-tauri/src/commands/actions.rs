@@ -1,15 +1,15 @@
 //! Resend and query: preview the signed request (masked), run it (recorded in history), and browse, read
 //! and export history. History cannot be edited from here. ("Copy with secrets" is in `copy_secrets`.)
 
+use crate::save::SavedFiles;
 use crate::state::AppState;
 use callback_desk::accounts::SANDBOX_BASE_URL;
 use callback_desk::actions::{ActionRequest, ActionResult};
 use callback_desk::history::{Cursor, HistoryDetail, HistoryFilter, HistoryPage};
+use callback_desk::i18n::{Catalog, Language, Zone};
 use callback_desk::results::{self, ResultsView};
 use callback_desk::wire::RedactedRequest;
 use callback_desk::Error;
-use crate::save::SavedFiles;
-use callback_desk::i18n::{Catalog, Language, Zone};
 use serde::Deserialize;
 use ts_rs::TS;
 

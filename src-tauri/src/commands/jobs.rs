@@ -4,8 +4,8 @@
 //! `job-progress` events.
 
 use crate::commands::actions::{chrono_stamp, sandbox_root_for, save_export, ExportResult};
-use callback_desk::i18n::Language;
 use crate::state::AppState;
+use callback_desk::i18n::Language;
 use callback_desk::jobs::{JobControl, JobProgress, JobState, JobView, Plan, PlanRequest, SystemSleeper};
 use callback_desk::limits::BudgetKey;
 use callback_desk::results::{self, ResultsView};
