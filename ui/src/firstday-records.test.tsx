@@ -239,6 +239,26 @@ describe("History", () => {
     }
   });
 
+  it("does not send the user back to History from an unknown outcome shown in History", async () => {
+    const unknown = { ...ROW, outcome: "unknown" as const, http_status: null, provider_code: null,
+      error: { code: "network.timeout", params: {}, detail: null } };
+    mockBackend({
+      accounts: [TREASURY],
+      on: (cmd) =>
+        cmd === "history_page" ? { rows: [unknown], next_cursor: null }
+        : cmd === "history_count" ? 1
+        : cmd === "history_get" ? { ...unknown, search_text: "", request: { method: "POST", url: "https://x.example/", headers: [], body: "{}" }, response: null }
+        : undefined,
+    });
+    render(<HistoryScreen focus={null} onRepeat={noop} />);
+    fireEvent.click(await screen.findByTestId("history-row"));
+    const error = await screen.findByTestId("drawer-error");
+    expect(error.textContent).toBe("No answer arrived in time, so whether the provider acted on this request is unknown.");
+    // The next step is one the user can take from here.
+    expect(screen.getByTestId("drawer-unknown-resend").textContent).toContain("server's logs");
+    expect([...missingKeys]).toEqual([]);
+  });
+
   it("exports a readable CSV by default where the user chooses, offers Show in folder, and keeps the filters when the screen is left", async () => {
     const calls = mockBackend({
       accounts: [TREASURY],

@@ -154,7 +154,9 @@ impl Readable {
             let named: Vec<String> = fields.iter().map(|f| field_name(f.as_str().unwrap_or_default())).collect();
             params.insert("fields".into(), Value::from(named.join(", ")));
         }
-        let key = format!("errors.{code}");
+        // Read from History: a message that would send the reader to History says it without that step.
+        let here = format!("history.errors.{code}");
+        let key = if c.has(&here) { here } else { format!("errors.{code}") };
         let mut text = if c.has(&key) { c.t(&key, &params) } else { code.to_owned() };
         if let Some(Value::String(reason)) = original.get("reason") {
             let key = format!("reasons.{reason}");
@@ -215,6 +217,20 @@ mod tests {
             let c = Catalog::of(language);
             for key in HEADERS.iter().copied().chain(["history.readable.more_one", "history.readable.more_other"]) {
                 assert!(c.has(key), "{}: {key}", language.tag());
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_outcome_is_not_sent_back_to_history() {
+        let r = Readable::new(Language::En, Zone::Utc);
+        let text = r.error_text("network.timeout", None);
+        assert_eq!(text, "No answer arrived in time, so whether the provider acted on this request is unknown.");
+        for language in Language::ALL {
+            let c = Catalog::of(language);
+            for code in ["network.timeout", "network.connection_reset", "provider.response_too_large"] {
+                let text = Readable::new(language, Zone::Utc).error_text(code, Some(r#"{"max_mib":5}"#));
+                assert!(!text.contains(&c.text("nav.history")), "{}: {code}: {text}", language.tag());
             }
         }
     }

@@ -13,8 +13,12 @@ export function fieldOf(error: CoreError | null): string | null {
   return typeof f === "string" ? f : null;
 }
 
-/** A translated error: the message in the user's language with its fix, and the raw detail underneath. */
-export function ErrorBox({ error, compact, testId }: { error: CoreError; compact?: boolean; testId?: string }) {
+/**
+ * A translated error: the message in the user's language with its fix, and the raw detail underneath. Shown
+ * in History (`inHistory`), a message that would send the user to History says it without that step
+ * (`history.errors.<code>`), where there is one.
+ */
+export function ErrorBox({ error, compact, testId, inHistory }: { error: CoreError; compact?: boolean; testId?: string; inHistory?: boolean }) {
   const { t, i18n } = useTranslation();
   const params: Record<string, unknown> = { ...error.params };
   const fieldName = (f: unknown) => (typeof f === "string" && i18n.exists(`fields.${f}`) ? t(`fields.${f}`) : String(f));
@@ -25,7 +29,7 @@ export function ErrorBox({ error, compact, testId }: { error: CoreError; compact
   return (
     <div className={`error-box${compact ? " compact" : ""}`} role="alert" data-testid={testId ?? "error-box"} data-code={error.code}>
       <div className="error-message">
-        {t(`errors.${error.code}`, params)}
+        {t(inHistory && i18n.exists(`history.errors.${error.code}`) ? `history.errors.${error.code}` : `errors.${error.code}`, params)}
         {reason && <span className="error-reason"> {reason}</span>}
       </div>
       {error.detail && <div className="error-detail">{t("errors.detail", { detail: error.detail })}</div>}

@@ -94,7 +94,7 @@ export function HistoryDrawer(props: {
           {d.outcome === "unknown" && op?.kind === "resend" && (
             <p className="warning" data-testid="drawer-unknown-resend">{t("result.unknown_resend_check")}</p>
           )}
-          {d.error && <ErrorBox error={{ code: d.error.code as CoreError["code"], params: d.error.params, detail: d.error.detail }} testId="drawer-error" />}
+          {d.error && <ErrorBox error={{ code: d.error.code as CoreError["code"], params: d.error.params, detail: d.error.detail }} testId="drawer-error" inHistory />}
           <h3 className="card-title">{t("history.request")}</h3>
           <RequestView method={d.request.method} url={d.request.url} headers={d.request.headers} body={d.request.body} testId="drawer-request" />
           <h3 className="card-title">{t("history.response")}</h3>
