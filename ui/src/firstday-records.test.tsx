@@ -14,6 +14,7 @@ import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
 import { PROVIDERS, account, mockBackend, setupEach, type Call } from "./test/helpers";
 import { dayPresetRange } from "./lib/historyfilter";
+import { formatAmount } from "./lib/lookup";
 
 setupEach();
 beforeEach(() => {
@@ -169,6 +170,36 @@ describe("Query", () => {
     render(<QueryScreen accountId={3} onAccount={noop} onGoToAccounts={noop} onResend={noop} onSeeHistory={noop} />);
     expect((await screen.findByTestId("query-tab-list-callbacks")).getAttribute("aria-selected")).toBe("true");
     expect(screen.getByTestId("query-no-match")).toBeTruthy();
+  });
+});
+
+describe("Amounts", () => {
+  it("are written as the window's language writes numbers, digit for digit", () => {
+    expect(formatAmount("2500.5", "pt-BR")).toBe("2.500,5");
+    expect(formatAmount("0.000000000000000001", "pt-BR")).toBe("0,000000000000000001");
+    expect(formatAmount("12345678901234567890.25", "en")).toBe("12,345,678,901,234,567,890.25");
+    expect(formatAmount("1.5", "zh-CN")).toBe("1.5");
+    expect(formatAmount("-3", "pt-BR")).toBe("-3");
+    expect(formatAmount("1e5", "pt-BR")).toBe("1e5");
+  });
+
+  it("read in the Query table in Portuguese as “2.500,5”", async () => {
+    await act(async () => changeLanguage("pt-BR"));
+    try {
+      mockBackend({
+        accounts: [CYBAVO],
+        on: (cmd) => (cmd === "run_action" ? OK({ notifications: [{ ...callback(90000000001, 1, "resend-deposit-callbacks"), amount_units: "2500.5" }] }) : undefined),
+      });
+      render(<QueryScreen accountId={3} onAccount={noop} onGoToAccounts={noop} onResend={noop} onSeeHistory={noop} />);
+      await screen.findByTestId("query-tab-query-callbacks");
+      change("op-ids", "90000000001");
+      await act(async () => fireEvent.click(screen.getByTestId("query-run")));
+      const row = await screen.findByTestId("query-row");
+      expect(row.textContent).toContain("2.500,5");
+      expect(row.textContent).not.toContain("2500.5");
+    } finally {
+      await act(async () => changeLanguage("en"));
+    }
   });
 });
 

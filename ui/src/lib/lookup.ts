@@ -50,6 +50,20 @@ export function cellText(t: TFunction, language: string, col: Column, row: Looku
   }
 }
 
+/**
+ * A decimal amount as the UI language writes numbers ("2.500,5" in Portuguese), digit for digit: the text is
+ * never turned into a float, so no precision is lost. Anything that is not a plain decimal stays as it is.
+ */
+export function formatAmount(text: string, language: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) return text;
+  const parts = new Intl.NumberFormat(language).formatToParts(12345.6);
+  const group = parts.find((p) => p.type === "group")?.value ?? ",";
+  const decimal = parts.find((p) => p.type === "decimal")?.value ?? ".";
+  const whole = m[2].replace(/\B(?=(\d{3})+(?!\d))/g, group);
+  return `${m[1]}${whole}${m[3] ? decimal + m[3] : ""}`;
+}
+
 /** The row's identifier (e.g. its serial), as text. */
 export function rowId(shape: LookupShape, row: LookupRow): string {
   const v = row[shape.id];

@@ -6,7 +6,7 @@ import { Fragment, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Column, LookupShape } from "../../api";
 import { copyText } from "../../lib/clipboard";
-import { cellText, deliveryOf, rowId, rowResend, type LookupRow } from "../../lib/lookup";
+import { cellText, deliveryOf, formatAmount, rowId, rowResend, type LookupRow } from "../../lib/lookup";
 
 /** The rows as text, header first (for "Copy as CSV"): every column, and the delivery when it is said. */
 export function rowsAsText(t: (k: string) => string, texts: (col: Column, row: LookupRow) => string, shape: LookupShape, rows: LookupRow[]) {
@@ -30,7 +30,7 @@ export function LookupTable(props: {
   selected: number[];
   onSelect: (selected: number[]) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const text = useCellText();
   const [copied, setCopied] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
@@ -108,7 +108,7 @@ export function LookupTable(props: {
                     </button>
                   </td>
                   {primary.map((c) => (
-                    <Cell key={c.label_key} col={c} row={row} text={text(c, row)} />
+                    <Cell key={c.label_key} col={c} row={row} text={text(c, row)} language={i18n.language} />
                   ))}
                   {delivered && (
                     <td data-testid="query-delivery">
@@ -137,7 +137,9 @@ export function LookupTable(props: {
                         {more.map((c) => (
                           <Fragment key={c.label_key}>
                             <dt>{t(c.label_key)}</dt>
-                            <dd className={c.look.kind === "code" || c.look.kind === "amount" ? "mono" : undefined}>{text(c, row) || "—"}</dd>
+                            <dd className={c.look.kind === "code" || c.look.kind === "amount" ? "mono" : undefined}>
+                              {(c.look.kind === "amount" ? formatAmount(text(c, row), i18n.language) : text(c, row)) || "—"}
+                            </dd>
                           </Fragment>
                         ))}
                       </dl>
@@ -157,14 +159,14 @@ export function LookupTable(props: {
 }
 
 /** One cell, looking as its column says. */
-function Cell(props: { col: Column; row: LookupRow; text: string }) {
+function Cell(props: { col: Column; row: LookupRow; text: string; language: string }) {
   const { look } = props.col;
   const shown = props.text || "—";
   switch (look.kind) {
     case "code":
       return <td className="mono ellipsis" title={props.text}>{shown}</td>;
     case "amount":
-      return <td className="num mono">{props.text}</td>;
+      return <td className="num mono">{formatAmount(props.text, props.language)}</td>;
     case "status":
       return (
         <td>
