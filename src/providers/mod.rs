@@ -213,7 +213,20 @@ pub fn parse_response(account: &Account, operation: &str, response: &RawResponse
     if let Some(e) = redirect_error(account, response) {
         return Err(e);
     }
-    account.inner().parse(operation, response)
+    account.inner().parse(operation, response).map_err(|e| with_retry_after(e, response))
+}
+
+/// A rate-limit error of an answer that says when to come back (`Retry-After`) carries that wait as
+/// `retry_after_seconds` (unless the provider's own parsing already set it): the rate budgets block the
+/// account's bucket at least that long, and the message says so.
+fn with_retry_after(e: Error, response: &RawResponse) -> Error {
+    if e.code != ErrorCode::ProviderRateLimited || e.params.contains_key("retry_after_seconds") {
+        return e;
+    }
+    match util::retry_after_seconds(response.header("Retry-After"), response.received_at_ms) {
+        Some(s) => e.with("retry_after_seconds", s),
+        None => e,
+    }
 }
 
 /// The error of an HTTP 3xx answer, `None` for any other status. Redirects are never followed (the

@@ -170,6 +170,22 @@ pub fn skew_seconds(date_header: Option<&str>, received_at_ms: i64) -> Option<i6
     Some((received_at_ms - date.timestamp_millis()).div_euclid(1000))
 }
 
+/// How long an answer asks the client to wait before the next request, from its `Retry-After` header
+/// (RFC 9110: a number of seconds, or an HTTP date, read against `received_at_ms`), in whole seconds
+/// rounded up; `None` without a readable header. A date in the past is 0.
+pub fn retry_after_seconds(header: Option<&str>, received_at_ms: i64) -> Option<i64> {
+    let h = header?.trim();
+    if !h.is_empty() && h.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(h.parse::<i64>().unwrap_or(i64::MAX).min(MAX_RETRY_AFTER_SECONDS));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(h).ok()?;
+    let ms = date.timestamp_millis().saturating_sub(received_at_ms).max(0);
+    Some((ms.saturating_add(999) / 1000).min(MAX_RETRY_AFTER_SECONDS))
+}
+
+/// The longest `Retry-After` taken as asked: a day (a larger value is read as a day).
+pub const MAX_RETRY_AFTER_SECONDS: i64 = 86_400;
+
 /// The response body as text for error `detail`: redacted (credential fields masked, registered secrets
 /// scrubbed), trimmed, at most 500 characters.
 pub fn body_detail(body: &[u8]) -> String {
@@ -212,6 +228,19 @@ mod tests {
         assert_eq!(opt_i64(p, "d").unwrap(), None);
         assert_eq!(req_i64(p, "d").unwrap_err().code, crate::error::ErrorCode::InputMissing);
         assert_eq!(req_i64(p, "e").unwrap_err().params["reason"], "not_integer");
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(retry_after_seconds(Some("120"), 0), Some(120));
+        assert_eq!(retry_after_seconds(Some(" 0 "), 0), Some(0));
+        assert_eq!(retry_after_seconds(Some("99999999999999999999999"), 0), Some(MAX_RETRY_AFTER_SECONDS));
+        // 784111777 = Sun, 06 Nov 1994 08:49:37 GMT; asked 1.5 s before it: 2 s (rounded up).
+        assert_eq!(retry_after_seconds(Some("Sun, 06 Nov 1994 08:49:37 GMT"), 784_111_775_500), Some(2));
+        assert_eq!(retry_after_seconds(Some("Sun, 06 Nov 1994 08:49:37 GMT"), 784_111_800_000), Some(0));
+        assert_eq!(retry_after_seconds(Some("-5"), 0), None);
+        assert_eq!(retry_after_seconds(Some("soon"), 0), None);
+        assert_eq!(retry_after_seconds(None, 0), None);
     }
 
     #[test]
