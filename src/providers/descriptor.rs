@@ -22,6 +22,8 @@ pub enum FieldKind {
     UnixMillis,
     /// One of `choices`.
     Choice,
+    /// Any number of `choices` (none, some or all), sent as a JSON array in the order of `choices`.
+    ChoiceList,
     /// A list of whole numbers (JSON array, or text separated by commas/whitespace).
     IntegerList,
     /// A list of strings (JSON array, or text separated by commas/whitespace).

@@ -134,6 +134,27 @@ pub fn opt_string_list(params: &Map<String, Value>, field: &str) -> Result<Optio
         .map(Some)
 }
 
+/// A list of some of `choices` (JSON array, or text separated by commas/whitespace), each at most once,
+/// in the order given; an empty list is `Some(vec![])` (a choice of none), an absent field `None`.
+pub fn opt_choice_list(params: &Map<String, Value>, field: &str, choices: &[&str]) -> Result<Option<Vec<String>>> {
+    if let Some(Value::Array(a)) = params.get(field) {
+        if a.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+    }
+    let Some(list) = opt_string_list(params, field)? else { return Ok(None) };
+    let mut out: Vec<String> = Vec::new();
+    for item in list {
+        if !choices.contains(&item.as_str()) {
+            return Err(Error::invalid_field(field, "not_allowed").with("allowed", choices.to_vec()).detail(item));
+        }
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    Ok(Some(out))
+}
+
 /// Smallest-unit integer text → decimal text with `decimals` places, trailing zeros trimmed
 /// (`"24447"`, 6 → `"0.024447"`; `"1500000"`, 6 → `"1.5"`). `None` if `amount` is not a digit string.
 pub fn units(amount: &str, decimals: u32) -> Option<String> {
@@ -228,6 +249,20 @@ mod tests {
         assert_eq!(opt_i64(p, "d").unwrap(), None);
         assert_eq!(req_i64(p, "d").unwrap_err().code, crate::error::ErrorCode::InputMissing);
         assert_eq!(req_i64(p, "e").unwrap_err().params["reason"], "not_integer");
+    }
+
+    #[test]
+    fn a_choice_list_holds_some_of_its_choices_once_each() {
+        let c = ["FAILED", "ON_HOLD", "COMPLETED"];
+        let read = |v: Value| opt_choice_list(json!({ "s": v }).as_object().unwrap(), "s", &c);
+        assert_eq!(
+            read(json!(["ON_HOLD", "FAILED", "ON_HOLD"])).unwrap(),
+            Some(vec!["ON_HOLD".into(), "FAILED".into()])
+        );
+        assert_eq!(read(json!("FAILED, COMPLETED")).unwrap(), Some(vec!["FAILED".into(), "COMPLETED".into()]));
+        assert_eq!(read(json!([])).unwrap(), Some(vec![]));
+        assert_eq!(read(Value::Null).unwrap(), None);
+        assert_eq!(read(json!(["LOST"])).unwrap_err().params["reason"], "not_allowed");
     }
 
     #[test]

@@ -58,6 +58,27 @@ describe("Resend with a provider the UI does not know", () => {
     expect([...missingKeys]).toEqual([]);
   });
 
+  it("sends the choices ticked in a choice list, in the order of its choices, and reads them back for Repeat", async () => {
+    const calls = backend((cmd) => (cmd === "run_action" ? OK({}) : undefined));
+    renderResend();
+    fireEvent.click((await screen.findByTestId("op-choice-redeliver")).querySelector("input")!);
+    change("op-event_id", "E-9");
+    expect(within(screen.getByTestId("op-kinds")).getAllByRole("checkbox").map((c) => c.parentElement!.textContent)).toEqual(["Created", "Paid", "Refunded"]);
+    fireEvent.click(screen.getByTestId("op-kinds-refunded"));
+    fireEvent.click(screen.getByTestId("op-kinds-created"));
+    fireEvent.click(screen.getByTestId("op-kinds-paid"));
+    fireEvent.click(screen.getByTestId("op-kinds-paid"));
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "run_action")).toBe(true));
+    const run = calls.find((c) => c.cmd === "run_action")!;
+    expect((run.args.request as { params: unknown }).params).toEqual({ event_id: "E-9", kinds: ["created", "refunded"] });
+    const redeliver = ACME.operations.find((o) => o.name === "redeliver")!;
+    const url = "https://eu.acme.example/api/events/redeliver/E-9?kinds=created&kinds=refunded";
+    expect(paramsFromRecorded(redeliver.fields, { url, body: "" })).toEqual({ event_id: "E-9", kinds: ["created", "refunded"] });
+    expect([...missingKeys]).toEqual([]);
+  });
+
   it("confirms as its rules say: a broad value, a start far back, and a filled field with a tick of its own", async () => {
     const calls = backend((cmd) => (cmd === "run_action" ? OK({}) : undefined));
     renderResend();

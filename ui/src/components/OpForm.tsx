@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 import type { FormField } from "../api";
-import { parseIntegerList, parseTextList, type FormValues } from "../lib/params";
+import { chosen, parseIntegerList, parseTextList, type FormValues } from "../lib/params";
 import { idKindOf } from "../lib/idfile";
 import { LoadIds } from "./LoadIds";
 import { localToUnit, parseLocalDateTime, timeZoneName, toLocalInput } from "../lib/time";
@@ -55,6 +55,20 @@ function FieldInput({ field: f, value, onChange }: { field: FormField; value: st
           ))}
         </select>
       );
+    case "choice_list": {
+      const picked = chosen(f, value);
+      const toggle = (c: string) => onChange(f.choices.filter((x) => (x === c ? !picked.includes(c) : picked.includes(x))).join(","));
+      return (
+        <div className="choice-list" id={id} data-testid={testId} role="group">
+          {f.choices.map((c) => (
+            <label key={c} className="check">
+              <input type="checkbox" checked={picked.includes(c)} data-testid={`${testId}-${c}`} onChange={() => toggle(c)} />
+              <span>{t(`${f.choices_key}.${c}`)}</span>
+            </label>
+          ))}
+        </div>
+      );
+    }
     case "unix_seconds":
     case "unix_millis": {
       const unit = localToUnit(value, f.kind);

@@ -28,6 +28,12 @@ export function parseTextList(text: string): string[] {
   return text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean);
 }
 
+/** The choices a `choice_list` value holds (its text: the chosen values, separated by commas). */
+export function chosen(f: FormField, value: string): string[] {
+  const picked = new Set(value.split(/[\s,;]+/).filter(Boolean));
+  return f.choices.filter((c) => picked.has(c));
+}
+
 /** How many distinct entries a pasted list of this kind holds. */
 export function listCount(kind: FormField["kind"], text: string): number {
   return kind === "integer_list" ? parseIntegerList(text).values.length : new Set(parseTextList(text)).size;
@@ -70,6 +76,12 @@ export function buildParams(fields: FormField[], values: FormValues): ParamsResu
         else params[f.name] = list.map(asNumber);
         break;
       }
+      case "choice_list": {
+        const list = chosen(f, raw);
+        if (list.length) params[f.name] = list;
+        else if (f.required) errors[f.name] = "required";
+        break;
+      }
       case "text_list": {
         const list = parseTextList(raw);
         if (f.max !== null && list.length > Number(f.max)) errors[f.name] = "too_many";
@@ -91,7 +103,7 @@ export function valuesFromParams(fields: FormField[], params: Record<string, unk
     if (v === undefined || v === null) continue;
     if ((f.kind === "unix_seconds" || f.kind === "unix_millis") && (typeof v === "number" || /^\d+$/.test(String(v))))
       out[f.name] = unitToLocal(Number(v), f.kind);
-    else if (Array.isArray(v)) out[f.name] = v.map(String).join("\n");
+    else if (Array.isArray(v)) out[f.name] = v.map(String).join(f.kind === "choice_list" ? "," : "\n");
     else out[f.name] = String(v);
   }
   return out;
@@ -129,7 +141,7 @@ export function paramsFromRecorded(fields: FormField[], request: { url: string; 
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     if (body[f.name] !== undefined) out[f.name] = body[f.name];
-    else if (query?.has(f.name)) out[f.name] = query.get(f.name);
+    else if (query?.has(f.name)) out[f.name] = f.kind === "choice_list" ? query.getAll(f.name) : query.get(f.name);
   }
   const inPath = fields.filter((f) => f.required && out[f.name] === undefined);
   if (inPath.length === 1) {

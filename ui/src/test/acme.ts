@@ -1,7 +1,7 @@
 // "Acme Pay": a provider the UI has never heard of, declared the way a provider's folder declares itself
 // (src/providers/<name>/mod.rs), with the catalog lines its folder would add. Every shape the descriptors
 // can take is used: a time window split per call with one call per channel, a list of ids or "everything",
-// look-ups by ids (two per call) and by time with their own columns, base URLs per region, confirmation
+// look-ups by ids (two per call) and by time with their own columns, a list of choices, base URLs per region, confirmation
 // rules, a warning when a secret is replaced.
 import i18next from "i18next";
 import type { ProviderDescriptor } from "../api";
@@ -57,7 +57,7 @@ export const ACME: ProviderDescriptor = {
         { kind: "filled", field: "notify_url", reason: "acme_notify" },
       ],
     }),
-    op(P, "redeliver", "resend", [formField(P, "event_id", "text", true)], {
+    op(P, "redeliver", "resend", [formField(P, "event_id", "text", true), formField(P, "kinds", "choice_list", false, { choices: ["created", "paid", "refunded"] })], {
       rate_limit_key: "rate_limits.acme",
       bulk: {
         window: null,
@@ -103,6 +103,7 @@ const CATALOG = {
       channel: { label: "Channel", help: "Card, bank or wallet." },
       notify_url: { label: "Notify URL", help: "A one-off address." },
       event_id: { label: "Event ID", help: "As Acme shows it." },
+      kinds: { label: "Kinds", help: "Only events of these kinds." },
       event_ids: { label: "Event IDs", help: "Two per request." },
       since: { label: "Since", help: "From this moment." },
     },
@@ -111,6 +112,7 @@ const CATALOG = {
     acme: {
       scope: { failed: "Only failed events", everything: "Every event, delivered or not" },
       channel: { card: "Cards", bank: "Bank transfers", wallet: "Wallets" },
+      kinds: { created: "Created", paid: "Paid", refunded: "Refunded" },
     },
   },
   bulk: {
