@@ -125,6 +125,59 @@ pub struct OperationDescriptor {
     pub lookup: Option<LookupShape>,
     /// The provider is retiring it (shown as such; still usable).
     pub deprecated: bool,
+    /// A look-up whose rows each have a detail of their own, read by another look-up when the row is
+    /// opened (a notification's delivery attempts).
+    pub row_detail: Option<RowDetail>,
+    /// A look-up answered a page at a time, with a cursor for the next page.
+    pub paging: Option<CursorPaging>,
+    /// A resend the provider accepts as a job of its own, done later: how to follow its progress.
+    pub follow: Option<FollowShape>,
+}
+
+/// The detail of a look-up's row: the look-up `operation` called with its param `param` set to the row's
+/// field `from`, its rows (the first of `rows` holding a list) shown in `columns` under the row.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RowDetail {
+    pub operation: String,
+    pub param: String,
+    pub from: String,
+    /// What the detail is, for the button that opens it (a translation key), e.g. "Delivery attempts".
+    pub label_key: String,
+    pub rows: Vec<String>,
+    pub columns: Vec<Column>,
+    /// What to say when the detail has no rows (a translation key).
+    pub empty_key: String,
+}
+
+/// Paging by cursor: the answer's field `next` holds the cursor of the next page (absent, null or empty
+/// on the last one), sent back in the param `param` with the same other params.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct CursorPaging {
+    pub next: String,
+    pub param: String,
+}
+
+/// Following a job a resend started at the provider: the look-up `operation`, called with its param
+/// `param` set to the resend result's field `from` (the job's id), every `every_seconds` until its
+/// `state` field holds one of `finished`; `done` of `total` is its progress.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct FollowShape {
+    pub operation: String,
+    pub param: String,
+    pub from: String,
+    pub state: String,
+    pub done: String,
+    pub total: String,
+    /// States after which the job changes no more.
+    pub finished: Vec<String>,
+    /// Those of `finished` that mean it did not do its work.
+    pub failed: Vec<String>,
+    /// The states' labels: `<state_prefix>.<state>`.
+    pub state_prefix: String,
+    pub every_seconds: u32,
 }
 
 /// An operation offered only to accounts whose public field `field` holds one of `values`; a field left
@@ -421,6 +474,9 @@ pub(crate) fn operation(
         confirm: Vec::new(),
         lookup: None,
         deprecated: false,
+        row_detail: None,
+        paging: None,
+        follow: None,
     }
 }
 
@@ -481,6 +537,23 @@ impl OperationDescriptor {
         self.lookup = Some(shape);
         self
     }
+    pub(crate) fn row_detail(mut self, detail: RowDetail) -> Self {
+        self.row_detail = Some(detail);
+        self
+    }
+    /// Paged by cursor: the answer's `next` field, sent back as the param `param`.
+    pub(crate) fn paging(mut self, next: &str, param: &str) -> Self {
+        self.paging = Some(CursorPaging { next: next.to_owned(), param: param.to_owned() });
+        self
+    }
+    pub(crate) fn follow(mut self, follow: FollowShape) -> Self {
+        self.follow = Some(follow);
+        self
+    }
+    pub(crate) fn deprecated(mut self) -> Self {
+        self.deprecated = true;
+        self
+    }
 }
 
 pub(crate) fn column(keys: &[&str], label_key: &str, format: ColumnFormat, primary: bool, look: CellLook) -> Column {
@@ -511,6 +584,37 @@ impl BaseUrlPreset {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// What a descriptor's shapes name exists: the look-ups a row detail and a follow-up call are, with
+    /// the params they set; only look-ups page.
+    #[test]
+    fn every_shape_names_operations_and_fields_of_its_provider() {
+        for d in super::super::all() {
+            let lookup_with = |name: &str, param: &str| {
+                let op = d.operation_named(name).unwrap_or_else(|| panic!("{}: no operation {name}", d.id));
+                assert_eq!(op.kind, OperationKind::Lookup, "{}: {name} is a look-up", d.id);
+                assert!(op.fields.iter().any(|f| f.name == param), "{}: {name} takes {param}", d.id);
+            };
+            for op in &d.operations {
+                if let Some(detail) = &op.row_detail {
+                    assert!(op.lookup.is_some(), "{}: {} has rows", d.id, op.name);
+                    lookup_with(&detail.operation, &detail.param);
+                    assert!(!detail.columns.is_empty() && !detail.rows.is_empty());
+                }
+                if op.paging.is_some() {
+                    assert!(op.lookup.is_some(), "{}: {} pages rows", d.id, op.name);
+                }
+                if let Some(follow) = &op.follow {
+                    assert_eq!(op.kind, OperationKind::Resend, "{}: {} follows a resend", d.id, op.name);
+                    lookup_with(&follow.operation, &follow.param);
+                    assert!(follow.failed.iter().all(|s| follow.finished.contains(s)));
+                    assert!(follow.every_seconds > 0);
+                }
+            }
+        }
+    }
+
     /// The registered providers' descriptors as the window receives them, written next to the generated
     /// bindings (and committed like them): the UI's tests draw the real providers from this file.
     #[test]

@@ -79,6 +79,62 @@ describe("Resend with a provider the UI does not know", () => {
     expect([...missingKeys]).toEqual([]);
   });
 
+  it("follows a replay the provider runs as a job of its own until it finishes, each look a look-up of its own", async () => {
+    const looks = [
+      { state: "queued", done: 0, total: 3 },
+      { state: "running", done: 1, total: 3 },
+      { state: "done", done: 3, total: 3 },
+    ];
+    const calls = backend((cmd, args) => {
+      if (cmd !== "run_action") return undefined;
+      const req = args.request as { operation: string };
+      return req.operation === "replay-events" ? OK({ job_id: "J-7", total: 3 }) : OK(looks.shift());
+    });
+    renderResend();
+    await screen.findByTestId("op-merchant_ref");
+    change("op-merchant_ref", "R-1");
+    change("op-from", toLocalInput(Date.now() - 600_000));
+    change("op-channel", "card");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
+    const panel = await screen.findByTestId("follow-panel");
+    expect(panel.textContent).toContain("Provider job J-7");
+    await waitFor(() => expect(panel.dataset.finished).toBe("true"), { timeout: 4000 });
+    expect(screen.getByTestId("follow-state").textContent).toBe("Replayed");
+    expect(screen.getByTestId("follow-progress").textContent).toBe("3 of 3 done. Finished.");
+    const polls = calls.filter((c) => (c.args.request as { operation?: string })?.operation === "replay-status");
+    expect(polls.map((c) => c.args.request)).toEqual(Array(3).fill({ account_id: 9, operation: "replay-status", params: { job_id: "J-7" } }));
+    expect(screen.queryByTestId("follow-again")).toBeNull();
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("stops following on an error and looks again when asked", async () => {
+    let fail = true;
+    const calls = backend((cmd, args) => {
+      if (cmd !== "run_action") return undefined;
+      const req = args.request as { operation: string };
+      if (req.operation === "replay-events") return OK({ job_id: "J-8" });
+      if (fail) {
+        fail = false;
+        return { ...OK(null), outcome: "failed", http_status: 404, error: { code: "provider.not_found", params: {}, detail: "no such job" } };
+      }
+      return OK({ state: "failed", done: 1, total: 2 });
+    });
+    renderResend();
+    await screen.findByTestId("op-merchant_ref");
+    change("op-merchant_ref", "R-2");
+    change("op-from", toLocalInput(Date.now() - 600_000));
+    change("op-channel", "card");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
+    expect((await screen.findByTestId("follow-error")).dataset.code).toBe("provider.not_found");
+    await act(async () => fireEvent.click(screen.getByTestId("follow-again")));
+    await waitFor(() => expect(screen.getByTestId("follow-panel").dataset.finished).toBe("true"));
+    expect(screen.getByTestId("follow-state").textContent).toBe("Stopped");
+    expect(screen.getByTestId("follow-progress").textContent).toBe("1 of 2 done. The provider stopped this job without finishing it.");
+    expect(calls.filter((c) => (c.args.request as { operation?: string })?.operation === "replay-status")).toHaveLength(2);
+  });
+
   it("confirms as its rules say: a broad value, a start far back, and a filled field with a tick of its own", async () => {
     const calls = backend((cmd) => (cmd === "run_action" ? OK({}) : undefined));
     renderResend();
@@ -220,6 +276,60 @@ describe("Query with a provider the UI does not know", () => {
     expect(screen.getByTestId("query-job-note").textContent).toContain("more than Acme Pay answers at once (2)");
     expect(screen.getByTestId("query-job-note").textContent).toContain("a job of 2 requests");
     expect([...missingKeys]).toEqual([]);
+  });
+
+  it("opens a row's detail, read by its own look-up, under the row", async () => {
+    const calls = backend((cmd, args) => {
+      if (cmd !== "run_action") return undefined;
+      const req = args.request as { operation: string; params: { event_id?: string } };
+      if (req.operation === "find-events") return OK(EVENTS);
+      return OK({ attempts: req.params.event_id === "E-2" ? [{ at_ms: AT, code: 500 }, { at_ms: AT + 1000, code: 200 }] : [] });
+    });
+    render(<QueryScreen accountId={ACCOUNT.id} onAccount={noop} onGoToAccounts={noop} onResend={noop} onSeeHistory={noop} />);
+    await screen.findByTestId("op-event_ids");
+    change("op-event_ids", "E-1 E-2");
+    await act(async () => fireEvent.click(screen.getByTestId("query-run")));
+    const rows = await screen.findAllByTestId("query-row");
+    expect(within(rows[1]).getByTestId("query-detail").textContent).toBe("Attempts");
+    await act(async () => fireEvent.click(within(rows[1]).getByTestId("query-detail")));
+    const detail = await screen.findByTestId("row-detail-table");
+    expect([...detail.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["At", "Answer"]);
+    expect(within(detail).getAllByTestId("row-detail-row").map((r) => [...r.querySelectorAll("td")].map((c) => c.textContent))).toEqual([
+      [formatLocal(AT, "en"), "500"],
+      [formatLocal(AT + 1000, "en"), "200"],
+    ]);
+    expect(calls.at(-1)!.args.request).toEqual({ account_id: 9, operation: "event-attempts", params: { event_id: "E-2" } });
+    // Closed and opened again: read once.
+    await act(async () => fireEvent.click(within(rows[1]).getByTestId("query-detail")));
+    expect(screen.queryByTestId("row-detail")).toBeNull();
+    await act(async () => fireEvent.click(within(rows[1]).getByTestId("query-detail")));
+    expect(calls.filter((c) => (c.args.request as { operation?: string })?.operation === "event-attempts")).toHaveLength(1);
+    await act(async () => fireEvent.click(within(rows[0]).getByTestId("query-detail")));
+    expect((await screen.findByTestId("row-detail-empty")).textContent).toBe("Acme has not tried yet.");
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("reads the next page of a look-up paged by cursor, with the same values", async () => {
+    const calls = backend((cmd, args) => {
+      if (cmd !== "run_action") return undefined;
+      const req = args.request as { params: { cursor?: string } };
+      return req.params.cursor === "c-2"
+        ? OK({ events: [{ event_id: "E-4", tone: "pending" }], next: null })
+        : OK({ events: EVENTS.events.slice(0, 2), next: "c-2" });
+    });
+    render(<QueryScreen accountId={ACCOUNT.id} onAccount={noop} onGoToAccounts={noop} onResend={noop} onSeeHistory={noop} />);
+    fireEvent.click(await screen.findByTestId("query-tab-events-since"));
+    const since = toLocalInput(AT);
+    change("op-since", since);
+    await act(async () => fireEvent.click(screen.getByTestId("query-run")));
+    await waitFor(() => expect(screen.getAllByTestId("query-row")).toHaveLength(2));
+    await act(async () => fireEvent.click(screen.getByTestId("query-more")));
+    await waitFor(() => expect(screen.getAllByTestId("query-row").map((r) => r.dataset.rowId)).toEqual(["E-1", "E-2", "E-4"]));
+    expect(screen.queryByTestId("query-more")).toBeNull();
+    expect(screen.getByTestId("query-count").textContent).toBe("3 callbacks found");
+    const params = calls.filter((c) => c.cmd === "run_action").map((c) => (c.args.request as { params: unknown }).params);
+    const s = Math.floor(new Date(since).getTime() / 1000);
+    expect(params).toEqual([{ since: s }, { since: s, cursor: "c-2" }]);
   });
 
   it("names the providers that have look-ups when the account's provider has none", async () => {

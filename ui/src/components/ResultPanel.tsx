@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { ActionResult, OperationDescriptor } from "../api";
 import { ErrorBox } from "./ErrorBox";
+import { FollowProgress } from "./follow/FollowProgress";
 import { OutcomePill } from "./OutcomePill";
 import { RequestView } from "./RequestView";
 
@@ -30,6 +31,8 @@ export function useOutcomeWords() {
 export function ResultPanel(props: {
   op: OperationDescriptor;
   result: ActionResult;
+  /** The account the action ran for (a job the provider started is followed with it). */
+  accountId?: number;
   onSeeHistory: (id: number) => void;
 }) {
   const { t } = useTranslation();
@@ -47,6 +50,9 @@ export function ResultPanel(props: {
         <p className="result-line" key={i} data-testid="result-line">{l}</p>
       ))}
       {r.error && <ErrorBox error={r.error} testId="result-error" />}
+      {r.outcome === "ok" && props.op.follow && props.accountId !== undefined && (
+        <FollowProgress accountId={props.accountId} follow={props.op.follow} result={r.result} />
+      )}
       <div className="row">
         {r.http_status !== null && <span className="meta">{t("result.http_status", { status: String(r.http_status) })}</span>}
         {r.calls > 1 && <span className="meta">{t("result.calls", { n: String(r.calls) })}</span>}

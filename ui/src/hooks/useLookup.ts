@@ -7,7 +7,7 @@ import {
   type ProviderDescriptor, type ResultsView,
 } from "../api";
 import { descriptorOf, lookupOps, operationOf } from "../lib/descriptors";
-import { idsAsked, lookupRows, type LookupRow } from "../lib/lookup";
+import { idsAsked, lookupRows, nextCursor, type LookupRow } from "../lib/lookup";
 import { buildParams, defaultValues, type FormValues } from "../lib/params";
 import { useJobs, type JobLive } from "./useJobs";
 
@@ -15,7 +15,13 @@ import { useJobs, type JobLive } from "./useJobs";
 export const ROWS_SHOWN = 1000;
 
 /** What the results card shows: one call's answer, or a job's results once it stops. */
-type Shown = { op: OperationDescriptor; accountId: number } & ({ kind: "call"; result: ActionResult } | { kind: "job"; jobId: number });
+type Shown = { op: OperationDescriptor; accountId: number } & (
+  | { kind: "call"; result: ActionResult; params: Record<string, unknown> }
+  | { kind: "job"; jobId: number }
+);
+
+/** The pages after the first of a look-up paged by cursor ("Load more"). */
+type More = { rows: LookupRow[]; cursor: string | null; busy: boolean; error: CoreError | null };
 
 export function useLookup(account: AccountView | undefined, descriptors: ProviderDescriptor[]) {
   const ops = lookupOps(account ? descriptorOf(descriptors, account.provider) : undefined, account);
@@ -31,6 +37,7 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
   const [saved, setSaved] = useState<ExportResult | null>(null);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<CoreError | null>(null);
+  const [more, setMore] = useState<More | null>(null);
 
   const jobId = shown?.kind === "job" ? shown.jobId : null;
   const job: JobLive | undefined = jobId === null ? undefined : jobs.find((j) => j.id === jobId);
@@ -59,6 +66,7 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
     setJobResults(null);
     setSaved(null);
     setSaveError(null);
+    setMore(null);
   };
 
   const search = async () => {
@@ -77,7 +85,7 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
         reloadJobs();
       } else {
         const result = await api.runAction({ account_id: account.id, operation: op.name, params: built.params });
-        setShown({ kind: "call", result, op, accountId: account.id });
+        setShown({ kind: "call", result, op, accountId: account.id, params: built.params });
       }
     } catch (e) {
       setError(asCoreError(e));
@@ -114,16 +122,34 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
 
   const rows: LookupRow[] =
     shown?.kind === "call" && shown.op.lookup
-      ? lookupRows(shown.op.lookup, shown.result.result)
+      ? [...lookupRows(shown.op.lookup, shown.result.result), ...(more?.rows ?? [])]
       : jobResults
         ? jobResults.rows.flatMap((r) => (r.callback ? [r.callback] : []))
         : [];
+
+  // Paging by cursor: the next page's cursor, from the last page read.
+  const cursor = shown?.kind === "call" && shown.result.outcome === "ok" ? (more ? more.cursor : nextCursor(shown.op.paging, shown.result.result)) : null;
+  const loadMore = async () => {
+    if (shown?.kind !== "call" || !shown.op.paging || cursor === null || more?.busy) return;
+    const paging = shown.op.paging;
+    const before = more ?? { rows: [], cursor, busy: false, error: null };
+    setMore({ ...before, busy: true, error: null });
+    try {
+      const r = await api.runAction({ account_id: shown.accountId, operation: shown.op.name, params: { ...shown.params, [paging.param]: cursor } });
+      if (r.outcome !== "ok") setMore({ ...before, error: r.error });
+      else setMore({ rows: [...before.rows, ...(shown.op.lookup ? lookupRows(shown.op.lookup, r.result) : [])], cursor: nextCursor(paging, r.result), busy: false, error: null });
+    } catch (e) {
+      setMore({ ...before, error: asCoreError(e) });
+    }
+  };
 
   return {
     ops, op, selectOp: (name: string) => { setOpName(name); setFormErrors({}); },
     values: current, setValues: (v: FormValues) => op && setValues({ ...values, [op.name]: v }), formErrors,
     error, busy, asked, asJob, search,
     shown, job, jobResults, rows, jobs, reloadJobs, showJob, cancelJob,
+    /** Paging by cursor: whether there is a next page, reading it, and its error. */
+    more: { available: cursor !== null, busy: !!more?.busy, error: more?.error ?? null, load: loadMore },
     saved, saving, saveError, saveResults,
     /** After choosing another account. */
     reset: () => { clearResults(); setError(null); },

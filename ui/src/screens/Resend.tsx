@@ -119,7 +119,7 @@ export function ResendScreen(props: ScreenAccountProps & {
 
         {form.preview && <PreviewPanel preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
 
-        {form.result && account && op && <ResultPanel op={op} result={form.result} onSeeHistory={props.onSeeHistory} />}
+        {form.result && account && op && <ResultPanel op={op} result={form.result} accountId={account.id} onSeeHistory={props.onSeeHistory} />}
 
         <JobsSection jobs={jobs} descriptors={descriptors} reload={loadJobs} onSeeHistory={(id) => props.onSeeJob?.(id)} />
       </div>

@@ -1,7 +1,8 @@
 // "Acme Pay": a provider the UI has never heard of, declared the way a provider's folder declares itself
 // (src/providers/<name>/mod.rs), with the catalog lines its folder would add. Every shape the descriptors
 // can take is used: a time window split per call with one call per channel, a list of ids or "everything",
-// look-ups by ids (two per call) and by time with their own columns, a list of choices, base URLs per region, confirmation
+// look-ups by ids (two per call, each row with its attempts) and by time (paged by cursor) with their own
+// columns, a list of choices, a replay that is a job of Acme's own (followed), base URLs per region, confirmation
 // rules, a warning when a secret is replaced.
 import i18next from "i18next";
 import type { ProviderDescriptor } from "../api";
@@ -44,6 +45,10 @@ export const ACME: ProviderDescriptor = {
       formField(P, "channel", "choice", true, { choices: ["card", "bank", "wallet"] }),
       formField(P, "notify_url", "url", false),
     ], {
+      follow: {
+        operation: "replay-status", param: "job_id", from: "job_id", state: "state", done: "done", total: "total",
+        finished: ["done", "failed"], failed: ["failed"], state_prefix: "acme.job", every_seconds: 1,
+      },
       bulk: {
         window: { has_end: true, max_seconds_per_call: 1800, max_age_ms: null, help_key: "bulk.since_help.acme" },
         ids: null,
@@ -68,8 +73,17 @@ export const ACME: ProviderDescriptor = {
         help_key: "bulk.mode_bulk_help.acme_ids",
       },
     }),
-    op(P, "find-events", "lookup", [formField(P, "event_ids", "text_list", true)], { lookup: lookupShape("query.tab.acme_ids", "event_ids") }),
-    op(P, "events-since", "lookup", [formField(P, "since", "unix_seconds", true)], { lookup: lookupShape("query.tab.acme_since", null) }),
+    op(P, "find-events", "lookup", [formField(P, "event_ids", "text_list", true)], {
+      lookup: lookupShape("query.tab.acme_ids", "event_ids"),
+      row_detail: {
+        operation: "event-attempts", param: "event_id", from: "event_id", label_key: "query.acme_attempts", rows: ["attempts"],
+        columns: [column(["at_ms"], "query.col.acme_at", { kind: "unix_millis" }, true), column(["code"], "query.col.acme_code", { kind: "text" }, true)],
+        empty_key: "query.acme_no_attempts",
+      },
+    }),
+    op(P, "events-since", "lookup", [formField(P, "since", "unix_seconds", true)], { lookup: lookupShape("query.tab.acme_since", null), paging: { next: "next", param: "cursor" } }),
+    op(P, "event-attempts", "lookup", [formField(P, "event_id", "text", true)]),
+    op(P, "replay-status", "lookup", [formField(P, "job_id", "text", true)]),
   ],
   base_urls: [
     preset(P, "eu", "https://eu.acme.example/api", true, { field: "region", values: ["eu"] }),
@@ -97,6 +111,8 @@ const CATALOG = {
       redeliver: { label: "Redeliver one event", help: "Acme sends one event again." },
       "find-events": { label: "Find events by ID", help: "Events by their IDs." },
       "events-since": { label: "Events since", help: "Events from a moment on." },
+      "event-attempts": { label: "Attempts of an event", help: "Each time Acme tried." },
+      "replay-status": { label: "Replay progress", help: "How far a replay is." },
       merchant_ref: { label: "Merchant reference", help: "Your reference." },
       from: { label: "From", help: "Start of the period." },
       scope: { label: "Which events", help: "Failed ones, or all." },
@@ -106,6 +122,7 @@ const CATALOG = {
       kinds: { label: "Kinds", help: "Only events of these kinds." },
       event_ids: { label: "Event IDs", help: "Two per request." },
       since: { label: "Since", help: "From this moment." },
+      job_id: { label: "Replay", help: "As Acme named it." },
     },
   },
   choices: {
@@ -132,9 +149,14 @@ const CATALOG = {
   },
   query: {
     tab: { acme_ids: "By event ID", acme_since: "Since a moment" },
-    col: { acme_event: "Event", acme_status: "Status", acme_amount: "Amount", acme_at: "At" },
+    col: { acme_event: "Event", acme_status: "Status", acme_amount: "Amount", acme_at: "At", acme_code: "Answer" },
+    acme_attempts: "Attempts",
+    acme_no_attempts: "Acme has not tried yet.",
   },
-  acme: { status: { delivered: "Delivered", failed: "Not delivered", unknown: "Other" } },
+  acme: {
+    status: { delivered: "Delivered", failed: "Not delivered", unknown: "Other" },
+    job: { queued: "Waiting", running: "Replaying", done: "Replayed", failed: "Stopped", unknown: "—" },
+  },
 };
 
 /** Adds Acme's catalog lines to the English catalog (as its folder's entries in the catalogs would). */

@@ -77,7 +77,20 @@ export function LookupResults(props: {
       {props.lookup.saveError && <ErrorBox error={props.lookup.saveError} compact testId="query-save-error" />}
       {result?.error && <ErrorBox error={result.error} testId="query-result-error" />}
       {shape && rows.length > 0 && (
-        <LookupTable shape={shape} rows={rows} onResend={(operation, params) => props.onResend(shown.accountId, operation, params)} />
+        <LookupTable
+          shape={shape}
+          rows={rows}
+          onResend={(operation, params) => props.onResend(shown.accountId, operation, params)}
+          detail={shown.op.row_detail ? { shape: shown.op.row_detail, accountId: shown.accountId } : undefined}
+        />
+      )}
+      {props.lookup.more.error && <ErrorBox error={props.lookup.more.error} compact testId="query-more-error" />}
+      {props.lookup.more.available && (
+        <div className="row actions">
+          <button type="button" className="btn" disabled={props.lookup.more.busy} onClick={() => void props.lookup.more.load()} data-testid="query-more">
+            {props.lookup.more.busy ? t("query.searching") : t("query.load_more")}
+          </button>
+        </div>
       )}
       {(result ? result.outcome === "ok" : jobResults!.ok === 0) && rows.length === 0 && <p className="field-help">{t("query.none")}</p>}
     </section>

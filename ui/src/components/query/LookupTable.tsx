@@ -4,7 +4,9 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Column, LookupShape } from "../../api";
 import { copyText } from "../../lib/clipboard";
+import type { RowDetail as RowDetailShape } from "../../bindings/RowDetail";
 import { cellText, rowId, rowResend, type LookupRow } from "../../lib/lookup";
+import { RowDetailRow, useRowDetail } from "./RowDetail";
 
 /** The rows as text, header first (for "Copy as CSV"). */
 export function rowsAsText(t: (k: string) => string, texts: (col: Column, row: LookupRow) => string, shape: LookupShape, rows: LookupRow[]) {
@@ -20,6 +22,8 @@ export function LookupTable(props: {
   shape: LookupShape;
   rows: LookupRow[];
   onResend: (operation: string, params: Record<string, unknown>) => void;
+  /** Each row's detail, read when the row is opened (the operation's `row_detail`), for this account. */
+  detail?: { shape: RowDetailShape; accountId: number };
 }) {
   const { t } = useTranslation();
   const text = useCellText();
@@ -44,39 +48,82 @@ export function LookupTable(props: {
           </tr>
         </thead>
         <tbody>
-          {props.rows.map((row, i) => {
-            const id = rowId(shape, row);
-            const resend = rowResend(shape, row);
-            return (
-              <tr key={`${id}-${i}`} data-testid="query-row" data-row-id={id}>
-                {shape.columns.map((c) => (
-                  <Cell key={c.label_key} col={c} row={row} text={text(c, row)} />
-                ))}
-                <td className="nowrap">
-                  <button type="button" className="btn small" onClick={() => copyRow(row)} data-testid="query-copy-row">
-                    {copied === id ? t("common.copied") : t("query.copy_row")}
-                  </button>
-                  {shape.resend && (
-                    <>
-                      {" "}
-                      <button
-                        type="button"
-                        className="btn small"
-                        onClick={() => resend && props.onResend(resend.operation, resend.params)}
-                        data-testid="query-resend"
-                        disabled={!resend}
-                      >
-                        {t("query.resend_this")}
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
+          {props.rows.map((row, i) => (
+            <Row
+              key={`${rowId(shape, row)}-${i}`}
+              shape={shape}
+              row={row}
+              text={text}
+              copied={copied === rowId(shape, row)}
+              onCopy={() => void copyRow(row)}
+              onResend={props.onResend}
+              detail={props.detail}
+            />
+          ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** One result row with its buttons, and its detail under it when opened. */
+function Row(props: {
+  shape: LookupShape;
+  row: LookupRow;
+  text: (col: Column, row: LookupRow) => string;
+  copied: boolean;
+  onCopy: () => void;
+  onResend: (operation: string, params: Record<string, unknown>) => void;
+  detail?: { shape: RowDetailShape; accountId: number };
+}) {
+  const { t } = useTranslation();
+  const { shape, row, detail } = props;
+  const state = useRowDetail(detail?.accountId ?? null, detail?.shape ?? null, row);
+  const id = rowId(shape, row);
+  const resend = rowResend(shape, row);
+  return (
+    <>
+      <tr data-testid="query-row" data-row-id={id}>
+        {shape.columns.map((c) => (
+          <Cell key={c.label_key} col={c} row={row} text={props.text(c, row)} />
+        ))}
+        <td className="nowrap">
+          <button type="button" className="btn small" onClick={props.onCopy} data-testid="query-copy-row">
+            {props.copied ? t("common.copied") : t("query.copy_row")}
+          </button>
+          {detail && (
+            <>
+              {" "}
+              <button
+                type="button"
+                className="btn small"
+                onClick={() => void state.toggle()}
+                disabled={!state.available}
+                aria-expanded={state.open}
+                data-testid="query-detail"
+              >
+                {t(detail.shape.label_key)}
+              </button>
+            </>
+          )}
+          {shape.resend && (
+            <>
+              {" "}
+              <button
+                type="button"
+                className="btn small"
+                onClick={() => resend && props.onResend(resend.operation, resend.params)}
+                data-testid="query-resend"
+                disabled={!resend}
+              >
+                {t("query.resend_this")}
+              </button>
+            </>
+          )}
+        </td>
+      </tr>
+      {detail && state.open && <RowDetailRow detail={detail.shape} state={state} span={shape.columns.length + 1} />}
+    </>
   );
 }
 
