@@ -125,6 +125,10 @@ pub struct OperationDescriptor {
     pub lookup: Option<LookupShape>,
     /// The provider is retiring it (shown as such; still usable).
     pub deprecated: bool,
+    /// Where params travel in the URL path, when it is not only the last segment: the end of the path
+    /// with `{param}` in place of each (e.g. `/notifications/{notificationId}/resend`), so History's
+    /// Repeat reads them back from a recorded request.
+    pub path: Option<String>,
     /// A look-up whose rows each have a detail of their own, read by another look-up when the row is
     /// opened (a notification's delivery attempts).
     pub row_detail: Option<RowDetail>,
@@ -474,6 +478,7 @@ pub(crate) fn operation(
         confirm: Vec::new(),
         lookup: None,
         deprecated: false,
+        path: None,
         row_detail: None,
         paging: None,
         follow: None,
@@ -550,6 +555,11 @@ impl OperationDescriptor {
         self.follow = Some(follow);
         self
     }
+    /// The end of its URL path, `{param}` in place of each param it carries (see the field).
+    pub(crate) fn path(mut self, template: &str) -> Self {
+        self.path = Some(template.to_owned());
+        self
+    }
     pub(crate) fn deprecated(mut self) -> Self {
         self.deprecated = true;
         self
@@ -601,6 +611,12 @@ mod tests {
                     assert!(op.lookup.is_some(), "{}: {} has rows", d.id, op.name);
                     lookup_with(&detail.operation, &detail.param);
                     assert!(!detail.columns.is_empty() && !detail.rows.is_empty());
+                }
+                if let Some(path) = &op.path {
+                    for seg in path.split('/').filter(|s| s.starts_with('{')) {
+                        let name = seg.trim_start_matches('{').trim_end_matches('}');
+                        assert!(op.fields.iter().any(|f| f.name == name), "{}: {} has no field {name}", d.id, op.name);
+                    }
                 }
                 if op.paging.is_some() {
                     assert!(op.lookup.is_some(), "{}: {} pages rows", d.id, op.name);

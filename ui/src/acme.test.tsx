@@ -14,7 +14,7 @@ import { paramsFromRecorded } from "./lib/params";
 import { formatLocal, toLocalInput } from "./lib/time";
 import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
-import { PROVIDERS, account, job, mockBackend, operation, setupEach, type Call } from "./test/helpers";
+import { PROVIDERS, account, formField, job, mockBackend, operation, setupEach, type Call } from "./test/helpers";
 
 setupEach();
 beforeEach(() => {
@@ -403,6 +403,17 @@ describe("Jobs and History of a provider the UI does not know", () => {
     expect(r.textContent).toContain("Redeliver one event");
     expect(optionTexts("filter-provider")).toContain("Acme Pay");
     expect([...missingKeys]).toEqual([]);
+  });
+
+  it("Repeat reads params that travel inside the URL path from the operation's path template", () => {
+    const fields = [formField("acme", "event_id", "text", true)];
+    const template = "/events/{event_id}/attempts/resend";
+    const url = "https://eu.acme.example/api/w/W-1/events/E%2F7%20x/attempts/resend?force=1";
+    expect(paramsFromRecorded(fields, { url, body: "" }, template)).toEqual({ event_id: "E/7 x" });
+    // Without the template the last segment would have been taken.
+    expect(paramsFromRecorded(fields, { url, body: "" })).toEqual({ event_id: "resend" });
+    // A path that does not end as the template says carries nothing.
+    expect(paramsFromRecorded(fields, { url: "https://eu.acme.example/api/events/E-1/resend", body: "" }, template)).toEqual({});
   });
 
   it("Repeat reads a field that travels in the URL path from the operation's fields", () => {

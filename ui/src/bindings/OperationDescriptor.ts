@@ -46,6 +46,12 @@ lookup: LookupShape | null,
  */
 deprecated: boolean, 
 /**
+ * Where params travel in the URL path, when it is not only the last segment: the end of the path
+ * with `{param}` in place of each (e.g. `/notifications/{notificationId}/resend`), so History's
+ * Repeat reads them back from a recorded request.
+ */
+path: string | null, 
+/**
  * A look-up whose rows each have a detail of their own, read by another look-up when the row is
  * opened (a notification's delivery attempts).
  */

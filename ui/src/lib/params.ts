@@ -119,12 +119,36 @@ export function defaultValues(fields: FormField[]): FormValues {
   return out;
 }
 
+/** The params a URL path carries where its end matches `template` (`/items/{id}/resend`), decoded. */
+export function paramsFromPath(template: string, url: string): Record<string, string> {
+  const path = url.split(/[?#]/)[0].replace(/^[a-z]+:\/\/[^/]*/i, "");
+  const want = template.split("/").filter(Boolean);
+  const have = path.split("/").filter(Boolean);
+  if (have.length < want.length) return {};
+  const tail = have.slice(have.length - want.length);
+  const out: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const m = /^\{(.+)\}$/.exec(want[i]);
+    if (!m) {
+      if (want[i] !== tail[i]) return {};
+      continue;
+    }
+    try {
+      out[m[1]] = decodeURIComponent(tail[i]);
+    } catch {
+      out[m[1]] = tail[i];
+    }
+  }
+  return out;
+}
+
 /**
  * Params of a recorded resend, read back from its (redacted) request, for "Repeat": each field from the
- * JSON body or the query string; the one required field neither carries travels in the URL path, as its
- * last segment (e.g. a transaction identifier in `/resend-webhook/{identifier}`).
+ * JSON body or the query string, then from the URL path as the operation's `path` template says;
+ * without one, the one required field none of them carries travels in the URL path as its last segment
+ * (e.g. a transaction identifier in `/resend-webhook/{identifier}`).
  */
-export function paramsFromRecorded(fields: FormField[], request: { url: string; body: string }): Record<string, unknown> {
+export function paramsFromRecorded(fields: FormField[], request: { url: string; body: string }, pathTemplate: string | null = null): Record<string, unknown> {
   let body: Record<string, unknown> = {};
   try {
     const parsed = request.body ? JSON.parse(request.body) : {};
@@ -142,6 +166,11 @@ export function paramsFromRecorded(fields: FormField[], request: { url: string; 
   for (const f of fields) {
     if (body[f.name] !== undefined) out[f.name] = body[f.name];
     else if (query?.has(f.name)) out[f.name] = f.kind === "choice_list" ? query.getAll(f.name) : query.get(f.name);
+  }
+  if (pathTemplate) {
+    const fromPath = paramsFromPath(pathTemplate, request.url);
+    for (const f of fields) if (out[f.name] === undefined && fromPath[f.name] !== undefined) out[f.name] = fromPath[f.name];
+    return out;
   }
   const inPath = fields.filter((f) => f.required && out[f.name] === undefined);
   if (inPath.length === 1) {

@@ -53,7 +53,7 @@ export function formField(p: string, name: string, kind: FormField["kind"], requ
 export function op(p: string, name: string, kind: OperationDescriptor["kind"], fields: FormField[], more: Partial<OperationDescriptor> = {}): OperationDescriptor {
   return {
     name, method: "POST", kind, label_key: `ops.${p}.${name}.label`, help_key: `ops.${p}.${name}.help`, fields, only_when: null,
-    rate_limit_key: null, bulk: null, confirm: [], lookup: null, deprecated: false, row_detail: null, paging: null, follow: null, ...more,
+    rate_limit_key: null, bulk: null, confirm: [], lookup: null, deprecated: false, path: null, row_detail: null, paging: null, follow: null, ...more,
   };
 }
 
