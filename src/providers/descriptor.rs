@@ -290,6 +290,8 @@ pub enum ConfirmRule {
     },
     /// A field is filled in (e.g. a one-off destination URL).
     Filled { field: String, reason: String },
+    /// Always: the operation itself resends everything of a kind (every failed webhook).
+    Always { reason: String },
 }
 
 /// How a look-up's results are shown: where the rows are, what identifies one, the columns, and how a

@@ -14,7 +14,8 @@ import { paramsFromRecorded } from "./lib/params";
 import { formatLocal, toLocalInput } from "./lib/time";
 import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
-import { PROVIDERS, account, formField, job, mockBackend, operation, setupEach, type Call } from "./test/helpers";
+import { PROVIDERS, account, formField, job, mockBackend, op, operation, setupEach, type Call } from "./test/helpers";
+import { strongReasons } from "./lib/confirm";
 
 setupEach();
 beforeEach(() => {
@@ -133,6 +134,15 @@ describe("Resend with a provider the UI does not know", () => {
     expect(screen.getByTestId("follow-state").textContent).toBe("Stopped");
     expect(screen.getByTestId("follow-progress").textContent).toBe("1 of 2 done. The provider stopped this job without finishing it.");
     expect(calls.filter((c) => (c.args.request as { operation?: string })?.operation === "replay-status")).toHaveLength(2);
+  });
+
+  it("always asks for the stronger confirmation of an operation that resends everything of a kind", () => {
+    const everything = op("acme", "replay-all", "resend", [], { confirm: [{ kind: "always", reason: "acme_all" }] });
+    expect(strongReasons({ environment: "sandbox" }, everything, {}, 0).reasons).toEqual([{ reason: "acme_all", ask: "tick_many" }]);
+    expect(strongReasons({ environment: "production" }, everything, {}, 0).reasons).toEqual([
+      { reason: "production", ask: "type_name" },
+      { reason: "acme_all", ask: "tick_many" },
+    ]);
   });
 
   it("confirms as its rules say: a broad value, a start far back, and a filled field with a tick of its own", async () => {
