@@ -81,6 +81,14 @@ describe("translation catalogs", () => {
           keys.push(o.lookup.label_key, ...o.lookup.columns.map((c) => c.label_key));
           for (const c of o.lookup.columns) if (c.format.kind === "label") groups.push(c.format.prefix);
         }
+        if (o.row_detail) {
+          keys.push(o.row_detail.label_key, o.row_detail.empty_key, ...o.row_detail.columns.map((c) => c.label_key));
+          for (const c of o.row_detail.columns) if (c.format.kind === "label") groups.push(c.format.prefix);
+        }
+        if (o.follow) {
+          groups.push(o.follow.state_prefix);
+          keys.push(...o.follow.finished.map((s) => `${o.follow!.state_prefix}.${s}`));
+        }
       }
     }
     expect(keys.length).toBeGreaterThan(50);
