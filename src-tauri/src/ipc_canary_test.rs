@@ -133,6 +133,7 @@ fn resend_of(provider: &str, fields: &Value, now_s: i64) -> (&'static str, Value
             json!({"webhookId": "1721442311151521794", "eventType": "1", "resendFromDateTime": (now_s - 3600) * 1000}),
         ),
         "avista" => ("resend-webhook", json!({"transaction_identifier": "PAG-2024-0001"})),
+        "fireblocks" => ("resend-by-resource", json!({"resourceId": "cfe5be48-9307-4aa3-8ead-b959fca35dd6"})),
         _ if fields["api_version"] == "v2" => (
             "resend-webhooks",
             json!({"startTimestamp": now_s - 3600, "endTimestamp": now_s - 60, "webhookResult": "Failed", "transactionType": "AllType"}),

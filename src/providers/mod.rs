@@ -58,6 +58,7 @@ registry! {
     ceffu => ceffu::Ceffu,
     avista => avista::Avista,
     ccpayment => ccpayment::Ccpayment,
+    fireblocks => fireblocks::Fireblocks,
 }
 
 /// A provider, named by its stable id. Serialized as that id (`"cybavo"`); read back only when the
