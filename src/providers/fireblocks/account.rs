@@ -131,3 +131,90 @@ impl ProviderAccount for FireblocksAccount {
         super::words::describe(operation, result)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::Account;
+
+    fn file() -> Value {
+        json!({"provider": "fireblocks", "base_url": "https://api.fireblocks.io/v1", "api_key": "11111111-2222-4333-8444-555555555555",
+            "private_key": include_str!("../../../tests/fixtures/fireblocks_test_key.pem"), "webhook_id": "w-1"})
+    }
+
+    fn parse(change: impl FnOnce(&mut Value)) -> Result<Account> {
+        let mut f = file();
+        change(&mut f);
+        Account::from_map(f.as_object().unwrap())
+    }
+
+    fn reason(change: impl FnOnce(&mut Value)) -> (String, String) {
+        let e = parse(change).unwrap_err();
+        (e.params["field"].as_str().unwrap().to_owned(), e.params["reason"].as_str().unwrap_or_default().to_owned())
+    }
+
+    #[test]
+    fn fields_are_checked_when_the_account_is_read() {
+        assert!(parse(|_| {}).is_ok());
+        assert_eq!(reason(|f| f["api_key"] = json!("1111\n2222")), ("api_key".into(), "not_header_text".into()));
+        assert_eq!(reason(|f| f["private_key"] = json!("not a key")), ("private_key".into(), "not_rsa_pem_key".into()));
+        assert_eq!(reason(|f| f["webhook_public_key"] = json!("nope")), ("webhook_public_key".into(), "invalid_public_key".into()));
+        assert_eq!(reason(|f| f["webhook_jwks"] = json!(r#"{"keys":[]}"#)), ("webhook_jwks".into(), "invalid_jwks".into()));
+        assert_eq!(reason(|f| f["calls_per_minute"] = json!(0)), ("calls_per_minute".into(), "out_of_range".into()));
+        assert_eq!(parse(|f| {
+            f.as_object_mut().unwrap().remove("api_key");
+        })
+        .unwrap_err().params["field"], "api_key");
+        // Secrets never show.
+        let a = parse(|_| {}).unwrap();
+        let debug = format!("{a:?}");
+        assert!(!debug.contains("11111111-2222") && !debug.contains("MIIJ"), "{debug}");
+    }
+
+    #[test]
+    fn the_webhook_key_is_the_accounts_or_the_published_one_of_its_environment() {
+        let key = |change: fn(&mut Value)| {
+            let a = parse(change).unwrap();
+            a.downcast::<FireblocksAccount>().unwrap().webhook_key.clone()
+        };
+        let published = |pem| parse_public_key(pem);
+        assert_eq!(key(|_| {}), published(webhooks::US_PRODUCTION_KEY));
+        assert_eq!(key(|f| f["base_url"] = json!("https://sandbox-api.fireblocks.io/v1")), published(webhooks::SANDBOX_KEY));
+        assert_eq!(key(|f| f["base_url"] = json!("https://eu-api.fireblocks.io/v1")), None);
+        let own = include_str!("../../../tests/fixtures/fireblocks_test_pub.pem");
+        assert_eq!(
+            key(|f| {
+                f["base_url"] = json!("https://eu2-api.fireblocks.io/v1");
+                f["webhook_public_key"] = json!(include_str!("../../../tests/fixtures/fireblocks_test_pub.pem"));
+            }),
+            published(own)
+        );
+    }
+
+    #[test]
+    fn a_list_of_transactions_is_one_call_each_paced_by_the_api_users_budget() {
+        let a = parse(|_| {}).unwrap();
+        let params = json!({"resourceIds": ["t1", "t2", "t1", "t3"], "excludeStatuses": ["ON_HOLD"]});
+        let req = BulkRequest { params: params.as_object().unwrap(), since: None, until: 0, max_calls: 100 };
+        let split = a.inner().split(ops::RESEND_BY_RESOURCE, &req).unwrap().unwrap();
+        let calls: Vec<Value> = split.calls.into_iter().map(Value::Object).collect();
+        assert_eq!(
+            calls,
+            vec![
+                json!({"resourceId": "t1", "excludeStatuses": ["ON_HOLD"]}),
+                json!({"resourceId": "t2", "excludeStatuses": ["ON_HOLD"]}),
+                json!({"resourceId": "t3", "excludeStatuses": ["ON_HOLD"]}),
+            ]
+        );
+        let params = json!({"txIds": "a b", "resendCreated": true});
+        let req = BulkRequest { params: params.as_object().unwrap(), since: None, until: 0, max_calls: 100 };
+        let split = a.inner().split(ops::RESEND_TRANSACTION_V1, &req).unwrap().unwrap();
+        assert_eq!(split.calls[1], json!({"txId": "b", "resendCreated": true}).as_object().unwrap().clone());
+        assert!(a.inner().split(ops::RESEND_FAILED, &req).is_none());
+        // Every call of an API user in one bucket: 60 a minute, or the number the account gives.
+        let rule = Fireblocks.budget(&Map::new(), ops::GET_TRANSACTION).unwrap();
+        assert_eq!((rule.bucket, rule.budget.per_minute), ("api_user", Some(super::super::DEFAULT_PER_MINUTE)));
+        let agreed = json!({"calls_per_minute": 300});
+        assert_eq!(Fireblocks.budget(agreed.as_object().unwrap(), ops::RESEND_FAILED).unwrap().budget.per_minute, Some(300));
+    }
+}

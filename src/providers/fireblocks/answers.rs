@@ -36,8 +36,13 @@ pub fn parse(operation: &str, resp: &RawResponse) -> Result<Outcome> {
             }
             Value::Object(v)
         }
-        // Accepted (202), nothing in the body.
-        RESEND_NOTIFICATION | RESEND_BY_RESOURCE => json!({"accepted": true}),
+        // Accepted (202) with no body; a body that is there must at least be JSON.
+        RESEND_NOTIFICATION | RESEND_BY_RESOURCE => {
+            if !resp.body.iter().all(u8::is_ascii_whitespace) && serde_json::from_slice::<Value>(&resp.body).is_err() {
+                return Err(malformed(resp));
+            }
+            json!({"accepted": true})
+        }
         LIST_NOTIFICATIONS => page(resp, "notifications", notification_row)?,
         GET_ATTEMPTS => page(resp, "attempts", attempt_row)?,
         LIST_WEBHOOKS => page(resp, "webhooks", |w| w)?,
@@ -213,6 +218,9 @@ mod tests {
         assert_eq!(err(GET_RESEND_JOB, 200, &[], r#"{"jobId":"j"}"#).code, ErrorCode::ProviderMalformedResponse);
         assert_eq!(ok(RESEND_NOTIFICATION, 202, &[], ""), json!({"accepted": true}));
         assert_eq!(ok(RESEND_BY_RESOURCE, 202, &[], ""), json!({"accepted": true}));
+        assert_eq!(ok(RESEND_BY_RESOURCE, 202, &[], "{}"), json!({"accepted": true}));
+        // Cut short: nothing says what Fireblocks accepted.
+        assert_eq!(err(RESEND_BY_RESOURCE, 202, &[], r#"{""#).code, ErrorCode::ProviderMalformedResponse);
         let page = r#"{"data":[{"id":"n1","status":"FAILED","eventType":"transaction.created","resourceId":"t","createdAt":1,"updatedAt":2}],"next":"c1"}"#;
         let v = ok(LIST_NOTIFICATIONS, 200, &[], page);
         assert_eq!(v["next"], "c1");

@@ -161,14 +161,17 @@ fn too_many(retry_after_secs: i64) -> ProviderResponse {
     error(429, "Too many requests").header("Retry-After", retry_after_secs.max(1).to_string())
 }
 
+/// An answer kept for its `Idempotency-Key`: status, body, headers, and when it was given.
+type Kept = (u16, Vec<u8>, Vec<(String, String)>, i64);
+
 #[derive(Debug, Default)]
 struct State {
     workspace: Workspace,
     nonces: HashMap<String, i64>,
     limiter: HashMap<String, Window>,
     resend_limiter: HashMap<String, Window>,
-    /// Answers by (API key, Idempotency-Key): status, body, headers, when.
-    idempotent: HashMap<(String, String), (u16, Vec<u8>, Vec<(String, String)>, i64)>,
+    /// Answers by (API key, Idempotency-Key).
+    idempotent: HashMap<(String, String), Kept>,
     rng_counter: u64,
 }
 
