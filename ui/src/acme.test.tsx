@@ -2,7 +2,7 @@
 // ones on every screen: forms, confirmations, bulk plans, look-ups, accounts, jobs and history all come
 // from its descriptor and its catalog lines. This is what "the UI names no provider" means.
 import { beforeEach, describe, expect, it } from "vitest";
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { missingKeys } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
 import { QueryScreen } from "./screens/Query";
@@ -16,6 +16,7 @@ import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
 import { PROVIDERS, account, formField, job, mockBackend, op, operation, setupEach, type Call } from "./test/helpers";
 import { strongReasons } from "./lib/confirm";
+import { OperationChoice } from "./components/resend/OperationChoice";
 
 setupEach();
 beforeEach(() => {
@@ -134,6 +135,17 @@ describe("Resend with a provider the UI does not know", () => {
     expect(screen.getByTestId("follow-state").textContent).toBe("Stopped");
     expect(screen.getByTestId("follow-progress").textContent).toBe("1 of 2 done. The provider stopped this job without finishing it.");
     expect(calls.filter((c) => (c.args.request as { operation?: string })?.operation === "replay-status")).toHaveLength(2);
+  });
+
+  it("says which operations the provider is retiring", () => {
+    const ops = [op("acme", "replay-events", "resend", []), op("acme", "redeliver", "resend", [], { deprecated: true })];
+    render(<OperationChoice ops={ops} op={ops[0]} onSelect={noop} />);
+    expect(within(screen.getByTestId("op-choice-redeliver")).getByTestId("op-deprecated").textContent).toBe("Being retired");
+    expect(within(screen.getByTestId("op-choice-replay-events")).queryByTestId("op-deprecated")).toBeNull();
+    cleanup();
+    render(<OperationChoice ops={[ops[1]]} op={ops[1]} onSelect={noop} />);
+    expect(screen.getByTestId("op-title").textContent).toBe("Redeliver one event Being retired");
+    expect([...missingKeys]).toEqual([]);
   });
 
   it("always asks for the stronger confirmation of an operation that resends everything of a kind", () => {
