@@ -99,7 +99,6 @@ fn notifications_lookup() -> LookupShape {
             column(&["status"], "query.col.state", label("fireblocks.notification"), true, status_look()),
             column(&["resourceId"], "query.col.fireblocks_resource", ColumnFormat::Text, true, Code),
             column(&["id"], "query.col.fireblocks_notification", ColumnFormat::Text, false, Code),
-            column(&["updatedAt"], "query.col.fireblocks_updated", ColumnFormat::UnixMillis, false, Plain),
         ],
         resend: Some(RowResend {
             operation_field: "resend_operation".into(),
