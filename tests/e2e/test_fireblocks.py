@@ -68,6 +68,17 @@ def open_attempts(s, row_id):
     # For the photograph: the results from their start, the table from its first column.
     s.execute("document.querySelector('[data-testid=query-results]').scrollIntoView({block: 'start'});"
               "document.querySelector('[data-testid=query-results] .table-wrap').scrollLeft = 0;")
+    hidden = buttons_out_of_view(s)
+    assert not hidden, f"row buttons outside the table's visible part: {hidden}"
+
+
+def buttons_out_of_view(s):
+    """The rows' buttons a user would have to scroll the table sideways to reach."""
+    return s.execute(
+        "const wrap = document.querySelector('[data-testid=query-results] .table-wrap').getBoundingClientRect();"
+        "return [...document.querySelectorAll('[data-testid=query-row] button')]"
+        ".filter(b => { const r = b.getBoundingClientRect(); return r.left < wrap.left || r.right > wrap.right + 0.5; })"
+        ".map(b => b.dataset.testid);")
 
 
 def main():
