@@ -22,6 +22,7 @@ pub mod bulk;
 mod descriptor;
 pub mod execute;
 pub mod input_limits;
+pub mod params;
 mod provider;
 mod redaction;
 pub mod refused_ranges;

@@ -5,6 +5,8 @@
 //! secret)).
 
 pub mod account;
+pub mod callback;
+mod errors;
 pub mod ops;
 pub mod sandbox;
 pub mod sign;
