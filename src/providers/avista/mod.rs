@@ -3,6 +3,7 @@
 //! which give a 30-minute JWT (cached per account, see [`TokenCache`](crate::providers::TokenCache)).
 
 pub mod account;
+mod errors;
 pub mod ops;
 pub mod sandbox;
 pub mod sign;
