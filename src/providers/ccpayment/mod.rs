@@ -4,6 +4,7 @@
 //! message, v2 uses it as an HMAC key. See [`sign`].
 
 pub mod account;
+mod errors;
 pub mod ops;
 pub mod sandbox;
 pub mod sign;
