@@ -253,12 +253,14 @@ pub fn verify_signature(account: &Account, headers: &[(String, String)], body: &
     account.inner().verify_callback(headers, body)
 }
 
-/// The descriptor of `operation` for this account, or `input.unknown_operation`.
+/// The descriptor of `operation` as offered to this account (its `only_when` matches the account's public
+/// fields: an API version, an access level), or `input.unknown_operation`: an operation the account is
+/// not offered is never built or sent, whatever asks for it (the window, the CLI, a job).
 pub fn operation_descriptor(account: &Account, operation: &str) -> Result<OperationDescriptor> {
-    descriptor(account.provider())
-        .operations
-        .into_iter()
-        .find(|o| o.name == operation && account.inner().offers(o))
+    let d = descriptor(account.provider());
+    d.operation_for(operation, account.public())
+        .filter(|o| account.inner().offers(o))
+        .cloned()
         .ok_or_else(|| {
             Error::new(ErrorCode::InputUnknownOperation)
                 .with("provider", account.provider().as_str())
@@ -268,4 +270,27 @@ pub fn operation_descriptor(account: &Account, operation: &str) -> Result<Operat
 
 fn check_operation(account: &Account, operation: &str) -> Result<()> {
     operation_descriptor(account, operation).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ccpayment(version: &str) -> Account {
+        let file = json!({"provider": "ccpayment", "base_url": "https://ccpayment.example.com", "api_version": version,
+            "app_id": "202302010636261620672405236006912", "app_secret": "TESTAPPSECRET1234567890abcdef"});
+        Account::from_map(file.as_object().unwrap()).unwrap()
+    }
+
+    /// Two operations of one name offered to accounts of different versions: each account gets its own.
+    #[test]
+    fn an_operation_is_the_one_offered_to_the_account() {
+        let fields = |v: &str| -> Vec<String> {
+            let op = operation_descriptor(&ccpayment(v), "resend-webhooks").unwrap();
+            op.fields.into_iter().map(|f| f.name).collect()
+        };
+        assert!(fields("v1").contains(&"start_timestamp".to_owned()));
+        assert!(fields("v2").contains(&"startTimestamp".to_owned()), "{:?}", fields("v2"));
+    }
 }
