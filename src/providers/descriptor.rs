@@ -83,6 +83,21 @@ pub struct FormField {
     pub broad_label_key: Option<String>,
     /// Largest number of list items or numeric maximum, when documented.
     pub max: Option<i64>,
+    /// Values of a shape this operation never accepts in the field (each item of a list is checked).
+    pub refuse: Vec<Refusal>,
+}
+
+/// A shape of value a field refuses, and why. The window checks it as the core does
+/// ([`super::check_refusals`]), so the same field error shows before anything is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Refusal {
+    /// A regular expression in the syntax JavaScript and Rust's `regex` read alike (anchors, ASCII
+    /// classes such as `[0-9]`, counts), searched in the trimmed value: anchor it (`^…$`) to describe a
+    /// whole value.
+    pub pattern: String,
+    /// The reason of the field error (`input.invalid`), translated as `reasons.<reason>`.
+    pub reason: String,
 }
 
 /// What an operation does to the provider's state.
@@ -396,6 +411,7 @@ pub(crate) fn form_field(provider: &str, name: &str, kind: FieldKind, required: 
         broad: None,
         broad_label_key: None,
         max: None,
+        refuse: Vec::new(),
     }
 }
 
@@ -439,6 +455,11 @@ impl FormField {
     }
     pub(crate) fn max(mut self, m: i64) -> Self {
         self.max = Some(m);
+        self
+    }
+    /// Refuses values matching `pattern` (see [`Refusal`]) with `reason`.
+    pub(crate) fn refuse(mut self, pattern: &str, reason: &str) -> Self {
+        self.refuse.push(Refusal { pattern: pattern.to_owned(), reason: reason.to_owned() });
         self
     }
 }

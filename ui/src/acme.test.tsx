@@ -155,6 +155,24 @@ describe("Resend with a provider the UI does not know", () => {
     expect(plans).toEqual([{}, { event_ids: ["E-1", "E-2", "E-2"] }]);
     expect([...missingKeys]).toEqual([]);
   });
+
+  it("refuses a value of a shape the field refuses, at the field, in the provider's words, before anything is sent", async () => {
+    const calls = backend();
+    renderResend();
+    fireEvent.click((await screen.findByTestId("op-choice-redeliver")).querySelector("input")!);
+    change("op-event_id", " tmp-42 ");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    expect(screen.getByTestId("form-error-event_id").textContent).toBe(
+      "Acme cannot redeliver an event by its temporary ID (tmp-…): use the event ID.",
+    );
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(calls.some((c) => c.cmd === "preview_action" || c.cmd === "run_action")).toBe(false);
+    change("op-event_id", "tmp-42x");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(screen.queryByTestId("form-error-event_id")).toBeNull();
+    expect(calls.find((c) => c.cmd === "preview_action")!.args.request).toEqual({ account_id: 9, operation: "redeliver", params: { event_id: "tmp-42x" } });
+    expect([...missingKeys]).toEqual([]);
+  });
 });
 
 describe("Query with a provider the UI does not know", () => {

@@ -66,7 +66,7 @@ describe("translation catalogs", () => {
       for (const o of d.operations) {
         keys.push(o.label_key, o.help_key, ...(o.rate_limit_key ? [o.rate_limit_key] : []));
         for (const f of o.fields) {
-          keys.push(f.label_key, f.help_key, ...f.choices.map((c) => `${f.choices_key}.${c}`));
+          keys.push(f.label_key, f.help_key, ...f.choices.map((c) => `${f.choices_key}.${c}`), ...f.refuse.map((r) => `reasons.${r.reason}`));
           if (f.broad !== null) keys.push(f.broad_label_key ?? `(no words for the broad value of ${d.id}/${o.name}/${f.name})`);
         }
         for (const r of o.confirm) keys.push(`confirm.reason.${r.reason}`, ...(r.kind === "filled" ? [`confirm.tick_for.${r.reason}`] : []));

@@ -12,7 +12,7 @@ export function OpForm(props: {
   errors: Record<string, string>;
   onChange: (values: FormValues) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const set = (name: string, v: string) => props.onChange({ ...props.values, [name]: v });
   return (
     <div className="op-form">
@@ -29,7 +29,7 @@ export function OpForm(props: {
             <span className="field-help">{t(f.help_key)}</span>
             {err && (
               <span className="field-error" data-testid={`form-error-${f.name}`}>
-                {t(`form_errors.${err}`, { max: f.max === null ? "" : String(f.max) })}
+                {t(i18n.exists(`form_errors.${err}`) ? `form_errors.${err}` : `reasons.${err}`, { max: f.max === null ? "" : String(f.max) })}
               </span>
             )}
           </div>

@@ -41,7 +41,15 @@ export const asNumber = (digits: string): number | string => {
 
 export type ParamsResult = { params: Record<string, unknown>; errors: Record<string, string> };
 
-/** Builds the params object in form order; `errors` maps a field to a `form_errors.*` key. */
+/** The reason of the first shape the field refuses that `value` has (the core refuses the same). */
+export function refusedBy(f: FormField, value: string): string | null {
+  return f.refuse.find((r) => new RegExp(r.pattern).test(value.trim()))?.reason ?? null;
+}
+
+/**
+ * Builds the params object in form order; `errors` maps a field to a `form_errors.*` key, or to the reason
+ * of a shape the field refuses (`reasons.*`).
+ */
 export function buildParams(fields: FormField[], values: FormValues): ParamsResult {
   const params: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
@@ -72,12 +80,17 @@ export function buildParams(fields: FormField[], values: FormValues): ParamsResu
       }
       case "text_list": {
         const list = parseTextList(raw);
+        const refused = list.map((v) => refusedBy(f, v)).find((r) => r !== null);
         if (f.max !== null && list.length > Number(f.max)) errors[f.name] = "too_many";
+        else if (refused) errors[f.name] = refused;
         else if (list.length) params[f.name] = list;
         break;
       }
-      default:
-        params[f.name] = raw;
+      default: {
+        const refused = refusedBy(f, raw);
+        if (refused) errors[f.name] = refused;
+        else params[f.name] = raw;
+      }
     }
   }
   return { params, errors };

@@ -57,7 +57,7 @@ export const ACME: ProviderDescriptor = {
         { kind: "filled", field: "notify_url", reason: "acme_notify" },
       ],
     }),
-    op(P, "redeliver", "resend", [formField(P, "event_id", "text", true)], {
+    op(P, "redeliver", "resend", [formField(P, "event_id", "text", true, { refuse: [{ pattern: "^tmp-[0-9]+$", reason: "acme_temporary_id" }] })], {
       rate_limit_key: "rate_limits.acme",
       bulk: {
         window: null,
@@ -133,6 +133,7 @@ const CATALOG = {
     col: { acme_event: "Event", acme_status: "Status", acme_amount: "Amount", acme_at: "At" },
   },
   acme: { status: { delivered: "Delivered", failed: "Not delivered", unknown: "Other" } },
+  reasons: { acme_temporary_id: "Acme cannot redeliver an event by its temporary ID (tmp-…): use the event ID." },
 };
 
 /** Adds Acme's catalog lines to the English catalog (as its folder's entries in the catalogs would). */
