@@ -109,6 +109,10 @@ pub enum OperationKind {
     Resend,
     /// Read-only.
     Lookup,
+    /// A check the provider runs for the merchant without changing anything it holds (e.g. it calls the
+    /// merchant's endpoint and reports what it answered). Offered beside the resends as a secondary
+    /// action and run without asking anything: its fields are optional and the provider fills them.
+    Probe,
     /// Obtains a credential (Avista token).
     Auth,
 }

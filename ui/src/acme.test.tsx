@@ -175,6 +175,29 @@ describe("Resend with a provider the UI does not know", () => {
   });
 });
 
+describe("A provider's checks beside the resends", () => {
+  it("are offered as secondary actions, run without asking anything, and answer in the provider's words", async () => {
+    const calls = backend((cmd) =>
+      cmd === "run_action"
+        ? { ...OK({ status: 404 }), summary: [{ key: "result.acme_endpoint_answered", params: { status: "404", body: "no route" } }] }
+        : undefined,
+    );
+    renderResend();
+    const button = await screen.findByTestId("probe-ping-endpoint");
+    expect(screen.getByTestId("probe-actions").textContent).toBe("Before resending:Ping my endpoint");
+    expect(button.title).toBe("Acme calls your endpoint and says what it answered.");
+    expect(screen.queryByTestId("field-ping_id")).toBeNull();
+    await act(async () => fireEvent.click(button));
+    const panel = await screen.findByTestId("probe-result");
+    expect(within(panel).getByTestId("result-summary").textContent).toBe("Your server answered HTTP 404: no route");
+    expect(calls.filter((c) => c.cmd === "run_action").map((c) => c.args.request)).toEqual([{ account_id: 9, operation: "ping-endpoint", params: {} }]);
+    // The resend form is untouched and has no result of its own.
+    expect(screen.queryByTestId("result-panel")).toBeNull();
+    expect(screen.getByTestId("op-choice-replay-events")).toBeTruthy();
+    expect([...missingKeys]).toEqual([]);
+  });
+});
+
 describe("Query with a provider the UI does not know", () => {
   const AT = Date.UTC(2025, 0, 2, 3, 4, 5);
   const EVENTS = {

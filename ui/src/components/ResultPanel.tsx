@@ -31,6 +31,7 @@ export function ResultPanel(props: {
   op: OperationDescriptor;
   result: ActionResult;
   onSeeHistory: (id: number) => void;
+  testId?: string;
 }) {
   const { t } = useTranslation();
   const words = useOutcomeWords();
@@ -38,7 +39,7 @@ export function ResultPanel(props: {
   const r = props.result;
   const lines = words(props.op, r);
   return (
-    <section className={`card result result-${r.outcome}`} data-testid="result-panel" data-outcome={r.outcome}>
+    <section className={`card result result-${r.outcome}`} data-testid={props.testId ?? "result-panel"} data-outcome={r.outcome}>
       <header className="result-head">
         <OutcomePill outcome={r.outcome} />
         <h3 className="result-title" data-testid="result-summary">{lines[0]}</h3>

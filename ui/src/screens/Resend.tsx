@@ -13,17 +13,19 @@ import { ModeChoice } from "../components/resend/ModeChoice";
 import { NoAccounts } from "../components/resend/NoAccounts";
 import { OperationChoice } from "../components/resend/OperationChoice";
 import { PreviewPanel } from "../components/resend/PreviewPanel";
+import { ProbeActions } from "../components/resend/ProbeActions";
 import { SingleForm } from "../components/resend/SingleForm";
 import { useBudget } from "../hooks/useBudget";
 import { useBulkPlan } from "../hooks/useBulkPlan";
 import { useCopySecrets } from "../hooks/useCopySecrets";
 import { useJobs } from "../hooks/useJobs";
+import { useProbe } from "../hooks/useProbe";
 import { useResendForm, type ResendIntent } from "../hooks/useResendForm";
 import { useScreenAccount, type ScreenAccountProps } from "../hooks/useScreenAccount";
 import { useWorkspace } from "../hooks/useWorkspace";
 import { strongReasons } from "../lib/confirm";
 import { describeParams } from "../lib/describe";
-import { providerName } from "../lib/descriptors";
+import { descriptorOf, probeOps, providerName } from "../lib/descriptors";
 
 export type { ResendIntent } from "../hooks/useResendForm";
 
@@ -44,6 +46,7 @@ export function ResendScreen(props: ScreenAccountProps & {
   const { jobs, reload: loadJobs } = useJobs();
   const bulk = useBulkPlan(account, op, form, loadJobs);
   const copy = useCopySecrets(form.setError);
+  const probe = useProbe(account);
   const jobsTick = jobs.map((j) => `${j.id}:${j.next_index}:${j.state}`).join(",");
   const budget = useBudget(account?.id, op?.name, `${form.result?.history_id ?? ""}|${jobsTick}`);
 
@@ -115,7 +118,10 @@ export function ResendScreen(props: ScreenAccountProps & {
             />
           )}
           {form.error && <ErrorBox error={form.error} testId="resend-error" />}
+          {account && <ProbeActions ops={probeOps(descriptorOf(descriptors, account.provider), account)} probe={probe} />}
         </section>
+
+        {probe.done && <ResultPanel op={probe.done.op} result={probe.done.result} onSeeHistory={props.onSeeHistory} testId="probe-result" />}
 
         {form.preview && <PreviewPanel preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
 

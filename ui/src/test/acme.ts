@@ -68,6 +68,7 @@ export const ACME: ProviderDescriptor = {
         help_key: "bulk.mode_bulk_help.acme_ids",
       },
     }),
+    op(P, "ping-endpoint", "probe", [formField(P, "ping_id", "integer", false)]),
     op(P, "find-events", "lookup", [formField(P, "event_ids", "text_list", true)], { lookup: lookupShape("query.tab.acme_ids", "event_ids") }),
     op(P, "events-since", "lookup", [formField(P, "since", "unix_seconds", true)], { lookup: lookupShape("query.tab.acme_since", null) }),
   ],
@@ -97,6 +98,8 @@ const CATALOG = {
       redeliver: { label: "Redeliver one event", help: "Acme sends one event again." },
       "find-events": { label: "Find events by ID", help: "Events by their IDs." },
       "events-since": { label: "Events since", help: "Events from a moment on." },
+      "ping-endpoint": { label: "Ping my endpoint", help: "Acme calls your endpoint and says what it answered." },
+      ping_id: { label: "Ping number", help: "Chosen by Acme." },
       merchant_ref: { label: "Merchant reference", help: "Your reference." },
       from: { label: "From", help: "Start of the period." },
       scope: { label: "Which events", help: "Failed ones, or all." },
@@ -133,6 +136,7 @@ const CATALOG = {
     col: { acme_event: "Event", acme_status: "Status", acme_amount: "Amount", acme_at: "At" },
   },
   acme: { status: { delivered: "Delivered", failed: "Not delivered", unknown: "Other" } },
+  result: { acme_endpoint_answered: "Your server answered HTTP {{status}}: {{body}}" },
   reasons: { acme_temporary_id: "Acme cannot redeliver an event by its temporary ID (tmp-…): use the event ID." },
 };
 
