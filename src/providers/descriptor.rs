@@ -50,8 +50,14 @@ pub struct AccountField {
     pub help_key: String,
     /// Allowed values for `choice` fields.
     pub choices: Vec<String>,
+    /// Translatable labels of `choices` (`<choices_key>.<choice>`); `None`: the values are shown as they are
+    /// (`v1`, `v2`).
+    pub choices_key: Option<String>,
     /// Production default, if the provider has one.
     pub default: Option<String>,
+    /// A `required` field that accounts whose public field holds one of these values may leave empty (a
+    /// wallet id for an API code that reads every wallet it may).
+    pub optional_when: Option<OnlyWhen>,
     /// A warning shown when a saved secret is about to be replaced (e.g. a new CYBAVO API code is activated
     /// on first use and retires the current one): a translation key.
     pub replace_warning_key: Option<String>,
@@ -397,7 +403,9 @@ pub(crate) fn account_field(provider: &str, name: &str, kind: FieldKind, secret:
         label_key: format!("accounts.{provider}.{name}.label"),
         help_key: format!("accounts.{provider}.{name}.help"),
         choices: Vec::new(),
+        choices_key: None,
         default: None,
+        optional_when: None,
         replace_warning_key: None,
     }
 }
@@ -471,6 +479,16 @@ impl FormField {
 impl AccountField {
     pub(crate) fn choices(mut self, c: &[&str]) -> Self {
         self.choices = c.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+    /// Choices shown by their translated labels, `accounts.<provider>.<field>.choice.<value>`.
+    pub(crate) fn labeled_choices(mut self, c: &[&str]) -> Self {
+        self.choices_key = Some(format!("{}.choice", self.label_key.trim_end_matches(".label")));
+        self.choices(c)
+    }
+    /// Required, except for accounts whose `field` holds one of `values`.
+    pub(crate) fn optional_when(mut self, field: &str, values: &[&str]) -> Self {
+        self.optional_when = Some(OnlyWhen::new(field, values));
         self
     }
     pub(crate) fn default(mut self, v: &str) -> Self {

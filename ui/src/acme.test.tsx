@@ -274,6 +274,34 @@ describe("Accounts of a provider the UI does not know", () => {
     expect([...missingKeys]).toEqual([]);
   });
 
+  it("offer its documented addresses per environment; choosing one sets what it is for; choices by their labels", async () => {
+    mockBackend({ descriptors: DESCRIPTORS });
+    render(<AccountForm descriptors={DESCRIPTORS} onCancel={noop} onSaved={noop} />);
+    const presetSelect = () => screen.getByTestId("form-base_url-preset") as HTMLSelectElement;
+    const merchantLabel = () => screen.getByTestId("form-merchant_id").parentElement!.querySelector(".field-label")!.textContent;
+    expect(optionTexts("form-region")).toEqual(["Europe", "United States"]);
+    expect(optionTexts("form-base_url-preset")).toEqual([
+      "Acme Europe — https://eu.acme.example/api", "Acme United States — https://us.acme.example/api", "Another address (type it below)",
+    ]);
+    expect(presetSelect().value).toBe("https://eu.acme.example/api");
+    expect(merchantLabel()).toBe("Merchant ID");
+    change("form-base_url-preset", "https://us.acme.example/api");
+    expect((screen.getByTestId("form-base_url") as HTMLInputElement).value).toBe("https://us.acme.example/api");
+    expect((screen.getByTestId("form-region") as HTMLSelectElement).value).toBe("us");
+    expect(merchantLabel()).toBe("Merchant ID (optional)");
+    // Another region: the address chosen for the first one gives way to the new region's default.
+    change("form-region", "eu");
+    expect((screen.getByTestId("form-base_url") as HTMLInputElement).value).toBe("");
+    expect(presetSelect().value).toBe("https://eu.acme.example/api");
+    change("form-base_url-preset", "");
+    expect(presetSelect().value).toBe("");
+    fireEvent.click(screen.getByTestId("form-env-custom").querySelector("input")!);
+    expect(optionTexts("form-base_url-preset")).toEqual(["Acme test environment — https://test.acme.example/api", "Another address (type it below)"]);
+    fireEvent.click(screen.getByTestId("form-env-sandbox").querySelector("input")!);
+    expect(screen.queryByTestId("form-base_url-preset")).toBeNull();
+    expect([...missingKeys]).toEqual([]);
+  });
+
   it("are grouped under its name, their secrets named by its fields", async () => {
     mockBackend({ accounts: [ACCOUNT], descriptors: DESCRIPTORS });
     render(<AccountsScreen />);

@@ -62,7 +62,11 @@ describe("translation catalogs", () => {
     const keys: string[] = [];
     const groups: string[] = [];
     for (const d of providers as unknown as ProviderDescriptor[]) {
-      for (const f of d.account_fields) keys.push(f.label_key, f.help_key, ...(f.replace_warning_key ? [f.replace_warning_key] : []));
+      for (const f of d.account_fields) {
+        keys.push(f.label_key, f.help_key, ...(f.replace_warning_key ? [f.replace_warning_key] : []));
+        if (f.choices_key) keys.push(...f.choices.map((c) => `${f.choices_key}.${c}`));
+      }
+      keys.push(...d.base_urls.map((p) => p.label_key));
       for (const o of d.operations) {
         keys.push(o.label_key, o.help_key, ...(o.rate_limit_key ? [o.rate_limit_key] : []));
         for (const f of o.fields) {

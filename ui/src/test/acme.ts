@@ -30,8 +30,8 @@ export const ACME: ProviderDescriptor = {
   display_name: "Acme Pay",
   account_fields: [
     accountField(P, "base_url", "url", false, true),
-    accountField(P, "region", "choice", false, true, { choices: ["eu", "us"], default: "eu" }),
-    accountField(P, "merchant_id", "text", false, true),
+    accountField(P, "region", "choice", false, true, { choices: ["eu", "us"], choices_key: "accounts.acme.region.choice", default: "eu" }),
+    accountField(P, "merchant_id", "text", false, true, { optional_when: { field: "region", values: ["us"] } }),
     accountField(P, "api_token", "secret", true, true, { replace_warning_key: "accounts.acme.api_token.replace_warning" }),
   ],
   operations: [
@@ -84,8 +84,9 @@ const CATALOG = {
   accounts: {
     acme: {
       base_url: { label: "Acme base URL", help: "Acme's API address for your region." },
-      region: { label: "Region", help: "Where your Acme merchant lives." },
-      merchant_id: { label: "Merchant ID", help: "From the Acme dashboard." },
+      region: { label: "Region", help: "Where your Acme merchant lives.", choice: { eu: "Europe", us: "United States" } },
+      merchant_id: { label: "Merchant ID", help: "From the Acme dashboard (not needed in the United States)." },
+      preset: { eu: "Acme Europe", us: "Acme United States", test: "Acme test environment" },
       api_token: {
         label: "API token", help: "Sent as a bearer token.",
         replace_warning: "A new Acme token retires the current one at once.",

@@ -38,8 +38,8 @@ export function operation(id: string, name: string, fields?: Record<string, unkn
 
 export function accountField(p: string, name: string, kind: AccountField["kind"], secret: boolean, required: boolean, more: Partial<AccountField> = {}): AccountField {
   return {
-    name, secret, kind, required, label_key: `accounts.${p}.${name}.label`, help_key: `accounts.${p}.${name}.help`, choices: [], default: null,
-    replace_warning_key: null, ...more,
+    name, secret, kind, required, label_key: `accounts.${p}.${name}.label`, help_key: `accounts.${p}.${name}.help`, choices: [], choices_key: null,
+    default: null, optional_when: null, replace_warning_key: null, ...more,
   };
 }
 
