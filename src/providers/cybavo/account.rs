@@ -119,6 +119,7 @@ impl ProviderAccount for CybavoAccount {
             (ops::RESEND_WITHDRAWAL | ops::RESEND_DEPOSIT, Some(n)) => {
                 vec![Phrase::new("result.cybavo_many").with("n", n.to_string())]
             }
+            (ops::INSPECT_CALLBACK_ENDPOINT, _) => ops::describe_inspection(result),
             _ => Vec::new(),
         }
     }

@@ -1,4 +1,5 @@
-//! CYBAVO SOFA (VAULT wallet API): resend withdrawal/deposit callbacks and look callbacks up.
+//! CYBAVO SOFA (VAULT wallet API): resend withdrawal/deposit callbacks, look callbacks up, and test the
+//! wallet's callback endpoint.
 //!
 //! Requests are signed with a SHA-256 checksum over sorted `k=v` tokens, `t`, `r` and the raw body
 //! (see [`sign`]); successful responses and callbacks carry `X-CHECKSUM` = base64url(SHA-256(body +
@@ -148,6 +149,13 @@ pub fn descriptor() -> ProviderDescriptor {
         operations: vec![
             resend(ops::RESEND_WITHDRAWAL),
             resend(ops::RESEND_DEPOSIT),
+            operation(
+                P,
+                ops::INSPECT_CALLBACK_ENDPOINT,
+                HttpMethod::Post,
+                OperationKind::Probe,
+                vec![form_field(P, "test_number", FieldKind::Integer, false)],
+            ),
             operation(
                 P,
                 ops::QUERY_CALLBACKS,

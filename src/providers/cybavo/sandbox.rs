@@ -8,7 +8,7 @@
 
 use crate::error::Result;
 use crate::sandbox::{
-    lock, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignWith, SignatureCheck, SimApi,
+    lock, DeliveryFailure, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignWith, SignatureCheck, SimApi,
     SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
 };
 use base64::Engine;
@@ -21,6 +21,9 @@ use subtle::ConstantTimeEq;
 
 /// The key of the simulated API (counters, faults, deliveries, demo account).
 pub const API: &str = "cybavo";
+
+/// The `msg` of CYBAVO's endpoint test.
+pub const CONNECTION_TEST: &str = "CONNECTION TEST";
 
 /// Demo credentials (public on purpose: they only open this simulator).
 pub mod demo {
@@ -39,11 +42,13 @@ pub struct Settings {
     pub per_minute: u32,
     /// Accepted distance of `t` from the sandbox clock, in seconds.
     pub timestamp_window_secs: i64,
+    /// How long the endpoint test waits for the merchant's endpoint, in milliseconds.
+    pub inspect_timeout_ms: u64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { per_minute: 60, timestamp_window_secs: 300 }
+        Settings { per_minute: 60, timestamp_window_secs: 300, inspect_timeout_ms: 10_000 }
     }
 }
 
@@ -358,6 +363,20 @@ enum Route {
     List,
     ByTxid(String, i64),
     ByOrderId(String),
+    Inspect,
+}
+
+/// What an authenticated request gets: an answer now, or the endpoint test, which calls the merchant's
+/// endpoint before it answers.
+enum Answer {
+    Now(ProviderResponse),
+    Inspect { secret: String, test_number: i64 },
+}
+
+impl From<ProviderResponse> for Answer {
+    fn from(r: ProviderResponse) -> Self {
+        Answer::Now(r)
+    }
 }
 
 fn route(method: &Method, rest: &str) -> Option<Route> {
@@ -371,6 +390,7 @@ fn route(method: &Method, rest: &str) -> Option<Route> {
             Some(Route::ByTxid(decode(txid), vout.parse().ok()?))
         }
         ("GET", ["sender", "notifications", "order_id", order_id]) => Some(Route::ByOrderId(decode(order_id))),
+        ("POST", ["notifications", "inspect"]) => Some(Route::Inspect),
         _ => None,
     }
 }
@@ -388,7 +408,10 @@ struct CybavoSimulation {
 
 impl Simulation for CybavoSimulation {
     fn handle<'a>(&'a self, _api: &'static str, req: &'a SbRequest, env: &'a SimEnv) -> SimFuture<'a> {
-        self.answer(req, env).ready()
+        match self.answer(req, env) {
+            Answer::Now(r) => r.ready(),
+            Answer::Inspect { secret, test_number } => Box::pin(self.inspect(env, secret, test_number)),
+        }
     }
 
     fn status_fault(&self, _api: &'static str, status: u16) -> ProviderResponse {
@@ -405,13 +428,22 @@ impl Simulation for CybavoSimulation {
         let Some((_, checksum)) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("x-checksum")) else {
             return SignatureCheck::Invalid { reason: "no X-CHECKSUM header".into() };
         };
-        let wallet_id = serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("wallet_id")?.as_i64());
+        let v = serde_json::from_slice::<Value>(body).ok();
         let st = lock(&self.state);
+        let matches = |secret: &str| bool::from(response_checksum(body, secret).as_bytes().ct_eq(checksum.trim().as_bytes()));
+        // The endpoint test names no wallet: it is signed with the secret of the wallet tested.
+        if v.as_ref().and_then(|v| v.get("msg")).and_then(Value::as_str) == Some(CONNECTION_TEST) {
+            return if st.wallets.values().any(|w| matches(&w.api_secret)) {
+                SignatureCheck::Valid
+            } else {
+                SignatureCheck::Invalid { reason: "X-CHECKSUM matches no wallet's secret".into() }
+            };
+        }
+        let wallet_id = v.and_then(|v| v.get("wallet_id")?.as_i64());
         let Some(wallet) = wallet_id.and_then(|id| st.wallets.get(&id)) else {
             return SignatureCheck::Invalid { reason: "the body names no wallet of this sandbox".into() };
         };
-        let expected = response_checksum(body, &wallet.api_secret);
-        if bool::from(expected.as_bytes().ct_eq(checksum.trim().as_bytes())) {
+        if matches(&wallet.api_secret) {
             SignatureCheck::Valid
         } else {
             SignatureCheck::Invalid { reason: "X-CHECKSUM does not match the body and the wallet's secret".into() }
@@ -425,54 +457,82 @@ fn status_reason(status: u16) -> &'static str {
 }
 
 impl CybavoSimulation {
-fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
+/// The endpoint test: CYBAVO posts its "CONNECTION TEST" message (signed like a callback) to the wallet's
+/// callback endpoint and answers 200 with what the endpoint did, whatever it did.
+async fn inspect(&self, env: &SimEnv, secret: String, test_number: i64) -> ProviderResponse {
+    let now = env.now_secs();
+    let endpoint = match env.callback_url(API) {
+        None => json!({"error": "no endpoint found"}),
+        Some(url) => {
+            let body = serde_json::to_vec(
+                &json!({"msg": CONNECTION_TEST, "server_time": now, "client_ip": "127.0.0.1", "test_number": test_number}),
+            )
+            .unwrap_or_default();
+            let headers = vec![("X-CHECKSUM".to_owned(), response_checksum(&body, &secret))];
+            let escaped = percent_encoding::utf8_percent_encode(&url, percent_encoding::NON_ALPHANUMERIC).to_string();
+            match env.deliver_and_read(API, &url, headers, body, self.settings.inspect_timeout_ms).await {
+                Ok(a) => json!({"url": escaped, "status_code": a.status,
+                    "response": base64::engine::general_purpose::STANDARD.encode(&a.body)}),
+                Err(DeliveryFailure::Timeout) => json!({"url": escaped, "error": format!("Post \"{url}\": context deadline exceeded")}),
+                Err(DeliveryFailure::Connection) => json!({"url": escaped, "error": format!("Post \"{url}\": connection refused")}),
+            }
+        }
+    };
+    let answer = json!({"server_time": now, "client_ip": "127.0.0.1", "notification_endpoint": endpoint,
+        "withdrawal_authentication_endpoint": {"error": "no endpoint found"}});
+    ProviderResponse::json(200, &answer).signed(move |body: &[u8], with: SignWith| {
+        vec![("X-CHECKSUM".to_owned(), response_checksum(body, &with.secret(&secret)))]
+    })
+}
+
+fn answer(&self, req: &SbRequest, env: &SimEnv) -> Answer {
     let Some(rest) = req.path.strip_prefix("/v1/sofa/wallets/") else {
-        return error(404, "Not Found", 0);
+        return error(404, "Not Found", 0).into();
     };
     let (wallet_part, rest) = rest.split_once('/').unwrap_or((rest, ""));
     let Ok(wallet_id) = wallet_part.parse::<i64>() else {
-        return error(403, "Forbidden. Invalid wallet ID", 0);
+        return error(403, "Forbidden. Invalid wallet ID", 0).into();
     };
     let now = env.now_secs();
     let window = self.settings.timestamp_window_secs;
     let mut st = lock(&self.state);
     if !st.wallets.contains_key(&wallet_id) {
-        return error(403, "Forbidden. Invalid wallet ID", 0);
+        return error(403, "Forbidden. Invalid wallet ID", 0).into();
     }
     let tokens: Vec<&str> = req.raw_query.split('&').filter(|t| !t.is_empty()).collect();
     let t_value = tokens.iter().find_map(|t| t.strip_prefix("t="));
     let r_value = tokens.iter().find_map(|t| t.strip_prefix("r=")).unwrap_or("");
     let (Some(code), Some(checksum), Some(t_value)) = (req.header("x-api-code"), req.header("x-checksum"), t_value)
     else {
-        return error(403, "Forbidden. Header not found", 0);
+        return error(403, "Forbidden. Header not found", 0).into();
     };
     match t_value.parse::<i64>() {
         Ok(t) if (now - t).abs() <= window => {}
-        _ => return error(403, "Forbidden. Invalid timestamp", 0),
+        _ => return error(403, "Forbidden. Invalid timestamp", 0).into(),
     }
-    let replay_key = format!("{t_value}\n{r_value}\n{}", checksum.to_ascii_lowercase());
+    let replay_key = format!("{t_value}\n{r_value}\n{}", checksum.to_ascii_lowercase()).into();
     if st.seen.contains_key(&replay_key) {
-        return error(403, "Forbidden. Invalid checksum", 0);
+        return error(403, "Forbidden. Invalid checksum", 0).into();
     }
     let Some(owner) = st.wallets.iter().find(|(_, w)| w.api_code == code).map(|(id, _)| *id) else {
-        return error(403, "Forbidden. Invalid API code", 0);
+        return error(403, "Forbidden. Invalid API code", 0).into();
     };
     if owner != wallet_id {
-        return error(403, &format!("Invalid API code for wallet {wallet_id}"), 0);
+        return error(403, &format!("Invalid API code for wallet {wallet_id}"), 0).into();
     }
     let secret = st.wallets[&wallet_id].api_secret.clone();
     let expected = request_checksum(&tokens, &req.body, &secret);
     if !bool::from(expected.as_bytes().ct_eq(checksum.to_ascii_lowercase().as_bytes())) {
-        return error(403, "Forbidden. Checksum unmatch", 0);
+        return error(403, "Forbidden. Checksum unmatch", 0).into();
     }
     st.seen.retain(|_, t| (now - *t).abs() <= window);
     st.seen.insert(replay_key, t_value.parse().unwrap_or(now));
     let per_minute = self.settings.per_minute;
     if self.limits && !st.throttle.entry(wallet_id).or_default().try_hit(env.now_ms(), 60_000, per_minute) {
-        return throttled(per_minute);
+        return throttled(per_minute).into();
     }
     let Some(route) = route(&req.method, rest) else {
-        return error(404, "Not Found", 0);
+        return error(404, "Not Found", 0).into();
     };
     let ok = |value: Value| {
         let secret = secret.clone();
@@ -481,13 +541,20 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
         })
     };
     let wallet = st.wallets.get(&wallet_id).expect("wallet checked above");
-    match route {
+    let resp = match route {
+        Route::Inspect => {
+            let test_number = serde_json::from_slice::<Value>(&req.body).ok().and_then(|b| b.get("test_number")?.as_i64());
+            return match test_number {
+                Some(test_number) => Answer::Inspect { secret, test_number },
+                None => invalid_parameter().into(),
+            };
+        }
         Route::ResendWithdrawal | Route::ResendDeposit => {
             let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
-                return invalid_parameter();
+                return invalid_parameter().into();
             };
             let Some(id) = body.get("notification_id").and_then(Value::as_i64) else {
-                return invalid_parameter();
+                return invalid_parameter().into();
             };
             let kinds: &[i64] = if matches!(route, Route::ResendWithdrawal) { &[2] } else { &[1, 3, 4] };
             let picked: Vec<&Callback> = wallet
@@ -523,10 +590,10 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
         }
         Route::GetById => {
             let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
-                return invalid_parameter();
+                return invalid_parameter().into();
             };
             let Some(ids) = body.get("ids").and_then(Value::as_array) else {
-                return invalid_parameter();
+                return invalid_parameter().into();
             };
             let found: Vec<Value> = ids
                 .iter()
@@ -548,7 +615,7 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
                 }
             };
             let (Ok(from), Ok(to), Ok(kind)) = (parse("from_time", 0), parse("to_time", now), parse("type", -1)) else {
-                return invalid_parameter();
+                return invalid_parameter().into();
             };
             let mut found: Vec<&Callback> = wallet
                 .callbacks
@@ -580,7 +647,8 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
                 None => error(404, "Notification not found", 0),
             }
         }
-    }
+    };
+    resp.into()
 }
 }
 

@@ -6,6 +6,7 @@ use super::{query_callbacks, Call, Op};
 use crate::error::{Error, Result};
 use crate::providers::cybavo::account::CybavoAccount;
 use crate::providers::params::Params;
+use crate::providers::BuildCtx;
 use crate::providers::util::encode_uri_component;
 use serde_json::{Map, Value};
 
@@ -37,7 +38,7 @@ impl ListParams {
     }
 }
 
-fn request(acct: &CybavoAccount, params: &Map<String, Value>) -> Result<Call> {
+fn request(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_>) -> Result<Call> {
     let p = ListParams::read(params)?;
     let mut call = Call::get(format!("/v1/sofa/wallets/{}/notifications", acct.wallet_id));
     // Values are integers (validated), so encoding them is a no-op, but the token is signed exactly as

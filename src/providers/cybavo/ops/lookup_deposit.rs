@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::providers::cybavo::account::CybavoAccount;
 use crate::providers::cybavo::callback::decode_callback;
 use crate::providers::params::Params;
+use crate::providers::BuildCtx;
 use crate::providers::util::encode_uri_component;
 use serde_json::{json, Map, Value};
 
@@ -32,7 +33,7 @@ impl DepositParams {
     }
 }
 
-fn request(acct: &CybavoAccount, params: &Map<String, Value>) -> Result<Call> {
+fn request(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_>) -> Result<Call> {
     let p = DepositParams::read(params)?;
     Ok(Call::get(format!(
         "/v1/sofa/wallets/{}/receiver/notifications/txid/{}/{}",

@@ -6,6 +6,7 @@ use super::{lookup_deposit, Call, Op};
 use crate::error::Result;
 use crate::providers::cybavo::account::CybavoAccount;
 use crate::providers::params::Params;
+use crate::providers::BuildCtx;
 use crate::providers::util::encode_uri_component;
 use serde_json::{Map, Value};
 
@@ -25,7 +26,7 @@ impl WithdrawalParams {
     }
 }
 
-fn request(acct: &CybavoAccount, params: &Map<String, Value>) -> Result<Call> {
+fn request(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_>) -> Result<Call> {
     let p = WithdrawalParams::read(params)?;
     Ok(Call::get(format!(
         "/v1/sofa/wallets/{}/sender/notifications/order_id/{}",

@@ -3,12 +3,14 @@
 //!
 //! Adding an operation: its file, a line in [`OPS`], and its entry in the descriptor (`../mod.rs`).
 
+mod inspect_callback_endpoint;
 mod list_callbacks;
 mod lookup_deposit;
 mod lookup_withdrawal;
 mod query_callbacks;
 mod resend;
 
+pub use inspect_callback_endpoint::{describe as describe_inspection, NAME as INSPECT_CALLBACK_ENDPOINT};
 pub use list_callbacks::NAME as LIST_CALLBACKS;
 pub use lookup_deposit::NAME as LOOKUP_DEPOSIT;
 pub use lookup_withdrawal::NAME as LOOKUP_WITHDRAWAL;
@@ -26,8 +28,8 @@ use serde_json::{Map, Value};
 /// One operation: its name, its request from its params, and its result from a verified answer.
 pub(super) struct Op {
     pub name: &'static str,
-    /// Reads the params (field-level errors) and says what to send.
-    pub request: fn(&CybavoAccount, &Map<String, Value>) -> Result<Call>,
+    /// Reads the params (field-level errors) and says what to send (`ctx`: this attempt's time).
+    pub request: fn(&CybavoAccount, &Map<String, Value>, &BuildCtx<'_>) -> Result<Call>,
     /// The result of a verified answer (or of one recorded after verification); `None` when the answer
     /// lacks the operation's documented shape.
     pub decode: fn(&Value) -> Option<Value>,
@@ -41,6 +43,7 @@ const OPS: &[&Op] = &[
     &list_callbacks::OP,
     &lookup_deposit::OP,
     &lookup_withdrawal::OP,
+    &inspect_callback_endpoint::OP,
 ];
 
 fn op(name: &str) -> Option<&'static Op> {
@@ -80,7 +83,7 @@ pub fn build(
     let Some(op) = op(operation) else {
         return Err(Error::new(ErrorCode::InputUnknownOperation).with("operation", operation));
     };
-    let call = (op.request)(acct, params)?;
+    let call = (op.request)(acct, params, ctx)?;
     let t = ctx.now_ms.div_euclid(1000);
     let r = ctx.nonce.clone().unwrap_or_else(|| util::random_alnum(8));
     let mut tokens = vec![format!("t={t}"), format!("r={r}")];

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::providers::cybavo::account::CybavoAccount;
 use crate::providers::cybavo::callback::decode_callback;
 use crate::providers::params::Params;
+use crate::providers::BuildCtx;
 use serde_json::{json, Map, Value};
 
 pub const NAME: &str = "query-callbacks";
@@ -45,7 +46,7 @@ pub fn plan(operation: &str, params: &Map<String, Value>) -> Result<Vec<Map<Stri
         .collect())
 }
 
-fn request(acct: &CybavoAccount, params: &Map<String, Value>) -> Result<Call> {
+fn request(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_>) -> Result<Call> {
     let p = QueryParams::read(params)?;
     if p.ids.len() > MAX_IDS_PER_CALL {
         return Err(Error::invalid_field("ids", "too_many").with("max", MAX_IDS_PER_CALL));

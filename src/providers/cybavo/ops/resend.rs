@@ -6,6 +6,7 @@ use super::{Call, Op};
 use crate::error::{Error, Result};
 use crate::providers::cybavo::account::CybavoAccount;
 use crate::providers::params::Params;
+use crate::providers::BuildCtx;
 use serde_json::{json, Map, Value};
 
 pub const WITHDRAWAL: &str = "resend-withdrawal-callbacks";
@@ -31,11 +32,11 @@ impl ResendParams {
     }
 }
 
-fn withdrawal(acct: &CybavoAccount, params: &Map<String, Value>) -> Result<Call> {
+fn withdrawal(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_>) -> Result<Call> {
     request(acct, params, "sender")
 }
 
-fn deposit(acct: &CybavoAccount, params: &Map<String, Value>) -> Result<Call> {
+fn deposit(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_>) -> Result<Call> {
     request(acct, params, "collection")
 }
 
