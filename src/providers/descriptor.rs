@@ -278,6 +278,10 @@ pub struct LookupShape {
     pub resend: Option<RowResend>,
     /// The columns a results file adds for each row, after the common ones.
     pub file_columns: Vec<FileColumn>,
+    /// How many rows were found, in words (a translation key taking `n`), e.g. "{{n}} callbacks found".
+    pub found_key: String,
+    /// What to say when nothing was found (a translation key), e.g. "No callback matched."
+    pub none_key: String,
 }
 
 /// A column of a look-up's results file: its header, and the first non-empty of these row fields.

@@ -217,7 +217,7 @@ describe("Query with a provider the UI does not know", () => {
     change("op-event_ids", "E-1 E-2");
     expect(screen.queryByTestId("query-job-note")).toBeNull();
     await act(async () => fireEvent.click(screen.getByTestId("query-run")));
-    await waitFor(() => expect(screen.getByTestId("query-count").textContent).toBe("3 callbacks found"));
+    await waitFor(() => expect(screen.getByTestId("query-count").textContent).toBe("Events found: 3"));
     expect(calls.find((c) => c.cmd === "run_action")!.args.request).toEqual({ account_id: 9, operation: "find-events", params: { event_ids: ["E-1", "E-2"] } });
     const table = screen.getByTestId("query-table");
     expect([...table.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["Event", "Status", "Amount", "At", ""]);

@@ -82,7 +82,7 @@ describe("translation catalogs", () => {
           if (b.ids) keys.push(b.ids.label_key, b.ids.empty_key, ...(b.ids.all_label_key ? [b.ids.all_label_key] : []));
         }
         if (o.lookup) {
-          keys.push(o.lookup.label_key, ...o.lookup.columns.map((c) => c.label_key));
+          keys.push(o.lookup.label_key, o.lookup.found_key, o.lookup.none_key, ...o.lookup.columns.map((c) => c.label_key));
           for (const c of o.lookup.columns) if (c.format.kind === "label") groups.push(c.format.prefix);
         }
       }

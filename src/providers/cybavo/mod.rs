@@ -112,6 +112,8 @@ fn callbacks_lookup(label_key: &str, asked: Option<&str>) -> LookupShape {
             file_column("from_address", &["from_address"], ColumnFormat::Text),
             file_column("to_address", &["to_address"], ColumnFormat::Text),
         ],
+        found_key: "query.found".into(),
+        none_key: "query.none".into(),
     }
 }
 

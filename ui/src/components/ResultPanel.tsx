@@ -19,7 +19,7 @@ export function useOutcomeWords() {
     const lines: string[] = result.summary.map((p) => t(p.key, p.params));
     if (!lines.length) {
       const rows = op.lookup?.rows.map((k) => r[k]).find((v) => Array.isArray(v));
-      lines.push(Array.isArray(rows) ? t("query.found", { n: String(rows.length) }) : t("result.headline.ok"));
+      lines.push(Array.isArray(rows) ? t(op.lookup?.found_key ?? "query.found", { n: String(rows.length) }) : t("result.headline.ok"));
     }
     if (op.kind === "resend") lines.push(t("result.receiver_note"));
     return lines;

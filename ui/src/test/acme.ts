@@ -23,6 +23,8 @@ const lookupShape = (label_key: string, asked: string | null) => ({
   ],
   resend: { operation_field: "redeliver_with", param: "event_id", from: "event_id" },
   file_columns: [],
+  found_key: "query.acme_found",
+  none_key: "query.acme_none",
 });
 
 export const ACME: ProviderDescriptor = {
@@ -133,6 +135,8 @@ const CATALOG = {
     tick_for: { acme_notify: "That address is ours." },
   },
   query: {
+    acme_found: "Events found: {{n}}",
+    acme_none: "No event matched.",
     tab: { acme_ids: "By event ID", acme_since: "Since a moment" },
     col: { acme_event: "Event", acme_status: "Status", acme_amount: "Amount", acme_at: "At" },
   },

@@ -37,7 +37,7 @@ export function LookupResults(props: {
           <h3 className="card-title flush" data-testid="query-count">
             {result
               ? result.outcome === "ok"
-                ? t("query.found", { n: nf.format(rows.length) })
+                ? t(shape?.found_key ?? "query.found", { n: nf.format(rows.length) })
                 : t(`result.headline.${result.outcome}`)
               : t("query.found_of", { found: nf.format(jobResults!.ok), n: nf.format(jobResults!.total) })}
           </h3>
@@ -79,7 +79,7 @@ export function LookupResults(props: {
       {shape && rows.length > 0 && (
         <LookupTable shape={shape} rows={rows} onResend={(operation, params) => props.onResend(shown.accountId, operation, params)} />
       )}
-      {(result ? result.outcome === "ok" : jobResults!.ok === 0) && rows.length === 0 && <p className="field-help">{t("query.none")}</p>}
+      {(result ? result.outcome === "ok" : jobResults!.ok === 0) && rows.length === 0 && <p className="field-help">{t(shape?.none_key ?? "query.none")}</p>}
     </section>
   );
 }
