@@ -144,6 +144,36 @@ fn cybavo_inspect_callback_endpoint_vectors() {
 }
 
 #[test]
+fn cybavo_list_readonly_wallets_vectors_with_a_readonly_or_any_account_file() {
+    let none = |_: &Value| "{}".to_owned();
+    assert_eq!(cybavo_additions("readonly-walletlist-1", "list-readonly-wallets", none, &[("access", "read_only")]), 1);
+    assert_eq!(cybavo_additions("readonly-walletlist-2", "list-readonly-wallets", none, &[]), 1);
+    // Saved without a wallet, a read-only account can preview the list.
+    let acct = json!({"provider":"cybavo","base_url":"http://127.0.0.1:8889","access":"read_only","api_code":"RO","api_secret":"ROSECRETabcdef0123456789"});
+    let p = preview(&acct, "list-readonly-wallets", "{}", "1700000000000", &["--nonce", "Ab3dE6gH"]);
+    assert_eq!(p["headers"]["X-CHECKSUM"], "e6b51207134d50c33825a25d070d1f091196ac467a63f573ec5e3876a5cc5887");
+}
+
+#[test]
+fn cybavo_readonly_account_files_are_not_offered_resends() {
+    let acct = file(&json!({"provider":"cybavo","base_url":"http://127.0.0.1:8889","access":"read_only","wallet_id":55743,"api_code":"RO","api_secret":"S"}).to_string());
+    let out = run(&[
+        "preview",
+        "--account",
+        acct.path().to_str().unwrap(),
+        "--operation",
+        "resend-withdrawal-callbacks",
+        "--params",
+        r#"{"notification_id":0}"#,
+        "--at",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "input.unknown_operation");
+}
+
+#[test]
 fn ceffu_vector_1() {
     let v = vectors();
     let key = include_str!("fixtures/ceffu_test_key.pem");

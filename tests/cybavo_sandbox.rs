@@ -1,8 +1,10 @@
 //! CYBAVO's additions against the in-process sandbox over loopback HTTP: the endpoint test
 //! (`inspect-callback-endpoint`), which really posts CYBAVO's "CONNECTION TEST" to the merchant's endpoint
-//! (the sandbox's receiver, or a server of the test's own) and reports its answer as the merchant's.
+//! (the sandbox's receiver, or a server of the test's own) and reports its answer as the merchant's; and
+//! read-only API codes, which list the wallets they may read, read them, and never resend.
 
 use callback_desk::clock::FixedClock;
+use callback_desk::error::ErrorCode;
 use callback_desk::providers::cybavo::sandbox as cybavo_sb;
 use callback_desk::providers::{self, Account, CallOutcome, OutcomeKind, Phrase};
 use callback_desk::sandbox::{SandboxConfig, SandboxHandle, SignatureCheck};
@@ -174,4 +176,110 @@ async fn a_malformed_test_number_is_cybavos_invalid_parameter() {
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["error_code"], 112);
     assert!(env.sb.inbox().is_empty(), "nothing was posted to the endpoint");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A read-only API code
+
+impl Env {
+    fn readonly(&self, wallet_id: Option<i64>) -> Account {
+        let file = cybavo_sb::readonly_demo_account(&self.sb.base_url(), wallet_id);
+        Account::from_map(file.as_object().unwrap()).unwrap()
+    }
+}
+
+#[track_caller]
+fn assert_failed(out: &CallOutcome, code: ErrorCode) {
+    assert_eq!(out.error_code(), Some(code), "{}", serde_json::to_string_pretty(out).unwrap());
+    assert_eq!(out.outcome, OutcomeKind::Failed);
+}
+
+#[tokio::test]
+async fn a_readonly_code_lists_its_wallets_and_reads_them() {
+    let env = start_with(|_| {}).await;
+    let ro = env.readonly(None);
+    let out = env.run(&ro, "list-readonly-wallets", json!({})).await;
+    assert_ok(&out);
+    assert_eq!(out.result["total"], 2);
+    let ids: Vec<i64> =
+        out.result["wallets"].as_array().unwrap().iter().map(|w| w["wallet_id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [cybavo_sb::demo::WALLET_ID, cybavo_sb::demo::WALLET2_ID]);
+    assert_eq!(out.result["wallets"][0]["currency_name"], "ETH");
+    // Without a wallet it can do nothing else, and is told to add one.
+    let out = env.run(&ro, "query-callbacks", json!({"ids": [90_000_000_001i64]})).await;
+    assert_failed(&out, ErrorCode::InputInvalid);
+    assert_eq!(
+        (out.error.as_ref().unwrap().params["field"].as_str(), out.error.as_ref().unwrap().params["reason"].as_str()),
+        (Some("wallet_id"), Some("wallet_needed"))
+    );
+    assert!(out.calls.is_empty(), "nothing was sent");
+
+    // With each wallet of its list: the look-ups and the endpoint test (VIEW calls).
+    let ro = env.readonly(Some(cybavo_sb::demo::WALLET2_ID));
+    let out = env.run(&ro, "query-callbacks", json!({"ids": [90_000_000_139i64]})).await;
+    assert_ok(&out);
+    assert_eq!(out.result["notifications"][0]["serial"], 90_000_000_139i64);
+    let ro = env.readonly(Some(cybavo_sb::demo::WALLET_ID));
+    for (op, params) in [
+        ("list-callbacks", json!({})),
+        ("lookup-withdrawal", json!({"order_id": cybavo_sb::DEMO_WITHDRAWAL_ORDER_ID})),
+        ("lookup-deposit", json!({"txid": cybavo_sb::DEMO_DEPOSIT_TXID, "vout_index": cybavo_sb::DEMO_DEPOSIT_VOUT})),
+        ("inspect-callback-endpoint", json!({})),
+    ] {
+        assert_ok(&env.run(&ro, op, params).await);
+    }
+    // The test message is signed with the wallet's secret, like its callbacks.
+    assert_eq!(env.sb.inbox()[0].signature, SignatureCheck::Valid);
+}
+
+#[tokio::test]
+async fn a_readonly_code_is_never_offered_a_resend_and_cybavo_refuses_one_anyway() {
+    let env = start_with(|_| {}).await;
+    let ro = env.readonly(Some(cybavo_sb::demo::WALLET_ID));
+    // The core does not build what the account is not offered.
+    let out = env.run(&ro, "resend-withdrawal-callbacks", json!({"notification_id": 0})).await;
+    assert_failed(&out, ErrorCode::InputUnknownOperation);
+    assert!(out.calls.is_empty());
+    let offered: Vec<String> = providers::descriptor(ro.provider())
+        .operations
+        .into_iter()
+        .filter(|o| providers::operation_descriptor(&ro, &o.name).is_ok())
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            "inspect-callback-endpoint",
+            "query-callbacks",
+            "list-callbacks",
+            "lookup-deposit",
+            "lookup-withdrawal",
+            "list-readonly-wallets"
+        ]
+    );
+    // The simulated CYBAVO refuses it too: signed with the read-only code, as another client could.
+    let mut full = cybavo_sb::readonly_demo_account(&env.sb.base_url(), Some(cybavo_sb::demo::WALLET_ID));
+    full["access"] = json!("full");
+    let disguised = Account::from_map(full.as_object().unwrap()).unwrap();
+    let out = env.run(&disguised, "resend-withdrawal-callbacks", json!({"notification_id": 0})).await;
+    assert_failed(&out, ErrorCode::AuthPermissionDenied);
+    assert_eq!(out.error.unwrap().params["provider_code"], 385);
+}
+
+#[tokio::test]
+async fn a_readonly_code_reads_only_its_wallets_and_the_list_is_for_readonly_codes_only() {
+    let env = start_with(|_| {}).await;
+    // Wallet 1 is no wallet of the read-only code's list.
+    let mut file = cybavo_sb::readonly_demo_account(&env.sb.base_url(), Some(1));
+    let out = env.run(&Account::from_map(file.as_object().unwrap()).unwrap(), "list-callbacks", json!({})).await;
+    assert_failed(&out, ErrorCode::ProviderWalletInvalid);
+    // The wallet exists but is not the code's: "Invalid API code for wallet".
+    file["wallet_id"] = json!(cybavo_sb::demo::WALLET_ID);
+    file["api_code"] = json!(cybavo_sb::demo::WALLET2_API_CODE);
+    file["api_secret"] = json!(cybavo_sb::demo::WALLET2_API_SECRET);
+    let out = env.run(&Account::from_map(file.as_object().unwrap()).unwrap(), "list-callbacks", json!({})).await;
+    assert_failed(&out, ErrorCode::AuthInvalidApiKey);
+    // A wallet's own code may sign the wallet list, but CYBAVO answers it to read-only codes only.
+    let out = env.run(&env.account(), "list-readonly-wallets", json!({})).await;
+    assert_failed(&out, ErrorCode::AuthPermissionDenied);
 }

@@ -43,6 +43,7 @@ fuzz_target!(|data: &[u8]| {
             ops::QUERY_CALLBACKS | ops::LIST_CALLBACKS => v.get("notifications").is_some_and(Value::is_array),
             ops::LOOKUP_DEPOSIT | ops::LOOKUP_WITHDRAWAL => v.get("notification").is_some_and(Value::is_object),
             ops::INSPECT_CALLBACK_ENDPOINT => v.get("notification_endpoint").is_some_and(Value::is_object),
+            ops::LIST_READONLY_WALLETS => v.get("wallets").is_some_and(Value::is_array),
             other => panic!("operation {other} has no property here"),
         });
         match &result {
@@ -59,6 +60,7 @@ fuzz_target!(|data: &[u8]| {
                             check_callback(g, d);
                         }
                     }
+                    ops::LIST_READONLY_WALLETS => assert_eq!(&o.result, v, "the wallet list is kept as it is"),
                     ops::INSPECT_CALLBACK_ENDPOINT => {
                         // Every field kept; only the URL and the body as text added to the endpoints.
                         for (k, given) in v.as_object().unwrap() {

@@ -33,6 +33,10 @@ pub mod demo {
     pub const WALLET2_ID: i64 = 56788;
     pub const WALLET2_API_CODE: &str = "sbx56788Hn4RtY8uLc";
     pub const WALLET2_API_SECRET: &str = "sbx56788-secret-2b7e9d1f3a5c7e9b1d3f";
+    /// A read-only API code that reads both wallets.
+    pub const READONLY_API_CODE: &str = "sbxROxH7cV2nQ9tL";
+    pub const READONLY_API_SECRET: &str = "sbxRO-secret-6d1f8a3c5e7b9d2f4a6c";
+    pub const READONLY_WALLETS: [i64; 2] = [WALLET_ID, WALLET2_ID];
 }
 
 /// The simulator's settings.
@@ -113,11 +117,35 @@ struct Wallet {
     api_code: String,
     api_secret: String,
     callbacks: Vec<Callback>,
+    /// What the read-only wallet list says of it.
+    address: String,
+    currency: i64,
+    currency_name: &'static str,
+    decimals: u32,
+    kind: i64,
+}
+
+/// A read-only API code: it reads every wallet of its list (`VIEW` calls only).
+#[derive(Debug)]
+struct ReadOnlyCode {
+    api_code: String,
+    api_secret: String,
+    wallets: Vec<i64>,
+}
+
+/// Whose API code a request carries.
+enum Caller {
+    Wallet(i64),
+    /// Index into [`State::readonly`].
+    ReadOnly(usize),
 }
 
 #[derive(Debug, Default)]
 struct State {
     wallets: BTreeMap<i64, Wallet>,
+    /// Read-only API codes, each with the wallets it may read.
+    readonly: Vec<ReadOnlyCode>,
+    /// Per wallet (`0`: calls about no wallet).
     throttle: HashMap<i64, Window>,
     /// (t, r, checksum) of accepted requests → t, for replay detection.
     seen: HashMap<String, i64>,
@@ -270,6 +298,42 @@ fn generate(rng: &mut SeedRng, wallet_id: i64, serial: i64, now_secs: i64) -> Ca
 }
 
 impl State {
+    fn caller(&self, code: &str) -> Option<Caller> {
+        if let Some((id, _)) = self.wallets.iter().find(|(_, w)| w.api_code == code) {
+            return Some(Caller::Wallet(*id));
+        }
+        self.readonly.iter().position(|r| r.api_code == code).map(Caller::ReadOnly)
+    }
+
+    fn may_read(&self, caller: &Caller, wallet_id: i64) -> bool {
+        match caller {
+            Caller::Wallet(owner) => *owner == wallet_id,
+            Caller::ReadOnly(i) => self.readonly[*i].wallets.contains(&wallet_id),
+        }
+    }
+
+    fn secret_of(&self, caller: &Caller) -> String {
+        match caller {
+            Caller::Wallet(id) => self.wallets[id].api_secret.clone(),
+            Caller::ReadOnly(i) => self.readonly[*i].api_secret.clone(),
+        }
+    }
+
+    /// `readonly/walletlist`: each wallet of the code's list, as CYBAVO describes it.
+    fn wallet_list(&self, ro: usize) -> Value {
+        let wallets: Vec<Value> = self.readonly[ro]
+            .wallets
+            .iter()
+            .filter_map(|id| self.wallets.get(id).map(|w| (id, w)))
+            .map(|(id, w)| {
+                json!({"address": w.address, "currency": w.currency, "currency_name": w.currency_name,
+                    "decimals": w.decimals.to_string(), "type": w.kind, "wallet_id": id,
+                    "token_name": "", "token_symbol": "", "token_contract_address": "", "token_decimals": "0"})
+            })
+            .collect();
+        json!({"total": wallets.len(), "wallets": wallets})
+    }
+
     fn seeded(seed: u64, now_ms: i64) -> Self {
         let now_secs = now_ms.div_euclid(1000);
         let mut rng = SeedRng::new(seed, 1);
@@ -329,6 +393,11 @@ impl State {
                 api_code: demo::API_CODE.to_owned(),
                 api_secret: demo::API_SECRET.to_owned(),
                 callbacks: cb1,
+                address: format!("0x{}", rng.hex(40)),
+                currency: 60,
+                currency_name: "ETH",
+                decimals: 18,
+                kind: 2,
             },
         );
         wallets.insert(
@@ -337,9 +406,19 @@ impl State {
                 api_code: demo::WALLET2_API_CODE.to_owned(),
                 api_secret: demo::WALLET2_API_SECRET.to_owned(),
                 callbacks: cb2,
+                address: format!("addr1{}", rng.alnum(50).to_ascii_lowercase()),
+                currency: 1815,
+                currency_name: "ADA",
+                decimals: 6,
+                kind: 1,
             },
         );
-        State { wallets, throttle: HashMap::new(), seen: HashMap::new() }
+        let readonly = vec![ReadOnlyCode {
+            api_code: demo::READONLY_API_CODE.to_owned(),
+            api_secret: demo::READONLY_API_SECRET.to_owned(),
+            wallets: demo::READONLY_WALLETS.to_vec(),
+        }];
+        State { wallets, readonly, throttle: HashMap::new(), seen: HashMap::new() }
     }
 }
 
@@ -350,6 +429,12 @@ fn error(status: u16, error: &str, code: i64) -> ProviderResponse {
 /// The throttle error (also used by the rate-limit fault).
 fn throttled(per_minute: u32) -> ProviderResponse {
     error(403, &format!("Forbidden. Call too frequently ({per_minute} calls/minute)"), 0)
+}
+
+/// What a code gets for a call its permission does not cover (a read-only code's resend, a wallet code's
+/// read-only wallet list).
+fn permission_denied() -> ProviderResponse {
+    error(403, "API Secret not valid", 385)
 }
 
 fn invalid_parameter() -> ProviderResponse {
@@ -370,7 +455,9 @@ enum Route {
 /// endpoint before it answers.
 enum Answer {
     Now(ProviderResponse),
-    Inspect { secret: String, test_number: i64 },
+    /// `secret` signs the answer (the caller's); `wallet_secret` the test message (the wallet's, like its
+    /// callbacks).
+    Inspect { secret: String, wallet_secret: String, test_number: i64 },
 }
 
 impl From<ProviderResponse> for Answer {
@@ -410,7 +497,9 @@ impl Simulation for CybavoSimulation {
     fn handle<'a>(&'a self, _api: &'static str, req: &'a SbRequest, env: &'a SimEnv) -> SimFuture<'a> {
         match self.answer(req, env) {
             Answer::Now(r) => r.ready(),
-            Answer::Inspect { secret, test_number } => Box::pin(self.inspect(env, secret, test_number)),
+            Answer::Inspect { secret, wallet_secret, test_number } => {
+                Box::pin(self.inspect(env, secret, wallet_secret, test_number))
+            }
         }
     }
 
@@ -459,7 +548,7 @@ fn status_reason(status: u16) -> &'static str {
 impl CybavoSimulation {
 /// The endpoint test: CYBAVO posts its "CONNECTION TEST" message (signed like a callback) to the wallet's
 /// callback endpoint and answers 200 with what the endpoint did, whatever it did.
-async fn inspect(&self, env: &SimEnv, secret: String, test_number: i64) -> ProviderResponse {
+async fn inspect(&self, env: &SimEnv, secret: String, wallet_secret: String, test_number: i64) -> ProviderResponse {
     let now = env.now_secs();
     let endpoint = match env.callback_url(API) {
         None => json!({"error": "no endpoint found"}),
@@ -468,7 +557,7 @@ async fn inspect(&self, env: &SimEnv, secret: String, test_number: i64) -> Provi
                 &json!({"msg": CONNECTION_TEST, "server_time": now, "client_ip": "127.0.0.1", "test_number": test_number}),
             )
             .unwrap_or_default();
-            let headers = vec![("X-CHECKSUM".to_owned(), response_checksum(&body, &secret))];
+            let headers = vec![("X-CHECKSUM".to_owned(), response_checksum(&body, &wallet_secret))];
             let escaped = percent_encoding::utf8_percent_encode(&url, percent_encoding::NON_ALPHANUMERIC).to_string();
             match env.deliver_and_read(API, &url, headers, body, self.settings.inspect_timeout_ms).await {
                 Ok(a) => json!({"url": escaped, "status_code": a.status,
@@ -490,13 +579,19 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> Answer {
         return error(404, "Not Found", 0).into();
     };
     let (wallet_part, rest) = rest.split_once('/').unwrap_or((rest, ""));
-    let Ok(wallet_id) = wallet_part.parse::<i64>() else {
-        return error(403, "Forbidden. Invalid wallet ID", 0).into();
+    // `readonly/…` calls are about no wallet in particular.
+    let target = if wallet_part == "readonly" {
+        None
+    } else {
+        let Ok(wallet_id) = wallet_part.parse::<i64>() else {
+            return error(403, "Forbidden. Invalid wallet ID", 0).into();
+        };
+        Some(wallet_id)
     };
     let now = env.now_secs();
     let window = self.settings.timestamp_window_secs;
     let mut st = lock(&self.state);
-    if !st.wallets.contains_key(&wallet_id) {
+    if target.is_some_and(|w| !st.wallets.contains_key(&w)) {
         return error(403, "Forbidden. Invalid wallet ID", 0).into();
     }
     let tokens: Vec<&str> = req.raw_query.split('&').filter(|t| !t.is_empty()).collect();
@@ -510,17 +605,18 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> Answer {
         Ok(t) if (now - t).abs() <= window => {}
         _ => return error(403, "Forbidden. Invalid timestamp", 0).into(),
     }
-    let replay_key = format!("{t_value}\n{r_value}\n{}", checksum.to_ascii_lowercase()).into();
+    let replay_key = format!("{t_value}\n{r_value}\n{}", checksum.to_ascii_lowercase());
     if st.seen.contains_key(&replay_key) {
         return error(403, "Forbidden. Invalid checksum", 0).into();
     }
-    let Some(owner) = st.wallets.iter().find(|(_, w)| w.api_code == code).map(|(id, _)| *id) else {
+    let Some(caller) = st.caller(code) else {
         return error(403, "Forbidden. Invalid API code", 0).into();
     };
-    if owner != wallet_id {
-        return error(403, &format!("Invalid API code for wallet {wallet_id}"), 0).into();
+    // A wallet's code opens its own wallet; a read-only code the wallets of its list.
+    if let Some(w) = target.filter(|w| !st.may_read(&caller, *w)) {
+        return error(403, &format!("Invalid API code for wallet {w}"), 0).into();
     }
-    let secret = st.wallets[&wallet_id].api_secret.clone();
+    let secret = st.secret_of(&caller);
     let expected = request_checksum(&tokens, &req.body, &secret);
     if !bool::from(expected.as_bytes().ct_eq(checksum.to_ascii_lowercase().as_bytes())) {
         return error(403, "Forbidden. Checksum unmatch", 0).into();
@@ -528,9 +624,23 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> Answer {
     st.seen.retain(|_, t| (now - *t).abs() <= window);
     st.seen.insert(replay_key, t_value.parse().unwrap_or(now));
     let per_minute = self.settings.per_minute;
-    if self.limits && !st.throttle.entry(wallet_id).or_default().try_hit(env.now_ms(), 60_000, per_minute) {
+    if self.limits && !st.throttle.entry(target.unwrap_or(0)).or_default().try_hit(env.now_ms(), 60_000, per_minute) {
         return throttled(per_minute).into();
     }
+    let ok = |value: Value| {
+        let secret = secret.clone();
+        ProviderResponse::json(200, &value).signed(move |body: &[u8], with: SignWith| {
+            vec![("X-CHECKSUM".to_owned(), response_checksum(body, &with.secret(&secret)))]
+        })
+    };
+    let Some(wallet_id) = target else {
+        // The wallet list is for a read-only code only ("The API code must be a read-only API code").
+        return match (&caller, req.method.as_str(), rest) {
+            (Caller::ReadOnly(ro), "GET", "walletlist") => ok(st.wallet_list(*ro)).into(),
+            (Caller::Wallet(_), "GET", "walletlist") => permission_denied().into(),
+            _ => error(404, "Not Found", 0).into(),
+        };
+    };
     let Some(route) = route(&req.method, rest) else {
         return error(404, "Not Found", 0).into();
     };
@@ -540,12 +650,16 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> Answer {
             vec![("X-CHECKSUM".to_owned(), response_checksum(body, &with.secret(&secret)))]
         })
     };
+    // A read-only code may make `VIEW` calls only.
+    if matches!(caller, Caller::ReadOnly(_)) && matches!(route, Route::ResendWithdrawal | Route::ResendDeposit) {
+        return permission_denied().into();
+    }
     let wallet = st.wallets.get(&wallet_id).expect("wallet checked above");
     let resp = match route {
         Route::Inspect => {
             let test_number = serde_json::from_slice::<Value>(&req.body).ok().and_then(|b| b.get("test_number")?.as_i64());
             return match test_number {
-                Some(test_number) => Answer::Inspect { secret, test_number },
+                Some(test_number) => Answer::Inspect { secret, wallet_secret: wallet.api_secret.clone(), test_number },
                 None => invalid_parameter().into(),
             };
         }
@@ -695,6 +809,22 @@ pub fn demo_account(base_url: &str, wallet_id: i64) -> Option<Value> {
         "api_code": code,
         "api_secret": secret,
     }))
+}
+
+/// The account file of the sandbox's read-only API code (it reads both demo wallets), about `wallet_id`
+/// when given. Not among the demo accounts: the window's form and the tests make it.
+pub fn readonly_demo_account(base_url: &str, wallet_id: Option<i64>) -> Value {
+    let mut account = json!({
+        "provider": "cybavo",
+        "base_url": base_url,
+        "access": "read_only",
+        "api_code": demo::READONLY_API_CODE,
+        "api_secret": demo::READONLY_API_SECRET,
+    });
+    if let Some(w) = wallet_id {
+        account["wallet_id"] = json!(w);
+    }
+    account
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ impl InspectParams {
 fn request(acct: &CybavoAccount, params: &Map<String, Value>, ctx: &BuildCtx<'_>) -> Result<Call> {
     let p = InspectParams::read(params)?;
     let test_number = p.test_number.unwrap_or_else(|| ctx.now_ms.div_euclid(1000));
-    Call::post(format!("/v1/sofa/wallets/{}/notifications/inspect", acct.wallet_id), &json!({ "test_number": test_number }))
+    Call::post(format!("/v1/sofa/wallets/{}/notifications/inspect", acct.wallet()?), &json!({ "test_number": test_number }))
 }
 
 fn decode(v: &Value) -> Option<Value> {

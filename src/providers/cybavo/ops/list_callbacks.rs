@@ -40,7 +40,7 @@ impl ListParams {
 
 fn request(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_>) -> Result<Call> {
     let p = ListParams::read(params)?;
-    let mut call = Call::get(format!("/v1/sofa/wallets/{}/notifications", acct.wallet_id));
+    let mut call = Call::get(format!("/v1/sofa/wallets/{}/notifications", acct.wallet()?));
     // Values are integers (validated), so encoding them is a no-op, but the token is signed exactly as
     // it appears in the URL either way.
     call.query = p.query.iter().map(|(k, v)| format!("{}={v}", encode_uri_component(k))).collect();

@@ -37,7 +37,7 @@ fn request(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_
     let p = DepositParams::read(params)?;
     Ok(Call::get(format!(
         "/v1/sofa/wallets/{}/receiver/notifications/txid/{}/{}",
-        acct.wallet_id,
+        acct.wallet()?,
         encode_uri_component(&p.txid),
         p.vout_index
     )))

@@ -30,7 +30,7 @@ fn request(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_
     let p = WithdrawalParams::read(params)?;
     Ok(Call::get(format!(
         "/v1/sofa/wallets/{}/sender/notifications/order_id/{}",
-        acct.wallet_id,
+        acct.wallet()?,
         encode_uri_component(&p.order_id)
     )))
 }

@@ -5,6 +5,7 @@
 
 mod inspect_callback_endpoint;
 mod list_callbacks;
+mod list_readonly_wallets;
 mod lookup_deposit;
 mod lookup_withdrawal;
 mod query_callbacks;
@@ -12,6 +13,7 @@ mod resend;
 
 pub use inspect_callback_endpoint::{describe as describe_inspection, NAME as INSPECT_CALLBACK_ENDPOINT};
 pub use list_callbacks::NAME as LIST_CALLBACKS;
+pub use list_readonly_wallets::NAME as LIST_READONLY_WALLETS;
 pub use lookup_deposit::NAME as LOOKUP_DEPOSIT;
 pub use lookup_withdrawal::NAME as LOOKUP_WITHDRAWAL;
 pub use query_callbacks::{merge, plan, MAX_IDS_PER_CALL, NAME as QUERY_CALLBACKS};
@@ -44,6 +46,7 @@ const OPS: &[&Op] = &[
     &lookup_deposit::OP,
     &lookup_withdrawal::OP,
     &inspect_callback_endpoint::OP,
+    &list_readonly_wallets::OP,
 ];
 
 fn op(name: &str) -> Option<&'static Op> {

@@ -51,7 +51,7 @@ fn request(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_
     if p.ids.len() > MAX_IDS_PER_CALL {
         return Err(Error::invalid_field("ids", "too_many").with("max", MAX_IDS_PER_CALL));
     }
-    Call::post(format!("/v1/sofa/wallets/{}/notifications/get_by_id", acct.wallet_id), &json!({ "ids": p.ids }))
+    Call::post(format!("/v1/sofa/wallets/{}/notifications/get_by_id", acct.wallet()?), &json!({ "ids": p.ids }))
 }
 
 /// Also the answer of `list-callbacks`.

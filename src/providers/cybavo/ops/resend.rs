@@ -42,7 +42,7 @@ fn deposit(acct: &CybavoAccount, params: &Map<String, Value>, _ctx: &BuildCtx<'_
 
 fn request(acct: &CybavoAccount, params: &Map<String, Value>, side: &str) -> Result<Call> {
     let p = ResendParams::read(params)?;
-    let w = acct.wallet_id;
+    let w = acct.wallet()?;
     Call::post(format!("/v1/sofa/wallets/{w}/{side}/notifications/manual"), &json!({ "notification_id": p.notification_id }))
 }
 
