@@ -91,6 +91,9 @@ pub struct FormField {
     pub max: Option<i64>,
     /// Values of a shape this operation never accepts in the field (each item of a list is checked).
     pub refuse: Vec<Refusal>,
+    /// A `required` field may be left empty when one of these fields is filled (a time window that a list
+    /// of record ids replaces).
+    pub optional_with: Vec<String>,
 }
 
 /// A shape of value a field refuses, and why. The window checks it as the core does
@@ -428,6 +431,7 @@ pub(crate) fn form_field(provider: &str, name: &str, kind: FieldKind, required: 
         broad_label_key: None,
         max: None,
         refuse: Vec::new(),
+        optional_with: Vec::new(),
     }
 }
 
@@ -471,6 +475,11 @@ impl FormField {
     }
     pub(crate) fn max(mut self, m: i64) -> Self {
         self.max = Some(m);
+        self
+    }
+    /// Required unless one of `fields` is filled.
+    pub(crate) fn optional_with(mut self, fields: &[&str]) -> Self {
+        self.optional_with = fields.iter().map(|f| (*f).to_owned()).collect();
         self
     }
     /// Refuses values matching `pattern` (see [`Refusal`]) with `reason`.

@@ -175,6 +175,24 @@ describe("Resend with a provider the UI does not know", () => {
   });
 });
 
+describe("A field another field stands in for", () => {
+  it("is required until that field is filled, and says so", async () => {
+    const calls = backend();
+    renderResend();
+    fireEvent.click((await screen.findByTestId("op-choice-redeliver")).querySelector("input")!);
+    const label = () => screen.getByTestId("field-event_id").querySelector(".field-label")!.textContent;
+    expect(label()).toBe("Event ID");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(screen.getByTestId("form-error-event_id").textContent).toBe("Fill in this field.");
+    change("op-event_ref", "REF-7");
+    expect(label()).toBe("Event ID (optional)");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(screen.queryByTestId("form-error-event_id")).toBeNull();
+    expect(calls.find((c) => c.cmd === "preview_action")!.args.request).toEqual({ account_id: 9, operation: "redeliver", params: { event_ref: "REF-7" } });
+    expect([...missingKeys]).toEqual([]);
+  });
+});
+
 describe("A provider's checks beside the resends", () => {
   it("are offered as secondary actions, run without asking anything, and answer in the provider's words", async () => {
     const calls = backend((cmd) =>

@@ -39,4 +39,9 @@ max: bigint | null,
 /**
  * Values of a shape this operation never accepts in the field (each item of a list is checked).
  */
-refuse: Array<Refusal>, };
+refuse: Array<Refusal>, 
+/**
+ * A `required` field may be left empty when one of these fields is filled (a time window that a list
+ * of record ids replaces).
+ */
+optional_with: Array<string>, };

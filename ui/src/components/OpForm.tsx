@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 import type { FormField } from "../api";
-import { parseIntegerList, parseTextList, type FormValues } from "../lib/params";
+import { isRequired, parseIntegerList, parseTextList, type FormValues } from "../lib/params";
 import { idKindOf } from "../lib/idfile";
 import { LoadIds } from "./LoadIds";
 import { localToUnit, parseLocalDateTime, timeZoneName, toLocalInput } from "../lib/time";
@@ -23,7 +23,7 @@ export function OpForm(props: {
           <div className="field wide" key={f.name} data-testid={`field-${f.name}`}>
             <label className="field-label" htmlFor={`op-${f.name}`}>
               {t(f.label_key)}
-              {!f.required && <span className="optional"> {t("common.optional")}</span>}
+              {!isRequired(f, props.values) && <span className="optional"> {t("common.optional")}</span>}
             </label>
             <FieldInput field={f} value={value} onChange={(v) => set(f.name, v)} />
             <span className="field-help">{t(f.help_key)}</span>

@@ -41,6 +41,11 @@ export const asNumber = (digits: string): number | string => {
 
 export type ParamsResult = { params: Record<string, unknown>; errors: Record<string, string> };
 
+/** Whether the field must be filled: it is required, and none of the fields that stand in for it is filled. */
+export function isRequired(f: FormField, values: FormValues): boolean {
+  return f.required && !f.optional_with.some((o) => (values[o] ?? "").trim() !== "");
+}
+
 /** The reason of the first shape the field refuses that `value` has (the core refuses the same). */
 export function refusedBy(f: FormField, value: string): string | null {
   return f.refuse.find((r) => new RegExp(r.pattern).test(value.trim()))?.reason ?? null;
@@ -56,7 +61,7 @@ export function buildParams(fields: FormField[], values: FormValues): ParamsResu
   for (const f of fields) {
     const raw = (values[f.name] ?? "").trim();
     if (raw === "") {
-      if (f.required) errors[f.name] = "required";
+      if (isRequired(f, values)) errors[f.name] = "required";
       continue;
     }
     switch (f.kind) {

@@ -59,7 +59,10 @@ export const ACME: ProviderDescriptor = {
         { kind: "filled", field: "notify_url", reason: "acme_notify" },
       ],
     }),
-    op(P, "redeliver", "resend", [formField(P, "event_id", "text", true, { refuse: [{ pattern: "^tmp-[0-9]+$", reason: "acme_temporary_id" }] })], {
+    op(P, "redeliver", "resend", [
+      formField(P, "event_id", "text", true, { refuse: [{ pattern: "^tmp-[0-9]+$", reason: "acme_temporary_id" }], optional_with: ["event_ref"] }),
+      formField(P, "event_ref", "text", false),
+    ], {
       rate_limit_key: "rate_limits.acme",
       bulk: {
         window: null,
@@ -109,6 +112,7 @@ const CATALOG = {
       channel: { label: "Channel", help: "Card, bank or wallet." },
       notify_url: { label: "Notify URL", help: "A one-off address." },
       event_id: { label: "Event ID", help: "As Acme shows it." },
+      event_ref: { label: "Event reference", help: "Instead of the event ID." },
       event_ids: { label: "Event IDs", help: "Two per request." },
       since: { label: "Since", help: "From this moment." },
     },
