@@ -1,9 +1,9 @@
 //! Resend the webhooks of a time window (`POST {base}/webhook/resend`), v1 and v2 field names; v2 also
-//! takes `recordIds`. The window may span at most one hour, checked before anything is sent. The body
-//! holds the params in the order given (times as JSON numbers, `recordIds` as strings). Answer:
-//! `{"resend_count"}` (v1 `resend_count`, v2 `resendCount`).
+//! takes `recordIds` (at most 50), and then the window is optional. The window may span at most one hour,
+//! checked before anything is sent. The body holds the params in the order given (times as JSON numbers,
+//! `recordIds` as strings). Answer: `{"resend_count"}` (v1 `resend_count`, v2 `resendCount`).
 
-use super::Op;
+use super::{Call, Op};
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::ccpayment::account::{CcpaymentAccount, CcpaymentVersion};
 use crate::providers::params::Params;
@@ -19,7 +19,10 @@ pub const V2_RESULTS: &[&str] = &["Failed", "AllResult"];
 pub const V2_TYPES: &[&str] =
     &["AllType", "ApiDeposit", "DirectDeposit", "ApiWithdrawal", "UserDeposit", "UserWithdrawal"];
 
-pub(super) const OP: Op = Op { name: NAME, request, decode };
+pub(super) const OP: Op = Op { name: NAME, request, decode, lookup: false };
+
+/// The v2 field of the record ids, which make the window optional.
+pub const RECORD_IDS: &str = "recordIds";
 
 /// The names of the fields in one API version.
 struct Names {
@@ -51,7 +54,8 @@ const V2: Names = Names {
 /// What to resend, in the account's version's names, with the fields in the order they were given.
 pub struct ResendParams {
     names: &'static Names,
-    pub start: i64,
+    /// `None` only when record ids are given.
+    pub start: Option<i64>,
     pub end: Option<i64>,
     pub result: Option<String>,
     pub kind: Option<String>,
@@ -68,13 +72,26 @@ impl ResendParams {
         };
         let mut known = vec![n.start, n.end, n.result, n.kind];
         if acct.api_version == CcpaymentVersion::V2 {
-            known.push("recordIds");
+            known.push(RECORD_IDS);
         }
         let p = Params::read(params, &known)?;
-        let start = p.i64(n.start)?;
+        let record_ids = p.opt_text_list(RECORD_IDS)?;
+        if let Some(r) = &record_ids {
+            if r.len() > V2_MAX_RECORD_IDS {
+                return Err(Error::invalid_field(RECORD_IDS, "too_many").with("max", V2_MAX_RECORD_IDS));
+            }
+        }
+        // The window: required, unless record ids say what to resend (then an end needs its start).
         let end = p.opt_i64(n.end)?;
-        check_ts(n.start, start)?;
-        if let Some(end) = end {
+        let start = match p.opt_i64(n.start)? {
+            Some(start) => Some(start),
+            None if record_ids.is_some() && end.is_none() => None,
+            None => return Err(Error::missing_field(n.start)),
+        };
+        if let Some(start) = start {
+            check_ts(n.start, start)?;
+        }
+        if let (Some(start), Some(end)) = (start, end) {
             check_ts(n.end, end)?;
             if end < start {
                 return Err(Error::invalid_field(n.end, "before_start"));
@@ -88,12 +105,6 @@ impl ResendParams {
         }
         let result = p.opt_choice(n.result, n.results)?;
         let kind = p.opt_choice(n.kind, n.kinds)?;
-        let record_ids = p.opt_text_list("recordIds")?;
-        if let Some(r) = &record_ids {
-            if r.len() > V2_MAX_RECORD_IDS {
-                return Err(Error::invalid_field("recordIds", "too_many").with("max", V2_MAX_RECORD_IDS));
-            }
-        }
         let order = p.keys().map(str::to_owned).collect();
         Ok(ResendParams { names: n, start, end, result, kind, record_ids, order })
     }
@@ -104,7 +115,10 @@ impl ResendParams {
         let mut body = Map::new();
         for k in &self.order {
             let v = match k.as_str() {
-                k if k == n.start => json!(self.start),
+                k if k == n.start => match self.start {
+                    Some(s) => json!(s),
+                    None => continue,
+                },
                 k if k == n.end => match self.end {
                     Some(e) => json!(e),
                     None => continue,
@@ -117,7 +131,7 @@ impl ResendParams {
                     Some(r) => json!(r),
                     None => continue,
                 },
-                "recordIds" => match &self.record_ids {
+                RECORD_IDS => match &self.record_ids {
                     Some(r) => json!(r),
                     None => continue,
                 },
@@ -137,8 +151,8 @@ fn check_ts(field: &str, v: i64) -> Result<()> {
     }
 }
 
-fn request(acct: &CcpaymentAccount, params: &Map<String, Value>) -> Result<(&'static str, Map<String, Value>)> {
-    Ok(("/webhook/resend", ResendParams::read(acct, params)?.body()))
+fn request(acct: &CcpaymentAccount, params: &Map<String, Value>) -> Result<Call> {
+    Ok(Call { path: "/webhook/resend", body: ResendParams::read(acct, params)?.body() })
 }
 
 /// Always a result: the count when CCPayment gives one.
@@ -152,7 +166,7 @@ fn decode(msg: Option<String>, data: Value) -> Option<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{acct, vectors};
+    use super::super::tests::{acct, check_additions, vectors};
     use super::super::*;
     use crate::error::ErrorCode;
     use serde_json::json;
@@ -202,5 +216,28 @@ mod tests {
         let p = json!({"recordIds": "a, b", "startTimestamp": "1699990000"});
         let r = build(&acct("v2"), RESEND_WEBHOOKS, p.as_object().unwrap(), &BuildCtx::at(0)).unwrap();
         assert_eq!(r.body_text().unwrap(), r#"{"recordIds":["a","b"],"startTimestamp":1699990000}"#);
+    }
+
+    #[test]
+    fn record_id_vectors_are_exact() {
+        assert_eq!(check_additions("resend_by_recordIds", RESEND_WEBHOOKS), 2);
+    }
+
+    /// v2 resends by record ids (at most 50) need no window; an end still needs its start.
+    #[test]
+    fn record_ids_make_the_window_optional() {
+        let build_v2 = |p: Value| build(&acct("v2"), RESEND_WEBHOOKS, p.as_object().unwrap(), &BuildCtx::at(0));
+        let r = build_v2(json!({"recordIds": ["r1", "r2"], "webhookResult": "AllResult"})).unwrap();
+        assert_eq!(r.body_text().unwrap(), r#"{"recordIds":["r1","r2"],"webhookResult":"AllResult"}"#);
+        let e = build_v2(json!({"webhookResult": "AllResult"})).unwrap_err();
+        assert_eq!((e.code, e.params["field"].as_str()), (ErrorCode::InputMissing, Some("startTimestamp")));
+        let e = build_v2(json!({"recordIds": ["r1"], "endTimestamp": 1699990000})).unwrap_err();
+        assert_eq!((e.code, e.params["field"].as_str()), (ErrorCode::InputMissing, Some("startTimestamp")));
+        let ids: Vec<String> = (0..51).map(|i| format!("r{i}")).collect();
+        let e = build_v2(json!({ "recordIds": ids })).unwrap_err();
+        assert_eq!((e.params["field"].as_str(), e.params["reason"].as_str(), e.params["max"].as_i64()), (Some("recordIds"), Some("too_many"), Some(50)));
+        assert!(build_v2(json!({ "recordIds": &ids[..50] })).is_ok());
+        let e = build(&acct("v1"), RESEND_WEBHOOKS, json!({"recordIds": ["r1"]}).as_object().unwrap(), &BuildCtx::at(0)).unwrap_err();
+        assert_eq!((e.params["field"].as_str(), e.params["reason"].as_str()), (Some("recordIds"), Some("unknown_field")));
     }
 }
