@@ -36,6 +36,12 @@ impl AvistaAccount {
         let cert = source.secret("client_cert_pem")?;
         let cert_fingerprint = cert_fingerprint(cert.expose())?;
         let client_key_pem = source.opt_secret("client_key_pem")?;
+        if let Some(brand) = source.opt_text("brand")? {
+            if !super::BRANDS.contains(&brand.as_str()) {
+                return Err(crate::error::Error::invalid_field("brand", "not_allowed")
+                    .with("allowed", super::BRANDS.to_vec()));
+            }
+        }
         if let Some(k) = &client_key_pem {
             // Parsed and matched with the certificate as the TLS client will use them.
             ClientIdentity::from_pem(cert.expose(), k).check()?;
