@@ -11,6 +11,7 @@ import { AccountsScreen } from "./screens/Accounts";
 import { SettingsScreen } from "./screens/Settings";
 import { ResendScreen, type ResendIntent } from "./screens/Resend";
 import { mark, startupMarks } from "./startup";
+import { savePreferences } from "./lib/prefs";
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -48,7 +49,7 @@ export function App() {
 
   const onLanguage = useCallback(async (lang: Language) => {
     await changeLanguage(lang);
-    await api.setPreferences({ language: lang });
+    await savePreferences({ language: lang });
   }, []);
 
   // Sidebar navigation: prefill and focus requests from other screens are one-shot.

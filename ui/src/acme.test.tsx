@@ -111,18 +111,24 @@ describe("Resend with a provider the UI does not know", () => {
     expect(boxes.map((b) => b.checked)).toEqual([true, true, true]);
     expect(boxes[1].closest("label")!.textContent).toBe("Bank transfers");
     change("op-merchant_ref", "R-1");
+    // No window is assumed: the plan asks for one first.
+    fireEvent.click(screen.getByTestId("bulk-plan"));
+    expect((await screen.findByTestId("bulk-error")).textContent).toBe(
+      "Choose when the window starts: type a date and time, or pick a quick choice or the hours of an outage.",
+    );
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour"));
     boxes.forEach((b) => fireEvent.click(b));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     expect((await screen.findByTestId("bulk-error")).textContent).toBe("Tick at least one channel.");
     expect(calls.some((c) => c.cmd === "plan_job")).toBe(false);
     fireEvent.click(screen.getByTestId("bulk-each-bank"));
-    fireEvent.click(screen.getByTestId("bulk-since-5h"));
     await act(async () => fireEvent.click(screen.getByTestId("bulk-plan")));
     await screen.findByTestId("plan-dialog");
     const req = calls.find((c) => c.cmd === "plan_job")!.args.request as { operation: string; params: unknown; since: number; until: number };
     expect(req.operation).toBe("replay-events");
     expect(req.params).toEqual({ merchant_ref: "R-1", channels: ["bank"] });
-    expect(req.until - req.since).toBe(5 * 3600);
+    expect(req.until - req.since).toBeGreaterThanOrEqual(3600);
+    expect(req.until - req.since).toBeLessThan(3660);
     expect(screen.getByTestId("plan-account").textContent).toBe("Shop EU · Acme Pay");
     expect([...missingKeys]).toEqual([]);
   });

@@ -31,6 +31,10 @@ import type { Column } from "./bindings/Column";
 import type { PlanRequest } from "./bindings/PlanRequest";
 import type { Plan } from "./bindings/Plan";
 import type { JobView } from "./bindings/JobView";
+import type { JobFailures } from "./bindings/JobFailures";
+import type { FailureReason } from "./bindings/FailureReason";
+import type { Phrase } from "./bindings/Phrase";
+import type { Tone } from "./bindings/Tone";
 import type { JobProgress } from "./bindings/JobProgress";
 import type { JobState } from "./bindings/JobState";
 import type { BudgetStatus } from "./bindings/BudgetStatus";
@@ -45,7 +49,7 @@ import { mark, type StartupMarks } from "./startup";
 export type {
   AppInfo, Preferences, RetentionResult, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
-  PlanRequest, Plan, JobView, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
+  PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
 };
 
@@ -106,6 +110,8 @@ export const api = {
     invoke<BudgetStatus>("budget_status", { accountId, operation }),
   /** A job's results so far: counts by outcome and the first `limit` rows (one per id or call). */
   jobResults: (id: number, limit: number) => invoke<ResultsView>("job_results", { id, limit }),
+  /** Why a job's calls failed (most calls first) and a plan request of exactly the failed ones. */
+  jobFailures: (id: number) => invoke<JobFailures>("job_failures", { id }),
   /** Writes a job's results as CSV into the Downloads folder. */
   saveJobResults: (id: number) => invoke<ExportResult>("save_job_results", { id }),
   /** The results of one look-up (up to 100 serials), one row per serial. */

@@ -2,7 +2,7 @@
 // not in the script the window starts with (docs/performance.md). Until it has loaded, a box of the same size
 // stands in; preloadDateTimeFields() starts the load early (e.g. once the first screen is painted).
 import { lazy, Suspense } from "react";
-import type { DateTimeFieldProps, DateTimeRangeProps } from "./DateTimeField";
+import type { DateTimeFieldProps, DateTimeRangeProps, OutageHoursProps } from "./DateTimeField";
 
 let loading: ReturnType<typeof load> | null = null;
 function load() {
@@ -17,6 +17,7 @@ export function preloadDateTimeFields() {
 
 const Field = lazy(() => preloadDateTimeFields().then((m) => ({ default: m.DateTimeField })));
 const Range = lazy(() => preloadDateTimeFields().then((m) => ({ default: m.DateTimeRange })));
+const Outage = lazy(() => preloadDateTimeFields().then((m) => ({ default: m.OutageHours })));
 
 /**
  * Stands in for the fields while their code loads: their labels and empty, disabled inputs (styled by the
@@ -47,6 +48,14 @@ export function LazyDateTimeRange(props: DateTimeRangeProps & { fromLabel: strin
   return (
     <Suspense fallback={<Placeholder labels={[props.fromLabel, props.toLabel]} testId={props.testId ?? "range"} />}>
       <Range {...props} />
+    </Suspense>
+  );
+}
+
+export function LazyOutageHours(props: OutageHoursProps) {
+  return (
+    <Suspense fallback={null}>
+      <Outage {...props} />
     </Suspense>
   );
 }

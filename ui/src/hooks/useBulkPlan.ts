@@ -4,6 +4,7 @@ import { useState } from "react";
 import { api, asCoreError, type AccountView, type OperationDescriptor, type Plan, type PlanRequest } from "../api";
 import { bulkFormFields, bulkRequest, emptyBulk, type BulkValues } from "../lib/bulk";
 import type { ResendForm } from "./useResendForm";
+import type { BulkUpdate } from "../components/bulk/BulkFields";
 
 export function useBulkPlan(account: AccountView | undefined, op: OperationDescriptor | undefined, form: ResendForm, onStarted: () => void) {
   const [mode, setMode] = useState<"single" | "bulk">("single");
@@ -14,8 +15,9 @@ export function useBulkPlan(account: AccountView | undefined, op: OperationDescr
   const [hint, setHint] = useState<string | null>(null);
   const [planning, setPlanning] = useState<null | { request: PlanRequest; plan: Plan }>(null);
 
-  const setValues = (v: BulkValues) => {
-    setState({ key, values: v });
+  /** Applies a change to the latest values (fields report from effects, after other changes). */
+  const setValues = (update: BulkUpdate) => {
+    setState((prev) => ({ key, values: update(prev.key === key ? prev.values : emptyBulk(op)) }));
     setHint(null);
   };
 

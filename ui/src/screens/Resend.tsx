@@ -95,6 +95,7 @@ export function ResendScreen(props: ScreenAccountProps & {
               onChange={form.setValues}
               bulk={bulk.values}
               onBulkChange={bulk.setValues}
+              providerName={name}
               hint={bulk.hint}
               budget={budget}
               onPlan={bulk.askPlan}
