@@ -21,7 +21,8 @@ use callback_desk::db::Db;
 use callback_desk::history::History;
 use callback_desk::jobs::{FixedClockSleeper, JobControl, JobProgress, JobState, Jobs, PlanRequest, SystemSleeper};
 use callback_desk::limits::{LimitSettings, Limits as Budgets};
-use callback_desk::sandbox::{Limits, Sandbox, SandboxConfig};
+use callback_desk::providers::cybavo::sandbox::Settings as CybavoSettings;
+use callback_desk::sandbox::{Sandbox, SandboxConfig};
 use callback_desk::store::Store;
 use callback_desk::transport::{HttpTransport, TransportConfig};
 use callback_desk::vault::{MemoryStore, Vault};
@@ -58,7 +59,7 @@ fn query_request(account_id: i64, serials: i64) -> PlanRequest {
 
 async fn speed(transport: &HttpTransport) {
     const SERIALS: i64 = 10_000;
-    let sb = Sandbox::start(SandboxConfig { limits: Limits::disabled(), ..SandboxConfig::default() }).await.unwrap();
+    let sb = Sandbox::start(SandboxConfig::without_limits()).await.unwrap();
     let demo = sb.demo_accounts();
     let root = sb.base_url();
 
@@ -136,13 +137,9 @@ async fn pacing(transport: &HttpTransport) {
     const CALLS: i64 = 300;
     const PER_MINUTE: u32 = 30;
     let clock = FixedClock::at_ms(1_760_000_000_000);
-    let sb = Sandbox::start(SandboxConfig {
-        clock: Arc::new(clock.clone()),
-        limits: Limits { cybavo_per_minute: PER_MINUTE, ..Limits::default() },
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let mut config = SandboxConfig { clock: Arc::new(clock.clone()), ..SandboxConfig::default() };
+    config.settings_mut::<CybavoSettings>().per_minute = PER_MINUTE;
+    let sb = Sandbox::start(config).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = store_with(dir.path(), Arc::new(clock.clone()), LimitSettings::default());
     let accounts = store.accounts.create_sandbox_demo(&sb.base_url()).unwrap();

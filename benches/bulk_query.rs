@@ -10,8 +10,9 @@
 
 use callback_desk::clock::SystemClock;
 use callback_desk::error::ErrorCode;
+use callback_desk::providers::cybavo::sandbox::Settings as CybavoSettings;
 use callback_desk::providers::{self, Account, OutcomeKind};
-use callback_desk::sandbox::{Limits, Sandbox, SandboxConfig};
+use callback_desk::sandbox::{Sandbox, SandboxConfig};
 use callback_desk::transport::{HttpTransport, TransportConfig};
 use serde_json::{json, Map, Value};
 use std::time::{Duration, Instant};
@@ -26,9 +27,7 @@ fn params(ids: &[i64]) -> Map<String, Value> {
 }
 
 async fn unlimited(transport: &HttpTransport) {
-    let sb = Sandbox::start(SandboxConfig { limits: Limits::disabled(), ..SandboxConfig::default() })
-        .await
-        .expect("sandbox starts");
+    let sb = Sandbox::start(SandboxConfig::without_limits()).await.expect("sandbox starts");
     let account = Account::from_map(sb.demo_accounts()["cybavo"].as_object().unwrap()).unwrap();
     let ids: Vec<i64> = (FIRST_SERIAL..FIRST_SERIAL + SERIALS).collect();
     // Warm-up: one connection, one call.
@@ -64,8 +63,9 @@ async fn unlimited(transport: &HttpTransport) {
 }
 
 async fn limited(transport: &HttpTransport) {
-    let limits = Limits { cybavo_per_minute: LIMIT_PER_MINUTE, ..Limits::default() };
-    let sb = Sandbox::start(SandboxConfig { limits, ..SandboxConfig::default() }).await.expect("sandbox starts");
+    let mut config = SandboxConfig::default();
+    config.settings_mut::<CybavoSettings>().per_minute = LIMIT_PER_MINUTE;
+    let sb = Sandbox::start(config).await.expect("sandbox starts");
     let account = Account::from_map(sb.demo_accounts()["cybavo"].as_object().unwrap()).unwrap();
     let batch: Vec<i64> = (FIRST_SERIAL..FIRST_SERIAL + 100).collect();
     let p = params(&batch);

@@ -518,13 +518,15 @@ impl Accounts {
     pub fn signing_account(&self, id: i64, sandbox_root: Option<&str>) -> Result<(AccountView, Account)> {
         let view = self.get(id)?;
         let mut map = view.fields.clone();
-        let base = if view.base_url == SANDBOX_BASE_URL {
+        // A sandbox account is resolved to the running sandbox here, and only here.
+        let sandbox = if view.base_url == SANDBOX_BASE_URL {
             let root = sandbox_root
                 .ok_or_else(|| Error::new(ErrorCode::NetworkConnectionFailed).detail("the sandbox is not running"))?;
-            sandbox_base_url(root, &view)
+            Some(root)
         } else {
-            view.base_url.clone()
+            None
         };
+        let base = sandbox.map_or_else(|| view.base_url.clone(), |root| sandbox_base_url(root, &view));
         map.insert("base_url".into(), Value::String(base));
         let mut err = None;
         let mut lookup = |name: &str| match self.vault.get(id, name) {
@@ -534,7 +536,11 @@ impl Accounts {
                 None
             }
         };
-        let parsed = Account::from_parts(view.provider, &map, &mut lookup);
+        // Only a sandbox account (its environment and its marker) is parsed as one.
+        let parsed = match sandbox.filter(|_| view.environment == Environment::Sandbox) {
+            Some(root) => Account::from_sandbox_parts(view.provider, &map, &mut lookup, root),
+            None => Account::from_parts(view.provider, &map, &mut lookup),
+        };
         if let Some(e) = err {
             return Err(e);
         }

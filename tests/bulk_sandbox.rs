@@ -8,7 +8,8 @@ use callback_desk::clock::{Clock, FixedClock};
 use callback_desk::history::{Environment, HistoryFilter, NewEntry, Outcome, RecordedRequest};
 use callback_desk::jobs::{FixedClockSleeper, JobControl, JobProgress, JobState, JobView, PlanRequest};
 use callback_desk::limits::{day_of, DAY_MS, MINUTE_MS};
-use callback_desk::sandbox::{demo, Limits, Sandbox, SandboxConfig, SandboxHandle};
+use callback_desk::providers::{ceffu::sandbox as ceffu_sb, cybavo::sandbox as cybavo_sb};
+use callback_desk::sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use callback_desk::store::Store;
 use callback_desk::transport::{HttpTransport, TransportConfig};
 use callback_desk::vault::MemoryStore;
@@ -39,17 +40,16 @@ fn open(dir: &Path, secrets: &Arc<MemoryStore>, clock: &FixedClock) -> Store {
     Store::open(dir, secrets.clone(), Arc::new(clock.clone())).unwrap()
 }
 
-async fn start_with(f: impl FnOnce(&mut Limits)) -> Env {
+/// A sandbox with its limits on, then `f` applied to its configuration.
+async fn start_with(f: impl FnOnce(&mut SandboxConfig)) -> Env {
     let clock = FixedClock::at_ms(T0_MS);
-    let mut limits = Limits::default();
-    f(&mut limits);
-    assert!(limits.enabled);
-    let cfg = SandboxConfig {
+    let mut cfg = SandboxConfig {
         clock: Arc::new(clock.clone()),
-        limits,
         callback_url: Some(receiver().await),
         ..SandboxConfig::default()
     };
+    f(&mut cfg);
+    assert!(cfg.limits);
     let sb = Sandbox::start(cfg).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let secrets = Arc::new(MemoryStore::default());
@@ -173,7 +173,8 @@ async fn ceffu_cybavo_avista_and_ccpayment_v2_jobs_finish_without_a_rejection() 
     let env = start().await;
     // Ceffu: one call per event type.
     let since = now_s(&env) - 7 * 86_400;
-    let req = env.request("ceffu", "resend-webhooks", json!({"webhookId": demo::CEFFU_WEBHOOK_ID}), Some(since), None);
+    let req =
+        env.request("ceffu", "resend-webhooks", json!({"webhookId": ceffu_sb::demo::WEBHOOK_ID}), Some(since), None);
     let (job, _) = env.run_all(&req).await;
     assert_eq!((job.state, job.total, job.ok), (JobState::Done, 4, 4), "{job:?}");
 
@@ -213,7 +214,7 @@ async fn ceffu_cybavo_avista_and_ccpayment_v2_jobs_finish_without_a_rejection() 
 #[tokio::test]
 async fn cybavo_adopts_the_wallets_limit_after_one_refusal() {
     // The wallet allows 10 a minute, fewer than the starting budget of 30.
-    let env = start_with(|l| l.cybavo_per_minute = 10).await;
+    let env = start_with(|c| c.settings_mut::<cybavo_sb::Settings>().per_minute = 10).await;
     let serials: Vec<i64> = (0..35).map(|i| 90_000_000_001 + i).collect();
     let req = env.request("cybavo", "resend-deposit-callbacks", json!({ "serials": serials }), None, None);
     let (job, _) = env.run_all(&req).await;
@@ -322,12 +323,13 @@ async fn a_job_stopped_by_an_exit_is_interrupted_at_the_next_start_and_resumes()
 
 #[tokio::test]
 async fn ceffu_backs_off_after_a_rate_limit_answer_and_retries_the_same_call() {
-    use callback_desk::sandbox::{Fault, FaultKind, ProviderId as Sb};
+    use callback_desk::sandbox::{Fault, FaultKind};
     let env = start().await;
     // Ceffu's number is undocumented: the provider answers G20012/429 once.
-    env.sb.inject(Fault::new(Sb::Ceffu, FaultKind::RateLimit));
+    env.sb.inject(Fault::new("ceffu", FaultKind::RateLimit));
     let since = now_s(&env) - 86_400;
-    let req = env.request("ceffu", "resend-webhooks", json!({"webhookId": demo::CEFFU_WEBHOOK_ID}), Some(since), None);
+    let req =
+        env.request("ceffu", "resend-webhooks", json!({"webhookId": ceffu_sb::demo::WEBHOOK_ID}), Some(since), None);
     let t = env.clock.now_ms();
     let (job, seen) = env.run_all(&req).await;
     assert_eq!((job.state, job.ok, job.failed, job.throttled), (JobState::Done, 4, 0, 1), "{job:?}");

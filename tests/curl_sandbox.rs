@@ -7,7 +7,8 @@ use callback_desk::clock::{Clock, FixedClock};
 use callback_desk::error::ErrorCode;
 use callback_desk::history::HistoryFilter;
 use callback_desk::providers::{self, RawResponse};
-use callback_desk::sandbox::{demo, Sandbox, SandboxConfig, SandboxHandle};
+use callback_desk::providers::{ceffu::sandbox as ceffu_sb, cybavo::sandbox as cybavo_sb};
+use callback_desk::sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use callback_desk::store::Store;
 use callback_desk::transport::{HttpTransport, TransportConfig};
 use callback_desk::vault::MemoryStore;
@@ -104,11 +105,11 @@ async fn the_copied_command_run_by_curl_is_accepted_by_every_provider() {
     let root = env.sb.base_url();
     // (sandbox key, operation, params, a part of the command only the real credentials give)
     let cases: Vec<(&str, &str, Value, &str)> = vec![
-        ("cybavo", "resend-withdrawal-callbacks", json!({"notification_id": 0}), demo::CYBAVO_API_CODE),
+        ("cybavo", "resend-withdrawal-callbacks", json!({"notification_id": 0}), cybavo_sb::demo::API_CODE),
         (
             "ceffu",
             "resend-webhooks",
-            json!({"webhookId": demo::CEFFU_WEBHOOK_ID, "eventType": "1",
+            json!({"webhookId": ceffu_sb::demo::WEBHOOK_ID, "eventType": "1",
                    "resendFromDateTime": env.clock.now_ms() - 30 * 86_400_000i64}),
             "open-apikey",
         ),

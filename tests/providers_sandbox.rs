@@ -5,7 +5,11 @@
 use callback_desk::clock::{Clock, FixedClock};
 use callback_desk::error::ErrorCode;
 use callback_desk::providers::{self, Account, BuildCtx, CallOutcome, OutcomeKind};
-use callback_desk::sandbox::{demo, Fault, FaultKind, Limits, ProviderId as Sb, Sandbox, SandboxConfig, SandboxHandle};
+use callback_desk::providers::{
+    avista::sandbox as avista_sb, ccpayment::sandbox as ccpayment_sb, ceffu::sandbox as ceffu_sb,
+    cybavo::sandbox as cybavo_sb,
+};
+use callback_desk::sandbox::{Fault, FaultKind, Sandbox, SandboxConfig, SandboxHandle};
 use callback_desk::transport::{HttpTransport, Transport, TransportConfig};
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex};
@@ -24,7 +28,8 @@ struct Env {
     transport: HttpTransport,
 }
 
-async fn start_with(limits: Limits, f: impl FnOnce(&mut SandboxConfig)) -> Env {
+/// A sandbox with its rate limits on or off, then `f` applied to its configuration.
+async fn start_with(limits: bool, f: impl FnOnce(&mut SandboxConfig)) -> Env {
     let clock = FixedClock::at_ms(T0_MS);
     let mut cfg = SandboxConfig { clock: Arc::new(clock.clone()), limits, ..SandboxConfig::default() };
     f(&mut cfg);
@@ -35,11 +40,11 @@ async fn start_with(limits: Limits, f: impl FnOnce(&mut SandboxConfig)) -> Env {
 }
 
 async fn start() -> Env {
-    start_with(Limits::disabled(), |_| {}).await
+    start_with(false, |_| {}).await
 }
 
 /// A sandbox whose clock runs apart from the client's.
-async fn start_split_clocks(limits: Limits) -> Env {
+async fn start_split_clocks(limits: bool) -> Env {
     let mut env = start_with(limits, |_| {}).await;
     env.client_clock = FixedClock::at_ms(T0_MS);
     env
@@ -61,7 +66,10 @@ impl Env {
     }
 
     fn cybavo2(&self) -> Account {
-        Account::from_map(self.sb.cybavo_account(demo::CYBAVO_WALLET2_ID).unwrap().as_object().unwrap()).unwrap()
+        Account::from_map(
+            cybavo_sb::demo_account(&self.sb.base_url(), cybavo_sb::demo::WALLET2_ID).unwrap().as_object().unwrap(),
+        )
+        .unwrap()
     }
 
     async fn run(&self, account: &Account, op: &str, params: Value) -> CallOutcome {
@@ -85,19 +93,19 @@ impl Env {
 fn assert_no_secrets(account: &Account, out: &CallOutcome) {
     let text = serde_json::to_string(out).unwrap();
     let mut secrets: Vec<String> = vec![
-        demo::CYBAVO_API_CODE.into(),
-        demo::CYBAVO_API_SECRET.into(),
-        demo::CYBAVO_WALLET2_API_CODE.into(),
-        demo::CYBAVO_WALLET2_API_SECRET.into(),
-        demo::CEFFU_API_KEY.into(),
-        demo::AVISTA_CLIENT_SECRET.into(),
-        demo::CCPAYMENT_V1_APP_SECRET.into(),
-        demo::CCPAYMENT_V2_APP_SECRET.into(),
-        demo::CCPAYMENT_LEGACY_APP_SECRET.into(),
+        cybavo_sb::demo::API_CODE.into(),
+        cybavo_sb::demo::API_SECRET.into(),
+        cybavo_sb::demo::WALLET2_API_CODE.into(),
+        cybavo_sb::demo::WALLET2_API_SECRET.into(),
+        ceffu_sb::demo::API_KEY.into(),
+        avista_sb::demo::CLIENT_SECRET.into(),
+        ccpayment_sb::demo::V1_APP_SECRET.into(),
+        ccpayment_sb::demo::V2_APP_SECRET.into(),
+        ccpayment_sb::demo::LEGACY_APP_SECRET.into(),
         "wrong-secret-canary".into(),
     ];
     if account.provider().as_str() == "ceffu" {
-        let key = callback_desk::sandbox::ceffu::demo_private_key_base64();
+        let key = ceffu_sb::demo_private_key_base64();
         secrets.push(key[40..120].to_owned());
     }
     for s in secrets {
@@ -303,9 +311,7 @@ async fn cybavo_list_and_lookups() {
         .collect();
     assert!(recent.contains(&90_000_000_001) && recent.contains(&90_000_000_002));
 
-    let out = env
-        .run(&a, "lookup-deposit", json!({"txid": callback_desk::sandbox::cybavo::DEMO_DEPOSIT_TXID, "vout_index": 1}))
-        .await;
+    let out = env.run(&a, "lookup-deposit", json!({"txid": cybavo_sb::DEMO_DEPOSIT_TXID, "vout_index": 1})).await;
     assert_ok(&out);
     assert_eq!(out.result["notification"]["serial"], 90_000_000_001i64);
     assert_eq!(out.result["notification"]["amount_units"], "1.5");
@@ -318,9 +324,7 @@ async fn cybavo_list_and_lookups() {
 
     let out = env.run(&a, "lookup-withdrawal", json!({"order_id": "NO-SUCH-ORDER"})).await;
     assert_failed(&out, ErrorCode::ProviderNotFound);
-    let out = env
-        .run(&a, "lookup-deposit", json!({"txid": callback_desk::sandbox::cybavo::DEMO_DEPOSIT_TXID, "vout_index": 0}))
-        .await;
+    let out = env.run(&a, "lookup-deposit", json!({"txid": cybavo_sb::DEMO_DEPOSIT_TXID, "vout_index": 0})).await;
     assert_failed(&out, ErrorCode::ProviderNotFound);
 }
 
@@ -329,7 +333,7 @@ async fn cybavo_list_and_lookups() {
 
 fn ceffu_params(env: &Env, event_type: &str) -> Value {
     json!({
-        "webhookId": demo::CEFFU_WEBHOOK_ID,
+        "webhookId": ceffu_sb::demo::WEBHOOK_ID,
         "eventType": event_type,
         "resendFromDateTime": env.clock.now_ms() - 30 * 86_400_000,
     })
@@ -366,7 +370,8 @@ async fn ceffu_resend_webhooks() {
 
 #[tokio::test]
 async fn avista_token_and_resend_by_every_identifier_kind() {
-    let env = start().await;
+    // Without the built-in receiver: with no callback URL set, the account has no webhook at all.
+    let env = start_with(false, |c| c.receiver = false).await;
     let (url, rec) = receiver().await;
     env.sb.set_callback_url(Some(url)).unwrap();
     let a = env.account("avista");
@@ -388,7 +393,7 @@ async fn avista_token_and_resend_by_every_identifier_kind() {
     assert!(out.result["webhookLogId"].as_i64().unwrap() > 0);
     assert!(out.result["sentAt"].as_str().unwrap().ends_with('Z'));
     let (headers, body) = rec.0.lock().unwrap()[0].clone();
-    assert!(headers.iter().any(|(k, v)| k == "x-webhook-secret" && v == demo::AVISTA_WEBHOOK_SECRET));
+    assert!(headers.iter().any(|(k, v)| k == "x-webhook-secret" && v == avista_sb::demo::WEBHOOK_SECRET));
     let payload: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(payload["data"]["externalId"], "PAG-2024-0001");
     let numeric = payload["data"]["transactionId"].as_i64().unwrap();
@@ -448,7 +453,7 @@ async fn avista_token_and_resend_by_every_identifier_kind() {
 
 #[tokio::test]
 async fn avista_reports_the_destination_outcome() {
-    let env = start_with(Limits::disabled(), |c| c.avista_delivery_timeout_ms = 300).await;
+    let env = start_with(false, |c| c.settings_mut::<avista_sb::Settings>().delivery_timeout_ms = 300).await;
     let (url, _rec) = receiver().await;
     let a = env.account("avista");
     // The destination answers 404: Avista answers 502 and names the destination's status.
@@ -468,7 +473,7 @@ async fn avista_reports_the_destination_outcome() {
 async fn avista_token_is_refreshed_after_a_401() {
     // The sandbox clock runs ahead of the client's: the cached token looks valid locally, the sandbox
     // has expired it.
-    let env = start_split_clocks(Limits::disabled()).await;
+    let env = start_split_clocks(false).await;
     let (url, _rec) = receiver().await;
     env.sb.set_callback_url(Some(url)).unwrap();
     let a = env.account("avista");
@@ -576,7 +581,7 @@ async fn ccpayment_v1_and_v2_resend_webhooks() {
     assert_eq!(env.sb.state()["calls"], before);
 
     // A v1-only merchant on v2.
-    let legacy = Account::from_map(env.sb.ccpayment_legacy_account().as_object().unwrap()).unwrap();
+    let legacy = Account::from_map(ccpayment_sb::legacy_account(&env.sb.base_url()).as_object().unwrap()).unwrap();
     let out = env.run(&legacy, "resend-webhooks", v2_window(&env)).await;
     assert_failed(&out, ErrorCode::ProviderVersionUnsupported);
     assert_eq!(out.error.as_ref().unwrap().params["provider_code"], 11013);
@@ -683,7 +688,7 @@ async fn unknown_keys_are_invalid_api_keys() {
     let out = env.run(&a, "query-callbacks", json!({"ids": [1]})).await;
     assert_failed(&out, ErrorCode::AuthInvalidApiKey);
     // A real API code of another wallet.
-    let a = env.account_with("cybavo", "api_code", json!(demo::CYBAVO_WALLET2_API_CODE));
+    let a = env.account_with("cybavo", "api_code", json!(cybavo_sb::demo::WALLET2_API_CODE));
     let out = env.run(&a, "query-callbacks", json!({"ids": [1]})).await;
     assert_failed(&out, ErrorCode::AuthInvalidApiKey);
     assert_eq!(out.error.as_ref().unwrap().detail.as_deref(), Some("Invalid API code for wallet 55743"));
@@ -713,8 +718,12 @@ async fn unknown_keys_are_invalid_api_keys() {
 
 #[tokio::test]
 async fn rate_limits_carry_the_limit() {
-    let limits = Limits { cybavo_per_minute: 5, ceffu_per_minute: 3, avista_per_minute: 2, ..Limits::default() };
-    let env = start_with(limits, |_| {}).await;
+    let env = start_with(true, |c| {
+        c.settings_mut::<cybavo_sb::Settings>().per_minute = 5;
+        c.settings_mut::<ceffu_sb::Settings>().per_minute = 3;
+        c.settings_mut::<avista_sb::Settings>().per_minute = 2;
+    })
+    .await;
     let (url, _rec) = receiver().await;
     env.sb.set_callback_url(Some(url)).unwrap();
 
@@ -766,7 +775,7 @@ async fn rate_limits_carry_the_limit() {
 
 #[tokio::test]
 async fn ccpayment_daily_limit() {
-    let env = start_with(Limits::default(), |_| {}).await;
+    let env = start_with(true, |_| {}).await;
     let a = env.account("ccpayment-v1");
     // 25 calls a day, one a minute, on the sandbox's clock (all within one UTC day).
     let day_start = env.now_s() - env.now_s().rem_euclid(86_400);
@@ -799,7 +808,7 @@ async fn ccpayment_daily_limit() {
 
 struct Case {
     key: &'static str,
-    provider: Sb,
+    provider: &'static str,
     op: &'static str,
     params: fn(&Env) -> Value,
 }
@@ -808,26 +817,26 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             key: "cybavo",
-            provider: Sb::Cybavo,
+            provider: "cybavo",
             op: "resend-withdrawal-callbacks",
             params: |_| json!({"notification_id": 90_000_000_002i64}),
         },
-        Case { key: "ceffu", provider: Sb::Ceffu, op: "resend-webhooks", params: |e| ceffu_params(e, "1") },
+        Case { key: "ceffu", provider: "ceffu", op: "resend-webhooks", params: |e| ceffu_params(e, "1") },
         Case {
             key: "avista",
-            provider: Sb::Avista,
+            provider: "avista",
             op: "resend-webhook",
             params: |_| json!({"transaction_identifier": "PAG-2024-0001"}),
         },
-        Case { key: "ccpayment-v1", provider: Sb::CcpaymentV1, op: "resend-webhooks", params: v1_window },
-        Case { key: "ccpayment-v2", provider: Sb::CcpaymentV2, op: "resend-webhooks", params: v2_window },
+        Case { key: "ccpayment-v1", provider: "ccpayment-v1", op: "resend-webhooks", params: v1_window },
+        Case { key: "ccpayment-v2", provider: "ccpayment-v2", op: "resend-webhooks", params: v2_window },
     ]
 }
 
 /// Runs `case` once with `fault` queued (Avista: after a token is cached, so the fault hits the resend).
 async fn with_fault(env: &Env, case: &Case, fault: FaultKind) -> CallOutcome {
     let a = env.account(case.key);
-    if case.provider == Sb::Avista {
+    if case.provider == "avista" {
         assert_ok(&env.run(&a, "get-token", json!({})).await);
     }
     env.sb.inject(Fault::new(case.provider, fault));
@@ -852,8 +861,8 @@ async fn fault_status_codes() {
         for status in [502u16, 504] {
             let out = with_fault(&env, &case, FaultKind::Status { status }).await;
             let expected = match (case.provider, status) {
-                (Sb::Avista, 502) => (ErrorCode::ProviderDestinationError, OutcomeKind::Failed),
-                (Sb::Avista, _) => (ErrorCode::ProviderDestinationTimeout, OutcomeKind::Failed),
+                ("avista", 502) => (ErrorCode::ProviderDestinationError, OutcomeKind::Failed),
+                ("avista", _) => (ErrorCode::ProviderDestinationTimeout, OutcomeKind::Failed),
                 _ => (ErrorCode::ProviderServerError, OutcomeKind::Unknown),
             };
             assert_eq!((code(&out), out.outcome), (Some(expected.0), expected.1), "{}", case.key);
@@ -864,7 +873,7 @@ async fn fault_status_codes() {
         for fault in [FaultKind::Status { status: 429 }, FaultKind::RateLimit] {
             let out = with_fault(&env, &case, fault).await;
             assert_failed(&out, ErrorCode::ProviderRateLimited);
-            if case.provider == Sb::Cybavo {
+            if case.provider == "cybavo" {
                 assert_eq!(out.http_status, Some(403));
                 assert_eq!(out.error.as_ref().unwrap().params["limit"], 60);
             }
@@ -919,13 +928,13 @@ async fn fault_malformed_body_and_wrong_signature() {
         assert_eq!(out.http_status, Some(200));
     }
     // Providers that sign responses: CYBAVO (X-CHECKSUM) and CCPayment v1 (Appid/Timestamp/Sign).
-    for case in cases().into_iter().filter(|c| matches!(c.provider, Sb::Cybavo | Sb::CcpaymentV1)) {
+    for case in cases().into_iter().filter(|c| matches!(c.provider, "cybavo" | "ccpayment-v1")) {
         let out = with_fault(&env, &case, FaultKind::WrongSignature).await;
         assert_unknown(&out, ErrorCode::ProviderSignatureInvalid);
         assert_eq!(out.http_status, Some(200));
     }
     // The others do not sign responses, so the fault changes nothing for them.
-    for case in cases().into_iter().filter(|c| !matches!(c.provider, Sb::Cybavo | Sb::CcpaymentV1)) {
+    for case in cases().into_iter().filter(|c| !matches!(c.provider, "cybavo" | "ccpayment-v1")) {
         let out = with_fault(&env, &case, FaultKind::WrongSignature).await;
         assert_ok(&out);
     }
@@ -934,7 +943,7 @@ async fn fault_malformed_body_and_wrong_signature() {
 #[tokio::test]
 async fn cybavo_split_query_stops_at_the_first_failing_call() {
     // One call a minute: the second batch of a split query is throttled.
-    let env = start_with(Limits { cybavo_per_minute: 1, ..Limits::default() }, |_| {}).await;
+    let env = start_with(true, |c| c.settings_mut::<cybavo_sb::Settings>().per_minute = 1).await;
     let a = env.account("cybavo");
     let ids: Vec<i64> = (0..150).map(|i| 90_000_000_001 + i).collect();
     let out = env.run(&a, "query-callbacks", json!({ "ids": ids })).await;
@@ -944,7 +953,7 @@ async fn cybavo_split_query_stops_at_the_first_failing_call() {
     // What the first batch returned is kept.
     assert_eq!(out.result["notifications"].as_array().unwrap().len(), 60);
     env.clock.advance_ms(60_000);
-    env.sb.inject(Fault::new(Sb::Cybavo, FaultKind::WrongSignature));
+    env.sb.inject(Fault::new("cybavo", FaultKind::WrongSignature));
     let out = env.run(&a, "list-callbacks", json!({})).await;
     assert_failed(&out, ErrorCode::ProviderSignatureInvalid);
     assert_eq!(out.result, Value::Null, "an unverified answer is never shown");

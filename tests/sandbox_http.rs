@@ -2,7 +2,11 @@
 
 use base64::Engine;
 use callback_desk::clock::{Clock, FixedClock};
-use callback_desk::sandbox::{demo, Fault, FaultKind, Limits, ProviderId, Sandbox, SandboxConfig, SandboxHandle};
+use callback_desk::providers::{
+    avista::sandbox as avista_sb, ccpayment::sandbox as ccpayment_sb, ceffu::sandbox as ceffu_sb,
+    cybavo::sandbox as cybavo_sb,
+};
+use callback_desk::sandbox::{Fault, FaultKind, Sandbox, SandboxConfig, SandboxHandle};
 use hmac::{Hmac, Mac};
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::DecodePrivateKey;
@@ -93,9 +97,9 @@ struct CybavoCall<'a> {
 impl<'a> CybavoCall<'a> {
     fn new(rest: &'a str, body: &'a str, t: i64, r: &'a str) -> Self {
         CybavoCall {
-            wallet: demo::CYBAVO_WALLET_ID,
-            code: demo::CYBAVO_API_CODE,
-            secret: demo::CYBAVO_API_SECRET,
+            wallet: cybavo_sb::demo::WALLET_ID,
+            code: cybavo_sb::demo::API_CODE,
+            secret: cybavo_sb::demo::API_SECRET,
             method: if body.is_empty() { "GET" } else { "POST" },
             rest,
             query: Vec::new(),
@@ -107,9 +111,9 @@ impl<'a> CybavoCall<'a> {
     }
 
     fn wallet2(mut self) -> Self {
-        self.wallet = demo::CYBAVO_WALLET2_ID;
-        self.code = demo::CYBAVO_WALLET2_API_CODE;
-        self.secret = demo::CYBAVO_WALLET2_API_SECRET;
+        self.wallet = cybavo_sb::demo::WALLET2_ID;
+        self.code = cybavo_sb::demo::WALLET2_API_CODE;
+        self.secret = cybavo_sb::demo::WALLET2_API_SECRET;
         self
     }
 
@@ -146,7 +150,7 @@ async fn cybavo_resend_withdrawals_is_counted_and_signed() {
     assert_eq!(reply.status, 200);
     let count = reply.json()["count"].as_i64().unwrap();
     assert!(count >= 1, "seeded data has failed withdrawal callbacks");
-    assert_eq!(reply.header("x-checksum").unwrap(), cybavo_response_checksum(&reply.body, demo::CYBAVO_API_SECRET));
+    assert_eq!(reply.header("x-checksum").unwrap(), cybavo_response_checksum(&reply.body, cybavo_sb::demo::API_SECRET));
 
     let reply = CybavoCall::new("collection/notifications/manual", r#"{"notification_id":90000000001}"#, t, "zz1")
         .send(&env)
@@ -174,16 +178,12 @@ async fn cybavo_get_by_id_returns_the_seed_callbacks() {
 async fn cybavo_lookups_by_txid_order_id_and_time() {
     let env = start().await;
     let t = now_s(&env);
-    let rest = format!(
-        "receiver/notifications/txid/{}/{}",
-        callback_desk::sandbox::cybavo::DEMO_DEPOSIT_TXID,
-        callback_desk::sandbox::cybavo::DEMO_DEPOSIT_VOUT
-    );
+    let rest = format!("receiver/notifications/txid/{}/{}", cybavo_sb::DEMO_DEPOSIT_TXID, cybavo_sb::DEMO_DEPOSIT_VOUT);
     let reply = CybavoCall::new(&rest, "", t, "a1").send(&env).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json()["notification"]["serial"], 90000000001i64);
 
-    let rest = format!("sender/notifications/order_id/{}", callback_desk::sandbox::cybavo::DEMO_WITHDRAWAL_ORDER_ID);
+    let rest = format!("sender/notifications/order_id/{}", cybavo_sb::DEMO_WITHDRAWAL_ORDER_ID);
     let reply = CybavoCall::new(&rest, "", t, "a2").send(&env).await;
     assert_eq!(reply.json()["notification"]["serial"], 90000000002i64);
 
@@ -194,7 +194,7 @@ async fn cybavo_lookups_by_txid_order_id_and_time() {
     let list = reply.json()["notifications"].as_array().unwrap().clone();
     assert!(!list.is_empty());
     assert!(list.iter().all(|c| c["type"] == 2));
-    assert_eq!(reply.header("x-checksum").unwrap(), cybavo_response_checksum(&reply.body, demo::CYBAVO_API_SECRET));
+    assert_eq!(reply.header("x-checksum").unwrap(), cybavo_response_checksum(&reply.body, cybavo_sb::demo::API_SECRET));
 
     let reply = CybavoCall::new("receiver/notifications/txid/deadbeef/0", "", t, "a4").send(&env).await;
     assert_eq!(reply.status, 404);
@@ -209,7 +209,7 @@ async fn cybavo_documented_auth_errors() {
 
     // Missing X-CHECKSUM.
     let url = format!("{}/v1/sofa/wallets/55743/{path}?t={t}&r=x", env.sb.base_url());
-    let reply = send(env.http.post(url).header("X-API-CODE", demo::CYBAVO_API_CODE).body(body)).await;
+    let reply = send(env.http.post(url).header("X-API-CODE", cybavo_sb::demo::API_CODE).body(body)).await;
     assert_cybavo_error(&reply, "Forbidden. Header not found");
     assert_eq!(reply.json()["error_code"], 0);
 
@@ -226,7 +226,7 @@ async fn cybavo_documented_auth_errors() {
     assert_cybavo_error(&c.send(&env).await, "Forbidden. Invalid API code");
 
     let mut c = CybavoCall::new(path, body, t, "c2");
-    c.code = demo::CYBAVO_WALLET2_API_CODE;
+    c.code = cybavo_sb::demo::WALLET2_API_CODE;
     assert_cybavo_error(&c.send(&env).await, "Invalid API code for wallet 55743");
 
     let mut c = CybavoCall::new(path, body, t, "c3");
@@ -250,7 +250,7 @@ async fn cybavo_documented_auth_errors() {
 
 #[tokio::test]
 async fn cybavo_throttle_follows_the_clock() {
-    let env = start_with(|c| c.limits.cybavo_per_minute = 3).await;
+    let env = start_with(|c| c.settings_mut::<cybavo_sb::Settings>().per_minute = 3).await;
     for i in 0..3 {
         let r = format!("r{i}");
         let reply = CybavoCall::new("notifications", "", now_s(&env), &r).send(&env).await;
@@ -269,7 +269,8 @@ async fn cybavo_throttle_follows_the_clock() {
 #[tokio::test]
 async fn limits_can_be_switched_off() {
     let env = start_with(|c| {
-        c.limits = Limits { cybavo_per_minute: 1, ..Limits::disabled() };
+        c.settings_mut::<cybavo_sb::Settings>().per_minute = 1;
+        c.limits = false;
     })
     .await;
     for i in 0..4 {
@@ -310,7 +311,7 @@ fn ceffu_body(env: &Env, event_type: &str, offset_ms: i64) -> String {
 
 #[tokio::test]
 async fn ceffu_resend_and_documented_errors() {
-    let env = start_with(|c| c.limits.ceffu_per_minute = 3).await;
+    let env = start_with(|c| c.settings_mut::<ceffu_sb::Settings>().per_minute = 3).await;
     let accounts = env.sb.demo_accounts();
     let key = accounts["ceffu"]["private_key"].as_str().unwrap().to_owned();
     let api_key = accounts["ceffu"]["api_key"].as_str().unwrap().to_owned();
@@ -425,7 +426,12 @@ async fn receiver() -> (String, Receiver) {
 #[tokio::test]
 async fn avista_token_and_resend() {
     let (hook, rx) = receiver().await;
-    let env = start_with(|c| c.limits.avista_per_minute = 5).await;
+    // A merchant without an account webhook (no built-in receiver either).
+    let env = start_with(|c| {
+        c.settings_mut::<avista_sb::Settings>().per_minute = 5;
+        c.receiver = false;
+    })
+    .await;
     let accounts = env.sb.demo_accounts();
     let cert = accounts["avista"]["client_cert_pem"].as_str().unwrap().to_owned();
     let secret = accounts["avista"]["client_secret"].as_str().unwrap().to_owned();
@@ -451,7 +457,7 @@ async fn avista_token_and_resend() {
     {
         let hits = rx.hits.lock().unwrap();
         assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].0.get("x-webhook-secret").unwrap(), demo::AVISTA_WEBHOOK_SECRET);
+        assert_eq!(hits[0].0.get("x-webhook-secret").unwrap(), avista_sb::demo::WEBHOOK_SECRET);
         assert!(hits[0].1.contains("PAG-2024-0001"));
     }
 
@@ -476,13 +482,13 @@ async fn avista_token_and_resend() {
 #[tokio::test]
 async fn avista_rejects_wrong_secret_unlinked_or_missing_certificate() {
     let env = start().await;
-    let cert = callback_desk::sandbox::avista::TEST_CERT_PEM;
+    let cert = avista_sb::TEST_CERT_PEM;
     assert_eq!(avista_token(&env, cert, "wrong").await.status, 401);
-    assert_eq!(avista_token(&env, "not a certificate", demo::AVISTA_CLIENT_SECRET).await.status, 401);
+    assert_eq!(avista_token(&env, "not a certificate", avista_sb::demo::CLIENT_SECRET).await.status, 401);
     let no_cert = send(
         env.http
             .post(format!("{}/api/auth/token", env.sb.base_url()))
-            .json(&json!({"clientId": demo::AVISTA_CLIENT_ID, "clientSecret": demo::AVISTA_CLIENT_SECRET})),
+            .json(&json!({"clientId": avista_sb::demo::CLIENT_ID, "clientSecret": avista_sb::demo::CLIENT_SECRET})),
     )
     .await;
     assert_eq!(no_cert.status, 401);
@@ -492,13 +498,12 @@ async fn avista_rejects_wrong_secret_unlinked_or_missing_certificate() {
 async fn avista_reports_destination_failures() {
     let (hook, rx) = receiver().await;
     let env = start_with(|c| {
-        c.avista_delivery_timeout_ms = 300;
+        c.settings_mut::<avista_sb::Settings>().delivery_timeout_ms = 300;
         c.callback_url = Some(hook.clone());
     })
     .await;
-    let token = avista_token(&env, callback_desk::sandbox::avista::TEST_CERT_PEM, demo::AVISTA_CLIENT_SECRET)
-        .await
-        .json()["access_token"]
+    let token = avista_token(&env, avista_sb::TEST_CERT_PEM, avista_sb::demo::CLIENT_SECRET).await.json()
+        ["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -556,12 +561,12 @@ fn v1_body(start: i64, end: i64) -> String {
 }
 
 async fn v1(env: &Env, body: &str) -> Reply {
-    ccp_call(env, "v1", demo::CCPAYMENT_V1_APP_ID, demo::CCPAYMENT_V1_APP_SECRET, now_s(env), body, false).await
+    ccp_call(env, "v1", ccpayment_sb::demo::V1_APP_ID, ccpayment_sb::demo::V1_APP_SECRET, now_s(env), body, false).await
 }
 
 #[tokio::test]
 async fn ccpayment_v1_resend_limits_and_errors() {
-    let env = start_with(|c| c.limits.ccpayment_v1_per_day = 2).await;
+    let env = start_with(|c| c.settings_mut::<ccpayment_sb::Settings>().v1_per_day = 2).await;
     let now = now_s(&env);
     let r = v1(&env, &v1_body(now - 3_600, now)).await;
     assert_eq!(r.status, 200);
@@ -572,8 +577,8 @@ async fn ccpayment_v1_resend_limits_and_errors() {
     assert!(count > 0);
     // Signed response over the raw body.
     let (app, ts, sign) = (r.header("appid").unwrap(), r.header("timestamp").unwrap(), r.header("sign").unwrap());
-    assert_eq!(app, demo::CCPAYMENT_V1_APP_ID);
-    assert_eq!(sign, ccp_v1_sign(&app, demo::CCPAYMENT_V1_APP_SECRET, &ts, &r.body));
+    assert_eq!(app, ccpayment_sb::demo::V1_APP_ID);
+    assert_eq!(sign, ccp_v1_sign(&app, ccpayment_sb::demo::V1_APP_SECRET, &ts, &r.body));
 
     // Second call within the minute.
     assert_eq!(v1(&env, &v1_body(now - 3_600, now)).await.json()["code"], 11004);
@@ -594,8 +599,8 @@ async fn ccpayment_v1_resend_limits_and_errors() {
     let stale = ccp_call(
         &env,
         "v1",
-        demo::CCPAYMENT_V1_APP_ID,
-        demo::CCPAYMENT_V1_APP_SECRET,
+        ccpayment_sb::demo::V1_APP_ID,
+        ccpayment_sb::demo::V1_APP_SECRET,
         now - 121,
         &v1_body(now - 60, now),
         false,
@@ -605,8 +610,8 @@ async fn ccpayment_v1_resend_limits_and_errors() {
     let bad = ccp_call(
         &env,
         "v1",
-        demo::CCPAYMENT_V1_APP_ID,
-        demo::CCPAYMENT_V1_APP_SECRET,
+        ccpayment_sb::demo::V1_APP_ID,
+        ccpayment_sb::demo::V1_APP_SECRET,
         now,
         &v1_body(now - 60, now),
         true,
@@ -623,19 +628,23 @@ async fn ccpayment_v2_resend_and_errors() {
         r#"{{"startTimestamp":{},"endTimestamp":{now},"webhookResult":"AllResult","transactionType":"AllType"}}"#,
         now - 3_600
     );
-    let r = ccp_call(&env, "v2", demo::CCPAYMENT_V2_APP_ID, demo::CCPAYMENT_V2_APP_SECRET, now, &body, false).await;
+    let r =
+        ccp_call(&env, "v2", ccpayment_sb::demo::V2_APP_ID, ccpayment_sb::demo::V2_APP_SECRET, now, &body, false).await;
     let j = r.json();
     assert_eq!(j["code"], 10000, "{j}");
     assert!(j["data"]["resendCount"].as_i64().unwrap() > 0);
 
-    let r = ccp_call(&env, "v2", demo::CCPAYMENT_V2_APP_ID, demo::CCPAYMENT_V2_APP_SECRET, now, &body, true).await;
+    let r =
+        ccp_call(&env, "v2", ccpayment_sb::demo::V2_APP_ID, ccpayment_sb::demo::V2_APP_SECRET, now, &body, true).await;
     assert_eq!(r.json()["code"], 11005);
     let r =
-        ccp_call(&env, "v2", demo::CCPAYMENT_V2_APP_ID, demo::CCPAYMENT_V2_APP_SECRET, now - 500, &body, false).await;
+        ccp_call(&env, "v2", ccpayment_sb::demo::V2_APP_ID, ccpayment_sb::demo::V2_APP_SECRET, now - 500, &body, false)
+            .await;
     assert_eq!(r.json()["code"], 11006);
-    let r = ccp_call(&env, "v2", demo::CCPAYMENT_V2_APP_ID, demo::CCPAYMENT_V2_APP_SECRET, now, &body, false).await;
+    let r =
+        ccp_call(&env, "v2", ccpayment_sb::demo::V2_APP_ID, ccpayment_sb::demo::V2_APP_SECRET, now, &body, false).await;
     assert_eq!(r.json()["code"], 11004);
-    let legacy = env.sb.ccpayment_legacy_account();
+    let legacy = ccpayment_sb::legacy_account(&env.sb.base_url());
     let r = ccp_call(
         &env,
         "v2",
@@ -654,19 +663,19 @@ async fn ccpayment_v2_resend_and_errors() {
 #[tokio::test]
 async fn fault_status_override_and_rate_limit() {
     let env = start().await;
-    env.sb.inject(Fault::new(ProviderId::Cybavo, FaultKind::Status { status: 502 }).times(2));
+    env.sb.inject(Fault::new("cybavo", FaultKind::Status { status: 502 }).times(2));
     for i in 0..2 {
         let r = format!("f{i}");
         assert_eq!(CybavoCall::new("notifications", "", now_s(&env), &r).send(&env).await.status, 502);
     }
     assert_eq!(CybavoCall::new("notifications", "", now_s(&env), "f2").send(&env).await.status, 200);
 
-    env.sb.inject(Fault::new(ProviderId::Cybavo, FaultKind::RateLimit));
+    env.sb.inject(Fault::new("cybavo", FaultKind::RateLimit));
     let r = CybavoCall::new("notifications", "", now_s(&env), "f3").send(&env).await;
     assert_cybavo_error(&r, "Forbidden. Call too frequently (60 calls/minute)");
 
     // Scoped: a Ceffu fault does not touch CYBAVO.
-    env.sb.inject(Fault::new(ProviderId::Ceffu, FaultKind::Status { status: 500 }));
+    env.sb.inject(Fault::new("ceffu", FaultKind::Status { status: 500 }));
     assert_eq!(CybavoCall::new("notifications", "", now_s(&env), "f4").send(&env).await.status, 200);
     assert_eq!(env.sb.pending_faults().len(), 1);
     env.sb.clear_faults();
@@ -681,24 +690,24 @@ async fn fault_delay_reset_malformed_and_wrong_signature() {
     assert_eq!(CybavoCall::new("notifications", "", now_s(&env), "d1").send(&env).await.status, 200);
     assert!(t0.elapsed() >= Duration::from_millis(300));
 
-    env.sb.inject(Fault::new(ProviderId::Cybavo, FaultKind::Reset));
+    env.sb.inject(Fault::new("cybavo", FaultKind::Reset));
     let url = format!("{}/v1/sofa/wallets/55743/notifications?t=1&r=x", env.sb.base_url());
     let err = env.http.get(url).send().await.expect_err("connection is reset");
     assert!(!err.is_timeout(), "{err:?}");
     let chain = format!("{err:?}").to_lowercase();
     assert!(chain.contains("connectionreset"), "{chain}");
 
-    env.sb.inject(Fault::new(ProviderId::Cybavo, FaultKind::MalformedBody));
+    env.sb.inject(Fault::new("cybavo", FaultKind::MalformedBody));
     let r = CybavoCall::new("notifications", "", now_s(&env), "m1").send(&env).await;
     assert_eq!(r.status, 200);
     assert!(serde_json::from_slice::<Value>(&r.body).is_err());
-    assert_eq!(r.header("x-checksum").unwrap(), cybavo_response_checksum(&r.body, demo::CYBAVO_API_SECRET));
+    assert_eq!(r.header("x-checksum").unwrap(), cybavo_response_checksum(&r.body, cybavo_sb::demo::API_SECRET));
 
-    env.sb.inject(Fault::new(ProviderId::Cybavo, FaultKind::WrongSignature));
+    env.sb.inject(Fault::new("cybavo", FaultKind::WrongSignature));
     let r = CybavoCall::new("notifications", "", now_s(&env), "w1").send(&env).await;
     assert_eq!(r.status, 200);
     assert!(serde_json::from_slice::<Value>(&r.body).is_ok());
-    assert_ne!(r.header("x-checksum").unwrap(), cybavo_response_checksum(&r.body, demo::CYBAVO_API_SECRET));
+    assert_ne!(r.header("x-checksum").unwrap(), cybavo_response_checksum(&r.body, cybavo_sb::demo::API_SECRET));
 
     // The server keeps serving after a reset.
     assert_eq!(CybavoCall::new("notifications", "", now_s(&env), "after").send(&env).await.status, 200);
@@ -763,7 +772,7 @@ async fn resent_callbacks_are_redelivered_signed() {
         assert_eq!(cb["serial"], 90000000140i64);
         assert_eq!(
             headers.get("x-checksum").unwrap().to_str().unwrap(),
-            cybavo_response_checksum(body.as_bytes(), demo::CYBAVO_WALLET2_API_SECRET)
+            cybavo_response_checksum(body.as_bytes(), cybavo_sb::demo::WALLET2_API_SECRET)
         );
     }
 
@@ -776,10 +785,10 @@ async fn resent_callbacks_are_redelivered_signed() {
         let hits = rx.hits.lock().unwrap();
         let (headers, body) = &hits[1];
         let h = |n: &str| headers.get(n).unwrap().to_str().unwrap().to_owned();
-        assert_eq!(h("appid"), demo::CCPAYMENT_V1_APP_ID);
+        assert_eq!(h("appid"), ccpayment_sb::demo::V1_APP_ID);
         assert_eq!(
             h("sign"),
-            ccp_v1_sign(&h("appid"), demo::CCPAYMENT_V1_APP_SECRET, &h("timestamp"), body.as_bytes())
+            ccp_v1_sign(&h("appid"), ccpayment_sb::demo::V1_APP_SECRET, &h("timestamp"), body.as_bytes())
         );
     }
 
@@ -801,7 +810,10 @@ async fn callback_url_must_be_loopback() {
         assert!(accounts[k]["base_url"].as_str().unwrap().starts_with("http://127.0.0.1:"), "{k}");
     }
     assert_eq!(accounts["cybavo"]["wallet_id"], 55743);
-    assert_eq!(env.sb.cybavo_account(56788).unwrap()["api_code"], demo::CYBAVO_WALLET2_API_CODE);
+    assert_eq!(
+        cybavo_sb::demo_account(&env.sb.base_url(), 56788).unwrap()["api_code"],
+        cybavo_sb::demo::WALLET2_API_CODE
+    );
     assert_eq!(accounts["ccpayment-v2"]["base_url"].as_str().unwrap(), format!("{}/ccpayment/v2", env.sb.base_url()));
 }
 

@@ -302,6 +302,15 @@ fn no_command_answers_with_a_secret() {
         w.ok("save_job_results", json!({"id": id}));
     }
 
+    // The sandbox inbox: what the demo accounts' resends delivered to the built-in receiver (the demo
+    // Avista account's webhook carries the secret header configured on its webhook: masked too).
+    secrets.push(callback_desk::providers::avista::sandbox::demo::WEBHOOK_SECRET.to_owned());
+    let inbox = w.ok("sandbox_inbox", json!({"limit": null}));
+    assert_eq!((&inbox["available"], &inbox["running"]), (&json!(true), &json!(true)));
+    let entries = inbox["entries"].as_array().expect("entries").clone();
+    assert!(entries.iter().any(|e| e["api"] == "avista"), "the demo Avista resend is in the inbox");
+    assert!(inbox["receivers"].as_array().is_some_and(|r| r.iter().any(|r| r["api"] == "avista")));
+
     // History: every page, every row, the export.
     let count = w.ok("history_count", json!({"filter": {}}));
     assert!(count.as_u64().unwrap_or_default() > accounts.len() as u64, "history holds the runs");

@@ -147,4 +147,9 @@ impl AppState {
         }
         Ok(guard.as_ref().map(|h| h.base_url()).unwrap_or_default())
     }
+
+    /// `f` of the built-in sandbox when it runs (`None` when it has not been started), without starting it.
+    pub async fn with_running_sandbox<T>(&self, f: impl FnOnce(Option<&SandboxHandle>) -> T) -> T {
+        f(self.sandbox.lock().await.as_ref())
+    }
 }

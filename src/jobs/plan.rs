@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn ceffu_cybavo_and_avista_lists() {
         let ceffu = account(json!({"provider":"ceffu","base_url":"http://127.0.0.1:1","api_key":"k",
-            "private_key": crate::sandbox::ceffu::demo_private_key_base64()}));
+            "private_key": crate::providers::ceffu::sandbox::demo_private_key_base64()}));
         let s = split(
             &ceffu,
             "resend-webhooks",

@@ -91,6 +91,21 @@ impl Account {
         let inner = provider.get().parse_account(&source)?;
         Ok(Account { inner, public: public.clone() })
     }
+
+    /// Parses a stored sandbox account resolved to the built-in sandbox running at `sandbox_root` (its
+    /// `base_url` among `public` already points there). The provider may then allow what only makes sense
+    /// against the sandbox (see [`AccountSource::sandbox_root`]).
+    pub fn from_sandbox_parts(
+        provider: ProviderId,
+        public: &Map<String, Value>,
+        secret: &mut dyn FnMut(&str) -> Option<Secret>,
+        sandbox_root: &str,
+    ) -> Result<Account> {
+        let root = Url::parse(sandbox_root).map_err(|_| Error::invalid_field("base_url", "not_url"))?;
+        let source = AccountSource::new(public, secret)?.in_sandbox(root);
+        let inner = provider.get().parse_account(&source)?;
+        Ok(Account { inner, public: public.clone() })
+    }
 }
 
 /// Runs `f` on the source of an account file's fields (tests of the providers' own account types).

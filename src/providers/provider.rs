@@ -212,6 +212,7 @@ impl Phrase {
 pub struct AccountSource<'a> {
     public: &'a Map<String, Value>,
     secret: std::cell::RefCell<&'a mut SecretLookup<'a>>,
+    sandbox_root: Option<Url>,
 }
 
 /// Where an account's secrets are read from, by field name.
@@ -225,7 +226,22 @@ impl<'a> AccountSource<'a> {
                 super::input_limits::check_size(name, s)?;
             }
         }
-        Ok(AccountSource { public, secret: std::cell::RefCell::new(secret) })
+        Ok(AccountSource { public, secret: std::cell::RefCell::new(secret), sandbox_root: None })
+    }
+
+    /// The source of a stored **sandbox** account (environment `sandbox`, base URL marker `sandbox:`)
+    /// resolved to the built-in sandbox running at `root`. Only
+    /// [`Accounts::signing_account`](crate::accounts::Accounts::signing_account) says so: no account
+    /// file or field can.
+    pub(crate) fn in_sandbox(mut self, root: Url) -> Self {
+        self.sandbox_root = Some(root);
+        self
+    }
+
+    /// The root of the built-in sandbox this account was resolved to, when it is a sandbox account (see
+    /// [`in_sandbox`](Self::in_sandbox)); `None` for every other account.
+    pub fn sandbox_root(&self) -> Option<&Url> {
+        self.sandbox_root.as_ref()
     }
 
     pub fn public(&self) -> &Map<String, Value> {

@@ -3,21 +3,19 @@
 Starting from "Try it with simulated providers", it goes from the form through the confirmation to the
 result panel and the history row for: a CYBAVO resend of all withdrawal callbacks (a broad resend, so the
 stronger confirmation), a CYBAVO look-up by serial numbers (then "Resend this callback"), a Ceffu, an
-Avista and a CCPayment resend. It then checks the History rows, the detail drawer and a CSV export's
-content, and photographs every screen in the three languages.
+Avista and a CCPayment resend. Resent callbacks go to the sandbox's built-in receiver (nothing is set up
+for them), and the Sandbox inbox shows what arrived with its signature badge. It then checks the History
+rows, the detail drawer and a CSV export's content, and photographs every screen in the three languages.
 """
 
 import csv
-import http.server
 import json
 import os
 import pathlib
 import re
 import subprocess
 import sys
-import threading
 import time
-import urllib.request
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_accounts import set_value
@@ -34,28 +32,6 @@ CLEAR_SECONDS = int(os.environ.get("CALLBACK_DESK_CLIPBOARD_CLEAR_SECONDS", "60"
 EXPORT_DIR = os.environ.get("CALLBACK_DESK_EXPORT_DIR")
 
 
-class Receiver(http.server.BaseHTTPRequestHandler):
-    """Stands in for the merchant's webhook endpoint (the sandbox delivers only to this computer)."""
-    received = []
-
-    def do_POST(self):  # noqa: N802 - http.server API
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        Receiver.received.append((self.path, body))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b'{"ok":true}')
-
-    def log_message(self, *args):
-        pass
-
-
-def start_receiver():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def select_account(s, label):
     s.find("[data-testid=account-select]")
     value = s.execute(
@@ -64,7 +40,11 @@ def select_account(s, label):
         "return o ? o.value : null;", label)
     assert value, f"no account {label!r} in the picker"
     set_value(s, "[data-testid=account-select]", value)
-    s.wait_for(lambda: s.text("[data-testid=picked-label]") == label, f"{label} picked")
+    try:
+        s.wait_for(lambda: s.text("[data-testid=picked-label]") == label, f"{label} picked")
+    except Exception:
+        shot(s, "failed-select-account.png")
+        raise
 
 
 def click(s, css):
@@ -145,10 +125,14 @@ def sandbox_accounts(s):
         "5 sandbox accounts")
 
 
+def inbox_rows(s):
+    """The Sandbox inbox's rows: (API key, signature state)."""
+    return s.execute("return [...document.querySelectorAll('[data-testid=inbox-row]')]"
+                     ".map(r => [r.dataset.api, r.querySelector('[data-testid=inbox-signature]').dataset.signature]);")
+
+
 def main():
     SHOTS.mkdir(parents=True, exist_ok=True)
-    receiver = start_receiver()
-    hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/webhooks/avista"
     s = Session(SERVER, APP)
     t = catalog("en")
     try:
@@ -167,12 +151,6 @@ def main():
             req = s.text("[data-testid=preview-request]")
             assert "/sender/notifications/manual" in req and '"notification_id": 0' in req, req
             assert "X-CHECKSUM" in req
-            # Resent callbacks of the built-in sandbox go to a stand-in receiver on this computer.
-            root = re.search(r"(http://127\.0\.0\.1:\d+)/v1/", req).group(1)
-            put = urllib.request.Request(f"{root}/__sandbox/callback-url", method="PUT",
-                                         data=json.dumps({"url": hook_url}).encode(),
-                                         headers={"Content-Type": "application/json"})
-            urllib.request.urlopen(put, timeout=10).read()
             shot(s, "en-resend-preview.png")
             confirm_and_wait(s, "strong")
             assert exists(s, "[data-testid=confirm-reason-broad_value]")
@@ -298,7 +276,32 @@ def main():
             assert "HTTP" in s.text("[data-testid=result-summary]"), text
             lines = s.execute("return [...document.querySelectorAll('[data-testid=result-line]')].map(e => e.textContent);")
             assert any(re.search(r"log number: \d+", l) for l in lines), lines
-            assert any(p == "/webhooks/avista" for p, _ in Receiver.received), "the webhook did not arrive"
+
+        @check("Sandbox inbox: the Avista webhook reached the sandbox's receiver (not signed), CYBAVO's verify")
+        def _():
+            click(s, "[data-testid=nav-inbox]")
+            assert s.text("[data-testid=screen-title]") == t("screens.inbox.title")
+            s.wait_for(lambda: any(api == "avista" for api, _ in inbox_rows(s)), "the Avista delivery", timeout=30)
+            rows = inbox_rows(s)
+            assert ["avista", "not_signed"] in rows, rows
+            cybavo = [sig for api, sig in rows if api == "cybavo"]
+            assert cybavo and all(sig == "valid" for sig in cybavo), rows
+            badge = s.text("[data-testid=inbox-row][data-api=avista] [data-testid=inbox-signature]")
+            assert badge == t("inbox.signature.not_signed"), badge
+            click(s, "[data-testid=inbox-row][data-api=avista] [data-testid=inbox-toggle]")
+            detail = s.text("[data-testid=inbox-detail]")
+            assert "PAG-2024-0001" in detail and "/__sandbox/inbox/receive/avista" in detail, detail
+            assert "x-webhook-secret: <redacted>" in detail, detail
+            assert "sbx-avista-webhook" not in detail, "the webhook secret is shown"
+            shot(s, "en-inbox.png")
+            click(s, "[data-testid=inbox-row][data-api=cybavo] [data-testid=inbox-toggle]")
+            assert s.text("[data-testid=inbox-row][data-api=cybavo] [data-testid=inbox-signature]") == t("inbox.signature.valid")
+            assert t("inbox.explain.valid").split("{{")[0] in s.text("[data-testid=inbox-detail]")
+            shot(s, "en-inbox-cybavo.png")
+            # Back on Resend, with the account in use still picked.
+            click(s, "[data-testid=nav-resend]")
+            s.wait_for(lambda: exists(s, "[data-testid=picked-label]") and s.text("[data-testid=picked-label]") == AVISTA,
+                       "Resend with the Avista account")
 
         @check("CCPayment: resend the webhooks of a one-hour window")
         def _():
@@ -404,12 +407,18 @@ def main():
                 s.find("[data-testid=drawer-request]")
                 shot(s, f"{lang}-history-drawer.png")
                 click(s, "[data-testid=drawer-close]")
+                click(s, "[data-testid=nav-inbox]")
+                s.wait_for(lambda: count(s, "[data-testid=inbox-row]") >= 2, "inbox rows")
+                assert tt("inbox.signature.not_signed") in s.text("[data-testid=inbox-table]")
+                assert tt("inbox.signature.valid") in s.text("[data-testid=inbox-table]")
+                click(s, "[data-testid=inbox-row][data-api=avista] [data-testid=inbox-toggle]")
+                s.find("[data-testid=inbox-detail]")
+                shot(s, f"{lang}-inbox.png")
                 missing = missing_keys(s)
                 assert not missing, f"missing translation keys: {missing}"
             set_language(s, "en")
     finally:
         s.close()
-        receiver.shutdown()
     return finish()
 
 

@@ -9,6 +9,7 @@ import { QueryScreen } from "./screens/Query";
 import { HistoryScreen } from "./screens/History";
 import { AccountsScreen } from "./screens/Accounts";
 import { SettingsScreen } from "./screens/Settings";
+import { InboxScreen } from "./screens/Inbox";
 import { ResendScreen, type ResendIntent } from "./screens/Resend";
 import { mark, startupMarks } from "./startup";
 import { savePreferences } from "./lib/prefs";
@@ -23,6 +24,15 @@ export function App() {
   const [intent, setIntent] = useState<ResendIntent | null>(null);
   const [historyFocus, setHistoryFocus] = useState<{ id: number; nonce: number } | null>(null);
   const [historyJob, setHistoryJob] = useState<{ jobId: number; nonce: number } | null>(null);
+  // Whether to offer the Sandbox inbox: a sandbox account exists or the sandbox runs (asked after the first
+  // paint and again at each navigation, since accounts change on other screens).
+  const [sandbox, setSandbox] = useState(false);
+  const checkSandbox = useCallback(() => {
+    api
+      .sandboxInbox(0)
+      .then((i) => setSandbox(i.available))
+      .catch(() => undefined);
+  }, []);
 
   // A layout effect: it runs as the first render is committed, before the browser paints it, so the first
   // animation frame below is the one that paints the first screen and the second comes once it has been
@@ -40,12 +50,13 @@ export function App() {
           .appInfo()
           .then((i) => alive && setInfo(i))
           .catch(() => alive && setBackendError(true));
+        checkSandbox();
       }),
     );
     return () => {
       alive = false;
     };
-  }, []);
+  }, [checkSandbox]);
 
   const onLanguage = useCallback(async (lang: Language) => {
     await changeLanguage(lang);
@@ -58,6 +69,7 @@ export function App() {
     setHistoryFocus(null);
     setHistoryJob(null);
     setSection(s);
+    checkSandbox();
   };
   const openResend = (i: Omit<ResendIntent, "nonce">) => {
     setIntent({ ...i, nonce: Date.now() });
@@ -85,7 +97,7 @@ export function App() {
 
   return (
     <div className="shell" data-testid="app-shell" lang={language}>
-      <Sidebar current={section} onSelect={go} />
+      <Sidebar current={section} onSelect={go} sandbox={sandbox} />
       <div className="main">
         <header className="topbar">
           <h1 className="topbar-title" data-testid="screen-title">
@@ -117,6 +129,7 @@ export function App() {
             />
           )}
           {section === "history" && <HistoryScreen focus={historyFocus} job={historyJob} onRepeat={openResend} />}
+          {section === "inbox" && <InboxScreen />}
           {section === "accounts" && <AccountsScreen />}
           {section === "settings" && <SettingsScreen info={info} language={language} onLanguage={onLanguage} />}
         </main>

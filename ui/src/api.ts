@@ -44,6 +44,9 @@ import type { ResultRow } from "./bindings/ResultRow";
 import type { ResultOutcome } from "./bindings/ResultOutcome";
 import type { CopyTicket } from "./bindings/CopyTicket";
 import type { Copied } from "./bindings/Copied";
+import type { SandboxInbox } from "./bindings/SandboxInbox";
+import type { InboxEntry } from "./bindings/InboxEntry";
+import type { SignatureCheck } from "./bindings/SignatureCheck";
 import { mark, type StartupMarks } from "./startup";
 
 export type {
@@ -51,6 +54,7 @@ export type {
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
   PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
+  SandboxInbox, InboxEntry, SignatureCheck,
 };
 
 /** Tauri's `invoke`, noting when the first answer arrives (a start-up mark). */
@@ -82,6 +86,11 @@ export const api = {
   deleteAccount: (id: number) => invoke<void>("delete_account", { id }),
   testAccount: (id: number) => invoke<TestResult>("test_account", { id }),
   createSandboxAccounts: () => invoke<AccountView[]>("create_sandbox_accounts"),
+  /**
+   * What the sandbox's built-in receiver took (newest first, at most `limit`; signature and credential
+   * headers masked), the receiver's URLs, and whether to offer the screen at all. Never starts the sandbox.
+   */
+  sandboxInbox: (limit: number | null = null) => invoke<SandboxInbox>("sandbox_inbox", { limit }),
   previewAction: (request: ActionRequest) => invoke<RedactedRequest>("preview_action", { request }),
   /** "Copy with secrets", step 1: the one-time ticket the confirmation dialog sends back (for this request only). */
   prepareCopyWithSecrets: (request: ActionRequest) => invoke<CopyTicket>("prepare_copy_with_secrets", { request }),

@@ -7,5 +7,6 @@ pub mod app;
 pub mod copy_secrets;
 pub mod jobs;
 pub mod prefs;
+pub mod sandbox;
 
 include!(concat!(env!("OUT_DIR"), "/commands.rs"));

@@ -9,7 +9,7 @@ pub struct Args {
     /// Port on 127.0.0.1 (0 or absent: a free port).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Where resent callbacks are delivered (a loopback http(s) URL).
+    /// Where resent callbacks are delivered (a loopback http(s) URL) instead of the built-in receiver.
     #[arg(long)]
     callback_url: Option<String>,
     /// Switch every sandbox rate limit off.
@@ -37,14 +37,9 @@ fn state_line(state: &Value) -> String {
 
 pub async fn run(args: Args) -> Result<(), Error> {
     let Args { port, callback_url, no_limits } = args;
-    use callback_desk::sandbox::{Limits, Sandbox, SandboxConfig};
+    use callback_desk::sandbox::{Sandbox, SandboxConfig};
     use std::io::Write;
-    let config = SandboxConfig {
-        port,
-        callback_url,
-        limits: if no_limits { Limits::disabled() } else { Limits::default() },
-        ..SandboxConfig::default()
-    };
+    let config = SandboxConfig { port, callback_url, limits: !no_limits, ..SandboxConfig::default() };
     let mut signals = StopSignals::register()?;
     let handle = Sandbox::start(config).await?;
     {
@@ -60,10 +55,10 @@ pub async fn run(args: Args) -> Result<(), Error> {
             eprintln!("  {:<13} {base}{}…", api.key, api.prefix);
         }
     }
-    eprintln!("  {:<13} {base}/__sandbox/state | faults | deliveries | callback-url | accounts", "control");
+    eprintln!("  {:<13} {base}/__sandbox/state | faults | deliveries | inbox | callback-url | accounts", "control");
     match handle.callback_url() {
         Some(u) => eprintln!("resent callbacks go to {u}"),
-        None => eprintln!("resent callbacks go nowhere (PUT {base}/__sandbox/callback-url to set a target)"),
+        None => eprintln!("resent callbacks go to the built-in receiver (GET {base}/__sandbox/inbox to read them)"),
     }
     eprintln!("limits {}; press Ctrl-C to stop", if no_limits { "off" } else { "on" });
     let stop = signals.wait();

@@ -26,6 +26,9 @@ pub struct AvistaAccount {
     pub cert_fingerprint: String,
     /// Optional private key for TLS-level client authentication.
     pub client_key_pem: Option<Secret>,
+    /// The built-in receiver of the sandbox this account runs against, when it is a sandbox account (see
+    /// [`AccountSource::sandbox_root`]): the one non-public one-off URL it may send.
+    pub sandbox_receiver: Option<Url>,
 }
 
 impl AvistaAccount {
@@ -44,7 +47,26 @@ impl AvistaAccount {
             client_cert_pem: cert,
             cert_fingerprint,
             client_key_pem,
+            sandbox_receiver: source
+                .sandbox_root()
+                .and_then(|root| Url::parse(&crate::sandbox::receiver_url(root.as_str(), super::sandbox::API)).ok()),
         })
+    }
+
+    /// `raw` parsed, when this is a sandbox account and `raw` is its sandbox's built-in receiver: the
+    /// receiver's path on the sandbox's host, without user-info, query or fragment. The port is not
+    /// compared: the sandbox listens on a new port at each start, and bulk plans are checked against a
+    /// stand-in address. `None` for any other URL, and always for accounts that are not sandbox accounts.
+    pub fn sandbox_receiver(&self, raw: &str) -> Option<Url> {
+        let receiver = self.sandbox_receiver.as_ref()?;
+        let url = Url::parse(raw.trim()).ok()?;
+        let same = url.scheme() == receiver.scheme()
+            && url.host() == receiver.host()
+            && url.path() == receiver.path()
+            && !crate::providers::account::has_userinfo(&url)
+            && url.query().is_none()
+            && url.fragment().is_none();
+        same.then_some(url)
     }
 }
 

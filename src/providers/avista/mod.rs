@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod ops;
+pub mod sandbox;
 pub mod sign;
 
 use super::descriptor::*;
@@ -38,8 +39,10 @@ impl Provider for Avista {
         (operation != ops::GET_TOKEN).then(|| BudgetRule::new("resend", Some(RESEND_PER_MINUTE), None))
     }
 
+    /// The client certificate of requests, and the shared secret header merchants configure on their
+    /// webhook (sent with every delivery).
     fn credential_headers(&self) -> &'static [&'static str] {
-        &["authorization", "x-ssl-client-cert"]
+        &["authorization", "x-ssl-client-cert", "x-webhook-secret"]
     }
 
     fn credential_fields(&self) -> &'static [&'static str] {
@@ -47,7 +50,7 @@ impl Provider for Avista {
     }
 
     fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
-        &crate::sandbox::avista::AvistaSimulator
+        &sandbox::AvistaSimulator
     }
 }
 

@@ -41,12 +41,16 @@ pub fn build(
             util::reject_unknown(params, &["transaction_identifier", "url"])?;
             let id = util::req_string(params, "transaction_identifier")?;
             // The one-off destination receives the transaction's full webhook payload from Avista: only
-            // a public https address is accepted, and the parsed (normalised) URL is what is sent, so
-            // what was checked is what Avista gets.
+            // a public https address is accepted (or, for a sandbox account only, its sandbox's own
+            // receiver), and the parsed (normalised) URL is what is sent, so what was checked is what
+            // Avista gets.
             let body = match util::opt_string(params, "url")? {
                 None => None,
                 Some(u) => {
-                    let parsed = crate::providers::account::validate_public_https_url("url", &u)?;
+                    let parsed = match acct.sandbox_receiver(&u) {
+                        Some(receiver) => receiver,
+                        None => crate::providers::account::validate_public_https_url("url", &u)?,
+                    };
                     Some(
                         serde_json::to_vec(&json!({ "url": parsed.as_str() }))
                             .map_err(|e| Error::internal(e.to_string()))?,
@@ -153,10 +157,13 @@ mod tests {
     use super::*;
     use crate::providers::{Account, BearerAuth, TokenCache};
 
-    pub(crate) fn acct() -> Account {
+    fn acct_file() -> Value {
         let cert = include_str!("../../../tests/fixtures/avista_test_cert.pem");
-        let j = json!({"provider":"avista","base_url":"https://api.avista.global","client_id":"account-93-550e8400","client_secret":"CLIENT-SECRET-CANARY","client_cert_pem":cert});
-        Account::from_map(j.as_object().unwrap()).unwrap()
+        json!({"provider":"avista","base_url":"https://api.avista.global","client_id":"account-93-550e8400","client_secret":"CLIENT-SECRET-CANARY","client_cert_pem":cert})
+    }
+
+    pub(crate) fn acct() -> Account {
+        Account::from_map(acct_file().as_object().unwrap()).unwrap()
     }
 
     fn build(acct: &Account, operation: &str, params: &Map<String, Value>, ctx: &BuildCtx<'_>) -> Result<SignedRequest> {
@@ -249,6 +256,59 @@ mod tests {
         }
         assert_eq!(reason("http://hooks.example.com/x"), "https_required");
         assert_eq!(reason("hooks.example.com/x"), "not_url");
+    }
+
+    /// The demo account as a stored sandbox account resolved to a sandbox at `root`.
+    fn sandbox_acct(root: &str) -> Account {
+        let file = acct_file();
+        let map = file.as_object().unwrap();
+        let mut public = map.clone();
+        for secret in ["client_secret", "client_cert_pem"] {
+            public.remove(secret);
+        }
+        public.remove("provider");
+        public.insert("base_url".into(), json!(root));
+        let mut lookup = |name: &str| map.get(name).and_then(Value::as_str).map(Secret::new);
+        Account::from_sandbox_parts(crate::providers::avista::id(), &public, &mut lookup, root).unwrap()
+    }
+
+    #[test]
+    fn only_a_sandbox_account_may_send_its_one_off_url_to_the_sandbox_receiver() {
+        let build_url = |a: &Account, u: &str| {
+            let p = json!({"transaction_identifier": "1", "url": u});
+            build(a, RESEND_WEBHOOK, p.as_object().unwrap(), &BuildCtx::at(0))
+        };
+        let sandbox = sandbox_acct("http://127.0.0.1:5555");
+        let receiver = "http://127.0.0.1:5555/__sandbox/inbox/receive/avista";
+        for (given, sent) in [
+            (receiver, receiver),
+            (" http://127.0.0.1:5555/__sandbox/inbox/receive/avista ", receiver),
+            // The sandbox listens on a new port at each start (bulk plans are checked on a stand-in).
+            ("http://127.0.0.1:41234/__sandbox/inbox/receive/avista", "http://127.0.0.1:41234/__sandbox/inbox/receive/avista"),
+        ] {
+            let r = build_url(&sandbox, given).unwrap_or_else(|e| panic!("{given}: {e}"));
+            assert_eq!(r.body_text().unwrap(), format!(r#"{{"url":"{sent}"}}"#), "{given}");
+        }
+        for other in [
+            "http://127.0.0.1:5555/__sandbox/inbox/receive/cybavo",
+            "http://127.0.0.1:5555/__sandbox/inbox",
+            "http://127.0.0.1:5555/__sandbox/inbox/receive/avista?x=1",
+            "http://127.0.0.1:5555/__sandbox/inbox/receive/avista#x",
+            "http://u:p@127.0.0.1:5555/__sandbox/inbox/receive/avista",
+            "http://localhost:5555/__sandbox/inbox/receive/avista",
+            "https://127.0.0.1:5555/__sandbox/inbox/receive/avista",
+            "http://10.0.0.1:5555/__sandbox/inbox/receive/avista",
+        ] {
+            let e = build_url(&sandbox, other).unwrap_err();
+            assert_eq!(e.params["field"], "url", "{other}");
+        }
+        // Any other account: the receiver is not a public https address.
+        let e = build_url(&acct(), receiver).unwrap_err();
+        assert_eq!(e.params["reason"], "https_required");
+        let mut custom = acct_file();
+        custom["base_url"] = json!("http://127.0.0.1:5555");
+        let custom = Account::from_map(custom.as_object().unwrap()).unwrap();
+        assert_eq!(build_url(&custom, receiver).unwrap_err().params["reason"], "https_required");
     }
 
     #[test]

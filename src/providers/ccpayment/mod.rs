@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod ops;
+pub mod sandbox;
 pub mod sign;
 
 use super::descriptor::*;
@@ -50,7 +51,7 @@ impl Provider for Ccpayment {
     }
 
     fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
-        &crate::sandbox::ccpayment::CcpaymentSimulator
+        &sandbox::CcpaymentSimulator
     }
 }
 

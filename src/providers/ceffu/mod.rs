@@ -6,6 +6,7 @@
 pub mod account;
 pub mod key;
 pub mod ops;
+pub mod sandbox;
 pub mod sign;
 
 pub use key::CeffuKey;
@@ -59,7 +60,7 @@ impl Provider for Ceffu {
     }
 
     fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
-        &crate::sandbox::ceffu::CeffuSimulator
+        &sandbox::CeffuSimulator
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod ops;
+pub mod sandbox;
 pub mod sign;
 
 use super::descriptor::*;
@@ -57,7 +58,7 @@ impl Provider for Cybavo {
     }
 
     fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
-        &crate::sandbox::cybavo::CybavoSimulator
+        &sandbox::CybavoSimulator
     }
 }
 

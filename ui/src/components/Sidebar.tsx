@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { Icon, type IconName } from "./Icon";
 
-export type Section = "resend" | "query" | "history" | "accounts" | "settings";
+export type Section = "resend" | "query" | "history" | "inbox" | "accounts" | "settings";
 
 const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
   {
@@ -19,10 +19,24 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
       { id: "settings", icon: "settings" },
     ],
   },
+  // Last, so that appearing once the sandbox is known moves no other entry under the pointer.
+  {
+    key: "nav.group_sandbox",
+    items: [{ id: "inbox", icon: "inbox" }],
+  },
 ];
 
-export function Sidebar({ current, onSelect }: { current: Section; onSelect: (s: Section) => void }) {
+/** Sections shown only when their condition holds: the Sandbox inbox while a sandbox account exists or runs. */
+const OPTIONAL: Partial<Record<Section, "sandbox">> = { inbox: "sandbox" };
+
+export function Sidebar({ current, onSelect, sandbox = false }: {
+  current: Section;
+  onSelect: (s: Section) => void;
+  /** Whether a sandbox account exists or the sandbox runs (offers the Sandbox inbox). */
+  sandbox?: boolean;
+}) {
   const { t } = useTranslation();
+  const shown = (id: Section) => OPTIONAL[id] !== "sandbox" || sandbox || current === id;
   return (
     <nav className="sidebar" aria-label="Main">
       <div className="brand">
@@ -32,24 +46,26 @@ export function Sidebar({ current, onSelect }: { current: Section; onSelect: (s:
           <div className="brand-tagline">{t("app.tagline")}</div>
         </div>
       </div>
-      {GROUPS.map((g) => (
-        <div className="nav-group" key={g.key}>
-          <div className="nav-group-title">{t(g.key)}</div>
-          {g.items.map((item) => (
-            <button
-              key={item.id}
-              type="button"
-              className={`nav-item${current === item.id ? " active" : ""}`}
-              aria-current={current === item.id ? "page" : undefined}
-              data-testid={`nav-${item.id}`}
-              onClick={() => onSelect(item.id)}
-            >
-              <Icon name={item.icon} />
-              <span>{t(`nav.${item.id}`)}</span>
-            </button>
-          ))}
-        </div>
-      ))}
+      {GROUPS.map((g) => ({ ...g, items: g.items.filter((item) => shown(item.id)) }))
+        .filter((g) => g.items.length > 0)
+        .map((g) => (
+          <div className="nav-group" key={g.key}>
+            <div className="nav-group-title">{t(g.key)}</div>
+            {g.items.map((item) => (
+              <button
+                key={item.id}
+                type="button"
+                className={`nav-item${current === item.id ? " active" : ""}`}
+                aria-current={current === item.id ? "page" : undefined}
+                data-testid={`nav-${item.id}`}
+                onClick={() => onSelect(item.id)}
+              >
+                <Icon name={item.icon} />
+                <span>{t(`nav.${item.id}`)}</span>
+              </button>
+            ))}
+          </div>
+        ))}
     </nav>
   );
 }

@@ -1,12 +1,16 @@
-//! Ceffu OpenAPI simulator: `POST /open-api/entity/webhook/resend`.
+//! Ceffu OpenAPI simulator: `POST /open-api/entity/webhook/resend`, written independently of the client's
+//! signing code (`sign.rs`).
 //!
 //! Requests carry `open-apikey` and `signature` = base64(RSASSA-PKCS1-v1_5 SHA-512 over the raw body);
 //! the body has a top-level `timestamp` in milliseconds. Business errors come back as HTTP 200 with
 //! `{"data":null,"code":"G200xx","message":…}`; the rate limiter answers HTTP 429 with code G20012.
-//! Every response carries an `x-request-id` header.
+//! Every response carries an `x-request-id` header. Ceffu does not sign the webhooks it delivers.
 
-use super::{lock, random_hex, Inner, ProviderId, ProviderResponse, SbRequest, SeedRng, Window};
 use crate::error::{Error, Result};
+use crate::sandbox::{
+    lock, random_hex, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignatureCheck, SimApi,
+    SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
+};
 use base64::Engine;
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::pkcs8::DecodePrivateKey;
@@ -15,11 +19,35 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{json, Value};
 use sha2::Sha512;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+/// The key of the simulated API (counters, faults, deliveries, demo account).
+pub const API: &str = "ceffu";
+
+/// Demo credentials (public on purpose: they only open this simulator).
+pub mod demo {
+    pub const API_KEY: &str = "sbx-ceffu-key-8d2f6a1c9e4b7d03";
+    pub const WEBHOOK_ID: &str = "1721442311151521794";
+}
+
+/// The simulator's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Calls per minute per API key (G20012, HTTP 429).
+    pub per_minute: u32,
+    /// Accepted distance of `timestamp` from the sandbox clock, in milliseconds.
+    pub timestamp_window_ms: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { per_minute: 60, timestamp_window_ms: 300_000 }
+    }
+}
 
 /// The test-only RSA key published in the provider reference (§2.5). Never use it for anything real.
 /// (Kept with the test fixtures so that no private-key material lives in the source tree.)
-pub const TEST_PRIVATE_KEY_PEM: &str = include_str!("../../tests/fixtures/ceffu_test_key.pem");
+pub const TEST_PRIVATE_KEY_PEM: &str = include_str!("../../../tests/fixtures/ceffu_test_key.pem");
 
 /// The demo key as Ceffu hands it out: base64 of the PKCS#8 DER (the PEM body on one line).
 pub fn demo_private_key_base64() -> String {
@@ -38,27 +66,27 @@ pub fn verify_signature(key: &RsaPublicKey, body: &[u8], signature_b64: &str) ->
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Notification {
-    pub event_type: u8,
-    pub failed: bool,
-    pub created_ms: i64,
-    pub body: Value,
+struct Notification {
+    event_type: u8,
+    failed: bool,
+    created_ms: i64,
+    body: Value,
 }
 
 #[derive(Debug, Default)]
-pub(crate) struct State {
+struct State {
     keys: HashMap<String, RsaPublicKey>,
-    pub webhooks: HashMap<String, Vec<Notification>>,
+    webhooks: HashMap<String, Vec<Notification>>,
     seen_signatures: HashMap<String, i64>,
     limiter: HashMap<String, Window>,
 }
 
 impl State {
-    pub fn seeded(seed: u64, now_ms: i64) -> Result<Self> {
+    fn seeded(seed: u64, now_ms: i64) -> Result<Self> {
         let private = RsaPrivateKey::from_pkcs8_pem(TEST_PRIVATE_KEY_PEM)
             .map_err(|e| Error::internal(format!("sandbox ceffu key: {e}")))?;
         let mut keys = HashMap::new();
-        keys.insert(super::demo::CEFFU_API_KEY.to_owned(), private.to_public_key());
+        keys.insert(demo::API_KEY.to_owned(), private.to_public_key());
         let mut rng = SeedRng::new(seed, 2);
         let coins = [("USDT", "ETH"), ("BTC", "BTC"), ("ETH", "ETH"), ("USDC", "SOL"), ("BNB", "BSC")];
         let mut list = Vec::new();
@@ -69,7 +97,7 @@ impl State {
             let order_id = format!("{}", 1_800_000_000_000_000_000u64 + rng.below(100_000_000_000));
             let body = json!({
                 "eventType": event_type.to_string(),
-                "webhookId": super::demo::CEFFU_WEBHOOK_ID,
+                "webhookId": demo::WEBHOOK_ID,
                 "data": {
                     "orderViewId": order_id,
                     "walletId": "498713421234567890",
@@ -84,7 +112,7 @@ impl State {
             list.push(Notification { event_type, failed: rng.below(3) != 0, created_ms, body });
         }
         let mut webhooks = HashMap::new();
-        webhooks.insert(super::demo::CEFFU_WEBHOOK_ID.to_owned(), list);
+        webhooks.insert(demo::WEBHOOK_ID.to_owned(), list);
         Ok(State { keys, webhooks, seen_signatures: HashMap::new(), limiter: HashMap::new() })
     }
 }
@@ -94,17 +122,41 @@ fn business(code: &str, message: &str) -> ProviderResponse {
 }
 
 /// HTTP 429 with code G20012 (also used by the rate-limit fault).
-pub(crate) fn rate_limited() -> ProviderResponse {
+fn rate_limited() -> ProviderResponse {
     ProviderResponse::json(429, &json!({"data": null, "code": "G20012", "message": "Rate limit exceeded"}))
         .header("x-request-id", random_hex(16))
 }
 
-pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
-    let request_id = random_hex(16);
-    handle_inner(inner, req).header("x-request-id", request_id)
+/// One run of the simulator.
+struct CeffuSimulation {
+    state: Arc<Mutex<State>>,
+    settings: Settings,
+    limits: bool,
 }
 
-fn handle_inner(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
+impl Simulation for CeffuSimulation {
+    fn handle<'a>(&'a self, _api: &'static str, req: &'a SbRequest, env: &'a SimEnv) -> SimFuture<'a> {
+        let request_id = random_hex(16);
+        self.answer(req, env).header("x-request-id", request_id).ready()
+    }
+
+    fn status_fault(&self, _api: &'static str, status: u16) -> ProviderResponse {
+        let reason = hyper::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error");
+        ProviderResponse::json(status, &json!({"data": null, "code": "G20001", "message": reason}))
+    }
+
+    fn rate_limited(&self, _api: &'static str) -> ProviderResponse {
+        rate_limited()
+    }
+
+    /// Ceffu does not sign the webhooks it delivers.
+    fn verify_delivery(&self, _api: &'static str, _headers: &[(String, String)], _body: &[u8]) -> SignatureCheck {
+        SignatureCheck::NotSigned
+    }
+}
+
+impl CeffuSimulation {
+fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
     if req.method != hyper::Method::POST || req.path != "/open-api/entity/webhook/resend" {
         return ProviderResponse::json(404, &json!({"data": null, "code": "G20002", "message": "Not Found"}));
     }
@@ -117,26 +169,24 @@ fn handle_inner(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     let Some(timestamp) = body.get("timestamp").and_then(Value::as_i64) else {
         return business("G20006", "Timestamp is empty");
     };
-    let now = inner.now_ms();
-    if (now - timestamp).abs() > inner.config.ceffu_timestamp_window_ms {
+    let now = env.now_ms();
+    let window = self.settings.timestamp_window_ms;
+    if (now - timestamp).abs() > window {
         return business("G20007", "Request timestamp expired");
     }
-    let mut st = lock(&inner.ceffu);
+    let mut st = lock(&self.state);
     let Some(key) = st.keys.get(api_key) else {
         return business("G20010", "Invalid API key");
     };
     if !verify_signature(key, &req.body, signature) {
         return business("G20009", "Invalid signature");
     }
-    let window = inner.config.ceffu_timestamp_window_ms;
     st.seen_signatures.retain(|_, t| (now - *t).abs() <= window);
     if st.seen_signatures.contains_key(signature) {
         return business("G20015", "Duplicated request");
     }
     st.seen_signatures.insert(signature.to_owned(), timestamp);
-    let limits = &inner.config.limits;
-    if limits.enabled
-        && !st.limiter.entry(api_key.to_owned()).or_default().try_hit(now, 60_000, limits.ceffu_per_minute)
+    if self.limits && !st.limiter.entry(api_key.to_owned()).or_default().try_hit(now, 60_000, self.settings.per_minute)
     {
         return rate_limited().rejected();
     }
@@ -165,37 +215,51 @@ fn handle_inner(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
         .filter(|(_, n)| n.failed && n.event_type == event_type && n.created_ms >= from_ms)
         .map(|(i, n)| {
             let wid = webhook_id.clone();
-            let on_done: super::OnDelivered = Box::new(move |inner: &Arc<Inner>, ok: bool| {
+            let state = Arc::clone(&self.state);
+            let on_done: OnDelivered = Box::new(move |ok: bool| {
                 if ok {
-                    if let Some(n) = lock(&inner.ceffu).webhooks.get_mut(&wid).and_then(|l| l.get_mut(i)) {
+                    if let Some(n) = lock(&state).webhooks.get_mut(&wid).and_then(|l| l.get_mut(i)) {
                         n.failed = false;
                     }
                 }
             });
-            (Vec::new(), serde_json::to_vec(&n.body).unwrap_or_default(), Some(on_done))
+            Outgoing { headers: Vec::new(), body: serde_json::to_vec(&n.body).unwrap_or_default(), on_done: Some(on_done) }
         })
         .collect::<Vec<_>>();
     drop(st);
-    inner.deliver_in_background(ProviderId::Ceffu, items);
+    env.deliver_in_background(API, items);
     ProviderResponse::json(200, &json!({"data": true, "code": "000000", "message": "Success"}))
 }
+}
 
-/// Ceffu's simulator (see [`Simulator`](super::Simulator)).
+/// Ceffu's simulator (see [`Simulator`]).
 pub struct CeffuSimulator;
 
-impl super::Simulator for CeffuSimulator {
-    fn apis(&self) -> &'static [super::SimApi] {
-        &[super::SimApi { key: "ceffu", prefix: "/open-api/" }]
+impl Simulator for CeffuSimulator {
+    fn apis(&self) -> &'static [SimApi] {
+        &[SimApi { key: API, prefix: "/open-api/" }]
     }
 
-    fn demo_accounts(&self, base_url: &str) -> Vec<super::DemoAccount> {
-        let account = serde_json::json!({
+    fn demo_accounts(&self, base_url: &str) -> Vec<DemoAccount> {
+        let account = json!({
             "provider": "ceffu",
             "base_url": base_url,
-            "api_key": super::demo::CEFFU_API_KEY,
+            "api_key": demo::API_KEY,
             "private_key": demo_private_key_base64(),
         });
-        vec![super::DemoAccount { key: "ceffu", label: "Ceffu", account }]
+        vec![DemoAccount { key: API, label: "Ceffu", account }]
+    }
+
+    fn default_settings(&self) -> Box<dyn SimSettings> {
+        Box::new(Settings::default())
+    }
+
+    fn start(&self, ctx: &StartCtx<'_>) -> Result<Box<dyn Simulation>> {
+        Ok(Box::new(CeffuSimulation {
+            state: Arc::new(Mutex::new(State::seeded(ctx.seed, ctx.now_ms)?)),
+            settings: ctx.settings::<Settings>(),
+            limits: ctx.limits,
+        }))
     }
 }
 

@@ -1,18 +1,51 @@
-//! CYBAVO SOFA (VAULT wallet API) simulator.
+//! CYBAVO SOFA (VAULT wallet API) simulator, written independently of the client's signing code
+//! (`sign.rs`), so a shared bug cannot make both sides agree.
 //!
 //! Requests carry `X-API-CODE`, `X-CHECKSUM` and the query tokens `t` (unix seconds) and `r` (random).
 //! The checksum is lowercase hex SHA-256 over the `&`-joined, byte-sorted list of every query token (as
 //! sent) plus the raw body (when present), with `secret=<API secret>` appended after sorting. Successful
 //! responses and callbacks carry `X-CHECKSUM` = base64url-with-padding(SHA-256(raw body + secret)).
 
-use super::{lock, Inner, OnDelivered, ProviderId, ProviderResponse, SbRequest, SeedRng, Signing, Window};
+use crate::error::Result;
+use crate::sandbox::{
+    lock, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignWith, SignatureCheck, SimApi,
+    SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
+};
 use base64::Engine;
 use hyper::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
+
+/// The key of the simulated API (counters, faults, deliveries, demo account).
+pub const API: &str = "cybavo";
+
+/// Demo credentials (public on purpose: they only open this simulator).
+pub mod demo {
+    pub const WALLET_ID: i64 = 55743;
+    pub const API_CODE: &str = "sbx55743Kq7WmZ2pXv";
+    pub const API_SECRET: &str = "sbx55743-secret-9f3c1a7e5b2d4c6e8a0b";
+    pub const WALLET2_ID: i64 = 56788;
+    pub const WALLET2_API_CODE: &str = "sbx56788Hn4RtY8uLc";
+    pub const WALLET2_API_SECRET: &str = "sbx56788-secret-2b7e9d1f3a5c7e9b1d3f";
+}
+
+/// The simulator's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Calls per minute per wallet ("Forbidden. Call too frequently (N calls/minute)").
+    pub per_minute: u32,
+    /// Accepted distance of `t` from the sandbox clock, in seconds.
+    pub timestamp_window_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { per_minute: 60, timestamp_window_secs: 300 }
+    }
+}
 
 /// A deposit callback of wallet 55743 with a fixed txid (vout 1), for look-ups.
 pub const DEMO_DEPOSIT_TXID: &str = "7d1a3c9e5b2f4a6c8e0d1f3b5a7c9e1d3f5b7a9c1e3d5f7b9a1c3e5d7f9b1a3c";
@@ -46,18 +79,18 @@ pub fn response_checksum(body: &[u8], secret: &str) -> String {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DeliveryState {
+enum DeliveryState {
     Delivered,
     Pending,
     Failed,
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Callback {
-    pub value: Value,
-    pub serial: i64,
-    pub kind: i64,
-    pub delivery: DeliveryState,
+struct Callback {
+    value: Value,
+    serial: i64,
+    kind: i64,
+    delivery: DeliveryState,
 }
 
 impl Callback {
@@ -71,15 +104,15 @@ impl Callback {
 }
 
 #[derive(Debug)]
-pub(crate) struct Wallet {
-    pub api_code: String,
-    pub api_secret: String,
-    pub callbacks: Vec<Callback>,
+struct Wallet {
+    api_code: String,
+    api_secret: String,
+    callbacks: Vec<Callback>,
 }
 
 #[derive(Debug, Default)]
-pub(crate) struct State {
-    pub wallets: BTreeMap<i64, Wallet>,
+struct State {
+    wallets: BTreeMap<i64, Wallet>,
     throttle: HashMap<i64, Window>,
     /// (t, r, checksum) of accepted requests → t, for replay detection.
     seen: HashMap<String, i64>,
@@ -232,11 +265,11 @@ fn generate(rng: &mut SeedRng, wallet_id: i64, serial: i64, now_secs: i64) -> Ca
 }
 
 impl State {
-    pub fn seeded(seed: u64, now_ms: i64) -> Self {
+    fn seeded(seed: u64, now_ms: i64) -> Self {
         let now_secs = now_ms.div_euclid(1000);
         let mut rng = SeedRng::new(seed, 1);
-        let w1 = super::demo::CYBAVO_WALLET_ID;
-        let w2 = super::demo::CYBAVO_WALLET2_ID;
+        let w1 = demo::WALLET_ID;
+        let w2 = demo::WALLET2_ID;
         let mut cb1 = vec![
             build(
                 Spec {
@@ -288,16 +321,16 @@ impl State {
         wallets.insert(
             w1,
             Wallet {
-                api_code: super::demo::CYBAVO_API_CODE.to_owned(),
-                api_secret: super::demo::CYBAVO_API_SECRET.to_owned(),
+                api_code: demo::API_CODE.to_owned(),
+                api_secret: demo::API_SECRET.to_owned(),
                 callbacks: cb1,
             },
         );
         wallets.insert(
             w2,
             Wallet {
-                api_code: super::demo::CYBAVO_WALLET2_API_CODE.to_owned(),
-                api_secret: super::demo::CYBAVO_WALLET2_API_SECRET.to_owned(),
+                api_code: demo::WALLET2_API_CODE.to_owned(),
+                api_secret: demo::WALLET2_API_SECRET.to_owned(),
                 callbacks: cb2,
             },
         );
@@ -310,7 +343,7 @@ fn error(status: u16, error: &str, code: i64) -> ProviderResponse {
 }
 
 /// The throttle error (also used by the rate-limit fault).
-pub(crate) fn throttled(per_minute: u32) -> ProviderResponse {
+fn throttled(per_minute: u32) -> ProviderResponse {
     error(403, &format!("Forbidden. Call too frequently ({per_minute} calls/minute)"), 0)
 }
 
@@ -346,7 +379,53 @@ fn decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
-pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
+/// One run of the simulator.
+struct CybavoSimulation {
+    state: Arc<Mutex<State>>,
+    settings: Settings,
+    limits: bool,
+}
+
+impl Simulation for CybavoSimulation {
+    fn handle<'a>(&'a self, _api: &'static str, req: &'a SbRequest, env: &'a SimEnv) -> SimFuture<'a> {
+        self.answer(req, env).ready()
+    }
+
+    fn status_fault(&self, _api: &'static str, status: u16) -> ProviderResponse {
+        let reason = status_reason(status);
+        ProviderResponse::json(status, &json!({"error": reason, "error_code": 0, "message": ""}))
+    }
+
+    fn rate_limited(&self, _api: &'static str) -> ProviderResponse {
+        throttled(self.settings.per_minute)
+    }
+
+    /// `X-CHECKSUM` with the secret of the wallet the callback names.
+    fn verify_delivery(&self, _api: &'static str, headers: &[(String, String)], body: &[u8]) -> SignatureCheck {
+        let Some((_, checksum)) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("x-checksum")) else {
+            return SignatureCheck::Invalid { reason: "no X-CHECKSUM header".into() };
+        };
+        let wallet_id = serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("wallet_id")?.as_i64());
+        let st = lock(&self.state);
+        let Some(wallet) = wallet_id.and_then(|id| st.wallets.get(&id)) else {
+            return SignatureCheck::Invalid { reason: "the body names no wallet of this sandbox".into() };
+        };
+        let expected = response_checksum(body, &wallet.api_secret);
+        if bool::from(expected.as_bytes().ct_eq(checksum.trim().as_bytes())) {
+            SignatureCheck::Valid
+        } else {
+            SignatureCheck::Invalid { reason: "X-CHECKSUM does not match the body and the wallet's secret".into() }
+        }
+    }
+}
+
+/// The reason phrase of an HTTP status ("Bad Gateway").
+fn status_reason(status: u16) -> &'static str {
+    hyper::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error")
+}
+
+impl CybavoSimulation {
+fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
     let Some(rest) = req.path.strip_prefix("/v1/sofa/wallets/") else {
         return error(404, "Not Found", 0);
     };
@@ -354,9 +433,9 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     let Ok(wallet_id) = wallet_part.parse::<i64>() else {
         return error(403, "Forbidden. Invalid wallet ID", 0);
     };
-    let now = inner.now_secs();
-    let window = inner.config.cybavo_timestamp_window_secs;
-    let mut st = lock(&inner.cybavo);
+    let now = env.now_secs();
+    let window = self.settings.timestamp_window_secs;
+    let mut st = lock(&self.state);
     if !st.wallets.contains_key(&wallet_id) {
         return error(403, "Forbidden. Invalid wallet ID", 0);
     }
@@ -388,16 +467,19 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     }
     st.seen.retain(|_, t| (now - *t).abs() <= window);
     st.seen.insert(replay_key, t_value.parse().unwrap_or(now));
-    let limits = &inner.config.limits;
-    if limits.enabled
-        && !st.throttle.entry(wallet_id).or_default().try_hit(inner.now_ms(), 60_000, limits.cybavo_per_minute)
-    {
-        return throttled(limits.cybavo_per_minute);
+    let per_minute = self.settings.per_minute;
+    if self.limits && !st.throttle.entry(wallet_id).or_default().try_hit(env.now_ms(), 60_000, per_minute) {
+        return throttled(per_minute);
     }
     let Some(route) = route(&req.method, rest) else {
         return error(404, "Not Found", 0);
     };
-    let ok = |value: Value| ProviderResponse::json(200, &value).signed(Signing::Cybavo { secret: secret.clone() });
+    let ok = |value: Value| {
+        let secret = secret.clone();
+        ProviderResponse::json(200, &value).signed(move |body: &[u8], with: SignWith| {
+            vec![("X-CHECKSUM".to_owned(), response_checksum(body, &with.secret(&secret)))]
+        })
+    };
     let wallet = st.wallets.get(&wallet_id).expect("wallet checked above");
     match route {
         Route::ResendWithdrawal | Route::ResendDeposit => {
@@ -420,8 +502,9 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
                     let body = serde_json::to_vec(&c.value).unwrap_or_default();
                     let headers = vec![("X-CHECKSUM".to_owned(), response_checksum(&body, &secret))];
                     let serial = c.serial;
-                    let on_done: OnDelivered = Box::new(move |inner: &Arc<Inner>, ok: bool| {
-                        let mut st = lock(&inner.cybavo);
+                    let state = Arc::clone(&self.state);
+                    let on_done: OnDelivered = Box::new(move |ok: bool| {
+                        let mut st = lock(&state);
                         if let Some(cb) = st
                             .wallets
                             .get_mut(&wallet_id)
@@ -430,12 +513,12 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
                             cb.delivery = if ok { DeliveryState::Delivered } else { DeliveryState::Failed };
                         }
                     });
-                    (headers, body, Some(on_done))
+                    Outgoing { headers, body, on_done: Some(on_done) }
                 })
                 .collect::<Vec<_>>();
             let count = items.len();
             drop(st);
-            inner.deliver_in_background(ProviderId::Cybavo, items);
+            env.deliver_in_background(API, items);
             ok(json!({"count": count}))
         }
         Route::GetById => {
@@ -499,32 +582,45 @@ pub(crate) fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
         }
     }
 }
+}
 
-/// CYBAVO's simulator (see [`Simulator`](super::Simulator)).
+/// CYBAVO's simulator (see [`Simulator`]).
 pub struct CybavoSimulator;
 
-impl super::Simulator for CybavoSimulator {
-    fn apis(&self) -> &'static [super::SimApi] {
-        &[super::SimApi { key: "cybavo", prefix: "/v1/sofa/" }]
+impl Simulator for CybavoSimulator {
+    fn apis(&self) -> &'static [SimApi] {
+        &[SimApi { key: API, prefix: "/v1/sofa/" }]
     }
 
-    fn demo_accounts(&self, base_url: &str) -> Vec<super::DemoAccount> {
-        demo_account(base_url, super::demo::CYBAVO_WALLET_ID)
-            .map(|account| super::DemoAccount { key: "cybavo", label: "CYBAVO SOFA", account })
+    fn demo_accounts(&self, base_url: &str) -> Vec<DemoAccount> {
+        demo_account(base_url, demo::WALLET_ID)
+            .map(|account| DemoAccount { key: API, label: "CYBAVO SOFA", account })
             .into_iter()
             .collect()
     }
+
+    fn default_settings(&self) -> Box<dyn SimSettings> {
+        Box::new(Settings::default())
+    }
+
+    fn start(&self, ctx: &StartCtx<'_>) -> Result<Box<dyn Simulation>> {
+        Ok(Box::new(CybavoSimulation {
+            state: Arc::new(Mutex::new(State::seeded(ctx.seed, ctx.now_ms))),
+            settings: ctx.settings::<Settings>(),
+            limits: ctx.limits,
+        }))
+    }
 }
 
-/// The account file of a seeded wallet (55743 or 56788).
+/// The account file of a seeded wallet ([`demo::WALLET_ID`] or [`demo::WALLET2_ID`]) of a sandbox at
+/// `base_url`.
 pub fn demo_account(base_url: &str, wallet_id: i64) -> Option<Value> {
-    use super::demo;
     let (code, secret) = match wallet_id {
-        demo::CYBAVO_WALLET_ID => (demo::CYBAVO_API_CODE, demo::CYBAVO_API_SECRET),
-        demo::CYBAVO_WALLET2_ID => (demo::CYBAVO_WALLET2_API_CODE, demo::CYBAVO_WALLET2_API_SECRET),
+        demo::WALLET_ID => (demo::API_CODE, demo::API_SECRET),
+        demo::WALLET2_ID => (demo::WALLET2_API_CODE, demo::WALLET2_API_SECRET),
         _ => return None,
     };
-    Some(serde_json::json!({
+    Some(json!({
         "provider": "cybavo",
         "base_url": base_url,
         "wallet_id": wallet_id,

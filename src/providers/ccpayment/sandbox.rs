@@ -1,18 +1,70 @@
-//! CCPayment simulator: `POST /ccpayment/v1/webhook/resend` and `POST /ccpayment/v2/webhook/resend`.
+//! CCPayment simulator: `POST /ccpayment/v1/webhook/resend` and `POST /ccpayment/v2/webhook/resend`,
+//! written independently of the client's signing code (`sign.rs`).
 //!
 //! v1: `Sign` = lowercase hex SHA-256(AppId + AppSecret + Timestamp + body); responses are signed the same
 //! way (`Appid`, `Timestamp`, `Sign` headers over the raw response body). v2: `Sign` = lowercase hex
 //! HMAC-SHA256(key = AppSecret, AppId + Timestamp + body); responses are not signed. `Timestamp` is unix
-//! seconds, valid for [`super::SandboxConfig::ccpayment_timestamp_window_secs`]. Errors are HTTP 200 with
+//! seconds, valid for [`Settings::timestamp_window_secs`]. Errors are HTTP 200 with
 //! `{"code":N,"msg":…,"data":null}` (v2 codes; v1 uses the same numbers, its own table was not found).
+//! Delivered webhooks carry `Appid`, `Timestamp` and `Sign` of their version.
 
-use super::{lock, Inner, OnDelivered, ProviderId, ProviderResponse, SbRequest, SeedRng, Signing, Window};
+use crate::error::Result;
+use crate::sandbox::{
+    lock, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignWith, SignatureCheck, SimApi,
+    SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
+};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
+
+/// The keys of the simulated APIs (counters, faults, deliveries, demo accounts).
+pub const API_V1: &str = "ccpayment-v1";
+pub const API_V2: &str = "ccpayment-v2";
+
+/// Demo credentials (public on purpose: they only open this simulator).
+pub mod demo {
+    pub const V1_APP_ID: &str = "202405160845311790824389302517760";
+    pub const V1_APP_SECRET: &str = "sbxV1appSecret7d3f9a1c5e8b2d4f6a";
+    pub const V2_APP_ID: &str = "202405160845311790824389302517761";
+    pub const V2_APP_SECRET: &str = "sbxV2appSecret1b4e7a9c2f5d8e0b3c";
+    /// A v1-only merchant: v2 calls answer 11013.
+    pub const LEGACY_APP_ID: &str = "202312011022334455667788990011223";
+    pub const LEGACY_APP_SECRET: &str = "sbxLegacySecret4c8e1a3d6f9b2e5a7";
+}
+
+/// The simulator's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// v1 resend: calls per minute and per day, per app.
+    pub v1_per_minute: u32,
+    pub v1_per_day: u32,
+    /// v2 resend (not documented; same as v1 by default): per minute (11004) and per day (11009).
+    pub v2_per_minute: u32,
+    pub v2_per_day: u32,
+    /// Accepted distance of `Timestamp` from the sandbox clock, in seconds (docs: 2 minutes).
+    pub timestamp_window_secs: i64,
+    /// Offset of CCPayment's day from UTC, in seconds (daily limits reset at its midnight).
+    pub day_offset_secs: i64,
+    /// Apps that may only use v1 (v2 answers 11013). Default: the demo legacy app.
+    pub v1_only_apps: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            v1_per_minute: 1,
+            v1_per_day: 25,
+            v2_per_minute: 1,
+            v2_per_day: 25,
+            timestamp_window_secs: 120,
+            day_offset_secs: 0,
+            v1_only_apps: vec![demo::LEGACY_APP_ID.to_owned()],
+        }
+    }
+}
 
 /// v1 `Sign`.
 pub fn sign_v1(app_id: &str, secret: &str, timestamp: &str, body: &[u8]) -> String {
@@ -40,22 +92,22 @@ enum Version {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Record {
-    pub record_id: String,
-    pub order_id: String,
-    pub time: i64,
-    pub failed: bool,
+struct Record {
+    record_id: String,
+    order_id: String,
+    time: i64,
+    failed: bool,
     /// v1 name ("API Deposit", …) and v2 name ("ApiDeposit", …).
-    pub type_v1: &'static str,
-    pub type_v2: &'static str,
-    pub coin: &'static str,
-    pub amount: String,
+    type_v1: &'static str,
+    type_v2: &'static str,
+    coin: &'static str,
+    amount: String,
 }
 
 #[derive(Debug, Default)]
-pub(crate) struct State {
+struct State {
     apps: HashMap<String, String>,
-    pub records: Vec<Record>,
+    records: Vec<Record>,
     minute: HashMap<(String, u8), Window>,
     daily: HashMap<(String, u8, i64), u32>,
 }
@@ -69,13 +121,13 @@ const TYPES: &[(&str, &str)] = &[
 ];
 
 impl State {
-    pub fn seeded(seed: u64, now_ms: i64) -> Self {
+    fn seeded(seed: u64, now_ms: i64) -> Self {
         let now = now_ms.div_euclid(1000);
         let mut apps = HashMap::new();
         for (id, secret) in [
-            (super::demo::CCPAYMENT_V1_APP_ID, super::demo::CCPAYMENT_V1_APP_SECRET),
-            (super::demo::CCPAYMENT_V2_APP_ID, super::demo::CCPAYMENT_V2_APP_SECRET),
-            (super::demo::CCPAYMENT_LEGACY_APP_ID, super::demo::CCPAYMENT_LEGACY_APP_SECRET),
+            (demo::V1_APP_ID, demo::V1_APP_SECRET),
+            (demo::V2_APP_ID, demo::V2_APP_SECRET),
+            (demo::LEGACY_APP_ID, demo::LEGACY_APP_SECRET),
         ] {
             apps.insert(id.to_owned(), secret.to_owned());
         }
@@ -110,7 +162,7 @@ fn reply(code: i64, msg: &str) -> Value {
 }
 
 /// The rate-limit answer (also used by the rate-limit fault).
-pub(crate) fn rate_limited() -> ProviderResponse {
+fn rate_limited() -> ProviderResponse {
     ProviderResponse::json(200, &reply(11004, "Rate limit exceeded")).rejected()
 }
 
@@ -119,22 +171,79 @@ struct Auth {
     secret: String,
 }
 
-pub(crate) fn handle_v1(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
-    handle(inner, req, Version::V1)
-}
-
-pub(crate) fn handle_v2(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
-    handle(inner, req, Version::V2)
-}
-
-fn handle(inner: &Arc<Inner>, req: &SbRequest, version: Version) -> ProviderResponse {
-    let now = inner.now_secs();
-    let (resp, auth) = handle_inner(inner, req, version, now);
-    match (version, auth) {
-        (Version::V1, Some(a)) => {
-            resp.signed(Signing::CcpaymentV1 { app_id: a.app_id, secret: a.secret, timestamp: now })
+impl Version {
+    fn of(api: &str) -> Version {
+        if api == API_V1 {
+            Version::V1
+        } else {
+            Version::V2
         }
-        _ => resp,
+    }
+
+    fn api(self) -> &'static str {
+        match self {
+            Version::V1 => API_V1,
+            Version::V2 => API_V2,
+        }
+    }
+
+    fn sign(self, app_id: &str, secret: &str, timestamp: &str, body: &[u8]) -> String {
+        match self {
+            Version::V1 => sign_v1(app_id, secret, timestamp, body),
+            Version::V2 => sign_v2(app_id, secret, timestamp, body),
+        }
+    }
+}
+
+/// One run of the simulator (both API versions share the apps and records).
+struct CcpaymentSimulation {
+    state: Arc<Mutex<State>>,
+    settings: Settings,
+    limits: bool,
+}
+
+impl Simulation for CcpaymentSimulation {
+    /// v1 answers are signed (`Appid`, `Timestamp`, `Sign` over the raw body) once the app is known.
+    fn handle<'a>(&'a self, api: &'static str, req: &'a SbRequest, env: &'a SimEnv) -> SimFuture<'a> {
+        let version = Version::of(api);
+        let now = env.now_secs();
+        let (resp, auth) = self.answer(req, env, version, now);
+        match (version, auth) {
+            (Version::V1, Some(Auth { app_id, secret })) => resp
+                .signed(move |body: &[u8], with: SignWith| {
+                    let timestamp = now.to_string();
+                    let sign = sign_v1(&app_id, &with.secret(&secret), &timestamp, body);
+                    vec![("Appid".to_owned(), app_id), ("Timestamp".to_owned(), timestamp), ("Sign".to_owned(), sign)]
+                })
+                .ready(),
+            _ => resp.ready(),
+        }
+    }
+
+    fn status_fault(&self, _api: &'static str, status: u16) -> ProviderResponse {
+        let reason = hyper::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error");
+        ProviderResponse::json(status, &json!({"code": 11002, "msg": reason, "data": null}))
+    }
+
+    fn rate_limited(&self, _api: &'static str) -> ProviderResponse {
+        rate_limited()
+    }
+
+    /// `Sign` of the delivery's version with the secret of the app its `Appid` names.
+    fn verify_delivery(&self, api: &'static str, headers: &[(String, String)], body: &[u8]) -> SignatureCheck {
+        let header = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim());
+        let (Some(app_id), Some(timestamp), Some(sign)) = (header("appid"), header("timestamp"), header("sign")) else {
+            return SignatureCheck::Invalid { reason: "Appid, Timestamp or Sign header missing".into() };
+        };
+        let Some(secret) = lock(&self.state).apps.get(app_id).cloned() else {
+            return SignatureCheck::Invalid { reason: "Appid names no app of this sandbox".into() };
+        };
+        let expected = Version::of(api).sign(app_id, &secret, timestamp, body);
+        if bool::from(expected.as_bytes().ct_eq(sign.to_ascii_lowercase().as_bytes())) {
+            SignatureCheck::Valid
+        } else {
+            SignatureCheck::Invalid { reason: "Sign does not match the body and the app's secret".into() }
+        }
     }
 }
 
@@ -142,7 +251,8 @@ fn error(code: i64, msg: &str) -> ProviderResponse {
     ProviderResponse::json(200, &reply(code, msg)).rejected()
 }
 
-fn handle_inner(inner: &Arc<Inner>, req: &SbRequest, version: Version, now: i64) -> (ProviderResponse, Option<Auth>) {
+impl CcpaymentSimulation {
+fn answer(&self, req: &SbRequest, env: &SimEnv, version: Version, now: i64) -> (ProviderResponse, Option<Auth>) {
     let expected_path = match version {
         Version::V1 => "/ccpayment/v1/webhook/resend",
         Version::V2 => "/ccpayment/v2/webhook/resend",
@@ -154,23 +264,21 @@ fn handle_inner(inner: &Arc<Inner>, req: &SbRequest, version: Version, now: i64)
     else {
         return (error(11001, "Header invalid: Appid, Timestamp and Sign are required"), None);
     };
-    let mut st = lock(&inner.ccpayment);
+    let settings = &self.settings;
+    let mut st = lock(&self.state);
     let Some(secret) = st.apps.get(app_id).cloned() else {
         return (error(11001, "Header invalid: unknown Appid"), None);
     };
     let auth = || Some(Auth { app_id: app_id.to_owned(), secret: secret.clone() });
     match ts.parse::<i64>() {
-        Ok(t) if ts.len() == 10 && (now - t).abs() <= inner.config.ccpayment_timestamp_window_secs => {}
+        Ok(t) if ts.len() == 10 && (now - t).abs() <= settings.timestamp_window_secs => {}
         _ => return (error(11006, "Request expired"), auth()),
     }
-    let expected = match version {
-        Version::V1 => sign_v1(app_id, &secret, ts, &req.body),
-        Version::V2 => sign_v2(app_id, &secret, ts, &req.body),
-    };
+    let expected = version.sign(app_id, &secret, ts, &req.body);
     if !bool::from(expected.as_bytes().ct_eq(sign.to_ascii_lowercase().as_bytes())) {
         return (error(11005, "Signature verification failed"), auth());
     }
-    if version == Version::V2 && inner.config.ccpayment_v1_only_apps.iter().any(|a| a == app_id) {
+    if version == Version::V2 && settings.v1_only_apps.iter().any(|a| a == app_id) {
         return (error(11013, "This version is not supported by API v2"), auth());
     }
     let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
@@ -214,14 +322,13 @@ fn handle_inner(inner: &Arc<Inner>, req: &SbRequest, version: Version, now: i64)
             Some(t.to_owned())
         }
     };
-    let limits = &inner.config.limits;
-    if limits.enabled {
+    if self.limits {
         let (per_minute, per_day) = match version {
-            Version::V1 => (limits.ccpayment_v1_per_minute, limits.ccpayment_v1_per_day),
-            Version::V2 => (limits.ccpayment_v2_per_minute, limits.ccpayment_v2_per_day),
+            Version::V1 => (settings.v1_per_minute, settings.v1_per_day),
+            Version::V2 => (settings.v2_per_minute, settings.v2_per_day),
         };
         let v = version as u8;
-        let day = (now + inner.config.ccpayment_day_offset_secs).div_euclid(86_400);
+        let day = (now + settings.day_offset_secs).div_euclid(86_400);
         let used = st.daily.get(&(app_id.to_owned(), v, day)).copied().unwrap_or(0);
         if used >= per_day {
             return (error(11009, &format!("Daily request limit reached ({per_day} calls/day)")), auth());
@@ -276,31 +383,25 @@ fn handle_inner(inner: &Arc<Inner>, req: &SbRequest, version: Version, now: i64)
                 }),
             };
             let bytes = serde_json::to_vec(&body).unwrap_or_default();
-            let sign = match version {
-                Version::V1 => sign_v1(app_id, &secret, &ts_now, &bytes),
-                Version::V2 => sign_v2(app_id, &secret, &ts_now, &bytes),
-            };
+            let sign = version.sign(app_id, &secret, &ts_now, &bytes);
             let headers = vec![
                 ("Appid".to_owned(), app_id.to_owned()),
                 ("Timestamp".to_owned(), ts_now.clone()),
                 ("Sign".to_owned(), sign),
             ];
-            let on_done: OnDelivered = Box::new(move |inner: &Arc<Inner>, ok: bool| {
+            let state = Arc::clone(&self.state);
+            let on_done: OnDelivered = Box::new(move |ok: bool| {
                 if ok {
-                    if let Some(rec) = lock(&inner.ccpayment).records.get_mut(i) {
+                    if let Some(rec) = lock(&state).records.get_mut(i) {
                         rec.failed = false;
                     }
                 }
             });
-            (headers, bytes, Some(on_done))
+            Outgoing { headers, body: bytes, on_done: Some(on_done) }
         })
         .collect::<Vec<_>>();
     let count = items.len();
-    let provider = match version {
-        Version::V1 => ProviderId::CcpaymentV1,
-        Version::V2 => ProviderId::CcpaymentV2,
-    };
-    inner.deliver_in_background(provider, items);
+    env.deliver_in_background(version.api(), items);
     let body = match version {
         Version::V1 => {
             json!({"code": 10000, "msg": "success", "data": {"resend_count": count.to_string()}})
@@ -309,39 +410,44 @@ fn handle_inner(inner: &Arc<Inner>, req: &SbRequest, version: Version, now: i64)
     };
     (ProviderResponse::json(200, &body), auth())
 }
+}
 
-/// CCPayment's simulator, v1 and v2 (see [`Simulator`](super::Simulator)).
+/// CCPayment's simulator, v1 and v2 (see [`Simulator`]).
 pub struct CcpaymentSimulator;
 
-impl super::Simulator for CcpaymentSimulator {
-    fn apis(&self) -> &'static [super::SimApi] {
-        &[
-            super::SimApi { key: "ccpayment-v1", prefix: "/ccpayment/v1/" },
-            super::SimApi { key: "ccpayment-v2", prefix: "/ccpayment/v2/" },
-        ]
+/// The account file of a CCPayment app on a sandbox at `base_url`.
+fn account(base_url: &str, version: &str, app_id: &str, secret: &str) -> Value {
+    json!({
+        "provider": "ccpayment",
+        "base_url": format!("{base_url}/ccpayment/{version}"),
+        "api_version": version,
+        "app_id": app_id,
+        "app_secret": secret,
+    })
+}
+
+/// The account whose app may only use v1 (v2 answers 11013), as a v2 account file of a sandbox at
+/// `base_url`.
+pub fn legacy_account(base_url: &str) -> Value {
+    account(base_url, "v2", demo::LEGACY_APP_ID, demo::LEGACY_APP_SECRET)
+}
+
+impl Simulator for CcpaymentSimulator {
+    fn apis(&self) -> &'static [SimApi] {
+        &[SimApi { key: API_V1, prefix: "/ccpayment/v1/" }, SimApi { key: API_V2, prefix: "/ccpayment/v2/" }]
     }
 
-    fn demo_accounts(&self, base_url: &str) -> Vec<super::DemoAccount> {
-        use super::demo;
-        let account = |version: &str, app_id: &str, secret: &str| {
-            serde_json::json!({
-                "provider": "ccpayment",
-                "base_url": format!("{base_url}/ccpayment/{version}"),
-                "api_version": version,
-                "app_id": app_id,
-                "app_secret": secret,
-            })
-        };
+    fn demo_accounts(&self, base_url: &str) -> Vec<DemoAccount> {
         vec![
-            super::DemoAccount {
-                key: "ccpayment-v1",
+            DemoAccount {
+                key: API_V1,
                 label: "CCPayment v1",
-                account: account("v1", demo::CCPAYMENT_V1_APP_ID, demo::CCPAYMENT_V1_APP_SECRET),
+                account: account(base_url, "v1", demo::V1_APP_ID, demo::V1_APP_SECRET),
             },
-            super::DemoAccount {
-                key: "ccpayment-v2",
+            DemoAccount {
+                key: API_V2,
                 label: "CCPayment v2",
-                account: account("v2", demo::CCPAYMENT_V2_APP_ID, demo::CCPAYMENT_V2_APP_SECRET),
+                account: account(base_url, "v2", demo::V2_APP_ID, demo::V2_APP_SECRET),
             },
         ]
     }
@@ -352,6 +458,18 @@ impl super::Simulator for CcpaymentSimulator {
             Some("v2") => format!("{root}/ccpayment/v2"),
             _ => format!("{root}/ccpayment/v1"),
         }
+    }
+
+    fn default_settings(&self) -> Box<dyn SimSettings> {
+        Box::new(Settings::default())
+    }
+
+    fn start(&self, ctx: &StartCtx<'_>) -> Result<Box<dyn Simulation>> {
+        Ok(Box::new(CcpaymentSimulation {
+            state: Arc::new(Mutex::new(State::seeded(ctx.seed, ctx.now_ms))),
+            settings: ctx.settings::<Settings>(),
+            limits: ctx.limits,
+        }))
     }
 }
 

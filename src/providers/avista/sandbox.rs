@@ -1,17 +1,58 @@
-//! Avista (PIX) simulator: `POST /api/auth/token` and `POST /api/resend-webhook/{identifier}`.
+//! Avista (PIX) simulator: `POST /api/auth/token` and `POST /api/resend-webhook/{identifier}`, written
+//! independently of the client's code.
 //!
 //! The token call carries `X-SSL-Client-Cert` (URL-encoded PEM); the sandbox decodes it, parses the
 //! certificate and compares its SHA-256 fingerprint with the one linked to the client, then checks
 //! `{clientId, clientSecret}` and answers 201 with an opaque bearer token that expires on the sandbox clock.
 //! Resends are synchronous: the sandbox calls the destination and reports 200, 502 (destination answered
-//! 4xx/5xx or could not be reached) or 504 (timeout).
+//! 4xx/5xx or could not be reached) or 504 (timeout), to the one-off `url` of the request (on this
+//! computer only, such as the sandbox's own receiver) or else the account webhook (the sandbox's callback
+//! target). Avista does not sign its webhooks; it sends the account webhook's custom headers.
 
-use super::{check_loopback_url, lock, random_hex, Inner, ProviderId, ProviderResponse, SbRequest, SeedRng, Window};
 use crate::error::{Error, Result};
+use crate::sandbox::{
+    check_loopback_url, lock, random_hex, DeliveryFailure, DemoAccount, ProviderResponse, SbRequest, SeedRng,
+    SignatureCheck, SimApi, SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
+};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::Mutex;
+
+/// The key of the simulated API (counters, faults, deliveries, demo account).
+pub const API: &str = "avista";
+
+/// Demo credentials (public on purpose: they only open this simulator).
+pub mod demo {
+    pub const CLIENT_ID: &str = "account-93-550e8400";
+    pub const CLIENT_SECRET: &str = "sbx-avista-7c1e4a9f2d6b";
+    /// The custom header value configured on the demo account's webhook.
+    pub const WEBHOOK_SECRET: &str = "sbx-avista-webhook-5e8a2c";
+}
+
+/// The simulator's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Resend calls per minute per client (HTTP 429).
+    pub per_minute: u32,
+    /// Lifetime of an access token in seconds (docs: 1800).
+    pub token_ttl_secs: i64,
+    /// How long a synchronous resend waits for the destination (docs: 10 s), in milliseconds.
+    pub delivery_timeout_ms: u64,
+    /// The custom headers configured on the account webhook (sent with every delivery).
+    pub webhook_headers: Vec<(String, String)>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            per_minute: 60,
+            token_ttl_secs: 1800,
+            delivery_timeout_ms: 10_000,
+            webhook_headers: vec![("X-Webhook-Secret".to_owned(), demo::WEBHOOK_SECRET.to_owned())],
+        }
+    }
+}
 use subtle::ConstantTimeEq;
 
 /// The test certificate published in the provider reference (§3.5), linked to the demo client.
@@ -56,30 +97,30 @@ struct Client {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Transaction {
-    pub id: i64,
-    pub external_id: String,
-    pub e2e_id: String,
-    pub payload: Value,
+struct Transaction {
+    id: i64,
+    external_id: String,
+    e2e_id: String,
+    payload: Value,
 }
 
 #[derive(Debug, Default)]
-pub(crate) struct State {
+struct State {
     clients: HashMap<String, Client>,
     tokens: HashMap<String, (String, i64)>,
-    pub transactions: Vec<Transaction>,
+    transactions: Vec<Transaction>,
     limiter: HashMap<String, Window>,
     next_log_id: i64,
 }
 
 impl State {
-    pub fn seeded(seed: u64, now_ms: i64) -> Result<Self> {
+    fn seeded(seed: u64, now_ms: i64) -> Result<Self> {
         let fingerprint = header_cert_fingerprint(TEST_CERT_PEM)
             .ok_or_else(|| Error::internal("sandbox avista test certificate does not parse"))?;
         let mut clients = HashMap::new();
         clients.insert(
-            super::demo::AVISTA_CLIENT_ID.to_owned(),
-            Client { secret: super::demo::AVISTA_CLIENT_SECRET.to_owned(), fingerprint },
+            demo::CLIENT_ID.to_owned(),
+            Client { secret: demo::CLIENT_SECRET.to_owned(), fingerprint },
         );
         let mut rng = SeedRng::new(seed, 3);
         let mut transactions = Vec::new();
@@ -117,27 +158,55 @@ fn error(status: u16, message: &str) -> ProviderResponse {
 }
 
 /// HTTP 429 (also used by the rate-limit fault).
-pub(crate) fn rate_limited() -> ProviderResponse {
+fn rate_limited() -> ProviderResponse {
     error(429, "Rate limit exceeded (max 60 requests/minute)")
 }
 
-pub(crate) async fn handle(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
+/// One run of the simulator.
+struct AvistaSimulation {
+    state: Mutex<State>,
+    settings: Settings,
+    limits: bool,
+}
+
+impl Simulation for AvistaSimulation {
+    fn handle<'a>(&'a self, _api: &'static str, req: &'a SbRequest, env: &'a SimEnv) -> SimFuture<'a> {
+        Box::pin(self.answer(req, env))
+    }
+
+    fn status_fault(&self, _api: &'static str, status: u16) -> ProviderResponse {
+        let reason = hyper::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error");
+        ProviderResponse::json(status, &json!({"message": reason, "error": reason, "statusCode": status}))
+    }
+
+    fn rate_limited(&self, _api: &'static str) -> ProviderResponse {
+        rate_limited()
+    }
+
+    /// Avista does not sign its webhooks.
+    fn verify_delivery(&self, _api: &'static str, _headers: &[(String, String)], _body: &[u8]) -> SignatureCheck {
+        SignatureCheck::NotSigned
+    }
+}
+
+impl AvistaSimulation {
+async fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
     if req.method != hyper::Method::POST {
         return error(404, &format!("Cannot {} {}", req.method, req.path));
     }
     if req.path == "/api/auth/token" {
-        return token(inner, req);
+        return self.token(req, env);
     }
     match req.path.strip_prefix("/api/resend-webhook/") {
         Some(id) if !id.is_empty() && !id.contains('/') => {
             let id = percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned();
-            resend(inner, req, &id).await
+            self.resend(req, env, &id).await
         }
         _ => error(404, &format!("Cannot POST {}", req.path)),
     }
 }
 
-fn token(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
+fn token(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
     let Some(cert) = req.header("x-ssl-client-cert") else {
         return error(401, "Client certificate required");
     };
@@ -150,7 +219,7 @@ fn token(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     else {
         return error(400, "clientId and clientSecret are required");
     };
-    let mut st = lock(&inner.avista);
+    let mut st = lock(&self.state);
     let Some(client) = st.clients.get(client_id) else {
         return error(401, "Invalid client credentials");
     };
@@ -160,28 +229,27 @@ fn token(inner: &Arc<Inner>, req: &SbRequest) -> ProviderResponse {
     if client.fingerprint != fingerprint {
         return error(401, "Certificate not linked to this account");
     }
-    let now = inner.now_ms();
+    let now = env.now_ms();
     st.tokens.retain(|_, (_, exp)| *exp > now);
     let token = random_hex(32);
-    let ttl = inner.config.avista_token_ttl_secs;
+    let ttl = self.settings.token_ttl_secs;
     st.tokens.insert(token.clone(), (client_id.to_owned(), now + ttl * 1000));
     ProviderResponse::json(201, &json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl}))
 }
 
-async fn resend(inner: &Arc<Inner>, req: &SbRequest, identifier: &str) -> ProviderResponse {
-    let now = inner.now_ms();
+async fn resend(&self, req: &SbRequest, env: &SimEnv, identifier: &str) -> ProviderResponse {
+    let now = env.now_ms();
     let bearer = req
         .header("authorization")
         .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
         .map(str::trim);
     let payload = {
-        let mut st = lock(&inner.avista);
+        let mut st = lock(&self.state);
         let client_id = match bearer.and_then(|t| st.tokens.get(t)) {
             Some((client, exp)) if *exp > now => client.clone(),
             _ => return error(401, "Invalid or expired token"),
         };
-        let limits = &inner.config.limits;
-        if limits.enabled && !st.limiter.entry(client_id).or_default().try_hit(now, 60_000, limits.avista_per_minute) {
+        if self.limits && !st.limiter.entry(client_id).or_default().try_hit(now, 60_000, self.settings.per_minute) {
             return rate_limited();
         }
         let found = st
@@ -201,7 +269,7 @@ async fn resend(inner: &Arc<Inner>, req: &SbRequest, identifier: &str) -> Provid
             Err(_) => return error(400, "Invalid JSON body"),
         }
     };
-    let Some(url) = override_url.or_else(|| inner.callback_url()) else {
+    let Some(url) = override_url.or_else(|| env.callback_url(API)) else {
         return error(
             400,
             "No webhook URL available. Configure a webhook for this operation type or provide a temporary url",
@@ -210,15 +278,14 @@ async fn resend(inner: &Arc<Inner>, req: &SbRequest, identifier: &str) -> Provid
     if check_loopback_url(&url).is_err() {
         return error(400, "In the sandbox the url must point to 127.0.0.1 or localhost");
     }
-    let headers = inner.config.avista_webhook_headers.clone();
+    let headers = self.settings.webhook_headers.clone();
     let body = serde_json::to_vec(&payload).unwrap_or_default();
     let sent_at = chrono::DateTime::from_timestamp_millis(now)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let outcome =
-        inner.deliver_now(ProviderId::Avista, &url, headers, body, inner.config.avista_delivery_timeout_ms).await;
+    let outcome = env.deliver_now(API, &url, headers, body, self.settings.delivery_timeout_ms).await;
     let log_id = {
-        let mut st = lock(&inner.avista);
+        let mut st = lock(&self.state);
         st.next_log_id += 1;
         st.next_log_id
     };
@@ -232,36 +299,49 @@ async fn resend(inner: &Arc<Inner>, req: &SbRequest, identifier: &str) -> Provid
             &json!({"message": format!("Webhook destination returned HTTP {status}"), "error": "Bad Gateway",
                     "statusCode": 502, "webhookLogId": log_id, "destinationStatusCode": status}),
         ),
-        Err(super::DeliveryFailure::Timeout) => ProviderResponse::json(
+        Err(DeliveryFailure::Timeout) => ProviderResponse::json(
             504,
             &json!({"message": "Webhook destination timed out", "error": "Gateway Timeout",
                     "statusCode": 504, "webhookLogId": log_id}),
         ),
-        Err(super::DeliveryFailure::Connection) => ProviderResponse::json(
+        Err(DeliveryFailure::Connection) => ProviderResponse::json(
             502,
             &json!({"message": "Webhook destination unreachable", "error": "Bad Gateway",
                     "statusCode": 502, "webhookLogId": log_id}),
         ),
     }
 }
+}
 
-/// Avista's simulator (see [`Simulator`](super::Simulator)).
+/// Avista's simulator (see [`Simulator`]).
 pub struct AvistaSimulator;
 
-impl super::Simulator for AvistaSimulator {
-    fn apis(&self) -> &'static [super::SimApi] {
-        &[super::SimApi { key: "avista", prefix: "/api/" }]
+impl Simulator for AvistaSimulator {
+    fn apis(&self) -> &'static [SimApi] {
+        &[SimApi { key: API, prefix: "/api/" }]
     }
 
-    fn demo_accounts(&self, base_url: &str) -> Vec<super::DemoAccount> {
-        let account = serde_json::json!({
+    fn demo_accounts(&self, base_url: &str) -> Vec<DemoAccount> {
+        let account = json!({
             "provider": "avista",
             "base_url": base_url,
-            "client_id": super::demo::AVISTA_CLIENT_ID,
-            "client_secret": super::demo::AVISTA_CLIENT_SECRET,
+            "client_id": demo::CLIENT_ID,
+            "client_secret": demo::CLIENT_SECRET,
             "client_cert_pem": TEST_CERT_PEM,
         });
-        vec![super::DemoAccount { key: "avista", label: "Avista", account }]
+        vec![DemoAccount { key: API, label: "Avista", account }]
+    }
+
+    fn default_settings(&self) -> Box<dyn SimSettings> {
+        Box::new(Settings::default())
+    }
+
+    fn start(&self, ctx: &StartCtx<'_>) -> Result<Box<dyn Simulation>> {
+        Ok(Box::new(AvistaSimulation {
+            state: Mutex::new(State::seeded(ctx.seed, ctx.now_ms)?),
+            settings: ctx.settings::<Settings>(),
+            limits: ctx.limits,
+        }))
     }
 }
 
