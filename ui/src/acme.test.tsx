@@ -11,7 +11,7 @@ import { AccountsScreen } from "./screens/Accounts";
 import { AccountForm } from "./components/AccountForm";
 import { JobsPanel } from "./components/bulk/JobsPanel";
 import { paramsFromRecorded } from "./lib/params";
-import { formatLocal, toLocalInput } from "./lib/time";
+import { formatLocal } from "./lib/time";
 import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
 import { PROVIDERS, account, job, mockBackend, operation, setupEach, type Call } from "./test/helpers";
@@ -61,10 +61,11 @@ describe("Resend with a provider the UI does not know", () => {
   it("confirms as its rules say: a broad value, a start far back, and a filled field with a tick of its own", async () => {
     const calls = backend((cmd) => (cmd === "run_action" ? OK({}) : undefined));
     renderResend();
-    const from = toLocalInput(Date.now() - 3 * 3600_000);
     await screen.findByTestId("op-merchant_ref");
     change("op-merchant_ref", "R-1");
-    change("op-from", from);
+    // A day back (the date field's quick choice): further back than the operation's 2-hour rule.
+    const from = Math.floor(Date.now() / 1000) - 86_400;
+    fireEvent.click(await screen.findByTestId("op-from-preset-day_ago"));
     change("op-scope", "everything");
     change("op-channel", "bank");
     change("op-notify_url", "https://hooks.example.com/a");
@@ -90,7 +91,7 @@ describe("Resend with a provider the UI does not know", () => {
     const run = calls.find((c) => c.cmd === "run_action")!.args.request as { operation: string; params: Record<string, unknown> };
     expect(run.operation).toBe("replay-events");
     expect(run.params).toEqual({
-      merchant_ref: "R-1", from: Math.floor(new Date(from).getTime() / 1000), scope: "everything", channel: "bank",
+      merchant_ref: "R-1", from: expect.closeTo(from, -1) as unknown as number, scope: "everything", channel: "bank",
       notify_url: "https://hooks.example.com/a",
     });
     expect([...missingKeys]).toEqual([]);

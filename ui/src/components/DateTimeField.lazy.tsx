@@ -23,12 +23,12 @@ const Outage = lazy(() => preloadDateTimeFields().then((m) => ({ default: m.Outa
  * Stands in for the fields while their code loads: their labels and empty, disabled inputs (styled by the
  * start-up stylesheet, as the fields' own styles load with them), so little moves when they arrive.
  */
-function Placeholder(props: { labels: string[]; testId: string }) {
+function Placeholder(props: { labels: string[]; testId: string; hideLabels?: boolean }) {
   return (
     <div className="row" data-testid={`${props.testId}-loading`} aria-busy="true">
       {props.labels.map((l) => (
         <label className="field" key={l}>
-          <span className="field-label">{l}</span>
+          <span className={props.hideLabels ? "visually-hidden" : "field-label"}>{l}</span>
           <input disabled />
         </label>
       ))}
@@ -38,7 +38,7 @@ function Placeholder(props: { labels: string[]; testId: string }) {
 
 export function LazyDateTimeField(props: DateTimeFieldProps) {
   return (
-    <Suspense fallback={<Placeholder labels={[props.label]} testId={props.testId ?? "datetime"} />}>
+    <Suspense fallback={<Placeholder labels={[props.label]} hideLabels={props.hideLabel} testId={props.testId ?? "datetime"} />}>
       <Field {...props} />
     </Suspense>
   );

@@ -80,6 +80,8 @@ const SEPARATORS = new Set(["/", ".", "-", ":", " ", ",", "年", "月", "日"]);
 
 export interface DateTimeFieldProps {
   label: string;
+  /** The label is read out but not drawn (the form draws its own above the field). */
+  hideLabel?: boolean;
   /** Unix milliseconds, or null for no value (the field then shows its placeholders). */
   value: number | null;
   /** Called with the new value once every segment is filled, and with null when the field is cleared. */
@@ -156,7 +158,7 @@ export function DateTimeField(props: DateTimeFieldProps) {
           isInvalid={!!error}
           onFocusChange={setFocused}
         >
-          <Label className="field-label">{props.label}</Label>
+          <Label className={props.hideLabel ? "visually-hidden" : "field-label"}>{props.label}</Label>
           <div className="dt-row">
             <div className="dt-segments" onKeyDownCapture={onKeyDownCapture} onFocusCapture={onFocusCapture}>
               <DateInput className="dt-input" data-testid={`${testId}-input`}>
