@@ -8,9 +8,9 @@ import { accountTitle } from "../lib/account";
 
 /**
  * The last step before a resend: names the account, environment and scope and warns about duplicates.
- * Each reason for the stronger confirmation asks for what it says: the account name typed (production),
- * the tick that many callbacks may be sent again (a broad value, a window reaching far back), or a tick of
- * its own (e.g. that a one-off address belongs to us).
+ * Each reason for the stronger confirmation asks for what it says: a production account is said plainly (a
+ * clear confirmation, no typed name), a broad value or a window reaching far back asks for the tick that
+ * many callbacks may be sent again, and a one-off address for a tick of its own.
  */
 export function ConfirmResend(props: {
   account: AccountView;
@@ -23,14 +23,12 @@ export function ConfirmResend(props: {
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
-  const [typed, setTyped] = useState("");
   const [ticked, setTicked] = useState<Record<string, boolean>>({});
-  const production = props.reasons.some((r) => r.ask === "type_name");
   const many = props.reasons.some((r) => r.ask === "tick_many");
   const own = props.reasons.filter((r) => r.ask === "tick_own").map((r) => r.reason);
   const strong = props.reasons.length > 0;
   const ok =
-    (!production || typed.trim() === props.account.label) && (!many || !!ticked.many) && own.every((r) => !!ticked[`own:${r}`]);
+    (!many || !!ticked.many) && own.every((r) => !!ticked[`own:${r}`]);
   const tick = (key: string, on: boolean) => setTicked({ ...ticked, [key]: on });
   return (
     <Modal title={t("confirm.title")} onClose={props.onCancel} testId="confirm-dialog" tone={strong ? "danger" : "normal"}>
@@ -67,12 +65,6 @@ export function ConfirmResend(props: {
           <span>{t(`confirm.tick_for.${r}`)}</span>
         </label>
       ))}
-      {production && (
-        <label className="field wide">
-          <span className="field-label">{t("confirm.type_name", { label: props.account.label })}</span>
-          <input value={typed} data-testid="confirm-typed" onChange={(e) => setTyped(e.target.value)} placeholder={props.account.label} autoFocus />
-        </label>
-      )}
       <div className="row modal-actions">
         <button type="button" className="btn" onClick={props.onCancel} data-testid="confirm-cancel">
           {t("common.cancel")}

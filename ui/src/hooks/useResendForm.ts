@@ -30,6 +30,8 @@ export function useResendForm(args: {
   const [values, setValues] = useState<FormValues>({});
   const [formErrors, setFormErrors] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<RedactedRequest | null>(null);
+  /** The user asked for the preview (its technical details then show open). */
+  const [previewAsked, setPreviewAsked] = useState(false);
   const [error, setError] = useState<CoreError | null>(null);
   const [confirming, setConfirming] = useState<null | { params: Record<string, unknown> }>(null);
   const [busy, setBusy] = useState(false);
@@ -97,6 +99,7 @@ export function useResendForm(args: {
     setError(null);
     try {
       setPreview(await api.previewAction(request(params)));
+      setPreviewAsked(true);
     } catch (e) {
       setPreview(null);
       setError(asCoreError(e));
@@ -110,6 +113,7 @@ export function useResendForm(args: {
     // Check the request can be built (e.g. a too-long window) before asking for confirmation.
     try {
       setPreview(await api.previewAction(request(params)));
+      setPreviewAsked(false);
       setConfirming({ params });
     } catch (e) {
       setError(asCoreError(e));
@@ -134,7 +138,7 @@ export function useResendForm(args: {
   };
 
   return {
-    ops, op, values, setValues, formErrors, setFormErrors, preview, setPreview, error, setError, result, setResult,
+    ops, op, values, setValues, formErrors, setFormErrors, preview, setPreview, previewAsked, error, setError, result, setResult,
     confirming, cancelConfirm: () => setConfirming(null), busy, setBusy,
     selectAccount, selectOp, validate, doPreview, askConfirm, run,
   };

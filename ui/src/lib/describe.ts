@@ -5,7 +5,12 @@ import { formatLocal } from "./time";
 
 /** One line per given param, in words: "Serial number: 123", "From: 16/05/2024 10:00:00". */
 export function describeParams(t: TFunction, language: string, fields: FormField[], params: Record<string, unknown>): string[] {
-  const out: string[] = [];
+  return describeFields(t, language, fields, params).map((l) => `${l.label}: ${l.text}`);
+}
+
+/** Each given param's label and value in words. */
+export function describeFields(t: TFunction, language: string, fields: FormField[], params: Record<string, unknown>): { label: string; text: string }[] {
+  const out: { label: string; text: string }[] = [];
   for (const f of fields) {
     const v = params[f.name];
     if (v === undefined || v === null) continue;
@@ -16,7 +21,7 @@ export function describeParams(t: TFunction, language: string, fields: FormField
     else if (f.kind === "choice") text = t(`${f.choices_key}.${String(v)}`);
     else if (Array.isArray(v)) text = v.length > 5 ? `${v.slice(0, 5).join(", ")} (+${v.length - 5})` : v.join(", ");
     else text = String(v);
-    out.push(`${t(f.label_key)}: ${text}`);
+    out.push({ label: t(f.label_key), text });
   }
   return out;
 }

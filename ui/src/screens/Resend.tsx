@@ -118,7 +118,7 @@ export function ResendScreen(props: ScreenAccountProps & {
           {form.error && <ErrorBox error={form.error} testId="resend-error" />}
         </section>
 
-        {form.preview && <PreviewPanel preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
+        {form.preview && <PreviewPanel key={String(form.previewAsked)} open={form.previewAsked} preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
 
         {form.result && account && op && <ResultPanel op={op} result={form.result} onSeeHistory={props.onSeeHistory} />}
 
@@ -126,7 +126,7 @@ export function ResendScreen(props: ScreenAccountProps & {
       </div>
 
       {bulk.planning && account && op && (
-        <PlanDialog account={account} providerName={name} op={op} plan={bulk.planning.plan} busy={form.busy} onConfirm={bulk.start} onCancel={bulk.cancelPlan} />
+        <PlanDialog account={account} providerName={name} op={op} request={bulk.planning.request} plan={bulk.planning.plan} busy={form.busy} onConfirm={bulk.start} onCancel={bulk.cancelPlan} />
       )}
 
       {copy.dialog && account && op && (
