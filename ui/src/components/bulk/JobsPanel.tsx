@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { api, asCoreError, type CoreError, type ExportResult, type ProviderDescriptor } from "../../api";
 import type { JobLive } from "../../hooks/useJobs";
 import { useNow } from "../../hooks/useNow";
+import { shownLabel } from "../../lib/account";
 import { operationOf } from "../../lib/descriptors";
 import { formatDuration } from "../../lib/duration";
 import { formatLocal } from "../../lib/time";
@@ -148,7 +149,7 @@ function JobCard(props: JobActions & {
         <div>
           <div className="job-title">{props.title}</div>
           <div className="meta">
-            #{j.id} · {j.account_label} · {t("bulk.job_started", { when: formatLocal(j.created_at_ms, i18n.language) })}
+            #{j.id} · {shownLabel(j.account_label)} · {t("bulk.job_started", { when: formatLocal(j.created_at_ms, i18n.language) })}
           </div>
         </div>
         <span className={`pill job-state-${j.state}`} data-testid="job-state">{t(`bulk.state.${j.state}`)}</span>
