@@ -8,6 +8,7 @@ import { CopySecretsDialog } from "../components/CopySecrets";
 import { ResultPanel } from "../components/ResultPanel";
 import { JobsSection } from "../components/bulk/JobsPanel";
 import { PlanDialog } from "../components/bulk/PlanDialog";
+import { RetryFix } from "../components/bulk/RetryFix";
 import { BulkForm } from "../components/resend/BulkForm";
 import { ModeChoice } from "../components/resend/ModeChoice";
 import { NoAccounts } from "../components/resend/NoAccounts";
@@ -23,7 +24,7 @@ import { useScreenAccount, type ScreenAccountProps } from "../hooks/useScreenAcc
 import { useWorkspace } from "../hooks/useWorkspace";
 import { strongReasons } from "../lib/confirm";
 import { describeParams } from "../lib/describe";
-import { providerName } from "../lib/descriptors";
+import { operationOf, providerName } from "../lib/descriptors";
 
 export type { ResendIntent } from "../hooks/useResendForm";
 
@@ -59,6 +60,10 @@ export function ResendScreen(props: ScreenAccountProps & {
     form.setError(null);
     void copy.ask({ account_id: account.id, operation: op.name, params });
   };
+  // The plan shown: the form's, or a retry of another account's job (its own account and operation).
+  const planAccount = bulk.planning ? accounts.find((a) => a.id === bulk.planning!.request.account_id) : undefined;
+  const planOp = bulk.planning && planAccount ? operationOf(descriptors, planAccount.provider, bulk.planning.request.operation, planAccount) : undefined;
+  const planned = bulk.planning && planAccount && planOp ? { ...bulk.planning, account: planAccount, op: planOp } : null;
   const strong = form.confirming && account && op ? strongReasons(account, op, form.confirming.params, Date.now()) : null;
 
   return (
@@ -122,11 +127,25 @@ export function ResendScreen(props: ScreenAccountProps & {
 
         {form.result && account && op && <ResultPanel op={op} result={form.result} onSeeHistory={props.onSeeHistory} />}
 
-        <JobsSection jobs={jobs} descriptors={descriptors} reload={loadJobs} onSeeHistory={(id) => props.onSeeJob?.(id)} />
+        <JobsSection jobs={jobs} descriptors={descriptors} reload={loadJobs} onSeeHistory={(id) => props.onSeeJob?.(id)} onRetry={bulk.planRetry} />
       </div>
 
-      {bulk.planning && account && op && (
-        <PlanDialog account={account} providerName={name} op={op} request={bulk.planning.request} plan={bulk.planning.plan} busy={form.busy} onConfirm={bulk.start} onCancel={bulk.cancelPlan} />
+      {planned && (
+        <PlanDialog
+          account={planned.account}
+          providerName={providerName(descriptors, planned.account.provider)}
+          op={planned.op}
+          request={planned.request}
+          plan={planned.plan}
+          busy={form.busy}
+          title={planned.retry ? t("bulk.retry_title") : undefined}
+          onConfirm={bulk.start}
+          onCancel={bulk.cancelPlan}
+        >
+          {planned.retry && (
+            <RetryFix op={planned.op} failures={planned.retry} calls={planned.request.calls ?? []} onFix={bulk.fixRetry} />
+          )}
+        </PlanDialog>
       )}
 
       {copy.dialog && account && op && (
