@@ -115,6 +115,7 @@ export function App() {
               onGoToAccounts={() => go("accounts")}
               onSeeHistory={seeHistory}
               onSeeJob={seeJob}
+              onOpenInbox={() => go("inbox")}
             />
           )}
           {section === "query" && (

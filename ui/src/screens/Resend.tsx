@@ -32,6 +32,8 @@ export function ResendScreen(props: ScreenAccountProps & {
   intent: ResendIntent | null;
   onGoToAccounts: () => void;
   onSeeHistory: (id: number) => void;
+  /** The Sandbox inbox: what the built-in receiver got (after a sandbox resend). */
+  onOpenInbox?: () => void;
   /** History filtered to one bulk job. */
   onSeeJob?: (jobId: number) => void;
 }) {
@@ -125,7 +127,15 @@ export function ResendScreen(props: ScreenAccountProps & {
 
         {form.preview && <PreviewPanel key={String(form.previewAsked)} open={form.previewAsked} preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
 
-        {form.result && account && op && <ResultPanel op={op} result={form.result} onSeeHistory={props.onSeeHistory} />}
+        {form.result && account && op && (
+          <ResultPanel
+            op={op}
+            result={form.result}
+            sandbox={account.environment === "sandbox"}
+            onSeeHistory={props.onSeeHistory}
+            onOpenInbox={props.onOpenInbox}
+          />
+        )}
 
         <JobsSection jobs={jobs} descriptors={descriptors} reload={loadJobs} onSeeHistory={(id) => props.onSeeJob?.(id)} onRetry={bulk.planRetry} />
       </div>
