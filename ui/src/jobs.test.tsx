@@ -122,6 +122,8 @@ describe("jobs panel", () => {
     expect(formatDuration(i18n.t, 59)).toBe("59 s");
     expect(formatDuration(i18n.t, 3600 + 120)).toBe("1 h 2 min");
     await changeLanguage("zh-CN");
-    expect(formatDuration(i18n.t, 125)).toBe("2 分 5 秒");
+    // Chinese writes no spaces inside or around a duration ("59 秒 后" read as stray spaces).
+    expect(formatDuration(i18n.t, 125)).toBe("2分5秒");
+    expect(i18n.t("bulk.budget_next_in", { time: formatDuration(i18n.t, 59) })).toBe("59秒后可发送下一个请求");
   });
 });

@@ -137,7 +137,27 @@ export function useResendForm(args: {
     }
   };
 
+  /** "Send when allowed": the confirmed request becomes a job of one call that waits for the budget. */
+  const queue = async (onQueued: () => void) => {
+    if (!confirming || !account || !op) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.startJob({ account_id: account.id, operation: op.name, params: {}, since: null, until: null, calls: [confirming.params] });
+      setConfirming(null);
+      setPreview(null);
+      onQueued();
+      scrollTo("jobs-panel", 100);
+    } catch (e) {
+      setError(asCoreError(e));
+      setConfirming(null);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return {
+    queue,
     ops, op, values, setValues, formErrors, setFormErrors, preview, setPreview, previewAsked, error, setError, result, setResult,
     confirming, cancelConfirm: () => setConfirming(null), busy, setBusy,
     selectAccount, selectOp, validate, doPreview, askConfirm, run,

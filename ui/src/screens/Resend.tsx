@@ -179,7 +179,9 @@ export function ResendScreen(props: ScreenAccountProps & {
           scope={describeParams(t, i18n.language, op.fields, form.confirming.params)}
           reasons={strong.reasons}
           busy={form.busy}
+          nextAllowedAtMs={budget?.limited ? budget.next_allowed_at_ms : null}
           onConfirm={form.run}
+          onQueue={() => void form.queue(loadJobs)}
           onCancel={form.cancelConfirm}
         />
       )}

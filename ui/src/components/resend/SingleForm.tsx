@@ -4,6 +4,8 @@ import type { BudgetStatus, OperationDescriptor } from "../../api";
 import type { FormValues } from "../../lib/params";
 import { BudgetLine } from "../bulk/BudgetLine";
 import { OpForm } from "../OpForm";
+import { useNow } from "../../hooks/useNow";
+import { formatDuration } from "../../lib/duration";
 
 export function SingleForm(props: {
   op: OperationDescriptor;
@@ -16,6 +18,10 @@ export function SingleForm(props: {
 }) {
   const { t } = useTranslation();
   const { op } = props;
+  const now = useNow();
+  // The budget's countdown: the request can be confirmed now and sent (or queued) when allowed.
+  const b = props.budget;
+  const wait = b?.limited ? Math.ceil((b.next_allowed_at_ms - Math.max(now, Date.now())) / 1000) : 0;
   return (
     <>
       <OpForm fields={op.fields} values={props.values} errors={props.errors} onChange={props.onChange} />
@@ -28,8 +34,8 @@ export function SingleForm(props: {
         <button type="button" className="btn" onClick={props.onPreview} data-testid="resend-preview">
           {t("resend.preview")}
         </button>
-        <button type="button" className="btn primary" onClick={props.onResend} data-testid="resend-go">
-          {t("resend.resend")}
+        <button type="button" className="btn primary" onClick={props.onResend} data-testid="resend-go" data-wait={wait > 0 ? wait : undefined}>
+          {wait > 0 ? t("resend.resend_wait", { time: formatDuration(t, wait) }) : t("resend.resend")}
         </button>
         <BudgetLine status={props.budget} />
       </div>
