@@ -14,8 +14,11 @@ export function OpForm(props: {
   values: FormValues;
   errors: Record<string, string>;
   onChange: (values: FormValues) => void;
+  /** Prefix of the inputs' ids and test ids (another form on the same screen uses its own). */
+  prefix?: string;
 }) {
   const { t } = useTranslation();
+  const prefix = props.prefix ?? "op";
   // Applied to the values as last drawn: a date field reports from its effects, after the change it follows.
   const latest = useRef(props.values);
   latest.current = props.values;
@@ -30,11 +33,11 @@ export function OpForm(props: {
         const err = props.errors[f.name];
         return (
           <div className="field wide" key={f.name} data-testid={`field-${f.name}`}>
-            <label className="field-label" htmlFor={`op-${f.name}`}>
+            <label className="field-label" htmlFor={`${prefix}-${f.name}`}>
               {t(f.label_key)}
               {!f.required && <span className="optional"> {t("common.optional")}</span>}
             </label>
-            <FieldInput field={f} value={value} onChange={(v) => set(f.name, v)} />
+            <FieldInput field={f} value={value} prefix={prefix} onChange={(v) => set(f.name, v)} />
             <span className="field-help">{t(f.help_key)}</span>
             {err && (
               <span className="field-error" data-testid={`form-error-${f.name}`}>
@@ -48,14 +51,14 @@ export function OpForm(props: {
   );
 }
 
-function FieldInput({ field: f, value, onChange }: { field: FormField; value: string; onChange: (v: string) => void }) {
+function FieldInput({ field: f, value, prefix, onChange }: { field: FormField; value: string; prefix: string; onChange: (v: string) => void }) {
   const { t, i18n } = useTranslation();
   const zone = useZone();
   // The value as last drawn, for reports that come from the field's effects after a change.
   const valueRef = useRef(value);
   valueRef.current = value;
-  const id = `op-${f.name}`;
-  const testId = `op-${f.name}`;
+  const id = `${prefix}-${f.name}`;
+  const testId = `${prefix}-${f.name}`;
   switch (f.kind) {
     case "choice":
       return (

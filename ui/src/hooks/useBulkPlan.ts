@@ -4,13 +4,15 @@ import { useState } from "react";
 import { api, asCoreError, type AccountView, type JobFailures, type OperationDescriptor, type Plan, type PlanRequest } from "../api";
 import { bulkFormFields, bulkRequest, emptyBulk, type BulkValues } from "../lib/bulk";
 import type { ResendForm } from "./useResendForm";
+import { useSessionState } from "./useSessionState";
 import type { BulkUpdate } from "../components/bulk/BulkFields";
 
 export function useBulkPlan(account: AccountView | undefined, op: OperationDescriptor | undefined, form: ResendForm, onStarted: () => void) {
-  const [mode, setMode] = useState<"single" | "bulk">("single");
+  // Kept for the session, like the form: the mode and the bulk values come back with the screen.
+  const [mode, setMode] = useSessionState<"single" | "bulk">("resend.mode", "single");
   // The bulk values belong to one operation of one account; another one starts afresh.
   const key = account && op ? `${account.id}:${op.name}` : "";
-  const [state, setState] = useState<{ key: string; values: BulkValues }>(() => ({ key, values: emptyBulk(op) }));
+  const [state, setState] = useSessionState<{ key: string; values: BulkValues }>("resend.bulk", () => ({ key, values: emptyBulk(op) }));
   const values = state.key === key ? state.values : emptyBulk(op);
   const [hint, setHint] = useState<string | null>(null);
   // The plan shown; `retry` when it is the failed calls of a job, tried again.

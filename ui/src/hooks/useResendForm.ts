@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api, asCoreError, type AccountView, type ActionResult, type CoreError, type OperationDescriptor, type ProviderDescriptor, type RedactedRequest } from "../api";
 import { descriptorOf, resendOps } from "../lib/descriptors";
+import { useSessionState } from "./useSessionState";
 import { buildParams, defaultValues, valuesFromParams, type FormValues } from "../lib/params";
 
 /** A request to open the Resend screen prefilled (from Query's "Resend this callback" or History's "Repeat"). */
@@ -26,16 +27,18 @@ export function useResendForm(args: {
   intent: ResendIntent | null;
 }) {
   const { accounts, descriptors, account } = args;
-  const [opName, setOpName] = useState<string | null>(null);
-  const [values, setValues] = useState<FormValues>({});
+  // Work in progress outlives the screen for the session: leaving Resend and coming back finds the
+  // operation, the values typed, the preview and the last result as they were.
+  const [opName, setOpName] = useSessionState<string | null>("resend.op", null);
+  const [values, setValues] = useSessionState<FormValues>("resend.values", {});
   const [formErrors, setFormErrors] = useState<Record<string, string>>({});
-  const [preview, setPreview] = useState<RedactedRequest | null>(null);
+  const [preview, setPreview] = useSessionState<RedactedRequest | null>("resend.preview", null);
   /** The user asked for the preview (its technical details then show open). */
-  const [previewAsked, setPreviewAsked] = useState(false);
+  const [previewAsked, setPreviewAsked] = useSessionState("resend.preview_asked", false);
   const [error, setError] = useState<CoreError | null>(null);
   const [confirming, setConfirming] = useState<null | { params: Record<string, unknown> }>(null);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<ActionResult | null>(null);
+  const [result, setResult] = useSessionState<ActionResult | null>("resend.result", null);
   const appliedIntent = useRef<number | null>(null);
 
   const descriptor = account ? descriptorOf(descriptors, account.provider) : undefined;

@@ -32,7 +32,7 @@ function someOf(values: string[], language: string): string {
 export function describePlan(t: TFunction, language: string, op: OperationDescriptor, req: PlanRequest, zone: ZoneChoice): PlanLine[] {
   const lines: PlanLine[] = [];
   if (req.calls) {
-    lines.push({ id: "calls", label: t("bulk.plan_given_label"), text: t("bulk.plan_given", { count: req.calls.length }) });
+    lines.push({ id: "given", label: t("bulk.plan_given_label"), text: t("bulk.plan_given", { count: req.calls.length }) });
     return lines;
   }
   const bulk = op.bulk;

@@ -44,7 +44,7 @@ export function RetryFix(props: {
       {field ? (
         <div className="retry-field" data-testid="retry-field">
           <p className="field-help">{t("bulk.retry_fix_field", { count: props.calls.length, n: nf.format(props.calls.length) })}</p>
-          <OpForm fields={[field]} values={values} errors={errors} onChange={setValues} />
+          <OpForm fields={[field]} values={values} errors={errors} onChange={setValues} prefix="retry-op" />
           <div className="row">
             <button type="button" className="btn" onClick={apply} data-testid="retry-apply">
               {t("bulk.retry_apply", { count: props.calls.length, n: nf.format(props.calls.length) })}
