@@ -90,7 +90,8 @@ export const api = {
    * What the sandbox's built-in receiver took (newest first, at most `limit`; signature and credential
    * headers masked), the receiver's URLs, and whether to offer the screen at all. Never starts the sandbox.
    */
-  sandboxInbox: (limit: number | null = null) => invoke<SandboxInbox>("sandbox_inbox", { limit }),
+  /** The Sandbox inbox; `start` starts the sandbox first when a sandbox account exists (for its receiver URLs). */
+  sandboxInbox: (limit: number | null = null, start = false) => invoke<SandboxInbox>("sandbox_inbox", start ? { limit, start } : { limit }),
   previewAction: (request: ActionRequest) => invoke<RedactedRequest>("preview_action", { request }),
   /** "Copy with secrets", step 1: the one-time ticket the confirmation dialog sends back (for this request only). */
   prepareCopyWithSecrets: (request: ActionRequest) => invoke<CopyTicket>("prepare_copy_with_secrets", { request }),

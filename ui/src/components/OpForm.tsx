@@ -16,6 +16,8 @@ export function OpForm(props: {
   onChange: (values: FormValues) => void;
   /** Prefix of the inputs' ids and test ids (another form on the same screen uses its own). */
   prefix?: string;
+  /** The sandbox's built-in receiver for this account (a sandbox account): URL fields can pick it. */
+  receiverUrl?: string | null;
 }) {
   const { t } = useTranslation();
   const prefix = props.prefix ?? "op";
@@ -38,6 +40,13 @@ export function OpForm(props: {
               {!f.required && <span className="optional"> {t("common.optional")}</span>}
             </label>
             <FieldInput field={f} value={value} prefix={prefix} onChange={(v) => set(f.name, v)} />
+            {f.kind === "url" && props.receiverUrl && (
+              <div className="row">
+                <button type="button" className="btn small" onClick={() => set(f.name, props.receiverUrl!)} data-testid={`${prefix}-${f.name}-receiver`}>
+                  {t("work.use_receiver")}
+                </button>
+              </div>
+            )}
             <span className="field-help">{t(f.help_key)}</span>
             {err && (
               <span className="field-error" data-testid={`form-error-${f.name}`}>

@@ -51,7 +51,7 @@ export function ResultPanel(props: {
   onSeeHistory: (id: number) => void;
   onOpenInbox?: () => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const words = useOutcomeWords();
   const [raw, setRaw] = useState(false);
   const r = props.result;
@@ -76,7 +76,7 @@ export function ResultPanel(props: {
       {r.error && <ErrorBox error={r.error} testId="result-error" />}
       {resend && tone === "ok" && !inbox && <p className="result-line result-line-note" data-testid="result-next">{t("result.receiver_note")}</p>}
       <div className="row">
-        {r.calls > 1 && <span className="meta">{t("result.calls", { n: String(r.calls) })}</span>}
+        {r.calls > 1 && <span className="meta">{t("result.calls", { n: new Intl.NumberFormat(i18n.language).format(r.calls) })}</span>}
         <span className="spacer" />
         {inbox && (
           <button type="button" className="btn small primary" onClick={props.onOpenInbox} data-testid="result-open-inbox">

@@ -16,6 +16,7 @@ import { OperationChoice } from "../components/resend/OperationChoice";
 import { PreviewPanel } from "../components/resend/PreviewPanel";
 import { SingleForm } from "../components/resend/SingleForm";
 import { useBudget } from "../hooks/useBudget";
+import { useReceiverUrl } from "../hooks/useReceiverUrl";
 import { useBulkPlan } from "../hooks/useBulkPlan";
 import { useCopySecrets } from "../hooks/useCopySecrets";
 import { useJobs } from "../hooks/useJobs";
@@ -48,6 +49,7 @@ export function ResendScreen(props: ScreenAccountProps & {
   const bulk = useBulkPlan(account, op, form, loadJobs);
   const copy = useCopySecrets(form.setError);
   const jobsTick = jobs.map((j) => `${j.id}:${j.next_index}:${j.state}`).join(",");
+  const receiverUrl = useReceiverUrl(account, op);
   const budget = useBudget(account?.id, op?.name, `${form.result?.history_id ?? ""}|${jobsTick}`);
 
   if (accounts === null) return <p className="screen-subtitle">{t("common.loading")}</p>;
@@ -118,6 +120,7 @@ export function ResendScreen(props: ScreenAccountProps & {
                 form.setValues(v);
                 form.setPreview(null);
               }}
+              receiverUrl={receiverUrl}
               onPreview={form.doPreview}
               onResend={form.askConfirm}
             />

@@ -180,7 +180,7 @@ function JobCard(props: JobActions & {
         </div>
       )}
       {elsewhere && <div className="info-note" data-testid="job-elsewhere">{t("bulk.elsewhere", { pid: j.runner_pid })}</div>}
-      {j.state === "interrupted" && <div className="warning" data-testid="job-interrupted">{t("bulk.interrupted", { done: j.next_index, total: j.total })}</div>}
+      {j.state === "interrupted" && <div className="warning" data-testid="job-interrupted">{t("bulk.interrupted", { done: nf.format(j.next_index), total: nf.format(j.total) })}</div>}
       {j.state === "paused" && <div className="info-note">{t("bulk.paused_note")}</div>}
       {top && (
         <div className="job-reason" data-testid="job-reason">

@@ -15,6 +15,7 @@ export function SingleForm(props: {
   onChange: (v: FormValues) => void;
   onPreview: () => void;
   onResend: () => void;
+  receiverUrl?: string | null;
 }) {
   const { t } = useTranslation();
   const { op } = props;
@@ -24,7 +25,7 @@ export function SingleForm(props: {
   const wait = b?.limited ? Math.ceil((b.next_allowed_at_ms - Math.max(now, Date.now())) / 1000) : 0;
   return (
     <>
-      <OpForm fields={op.fields} values={props.values} errors={props.errors} onChange={props.onChange} />
+      <OpForm fields={op.fields} values={props.values} errors={props.errors} onChange={props.onChange} receiverUrl={props.receiverUrl} />
       {op.rate_limit_key && (
         <div className="meta" data-testid="rate-limit">
           {t("resend.rate_limit", { note: t(op.rate_limit_key) })}
