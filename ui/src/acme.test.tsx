@@ -65,7 +65,7 @@ describe("Resend with a provider the UI does not know", () => {
     change("op-merchant_ref", "R-1");
     // A day back (the date field's quick choice): further back than the operation's 2-hour rule.
     const from = Math.floor(Date.now() / 1000) - 86_400;
-    fireEvent.click(await screen.findByTestId("op-from-preset-day_ago"));
+    fireEvent.click(await screen.findByTestId("op-from-preset-day_ago", {}, { timeout: 3000 }));
     change("op-scope", "everything");
     change("op-channel", "bank");
     change("op-notify_url", "https://hooks.example.com/a");
@@ -117,7 +117,7 @@ describe("Resend with a provider the UI does not know", () => {
     expect((await screen.findByTestId("bulk-error")).textContent).toBe(
       "Choose when the window starts: type a date and time, or pick a quick choice or the hours of an outage.",
     );
-    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour"));
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour", {}, { timeout: 3000 }));
     boxes.forEach((b) => fireEvent.click(b));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     expect((await screen.findByTestId("bulk-error")).textContent).toBe("Tick at least one channel.");

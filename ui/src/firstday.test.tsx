@@ -195,7 +195,7 @@ describe("a resend over the budget", () => {
     });
     renderResend();
     await waitFor(() => expect(screen.getByTestId("resend-go").textContent).toMatch(/^Resend… \(possible in 5\d s\)$/));
-    fireEvent.click(await screen.findByTestId("op-start_timestamp-preset-hour_ago"));
+    fireEvent.click(await screen.findByTestId("op-start_timestamp-preset-hour_ago", {}, { timeout: 3000 }));
     fireEvent.click(screen.getByTestId("op-end_timestamp-preset-now"));
     await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
     await screen.findByTestId("confirm-dialog");

@@ -42,7 +42,7 @@ describe("bulk resend", () => {
     expect(screen.getByTestId("budget-next").textContent).toMatch(/Next request allowed in (41|42|43) s/);
 
     fireEvent.click(screen.getByTestId("mode-bulk").querySelector("input")!);
-    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour"));
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour", {}, { timeout: 3000 }));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     await screen.findByTestId("plan-dialog");
     const req = calls.find((c) => c.cmd === "plan_job")!.args.request as { since: number; until: number; operation: string };
@@ -77,7 +77,7 @@ describe("bulk resend", () => {
     });
     render(<ResendScreen accountId={3} onAccount={() => undefined} intent={null} onGoToAccounts={() => undefined} onSeeHistory={() => undefined} />);
     fireEvent.click((await screen.findByTestId("mode-bulk")).querySelector("input")!);
-    fireEvent.click(await screen.findByTestId("bulk-window-preset-yesterday"));
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-yesterday", {}, { timeout: 3000 }));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     await screen.findByTestId("plan-dialog");
     expect(screen.getByTestId("plan-days-warning").textContent).toContain("2 days");

@@ -4,6 +4,7 @@ import type { ActionResult, OperationDescriptor, Tone } from "../api";
 import { ErrorBox } from "./ErrorBox";
 import { OutcomePill } from "./OutcomePill";
 import { RequestView } from "./RequestView";
+import { formatLocal } from "../lib/time";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
@@ -21,16 +22,28 @@ export function outcomeTone(result: Pick<ActionResult, "outcome" | "summary">): 
   return nothing ? "nothing" : "ok";
 }
 
+/** An instant as providers write it (ISO 8601 with a time, e.g. `2026-12-06T03:57:13.024Z`). */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A phrase's params for people: an instant the provider wrote is shown in the app's format and zone. */
+export function readableParams(params: Record<string, unknown>, language: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...params };
+  for (const [k, v] of Object.entries(params)) {
+    if (typeof v === "string" && ISO_INSTANT.test(v) && Number.isFinite(Date.parse(v))) out[k] = formatLocal(Date.parse(v), language);
+  }
+  return out;
+}
+
 /** The outcome of an action in words, for the result panel. */
 export function useOutcomeWords() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (op: OperationDescriptor, result: ActionResult): OutcomeLine[] => {
     // A resend whose outcome is unknown may have happened: say so, and what to check before trying again.
     if (result.outcome === "unknown" && op.kind === "resend")
       return [{ text: t("result.headline.unknown_resend"), tone: "note" }, { text: t("result.unknown_resend_check"), tone: "check" }];
     if (result.outcome !== "ok") return [{ text: t(`result.headline.${result.outcome}`), tone: "note" }];
     const r = obj(result.result);
-    const lines: OutcomeLine[] = result.summary.map((p) => ({ text: t(p.key, p.params), tone: p.tone }));
+    const lines: OutcomeLine[] = result.summary.map((p) => ({ text: t(p.key, readableParams(p.params, i18n.language)), tone: p.tone }));
     if (!lines.length) {
       const rows = op.lookup?.rows.map((k) => r[k]).find((v) => Array.isArray(v));
       lines.push({ text: Array.isArray(rows) ? t("query.found", { n: String(rows.length) }) : t("result.headline.ok"), tone: "done" });
@@ -76,7 +89,6 @@ export function ResultPanel(props: {
       {r.error && <ErrorBox error={r.error} testId="result-error" />}
       {resend && tone === "ok" && !inbox && <p className="result-line result-line-note" data-testid="result-next">{t("result.receiver_note")}</p>}
       <div className="row">
-        {r.calls > 1 && <span className="meta">{t("result.calls", { n: new Intl.NumberFormat(i18n.language).format(r.calls) })}</span>}
         <span className="spacer" />
         {inbox && (
           <button type="button" className="btn small primary" onClick={props.onOpenInbox} data-testid="result-open-inbox">
@@ -95,6 +107,7 @@ export function ResultPanel(props: {
       {raw && r.response && (
         <>
           {r.http_status !== null && <span className="meta" data-testid="result-http-status">{t("result.http_status", { status: String(r.http_status) })}</span>}
+          {r.calls > 1 && <span className="meta">{t("result.calls", { n: new Intl.NumberFormat(i18n.language).format(r.calls) })}</span>}
           <RequestView status={r.response.status} headers={r.response.headers} body={r.response.body} testId="result-raw" />
         </>
       )}

@@ -114,7 +114,7 @@ function TimeZone() {
     }
   };
   return (
-    <label className="field">
+    <label className="field settings-next-field">
       <span className="field-label">{t("screens.settings.time_zone")}</span>
       <select data-testid="zone-select" value={zone} onChange={(e) => void choose(e.target.value as ZoneChoice)}>
         <option value="local">{t("screens.settings.zone_local", { offset: offsetText(-new Date().getTimezoneOffset() * 60_000), name: systemZoneName() })}</option>

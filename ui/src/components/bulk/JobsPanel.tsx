@@ -169,9 +169,9 @@ function JobCard(props: JobActions & {
       </div>
       <div className="job-numbers">
         <span className="job-done" data-testid="job-done">{t("bulk.done_of", { done: nf.format(j.next_index), total: nf.format(j.total) })}</span>
-        <span className="outcome-count ok" data-testid="job-ok">{t("bulk.count_ok", { n: nf.format(j.ok) })}</span>
-        <span className="outcome-count failed" data-testid="job-failed">{t("bulk.count_failed", { n: nf.format(j.failed) })}</span>
-        <span className="outcome-count unknown" data-testid="job-unknown">{t("bulk.count_unknown", { n: nf.format(j.unknown) })}</span>
+        <span className={`outcome-count ok${j.ok === 0 ? " zero" : ""}`} data-testid="job-ok">{t("bulk.count_ok", { n: nf.format(j.ok) })}</span>
+        <span className={`outcome-count failed${j.failed === 0 ? " zero" : ""}`} data-testid="job-failed">{t("bulk.count_failed", { n: nf.format(j.failed) })}</span>
+        <span className={`outcome-count unknown${j.unknown === 0 ? " zero" : ""}`} data-testid="job-unknown">{t("bulk.count_unknown", { n: nf.format(j.unknown) })}</span>
       </div>
       {j.state === "running" && !elsewhere && (
         <div className="job-timing">
