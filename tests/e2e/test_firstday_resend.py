@@ -193,7 +193,6 @@ def main():
                 def _():
                     click(s, "[data-testid=mode-single] input")
                     click(s, "[data-testid=op-start_timestamp-preset-hour_ago]")
-                    click(s, "[data-testid=op-end_timestamp-preset-now]")
                     s.wait_for(lambda: s.attr("[data-testid=resend-go]", "data-wait"), "the countdown on the button", timeout=20)
                     click(s, "[data-testid=resend-go]")
                     s.wait_for(lambda: exists(s, "[data-testid=confirm-dialog]") or exists(s, "[data-testid=resend-error]")
@@ -266,7 +265,11 @@ def main():
             s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "retry plan closed", timeout=20)
             retry = newest_job(s)
             assert retry != job
-            s.wait_for(lambda: job_attr(s, retry, "data-state") == "done", "retry done", timeout=60)
+            try:
+                s.wait_for(lambda: job_attr(s, retry, "data-state") == "done", "retry done", timeout=90)
+            except AssertionError:
+                shot(s, "failed-firstday-retry.png")
+                raise AssertionError(s.text(f"{JOB}[data-job-id='{retry}']"))
             assert job_attr(s, retry, "data-tone") == "ok", job_attr(s, retry, "data-tone")
             assert s.text(f"{JOB}[data-job-id='{retry}'] [data-testid=job-done]").startswith("2 of 2")
 

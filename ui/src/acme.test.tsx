@@ -64,7 +64,8 @@ describe("Resend with a provider the UI does not know", () => {
     await screen.findByTestId("op-merchant_ref");
     change("op-merchant_ref", "R-1");
     // A day back (the date field's quick choice): further back than the operation's 2-hour rule.
-    const from = Math.floor(Date.now() / 1000) - 86_400;
+    // A quick choice is a whole minute: a day back, to the minute.
+    const from = Math.floor((Date.now() - 86_400_000) / 60_000) * 60;
     fireEvent.click(await screen.findByTestId("op-from-preset-day_ago", {}, { timeout: 3000 }));
     change("op-scope", "everything");
     change("op-channel", "bank");
@@ -91,7 +92,7 @@ describe("Resend with a provider the UI does not know", () => {
     const run = calls.find((c) => c.cmd === "run_action")!.args.request as { operation: string; params: Record<string, unknown> };
     expect(run.operation).toBe("replay-events");
     expect(run.params).toEqual({
-      merchant_ref: "R-1", from: expect.closeTo(from, -1) as unknown as number, scope: "everything", channel: "bank",
+      merchant_ref: "R-1", from: expect.toSatisfy((v: number) => v % 60 === 0 && Math.abs(v - from) <= 60) as unknown as number, scope: "everything", channel: "bank",
       notify_url: "https://hooks.example.com/a",
     });
     expect([...missingKeys]).toEqual([]);

@@ -53,11 +53,14 @@ function midnight(now: number, timeZone: string, daysFromToday: number): number 
   return dateTimeToMs(d, timeZone);
 }
 
-/** The times a preset stands for at `now`, cut to the field's granularity. */
-export function instantPresetMs(p: InstantPreset, now: number, timeZone: string, granularity: Granularity): number {
+/**
+ * The time a preset stands for at `now`, in whole minutes whatever the field's granularity: "1 hour ago" then
+ * "Now" clicked a few seconds apart still make one hour, not one hour and a few seconds.
+ */
+export function instantPresetMs(p: InstantPreset, now: number, timeZone: string, _granularity: Granularity): number {
   if (typeof p !== "string") return p.at;
   const back = { now: 0, hour_ago: 3_600_000, day_ago: 86_400_000 }[p];
-  return truncate(now - back, timeZone, granularity);
+  return truncate(now - back, timeZone, "minute");
 }
 
 export function rangePresetMs(p: RangePreset, now: number, timeZone: string, granularity: Granularity): Range {
