@@ -63,7 +63,7 @@ def fill_cybavo(s):
 def fill_ceffu(s):
     set_value(s, "[data-testid=op-webhookId]", "1721442311151521794")
     set_value(s, "[data-testid=op-eventType]", "1")
-    click(s, "[data-testid=op-resendFromDateTime-1h]")
+    click(s, "[data-testid=op-resendFromDateTime-preset-hour_ago]")
 
 
 def fill_avista(s):
@@ -71,7 +71,7 @@ def fill_avista(s):
 
 
 def fill_ccpayment(s):
-    click(s, "[data-testid=op-start_timestamp-1h]")
+    click(s, "[data-testid=op-start_timestamp-preset-hour_ago]")
 
 
 FILL = {"cybavo": fill_cybavo, "ceffu": fill_ceffu, "avista": fill_avista, "ccpayment": fill_ccpayment}
