@@ -674,7 +674,7 @@ async fn the_failed_calls_of_a_job_are_planned_again_with_their_reason() {
     let fixed: Vec<Map<String, Value>> = calls
         .into_iter()
         .map(|mut c| {
-            c.insert("webhookId".into(), json!(demo::CEFFU_WEBHOOK_ID));
+            c.insert("webhookId".into(), json!(ceffu_sb::demo::WEBHOOK_ID));
             c
         })
         .collect();
@@ -689,7 +689,7 @@ async fn the_failed_calls_of_a_job_are_planned_again_with_their_reason() {
 /// only the call the provider refused is (an Avista transaction it does not know).
 #[tokio::test]
 async fn a_retry_plan_holds_the_refused_calls_and_never_the_unknown_ones() {
-    use callback_desk::sandbox::{Fault, FaultKind, ProviderId};
+    use callback_desk::sandbox::{Fault, FaultKind};
     let env = start().await;
     let ids = ["PAG-2024-0001", "PAG-2024-0002", "NO-SUCH-TRANSACTION"];
     let req = env.request("avista", "resend-webhook", json!({ "transaction_identifiers": ids }), None, None);
@@ -700,7 +700,7 @@ async fn a_retry_plan_holds_the_refused_calls_and_never_the_unknown_ones() {
     // After the first call the connection is reset: the second one's outcome is unknown.
     let mut progress = |p: &JobProgress| {
         if p.done == 1 && injected.lock().unwrap().insert(p.done) {
-            env.sb.inject(Fault::new(ProviderId::Avista, FaultKind::Reset));
+            env.sb.inject(Fault::new("avista", FaultKind::Reset));
         }
     };
     let root = env.sb.base_url();

@@ -94,7 +94,7 @@ impl Jobs {
         }
         // Most calls first; among equals, the reason met first.
         let mut reasons: Vec<FailureReason> = reasons.into_iter().map(|(_, r)| r).collect();
-        reasons.sort_by(|a, b| b.calls.cmp(&a.calls));
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.calls));
         let failed = calls.len() as u64;
         let retry = (!calls.is_empty()).then(|| PlanRequest {
             account_id: plan.account_id,
