@@ -93,14 +93,14 @@ def click_job(s, testid):
     click(s, f"{JOB} [data-testid={testid}]")
 
 
-def open_plan(s):
+def open_plan(s, lang="en"):
     click(s, "[data-testid=nav-resend]")
     select_account(s, CCPAY)
     click(s, "[data-testid=mode-bulk] input")
     # Five hours that have passed, typed as a person does: five one-hour requests.
     start = datetime.now().replace(second=0, microsecond=0) - timedelta(hours=5, minutes=1)
-    type_date(s, "bulk-window-from", start, "en")
-    type_date(s, "bulk-window-to", start + timedelta(hours=5), "en")
+    type_date(s, "bulk-window-from", start, lang)
+    type_date(s, "bulk-window-to", start + timedelta(hours=5), lang)
     click(s, "[data-testid=bulk-plan]")
     s.find("[data-testid=plan-dialog]")
 
@@ -307,7 +307,7 @@ def main():
                 set_language(s, lang)
                 tt = catalog(lang)
                 try:
-                    open_plan(s)
+                    open_plan(s, lang)
                 except Exception:
                     shot(s, f"failed-{lang}-open-plan.png")
                     raise
