@@ -88,8 +88,17 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-const ADDED: &[&str] =
-    &["type_label", "state_label", "processing_state_label", "amount_units", "fees_units", "outcome"];
+const ADDED: &[&str] = &[
+    "type_label",
+    "state_label",
+    "processing_state_label",
+    "amount_units",
+    "fees_units",
+    "outcome",
+    "time",
+    "transaction",
+    "resend_operation",
+];
 
 /// A decoded callback keeps every original field, adds only the documented ones, and its unit amounts are
 /// exact.

@@ -11,7 +11,7 @@ import { AccountsScreen } from "./screens/Accounts";
 import { AccountForm } from "./components/AccountForm";
 import { JobsPanel } from "./components/bulk/JobsPanel";
 import { paramsFromRecorded } from "./lib/params";
-import { formatLocal, toLocalInput } from "./lib/time";
+import { formatLocal } from "./lib/time";
 import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
 import { PROVIDERS, account, job, mockBackend, operation, setupEach, type Call } from "./test/helpers";
@@ -61,10 +61,12 @@ describe("Resend with a provider the UI does not know", () => {
   it("confirms as its rules say: a broad value, a start far back, and a filled field with a tick of its own", async () => {
     const calls = backend((cmd) => (cmd === "run_action" ? OK({}) : undefined));
     renderResend();
-    const from = toLocalInput(Date.now() - 3 * 3600_000);
     await screen.findByTestId("op-merchant_ref");
     change("op-merchant_ref", "R-1");
-    change("op-from", from);
+    // A day back (the date field's quick choice): further back than the operation's 2-hour rule.
+    // A quick choice is a whole minute: a day back, to the minute.
+    const from = Math.floor((Date.now() - 86_400_000) / 60_000) * 60;
+    fireEvent.click(await screen.findByTestId("op-from-preset-day_ago", {}, { timeout: 3000 }));
     change("op-scope", "everything");
     change("op-channel", "bank");
     change("op-notify_url", "https://hooks.example.com/a");
@@ -90,7 +92,7 @@ describe("Resend with a provider the UI does not know", () => {
     const run = calls.find((c) => c.cmd === "run_action")!.args.request as { operation: string; params: Record<string, unknown> };
     expect(run.operation).toBe("replay-events");
     expect(run.params).toEqual({
-      merchant_ref: "R-1", from: Math.floor(new Date(from).getTime() / 1000), scope: "everything", channel: "bank",
+      merchant_ref: "R-1", from: expect.toSatisfy((v: number) => v % 60 === 0 && Math.abs(v - from) <= 60) as unknown as number, scope: "everything", channel: "bank",
       notify_url: "https://hooks.example.com/a",
     });
     expect([...missingKeys]).toEqual([]);
@@ -111,18 +113,24 @@ describe("Resend with a provider the UI does not know", () => {
     expect(boxes.map((b) => b.checked)).toEqual([true, true, true]);
     expect(boxes[1].closest("label")!.textContent).toBe("Bank transfers");
     change("op-merchant_ref", "R-1");
+    // No window is assumed: the plan asks for one first.
+    fireEvent.click(screen.getByTestId("bulk-plan"));
+    expect((await screen.findByTestId("bulk-error")).textContent).toBe(
+      "Choose when the window starts: type a date and time, or pick a quick choice or the hours of an outage.",
+    );
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour", {}, { timeout: 3000 }));
     boxes.forEach((b) => fireEvent.click(b));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     expect((await screen.findByTestId("bulk-error")).textContent).toBe("Tick at least one channel.");
     expect(calls.some((c) => c.cmd === "plan_job")).toBe(false);
     fireEvent.click(screen.getByTestId("bulk-each-bank"));
-    fireEvent.click(screen.getByTestId("bulk-since-5h"));
     await act(async () => fireEvent.click(screen.getByTestId("bulk-plan")));
     await screen.findByTestId("plan-dialog");
     const req = calls.find((c) => c.cmd === "plan_job")!.args.request as { operation: string; params: unknown; since: number; until: number };
     expect(req.operation).toBe("replay-events");
     expect(req.params).toEqual({ merchant_ref: "R-1", channels: ["bank"] });
-    expect(req.until - req.since).toBe(5 * 3600);
+    expect(req.until - req.since).toBeGreaterThanOrEqual(3600);
+    expect(req.until - req.since).toBeLessThan(3660);
     expect(screen.getByTestId("plan-account").textContent).toBe("Shop EU · Acme Pay");
     expect([...missingKeys]).toEqual([]);
   });

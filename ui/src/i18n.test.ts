@@ -34,16 +34,25 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe("translation catalogs", () => {
-  it("have exactly the same keys in every language", () => {
-    const en = [...flat.en.keys()].sort();
-    for (const l of LANGUAGES) expect([...flat[l].keys()].sort(), l).toEqual(en);
+  it("have exactly the same keys in every language, each plural with the forms its language needs", () => {
+    // A plural key (`_one`, `_other`…) counts once: zh-CN writes only `_other`, English and Portuguese both.
+    const PLURAL = /_(zero|one|two|few|many|other)$/;
+    const base = (l: (typeof LANGUAGES)[number]) => [...new Set([...flat[l].keys()].map((k) => k.replace(PLURAL, "")))].sort();
+    for (const l of LANGUAGES) expect(base(l), l).toEqual(base("en"));
+    const plurals = [...flat.en.keys()].filter((k) => k.endsWith("_other")).map((k) => k.slice(0, -"_other".length));
+    for (const l of LANGUAGES) {
+      // `_other` always; `_one` where the language has a singular (i18next falls back to `_other` for the rest).
+      const needed = new Intl.PluralRules(l).resolvedOptions().pluralCategories.filter((c) => c === "one" || c === "other");
+      for (const k of plurals) for (const c of needed) expect(flat[l].has(`${k}_${c}`), `${l}:${k}_${c}`).toBe(true);
+    }
   });
 
   it("have no empty texts and the same placeholders as English", () => {
     for (const l of LANGUAGES) {
       for (const [k, v] of flat[l]) {
         expect(v.trim(), `${l}:${k}`).not.toBe("");
-        expect(vars(v), `${l}:${k}`).toEqual(vars(flat.en.get(k)!));
+        const en = flat.en.get(k) ?? flat.en.get(k.replace(/_(zero|one|two|few|many|other)$/, "_other"))!;
+        expect(vars(v), `${l}:${k}`).toEqual(vars(en));
       }
     }
   });

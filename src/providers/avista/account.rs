@@ -161,10 +161,10 @@ impl ProviderAccount for AvistaAccount {
         let status = result.get("statusCode").filter(|v| !v.is_null()).map_or_else(|| "—".to_owned(), text);
         let mut out = vec![Phrase::new("result.avista_ok").with("status", status)];
         if let Some(id) = result.get("webhookLogId").filter(|v| !v.is_null()) {
-            out.push(Phrase::new("result.avista_log").with("id", text(id)));
+            out.push(Phrase::note("result.avista_log").with("id", text(id)));
         }
         if let Some(at) = result.get("sentAt").filter(|v| !v.is_null()) {
-            out.push(Phrase::new("result.avista_sent_at").with("at", text(at)));
+            out.push(Phrase::note("result.avista_sent_at").with("at", text(at)));
         }
         out
     }

@@ -116,8 +116,8 @@ pub fn descriptor() -> ProviderDescriptor {
             help_key: "bulk.since_help.ccpayment".into(),
         }),
         owns: vec![start.to_owned(), end.to_owned()],
-        label_key: "bulk.mode_bulk.since".into(),
-        help_key: "bulk.mode_bulk_help.since".into(),
+        label_key: "bulk.mode_bulk.window".into(),
+        help_key: "bulk.mode_bulk_help.window".into(),
         ..BulkShape::default()
     };
     let v1 = operation(

@@ -162,10 +162,10 @@ impl ProviderAccount for CybavoAccount {
         match (operation, result.get("count").and_then(Value::as_i64)) {
             (ops::RESEND_WITHDRAWAL | ops::RESEND_DEPOSIT, Some(1)) => vec![Phrase::new("result.cybavo_one")],
             (ops::RESEND_WITHDRAWAL | ops::RESEND_DEPOSIT, Some(0)) => {
-                vec![Phrase::new("result.cybavo_many").with("n", "0"), Phrase::new("result.cybavo_zero_hint")]
+                vec![Phrase::nothing("result.cybavo_none"), Phrase::note("result.cybavo_zero_hint")]
             }
             (ops::RESEND_WITHDRAWAL | ops::RESEND_DEPOSIT, Some(n)) => {
-                vec![Phrase::new("result.cybavo_many").with("n", n.to_string())]
+                vec![Phrase::new("result.cybavo_many").with("count", n)]
             }
             (ops::INSPECT_CALLBACK_ENDPOINT, _) => ops::describe_inspection(result),
             _ => Vec::new(),

@@ -1,6 +1,6 @@
 // Form values ⇄ operation params, field by field as the operation's descriptor says.
 import type { FormField } from "../bindings/FormField";
-import { localToUnit, unitToLocal } from "./time";
+import { localToUnit } from "./time";
 
 /** What an operation form holds: each field's text as typed. */
 export type FormValues = Record<string, string>;
@@ -39,6 +39,12 @@ export const asNumber = (digits: string): number | string => {
   return Number.isSafeInteger(n) ? n : digits;
 };
 
+/** The value of a date field typed but not finished: it has no time yet, and the form says so. */
+export const UNFINISHED_DATE = "unfinished";
+
+/** Unix milliseconds in the unit a field sends. */
+const msToUnit = (ms: number, kind: "unix_seconds" | "unix_millis") => (kind === "unix_millis" ? ms : Math.floor(ms / 1000));
+
 export type ParamsResult = { params: Record<string, unknown>; errors: Record<string, string> };
 
 /** Whether the field must be filled: it is required, and none of the fields that stand in for it is filled. */
@@ -71,7 +77,8 @@ export function buildParams(fields: FormField[], values: FormValues): ParamsResu
         break;
       case "unix_seconds":
       case "unix_millis": {
-        const v = localToUnit(raw, f.kind);
+        // Unix milliseconds from the date field (or a local date-time text).
+        const v = raw === UNFINISHED_DATE ? null : /^\d+$/.test(raw) ? msToUnit(Number(raw), f.kind) : localToUnit(raw, f.kind);
         if (v === null) errors[f.name] = "not_date";
         else params[f.name] = v;
         break;
@@ -108,7 +115,7 @@ export function valuesFromParams(fields: FormField[], params: Record<string, unk
     const v = params[f.name];
     if (v === undefined || v === null) continue;
     if ((f.kind === "unix_seconds" || f.kind === "unix_millis") && (typeof v === "number" || /^\d+$/.test(String(v))))
-      out[f.name] = unitToLocal(Number(v), f.kind);
+      out[f.name] = String(f.kind === "unix_millis" ? Number(v) : Number(v) * 1000);
     else if (Array.isArray(v)) out[f.name] = v.map(String).join("\n");
     else out[f.name] = String(v);
   }

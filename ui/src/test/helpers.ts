@@ -1,3 +1,4 @@
+import { clearSessionState } from "../hooks/useSessionState";
 // What the UI tests share: the registered providers' descriptors exactly as the window receives them
 // (written by `cargo test` to bindings/providers.json), builders that make a descriptor the way
 // src/providers/descriptor.rs does (for providers the UI has never heard of), accounts and jobs, and one
@@ -134,5 +135,6 @@ export function setupEach() {
   afterEach(() => {
     cleanup();
     clearMocks();
+    clearSessionState();
   });
 }
