@@ -201,7 +201,7 @@ def main():
                         shot(s, "failed-firstday-send-when-allowed.png")
                         raise AssertionError(s.text("[data-testid=resend-form]"))
                     assert s.execute("return document.querySelector('[data-testid=confirm-send]').disabled;"), "send enabled over the budget"
-                    assert re.search(r"\d+ s", s.text("[data-testid=confirm-send]")), s.text("[data-testid=confirm-send]")
+                    assert re.search(r"\d+ (s|min)", s.text("[data-testid=confirm-send]")), s.text("[data-testid=confirm-send]")
                     shots_at_sizes(s, "en-firstday-send-when-allowed")
                     before = sandbox_calls(state["root"], "ccpayment-v1")
                     click(s, "[data-testid=confirm-queue]")
