@@ -52,8 +52,14 @@ pub struct AccountField {
     pub help_key: String,
     /// Allowed values for `choice` fields.
     pub choices: Vec<String>,
+    /// Translatable labels of `choices` (`<choices_key>.<choice>`); `None`: the values are shown as they are
+    /// (`v1`, `v2`).
+    pub choices_key: Option<String>,
     /// Production default, if the provider has one.
     pub default: Option<String>,
+    /// A `required` field that accounts whose public field holds one of these values may leave empty (a
+    /// wallet id for an API code that reads every wallet it may).
+    pub optional_when: Option<OnlyWhen>,
     /// A warning shown when a saved secret is about to be replaced (e.g. a new CYBAVO API code is activated
     /// on first use and retires the current one): a translation key.
     pub replace_warning_key: Option<String>,
@@ -85,6 +91,24 @@ pub struct FormField {
     pub broad_label_key: Option<String>,
     /// Largest number of list items or numeric maximum, when documented.
     pub max: Option<i64>,
+    /// Values of a shape this operation never accepts in the field (each item of a list is checked).
+    pub refuse: Vec<Refusal>,
+    /// A `required` field may be left empty when one of these fields is filled (a time window that a list
+    /// of record ids replaces).
+    pub optional_with: Vec<String>,
+}
+
+/// A shape of value a field refuses, and why. The window checks it as the core does
+/// ([`super::check_refusals`]), so the same field error shows before anything is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Refusal {
+    /// A regular expression in the syntax JavaScript and Rust's `regex` read alike (anchors, ASCII
+    /// classes such as `[0-9]`, counts), searched in the trimmed value: anchor it (`^…$`) to describe a
+    /// whole value.
+    pub pattern: String,
+    /// The reason of the field error (`input.invalid`), translated as `reasons.<reason>`.
+    pub reason: String,
 }
 
 /// What an operation does to the provider's state.
@@ -96,6 +120,10 @@ pub enum OperationKind {
     Resend,
     /// Read-only.
     Lookup,
+    /// A check the provider runs for the merchant without changing anything it holds (e.g. it calls the
+    /// merchant's endpoint and reports what it answered). Offered beside the resends as a secondary
+    /// action and run without asking anything: its fields are optional and the provider fills them.
+    Probe,
     /// Obtains a credential (Avista token).
     Auth,
 }
@@ -314,6 +342,10 @@ pub struct LookupShape {
     pub resend: Option<RowResend>,
     /// The columns a results file adds for each row, after the common ones.
     pub file_columns: Vec<FileColumn>,
+    /// How many rows were found, in words (a translation key taking `n`), e.g. "{{n}} callbacks found".
+    pub found_key: String,
+    /// What to say when nothing was found (a translation key), e.g. "No callback matched."
+    pub none_key: String,
 }
 
 /// A column of a look-up's results file: its header, and the first non-empty of these row fields.
@@ -439,7 +471,9 @@ pub(crate) fn account_field(provider: &str, name: &str, kind: FieldKind, secret:
         label_key: format!("accounts.{provider}.{name}.label"),
         help_key: format!("accounts.{provider}.{name}.help"),
         choices: Vec::new(),
+        choices_key: None,
         default: None,
+        optional_when: None,
         replace_warning_key: None,
     }
 }
@@ -457,6 +491,8 @@ pub(crate) fn form_field(provider: &str, name: &str, kind: FieldKind, required: 
         broad: None,
         broad_label_key: None,
         max: None,
+        refuse: Vec::new(),
+        optional_with: Vec::new(),
     }
 }
 
@@ -506,11 +542,31 @@ impl FormField {
         self.max = Some(m);
         self
     }
+    /// Required unless one of `fields` is filled.
+    pub(crate) fn optional_with(mut self, fields: &[&str]) -> Self {
+        self.optional_with = fields.iter().map(|f| (*f).to_owned()).collect();
+        self
+    }
+    /// Refuses values matching `pattern` (see [`Refusal`]) with `reason`.
+    pub(crate) fn refuse(mut self, pattern: &str, reason: &str) -> Self {
+        self.refuse.push(Refusal { pattern: pattern.to_owned(), reason: reason.to_owned() });
+        self
+    }
 }
 
 impl AccountField {
     pub(crate) fn choices(mut self, c: &[&str]) -> Self {
         self.choices = c.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+    /// Choices shown by their translated labels, `accounts.<provider>.<field>.choice.<value>`.
+    pub(crate) fn labeled_choices(mut self, c: &[&str]) -> Self {
+        self.choices_key = Some(format!("{}.choice", self.label_key.trim_end_matches(".label")));
+        self.choices(c)
+    }
+    /// Required, except for accounts whose `field` holds one of `values`.
+    pub(crate) fn optional_when(mut self, field: &str, values: &[&str]) -> Self {
+        self.optional_when = Some(OnlyWhen::new(field, values));
         self
     }
     pub(crate) fn default(mut self, v: &str) -> Self {

@@ -11,7 +11,7 @@ import { AccountsScreen } from "./screens/Accounts";
 import { AccountForm } from "./components/AccountForm";
 import { JobsPanel } from "./components/bulk/JobsPanel";
 import { paramsFromRecorded } from "./lib/params";
-import { formatLocal, toLocalInput } from "./lib/time";
+import { formatLocal } from "./lib/time";
 import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
 import { PROVIDERS, account, formField, job, mockBackend, op, operation, setupEach, type Call } from "./test/helpers";
@@ -95,7 +95,7 @@ describe("Resend with a provider the UI does not know", () => {
     renderResend();
     await screen.findByTestId("op-merchant_ref");
     change("op-merchant_ref", "R-1");
-    change("op-from", toLocalInput(Date.now() - 600_000));
+    fireEvent.click(await screen.findByTestId("op-from-preset-hour_ago", {}, { timeout: 3000 }));
     change("op-channel", "card");
     await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
     await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
@@ -125,7 +125,7 @@ describe("Resend with a provider the UI does not know", () => {
     renderResend();
     await screen.findByTestId("op-merchant_ref");
     change("op-merchant_ref", "R-2");
-    change("op-from", toLocalInput(Date.now() - 600_000));
+    fireEvent.click(await screen.findByTestId("op-from-preset-hour_ago", {}, { timeout: 3000 }));
     change("op-channel", "card");
     await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
     await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
@@ -152,7 +152,7 @@ describe("Resend with a provider the UI does not know", () => {
     const everything = op("acme", "replay-all", "resend", [], { confirm: [{ kind: "always", reason: "acme_all" }] });
     expect(strongReasons({ environment: "sandbox" }, everything, {}, 0).reasons).toEqual([{ reason: "acme_all", ask: "tick_many" }]);
     expect(strongReasons({ environment: "production" }, everything, {}, 0).reasons).toEqual([
-      { reason: "production", ask: "type_name" },
+      { reason: "production", ask: "read" },
       { reason: "acme_all", ask: "tick_many" },
     ]);
   });
@@ -160,10 +160,12 @@ describe("Resend with a provider the UI does not know", () => {
   it("confirms as its rules say: a broad value, a start far back, and a filled field with a tick of its own", async () => {
     const calls = backend((cmd) => (cmd === "run_action" ? OK({}) : undefined));
     renderResend();
-    const from = toLocalInput(Date.now() - 3 * 3600_000);
     await screen.findByTestId("op-merchant_ref");
     change("op-merchant_ref", "R-1");
-    change("op-from", from);
+    // A day back (the date field's quick choice): further back than the operation's 2-hour rule.
+    // A quick choice is a whole minute: a day back, to the minute.
+    const from = Math.floor((Date.now() - 86_400_000) / 60_000) * 60;
+    fireEvent.click(await screen.findByTestId("op-from-preset-day_ago", {}, { timeout: 3000 }));
     change("op-scope", "everything");
     change("op-channel", "bank");
     change("op-notify_url", "https://hooks.example.com/a");
@@ -189,7 +191,7 @@ describe("Resend with a provider the UI does not know", () => {
     const run = calls.find((c) => c.cmd === "run_action")!.args.request as { operation: string; params: Record<string, unknown> };
     expect(run.operation).toBe("replay-events");
     expect(run.params).toEqual({
-      merchant_ref: "R-1", from: Math.floor(new Date(from).getTime() / 1000), scope: "everything", channel: "bank",
+      merchant_ref: "R-1", from: expect.toSatisfy((v: number) => v % 60 === 0 && Math.abs(v - from) <= 60) as unknown as number, scope: "everything", channel: "bank",
       notify_url: "https://hooks.example.com/a",
     });
     expect([...missingKeys]).toEqual([]);
@@ -210,18 +212,24 @@ describe("Resend with a provider the UI does not know", () => {
     expect(boxes.map((b) => b.checked)).toEqual([true, true, true]);
     expect(boxes[1].closest("label")!.textContent).toBe("Bank transfers");
     change("op-merchant_ref", "R-1");
+    // No window is assumed: the plan asks for one first.
+    fireEvent.click(screen.getByTestId("bulk-plan"));
+    expect((await screen.findByTestId("bulk-error")).textContent).toBe(
+      "Choose when the window starts: type a date and time, or pick a quick choice or the hours of an outage.",
+    );
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour", {}, { timeout: 3000 }));
     boxes.forEach((b) => fireEvent.click(b));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     expect((await screen.findByTestId("bulk-error")).textContent).toBe("Tick at least one channel.");
     expect(calls.some((c) => c.cmd === "plan_job")).toBe(false);
     fireEvent.click(screen.getByTestId("bulk-each-bank"));
-    fireEvent.click(screen.getByTestId("bulk-since-5h"));
     await act(async () => fireEvent.click(screen.getByTestId("bulk-plan")));
     await screen.findByTestId("plan-dialog");
     const req = calls.find((c) => c.cmd === "plan_job")!.args.request as { operation: string; params: unknown; since: number; until: number };
     expect(req.operation).toBe("replay-events");
     expect(req.params).toEqual({ merchant_ref: "R-1", channels: ["bank"] });
-    expect(req.until - req.since).toBe(5 * 3600);
+    expect(req.until - req.since).toBeGreaterThanOrEqual(3600);
+    expect(req.until - req.since).toBeLessThan(3660);
     expect(screen.getByTestId("plan-account").textContent).toBe("Shop EU · Acme Pay");
     expect([...missingKeys]).toEqual([]);
   });
@@ -254,6 +262,65 @@ describe("Resend with a provider the UI does not know", () => {
     expect(plans).toEqual([{}, { event_ids: ["E-1", "E-2", "E-2"] }]);
     expect([...missingKeys]).toEqual([]);
   });
+
+  it("refuses a value of a shape the field refuses, at the field, in the provider's words, before anything is sent", async () => {
+    const calls = backend();
+    renderResend();
+    fireEvent.click((await screen.findByTestId("op-choice-redeliver")).querySelector("input")!);
+    change("op-event_id", " tmp-42 ");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    expect(screen.getByTestId("form-error-event_id").textContent).toBe(
+      "Acme cannot redeliver an event by its temporary ID (tmp-…): use the event ID.",
+    );
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(calls.some((c) => c.cmd === "preview_action" || c.cmd === "run_action")).toBe(false);
+    change("op-event_id", "tmp-42x");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(screen.queryByTestId("form-error-event_id")).toBeNull();
+    expect(calls.find((c) => c.cmd === "preview_action")!.args.request).toEqual({ account_id: 9, operation: "redeliver", params: { event_id: "tmp-42x" } });
+    expect([...missingKeys]).toEqual([]);
+  });
+});
+
+describe("A field another field stands in for", () => {
+  it("is required until that field is filled, and says so", async () => {
+    const calls = backend();
+    renderResend();
+    fireEvent.click((await screen.findByTestId("op-choice-redeliver")).querySelector("input")!);
+    const label = () => screen.getByTestId("field-event_id").querySelector(".field-label")!.textContent;
+    expect(label()).toBe("Event ID");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(screen.getByTestId("form-error-event_id").textContent).toBe("Fill in this field.");
+    change("op-event_ref", "REF-7");
+    expect(label()).toBe("Event ID (optional)");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(screen.queryByTestId("form-error-event_id")).toBeNull();
+    expect(calls.find((c) => c.cmd === "preview_action")!.args.request).toEqual({ account_id: 9, operation: "redeliver", params: { event_ref: "REF-7" } });
+    expect([...missingKeys]).toEqual([]);
+  });
+});
+
+describe("A provider's checks beside the resends", () => {
+  it("are offered as secondary actions, run without asking anything, and answer in the provider's words", async () => {
+    const calls = backend((cmd) =>
+      cmd === "run_action"
+        ? { ...OK({ status: 404 }), summary: [{ key: "result.acme_endpoint_answered", params: { status: "404", body: "no route" } }] }
+        : undefined,
+    );
+    renderResend();
+    const button = await screen.findByTestId("probe-ping-endpoint");
+    expect(screen.getByTestId("probe-actions").textContent).toBe("Before resending:Ping my endpoint");
+    expect(button.title).toBe("Acme calls your endpoint and says what it answered.");
+    expect(screen.queryByTestId("field-ping_id")).toBeNull();
+    await act(async () => fireEvent.click(button));
+    const panel = await screen.findByTestId("probe-result");
+    expect(within(panel).getByTestId("result-summary").textContent).toBe("Your server answered HTTP 404: no route");
+    expect(calls.filter((c) => c.cmd === "run_action").map((c) => c.args.request)).toEqual([{ account_id: 9, operation: "ping-endpoint", params: {} }]);
+    // The resend form is untouched and has no result of its own.
+    expect(screen.queryByTestId("result-panel")).toBeNull();
+    expect(screen.getByTestId("op-choice-replay-events")).toBeTruthy();
+    expect([...missingKeys]).toEqual([]);
+  });
 });
 
 describe("Query with a provider the UI does not know", () => {
@@ -275,7 +342,7 @@ describe("Query with a provider the UI does not know", () => {
     change("op-event_ids", "E-1 E-2");
     expect(screen.queryByTestId("query-job-note")).toBeNull();
     await act(async () => fireEvent.click(screen.getByTestId("query-run")));
-    await waitFor(() => expect(screen.getByTestId("query-count").textContent).toBe("3 callbacks found"));
+    await waitFor(() => expect(screen.getByTestId("query-count").textContent).toBe("Events found: 3"));
     expect(calls.find((c) => c.cmd === "run_action")!.args.request).toEqual({ account_id: 9, operation: "find-events", params: { event_ids: ["E-1", "E-2"] } });
     const table = screen.getByTestId("query-table");
     expect([...table.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["Event", "Status", "Amount", "At", ""]);
@@ -341,17 +408,17 @@ describe("Query with a provider the UI does not know", () => {
     });
     render(<QueryScreen accountId={ACCOUNT.id} onAccount={noop} onGoToAccounts={noop} onResend={noop} onSeeHistory={noop} />);
     fireEvent.click(await screen.findByTestId("query-tab-events-since"));
-    const since = toLocalInput(AT);
-    change("op-since", since);
+    fireEvent.click(await screen.findByTestId("op-since-preset-day_ago", {}, { timeout: 3000 }));
     await act(async () => fireEvent.click(screen.getByTestId("query-run")));
     await waitFor(() => expect(screen.getAllByTestId("query-row")).toHaveLength(2));
     await act(async () => fireEvent.click(screen.getByTestId("query-more")));
     await waitFor(() => expect(screen.getAllByTestId("query-row").map((r) => r.dataset.rowId)).toEqual(["E-1", "E-2", "E-4"]));
     expect(screen.queryByTestId("query-more")).toBeNull();
-    expect(screen.getByTestId("query-count").textContent).toBe("3 callbacks found");
+    expect(screen.getByTestId("query-count").textContent).toBe("Events found: 3");
     const params = calls.filter((c) => c.cmd === "run_action").map((c) => (c.args.request as { params: unknown }).params);
-    const s = Math.floor(new Date(since).getTime() / 1000);
-    expect(params).toEqual([{ since: s }, { since: s, cursor: "c-2" }]);
+    const since = (params[0] as { since: number }).since;
+    expect(Math.abs(since - (Date.now() / 1000 - 86_400))).toBeLessThan(120);
+    expect(params).toEqual([{ since }, { since, cursor: "c-2" }]);
   });
 
   it("names the providers that have look-ups when the account's provider has none", async () => {
@@ -383,6 +450,34 @@ describe("Accounts of a provider the UI does not know", () => {
     expect(screen.queryByTestId("warning-api_token")).toBeNull();
     fireEvent.click(screen.getByTestId("secret-replace-api_token"));
     expect(screen.getByTestId("warning-api_token").textContent).toBe("A new Acme token retires the current one at once.");
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("offer its documented addresses per environment; choosing one sets what it is for; choices by their labels", async () => {
+    mockBackend({ descriptors: DESCRIPTORS });
+    render(<AccountForm descriptors={DESCRIPTORS} onCancel={noop} onSaved={noop} />);
+    const presetSelect = () => screen.getByTestId("form-base_url-preset") as HTMLSelectElement;
+    const merchantLabel = () => screen.getByTestId("form-merchant_id").parentElement!.querySelector(".field-label")!.textContent;
+    expect(optionTexts("form-region")).toEqual(["Europe", "United States"]);
+    expect(optionTexts("form-base_url-preset")).toEqual([
+      "Acme Europe — https://eu.acme.example/api", "Acme United States — https://us.acme.example/api", "Another address (type it below)",
+    ]);
+    expect(presetSelect().value).toBe("https://eu.acme.example/api");
+    expect(merchantLabel()).toBe("Merchant ID");
+    change("form-base_url-preset", "https://us.acme.example/api");
+    expect((screen.getByTestId("form-base_url") as HTMLInputElement).value).toBe("https://us.acme.example/api");
+    expect((screen.getByTestId("form-region") as HTMLSelectElement).value).toBe("us");
+    expect(merchantLabel()).toBe("Merchant ID (optional)");
+    // Another region: the address chosen for the first one gives way to the new region's default.
+    change("form-region", "eu");
+    expect((screen.getByTestId("form-base_url") as HTMLInputElement).value).toBe("");
+    expect(presetSelect().value).toBe("https://eu.acme.example/api");
+    change("form-base_url-preset", "");
+    expect(presetSelect().value).toBe("");
+    fireEvent.click(screen.getByTestId("form-env-custom").querySelector("input")!);
+    expect(optionTexts("form-base_url-preset")).toEqual(["Acme test environment — https://test.acme.example/api", "Another address (type it below)"]);
+    fireEvent.click(screen.getByTestId("form-env-sandbox").querySelector("input")!);
+    expect(screen.queryByTestId("form-base_url-preset")).toBeNull();
     expect([...missingKeys]).toEqual([]);
   });
 

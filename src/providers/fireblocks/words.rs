@@ -20,7 +20,7 @@ pub fn describe(operation: &str, result: &Value) -> Vec<Phrase> {
                 "IN_PROGRESS" => "result.fireblocks_job_in_progress",
                 "COMPLETED" => "result.fireblocks_job_completed",
                 "FAILED" => "result.fireblocks_job_failed",
-                _ => "result.fireblocks_job_other",
+                _ => "result.fireblocks_job_unnamed_state",
             };
             vec![Phrase::new(key).with("done", n("processed")).with("total", n("total")).with("job", text("jobId"))]
         }

@@ -35,4 +35,12 @@ resend: RowResend | null,
 /**
  * The columns a results file adds for each row, after the common ones.
  */
-file_columns: Array<FileColumn>, };
+file_columns: Array<FileColumn>, 
+/**
+ * How many rows were found, in words (a translation key taking `n`), e.g. "{{n}} callbacks found".
+ */
+found_key: string, 
+/**
+ * What to say when nothing was found (a translation key), e.g. "No callback matched."
+ */
+none_key: string, };

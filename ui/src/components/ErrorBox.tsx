@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
 import type { CoreError } from "../api";
+import { formatDuration } from "../lib/duration";
 
 /**
  * The form field an error is about, if any (`input.invalid` / `input.missing` carry `params.field`, and
@@ -37,6 +38,8 @@ export function ErrorBox({ error, compact, testId }: { error: CoreError; compact
   const fieldName = (f: unknown) => (typeof f === "string" && i18n.exists(`fields.${f}`) ? t(`fields.${f}`) : String(f));
   if (typeof params.field === "string") params.field = fieldName(params.field);
   if (Array.isArray(params.fields)) params.fields = params.fields.map(fieldName).join(", ");
+  // A length of time in words ("1 h"), never a number of seconds.
+  if (typeof params.max_seconds === "number") params.max_duration = formatDuration(t, params.max_seconds);
   const reasonKey = typeof error.params.reason === "string" ? `reasons.${error.params.reason}` : null;
   const reason = reasonKey && i18n.exists(reasonKey) ? t(reasonKey, error.params) : "";
   return (

@@ -80,7 +80,7 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
     try {
       if (asJob) {
         // More ids than one call answers: a job, paced to the account's limits, with progress and cancel.
-        const id = await api.startJob({ account_id: account.id, operation: op.name, params: built.params, since: null, until: null });
+        const id = await api.startJob({ account_id: account.id, operation: op.name, params: built.params, since: null, until: null, calls: null });
         setShown({ kind: "job", jobId: id, op, accountId: account.id });
         reloadJobs();
       } else {

@@ -3,11 +3,11 @@ import type { AccountView } from "../bindings/AccountView";
 import type { OperationDescriptor } from "../bindings/OperationDescriptor";
 
 /**
- * A reason for the stronger confirmation (`confirm.reason.<reason>`) and what the dialog asks for it: the
- * account name typed (production), the tick that many callbacks may be sent again, or a tick of the
- * reason's own (`confirm.tick_for.<reason>`).
+ * A reason for the stronger confirmation (`confirm.reason.<reason>`) and what the dialog asks for it: nothing
+ * more than reading it (production: the dialog says so plainly), the tick that many callbacks may be sent
+ * again, or a tick of the reason's own (`confirm.tick_for.<reason>`).
  */
-export type StrongReason = { reason: string; ask: "type_name" | "tick_many" | "tick_own" };
+export type StrongReason = { reason: string; ask: "read" | "tick_many" | "tick_own" };
 
 const given = (v: unknown) => v !== undefined && v !== null && String(v).trim() !== "";
 
@@ -24,7 +24,7 @@ export function strongReasons(
   nowMs: number,
 ): { reasons: StrongReason[]; broadFields: string[] } {
   const reasons: StrongReason[] = [];
-  if (account.environment === "production") reasons.push({ reason: "production", ask: "type_name" });
+  if (account.environment === "production") reasons.push({ reason: "production", ask: "read" });
   const broadFields: string[] = [];
   for (const f of op.fields) {
     if (f.broad === null || f.broad === undefined) continue;

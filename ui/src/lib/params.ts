@@ -1,6 +1,6 @@
 // Form values ⇄ operation params, field by field as the operation's descriptor says.
 import type { FormField } from "../bindings/FormField";
-import { localToUnit, unitToLocal } from "./time";
+import { localToUnit } from "./time";
 
 /** What an operation form holds: each field's text as typed. */
 export type FormValues = Record<string, string>;
@@ -45,16 +45,35 @@ export const asNumber = (digits: string): number | string => {
   return Number.isSafeInteger(n) ? n : digits;
 };
 
+/** The value of a date field typed but not finished: it has no time yet, and the form says so. */
+export const UNFINISHED_DATE = "unfinished";
+
+/** Unix milliseconds in the unit a field sends. */
+const msToUnit = (ms: number, kind: "unix_seconds" | "unix_millis") => (kind === "unix_millis" ? ms : Math.floor(ms / 1000));
+
 export type ParamsResult = { params: Record<string, unknown>; errors: Record<string, string> };
 
-/** Builds the params object in form order; `errors` maps a field to a `form_errors.*` key. */
+/** Whether the field must be filled: it is required, and none of the fields that stand in for it is filled. */
+export function isRequired(f: FormField, values: FormValues): boolean {
+  return f.required && !f.optional_with.some((o) => (values[o] ?? "").trim() !== "");
+}
+
+/** The reason of the first shape the field refuses that `value` has (the core refuses the same). */
+export function refusedBy(f: FormField, value: string): string | null {
+  return f.refuse.find((r) => new RegExp(r.pattern).test(value.trim()))?.reason ?? null;
+}
+
+/**
+ * Builds the params object in form order; `errors` maps a field to a `form_errors.*` key, or to the reason
+ * of a shape the field refuses (`reasons.*`).
+ */
 export function buildParams(fields: FormField[], values: FormValues): ParamsResult {
   const params: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const f of fields) {
     const raw = (values[f.name] ?? "").trim();
     if (raw === "") {
-      if (f.required) errors[f.name] = "required";
+      if (isRequired(f, values)) errors[f.name] = "required";
       continue;
     }
     switch (f.kind) {
@@ -64,7 +83,8 @@ export function buildParams(fields: FormField[], values: FormValues): ParamsResu
         break;
       case "unix_seconds":
       case "unix_millis": {
-        const v = localToUnit(raw, f.kind);
+        // Unix milliseconds from the date field (or a local date-time text).
+        const v = raw === UNFINISHED_DATE ? null : /^\d+$/.test(raw) ? msToUnit(Number(raw), f.kind) : localToUnit(raw, f.kind);
         if (v === null) errors[f.name] = "not_date";
         else params[f.name] = v;
         break;
@@ -84,12 +104,17 @@ export function buildParams(fields: FormField[], values: FormValues): ParamsResu
       }
       case "text_list": {
         const list = parseTextList(raw);
+        const refused = list.map((v) => refusedBy(f, v)).find((r) => r !== null);
         if (f.max !== null && list.length > Number(f.max)) errors[f.name] = "too_many";
+        else if (refused) errors[f.name] = refused;
         else if (list.length) params[f.name] = list;
         break;
       }
-      default:
-        params[f.name] = raw;
+      default: {
+        const refused = refusedBy(f, raw);
+        if (refused) errors[f.name] = refused;
+        else params[f.name] = raw;
+      }
     }
   }
   return { params, errors };
@@ -102,7 +127,7 @@ export function valuesFromParams(fields: FormField[], params: Record<string, unk
     const v = params[f.name];
     if (v === undefined || v === null) continue;
     if ((f.kind === "unix_seconds" || f.kind === "unix_millis") && (typeof v === "number" || /^\d+$/.test(String(v))))
-      out[f.name] = unitToLocal(Number(v), f.kind);
+      out[f.name] = String(f.kind === "unix_millis" ? Number(v) : Number(v) * 1000);
     else if (Array.isArray(v)) out[f.name] = v.map(String).join(f.kind === "choice_list" ? "," : "\n");
     else out[f.name] = String(v);
   }

@@ -24,6 +24,8 @@ const lookupShape = (label_key: string, asked: string | null) => ({
   ],
   resend: { operation_field: "redeliver_with", param: "event_id", from: "event_id" },
   file_columns: [],
+  found_key: "query.acme_found",
+  none_key: "query.acme_none",
 });
 
 export const ACME: ProviderDescriptor = {
@@ -31,8 +33,8 @@ export const ACME: ProviderDescriptor = {
   display_name: "Acme Pay",
   account_fields: [
     accountField(P, "base_url", "url", false, true),
-    accountField(P, "region", "choice", false, true, { choices: ["eu", "us"], default: "eu" }),
-    accountField(P, "merchant_id", "text", false, true),
+    accountField(P, "region", "choice", false, true, { choices: ["eu", "us"], choices_key: "accounts.acme.region.choice", default: "eu" }),
+    accountField(P, "merchant_id", "text", false, true, { optional_when: { field: "region", values: ["us"] } }),
     accountField(P, "api_token", "secret", true, true, { replace_warning_key: "accounts.acme.api_token.replace_warning" }),
   ],
   operations: [
@@ -62,7 +64,11 @@ export const ACME: ProviderDescriptor = {
         { kind: "filled", field: "notify_url", reason: "acme_notify" },
       ],
     }),
-    op(P, "redeliver", "resend", [formField(P, "event_id", "text", true), formField(P, "kinds", "choice_list", false, { choices: ["created", "paid", "refunded"] })], {
+    op(P, "redeliver", "resend", [
+      formField(P, "event_id", "text", true, { refuse: [{ pattern: "^tmp-[0-9]+$", reason: "acme_temporary_id" }], optional_with: ["event_ref"] }),
+      formField(P, "event_ref", "text", false),
+      formField(P, "kinds", "choice_list", false, { choices: ["created", "paid", "refunded"] }),
+    ], {
       rate_limit_key: "rate_limits.acme",
       bulk: {
         window: null,
@@ -73,6 +79,7 @@ export const ACME: ProviderDescriptor = {
         help_key: "bulk.mode_bulk_help.acme_ids",
       },
     }),
+    op(P, "ping-endpoint", "probe", [formField(P, "ping_id", "integer", false)]),
     op(P, "find-events", "lookup", [formField(P, "event_ids", "text_list", true)], {
       lookup: lookupShape("query.tab.acme_ids", "event_ids"),
       row_detail: {
@@ -97,8 +104,9 @@ const CATALOG = {
   accounts: {
     acme: {
       base_url: { label: "Acme base URL", help: "Acme's API address for your region." },
-      region: { label: "Region", help: "Where your Acme merchant lives." },
-      merchant_id: { label: "Merchant ID", help: "From the Acme dashboard." },
+      region: { label: "Region", help: "Where your Acme merchant lives.", choice: { eu: "Europe", us: "United States" } },
+      merchant_id: { label: "Merchant ID", help: "From the Acme dashboard (not needed in the United States)." },
+      preset: { eu: "Acme Europe", us: "Acme United States", test: "Acme test environment" },
       api_token: {
         label: "API token", help: "Sent as a bearer token.",
         replace_warning: "A new Acme token retires the current one at once.",
@@ -113,6 +121,8 @@ const CATALOG = {
       "events-since": { label: "Events since", help: "Events from a moment on." },
       "event-attempts": { label: "Attempts of an event", help: "Each time Acme tried." },
       "replay-status": { label: "Replay progress", help: "How far a replay is." },
+      "ping-endpoint": { label: "Ping my endpoint", help: "Acme calls your endpoint and says what it answered." },
+      ping_id: { label: "Ping number", help: "Chosen by Acme." },
       merchant_ref: { label: "Merchant reference", help: "Your reference." },
       from: { label: "From", help: "Start of the period." },
       scope: { label: "Which events", help: "Failed ones, or all." },
@@ -120,6 +130,7 @@ const CATALOG = {
       notify_url: { label: "Notify URL", help: "A one-off address." },
       event_id: { label: "Event ID", help: "As Acme shows it." },
       kinds: { label: "Kinds", help: "Only events of these kinds." },
+      event_ref: { label: "Event reference", help: "Instead of the event ID." },
       event_ids: { label: "Event IDs", help: "Two per request." },
       since: { label: "Since", help: "From this moment." },
       job_id: { label: "Replay", help: "As Acme named it." },
@@ -148,6 +159,8 @@ const CATALOG = {
     tick_for: { acme_notify: "That address is ours." },
   },
   query: {
+    acme_found: "Events found: {{n}}",
+    acme_none: "No event matched.",
     tab: { acme_ids: "By event ID", acme_since: "Since a moment" },
     col: { acme_event: "Event", acme_status: "Status", acme_amount: "Amount", acme_at: "At", acme_code: "Answer" },
     acme_attempts: "Attempts",
@@ -157,6 +170,8 @@ const CATALOG = {
     status: { delivered: "Delivered", failed: "Not delivered", unknown: "Other" },
     job: { queued: "Waiting", running: "Replaying", done: "Replayed", failed: "Stopped", unknown: "—" },
   },
+  result: { acme_endpoint_answered: "Your server answered HTTP {{status}}: {{body}}" },
+  reasons: { acme_temporary_id: "Acme cannot redeliver an event by its temporary ID (tmp-…): use the event ID." },
 };
 
 /** Adds Acme's catalog lines to the English catalog (as its folder's entries in the catalogs would). */

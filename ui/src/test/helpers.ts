@@ -1,3 +1,4 @@
+import { clearSessionState } from "../hooks/useSessionState";
 // What the UI tests share: the registered providers' descriptors exactly as the window receives them
 // (written by `cargo test` to bindings/providers.json), builders that make a descriptor the way
 // src/providers/descriptor.rs does (for providers the UI has never heard of), accounts and jobs, and one
@@ -38,15 +39,15 @@ export function operation(id: string, name: string, fields?: Record<string, unkn
 
 export function accountField(p: string, name: string, kind: AccountField["kind"], secret: boolean, required: boolean, more: Partial<AccountField> = {}): AccountField {
   return {
-    name, secret, kind, required, label_key: `accounts.${p}.${name}.label`, help_key: `accounts.${p}.${name}.help`, choices: [], default: null,
-    replace_warning_key: null, ...more,
+    name, secret, kind, required, label_key: `accounts.${p}.${name}.label`, help_key: `accounts.${p}.${name}.help`, choices: [], choices_key: null,
+    default: null, optional_when: null, replace_warning_key: null, ...more,
   };
 }
 
 export function formField(p: string, name: string, kind: FormField["kind"], required: boolean, more: Partial<FormField> = {}): FormField {
   return {
     name, kind, required, label_key: `ops.${p}.${name}.label`, help_key: `ops.${p}.${name}.help`, choices: [], choices_key: `choices.${p}.${name}`,
-    default: null, broad: null, broad_label_key: null, max: null, ...more,
+    default: null, broad: null, broad_label_key: null, max: null, refuse: [], optional_with: [], ...more,
   };
 }
 
@@ -134,5 +135,6 @@ export function setupEach() {
   afterEach(() => {
     cleanup();
     clearMocks();
+    clearSessionState();
   });
 }

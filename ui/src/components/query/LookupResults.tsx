@@ -37,7 +37,7 @@ export function LookupResults(props: {
           <h3 className="card-title flush" data-testid="query-count">
             {result
               ? result.outcome === "ok"
-                ? t("query.found", { n: nf.format(rows.length) })
+                ? t(shape?.found_key ?? "query.found", { n: nf.format(rows.length) })
                 : t(`result.headline.${result.outcome}`)
               : t("query.found_of", { found: nf.format(jobResults!.ok), n: nf.format(jobResults!.total) })}
           </h3>
@@ -92,7 +92,7 @@ export function LookupResults(props: {
           </button>
         </div>
       )}
-      {(result ? result.outcome === "ok" : jobResults!.ok === 0) && rows.length === 0 && <p className="field-help">{t("query.none")}</p>}
+      {(result ? result.outcome === "ok" : jobResults!.ok === 0) && rows.length === 0 && <p className="field-help">{t(shape?.none_key ?? "query.none")}</p>}
     </section>
   );
 }
