@@ -174,7 +174,7 @@ export function AccountForm(props: {
                   {t(p.label_key)} — {p.url}
                 </option>
               ))}
-              <option value="">{t("accounts.base_url_other")}</option>
+              <option value="">{t("accounts.base_url_custom")}</option>
             </select>
           )}
           <input value={baseUrl} data-testid="form-base_url" onChange={(e) => setBaseUrl(e.target.value)} placeholder={defaultUrl || "https://"} />
