@@ -112,6 +112,8 @@ fn notifications_lookup() -> LookupShape {
             file_column("created_at", &["createdAt"], ColumnFormat::UnixMillis),
             file_column("updated_at", &["updatedAt"], ColumnFormat::UnixMillis),
         ],
+        found_key: "query.fireblocks_found_notifications".into(),
+        none_key: "query.fireblocks_none_notifications".into(),
     }
 }
 
@@ -163,6 +165,8 @@ fn transaction_lookup(label_key: &str) -> LookupShape {
             file_column("created_at", &["createdAt"], ColumnFormat::UnixMillis),
             file_column("tx_hash", &["txHash"], ColumnFormat::Text),
         ],
+        found_key: "query.fireblocks_found_transactions".into(),
+        none_key: "query.fireblocks_none_transaction".into(),
     }
 }
 
@@ -182,6 +186,8 @@ fn webhooks_lookup() -> LookupShape {
         ],
         resend: None,
         file_columns: vec![file_column("url", &["url"], ColumnFormat::Text)],
+        found_key: "query.fireblocks_found_webhooks".into(),
+        none_key: "query.fireblocks_none_webhooks".into(),
     }
 }
 
