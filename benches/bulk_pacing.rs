@@ -53,6 +53,7 @@ fn query_request(account_id: i64, serials: i64) -> PlanRequest {
         params: json!({ "ids": ids }).as_object().cloned().unwrap(),
         since: None,
         until: None,
+        calls: None,
     }
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command inside a private desktop session: a virtual X display (Xvfb, unless DISPLAY is set and
-# NO_XVFB=1), its own D-Bus session bus, and a fresh gnome-keyring (Secret Service) unlocked with a
+# NO_XVFB=1; XVFB_SCREEN sets its size), its own D-Bus session bus, and a fresh gnome-keyring (Secret Service) unlocked with a
 # throwaway password. XDG folders point into a temporary home, so the user's own keyring and data are
 # never touched and nothing persists. Usage: with-desktop-session.sh CMD [ARGS...]
 set -euo pipefail
@@ -24,4 +24,4 @@ INNER
 if [ -n "${DISPLAY:-}" ] && [ "${NO_XVFB:-0}" = 1 ]; then
   exec dbus-run-session -- bash -c "$inner" bash "$@"
 fi
-exec xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- bash -c "$inner" bash "$@"
+exec xvfb-run -a -s "-screen 0 ${XVFB_SCREEN:-1280x800x24} -nolisten tcp" dbus-run-session -- bash -c "$inner" bash "$@"

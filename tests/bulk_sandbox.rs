@@ -100,6 +100,7 @@ impl Env {
             params: params.as_object().cloned().unwrap_or_default(),
             since,
             until,
+            calls: None,
         }
     }
 
@@ -645,4 +646,110 @@ async fn single_resends_over_the_budget_are_refused_before_they_leave() {
     assert_eq!((sent, waiting), (1, 1), "{a:?} {b:?}");
     assert_eq!((env.calls("ccpayment-v1"), env.rejections()), (2, 0));
     assert_eq!(env.store.history.count(&all).unwrap(), 2);
+}
+
+/// "Fix and retry the failed ones": a Ceffu job sent with a webhook endpoint ID the provider does not know
+/// fails every call for that reason; its failures name it once for all four calls, and a plan of exactly
+/// those calls, corrected, runs to the end.
+#[tokio::test]
+async fn the_failed_calls_of_a_job_are_planned_again_with_their_reason() {
+    let env = start().await;
+    let since = now_s(&env) - 3_600;
+    let req = env.request("ceffu", "resend-webhooks", json!({"webhookId": "1"}), Some(since), None);
+    let plan = env.store.jobs.plan(&req).unwrap();
+    let (job, _) = env.run_all(&req).await;
+    assert_eq!((job.state, job.total, job.ok, job.failed, job.unknown), (JobState::Done, 4, 0, 4, 0), "{job:?}");
+
+    let failures = env.store.jobs.failures(job.id).unwrap();
+    assert_eq!((failures.failed, failures.unknown), (4, 0));
+    assert_eq!(failures.reasons.len(), 1, "{:?}", failures.reasons);
+    assert_eq!(failures.reasons[0].calls, 4);
+    assert_eq!(failures.reasons[0].error["code"], "provider.invalid_parameter", "{:?}", failures.reasons);
+    let retry = failures.retry.expect("a retry plan");
+    let calls = retry.calls.clone().unwrap();
+    assert_eq!(calls, plan.calls.iter().map(|c| c.params.clone()).collect::<Vec<_>>(), "exactly the failed calls");
+    assert_eq!((retry.account_id, retry.operation.as_str()), (req.account_id, "resend-webhooks"));
+
+    // The user corrects the endpoint ID in the plan shown, and starts it.
+    let fixed: Vec<Map<String, Value>> = calls
+        .into_iter()
+        .map(|mut c| {
+            c.insert("webhookId".into(), json!(ceffu_sb::demo::WEBHOOK_ID));
+            c
+        })
+        .collect();
+    let again = PlanRequest { calls: Some(fixed), ..retry };
+    let (job2, _) = env.run_all(&again).await;
+    assert_eq!((job2.state, job2.total, job2.ok, job2.failed), (JobState::Done, 4, 4, 0), "{job2:?}");
+    assert_eq!(env.calls("ceffu"), 8);
+    assert!(env.store.jobs.failures(job2.id).unwrap().retry.is_none(), "nothing failed: nothing to retry");
+}
+
+/// A call whose outcome is unknown may have been carried out: it is counted, never put in the retry plan;
+/// only the call the provider refused is (an Avista transaction it does not know).
+#[tokio::test]
+async fn a_retry_plan_holds_the_refused_calls_and_never_the_unknown_ones() {
+    use callback_desk::sandbox::{Fault, FaultKind};
+    let env = start().await;
+    let ids = ["PAG-2024-0001", "PAG-2024-0002", "NO-SUCH-TRANSACTION"];
+    let req = env.request("avista", "resend-webhook", json!({ "transaction_identifiers": ids }), None, None);
+    let plan = env.store.jobs.plan(&req).unwrap();
+    assert_eq!(plan.calls.len(), 3);
+    let id = env.store.jobs.create(&plan).unwrap();
+    let injected = Mutex::new(std::collections::HashSet::new());
+    // After the first call the connection is reset: the second one's outcome is unknown.
+    let mut progress = |p: &JobProgress| {
+        if p.done == 1 && injected.lock().unwrap().insert(p.done) {
+            env.sb.inject(Fault::new("avista", FaultKind::Reset));
+        }
+    };
+    let root = env.sb.base_url();
+    let job = env
+        .store
+        .jobs
+        .run(id, Some(&root), &env.transport, &env.sleeper, &JobControl::new(), &mut progress)
+        .await
+        .unwrap();
+    assert_eq!((job.ok, job.unknown, job.failed), (1, 1, 1), "{job:?}");
+    let failures = env.store.jobs.failures(id).unwrap();
+    assert_eq!((failures.failed, failures.unknown), (1, 1));
+    assert_eq!(failures.retry.unwrap().calls.unwrap(), vec![plan.calls[2].params.clone()]);
+    assert_eq!(failures.reasons.len(), 1);
+    assert_eq!(failures.reasons[0].error["code"], "provider.not_found", "{:?}", failures.reasons);
+}
+
+/// One resend that waits for the budget is a job of that one call: planned as given, it waits for the
+/// minute CCPayment allows and then goes out; nothing is sent before.
+#[tokio::test]
+async fn a_plan_of_given_calls_sends_exactly_them_when_the_budget_allows() {
+    use callback_desk::actions::ActionRequest;
+    let env = start().await;
+    let root = env.sb.base_url();
+    let now = now_s(&env);
+    let params = json!({"start_timestamp": now - 3_600, "end_timestamp": now}).as_object().unwrap().clone();
+    let account_id = env.account("ccpayment", Some("v1"));
+    let single = ActionRequest { account_id, operation: "resend-webhooks".into(), params: params.clone() };
+    env.store.actions.run(&single, Some(&root), &env.transport, None).await.unwrap();
+    let req = PlanRequest {
+        account_id,
+        operation: "resend-webhooks".into(),
+        calls: Some(vec![params.clone()]),
+        ..PlanRequest::default()
+    };
+    let plan = env.store.jobs.plan(&req).unwrap();
+    assert_eq!(plan.calls.len(), 1);
+    assert_eq!(plan.calls[0].params, params);
+    assert!(plan.estimated_seconds >= 55, "the minute is taken: {}", plan.estimated_seconds);
+    let t = env.clock.now_ms();
+    let (job, seen) = env.run_all(&req).await;
+    assert_eq!((job.state, job.ok), (JobState::Done, 1), "{job:?}");
+    assert!(seen.iter().any(|p| p.waiting_until_ms.is_some()), "it waited for the budget");
+    assert!(env.clock.now_ms() - t >= 55_000);
+    assert_eq!((env.calls("ccpayment-v1"), env.rejections()), (2, 0));
+
+    // No call, or too many, is refused before anything is stored.
+    let none = PlanRequest { calls: Some(vec![]), ..req.clone() };
+    assert_eq!(env.store.jobs.plan(&none).unwrap_err().code, callback_desk::ErrorCode::InputMissing);
+    let bad = PlanRequest { calls: Some(vec![json!({"start_timestamp": "soon"}).as_object().unwrap().clone()]), ..req };
+    assert!(env.store.jobs.plan(&bad).is_err(), "each call is checked as it would be sent");
 }

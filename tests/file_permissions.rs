@@ -137,6 +137,7 @@ fn a_job(data: &Path) -> String {
             params: serde_json::json!({"serials": [1, 2]}).as_object().unwrap().clone(),
             since: None,
             until: None,
+            calls: None,
         })
         .unwrap();
     store.jobs.create(&plan).unwrap().to_string()

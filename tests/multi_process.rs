@@ -163,6 +163,7 @@ async fn another_process_opening_the_store_leaves_a_bulk_job_and_its_call_in_fli
             params: json!({"serials": [90000000002i64]}).as_object().unwrap().clone(),
             since: None,
             until: None,
+            calls: None,
         })
         .unwrap();
     let id = store.jobs.create(&plan).unwrap();

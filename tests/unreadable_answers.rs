@@ -255,6 +255,7 @@ async fn a_bulk_job_counts_unreadable_answers_unknown_and_never_resends_them() {
             params: json!({"serials": [90000000002i64, 90000000003i64, 90000000004i64]}).as_object().unwrap().clone(),
             since: None,
             until: None,
+            calls: None,
         };
         let id = env.store.jobs.create(&env.store.jobs.plan(&req).unwrap()).unwrap();
         let sleeper = FixedClockSleeper { clock: env.clock.clone() };

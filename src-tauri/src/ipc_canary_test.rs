@@ -133,6 +133,7 @@ fn resend_of(provider: &str, fields: &Value, now_s: i64) -> (&'static str, Value
             json!({"webhookId": "1721442311151521794", "eventType": "1", "resendFromDateTime": (now_s - 3600) * 1000}),
         ),
         "avista" => ("resend-webhook", json!({"transaction_identifier": "PAG-2024-0001"})),
+        "fireblocks" => ("resend-by-resource", json!({"resourceId": "cfe5be48-9307-4aa3-8ead-b959fca35dd6"})),
         _ if fields["api_version"] == "v2" => (
             "resend-webhooks",
             json!({"startTimestamp": now_s - 3600, "endTimestamp": now_s - 60, "webhookResult": "Failed", "transactionType": "AllType"}),
@@ -221,7 +222,9 @@ fn no_command_answers_with_a_secret() {
     w.ok("ui_ready", json!({"marks": null}));
     w.ok("provider_descriptors", json!({}));
     w.ok("get_preferences", json!({}));
-    w.ok("set_preferences", json!({"preferences": {"language": "en"}}));
+    w.ok("set_preferences", json!({"preferences": {"language": "en", "time_zone": "UTC"}}));
+    // The time zone dates are typed and shown in is kept with the other preferences.
+    assert_eq!(w.ok("get_preferences", json!({}))["time_zone"], "UTC");
     w.ok("set_history_retention", json!({"days": null}));
 
     // Accounts: the sandbox's, the canary ones, a refused one, one updated and one deleted.
@@ -300,6 +303,7 @@ fn no_command_answers_with_a_secret() {
         w.call("resume_job", json!({"id": id})).ok();
         wait_until_stopped(&mut w, &state, &id);
         w.ok("job_results", json!({"id": id, "limit": 100}));
+        w.ok("job_failures", json!({"id": id}));
         w.ok("save_job_results", json!({"id": id}));
     }
 

@@ -20,7 +20,8 @@
 //! results); each job of its own is a module:
 //! * `plan.rs`: what staff ask for, split into calls, checked and estimated under the budgets;
 //! * `run.rs`: the runner, pause and cancel ([`JobControl`]), waiting ([`Sleeper`]) and progress;
-//! * `lease.rs`: who runs a job ([`Jobs::claim`], heartbeats) and the recovery of jobs whose runner is gone.
+//! * `lease.rs`: who runs a job ([`Jobs::claim`], heartbeats) and the recovery of jobs whose runner is gone;
+//! * `retry.rs`: why a job's calls failed, and a plan of exactly the failed calls ([`Jobs::failures`]).
 
 use crate::actions::Actions;
 use crate::clock::Clock;
@@ -38,10 +39,12 @@ use ts_rs::TS;
 
 mod lease;
 mod plan;
+mod retry;
 mod run;
 
 pub use lease::{JobLease, HEARTBEAT_MS, LEASE_STALE_MS};
 pub use plan::{split, unix_seconds, windows, Plan, PlanRequest, PlannedCall, MAX_PLAN_CALLS, MAX_PLAN_DAYS};
+pub use retry::{FailureReason, JobFailures};
 pub use run::{FixedClockSleeper, JobControl, Sleeper, SystemSleeper, MAX_LIMIT_RETRIES};
 
 /// Where a job stands.

@@ -37,6 +37,12 @@ pub struct PlanRequest {
     #[serde(default)]
     #[ts(type = "number | null")]
     pub until: Option<i64>,
+    /// The exact params of each call, instead of splitting `params`, `since` and `until` (which are then
+    /// not used): the failed calls of a job tried again, or one resend waiting for the budget. Each is
+    /// checked as it would be sent, and their number is capped like any plan's.
+    #[serde(default)]
+    #[ts(type = "Array<Record<string, unknown>> | null")]
+    pub calls: Option<Vec<Map<String, Value>>>,
 }
 
 /// One call of a plan: the exact params it sends.
@@ -97,6 +103,19 @@ pub fn split(
     Ok(split)
 }
 
+/// Calls given one by one ([`PlanRequest::calls`]): at least one, at most `max_calls`, of an operation
+/// the account has.
+fn given_calls(account: &Account, operation: &str, calls: &[Map<String, Value>], max_calls: usize) -> Result<Split> {
+    providers::operation_descriptor(account, operation)?;
+    if calls.is_empty() {
+        return Err(Error::new(ErrorCode::InputMissing).with("field", "calls"));
+    }
+    if calls.len() > max_calls {
+        return Err(plan_too_large(calls.len(), max_calls));
+    }
+    Ok(Split { calls: calls.to_vec(), note: None })
+}
+
 /// Where a planning account's sandbox would be (planning sends nothing).
 const PLANNING_ROOT: &str = "http://127.0.0.1:9";
 
@@ -108,7 +127,11 @@ impl Jobs {
         let now = self.clock.now_ms();
         let until = req.until.unwrap_or_else(|| now.div_euclid(1000));
         let key = BudgetKey::new(req.account_id, account.provider().get().budget(account.public(), &req.operation));
-        let s = split(&account, &req.operation, &req.params, req.since, until, self.max_calls(key)?)?;
+        let max_calls = self.max_calls(key)?;
+        let s = match &req.calls {
+            Some(calls) => given_calls(&account, &req.operation, calls, max_calls)?,
+            None => split(&account, &req.operation, &req.params, req.since, until, max_calls)?,
+        };
         for c in &s.calls {
             for p in providers::plan_calls(&account, &req.operation, c)? {
                 providers::build_request(&account, &req.operation, &p, &BuildCtx::at(now))?;

@@ -158,18 +158,45 @@ pub enum TestCall {
     Unsupported(&'static str),
 }
 
-/// A sentence of an outcome: a translation key and the parameters its message names.
+/// A sentence of an outcome: a translation key, the parameters its message names (a number of things is
+/// `count`, which chooses the plural form), and how it reads.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct Phrase {
     pub key: String,
     #[ts(type = "Record<string, unknown>")]
     pub params: Map<String, Value>,
+    pub tone: Tone,
+}
+
+/// How a sentence of an outcome reads, so that the window can say "nothing happened" in neutral words
+/// rather than as a success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum Tone {
+    /// What the provider did (callbacks resent, a request accepted).
+    Done,
+    /// The call succeeded but nothing happened (no callback matched): not a success to celebrate.
+    Nothing,
+    /// A fact to keep or a hint of what to check next (a reference number, why nothing matched).
+    Note,
 }
 
 impl Phrase {
+    /// A sentence saying what the provider did.
     pub fn new(key: &str) -> Phrase {
-        Phrase { key: key.to_owned(), params: Map::new() }
+        Phrase { key: key.to_owned(), params: Map::new(), tone: Tone::Done }
+    }
+
+    /// A sentence saying that nothing happened.
+    pub fn nothing(key: &str) -> Phrase {
+        Phrase { tone: Tone::Nothing, ..Phrase::new(key) }
+    }
+
+    /// A fact or a hint.
+    pub fn note(key: &str) -> Phrase {
+        Phrase { tone: Tone::Note, ..Phrase::new(key) }
     }
 
     pub fn with(mut self, name: &str, value: impl Into<Value>) -> Phrase {

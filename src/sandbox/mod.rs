@@ -39,7 +39,9 @@ pub use apis::ApiKey;
 pub use faults::{Fault, FaultKind};
 pub use helpers::{check_loopback_url, http_date, lock, random_hex, SeedRng, Window};
 pub use inbox::{InboxEntry, ReceiverUrl, SandboxInbox, SignatureCheck, INBOX_CAPACITY};
-pub use outbox::{receiver_url, Delivery, DeliveryFailure, OnDelivered, Outgoing, SimEnv, RECEIVER_PATH};
+pub use outbox::{
+    receiver_url, Answered, Delivery, DeliveryFailure, OnDelivered, Outgoing, SimEnv, ANSWER_BODY_LIMIT, RECEIVER_PATH,
+};
 pub use settings::{SimSettings, SimulatorSettings};
 pub use simulator::{
     DemoAccount, ProviderResponse, SbRequest, SignWith, Signer, SimApi, SimFuture, Simulation, Simulator, StartCtx,

@@ -33,6 +33,17 @@ pub struct Delivery {
     pub at_ms: i64,
 }
 
+/// The most bytes of a destination's answer [`SimEnv::deliver_and_read`] keeps.
+pub const ANSWER_BODY_LIMIT: usize = 64 * 1024;
+
+/// What a destination answered a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    pub status: u16,
+    /// The first [`ANSWER_BODY_LIMIT`] bytes of its body.
+    pub body: Vec<u8>,
+}
+
 /// Why a delivery got no answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryFailure {
@@ -115,6 +126,20 @@ impl SimEnv {
         body: Vec<u8>,
         timeout_ms: u64,
     ) -> std::result::Result<u16, DeliveryFailure> {
+        self.deliver_and_read(api, url, headers, body, timeout_ms).await.map(|a| a.status)
+    }
+
+    /// [`deliver_now`](Self::deliver_now), keeping what the destination answered: its status and the first
+    /// [`ANSWER_BODY_LIMIT`] bytes of its body (a provider that reports the merchant's answer, such as an
+    /// endpoint test, shows them).
+    pub async fn deliver_and_read(
+        &self,
+        api: &'static str,
+        url: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        timeout_ms: u64,
+    ) -> std::result::Result<Answered, DeliveryFailure> {
         let outbox = &self.0;
         let mut req =
             outbox.http.post(url).timeout(Duration::from_millis(timeout_ms)).header(CONTENT_TYPE, "application/json");
@@ -124,9 +149,16 @@ impl SimEnv {
         let at_ms = self.now_ms();
         let result = req.body(body.clone()).send().await;
         let (status, error, outcome) = match result {
-            Ok(resp) => {
+            Ok(mut resp) => {
                 let s = resp.status().as_u16();
-                (Some(s), None, Ok(s))
+                let mut answer = Vec::new();
+                while let Ok(Some(chunk)) = resp.chunk().await {
+                    answer.extend_from_slice(&chunk[..chunk.len().min(ANSWER_BODY_LIMIT - answer.len())]);
+                    if answer.len() >= ANSWER_BODY_LIMIT {
+                        break;
+                    }
+                }
+                (Some(s), None, Ok(Answered { status: s, body: answer }))
             }
             Err(e) if e.is_timeout() => (None, Some("timeout".to_owned()), Err(DeliveryFailure::Timeout)),
             Err(e) => (None, Some(format!("connection failed: {e}")), Err(DeliveryFailure::Connection)),
@@ -165,5 +197,53 @@ impl SimEnv {
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+
+    fn env() -> SimEnv {
+        crate::transport::install_crypto_provider();
+        SimEnv(Arc::new(Outbox {
+            clock: Arc::new(FixedClock::at_ms(1_700_000_000_000)),
+            root: "http://127.0.0.1:9".into(),
+            target: RwLock::new(Target { url: None, receiver: true }),
+            deliveries: Mutex::new(Vec::new()),
+            signal: Notify::new(),
+            timeout_ms: 5_000,
+            http: reqwest::Client::builder().no_proxy().build().unwrap(),
+        }))
+    }
+
+    /// A loopback destination answering `status` with `body` on every path.
+    async fn destination(status: u16, body: Vec<u8>) -> String {
+        let app = axum::Router::new().fallback(move || {
+            let body = body.clone();
+            async move { (axum::http::StatusCode::from_u16(status).unwrap(), body) }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    #[tokio::test]
+    async fn a_delivery_keeps_what_the_destination_answered() {
+        let env = env();
+        let url = destination(400, b"unknown payload".to_vec()).await;
+        let answer = env.deliver_and_read("cybavo", &url, vec![], b"{}".to_vec(), 5_000).await.unwrap();
+        assert_eq!(answer, Answered { status: 400, body: b"unknown payload".to_vec() });
+        let url = destination(200, vec![b'x'; ANSWER_BODY_LIMIT + 10]).await;
+        let answer = env.deliver_and_read("cybavo", &url, vec![], b"{}".to_vec(), 5_000).await.unwrap();
+        assert_eq!((answer.status, answer.body.len()), (200, ANSWER_BODY_LIMIT));
+        assert_eq!(env.deliver_now("cybavo", &url, vec![], b"{}".to_vec(), 5_000).await, Ok(200));
+        // Nothing listens on port 9 of this computer.
+        let refused = env.deliver_and_read("cybavo", "http://127.0.0.1:9/hook", vec![], b"{}".to_vec(), 5_000).await;
+        assert_eq!(refused, Err(DeliveryFailure::Connection));
+        let log = lock(&env.0.deliveries);
+        assert_eq!(log.iter().map(|d| d.status).collect::<Vec<_>>(), [Some(400), Some(200), Some(200), None]);
     }
 }

@@ -63,7 +63,7 @@ def fill_cybavo(s):
 def fill_ceffu(s):
     set_value(s, "[data-testid=op-webhookId]", "1721442311151521794")
     set_value(s, "[data-testid=op-eventType]", "1")
-    click(s, "[data-testid=op-resendFromDateTime-1h]")
+    click(s, "[data-testid=op-resendFromDateTime-preset-hour_ago]")
 
 
 def fill_avista(s):
@@ -71,7 +71,7 @@ def fill_avista(s):
 
 
 def fill_ccpayment(s):
-    click(s, "[data-testid=op-start_timestamp-1h]")
+    click(s, "[data-testid=op-start_timestamp-preset-hour_ago]")
 
 
 FILL = {"cybavo": fill_cybavo, "ceffu": fill_ceffu, "avista": fill_avista, "ccpayment": fill_ccpayment}
@@ -174,20 +174,22 @@ def main():
         @check("after the provider's rate limit, the next resend is held, says when, and sends nothing")
         def _():
             set_language(s, "en")
-            t = catalog("en")
             before = sandbox_calls(root, "cybavo")
             click(s, "[data-testid=nav-resend]")
             select_account(s, labels["cybavo"])
             fill_cybavo(s)
+            # The budget learnt from the refusal: the button counts down, and the confirmation offers only
+            # "Send when allowed" (sending now is disabled and says when it becomes possible).
+            s.wait_for(lambda: s.attr("[data-testid=resend-go]", "data-wait"), "the countdown on the button", timeout=20)
             click(s, "[data-testid=resend-go]")
             s.find("[data-testid=confirm-dialog]")
             if exists(s, "[data-testid=confirm-tick]"):
                 click(s, "[data-testid=confirm-tick]")
-            click(s, "[data-testid=confirm-send]")
-            s.wait_for(lambda: exists(s, "[data-testid=resend-error]"), "the refusal")
-            assert s.attr("[data-testid=resend-error]", "data-code") == "budget.wait", s.text("[data-testid=resend-error]")
-            text = s.text("[data-testid=resend-error]")
-            assert t("errors.budget.wait").split("{{")[0].strip() in text, text
+            assert s.execute("return document.querySelector('[data-testid=confirm-send]').disabled;"), "send enabled over the budget"
+            assert exists(s, "[data-testid=confirm-wait]"), s.text("[data-testid=confirm-dialog]")
+            assert exists(s, "[data-testid=confirm-queue]"), s.text("[data-testid=confirm-dialog]")
+            click(s, "[data-testid=confirm-cancel]")
+            s.wait_for(lambda: not exists(s, "[data-testid=confirm-dialog]"), "dialog closed")
             assert not exists(s, "[data-testid=result-panel]")
             assert sandbox_calls(root, "cybavo") == before, "nothing reached the provider"
 

@@ -18,10 +18,11 @@ import re
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_accounts import set_value
-from test_workflows import AVISTA, CCPAY, CEFFU, CYBAVO, LANGS, click, count, exists, sandbox_accounts, select_account, shot
+from test_workflows import AVISTA, CCPAY, CEFFU, CYBAVO, LANGS, click, count, exists, sandbox_accounts, select_account, shot, type_date
 from webdriver import Session
 
 JOB = "[data-testid=job-card][data-operation=resend-webhooks]"
@@ -92,11 +93,14 @@ def click_job(s, testid):
     click(s, f"{JOB} [data-testid={testid}]")
 
 
-def open_plan(s):
+def open_plan(s, lang="en"):
     click(s, "[data-testid=nav-resend]")
     select_account(s, CCPAY)
     click(s, "[data-testid=mode-bulk] input")
-    click(s, "[data-testid=bulk-since-5h]")
+    # Five hours that have passed, typed as a person does: five one-hour requests.
+    start = datetime.now().replace(second=0, microsecond=0) - timedelta(hours=5, minutes=1)
+    type_date(s, "bulk-window-from", start, lang)
+    type_date(s, "bulk-window-to", start + timedelta(hours=5), lang)
     click(s, "[data-testid=bulk-plan]")
     s.find("[data-testid=plan-dialog]")
 
@@ -193,7 +197,7 @@ def main():
             set_value(s, "[data-testid=op-webhookId]", "1721442311151521794")
             click(s, "[data-testid=bulk-each-3]")
             click(s, "[data-testid=bulk-each-4]")
-            click(s, "[data-testid=bulk-since-24h]")
+            click(s, "[data-testid=bulk-since-preset-day_ago]")
             click(s, "[data-testid=bulk-plan]")
             s.find("[data-testid=plan-dialog]")
             assert s.text("[data-testid=plan-calls]").startswith("2"), s.text("[data-testid=plan-calls]")
@@ -303,7 +307,7 @@ def main():
                 set_language(s, lang)
                 tt = catalog(lang)
                 try:
-                    open_plan(s)
+                    open_plan(s, lang)
                 except Exception:
                     shot(s, f"failed-{lang}-open-plan.png")
                     raise

@@ -36,12 +36,12 @@ def select_account(s, label):
     s.find("[data-testid=account-select]")
     value = s.execute(
         "const sel = document.querySelector('[data-testid=account-select]');"
-        "const o = [...sel.options].find(o => o.textContent.startsWith(arguments[0] + ' ·'));"
+        "const o = [...sel.options].find(o => o.dataset.label === arguments[0]);"
         "return o ? o.value : null;", label)
     assert value, f"no account {label!r} in the picker"
     set_value(s, "[data-testid=account-select]", value)
     try:
-        s.wait_for(lambda: s.text("[data-testid=picked-label]") == label, f"{label} picked")
+        s.wait_for(lambda: s.attr("[data-testid=picked-label]", "data-label") == label, f"{label} picked")
     except Exception:
         shot(s, "failed-select-account.png")
         raise
@@ -52,6 +52,27 @@ def click(s, css):
     s.find(css)
     s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", css)
     s.click(css)
+
+
+# The order each app language writes a date in (the date fields' segments): day-month-year in English (en-GB)
+# and Portuguese, year-month-day in Chinese; then hours and minutes (and seconds for a single call's time).
+DATE_ORDER = {"en": "%d%m%Y", "pt-BR": "%d%m%Y", "zh-CN": "%Y%m%d"}
+
+
+def type_date(s, testid, when, lang, seconds=False):
+    """Types `when` (a local datetime) into the date field `testid` digit by digit, as a person does: a click on
+    its first segment, then the digits in the language's order (each segment moves on by itself)."""
+    s.find(f"[data-testid={testid}-input] [role=spinbutton]")
+    s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", f"[data-testid={testid}-input]")
+    s.click(f"[data-testid={testid}-input] [role=spinbutton]")
+    digits = when.strftime(DATE_ORDER[lang] + ("%H%M%S" if seconds else "%H%M"))
+    s.keys(digits)
+
+
+def field_text(s, testid):
+    """What a date field shows, without the marks that keep it left-to-right."""
+    text = s.text(f"[data-testid={testid}-input]")
+    return "".join(c for c in text if c not in "\u2066\u2067\u2068\u2069").strip()
 
 
 def shot(s, name):
@@ -250,7 +271,7 @@ def main():
             select_account(s, CEFFU)
             set_value(s, "[data-testid=op-webhookId]", "1721442311151521794")
             set_value(s, "[data-testid=op-eventType]", "1")
-            click(s, "[data-testid=op-resendFromDateTime-1h]")
+            click(s, "[data-testid=op-resendFromDateTime-preset-hour_ago]")
             confirm_and_wait(s, "normal")
             shot(s, "en-resend-confirm.png")
             outcome = send(s)
@@ -259,8 +280,7 @@ def main():
 
         @check("Ceffu: a window more than 24 hours back needs the stronger confirmation")
         def _():
-            click(s, "[data-testid=op-resendFromDateTime-1h]")
-            s.execute("document.querySelectorAll('[data-testid=field-resendFromDateTime] button')[1].click();")
+            click(s, "[data-testid=op-resendFromDateTime-preset-day_ago]")
             confirm_and_wait(s, "strong")
             assert exists(s, "[data-testid=confirm-reason-old_window]")
             click(s, "[data-testid=confirm-cancel]")
@@ -307,9 +327,11 @@ def main():
         def _():
             select_account(s, CCPAY)
             shot(s, "en-resend-ccpayment-form.png")
-            click(s, "[data-testid=op-start_timestamp-1h]")
-            unit = s.text("[data-testid=op-start_timestamp-unit]")
-            assert re.search(r"\b1\d{9}\b", unit), unit
+            click(s, "[data-testid=op-start_timestamp-preset-hour_ago]")
+            shown = field_text(s, "op-start_timestamp")
+            assert re.fullmatch(r"\d\d/\d\d/\d{4}, \d\d:\d\d:\d\d", shown), shown
+            # Never Unix seconds on the form.
+            assert not re.search(r"\b1\d{9}\b", s.text("[data-testid=resend-form]")), s.text("[data-testid=resend-form]")
             confirm_and_wait(s, "normal")
             outcome = send(s)
             summary = s.text("[data-testid=result-summary]")
@@ -386,7 +408,7 @@ def main():
                 shot(s, f"{lang}-resend-confirm.png")
                 click(s, "[data-testid=confirm-cancel]")
                 select_account(s, CCPAY)
-                click(s, "[data-testid=op-start_timestamp-1h]")
+                click(s, "[data-testid=op-start_timestamp-preset-hour_ago]")
                 shot(s, f"{lang}-resend-ccpayment.png")
                 click(s, "[data-testid=nav-query]")
                 select_account(s, CYBAVO)

@@ -7,6 +7,8 @@ import time
 import urllib.parse
 
 ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"
+# WebDriver's codes of the keys the tests press.
+TAB, SHIFT, ENTER, ESCAPE, SPACE = "\ue004", "\ue008", "\ue007", "\ue00c", "\ue00d"
 
 
 class WebDriverError(Exception):
@@ -84,6 +86,21 @@ class Session:
         self.s("POST", "/timeouts", {"script": int(timeout * 1000)})
         return self._call("POST", f"/session/{self.id}/execute/async", {"script": script, "args": list(args)},
                           timeout=timeout + 10)
+
+    def keys(self, *strokes: str):
+        """Presses keys as a person does (real key events to the focused element), each stroke in turn; a
+        stroke of several characters starting with a modifier (e.g. SHIFT + TAB) is a chord."""
+        actions = []
+        for stroke in strokes:
+            chord = list(stroke) if len(stroke) > 1 and stroke[0] in (SHIFT,) else None
+            for k in chord or list(stroke):
+                actions.append({"type": "keyDown", "value": k})
+                if not chord:
+                    actions.append({"type": "keyUp", "value": k})
+            for k in reversed(chord or []):
+                actions.append({"type": "keyUp", "value": k})
+        self.s("POST", "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})
+        self.s("DELETE", "/actions")
 
     def wait_for(self, predicate, what: str, timeout: float = 15):
         deadline = time.time() + timeout

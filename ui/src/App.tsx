@@ -12,6 +12,7 @@ import { SettingsScreen } from "./screens/Settings";
 import { InboxScreen } from "./screens/Inbox";
 import { ResendScreen, type ResendIntent } from "./screens/Resend";
 import { mark, startupMarks } from "./startup";
+import { savePreferences } from "./lib/prefs";
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -60,7 +61,7 @@ export function App() {
 
   const onLanguage = useCallback(async (lang: Language) => {
     await changeLanguage(lang);
-    await api.setPreferences({ language: lang });
+    await savePreferences({ language: lang });
   }, []);
 
   // Sidebar navigation: prefill and focus requests from other screens are one-shot.
@@ -122,6 +123,7 @@ export function App() {
               onGoToAccounts={() => go("accounts")}
               onSeeHistory={seeHistory}
               onSeeJob={seeJob}
+              onOpenInbox={() => go("inbox")}
             />
           )}
           {section === "query" && (

@@ -12,9 +12,9 @@ const catalogs = Object.fromEntries(await Promise.all(LANGUAGES.map(async (l) =>
 
 /** Words that name a place in a provider's web tools, per language. */
 const PLACE: Record<string, RegExp> = {
-  en: /portal|dashboard|control panel/i,
+  en: /portal|dashboard|control panel|console/i,
   "zh-CN": /门户|控制台|控制面板/,
-  "pt-BR": /portal|painel/i,
+  "pt-BR": /portal|painel|console/i,
 };
 /** The word for the certificate, per language. */
 const CERTIFICATE: Record<string, RegExp> = { en: /certificate/, "zh-CN": /证书/, "pt-BR": /certificado/ };

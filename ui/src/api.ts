@@ -33,6 +33,10 @@ import type { Column } from "./bindings/Column";
 import type { PlanRequest } from "./bindings/PlanRequest";
 import type { Plan } from "./bindings/Plan";
 import type { JobView } from "./bindings/JobView";
+import type { JobFailures } from "./bindings/JobFailures";
+import type { FailureReason } from "./bindings/FailureReason";
+import type { Phrase } from "./bindings/Phrase";
+import type { Tone } from "./bindings/Tone";
 import type { JobProgress } from "./bindings/JobProgress";
 import type { JobState } from "./bindings/JobState";
 import type { BudgetStatus } from "./bindings/BudgetStatus";
@@ -51,7 +55,7 @@ import { mark, type StartupMarks } from "./startup";
 export type {
   AppInfo, Preferences, RetentionResult, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
-  PlanRequest, Plan, JobView, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
+  PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
   SandboxInbox, InboxEntry, SignatureCheck, ExportOptions, ScopeParam,
 };
@@ -92,7 +96,8 @@ export const api = {
    * What the sandbox's built-in receiver took (newest first, at most `limit`; signature and credential
    * headers masked), the receiver's URLs, and whether to offer the screen at all. Never starts the sandbox.
    */
-  sandboxInbox: (limit: number | null = null) => invoke<SandboxInbox>("sandbox_inbox", { limit }),
+  /** The Sandbox inbox; `start` starts the sandbox first when a sandbox account exists (for its receiver URLs). */
+  sandboxInbox: (limit: number | null = null, start = false) => invoke<SandboxInbox>("sandbox_inbox", start ? { limit, start } : { limit }),
   previewAction: (request: ActionRequest) => invoke<RedactedRequest>("preview_action", { request }),
   /** "Copy with secrets", step 1: the one-time ticket the confirmation dialog sends back (for this request only). */
   prepareCopyWithSecrets: (request: ActionRequest) => invoke<CopyTicket>("prepare_copy_with_secrets", { request }),
@@ -128,6 +133,8 @@ export const api = {
     invoke<BudgetStatus>("budget_status", { accountId, operation }),
   /** A job's results so far: counts by outcome and the first `limit` rows (one per id or call). */
   jobResults: (id: number, limit: number) => invoke<ResultsView>("job_results", { id, limit }),
+  /** Why a job's calls failed (most calls first) and a plan request of exactly the failed ones. */
+  jobFailures: (id: number) => invoke<JobFailures>("job_failures", { id }),
   /** Writes a job's results as CSV where the user chooses (Save dialog); `null` when cancelled. */
   saveJobResults: (id: number) => invoke<ExportResult | null>("save_job_results", { id, language: language() }),
   /** The results of one look-up (up to 100 serials), one row per serial. */

@@ -77,7 +77,7 @@ describe("Query", () => {
     // One job per resend operation, each with its bulk list of serials, planned and confirmed first.
     for (const [i, [operation, serial]] of [["resend-deposit-callbacks", 90000000001], ["resend-withdrawal-callbacks", 90000000002]].entries()) {
       const dialog = await screen.findByTestId("plan-dialog");
-      expect(planned[i].args.request).toEqual({ account_id: 3, operation, params: { serials: [serial] }, since: null, until: null });
+      expect(planned[i].args.request).toEqual({ account_id: 3, operation, params: { serials: [serial] }, since: null, until: null, calls: null });
       fireEvent.click(within(dialog).getByTestId("plan-tick"));
       await act(async () => fireEvent.click(within(dialog).getByTestId("plan-start")));
     }
@@ -120,7 +120,7 @@ describe("Query", () => {
     fireEvent.click(await screen.findByTestId("plan-tick"));
     await act(async () => fireEvent.click(screen.getByTestId("plan-start")));
     expect(calls.find((c) => c.cmd === "start_job")!.args.request).toEqual({
-      account_id: 9, operation: "redeliver", params: { event_ids: ["E-2", "E-3"] }, since: null, until: null,
+      account_id: 9, operation: "redeliver", params: { event_ids: ["E-2", "E-3"] }, since: null, until: null, calls: null,
     });
     expect(screen.getByTestId("query-resend-started").textContent).toBe("Started 1 job: follow it in Jobs below.");
   });

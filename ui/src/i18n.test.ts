@@ -34,16 +34,25 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe("translation catalogs", () => {
-  it("have exactly the same keys in every language", () => {
-    const en = [...flat.en.keys()].sort();
-    for (const l of LANGUAGES) expect([...flat[l].keys()].sort(), l).toEqual(en);
+  it("have exactly the same keys in every language, each plural with the forms its language needs", () => {
+    // A plural key (`_one`, `_other`…) counts once: zh-CN writes only `_other`, English and Portuguese both.
+    const PLURAL = /_(zero|one|two|few|many|other)$/;
+    const base = (l: (typeof LANGUAGES)[number]) => [...new Set([...flat[l].keys()].map((k) => k.replace(PLURAL, "")))].sort();
+    for (const l of LANGUAGES) expect(base(l), l).toEqual(base("en"));
+    const plurals = [...flat.en.keys()].filter((k) => k.endsWith("_other")).map((k) => k.slice(0, -"_other".length));
+    for (const l of LANGUAGES) {
+      // `_other` always; `_one` where the language has a singular (i18next falls back to `_other` for the rest).
+      const needed = new Intl.PluralRules(l).resolvedOptions().pluralCategories.filter((c) => c === "one" || c === "other");
+      for (const k of plurals) for (const c of needed) expect(flat[l].has(`${k}_${c}`), `${l}:${k}_${c}`).toBe(true);
+    }
   });
 
   it("have no empty texts and the same placeholders as English", () => {
     for (const l of LANGUAGES) {
       for (const [k, v] of flat[l]) {
         expect(v.trim(), `${l}:${k}`).not.toBe("");
-        expect(vars(v), `${l}:${k}`).toEqual(vars(flat.en.get(k)!));
+        const en = flat.en.get(k) ?? flat.en.get(k.replace(/_(zero|one|two|few|many|other)$/, "_other"))!;
+        expect(vars(v), `${l}:${k}`).toEqual(vars(en));
       }
     }
   });
@@ -62,11 +71,15 @@ describe("translation catalogs", () => {
     const keys: string[] = [];
     const groups: string[] = [];
     for (const d of providers as unknown as ProviderDescriptor[]) {
-      for (const f of d.account_fields) keys.push(f.label_key, f.help_key, ...(f.replace_warning_key ? [f.replace_warning_key] : []));
+      for (const f of d.account_fields) {
+        keys.push(f.label_key, f.help_key, ...(f.replace_warning_key ? [f.replace_warning_key] : []));
+        if (f.choices_key) keys.push(...f.choices.map((c) => `${f.choices_key}.${c}`));
+      }
+      keys.push(...d.base_urls.map((p) => p.label_key));
       for (const o of d.operations) {
         keys.push(o.label_key, o.help_key, ...(o.rate_limit_key ? [o.rate_limit_key] : []));
         for (const f of o.fields) {
-          keys.push(f.label_key, f.help_key, ...f.choices.map((c) => `${f.choices_key}.${c}`));
+          keys.push(f.label_key, f.help_key, ...f.choices.map((c) => `${f.choices_key}.${c}`), ...f.refuse.map((r) => `reasons.${r.reason}`));
           if (f.broad !== null) keys.push(f.broad_label_key ?? `(no words for the broad value of ${d.id}/${o.name}/${f.name})`);
         }
         for (const r of o.confirm) keys.push(`confirm.reason.${r.reason}`, ...(r.kind === "filled" ? [`confirm.tick_for.${r.reason}`] : []));
@@ -78,9 +91,17 @@ describe("translation catalogs", () => {
           if (b.ids) keys.push(b.ids.label_key, b.ids.empty_key, ...(b.ids.all_label_key ? [b.ids.all_label_key] : []));
         }
         if (o.lookup) {
-          keys.push(o.lookup.label_key, ...o.lookup.columns.map((c) => c.label_key));
+          keys.push(o.lookup.label_key, o.lookup.found_key, o.lookup.none_key, ...o.lookup.columns.map((c) => c.label_key));
           if (o.lookup.delivery?.kind === "not_reported") keys.push(o.lookup.delivery.note_key);
           for (const c of o.lookup.columns) if (c.format.kind === "label") groups.push(c.format.prefix);
+        }
+        if (o.row_detail) {
+          keys.push(o.row_detail.label_key, o.row_detail.empty_key, ...o.row_detail.columns.map((c) => c.label_key));
+          for (const c of o.row_detail.columns) if (c.format.kind === "label") groups.push(c.format.prefix);
+        }
+        if (o.follow) {
+          groups.push(o.follow.state_prefix);
+          keys.push(...o.follow.finished.map((s) => `${o.follow!.state_prefix}.${s}`));
         }
       }
     }

@@ -42,12 +42,14 @@ describe("bulk resend", () => {
     expect(screen.getByTestId("budget-next").textContent).toMatch(/Next request allowed in (41|42|43) s/);
 
     fireEvent.click(screen.getByTestId("mode-bulk").querySelector("input")!);
-    fireEvent.click(screen.getByTestId("bulk-since-5h"));
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour", {}, { timeout: 3000 }));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     await screen.findByTestId("plan-dialog");
     const req = calls.find((c) => c.cmd === "plan_job")!.args.request as { since: number; until: number; operation: string };
     expect(req.operation).toBe("resend-webhooks");
-    expect(req.until - req.since).toBe(5 * 3600);
+    // The last hour, from the minute an hour ago until now.
+    expect(req.until - req.since).toBeGreaterThanOrEqual(3600);
+    expect(req.until - req.since).toBeLessThan(3660);
     expect(screen.getByTestId("plan-calls").textContent).toContain("5");
     expect(screen.getByTestId("plan-duration").textContent).toContain("4 min 5 s");
     expect(screen.getByTestId("plan-days").textContent).toContain("1");
@@ -75,6 +77,7 @@ describe("bulk resend", () => {
     });
     render(<ResendScreen accountId={3} onAccount={() => undefined} intent={null} onGoToAccounts={() => undefined} onSeeHistory={() => undefined} />);
     fireEvent.click((await screen.findByTestId("mode-bulk")).querySelector("input")!);
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-yesterday", {}, { timeout: 3000 }));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     await screen.findByTestId("plan-dialog");
     expect(screen.getByTestId("plan-days-warning").textContent).toContain("2 days");
@@ -119,6 +122,8 @@ describe("jobs panel", () => {
     expect(formatDuration(i18n.t, 59)).toBe("59 s");
     expect(formatDuration(i18n.t, 3600 + 120)).toBe("1 h 2 min");
     await changeLanguage("zh-CN");
-    expect(formatDuration(i18n.t, 125)).toBe("2 分 5 秒");
+    // Chinese writes no spaces inside or around a duration ("59 秒 后" read as stray spaces).
+    expect(formatDuration(i18n.t, 125)).toBe("2分5秒");
+    expect(i18n.t("bulk.budget_next_in", { time: formatDuration(i18n.t, 59) })).toBe("59秒后可发送下一个请求");
   });
 });

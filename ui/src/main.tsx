@@ -6,14 +6,19 @@ import { api } from "./api";
 import "./styles.css";
 import { mark } from "./startup";
 import { preloadFirstScreen } from "./preload";
+import { applySavedPreferences } from "./lib/prefs";
 
 mark("script");
 
 // The language chosen in Settings (else the system's), so the first screen is drawn in it rather than in
-// the system's language first. This is the only place the saved language is applied at start-up.
+// the system's language first, and the time zone times are shown in. This is the only place the saved
+// preferences are applied at start-up.
 const language = api
   .getPreferences()
-  .then((p) => ((LANGUAGES as readonly string[]).includes(p.language ?? "") ? (p.language as Language) : undefined))
+  .then((p) => {
+    applySavedPreferences(p);
+    return (LANGUAGES as readonly string[]).includes(p.language ?? "") ? (p.language as Language) : undefined;
+  })
   .catch(() => undefined);
 
 // Bounded: a slow answer never holds the window back; the screen then loads as usual.

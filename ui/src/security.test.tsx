@@ -44,7 +44,7 @@ describe("confirmation of an Avista resend to a one-off URL", () => {
       { reason: "one_off_url", ask: "tick_own" },
     ]);
     expect(reasons({ environment: "production" }, avistaResend, { transaction_identifier: "1", url: "https://h.example.com" }, 0)).toEqual([
-      { reason: "production", ask: "type_name" },
+      { reason: "production", ask: "read" },
       { reason: "one_off_url", ask: "tick_own" },
     ]);
   });

@@ -4,3 +4,31 @@ if (typeof globalThis.CSS === "undefined" || typeof globalThis.CSS.escape !== "f
   const escape = (value: string) => value.replace(/[^a-zA-Z0-9_-]/g, (c) => `\\${c}`);
   Object.defineProperty(globalThis, "CSS", { value: { ...(globalThis.CSS ?? {}), escape }, configurable: true, writable: true });
 }
+
+// <dialog>.showModal() and close(): jsdom has the element without them. The stand-ins open and close it,
+// and Escape asks it to cancel as a browser does; focus and the inert page behind are checked in the real
+// window (tests/e2e).
+if (typeof HTMLDialogElement !== "undefined" && typeof HTMLDialogElement.prototype.showModal !== "function") {
+  const onEscape = (e: KeyboardEvent) => {
+    if (e.key !== "Escape") return;
+    const open = [...document.querySelectorAll("dialog[open]")].pop() as HTMLDialogElement | undefined;
+    if (!open) return;
+    const cancel = new Event("cancel", { cancelable: true });
+    if (open.dispatchEvent(cancel)) open.close();
+  };
+  Object.assign(HTMLDialogElement.prototype, {
+    showModal(this: HTMLDialogElement) {
+      this.setAttribute("open", "");
+      document.addEventListener("keydown", onEscape);
+      this.querySelector<HTMLElement>("input, select, textarea, button, [tabindex]")?.focus();
+    },
+    show(this: HTMLDialogElement) {
+      this.setAttribute("open", "");
+    },
+    close(this: HTMLDialogElement) {
+      if (!this.hasAttribute("open")) return;
+      this.removeAttribute("open");
+      this.dispatchEvent(new Event("close"));
+    },
+  });
+}

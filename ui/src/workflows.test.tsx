@@ -89,7 +89,7 @@ describe("confirmation strength", () => {
 });
 
 describe("Resend screen", () => {
-  it("asks a production account for its typed name before resending, then shows the outcome", async () => {
+  it("says plainly that a production resend goes to real servers, asks for no typed name, then shows the outcome", async () => {
     mock([account("production")]);
     renderResend([account("production")]);
     fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "90000000139" } });
@@ -97,11 +97,9 @@ describe("Resend screen", () => {
     const dialog = await screen.findByTestId("confirm-dialog");
     expect(screen.getByTestId("confirm-level").dataset.level).toBe("strong");
     expect(dialog.textContent).toContain("Production");
+    expect(screen.getByTestId("confirm-reason-production").textContent).toContain("real servers");
+    expect(screen.queryByTestId("confirm-typed")).toBeNull();
     const send = screen.getByTestId("confirm-send") as HTMLButtonElement;
-    expect(send.disabled).toBe(true);
-    fireEvent.change(screen.getByTestId("confirm-typed"), { target: { value: "Store" } });
-    expect(send.disabled).toBe(true);
-    fireEvent.change(screen.getByTestId("confirm-typed"), { target: { value: "Store BR" } });
     expect(send.disabled).toBe(false);
     await act(async () => fireEvent.click(send));
     await waitFor(() => expect(screen.getByTestId("result-summary").textContent).toBe("1 callback resent"));

@@ -1,6 +1,6 @@
 // A page for checking the date fields and the dialogs in the real WebKitGTK engine, under the app's CSP and with
 // the prototypes frozen (run.sh drives it). The fields load lazily, as they would in a screen.
-import { lazy, StrictMode, Suspense, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { StrictMode, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { changeLanguage, initI18n, type Language } from "../src/i18n";
 import { LazyDateTimeField, LazyDateTimeRange } from "../src/components/DateTimeField.lazy";
@@ -8,8 +8,6 @@ import type { Range } from "../src/components/DateTimeField";
 import { Modal } from "../src/components/Modal";
 import type { ZoneChoice } from "../src/lib/datetime";
 import "../src/styles.css";
-
-const DialogModal = lazy(() => import("../src/components/DialogModal").then((m) => ({ default: m.DialogModal })));
 
 type DialogProps = { title: string; onClose: () => void; children: ReactNode; testId?: string };
 
@@ -41,11 +39,6 @@ function NativeDialog(props: DialogProps) {
 }
 
 const kinds = {
-  aria: (p: DialogProps) => (
-    <Suspense fallback={null}>
-      <DialogModal {...p} />
-    </Suspense>
-  ),
   native: NativeDialog,
   current: Modal,
 };
@@ -104,7 +97,6 @@ function Page(props: { zone: ZoneChoice }) {
         </p>
       </section>
       <section className="card">
-        <DialogCheck kind="aria" />
         <DialogCheck kind="native" />
         <DialogCheck kind="current" />
       </section>

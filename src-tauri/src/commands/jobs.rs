@@ -6,7 +6,7 @@
 use crate::commands::actions::{chrono_stamp, sandbox_root_for, save_export, ExportResult};
 use crate::state::AppState;
 use callback_desk::i18n::Language;
-use callback_desk::jobs::{JobControl, JobProgress, JobState, JobView, Plan, PlanRequest, SystemSleeper};
+use callback_desk::jobs::{JobControl, JobFailures, JobProgress, JobState, JobView, Plan, PlanRequest, SystemSleeper};
 use callback_desk::limits::BudgetKey;
 use callback_desk::results::{self, ResultsView};
 use callback_desk::{Error, ErrorCode};
@@ -181,6 +181,14 @@ pub async fn job_results(state: tauri::State<'_, AppState>, id: i64, limit: u32)
     })
     .await
     .map_err(|e| Error::internal(e.to_string()))?
+}
+
+/// Why a job's calls failed (the most frequent reason first) and a plan request of exactly the failed
+/// calls, for "Fix and retry the failed ones"; calls whose outcome is unknown are counted, never in it.
+#[tauri::command]
+pub async fn job_failures(state: tauri::State<'_, AppState>, id: i64) -> Result<JobFailures, Error> {
+    let jobs = state.jobs().await?;
+    tauri::async_runtime::spawn_blocking(move || jobs.failures(id)).await.map_err(|e| Error::internal(e.to_string()))?
 }
 
 /// Saves a job's results as CSV in the Downloads folder, like the history export (see

@@ -20,6 +20,37 @@ pub struct Preferences {
     #[ts(optional = nullable)]
     #[serde(default)]
     pub history_keep_days: Option<u32>,
+    /// The time zone dates are typed and shown in; `null` until the user picks one (local time).
+    #[ts(optional = nullable)]
+    #[serde(default)]
+    pub time_zone: Option<TimeZoneChoice>,
+}
+
+/// Where dates and times are read and written: the computer's time zone, or UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub enum TimeZoneChoice {
+    #[serde(rename = "local")]
+    Local,
+    #[serde(rename = "UTC")]
+    Utc,
+}
+
+impl TimeZoneChoice {
+    fn as_str(self) -> &'static str {
+        match self {
+            TimeZoneChoice::Local => "local",
+            TimeZoneChoice::Utc => "UTC",
+        }
+    }
+
+    fn parse(s: &str) -> Option<TimeZoneChoice> {
+        match s {
+            "local" => Some(TimeZoneChoice::Local),
+            "UTC" => Some(TimeZoneChoice::Utc),
+            _ => None,
+        }
+    }
 }
 
 /// The retention choices offered (days).
@@ -43,9 +74,11 @@ fn store_error(e: impl std::fmt::Display) -> Error {
 pub fn get_preferences<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<Preferences, Error> {
     let store = app.store(paths::settings_file()).map_err(store_error)?;
     let language = store.get("language").and_then(|v| v.as_str().map(str::to_owned));
+    let time_zone = store.get("time_zone").and_then(|v| v.as_str().and_then(TimeZoneChoice::parse));
     Ok(Preferences {
         language: language.filter(|l| LANGUAGES.contains(&l.as_str())),
         history_keep_days: keep_days(&app)?,
+        time_zone,
     })
 }
 
@@ -98,6 +131,8 @@ pub async fn set_history_retention<R: tauri::Runtime>(
     Ok(RetentionResult { history_keep_days: days, deleted })
 }
 
+/// Saves the language and the time zone (each `null` goes back to the system's); how long history is kept
+/// has its own command.
 #[tauri::command]
 pub fn set_preferences<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
@@ -115,6 +150,12 @@ pub fn set_preferences<R: tauri::Runtime>(
             store.delete("language");
         }
     }
+    match preferences.time_zone {
+        Some(zone) => store.set("time_zone", serde_json::Value::String(zone.as_str().to_owned())),
+        None => {
+            store.delete("time_zone");
+        }
+    }
     store.save().map_err(store_error)?;
-    Ok(preferences)
+    Ok(Preferences { history_keep_days: keep_days(&app)?, ..preferences })
 }

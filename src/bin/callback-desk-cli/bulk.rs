@@ -67,6 +67,7 @@ fn plan_request(args: BulkArgs) -> Result<PlanRequest, Error> {
         params: parse_params(&args.params)?,
         since: args.since,
         until: args.until,
+        calls: None,
     })
 }
 

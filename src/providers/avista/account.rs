@@ -36,6 +36,12 @@ impl AvistaAccount {
         let cert = source.secret("client_cert_pem")?;
         let cert_fingerprint = cert_fingerprint(cert.expose())?;
         let client_key_pem = source.opt_secret("client_key_pem")?;
+        if let Some(brand) = source.opt_text("brand")? {
+            if !super::BRANDS.contains(&brand.as_str()) {
+                return Err(crate::error::Error::invalid_field("brand", "not_allowed")
+                    .with("allowed", super::BRANDS.to_vec()));
+            }
+        }
         if let Some(k) = &client_key_pem {
             // Parsed and matched with the certificate as the TLS client will use them.
             ClientIdentity::from_pem(cert.expose(), k).check()?;
@@ -155,10 +161,10 @@ impl ProviderAccount for AvistaAccount {
         let status = result.get("statusCode").filter(|v| !v.is_null()).map_or_else(|| "—".to_owned(), text);
         let mut out = vec![Phrase::new("result.avista_ok").with("status", status)];
         if let Some(id) = result.get("webhookLogId").filter(|v| !v.is_null()) {
-            out.push(Phrase::new("result.avista_log").with("id", text(id)));
+            out.push(Phrase::note("result.avista_log").with("id", text(id)));
         }
         if let Some(at) = result.get("sentAt").filter(|v| !v.is_null()) {
-            out.push(Phrase::new("result.avista_sent_at").with("at", text(at)));
+            out.push(Phrase::note("result.avista_sent_at").with("at", text(at)));
         }
         out
     }

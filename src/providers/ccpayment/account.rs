@@ -124,7 +124,8 @@ impl ProviderAccount for CcpaymentAccount {
 
     fn describe(&self, _operation: &str, result: &Value) -> Vec<Phrase> {
         match result.get("resend_count").and_then(Value::as_i64) {
-            Some(n) => vec![Phrase::new("result.ccpayment_count").with("n", n.to_string())],
+            Some(0) => vec![Phrase::nothing("result.ccpayment_none"), Phrase::note("result.ccpayment_zero_hint")],
+            Some(n) => vec![Phrase::new("result.ccpayment_count").with("count", n)],
             None => vec![Phrase::new("result.ccpayment_ok")],
         }
     }

@@ -107,7 +107,7 @@ impl ProviderAccount for CeffuAccount {
     fn describe(&self, _operation: &str, result: &Value) -> Vec<Phrase> {
         let mut out = vec![Phrase::new("result.ceffu_ok")];
         if let Some(id) = result.get("request_id").filter(|v| !v.is_null()) {
-            out.push(Phrase::new("result.request_id").with("id", id.as_str().map_or_else(|| id.to_string(), str::to_owned)));
+            out.push(Phrase::note("result.request_id").with("id", id.as_str().map_or_else(|| id.to_string(), str::to_owned)));
         }
         out
     }

@@ -4,6 +4,7 @@
 //! standard base64; see [`sign`].
 
 pub mod account;
+mod errors;
 pub mod key;
 pub mod ops;
 pub mod sandbox;

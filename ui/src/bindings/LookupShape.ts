@@ -38,6 +38,14 @@ resend: RowResend | null,
  */
 file_columns: Array<FileColumn>, 
 /**
+ * How many rows were found, in words (a translation key taking `n`), e.g. "{{n}} callbacks found".
+ */
+found_key: string, 
+/**
+ * What to say when nothing was found (a translation key), e.g. "No callback matched."
+ */
+none_key: string, 
+/**
  * What the look-up says of the provider's delivery of each row to the merchant's server, when the
  * provider documents it either way.
  */

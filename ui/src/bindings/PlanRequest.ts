@@ -16,4 +16,10 @@ since: number | null,
 /**
  * Unix seconds; `None` = now.
  */
-until: number | null, };
+until: number | null, 
+/**
+ * The exact params of each call, instead of splitting `params`, `since` and `until` (which are then
+ * not used): the failed calls of a job tried again, or one resend waiting for the budget. Each is
+ * checked as it would be sent, and their number is capped like any plan's.
+ */
+calls: Array<Record<string, unknown>> | null, };

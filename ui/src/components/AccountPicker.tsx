@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 import type { AccountView, ProviderDescriptor } from "../api";
 import { EnvPill } from "./EnvBadge";
-import { accountTitle } from "../lib/account";
+import { accountTitle, shownLabel } from "../lib/account";
 import { providerName } from "../lib/descriptors";
 
 /** Choose the merchant account to act on; its name, provider and environment stay visible. */
@@ -25,7 +25,7 @@ export function AccountPicker(props: {
         >
           {props.value === null && <option value="">{t("work.choose_account")}</option>}
           {props.accounts.map((a) => (
-            <option key={a.id} value={a.id}>
+            <option key={a.id} value={a.id} data-label={a.label}>
               {accountTitle(a, providerName(props.descriptors, a.provider))} · {t(`env.${a.environment}`)}
             </option>
           ))}
@@ -34,7 +34,9 @@ export function AccountPicker(props: {
       {current && (
         <div className={`picker-summary env-border-${current.environment}`} data-testid="account-summary">
           <div className="picker-summary-main">
-            <div className="account-label" data-testid="picked-label">{current.label}</div>
+            <div className="account-label" data-testid="picked-label" data-label={current.label}>
+              {shownLabel(current.label)}
+            </div>
             <div className="picker-provider">{providerName(props.descriptors, current.provider)}</div>
           </div>
           <EnvPill environment={current.environment} />

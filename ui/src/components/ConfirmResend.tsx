@@ -5,12 +5,14 @@ import type { StrongReason } from "../lib/confirm";
 import { EnvPill } from "./EnvBadge";
 import { Modal } from "./Modal";
 import { accountTitle } from "../lib/account";
+import { formatDuration } from "../lib/duration";
+import { useNow } from "../hooks/useNow";
 
 /**
  * The last step before a resend: names the account, environment and scope and warns about duplicates.
- * Each reason for the stronger confirmation asks for what it says: the account name typed (production),
- * the tick that many callbacks may be sent again (a broad value, a window reaching far back), or a tick of
- * its own (e.g. that a one-off address belongs to us).
+ * Each reason for the stronger confirmation asks for what it says: a production account is said plainly (a
+ * clear confirmation, no typed name), a broad value or a window reaching far back asks for the tick that
+ * many callbacks may be sent again, and a one-off address for a tick of its own.
  */
 export function ConfirmResend(props: {
   account: AccountView;
@@ -19,18 +21,22 @@ export function ConfirmResend(props: {
   scope: string[];
   reasons: StrongReason[];
   busy: boolean;
+  /** When the account's budget allows the next request (Unix ms); later than now means it must wait. */
+  nextAllowedAtMs: number | null;
   onConfirm: () => void;
+  /** "Send when allowed": queued as a job of this one request, which waits for the budget. */
+  onQueue: () => void;
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
-  const [typed, setTyped] = useState("");
+  const now = useNow();
+  const wait = props.nextAllowedAtMs === null ? 0 : Math.ceil((props.nextAllowedAtMs - Math.max(now, Date.now())) / 1000);
   const [ticked, setTicked] = useState<Record<string, boolean>>({});
-  const production = props.reasons.some((r) => r.ask === "type_name");
   const many = props.reasons.some((r) => r.ask === "tick_many");
   const own = props.reasons.filter((r) => r.ask === "tick_own").map((r) => r.reason);
   const strong = props.reasons.length > 0;
   const ok =
-    (!production || typed.trim() === props.account.label) && (!many || !!ticked.many) && own.every((r) => !!ticked[`own:${r}`]);
+    (!many || !!ticked.many) && own.every((r) => !!ticked[`own:${r}`]);
   const tick = (key: string, on: boolean) => setTicked({ ...ticked, [key]: on });
   return (
     <Modal title={t("confirm.title")} onClose={props.onCancel} testId="confirm-dialog" tone={strong ? "danger" : "normal"}>
@@ -67,18 +73,29 @@ export function ConfirmResend(props: {
           <span>{t(`confirm.tick_for.${r}`)}</span>
         </label>
       ))}
-      {production && (
-        <label className="field wide">
-          <span className="field-label">{t("confirm.type_name", { label: props.account.label })}</span>
-          <input value={typed} data-testid="confirm-typed" onChange={(e) => setTyped(e.target.value)} placeholder={props.account.label} autoFocus />
-        </label>
+      {wait > 0 && (
+        <div className="info-note" data-testid="confirm-wait">
+          {t("confirm.wait_note", { time: formatDuration(t, wait) })}
+        </div>
       )}
       <div className="row modal-actions">
         <button type="button" className="btn" onClick={props.onCancel} data-testid="confirm-cancel">
           {t("common.cancel")}
         </button>
-        <button type="button" className={`btn ${strong ? "danger" : "primary"}`} disabled={!ok || props.busy} onClick={props.onConfirm} data-testid="confirm-send">
-          {props.busy ? t("confirm.sending") : t("confirm.send")}
+        {wait > 0 && (
+          <button type="button" className="btn primary" disabled={!ok || props.busy} onClick={props.onQueue} data-testid="confirm-queue">
+            {t("confirm.send_when_allowed")}
+          </button>
+        )}
+        <button
+          type="button"
+          className={`btn ${strong ? "danger" : "primary"}`}
+          disabled={!ok || props.busy || wait > 0}
+          onClick={props.onConfirm}
+          data-testid="confirm-send"
+          data-wait={wait > 0 ? wait : undefined}
+        >
+          {props.busy ? t("confirm.sending") : wait > 0 ? t("confirm.possible_in", { time: formatDuration(t, wait) }) : t("confirm.send")}
         </button>
       </div>
     </Modal>

@@ -5,8 +5,8 @@
 import "./DateTimeField.css";
 import { useCallback, useContext, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { DateField, DateFieldStateContext, DateInput, DateSegment, I18nProvider, Label, Text } from "react-aria-components";
-import { CalendarDateTime, fromAbsolute, toCalendarDateTime, toZoned } from "@internationalized/date";
+import { DateField, DateFieldStateContext, DateInput, DateSegment, I18nProvider, Label, Text, TimeField } from "react-aria-components";
+import { CalendarDateTime, Time, fromAbsolute, toCalendarDateTime, toZoned } from "@internationalized/date";
 import { matchLanguage } from "../i18n";
 import { DATE_LOCALES, offsetText, zoneId, type ZoneChoice } from "../lib/datetime";
 
@@ -53,11 +53,14 @@ function midnight(now: number, timeZone: string, daysFromToday: number): number 
   return dateTimeToMs(d, timeZone);
 }
 
-/** The times a preset stands for at `now`, cut to the field's granularity. */
-export function instantPresetMs(p: InstantPreset, now: number, timeZone: string, granularity: Granularity): number {
+/**
+ * The time a preset stands for at `now`, in whole minutes whatever the field's granularity: "1 hour ago" then
+ * "Now" clicked a few seconds apart still make one hour, not one hour and a few seconds.
+ */
+export function instantPresetMs(p: InstantPreset, now: number, timeZone: string, _granularity: Granularity): number {
   if (typeof p !== "string") return p.at;
   const back = { now: 0, hour_ago: 3_600_000, day_ago: 86_400_000 }[p];
-  return truncate(now - back, timeZone, granularity);
+  return truncate(now - back, timeZone, "minute");
 }
 
 export function rangePresetMs(p: RangePreset, now: number, timeZone: string, granularity: Granularity): Range {
@@ -80,6 +83,8 @@ const SEPARATORS = new Set(["/", ".", "-", ":", " ", ",", "年", "月", "日"]);
 
 export interface DateTimeFieldProps {
   label: string;
+  /** The label is read out but not drawn (the form draws its own above the field). */
+  hideLabel?: boolean;
   /** Unix milliseconds, or null for no value (the field then shows its placeholders). */
   value: number | null;
   /** Called with the new value once every segment is filled, and with null when the field is cleared. */
@@ -156,7 +161,7 @@ export function DateTimeField(props: DateTimeFieldProps) {
           isInvalid={!!error}
           onFocusChange={setFocused}
         >
-          <Label className="field-label">{props.label}</Label>
+          <Label className={props.hideLabel ? "visually-hidden" : "field-label"}>{props.label}</Label>
           <div className="dt-row">
             <div className="dt-segments" onKeyDownCapture={onKeyDownCapture} onFocusCapture={onFocusCapture}>
               <DateInput className="dt-input" data-testid={`${testId}-input`}>
@@ -224,6 +229,8 @@ function IncompleteWatcher(props: { onChange: (incomplete: boolean) => void }) {
 export interface DateTimeRangeProps {
   value: Range;
   onChange: (range: Range) => void;
+  /** Told whether either field is typed but not finished (the range then lacks that end). */
+  onIncompleteChange?: (incomplete: boolean) => void;
   zone: ZoneChoice;
   granularity?: Granularity;
   presets?: RangePreset[];
@@ -241,6 +248,17 @@ export function DateTimeRange(props: DateTimeRangeProps) {
   const clock = props.now ?? Date.now;
   const { from, to } = props.value;
   const misordered = from !== null && to !== null && to <= from;
+  const unfinished = useRef({ from: false, to: false });
+  const onIncompleteRef = useRef(props.onIncompleteChange);
+  useEffect(() => {
+    onIncompleteRef.current = props.onIncompleteChange;
+  }, [props.onIncompleteChange]);
+  const report = useCallback((end: "from" | "to", v: boolean) => {
+    unfinished.current[end] = v;
+    onIncompleteRef.current?.(unfinished.current.from || unfinished.current.to);
+  }, []);
+  const fromIncomplete = useCallback((v: boolean) => report("from", v), [report]);
+  const toIncomplete = useCallback((v: boolean) => report("to", v), [report]);
   return (
     <div className="dt-range" data-testid={testId}>
       <div className="dt-range-fields">
@@ -251,6 +269,7 @@ export function DateTimeRange(props: DateTimeRangeProps) {
           zone={props.zone}
           granularity={granularity}
           testId={`${testId}-from`}
+          onIncompleteChange={fromIncomplete}
           now={props.now}
         />
         <DateTimeField
@@ -261,6 +280,7 @@ export function DateTimeRange(props: DateTimeRangeProps) {
           granularity={granularity}
           testId={`${testId}-to`}
           errorMessage={misordered ? t("datetime.order") : null}
+          onIncompleteChange={toIncomplete}
           now={props.now}
         />
       </div>
@@ -280,5 +300,82 @@ export function DateTimeRange(props: DateTimeRangeProps) {
         </div>
       )}
     </div>
+  );
+}
+
+export interface OutageHoursProps {
+  zone: ZoneChoice;
+  /** Called with the window once both times are typed (and again when the day or a time changes). */
+  onChange: (range: Range) => void;
+  testId?: string;
+  now?: () => number;
+}
+
+/** A wall-clock time of one of the last days, in a zone: `daysFromToday` 0 today, −1 yesterday. */
+export function dayTimeMs(now: number, timeZone: string, daysFromToday: number, time: { hour: number; minute: number }): number {
+  const day = msToDateTime(midnight(now, timeZone, daysFromToday), timeZone);
+  return dateTimeToMs(day.set({ hour: time.hour, minute: time.minute, second: 0, millisecond: 0 }), timeZone);
+}
+
+/**
+ * The hours of an outage, as people remember them: today or yesterday, from one time to another (an end at
+ * or before the start is on the next day, e.g. 22:00–02:00). Fills a from–until window when both are typed.
+ */
+export function OutageHours(props: OutageHoursProps) {
+  const { t, i18n } = useTranslation();
+  const locale = DATE_LOCALES[matchLanguage(i18n.language)];
+  const testId = props.testId ?? "outage";
+  const clock = props.now ?? Date.now;
+  // No day until one is picked: nothing is assumed.
+  const [day, setDay] = useState<0 | -1 | null>(null);
+  const [from, setFrom] = useState<Time | null>(null);
+  const [to, setTo] = useState<Time | null>(null);
+  const apply = (d: 0 | -1 | null, f: Time | null, u: Time | null) => {
+    if (d === null || !f || !u) return;
+    const tz = zoneId(props.zone);
+    const start = dayTimeMs(clock(), tz, d, f);
+    const endSameDay = dayTimeMs(clock(), tz, d, u);
+    props.onChange({ from: start, to: endSameDay > start ? endSameDay : dayTimeMs(clock(), tz, d + 1, u) });
+  };
+  const time = (label: string, value: Time | null, set: (v: Time | null) => void, id: string) => (
+    <TimeField className="dt-datefield dt-time" value={value} onChange={set} hourCycle={24} shouldForceLeadingZeros granularity="minute" aria-label={label}>
+      <DateInput className="dt-input dt-input-time" data-testid={`${testId}-${id}-input`}>
+        {(segment) => <DateSegment className="dt-segment" segment={segment} />}
+      </DateInput>
+    </TimeField>
+  );
+  return (
+    <I18nProvider locale={locale}>
+      <div className="dt-outage" data-testid={testId} role="group" aria-label={t("datetime.outage")}>
+        <span className="dt-outage-label">{t("datetime.outage")}</span>
+        <div className="row dt-outage-days">
+          {([0, -1] as const).map((d) => (
+            <button
+              key={d}
+              type="button"
+              className={`btn small${day === d ? " primary" : ""}`}
+              aria-pressed={day === d}
+              data-testid={`${testId}-${d === 0 ? "today" : "yesterday"}`}
+              onClick={() => {
+                setDay(d);
+                apply(d, from, to);
+              }}
+            >
+              {t(d === 0 ? "datetime.preset.today" : "datetime.preset.yesterday")}
+            </button>
+          ))}
+        </div>
+        <span className="dt-outage-word">{t("datetime.outage_from")}</span>
+        {time(t("datetime.outage_from_label"), from, (v) => {
+          setFrom(v);
+          apply(day, v, to);
+        }, "from")}
+        <span className="dt-outage-word">{t("datetime.outage_to")}</span>
+        {time(t("datetime.outage_to_label"), to, (v) => {
+          setTo(v);
+          apply(day, from, v);
+        }, "to")}
+      </div>
+    </I18nProvider>
   );
 }

@@ -1,9 +1,12 @@
 import { useTranslation } from "react-i18next";
 import type { FormField } from "../api";
-import { parseIntegerList, parseTextList, type FormValues } from "../lib/params";
+import { chosen, isRequired, parseIntegerList, parseTextList, type FormValues } from "../lib/params";
 import { idKindOf } from "../lib/idfile";
 import { LoadIds } from "./LoadIds";
-import { localToUnit, parseLocalDateTime, timeZoneName, toLocalInput } from "../lib/time";
+import { useRef } from "react";
+import { useZone } from "../hooks/useZone";
+import { UNFINISHED_DATE } from "../lib/params";
+import { LazyDateTimeField } from "./DateTimeField.lazy";
 
 /** The inputs of one operation, drawn from its descriptor. */
 export function OpForm(props: {
@@ -11,9 +14,20 @@ export function OpForm(props: {
   values: FormValues;
   errors: Record<string, string>;
   onChange: (values: FormValues) => void;
+  /** Prefix of the inputs' ids and test ids (another form on the same screen uses its own). */
+  prefix?: string;
+  /** The sandbox's built-in receiver for this account (a sandbox account): URL fields can pick it. */
+  receiverUrl?: string | null;
 }) {
-  const { t } = useTranslation();
-  const set = (name: string, v: string) => props.onChange({ ...props.values, [name]: v });
+  const { t, i18n } = useTranslation();
+  const prefix = props.prefix ?? "op";
+  // Applied to the values as last drawn: a date field reports from its effects, after the change it follows.
+  const latest = useRef(props.values);
+  latest.current = props.values;
+  const set = (name: string, v: string) => {
+    latest.current = { ...latest.current, [name]: v };
+    props.onChange(latest.current);
+  };
   return (
     <div className="op-form">
       {props.fields.map((f) => {
@@ -21,15 +35,22 @@ export function OpForm(props: {
         const err = props.errors[f.name];
         return (
           <div className="field wide" key={f.name} data-testid={`field-${f.name}`}>
-            <label className="field-label" htmlFor={`op-${f.name}`}>
+            <label className="field-label" htmlFor={`${prefix}-${f.name}`}>
               {t(f.label_key)}
-              {!f.required && <span className="optional"> {t("common.optional")}</span>}
+              {!isRequired(f, props.values) && <span className="optional"> {t("common.optional")}</span>}
             </label>
-            <FieldInput field={f} value={value} onChange={(v) => set(f.name, v)} />
+            <FieldInput field={f} value={value} prefix={prefix} onChange={(v) => set(f.name, v)} />
+            {f.kind === "url" && props.receiverUrl && (
+              <div className="row">
+                <button type="button" className="btn small" onClick={() => set(f.name, props.receiverUrl!)} data-testid={`${prefix}-${f.name}-receiver`}>
+                  {t("work.use_receiver")}
+                </button>
+              </div>
+            )}
             <span className="field-help">{t(f.help_key)}</span>
             {err && (
               <span className="field-error" data-testid={`form-error-${f.name}`}>
-                {t(`form_errors.${err}`, { max: f.max === null ? "" : String(f.max) })}
+                {t(i18n.exists(`form_errors.${err}`) ? `form_errors.${err}` : `reasons.${err}`, { max: f.max === null ? "" : String(f.max) })}
               </span>
             )}
           </div>
@@ -39,10 +60,14 @@ export function OpForm(props: {
   );
 }
 
-function FieldInput({ field: f, value, onChange }: { field: FormField; value: string; onChange: (v: string) => void }) {
+function FieldInput({ field: f, value, prefix, onChange }: { field: FormField; value: string; prefix: string; onChange: (v: string) => void }) {
   const { t, i18n } = useTranslation();
-  const id = `op-${f.name}`;
-  const testId = `op-${f.name}`;
+  const zone = useZone();
+  // The value as last drawn, for reports that come from the field's effects after a change.
+  const valueRef = useRef(value);
+  valueRef.current = value;
+  const id = `${prefix}-${f.name}`;
+  const testId = `${prefix}-${f.name}`;
   switch (f.kind) {
     case "choice":
       return (
@@ -55,43 +80,37 @@ function FieldInput({ field: f, value, onChange }: { field: FormField; value: st
           ))}
         </select>
       );
-    case "unix_seconds":
-    case "unix_millis": {
-      const unit = localToUnit(value, f.kind);
-      const preset = (hoursAgo: number) => onChange(toLocalInput(Date.now() - hoursAgo * 3600_000));
+    case "choice_list": {
+      const picked = chosen(f, value);
+      const toggle = (c: string) => onChange(f.choices.filter((x) => (x === c ? !picked.includes(c) : picked.includes(x))).join(","));
       return (
-        <>
-          <div className="row">
-            <input
-              id={id}
-              type="datetime-local"
-              step={1}
-              value={value}
-              data-testid={testId}
-              onChange={(e) => onChange(e.target.value)}
-              placeholder="YYYY-MM-DD HH:MM"
-            />
-            <button type="button" className="btn small" onClick={() => preset(1)} data-testid={`${testId}-1h`}>
-              {t("work.preset_1h")}
-            </button>
-            <button type="button" className="btn small" onClick={() => preset(24)}>
-              {t("work.preset_24h")}
-            </button>
-            <button type="button" className="btn small" onClick={() => preset(0)}>
-              {t("work.preset_now")}
-            </button>
-          </div>
-          <span className="field-hint" data-testid={`${testId}-unit`}>
-            {value && parseLocalDateTime(value) === null
-              ? t("form_errors.not_date")
-              : t(f.kind === "unix_millis" ? "work.time_sent_ms" : "work.time_sent_s", {
-                  zone: timeZoneName(),
-                  value: unit === null ? "—" : String(unit),
-                })}
-          </span>
-        </>
+        <div className="choice-list" id={id} data-testid={testId} role="group">
+          {f.choices.map((c) => (
+            <label key={c} className="check">
+              <input type="checkbox" checked={picked.includes(c)} data-testid={`${testId}-${c}`} onChange={() => toggle(c)} />
+              <span>{t(`${f.choices_key}.${c}`)}</span>
+            </label>
+          ))}
+        </div>
       );
     }
+    case "unix_seconds":
+    case "unix_millis":
+      // Typed in the app language's format and the zone chosen in Settings (shown beside it); the value kept
+      // is Unix milliseconds, turned into the provider's unit only when the request is built.
+      return (
+        <LazyDateTimeField
+          label={t(f.label_key)}
+          hideLabel
+          value={/^\d+$/.test(value) ? Number(value) : null}
+          onChange={(ms) => onChange(ms === null ? "" : String(ms))}
+          onIncompleteChange={(incomplete) => (incomplete ? onChange(UNFINISHED_DATE) : valueRef.current === UNFINISHED_DATE && onChange(""))}
+          zone={zone}
+          granularity="second"
+          presets={["hour_ago", "day_ago", "now"]}
+          testId={testId}
+        />
+      );
     case "integer_list":
     case "text_list": {
       const n = f.kind === "integer_list" ? parseIntegerList(value).values.length : parseTextList(value).length;

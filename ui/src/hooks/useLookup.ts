@@ -8,7 +8,7 @@ import {
   type ProviderDescriptor, type ResultsView,
 } from "../api";
 import { descriptorOf, lookupOps, operationOf } from "../lib/descriptors";
-import { idsAsked, lookupRows, type LookupRow } from "../lib/lookup";
+import { idsAsked, lookupRows, nextCursor, type LookupRow } from "../lib/lookup";
 import { buildParams, defaultValues, type FormValues } from "../lib/params";
 import { useJobs, type JobLive } from "./useJobs";
 import { useSessionState } from "./useSessionState";
@@ -17,13 +17,16 @@ import { useSessionState } from "./useSessionState";
 export const ROWS_SHOWN = 1000;
 
 /**
- * What the results card shows: one call's answer (with the ids it asked for, when the look-up is by ids),
- * or a job's results once it stops.
+ * What the results card shows: one call's answer (with its params, and the ids it asked for when the look-up
+ * is by ids), or a job's results once it stops.
  */
 type Shown = { op: OperationDescriptor; accountId: number } & (
-  | { kind: "call"; result: ActionResult; asked: unknown[] }
+  | { kind: "call"; result: ActionResult; params: Record<string, unknown>; asked: unknown[] }
   | { kind: "job"; jobId: number }
 );
+
+/** The pages after the first of a look-up paged by cursor ("Load more"). */
+type More = { rows: LookupRow[]; cursor: string | null; busy: boolean; error: CoreError | null };
 
 export function useLookup(account: AccountView | undefined, descriptors: ProviderDescriptor[]) {
   const ops = lookupOps(account ? descriptorOf(descriptors, account.provider) : undefined, account);
@@ -39,6 +42,7 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
   const [saved, setSaved] = useSessionState<ExportResult | null>("query.saved", null);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<CoreError | null>(null);
+  const [more, setMore] = useSessionState<More | null>("query.more", null);
 
   const jobId = shown?.kind === "job" ? shown.jobId : null;
   const job: JobLive | undefined = jobId === null ? undefined : jobs.find((j) => j.id === jobId);
@@ -67,6 +71,7 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
     setJobResults(null);
     setSaved(null);
     setSaveError(null);
+    setMore(null);
   };
 
   const search = async () => {
@@ -80,13 +85,13 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
     try {
       if (asJob) {
         // More ids than one call answers: a job, paced to the account's limits, with progress and cancel.
-        const id = await api.startJob({ account_id: account.id, operation: op.name, params: built.params, since: null, until: null });
+        const id = await api.startJob({ account_id: account.id, operation: op.name, params: built.params, since: null, until: null, calls: null });
         setShown({ kind: "job", jobId: id, op, accountId: account.id });
         reloadJobs();
       } else {
         const result = await api.runAction({ account_id: account.id, operation: op.name, params: built.params });
         const asked = op.lookup?.asked ? built.params[op.lookup.asked] : undefined;
-        setShown({ kind: "call", result, op, accountId: account.id, asked: Array.isArray(asked) ? asked : [] });
+        setShown({ kind: "call", result, op, accountId: account.id, params: built.params, asked: Array.isArray(asked) ? asked : [] });
       }
     } catch (e) {
       setError(asCoreError(e));
@@ -124,16 +129,34 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
 
   const rows: LookupRow[] =
     shown?.kind === "call" && shown.op.lookup
-      ? lookupRows(shown.op.lookup, shown.result.result)
+      ? [...lookupRows(shown.op.lookup, shown.result.result), ...(more?.rows ?? [])]
       : jobResults
         ? jobResults.rows.flatMap((r) => (r.callback ? [r.callback] : []))
         : [];
+
+  // Paging by cursor: the next page's cursor, from the last page read.
+  const cursor = shown?.kind === "call" && shown.result.outcome === "ok" ? (more ? more.cursor : nextCursor(shown.op.paging, shown.result.result)) : null;
+  const loadMore = async () => {
+    if (shown?.kind !== "call" || !shown.op.paging || cursor === null || more?.busy) return;
+    const paging = shown.op.paging;
+    const before = more ?? { rows: [], cursor, busy: false, error: null };
+    setMore({ ...before, busy: true, error: null });
+    try {
+      const r = await api.runAction({ account_id: shown.accountId, operation: shown.op.name, params: { ...shown.params, [paging.param]: cursor } });
+      if (r.outcome !== "ok") setMore({ ...before, error: r.error });
+      else setMore({ rows: [...before.rows, ...(shown.op.lookup ? lookupRows(shown.op.lookup, r.result) : [])], cursor: nextCursor(paging, r.result), busy: false, error: null });
+    } catch (e) {
+      setMore({ ...before, error: asCoreError(e) });
+    }
+  };
 
   return {
     ops, op, selectOp: (name: string) => { setOpName(name); setFormErrors({}); },
     values: current, setValues: (v: FormValues) => op && setValues({ ...values, [op.name]: v }), formErrors,
     error, busy, asked, asJob, search,
     shown, job, jobResults, rows, jobs, reloadJobs, showJob, cancelJob,
+    /** Paging by cursor: whether there is a next page, reading it, and its error. */
+    more: { available: cursor !== null, busy: !!more?.busy, error: more?.error ?? null, load: loadMore },
     saved, saving, saveError, saveResults,
     /** After choosing another account. */
     reset: () => { clearResults(); setError(null); },

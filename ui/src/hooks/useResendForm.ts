@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api, asCoreError, type AccountView, type ActionResult, type CoreError, type OperationDescriptor, type ProviderDescriptor, type RedactedRequest } from "../api";
 import { descriptorOf, resendOps } from "../lib/descriptors";
+import { useSessionState } from "./useSessionState";
 import { buildParams, defaultValues, valuesFromParams, type FormValues } from "../lib/params";
 
 /** A request to open the Resend screen prefilled (from Query's "Resend this callback" or History's "Repeat"). */
@@ -26,14 +27,18 @@ export function useResendForm(args: {
   intent: ResendIntent | null;
 }) {
   const { accounts, descriptors, account } = args;
-  const [opName, setOpName] = useState<string | null>(null);
-  const [values, setValues] = useState<FormValues>({});
+  // Work in progress outlives the screen for the session: leaving Resend and coming back finds the
+  // operation, the values typed, the preview and the last result as they were.
+  const [opName, setOpName] = useSessionState<string | null>("resend.op", null);
+  const [values, setValues] = useSessionState<FormValues>("resend.values", {});
   const [formErrors, setFormErrors] = useState<Record<string, string>>({});
-  const [preview, setPreview] = useState<RedactedRequest | null>(null);
+  const [preview, setPreview] = useSessionState<RedactedRequest | null>("resend.preview", null);
+  /** The user asked for the preview (its technical details then show open). */
+  const [previewAsked, setPreviewAsked] = useSessionState("resend.preview_asked", false);
   const [error, setError] = useState<CoreError | null>(null);
   const [confirming, setConfirming] = useState<null | { params: Record<string, unknown> }>(null);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<ActionResult | null>(null);
+  const [result, setResult] = useSessionState<ActionResult | null>("resend.result", null);
   const appliedIntent = useRef<number | null>(null);
 
   const descriptor = account ? descriptorOf(descriptors, account.provider) : undefined;
@@ -97,6 +102,7 @@ export function useResendForm(args: {
     setError(null);
     try {
       setPreview(await api.previewAction(request(params)));
+      setPreviewAsked(true);
     } catch (e) {
       setPreview(null);
       setError(asCoreError(e));
@@ -110,6 +116,7 @@ export function useResendForm(args: {
     // Check the request can be built (e.g. a too-long window) before asking for confirmation.
     try {
       setPreview(await api.previewAction(request(params)));
+      setPreviewAsked(false);
       setConfirming({ params });
     } catch (e) {
       setError(asCoreError(e));
@@ -133,8 +140,28 @@ export function useResendForm(args: {
     }
   };
 
+  /** "Send when allowed": the confirmed request becomes a job of one call that waits for the budget. */
+  const queue = async (onQueued: () => void) => {
+    if (!confirming || !account || !op) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.startJob({ account_id: account.id, operation: op.name, params: {}, since: null, until: null, calls: [confirming.params] });
+      setConfirming(null);
+      setPreview(null);
+      onQueued();
+      scrollTo("jobs-panel", 100);
+    } catch (e) {
+      setError(asCoreError(e));
+      setConfirming(null);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return {
-    ops, op, values, setValues, formErrors, setFormErrors, preview, setPreview, error, setError, result, setResult,
+    queue,
+    ops, op, values, setValues, formErrors, setFormErrors, preview, setPreview, previewAsked, error, setError, result, setResult,
     confirming, cancelConfirm: () => setConfirming(null), busy, setBusy,
     selectAccount, selectOp, validate, doPreview, askConfirm, run,
   };

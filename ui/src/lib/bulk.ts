@@ -5,13 +5,14 @@ import type { FormField } from "../bindings/FormField";
 import type { OperationDescriptor } from "../bindings/OperationDescriptor";
 import type { PlanRequest } from "../bindings/PlanRequest";
 import { asNumber, parseIntegerList, parseTextList } from "./params";
-import { parseLocalDateTime } from "./time";
 
 /** What the bulk form holds. */
 export type BulkValues = {
-  /** The window's start: hours back from the moment of planning, or (`null`) the local date-time `sinceText`. */
-  sinceHours: number | null;
-  sinceText: string;
+  /** The window's start and end (Unix milliseconds), as typed or picked; `null` until given. */
+  from: number | null;
+  to: number | null;
+  /** A date of the window is typed but not finished (it has no value yet). */
+  windowIncomplete: boolean;
   /** The values chosen for `each`. */
   each: string[];
   /** Everything the provider's "all" call covers, instead of the pasted list (when the shape has one). */
@@ -20,20 +21,18 @@ export type BulkValues = {
   list: string;
 };
 
-/** The quick choices for a window's start, in hours back. */
-export const SINCE_HOURS = [1, 5, 24, 72];
-
 /** The single-call field whose choices `each` goes over. */
 export function eachField(op: OperationDescriptor): FormField | undefined {
   const of = op.bulk?.each?.of_field;
   return of === undefined ? undefined : op.fields.find((f) => f.name === of);
 }
 
-/** A fresh bulk form: the last 24 hours, every value of `each`, and "all" when the provider has it. */
+/** A fresh bulk form: no window yet (nothing is assumed), every value of `each`, and "all" when the provider has it. */
 export function emptyBulk(op: OperationDescriptor | undefined): BulkValues {
   return {
-    sinceHours: 24,
-    sinceText: "",
+    from: null,
+    to: null,
+    windowIncomplete: false,
     each: op ? [...(eachField(op)?.choices ?? [])] : [],
     all: !!op?.bulk?.ids?.all_label_key,
     list: "",
@@ -59,14 +58,14 @@ export function bulkRequest(
   let since: number | null = null;
   let until: number | null = null;
   if (window) {
-    until = Math.floor(nowMs / 1000);
-    if (values.sinceHours !== null) since = until - values.sinceHours * 3600;
-    else {
-      const ms = parseLocalDateTime(values.sinceText);
-      if (ms === null) return { error: "bulk.error_since" };
-      since = Math.floor(ms / 1000);
-      if (since >= until) return { error: "bulk.error_since_future" };
-    }
+    if (values.windowIncomplete) return { error: "bulk.error_window_unfinished" };
+    if (values.from === null) return { error: window.has_end ? "bulk.error_window_start" : "bulk.error_since" };
+    // An end in the future, or none, is now: what has not happened cannot be resent.
+    const now = Math.floor(nowMs / 1000);
+    since = Math.floor(values.from / 1000);
+    until = window.has_end && values.to !== null ? Math.min(Math.floor(values.to / 1000), now) : now;
+    if (window.has_end && values.to !== null && values.to <= values.from) return { error: "bulk.error_window_order" };
+    if (since >= until) return { error: "bulk.error_since_future" };
   }
   if (each) {
     if (!values.each.length) return { error: each.empty_key };
@@ -83,5 +82,5 @@ export function bulkRequest(
       p[ids.field] = list;
     }
   }
-  return { request: { account_id: accountId, operation: op.name, params: p, since, until } };
+  return { request: { account_id: accountId, operation: op.name, params: p, since, until, calls: null } };
 }

@@ -3,18 +3,19 @@ import type { AccountView } from "../bindings/AccountView";
 import type { OperationDescriptor } from "../bindings/OperationDescriptor";
 
 /**
- * A reason for the stronger confirmation (`confirm.reason.<reason>`) and what the dialog asks for it: the
- * account name typed (production), the tick that many callbacks may be sent again, or a tick of the
- * reason's own (`confirm.tick_for.<reason>`).
+ * A reason for the stronger confirmation (`confirm.reason.<reason>`) and what the dialog asks for it: nothing
+ * more than reading it (production: the dialog says so plainly), the tick that many callbacks may be sent
+ * again, or a tick of the reason's own (`confirm.tick_for.<reason>`).
  */
-export type StrongReason = { reason: string; ask: "type_name" | "tick_many" | "tick_own" };
+export type StrongReason = { reason: string; ask: "read" | "tick_many" | "tick_own" };
 
 const given = (v: unknown) => v !== undefined && v !== null && String(v).trim() !== "";
 
 /**
  * Why a resend needs the stronger confirmation: any production account; a field holding its descriptor's
  * `broad` value (every callback at once); and the operation's own `confirm` rules: a time field reaching
- * further back than the rule says, or a field filled in (a one-off destination).
+ * further back than the rule says, a field filled in (a one-off destination), or always (an operation that
+ * resends everything of a kind).
  */
 export function strongReasons(
   account: Pick<AccountView, "environment">,
@@ -23,7 +24,7 @@ export function strongReasons(
   nowMs: number,
 ): { reasons: StrongReason[]; broadFields: string[] } {
   const reasons: StrongReason[] = [];
-  if (account.environment === "production") reasons.push({ reason: "production", ask: "type_name" });
+  if (account.environment === "production") reasons.push({ reason: "production", ask: "read" });
   const broadFields: string[] = [];
   for (const f of op.fields) {
     if (f.broad === null || f.broad === undefined) continue;
@@ -32,6 +33,10 @@ export function strongReasons(
   }
   if (broadFields.length) reasons.push({ reason: "broad_value", ask: "tick_many" });
   for (const rule of op.confirm) {
+    if (rule.kind === "always") {
+      reasons.push({ reason: rule.reason, ask: "tick_many" });
+      continue;
+    }
     const v = params[rule.field];
     if (rule.kind === "older_than") {
       if (!given(v) || !Number.isFinite(Number(v))) continue;

@@ -1,6 +1,7 @@
 // A look-up's results as its descriptor shows them: the rows, each column's text, and resending a row.
 import type { TFunction } from "i18next";
 import type { Column } from "../bindings/Column";
+import type { CursorPaging } from "../bindings/CursorPaging";
 import type { LookupShape } from "../bindings/LookupShape";
 import type { OperationDescriptor } from "../bindings/OperationDescriptor";
 import { listCount } from "./params";
@@ -13,8 +14,13 @@ const isRow = (v: unknown): v is LookupRow => !!v && typeof v === "object" && !A
 
 /** The rows of a look-up's result: the first of the shape's keys holding a list, or one row. */
 export function lookupRows(shape: LookupShape, result: unknown): LookupRow[] {
+  return rowsIn(shape.rows, result);
+}
+
+/** The rows under the first of `keys` holding a list (or one row) in a result. */
+export function rowsIn(keys: string[], result: unknown): LookupRow[] {
   if (!isRow(result)) return [];
-  for (const k of shape.rows) {
+  for (const k of keys) {
     const v = result[k];
     if (Array.isArray(v)) return v.filter(isRow);
     if (isRow(v)) return [v];
@@ -141,4 +147,11 @@ export function resendGroups(
     g.rows.push(i);
   }
   return { groups, left };
+}
+
+/** The cursor of a paged look-up's next page, from its result; `null` on the last page. */
+export function nextCursor(paging: CursorPaging | null, result: unknown): string | null {
+  if (!paging || !isRow(result)) return null;
+  const v = result[paging.next];
+  return typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null;
 }

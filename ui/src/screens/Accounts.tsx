@@ -5,6 +5,8 @@ import { EmptyState } from "../components/EmptyState";
 import { EnvPill } from "../components/EnvBadge";
 import { ErrorBox } from "../components/ErrorBox";
 import { AccountForm } from "../components/AccountForm";
+import { shownLabel } from "../lib/account";
+import { compareNames } from "../lib/names";
 
 type Mode = { kind: "list" } | { kind: "add" } | { kind: "edit"; account: AccountView };
 
@@ -154,7 +156,7 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
     <article className={`account-card env-border-${a.environment}`} data-testid={`account-${a.id}`} data-label={a.label}>
       <header className="account-head">
         <div>
-          <div className="account-label">{a.label}</div>
+          <div className="account-label">{shownLabel(a.label)}</div>
           <div className="account-url mono">{a.environment === "sandbox" ? t("accounts.builtin_sandbox") : a.base_url}</div>
         </div>
         <EnvPill environment={a.environment} />
@@ -207,9 +209,10 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
       {confirming && (
         <div className="confirm" data-testid="delete-confirm">
           <p>{t("accounts.delete_confirm", { label: a.label })}</p>
-          <input value={typed} onChange={(e) => setTyped(e.target.value)} data-testid="delete-typed" aria-label={t("accounts.delete_type")} placeholder={a.label} />
+          <input value={typed} onChange={(e) => setTyped(e.target.value)} data-testid="delete-typed" aria-label={t("accounts.delete_type")} />
+          <NameDifference typed={typed} expected={a.label} />
           <div className="row">
-            <button type="button" className="btn danger" disabled={typed !== a.label} data-testid="delete-confirm-button" onClick={remove}>
+            <button type="button" className="btn danger" disabled={compareNames(typed, a.label).kind !== "same"} data-testid="delete-confirm-button" onClick={remove}>
               {t("accounts.delete_final")}
             </button>
             <button type="button" className="btn" onClick={() => { setConfirming(false); setTyped(""); }}>
@@ -220,6 +223,19 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
         </div>
       )}
     </article>
+  );
+}
+
+/** What differs between a typed name and the account's (dash style, spacing and case never do). */
+function NameDifference(props: { typed: string; expected: string }) {
+  const { t } = useTranslation();
+  const check = compareNames(props.typed, props.expected);
+  if (check.kind === "same") return <span className="field-ok" data-testid="delete-typed-ok">{t("accounts.name_matches")}</span>;
+  if (check.kind !== "different") return null;
+  return (
+    <span className="field-error" data-testid="delete-typed-differs">
+      {t("accounts.name_differs", { at: check.at, expected: check.expectedFrom })}
+    </span>
   );
 }
 

@@ -8,22 +8,26 @@ import { CopySecretsDialog } from "../components/CopySecrets";
 import { ResultPanel } from "../components/ResultPanel";
 import { JobsSection } from "../components/bulk/JobsPanel";
 import { PlanDialog } from "../components/bulk/PlanDialog";
+import { RetryFix } from "../components/bulk/RetryFix";
 import { BulkForm } from "../components/resend/BulkForm";
 import { ModeChoice } from "../components/resend/ModeChoice";
 import { NoAccounts } from "../components/resend/NoAccounts";
 import { OperationChoice } from "../components/resend/OperationChoice";
 import { PreviewPanel } from "../components/resend/PreviewPanel";
+import { ProbeActions } from "../components/resend/ProbeActions";
 import { SingleForm } from "../components/resend/SingleForm";
 import { useBudget } from "../hooks/useBudget";
+import { useReceiverUrl } from "../hooks/useReceiverUrl";
 import { useBulkPlan } from "../hooks/useBulkPlan";
 import { useCopySecrets } from "../hooks/useCopySecrets";
 import { useJobs } from "../hooks/useJobs";
+import { useProbe } from "../hooks/useProbe";
 import { useResendForm, type ResendIntent } from "../hooks/useResendForm";
 import { useScreenAccount, type ScreenAccountProps } from "../hooks/useScreenAccount";
 import { useWorkspace } from "../hooks/useWorkspace";
 import { strongReasons } from "../lib/confirm";
 import { describeParams } from "../lib/describe";
-import { providerName } from "../lib/descriptors";
+import { descriptorOf, operationOf, probeOps, providerName } from "../lib/descriptors";
 
 export type { ResendIntent } from "../hooks/useResendForm";
 
@@ -31,6 +35,8 @@ export function ResendScreen(props: ScreenAccountProps & {
   intent: ResendIntent | null;
   onGoToAccounts: () => void;
   onSeeHistory: (id: number) => void;
+  /** The Sandbox inbox: what the built-in receiver got (after a sandbox resend). */
+  onOpenInbox?: () => void;
   /** History filtered to one bulk job. */
   onSeeJob?: (jobId: number) => void;
 }) {
@@ -44,7 +50,9 @@ export function ResendScreen(props: ScreenAccountProps & {
   const { jobs, reload: loadJobs } = useJobs();
   const bulk = useBulkPlan(account, op, form, loadJobs);
   const copy = useCopySecrets(form.setError);
+  const probe = useProbe(account);
   const jobsTick = jobs.map((j) => `${j.id}:${j.next_index}:${j.state}`).join(",");
+  const receiverUrl = useReceiverUrl(account, op);
   const budget = useBudget(account?.id, op?.name, `${form.result?.history_id ?? ""}|${jobsTick}`);
 
   if (accounts === null) return <p className="screen-subtitle">{t("common.loading")}</p>;
@@ -59,6 +67,10 @@ export function ResendScreen(props: ScreenAccountProps & {
     form.setError(null);
     void copy.ask({ account_id: account.id, operation: op.name, params });
   };
+  // The plan shown: the form's, or a retry of another account's job (its own account and operation).
+  const planAccount = bulk.planning ? accounts.find((a) => a.id === bulk.planning!.request.account_id) : undefined;
+  const planOp = bulk.planning && planAccount ? operationOf(descriptors, planAccount.provider, bulk.planning.request.operation, planAccount) : undefined;
+  const planned = bulk.planning && planAccount && planOp ? { ...bulk.planning, account: planAccount, op: planOp } : null;
   const strong = form.confirming && account && op ? strongReasons(account, op, form.confirming.params, Date.now()) : null;
 
   return (
@@ -95,6 +107,7 @@ export function ResendScreen(props: ScreenAccountProps & {
               onChange={form.setValues}
               bulk={bulk.values}
               onBulkChange={bulk.setValues}
+              providerName={name}
               hint={bulk.hint}
               budget={budget}
               onPlan={bulk.askPlan}
@@ -110,22 +123,49 @@ export function ResendScreen(props: ScreenAccountProps & {
                 form.setValues(v);
                 form.setPreview(null);
               }}
+              receiverUrl={receiverUrl}
               onPreview={form.doPreview}
               onResend={form.askConfirm}
             />
           )}
           {form.error && <ErrorBox error={form.error} testId="resend-error" />}
+          {account && <ProbeActions ops={probeOps(descriptorOf(descriptors, account.provider), account)} probe={probe} />}
         </section>
 
-        {form.preview && <PreviewPanel preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
+        {probe.done && <ResultPanel op={probe.done.op} result={probe.done.result} onSeeHistory={props.onSeeHistory} testId="probe-result" />}
 
-        {form.result && account && op && <ResultPanel op={op} result={form.result} onSeeHistory={props.onSeeHistory} />}
+        {form.preview && <PreviewPanel key={String(form.previewAsked)} open={form.previewAsked} preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
 
-        <JobsSection jobs={jobs} descriptors={descriptors} reload={loadJobs} onSeeHistory={(id) => props.onSeeJob?.(id)} />
+        {form.result && account && op && (
+          <ResultPanel
+            op={op}
+            result={form.result}
+            accountId={account.id}
+            sandbox={account.environment === "sandbox"}
+            onSeeHistory={props.onSeeHistory}
+            onOpenInbox={props.onOpenInbox}
+          />
+        )}
+
+        <JobsSection jobs={jobs} descriptors={descriptors} reload={loadJobs} onSeeHistory={(id) => props.onSeeJob?.(id)} onRetry={bulk.planRetry} />
       </div>
 
-      {bulk.planning && account && op && (
-        <PlanDialog account={account} providerName={name} op={op} plan={bulk.planning.plan} busy={form.busy} onConfirm={bulk.start} onCancel={bulk.cancelPlan} />
+      {planned && (
+        <PlanDialog
+          account={planned.account}
+          providerName={providerName(descriptors, planned.account.provider)}
+          op={planned.op}
+          request={planned.request}
+          plan={planned.plan}
+          busy={form.busy}
+          title={planned.retry ? t("bulk.retry_title") : undefined}
+          onConfirm={bulk.start}
+          onCancel={bulk.cancelPlan}
+        >
+          {planned.retry && (
+            <RetryFix op={planned.op} failures={planned.retry} calls={planned.request.calls ?? []} onFix={bulk.fixRetry} />
+          )}
+        </PlanDialog>
       )}
 
       {copy.dialog && account && op && (
@@ -149,7 +189,9 @@ export function ResendScreen(props: ScreenAccountProps & {
           scope={describeParams(t, i18n.language, op.fields, form.confirming.params)}
           reasons={strong.reasons}
           busy={form.busy}
+          nextAllowedAtMs={budget?.limited ? budget.next_allowed_at_ms : null}
           onConfirm={form.run}
+          onQueue={() => void form.queue(loadJobs)}
           onCancel={form.cancelConfirm}
         />
       )}

@@ -4,6 +4,9 @@ import { api, asCoreError, type AppInfo, type CoreError } from "../api";
 import { ErrorBox } from "../components/ErrorBox";
 import { Modal } from "../components/Modal";
 import { LANGUAGES, type Language } from "../i18n";
+import { useZone } from "../hooks/useZone";
+import { offsetText, systemZoneName, type ZoneChoice } from "../lib/datetime";
+import { savePreferences } from "../lib/prefs";
 
 /** How long history may be kept (days); `null` keeps everything. */
 export const KEEP_DAYS = [30, 90, 180, 365, 730, 1825] as const;
@@ -94,6 +97,40 @@ function Retention() {
   );
 }
 
+/** The time zone dates are typed and shown in: this computer's, or UTC. Saved with the language. */
+function TimeZone() {
+  const { t } = useTranslation();
+  const zone = useZone();
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<CoreError | null>(null);
+  const choose = async (z: ZoneChoice) => {
+    setSaved(false);
+    setError(null);
+    try {
+      await savePreferences({ time_zone: z });
+      setSaved(true);
+    } catch (e) {
+      setError(asCoreError(e));
+    }
+  };
+  return (
+    <label className="field settings-next-field">
+      <span className="field-label">{t("screens.settings.time_zone")}</span>
+      <select data-testid="zone-select" value={zone} onChange={(e) => void choose(e.target.value as ZoneChoice)}>
+        <option value="local">{t("screens.settings.zone_local", { offset: offsetText(-new Date().getTimezoneOffset() * 60_000), name: systemZoneName() })}</option>
+        <option value="UTC">{t("screens.settings.zone_utc")}</option>
+      </select>
+      <span className="field-help">{t("screens.settings.time_zone_help")}</span>
+      {saved && (
+        <span className="field-ok" data-testid="zone-saved">
+          {t("screens.settings.saved")}
+        </span>
+      )}
+      {error && <ErrorBox error={error} />}
+    </label>
+  );
+}
+
 export function SettingsScreen(props: {
   info: AppInfo | null;
   language: Language;
@@ -130,6 +167,7 @@ export function SettingsScreen(props: {
             </span>
           )}
         </label>
+        <TimeZone />
       </section>
       <Retention />
       <section className="card">

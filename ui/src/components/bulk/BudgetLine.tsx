@@ -5,7 +5,8 @@ import { useNow } from "../../hooks/useNow";
 import { formatDuration } from "../../lib/duration";
 
 export function BudgetLine(props: { status: BudgetStatus | null }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const nf = new Intl.NumberFormat(i18n.language);
   const now = useNow();
   const s = props.status;
   if (!s || !s.limited) return null;
@@ -14,7 +15,7 @@ export function BudgetLine(props: { status: BudgetStatus | null }) {
   return (
     <div className="budget-line" data-testid="budget">
       {s.remaining_today !== null && (
-        <span className="budget-item" data-testid="budget-left">{t("bulk.budget_left", { left: s.remaining_today, total: s.per_day ?? 0 })}</span>
+        <span className="budget-item" data-testid="budget-left">{t("bulk.budget_left", { left: nf.format(s.remaining_today), total: nf.format(s.per_day ?? 0) })}</span>
       )}
       <span className="budget-item" data-testid="budget-next">
         {wait > 0 ? t("bulk.budget_next_in", { time: formatDuration(t, wait) }) : t("bulk.budget_next_now")}

@@ -1,58 +1,71 @@
-// The bulk part of the Resend form, drawn from the operation's bulk shape: since when, for which values,
-// which ids.
+// The bulk part of the Resend form, drawn from the operation's bulk shape: the time window (from–until, or
+// since when for a provider without an end), for which values, which ids.
 import { useTranslation } from "react-i18next";
 import type { EachShape, FormField, IdsShape, OperationDescriptor, WindowShape } from "../../api";
-import { SINCE_HOURS, eachField, type BulkValues } from "../../lib/bulk";
+import { useZone } from "../../hooks/useZone";
+import { eachField, type BulkValues } from "../../lib/bulk";
 import { idKindOf } from "../../lib/idfile";
 import { listCount } from "../../lib/params";
-import { toLocalInput } from "../../lib/time";
+import { LazyDateTimeField, LazyDateTimeRange, LazyOutageHours } from "../DateTimeField.lazy";
 import { LoadIds } from "../LoadIds";
+
+/** A change to the bulk values, applied to the latest ones (fields report from effects, after other changes). */
+export type BulkUpdate = (prev: BulkValues) => BulkValues;
 
 type Part = { values: BulkValues; set: (patch: Partial<BulkValues>) => void };
 
-export function BulkFields(props: { op: OperationDescriptor; values: BulkValues; onChange: (v: BulkValues) => void }) {
+export function BulkFields(props: { op: OperationDescriptor; providerName: string; values: BulkValues; onChange: (update: BulkUpdate) => void }) {
   const bulk = props.op.bulk;
   if (!bulk) return null;
-  const part: Part = { values: props.values, set: (patch) => props.onChange({ ...props.values, ...patch }) };
+  const part: Part = { values: props.values, set: (patch) => props.onChange((prev) => ({ ...prev, ...patch })) };
   const of = eachField(props.op);
   return (
     <div className="bulk-fields" data-testid="bulk-fields">
-      {bulk.window && <WindowFields shape={bulk.window} {...part} />}
+      {bulk.window && <WindowFields shape={bulk.window} providerName={props.providerName} {...part} />}
       {bulk.each && of && <EachFields shape={bulk.each} field={of} {...part} />}
       {bulk.ids && <IdsFields shape={bulk.ids} {...part} />}
     </div>
   );
 }
 
-/** Since when: quick choices in hours back, or a local date and time. */
-function WindowFields({ shape, values: v, set }: Part & { shape: WindowShape }) {
+/**
+ * The time window: from–until with quick choices and the hours of an outage; for a provider whose resend has
+ * no end, since when only, saying so. Nothing is filled in until the user types or picks.
+ */
+function WindowFields({ shape, providerName, values: v, set }: Part & { shape: WindowShape; providerName: string }) {
   const { t } = useTranslation();
-  return (
-    <fieldset className="field wide">
-      <legend className="field-label">{t("bulk.since")}</legend>
-      <div className="row wrap">
-        {SINCE_HOURS.map((h) => (
-          <button
-            key={h}
-            type="button"
-            className={`btn small${v.sinceHours === h ? " primary" : ""}`}
-            onClick={() => set({ sinceHours: h })}
-            data-testid={`bulk-since-${h}h`}
-            aria-pressed={v.sinceHours === h}
-          >
-            {t(`bulk.since_${h}h`)}
-          </button>
-        ))}
-        <input
-          type="datetime-local"
-          step={1}
-          value={v.sinceHours === null ? v.sinceText : ""}
-          onChange={(e) => set({ sinceHours: null, sinceText: e.target.value })}
-          onFocus={() => v.sinceHours !== null && set({ sinceHours: null, sinceText: toLocalInput(Date.now() - v.sinceHours * 3600_000) })}
-          data-testid="bulk-since-at"
-          aria-label={t("bulk.since_at")}
+  const zone = useZone();
+  if (!shape.has_end) {
+    return (
+      <div className="field wide" data-testid="bulk-window">
+        <LazyDateTimeField
+          label={t("bulk.since")}
+          value={v.from}
+          onChange={(from) => set({ from })}
+          onIncompleteChange={(windowIncomplete) => set({ windowIncomplete })}
+          zone={zone}
+          presets={["hour_ago", "day_ago"]}
+          testId="bulk-since"
         />
+        <div className="info-note" data-testid="bulk-no-end">{t("bulk.no_end", { provider: providerName })}</div>
+        <span className="field-help">{t(shape.help_key)}</span>
       </div>
+    );
+  }
+  return (
+    <fieldset className="field wide" data-testid="bulk-window">
+      <legend className="field-label">{t("bulk.window")}</legend>
+      <LazyDateTimeRange
+        value={{ from: v.from, to: v.to }}
+        onChange={(r) => set({ from: r.from, to: r.to })}
+        onIncompleteChange={(windowIncomplete) => set({ windowIncomplete })}
+        zone={zone}
+        presets={["last_hour", "last_24h", "today", "yesterday"]}
+        fromLabel={t("datetime.from")}
+        toLabel={t("datetime.to")}
+        testId="bulk-window"
+      />
+      <LazyOutageHours zone={zone} onChange={(r) => set({ from: r.from, to: r.to })} testId="bulk-outage" />
       <span className="field-help">{t(shape.help_key)}</span>
     </fieldset>
   );

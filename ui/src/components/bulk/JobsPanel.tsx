@@ -1,10 +1,11 @@
 // The Jobs panel: every bulk job with its progress and controls (pause, cancel, resume, save results),
 // on every screen that starts jobs.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, asCoreError, type CoreError, type ExportResult, type ProviderDescriptor } from "../../api";
+import { api, asCoreError, type CoreError, type ExportResult, type JobFailures, type ProviderDescriptor } from "../../api";
 import type { JobLive } from "../../hooks/useJobs";
 import { useNow } from "../../hooks/useNow";
+import { shownLabel } from "../../lib/account";
 import { operationOf } from "../../lib/descriptors";
 import { formatDuration } from "../../lib/duration";
 import { formatLocal } from "../../lib/time";
@@ -23,6 +24,8 @@ export function JobsSection(props: {
   reload: () => void;
   onSeeHistory: (jobId: number) => void;
   onShowResults?: (job: JobLive) => void;
+  /** "Fix and retry the failed ones": the screen opens the plan of exactly the failed calls. */
+  onRetry?: (failures: JobFailures) => void;
 }) {
   const [busy, setBusy] = useState<number | null>(null);
   const [error, setError] = useState<{ jobId: number; error: CoreError } | null>(null);
@@ -57,6 +60,7 @@ export function JobsSection(props: {
       onSave={save}
       onSeeHistory={props.onSeeHistory}
       onShowResults={props.onShowResults}
+      onRetry={props.onRetry}
     />
   );
 }
@@ -68,6 +72,7 @@ type JobActions = {
   onSeeHistory: (id: number) => void;
   onSave?: (id: number) => void;
   onShowResults?: (job: JobLive) => void;
+  onRetry?: (failures: JobFailures) => void;
 };
 
 /** Bulk jobs with their progress and controls. */
@@ -103,6 +108,7 @@ export function JobsPanel(props: JobActions & {
               onSeeHistory={props.onSeeHistory}
               onSave={props.onSave}
               onShowResults={props.onShowResults}
+              onRetry={props.onRetry}
               job={j}
               title={op ? t(op.label_key) : j.operation}
               lookup={op?.kind === "lookup"}
@@ -142,25 +148,30 @@ function JobCard(props: JobActions & {
   const waitS = j.waiting_until_ms ? Math.ceil((j.waiting_until_ms - Math.max(now, Date.now())) / 1000) : 0;
   const elsewhere = j.state === "running" && j.runner_pid !== null;
   const resumable = j.state === "paused" || j.state === "interrupted" || j.state === "cancelled";
+  const tone = jobTone(j);
+  const failures = useFailures(j);
+  const top = failures?.reasons[0];
   return (
-    <div className={`job-card job-${j.state}`} data-testid="job-card" data-job-id={j.id} data-state={j.state} data-operation={j.operation}>
+    <div className={`job-card job-${j.state} job-tone-${tone}`} data-tone={tone} data-testid="job-card" data-job-id={j.id} data-state={j.state} data-operation={j.operation}>
       <div className="job-head">
         <div>
           <div className="job-title">{props.title}</div>
           <div className="meta">
-            #{j.id} · {j.account_label} · {t("bulk.job_started", { when: formatLocal(j.created_at_ms, i18n.language) })}
+            #{j.id} · {shownLabel(j.account_label)} · {t("bulk.job_started", { when: formatLocal(j.created_at_ms, i18n.language) })}
           </div>
         </div>
-        <span className={`pill job-state-${j.state}`} data-testid="job-state">{t(`bulk.state.${j.state}`)}</span>
+        <span className={`pill job-state-${j.state} job-tone-${tone}`} data-testid="job-state">
+          {tone === "failed" || tone === "partial" ? t(`bulk.tone.${tone}`) : t(`bulk.state.${j.state}`)}
+        </span>
       </div>
-      <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={j.total} aria-valuenow={j.next_index} data-testid="job-progress-bar">
+      <div className={`progress progress-${tone}`} role="progressbar" aria-valuemin={0} aria-valuemax={j.total} aria-valuenow={j.next_index} data-testid="job-progress-bar">
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <div className="job-numbers">
         <span className="job-done" data-testid="job-done">{t("bulk.done_of", { done: nf.format(j.next_index), total: nf.format(j.total) })}</span>
-        <span className="outcome-count ok" data-testid="job-ok">{t("bulk.count_ok", { n: nf.format(j.ok) })}</span>
-        <span className="outcome-count failed" data-testid="job-failed">{t("bulk.count_failed", { n: nf.format(j.failed) })}</span>
-        <span className="outcome-count unknown" data-testid="job-unknown">{t("bulk.count_unknown", { n: nf.format(j.unknown) })}</span>
+        <span className={`outcome-count ok${j.ok === 0 ? " zero" : ""}`} data-testid="job-ok">{t("bulk.count_ok", { n: nf.format(j.ok) })}</span>
+        <span className={`outcome-count failed${j.failed === 0 ? " zero" : ""}`} data-testid="job-failed">{t("bulk.count_failed", { n: nf.format(j.failed) })}</span>
+        <span className={`outcome-count unknown${j.unknown === 0 ? " zero" : ""}`} data-testid="job-unknown">{t("bulk.count_unknown", { n: nf.format(j.unknown) })}</span>
       </div>
       {j.state === "running" && !elsewhere && (
         <div className="job-timing">
@@ -169,9 +180,22 @@ function JobCard(props: JobActions & {
         </div>
       )}
       {elsewhere && <div className="info-note" data-testid="job-elsewhere">{t("bulk.elsewhere", { pid: j.runner_pid })}</div>}
-      {j.state === "interrupted" && <div className="warning" data-testid="job-interrupted">{t("bulk.interrupted", { done: j.next_index, total: j.total })}</div>}
+      {j.state === "interrupted" && <div className="warning" data-testid="job-interrupted">{t("bulk.interrupted", { done: nf.format(j.next_index), total: nf.format(j.total) })}</div>}
       {j.state === "paused" && <div className="info-note">{t("bulk.paused_note")}</div>}
-      {j.unknown > 0 && <div className="info-note">{t("bulk.unknown_note")}</div>}
+      {top && (
+        <div className="job-reason" data-testid="job-reason">
+          <div className="job-reason-head">{t("bulk.failed_why", { count: top.calls, n: nf.format(top.calls) })}</div>
+          <ErrorBox error={top.error as CoreError} compact testId="job-reason-error" />
+          {failures.reasons.length > 1 && (
+            <div className="meta">{t("bulk.failed_other_reasons", { count: failures.reasons.length - 1, n: nf.format(failures.reasons.length - 1) })}</div>
+          )}
+        </div>
+      )}
+      {j.unknown > 0 && (
+        <div className="info-note" data-testid="job-unknown-note">
+          {failures?.retry ? t("bulk.unknown_not_retried", { count: j.unknown, n: nf.format(j.unknown) }) : t("bulk.unknown_note")}
+        </div>
+      )}
       {error && <ErrorBox error={error} compact testId="job-error" />}
       {saved && (
         <div className="inline-result ok" data-testid="job-saved" data-path={saved.path}>
@@ -191,6 +215,11 @@ function JobCard(props: JobActions & {
         {(j.state === "paused" || j.state === "interrupted") && (
           <button type="button" className="btn danger-outline" disabled={busy} onClick={() => props.onCancel(j.id)} data-testid="job-cancel">{t("bulk.cancel")}</button>
         )}
+        {props.onRetry && failures?.retry && j.state !== "running" && (
+          <button type="button" className="btn primary" disabled={busy} onClick={() => props.onRetry?.(failures)} data-testid="job-retry">
+            {t("bulk.retry_failed", { count: failures.failed, n: nf.format(failures.failed) })}
+          </button>
+        )}
         {props.onShowResults && props.lookup && j.state !== "running" && (
           <button type="button" className="btn" onClick={() => props.onShowResults?.(j)} data-testid="job-show-results">{t("bulk.show_results")}</button>
         )}
@@ -201,4 +230,36 @@ function JobCard(props: JobActions & {
       </div>
     </div>
   );
+}
+
+/**
+ * How a job reads: still going (its state), all done well, some calls failed or unknown (amber), or every
+ * call failed (red) — a finished job with failures never looks like a good run.
+ */
+export function jobTone(j: Pick<JobLive, "state" | "ok" | "failed" | "unknown">): "active" | "ok" | "partial" | "failed" {
+  if (j.state === "running" || j.state === "paused" || j.state === "interrupted") return "active";
+  if (j.failed > 0 && j.ok === 0 && j.unknown === 0) return "failed";
+  if (j.failed > 0 || j.unknown > 0) return "partial";
+  return "ok";
+}
+
+/** Why a stopped job's calls failed (read once per count of failures). */
+function useFailures(j: JobLive): JobFailures | null {
+  const [failures, setFailures] = useState<JobFailures | null>(null);
+  const wanted = j.failed > 0 && j.state !== "running";
+  useEffect(() => {
+    if (!wanted) {
+      setFailures(null);
+      return;
+    }
+    let alive = true;
+    api
+      .jobFailures(j.id)
+      .then((f) => alive && setFailures(f))
+      .catch(() => alive && setFailures(null));
+    return () => {
+      alive = false;
+    };
+  }, [j.id, j.failed, wanted]);
+  return failures;
 }

@@ -44,7 +44,7 @@ export function HistoryDrawer(props: {
   const canRepeat = !!(d && op && op.kind === "resend" && account && d.outcome !== "pending");
   const repeat = () => {
     if (!d || !op || !account) return;
-    props.onRepeat({ accountId: account.id, operation: op.name, params: paramsFromRecorded(op.fields, d.request), confirm: true });
+    props.onRepeat({ accountId: account.id, operation: op.name, params: paramsFromRecorded(op.fields, d.request, op.path), confirm: true });
   };
 
   return (

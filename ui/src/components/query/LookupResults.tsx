@@ -68,7 +68,7 @@ export function LookupResults(props: {
                 ? t(`result.headline.${result.outcome}`)
                 : asked > 0 && missing.length > 0
                   ? t("query.found_asked", { n: nf.format(asked), found: nf.format(asked - missing.length) })
-                  : t("query.found", { n: nf.format(rows.length) })
+                  : t(shape?.found_key ?? "query.found", { n: nf.format(rows.length) })
               : t("query.found_of", { found: nf.format(jobResults!.ok), n: nf.format(jobResults!.total) })}
           </h3>
         </div>
@@ -142,8 +142,23 @@ export function LookupResults(props: {
               window.setTimeout(() => document.querySelector("[data-testid=jobs-panel]")?.scrollIntoView?.({ behavior: "smooth", block: "nearest" }), 100);
             }}
           />
-          <LookupTable shape={shape} rows={rows} selected={selected} onSelect={select} onResend={(operation, params) => props.onResend(shown.accountId, operation, params)} />
+          <LookupTable
+            shape={shape}
+            rows={rows}
+            selected={selected}
+            onSelect={select}
+            onResend={(operation, params) => props.onResend(shown.accountId, operation, params)}
+            detail={shown.op.row_detail ? { shape: shown.op.row_detail, accountId: shown.accountId } : undefined}
+          />
         </>
+      )}
+      {props.lookup.more.error && <ErrorBox error={props.lookup.more.error} compact testId="query-more-error" />}
+      {props.lookup.more.available && (
+        <div className="row actions">
+          <button type="button" className="btn" disabled={props.lookup.more.busy} onClick={() => void props.lookup.more.load()} data-testid="query-more">
+            {props.lookup.more.busy ? t("query.searching") : t("query.load_more")}
+          </button>
+        </div>
       )}
       {(nothing || missingTotal > 0) && (
         <NoMatch lookup={props.lookup} account={props.account} descriptors={props.descriptors} nothing={nothing} onSeeResends={props.onSeeResends} />
@@ -196,7 +211,7 @@ function NoMatch(props: {
   const accountId = props.account.id;
   return (
     <div className="no-match" data-testid="query-no-match">
-      {props.nothing && <p className="no-match-title">{t("query.none")}</p>}
+      {props.nothing && <p className="no-match-title">{t(op.lookup?.none_key ?? "query.none")}</p>}
       {props.nothing && <p className="field-help" data-testid="query-no-match-help">{t(askedField?.help_key ?? op.help_key)}</p>}
       {others.length > 0 && (
         <div className="row no-match-tabs">

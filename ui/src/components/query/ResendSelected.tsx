@@ -11,7 +11,7 @@ import { ErrorBox } from "../ErrorBox";
 
 /** The plan request of one group: its operation's bulk list of ids, nothing else. */
 export function groupRequest(accountId: number, g: ResendGroup): PlanRequest {
-  return { account_id: accountId, operation: g.op.name, params: { [g.op.bulk!.ids!.field]: g.ids }, since: null, until: null };
+  return { account_id: accountId, operation: g.op.name, params: { [g.op.bulk!.ids!.field]: g.ids }, since: null, until: null, calls: null };
 }
 
 export function ResendSelected(props: {
@@ -94,6 +94,7 @@ export function ResendSelected(props: {
           account={account}
           providerName={providerName(props.descriptors, account.provider)}
           op={step.groups[step.at].op}
+          request={step.request}
           plan={step.plan}
           busy={busy}
           onConfirm={start}

@@ -4,7 +4,7 @@ import type { BudgetStatus, OperationDescriptor } from "../../api";
 import { bulkFormFields, type BulkValues } from "../../lib/bulk";
 import type { FormValues } from "../../lib/params";
 import { BudgetLine } from "../bulk/BudgetLine";
-import { BulkFields } from "../bulk/BulkFields";
+import { BulkFields, type BulkUpdate } from "../bulk/BulkFields";
 import { OpForm } from "../OpForm";
 
 export function BulkForm(props: {
@@ -13,7 +13,8 @@ export function BulkForm(props: {
   errors: Record<string, string>;
   onChange: (v: FormValues) => void;
   bulk: BulkValues;
-  onBulkChange: (v: BulkValues) => void;
+  onBulkChange: (update: BulkUpdate) => void;
+  providerName: string;
   /** What is wrong with the bulk values (a translation key). */
   hint: string | null;
   budget: BudgetStatus | null;
@@ -23,7 +24,7 @@ export function BulkForm(props: {
   return (
     <>
       <OpForm fields={bulkFormFields(props.op)} values={props.values} errors={props.errors} onChange={props.onChange} />
-      <BulkFields op={props.op} values={props.bulk} onChange={props.onBulkChange} />
+      <BulkFields op={props.op} providerName={props.providerName} values={props.bulk} onChange={props.onBulkChange} />
       {props.hint && (
         <div className="error-box" role="alert" data-testid="bulk-error">
           <div className="error-message">{t(props.hint)}</div>

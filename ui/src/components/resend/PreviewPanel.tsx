@@ -1,4 +1,5 @@
-// The signed request as it would be sent now (secrets masked), with "Copy as cURL" and "Copy with secrets…".
+// The signed request as it would be sent now (secrets masked), with "Copy as cURL" and "Copy with secrets…":
+// technical details, behind a disclosure that is closed unless the user asked for the preview.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { RedactedRequest } from "../../api";
@@ -11,6 +12,8 @@ export function PreviewPanel(props: {
   onCopySecrets: () => void;
   /** The app copied a command with secrets: when it clears the clipboard (null: it cannot). */
   secretsCopied: null | { clearSeconds: number | null };
+  /** Open at first (the user asked for the preview); closed when it only came with a confirmation. */
+  open: boolean;
 }) {
   const { t } = useTranslation();
   const [copied, setCopied] = useState(false);
@@ -20,7 +23,10 @@ export function PreviewPanel(props: {
   };
   const p = props.preview;
   return (
-    <section className="card wide-card" data-testid="resend-preview-panel">
+    <details className="card wide-card tech-details" data-testid="resend-preview-panel" open={props.open || undefined}>
+      <summary className="tech-summary" data-testid="tech-details-toggle">
+        {t("resend.technical_details")}
+      </summary>
       <div className="card-head">
         <h3 className="card-title">{t("resend.preview_title")}</h3>
         <div className="row">
@@ -41,6 +47,6 @@ export function PreviewPanel(props: {
         </div>
       )}
       <RequestView method={p.method} url={p.url} headers={p.headers} body={p.body} testId="preview-request" />
-    </section>
+    </details>
   );
 }
