@@ -30,7 +30,7 @@ export function useResendForm(args: {
   // Work in progress outlives the screen for the session: leaving Resend and coming back finds the
   // operation, the values typed, the preview and the last result as they were.
   const [opName, setOpName] = useSessionState<string | null>("resend.op", null);
-  const [values, setValues] = useSessionState<FormValues>("resend.values", {});
+  const [typed, setValues] = useSessionState<FormValues>("resend.values", {});
   const [formErrors, setFormErrors] = useState<Record<string, string>>({});
   const [preview, setPreview] = useSessionState<RedactedRequest | null>("resend.preview", null);
   /** The user asked for the preview (its technical details then show open). */
@@ -44,6 +44,9 @@ export function useResendForm(args: {
   const descriptor = account ? descriptorOf(descriptors, account.provider) : undefined;
   const ops = useMemo(() => resendOps(descriptor, account), [descriptor, account]);
   const op: OperationDescriptor | undefined = ops.find((o) => o.name === opName) ?? ops[0];
+  // The operation's defaults under what was typed: an operation shown without being chosen (the first one of
+  // an account picked elsewhere, or at start) holds the choices it shows.
+  const values = useMemo(() => (op ? { ...defaultValues(op.fields), ...typed } : typed), [op, typed]);
 
   const reset = (o: OperationDescriptor | undefined, vals?: FormValues) => {
     setValues(vals ?? (o ? defaultValues(o.fields) : {}));
