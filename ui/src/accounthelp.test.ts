@@ -39,6 +39,17 @@ describe("account field help", () => {
     }
   });
 
+  it("leaves the optional mark to the form: no label of a field says it again", () => {
+    const OPTIONAL = /optional|可选|opcional/i;
+    for (const l of LANGUAGES) {
+      for (const d of descriptors) {
+        for (const f of d.account_fields) {
+          expect(lookup(catalogs[l], f.label_key) as string, `${l}: ${f.label_key}`).not.toMatch(OPTIONAL);
+        }
+      }
+    }
+  });
+
   it("uses no header names or unexplained terms", () => {
     for (const l of LANGUAGES) {
       for (const d of descriptors) {
