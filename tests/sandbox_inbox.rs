@@ -195,6 +195,26 @@ async fn every_demo_resend_succeeds_out_of_the_box_and_lands_in_the_inbox_verifi
     }
 }
 
+/// The stored sandbox Ceffu account keeps the sandbox's webhook endpoint id: the resend form offers it
+/// (the operation's field takes its value from that account field), and a resend with it succeeds and
+/// lands in the inbox, nothing typed.
+#[tokio::test]
+async fn the_sandbox_ceffu_account_stores_its_webhook_id_and_a_resend_with_it_succeeds() {
+    let env = start_with(|_| {}).await;
+    let id = env.account("ceffu");
+    let view = env.store.accounts.get(id).unwrap();
+    let op = providers::descriptor(view.provider).operations.into_iter().find(|o| o.name == "resend-webhooks").unwrap();
+    let field = op.fields.iter().find(|f| f.name == "webhookId").unwrap();
+    let stored = field.from_account.as_deref().expect("the webhook id is offered from the account");
+    let ids = providers::named_ids::read(stored, view.fields.get(stored)).unwrap();
+    assert_eq!(ids.len(), 1, "{:?}", view.fields);
+    let params = json!({"webhookId": ids[0].id, "eventType": "1", "resendFromDateTime": (T0_S - 30 * 86_400) * 1000});
+    let out = env.run(id, "resend-webhooks", params).await.unwrap();
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{:?}", out.error);
+    let inbox = env.sb.wait_for_inbox(1, Duration::from_secs(10)).await;
+    assert!(!of(&inbox, "ceffu").is_empty());
+}
+
 #[tokio::test]
 async fn a_tampered_delivery_does_not_verify() {
     let env = start_with(|_| {}).await;

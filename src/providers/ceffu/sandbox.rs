@@ -246,6 +246,7 @@ impl Simulator for CeffuSimulator {
             "base_url": base_url,
             "api_key": demo::API_KEY,
             "private_key": demo_private_key_base64(),
+            "webhook_ids": [{"name": "Sandbox", "id": demo::WEBHOOK_ID}],
         });
         vec![DemoAccount { key: API, label: "Ceffu", account }]
     }
