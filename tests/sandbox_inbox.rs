@@ -215,6 +215,33 @@ async fn the_sandbox_ceffu_account_stores_its_webhook_id_and_a_resend_with_it_su
     assert!(!of(&inbox, "ceffu").is_empty());
 }
 
+/// "Reset the sandbox": the same address, nothing received, no faults waiting, no calls counted, and the
+/// sandbox accounts work at once.
+#[tokio::test]
+async fn a_reset_sandbox_starts_afresh_at_the_same_address() {
+    let mut env = start_with(|_| {}).await;
+    env.resend_and_wait("avista").await;
+    env.sb.inject_all(
+        callback_desk::sandbox::training_faults(
+            providers::ProviderId::parse("cybavo").unwrap(),
+            callback_desk::sandbox::TrainingFault::Down,
+            3,
+        )
+        .unwrap(),
+    );
+    let root = env.sb.base_url();
+    let sb = std::mem::replace(&mut env.sb, Sandbox::start(SandboxConfig::default()).await.unwrap());
+    let clock = FixedClock::at_ms(T0_MS);
+    let sb =
+        sb.reset(SandboxConfig { clock: Arc::new(clock), limits: false, ..SandboxConfig::default() }).await.unwrap();
+    assert_eq!(sb.base_url(), root);
+    assert!(sb.inbox().is_empty());
+    assert!(sb.pending_faults().is_empty());
+    assert_eq!(sb.state()["calls"]["avista"], 0);
+    env.sb = sb;
+    env.resend_and_wait("cybavo").await;
+}
+
 #[tokio::test]
 async fn a_tampered_delivery_does_not_verify() {
     let env = start_with(|_| {}).await;

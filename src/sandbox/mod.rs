@@ -23,7 +23,8 @@
 //!
 //! Files: `server.rs` (accept loop, dispatch), `control.rs` (the endpoints above), `simulator.rs` (the
 //! simulator trait, requests and answers), `settings.rs` (each simulator's settings), `faults.rs`,
-//! `outbox.rs` (deliveries), `inbox.rs` (the receiver's inbox), `apis.rs` (API keys), `helpers.rs`.
+//! `outbox.rs` (deliveries), `inbox.rs` (the receiver's inbox), `apis.rs` (API keys), `training.rs` (the
+//! faults Settings offers for training), `helpers.rs`.
 
 mod apis;
 mod control;
@@ -34,6 +35,7 @@ mod outbox;
 mod server;
 mod settings;
 mod simulator;
+mod training;
 
 pub use apis::ApiKey;
 pub use faults::{Fault, FaultKind};
@@ -45,6 +47,10 @@ pub use outbox::{
 pub use settings::{SimSettings, SimulatorSettings};
 pub use simulator::{
     DemoAccount, ProviderResponse, SbRequest, SignWith, Signer, SimApi, SimFuture, Simulation, Simulator, StartCtx,
+};
+pub use training::{
+    describe as describe_training, faults_for as training_faults, signing_providers, PendingTraining, SandboxTraining,
+    TrainingFault, MAX_TRAINING_COUNT, SLOW_MS,
 };
 
 use crate::clock::{Clock, SystemClock};
@@ -286,6 +292,11 @@ impl SandboxHandle {
         self.inner.faults.push([fault]);
     }
 
+    /// Queues faults.
+    pub fn inject_all(&self, faults: Vec<Fault>) {
+        self.inner.faults.push(faults);
+    }
+
     /// Removes every queued fault.
     pub fn clear_faults(&self) {
         self.inner.faults.clear();
@@ -377,6 +388,14 @@ impl SandboxHandle {
     /// The counters served at `GET /__sandbox/state`.
     pub fn state(&self) -> Value {
         self.inner.state_json()
+    }
+
+    /// Starts again from scratch on the same port (`config.port` is ignored): the simulations seeded
+    /// afresh from `config`, no inbox, no faults, no counters, no deliveries.
+    pub async fn reset(self, config: SandboxConfig) -> Result<SandboxHandle> {
+        let port = self.addr.port();
+        self.shutdown().await;
+        Sandbox::start(SandboxConfig { port, ..config }).await
     }
 
     /// Stops the server and waits for the accept loop to end.

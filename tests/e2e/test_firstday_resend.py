@@ -14,6 +14,9 @@ languages, against the app's built-in sandbox.
 - A Ceffu resend without typing an id: the sandbox account keeps its webhook endpoint id, the single and bulk
   forms offer it chosen already (another one can still be typed), and the account form shows it with help
   on where to find it in the provider's portal.
+- The sandbox for training in Settings: a problem added for a provider (down) meets the next resend, then
+  "Reset the sandbox" (asked first) empties the Sandbox inbox; "Try it with simulated providers" stays on the
+  Accounts screen.
 Screenshots of each changed screen at 1024×700, 1280×800 and 1920×1080 in the three languages.
 """
 
@@ -382,6 +385,57 @@ def main():
             s.find("[data-testid=bulk-window-from-input]")
             assert s.execute("return document.querySelector('[data-testid=mode-bulk] input').checked;"), "bulk mode lost"
             assert field_text(s, "bulk-window-from").endswith("10:00"), field_text(s, "bulk-window-from")
+
+        @check("Settings: a training problem meets the next resend; Reset the sandbox asks first and empties the inbox")
+        def _():
+            set_language(s, "en")
+            click(s, "[data-testid=nav-settings]")
+            s.find("[data-testid=sandbox-training]")
+            set_value(s, "[data-testid=fault-provider]", "cybavo")
+            set_value(s, "[data-testid=fault-kind]", "down")
+            set_value(s, "[data-testid=fault-count]", "1")
+            click(s, "[data-testid=fault-add]")
+            s.wait_for(lambda: exists(s, "[data-testid=fault-row][data-provider=cybavo][data-fault=down]"), "the problem listed")
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, CYBAVO)
+            if exists(s, "[data-testid=mode-single] input"):
+                click(s, "[data-testid=mode-single] input")
+            click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+            set_value(s, "[data-testid=op-notification_id]", "90000000001")
+            click(s, "[data-testid=resend-go]")
+            s.find("[data-testid=confirm-dialog]")
+            click(s, "[data-testid=confirm-send]")
+            s.wait_for(lambda: exists(s, "[data-testid=result-panel]") or exists(s, "[data-testid=resend-error]"), "the answer", timeout=40)
+            outcome = s.attr("[data-testid=result-panel]", "data-outcome") if exists(s, "[data-testid=result-panel]") else "error"
+            assert outcome != "ok", "the provider was down and the resend succeeded"
+            shot(s, "en-firstday-training-down-result.png")
+            click(s, "[data-testid=nav-settings]")
+            s.find("[data-testid=fault-none]")
+            for lang in LANGS:
+                set_language(s, lang)
+                click(s, "[data-testid=nav-settings]")
+                set_value(s, "[data-testid=fault-provider]", "ccpayment")
+                set_value(s, "[data-testid=fault-kind]", "slow")
+                set_value(s, "[data-testid=fault-count]", "2")
+                click(s, "[data-testid=fault-add]")
+                s.find("[data-testid=fault-row]")
+                click(s, "[data-testid=sandbox-reset]")
+                s.find("[data-testid=sandbox-reset-confirm]")
+                s.execute("document.querySelector('[data-testid=sandbox-training]').scrollIntoView({block: 'start'});")
+                shots_at_sizes(s, f"{lang}-firstday-settings-training")
+                assert not missing_keys(s), missing_keys(s)
+                click(s, "[data-testid=fault-clear]")
+                s.find("[data-testid=fault-none]")
+                click(s, "[data-testid=sandbox-reset-cancel]")
+            set_language(s, "en")
+            click(s, "[data-testid=nav-settings]")
+            click(s, "[data-testid=sandbox-reset]")
+            click(s, "[data-testid=sandbox-reset-apply]")
+            s.find("[data-testid=sandbox-reset-done]")
+            click(s, "[data-testid=nav-inbox]")
+            s.wait_for(lambda: s.text("[data-testid=screen-title]") == catalog("en")("screens.inbox.title"), "inbox")
+            time.sleep(1)
+            assert count(s, "[data-testid=inbox-row]") == 0, "the reset left the inbox full"
 
         @check("every sandbox label is shown with the prefix in the app language")
         def _():

@@ -237,7 +237,7 @@ pub struct CeffuSimulator;
 
 impl Simulator for CeffuSimulator {
     fn apis(&self) -> &'static [SimApi] {
-        &[SimApi { key: API, prefix: "/open-api/" }]
+        &[SimApi { key: API, prefix: "/open-api/", signs_answers: false }]
     }
 
     fn demo_accounts(&self, base_url: &str) -> Vec<DemoAccount> {
