@@ -86,7 +86,7 @@ export function SandboxTrainingCard() {
         )}
       </div>
 
-      <fieldset className="field">
+      <fieldset className="field training-part">
         <legend className="field-label">{t("sandbox_training.faults_title")}</legend>
         <span className="field-help">{t("sandbox_training.faults_help")}</span>
         <div className="row training-fault">
@@ -133,7 +133,7 @@ export function SandboxTrainingCard() {
         </div>
       </fieldset>
 
-      <div className="field" data-testid="fault-pending">
+      <div className="field training-part" data-testid="fault-pending">
         <span className="field-label">{t("sandbox_training.pending")}</span>
         {training.pending.length === 0 ? (
           <span className="field-hint" data-testid="fault-none">{t("sandbox_training.none")}</span>
