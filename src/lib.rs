@@ -24,6 +24,7 @@ pub mod results;
 pub mod sandbox;
 pub mod scope;
 pub mod secret;
+pub mod simulator;
 pub mod store;
 pub mod transport;
 pub mod vault;

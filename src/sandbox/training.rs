@@ -103,7 +103,7 @@ pub fn faults_for(provider: ProviderId, fault: TrainingFault, count: u32) -> Res
     let faults: Vec<Fault> = apis::all()
         .filter(|(api, _)| apis::provider_of(ApiKey::of(api.key)) == provider.as_str())
         .filter(|(api, _)| fault != TrainingFault::WrongSignature || api.signs_answers)
-        .map(|(api, _)| Fault { provider: Some(ApiKey::of(api.key)), kind: fault.kind(), count })
+        .map(|(api, _)| Fault { provider: Some(ApiKey::of(api.key)), kind: fault.kind(), count, path: None })
         .collect();
     if faults.is_empty() {
         return Err(Error::invalid_field("fault", "not_signed"));

@@ -14,7 +14,7 @@ export XVFB_SCREEN=${XVFB_SCREEN:-1920x1080x24}
 export WEBDRIVER=${WEBDRIVER:-http://127.0.0.1:$E2E_PORT}
 TAURI_DRIVER=${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}
 
-exec timeout 600 "$ROOT/scripts/with-desktop-session.sh" bash -c '
+exec timeout 1500 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   set -euo pipefail
   export CALLBACK_DESK_DATA_DIR="$SESSION_HOME/callback-desk-data"
   export CALLBACK_DESK_EXPORT_DIR="$SESSION_HOME/exports"

@@ -10,11 +10,11 @@ photographed in the three languages.
 """
 
 import sys
-import time
+from datetime import datetime, timedelta
 
 from test_accounts import card_by_label, set_value
 from test_shell import APP, ROOT, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
-from test_workflows import click, count, exists, select_account, shot
+from test_workflows import click, count, exists, select_account, shot, type_date
 from webdriver import Session
 
 LABEL = "Fireblocks sandbox"
@@ -23,11 +23,6 @@ WEBHOOK_ID = "44fcead0-7053-4831-a53a-df7fb90d440f"
 TX_ID = "cfe5be48-9307-4aa3-8ead-b959fca35dd6"
 PRIVATE_KEY = (ROOT / "tests/fixtures/fireblocks_test_key.pem").read_text()
 LANGS = ["en", "zh-CN", "pt-BR"]
-
-
-def local_input(seconds_ago):
-    """A datetime-local value (this computer's time zone) `seconds_ago` seconds before now."""
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - seconds_ago))
 
 
 def rows(s):
@@ -122,9 +117,14 @@ def main():
             # The v1 resends are marked as being retired.
             assert exists(s, "[data-testid=op-choice-resend-failed-webhooks-v1] [data-testid=op-deprecated]")
             assert not exists(s, "[data-testid=op-choice-resend-failed-notifications] [data-testid=op-deprecated]")
-            set_value(s, "[data-testid=op-startTime]", local_input(20 * 3600))
+            # 20 hours ago, typed as a person does in the app's date format.
+            type_date(s, "op-startTime", datetime.now() - timedelta(hours=20), "en", seconds=True)
             click(s, "[data-testid=resend-preview]")
-            req = s.text("[data-testid=preview-request]")
+            try:
+                req = s.text("[data-testid=preview-request]")
+            except Exception:
+                shot(s, "failed-fireblocks-preview.png")
+                raise
             assert f"/v1/webhooks/{WEBHOOK_ID}/notifications/resend_failed" in req, req
             assert "Authorization" in req and "eyJ" not in req and API_KEY not in req, req
             shot(s, "en-fireblocks-resend-form.png")

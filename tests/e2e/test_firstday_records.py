@@ -164,7 +164,7 @@ def main():
             select_account(s, CEFFU)
             set_value(s, "[data-testid=op-webhookId]", "1721442311151521794")
             set_value(s, "[data-testid=op-eventType]", "4")
-            click(s, "[data-testid=op-resendFromDateTime-1h]")
+            click(s, "[data-testid=op-resendFromDateTime-preset-hour_ago]")
             confirm_and_wait(s, "normal")
             assert send(s) == "ok", s.text("[data-testid=result-panel]")
             click(s, "[data-testid=nav-history]")

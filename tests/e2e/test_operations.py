@@ -81,6 +81,9 @@ def main():
             assert s.text("[data-testid=query-tab-get-deposit-record]") == t("query.tab.deposit_record")
             look_up(s, "get-deposit-record", {"recordId": DEPOSIT_RECORD}, 1)
             assert rows(s) == [DEPOSIT_RECORD], rows(s)
+            # The columns that matter first are in the row; the others (the chain) in its details.
+            click(s, "[data-testid=query-row] [data-testid=query-details]")
+            s.find("[data-testid=query-row-details]")
             table = s.text("[data-testid=query-table]")
             for word in [t("query.col.record_id"), t("query.col.chain"), t("query.col.status"), "USDT", "250.00", "Success"]:
                 assert word in table, (word, table)

@@ -55,7 +55,7 @@ impl AvistaAccount {
             client_key_pem,
             sandbox_receiver: source
                 .sandbox_root()
-                .and_then(|root| Url::parse(&crate::sandbox::receiver_url(root.as_str(), super::sandbox::API)).ok()),
+                .and_then(|root| Url::parse(&crate::simulator::receiver_url(root.as_str(), super::sandbox::API)).ok()),
         })
     }
 

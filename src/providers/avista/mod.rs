@@ -59,7 +59,7 @@ impl Provider for Avista {
         &["clientsecret", "client_secret", "access_token", "refresh_token", "id_token"]
     }
 
-    fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
+    fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::AvistaSimulator
     }
 }

@@ -56,7 +56,7 @@ impl Provider for Ccpayment {
         &["sign", "app_secret", "appsecret"]
     }
 
-    fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
+    fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::CcpaymentSimulator
     }
 }

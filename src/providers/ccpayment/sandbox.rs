@@ -10,7 +10,7 @@
 //! Delivered webhooks carry `Appid`, `Timestamp` and `Sign` of their version.
 
 use crate::error::Result;
-use crate::sandbox::{
+use crate::simulator::{
     lock, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignWith, SignatureCheck, SimApi,
     SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
 };

@@ -60,7 +60,7 @@ impl Provider for Ceffu {
         &["signature", "private_key", "privatekey"]
     }
 
-    fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
+    fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::CeffuSimulator
     }
 }

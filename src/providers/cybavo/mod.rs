@@ -61,7 +61,7 @@ impl Provider for Cybavo {
         ops::decode_body(operation, body).ok()
     }
 
-    fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
+    fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::CybavoSimulator
     }
 }

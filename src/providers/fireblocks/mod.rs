@@ -67,7 +67,7 @@ impl Provider for Fireblocks {
         &["api_key", "private_key"]
     }
 
-    fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
+    fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::FireblocksSimulator
     }
 }

@@ -24,7 +24,7 @@ mod auth;
 mod data;
 
 use crate::error::{Error, Result};
-use crate::sandbox::{
+use crate::simulator::{
     lock, random_hex, DeliveryFailure, DemoAccount, ProviderResponse, SbRequest, SeedRng, SignatureCheck, SimApi,
     SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
 };

@@ -7,7 +7,7 @@
 //! responses and callbacks carry `X-CHECKSUM` = base64url-with-padding(SHA-256(raw body + secret)).
 
 use crate::error::Result;
-use crate::sandbox::{
+use crate::simulator::{
     lock, DeliveryFailure, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignWith, SignatureCheck, SimApi,
     SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
 };

@@ -1,7 +1,7 @@
 //! The simulated wallets' callbacks: seed document 001's two, byte for byte, and generated ones of every
 //! type, coin and state (deterministic for a seed).
 
-use crate::sandbox::SeedRng;
+use crate::simulator::SeedRng;
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

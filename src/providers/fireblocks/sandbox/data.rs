@@ -2,7 +2,7 @@
 //! and the jobs resending failed notifications, seeded from the sandbox's seed and clock.
 
 use super::demo;
-use crate::sandbox::SeedRng;
+use crate::simulator::SeedRng;
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone)]
