@@ -80,6 +80,7 @@ error_codes! {
     JobAlreadyRunning => "job.already_running",
     BudgetWait => "budget.wait",
     BudgetExhausted => "budget.exhausted",
+    SandboxNoAccount => "sandbox.no_account",
     Internal => "internal",
 }
 

@@ -195,6 +195,53 @@ async fn every_demo_resend_succeeds_out_of_the_box_and_lands_in_the_inbox_verifi
     }
 }
 
+/// The stored sandbox Ceffu account keeps the sandbox's webhook endpoint id: the resend form offers it
+/// (the operation's field takes its value from that account field), and a resend with it succeeds and
+/// lands in the inbox, nothing typed.
+#[tokio::test]
+async fn the_sandbox_ceffu_account_stores_its_webhook_id_and_a_resend_with_it_succeeds() {
+    let env = start_with(|_| {}).await;
+    let id = env.account("ceffu");
+    let view = env.store.accounts.get(id).unwrap();
+    let op = providers::descriptor(view.provider).operations.into_iter().find(|o| o.name == "resend-webhooks").unwrap();
+    let field = op.fields.iter().find(|f| f.name == "webhookId").unwrap();
+    let stored = field.from_account.as_deref().expect("the webhook id is offered from the account");
+    let ids = providers::named_ids::read(stored, view.fields.get(stored)).unwrap();
+    assert_eq!(ids.len(), 1, "{:?}", view.fields);
+    let params = json!({"webhookId": ids[0].id, "eventType": "1", "resendFromDateTime": (T0_S - 30 * 86_400) * 1000});
+    let out = env.run(id, "resend-webhooks", params).await.unwrap();
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{:?}", out.error);
+    let inbox = env.sb.wait_for_inbox(1, Duration::from_secs(10)).await;
+    assert!(!of(&inbox, "ceffu").is_empty());
+}
+
+/// "Reset the sandbox": the same address, nothing received, no faults waiting, no calls counted, and the
+/// sandbox accounts work at once.
+#[tokio::test]
+async fn a_reset_sandbox_starts_afresh_at_the_same_address() {
+    let mut env = start_with(|_| {}).await;
+    env.resend_and_wait("avista").await;
+    env.sb.inject_all(
+        callback_desk::sandbox::training_faults(
+            providers::ProviderId::parse("cybavo").unwrap(),
+            callback_desk::sandbox::TrainingFault::Down,
+            3,
+        )
+        .unwrap(),
+    );
+    let root = env.sb.base_url();
+    let sb = std::mem::replace(&mut env.sb, Sandbox::start(SandboxConfig::default()).await.unwrap());
+    let clock = FixedClock::at_ms(T0_MS);
+    let sb =
+        sb.reset(SandboxConfig { clock: Arc::new(clock), limits: false, ..SandboxConfig::default() }).await.unwrap();
+    assert_eq!(sb.base_url(), root);
+    assert!(sb.inbox().is_empty());
+    assert!(sb.pending_faults().is_empty());
+    assert_eq!(sb.state()["calls"]["avista"], 0);
+    env.sb = sb;
+    env.resend_and_wait("cybavo").await;
+}
+
 #[tokio::test]
 async fn a_tampered_delivery_does_not_verify() {
     let env = start_with(|_| {}).await;

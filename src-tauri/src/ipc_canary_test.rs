@@ -316,6 +316,19 @@ fn no_command_answers_with_a_secret() {
     assert!(entries.iter().any(|e| e["api"] == "avista"), "the demo Avista resend is in the inbox");
     assert!(inbox["receivers"].as_array().is_some_and(|r| r.iter().any(|r| r["api"] == "avista")));
 
+    // Training in Settings: a fault waits for a provider, a wrong signature only where answers are signed,
+    // faults removed, and a reset empties the inbox.
+    let training = w.ok("sandbox_training", json!({}));
+    assert_eq!((&training["available"], &training["pending"]), (&json!(true), &json!([])));
+    let training = w.ok("inject_sandbox_fault", json!({"provider": "cybavo", "fault": "down", "count": 2}));
+    assert_eq!(training["pending"], json!([{"provider": "cybavo", "api": "cybavo", "fault": "down", "count": 2}]));
+    let refused = w.call("inject_sandbox_fault", json!({"provider": "ceffu", "fault": "wrong_signature", "count": 1}));
+    assert!(refused.is_err(), "Ceffu's answers are not signed");
+    assert_eq!(w.ok("clear_sandbox_faults", json!({}))["pending"], json!([]));
+    w.ok("reset_sandbox", json!({}));
+    let inbox = w.ok("sandbox_inbox", json!({"limit": null}));
+    assert_eq!((&inbox["running"], &inbox["entries"]), (&json!(true), &json!([])), "the reset emptied the inbox");
+
     // History: every page, every row, the export.
     let count = w.ok("history_count", json!({"filter": {}}));
     assert!(count.as_u64().unwrap_or_default() > accounts.len() as u64, "history holds the runs");

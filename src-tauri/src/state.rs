@@ -151,6 +151,18 @@ impl AppState {
         Ok(guard.as_ref().map(|h| h.base_url()).unwrap_or_default())
     }
 
+    /// Starts the built-in sandbox afresh when it runs (see [`SandboxHandle::reset`]); when it cannot bind
+    /// its port again, the next use starts it on another.
+    pub async fn reset_sandbox(&self) -> Result<(), Error> {
+        let mut guard = self.sandbox.lock().await;
+        if let Some(handle) = guard.take() {
+            let handle = handle.reset(SandboxConfig::default()).await?;
+            tracing::info!(url = %handle.base_url(), "sandbox reset");
+            *guard = Some(handle);
+        }
+        Ok(())
+    }
+
     /// `f` of the built-in sandbox when it runs (`None` when it has not been started), without starting it.
     pub async fn with_running_sandbox<T>(&self, f: impl FnOnce(Option<&SandboxHandle>) -> T) -> T {
         f(self.sandbox.lock().await.as_ref())

@@ -34,6 +34,10 @@ pub enum FieldKind {
     PrivateKey,
     /// A PEM X.509 certificate.
     Certificate,
+    /// Identifiers the provider gave the merchant (a webhook endpoint's id), each with a name the user
+    /// chose: a JSON array of `{"name", "id"}` (see [`NamedId`](super::NamedId)). An operation's field
+    /// offers them through [`FormField::from_account`].
+    NamedIds,
 }
 
 /// One field of a merchant account.
@@ -96,6 +100,9 @@ pub struct FormField {
     /// A `required` field may be left empty when one of these fields is filled (a time window that a list
     /// of record ids replaces).
     pub optional_with: Vec<String>,
+    /// The account field (of kind `named_ids`) whose stored ids the form offers for this field, the first
+    /// one chosen already; another value can still be typed.
+    pub from_account: Option<String>,
 }
 
 /// A shape of value a field refuses, and why. The window checks it as the core does
@@ -510,6 +517,7 @@ pub(crate) fn form_field(provider: &str, name: &str, kind: FieldKind, required: 
         max: None,
         refuse: Vec::new(),
         optional_with: Vec::new(),
+        from_account: None,
     }
 }
 
@@ -562,6 +570,11 @@ impl FormField {
     /// Required unless one of `fields` is filled.
     pub(crate) fn optional_with(mut self, fields: &[&str]) -> Self {
         self.optional_with = fields.iter().map(|f| (*f).to_owned()).collect();
+        self
+    }
+    /// Offers the ids stored in the account field `field` (a `named_ids` field).
+    pub(crate) fn offered_from_account(mut self, field: &str) -> Self {
+        self.from_account = Some(field.to_owned());
         self
     }
     /// Refuses values matching `pattern` (see [`Refusal`]) with `reason`.
@@ -692,6 +705,15 @@ mod tests {
                         let name = seg.trim_start_matches('{').trim_end_matches('}');
                         assert!(op.fields.iter().any(|f| f.name == name), "{}: {} has no field {name}", d.id, op.name);
                     }
+                }
+                for f in op.fields.iter().filter_map(|f| f.from_account.as_ref()) {
+                    let field = d.account_fields.iter().find(|a| &a.name == f);
+                    assert!(
+                        field.is_some_and(|a| a.kind == FieldKind::NamedIds && !a.secret),
+                        "{}: {} offers the ids of a public named_ids account field {f}",
+                        d.id,
+                        op.name
+                    );
                 }
                 if op.paging.is_some() {
                     assert!(op.lookup.is_some(), "{}: {} pages rows", d.id, op.name);

@@ -22,6 +22,7 @@ pub mod bulk;
 mod descriptor;
 pub mod execute;
 pub mod input_limits;
+pub mod named_ids;
 pub mod params;
 mod provider;
 mod redaction;
@@ -36,6 +37,7 @@ pub use descriptor::*;
 pub use execute::{
     answer_unreadable, execute, execute_gated, token_for, CallOutcome, CallRecord, NoGate, OutcomeKind, SendGate,
 };
+pub use named_ids::NamedId;
 pub use provider::*;
 pub use redaction::redactor;
 

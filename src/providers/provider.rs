@@ -284,6 +284,11 @@ impl<'a> AccountSource<'a> {
         }
     }
 
+    /// The ids of a `named_ids` field (see [`named_ids::read`](super::named_ids::read)); none when absent.
+    pub fn named_ids(&self, field: &str) -> Result<Vec<super::NamedId>> {
+        super::named_ids::read(field, self.public.get(field))
+    }
+
     /// A whole number above zero (JSON integer or digit string).
     pub fn positive_integer(&self, field: &str) -> Result<i64> {
         match self.public.get(field) {

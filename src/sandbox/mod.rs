@@ -25,7 +25,7 @@
 //!
 //! Files: `server.rs` (accept loop, dispatch), `control.rs` (the endpoints above), `settings.rs` (the
 //! registered simulators' default settings), `faults.rs`, `outbox.rs` (deliveries), `inbox.rs` (the
-//! receiver's inbox), `apis.rs` (API keys).
+//! receiver's inbox), `apis.rs` (API keys), `training.rs` (the faults Settings offers for training).
 
 mod apis;
 mod control;
@@ -34,6 +34,7 @@ mod inbox;
 mod outbox;
 mod server;
 mod settings;
+mod training;
 
 pub use apis::ApiKey;
 pub use faults::{Fault, FaultKind};
@@ -41,6 +42,10 @@ pub use inbox::{InboxEntry, ReceiverUrl, SandboxInbox, INBOX_CAPACITY};
 pub use outbox::Delivery;
 // The toolkit's types this engine's interface speaks of, also reachable here.
 pub use crate::simulator::{receiver_url, DemoAccount, SignatureCheck, SimSettings, SimulatorSettings};
+pub use training::{
+    describe as describe_training, faults_for as training_faults, signing_providers, PendingTraining, SandboxTraining,
+    TrainingFault, MAX_TRAINING_COUNT, SLOW_MS,
+};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
@@ -280,6 +285,11 @@ impl SandboxHandle {
         self.inner.faults.push([fault]);
     }
 
+    /// Queues faults.
+    pub fn inject_all(&self, faults: Vec<Fault>) {
+        self.inner.faults.push(faults);
+    }
+
     /// Removes every queued fault.
     pub fn clear_faults(&self) {
         self.inner.faults.clear();
@@ -371,6 +381,14 @@ impl SandboxHandle {
     /// The counters served at `GET /__sandbox/state`.
     pub fn state(&self) -> Value {
         self.inner.state_json()
+    }
+
+    /// Starts again from scratch on the same port (`config.port` is ignored): the simulations seeded
+    /// afresh from `config`, no inbox, no faults, no counters, no deliveries.
+    pub async fn reset(self, config: SandboxConfig) -> Result<SandboxHandle> {
+        let port = self.addr.port();
+        self.shutdown().await;
+        Sandbox::start(SandboxConfig { port, ..config }).await
     }
 
     /// Stops the server and waits for the accept loop to end.

@@ -26,6 +26,8 @@ use ts_rs::TS;
 pub struct SimApi {
     pub key: &'static str,
     pub prefix: &'static str,
+    /// Its answers are signed (the wrong-signature fault has an effect).
+    pub signs_answers: bool,
 }
 
 /// A demo account of the sandbox: its key (as in the CLI's `sandbox` first line), a label for the

@@ -11,6 +11,12 @@ languages, against the app's built-in sandbox.
 - A job with failures (faults injected into the sandbox over its control endpoint) reads as failed with its
   reason, and "Fix and retry the failed ones" sends exactly the failed calls again.
 - The time zone chosen in Settings is the one the fields and the plan show.
+- A Ceffu resend without typing an id: the sandbox account keeps its webhook endpoint id, the single and bulk
+  forms offer it chosen already (another one can still be typed), and the account form shows it with help
+  on where to find it in the provider's portal.
+- The sandbox for training in Settings: a problem added for a provider (down) meets the next resend, then
+  "Reset the sandbox" (asked first) empties the Sandbox inbox; "Try it with simulated providers" stays on the
+  Accounts screen.
 Screenshots of each changed screen at 1024×700, 1280×800 and 1920×1080 in the three languages.
 """
 
@@ -23,12 +29,14 @@ from datetime import datetime, timedelta
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_accounts import card_by_label, set_value
-from test_workflows import AVISTA, CCPAY, CYBAVO, click, count, exists, field_text, sandbox_accounts, select_account, shot, type_date
+from test_workflows import AVISTA, CCPAY, CEFFU, CYBAVO, click, count, exists, field_text, sandbox_accounts, select_account, shot, type_date
 from webdriver import ENTER, ESCAPE, SHIFT, TAB, Session
 
 LANGS = ["en", "zh-CN", "pt-BR"]
 SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
 JOB = "[data-testid=job-card]"
+# The webhook endpoint id the sandbox's Ceffu knows, stored on its demo account.
+CEFFU_WEBHOOK = "1721442311151521794"
 
 
 def active_testid(s):
@@ -166,6 +174,62 @@ def main():
             click(s, "[data-testid=result-open-inbox]")
             s.wait_for(lambda: s.text("[data-testid=screen-title]") == catalog("en")("screens.inbox.title"), "inbox")
             s.wait_for(lambda: count(s, "[data-testid=inbox-row][data-api=avista]") >= 1, "the Avista delivery", timeout=30)
+
+        @check("[en] a Ceffu resend without typing an id: the account's stored id is chosen already and sent")
+        def _():
+            set_language(s, "en")
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, CEFFU)
+            s.wait_for(lambda: s.execute("const e = document.querySelector('[data-testid=op-webhookId]');"
+                                         "return !!e && e.tagName === 'SELECT' && e.value === arguments[0];", CEFFU_WEBHOOK),
+                       "the stored webhook id chosen")
+            assert not exists(s, "[data-testid=op-webhookId-other]"), "a text input beside the stored id"
+            set_value(s, "[data-testid=op-eventType]", "1")
+            click(s, "[data-testid=op-resendFromDateTime-preset-hour_ago]")
+            before = sandbox_calls(state["root"], "ceffu")
+            click(s, "[data-testid=resend-go]")
+            s.find("[data-testid=confirm-dialog]")
+            click(s, "[data-testid=confirm-send]")
+            s.wait_for(lambda: exists(s, "[data-testid=result-panel]"), "result panel", timeout=40)
+            assert s.attr("[data-testid=result-panel]", "data-outcome") == "ok", s.text("[data-testid=result-panel]")
+            assert sandbox_calls(state["root"], "ceffu") == before + 1
+            # Another id can still be typed.
+            set_value(s, "[data-testid=op-webhookId]", "__other__")
+            s.find("[data-testid=op-webhookId-other]")
+            set_value(s, "[data-testid=op-webhookId]", CEFFU_WEBHOOK)
+            s.wait_for(lambda: not exists(s, "[data-testid=op-webhookId-other]"), "back to the stored id")
+
+        for lang in LANGS:
+            @check(f"[{lang}] Ceffu: the single and bulk forms offer the stored id; the account form shows it with its help")
+            def _(lang=lang):
+                set_language(s, lang)
+                t = catalog(lang)
+                click(s, "[data-testid=nav-resend]")
+                select_account(s, CEFFU)
+                click(s, "[data-testid=mode-single] input")
+                s.wait_for(lambda: s.execute("return document.querySelector('[data-testid=op-webhookId]').value;") == CEFFU_WEBHOOK,
+                           "stored id in the single form")
+                option = s.execute("return document.querySelector('[data-testid=op-webhookId]').selectedOptions[0].textContent;")
+                assert option == f"{t('accounts.sandbox_prefix')} — {CEFFU_WEBHOOK}", option
+                s.execute("document.querySelector('[data-testid=field-webhookId]').scrollIntoView({block: 'center'});")
+                shots_at_sizes(s, f"{lang}-firstday-ceffu-single")
+                click(s, "[data-testid=mode-bulk] input")
+                s.wait_for(lambda: s.execute("return document.querySelector('[data-testid=op-webhookId]').value;") == CEFFU_WEBHOOK,
+                           "stored id in the bulk form")
+                shot(s, f"{lang}-firstday-ceffu-bulk-1280x800.png")
+                click(s, "[data-testid=mode-single] input")
+                click(s, "[data-testid=nav-accounts]")
+                s.wait_for(lambda: card_by_label(s, CEFFU), "the Ceffu card")
+                click(s, f"[data-testid={card_by_label(s, CEFFU)}] [data-testid=account-edit]")
+                s.find("[data-testid=account-form]")
+                assert s.execute("return document.querySelector('[data-testid=form-webhook_ids-id-0]').value;") == CEFFU_WEBHOOK
+                help_text = s.execute("return document.querySelector('[data-testid=help-webhook_ids]').textContent;")
+                assert help_text == t("accounts.ceffu.webhook_ids.help"), help_text
+                s.execute("document.querySelector('[data-testid=named-ids-webhook_ids]').scrollIntoView({block: 'center'});")
+                shots_at_sizes(s, f"{lang}-firstday-ceffu-account")
+                click(s, "[data-testid=form-cancel]")
+                assert not missing_keys(s), missing_keys(s)
+            set_language(s, "en")
 
         for lang in LANGS:
             @check(f"[{lang}] an outage typed digit by digit in the language's format: the plan says the window and zone in words")
@@ -322,6 +386,57 @@ def main():
             s.find("[data-testid=bulk-window-from-input]")
             assert s.execute("return document.querySelector('[data-testid=mode-bulk] input').checked;"), "bulk mode lost"
             assert field_text(s, "bulk-window-from").endswith("10:00"), field_text(s, "bulk-window-from")
+
+        @check("Settings: a training problem meets the next resend; Reset the sandbox asks first and empties the inbox")
+        def _():
+            set_language(s, "en")
+            click(s, "[data-testid=nav-settings]")
+            s.find("[data-testid=sandbox-training]")
+            set_value(s, "[data-testid=fault-provider]", "cybavo")
+            set_value(s, "[data-testid=fault-kind]", "down")
+            set_value(s, "[data-testid=fault-count]", "1")
+            click(s, "[data-testid=fault-add]")
+            s.wait_for(lambda: exists(s, "[data-testid=fault-row][data-provider=cybavo][data-fault=down]"), "the problem listed")
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, CYBAVO)
+            if exists(s, "[data-testid=mode-single] input"):
+                click(s, "[data-testid=mode-single] input")
+            click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+            set_value(s, "[data-testid=op-notification_id]", "90000000001")
+            click(s, "[data-testid=resend-go]")
+            s.find("[data-testid=confirm-dialog]")
+            click(s, "[data-testid=confirm-send]")
+            s.wait_for(lambda: exists(s, "[data-testid=result-panel]") or exists(s, "[data-testid=resend-error]"), "the answer", timeout=40)
+            outcome = s.attr("[data-testid=result-panel]", "data-outcome") if exists(s, "[data-testid=result-panel]") else "error"
+            assert outcome != "ok", "the provider was down and the resend succeeded"
+            shot(s, "en-firstday-training-down-result.png")
+            click(s, "[data-testid=nav-settings]")
+            s.find("[data-testid=fault-none]")
+            for lang in LANGS:
+                set_language(s, lang)
+                click(s, "[data-testid=nav-settings]")
+                set_value(s, "[data-testid=fault-provider]", "ccpayment")
+                set_value(s, "[data-testid=fault-kind]", "slow")
+                set_value(s, "[data-testid=fault-count]", "2")
+                click(s, "[data-testid=fault-add]")
+                s.find("[data-testid=fault-row]")
+                click(s, "[data-testid=sandbox-reset]")
+                s.find("[data-testid=sandbox-reset-confirm]")
+                s.execute("document.querySelector('[data-testid=sandbox-training]').scrollIntoView({block: 'start'});")
+                shots_at_sizes(s, f"{lang}-firstday-settings-training")
+                assert not missing_keys(s), missing_keys(s)
+                click(s, "[data-testid=fault-clear]")
+                s.find("[data-testid=fault-none]")
+                click(s, "[data-testid=sandbox-reset-cancel]")
+            set_language(s, "en")
+            click(s, "[data-testid=nav-settings]")
+            click(s, "[data-testid=sandbox-reset]")
+            click(s, "[data-testid=sandbox-reset-apply]")
+            s.find("[data-testid=sandbox-reset-done]")
+            click(s, "[data-testid=nav-inbox]")
+            s.wait_for(lambda: s.text("[data-testid=screen-title]") == catalog("en")("screens.inbox.title"), "inbox")
+            time.sleep(1)
+            assert count(s, "[data-testid=inbox-row]") == 0, "the reset left the inbox full"
 
         @check("every sandbox label is shown with the prefix in the app language")
         def _():

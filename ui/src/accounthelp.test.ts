@@ -22,12 +22,17 @@ const CERTIFICATE: Record<string, RegExp> = { en: /certificate/, "zh-CN": /è¯ä¹
 const JARGON = /\bX-[A-Z][A-Za-z-]*|open-apikey|\bPKCS|\bDER\b/;
 
 const descriptors = providers as unknown as ProviderDescriptor[];
-/** The values a user copies from the provider: required, not the address, not a choice between versions. */
+/** The values a user copies from the provider: required, not the address, not a choice between versions;
+ * and the identifiers the provider gave (kept on the account to be picked in the forms). */
 const copied = descriptors.flatMap((d) =>
-  d.account_fields.filter((f) => f.required && f.name !== "base_url" && f.kind !== "choice").map((f) => ({ d, f })),
+  d.account_fields.filter((f) => (f.required && f.name !== "base_url" && f.kind !== "choice") || f.kind === "named_ids").map((f) => ({ d, f })),
 );
 
 describe("account field help", () => {
+  it("covers the identifiers kept on an account", () => {
+    expect(copied.some(({ f }) => f.kind === "named_ids")).toBe(true);
+  });
+
   it("says where in the provider's portal each value is found, in every language", () => {
     expect(copied.length).toBeGreaterThan(8);
     for (const l of LANGUAGES) {

@@ -49,6 +49,8 @@ import type { Copied } from "./bindings/Copied";
 import type { SandboxInbox } from "./bindings/SandboxInbox";
 import type { InboxEntry } from "./bindings/InboxEntry";
 import type { SignatureCheck } from "./bindings/SignatureCheck";
+import type { SandboxTraining } from "./bindings/SandboxTraining";
+import type { TrainingFault } from "./bindings/TrainingFault";
 import i18next from "i18next";
 import { mark, type StartupMarks } from "./startup";
 
@@ -57,7 +59,7 @@ export type {
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
   PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
-  SandboxInbox, InboxEntry, SignatureCheck, ExportOptions, ScopeParam,
+  SandboxInbox, InboxEntry, SignatureCheck, ExportOptions, ScopeParam, SandboxTraining, TrainingFault,
 };
 
 /** The window's language, for what the app writes or shows natively in it (Save dialogs). */
@@ -98,6 +100,13 @@ export const api = {
    */
   /** The Sandbox inbox; `start` starts the sandbox first when a sandbox account exists (for its receiver URLs). */
   sandboxInbox: (limit: number | null = null, start = false) => invoke<SandboxInbox>("sandbox_inbox", start ? { limit, start } : { limit }),
+  /** Settings › sandbox for training: whether offered, the faults waiting, what can be rehearsed. */
+  sandboxTraining: () => invoke<SandboxTraining>("sandbox_training"),
+  /** The next `count` requests to the provider's simulated APIs meet `fault`. */
+  injectSandboxFault: (provider: string, fault: TrainingFault, count: number) => invoke<SandboxTraining>("inject_sandbox_fault", { provider, fault, count }),
+  clearSandboxFaults: () => invoke<SandboxTraining>("clear_sandbox_faults"),
+  /** The simulated providers start afresh and the inbox is emptied. */
+  resetSandbox: () => invoke<SandboxTraining>("reset_sandbox"),
   previewAction: (request: ActionRequest) => invoke<RedactedRequest>("preview_action", { request }),
   /** "Copy with secrets", step 1: the one-time ticket the confirmation dialog sends back (for this request only). */
   prepareCopyWithSecrets: (request: ActionRequest) => invoke<CopyTicket>("prepare_copy_with_secrets", { request }),

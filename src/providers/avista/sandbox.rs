@@ -318,7 +318,7 @@ pub struct AvistaSimulator;
 
 impl Simulator for AvistaSimulator {
     fn apis(&self) -> &'static [SimApi] {
-        &[SimApi { key: API, prefix: "/api/" }]
+        &[SimApi { key: API, prefix: "/api/", signs_answers: false }]
     }
 
     fn demo_accounts(&self, base_url: &str) -> Vec<DemoAccount> {

@@ -509,7 +509,8 @@ pub fn legacy_account(base_url: &str) -> Value {
 
 impl Simulator for CcpaymentSimulator {
     fn apis(&self) -> &'static [SimApi] {
-        &[SimApi { key: API_V1, prefix: "/ccpayment/v1/" }, SimApi { key: API_V2, prefix: "/ccpayment/v2/" }]
+        &[SimApi { key: API_V1, prefix: "/ccpayment/v1/", signs_answers: true },
+            SimApi { key: API_V2, prefix: "/ccpayment/v2/", signs_answers: false },]
     }
 
     fn demo_accounts(&self, base_url: &str) -> Vec<DemoAccount> {

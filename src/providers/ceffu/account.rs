@@ -4,7 +4,7 @@ use super::{ops, Ceffu, CeffuKey, EVENT_TYPES};
 use crate::error::{Error, Result};
 use crate::providers::util;
 use crate::providers::{
-    AccountSource, BuildCtx, BulkRequest, Outcome, Phrase, Provider, ProviderAccount, RawResponse, SignedRequest,
+    AccountSource, BuildCtx, BulkRequest, NamedId, Outcome, Phrase, Provider, ProviderAccount, RawResponse, SignedRequest,
     Split, TestCall,
 };
 use crate::secret::Secret;
@@ -17,6 +17,8 @@ pub struct CeffuAccount {
     pub base_url: Url,
     pub api_key: Secret,
     pub private_key: CeffuKey,
+    /// The webhook endpoints' ids stored on the account (offered in the resend form).
+    pub webhook_ids: Vec<NamedId>,
 }
 
 impl CeffuAccount {
@@ -26,6 +28,7 @@ impl CeffuAccount {
             base_url: source.base_url()?,
             api_key: source.header_secret("api_key")?,
             private_key: CeffuKey::parse(key.expose())?,
+            webhook_ids: source.named_ids("webhook_ids")?,
         };
         source.calls_per_minute()?;
         Ok(account)

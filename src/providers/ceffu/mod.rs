@@ -78,6 +78,7 @@ pub fn descriptor() -> ProviderDescriptor {
             account_field(P, "api_key", FieldKind::Secret, true, true),
             account_field(P, "private_key", FieldKind::PrivateKey, true, true),
             account_field(P, "calls_per_minute", FieldKind::Integer, false, false),
+            account_field(P, "webhook_ids", FieldKind::NamedIds, false, false),
         ],
         operations: vec![operation(
             P,
@@ -85,7 +86,7 @@ pub fn descriptor() -> ProviderDescriptor {
             HttpMethod::Post,
             OperationKind::Resend,
             vec![
-                form_field(P, "webhookId", FieldKind::Text, true),
+                form_field(P, "webhookId", FieldKind::Text, true).offered_from_account("webhook_ids"),
                 form_field(P, "eventType", FieldKind::Choice, true).choices(&EVENT_TYPES),
                 form_field(P, "resendFromDateTime", FieldKind::UnixMillis, true),
             ],

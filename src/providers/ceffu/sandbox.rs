@@ -237,7 +237,7 @@ pub struct CeffuSimulator;
 
 impl Simulator for CeffuSimulator {
     fn apis(&self) -> &'static [SimApi] {
-        &[SimApi { key: API, prefix: "/open-api/" }]
+        &[SimApi { key: API, prefix: "/open-api/", signs_answers: false }]
     }
 
     fn demo_accounts(&self, base_url: &str) -> Vec<DemoAccount> {
@@ -246,6 +246,7 @@ impl Simulator for CeffuSimulator {
             "base_url": base_url,
             "api_key": demo::API_KEY,
             "private_key": demo_private_key_base64(),
+            "webhook_ids": [{"name": "Sandbox", "id": demo::WEBHOOK_ID}],
         });
         vec![DemoAccount { key: API, label: "Ceffu", account }]
     }

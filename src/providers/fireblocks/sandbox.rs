@@ -630,7 +630,7 @@ pub struct FireblocksSimulator;
 
 impl Simulator for FireblocksSimulator {
     fn apis(&self) -> &'static [SimApi] {
-        &[SimApi { key: API, prefix: "/v1/" }]
+        &[SimApi { key: API, prefix: "/v1/", signs_answers: false }]
     }
 
     fn demo_accounts(&self, base_url: &str) -> Vec<DemoAccount> {

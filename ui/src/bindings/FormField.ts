@@ -44,4 +44,9 @@ refuse: Array<Refusal>,
  * A `required` field may be left empty when one of these fields is filled (a time window that a list
  * of record ids replaces).
  */
-optional_with: Array<string>, };
+optional_with: Array<string>, 
+/**
+ * The account field (of kind `named_ids`) whose stored ids the form offers for this field, the first
+ * one chosen already; another value can still be typed.
+ */
+from_account: string | null, };

@@ -5,6 +5,8 @@ import type { AccountField } from "../bindings/AccountField";
 import type { Environment } from "../bindings/Environment";
 import { matchesOnlyWhen, productionUrl } from "../lib/descriptors";
 import { ErrorBox, fieldOf } from "./ErrorBox";
+import { namedIdsToSave, readNamedIds, type NamedId } from "../lib/namedids";
+import { NamedIdsInput } from "./NamedIdsInput";
 
 const ENVIRONMENTS: Environment[] = ["production", "sandbox", "custom"];
 const SANDBOX_MARKER = "sandbox:";
@@ -34,7 +36,11 @@ export function AccountForm(props: {
   const [environment, setEnvironment] = useState<Environment>(editing?.environment ?? "production");
   const [baseUrl, setBaseUrl] = useState(editing && editing.environment !== "sandbox" ? editing.base_url : "");
   const [fields, setFields] = useState<Record<string, string>>(
-    Object.fromEntries(Object.entries(editing?.fields ?? {}).map(([k, v]) => [k, String(v ?? "")])),
+    Object.fromEntries(Object.entries(editing?.fields ?? {}).filter(([, v]) => !Array.isArray(v)).map(([k, v]) => [k, String(v ?? "")])),
+  );
+  // `named_ids` fields: rows of a name and an id.
+  const [idLists, setIdLists] = useState<Record<string, NamedId[]>>(
+    Object.fromEntries(Object.entries(editing?.fields ?? {}).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, readNamedIds(v)])),
   );
   const [secrets, setSecrets] = useState<Record<string, string>>({});
   const [replacing, setReplacing] = useState<Record<string, boolean>>({});
@@ -97,12 +103,16 @@ export function AccountForm(props: {
       label,
       environment,
       base_url: environment === "sandbox" ? undefined : baseUrl.trim() || undefined,
-      fields: Object.fromEntries(
-        accountFields.filter((f) => !f.secret && fields[f.name] !== undefined && fields[f.name] !== "").map((f) => [
+      fields: Object.fromEntries([
+        ...accountFields.filter((f) => !f.secret && f.kind !== "named_ids" && fields[f.name] !== undefined && fields[f.name] !== "").map((f) => [
           f.name,
           f.kind === "integer" && /^\d+$/.test(fields[f.name]) ? Number(fields[f.name]) : fields[f.name],
         ]),
-      ),
+        ...accountFields
+          .filter((f) => f.kind === "named_ids")
+          .map((f) => [f.name, namedIdsToSave(idLists[f.name] ?? [])])
+          .filter(([, v]) => v !== undefined),
+      ]),
       secrets: Object.fromEntries(Object.entries(secrets).filter(([, v]) => v.trim() !== "")),
       notes,
     };
@@ -213,6 +223,16 @@ export function AccountForm(props: {
             warning={editing && f.replace_warning_key && replacing[f.name] ? t(f.replace_warning_key) : undefined}
             error={fieldError(f.name)}
           />
+        ) : f.kind === "named_ids" ? (
+          <fieldset className="field" key={`${provider}-${f.name}`}>
+            <legend className="field-label">
+              {t(f.label_key)}
+              {!isRequired(f) && <span className="optional"> {t("common.optional")}</span>}
+            </legend>
+            <NamedIdsInput name={f.name} rows={idLists[f.name] ?? []} onChange={(rows) => setIdLists({ ...idLists, [f.name]: rows })} />
+            <span className="field-help" data-testid={`help-${f.name}`}>{t(f.help_key)}</span>
+            {fieldError(f.name)}
+          </fieldset>
         ) : (
           <label className="field" key={`${provider}-${f.name}`}>
             <span className="field-label">

@@ -1,5 +1,5 @@
 import { useTranslation } from "react-i18next";
-import type { FormField } from "../api";
+import type { AccountView, FormField } from "../api";
 import { chosen, isRequired, parseIntegerList, parseTextList, type FormValues } from "../lib/params";
 import { idKindOf } from "../lib/idfile";
 import { LoadIds } from "./LoadIds";
@@ -7,6 +7,8 @@ import { useRef } from "react";
 import { useZone } from "../hooks/useZone";
 import { UNFINISHED_DATE } from "../lib/params";
 import { LazyDateTimeField } from "./DateTimeField.lazy";
+import { storedIds } from "../lib/namedids";
+import { StoredIdInput } from "./StoredIdInput";
 
 /** The inputs of one operation, drawn from its descriptor. */
 export function OpForm(props: {
@@ -18,6 +20,8 @@ export function OpForm(props: {
   prefix?: string;
   /** The sandbox's built-in receiver for this account (a sandbox account): URL fields can pick it. */
   receiverUrl?: string | null;
+  /** The account the operation runs on: fields taking their value from it offer its stored ids. */
+  account?: Pick<AccountView, "fields"> | null;
 }) {
   const { t, i18n } = useTranslation();
   const prefix = props.prefix ?? "op";
@@ -39,7 +43,18 @@ export function OpForm(props: {
               {t(f.label_key)}
               {!isRequired(f, props.values) && <span className="optional"> {t("common.optional")}</span>}
             </label>
-            <FieldInput field={f} value={value} prefix={prefix} onChange={(v) => set(f.name, v)} />
+            {f.from_account && props.account ? (
+              <StoredIdInput
+                key={`${prefix}-${f.name}-${JSON.stringify(props.account.fields[f.from_account] ?? null)}`}
+                id={`${prefix}-${f.name}`}
+                testId={`${prefix}-${f.name}`}
+                ids={storedIds(props.account, f.from_account)}
+                value={value}
+                onChange={(v) => set(f.name, v)}
+              />
+            ) : (
+              <FieldInput field={f} value={value} prefix={prefix} onChange={(v) => set(f.name, v)} />
+            )}
             {f.kind === "url" && props.receiverUrl && (
               <div className="row">
                 <button type="button" className="btn small" onClick={() => set(f.name, props.receiverUrl!)} data-testid={`${prefix}-${f.name}-receiver`}>

@@ -72,9 +72,16 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
       <div className="screen-head">
         <p className="screen-subtitle">{t("screens.accounts.subtitle")}</p>
         {accounts && accounts.length > 0 && (
-          <button type="button" className="btn primary" data-testid="account-add" onClick={() => setMode({ kind: "add" })}>
-            {t("accounts.add")}
-          </button>
+          <div className="row">
+            {!accounts.some((a) => a.environment === "sandbox") && (
+              <button type="button" className="btn" data-testid="sandbox-try" disabled={busy} onClick={trySandbox}>
+                {t("accounts.try_sandbox")}
+              </button>
+            )}
+            <button type="button" className="btn primary" data-testid="account-add" onClick={() => setMode({ kind: "add" })}>
+              {t("accounts.add")}
+            </button>
+          </div>
         )}
       </div>
       {error && <ErrorBox error={error} />}

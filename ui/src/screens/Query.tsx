@@ -81,7 +81,7 @@ export function QueryScreen(props: ScreenAccountProps & {
             <>
               <LookupTabs ops={lookup.ops} op={op} onSelect={lookup.selectOp} />
               <p className="field-help">{t(op.help_key)}</p>
-              <OpForm fields={op.fields} values={lookup.values} errors={lookup.formErrors} onChange={lookup.setValues} />
+              <OpForm fields={op.fields} values={lookup.values} errors={lookup.formErrors} onChange={lookup.setValues} account={account} />
               {lookup.asJob && lookup.asked.perCall !== null && (
                 <div className="info-note" data-testid="query-job-note">
                   {t("query.job_note", {

@@ -111,6 +111,7 @@ export function ResendScreen(props: ScreenAccountProps & {
               hint={bulk.hint}
               budget={budget}
               onPlan={bulk.askPlan}
+              account={account}
             />
           )}
           {op && account && !bulk.active && (
@@ -124,6 +125,7 @@ export function ResendScreen(props: ScreenAccountProps & {
                 form.setPreview(null);
               }}
               receiverUrl={receiverUrl}
+              account={account}
               onPreview={form.doPreview}
               onResend={form.askConfirm}
             />
@@ -163,7 +165,7 @@ export function ResendScreen(props: ScreenAccountProps & {
           onCancel={bulk.cancelPlan}
         >
           {planned.retry && (
-            <RetryFix op={planned.op} failures={planned.retry} calls={planned.request.calls ?? []} onFix={bulk.fixRetry} />
+            <RetryFix op={planned.op} account={planned.account} failures={planned.retry} calls={planned.request.calls ?? []} onFix={bulk.fixRetry} />
           )}
         </PlanDialog>
       )}

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { SandboxTrainingCard } from "../components/SandboxTraining";
 import { useTranslation } from "react-i18next";
 import { api, asCoreError, type AppInfo, type CoreError } from "../api";
 import { ErrorBox } from "../components/ErrorBox";
@@ -170,6 +171,7 @@ export function SettingsScreen(props: {
         <TimeZone />
       </section>
       <Retention />
+      <SandboxTrainingCard />
       <section className="card">
         <h3 className="card-title">{t("screens.settings.about")}</h3>
         <dl className="facts">

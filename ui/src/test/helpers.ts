@@ -47,7 +47,7 @@ export function accountField(p: string, name: string, kind: AccountField["kind"]
 export function formField(p: string, name: string, kind: FormField["kind"], required: boolean, more: Partial<FormField> = {}): FormField {
   return {
     name, kind, required, label_key: `ops.${p}.${name}.label`, help_key: `ops.${p}.${name}.help`, choices: [], choices_key: `choices.${p}.${name}`,
-    default: null, broad: null, broad_label_key: null, max: null, refuse: [], optional_with: [], ...more,
+    default: null, broad: null, broad_label_key: null, max: null, refuse: [], optional_with: [], from_account: null, ...more,
   };
 }
 

@@ -61,6 +61,20 @@ pub(super) mod tests {
         crate::providers::account::with_source(&j, |s| CeffuAccount::parse(s).unwrap())
     }
 
+    /// An account file may keep its webhook endpoints' ids (optional; files without them stay valid).
+    #[test]
+    fn account_keeps_named_webhook_ids() {
+        assert!(acct().webhook_ids.is_empty());
+        let key = include_str!("../../../../tests/fixtures/ceffu_test_key.pem");
+        let mut j = json!({"provider":"ceffu","base_url":"https://open-api.ceffu.com","api_key":"K","private_key":key,
+                           "webhook_ids":[{"name":"Main","id":"1721442311151521794"}]});
+        let a = crate::providers::account::with_source(&j, |s| CeffuAccount::parse(s).unwrap());
+        assert_eq!(a.webhook_ids[0].id, "1721442311151521794");
+        j["webhook_ids"] = json!("1721442311151521794");
+        let e = crate::providers::account::with_source(&j, |s| CeffuAccount::parse(s).unwrap_err());
+        assert_eq!(e.params["reason"], "not_named_ids");
+    }
+
     #[test]
     fn parses_success_and_keeps_request_id() {
         let r = RawResponse::new(

@@ -604,7 +604,7 @@ pub struct CybavoSimulator;
 
 impl Simulator for CybavoSimulator {
     fn apis(&self) -> &'static [SimApi] {
-        &[SimApi { key: API, prefix: "/v1/sofa/" }]
+        &[SimApi { key: API, prefix: "/v1/sofa/", signs_answers: true }]
     }
 
     fn demo_accounts(&self, base_url: &str) -> Vec<DemoAccount> {

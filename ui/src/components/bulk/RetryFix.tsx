@@ -2,7 +2,7 @@
 // operation — that field, to correct for every call before they are sent again.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { CoreError, JobFailures, OperationDescriptor } from "../../api";
+import type { AccountView, CoreError, JobFailures, OperationDescriptor } from "../../api";
 import { buildParams, valuesFromParams, type FormValues } from "../../lib/params";
 import { ErrorBox } from "../ErrorBox";
 import { OpForm } from "../OpForm";
@@ -15,6 +15,8 @@ export function fieldToFix(op: OperationDescriptor, failures: JobFailures) {
 
 export function RetryFix(props: {
   op: OperationDescriptor;
+  /** The job's account (a field taking its value from it offers its stored ids). */
+  account?: AccountView;
   failures: JobFailures;
   /** The calls as they will be sent now (after any correction). */
   calls: Record<string, unknown>[];
@@ -44,7 +46,7 @@ export function RetryFix(props: {
       {field ? (
         <div className="retry-field" data-testid="retry-field">
           <p className="field-help">{t("bulk.retry_fix_field", { count: props.calls.length, n: nf.format(props.calls.length) })}</p>
-          <OpForm fields={[field]} values={values} errors={errors} onChange={setValues} prefix="retry-op" />
+          <OpForm fields={[field]} values={values} errors={errors} onChange={setValues} prefix="retry-op" account={props.account} />
           <div className="row">
             <button type="button" className="btn" onClick={apply} data-testid="retry-apply">
               {t("bulk.retry_apply", { count: props.calls.length, n: nf.format(props.calls.length) })}

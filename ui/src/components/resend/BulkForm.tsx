@@ -1,6 +1,6 @@
 // A bulk resend: the fields the job still asks for, the bulk fields, and "Show the plan…".
 import { useTranslation } from "react-i18next";
-import type { BudgetStatus, OperationDescriptor } from "../../api";
+import type { AccountView, BudgetStatus, OperationDescriptor } from "../../api";
 import { bulkFormFields, type BulkValues } from "../../lib/bulk";
 import type { FormValues } from "../../lib/params";
 import { BudgetLine } from "../bulk/BudgetLine";
@@ -19,11 +19,12 @@ export function BulkForm(props: {
   hint: string | null;
   budget: BudgetStatus | null;
   onPlan: () => void;
+  account?: AccountView | null;
 }) {
   const { t } = useTranslation();
   return (
     <>
-      <OpForm fields={bulkFormFields(props.op)} values={props.values} errors={props.errors} onChange={props.onChange} />
+      <OpForm fields={bulkFormFields(props.op)} values={props.values} errors={props.errors} onChange={props.onChange} account={props.account} />
       <BulkFields op={props.op} providerName={props.providerName} values={props.bulk} onChange={props.onBulkChange} />
       {props.hint && (
         <div className="error-box" role="alert" data-testid="bulk-error">

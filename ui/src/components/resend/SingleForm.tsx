@@ -1,6 +1,6 @@
 // One resend request: the operation's fields, its documented limit, Preview and Resend.
 import { useTranslation } from "react-i18next";
-import type { BudgetStatus, OperationDescriptor } from "../../api";
+import type { AccountView, BudgetStatus, OperationDescriptor } from "../../api";
 import type { FormValues } from "../../lib/params";
 import { BudgetLine } from "../bulk/BudgetLine";
 import { OpForm } from "../OpForm";
@@ -16,6 +16,7 @@ export function SingleForm(props: {
   onPreview: () => void;
   onResend: () => void;
   receiverUrl?: string | null;
+  account?: AccountView | null;
 }) {
   const { t } = useTranslation();
   const { op } = props;
@@ -25,7 +26,7 @@ export function SingleForm(props: {
   const wait = b?.limited ? Math.ceil((b.next_allowed_at_ms - Math.max(now, Date.now())) / 1000) : 0;
   return (
     <>
-      <OpForm fields={op.fields} values={props.values} errors={props.errors} onChange={props.onChange} receiverUrl={props.receiverUrl} />
+      <OpForm fields={op.fields} values={props.values} errors={props.errors} onChange={props.onChange} receiverUrl={props.receiverUrl} account={props.account} />
       {op.rate_limit_key && (
         <div className="meta" data-testid="rate-limit">
           {t("resend.rate_limit", { note: t(op.rate_limit_key) })}
