@@ -227,7 +227,8 @@ describe("Resend with a provider the UI does not know", () => {
     await screen.findByTestId("plan-dialog");
     const req = calls.find((c) => c.cmd === "plan_job")!.args.request as { operation: string; params: unknown; since: number; until: number };
     expect(req.operation).toBe("replay-events");
-    expect(req.params).toEqual({ merchant_ref: "R-1", channels: ["bank"] });
+    // The scope shown (its default, "failed") is sent as shown.
+    expect(req.params).toEqual({ merchant_ref: "R-1", scope: "failed", channels: ["bank"] });
     expect(req.until - req.since).toBeGreaterThanOrEqual(3600);
     expect(req.until - req.since).toBeLessThan(3660);
     expect(screen.getByTestId("plan-account").textContent).toBe("Shop EU · Acme Pay");
