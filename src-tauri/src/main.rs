@@ -15,6 +15,7 @@ mod copy_tickets;
 mod ipc_canary_test;
 mod painting;
 mod state;
+mod theme;
 mod window;
 
 use callback_desk::{logging, paths};
@@ -39,9 +40,19 @@ fn main() {
     builder
         .manage(app_state)
         .invoke_handler(commands::handler())
+        .on_window_event(|window, event| {
+            use tauri::Manager;
+            // macOS and Windows report the desktop's theme on the window; Linux's is read in theme.rs.
+            if let tauri::WindowEvent::ThemeChanged(t) = event {
+                if cfg!(not(target_os = "linux")) {
+                    theme::desktop_changed(window.app_handle(), theme::from_window_theme(*t));
+                }
+            }
+        })
         .setup(|app| {
             use tauri::Manager;
             window::create_main(app)?;
+            theme::follow_desktop(app.handle());
             let started = app.state::<state::AppState>().started;
             tracing::info!(since_start_ms = started.elapsed().as_millis() as u64, "window created");
             // The keyring self-test runs in the background once the first screen is painted (`app_info`

@@ -38,6 +38,8 @@ pub struct AppState {
     pub copy_tickets: Arc<crate::copy_tickets::CopyTickets>,
     /// Where "Copy with secrets" puts its command.
     pub clipboard: crate::clipboard::Clipboard,
+    /// What the desktop prefers for the colour theme (theme.rs).
+    pub theme: Arc<crate::theme::ThemeState>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             painting: crate::painting::Painting::Default,
             copy_tickets: Arc::new(crate::copy_tickets::CopyTickets::default()),
             clipboard,
+            theme: Arc::new(crate::theme::ThemeState::default()),
         }
     }
 
