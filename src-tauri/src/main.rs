@@ -11,6 +11,7 @@
 mod clipboard;
 mod commands;
 mod copy_tickets;
+mod instance;
 #[cfg(test)]
 mod ipc_canary_test;
 mod painting;
@@ -32,7 +33,12 @@ fn main() {
 
     let mut app_state = state::AppState::new();
     app_state.painting = painting;
-    let builder = tauri::Builder::default().plugin(tauri_plugin_store::Builder::default().build());
+    let context = tauri::generate_context!("../tauri.conf.json");
+    // First: a second launch on the same data folder hands over to the running app and exits here.
+    let builder = tauri::Builder::default()
+        .plugin(instance::single_instance(&context.config().identifier))
+        .plugin(instance::window_state())
+        .plugin(tauri_plugin_store::Builder::default().build());
     // The clipboard off Linux ("Copy with secrets", clipboard.rs), used from Rust only: the window's
     // capability grants none of its commands.
     #[cfg(not(target_os = "linux"))]
@@ -42,6 +48,7 @@ fn main() {
         .invoke_handler(commands::handler())
         .on_window_event(|window, event| {
             use tauri::Manager;
+            instance::window_event(window, event);
             // macOS and Windows report the desktop's theme on the window; Linux's is read in theme.rs.
             if let tauri::WindowEvent::ThemeChanged(t) = event {
                 if cfg!(not(target_os = "linux")) {
@@ -82,6 +89,6 @@ fn main() {
             });
             Ok(())
         })
-        .run(tauri::generate_context!("../tauri.conf.json"))
+        .run(context)
         .expect("error while running Callback Desk");
 }
