@@ -347,6 +347,11 @@ def main():
             click(s, "[data-testid=nav-resend]")
             s.find(JOB, timeout=30)
             assert job_attr(s, "data-state") == "interrupted", job_attr(s, "data-state")
+            # The sidebar says so without scrolling: a red badge on the screens holding the Jobs panel.
+            s.wait_for(lambda: exists(s, "[data-testid=nav-query-attention]"), "red badge on Query")
+            label = s.attr("[data-testid=nav-query-attention]", "aria-label")
+            assert re.fullmatch(r"\d+ jobs? failed or interrupted", label), label
+            assert exists(s, "[data-testid=nav-resend-attention]")
             note = job_text(s, "job-interrupted")
             # Calls may have been made since the last look (one a minute): any count of the 5 will do.
             assert note and re.search(r"\b[0-5] of 5\b", note), note

@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
 import { Icon, type IconName } from "./Icon";
+import type { JobBadge } from "../hooks/useJobs";
 
 export type Section = "resend" | "query" | "history" | "inbox" | "accounts" | "settings";
 
@@ -29,11 +30,13 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
 /** Sections shown only when their condition holds: the Sandbox inbox while a sandbox account exists or runs. */
 const OPTIONAL: Partial<Record<Section, "sandbox">> = { inbox: "sandbox" };
 
-export function Sidebar({ current, onSelect, sandbox = false }: {
+export function Sidebar({ current, onSelect, sandbox = false, badges = {} }: {
   current: Section;
   onSelect: (s: Section) => void;
   /** Whether a sandbox account exists or the sandbox runs (offers the Sandbox inbox). */
   sandbox?: boolean;
+  /** What the entries of the screens holding the Jobs panel say of the jobs. */
+  badges?: Partial<Record<Section, JobBadge>>;
 }) {
   const { t } = useTranslation();
   const shown = (id: Section) => OPTIONAL[id] !== "sandbox" || sandbox || current === id;
@@ -61,11 +64,32 @@ export function Sidebar({ current, onSelect, sandbox = false }: {
                 onClick={() => onSelect(item.id)}
               >
                 <Icon name={item.icon} />
-                <span>{t(`nav.${item.id}`)}</span>
+                <span className="nav-label">{t(`nav.${item.id}`)}</span>
+                <Badges badge={badges[item.id]} id={item.id} />
               </button>
             ))}
           </div>
         ))}
     </nav>
+  );
+}
+
+/** A small count of running jobs, and a red one of the jobs that need the user (failed or interrupted). */
+function Badges({ badge, id }: { badge: JobBadge | undefined; id: Section }) {
+  const { t } = useTranslation();
+  if (!badge) return null;
+  return (
+    <>
+      {badge.running > 0 && (
+        <span className="nav-badge nav-badge-running" role="img" aria-label={t("nav.jobs_running", { count: badge.running })} data-testid={`nav-${id}-running`}>
+          {badge.running}
+        </span>
+      )}
+      {badge.attention > 0 && (
+        <span className="nav-badge nav-badge-attention" role="img" aria-label={t("nav.jobs_attention", { count: badge.attention })} data-testid={`nav-${id}-attention`}>
+          {badge.attention}
+        </span>
+      )}
+    </>
   );
 }
