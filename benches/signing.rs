@@ -29,6 +29,12 @@ fn bench(c: &mut Criterion) {
     let v2 = account(
         json!({"provider":"ccpayment","base_url":"https://ccpayment.com/ccpayment/v2","api_version":"v2","app_id":"202302010636261620672405236006912","app_secret":"TESTAPPSECRET1234567890abcdef"}),
     );
+    let fireblocks = account(json!({"provider":"fireblocks","base_url":"https://api.fireblocks.io/v1",
+        "api_key":"11111111-2222-4333-8444-555555555555","webhook_id":"44fcead0-7053-4831-a53a-df7fb90d440f",
+        "private_key": include_str!("../tests/fixtures/fireblocks_test_key.pem")}));
+    let fireblocks_2048 = account(json!({"provider":"fireblocks","base_url":"https://api.fireblocks.io/v1",
+        "api_key":"11111111-2222-4333-8444-555555555555","webhook_id":"44fcead0-7053-4831-a53a-df7fb90d440f",
+        "private_key": include_str!("../tests/fixtures/ceffu_test_key.pem")}));
     let ctx = BuildCtx { now_ms: 1_700_000_000_000, nonce: Some("Ab3dE6gH".into()), token: None };
     let cases: Vec<(&str, &Account, &str, Map<String, Value>)> = vec![
         (
@@ -65,6 +71,24 @@ fn bench(c: &mut Criterion) {
             params(
                 json!({"startTimestamp":1699996400,"endTimestamp":1700000000,"webhookResult":"Failed","transactionType":"AllType"}),
             ),
+        ),
+        (
+            "fireblocks/resend-failed-notifications (JWT RS256, RSA-4096)",
+            &fireblocks,
+            "resend-failed-notifications",
+            params(json!({"startTime":1699913600000i64,"events":["transaction.status.updated"]})),
+        ),
+        (
+            "fireblocks/get-transaction (JWT RS256, RSA-4096)",
+            &fireblocks,
+            "get-transaction",
+            params(json!({"txId":"cfe5be48-9307-4aa3-8ead-b959fca35dd6"})),
+        ),
+        (
+            "fireblocks/get-transaction (JWT RS256, RSA-2048)",
+            &fireblocks_2048,
+            "get-transaction",
+            params(json!({"txId":"cfe5be48-9307-4aa3-8ead-b959fca35dd6"})),
         ),
     ];
     for (name, acct, op, p) in &cases {

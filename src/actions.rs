@@ -48,32 +48,7 @@ pub struct ActionResult {
     pub calls: usize,
 }
 
-/// A short description of what the action covers, for the history table: each param, lists shortened,
-/// a field holding its `broad` value marked "(all)".
-pub fn scope_of(op: &providers::OperationDescriptor, params: &Map<String, Value>) -> String {
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let mut parts = Vec::new();
-    for (k, v) in params {
-        let item = match v {
-            Value::Array(items) if items.len() > 1 => format!("{k}={} (+{})", text(&items[0]), items.len() - 1),
-            Value::Array(items) if items.len() == 1 => format!("{k}={}", text(&items[0])),
-            _ if op.fields.iter().any(|f| &f.name == k && f.broad.as_ref() == Some(v)) => {
-                format!("{k}={} (all)", text(v))
-            }
-            _ => format!("{k}={}", text(v)),
-        };
-        parts.push(item);
-    }
-    let s = parts.join(", ");
-    if s.chars().count() > 160 {
-        s.chars().take(157).collect::<String>() + "…"
-    } else {
-        s
-    }
-}
+pub use crate::scope::scope_of;
 
 /// Every identifier in the params, space separated, for the history text filter.
 pub fn search_text_of(params: &Map<String, Value>) -> String {

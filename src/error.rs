@@ -75,6 +75,7 @@ error_codes! {
     AccountsSecretsRequiredForNewHost => "accounts.secrets_required_for_new_host",
     StorageFailed => "storage.failed",
     FileNotRegular => "file.not_regular",
+    FileRevealFailed => "file.reveal_failed",
     HistoryInterrupted => "history.interrupted",
     JobAlreadyRunning => "job.already_running",
     BudgetWait => "budget.wait",

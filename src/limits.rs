@@ -371,7 +371,8 @@ impl Limits {
     }
 
     /// Learns from a provider error: a rate-limit answer adopts the number it names (CYBAVO always;
-    /// the others only when lower than the documented budget) and backs off exponentially (capped); a
+    /// the others only when lower than the documented budget) and blocks the bucket for the wait its
+    /// `Retry-After` asked for (`retry_after_seconds`), else backs off exponentially (capped); a
     /// daily-limit answer blocks the bucket until the provider's next midnight. Other errors change nothing.
     pub fn observe_error(&self, key: BudgetKey, error: &Error, now: i64) -> Result<()> {
         let Some(rule) = key.rule else { return Ok(()) };
@@ -394,9 +395,17 @@ impl Limits {
                     }
                 }
                 l.backoff_level = l.backoff_level.saturating_add(1);
-                let first = rule.backoff_base_ms.unwrap_or(s.backoff_base_ms);
-                let exp = l.backoff_level.saturating_sub(1).min(20);
-                let wait = first.saturating_mul(1i64 << exp).min(s.backoff_cap_ms) + s.margin_ms.max(0);
+                // The provider's own `Retry-After` is the wait when it gave one; otherwise back off
+                // exponentially from the rule's first wait.
+                let asked = error.params.get("retry_after_seconds").and_then(Value::as_i64).filter(|s| *s >= 0);
+                let wait = match asked {
+                    Some(secs) => secs.saturating_mul(1000),
+                    None => {
+                        let first = rule.backoff_base_ms.unwrap_or(s.backoff_base_ms);
+                        let exp = l.backoff_level.saturating_sub(1).min(20);
+                        first.saturating_mul(1i64 << exp).min(s.backoff_cap_ms)
+                    }
+                } + s.margin_ms.max(0);
                 l.blocked_until_ms = l.blocked_until_ms.max(now.saturating_add(wait));
             }
             ErrorCode::ProviderDailyLimit => {
@@ -967,6 +976,23 @@ mod tests {
         assert_eq!(limits.budget(v2).unwrap().unwrap().per_day, Some(10));
         assert_eq!(limits.remaining_today(v2, T0).unwrap(), Some(0));
         assert_eq!(limits.next_allowed_at(v2, T0).unwrap(), day_start_ms(day_of(T0, 0) + 1, 0));
+    }
+
+    #[test]
+    fn a_retry_after_is_the_wait_whatever_the_back_off_would_be() {
+        let limits = Limits::with_settings(Db::open_in_memory().unwrap(), settings(1_000, 0));
+        let c = key(Family::Ceffu);
+        // Longer than the first back-off (15 s): waited in full.
+        let e = Error::new(ErrorCode::ProviderRateLimited).with("retry_after_seconds", 90);
+        limits.observe_error(c, &e, T0).unwrap();
+        assert_eq!(limits.next_allowed_at(c, T0).unwrap(), T0 + 90_000 + 1_000);
+        // Shorter than the back-off the level would give: the provider knows best.
+        let e = Error::new(ErrorCode::ProviderRateLimited).with("retry_after_seconds", 2);
+        let later = T0 + 200_000;
+        for _ in 0..4 {
+            limits.observe_error(c, &e, later).unwrap();
+        }
+        assert_eq!(limits.next_allowed_at(c, later).unwrap(), later + 2_000 + 1_000);
     }
 
     #[test]

@@ -404,7 +404,6 @@ pub fn write_csv(op: &OperationDescriptor, rows: &[ResultRow], mut w: impl Write
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::cybavo::ops as cy;
     use crate::secret::Secret;
 
     /// An operation of a provider's descriptor.
@@ -478,7 +477,7 @@ mod tests {
 
     #[test]
     fn lookup_results_carry_the_decoded_callback() {
-        let cb = cy::decode_callback(
+        let cb = crate::providers::cybavo::callback::decode_callback(
             &json!({"type": 2, "serial": 90000000002i64, "currency": "ETH", "amount": "2500000000",
             "decimal": 9, "fees": "0", "state": 3, "processing_state": 2, "chain_at": 1700000000, "order_id": "@WD-1",
             "txid": "0xab", "vout_index": 0, "to_address": "0xto", "from_address": "0xfrom", "addon": {}}),

@@ -104,6 +104,75 @@ fn cybavo_get_params_become_the_query_in_order() {
     assert!(p["headers"].get("Content-Type").is_none());
 }
 
+/// Part 2's CYBAVO vectors (computed with CYBAVO's own checksum code) of the operations whose id starts
+/// with `prefix`, each through `preview` with its time and nonce.
+fn cybavo_additions(prefix: &str, operation: &str, params: impl Fn(&Value) -> String, extra: &[(&str, &str)]) -> usize {
+    let v: Value = serde_json::from_str(include_str!("fixtures/cybavo-sofa-additions.json")).unwrap();
+    let mut n = 0;
+    for case in v["vectors"].as_array().unwrap().iter().filter(|c| c["id"].as_str().unwrap().starts_with(prefix)) {
+        let line = case["request_line"].as_str().unwrap();
+        let wallet: i64 = line.split("/wallets/").nth(1).unwrap().split('/').next().unwrap().parse().unwrap_or(1);
+        let mut account = json!({"provider":"cybavo","base_url":"http://127.0.0.1:8889","wallet_id":wallet,"api_code":"TESTAPICODE","api_secret":case["api_secret"]});
+        for (k, val) in extra {
+            account[*k] = json!(val);
+        }
+        let at = (case["t"].as_i64().unwrap() * 1000).to_string();
+        let p = preview(&account, operation, &params(case), &at, &["--nonce", case["r"].as_str().unwrap()]);
+        assert_eq!(
+            format!("{} {}", p["method"].as_str().unwrap(), p["url"].as_str().unwrap()),
+            line.replace("{base}", "http://127.0.0.1:8889"),
+            "{}",
+            case["id"]
+        );
+        assert_eq!(p["headers"]["X-CHECKSUM"], case["X-CHECKSUM"], "{}", case["id"]);
+        let body = case["body_exact"].as_str().unwrap();
+        assert_eq!(p["body"], if body.is_empty() { Value::Null } else { json!(body) }, "{}", case["id"]);
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn cybavo_inspect_callback_endpoint_vectors() {
+    let n = cybavo_additions(
+        "inspect-",
+        "inspect-callback-endpoint",
+        |c| c["body_exact"].as_str().unwrap().to_owned(),
+        &[],
+    );
+    assert_eq!(n, 3);
+}
+
+#[test]
+fn cybavo_list_readonly_wallets_vectors_with_a_readonly_or_any_account_file() {
+    let none = |_: &Value| "{}".to_owned();
+    assert_eq!(cybavo_additions("readonly-walletlist-1", "list-readonly-wallets", none, &[("access", "read_only")]), 1);
+    assert_eq!(cybavo_additions("readonly-walletlist-2", "list-readonly-wallets", none, &[]), 1);
+    // Saved without a wallet, a read-only account can preview the list.
+    let acct = json!({"provider":"cybavo","base_url":"http://127.0.0.1:8889","access":"read_only","api_code":"RO","api_secret":"ROSECRETabcdef0123456789"});
+    let p = preview(&acct, "list-readonly-wallets", "{}", "1700000000000", &["--nonce", "Ab3dE6gH"]);
+    assert_eq!(p["headers"]["X-CHECKSUM"], "e6b51207134d50c33825a25d070d1f091196ac467a63f573ec5e3876a5cc5887");
+}
+
+#[test]
+fn cybavo_readonly_account_files_are_not_offered_resends() {
+    let acct = file(&json!({"provider":"cybavo","base_url":"http://127.0.0.1:8889","access":"read_only","wallet_id":55743,"api_code":"RO","api_secret":"S"}).to_string());
+    let out = run(&[
+        "preview",
+        "--account",
+        acct.path().to_str().unwrap(),
+        "--operation",
+        "resend-withdrawal-callbacks",
+        "--params",
+        r#"{"notification_id":0}"#,
+        "--at",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "input.unknown_operation");
+}
+
 #[test]
 fn ceffu_vector_1() {
     let v = vectors();

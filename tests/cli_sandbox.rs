@@ -145,7 +145,7 @@ fn first_line_is_the_demo_accounts_and_each_provider_answers() {
     let (hook, received) = receiver();
     let sb = SandboxProcess::start(&["--port", "0", "--callback-url", &hook]);
     let keys: Vec<&str> = sb.accounts.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["cybavo", "ceffu", "avista", "ccpayment-v1", "ccpayment-v2"]);
+    assert_eq!(keys, ["cybavo", "ceffu", "avista", "ccpayment-v1", "ccpayment-v2", "fireblocks"]);
     let base = sb.accounts["cybavo"]["base_url"].as_str().unwrap().to_owned();
     assert!(base.starts_with("http://127.0.0.1:"));
     for (k, v) in sb.accounts.as_object().unwrap() {
@@ -181,6 +181,13 @@ fn first_line_is_the_demo_accounts_and_each_provider_answers() {
     let v2 = sb.account_file("ccpayment-v2");
     let v = call(&v2, "resend-webhooks", json!({"startTimestamp": now_s() - 3_600, "endTimestamp": now_s()}));
     assert_eq!(v["result"]["code"], 10000);
+
+    let fireblocks = sb.account_file("fireblocks");
+    let v = call(&fireblocks, "resend-failed-notifications", json!({}));
+    let job = v["result"]["jobId"].as_str().expect("a job of Fireblocks").to_owned();
+    let v = call(&fireblocks, "get-resend-job", json!({"jobId": job}));
+    assert_eq!(v["result"]["status"], "QUEUED");
+    assert!(!v.to_string().contains(sb.accounts["fireblocks"]["api_key"].as_str().unwrap()));
 
     // The CYBAVO re-delivery of serial 90000000002 verifies with the account file.
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -14,6 +14,7 @@ use callback_desk::clock::{Clock, FixedClock};
 use callback_desk::error::ErrorCode;
 use callback_desk::history::Outcome;
 use callback_desk::providers::ceffu::sandbox as ceffu_sb;
+use callback_desk::providers::fireblocks::sandbox as fb_sb;
 use callback_desk::providers::OutcomeKind;
 use callback_desk::sandbox::{Fault, FaultKind, Sandbox, SandboxConfig};
 use callback_desk::store::Store;
@@ -69,6 +70,14 @@ fn cases() -> Vec<Case> {
             params: |_| json!({"transaction_identifier": "PAG-2024-0001"}),
             signs_responses: false,
             timestamped: false,
+        },
+        Case {
+            key: "fireblocks",
+            provider: "fireblocks",
+            op: "resend-by-resource",
+            params: |_| json!({"resourceId": fb_sb::demo::TX_ID}),
+            signs_responses: false,
+            timestamped: true,
         },
         Case {
             key: "ccpayment-v1",
@@ -254,8 +263,8 @@ async fn every_fault_of_every_provider_gives_a_translated_error_and_a_history_ro
             checked += 1;
         }
     }
-    // 5 provider setups x 10 faults, less those a provider cannot show (unsigned responses, no timestamps).
-    assert_eq!(checked + unaffected, 50);
-    assert_eq!(unaffected, 4, "ceffu/avista/ccpayment-v2 unsigned, avista untimestamped");
+    // 6 provider setups x 10 faults, less those a provider cannot show (unsigned responses, no timestamps).
+    assert_eq!(checked + unaffected, 60);
+    assert_eq!(unaffected, 5, "ceffu/avista/ccpayment-v2/fireblocks unsigned, avista untimestamped");
     println!("fault suite: {checked} provider x fault cases checked, {unaffected} not applicable");
 }

@@ -309,6 +309,7 @@ fn every_filter() {
             from_ms: Some(T0),
             to_ms: Some(T0 + 1),
             job_id: Some(7),
+            kind: None,
         },
         &[0],
     );
@@ -320,6 +321,63 @@ fn every_filter() {
     assert_eq!(d.row.account_id, None);
     assert_eq!(d.row.account_label, "Ceffu 主账户");
     check(text("主账户"), &[2, 3]);
+}
+
+/// "Resends only" is every provider's resend operations and nothing else (an operation's name alone can
+/// be one provider's resend and another's look-up); a provider's operation is that provider's only.
+#[test]
+fn resends_only_and_one_providers_operation() {
+    let (h, clock, _db) = history_at(T0);
+    let specs: &[(&str, &str, &str)] = &[
+        ("cybavo", "resend-withdrawal-callbacks", "notification_id=0 (all)"),
+        ("cybavo", "query-callbacks", "ids=90000000139 (+2)"),
+        ("ceffu", "resend-webhooks", "webhookId=1721442311151521794, eventType=4, resendFromDateTime=1733320800000"),
+        ("ccpayment", "resend-webhooks", "start_timestamp=1733320800, end_timestamp=1733324400"),
+        ("avista", "get-token", ""),
+        ("avista", "resend-webhook", "transaction_identifier=E2E-1"),
+    ];
+    let mut ids = Vec::new();
+    for (i, (provider, operation, scope)) in specs.iter().enumerate() {
+        clock.set_ms(T0 + i as i64 * 1000);
+        let mut e = entry(provider, operation, "x");
+        e.scope = (*scope).into();
+        let id = h.begin(e).unwrap();
+        h.finish(id, Finish::ok(200, 9, response("{}"))).unwrap();
+        ids.push(id);
+    }
+    let check = |filter: HistoryFilter, expected: &[usize]| {
+        let want: Vec<i64> = expected.iter().rev().map(|&i| ids[i]).collect();
+        assert_eq!(all_ids(&h, &filter, 2), want, "{filter:?}");
+        assert_eq!(h.count(&filter).unwrap(), expected.len() as u64, "{filter:?}");
+    };
+    use callback_desk::providers::OperationKind;
+    let resends = HistoryFilter { kind: Some(OperationKind::Resend), ..Default::default() };
+    check(resends.clone(), &[0, 2, 3, 5]);
+    check(HistoryFilter { kind: Some(OperationKind::Lookup), ..Default::default() }, &[1]);
+    check(HistoryFilter { provider: Some("ccpayment".into()), ..resends.clone() }, &[3]);
+    check(HistoryFilter { from_ms: Some(T0 + 2000), to_ms: Some(T0 + 4000), ..resends.clone() }, &[2, 3]);
+    // With a text filter (its own paths) too.
+    check(HistoryFilter { text: Some("x".into()), ..resends.clone() }, &[0, 2, 3, 5]);
+    // One provider's operation: CCPayment's "resend-webhooks" is not Ceffu's.
+    check(
+        HistoryFilter {
+            provider: Some("ccpayment".into()),
+            operation: Some("resend-webhooks".into()),
+            ..Default::default()
+        },
+        &[3],
+    );
+    // Scopes come back as params of the operation's fields.
+    let page = h.page(&HistoryFilter::default(), None, 10).unwrap();
+    let by_id = |i: usize| page.rows.iter().find(|r| r.id == ids[i]).unwrap();
+    let ceffu = by_id(2).scope_params.as_ref().expect("a Ceffu scope reads back");
+    assert_eq!(
+        ceffu.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["webhookId", "eventType", "resendFromDateTime"]
+    );
+    assert!(by_id(0).scope_params.as_ref().unwrap()[0].broad);
+    assert_eq!(by_id(1).scope_params.as_ref().unwrap()[0].more, 2);
+    assert_eq!(by_id(4).scope_params.as_deref(), Some(&[][..]));
 }
 
 #[test]
@@ -552,6 +610,115 @@ fn csv_export_escapes_and_never_contains_secrets() {
     let filter = HistoryFilter { text: Some("no-such-id".into()), ..Default::default() };
     assert_eq!(h.export_csv(&filter, &mut out, |_, _| {}).unwrap(), 0);
     assert_eq!(parse_csv(std::str::from_utf8(&out[3..]).unwrap()).len(), 1);
+}
+
+/// The readable export, for an auditor: headers and values in the window's language, times in the chosen
+/// zone, operations and outcomes in words, what each action covered described through its fields, errors
+/// in words; no request, response, raw provider text or registered secret.
+#[test]
+fn readable_export_speaks_the_windows_language() {
+    use callback_desk::i18n::{Language, Zone};
+    let (h, clock, _db) = history_at(1_733_320_805_000); // 04/12/2024 14:00:05 UTC
+    callback_desk::logging::register_secret(&callback_desk::secret::Secret::new("readable-canary-91c2"));
+    let mut e = entry("ceffu", "resend-webhooks", "1721442311151521794");
+    e.account_label = "Ceffu main".into();
+    e.scope = "webhookId=1721442311151521794, eventType=4, resendFromDateTime=1733320800000".into();
+    e.request.body = r#"{"secret":"readable-canary-91c2"}"#.into();
+    let ceffu = h.begin(e).unwrap();
+    h.finish(ceffu, failed(ErrorCode::ProviderNotFound)).unwrap();
+    clock.advance_ms(60_000);
+    let mut e = entry("cybavo", "resend-withdrawal-callbacks", "0");
+    e.scope = "notification_id=0 (all)".into();
+    e.job_id = Some(12);
+    let cybavo = h.begin(e).unwrap();
+    h.finish(cybavo, Finish::ok(200, 9, response(r#"{"count":3}"#))).unwrap();
+    clock.advance_ms(60_000);
+    let mut e = entry("cybavo", "query-callbacks", "90000000139 90000000140 90000000141");
+    e.scope = "ids=90000000139 (+2)".into();
+    let lookup = h.begin(e).unwrap();
+    h.finish(
+        lookup,
+        Finish {
+            outcome: Outcome::Unknown,
+            http_status: None,
+            provider_code: None,
+            error: Some(Error::new(ErrorCode::NetworkTimeout)),
+            duration_ms: None,
+            response: None,
+            request: None,
+        },
+    )
+    .unwrap();
+
+    let export = |language: Language| {
+        let mut out = Vec::new();
+        let n = h.export_readable_csv(&HistoryFilter::default(), language, Zone::Utc, &mut out, |_, _| {}).unwrap();
+        assert_eq!(n, 3);
+        assert!(out.starts_with(b"\xEF\xBB\xBF"));
+        let text = String::from_utf8(out[3..].to_vec()).unwrap();
+        for raw in ["readable-canary-91c2", "Forbidden", "X-CHECKSUM", "POST", "https://", "api-code-value", "{"] {
+            assert!(!text.contains(raw), "{raw} is in the readable export:\n{text}");
+        }
+        parse_csv(&text)
+    };
+    let en = export(Language::En);
+    assert_eq!(
+        en[0],
+        [
+            "Entry",
+            "Time (UTC)",
+            "Account",
+            "Environment",
+            "Provider",
+            "Action",
+            "What it covered",
+            "Outcome",
+            "Details",
+            "Identifiers",
+            "Bulk job"
+        ]
+    );
+    // Newest first: the look-up, the CYBAVO resend, the Ceffu resend.
+    let [_, l, c, f] = &en[..] else { panic!("{en:?}") };
+    assert_eq!(f[0], ceffu.to_string());
+    assert_eq!(f[1], "04/12/2024 14:00:05");
+    assert_eq!(f[2], "Ceffu main");
+    assert_eq!(f[3], "Sandbox");
+    assert_eq!((f[4].as_str(), f[5].as_str()), ("Ceffu", "Resend failed webhooks"));
+    assert_eq!(
+        f[6],
+        "Webhook endpoint ID: 1721442311151521794 · Event type: Withdrawal failed · Resend from: 04/12/2024 14:00:00"
+    );
+    assert_eq!(f[7], "Failed");
+    assert_eq!(f[8], "The provider did not find what was asked for. Check the identifier.");
+    assert_eq!(f[10], "");
+    assert_eq!((c[1].as_str(), c[4].as_str()), ("04/12/2024 14:01:05", "CYBAVO SOFA"));
+    assert_eq!(c[6], "Which callbacks: All callbacks that are still pending or failed");
+    assert_eq!((c[7].as_str(), c[8].as_str(), c[10].as_str()), ("Succeeded", "", "#12"));
+    assert_eq!(l[6], "Serial numbers: 90000000139 and 2 more");
+    assert_eq!(l[7], "Unknown");
+    assert_eq!(l[9], "90000000139 90000000140 90000000141");
+
+    // The same rows in Chinese and Portuguese: their catalogs' words and date order.
+    let zh = export(Language::ZhCn);
+    let zh_catalog = callback_desk::i18n::Catalog::of(Language::ZhCn);
+    assert_eq!(zh[0][7], zh_catalog.text("history.col.outcome"));
+    assert_eq!(zh[3][1], "2024/12/04 14:00:05");
+    assert_eq!(zh[3][7], zh_catalog.text("outcome.failed"));
+    assert!(zh[3][6].contains(&zh_catalog.text("choices.ceffu.eventType.4")), "{}", zh[3][6]);
+    // "Label：value" with the colon Chinese writes, not a Latin colon and a space.
+    assert_eq!(zh[1][6], format!("{}：90000000139，另有 2 项", zh_catalog.text("ops.cybavo.ids.label")));
+    let pt = export(Language::PtBr);
+    let pt_catalog = callback_desk::i18n::Catalog::of(Language::PtBr);
+    assert_eq!(pt[0][0], "Registro");
+    assert_eq!(pt[3][1], "04/12/2024 14:00:05");
+    assert_eq!(pt[2][7], pt_catalog.text("outcome.ok"));
+    assert_eq!(pt[1][6], format!("{}: 90000000139 e mais 2", pt_catalog.text("ops.cybavo.ids.label")));
+
+    // Filtered like the technical export: one account's resends.
+    let mut out = Vec::new();
+    let filter = HistoryFilter { kind: Some(callback_desk::providers::OperationKind::Resend), ..Default::default() };
+    assert_eq!(h.export_readable_csv(&filter, Language::En, Zone::Utc, &mut out, |_, _| {}).unwrap(), 2);
 }
 
 #[test]

@@ -451,6 +451,40 @@ async fn avista_token_and_resend_by_every_identifier_kind() {
     assert_failed(&out, ErrorCode::ProviderNoWebhookUrl);
 }
 
+/// Fire Banking runs Avista's API but documents only its external and internal ids: a Fire Banking
+/// account refuses a PIX end-to-end id before anything is sent (not even a token call); an Avista account
+/// sends the same id.
+#[tokio::test]
+async fn firebanking_accounts_refuse_end_to_end_ids_before_sending() {
+    let env = start_with(false, |c| c.receiver = false).await;
+    let (url, rec) = receiver().await;
+    env.sb.set_callback_url(Some(url)).unwrap();
+    let fb = env.account_with("avista", "brand", json!("firebanking"));
+    let out = env.run(&fb, "resend-webhook", json!({"transaction_identifier": "PAG-2024-0001"})).await;
+    assert_ok(&out);
+    let (_, body) = rec.0.lock().unwrap()[0].clone();
+    let e2e = serde_json::from_slice::<Value>(&body).unwrap()["data"]["e2eId"].as_str().unwrap().to_owned();
+    let calls_before = env.sb.state()["calls"]["avista"].as_u64().unwrap();
+    for id in [e2e.clone(), format!("  {e2e} "), "E12345678202401151030abcdefghijk".to_owned()] {
+        let out = env.run(&fb, "resend-webhook", json!({ "transaction_identifier": id })).await;
+        assert_failed(&out, ErrorCode::InputInvalid);
+        let e = out.error.as_ref().unwrap();
+        assert_eq!(
+            (e.params["field"].as_str(), e.params["reason"].as_str()),
+            (Some("transaction_identifier"), Some("end_to_end_id_not_at_brand"))
+        );
+        assert!(out.calls.is_empty());
+    }
+    assert_eq!(env.sb.state()["calls"]["avista"].as_u64().unwrap(), calls_before);
+    let out = env.run(&env.account("avista"), "resend-webhook", json!({ "transaction_identifier": e2e })).await;
+    assert_ok(&out);
+    // A brand Callback Desk does not know is refused when the account is read.
+    let mut j = env.account_json("avista");
+    j["brand"] = json!("safirapay");
+    let e = Account::from_map(j.as_object().unwrap()).unwrap_err();
+    assert_eq!((e.params["field"].as_str(), e.params["reason"].as_str()), (Some("brand"), Some("not_allowed")));
+}
+
 #[tokio::test]
 async fn avista_reports_the_destination_outcome() {
     let env = start_with(false, |c| c.settings_mut::<avista_sb::Settings>().delivery_timeout_ms = 300).await;

@@ -42,6 +42,8 @@ fuzz_target!(|data: &[u8]| {
             ops::RESEND_WITHDRAWAL | ops::RESEND_DEPOSIT => v.get("count").and_then(Value::as_i64).is_some(),
             ops::QUERY_CALLBACKS | ops::LIST_CALLBACKS => v.get("notifications").is_some_and(Value::is_array),
             ops::LOOKUP_DEPOSIT | ops::LOOKUP_WITHDRAWAL => v.get("notification").is_some_and(Value::is_object),
+            ops::INSPECT_CALLBACK_ENDPOINT => v.get("notification_endpoint").is_some_and(Value::is_object),
+            ops::LIST_READONLY_WALLETS => v.get("wallets").is_some_and(Value::is_array),
             other => panic!("operation {other} has no property here"),
         });
         match &result {
@@ -57,6 +59,23 @@ fuzz_target!(|data: &[u8]| {
                         for (g, d) in given.iter().zip(decoded) {
                             check_callback(g, d);
                         }
+                    }
+                    ops::LIST_READONLY_WALLETS => assert_eq!(&o.result, v, "the wallet list is kept as it is"),
+                    ops::INSPECT_CALLBACK_ENDPOINT => {
+                        // Every field kept; only the URL and the body as text added to the endpoints.
+                        for (k, given) in v.as_object().unwrap() {
+                            match (given, &o.result[k]) {
+                                (Value::Object(g), Value::Object(d)) => {
+                                    for (kk, vv) in g {
+                                        assert_eq!(d.get(kk), Some(vv), "{k}.{kk} changed");
+                                    }
+                                    assert!(d.keys().all(|kk| g.contains_key(kk) || kk == "url_text" || kk == "response_text"));
+                                }
+                                (g, d) => assert_eq!(g, d, "{k} changed"),
+                            }
+                        }
+                        let words = account.inner().describe(&op, &o.result);
+                        assert!(!words.is_empty(), "an endpoint test is always worded");
                     }
                     _ => check_callback(&v["notification"], &o.result["notification"]),
                 }

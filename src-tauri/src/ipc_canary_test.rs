@@ -133,6 +133,7 @@ fn resend_of(provider: &str, fields: &Value, now_s: i64) -> (&'static str, Value
             json!({"webhookId": "1721442311151521794", "eventType": "1", "resendFromDateTime": (now_s - 3600) * 1000}),
         ),
         "avista" => ("resend-webhook", json!({"transaction_identifier": "PAG-2024-0001"})),
+        "fireblocks" => ("resend-by-resource", json!({"resourceId": "cfe5be48-9307-4aa3-8ead-b959fca35dd6"})),
         _ if fields["api_version"] == "v2" => (
             "resend-webhooks",
             json!({"startTimestamp": now_s - 3600, "endTimestamp": now_s - 60, "webhookResult": "Failed", "transactionType": "AllType"}),
@@ -291,7 +292,11 @@ fn no_command_answers_with_a_secret() {
     let lookup = json!({"account_id": demo_cybavo, "operation": "query-callbacks", "params": {"ids": [90_000_000_001i64, 90_000_000_002i64]}});
     let run = w.ok("run_action", json!({"request": lookup}));
     w.ok("action_results", json!({"historyId": run["history_id"]}));
-    w.ok("save_action_results", json!({"historyId": run["history_id"]}));
+    let saved = w.ok("save_action_results", json!({"historyId": run["history_id"], "language": "zh-CN"}));
+    assert!(saved["path"].as_str().is_some_and(|p| p.ends_with(".csv")), "{saved}");
+    // "Show in folder" shows only what this window saved: any other path is refused (the saved file is not
+    // shown here, which would open a file manager on a desktop running the tests).
+    w.refused("show_in_folder", json!({"path": "/etc/passwd"}), "input.invalid");
     w.ok("budget_status", json!({"accountId": demo_cybavo, "operation": "query-callbacks"}));
     for account in [&demo_cybavo, &accounts.iter().find(|a| a["label"] == "Canary cybavo").expect("canary")["id"]] {
         let job = json!({"account_id": account, "operation": "query-callbacks", "params": {"ids": [90_000_000_001i64, 90_000_000_002i64]}});
@@ -330,7 +335,10 @@ fn no_command_answers_with_a_secret() {
             break;
         }
     }
-    w.ok("history_export_csv", json!({"filter": {}}));
+    for (readable, language) in [(true, "pt-BR"), (false, "en")] {
+        let options = json!({"readable": readable, "language": language, "zone": "utc"});
+        w.ok("history_export_csv", json!({"filter": {}, "options": options}));
+    }
 
     // Every command was called, and no answer (nor exported file) holds a secret.
     let declared: BTreeSet<String> = crate::commands::NAMES.iter().map(|n| n.to_string()).collect();
@@ -343,7 +351,7 @@ fn no_command_answers_with_a_secret() {
         }
     }
     let files: Vec<_> = std::fs::read_dir(&exports).expect("exports").flatten().map(|e| e.path()).collect();
-    assert_eq!(files.len(), 4, "history, one look-up and two jobs exported");
+    assert_eq!(files.len(), 5, "history (readable and technical), one look-up and two jobs exported");
     for file in files {
         let text = std::fs::read_to_string(&file).expect("export");
         for (i, secret) in secrets.iter().enumerate() {

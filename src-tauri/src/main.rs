@@ -15,6 +15,7 @@ mod instance;
 #[cfg(test)]
 mod ipc_canary_test;
 mod painting;
+mod save;
 mod state;
 mod theme;
 mod window;
@@ -35,10 +36,13 @@ fn main() {
     app_state.painting = painting;
     let context = tauri::generate_context!("../tauri.conf.json");
     // First: a second launch on the same data folder hands over to the running app and exits here.
+    // The Save dialog of exports (src/save.rs) is used from Rust only: the window's capability grants none of
+    // its commands.
     let builder = tauri::Builder::default()
         .plugin(instance::single_instance(&context.config().identifier))
         .plugin(instance::window_state())
-        .plugin(tauri_plugin_store::Builder::default().build());
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init());
     // The clipboard off Linux ("Copy with secrets", clipboard.rs), used from Rust only: the window's
     // capability grants none of its commands.
     #[cfg(not(target_os = "linux"))]

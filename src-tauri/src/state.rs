@@ -40,6 +40,8 @@ pub struct AppState {
     pub clipboard: crate::clipboard::Clipboard,
     /// What the desktop prefers for the colour theme (theme.rs).
     pub theme: Arc<crate::theme::ThemeState>,
+    /// The files saved in this session ("Show in folder" shows only those).
+    pub saved_files: Arc<crate::save::SavedFiles>,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             copy_tickets: Arc::new(crate::copy_tickets::CopyTickets::default()),
             clipboard,
             theme: Arc::new(crate::theme::ThemeState::default()),
+            saved_files: Arc::new(crate::save::SavedFiles::default()),
         }
     }
 

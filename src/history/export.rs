@@ -1,6 +1,8 @@
-//! The CSV export of the history: a snapshot read on a thread of its own while the caller's thread formats
-//! and writes (the reader formats too when the writer falls behind), every payload redacted again on the
-//! way out. Stored payloads are read by `stored.rs`, fast when they have the app's own shape.
+//! The CSV exports of the history: a snapshot read on a thread of its own while the caller's thread formats
+//! and writes (the reader formats too when the writer falls behind). Two formats: the technical one (every
+//! column with the redacted request and response, every payload redacted again on the way out; stored
+//! payloads are read by `stored.rs`, fast when they have the app's own shape) and the readable one for
+//! people (`readable.rs`: the window's language and time zone, no payloads).
 
 use super::query::{count_rows, from_where, TextMatch};
 use super::{Environment, History, HistoryFilter, Outcome, CHUNK};
@@ -13,8 +15,11 @@ use rusqlite::{params_from_iter, Connection};
 use std::borrow::Cow;
 use std::io::Write;
 
+mod readable;
 mod stored;
 
+use crate::i18n::{Language, Zone};
+use readable::{Readable, ReadableRow};
 use stored::{StoredRequest, StoredResponse};
 
 /// The export's columns, in order.
@@ -64,6 +69,31 @@ impl History {
     pub fn export_csv(
         &self,
         filter: &HistoryFilter,
+        writer: impl Write,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<u64> {
+        self.export(filter, Format::Technical, writer, progress)
+    }
+
+    /// Writes every row matching `filter` as CSV for people (an auditor), as [`History::export_csv`] does
+    /// (same order, snapshot, streaming and progress): headers and values in `language`, times in `zone`,
+    /// one row per action with its account, provider and operation by name, what it covered in words, its
+    /// outcome and any error in words. No request, response or raw provider text.
+    pub fn export_readable_csv(
+        &self,
+        filter: &HistoryFilter,
+        language: Language,
+        zone: Zone,
+        writer: impl Write,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<u64> {
+        self.export(filter, Format::Readable(language, zone), writer, progress)
+    }
+
+    fn export(
+        &self,
+        filter: &HistoryFilter,
+        format: Format,
         mut writer: impl Write,
         progress: impl FnMut(u64, u64),
     ) -> Result<u64> {
@@ -76,8 +106,9 @@ impl History {
             (text, max_id, path)
         };
         writer.write_all(CSV_BOM).map_err(export_io)?;
-        write_csv_record(&mut writer, CSV_HEADER.iter().map(|h| Cell::Num(h))).map_err(export_io)?;
-        let mut out = CsvOut::new(writer, progress);
+        let mut formatter = Formatter::new(format);
+        formatter.header(&mut writer)?;
+        let mut out = CsvOut::new(writer, progress, formatter);
         match path {
             Some(path) => std::thread::scope(|scope| {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<ExportMsg>(4);
@@ -87,11 +118,11 @@ impl History {
                     // When the writing side falls behind (the channel is full), this thread formats the batch
                     // itself: both cores format, and the order stays the reading order.
                     let mut formatter = None;
-                    read_export(&conn, filter, text, max_id, |msg| match tx.try_send(msg) {
+                    read_export(&conn, filter, text, max_id, format.with_payload(), |msg| match tx.try_send(msg) {
                         Ok(()) => Ok(()),
                         Err(std::sync::mpsc::TrySendError::Full(ExportMsg::Rows(batch))) => {
                             let mut lines = Vec::with_capacity(batch.text.len() * 2);
-                            formatter.get_or_insert_with(Formatter::new).lines(&mut lines, &batch)?;
+                            formatter.get_or_insert_with(|| Formatter::new(format)).lines(&mut lines, &batch)?;
                             let n = batch.rows.len() as u64;
                             drop(batch);
                             tx.send(ExportMsg::Lines(lines, n)).map_err(|_| export_stopped())
@@ -114,7 +145,7 @@ impl History {
             })?,
             None => {
                 let conn = self.db.conn();
-                read_export(&conn, filter, &text, max_id, |msg| out.take(msg))?;
+                read_export(&conn, filter, &text, max_id, format.with_payload(), |msg| out.take(msg))?;
             }
         }
         out.finish()
@@ -147,26 +178,56 @@ enum ExportMsg {
     Lines(Vec<u8>, u64),
 }
 
+/// Which export.
+#[derive(Clone, Copy)]
+enum Format {
+    Technical,
+    Readable(Language, Zone),
+}
+
+impl Format {
+    /// Whether rows are read with their request and response.
+    fn with_payload(self) -> bool {
+        matches!(self, Format::Technical)
+    }
+}
+
 /// CSV lines of exported rows: the redaction engine, the snapshot of registered secrets and the timestamp
-/// cache they are written with.
+/// cache they are written with, or the readable export's words.
 struct Formatter {
     redactor: &'static Redactor,
     scrubber: Scrubber,
     timestamps: Timestamps,
+    readable: Option<Readable>,
 }
 
 impl Formatter {
-    fn new() -> Formatter {
+    fn new(format: Format) -> Formatter {
         Formatter {
             redactor: crate::providers::redactor(),
             scrubber: Scrubber::now(),
             timestamps: Timestamps::default(),
+            readable: match format {
+                Format::Technical => None,
+                Format::Readable(language, zone) => Some(Readable::new(language, zone)),
+            },
         }
+    }
+
+    fn header(&mut self, out: &mut impl Write) -> Result<()> {
+        match &self.readable {
+            None => write_csv_record(out, CSV_HEADER.iter().map(|h| Cell::Num(h))),
+            Some(r) => write_csv_record(out, r.header().iter().map(|h| Cell::Text(h))),
+        }
+        .map_err(export_io)
     }
 
     fn lines(&mut self, out: &mut Vec<u8>, batch: &ExportBatch) -> Result<()> {
         for row in &batch.rows {
-            csv_row(out, self.redactor, &self.scrubber, &mut self.timestamps, batch, row)?;
+            match &mut self.readable {
+                None => csv_row(out, self.redactor, &self.scrubber, &mut self.timestamps, batch, row)?,
+                Some(readable) => readable_row(out, readable, &self.scrubber, batch, row)?,
+            }
         }
         Ok(())
     }
@@ -180,7 +241,7 @@ struct ExportBatch {
 }
 
 /// The text columns of an [`ExportRow`], in the order the query selects them.
-const EXPORT_TEXT: [&str; 12] = [
+const EXPORT_TEXT: [&str; 13] = [
     "h.account_label",
     "h.provider",
     "h.environment",
@@ -191,6 +252,7 @@ const EXPORT_TEXT: [&str; 12] = [
     "h.error_code",
     "h.error_detail",
     "h.search_text",
+    "h.error_params",
     "p.request",
     "p.response",
 ];
@@ -204,8 +266,9 @@ const T_PROVIDER_CODE: usize = 6;
 const T_ERROR_CODE: usize = 7;
 const T_ERROR_DETAIL: usize = 8;
 const T_IDENTIFIERS: usize = 9;
-const T_REQUEST: usize = 10;
-const T_RESPONSE: usize = 11;
+const T_ERROR_PARAMS: usize = 10;
+const T_REQUEST: usize = 11;
+const T_RESPONSE: usize = 12;
 
 /// Rows per batch sent from the export reader.
 const EXPORT_BATCH: usize = 256;
@@ -234,14 +297,18 @@ fn read_export(
     filter: &HistoryFilter,
     text: &TextMatch,
     max_id: i64,
+    with_payload: bool,
     mut send: impl FnMut(ExportMsg) -> Result<()>,
 ) -> Result<()> {
     send(ExportMsg::Total(count_rows(conn, filter, text, Some(max_id))?))?;
-    let (from_where, args) = from_where(filter, text, None, Some(max_id), true);
+    let (from_where, args) = from_where(filter, text, None, Some(max_id), with_payload);
+    // Without payloads, their columns are NULL (the readable export never reads them).
+    let columns: Vec<&str> =
+        EXPORT_TEXT.iter().map(|c| if !with_payload && c.starts_with("p.") { "NULL" } else { c }).collect();
     let sql = format!(
         "SELECT h.id, h.job_id, h.created_at_ms, h.finished_at_ms, h.account_id, h.http_status, h.duration_ms, {}
          {from_where} ORDER BY h.created_at_ms DESC, h.id DESC",
-        EXPORT_TEXT.join(", ")
+        columns.join(", ")
     );
     let mut stmt = conn.prepare(&sql).map_err(storage_error)?;
     let mut rows = stmt.query(params_from_iter(args)).map_err(storage_error)?;
@@ -288,8 +355,8 @@ struct CsvOut<W: Write, P: FnMut(u64, u64)> {
 }
 
 impl<W: Write, P: FnMut(u64, u64)> CsvOut<W, P> {
-    fn new(writer: W, progress: P) -> Self {
-        CsvOut { writer, progress, total: 0, done: 0, reported: 0, buf: Vec::new(), formatter: Formatter::new() }
+    fn new(writer: W, progress: P, formatter: Formatter) -> Self {
+        CsvOut { writer, progress, total: 0, done: 0, reported: 0, buf: Vec::new(), formatter }
     }
 
     fn take(&mut self, msg: ExportMsg) -> Result<()> {
@@ -433,4 +500,34 @@ fn csv_row(
         .into_iter(),
     )
     .map_err(export_io)
+}
+
+/// One CSV line of the readable export.
+fn readable_row(
+    out: &mut Vec<u8>,
+    readable: &mut Readable,
+    scrubber: &Scrubber,
+    batch: &ExportBatch,
+    row: &ExportRow,
+) -> Result<()> {
+    let text = |column: usize| batch.get(row, column);
+    let error_code = text(T_ERROR_CODE);
+    let cells = readable.cells(
+        scrubber,
+        &ReadableRow {
+            id: row.id,
+            created_at_ms: row.created_at_ms,
+            account_label: text(T_LABEL).unwrap_or_default(),
+            environment: text(T_ENVIRONMENT).unwrap_or_default(),
+            provider: text(T_PROVIDER).unwrap_or_default(),
+            operation: text(T_OPERATION).unwrap_or_default(),
+            scope: text(T_SCOPE).unwrap_or_default(),
+            outcome: text(T_OUTCOME).unwrap_or_default(),
+            error_code,
+            error_params: error_code.and(text(T_ERROR_PARAMS)),
+            identifiers: text(T_IDENTIFIERS).unwrap_or_default(),
+            job_id: row.job_id,
+        },
+    );
+    write_csv_record(out, cells.iter().map(|c| Cell::Text(c))).map_err(export_io)
 }

@@ -38,6 +38,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
 use crate::error::Error;
 use crate::process::ProcessId;
+use crate::providers::OperationKind;
+use crate::scope::ScopeParam;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -177,6 +179,9 @@ pub struct HistoryFilter {
     pub provider: Option<String>,
     #[ts(optional = nullable)]
     pub operation: Option<String>,
+    /// Only operations of this kind (e.g. resends), of any provider.
+    #[ts(optional = nullable)]
+    pub kind: Option<OperationKind>,
     #[ts(optional = nullable)]
     pub outcome: Option<Outcome>,
     /// Inclusive lower bound on `created_at_ms`.
@@ -229,6 +234,8 @@ pub struct HistoryRow {
     pub environment: Environment,
     pub operation: String,
     pub scope: String,
+    /// The scope read back into params through the operation's fields (`null` when it cannot be).
+    pub scope_params: Option<Vec<ScopeParam>>,
     pub outcome: Outcome,
     pub http_status: Option<u16>,
     pub provider_code: Option<String>,

@@ -93,6 +93,7 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryRow> {
     let environment: String = r.get(7)?;
     let outcome: String = r.get(10)?;
     let error_code: Option<String> = r.get(13)?;
+    let (provider, operation, scope): (String, String, String) = (r.get(6)?, r.get(8)?, r.get(9)?);
     let error = match error_code {
         Some(code) => {
             let params: Option<String> = r.get(14)?;
@@ -108,11 +109,12 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryRow> {
         finished_at_ms: r.get(3)?,
         account_id: r.get(4)?,
         account_label: r.get(5)?,
-        provider: r.get(6)?,
         environment: Environment::parse(&environment)
             .ok_or_else(|| conversion_error(7, "environment", &environment))?,
-        operation: r.get(8)?,
-        scope: r.get(9)?,
+        scope_params: crate::scope::read(&provider, &operation, &scope),
+        operation,
+        scope,
+        provider,
         outcome: Outcome::parse(&outcome).ok_or_else(|| conversion_error(10, "outcome", &outcome))?,
         http_status: r.get(11)?,
         provider_code: r.get(12)?,
@@ -170,6 +172,29 @@ pub(super) fn filter_conds(filter: &HistoryFilter, args: &mut Vec<SqlValue>, con
     }
     if let Some(v) = filter.to_ms {
         push("h.created_at_ms < ?", SqlValue::Integer(v));
+    }
+    if let Some(kind) = filter.kind {
+        // Every (provider, operation) of that kind in the registry: names alone may mean different things
+        // at different providers.
+        let pairs: Vec<(String, String)> = crate::providers::registered()
+            .iter()
+            .flat_map(|d| {
+                d.operations.iter().filter(|o| o.kind == kind).map(|o| (d.id.as_str().to_owned(), o.name.clone()))
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if pairs.is_empty() {
+            conds.push("0".into());
+        } else {
+            let mut values = Vec::new();
+            for (provider, operation) in pairs {
+                args.push(SqlValue::Text(provider));
+                args.push(SqlValue::Text(operation));
+                values.push(format!("(?{}, ?{})", args.len() - 1, args.len()));
+            }
+            conds.push(format!("(h.provider, h.operation) IN (VALUES {})", values.join(", ")));
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Descriptor types: what the UI needs to draw account and operation forms, as plain data.
 
 use super::{HttpMethod, ProviderId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
@@ -22,6 +22,8 @@ pub enum FieldKind {
     UnixMillis,
     /// One of `choices`.
     Choice,
+    /// Any number of `choices` (none, some or all), sent as a JSON array in the order of `choices`.
+    ChoiceList,
     /// A list of whole numbers (JSON array, or text separated by commas/whitespace).
     IntegerList,
     /// A list of strings (JSON array, or text separated by commas/whitespace).
@@ -50,8 +52,14 @@ pub struct AccountField {
     pub help_key: String,
     /// Allowed values for `choice` fields.
     pub choices: Vec<String>,
+    /// Translatable labels of `choices` (`<choices_key>.<choice>`); `None`: the values are shown as they are
+    /// (`v1`, `v2`).
+    pub choices_key: Option<String>,
     /// Production default, if the provider has one.
     pub default: Option<String>,
+    /// A `required` field that accounts whose public field holds one of these values may leave empty (a
+    /// wallet id for an API code that reads every wallet it may).
+    pub optional_when: Option<OnlyWhen>,
     /// A warning shown when a saved secret is about to be replaced (e.g. a new CYBAVO API code is activated
     /// on first use and retires the current one): a translation key.
     pub replace_warning_key: Option<String>,
@@ -83,10 +91,28 @@ pub struct FormField {
     pub broad_label_key: Option<String>,
     /// Largest number of list items or numeric maximum, when documented.
     pub max: Option<i64>,
+    /// Values of a shape this operation never accepts in the field (each item of a list is checked).
+    pub refuse: Vec<Refusal>,
+    /// A `required` field may be left empty when one of these fields is filled (a time window that a list
+    /// of record ids replaces).
+    pub optional_with: Vec<String>,
+}
+
+/// A shape of value a field refuses, and why. The window checks it as the core does
+/// ([`super::check_refusals`]), so the same field error shows before anything is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Refusal {
+    /// A regular expression in the syntax JavaScript and Rust's `regex` read alike (anchors, ASCII
+    /// classes such as `[0-9]`, counts), searched in the trimmed value: anchor it (`^…$`) to describe a
+    /// whole value.
+    pub pattern: String,
+    /// The reason of the field error (`input.invalid`), translated as `reasons.<reason>`.
+    pub reason: String,
 }
 
 /// What an operation does to the provider's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub enum OperationKind {
@@ -94,6 +120,10 @@ pub enum OperationKind {
     Resend,
     /// Read-only.
     Lookup,
+    /// A check the provider runs for the merchant without changing anything it holds (e.g. it calls the
+    /// merchant's endpoint and reports what it answered). Offered beside the resends as a secondary
+    /// action and run without asking anything: its fields are optional and the provider fills them.
+    Probe,
     /// Obtains a credential (Avista token).
     Auth,
 }
@@ -123,6 +153,63 @@ pub struct OperationDescriptor {
     pub lookup: Option<LookupShape>,
     /// The provider is retiring it (shown as such; still usable).
     pub deprecated: bool,
+    /// Where params travel in the URL path, when it is not only the last segment: the end of the path
+    /// with `{param}` in place of each (e.g. `/notifications/{notificationId}/resend`), so History's
+    /// Repeat reads them back from a recorded request.
+    pub path: Option<String>,
+    /// A look-up whose rows each have a detail of their own, read by another look-up when the row is
+    /// opened (a notification's delivery attempts).
+    pub row_detail: Option<RowDetail>,
+    /// A look-up answered a page at a time, with a cursor for the next page.
+    pub paging: Option<CursorPaging>,
+    /// A resend the provider accepts as a job of its own, done later: how to follow its progress.
+    pub follow: Option<FollowShape>,
+}
+
+/// The detail of a look-up's row: the look-up `operation` called with its param `param` set to the row's
+/// field `from`, its rows (the first of `rows` holding a list) shown in `columns` under the row.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RowDetail {
+    pub operation: String,
+    pub param: String,
+    pub from: String,
+    /// What the detail is, for the button that opens it (a translation key), e.g. "Delivery attempts".
+    pub label_key: String,
+    pub rows: Vec<String>,
+    pub columns: Vec<Column>,
+    /// What to say when the detail has no rows (a translation key).
+    pub empty_key: String,
+}
+
+/// Paging by cursor: the answer's field `next` holds the cursor of the next page (absent, null or empty
+/// on the last one), sent back in the param `param` with the same other params.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct CursorPaging {
+    pub next: String,
+    pub param: String,
+}
+
+/// Following a job a resend started at the provider: the look-up `operation`, called with its param
+/// `param` set to the resend result's field `from` (the job's id), every `every_seconds` until its
+/// `state` field holds one of `finished`; `done` of `total` is its progress.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct FollowShape {
+    pub operation: String,
+    pub param: String,
+    pub from: String,
+    pub state: String,
+    pub done: String,
+    pub total: String,
+    /// States after which the job changes no more.
+    pub finished: Vec<String>,
+    /// Those of `finished` that mean it did not do its work.
+    pub failed: Vec<String>,
+    /// The states' labels: `<state_prefix>.<state>`.
+    pub state_prefix: String,
+    pub every_seconds: u32,
 }
 
 /// An operation offered only to accounts whose public field `field` holds one of `values`; a field left
@@ -231,6 +318,8 @@ pub enum ConfirmRule {
     },
     /// A field is filled in (e.g. a one-off destination URL).
     Filled { field: String, reason: String },
+    /// Always: the operation itself resends everything of a kind (every failed webhook).
+    Always { reason: String },
 }
 
 /// How a look-up's results are shown: where the rows are, what identifies one, the columns, and how a
@@ -253,6 +342,27 @@ pub struct LookupShape {
     pub resend: Option<RowResend>,
     /// The columns a results file adds for each row, after the common ones.
     pub file_columns: Vec<FileColumn>,
+    /// How many rows were found, in words (a translation key taking `n`), e.g. "{{n}} callbacks found".
+    pub found_key: String,
+    /// What to say when nothing was found (a translation key), e.g. "No callback matched."
+    pub none_key: String,
+    /// What the look-up says of the provider's delivery of each row to the merchant's server, when the
+    /// provider documents it either way.
+    #[ts(optional = nullable)]
+    pub delivery: Option<Delivery>,
+}
+
+/// What a look-up says of whether the provider's delivery of a row (a callback, a webhook) to the
+/// merchant's server failed.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum Delivery {
+    /// The row field `field` holds `delivered`, `failed` or `retrying`; any other value, or none, is not
+    /// known.
+    Reported { field: String },
+    /// The provider's look-ups do not say; `note_key` (a translation key) says what to do instead.
+    NotReported { note_key: String },
 }
 
 /// A column of a look-up's results file: its header, and the first non-empty of these row fields.
@@ -378,7 +488,9 @@ pub(crate) fn account_field(provider: &str, name: &str, kind: FieldKind, secret:
         label_key: format!("accounts.{provider}.{name}.label"),
         help_key: format!("accounts.{provider}.{name}.help"),
         choices: Vec::new(),
+        choices_key: None,
         default: None,
+        optional_when: None,
         replace_warning_key: None,
     }
 }
@@ -396,6 +508,8 @@ pub(crate) fn form_field(provider: &str, name: &str, kind: FieldKind, required: 
         broad: None,
         broad_label_key: None,
         max: None,
+        refuse: Vec::new(),
+        optional_with: Vec::new(),
     }
 }
 
@@ -419,6 +533,10 @@ pub(crate) fn operation(
         confirm: Vec::new(),
         lookup: None,
         deprecated: false,
+        path: None,
+        row_detail: None,
+        paging: None,
+        follow: None,
     }
 }
 
@@ -441,11 +559,31 @@ impl FormField {
         self.max = Some(m);
         self
     }
+    /// Required unless one of `fields` is filled.
+    pub(crate) fn optional_with(mut self, fields: &[&str]) -> Self {
+        self.optional_with = fields.iter().map(|f| (*f).to_owned()).collect();
+        self
+    }
+    /// Refuses values matching `pattern` (see [`Refusal`]) with `reason`.
+    pub(crate) fn refuse(mut self, pattern: &str, reason: &str) -> Self {
+        self.refuse.push(Refusal { pattern: pattern.to_owned(), reason: reason.to_owned() });
+        self
+    }
 }
 
 impl AccountField {
     pub(crate) fn choices(mut self, c: &[&str]) -> Self {
         self.choices = c.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+    /// Choices shown by their translated labels, `accounts.<provider>.<field>.choice.<value>`.
+    pub(crate) fn labeled_choices(mut self, c: &[&str]) -> Self {
+        self.choices_key = Some(format!("{}.choice", self.label_key.trim_end_matches(".label")));
+        self.choices(c)
+    }
+    /// Required, except for accounts whose `field` holds one of `values`.
+    pub(crate) fn optional_when(mut self, field: &str, values: &[&str]) -> Self {
+        self.optional_when = Some(OnlyWhen::new(field, values));
         self
     }
     pub(crate) fn default(mut self, v: &str) -> Self {
@@ -479,6 +617,28 @@ impl OperationDescriptor {
         self.lookup = Some(shape);
         self
     }
+    pub(crate) fn row_detail(mut self, detail: RowDetail) -> Self {
+        self.row_detail = Some(detail);
+        self
+    }
+    /// Paged by cursor: the answer's `next` field, sent back as the param `param`.
+    pub(crate) fn paging(mut self, next: &str, param: &str) -> Self {
+        self.paging = Some(CursorPaging { next: next.to_owned(), param: param.to_owned() });
+        self
+    }
+    pub(crate) fn follow(mut self, follow: FollowShape) -> Self {
+        self.follow = Some(follow);
+        self
+    }
+    /// The end of its URL path, `{param}` in place of each param it carries (see the field).
+    pub(crate) fn path(mut self, template: &str) -> Self {
+        self.path = Some(template.to_owned());
+        self
+    }
+    pub(crate) fn deprecated(mut self) -> Self {
+        self.deprecated = true;
+        self
+    }
 }
 
 pub(crate) fn column(keys: &[&str], label_key: &str, format: ColumnFormat, primary: bool, look: CellLook) -> Column {
@@ -509,6 +669,43 @@ impl BaseUrlPreset {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// What a descriptor's shapes name exists: the look-ups a row detail and a follow-up call are, with
+    /// the params they set; only look-ups page.
+    #[test]
+    fn every_shape_names_operations_and_fields_of_its_provider() {
+        for d in super::super::all() {
+            let lookup_with = |name: &str, param: &str| {
+                let op = d.operation_named(name).unwrap_or_else(|| panic!("{}: no operation {name}", d.id));
+                assert_eq!(op.kind, OperationKind::Lookup, "{}: {name} is a look-up", d.id);
+                assert!(op.fields.iter().any(|f| f.name == param), "{}: {name} takes {param}", d.id);
+            };
+            for op in &d.operations {
+                if let Some(detail) = &op.row_detail {
+                    assert!(op.lookup.is_some(), "{}: {} has rows", d.id, op.name);
+                    lookup_with(&detail.operation, &detail.param);
+                    assert!(!detail.columns.is_empty() && !detail.rows.is_empty());
+                }
+                if let Some(path) = &op.path {
+                    for seg in path.split('/').filter(|s| s.starts_with('{')) {
+                        let name = seg.trim_start_matches('{').trim_end_matches('}');
+                        assert!(op.fields.iter().any(|f| f.name == name), "{}: {} has no field {name}", d.id, op.name);
+                    }
+                }
+                if op.paging.is_some() {
+                    assert!(op.lookup.is_some(), "{}: {} pages rows", d.id, op.name);
+                }
+                if let Some(follow) = &op.follow {
+                    assert_eq!(op.kind, OperationKind::Resend, "{}: {} follows a resend", d.id, op.name);
+                    lookup_with(&follow.operation, &follow.param);
+                    assert!(follow.failed.iter().all(|s| follow.finished.contains(s)));
+                    assert!(follow.every_seconds > 0);
+                }
+            }
+        }
+    }
+
     /// The registered providers' descriptors as the window receives them, written next to the generated
     /// bindings (and committed like them): the UI's tests draw the real providers from this file.
     #[test]

@@ -454,6 +454,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_rate_limit_answer_carries_its_retry_after() {
+        let seconds = |answer: RawResponse| async move {
+            let t = Scripted::new(vec![Ok(answer)]);
+            let p = json!({"ids": [1]});
+            let out = execute(&cybavo(), "query-callbacks", p.as_object().unwrap(), &FixedClock::at_ms(0), &t).await;
+            assert_eq!(out.error_code(), Some(ErrorCode::ProviderRateLimited));
+            out.error.unwrap().params.get("retry_after_seconds").cloned()
+        };
+        let limited = r#"{"error":"Forbidden. Call too frequently (30 calls/minute)"}"#;
+        assert_eq!(seconds(RawResponse::new(403, &[("Retry-After", "42")], limited)).await, Some(json!(42)));
+        assert_eq!(seconds(RawResponse::new(403, &[], limited)).await, None);
+        // Other errors are left as they are.
+        let t = Scripted::new(vec![Ok(RawResponse::new(404, &[("Retry-After", "42")], "{}"))]);
+        let p = json!({"ids": [1]});
+        let out = execute(&cybavo(), "query-callbacks", p.as_object().unwrap(), &FixedClock::at_ms(0), &t).await;
+        assert!(out.error.unwrap().params.get("retry_after_seconds").is_none());
+    }
+
+    #[tokio::test]
     async fn avista_token_is_cached_and_refreshed_once_on_401() {
         let cert = include_str!("../../tests/fixtures/avista_test_cert.pem");
         let j = json!({"provider":"avista","base_url":"http://127.0.0.1:2","client_id":"exec-test","client_secret":"csecret-123","client_cert_pem":cert});

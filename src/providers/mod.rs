@@ -22,6 +22,7 @@ pub mod bulk;
 mod descriptor;
 pub mod execute;
 pub mod input_limits;
+pub mod params;
 mod provider;
 mod redaction;
 pub mod refused_ranges;
@@ -58,6 +59,7 @@ registry! {
     ceffu => ceffu::Ceffu,
     avista => avista::Avista,
     ccpayment => ccpayment::Ccpayment,
+    fireblocks => fireblocks::Fireblocks,
 }
 
 /// A provider, named by its stable id. Serialized as that id (`"cybavo"`); read back only when the
@@ -150,6 +152,12 @@ pub fn all() -> Vec<ProviderDescriptor> {
     REGISTRY.iter().map(|p| p.descriptor()).collect()
 }
 
+/// Every provider's descriptor, built once (for reading history: operation names and fields).
+pub fn registered() -> &'static [ProviderDescriptor] {
+    static ALL: std::sync::OnceLock<Vec<ProviderDescriptor>> = std::sync::OnceLock::new();
+    ALL.get_or_init(all)
+}
+
 /// The descriptor of one provider.
 pub fn descriptor(id: ProviderId) -> ProviderDescriptor {
     id.get().descriptor()
@@ -202,8 +210,36 @@ pub fn build_request(
     params: &Map<String, Value>,
     ctx: &BuildCtx<'_>,
 ) -> Result<SignedRequest> {
-    check_operation(account, operation)?;
+    check_refusals(&operation_descriptor(account, operation)?, params)?;
     account.inner().build(operation, params, ctx)
+}
+
+/// Refuses a param whose value (or an item of its list) has a shape its field refuses
+/// ([`Refusal`]): `input.invalid` with the field and the refusal's reason.
+pub fn check_refusals(operation: &OperationDescriptor, params: &Map<String, Value>) -> Result<()> {
+    for field in operation.fields.iter().filter(|f| !f.refuse.is_empty()) {
+        let values: Vec<String> = match params.get(&field.name) {
+            Some(Value::String(s)) => vec![s.trim().to_owned()],
+            Some(Value::Number(n)) => vec![n.to_string()],
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.trim().to_owned()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for refusal in &field.refuse {
+            let pattern = regex::Regex::new(&refusal.pattern)
+                .map_err(|e| Error::internal(format!("refusal pattern of {}: {e}", field.name)))?;
+            if let Some(v) = values.iter().find(|v| pattern.is_match(v)) {
+                return Err(Error::invalid_field(&field.name, &refusal.reason).detail(v.clone()));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Verifies and decodes one call's response, mapping provider errors to stable codes. A redirect is
@@ -213,7 +249,20 @@ pub fn parse_response(account: &Account, operation: &str, response: &RawResponse
     if let Some(e) = redirect_error(account, response) {
         return Err(e);
     }
-    account.inner().parse(operation, response)
+    account.inner().parse(operation, response).map_err(|e| with_retry_after(e, response))
+}
+
+/// A rate-limit error of an answer that says when to come back (`Retry-After`) carries that wait as
+/// `retry_after_seconds` (unless the provider's own parsing already set it): the rate budgets block the
+/// account's bucket at least that long, and the message says so.
+fn with_retry_after(e: Error, response: &RawResponse) -> Error {
+    if e.code != ErrorCode::ProviderRateLimited || e.params.contains_key("retry_after_seconds") {
+        return e;
+    }
+    match util::retry_after_seconds(response.header("Retry-After"), response.received_at_ms) {
+        Some(s) => e.with("retry_after_seconds", s),
+        None => e,
+    }
 }
 
 /// The error of an HTTP 3xx answer, `None` for any other status. Redirects are never followed (the
@@ -252,19 +301,57 @@ pub fn verify_signature(account: &Account, headers: &[(String, String)], body: &
     account.inner().verify_callback(headers, body)
 }
 
-/// The descriptor of `operation` for this account, or `input.unknown_operation`.
+/// The descriptor of `operation` as offered to this account (its `only_when` matches the account's public
+/// fields: an API version, an access level), or `input.unknown_operation`: an operation the account is
+/// not offered is never built or sent, whatever asks for it (the window, the CLI, a job).
 pub fn operation_descriptor(account: &Account, operation: &str) -> Result<OperationDescriptor> {
-    descriptor(account.provider())
-        .operations
-        .into_iter()
-        .find(|o| o.name == operation && account.inner().offers(o))
-        .ok_or_else(|| {
-            Error::new(ErrorCode::InputUnknownOperation)
-                .with("provider", account.provider().as_str())
-                .with("operation", operation)
-        })
+    let d = descriptor(account.provider());
+    d.operation_for(operation, account.public()).filter(|o| account.inner().offers(o)).cloned().ok_or_else(|| {
+        Error::new(ErrorCode::InputUnknownOperation)
+            .with("provider", account.provider().as_str())
+            .with("operation", operation)
+    })
 }
 
 fn check_operation(account: &Account, operation: &str) -> Result<()> {
     operation_descriptor(account, operation).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ccpayment(version: &str) -> Account {
+        let file = json!({"provider": "ccpayment", "base_url": "https://ccpayment.example.com", "api_version": version,
+            "app_id": "202302010636261620672405236006912", "app_secret": "TESTAPPSECRET1234567890abcdef"});
+        Account::from_map(file.as_object().unwrap()).unwrap()
+    }
+
+    /// Two operations of one name offered to accounts of different versions: each account gets its own.
+    #[test]
+    fn an_operation_is_the_one_offered_to_the_account() {
+        let fields = |v: &str| -> Vec<String> {
+            let op = operation_descriptor(&ccpayment(v), "resend-webhooks").unwrap();
+            op.fields.into_iter().map(|f| f.name).collect()
+        };
+        assert!(fields("v1").contains(&"start_timestamp".to_owned()));
+        assert!(fields("v2").contains(&"startTimestamp".to_owned()), "{:?}", fields("v2"));
+    }
+
+    /// A field's refused shapes are checked on its value and on every item of a list, whole values only.
+    #[test]
+    fn refused_shapes_are_field_errors() {
+        let field = form_field("acme", "id", FieldKind::Text, true).refuse("^E[0-9]{3}$", "looks_like_e");
+        let op = operation("acme", "resend", HttpMethod::Post, OperationKind::Resend, vec![field]);
+        let params = |v: Value| json!({ "id": v }).as_object().unwrap().clone();
+        for ok in [json!("E12"), json!("E1234"), json!("xE123"), json!(123), json!(["A1", "E12"])] {
+            assert!(check_refusals(&op, &params(ok.clone())).is_ok(), "{ok}");
+        }
+        for refused in [json!("E123"), json!(" E123 "), json!(["A1", "E123"])] {
+            let e = check_refusals(&op, &params(refused.clone())).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InputInvalid, "{refused}");
+            assert_eq!((e.params["field"].as_str(), e.params["reason"].as_str()), (Some("id"), Some("looks_like_e")));
+        }
+    }
 }

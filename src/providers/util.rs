@@ -134,6 +134,27 @@ pub fn opt_string_list(params: &Map<String, Value>, field: &str) -> Result<Optio
         .map(Some)
 }
 
+/// A list of some of `choices` (JSON array, or text separated by commas/whitespace), each at most once,
+/// in the order given; an empty list is `Some(vec![])` (a choice of none), an absent field `None`.
+pub fn opt_choice_list(params: &Map<String, Value>, field: &str, choices: &[&str]) -> Result<Option<Vec<String>>> {
+    if let Some(Value::Array(a)) = params.get(field) {
+        if a.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+    }
+    let Some(list) = opt_string_list(params, field)? else { return Ok(None) };
+    let mut out: Vec<String> = Vec::new();
+    for item in list {
+        if !choices.contains(&item.as_str()) {
+            return Err(Error::invalid_field(field, "not_allowed").with("allowed", choices.to_vec()).detail(item));
+        }
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    Ok(Some(out))
+}
+
 /// Smallest-unit integer text → decimal text with `decimals` places, trailing zeros trimmed
 /// (`"24447"`, 6 → `"0.024447"`; `"1500000"`, 6 → `"1.5"`). `None` if `amount` is not a digit string.
 pub fn units(amount: &str, decimals: u32) -> Option<String> {
@@ -169,6 +190,22 @@ pub fn skew_seconds(date_header: Option<&str>, received_at_ms: i64) -> Option<i6
     let date = chrono::DateTime::parse_from_rfc2822(date_header?.trim()).ok()?;
     Some((received_at_ms - date.timestamp_millis()).div_euclid(1000))
 }
+
+/// How long an answer asks the client to wait before the next request, from its `Retry-After` header
+/// (RFC 9110: a number of seconds, or an HTTP date, read against `received_at_ms`), in whole seconds
+/// rounded up; `None` without a readable header. A date in the past is 0.
+pub fn retry_after_seconds(header: Option<&str>, received_at_ms: i64) -> Option<i64> {
+    let h = header?.trim();
+    if !h.is_empty() && h.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(h.parse::<i64>().unwrap_or(i64::MAX).min(MAX_RETRY_AFTER_SECONDS));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(h).ok()?;
+    let ms = date.timestamp_millis().saturating_sub(received_at_ms).max(0);
+    Some((ms.saturating_add(999) / 1000).min(MAX_RETRY_AFTER_SECONDS))
+}
+
+/// The longest `Retry-After` taken as asked: a day (a larger value is read as a day).
+pub const MAX_RETRY_AFTER_SECONDS: i64 = 86_400;
 
 /// The response body as text for error `detail`: redacted (credential fields masked, registered secrets
 /// scrubbed), trimmed, at most 500 characters.
@@ -212,6 +249,33 @@ mod tests {
         assert_eq!(opt_i64(p, "d").unwrap(), None);
         assert_eq!(req_i64(p, "d").unwrap_err().code, crate::error::ErrorCode::InputMissing);
         assert_eq!(req_i64(p, "e").unwrap_err().params["reason"], "not_integer");
+    }
+
+    #[test]
+    fn a_choice_list_holds_some_of_its_choices_once_each() {
+        let c = ["FAILED", "ON_HOLD", "COMPLETED"];
+        let read = |v: Value| opt_choice_list(json!({ "s": v }).as_object().unwrap(), "s", &c);
+        assert_eq!(
+            read(json!(["ON_HOLD", "FAILED", "ON_HOLD"])).unwrap(),
+            Some(vec!["ON_HOLD".into(), "FAILED".into()])
+        );
+        assert_eq!(read(json!("FAILED, COMPLETED")).unwrap(), Some(vec!["FAILED".into(), "COMPLETED".into()]));
+        assert_eq!(read(json!([])).unwrap(), Some(vec![]));
+        assert_eq!(read(Value::Null).unwrap(), None);
+        assert_eq!(read(json!(["LOST"])).unwrap_err().params["reason"], "not_allowed");
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(retry_after_seconds(Some("120"), 0), Some(120));
+        assert_eq!(retry_after_seconds(Some(" 0 "), 0), Some(0));
+        assert_eq!(retry_after_seconds(Some("99999999999999999999999"), 0), Some(MAX_RETRY_AFTER_SECONDS));
+        // 784111777 = Sun, 06 Nov 1994 08:49:37 GMT; asked 1.5 s before it: 2 s (rounded up).
+        assert_eq!(retry_after_seconds(Some("Sun, 06 Nov 1994 08:49:37 GMT"), 784_111_775_500), Some(2));
+        assert_eq!(retry_after_seconds(Some("Sun, 06 Nov 1994 08:49:37 GMT"), 784_111_800_000), Some(0));
+        assert_eq!(retry_after_seconds(Some("-5"), 0), None);
+        assert_eq!(retry_after_seconds(Some("soon"), 0), None);
+        assert_eq!(retry_after_seconds(None, 0), None);
     }
 
     #[test]

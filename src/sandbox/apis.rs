@@ -1,7 +1,7 @@
 //! The simulated APIs of the registered providers, by key: what faults, counters, deliveries and the
 //! inbox name (`"cybavo"`, `"ccpayment-v1"`…), and which API serves a path.
 
-use super::simulator::{SimApi, Simulator};
+use crate::simulator::{SimApi, Simulator};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -3,12 +3,10 @@
 
 use super::apis::ApiKey;
 use super::faults::Fault;
-use super::helpers::check_loopback_url;
 use super::inbox::Received;
-use super::outbox::RECEIVER_PATH;
 use super::server::json_response;
-use super::simulator::SbRequest;
 use super::Inner;
+use crate::simulator::{check_loopback_url, SbRequest, RECEIVER_PATH};
 use axum::body::Body;
 use hyper::Response;
 use serde_json::{json, Value};
@@ -52,11 +50,11 @@ pub(super) fn control(inner: &Inner, req: &SbRequest) -> Response<Body> {
                 .unwrap_or(Value::Null);
             match url {
                 Value::Null => {
-                    inner.env.0.set_url(None);
+                    inner.outbox.set_url(None);
                     json_response(200, &json!({"callback_url": null}))
                 }
                 Value::String(u) if check_loopback_url(&u).is_ok() => {
-                    inner.env.0.set_url(Some(u.clone()));
+                    inner.outbox.set_url(Some(u.clone()));
                     json_response(200, &json!({"callback_url": u}))
                 }
                 _ => json_response(400, &json!({"error": "url must be an http(s) URL on 127.0.0.1/localhost"})),

@@ -2,7 +2,7 @@
 //! and the queue requests take their faults from.
 
 use super::apis::ApiKey;
-use super::helpers::lock;
+use crate::simulator::lock;
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 

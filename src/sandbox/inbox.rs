@@ -1,10 +1,10 @@
 //! The built-in receiver's inbox: what each simulated provider delivered to the sandbox's own webhook
-//! endpoint ([`RECEIVER_PATH`](super::outbox::RECEIVER_PATH)`/<api key>`), as the merchant's server would
+//! endpoint ([`RECEIVER_PATH`](crate::simulator::RECEIVER_PATH)`/<api key>`), as the merchant's server would
 //! have received it, with whether the provider's signature on it verifies.
 
 use super::apis::{self, ApiKey};
-use super::helpers::lock;
 use crate::providers::ProviderId;
+use crate::simulator::{lock, SignatureCheck};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -13,20 +13,6 @@ use ts_rs::TS;
 
 /// The most entries the inbox keeps (the oldest go first).
 pub const INBOX_CAPACITY: usize = 500;
-
-/// Whether a delivery carries the provider's valid signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "state", rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub enum SignatureCheck {
-    Valid,
-    /// Signed, but not with the provider's secret over these bytes (or a signature header is missing).
-    Invalid {
-        reason: String,
-    },
-    /// The provider does not sign its callbacks.
-    NotSigned,
-}
 
 /// One delivery the built-in receiver took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -1,11 +1,13 @@
 //! Built-in sandbox: local simulators of the registered providers on one 127.0.0.1 port.
 //!
 //! It is the app's training mode and the peer of the integration tests. Each provider's simulator
-//! (`src/providers/<name>/sandbox.rs`, see [`Simulator`]) checks requests the way its documentation
-//! describes, keeps seeded data, enforces its limits on an injected [`Clock`] and signs its answers; this
-//! engine names no provider. It routes each request to the simulated API whose path prefix it starts with,
-//! applies injected faults ([`Fault`], in-process or over HTTP), counts calls per API, delivers resent
-//! callbacks, and keeps an inbox of what its built-in receiver took.
+//! (`src/providers/<name>/sandbox.rs`, a [`Simulator`](crate::simulator::Simulator) written with the toolkit
+//! in [`crate::simulator`]) checks requests the way its documentation describes, keeps seeded data,
+//! enforces its limits on an injected [`Clock`] and signs its answers; this engine names no provider. It
+//! routes each request to the simulated API whose path prefix it starts with, applies injected faults
+//! ([`Fault`], in-process or over HTTP), counts calls per API, delivers resent callbacks (its outbox is the
+//! simulations' [`SimServices`](crate::simulator::SimServices)), and keeps an inbox of what its built-in
+//! receiver took.
 //!
 //! Where resent callbacks go: the configured callback URL (a loopback URL), else the built-in receiver
 //! (`/__sandbox/inbox/receive/<api key>` on the sandbox's own port, so the sandbox behaves like a merchant
@@ -21,32 +23,28 @@
 //! * `PUT /__sandbox/callback-url` `{"url": "http://127.0.0.1:P/…"}` (or `null`: back to the receiver).
 //! * `GET /__sandbox/accounts`: the demo accounts (same as [`SandboxHandle::demo_accounts`]).
 //!
-//! Files: `server.rs` (accept loop, dispatch), `control.rs` (the endpoints above), `simulator.rs` (the
-//! simulator trait, requests and answers), `settings.rs` (each simulator's settings), `faults.rs`,
-//! `outbox.rs` (deliveries), `inbox.rs` (the receiver's inbox), `apis.rs` (API keys), `helpers.rs`.
+//! Files: `server.rs` (accept loop, dispatch), `control.rs` (the endpoints above), `settings.rs` (the
+//! registered simulators' default settings), `faults.rs`, `outbox.rs` (deliveries), `inbox.rs` (the
+//! receiver's inbox), `apis.rs` (API keys).
 
 mod apis;
 mod control;
 mod faults;
-mod helpers;
 mod inbox;
 mod outbox;
 mod server;
 mod settings;
-mod simulator;
 
 pub use apis::ApiKey;
 pub use faults::{Fault, FaultKind};
-pub use helpers::{check_loopback_url, http_date, lock, random_hex, SeedRng, Window};
-pub use inbox::{InboxEntry, ReceiverUrl, SandboxInbox, SignatureCheck, INBOX_CAPACITY};
-pub use outbox::{receiver_url, Delivery, DeliveryFailure, OnDelivered, Outgoing, SimEnv, RECEIVER_PATH};
-pub use settings::{SimSettings, SimulatorSettings};
-pub use simulator::{
-    DemoAccount, ProviderResponse, SbRequest, SignWith, Signer, SimApi, SimFuture, Simulation, Simulator, StartCtx,
-};
+pub use inbox::{InboxEntry, ReceiverUrl, SandboxInbox, INBOX_CAPACITY};
+pub use outbox::Delivery;
+// The toolkit's types this engine's interface speaks of, also reachable here.
+pub use crate::simulator::{receiver_url, DemoAccount, SignatureCheck, SimSettings, SimulatorSettings};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::simulator::{check_loopback_url, lock, SimApi, SimEnv, Simulation, StartCtx, RECEIVER_PATH};
 use faults::FaultQueue;
 use inbox::Inbox;
 use outbox::{Outbox, Target};
@@ -152,6 +150,8 @@ struct Inner {
     routes: Vec<Route>,
     faults: FaultQueue,
     counters: Mutex<BTreeMap<ApiKey, ApiCounters>>,
+    outbox: Arc<Outbox>,
+    /// The outbox as the simulations see it.
     env: SimEnv,
     inbox: Inbox,
 }
@@ -167,7 +167,7 @@ impl Inner {
     }
 
     fn deliveries(&self) -> Vec<Delivery> {
-        lock(&self.env.0.deliveries).clone()
+        lock(&self.outbox.deliveries).clone()
     }
 
     /// The counters served at `GET /__sandbox/state`.
@@ -184,7 +184,7 @@ impl Inner {
         };
         let d = self.deliveries();
         let ok = d.iter().filter(|d| d.status.is_some_and(|s| (200..300).contains(&s))).count();
-        let target = self.env.0.target();
+        let target = self.outbox.target();
         json!({
             "calls": per(|c| c.calls),
             "rejections": per(|c| c.rejections),
@@ -219,19 +219,14 @@ impl Sandbox {
             .no_proxy()
             .build()
             .map_err(|e| Error::internal(format!("sandbox http client: {e}")))?;
-        let ctx = StartCtx {
-            seed: config.seed,
-            now_ms: config.clock.now_ms(),
-            limits: config.limits,
-            settings: &config.simulators,
-        };
+        let ctx = StartCtx::new(config.seed, config.clock.now_ms(), config.limits, &config.simulators);
         let mut routes = Vec::new();
         for provider in crate::providers::REGISTRY {
             let simulator = provider.simulator();
             let simulation: Arc<dyn Simulation> = Arc::from(simulator.start(&ctx)?);
             routes.extend(simulator.apis().iter().map(|api| Route { api: *api, simulation: Arc::clone(&simulation) }));
         }
-        let outbox = Outbox {
+        let outbox = Arc::new(Outbox {
             clock: Arc::clone(&config.clock),
             root: base_url.clone(),
             target: RwLock::new(Target { url: config.callback_url.clone(), receiver: config.receiver }),
@@ -239,13 +234,14 @@ impl Sandbox {
             signal: Default::default(),
             timeout_ms: config.delivery_timeout_ms,
             http,
-        };
+        });
         let inner = Arc::new(Inner {
             base_url,
             routes,
             faults: FaultQueue::default(),
             counters: Mutex::new(BTreeMap::new()),
-            env: SimEnv(Arc::new(outbox)),
+            env: SimEnv::new(outbox.clone()),
+            outbox,
             inbox: Inbox::default(),
         });
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -299,18 +295,18 @@ impl SandboxHandle {
         if let Some(u) = &url {
             check_loopback_url(u)?;
         }
-        self.inner.env.0.set_url(url);
+        self.inner.outbox.set_url(url);
         Ok(())
     }
 
     /// The callback URL set instead of the built-in receiver, if any.
     pub fn callback_url(&self) -> Option<String> {
-        self.inner.env.0.target().url
+        self.inner.outbox.target().url
     }
 
     /// Whether resent callbacks go to the built-in receiver now (no callback URL set, receiver on).
     pub fn delivers_to_receiver(&self) -> bool {
-        let target = self.inner.env.0.target();
+        let target = self.inner.outbox.target();
         target.url.is_none() && target.receiver
     }
 
@@ -340,7 +336,7 @@ impl SandboxHandle {
     pub async fn wait_for_deliveries(&self, n: usize, timeout: Duration) -> Vec<Delivery> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let notified = self.inner.env.0.signal.notified();
+            let notified = self.inner.outbox.signal.notified();
             let current = self.deliveries();
             if current.len() >= n || tokio::time::Instant::now() >= deadline {
                 return current;

@@ -4,9 +4,8 @@
 
 use super::apis::ApiKey;
 use super::faults::FaultKind;
-use super::helpers::http_date;
-use super::simulator::{ProviderResponse, SbRequest, SignWith};
 use super::Inner;
+use crate::simulator::{http_date, ProviderResponse, SbRequest, SignWith};
 use axum::body::Body;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};

@@ -14,7 +14,7 @@ export XVFB_SCREEN=${XVFB_SCREEN:-1920x1080x24}
 export WEBDRIVER=${WEBDRIVER:-http://127.0.0.1:$E2E_PORT}
 TAURI_DRIVER=${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}
 
-exec timeout 600 "$ROOT/scripts/with-desktop-session.sh" bash -c '
+exec timeout 1500 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   set -euo pipefail
   export CALLBACK_DESK_DATA_DIR="$SESSION_HOME/callback-desk-data"
   export CALLBACK_DESK_EXPORT_DIR="$SESSION_HOME/exports"
@@ -30,7 +30,7 @@ exec timeout 600 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   for _ in $(seq 100); do curl -fsS http://127.0.0.1:$((E2E_PORT + 1))/status >/dev/null 2>&1 && break; sleep 0.1; done
   status=0
   export E2E_CANARY="CANARY-$(od -An -N6 -tx1 /dev/urandom | tr -d " \n")-do-not-leak"
-  for t in ${E2E_TESTS:-test_shell test_accounts test_workflows test_faults test_jobs test_theme test_instance test_firstday_resend test_crash}; do
+  for t in ${E2E_TESTS:-test_shell test_accounts test_workflows test_operations test_fireblocks test_firstday_records test_faults test_jobs test_theme test_instance test_firstday_resend test_crash}; do
     echo "--- $t"
     python3 "'"$ROOT"'/tests/e2e/$t.py" 2>&1 | tee -a "$SESSION_HOME/e2e-output.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

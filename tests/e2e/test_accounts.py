@@ -216,14 +216,14 @@ def main():
         @check("try it with simulated providers: one sandbox account per provider, tested")
         def _():
             s.click("[data-testid=sandbox-try]")
-            s.wait_for(lambda: s.execute("return document.querySelectorAll('.account-card').length;") == 5, "5 sandbox accounts")
+            s.wait_for(lambda: s.execute("return document.querySelectorAll('.account-card').length;") == 6, "6 sandbox accounts")
             card = card_by_label(s, "Sandbox · CYBAVO SOFA")
             s.click(f"[data-testid={card}] [data-testid=account-test]")
             s.wait_for(lambda: s.attr(f"[data-testid={card}] [data-testid=test-result]", "data-ok") == "true", "sandbox test ok", timeout=30)
             for lang in ["en", "zh-CN", "pt-BR"]:
                 set_language(s, lang)
                 s.click("[data-testid=nav-accounts]")
-                s.wait_for(lambda: s.execute("return document.querySelectorAll('.account-card').length;") == 5, "cards")
+                s.wait_for(lambda: s.execute("return document.querySelectorAll('.account-card').length;") == 6, "cards")
                 s.screenshot(str(SHOTS / f"{lang}-accounts-sandbox.png"))
                 s.click("[data-testid=account-add]")
                 set_value(s, "[data-testid=form-provider]", "avista")

@@ -75,6 +75,15 @@ def shots_at_sizes(s, name):
     s.s("POST", "/window/rect", {"width": 1280, "height": 800})
 
 
+def plan_text(s, name):
+    """A part of the open plan dialog as the page renders it, once it has any (WebDriver's own text of an
+    element is empty while the dialog's scrolled body hides it)."""
+    css = f"[data-testid={name}]"
+    read = lambda: s.execute("const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : '';", css)
+    s.wait_for(read, f"{name} in the plan")
+    return read()
+
+
 def outage_window():
     """Yesterday 10:00–12:00, local time: two hours that have passed."""
     day = (datetime.now() - timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
@@ -164,13 +173,13 @@ def main():
                 set_language(s, lang)
                 t = catalog(lang)
                 start = plan_outage(s, lang, t)
-                assert s.text("[data-testid=plan-calls]").startswith("2"), s.text("[data-testid=plan-calls]")
-                window = s.text("[data-testid=plan-window]")
+                assert plan_text(s, "plan-calls").startswith("2"), plan_text(s, "plan-calls")
+                window = plan_text(s, "plan-window")
                 day = start.strftime("%Y/%m/%d" if lang == "zh-CN" else "%d/%m/%Y")
                 assert window.startswith(day) and window.endswith("10:00 – 12:00"), window
-                zone = s.text("[data-testid=plan-zone]")
+                zone = plan_text(s, "plan-zone")
                 assert zone.startswith(t("datetime.zone_local").split("{{")[0]), zone
-                assert not re.search(r"\b1\d{9}\b", s.text("[data-testid=plan-dialog]")), "Unix seconds in the plan"
+                assert not re.search(r"\b1\d{9}\b", plan_text(s, "plan-dialog")), "Unix seconds in the plan"
                 shots_at_sizes(s, f"{lang}-firstday-plan")
                 if lang != "en":
                     # Escape closes the plan; focus goes back to the button that opened it.
@@ -201,7 +210,7 @@ def main():
                         shot(s, "failed-firstday-send-when-allowed.png")
                         raise AssertionError(s.text("[data-testid=resend-form]"))
                     assert s.execute("return document.querySelector('[data-testid=confirm-send]').disabled;"), "send enabled over the budget"
-                    assert re.search(r"\d+ s", s.text("[data-testid=confirm-send]")), s.text("[data-testid=confirm-send]")
+                    assert re.search(r"\d+ (s|min)", s.text("[data-testid=confirm-send]")), s.text("[data-testid=confirm-send]")
                     shots_at_sizes(s, "en-firstday-send-when-allowed")
                     before = sandbox_calls(state["root"], "ccpayment-v1")
                     click(s, "[data-testid=confirm-queue]")
@@ -255,7 +264,7 @@ def main():
             click(s, "[data-testid=nav-resend]")
             click(s, f"{JOB}[data-job-id='{job}'] [data-testid=job-retry]")
             s.find("[data-testid=plan-dialog] [data-testid=retry-fix]")
-            assert s.text("[data-testid=plan-calls]").startswith("2"), s.text("[data-testid=plan-calls]")
+            assert plan_text(s, "plan-calls").startswith("2"), plan_text(s, "plan-calls")
             for lang in LANGS:
                 if lang != "en":
                     continue
@@ -287,9 +296,14 @@ def main():
             click(s, "[data-testid=bulk-window-preset-yesterday]")
             click(s, "[data-testid=bulk-plan]")
             s.find("[data-testid=plan-dialog]")
-            assert s.text("[data-testid=plan-zone]") == t("datetime.zone_utc"), s.text("[data-testid=plan-zone]")
-            assert s.text("[data-testid=plan-window]").endswith("00:00 – 00:00"), s.text("[data-testid=plan-window]")
-            s.keys(ESCAPE)
+            try:
+                s.wait_for(lambda: plan_text(s, "plan-zone") == t("datetime.zone_utc"), "UTC in the plan")
+                s.wait_for(lambda: plan_text(s, "plan-window").endswith("00:00 – 00:00"), "yesterday's window in the plan")
+            except Exception:
+                shot(s, "failed-firstday-plan-zone.png")
+                raise AssertionError(f"zone {s.text('[data-testid=plan-zone]')!r}, window {s.text('[data-testid=plan-window]')!r}")
+            finally:
+                s.keys(ESCAPE)
             set_language(s, "pt-BR")
             set_value(s, "[data-testid=zone-select]", "local")
             s.find("[data-testid=zone-saved]")

@@ -25,6 +25,7 @@ export function App() {
   const [intent, setIntent] = useState<ResendIntent | null>(null);
   const [historyFocus, setHistoryFocus] = useState<{ id: number; nonce: number } | null>(null);
   const [historyJob, setHistoryJob] = useState<{ jobId: number; nonce: number } | null>(null);
+  const [historyResends, setHistoryResends] = useState<{ accountId: number; nonce: number } | null>(null);
   // Whether to offer the Sandbox inbox: a sandbox account exists or the sandbox runs (asked after the first
   // paint and again at each navigation, since accounts change on other screens).
   const [sandbox, setSandbox] = useState(false);
@@ -69,6 +70,7 @@ export function App() {
     setIntent(null);
     setHistoryFocus(null);
     setHistoryJob(null);
+    setHistoryResends(null);
     setSection(s);
     checkSandbox();
   };
@@ -84,6 +86,12 @@ export function App() {
   const seeJob = (jobId: number) => {
     setHistoryFocus(null);
     setHistoryJob({ jobId, nonce: Date.now() });
+    setSection("history");
+  };
+  const seeResends = (accountId: number) => {
+    setHistoryFocus(null);
+    setHistoryJob(null);
+    setHistoryResends({ accountId, nonce: Date.now() });
     setSection("history");
   };
   const onAccount = useCallback((a: AccountView | null) => setAccount(a), []);
@@ -129,9 +137,12 @@ export function App() {
               onResend={openResend}
               onSeeHistory={seeHistory}
               onSeeJob={seeJob}
+              onSeeResends={seeResends}
             />
           )}
-          {section === "history" && <HistoryScreen focus={historyFocus} job={historyJob} onRepeat={openResend} />}
+          {section === "history" && (
+            <HistoryScreen focus={historyFocus} job={historyJob} resendsOf={historyResends} onRepeat={openResend} />
+          )}
           {section === "inbox" && <InboxScreen />}
           {section === "accounts" && <AccountsScreen />}
           {section === "settings" && <SettingsScreen info={info} language={language} onLanguage={onLanguage} />}

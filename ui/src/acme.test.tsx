@@ -2,7 +2,7 @@
 // ones on every screen: forms, confirmations, bulk plans, look-ups, accounts, jobs and history all come
 // from its descriptor and its catalog lines. This is what "the UI names no provider" means.
 import { beforeEach, describe, expect, it } from "vitest";
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { missingKeys } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
 import { QueryScreen } from "./screens/Query";
@@ -14,7 +14,9 @@ import { paramsFromRecorded } from "./lib/params";
 import { formatLocal } from "./lib/time";
 import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
-import { PROVIDERS, account, job, mockBackend, operation, setupEach, type Call } from "./test/helpers";
+import { PROVIDERS, account, formField, job, mockBackend, op, operation, setupEach, type Call } from "./test/helpers";
+import { strongReasons } from "./lib/confirm";
+import { OperationChoice } from "./components/resend/OperationChoice";
 
 setupEach();
 beforeEach(() => {
@@ -56,6 +58,103 @@ describe("Resend with a provider the UI does not know", () => {
     fireEvent.click(screen.getByTestId("op-choice-redeliver").querySelector("input")!);
     expect(screen.getByTestId("rate-limit").textContent).toBe("Provider limit: 10 per minute");
     expect([...missingKeys]).toEqual([]);
+  });
+
+  it("sends the choices ticked in a choice list, in the order of its choices, and reads them back for Repeat", async () => {
+    const calls = backend((cmd) => (cmd === "run_action" ? OK({}) : undefined));
+    renderResend();
+    fireEvent.click((await screen.findByTestId("op-choice-redeliver")).querySelector("input")!);
+    change("op-event_id", "E-9");
+    expect(within(screen.getByTestId("op-kinds")).getAllByRole("checkbox").map((c) => c.parentElement!.textContent)).toEqual(["Created", "Paid", "Refunded"]);
+    fireEvent.click(screen.getByTestId("op-kinds-refunded"));
+    fireEvent.click(screen.getByTestId("op-kinds-created"));
+    fireEvent.click(screen.getByTestId("op-kinds-paid"));
+    fireEvent.click(screen.getByTestId("op-kinds-paid"));
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "run_action")).toBe(true));
+    const run = calls.find((c) => c.cmd === "run_action")!;
+    expect((run.args.request as { params: unknown }).params).toEqual({ event_id: "E-9", kinds: ["created", "refunded"] });
+    const redeliver = ACME.operations.find((o) => o.name === "redeliver")!;
+    const url = "https://eu.acme.example/api/events/redeliver/E-9?kinds=created&kinds=refunded";
+    expect(paramsFromRecorded(redeliver.fields, { url, body: "" })).toEqual({ event_id: "E-9", kinds: ["created", "refunded"] });
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("follows a replay the provider runs as a job of its own until it finishes, each look a look-up of its own", async () => {
+    const looks = [
+      { state: "queued", done: 0, total: 3 },
+      { state: "running", done: 1, total: 3 },
+      { state: "done", done: 3, total: 3 },
+    ];
+    const calls = backend((cmd, args) => {
+      if (cmd !== "run_action") return undefined;
+      const req = args.request as { operation: string };
+      return req.operation === "replay-events" ? OK({ job_id: "J-7", total: 3 }) : OK(looks.shift());
+    });
+    renderResend();
+    await screen.findByTestId("op-merchant_ref");
+    change("op-merchant_ref", "R-1");
+    fireEvent.click(await screen.findByTestId("op-from-preset-hour_ago", {}, { timeout: 3000 }));
+    change("op-channel", "card");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
+    const panel = await screen.findByTestId("follow-panel");
+    expect(panel.textContent).toContain("Provider job J-7");
+    await waitFor(() => expect(panel.dataset.finished).toBe("true"), { timeout: 4000 });
+    expect(screen.getByTestId("follow-state").textContent).toBe("Replayed");
+    expect(screen.getByTestId("follow-progress").textContent).toBe("3 of 3 done. Finished.");
+    const polls = calls.filter((c) => (c.args.request as { operation?: string })?.operation === "replay-status");
+    expect(polls.map((c) => c.args.request)).toEqual(Array(3).fill({ account_id: 9, operation: "replay-status", params: { job_id: "J-7" } }));
+    expect(screen.queryByTestId("follow-again")).toBeNull();
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("stops following on an error and looks again when asked", async () => {
+    let fail = true;
+    const calls = backend((cmd, args) => {
+      if (cmd !== "run_action") return undefined;
+      const req = args.request as { operation: string };
+      if (req.operation === "replay-events") return OK({ job_id: "J-8" });
+      if (fail) {
+        fail = false;
+        return { ...OK(null), outcome: "failed", http_status: 404, error: { code: "provider.not_found", params: {}, detail: "no such job" } };
+      }
+      return OK({ state: "failed", done: 1, total: 2 });
+    });
+    renderResend();
+    await screen.findByTestId("op-merchant_ref");
+    change("op-merchant_ref", "R-2");
+    fireEvent.click(await screen.findByTestId("op-from-preset-hour_ago", {}, { timeout: 3000 }));
+    change("op-channel", "card");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
+    expect((await screen.findByTestId("follow-error")).dataset.code).toBe("provider.not_found");
+    await act(async () => fireEvent.click(screen.getByTestId("follow-again")));
+    await waitFor(() => expect(screen.getByTestId("follow-panel").dataset.finished).toBe("true"));
+    expect(screen.getByTestId("follow-state").textContent).toBe("Stopped");
+    expect(screen.getByTestId("follow-progress").textContent).toBe("1 of 2 done. The provider stopped this job without finishing it.");
+    expect(calls.filter((c) => (c.args.request as { operation?: string })?.operation === "replay-status")).toHaveLength(2);
+  });
+
+  it("says which operations the provider is retiring", () => {
+    const ops = [op("acme", "replay-events", "resend", []), op("acme", "redeliver", "resend", [], { deprecated: true })];
+    render(<OperationChoice ops={ops} op={ops[0]} onSelect={noop} />);
+    expect(within(screen.getByTestId("op-choice-redeliver")).getByTestId("op-deprecated").textContent).toBe("Being retired");
+    expect(within(screen.getByTestId("op-choice-replay-events")).queryByTestId("op-deprecated")).toBeNull();
+    cleanup();
+    render(<OperationChoice ops={[ops[1]]} op={ops[1]} onSelect={noop} />);
+    expect(screen.getByTestId("op-title").textContent).toBe("Redeliver one event Being retired");
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("always asks for the stronger confirmation of an operation that resends everything of a kind", () => {
+    const everything = op("acme", "replay-all", "resend", [], { confirm: [{ kind: "always", reason: "acme_all" }] });
+    expect(strongReasons({ environment: "sandbox" }, everything, {}, 0).reasons).toEqual([{ reason: "acme_all", ask: "tick_many" }]);
+    expect(strongReasons({ environment: "production" }, everything, {}, 0).reasons).toEqual([
+      { reason: "production", ask: "read" },
+      { reason: "acme_all", ask: "tick_many" },
+    ]);
   });
 
   it("confirms as its rules say: a broad value, a start far back, and a filled field with a tick of its own", async () => {
@@ -163,14 +262,73 @@ describe("Resend with a provider the UI does not know", () => {
     expect(plans).toEqual([{}, { event_ids: ["E-1", "E-2", "E-2"] }]);
     expect([...missingKeys]).toEqual([]);
   });
+
+  it("refuses a value of a shape the field refuses, at the field, in the provider's words, before anything is sent", async () => {
+    const calls = backend();
+    renderResend();
+    fireEvent.click((await screen.findByTestId("op-choice-redeliver")).querySelector("input")!);
+    change("op-event_id", " tmp-42 ");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    expect(screen.getByTestId("form-error-event_id").textContent).toBe(
+      "Acme cannot redeliver an event by its temporary ID (tmp-…): use the event ID.",
+    );
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(calls.some((c) => c.cmd === "preview_action" || c.cmd === "run_action")).toBe(false);
+    change("op-event_id", "tmp-42x");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(screen.queryByTestId("form-error-event_id")).toBeNull();
+    expect(calls.find((c) => c.cmd === "preview_action")!.args.request).toEqual({ account_id: 9, operation: "redeliver", params: { event_id: "tmp-42x" } });
+    expect([...missingKeys]).toEqual([]);
+  });
+});
+
+describe("A field another field stands in for", () => {
+  it("is required until that field is filled, and says so", async () => {
+    const calls = backend();
+    renderResend();
+    fireEvent.click((await screen.findByTestId("op-choice-redeliver")).querySelector("input")!);
+    const label = () => screen.getByTestId("field-event_id").querySelector(".field-label")!.textContent;
+    expect(label()).toBe("Event ID");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(screen.getByTestId("form-error-event_id").textContent).toBe("Fill in this field.");
+    change("op-event_ref", "REF-7");
+    expect(label()).toBe("Event ID (optional)");
+    await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
+    expect(screen.queryByTestId("form-error-event_id")).toBeNull();
+    expect(calls.find((c) => c.cmd === "preview_action")!.args.request).toEqual({ account_id: 9, operation: "redeliver", params: { event_ref: "REF-7" } });
+    expect([...missingKeys]).toEqual([]);
+  });
+});
+
+describe("A provider's checks beside the resends", () => {
+  it("are offered as secondary actions, run without asking anything, and answer in the provider's words", async () => {
+    const calls = backend((cmd) =>
+      cmd === "run_action"
+        ? { ...OK({ status: 404 }), summary: [{ key: "result.acme_endpoint_answered", params: { status: "404", body: "no route" } }] }
+        : undefined,
+    );
+    renderResend();
+    const button = await screen.findByTestId("probe-ping-endpoint");
+    expect(screen.getByTestId("probe-actions").textContent).toBe("Before resending:Ping my endpoint");
+    expect(button.title).toBe("Acme calls your endpoint and says what it answered.");
+    expect(screen.queryByTestId("field-ping_id")).toBeNull();
+    await act(async () => fireEvent.click(button));
+    const panel = await screen.findByTestId("probe-result");
+    expect(within(panel).getByTestId("result-summary").textContent).toBe("Your server answered HTTP 404: no route");
+    expect(calls.filter((c) => c.cmd === "run_action").map((c) => c.args.request)).toEqual([{ account_id: 9, operation: "ping-endpoint", params: {} }]);
+    // The resend form is untouched and has no result of its own.
+    expect(screen.queryByTestId("result-panel")).toBeNull();
+    expect(screen.getByTestId("op-choice-replay-events")).toBeTruthy();
+    expect([...missingKeys]).toEqual([]);
+  });
 });
 
 describe("Query with a provider the UI does not know", () => {
   const AT = Date.UTC(2025, 0, 2, 3, 4, 5);
   const EVENTS = {
     events: [
-      { event_id: "E-1", status: "delivered", tone: "succeeded", amount: "12.50", at_ms: AT, redeliver_with: "redeliver" },
-      { event_id: "E-2", status: "failed", tone: "failed", amount_minor: "990", amount: "9.90", redeliver_with: "redeliver" },
+      { event_id: "E-1", status: "delivered", tone: "succeeded", amount: "12.50", at_ms: AT, redeliver_with: "redeliver", delivery: "delivered" },
+      { event_id: "E-2", status: "failed", tone: "failed", amount_minor: "990", amount: "9.90", redeliver_with: "redeliver", delivery: "failed" },
       { event_id: "E-3", amount: "", tone: "pending" },
     ],
   };
@@ -184,17 +342,21 @@ describe("Query with a provider the UI does not know", () => {
     change("op-event_ids", "E-1 E-2");
     expect(screen.queryByTestId("query-job-note")).toBeNull();
     await act(async () => fireEvent.click(screen.getByTestId("query-run")));
-    await waitFor(() => expect(screen.getByTestId("query-count").textContent).toBe("3 callbacks found"));
+    await waitFor(() => expect(screen.getByTestId("query-count").textContent).toBe("Events found: 3"));
     expect(calls.find((c) => c.cmd === "run_action")!.args.request).toEqual({ account_id: 9, operation: "find-events", params: { event_ids: ["E-1", "E-2"] } });
     const table = screen.getByTestId("query-table");
-    expect([...table.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["Event", "Status", "Amount", "At", ""]);
+    // The columns that matter first, whether the provider delivered each row, then the row's actions; the
+    // others are in the row's details.
+    expect([...table.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["", "", "Event", "Status", "Amount", "Delivered to your server?", ""]);
     const rows = screen.getAllByTestId("query-row");
     expect(rows.map((r) => r.dataset.rowId)).toEqual(["E-1", "E-2", "E-3"]);
-    const cells = (r: HTMLElement) => [...r.querySelectorAll("td")].slice(0, 4).map((c) => c.textContent);
-    expect(cells(rows[0])).toEqual(["E-1", "Delivered", "12.50", formatLocal(AT, "en")]);
-    expect(cells(rows[1])).toEqual(["E-2", "Not delivered", "990", "—"]);
+    const cells = (r: HTMLElement) => [...r.querySelectorAll("td")].slice(2, 6).map((c) => c.textContent);
+    expect(cells(rows[0])).toEqual(["E-1", "Delivered", "12.50", "Yes"]);
+    expect(cells(rows[1])).toEqual(["E-2", "Not delivered", "990", "No — delivery failed"]);
     // A row without a status or an amount: the label column's "unknown" label, an empty amount.
-    expect(cells(rows[2])).toEqual(["E-3", "Other", "", "—"]);
+    expect(cells(rows[2])).toEqual(["E-3", "Other", "", "Not known"]);
+    fireEvent.click(within(rows[0]).getByTestId("query-details"));
+    expect(screen.getByTestId("query-row-details").textContent).toBe(`At${formatLocal(AT, "en")}Copy`);
     // A row that does not say how to resend it cannot be resent from here.
     expect((within(rows[2]).getByTestId("query-resend") as HTMLButtonElement).disabled).toBe(true);
     expect(within(rows[0]).getByText("Delivered").className).toBe("pill cb-succeeded");
@@ -207,6 +369,60 @@ describe("Query with a provider the UI does not know", () => {
     expect(screen.getByTestId("query-job-note").textContent).toContain("more than Acme Pay answers at once (2)");
     expect(screen.getByTestId("query-job-note").textContent).toContain("a job of 2 requests");
     expect([...missingKeys]).toEqual([]);
+  });
+
+  it("opens a row's detail, read by its own look-up, under the row", async () => {
+    const calls = backend((cmd, args) => {
+      if (cmd !== "run_action") return undefined;
+      const req = args.request as { operation: string; params: { event_id?: string } };
+      if (req.operation === "find-events") return OK(EVENTS);
+      return OK({ attempts: req.params.event_id === "E-2" ? [{ at_ms: AT, code: 500 }, { at_ms: AT + 1000, code: 200 }] : [] });
+    });
+    render(<QueryScreen accountId={ACCOUNT.id} onAccount={noop} onGoToAccounts={noop} onResend={noop} onSeeHistory={noop} />);
+    await screen.findByTestId("op-event_ids");
+    change("op-event_ids", "E-1 E-2");
+    await act(async () => fireEvent.click(screen.getByTestId("query-run")));
+    const rows = await screen.findAllByTestId("query-row");
+    expect(within(rows[1]).getByTestId("query-detail").textContent).toBe("Attempts");
+    await act(async () => fireEvent.click(within(rows[1]).getByTestId("query-detail")));
+    const detail = await screen.findByTestId("row-detail-table");
+    expect([...detail.querySelectorAll("th")].map((h) => h.textContent)).toEqual(["At", "Answer"]);
+    expect(within(detail).getAllByTestId("row-detail-row").map((r) => [...r.querySelectorAll("td")].map((c) => c.textContent))).toEqual([
+      [formatLocal(AT, "en"), "500"],
+      [formatLocal(AT + 1000, "en"), "200"],
+    ]);
+    expect(calls.at(-1)!.args.request).toEqual({ account_id: 9, operation: "event-attempts", params: { event_id: "E-2" } });
+    // Closed and opened again: read once.
+    await act(async () => fireEvent.click(within(rows[1]).getByTestId("query-detail")));
+    expect(screen.queryByTestId("row-detail")).toBeNull();
+    await act(async () => fireEvent.click(within(rows[1]).getByTestId("query-detail")));
+    expect(calls.filter((c) => (c.args.request as { operation?: string })?.operation === "event-attempts")).toHaveLength(1);
+    await act(async () => fireEvent.click(within(rows[0]).getByTestId("query-detail")));
+    expect((await screen.findByTestId("row-detail-empty")).textContent).toBe("Acme has not tried yet.");
+    expect([...missingKeys]).toEqual([]);
+  });
+
+  it("reads the next page of a look-up paged by cursor, with the same values", async () => {
+    const calls = backend((cmd, args) => {
+      if (cmd !== "run_action") return undefined;
+      const req = args.request as { params: { cursor?: string } };
+      return req.params.cursor === "c-2"
+        ? OK({ events: [{ event_id: "E-4", tone: "pending" }], next: null })
+        : OK({ events: EVENTS.events.slice(0, 2), next: "c-2" });
+    });
+    render(<QueryScreen accountId={ACCOUNT.id} onAccount={noop} onGoToAccounts={noop} onResend={noop} onSeeHistory={noop} />);
+    fireEvent.click(await screen.findByTestId("query-tab-events-since"));
+    fireEvent.click(await screen.findByTestId("op-since-preset-day_ago", {}, { timeout: 3000 }));
+    await act(async () => fireEvent.click(screen.getByTestId("query-run")));
+    await waitFor(() => expect(screen.getAllByTestId("query-row")).toHaveLength(2));
+    await act(async () => fireEvent.click(screen.getByTestId("query-more")));
+    await waitFor(() => expect(screen.getAllByTestId("query-row").map((r) => r.dataset.rowId)).toEqual(["E-1", "E-2", "E-4"]));
+    expect(screen.queryByTestId("query-more")).toBeNull();
+    expect(screen.getByTestId("query-count").textContent).toBe("Events found: 3");
+    const params = calls.filter((c) => c.cmd === "run_action").map((c) => (c.args.request as { params: unknown }).params);
+    const since = (params[0] as { since: number }).since;
+    expect(Math.abs(since - (Date.now() / 1000 - 86_400))).toBeLessThan(120);
+    expect(params).toEqual([{ since }, { since, cursor: "c-2" }]);
   });
 
   it("names the providers that have look-ups when the account's provider has none", async () => {
@@ -241,6 +457,34 @@ describe("Accounts of a provider the UI does not know", () => {
     expect([...missingKeys]).toEqual([]);
   });
 
+  it("offer its documented addresses per environment; choosing one sets what it is for; choices by their labels", async () => {
+    mockBackend({ descriptors: DESCRIPTORS });
+    render(<AccountForm descriptors={DESCRIPTORS} onCancel={noop} onSaved={noop} />);
+    const presetSelect = () => screen.getByTestId("form-base_url-preset") as HTMLSelectElement;
+    const merchantLabel = () => screen.getByTestId("form-merchant_id").parentElement!.querySelector(".field-label")!.textContent;
+    expect(optionTexts("form-region")).toEqual(["Europe", "United States"]);
+    expect(optionTexts("form-base_url-preset")).toEqual([
+      "Acme Europe — https://eu.acme.example/api", "Acme United States — https://us.acme.example/api", "Another address (type it below)",
+    ]);
+    expect(presetSelect().value).toBe("https://eu.acme.example/api");
+    expect(merchantLabel()).toBe("Merchant ID");
+    change("form-base_url-preset", "https://us.acme.example/api");
+    expect((screen.getByTestId("form-base_url") as HTMLInputElement).value).toBe("https://us.acme.example/api");
+    expect((screen.getByTestId("form-region") as HTMLSelectElement).value).toBe("us");
+    expect(merchantLabel()).toBe("Merchant ID (optional)");
+    // Another region: the address chosen for the first one gives way to the new region's default.
+    change("form-region", "eu");
+    expect((screen.getByTestId("form-base_url") as HTMLInputElement).value).toBe("");
+    expect(presetSelect().value).toBe("https://eu.acme.example/api");
+    change("form-base_url-preset", "");
+    expect(presetSelect().value).toBe("");
+    fireEvent.click(screen.getByTestId("form-env-custom").querySelector("input")!);
+    expect(optionTexts("form-base_url-preset")).toEqual(["Acme test environment — https://test.acme.example/api", "Another address (type it below)"]);
+    fireEvent.click(screen.getByTestId("form-env-sandbox").querySelector("input")!);
+    expect(screen.queryByTestId("form-base_url-preset")).toBeNull();
+    expect([...missingKeys]).toEqual([]);
+  });
+
   it("are grouped under its name, their secrets named by its fields", async () => {
     mockBackend({ accounts: [ACCOUNT], descriptors: DESCRIPTORS });
     render(<AccountsScreen />);
@@ -270,7 +514,8 @@ describe("Jobs and History of a provider the UI does not know", () => {
   it("list its calls by its name and operation", async () => {
     const row: HistoryRow = {
       id: 77, job_id: null, created_at_ms: 1_700_000_000_000, finished_at_ms: 1_700_000_000_100, account_id: 9, account_label: "Shop EU",
-      provider: "acme", environment: "sandbox", operation: "redeliver", scope: "event_id=E-77", outcome: "ok", http_status: 200,
+      provider: "acme", environment: "sandbox", operation: "redeliver", scope: "event_id=E-77",
+      scope_params: [{ name: "event_id", value: "E-77", more: 0, broad: false, cut: false }], outcome: "ok", http_status: 200,
       provider_code: null, error: null, duration_ms: 100,
     };
     backend((cmd) => (cmd === "history_page" ? { rows: [row], next_cursor: null } : cmd === "history_count" ? 1 : undefined));
@@ -280,6 +525,17 @@ describe("Jobs and History of a provider the UI does not know", () => {
     expect(r.textContent).toContain("Redeliver one event");
     expect(optionTexts("filter-provider")).toContain("Acme Pay");
     expect([...missingKeys]).toEqual([]);
+  });
+
+  it("Repeat reads params that travel inside the URL path from the operation's path template", () => {
+    const fields = [formField("acme", "event_id", "text", true)];
+    const template = "/events/{event_id}/attempts/resend";
+    const url = "https://eu.acme.example/api/w/W-1/events/E%2F7%20x/attempts/resend?force=1";
+    expect(paramsFromRecorded(fields, { url, body: "" }, template)).toEqual({ event_id: "E/7 x" });
+    // Without the template the last segment would have been taken.
+    expect(paramsFromRecorded(fields, { url, body: "" })).toEqual({ event_id: "resend" });
+    // A path that does not end as the template says carries nothing.
+    expect(paramsFromRecorded(fields, { url: "https://eu.acme.example/api/events/E-1/resend", body: "" }, template)).toEqual({});
   });
 
   it("Repeat reads a field that travels in the URL path from the operation's fields", () => {

@@ -19,6 +19,8 @@ import type { HistoryRow } from "./bindings/HistoryRow";
 import type { HistoryDetail } from "./bindings/HistoryDetail";
 import type { Cursor } from "./bindings/Cursor";
 import type { ExportResult } from "./bindings/ExportResult";
+import type { ExportOptions } from "./bindings/ExportOptions";
+import type { ScopeParam } from "./bindings/ScopeParam";
 import type { OperationDescriptor } from "./bindings/OperationDescriptor";
 import type { FormField } from "./bindings/FormField";
 import type { AccountField } from "./bindings/AccountField";
@@ -47,6 +49,7 @@ import type { Copied } from "./bindings/Copied";
 import type { SandboxInbox } from "./bindings/SandboxInbox";
 import type { InboxEntry } from "./bindings/InboxEntry";
 import type { SignatureCheck } from "./bindings/SignatureCheck";
+import i18next from "i18next";
 import type { Appearance } from "./bindings/Appearance";
 import type { ThemeChoice } from "./bindings/ThemeChoice";
 import { mark, type StartupMarks } from "./startup";
@@ -56,8 +59,11 @@ export type {
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
   PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
-  SandboxInbox, InboxEntry, SignatureCheck, Appearance, ThemeChoice,
+  SandboxInbox, InboxEntry, SignatureCheck, ExportOptions, ScopeParam, Appearance, ThemeChoice,
 };
+
+/** The window's language, for what the app writes or shows natively in it (Save dialogs). */
+const language = () => i18next.language || "en";
 
 /** Tauri's `invoke`, noting when the first answer arrives (a start-up mark). */
 async function invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {
@@ -112,7 +118,14 @@ export const api = {
     invoke<HistoryPage>("history_page", { filter, cursor, limit }),
   historyCount: (filter: HistoryFilter) => invoke<number>("history_count", { filter }),
   historyGet: (id: number) => invoke<HistoryDetail>("history_get", { id }),
-  historyExportCsv: (filter: HistoryFilter) => invoke<ExportResult>("history_export_csv", { filter }),
+  /**
+   * Exports the filtered history as CSV where the user chooses in the system's Save dialog (asked by the app
+   * itself); `null` when the user cancelled it.
+   */
+  historyExportCsv: (filter: HistoryFilter, options: ExportOptions) =>
+    invoke<ExportResult | null>("history_export_csv", { filter, options }),
+  /** Shows a file saved in this session in the system's file manager. */
+  showInFolder: (path: string) => invoke<void>("show_in_folder", { path }),
   /** Progress of a running CSV export: `(done, total)` rows. */
   onExportProgress: (cb: (done: number, total: number) => void): Promise<UnlistenFn> =>
     listen<[number, number]>("history-export-progress", (e) => cb(e.payload[0], e.payload[1])),
@@ -129,12 +142,13 @@ export const api = {
   jobResults: (id: number, limit: number) => invoke<ResultsView>("job_results", { id, limit }),
   /** Why a job's calls failed (most calls first) and a plan request of exactly the failed ones. */
   jobFailures: (id: number) => invoke<JobFailures>("job_failures", { id }),
-  /** Writes a job's results as CSV into the Downloads folder. */
-  saveJobResults: (id: number) => invoke<ExportResult>("save_job_results", { id }),
+  /** Writes a job's results as CSV where the user chooses (Save dialog); `null` when cancelled. */
+  saveJobResults: (id: number) => invoke<ExportResult | null>("save_job_results", { id, language: language() }),
   /** The results of one look-up (up to 100 serials), one row per serial. */
   actionResults: (historyId: number) => invoke<ResultsView>("action_results", { historyId }),
-  /** Writes the results of one look-up as CSV into the Downloads folder. */
-  saveActionResults: (historyId: number) => invoke<ExportResult>("save_action_results", { historyId }),
+  /** Writes the results of one look-up as CSV where the user chooses (Save dialog); `null` when cancelled. */
+  saveActionResults: (historyId: number) =>
+    invoke<ExportResult | null>("save_action_results", { historyId, language: language() }),
   /** Progress of running bulk jobs (after each call, while waiting for the budget, and when one stops). */
   onJobProgress: (cb: (p: JobProgress) => void): Promise<UnlistenFn> =>
     listen<JobProgress>("job-progress", (e) => cb(e.payload)),

@@ -71,11 +71,15 @@ describe("translation catalogs", () => {
     const keys: string[] = [];
     const groups: string[] = [];
     for (const d of providers as unknown as ProviderDescriptor[]) {
-      for (const f of d.account_fields) keys.push(f.label_key, f.help_key, ...(f.replace_warning_key ? [f.replace_warning_key] : []));
+      for (const f of d.account_fields) {
+        keys.push(f.label_key, f.help_key, ...(f.replace_warning_key ? [f.replace_warning_key] : []));
+        if (f.choices_key) keys.push(...f.choices.map((c) => `${f.choices_key}.${c}`));
+      }
+      keys.push(...d.base_urls.map((p) => p.label_key));
       for (const o of d.operations) {
         keys.push(o.label_key, o.help_key, ...(o.rate_limit_key ? [o.rate_limit_key] : []));
         for (const f of o.fields) {
-          keys.push(f.label_key, f.help_key, ...f.choices.map((c) => `${f.choices_key}.${c}`));
+          keys.push(f.label_key, f.help_key, ...f.choices.map((c) => `${f.choices_key}.${c}`), ...f.refuse.map((r) => `reasons.${r.reason}`));
           if (f.broad !== null) keys.push(f.broad_label_key ?? `(no words for the broad value of ${d.id}/${o.name}/${f.name})`);
         }
         for (const r of o.confirm) keys.push(`confirm.reason.${r.reason}`, ...(r.kind === "filled" ? [`confirm.tick_for.${r.reason}`] : []));
@@ -87,8 +91,17 @@ describe("translation catalogs", () => {
           if (b.ids) keys.push(b.ids.label_key, b.ids.empty_key, ...(b.ids.all_label_key ? [b.ids.all_label_key] : []));
         }
         if (o.lookup) {
-          keys.push(o.lookup.label_key, ...o.lookup.columns.map((c) => c.label_key));
+          keys.push(o.lookup.label_key, o.lookup.found_key, o.lookup.none_key, ...o.lookup.columns.map((c) => c.label_key));
+          if (o.lookup.delivery?.kind === "not_reported") keys.push(o.lookup.delivery.note_key);
           for (const c of o.lookup.columns) if (c.format.kind === "label") groups.push(c.format.prefix);
+        }
+        if (o.row_detail) {
+          keys.push(o.row_detail.label_key, o.row_detail.empty_key, ...o.row_detail.columns.map((c) => c.label_key));
+          for (const c of o.row_detail.columns) if (c.format.kind === "label") groups.push(c.format.prefix);
+        }
+        if (o.follow) {
+          groups.push(o.follow.state_prefix);
+          keys.push(...o.follow.finished.map((s) => `${o.follow!.state_prefix}.${s}`));
         }
       }
     }

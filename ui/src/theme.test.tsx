@@ -42,6 +42,12 @@ const PAIRS: [string, string][] = [
   ["--warn-fg", "--warn-bg"], ["--warn-fg", "--warn-soft"], ["--info-fg", "--info-bg"], ["--info-fg", "--info-soft"],
   ["--pending-fg", "--pending-bg"], ["--neutral-text", "--neutral-bg"], ["--sandbox-text", "--sandbox-bg"],
   ["--side-text", "--side"], ["--side-muted", "--side"],
+  // Selected and hovered rows, the missing ids' note, the sidebar's badges and hover, the HTTP view.
+  ["--text", "--tint"], ["--muted", "--tint"], ["--text", "--tint-hover"], ["--text", "--warn-soft"],
+  ["--on-solid", "--bad"], ["--on-solid", "--brand"], ["--side-running-fg", "--side-running-bg"],
+  ["--side-strong", "--side-hover"], ["--side-strong", "--brand"],
+  ["--code-text", "--code-bg"], ["--code-muted", "--code-bg"], ["--code-method", "--code-bg"],
+  ["--code-status", "--code-bg"], ["--code-name", "--code-bg"],
 ];
 
 describe("theme", () => {
@@ -57,6 +63,16 @@ describe("theme", () => {
       expect(contrast("#ffffff", colours["--brand"])).toBeGreaterThanOrEqual(4.5);
     });
   }
+
+  it("every colour of the stylesheet comes from the palettes (so the dark theme reaches every rule)", () => {
+    let css = readFileSync(join(__dirname, "styles.css"), "utf8");
+    for (const selector of [":root", ':root[data-theme="dark"]']) {
+      const start = css.indexOf(`${selector} {`);
+      css = css.slice(0, start) + css.slice(css.indexOf("}", start) + 1);
+    }
+    const fixed = css.split("\n").filter((line) => /#[0-9a-fA-F]{3,8}\b|rgba?\(|hsla?\(/.test(line));
+    expect(fixed).toEqual([]);
+  });
 
   it("the production badge stays solid red and the sandbox one green in both themes", () => {
     for (const c of [light, dark]) {

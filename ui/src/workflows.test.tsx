@@ -261,7 +261,7 @@ describe("History paging", () => {
   const row = (i: number): HistoryRow => ({
     id: 1000 - i, job_id: null, created_at_ms: 1_700_000_000_000 - i * 1000, finished_at_ms: 1_700_000_000_500 - i * 1000,
     account_id: 7, account_label: "Store BR", provider: "cybavo", environment: "sandbox", operation: "query-callbacks",
-    scope: `ids=${i}`, outcome: i % 2 ? "ok" : "failed", http_status: 200, provider_code: null, error: null, duration_ms: 12,
+    scope: `ids=${i}`, scope_params: [{ name: "ids", value: i, more: 0, broad: false, cut: false }], outcome: i % 2 ? "ok" : "failed", http_status: 200, provider_code: null, error: null, duration_ms: 12,
   });
 
   it("loads 100 rows at a time with the keyset cursor", async () => {

@@ -1,14 +1,16 @@
 //! Resend and query: preview the signed request (masked), run it (recorded in history), and browse, read
 //! and export history. History cannot be edited from here. ("Copy with secrets" is in `copy_secrets`.)
 
+use crate::save::SavedFiles;
 use crate::state::AppState;
 use callback_desk::accounts::SANDBOX_BASE_URL;
 use callback_desk::actions::{ActionRequest, ActionResult};
 use callback_desk::history::{Cursor, HistoryDetail, HistoryFilter, HistoryPage};
+use callback_desk::i18n::{Catalog, Language, Zone};
 use callback_desk::results::{self, ResultsView};
 use callback_desk::wire::RedactedRequest;
 use callback_desk::Error;
-use serde::Serialize;
+use serde::Deserialize;
 use ts_rs::TS;
 
 pub(crate) async fn sandbox_root_for(state: &AppState, account_id: i64) -> Result<Option<String>, Error> {
@@ -63,65 +65,78 @@ pub async fn history_get(state: tauri::State<'_, AppState>, id: i64) -> Result<H
     tauri::async_runtime::spawn_blocking(move || history.get(id)).await.map_err(|e| Error::internal(e.to_string()))?
 }
 
-/// Where an export went.
-#[derive(Debug, Clone, Serialize, TS)]
+pub use crate::save::ExportResult;
+
+/// How the window asks for a history export.
+#[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export, export_to = "../../ui/src/bindings/")]
-pub struct ExportResult {
-    pub path: String,
-    #[ts(type = "number")]
-    pub rows: u64,
+pub struct ExportOptions {
+    /// For people (the default in the window): words in `language`, times in `zone`, no payloads. Else the
+    /// technical export with the redacted requests and responses.
+    pub readable: bool,
+    /// The window's language (`en`, `zh-CN`, `pt-BR`): the readable export's and the Save dialog's.
+    pub language: String,
+    /// Times in the computer's time zone (`local`) or in `utc`.
+    pub zone: String,
 }
 
-/// Exports the filtered history as CSV into the user's Downloads folder (or the data folder when there
-/// is none), streamed; progress goes to the window as `history-export-progress` events.
+/// Exports the filtered history as CSV where the user chooses (see `crate::save`), streamed; progress goes
+/// to the window as `history-export-progress` events. `None`: the user cancelled the Save dialog.
 #[tauri::command]
 pub async fn history_export_csv<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: tauri::State<'_, AppState>,
     filter: HistoryFilter,
-) -> Result<ExportResult, Error> {
+    options: ExportOptions,
+) -> Result<Option<ExportResult>, Error> {
     use tauri::Emitter;
     let history = state.history().await?;
-    let name = format!("callback-desk-history-{}.csv", chrono_stamp(state.clock.now_ms()));
+    let language = Language::from_tag(&options.language);
+    let zone = if options.zone.eq_ignore_ascii_case("utc") { Zone::Utc } else { Zone::Local };
+    let kind = if options.readable { "" } else { "-technical" };
+    let name = format!("callback-desk-history{kind}-{}.csv", chrono_stamp(state.clock.now_ms()));
+    let saved = state.saved_files.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        write_export(&name, |w| {
+        save_export(&app, &saved, &name, language, |w| {
             let mut last = 0u64;
-            history.export_csv(&filter, w, |done, total| {
+            let progress = |done, total| {
                 if done == total || done >= last + 2000 {
                     last = done;
                     let _ = app.emit("history-export-progress", (done, total));
                 }
-            })
+            };
+            if options.readable {
+                history.export_readable_csv(&filter, language, zone, w, progress)
+            } else {
+                history.export_csv(&filter, w, progress)
+            }
         })
     })
     .await
     .map_err(|e| Error::internal(e.to_string()))?
 }
 
-fn dirs_download() -> Option<std::path::PathBuf> {
-    std::env::var_os("CALLBACK_DESK_EXPORT_DIR").map(std::path::PathBuf::from).or_else(dirs::download_dir)
-}
-
-/// Where files the user saves go: the Downloads folder (`CALLBACK_DESK_EXPORT_DIR` overrides it), or the
-/// data folder when there is none. Created if missing.
-pub(crate) fn export_dir() -> Result<std::path::PathBuf, Error> {
-    let dir = dirs_download().unwrap_or_else(callback_desk::paths::data_dir);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Error::new(callback_desk::ErrorCode::StorageFailed).detail(e.to_string()))?;
-    Ok(dir)
-}
-
-/// Creates `name` in the export folder and hands a buffered writer to `write`; returns the file's path.
-pub(crate) fn write_export(
+/// Asks where to save `name` (the Save dialog in `language`; see `crate::save`) and writes it there with
+/// `write`. `None`: the user cancelled. Blocks while the dialog is open: call it off the main thread.
+pub(crate) fn save_export<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    saved: &SavedFiles,
     name: &str,
+    language: Language,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<u64, Error>,
-) -> Result<ExportResult, Error> {
-    let path = export_dir()?.join(name);
-    // Readable by the user only (0600 on Unix), never through a link: exports hold provider responses.
-    let file = callback_desk::paths::create_private_file(&path)?;
-    let mut w = std::io::BufWriter::new(file);
-    let rows = write(&mut w)?;
-    Ok(ExportResult { path: path.display().to_string(), rows })
+) -> Result<Option<ExportResult>, Error> {
+    let title = Catalog::of(language).text("common.save_as");
+    let Some(path) = crate::save::choose_path(app, name, &title)? else { return Ok(None) };
+    crate::save::write_file(saved, &path, write).map(Some)
+}
+
+/// Shows a file saved in this session in the system's file manager.
+#[tauri::command]
+pub async fn show_in_folder(state: tauri::State<'_, AppState>, path: String) -> Result<(), Error> {
+    let saved = state.saved_files.clone();
+    tauri::async_runtime::spawn_blocking(move || crate::save::show_in_folder(&saved, &path))
+        .await
+        .map_err(|e| Error::internal(e.to_string()))?
 }
 
 /// The results of one look-up (the Query screen's serials, up to 100) as shown.
@@ -136,14 +151,22 @@ pub async fn action_results(state: tauri::State<'_, AppState>, history_id: i64) 
     .map_err(|e| Error::internal(e.to_string()))?
 }
 
-/// Saves the results of one look-up as CSV in the Downloads folder (see `callback_desk::results`).
+/// Saves the results of one look-up as CSV where the user chooses (see `callback_desk::results`).
+/// `None`: the user cancelled the Save dialog.
 #[tauri::command]
-pub async fn save_action_results(state: tauri::State<'_, AppState>, history_id: i64) -> Result<ExportResult, Error> {
+pub async fn save_action_results<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, AppState>,
+    history_id: i64,
+    language: Option<String>,
+) -> Result<Option<ExportResult>, Error> {
     let history = state.history().await?;
     let name = format!("callback-desk-lookup-{history_id}-{}.csv", chrono_stamp(state.clock.now_ms()));
+    let language = Language::from_tag(language.as_deref().unwrap_or_default());
+    let saved = state.saved_files.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let (op, rows) = results::action_results(&history, history_id)?;
-        write_export(&name, |w| results::write_csv(&op, &rows, w))
+        save_export(&app, &saved, &name, language, |w| results::write_csv(&op, &rows, w))
     })
     .await
     .map_err(|e| Error::internal(e.to_string()))?

@@ -3,8 +3,9 @@
 //! account. A job is claimed before it runs, so the CLI and the app never run the same job at once. A running job reports to the window as
 //! `job-progress` events.
 
-use crate::commands::actions::{chrono_stamp, sandbox_root_for, write_export, ExportResult};
+use crate::commands::actions::{chrono_stamp, sandbox_root_for, save_export, ExportResult};
 use crate::state::AppState;
+use callback_desk::i18n::Language;
 use callback_desk::jobs::{JobControl, JobFailures, JobProgress, JobState, JobView, Plan, PlanRequest, SystemSleeper};
 use callback_desk::limits::BudgetKey;
 use callback_desk::results::{self, ResultsView};
@@ -193,13 +194,20 @@ pub async fn job_failures(state: tauri::State<'_, AppState>, id: i64) -> Result<
 /// Saves a job's results as CSV in the Downloads folder, like the history export (see
 /// `callback_desk::results`: no secrets or signatures, formula cells defused).
 #[tauri::command]
-pub async fn save_job_results(state: tauri::State<'_, AppState>, id: i64) -> Result<ExportResult, Error> {
+pub async fn save_job_results<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, AppState>,
+    id: i64,
+    language: Option<String>,
+) -> Result<Option<ExportResult>, Error> {
     let jobs = state.jobs().await?;
     let name = format!("callback-desk-job-{id}-{}.csv", chrono_stamp(state.clock.now_ms()));
+    let language = Language::from_tag(language.as_deref().unwrap_or_default());
+    let saved = state.saved_files.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let (job, rows) = jobs.results(id)?;
         let op = job.operation_descriptor()?;
-        write_export(&name, |w| results::write_csv(&op, &rows, w))
+        save_export(&app, &saved, &name, language, |w| results::write_csv(&op, &rows, w))
     })
     .await
     .map_err(|e| Error::internal(e.to_string()))?

@@ -3,8 +3,10 @@
 use crate::open_store;
 use callback_desk::error::Error;
 use callback_desk::history::{HistoryFilter, Outcome};
+use callback_desk::i18n::{Language, Zone};
 use callback_desk::jobs::unix_seconds;
 use callback_desk::paths;
+use callback_desk::providers::OperationKind;
 use clap::Subcommand;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -21,6 +23,9 @@ pub struct HistoryFilterArgs {
     provider: Option<String>,
     #[arg(long)]
     operation: Option<String>,
+    /// Only operations of this kind, of any provider: resend, lookup or auth.
+    #[arg(long)]
+    kind: Option<String>,
     /// pending, ok, failed or unknown.
     #[arg(long)]
     outcome: Option<String>,
@@ -53,6 +58,16 @@ pub enum HistoryCommand {
         filter: HistoryFilterArgs,
         #[arg(long)]
         csv: PathBuf,
+        /// For people (an auditor): headers and values in words in --language, times in --zone, one row per
+        /// action, no requests or responses. Without it: every column with the redacted request and response.
+        #[arg(long)]
+        readable: bool,
+        /// The readable export's language: en, zh-CN or pt-BR.
+        #[arg(long, default_value = "en")]
+        language: String,
+        /// The readable export's times: local (this computer's time zone) or utc.
+        #[arg(long, default_value = "local")]
+        zone: String,
     },
 }
 
@@ -64,11 +79,19 @@ fn to_filter(f: HistoryFilterArgs) -> Result<HistoryFilter, Error> {
                 .map_err(|_| Error::invalid_field("outcome", "not_allowed"))?,
         ),
     };
+    let kind = match f.kind.as_deref() {
+        None => None,
+        Some(k) => Some(
+            serde_json::from_value::<OperationKind>(Value::String(k.to_owned()))
+                .map_err(|_| Error::invalid_field("kind", "not_allowed"))?,
+        ),
+    };
     Ok(HistoryFilter {
         account_id: f.account_id,
         job_id: f.job_id,
         provider: f.provider,
         operation: f.operation,
+        kind,
         outcome,
         from_ms: f.from.map(|s| unix_seconds("from", s).map(|s| s * 1000)).transpose()?,
         to_ms: f.to.map(|s| unix_seconds("to", s).map(|s| s * 1000)).transpose()?,
@@ -129,17 +152,28 @@ pub fn run(command: HistoryCommand) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        HistoryCommand::Export { filter, csv } => {
+        HistoryCommand::Export { filter, csv, readable, language, zone } => {
             let filter = to_filter(filter)?;
+            let zone = match zone.to_ascii_lowercase().as_str() {
+                "local" => Zone::Local,
+                "utc" => Zone::Utc,
+                _ => return Err(Error::invalid_field("zone", "not_allowed")),
+            };
             // Readable by the user only (0600 on Unix), never through a link: the export holds provider
             // responses.
             let file = paths::create_private_file(&csv)?;
             let mut w = std::io::BufWriter::new(file);
-            let rows = store.history.export_csv(&filter, &mut w, |done, total| {
-                if done > 0 && (done == total || done % 10_000 == 0) {
+            let progress = |done: u64, total: u64| {
+                if done > 0 && (done == total || done.is_multiple_of(10_000)) {
                     eprintln!("exported {done} of {total}");
                 }
-            })?;
+            };
+            let rows = if readable {
+                let language = Language::from_tag(&language);
+                store.history.export_readable_csv(&filter, language, zone, &mut w, progress)?
+            } else {
+                store.history.export_csv(&filter, &mut w, progress)?
+            };
             drop(w);
             eprintln!("{rows} rows written to {}", csv.display());
             Ok(ExitCode::SUCCESS)

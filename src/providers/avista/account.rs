@@ -36,6 +36,12 @@ impl AvistaAccount {
         let cert = source.secret("client_cert_pem")?;
         let cert_fingerprint = cert_fingerprint(cert.expose())?;
         let client_key_pem = source.opt_secret("client_key_pem")?;
+        if let Some(brand) = source.opt_text("brand")? {
+            if !super::BRANDS.contains(&brand.as_str()) {
+                return Err(crate::error::Error::invalid_field("brand", "not_allowed")
+                    .with("allowed", super::BRANDS.to_vec()));
+            }
+        }
         if let Some(k) = &client_key_pem {
             // Parsed and matched with the certificate as the TLS client will use them.
             ClientIdentity::from_pem(cert.expose(), k).check()?;
@@ -49,7 +55,7 @@ impl AvistaAccount {
             client_key_pem,
             sandbox_receiver: source
                 .sandbox_root()
-                .and_then(|root| Url::parse(&crate::sandbox::receiver_url(root.as_str(), super::sandbox::API)).ok()),
+                .and_then(|root| Url::parse(&crate::simulator::receiver_url(root.as_str(), super::sandbox::API)).ok()),
         })
     }
 

@@ -10,7 +10,7 @@
 //! target). Avista does not sign its webhooks; it sends the account webhook's custom headers.
 
 use crate::error::{Error, Result};
-use crate::sandbox::{
+use crate::simulator::{
     check_loopback_url, lock, random_hex, DeliveryFailure, DemoAccount, ProviderResponse, SbRequest, SeedRng,
     SignatureCheck, SimApi, SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
 };

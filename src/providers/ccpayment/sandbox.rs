@@ -1,4 +1,5 @@
-//! CCPayment simulator: `POST /ccpayment/v1/webhook/resend` and `POST /ccpayment/v2/webhook/resend`,
+//! CCPayment simulator: `POST /ccpayment/v1/webhook/resend` and `POST /ccpayment/v2/webhook/resend`
+//! (v2 also by record ids), v2's record look-ups `getAppDepositRecord` and `getAppWithdrawRecord`,
 //! written independently of the client's signing code (`sign.rs`).
 //!
 //! v1: `Sign` = lowercase hex SHA-256(AppId + AppSecret + Timestamp + body); responses are signed the same
@@ -9,7 +10,7 @@
 //! Delivered webhooks carry `Appid`, `Timestamp` and `Sign` of their version.
 
 use crate::error::Result;
-use crate::sandbox::{
+use crate::simulator::{
     lock, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignWith, SignatureCheck, SimApi,
     SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
 };
@@ -34,6 +35,12 @@ pub mod demo {
     pub const LEGACY_APP_ID: &str = "202312011022334455667788990011223";
     pub const LEGACY_APP_SECRET: &str = "sbxLegacySecret4c8e1a3d6f9b2e5a7";
 }
+
+/// A delivered API deposit of 5 hours ago (part 2's vector record id), for look-ups and resends by id.
+pub const DEMO_DEPOSIT_RECORD_ID: &str = "20240313094814165316481839673344";
+/// A delivered API withdrawal of 5 hours ago with its merchant order id (part 2's vector ids).
+pub const DEMO_WITHDRAW_RECORD_ID: &str = "20240313094814165316481839673345";
+pub const DEMO_WITHDRAW_ORDER_ID: &str = "ORDER-20231114-0001";
 
 /// The simulator's settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,6 +160,18 @@ impl State {
             });
             t -= 180 + rng.below(540) as i64;
         }
+        let fixed = |record_id: &str, order_id: &str, (type_v1, type_v2): (&'static str, &'static str), amount: &str| Record {
+            record_id: record_id.to_owned(),
+            order_id: order_id.to_owned(),
+            time: now - 5 * 3_600,
+            failed: false,
+            type_v1,
+            type_v2,
+            coin: "USDT",
+            amount: amount.to_owned(),
+        };
+        records.push(fixed(DEMO_DEPOSIT_RECORD_ID, "ORD-DEMO-DEPOSIT", ("API Deposit", "ApiDeposit"), "250.00"));
+        records.push(fixed(DEMO_WITHDRAW_RECORD_ID, DEMO_WITHDRAW_ORDER_ID, ("API Withdrawal", "ApiWithdrawal"), "99.90"));
         State { apps, records, minute: HashMap::new(), daily: HashMap::new() }
     }
 }
@@ -253,13 +272,16 @@ fn error(code: i64, msg: &str) -> ProviderResponse {
 
 impl CcpaymentSimulation {
 fn answer(&self, req: &SbRequest, env: &SimEnv, version: Version, now: i64) -> (ProviderResponse, Option<Auth>) {
-    let expected_path = match version {
-        Version::V1 => "/ccpayment/v1/webhook/resend",
-        Version::V2 => "/ccpayment/v2/webhook/resend",
+    let call = match (version, req.path.as_str()) {
+        _ if req.method != hyper::Method::POST => None,
+        (Version::V1, "/ccpayment/v1/webhook/resend") | (Version::V2, "/ccpayment/v2/webhook/resend") => Some(Call::Resend),
+        (Version::V2, "/ccpayment/v2/getAppDepositRecord") => Some(Call::DepositRecord),
+        (Version::V2, "/ccpayment/v2/getAppWithdrawRecord") => Some(Call::WithdrawRecord),
+        _ => None,
     };
-    if req.method != hyper::Method::POST || req.path != expected_path {
+    let Some(call) = call else {
         return (ProviderResponse::json(404, &reply(11003, "Not found")), None);
-    }
+    };
     let (Some(app_id), Some(ts), Some(sign)) = (req.header("appid"), req.header("timestamp"), req.header("sign"))
     else {
         return (error(11001, "Header invalid: Appid, Timestamp and Sign are required"), None);
@@ -284,6 +306,9 @@ fn answer(&self, req: &SbRequest, env: &SimEnv, version: Version, now: i64) -> (
     let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
         return (error(11000, "Invalid argument: body must be a JSON object"), auth());
     };
+    if call != Call::Resend {
+        return (record_answer(&st.records, call, &body), auth());
+    }
     let names = match version {
         Version::V1 => ["start_timestamp", "end_timestamp", "webhook_result", "transaction_type"],
         Version::V2 => ["startTimestamp", "endTimestamp", "webhookResult", "transactionType"],
@@ -294,6 +319,9 @@ fn answer(&self, req: &SbRequest, env: &SimEnv, version: Version, now: i64) -> (
     };
     if record_ids.len() > 50 {
         return (error(11000, "Invalid argument: at most 50 recordIds"), auth());
+    }
+    if let Some(unknown) = record_ids.iter().find(|id| !st.records.iter().any(|r| &r.record_id == *id)) {
+        return (error(11003, &format!("Record not found: {unknown}")), auth());
     }
     let start = body.get(names[0]).and_then(Value::as_i64);
     let Some(start) = start.or(if record_ids.is_empty() { None } else { Some(0) }) else {
@@ -410,6 +438,53 @@ fn answer(&self, req: &SbRequest, env: &SimEnv, version: Version, now: i64) -> (
     };
     (ProviderResponse::json(200, &body), auth())
 }
+}
+
+/// The simulated v2 calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Call {
+    Resend,
+    DepositRecord,
+    WithdrawRecord,
+}
+
+/// A record look-up's answer: the deposit (by `recordId`) or withdrawal (by `orderId` or `recordId`)
+/// record, or 11003 when there is no such record of that kind.
+fn record_answer(records: &[Record], call: Call, body: &Value) -> ProviderResponse {
+    let text = |k: &str| body.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let (record_id, order_id) = (text("recordId"), text("orderId"));
+    let deposit = call == Call::DepositRecord;
+    if record_id.is_none() && (deposit || order_id.is_none()) {
+        let need = if deposit { "recordId" } else { "orderId or recordId" };
+        return error(11000, &format!("Invalid argument: {need} is required"));
+    }
+    let found = records.iter().find(|r| {
+        r.type_v2.contains(if deposit { "Deposit" } else { "Withdrawal" })
+            && record_id.is_none_or(|id| id == r.record_id)
+            && order_id.is_none_or(|id| id == r.order_id)
+    });
+    let Some(r) = found else {
+        return error(11003, "Record not found");
+    };
+    let chain = match r.coin {
+        "BTC" => "BTC",
+        "TRX" => "TRX",
+        _ => "ETH",
+    };
+    let tx_id = format!("0x{}", hex::encode(Sha256::digest(r.record_id.as_bytes())));
+    let record = if deposit {
+        json!({
+            "recordId": r.record_id, "referenceId": r.order_id, "orderId": r.order_id, "coinSymbol": r.coin,
+            "chain": chain, "amount": r.amount, "serviceFee": "0", "txId": tx_id, "status": "Success",
+            "arrivedAt": r.time, "isFlaggedAsRisky": false,
+        })
+    } else {
+        json!({
+            "recordId": r.record_id, "orderId": r.order_id, "coinSymbol": r.coin, "chain": chain,
+            "amount": r.amount, "fee": "0", "txId": tx_id, "status": "Success", "createdAt": r.time,
+        })
+    };
+    ProviderResponse::json(200, &json!({"code": 10000, "msg": "success", "data": {"record": record}}))
 }
 
 /// CCPayment's simulator, v1 and v2 (see [`Simulator`]).

@@ -4,6 +4,7 @@
 //! standard base64; see [`sign`].
 
 pub mod account;
+mod errors;
 pub mod key;
 pub mod ops;
 pub mod sandbox;
@@ -59,7 +60,7 @@ impl Provider for Ceffu {
         &["signature", "private_key", "privatekey"]
     }
 
-    fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
+    fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::CeffuSimulator
     }
 }

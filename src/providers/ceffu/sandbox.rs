@@ -7,7 +7,7 @@
 //! Every response carries an `x-request-id` header. Ceffu does not sign the webhooks it delivers.
 
 use crate::error::{Error, Result};
-use crate::sandbox::{
+use crate::simulator::{
     lock, random_hex, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignatureCheck, SimApi,
     SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
 };

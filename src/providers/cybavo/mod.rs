@@ -1,10 +1,14 @@
-//! CYBAVO SOFA (VAULT wallet API): resend withdrawal/deposit callbacks and look callbacks up.
+//! CYBAVO SOFA (VAULT wallet API): resend withdrawal/deposit callbacks, look callbacks up, and test the
+//! wallet's callback endpoint; with a read-only API code (`access: read_only`), only the look-ups, the
+//! endpoint test and the list of wallets the code may read.
 //!
 //! Requests are signed with a SHA-256 checksum over sorted `k=v` tokens, `t`, `r` and the raw body
 //! (see [`sign`]); successful responses and callbacks carry `X-CHECKSUM` = base64url(SHA-256(body +
 //! secret)).
 
 pub mod account;
+pub mod callback;
+mod errors;
 pub mod ops;
 pub mod sandbox;
 pub mod sign;
@@ -57,7 +61,7 @@ impl Provider for Cybavo {
         ops::decode_body(operation, body).ok()
     }
 
-    fn simulator(&self) -> &'static dyn crate::sandbox::Simulator {
+    fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::CybavoSimulator
     }
 }
@@ -109,6 +113,42 @@ fn callbacks_lookup(label_key: &str, asked: Option<&str>) -> LookupShape {
             file_column("from_address", &["from_address"], ColumnFormat::Text),
             file_column("to_address", &["to_address"], ColumnFormat::Text),
         ],
+        // A callback's `state` and `processing_state` are its transaction's (CYBAVO's Callback Definition);
+        // whether the merchant's server took it is documented nowhere in the look-ups' answers.
+        delivery: Some(Delivery::NotReported { note_key: "query.delivery_note.cybavo".into() }),
+        found_key: "query.found".into(),
+        none_key: "query.none".into(),
+    }
+}
+
+/// The wallets a read-only code may read, a row each.
+fn readonly_wallets_lookup() -> LookupShape {
+    use CellLook::{Code, Plain};
+    LookupShape {
+        label_key: "query.tab.readonly_wallets".into(),
+        rows: vec!["wallets".into()],
+        id: "wallet_id".into(),
+        asked: None,
+        max_ids_per_call: None,
+        columns: vec![
+            column(&["wallet_id"], "query.col.wallet_id", ColumnFormat::Text, true, Code),
+            column(&["currency_name"], "query.col.currency", ColumnFormat::Text, true, Plain),
+            column(&["token_symbol"], "query.col.token", ColumnFormat::Text, false, Plain),
+            column(&["address"], "query.col.address", ColumnFormat::Text, true, Code),
+            column(&["type"], "query.col.wallet_type", ColumnFormat::Text, false, Plain),
+        ],
+        resend: None,
+        file_columns: vec![
+            file_column("currency", &["currency_name"], ColumnFormat::Text),
+            file_column("token", &["token_symbol"], ColumnFormat::Text),
+            file_column("token_contract", &["token_contract_address"], ColumnFormat::Text),
+            file_column("address", &["address"], ColumnFormat::Text),
+            file_column("wallet_type", &["type"], ColumnFormat::Text),
+            file_column("decimals", &["decimals"], ColumnFormat::Text),
+        ],
+        delivery: None,
+        found_key: "query.found_wallets".into(),
+        none_key: "query.none_wallets".into(),
     }
 }
 
@@ -117,6 +157,7 @@ pub fn descriptor() -> ProviderDescriptor {
         || form_field(P, "notification_id", FieldKind::Integer, true).broad(0, "broad.cybavo.notification_id");
     let resend = |name: &str| {
         operation(P, name, HttpMethod::Post, OperationKind::Resend, vec![notification_id()])
+            .only_when("access", &["full"])
             .rate_limit("rate_limits.cybavo")
             .bulk(BulkShape {
                 ids: Some(IdsShape {
@@ -138,7 +179,10 @@ pub fn descriptor() -> ProviderDescriptor {
         display_name: "CYBAVO SOFA".into(),
         account_fields: vec![
             account_field(P, "base_url", FieldKind::Url, false, true),
-            account_field(P, "wallet_id", FieldKind::Integer, false, true),
+            account_field(P, "access", FieldKind::Choice, false, false)
+                .labeled_choices(&account::Access::CHOICES)
+                .default(account::Access::Full.as_str()),
+            account_field(P, "wallet_id", FieldKind::Integer, false, true).optional_when("access", &["read_only"]),
             account_field(P, "api_code", FieldKind::Secret, true, true).replace_warning("accounts.cybavo_api_code_warning"),
             account_field(P, "api_secret", FieldKind::Secret, true, true),
             account_field(P, "calls_per_minute", FieldKind::Integer, false, false),
@@ -146,6 +190,13 @@ pub fn descriptor() -> ProviderDescriptor {
         operations: vec![
             resend(ops::RESEND_WITHDRAWAL),
             resend(ops::RESEND_DEPOSIT),
+            operation(
+                P,
+                ops::INSPECT_CALLBACK_ENDPOINT,
+                HttpMethod::Post,
+                OperationKind::Probe,
+                vec![form_field(P, "test_number", FieldKind::Integer, false)],
+            ),
             operation(
                 P,
                 ops::QUERY_CALLBACKS,
@@ -187,6 +238,8 @@ pub fn descriptor() -> ProviderDescriptor {
                 vec![form_field(P, "order_id", FieldKind::Text, true)],
             )
             .lookup(callbacks_lookup("query.tab.order", None)),
+            operation(P, ops::LIST_READONLY_WALLETS, HttpMethod::Get, OperationKind::Lookup, vec![])
+                .lookup(readonly_wallets_lookup()),
         ],
         base_urls: Vec::new(),
     }

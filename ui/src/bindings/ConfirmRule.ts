@@ -7,4 +7,4 @@ export type ConfirmRule = { "kind": "older_than", field: string, ms: number,
 /**
  * Translatable reason key (`confirm.reason.*`).
  */
-reason: string, } | { "kind": "filled", field: string, reason: string, };
+reason: string, } | { "kind": "filled", field: string, reason: string, } | { "kind": "always", reason: string, };

@@ -3,4 +3,4 @@
 /**
  * The kind of an input field; the UI picks a widget and a client-side check from it.
  */
-export type FieldKind = "text" | "url" | "integer" | "unix_seconds" | "unix_millis" | "choice" | "integer_list" | "text_list" | "secret" | "private_key" | "certificate";
+export type FieldKind = "text" | "url" | "integer" | "unix_seconds" | "unix_millis" | "choice" | "choice_list" | "integer_list" | "text_list" | "secret" | "private_key" | "certificate";

@@ -4,6 +4,7 @@ import type { HistoryError } from "./HistoryError";
 import type { Outcome } from "./Outcome";
 import type { RecordedRequest } from "./RecordedRequest";
 import type { RecordedResponse } from "./RecordedResponse";
+import type { ScopeParam } from "./ScopeParam";
 
 /**
  * A row with everything: identifiers, the redacted request and response.
@@ -12,4 +13,8 @@ export type HistoryDetail = { search_text: string, request: RecordedRequest,
 /**
  * `null` while pending, and when no answer arrived.
  */
-response: RecordedResponse | null, id: number, job_id: number | null, created_at_ms: number, finished_at_ms: number | null, account_id: number | null, account_label: string, provider: string, environment: Environment, operation: string, scope: string, outcome: Outcome, http_status: number | null, provider_code: string | null, error: HistoryError | null, duration_ms: number | null, };
+response: RecordedResponse | null, id: number, job_id: number | null, created_at_ms: number, finished_at_ms: number | null, account_id: number | null, account_label: string, provider: string, environment: Environment, operation: string, scope: string, 
+/**
+ * The scope read back into params through the operation's fields (`null` when it cannot be).
+ */
+scope_params: Array<ScopeParam> | null, outcome: Outcome, http_status: number | null, provider_code: string | null, error: HistoryError | null, duration_ms: number | null, };

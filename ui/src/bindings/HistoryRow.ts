@@ -2,8 +2,13 @@
 import type { Environment } from "./Environment";
 import type { HistoryError } from "./HistoryError";
 import type { Outcome } from "./Outcome";
+import type { ScopeParam } from "./ScopeParam";
 
 /**
  * One line of the history table (no bodies).
  */
-export type HistoryRow = { id: number, job_id: number | null, created_at_ms: number, finished_at_ms: number | null, account_id: number | null, account_label: string, provider: string, environment: Environment, operation: string, scope: string, outcome: Outcome, http_status: number | null, provider_code: string | null, error: HistoryError | null, duration_ms: number | null, };
+export type HistoryRow = { id: number, job_id: number | null, created_at_ms: number, finished_at_ms: number | null, account_id: number | null, account_label: string, provider: string, environment: Environment, operation: string, scope: string, 
+/**
+ * The scope read back into params through the operation's fields (`null` when it cannot be).
+ */
+scope_params: Array<ScopeParam> | null, outcome: Outcome, http_status: number | null, provider_code: string | null, error: HistoryError | null, duration_ms: number | null, };

@@ -3,4 +3,4 @@
 /**
  * What an operation does to the provider's state.
  */
-export type OperationKind = "resend" | "lookup" | "auth";
+export type OperationKind = "resend" | "lookup" | "probe" | "auth";

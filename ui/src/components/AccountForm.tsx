@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { api, isCoreError, type AccountInput, type AccountView, type CoreError, type ProviderDescriptor } from "../api";
 import type { AccountField } from "../bindings/AccountField";
 import type { Environment } from "../bindings/Environment";
-import { productionUrl } from "../lib/descriptors";
+import { matchesOnlyWhen, productionUrl } from "../lib/descriptors";
 import { ErrorBox, fieldOf } from "./ErrorBox";
 
 const ENVIRONMENTS: Environment[] = ["production", "sandbox", "custom"];
@@ -46,6 +46,27 @@ export function AccountForm(props: {
   const accountFields = useMemo(() => (descriptor?.account_fields ?? []).filter((f) => f.name !== "base_url"), [descriptor]);
   const baseUrlField = descriptor?.account_fields.find((f) => f.name === "base_url");
   const defaultUrl = productionUrl(descriptor, fields);
+  // The documented addresses of this environment (production APIs per version or brand; a provider's own
+  // test environment for a custom address). Choosing one also sets the field its preset is for.
+  const presets = (descriptor?.base_urls ?? []).filter((p) => environment !== "sandbox" && p.production === (environment === "production"));
+  const shownUrl = baseUrl.trim() || (environment === "production" ? defaultUrl : "");
+  const presetShown = presets.find((p) => p.url === shownUrl);
+  const [otherAddress, setOtherAddress] = useState(false);
+  const choosePreset = (url: string) => {
+    setOtherAddress(url === "");
+    if (url === "") return;
+    const p = presets.find((x) => x.url === url);
+    setBaseUrl(url);
+    if (p?.only_when && p.only_when.values.length === 1) setFields({ ...fields, [p.only_when.field]: p.only_when.values[0] });
+  };
+  // A choice that makes the chosen documented address another version's or brand's lets the default apply.
+  const setChoice = (name: string, value: string) => {
+    const next = { ...fields, [name]: value };
+    setFields(next);
+    const p = descriptor?.base_urls.find((x) => x.url === baseUrl.trim());
+    if (p && descriptor && !matchesOnlyWhen(descriptor, next, p.only_when)) setBaseUrl("");
+  };
+  const isRequired = (f: AccountField) => f.required && !(descriptor && f.optional_when && matchesOnlyWhen(descriptor, fields, f.optional_when));
   const errorField = fieldOf(error);
   const isSet = (name: string) => editing?.secrets.find((s) => s.name === name)?.set ?? false;
   // Saved secrets that can no longer be read (their master key is gone from the keyring): each must be
@@ -146,6 +167,16 @@ export function AccountForm(props: {
       {environment !== "sandbox" && (
         <label className="field">
           <span className="field-label">{t("accounts.base_url")}</span>
+          {presets.length > 0 && (
+            <select value={otherAddress ? "" : (presetShown?.url ?? "")} data-testid="form-base_url-preset" onChange={(e) => choosePreset(e.target.value)}>
+              {presets.map((p) => (
+                <option key={p.url} value={p.url}>
+                  {t(p.label_key)} — {p.url}
+                </option>
+              ))}
+              <option value="">{t("accounts.base_url_custom")}</option>
+            </select>
+          )}
           <input value={baseUrl} data-testid="form-base_url" onChange={(e) => setBaseUrl(e.target.value)} placeholder={defaultUrl || "https://"} />
           <span className="field-help">
             {environment === "production" && defaultUrl
@@ -186,13 +217,13 @@ export function AccountForm(props: {
           <label className="field" key={`${provider}-${f.name}`}>
             <span className="field-label">
               {t(f.label_key)}
-              {!f.required && <span className="optional"> {t("common.optional")}</span>}
+              {!isRequired(f) && <span className="optional"> {t("common.optional")}</span>}
             </span>
             {f.kind === "choice" ? (
-              <select value={fields[f.name] ?? f.default ?? ""} data-testid={`form-${f.name}`} onChange={(e) => setFields({ ...fields, [f.name]: e.target.value })}>
+              <select value={fields[f.name] ?? f.default ?? ""} data-testid={`form-${f.name}`} onChange={(e) => setChoice(f.name, e.target.value)}>
                 {f.choices.map((c) => (
                   <option key={c} value={c}>
-                    {c}
+                    {f.choices_key ? t(`${f.choices_key}.${c}`) : c}
                   </option>
                 ))}
               </select>

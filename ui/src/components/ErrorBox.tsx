@@ -14,8 +14,29 @@ export function fieldOf(error: CoreError | null): string | null {
   return typeof f === "string" ? f : null;
 }
 
-/** A translated error: the message in the user's language with its fix, and the raw detail underneath. */
-export function ErrorBox({ error, compact, testId }: { error: CoreError; compact?: boolean; testId?: string }) {
+/**
+ * What an error's measured params say, in words: how far this computer's clock is from the provider's
+ * (`skew_seconds`, positive when it is ahead), how long the provider asks to wait (`retry_after_seconds`),
+ * and the window within which the provider accepts a request's time (`window_seconds`).
+ */
+export function errorFacts(t: (key: string, params?: Record<string, unknown>) => string, params: Record<string, unknown>): string[] {
+  const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const out: string[] = [];
+  const skew = n(params.skew_seconds);
+  if (skew !== null && skew !== 0) out.push(t(skew > 0 ? "error_facts.clock_ahead" : "error_facts.clock_behind", { n: Math.abs(skew) }));
+  const window = n(params.window_seconds);
+  if (window !== null) out.push(t("error_facts.window", { n: window }));
+  const wait = n(params.retry_after_seconds);
+  if (wait !== null) out.push(t("error_facts.retry_after", { n: wait }));
+  return out;
+}
+
+/**
+ * A translated error: the message in the user's language with its fix, and the raw detail underneath. Shown
+ * in History (`inHistory`), a message that would send the user to History says it without that step
+ * (`history.errors.<code>`), where there is one.
+ */
+export function ErrorBox({ error, compact, testId, inHistory }: { error: CoreError; compact?: boolean; testId?: string; inHistory?: boolean }) {
   const { t, i18n } = useTranslation();
   const params: Record<string, unknown> = { ...error.params };
   const fieldName = (f: unknown) => (typeof f === "string" && i18n.exists(`fields.${f}`) ? t(`fields.${f}`) : String(f));
@@ -28,8 +49,11 @@ export function ErrorBox({ error, compact, testId }: { error: CoreError; compact
   return (
     <div className={`error-box${compact ? " compact" : ""}`} role="alert" data-testid={testId ?? "error-box"} data-code={error.code}>
       <div className="error-message">
-        {t(`errors.${error.code}`, params)}
+        {t(inHistory && i18n.exists(`history.errors.${error.code}`) ? `history.errors.${error.code}` : `errors.${error.code}`, params)}
         {reason && <span className="error-reason"> {reason}</span>}
+        {errorFacts(t, error.params).map((f) => (
+          <span className="error-fact" key={f} data-testid="error-fact"> {f}</span>
+        ))}
       </div>
       {error.detail && <div className="error-detail">{t("errors.detail", { detail: error.detail })}</div>}
     </div>

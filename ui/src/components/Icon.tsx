@@ -1,5 +1,5 @@
 // Inline SVG icons (no icon font, no remote assets).
-export type IconName = "resend" | "search" | "history" | "inbox" | "accounts" | "settings" | "key" | "info";
+export type IconName = "resend" | "search" | "history" | "inbox" | "accounts" | "settings" | "key" | "info" | "collapse" | "expand";
 
 const PATHS: Record<IconName, string> = {
   resend: "M4 12a8 8 0 0 1 14-5.3M20 4v5h-5M20 12a8 8 0 0 1-14 5.3M4 20v-5h5",
@@ -10,6 +10,8 @@ const PATHS: Record<IconName, string> = {
   settings: "M12 9a3 3 0 1 1 0 6a3 3 0 0 1 0-6zM12 2v3M12 19v3M2 12h3M19 12h3M4.9 4.9l2.1 2.1M17 17l2.1 2.1M4.9 19.1L7 17M17 7l2.1-2.1",
   key: "M15 7a4 4 0 1 1-3.9 5H3v3h3v3h3v-3h2.1A4 4 0 0 1 15 7z",
   info: "M12 3a9 9 0 1 1 0 18a9 9 0 0 1 0-18zM12 11v6M12 7.5v.5",
+  collapse: "M4 4v16M20 12H9M13 8l-4 4l4 4",
+  expand: "M4 4v16M9 12h11M16 8l4 4l-4 4",
 };
 
 export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {

@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 import type { FormField } from "../api";
-import { parseIntegerList, parseTextList, type FormValues } from "../lib/params";
+import { chosen, isRequired, parseIntegerList, parseTextList, type FormValues } from "../lib/params";
 import { idKindOf } from "../lib/idfile";
 import { LoadIds } from "./LoadIds";
 import { useRef } from "react";
@@ -19,7 +19,7 @@ export function OpForm(props: {
   /** The sandbox's built-in receiver for this account (a sandbox account): URL fields can pick it. */
   receiverUrl?: string | null;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const prefix = props.prefix ?? "op";
   // Applied to the values as last drawn: a date field reports from its effects, after the change it follows.
   const latest = useRef(props.values);
@@ -37,7 +37,7 @@ export function OpForm(props: {
           <div className="field wide" key={f.name} data-testid={`field-${f.name}`}>
             <label className="field-label" htmlFor={`${prefix}-${f.name}`}>
               {t(f.label_key)}
-              {!f.required && <span className="optional"> {t("common.optional")}</span>}
+              {!isRequired(f, props.values) && <span className="optional"> {t("common.optional")}</span>}
             </label>
             <FieldInput field={f} value={value} prefix={prefix} onChange={(v) => set(f.name, v)} />
             {f.kind === "url" && props.receiverUrl && (
@@ -50,7 +50,7 @@ export function OpForm(props: {
             <span className="field-help">{t(f.help_key)}</span>
             {err && (
               <span className="field-error" data-testid={`form-error-${f.name}`}>
-                {t(`form_errors.${err}`, { max: f.max === null ? "" : String(f.max) })}
+                {t(i18n.exists(`form_errors.${err}`) ? `form_errors.${err}` : `reasons.${err}`, { max: f.max === null ? "" : String(f.max) })}
               </span>
             )}
           </div>
@@ -80,6 +80,20 @@ function FieldInput({ field: f, value, prefix, onChange }: { field: FormField; v
           ))}
         </select>
       );
+    case "choice_list": {
+      const picked = chosen(f, value);
+      const toggle = (c: string) => onChange(f.choices.filter((x) => (x === c ? !picked.includes(c) : picked.includes(x))).join(","));
+      return (
+        <div className="choice-list" id={id} data-testid={testId} role="group">
+          {f.choices.map((c) => (
+            <label key={c} className="check">
+              <input type="checkbox" checked={picked.includes(c)} data-testid={`${testId}-${c}`} onChange={() => toggle(c)} />
+              <span>{t(`${f.choices_key}.${c}`)}</span>
+            </label>
+          ))}
+        </div>
+      );
+    }
     case "unix_seconds":
     case "unix_millis":
       // Typed in the app language's format and the zone chosen in Settings (shown beside it); the value kept

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { ActionResult, OperationDescriptor, Tone } from "../api";
 import { ErrorBox } from "./ErrorBox";
+import { FollowProgress } from "./follow/FollowProgress";
 import { OutcomePill } from "./OutcomePill";
 import { RequestView } from "./RequestView";
 import { formatLocal } from "../lib/time";
@@ -46,7 +47,7 @@ export function useOutcomeWords() {
     const lines: OutcomeLine[] = result.summary.map((p) => ({ text: t(p.key, readableParams(p.params, i18n.language)), tone: p.tone }));
     if (!lines.length) {
       const rows = op.lookup?.rows.map((k) => r[k]).find((v) => Array.isArray(v));
-      lines.push({ text: Array.isArray(rows) ? t("query.found", { n: String(rows.length) }) : t("result.headline.ok"), tone: "done" });
+      lines.push({ text: Array.isArray(rows) ? t(op.lookup?.found_key ?? "query.found", { n: String(rows.length) }) : t("result.headline.ok"), tone: "done" });
     }
     return lines;
   };
@@ -61,8 +62,11 @@ export function ResultPanel(props: {
   result: ActionResult;
   /** A sandbox account: its callbacks go to the built-in receiver, whose inbox the app shows. */
   sandbox?: boolean;
+  /** The account the action ran for (a job the provider started is followed with it). */
+  accountId?: number;
   onSeeHistory: (id: number) => void;
   onOpenInbox?: () => void;
+  testId?: string;
 }) {
   const { t, i18n } = useTranslation();
   const words = useOutcomeWords();
@@ -74,7 +78,7 @@ export function ResultPanel(props: {
   // What happened can be seen: in the sandbox's inbox, else in the server's own logs.
   const inbox = resend && props.sandbox && props.onOpenInbox && (tone === "ok" || tone === "unknown");
   return (
-    <section className={`card result result-${tone}`} data-testid="result-panel" data-outcome={r.outcome} data-tone={tone}>
+    <section className={`card result result-${tone}`} data-testid={props.testId ?? "result-panel"} data-outcome={r.outcome} data-tone={tone}>
       <header className="result-head">
         {tone === "nothing" ? (
           <span className="pill outcome-nothing" data-testid="outcome-pill" data-outcome="ok">{t("result.pill_nothing")}</span>
@@ -88,6 +92,9 @@ export function ResultPanel(props: {
       ))}
       {r.error && <ErrorBox error={r.error} testId="result-error" />}
       {resend && tone === "ok" && !inbox && <p className="result-line result-line-note" data-testid="result-next">{t("result.receiver_note")}</p>}
+      {r.outcome === "ok" && props.op.follow && props.accountId !== undefined && (
+        <FollowProgress accountId={props.accountId} follow={props.op.follow} result={r.result} />
+      )}
       <div className="row">
         <span className="spacer" />
         {inbox && (

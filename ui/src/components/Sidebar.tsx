@@ -1,6 +1,26 @@
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Icon, type IconName } from "./Icon";
 import type { JobBadge } from "../hooks/useJobs";
+
+/** Where the window remembers whether the sidebar is collapsed (this computer's web storage; not a secret). */
+const COLLAPSED_KEY = "callback-desk.sidebar-collapsed";
+
+function rememberedCollapsed(): boolean {
+  try {
+    return window.localStorage.getItem(COLLAPSED_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+
+function remember(collapsed: boolean) {
+  try {
+    window.localStorage.setItem(COLLAPSED_KEY, collapsed ? "1" : "0");
+  } catch {
+    // Without web storage the choice lasts until the window closes.
+  }
+}
 
 export type Section = "resend" | "query" | "history" | "inbox" | "accounts" | "settings";
 
@@ -39,9 +59,14 @@ export function Sidebar({ current, onSelect, sandbox = false, badges = {} }: {
   badges?: Partial<Record<Section, JobBadge>>;
 }) {
   const { t } = useTranslation();
+  const [collapsed, setCollapsed] = useState(rememberedCollapsed);
   const shown = (id: Section) => OPTIONAL[id] !== "sandbox" || sandbox || current === id;
+  const toggle = () => {
+    setCollapsed(!collapsed);
+    remember(!collapsed);
+  };
   return (
-    <nav className="sidebar" aria-label="Main">
+    <nav className={`sidebar${collapsed ? " collapsed" : ""}`} aria-label="Main" data-testid="sidebar" data-collapsed={collapsed}>
       <div className="brand">
         <img className="brand-logo" src="./icon.png" alt="" width={32} height={32} />
         <div>
@@ -62,14 +87,26 @@ export function Sidebar({ current, onSelect, sandbox = false, badges = {} }: {
                 aria-current={current === item.id ? "page" : undefined}
                 data-testid={`nav-${item.id}`}
                 onClick={() => onSelect(item.id)}
+                title={collapsed ? t(`nav.${item.id}`) : undefined}
               >
                 <Icon name={item.icon} />
-                <span className="nav-label">{t(`nav.${item.id}`)}</span>
+                <span className="nav-text">{t(`nav.${item.id}`)}</span>
                 <Badges badge={badges[item.id]} id={item.id} />
               </button>
             ))}
           </div>
         ))}
+      <button
+        type="button"
+        className="nav-item nav-toggle"
+        onClick={toggle}
+        aria-expanded={!collapsed}
+        title={collapsed ? t("nav.expand") : t("nav.collapse")}
+        data-testid="sidebar-toggle"
+      >
+        <Icon name={collapsed ? "expand" : "collapse"} />
+        <span className="nav-text">{collapsed ? t("nav.expand") : t("nav.collapse")}</span>
+      </button>
     </nav>
   );
 }

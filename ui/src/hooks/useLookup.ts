@@ -1,36 +1,48 @@
 // The Query screen's state: the look-up chosen (a tab per look-up the account is offered), the values
 // typed for each, and the results of one call or, for more ids than the provider answers at once, of a
-// job (read when it stops).
+// job (read when it stops). Kept for the session: leaving the screen and coming back finds the form, the
+// tab and the results as they were.
 import { useEffect, useState } from "react";
 import {
   api, asCoreError, type AccountView, type ActionResult, type CoreError, type ExportResult, type OperationDescriptor,
   type ProviderDescriptor, type ResultsView,
 } from "../api";
 import { descriptorOf, lookupOps, operationOf } from "../lib/descriptors";
-import { idsAsked, lookupRows, type LookupRow } from "../lib/lookup";
+import { idsAsked, lookupRows, nextCursor, type LookupRow } from "../lib/lookup";
 import { buildParams, defaultValues, type FormValues } from "../lib/params";
 import { useJobs, type JobLive } from "./useJobs";
+import { useSessionState } from "./useSessionState";
 
 /** Result rows a job's look-up shows in the table (all of them go into the saved file). */
 export const ROWS_SHOWN = 1000;
 
-/** What the results card shows: one call's answer, or a job's results once it stops. */
-type Shown = { op: OperationDescriptor; accountId: number } & ({ kind: "call"; result: ActionResult } | { kind: "job"; jobId: number });
+/**
+ * What the results card shows: one call's answer (with its params, and the ids it asked for when the look-up
+ * is by ids), or a job's results once it stops.
+ */
+type Shown = { op: OperationDescriptor; accountId: number } & (
+  | { kind: "call"; result: ActionResult; params: Record<string, unknown>; asked: unknown[] }
+  | { kind: "job"; jobId: number }
+);
+
+/** The pages after the first of a look-up paged by cursor ("Load more"). */
+type More = { rows: LookupRow[]; cursor: string | null; busy: boolean; error: CoreError | null };
 
 export function useLookup(account: AccountView | undefined, descriptors: ProviderDescriptor[]) {
   const ops = lookupOps(account ? descriptorOf(descriptors, account.provider) : undefined, account);
-  const [opName, setOpName] = useState<string | null>(null);
+  const [opName, setOpName] = useSessionState<string | null>("query.op", null);
   const op = ops.find((o) => o.name === opName) ?? ops[0];
-  const [values, setValues] = useState<Record<string, FormValues>>({});
+  const [values, setValues] = useSessionState<Record<string, FormValues>>("query.values", {});
   const [formErrors, setFormErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<CoreError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [shown, setShown] = useState<Shown | null>(null);
+  const [shown, setShown] = useSessionState<Shown | null>("query.shown", null);
   const { jobs, reload: reloadJobs } = useJobs();
-  const [jobResults, setJobResults] = useState<ResultsView | null>(null);
-  const [saved, setSaved] = useState<ExportResult | null>(null);
+  const [jobResults, setJobResults] = useSessionState<ResultsView | null>("query.job_results", null);
+  const [saved, setSaved] = useSessionState<ExportResult | null>("query.saved", null);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<CoreError | null>(null);
+  const [more, setMore] = useSessionState<More | null>("query.more", null);
 
   const jobId = shown?.kind === "job" ? shown.jobId : null;
   const job: JobLive | undefined = jobId === null ? undefined : jobs.find((j) => j.id === jobId);
@@ -59,6 +71,7 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
     setJobResults(null);
     setSaved(null);
     setSaveError(null);
+    setMore(null);
   };
 
   const search = async () => {
@@ -77,7 +90,8 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
         reloadJobs();
       } else {
         const result = await api.runAction({ account_id: account.id, operation: op.name, params: built.params });
-        setShown({ kind: "call", result, op, accountId: account.id });
+        const asked = op.lookup?.asked ? built.params[op.lookup.asked] : undefined;
+        setShown({ kind: "call", result, op, accountId: account.id, params: built.params, asked: Array.isArray(asked) ? asked : [] });
       }
     } catch (e) {
       setError(asCoreError(e));
@@ -100,7 +114,8 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
     setSaving(true);
     setSaveError(null);
     try {
-      setSaved(await (shown.kind === "call" ? api.saveActionResults(shown.result.history_id) : api.saveJobResults(shown.jobId)));
+      const r = await (shown.kind === "call" ? api.saveActionResults(shown.result.history_id) : api.saveJobResults(shown.jobId));
+      if (r) setSaved(r);
     } catch (e) {
       setSaveError(asCoreError(e));
     } finally {
@@ -114,16 +129,34 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
 
   const rows: LookupRow[] =
     shown?.kind === "call" && shown.op.lookup
-      ? lookupRows(shown.op.lookup, shown.result.result)
+      ? [...lookupRows(shown.op.lookup, shown.result.result), ...(more?.rows ?? [])]
       : jobResults
         ? jobResults.rows.flatMap((r) => (r.callback ? [r.callback] : []))
         : [];
+
+  // Paging by cursor: the next page's cursor, from the last page read.
+  const cursor = shown?.kind === "call" && shown.result.outcome === "ok" ? (more ? more.cursor : nextCursor(shown.op.paging, shown.result.result)) : null;
+  const loadMore = async () => {
+    if (shown?.kind !== "call" || !shown.op.paging || cursor === null || more?.busy) return;
+    const paging = shown.op.paging;
+    const before = more ?? { rows: [], cursor, busy: false, error: null };
+    setMore({ ...before, busy: true, error: null });
+    try {
+      const r = await api.runAction({ account_id: shown.accountId, operation: shown.op.name, params: { ...shown.params, [paging.param]: cursor } });
+      if (r.outcome !== "ok") setMore({ ...before, error: r.error });
+      else setMore({ rows: [...before.rows, ...(shown.op.lookup ? lookupRows(shown.op.lookup, r.result) : [])], cursor: nextCursor(paging, r.result), busy: false, error: null });
+    } catch (e) {
+      setMore({ ...before, error: asCoreError(e) });
+    }
+  };
 
   return {
     ops, op, selectOp: (name: string) => { setOpName(name); setFormErrors({}); },
     values: current, setValues: (v: FormValues) => op && setValues({ ...values, [op.name]: v }), formErrors,
     error, busy, asked, asJob, search,
     shown, job, jobResults, rows, jobs, reloadJobs, showJob, cancelJob,
+    /** Paging by cursor: whether there is a next page, reading it, and its error. */
+    more: { available: cursor !== null, busy: !!more?.busy, error: more?.error ?? null, load: loadMore },
     saved, saving, saveError, saveResults,
     /** After choosing another account. */
     reset: () => { clearResults(); setError(null); },

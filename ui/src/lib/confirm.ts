@@ -14,7 +14,8 @@ const given = (v: unknown) => v !== undefined && v !== null && String(v).trim() 
 /**
  * Why a resend needs the stronger confirmation: any production account; a field holding its descriptor's
  * `broad` value (every callback at once); and the operation's own `confirm` rules: a time field reaching
- * further back than the rule says, or a field filled in (a one-off destination).
+ * further back than the rule says, a field filled in (a one-off destination), or always (an operation that
+ * resends everything of a kind).
  */
 export function strongReasons(
   account: Pick<AccountView, "environment">,
@@ -32,6 +33,10 @@ export function strongReasons(
   }
   if (broadFields.length) reasons.push({ reason: "broad_value", ask: "tick_many" });
   for (const rule of op.confirm) {
+    if (rule.kind === "always") {
+      reasons.push({ reason: rule.reason, ask: "tick_many" });
+      continue;
+    }
     const v = params[rule.field];
     if (rule.kind === "older_than") {
       if (!given(v) || !Number.isFinite(Number(v))) continue;

@@ -26,6 +26,11 @@ export function resendOps(d: ProviderDescriptor | undefined, a: Pick<AccountView
   return offeredOps(d, a).filter((o) => o.kind === "resend");
 }
 
+/** The checks an account's provider runs for it beside the resends (e.g. testing the merchant's endpoint). */
+export function probeOps(d: ProviderDescriptor | undefined, a: Pick<AccountView, "fields"> | undefined): OperationDescriptor[] {
+  return offeredOps(d, a).filter((o) => o.kind === "probe");
+}
+
 /** The look-ups an account can use, each with how its results are shown. */
 export function lookupOps(d: ProviderDescriptor | undefined, a: Pick<AccountView, "fields"> | undefined): OperationDescriptor[] {
   return offeredOps(d, a).filter((o) => o.kind === "lookup" && o.lookup !== null);

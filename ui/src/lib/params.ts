@@ -28,6 +28,12 @@ export function parseTextList(text: string): string[] {
   return text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean);
 }
 
+/** The choices a `choice_list` value holds (its text: the chosen values, separated by commas). */
+export function chosen(f: FormField, value: string): string[] {
+  const picked = new Set(value.split(/[\s,;]+/).filter(Boolean));
+  return f.choices.filter((c) => picked.has(c));
+}
+
 /** How many distinct entries a pasted list of this kind holds. */
 export function listCount(kind: FormField["kind"], text: string): number {
   return kind === "integer_list" ? parseIntegerList(text).values.length : new Set(parseTextList(text)).size;
@@ -47,14 +53,27 @@ const msToUnit = (ms: number, kind: "unix_seconds" | "unix_millis") => (kind ===
 
 export type ParamsResult = { params: Record<string, unknown>; errors: Record<string, string> };
 
-/** Builds the params object in form order; `errors` maps a field to a `form_errors.*` key. */
+/** Whether the field must be filled: it is required, and none of the fields that stand in for it is filled. */
+export function isRequired(f: FormField, values: FormValues): boolean {
+  return f.required && !f.optional_with.some((o) => (values[o] ?? "").trim() !== "");
+}
+
+/** The reason of the first shape the field refuses that `value` has (the core refuses the same). */
+export function refusedBy(f: FormField, value: string): string | null {
+  return f.refuse.find((r) => new RegExp(r.pattern).test(value.trim()))?.reason ?? null;
+}
+
+/**
+ * Builds the params object in form order; `errors` maps a field to a `form_errors.*` key, or to the reason
+ * of a shape the field refuses (`reasons.*`).
+ */
 export function buildParams(fields: FormField[], values: FormValues): ParamsResult {
   const params: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const f of fields) {
     const raw = (values[f.name] ?? "").trim();
     if (raw === "") {
-      if (f.required) errors[f.name] = "required";
+      if (isRequired(f, values)) errors[f.name] = "required";
       continue;
     }
     switch (f.kind) {
@@ -77,14 +96,25 @@ export function buildParams(fields: FormField[], values: FormValues): ParamsResu
         else params[f.name] = list.map(asNumber);
         break;
       }
+      case "choice_list": {
+        const list = chosen(f, raw);
+        if (list.length) params[f.name] = list;
+        else if (f.required) errors[f.name] = "required";
+        break;
+      }
       case "text_list": {
         const list = parseTextList(raw);
+        const refused = list.map((v) => refusedBy(f, v)).find((r) => r !== null);
         if (f.max !== null && list.length > Number(f.max)) errors[f.name] = "too_many";
+        else if (refused) errors[f.name] = refused;
         else if (list.length) params[f.name] = list;
         break;
       }
-      default:
-        params[f.name] = raw;
+      default: {
+        const refused = refusedBy(f, raw);
+        if (refused) errors[f.name] = refused;
+        else params[f.name] = raw;
+      }
     }
   }
   return { params, errors };
@@ -98,7 +128,7 @@ export function valuesFromParams(fields: FormField[], params: Record<string, unk
     if (v === undefined || v === null) continue;
     if ((f.kind === "unix_seconds" || f.kind === "unix_millis") && (typeof v === "number" || /^\d+$/.test(String(v))))
       out[f.name] = String(f.kind === "unix_millis" ? Number(v) : Number(v) * 1000);
-    else if (Array.isArray(v)) out[f.name] = v.map(String).join("\n");
+    else if (Array.isArray(v)) out[f.name] = v.map(String).join(f.kind === "choice_list" ? "," : "\n");
     else out[f.name] = String(v);
   }
   return out;
@@ -114,12 +144,36 @@ export function defaultValues(fields: FormField[]): FormValues {
   return out;
 }
 
+/** The params a URL path carries where its end matches `template` (`/items/{id}/resend`), decoded. */
+export function paramsFromPath(template: string, url: string): Record<string, string> {
+  const path = url.split(/[?#]/)[0].replace(/^[a-z]+:\/\/[^/]*/i, "");
+  const want = template.split("/").filter(Boolean);
+  const have = path.split("/").filter(Boolean);
+  if (have.length < want.length) return {};
+  const tail = have.slice(have.length - want.length);
+  const out: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const m = /^\{(.+)\}$/.exec(want[i]);
+    if (!m) {
+      if (want[i] !== tail[i]) return {};
+      continue;
+    }
+    try {
+      out[m[1]] = decodeURIComponent(tail[i]);
+    } catch {
+      out[m[1]] = tail[i];
+    }
+  }
+  return out;
+}
+
 /**
  * Params of a recorded resend, read back from its (redacted) request, for "Repeat": each field from the
- * JSON body or the query string; the one required field neither carries travels in the URL path, as its
- * last segment (e.g. a transaction identifier in `/resend-webhook/{identifier}`).
+ * JSON body or the query string, then from the URL path as the operation's `path` template says;
+ * without one, the one required field none of them carries travels in the URL path as its last segment
+ * (e.g. a transaction identifier in `/resend-webhook/{identifier}`).
  */
-export function paramsFromRecorded(fields: FormField[], request: { url: string; body: string }): Record<string, unknown> {
+export function paramsFromRecorded(fields: FormField[], request: { url: string; body: string }, pathTemplate: string | null = null): Record<string, unknown> {
   let body: Record<string, unknown> = {};
   try {
     const parsed = request.body ? JSON.parse(request.body) : {};
@@ -136,7 +190,12 @@ export function paramsFromRecorded(fields: FormField[], request: { url: string; 
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     if (body[f.name] !== undefined) out[f.name] = body[f.name];
-    else if (query?.has(f.name)) out[f.name] = query.get(f.name);
+    else if (query?.has(f.name)) out[f.name] = f.kind === "choice_list" ? query.getAll(f.name) : query.get(f.name);
+  }
+  if (pathTemplate) {
+    const fromPath = paramsFromPath(pathTemplate, request.url);
+    for (const f of fields) if (out[f.name] === undefined && fromPath[f.name] !== undefined) out[f.name] = fromPath[f.name];
+    return out;
   }
   const inPath = fields.filter((f) => f.required && out[f.name] === undefined);
   if (inPath.length === 1) {

@@ -25,6 +25,8 @@ export function QueryScreen(props: ScreenAccountProps & {
   onSeeHistory: (id: number) => void;
   /** History filtered to one job. */
   onSeeJob?: (jobId: number) => void;
+  /** History filtered to one account's resends. */
+  onSeeResends?: (accountId: number) => void;
 }) {
   const { t, i18n } = useTranslation();
   const nf = new Intl.NumberFormat(i18n.language);
@@ -105,6 +107,9 @@ export function QueryScreen(props: ScreenAccountProps & {
 
       <LookupResults
         lookup={lookup}
+        account={account}
+        descriptors={descriptors}
+        onSeeResends={props.onSeeResends}
         onResend={(accountId, operation, params) => props.onResend({ accountId, operation, params })}
         onSeeHistory={props.onSeeHistory}
         onSeeJob={props.onSeeJob}

@@ -14,18 +14,20 @@ import { ModeChoice } from "../components/resend/ModeChoice";
 import { NoAccounts } from "../components/resend/NoAccounts";
 import { OperationChoice } from "../components/resend/OperationChoice";
 import { PreviewPanel } from "../components/resend/PreviewPanel";
+import { ProbeActions } from "../components/resend/ProbeActions";
 import { SingleForm } from "../components/resend/SingleForm";
 import { useBudget } from "../hooks/useBudget";
 import { useReceiverUrl } from "../hooks/useReceiverUrl";
 import { useBulkPlan } from "../hooks/useBulkPlan";
 import { useCopySecrets } from "../hooks/useCopySecrets";
 import { useJobs } from "../hooks/useJobs";
+import { useProbe } from "../hooks/useProbe";
 import { useResendForm, type ResendIntent } from "../hooks/useResendForm";
 import { useScreenAccount, type ScreenAccountProps } from "../hooks/useScreenAccount";
 import { useWorkspace } from "../hooks/useWorkspace";
 import { strongReasons } from "../lib/confirm";
 import { describeParams } from "../lib/describe";
-import { operationOf, providerName } from "../lib/descriptors";
+import { descriptorOf, operationOf, probeOps, providerName } from "../lib/descriptors";
 
 export type { ResendIntent } from "../hooks/useResendForm";
 
@@ -48,6 +50,7 @@ export function ResendScreen(props: ScreenAccountProps & {
   const { jobs, reload: loadJobs } = useJobs();
   const bulk = useBulkPlan(account, op, form, loadJobs);
   const copy = useCopySecrets(form.setError);
+  const probe = useProbe(account);
   const jobsTick = jobs.map((j) => `${j.id}:${j.next_index}:${j.state}`).join(",");
   const receiverUrl = useReceiverUrl(account, op);
   const budget = useBudget(account?.id, op?.name, `${form.result?.history_id ?? ""}|${jobsTick}`);
@@ -126,7 +129,10 @@ export function ResendScreen(props: ScreenAccountProps & {
             />
           )}
           {form.error && <ErrorBox error={form.error} testId="resend-error" />}
+          {account && <ProbeActions ops={probeOps(descriptorOf(descriptors, account.provider), account)} probe={probe} />}
         </section>
+
+        {probe.done && <ResultPanel op={probe.done.op} result={probe.done.result} onSeeHistory={props.onSeeHistory} testId="probe-result" />}
 
         {form.preview && <PreviewPanel key={String(form.previewAsked)} open={form.previewAsked} preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
 
@@ -134,6 +140,7 @@ export function ResendScreen(props: ScreenAccountProps & {
           <ResultPanel
             op={op}
             result={form.result}
+            accountId={account.id}
             sandbox={account.environment === "sandbox"}
             onSeeHistory={props.onSeeHistory}
             onOpenInbox={props.onOpenInbox}

@@ -39,22 +39,22 @@ export function operation(id: string, name: string, fields?: Record<string, unkn
 
 export function accountField(p: string, name: string, kind: AccountField["kind"], secret: boolean, required: boolean, more: Partial<AccountField> = {}): AccountField {
   return {
-    name, secret, kind, required, label_key: `accounts.${p}.${name}.label`, help_key: `accounts.${p}.${name}.help`, choices: [], default: null,
-    replace_warning_key: null, ...more,
+    name, secret, kind, required, label_key: `accounts.${p}.${name}.label`, help_key: `accounts.${p}.${name}.help`, choices: [], choices_key: null,
+    default: null, optional_when: null, replace_warning_key: null, ...more,
   };
 }
 
 export function formField(p: string, name: string, kind: FormField["kind"], required: boolean, more: Partial<FormField> = {}): FormField {
   return {
     name, kind, required, label_key: `ops.${p}.${name}.label`, help_key: `ops.${p}.${name}.help`, choices: [], choices_key: `choices.${p}.${name}`,
-    default: null, broad: null, broad_label_key: null, max: null, ...more,
+    default: null, broad: null, broad_label_key: null, max: null, refuse: [], optional_with: [], ...more,
   };
 }
 
 export function op(p: string, name: string, kind: OperationDescriptor["kind"], fields: FormField[], more: Partial<OperationDescriptor> = {}): OperationDescriptor {
   return {
     name, method: "POST", kind, label_key: `ops.${p}.${name}.label`, help_key: `ops.${p}.${name}.help`, fields, only_when: null,
-    rate_limit_key: null, bulk: null, confirm: [], lookup: null, deprecated: false, ...more,
+    rate_limit_key: null, bulk: null, confirm: [], lookup: null, deprecated: false, path: null, row_detail: null, paging: null, follow: null, ...more,
   };
 }
 

@@ -45,7 +45,7 @@ export function JobsSection(props: {
   const save = (id: number) =>
     act(id, async (i) => {
       const r = await api.saveJobResults(i);
-      setSaved((prev) => ({ ...prev, [i]: r }));
+      if (r) setSaved((prev) => ({ ...prev, [i]: r }));
     });
   return (
     <JobsPanel

@@ -1,18 +1,19 @@
-//! Avista operations: `get-token` (POST /api/auth/token) and `resend-webhook`
-//! (POST /api/resend-webhook/{identifier}), plus the per-account token cache.
+//! Avista operations: one file each (its typed params, its request, its answer): `get-token` and
+//! `resend-webhook`. Avista signs nothing; the token call authenticates with the certificate header and
+//! the client id and secret, the resend with the bearer token it gave.
 
-use super::sign::client_cert_header;
-use crate::error::{Error, ErrorCode, Result};
+mod get_token;
+mod resend_webhook;
+
+pub use get_token::{parse_token, NAME as GET_TOKEN};
+pub use resend_webhook::NAME as RESEND_WEBHOOK;
+
 use super::account::AvistaAccount;
-use crate::providers::util::{self, encode_uri_component};
-use crate::providers::{BuildCtx, HttpMethod, Outcome, RawResponse, SignedRequest, Token};
-use crate::secret::Secret;
-use serde_json::{json, Map, Value};
+use crate::error::{Error, ErrorCode, Result};
+use crate::providers::{BuildCtx, Outcome, RawResponse, SignedRequest};
+use serde_json::{Map, Value};
 
-pub const GET_TOKEN: &str = "get-token";
-pub const RESEND_WEBHOOK: &str = "resend-webhook";
-
-
+/// Builds one call of `operation` (a resend carries `ctx.token`, or the placeholder `<token>` in a preview).
 pub fn build(
     acct: &AvistaAccount,
     operation: &str,
@@ -20,145 +21,32 @@ pub fn build(
     ctx: &BuildCtx<'_>,
 ) -> Result<SignedRequest> {
     match operation {
-        GET_TOKEN => {
-            util::reject_unknown(params, &[])?;
-            let body = serde_json::to_vec(&json!({
-                "clientId": acct.client_id,
-                "clientSecret": acct.client_secret.expose(),
-            }))
-            .map_err(|e| Error::internal(e.to_string()))?;
-            Ok(SignedRequest {
-                method: HttpMethod::Post,
-                url: util::join_url(&acct.base_url, "/api/auth/token"),
-                headers: vec![
-                    ("X-SSL-Client-Cert".into(), client_cert_header(acct.client_cert_pem.expose())),
-                    ("Content-Type".into(), "application/json".into()),
-                ],
-                body: Some(body),
-            })
-        }
-        RESEND_WEBHOOK => {
-            util::reject_unknown(params, &["transaction_identifier", "url"])?;
-            let id = util::req_string(params, "transaction_identifier")?;
-            // The one-off destination receives the transaction's full webhook payload from Avista: only
-            // a public https address is accepted (or, for a sandbox account only, its sandbox's own
-            // receiver), and the parsed (normalised) URL is what is sent, so what was checked is what
-            // Avista gets.
-            let body = match util::opt_string(params, "url")? {
-                None => None,
-                Some(u) => {
-                    let parsed = match acct.sandbox_receiver(&u) {
-                        Some(receiver) => receiver,
-                        None => crate::providers::account::validate_public_https_url("url", &u)?,
-                    };
-                    Some(
-                        serde_json::to_vec(&json!({ "url": parsed.as_str() }))
-                            .map_err(|e| Error::internal(e.to_string()))?,
-                    )
-                }
-            };
-            let bearer = match ctx.token {
-                Some(t) => format!("Bearer {}", t.expose()),
-                None => "Bearer <token>".to_owned(),
-            };
-            Ok(SignedRequest {
-                method: HttpMethod::Post,
-                url: util::join_url(&acct.base_url, &format!("/api/resend-webhook/{}", encode_uri_component(&id))),
-                headers: vec![("Authorization".into(), bearer), ("Content-Type".into(), "application/json".into())],
-                body,
-            })
-        }
+        GET_TOKEN => get_token::build(acct, params),
+        RESEND_WEBHOOK => resend_webhook::build(acct, params, ctx),
         other => Err(Error::new(ErrorCode::InputUnknownOperation).with("operation", other)),
     }
 }
 
-/// Extracts the token from a successful `get-token` answer (200 or 201).
-pub fn parse_token(resp: &RawResponse) -> Result<Token> {
-    if !(resp.status == 200 || resp.status == 201) {
-        return Err(map_error(resp));
-    }
-    let v: Value = serde_json::from_slice(&resp.body)
-        .map_err(|_| Error::new(ErrorCode::ProviderMalformedResponse).detail("token response is not JSON"))?;
-    let token = v.get("access_token").and_then(Value::as_str).filter(|t| !t.is_empty());
-    let Some(token) = token else {
-        return Err(Error::new(ErrorCode::ProviderMalformedResponse).detail("access_token missing"));
-    };
-    Ok(Token {
-        access_token: Secret::new(token),
-        expires_in: v.get("expires_in").and_then(Value::as_i64).unwrap_or(1800),
-    })
-}
-
-/// 200 → delivered (result carries `webhookLogId`, `sentAt`, destination `statusCode`). For `get-token`
-/// the result never contains the token itself.
+/// Reads an answer of `operation` (see each operation's `parse`).
 pub fn parse(operation: &str, resp: &RawResponse) -> Result<Outcome> {
     if operation == GET_TOKEN {
-        let t = parse_token(resp)?;
-        return Ok(Outcome { result: json!({ "token_type": "Bearer", "expires_in": t.expires_in }) });
+        get_token::parse(resp)
+    } else {
+        resend_webhook::parse(resp)
     }
-    if resp.status != 200 {
-        return Err(map_error(resp));
-    }
-    let v: Value = serde_json::from_slice(&resp.body)
-        .map_err(|_| Error::new(ErrorCode::ProviderMalformedResponse).detail(util::body_detail(&resp.body)))?;
-    if !v.is_object() {
-        return Err(Error::new(ErrorCode::ProviderMalformedResponse).detail(util::body_detail(&resp.body)));
-    }
-    Ok(Outcome {
-        result: json!({
-            "message": v.get("message"),
-            "webhookLogId": v.get("webhookLogId"),
-            "sentAt": v.get("sentAt"),
-            "statusCode": v.get("statusCode"),
-        }),
-    })
-}
-
-/// Avista's documented statuses: 400 no webhook URL, 401 token rejected, 404 transaction not found,
-/// 429 rate limit (60/min), 502 destination answered 4xx/5xx, 504 destination timed out (10 s).
-pub fn map_error(resp: &RawResponse) -> Error {
-    let v: Option<Value> = serde_json::from_slice(&resp.body).ok();
-    let message = v.as_ref().and_then(|v| v.get("message")).and_then(|m| match m {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(a) => Some(a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("; ")),
-        _ => None,
-    });
-    let mut e = match resp.status {
-        400 => Error::new(ErrorCode::ProviderNoWebhookUrl),
-        401 => Error::new(ErrorCode::AuthTokenRejected),
-        403 => Error::new(ErrorCode::AuthPermissionDenied),
-        404 => Error::new(ErrorCode::ProviderNotFound),
-        429 => Error::new(ErrorCode::ProviderRateLimited).with("limit", 60).with("per", "minute"),
-        502 => Error::new(ErrorCode::ProviderDestinationError),
-        504 => Error::new(ErrorCode::ProviderDestinationTimeout).with("timeout_seconds", 10),
-        s if s >= 500 => Error::new(ErrorCode::ProviderServerError).with("status", s),
-        // Not JSON, or a 2xx other than the documented 200: nothing says what Avista did.
-        s if v.is_none() || (200..300).contains(&s) => {
-            Error::new(ErrorCode::ProviderMalformedResponse).with("status", s)
-        }
-        s => Error::new(ErrorCode::ProviderBusinessError).with("status", s),
-    };
-    // The destination's own status on a 502. The documented 200 answer carries it as `statusCode`; an
-    // error body may use `statusCode` for its own HTTP status (NestJS style) and name the destination's
-    // `destinationStatusCode`, so a `statusCode` equal to the answer's status says nothing.
-    if resp.status == 502 {
-        let field = |k: &str| v.as_ref().and_then(|v| v.get(k)).and_then(Value::as_i64);
-        let destination =
-            field("destinationStatusCode").or_else(|| field("statusCode").filter(|c| *c != i64::from(resp.status)));
-        if let Some(code) = destination {
-            e = e.with("destination_status", code);
-        }
-    }
-    e.detail(message.unwrap_or_else(|| util::body_detail(&resp.body)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::avista::account::AvistaAccount;
+    use crate::providers::Token;
+    use crate::secret::Secret;
+    use serde_json::json;
     use crate::providers::{Account, BearerAuth, TokenCache};
 
     fn acct_file() -> Value {
-        let cert = include_str!("../../../tests/fixtures/avista_test_cert.pem");
+        let cert = include_str!("../../../../tests/fixtures/avista_test_cert.pem");
         json!({"provider":"avista","base_url":"https://api.avista.global","client_id":"account-93-550e8400","client_secret":"CLIENT-SECRET-CANARY","client_cert_pem":cert})
     }
 

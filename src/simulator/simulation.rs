@@ -1,22 +1,24 @@
 //! How a provider's simulator plugs into the sandbox. Each provider names its simulator
-//! ([`Provider::simulator`](crate::providers::Provider::simulator)), which brings everything the engine
-//! needs: the APIs it serves (key and path prefix), its demo accounts, its settings, and a seeded
-//! [`Simulation`] per sandbox run that answers requests, its own fault and rate-limit answers, signs its
-//! answers and checks the signatures of what it delivered.
+//! (`Provider::simulator`), which brings everything the sandbox engine needs: the APIs it serves (key and
+//! path prefix), its demo accounts, its settings, and a seeded [`Simulation`] per sandbox run that answers
+//! requests, its own fault and rate-limit answers, signs its answers and checks the signatures of what it
+//! delivered.
 //!
-//! Also the request and response types simulations work with ([`SbRequest`], [`ProviderResponse`]).
+//! Also the request and response types simulations work with ([`SbRequest`], [`ProviderResponse`]) and
+//! their verdict on a delivery's signature ([`SignatureCheck`]).
 
-use super::inbox::SignatureCheck;
-use super::outbox::SimEnv;
+use super::env::SimEnv;
 use super::settings::{SimSettings, SimulatorSettings};
 use crate::error::Result;
 use bytes::Bytes;
 use hyper::header::HeaderMap;
 use hyper::Method;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use ts_rs::TS;
 
 /// One simulated API: the key its counters, faults, deliveries and demo account go by, and the path prefix
 /// it serves.
@@ -48,9 +50,8 @@ pub trait Simulator: Send + Sync + 'static {
         root.to_owned()
     }
 
-    /// Its settings as [`SandboxConfig::default`](super::SandboxConfig) holds them (limits, signature
-    /// windows, timeouts…): a typed struct tests reach with
-    /// [`SandboxConfig::settings_mut`](super::SandboxConfig::settings_mut).
+    /// Its settings as the sandbox's default configuration holds them (limits, signature windows,
+    /// timeouts…): a typed struct tests reach with `SandboxConfig::settings_mut`.
     fn default_settings(&self) -> Box<dyn SimSettings>;
 
     /// A fresh simulation for one sandbox run: its data seeded from `ctx.seed` and `ctx.now_ms`, its
@@ -66,10 +67,14 @@ pub struct StartCtx<'a> {
     pub now_ms: i64,
     /// `false` switches every rate limit of the simulation off.
     pub limits: bool,
-    pub(super) settings: &'a SimulatorSettings,
+    settings: &'a SimulatorSettings,
 }
 
-impl StartCtx<'_> {
+impl<'a> StartCtx<'a> {
+    pub fn new(seed: u64, now_ms: i64, limits: bool, settings: &'a SimulatorSettings) -> Self {
+        StartCtx { seed, now_ms, limits, settings }
+    }
+
     /// The simulator's own settings (its default when the configuration holds none).
     pub fn settings<T: SimSettings + Clone + Default>(&self) -> T {
         self.settings.get::<T>().cloned().unwrap_or_default()
@@ -94,6 +99,20 @@ pub trait Simulation: Send + Sync {
     /// Whether a callback this simulation delivered for `api` carries its valid signature, checked with
     /// the simulation's own knowledge of its demo secrets (never the client's signing code).
     fn verify_delivery(&self, api: &'static str, headers: &[(String, String)], body: &[u8]) -> SignatureCheck;
+}
+
+/// Whether a delivery carries the provider's valid signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum SignatureCheck {
+    Valid,
+    /// Signed, but not with the provider's secret over these bytes (or a signature header is missing).
+    Invalid {
+        reason: String,
+    },
+    /// The provider does not sign its callbacks.
+    NotSigned,
 }
 
 /// A request as the simulations see it.

@@ -7,8 +7,8 @@
 //! responses and callbacks carry `X-CHECKSUM` = base64url-with-padding(SHA-256(raw body + secret)).
 
 use crate::error::Result;
-use crate::sandbox::{
-    lock, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignWith, SignatureCheck, SimApi,
+use crate::simulator::{
+    lock, DeliveryFailure, DemoAccount, OnDelivered, Outgoing, ProviderResponse, SbRequest, SeedRng, SignWith, SignatureCheck, SimApi,
     SimEnv, SimFuture, SimSettings, Simulation, Simulator, StartCtx, Window,
 };
 use base64::Engine;
@@ -19,8 +19,15 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 
+mod seed;
+
+use seed::{build, generate, Callback, DeliveryState, Spec, COINS, SEED_001};
+
 /// The key of the simulated API (counters, faults, deliveries, demo account).
 pub const API: &str = "cybavo";
+
+/// The `msg` of CYBAVO's endpoint test.
+pub const CONNECTION_TEST: &str = "CONNECTION TEST";
 
 /// Demo credentials (public on purpose: they only open this simulator).
 pub mod demo {
@@ -30,6 +37,10 @@ pub mod demo {
     pub const WALLET2_ID: i64 = 56788;
     pub const WALLET2_API_CODE: &str = "sbx56788Hn4RtY8uLc";
     pub const WALLET2_API_SECRET: &str = "sbx56788-secret-2b7e9d1f3a5c7e9b1d3f";
+    /// A read-only API code that reads both wallets.
+    pub const READONLY_API_CODE: &str = "sbxROxH7cV2nQ9tL";
+    pub const READONLY_API_SECRET: &str = "sbxRO-secret-6d1f8a3c5e7b9d2f4a6c";
+    pub const READONLY_WALLETS: [i64; 2] = [WALLET_ID, WALLET2_ID];
 }
 
 /// The simulator's settings.
@@ -39,11 +50,13 @@ pub struct Settings {
     pub per_minute: u32,
     /// Accepted distance of `t` from the sandbox clock, in seconds.
     pub timestamp_window_secs: i64,
+    /// How long the endpoint test waits for the merchant's endpoint, in milliseconds.
+    pub inspect_timeout_ms: u64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { per_minute: 60, timestamp_window_secs: 300 }
+        Settings { per_minute: 60, timestamp_window_secs: 300, inspect_timeout_ms: 10_000 }
     }
 }
 
@@ -78,193 +91,82 @@ pub fn response_checksum(body: &[u8], secret: &str) -> String {
     base64::engine::general_purpose::URL_SAFE.encode(h.finalize())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DeliveryState {
-    Delivered,
-    Pending,
-    Failed,
-}
-
-#[derive(Debug, Clone)]
-struct Callback {
-    value: Value,
-    serial: i64,
-    kind: i64,
-    delivery: DeliveryState,
-}
-
-impl Callback {
-    fn str_field(&self, k: &str) -> &str {
-        self.value.get(k).and_then(Value::as_str).unwrap_or("")
-    }
-
-    fn int_field(&self, k: &str) -> i64 {
-        self.value.get(k).and_then(Value::as_i64).unwrap_or(0)
-    }
-}
-
 #[derive(Debug)]
 struct Wallet {
     api_code: String,
     api_secret: String,
     callbacks: Vec<Callback>,
+    /// What the read-only wallet list says of it.
+    address: String,
+    currency: i64,
+    currency_name: &'static str,
+    decimals: u32,
+    kind: i64,
+}
+
+/// A read-only API code: it reads every wallet of its list (`VIEW` calls only).
+#[derive(Debug)]
+struct ReadOnlyCode {
+    api_code: String,
+    api_secret: String,
+    wallets: Vec<i64>,
+}
+
+/// Whose API code a request carries.
+enum Caller {
+    Wallet(i64),
+    /// Index into [`State::readonly`].
+    ReadOnly(usize),
 }
 
 #[derive(Debug, Default)]
 struct State {
     wallets: BTreeMap<i64, Wallet>,
+    /// Read-only API codes, each with the wallets it may read.
+    readonly: Vec<ReadOnlyCode>,
+    /// Per wallet (`0`: calls about no wallet).
     throttle: HashMap<i64, Window>,
     /// (t, r, checksum) of accepted requests → t, for replay detection.
     seen: HashMap<String, i64>,
 }
 
-/// The two callbacks of seed document 001 (wallet 56788), byte for byte.
-const SEED_001: &str = r#"[
-{"type":3,"serial":90000000139,"order_id":"","currency":"ADA","txid":"35c283a6f13f5886240fe2e815bc149154ec066cd2061202318dd4e4bf8af35e","block_height":1003304,"tindex":0,"vout_index":0,"amount":"24447","fees":"0","memo":"","broadcast_at":1584088556,"chain_at":1584088556,"from_address":"","to_address":"37btjrVyb4KG8gKeZjJguinwdsbcRV65ngHhBUaJWf36QxiakTV3UHiNUP9arReXMZQnpRBVVdkcBB4GyiWzPRSTmg41mTzMpxgfhtfRHtaBCKJNbX","wallet_id":56788,"state":3,"confirm_blocks":2,"processing_state":1,"addon":{}},
-{"type":3,"serial":90000000140,"order_id":"","currency":"ADA","txid":"fa120b6283509f0ab2b136a3ac8b613aa3ca2f36ce7c2744e122668d013cfdb5","block_height":1003305,"tindex":0,"vout_index":0,"amount":"55497180","fees":"0","memo":"","broadcast_at":1584088576,"chain_at":1584088576,"from_address":"","to_address":"37btjrVyb4KDKCyAPRUPxpGiUPWunpBAkGRX8U3h7LYzS2UrHUnEQozcCyqR2GfBVnM3frTaUNEb8DoNGo9JakrskAtaWt6vED6R6ohkmaJ2qr4oCg","wallet_id":56788,"state":3,"confirm_blocks":1,"processing_state":1,"addon":{}}
-]"#;
-
-struct Coin {
-    name: &'static str,
-    bip44: i64,
-    decimal: u32,
-    fee_decimal: u32,
-    token_address: &'static str,
-    utxo: bool,
-}
-
-const COINS: &[Coin] = &[
-    Coin { name: "BTC", bip44: 0, decimal: 8, fee_decimal: 8, token_address: "", utxo: true },
-    Coin { name: "ETH", bip44: 60, decimal: 18, fee_decimal: 18, token_address: "", utxo: false },
-    Coin {
-        name: "USDT-ERC20",
-        bip44: 60,
-        decimal: 6,
-        fee_decimal: 18,
-        token_address: "0xdac17f958d2ee523a2206206994597c13d831ec7",
-        utxo: false,
-    },
-    Coin { name: "TRX", bip44: 195, decimal: 6, fee_decimal: 6, token_address: "", utxo: false },
-    Coin {
-        name: "USDT-TRC20",
-        bip44: 195,
-        decimal: 6,
-        fee_decimal: 6,
-        token_address: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
-        utxo: false,
-    },
-    Coin { name: "LTC", bip44: 2, decimal: 8, fee_decimal: 8, token_address: "", utxo: true },
-];
-
-struct Spec<'a> {
-    wallet_id: i64,
-    serial: i64,
-    kind: i64,
-    coin: &'a Coin,
-    txid: String,
-    vout: i64,
-    order_id: String,
-    state: i64,
-    processing_state: i64,
-    broadcast_at: i64,
-    amount: String,
-    delivery: DeliveryState,
-}
-
-fn build(spec: Spec<'_>, rng: &mut SeedRng) -> Callback {
-    let in_chain = spec.state == 3;
-    let fees = if spec.kind == 2 { (rng.below(90_000) + 1_000).to_string() } else { "0".to_owned() };
-    let addr = |rng: &mut SeedRng, coin: &Coin| -> String {
-        match coin.bip44 {
-            0 => format!("bc1q{}", rng.hex(38)),
-            2 => format!("ltc1q{}", rng.hex(38)),
-            195 => format!("T{}", rng.alnum(33)),
-            _ => format!("0x{}", rng.hex(40)),
-        }
-    };
-    let from = addr(rng, spec.coin);
-    let to = addr(rng, spec.coin);
-    let mut addon = serde_json::Map::new();
-    addon.insert("fee_decimal".into(), json!(spec.coin.fee_decimal));
-    if spec.state == 5 {
-        addon.insert("err_reason".into(), json!("insufficient fund"));
-    }
-    if spec.state == 11 {
-        addon.insert("err_reason".into(), json!("transaction reverted"));
-    }
-    let value = json!({
-        "type": spec.kind,
-        "serial": spec.serial,
-        "order_id": spec.order_id,
-        "currency": spec.coin.name,
-        "txid": spec.txid,
-        "block_height": if in_chain { 800_000 + rng.below(100_000) as i64 } else { 0 },
-        "tindex": if in_chain { rng.below(300) as i64 } else { 0 },
-        "vout_index": spec.vout,
-        "amount": spec.amount,
-        "fees": fees,
-        "memo": "",
-        "broadcast_at": spec.broadcast_at,
-        "chain_at": if in_chain { spec.broadcast_at + 30 + rng.below(600) as i64 } else { 0 },
-        "from_address": from,
-        "to_address": to,
-        "wallet_id": spec.wallet_id,
-        "state": spec.state,
-        "confirm_blocks": if in_chain { 1 + rng.below(12) as i64 } else { 0 },
-        "processing_state": spec.processing_state,
-        "addon": addon,
-        "decimal": spec.coin.decimal,
-        "currency_bip44": spec.coin.bip44,
-        "token_address": spec.coin.token_address,
-    });
-    Callback { value, serial: spec.serial, kind: spec.kind, delivery: spec.delivery }
-}
-
-fn generate(rng: &mut SeedRng, wallet_id: i64, serial: i64, now_secs: i64) -> Callback {
-    let kind = [1, 1, 1, 2, 2, 2, 3][rng.below(7) as usize];
-    let coin = &COINS[rng.below(COINS.len() as u64) as usize];
-    let (state, processing_state) = if kind == 2 {
-        [(3, 2), (3, 2), (3, 1), (2, 0), (1, 0), (5, -1), (11, -1), (8, -1)][rng.below(8) as usize]
-    } else {
-        [(3, 2), (3, 2), (3, 2), (3, 1)][rng.below(4) as usize]
-    };
-    let txid = if state == 1 || state == 5 {
-        String::new()
-    } else if coin.utxo {
-        rng.hex(64)
-    } else {
-        format!("0x{}", rng.hex(64))
-    };
-    let vout = if coin.utxo && kind != 2 { rng.below(3) as i64 } else { 0 };
-    let order_id = if kind == 2 { format!("WD-{wallet_id}-{:04}", serial % 10_000) } else { String::new() };
-    let whole = 10u64.pow(coin.decimal.min(12));
-    let amount = ((rng.below(5_000) + 1) * whole / 100).to_string();
-    let delivery = match rng.below(20) {
-        0..=11 => DeliveryState::Delivered,
-        12..=16 => DeliveryState::Failed,
-        _ => DeliveryState::Pending,
-    };
-    let broadcast_at = now_secs - 60 - rng.below(7 * 86_400) as i64;
-    build(
-        Spec {
-            wallet_id,
-            serial,
-            kind,
-            coin,
-            txid,
-            vout,
-            order_id,
-            state,
-            processing_state,
-            broadcast_at,
-            amount,
-            delivery,
-        },
-        rng,
-    )
-}
-
 impl State {
+    fn caller(&self, code: &str) -> Option<Caller> {
+        if let Some((id, _)) = self.wallets.iter().find(|(_, w)| w.api_code == code) {
+            return Some(Caller::Wallet(*id));
+        }
+        self.readonly.iter().position(|r| r.api_code == code).map(Caller::ReadOnly)
+    }
+
+    fn may_read(&self, caller: &Caller, wallet_id: i64) -> bool {
+        match caller {
+            Caller::Wallet(owner) => *owner == wallet_id,
+            Caller::ReadOnly(i) => self.readonly[*i].wallets.contains(&wallet_id),
+        }
+    }
+
+    fn secret_of(&self, caller: &Caller) -> String {
+        match caller {
+            Caller::Wallet(id) => self.wallets[id].api_secret.clone(),
+            Caller::ReadOnly(i) => self.readonly[*i].api_secret.clone(),
+        }
+    }
+
+    /// `readonly/walletlist`: each wallet of the code's list, as CYBAVO describes it.
+    fn wallet_list(&self, ro: usize) -> Value {
+        let wallets: Vec<Value> = self.readonly[ro]
+            .wallets
+            .iter()
+            .filter_map(|id| self.wallets.get(id).map(|w| (id, w)))
+            .map(|(id, w)| {
+                json!({"address": w.address, "currency": w.currency, "currency_name": w.currency_name,
+                    "decimals": w.decimals.to_string(), "type": w.kind, "wallet_id": id,
+                    "token_name": "", "token_symbol": "", "token_contract_address": "", "token_decimals": "0"})
+            })
+            .collect();
+        json!({"total": wallets.len(), "wallets": wallets})
+    }
+
     fn seeded(seed: u64, now_ms: i64) -> Self {
         let now_secs = now_ms.div_euclid(1000);
         let mut rng = SeedRng::new(seed, 1);
@@ -324,6 +226,11 @@ impl State {
                 api_code: demo::API_CODE.to_owned(),
                 api_secret: demo::API_SECRET.to_owned(),
                 callbacks: cb1,
+                address: format!("0x{}", rng.hex(40)),
+                currency: 60,
+                currency_name: "ETH",
+                decimals: 18,
+                kind: 2,
             },
         );
         wallets.insert(
@@ -332,9 +239,19 @@ impl State {
                 api_code: demo::WALLET2_API_CODE.to_owned(),
                 api_secret: demo::WALLET2_API_SECRET.to_owned(),
                 callbacks: cb2,
+                address: format!("addr1{}", rng.alnum(50).to_ascii_lowercase()),
+                currency: 1815,
+                currency_name: "ADA",
+                decimals: 6,
+                kind: 1,
             },
         );
-        State { wallets, throttle: HashMap::new(), seen: HashMap::new() }
+        let readonly = vec![ReadOnlyCode {
+            api_code: demo::READONLY_API_CODE.to_owned(),
+            api_secret: demo::READONLY_API_SECRET.to_owned(),
+            wallets: demo::READONLY_WALLETS.to_vec(),
+        }];
+        State { wallets, readonly, throttle: HashMap::new(), seen: HashMap::new() }
     }
 }
 
@@ -345,6 +262,12 @@ fn error(status: u16, error: &str, code: i64) -> ProviderResponse {
 /// The throttle error (also used by the rate-limit fault).
 fn throttled(per_minute: u32) -> ProviderResponse {
     error(403, &format!("Forbidden. Call too frequently ({per_minute} calls/minute)"), 0)
+}
+
+/// What a code gets for a call its permission does not cover (a read-only code's resend, a wallet code's
+/// read-only wallet list).
+fn permission_denied() -> ProviderResponse {
+    error(403, "API Secret not valid", 385)
 }
 
 fn invalid_parameter() -> ProviderResponse {
@@ -358,6 +281,22 @@ enum Route {
     List,
     ByTxid(String, i64),
     ByOrderId(String),
+    Inspect,
+}
+
+/// What an authenticated request gets: an answer now, or the endpoint test, which calls the merchant's
+/// endpoint before it answers.
+enum Answer {
+    Now(ProviderResponse),
+    /// `secret` signs the answer (the caller's); `wallet_secret` the test message (the wallet's, like its
+    /// callbacks).
+    Inspect { secret: String, wallet_secret: String, test_number: i64 },
+}
+
+impl From<ProviderResponse> for Answer {
+    fn from(r: ProviderResponse) -> Self {
+        Answer::Now(r)
+    }
 }
 
 fn route(method: &Method, rest: &str) -> Option<Route> {
@@ -371,6 +310,7 @@ fn route(method: &Method, rest: &str) -> Option<Route> {
             Some(Route::ByTxid(decode(txid), vout.parse().ok()?))
         }
         ("GET", ["sender", "notifications", "order_id", order_id]) => Some(Route::ByOrderId(decode(order_id))),
+        ("POST", ["notifications", "inspect"]) => Some(Route::Inspect),
         _ => None,
     }
 }
@@ -388,7 +328,12 @@ struct CybavoSimulation {
 
 impl Simulation for CybavoSimulation {
     fn handle<'a>(&'a self, _api: &'static str, req: &'a SbRequest, env: &'a SimEnv) -> SimFuture<'a> {
-        self.answer(req, env).ready()
+        match self.answer(req, env) {
+            Answer::Now(r) => r.ready(),
+            Answer::Inspect { secret, wallet_secret, test_number } => {
+                Box::pin(self.inspect(env, secret, wallet_secret, test_number))
+            }
+        }
     }
 
     fn status_fault(&self, _api: &'static str, status: u16) -> ProviderResponse {
@@ -405,13 +350,22 @@ impl Simulation for CybavoSimulation {
         let Some((_, checksum)) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("x-checksum")) else {
             return SignatureCheck::Invalid { reason: "no X-CHECKSUM header".into() };
         };
-        let wallet_id = serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("wallet_id")?.as_i64());
+        let v = serde_json::from_slice::<Value>(body).ok();
         let st = lock(&self.state);
+        let matches = |secret: &str| bool::from(response_checksum(body, secret).as_bytes().ct_eq(checksum.trim().as_bytes()));
+        // The endpoint test names no wallet: it is signed with the secret of the wallet tested.
+        if v.as_ref().and_then(|v| v.get("msg")).and_then(Value::as_str) == Some(CONNECTION_TEST) {
+            return if st.wallets.values().any(|w| matches(&w.api_secret)) {
+                SignatureCheck::Valid
+            } else {
+                SignatureCheck::Invalid { reason: "X-CHECKSUM matches no wallet's secret".into() }
+            };
+        }
+        let wallet_id = v.and_then(|v| v.get("wallet_id")?.as_i64());
         let Some(wallet) = wallet_id.and_then(|id| st.wallets.get(&id)) else {
             return SignatureCheck::Invalid { reason: "the body names no wallet of this sandbox".into() };
         };
-        let expected = response_checksum(body, &wallet.api_secret);
-        if bool::from(expected.as_bytes().ct_eq(checksum.trim().as_bytes())) {
+        if matches(&wallet.api_secret) {
             SignatureCheck::Valid
         } else {
             SignatureCheck::Invalid { reason: "X-CHECKSUM does not match the body and the wallet's secret".into() }
@@ -425,54 +379,103 @@ fn status_reason(status: u16) -> &'static str {
 }
 
 impl CybavoSimulation {
-fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
+/// The endpoint test: CYBAVO posts its "CONNECTION TEST" message (signed like a callback) to the wallet's
+/// callback endpoint and answers 200 with what the endpoint did, whatever it did.
+async fn inspect(&self, env: &SimEnv, secret: String, wallet_secret: String, test_number: i64) -> ProviderResponse {
+    let now = env.now_secs();
+    let endpoint = match env.callback_url(API) {
+        None => json!({"error": "no endpoint found"}),
+        Some(url) => {
+            let body = serde_json::to_vec(
+                &json!({"msg": CONNECTION_TEST, "server_time": now, "client_ip": "127.0.0.1", "test_number": test_number}),
+            )
+            .unwrap_or_default();
+            let headers = vec![("X-CHECKSUM".to_owned(), response_checksum(&body, &wallet_secret))];
+            let escaped = percent_encoding::utf8_percent_encode(&url, percent_encoding::NON_ALPHANUMERIC).to_string();
+            match env.deliver_and_read(API, &url, headers, body, self.settings.inspect_timeout_ms).await {
+                Ok(a) => json!({"url": escaped, "status_code": a.status,
+                    "response": base64::engine::general_purpose::STANDARD.encode(&a.body)}),
+                Err(DeliveryFailure::Timeout) => json!({"url": escaped, "error": format!("Post \"{url}\": context deadline exceeded")}),
+                Err(DeliveryFailure::Connection) => json!({"url": escaped, "error": format!("Post \"{url}\": connection refused")}),
+            }
+        }
+    };
+    let answer = json!({"server_time": now, "client_ip": "127.0.0.1", "notification_endpoint": endpoint,
+        "withdrawal_authentication_endpoint": {"error": "no endpoint found"}});
+    ProviderResponse::json(200, &answer).signed(move |body: &[u8], with: SignWith| {
+        vec![("X-CHECKSUM".to_owned(), response_checksum(body, &with.secret(&secret)))]
+    })
+}
+
+fn answer(&self, req: &SbRequest, env: &SimEnv) -> Answer {
     let Some(rest) = req.path.strip_prefix("/v1/sofa/wallets/") else {
-        return error(404, "Not Found", 0);
+        return error(404, "Not Found", 0).into();
     };
     let (wallet_part, rest) = rest.split_once('/').unwrap_or((rest, ""));
-    let Ok(wallet_id) = wallet_part.parse::<i64>() else {
-        return error(403, "Forbidden. Invalid wallet ID", 0);
+    // `readonly/…` calls are about no wallet in particular.
+    let target = if wallet_part == "readonly" {
+        None
+    } else {
+        let Ok(wallet_id) = wallet_part.parse::<i64>() else {
+            return error(403, "Forbidden. Invalid wallet ID", 0).into();
+        };
+        Some(wallet_id)
     };
     let now = env.now_secs();
     let window = self.settings.timestamp_window_secs;
     let mut st = lock(&self.state);
-    if !st.wallets.contains_key(&wallet_id) {
-        return error(403, "Forbidden. Invalid wallet ID", 0);
+    if target.is_some_and(|w| !st.wallets.contains_key(&w)) {
+        return error(403, "Forbidden. Invalid wallet ID", 0).into();
     }
     let tokens: Vec<&str> = req.raw_query.split('&').filter(|t| !t.is_empty()).collect();
     let t_value = tokens.iter().find_map(|t| t.strip_prefix("t="));
     let r_value = tokens.iter().find_map(|t| t.strip_prefix("r=")).unwrap_or("");
     let (Some(code), Some(checksum), Some(t_value)) = (req.header("x-api-code"), req.header("x-checksum"), t_value)
     else {
-        return error(403, "Forbidden. Header not found", 0);
+        return error(403, "Forbidden. Header not found", 0).into();
     };
     match t_value.parse::<i64>() {
         Ok(t) if (now - t).abs() <= window => {}
-        _ => return error(403, "Forbidden. Invalid timestamp", 0),
+        _ => return error(403, "Forbidden. Invalid timestamp", 0).into(),
     }
     let replay_key = format!("{t_value}\n{r_value}\n{}", checksum.to_ascii_lowercase());
     if st.seen.contains_key(&replay_key) {
-        return error(403, "Forbidden. Invalid checksum", 0);
+        return error(403, "Forbidden. Invalid checksum", 0).into();
     }
-    let Some(owner) = st.wallets.iter().find(|(_, w)| w.api_code == code).map(|(id, _)| *id) else {
-        return error(403, "Forbidden. Invalid API code", 0);
+    let Some(caller) = st.caller(code) else {
+        return error(403, "Forbidden. Invalid API code", 0).into();
     };
-    if owner != wallet_id {
-        return error(403, &format!("Invalid API code for wallet {wallet_id}"), 0);
+    // A wallet's code opens its own wallet; a read-only code the wallets of its list.
+    if let Some(w) = target.filter(|w| !st.may_read(&caller, *w)) {
+        return error(403, &format!("Invalid API code for wallet {w}"), 0).into();
     }
-    let secret = st.wallets[&wallet_id].api_secret.clone();
+    let secret = st.secret_of(&caller);
     let expected = request_checksum(&tokens, &req.body, &secret);
     if !bool::from(expected.as_bytes().ct_eq(checksum.to_ascii_lowercase().as_bytes())) {
-        return error(403, "Forbidden. Checksum unmatch", 0);
+        return error(403, "Forbidden. Checksum unmatch", 0).into();
     }
     st.seen.retain(|_, t| (now - *t).abs() <= window);
     st.seen.insert(replay_key, t_value.parse().unwrap_or(now));
     let per_minute = self.settings.per_minute;
-    if self.limits && !st.throttle.entry(wallet_id).or_default().try_hit(env.now_ms(), 60_000, per_minute) {
-        return throttled(per_minute);
+    if self.limits && !st.throttle.entry(target.unwrap_or(0)).or_default().try_hit(env.now_ms(), 60_000, per_minute) {
+        return throttled(per_minute).into();
     }
+    let ok = |value: Value| {
+        let secret = secret.clone();
+        ProviderResponse::json(200, &value).signed(move |body: &[u8], with: SignWith| {
+            vec![("X-CHECKSUM".to_owned(), response_checksum(body, &with.secret(&secret)))]
+        })
+    };
+    let Some(wallet_id) = target else {
+        // The wallet list is for a read-only code only ("The API code must be a read-only API code").
+        return match (&caller, req.method.as_str(), rest) {
+            (Caller::ReadOnly(ro), "GET", "walletlist") => ok(st.wallet_list(*ro)).into(),
+            (Caller::Wallet(_), "GET", "walletlist") => permission_denied().into(),
+            _ => error(404, "Not Found", 0).into(),
+        };
+    };
     let Some(route) = route(&req.method, rest) else {
-        return error(404, "Not Found", 0);
+        return error(404, "Not Found", 0).into();
     };
     let ok = |value: Value| {
         let secret = secret.clone();
@@ -480,14 +483,25 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
             vec![("X-CHECKSUM".to_owned(), response_checksum(body, &with.secret(&secret)))]
         })
     };
+    // A read-only code may make `VIEW` calls only.
+    if matches!(caller, Caller::ReadOnly(_)) && matches!(route, Route::ResendWithdrawal | Route::ResendDeposit) {
+        return permission_denied().into();
+    }
     let wallet = st.wallets.get(&wallet_id).expect("wallet checked above");
-    match route {
+    let resp = match route {
+        Route::Inspect => {
+            let test_number = serde_json::from_slice::<Value>(&req.body).ok().and_then(|b| b.get("test_number")?.as_i64());
+            return match test_number {
+                Some(test_number) => Answer::Inspect { secret, wallet_secret: wallet.api_secret.clone(), test_number },
+                None => invalid_parameter().into(),
+            };
+        }
         Route::ResendWithdrawal | Route::ResendDeposit => {
             let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
-                return invalid_parameter();
+                return invalid_parameter().into();
             };
             let Some(id) = body.get("notification_id").and_then(Value::as_i64) else {
-                return invalid_parameter();
+                return invalid_parameter().into();
             };
             let kinds: &[i64] = if matches!(route, Route::ResendWithdrawal) { &[2] } else { &[1, 3, 4] };
             let picked: Vec<&Callback> = wallet
@@ -523,10 +537,10 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
         }
         Route::GetById => {
             let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
-                return invalid_parameter();
+                return invalid_parameter().into();
             };
             let Some(ids) = body.get("ids").and_then(Value::as_array) else {
-                return invalid_parameter();
+                return invalid_parameter().into();
             };
             let found: Vec<Value> = ids
                 .iter()
@@ -548,7 +562,7 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
                 }
             };
             let (Ok(from), Ok(to), Ok(kind)) = (parse("from_time", 0), parse("to_time", now), parse("type", -1)) else {
-                return invalid_parameter();
+                return invalid_parameter().into();
             };
             let mut found: Vec<&Callback> = wallet
                 .callbacks
@@ -580,7 +594,8 @@ fn answer(&self, req: &SbRequest, env: &SimEnv) -> ProviderResponse {
                 None => error(404, "Notification not found", 0),
             }
         }
-    }
+    };
+    resp.into()
 }
 }
 
@@ -627,6 +642,22 @@ pub fn demo_account(base_url: &str, wallet_id: i64) -> Option<Value> {
         "api_code": code,
         "api_secret": secret,
     }))
+}
+
+/// The account file of the sandbox's read-only API code (it reads both demo wallets), about `wallet_id`
+/// when given. Not among the demo accounts: the window's form and the tests make it.
+pub fn readonly_demo_account(base_url: &str, wallet_id: Option<i64>) -> Value {
+    let mut account = json!({
+        "provider": "cybavo",
+        "base_url": base_url,
+        "access": "read_only",
+        "api_code": demo::READONLY_API_CODE,
+        "api_secret": demo::READONLY_API_SECRET,
+    });
+    if let Some(w) = wallet_id {
+        account["wallet_id"] = json!(w);
+    }
+    account
 }
 
 #[cfg(test)]
