@@ -311,7 +311,11 @@ def main():
                 except Exception:
                     shot(s, f"failed-{lang}-open-plan.png")
                     raise
-                assert tt("bulk.plan_title") in s.text("[data-testid=plan-dialog]")
+                # The dialog's text as the page has it (WebDriver's visible text of a top-layer dialog may be empty).
+                plan = s.wait_for(lambda: s.execute(
+                    "const d = document.querySelector('[data-testid=plan-dialog]'); return d ? d.innerText : '';"),
+                    "the plan's text")
+                assert tt("bulk.plan_title") in plan, (lang, plan[:200])
                 shot(s, f"{lang}-jobs-plan.png")
                 click(s, "[data-testid=plan-cancel]")
                 s.find(JOB)

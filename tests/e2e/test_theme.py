@@ -1,6 +1,7 @@
 """End-to-end test of the colour theme in the real window: choosing Dark in Settings redraws the page dark
 (its computed colours change, not only an attribute), survives a restart, and Light/System go back. Takes a
-screenshot of every screen in dark (English) with the simulated providers' accounts, then goes back to
+screenshot of every screen in dark (English and Portuguese: the plan dialog, a look-up row's details,
+History's drawer, the account form, an inbox entry) with the simulated providers' accounts, then goes back to
 System so later tests see the default.
 """
 
@@ -8,7 +9,9 @@ import sys
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_accounts import set_value
-from test_workflows import CYBAVO, click, exists, sandbox_accounts, select_account, shot
+from test_workflows import CYBAVO, click, count, exists, sandbox_accounts, select_account, shot
+from test_firstday_records import FOUND, MISSING, look_up
+from test_firstday_resend import plan_outage
 from webdriver import Session
 
 SCREENS = ["resend", "query", "history", "accounts", "inbox", "settings"]
@@ -65,27 +68,54 @@ def main():
             assert colours(s) == state["dark"], colours(s)
             assert s.execute("return document.querySelector('[data-testid=theme-select]') === null;")
 
-        @check("every screen in dark (English)")
+        @check("every screen in dark, in English and Portuguese: the plan dialog, a row's details, the drawer, the form")
         def _():
-            t = catalog("en")
-            click(s, "[data-testid=nav-resend]")
-            select_account(s, CYBAVO)
-            click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
-            set_value(s, "[data-testid=op-notification_id]", "90000000001")
-            click(s, "[data-testid=resend-go]")
-            s.find("[data-testid=confirm-dialog]")
-            shot(s, "dark-en-resend-confirm.png")
-            click(s, "[data-testid=confirm-send]")
-            s.wait_for(lambda: exists(s, "[data-testid=result-panel]"), "result panel", timeout=40)
-            shot(s, "dark-en-resend-result.png")
-            for screen in SCREENS:
-                click(s, f"[data-testid=nav-{screen}]")
-                s.find(f"[data-testid=screen-{screen}]")
-                assert s.text("[data-testid=screen-title]") == t(f"screens.{screen}.title")
-                if screen == "history":
-                    s.find("[data-testid=history-count]")
-                shot(s, f"dark-en-{screen}.png")
-            assert not missing_keys(s)
+            for lang in ["en", "pt-BR"]:
+                set_language(s, lang)
+                t = catalog(lang)
+                plan_outage(s, lang, t)
+                shot(s, f"dark-{lang}-resend-plan.png")
+                click(s, "[data-testid=plan-cancel]")
+                s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "plan closed")
+                click(s, "[data-testid=mode-single] input")
+                select_account(s, CYBAVO)
+                click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+                set_value(s, "[data-testid=op-notification_id]", "90000000001")
+                click(s, "[data-testid=resend-go]")
+                s.find("[data-testid=confirm-dialog]")
+                shot(s, f"dark-{lang}-resend-confirm.png")
+                click(s, "[data-testid=confirm-send]")
+                s.wait_for(lambda: exists(s, "[data-testid=result-panel]"), "result panel", timeout=40)
+                shot(s, f"dark-{lang}-resend-result.png")
+                look_up(s, FOUND + [MISSING])
+                click(s, "[data-testid=query-details]")
+                s.find("[data-testid=query-row-details]")
+                shot(s, f"dark-{lang}-query-details.png")
+                click(s, "[data-testid=nav-history]")
+                s.wait_for(lambda: count(s, "[data-testid=history-row]") >= 1, "history rows")
+                click(s, "[data-testid=history-row] td")
+                s.find("[data-testid=drawer-request]")
+                shot(s, f"dark-{lang}-history-drawer.png")
+                click(s, "[data-testid=drawer-close]")
+                click(s, "[data-testid=nav-accounts]")
+                click(s, "[data-testid=account-add]")
+                s.find("[data-testid=account-form]")
+                shot(s, f"dark-{lang}-accounts-form.png")
+                click(s, "[data-testid=form-cancel]")
+                click(s, "[data-testid=nav-inbox]")
+                s.wait_for(lambda: count(s, "[data-testid=inbox-row]") >= 1, "inbox rows")
+                click(s, "[data-testid=inbox-row] [data-testid=inbox-toggle]")
+                s.find("[data-testid=inbox-detail]")
+                shot(s, f"dark-{lang}-inbox-detail.png")
+                for screen in SCREENS:
+                    click(s, f"[data-testid=nav-{screen}]")
+                    s.find(f"[data-testid=screen-{screen}]")
+                    assert s.text("[data-testid=screen-title]") == t(f"screens.{screen}.title")
+                    if screen == "history":
+                        s.find("[data-testid=history-count]")
+                    shot(s, f"dark-{lang}-{screen}.png")
+                assert not missing_keys(s)
+            set_language(s, "en")
 
         @check("System goes back to the desktop's setting (light here)")
         def _():
