@@ -36,24 +36,40 @@ fuzz_target!(|data: &[u8]| {
         f::set_header(&mut signed.headers, "Sign", &expected);
 
         for op in f::operations(account) {
+            // A record look-up answers a record (or CCPayment's "not found", which is its "nothing matched").
+            let lookup = LOOKUPS.contains(&op.as_str());
+            let shaped = !lookup || record_of(&body).is_some();
+            let nothing = lookup && resp.status == 200 && code == Some(NOT_FOUND);
             let result = providers::parse_response(account, &op, &resp);
             f::check_parse(&result);
             let must_verify = acct.api_version == CcpaymentVersion::V1;
-            assert_eq!(result.is_ok(), success && (genuine || !must_verify), "{key}: {result:?}");
+            let accepted = (success && shaped && (genuine || !must_verify)) || nothing;
+            assert_eq!(result.is_ok(), accepted, "{key} {op}: {result:?}");
             if success && must_verify && !genuine {
                 assert_eq!(f::code(&result), Some(ErrorCode::ProviderSignatureInvalid));
             }
-            check(&result, &resp, &body, code);
+            check(lookup, &result, &resp, &body, code);
 
             let result = providers::parse_response(account, &op, &signed);
             f::check_parse(&result);
-            assert_eq!(result.is_ok(), success, "{key} correctly signed: {result:?}");
-            check(&result, &signed, &body, code);
+            assert_eq!(result.is_ok(), (success && shaped) || nothing, "{key} {op} correctly signed: {result:?}");
+            check(lookup, &result, &signed, &body, code);
         }
     }
 });
 
+/// The look-ups whose answer is one record (v2 accounts).
+const LOOKUPS: &[&str] = &["get-deposit-record", "get-withdraw-record"];
+/// CCPayment's "not found", a look-up's answer that nothing matched.
+const NOT_FOUND: i64 = 11003;
+
+/// The record object of a successful look-up's body (`data.record`), if it has one.
+fn record_of(body: &Option<Value>) -> Option<&serde_json::Map<String, Value>> {
+    body.as_ref()?.get("data")?.get("record")?.as_object()
+}
+
 fn check(
+    lookup: bool,
     result: &Result<providers::Outcome, callback_desk::Error>,
     resp: &providers::RawResponse,
     body: &Option<Value>,
@@ -63,6 +79,26 @@ fn check(
         return;
     }
     match result {
+        Ok(o) if lookup => match record_of(body).filter(|_| code == Some(10000)) {
+            // The record as CCPayment gave it, marked with the resend that sends its webhook again.
+            Some(given) => {
+                let record = o.result["record"].as_object().expect("a record");
+                for (k, v) in given {
+                    if k != "resend_operation" {
+                        assert_eq!(record.get(k), Some(v), "record field {k} changed");
+                    }
+                }
+                assert_eq!(record.len(), given.len() + usize::from(!given.contains_key("resend_operation")));
+                assert_eq!(record["resend_operation"], "resend-webhooks");
+            }
+            None => {
+                assert_eq!(code, Some(NOT_FOUND));
+                assert!(o.result["record"].is_null(), "nothing matched: {}", o.result);
+            }
+        },
+        Err(e) if lookup && code == Some(10000) && resp.status == 200 && record_of(body).is_none() => {
+            assert!(matches!(e.code, ErrorCode::ProviderMalformedResponse | ErrorCode::ProviderSignatureInvalid), "{e:?}");
+        }
         Ok(o) => {
             assert_eq!(o.result["code"], 10000);
             let data = body.as_ref().unwrap().get("data").cloned().unwrap_or(Value::Null);

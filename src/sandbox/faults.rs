@@ -31,7 +31,8 @@ fn one() -> u32 {
 }
 
 /// A fault for the next `count` requests to the API `provider` (its key: `"cybavo"`, `"ccpayment-v1"`…;
-/// `None`: to any API).
+/// `None`: to any API) whose path contains `path` (`None`: any path; e.g. Avista's `resend-webhook`, so
+/// that the token request before it is left alone).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fault {
     #[serde(default)]
@@ -40,21 +41,29 @@ pub struct Fault {
     pub kind: FaultKind,
     #[serde(default = "one")]
     pub count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 impl Fault {
     /// A fault for the API named `api`. Panics when no simulator serves it (a mistake in the caller).
     pub fn new(api: &str, kind: FaultKind) -> Self {
         let key = ApiKey::parse(api).unwrap_or_else(|| panic!("no simulated API is named {api:?}"));
-        Fault { provider: Some(key), kind, count: 1 }
+        Fault { provider: Some(key), kind, count: 1, path: None }
     }
 
     pub fn any(kind: FaultKind) -> Self {
-        Fault { provider: None, kind, count: 1 }
+        Fault { provider: None, kind, count: 1, path: None }
     }
 
     pub fn times(mut self, count: u32) -> Self {
         self.count = count;
+        self
+    }
+
+    /// Only for requests whose path contains `part`.
+    pub fn on_path(mut self, part: &str) -> Self {
+        self.path = Some(part.to_owned());
         self
     }
 }
@@ -76,17 +85,37 @@ impl FaultQueue {
         lock(&self.0).clear();
     }
 
-    /// The kinds of every fault that applies to one request to `api`, each fault's count taken down by one.
-    pub fn take(&self, api: ApiKey) -> Vec<FaultKind> {
+    /// The kinds of every fault that applies to one request to `api` at `path`, each fault's count taken
+    /// down by one.
+    pub fn take(&self, api: ApiKey, path: &str) -> Vec<FaultKind> {
         let mut faults = lock(&self.0);
         let mut taken = Vec::new();
         for f in faults.iter_mut() {
-            if f.count > 0 && f.provider.is_none_or(|p| p == api) {
+            let here = f.path.as_deref().is_none_or(|p| path.contains(p));
+            if f.count > 0 && here && f.provider.is_none_or(|p| p == api) {
                 f.count -= 1;
                 taken.push(f.kind.clone());
             }
         }
         faults.retain(|f| f.count > 0);
         taken
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fault meant for Avista's resend leaves the token request before it alone.
+    #[test]
+    fn a_fault_on_a_path_is_taken_only_by_requests_to_that_path() {
+        let q = FaultQueue::default();
+        q.push([Fault::new("avista", FaultKind::Status { status: 504 }).times(2).on_path("resend-webhook")]);
+        let avista = ApiKey::parse("avista").unwrap();
+        assert!(q.take(avista, "/api/auth/token").is_empty());
+        assert_eq!(q.take(avista, "/api/resend-webhook/PAG-1"), vec![FaultKind::Status { status: 504 }]);
+        assert!(q.take(ApiKey::parse("cybavo").unwrap(), "/api/resend-webhook/PAG-1").is_empty());
+        assert_eq!(q.take(avista, "/api/resend-webhook/PAG-2").len(), 1);
+        assert!(q.list().is_empty(), "both uses taken");
     }
 }

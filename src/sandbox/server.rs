@@ -150,7 +150,7 @@ async fn dispatch(inner: Arc<Inner>, ctl: ConnCtl, req: Request<Incoming>) -> Re
     let api = ApiKey::of(route.api.key);
     inner.count(api, |c| c.calls += 1);
 
-    let faults = inner.faults.take(api);
+    let faults = inner.faults.take(api, &req.path);
     if !faults.is_empty() {
         inner.count(api, |c| c.faults_applied += faults.len() as u64);
     }

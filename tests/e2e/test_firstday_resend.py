@@ -236,7 +236,8 @@ def main():
             set_language(s, "en")
             t = catalog("en")
             root = state["root"]
-            inject(root, {"provider": "avista", "kind": "status", "status": 504, "count": 2})
+            # Only the resends: the token request before them (when the token is not cached) is left alone.
+            inject(root, {"provider": "avista", "kind": "status", "status": 504, "count": 2, "path": "resend-webhook"})
             click(s, "[data-testid=nav-resend]")
             select_account(s, AVISTA)
             click(s, "[data-testid=mode-bulk] input")

@@ -39,12 +39,17 @@ def select_account(s, label):
         "const o = [...sel.options].find(o => o.dataset.label === arguments[0]);"
         "return o ? o.value : null;", label)
     assert value, f"no account {label!r} in the picker"
-    set_value(s, "[data-testid=account-select]", value)
-    try:
-        s.wait_for(lambda: s.attr("[data-testid=picked-label]", "data-label") == label, f"{label} picked")
-    except Exception:
-        shot(s, "failed-select-account.png")
-        raise
+    # A screen that has just opened may still replace its picker once its accounts are read again; a choice
+    # made on the picker being replaced is made again, as a person would.
+    for attempt in range(3):
+        set_value(s, "[data-testid=account-select]", value)
+        try:
+            s.wait_for(lambda: s.attr("[data-testid=picked-label]", "data-label") == label, f"{label} picked", timeout=5)
+            return
+        except Exception:
+            if attempt == 2:
+                shot(s, "failed-select-account.png")
+                raise
 
 
 def click(s, css):
