@@ -225,6 +225,11 @@ fn no_command_answers_with_a_secret() {
     w.ok("set_preferences", json!({"preferences": {"language": "en", "time_zone": "UTC"}}));
     // The time zone dates are typed and shown in is kept with the other preferences.
     assert_eq!(w.ok("get_preferences", json!({}))["time_zone"], "UTC");
+    // The theme: a choice wins over the desktop's (not read here).
+    assert_eq!(w.ok("current_theme", json!({})), json!("light"));
+    w.ok("set_preferences", json!({"preferences": {"language": "en", "time_zone": "UTC", "theme": "dark"}}));
+    assert_eq!(w.ok("current_theme", json!({})), json!("dark"));
+    assert_eq!(w.ok("get_preferences", json!({}))["theme"], "dark");
     w.ok("set_history_retention", json!({"days": null}));
 
     // Accounts: the sandbox's, the canary ones, a refused one, one updated and one deleted.

@@ -11,11 +11,13 @@
 mod clipboard;
 mod commands;
 mod copy_tickets;
+mod instance;
 #[cfg(test)]
 mod ipc_canary_test;
 mod painting;
 mod save;
 mod state;
+mod theme;
 mod window;
 
 use callback_desk::{logging, paths};
@@ -32,9 +34,13 @@ fn main() {
 
     let mut app_state = state::AppState::new();
     app_state.painting = painting;
-    // The Save dialog of exports (src/save.rs), used from Rust only: the window's capability grants none of
+    let context = tauri::generate_context!("../tauri.conf.json");
+    // First: a second launch on the same data folder hands over to the running app and exits here.
+    // The Save dialog of exports (src/save.rs) is used from Rust only: the window's capability grants none of
     // its commands.
     let builder = tauri::Builder::default()
+        .plugin(instance::single_instance(&context.config().identifier))
+        .plugin(instance::window_state())
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init());
     // The clipboard off Linux ("Copy with secrets", clipboard.rs), used from Rust only: the window's
@@ -44,9 +50,20 @@ fn main() {
     builder
         .manage(app_state)
         .invoke_handler(commands::handler())
+        .on_window_event(|window, event| {
+            use tauri::Manager;
+            instance::window_event(window, event);
+            // macOS and Windows report the desktop's theme on the window; Linux's is read in theme.rs.
+            if let tauri::WindowEvent::ThemeChanged(t) = event {
+                if cfg!(not(target_os = "linux")) {
+                    theme::desktop_changed(window.app_handle(), theme::from_window_theme(*t));
+                }
+            }
+        })
         .setup(|app| {
             use tauri::Manager;
             window::create_main(app)?;
+            theme::follow_desktop(app.handle());
             let started = app.state::<state::AppState>().started;
             tracing::info!(since_start_ms = started.elapsed().as_millis() as u64, "window created");
             // The keyring self-test runs in the background once the first screen is painted (`app_info`
@@ -76,6 +93,6 @@ fn main() {
             });
             Ok(())
         })
-        .run(tauri::generate_context!("../tauri.conf.json"))
+        .run(context)
         .expect("error while running Callback Desk");
 }

@@ -38,6 +38,8 @@ pub struct AppState {
     pub copy_tickets: Arc<crate::copy_tickets::CopyTickets>,
     /// Where "Copy with secrets" puts its command.
     pub clipboard: crate::clipboard::Clipboard,
+    /// What the desktop prefers for the colour theme (theme.rs).
+    pub theme: Arc<crate::theme::ThemeState>,
     /// The files saved in this session ("Show in folder" shows only those).
     pub saved_files: Arc<crate::save::SavedFiles>,
 }
@@ -64,6 +66,7 @@ impl AppState {
             painting: crate::painting::Painting::Default,
             copy_tickets: Arc::new(crate::copy_tickets::CopyTickets::default()),
             clipboard,
+            theme: Arc::new(crate::theme::ThemeState::default()),
             saved_files: Arc::new(crate::save::SavedFiles::default()),
         }
     }

@@ -311,7 +311,11 @@ def main():
                 except Exception:
                     shot(s, f"failed-{lang}-open-plan.png")
                     raise
-                assert tt("bulk.plan_title") in s.text("[data-testid=plan-dialog]")
+                # The dialog's text as the page has it (WebDriver's visible text of a top-layer dialog may be empty).
+                plan = s.wait_for(lambda: s.execute(
+                    "const d = document.querySelector('[data-testid=plan-dialog]'); return d ? d.innerText : '';"),
+                    "the plan's text")
+                assert tt("bulk.plan_title") in plan, (lang, plan[:200])
                 shot(s, f"{lang}-jobs-plan.png")
                 click(s, "[data-testid=plan-cancel]")
                 s.find(JOB)
@@ -347,6 +351,11 @@ def main():
             click(s, "[data-testid=nav-resend]")
             s.find(JOB, timeout=30)
             assert job_attr(s, "data-state") == "interrupted", job_attr(s, "data-state")
+            # The sidebar says so without scrolling: a red badge on the screens holding the Jobs panel.
+            s.wait_for(lambda: exists(s, "[data-testid=nav-query-attention]"), "red badge on Query")
+            label = s.attr("[data-testid=nav-query-attention]", "aria-label")
+            assert re.fullmatch(r"\d+ jobs? failed or interrupted", label), label
+            assert exists(s, "[data-testid=nav-resend-attention]")
             note = job_text(s, "job-interrupted")
             # Calls may have been made since the last look (one a minute): any count of the 5 will do.
             assert note and re.search(r"\b[0-5] of 5\b", note), note

@@ -160,7 +160,7 @@ def main():
                 t = catalog(lang)
                 for section in SECTIONS:
                     s.click(f"[data-testid=nav-{section}]")
-                    assert s.text(f"[data-testid=nav-{section}]") == t(f"nav.{section}")
+                    assert s.text(f"[data-testid=nav-{section}] .nav-text") == t(f"nav.{section}")
                     title = s.text("[data-testid=screen-title]")
                     assert title == t(f"screens.{section}.title"), f"{section}: {title!r}"
                     s.find(f"[data-testid=screen-{section}]")

@@ -3,6 +3,7 @@
 import base64
 import http.client
 import json
+import os
 import time
 import urllib.parse
 
@@ -20,6 +21,7 @@ class Session:
         self.server = server.rstrip("/")
         url = urllib.parse.urlsplit(self.server)
         self.host, self.port = url.hostname, url.port or 80
+        self.application = application
         self.conn = None
         caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": application, "args": args or []}}}}
         value = self._call("POST", "/session", caps, timeout=timeout)
@@ -141,3 +143,30 @@ class Session:
             self._call("DELETE", f"/session/{self.id}", timeout=15)
         except Exception:  # noqa: BLE001 - closing is best effort
             pass
+        # The app allows one instance per data folder: a session started while this one's app is still
+        # exiting would hand over to it and stop. Wait until it is gone.
+        deadline = time.time() + 20
+        while app_pids(self.application) and time.time() < deadline:
+            time.sleep(0.1)
+
+
+def app_pids(application, data_dir=None):
+    """The running processes of the app binary `application` on the data folder `data_dir` (this run's,
+    CALLBACK_DESK_DATA_DIR, when not given)."""
+    data_dir = (data_dir or os.environ.get("CALLBACK_DESK_DATA_DIR") or "").encode()
+    name = os.path.basename(application)[:15]
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm", "rb") as f:
+                if f.read().strip().decode() != name:
+                    continue
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if data_dir and b"CALLBACK_DESK_DATA_DIR=" + data_dir not in f.read().split(b"\0"):
+                    continue
+        except OSError:
+            continue
+        pids.append(int(entry))
+    return pids

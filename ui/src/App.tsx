@@ -13,6 +13,7 @@ import { InboxScreen } from "./screens/Inbox";
 import { ResendScreen, type ResendIntent } from "./screens/Resend";
 import { mark, startupMarks } from "./startup";
 import { savePreferences } from "./lib/prefs";
+import { useJobBadges } from "./hooks/useJobs";
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -100,12 +101,13 @@ export function App() {
     (a: AccountView, seenId: number | null) => setAccount((prev) => ((prev?.id ?? null) === seenId ? a : prev)),
     [],
   );
+  const jobBadges = useJobBadges(section);
   const showEnv = section === "resend" || section === "query";
   const language = matchLanguage(i18n.language);
 
   return (
     <div className="shell" data-testid="app-shell" lang={language}>
-      <Sidebar current={section} onSelect={go} sandbox={sandbox} />
+      <Sidebar current={section} onSelect={go} sandbox={sandbox} badges={jobBadges} />
       <div className="main">
         <header className="topbar">
           <h1 className="topbar-title" data-testid="screen-title">

@@ -52,6 +52,8 @@ import type { SignatureCheck } from "./bindings/SignatureCheck";
 import type { SandboxTraining } from "./bindings/SandboxTraining";
 import type { TrainingFault } from "./bindings/TrainingFault";
 import i18next from "i18next";
+import type { Appearance } from "./bindings/Appearance";
+import type { ThemeChoice } from "./bindings/ThemeChoice";
 import { mark, type StartupMarks } from "./startup";
 
 export type {
@@ -59,7 +61,7 @@ export type {
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
   PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
-  SandboxInbox, InboxEntry, SignatureCheck, ExportOptions, ScopeParam, SandboxTraining, TrainingFault,
+  SandboxInbox, InboxEntry, SignatureCheck, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice,
 };
 
 /** The window's language, for what the app writes or shows natively in it (Save dialogs). */
@@ -87,6 +89,11 @@ export const api = {
   getPreferences: () => invoke<Preferences>("get_preferences"),
   setPreferences: (preferences: Preferences) => invoke<Preferences>("set_preferences", { preferences }),
   setHistoryRetention: (days: number | null) => invoke<RetentionResult>("set_history_retention", { days }),
+  /** The theme to draw the window in now (the choice in Settings, else the desktop's). */
+  currentTheme: () => invoke<Appearance>("current_theme"),
+  /** The theme whenever it changes. */
+  onThemeChanged: (cb: (theme: Appearance) => void): Promise<UnlistenFn> =>
+    listen<Appearance>("theme-changed", (e) => cb(e.payload)),
   providerDescriptors: () => invoke<ProviderDescriptor[]>("provider_descriptors"),
   listAccounts: () => invoke<AccountView[]>("list_accounts"),
   createAccount: (input: AccountInput) => invoke<AccountView>("create_account", { input }),

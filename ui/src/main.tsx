@@ -7,6 +7,7 @@ import "./styles.css";
 import { mark } from "./startup";
 import { preloadFirstScreen } from "./preload";
 import { applySavedPreferences } from "./lib/prefs";
+import { followTheme, refreshTheme } from "./lib/theme";
 
 mark("script");
 
@@ -24,7 +25,11 @@ const language = api
 // Bounded: a slow answer never holds the window back; the screen then loads as usual.
 const firstScreen = Promise.race([preloadFirstScreen(), new Promise<void>((r) => setTimeout(r, 300))]);
 
-void Promise.all([language.then(initI18n), firstScreen]).then(() => {
+// The theme before the first paint, so a dark desktop never sees the light window first (bounded too).
+followTheme();
+const theme = Promise.race([refreshTheme().catch(() => undefined), new Promise<void>((r) => setTimeout(r, 300))]);
+
+void Promise.all([language.then(initI18n), firstScreen, theme]).then(() => {
   mark("catalog");
   createRoot(document.getElementById("root")!).render(
     <StrictMode>

@@ -8,5 +8,6 @@ pub mod copy_secrets;
 pub mod jobs;
 pub mod prefs;
 pub mod sandbox;
+pub mod theme;
 
 include!(concat!(env!("OUT_DIR"), "/commands.rs"));

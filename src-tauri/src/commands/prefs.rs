@@ -2,6 +2,7 @@
 //! retention setting (the only way rows leave the history).
 
 use crate::state::AppState;
+use crate::theme::{self, ThemeChoice};
 use callback_desk::{paths, Error, ErrorCode};
 use serde::{Deserialize, Serialize};
 use tauri_plugin_store::StoreExt;
@@ -24,6 +25,10 @@ pub struct Preferences {
     #[ts(optional = nullable)]
     #[serde(default)]
     pub time_zone: Option<TimeZoneChoice>,
+    /// The colour theme; `null` until the user picks one (follows the desktop, like `system`).
+    #[ts(optional = nullable)]
+    #[serde(default)]
+    pub theme: Option<ThemeChoice>,
 }
 
 /// Where dates and times are read and written: the computer's time zone, or UTC.
@@ -79,6 +84,7 @@ pub fn get_preferences<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<Pr
         language: language.filter(|l| LANGUAGES.contains(&l.as_str())),
         history_keep_days: keep_days(&app)?,
         time_zone,
+        theme: store.get("theme").and_then(|v| v.as_str().and_then(ThemeChoice::parse)),
     })
 }
 
@@ -131,7 +137,7 @@ pub async fn set_history_retention<R: tauri::Runtime>(
     Ok(RetentionResult { history_keep_days: days, deleted })
 }
 
-/// Saves the language and the time zone (each `null` goes back to the system's); how long history is kept
+/// Saves the language, the time zone and the theme (each `null` goes back to the system's); how long history is kept
 /// has its own command.
 #[tauri::command]
 pub fn set_preferences<R: tauri::Runtime>(
@@ -156,6 +162,13 @@ pub fn set_preferences<R: tauri::Runtime>(
             store.delete("time_zone");
         }
     }
+    match preferences.theme {
+        Some(choice) => store.set("theme", serde_json::Value::String(choice.as_str().to_owned())),
+        None => {
+            store.delete("theme");
+        }
+    }
     store.save().map_err(store_error)?;
+    theme::choice_changed(&app, preferences.theme.unwrap_or_default());
     Ok(Preferences { history_keep_days: keep_days(&app)?, ..preferences })
 }

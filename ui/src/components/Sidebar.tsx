@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Icon, type IconName } from "./Icon";
+import type { JobBadge } from "../hooks/useJobs";
 
 /** Where the window remembers whether the sidebar is collapsed (this computer's web storage; not a secret). */
 const COLLAPSED_KEY = "callback-desk.sidebar-collapsed";
@@ -49,11 +50,13 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
 /** Sections shown only when their condition holds: the Sandbox inbox while a sandbox account exists or runs. */
 const OPTIONAL: Partial<Record<Section, "sandbox">> = { inbox: "sandbox" };
 
-export function Sidebar({ current, onSelect, sandbox = false }: {
+export function Sidebar({ current, onSelect, sandbox = false, badges = {} }: {
   current: Section;
   onSelect: (s: Section) => void;
   /** Whether a sandbox account exists or the sandbox runs (offers the Sandbox inbox). */
   sandbox?: boolean;
+  /** What the entries of the screens holding the Jobs panel say of the jobs. */
+  badges?: Partial<Record<Section, JobBadge>>;
 }) {
   const { t } = useTranslation();
   const [collapsed, setCollapsed] = useState(rememberedCollapsed);
@@ -88,6 +91,7 @@ export function Sidebar({ current, onSelect, sandbox = false }: {
               >
                 <Icon name={item.icon} />
                 <span className="nav-text">{t(`nav.${item.id}`)}</span>
+                <Badges badge={badges[item.id]} id={item.id} />
               </button>
             ))}
           </div>
@@ -104,5 +108,25 @@ export function Sidebar({ current, onSelect, sandbox = false }: {
         <span className="nav-text">{collapsed ? t("nav.expand") : t("nav.collapse")}</span>
       </button>
     </nav>
+  );
+}
+
+/** A small count of running jobs, and a red one of the jobs that need the user (failed or interrupted). */
+function Badges({ badge, id }: { badge: JobBadge | undefined; id: Section }) {
+  const { t } = useTranslation();
+  if (!badge) return null;
+  return (
+    <>
+      {badge.running > 0 && (
+        <span className="nav-badge nav-badge-running" role="img" aria-label={t("nav.jobs_running", { count: badge.running })} data-testid={`nav-${id}-running`}>
+          {badge.running}
+        </span>
+      )}
+      {badge.attention > 0 && (
+        <span className="nav-badge nav-badge-attention" role="img" aria-label={t("nav.jobs_attention", { count: badge.attention })} data-testid={`nav-${id}-attention`}>
+          {badge.attention}
+        </span>
+      )}
+    </>
   );
 }

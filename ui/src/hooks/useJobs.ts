@@ -1,6 +1,6 @@
 // Every bulk job with its live progress: one `job-progress` listener for the whole app, the latest
 // progress of each job kept across screens.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type JobProgress, type JobView } from "../api";
 
 /** A job's numbers: the stored row, updated by the latest progress event. */
@@ -16,6 +16,8 @@ export function mergeProgress(job: JobView | JobLive, p: JobProgress): JobLive {
     failed: p.failed,
     unknown: p.unknown,
     throttled: p.throttled,
+    // The report just arrived: the job changed now (the sidebar's badge counts failures by it).
+    updated_at_ms: Math.max(job.updated_at_ms, Date.now()),
     eta_seconds: p.state === "running" ? p.eta_seconds : null,
     waiting_until_ms: p.state === "running" ? p.waiting_until_ms : null,
   };
@@ -88,4 +90,40 @@ export function useJobs(): { jobs: JobLive[]; reload: () => void } {
     return () => window.clearInterval(h);
   }, [elsewhere, reload]);
   return { jobs, reload };
+}
+
+/** The screens that hold the Jobs panel: their sidebar entries show the jobs' badges. */
+export const JOB_SCREENS = ["resend", "query"] as const;
+
+/** What a sidebar entry says of the jobs: how many run, and how many need the user. */
+export type JobBadge = { running: number; attention: number };
+
+/**
+ * Running jobs, and the jobs that need the user: every interrupted one (it waits for Resume or Cancel), and
+ * those that stopped with failed or unknown calls after `since` (ms), i.e. since the screen was last left.
+ */
+export function jobBadge(jobs: JobLive[], since: number): JobBadge {
+  const stoppedWithFailures = (j: JobLive) =>
+    (j.state === "done" || j.state === "cancelled") && (j.failed > 0 || j.unknown > 0) && j.updated_at_ms > since;
+  return {
+    running: jobs.filter((j) => j.state === "running").length,
+    attention: jobs.filter((j) => j.state === "interrupted" || stoppedWithFailures(j)).length,
+  };
+}
+
+/**
+ * The badge of each screen holding the Jobs panel, for the sidebar. Failures count from when the app started,
+ * and on a screen from when it was last left (on the screen itself its panel shows them).
+ */
+export function useJobBadges(current: string): Record<(typeof JOB_SCREENS)[number], JobBadge> {
+  const { jobs } = useJobs();
+  const [started] = useState(() => Date.now());
+  const leftAt = useRef<Record<string, number>>({});
+  const shown = useRef(current);
+  if (shown.current !== current) {
+    leftAt.current[shown.current] = Date.now();
+    shown.current = current;
+  }
+  const badge = (screen: string) => jobBadge(jobs, screen === current ? Infinity : (leftAt.current[screen] ?? started));
+  return { resend: badge("resend"), query: badge("query") };
 }

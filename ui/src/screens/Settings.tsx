@@ -7,7 +7,8 @@ import { Modal } from "../components/Modal";
 import { LANGUAGES, type Language } from "../i18n";
 import { useZone } from "../hooks/useZone";
 import { offsetText, systemZoneName, type ZoneChoice } from "../lib/datetime";
-import { savePreferences } from "../lib/prefs";
+import { savePreferences, savedTheme } from "../lib/prefs";
+import type { ThemeChoice } from "../api";
 
 /** How long history may be kept (days); `null` keeps everything. */
 export const KEEP_DAYS = [30, 90, 180, 365, 730, 1825] as const;
@@ -132,6 +133,47 @@ function TimeZone() {
   );
 }
 
+const THEMES: ThemeChoice[] = ["system", "light", "dark"];
+
+/** The colour theme: the desktop's (System, the default), Light or Dark. Saved with the language. */
+function Theme() {
+  const { t } = useTranslation();
+  const [choice, setChoice] = useState<ThemeChoice>(savedTheme());
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<CoreError | null>(null);
+  const choose = async (next: ThemeChoice) => {
+    setSaved(false);
+    setError(null);
+    setChoice(next);
+    try {
+      await savePreferences({ theme: next });
+      setSaved(true);
+    } catch (e) {
+      setChoice(savedTheme());
+      setError(asCoreError(e));
+    }
+  };
+  return (
+    <label className="field settings-next-field">
+      <span className="field-label">{t("screens.settings.theme")}</span>
+      <select data-testid="theme-select" value={choice} onChange={(e) => void choose(e.target.value as ThemeChoice)}>
+        {THEMES.map((c) => (
+          <option key={c} value={c}>
+            {t(`screens.settings.theme_${c}`)}
+          </option>
+        ))}
+      </select>
+      <span className="field-help">{t("screens.settings.theme_help")}</span>
+      {saved && (
+        <span className="field-ok" data-testid="theme-saved">
+          {t("screens.settings.saved")}
+        </span>
+      )}
+      {error && <ErrorBox error={error} />}
+    </label>
+  );
+}
+
 export function SettingsScreen(props: {
   info: AppInfo | null;
   language: Language;
@@ -169,6 +211,7 @@ export function SettingsScreen(props: {
           )}
         </label>
         <TimeZone />
+        <Theme />
       </section>
       <Retention />
       <SandboxTrainingCard />
