@@ -239,8 +239,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[tokio::test]
-    async fn error_details_are_scrubbed_before_they_reach_the_caller() {
+    /// One CYBAVO resend (`notification_id` 5) from a custom account with these secrets, to a server on
+    /// loopback that answers 400 with `content_type` and `body` once; the outcome and the history.
+    async fn resend_answered_400_by(
+        content_type: &str,
+        body: &'static str,
+        secrets: [(&str, &str); 2],
+    ) -> (ActionResult, Arc<History>) {
         use crate::accounts::{AccountInput, Environment};
         use crate::clock::FixedClock;
         use crate::db::Db;
@@ -249,15 +254,16 @@ mod tests {
         use crate::vault::{MemoryStore, Vault};
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-        // A provider on loopback that echoes the API code in its error message.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
+        let head = format!(
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
         tokio::spawn(async move {
             let (mut c, _) = listener.accept().await.unwrap();
             let mut buf = [0u8; 4096];
             let _ = c.read(&mut buf).await;
-            let body = r#"{"error_code":112,"error":"API code echo-canary-code-7c1d is not valid"}"#;
-            let head = format!("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
             let _ = c.write_all(head.as_bytes()).await;
             let _ = c.write_all(body.as_bytes()).await;
         });
@@ -271,26 +277,33 @@ mod tests {
         let view = accounts
             .create(&AccountInput {
                 provider: ProviderId::parse("cybavo").unwrap(),
-                label: "Echo".into(),
+                label: "Loopback".into(),
                 environment: Environment::Custom,
                 base_url: Some(format!("http://127.0.0.1:{port}")),
                 fields: json!({"wallet_id": 1}).as_object().unwrap().clone(),
-                secrets: [
-                    ("api_code".to_string(), "echo-canary-code-7c1d".into()),
-                    ("api_secret".to_string(), "echo-canary-secret-9e2f".into()),
-                ]
-                .into(),
+                secrets: secrets.iter().map(|(k, v)| (k.to_string(), (*v).into())).collect(),
                 notes: String::new(),
             })
             .unwrap();
-        let actions = Actions::new(accounts, history, limits, clock);
+        let actions = Actions::new(accounts, history.clone(), limits, clock);
         let transport = HttpTransport::new(TransportConfig::default()).unwrap();
         let req = ActionRequest {
             account_id: view.id,
             operation: "resend-withdrawal-callbacks".into(),
             params: json!({"notification_id": 5}).as_object().unwrap().clone(),
         };
-        let out = actions.run(&req, None, &transport, None).await.unwrap();
+        (actions.run(&req, None, &transport, None).await.unwrap(), history)
+    }
+
+    #[tokio::test]
+    async fn error_details_are_scrubbed_before_they_reach_the_caller() {
+        // A provider on loopback that echoes the API code in its error message.
+        let (out, _) = resend_answered_400_by(
+            "application/json",
+            r#"{"error_code":112,"error":"API code echo-canary-code-7c1d is not valid"}"#,
+            [("api_code", "echo-canary-code-7c1d"), ("api_secret", "echo-canary-secret-9e2f")],
+        )
+        .await;
         let error = out.error.clone().expect("an error");
         let detail = error.detail.unwrap_or_default();
         assert!(detail.contains("is not valid") && !detail.contains("echo-canary-code-7c1d"), "{detail}");
@@ -303,56 +316,12 @@ mod tests {
     /// error details and history go through the one redaction engine.
     #[tokio::test]
     async fn a_form_encoded_answer_is_masked_in_the_result_and_in_history() {
-        use crate::accounts::{AccountInput, Environment};
-        use crate::clock::FixedClock;
-        use crate::db::Db;
-        use crate::providers::ProviderId;
-        use crate::transport::{HttpTransport, TransportConfig};
-        use crate::vault::{MemoryStore, Vault};
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            let (mut c, _) = listener.accept().await.unwrap();
-            let mut buf = [0u8; 4096];
-            let _ = c.read(&mut buf).await;
-            let body = "error=invalid_client&client_secret=form-canary-9b3e&access_token=form-canary-7a1c";
-            let head = format!(
-                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-                 Content-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = c.write_all(head.as_bytes()).await;
-            let _ = c.write_all(body.as_bytes()).await;
-        });
-
-        let db = Db::open_in_memory().unwrap();
-        let clock: Arc<dyn Clock> = Arc::new(FixedClock::at_ms(1_700_000_000_000));
-        let vault = Arc::new(Vault::new(Arc::new(MemoryStore::default()), db.clone()));
-        let accounts = Arc::new(Accounts::new(vault, clock.clone()));
-        let history = Arc::new(History::with_clock(db.clone(), clock.clone()));
-        let limits = Arc::new(crate::limits::Limits::new(db));
-        let view = accounts
-            .create(&AccountInput {
-                provider: ProviderId::parse("cybavo").unwrap(),
-                label: "Form".into(),
-                environment: Environment::Custom,
-                base_url: Some(format!("http://127.0.0.1:{port}")),
-                fields: json!({"wallet_id": 1}).as_object().unwrap().clone(),
-                secrets: [("api_code".to_string(), "code-1".into()), ("api_secret".to_string(), "secret-1".into())]
-                    .into(),
-                notes: String::new(),
-            })
-            .unwrap();
-        let actions = Actions::new(accounts, history.clone(), limits, clock);
-        let transport = HttpTransport::new(TransportConfig::default()).unwrap();
-        let req = ActionRequest {
-            account_id: view.id,
-            operation: "resend-withdrawal-callbacks".into(),
-            params: json!({"notification_id": 5}).as_object().unwrap().clone(),
-        };
-        let out = actions.run(&req, None, &transport, None).await.unwrap();
+        let (out, history) = resend_answered_400_by(
+            "application/x-www-form-urlencoded",
+            "error=invalid_client&client_secret=form-canary-9b3e&access_token=form-canary-7a1c",
+            [("api_code", "code-1"), ("api_secret", "secret-1")],
+        )
+        .await;
         let body = out.response.as_ref().expect("an answer").body.clone();
         assert_eq!(body, "error=invalid_client&client_secret=<redacted>&access_token=<redacted>");
         let all = serde_json::to_string(&out).unwrap();

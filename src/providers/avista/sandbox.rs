@@ -360,22 +360,12 @@ mod tests {
         // Python quote (keeps '/') and encodeURIComponent (encodes '/').
         use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
         const PY_QUOTE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
-        const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-            .remove(b'-')
-            .remove(b'_')
-            .remove(b'.')
-            .remove(b'!')
-            .remove(b'~')
-            .remove(b'*')
-            .remove(b'\'')
-            .remove(b'(')
-            .remove(b')');
         let keep_slash: String = percent_encoding::utf8_percent_encode(TEST_CERT_PEM, PY_QUOTE).collect();
         assert_eq!(keep_slash.len(), 613);
         assert!(
             keep_slash.starts_with("-----BEGIN%20CERTIFICATE-----%0AMIIBfTCCASKgAwIBAgIBATAKBggqhkjOPQQDAjAdMRswGQYD")
         );
-        let component: String = percent_encoding::utf8_percent_encode(TEST_CERT_PEM, URI_COMPONENT).collect();
+        let component = crate::providers::util::encode_uri_component(TEST_CERT_PEM);
         assert_eq!(component.len(), 627);
         for h in [keep_slash, component] {
             assert_eq!(header_cert_fingerprint(&h), header_cert_fingerprint(TEST_CERT_PEM));
