@@ -24,7 +24,7 @@ from test_shell import APP, SERVER, check, finish, set_language
 from test_accounts import CLI, card_by_label, set_value, start_sandbox
 from test_faults import add_account, inject
 from test_workflows import click, select_account, shot
-from webdriver import Session
+from webdriver import Session, app_pids
 import test_jobs
 
 # The card of this test's job (set once it exists; other tests' jobs may be listed too).
@@ -44,27 +44,6 @@ def job_attr(s, name):
 
 def job_text(s, testid):
     return test_jobs.job_text(s, testid, JOB)
-
-
-def app_pids():
-    """The app processes of this test run: named like the app binary and using this run's data folder."""
-    data_dir = os.environ["CALLBACK_DESK_DATA_DIR"].encode()
-    name = os.path.basename(APP)[:15]
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/comm", "rb") as f:
-                if f.read().strip().decode() != name:
-                    continue
-            with open(f"/proc/{entry}/environ", "rb") as f:
-                if b"CALLBACK_DESK_DATA_DIR=" + data_dir not in f.read().split(b"\0"):
-                    continue
-        except OSError:
-            continue
-        pids.append(int(entry))
-    return pids
 
 
 def job_rows(job_id):
@@ -131,13 +110,13 @@ def main():
                 digits = "".join(ch for ch in text.split("/")[0].split(" of ")[0] if ch.isdigit())
                 return int(digits) if digits else 0
             s.wait_for(lambda: done() >= 150, "150 calls done", timeout=120)
-            pids = app_pids()
+            pids = app_pids(APP)
             assert pids, "the app process was not found"
             for pid in pids:
                 os.kill(pid, signal.SIGKILL)
             state["killed_at"] = time.time()
             time.sleep(1)
-            assert not app_pids(), "the app survived SIGKILL"
+            assert not app_pids(APP), "the app survived SIGKILL"
 
         @check("after the restart every call the job started is in History: ok, failed or unknown, none missing")
         def _():
