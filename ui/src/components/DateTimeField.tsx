@@ -180,21 +180,7 @@ export function DateTimeField(props: DateTimeFieldProps) {
           )}
           <IncompleteWatcher onChange={reportIncomplete} />
         </DateField>
-        {props.presets && props.presets.length > 0 && (
-          <div className="row dt-presets" role="group" aria-label={t("datetime.presets")}>
-            {props.presets.map((p) => (
-              <button
-                key={typeof p === "string" ? p : p.id}
-                type="button"
-                className="btn small"
-                data-testid={`${testId}-preset-${typeof p === "string" ? p : p.id}`}
-                onClick={() => onChange(instantPresetMs(p, clock(), tz, granularity))}
-              >
-                {typeof p === "string" ? t(`datetime.preset.${p}`) : p.label}
-              </button>
-            ))}
-          </div>
-        )}
+        <PresetButtons presets={props.presets} testId={testId} onPick={(p) => onChange(instantPresetMs(p, clock(), tz, granularity))} />
       </div>
     </I18nProvider>
   );
@@ -284,21 +270,11 @@ export function DateTimeRange(props: DateTimeRangeProps) {
           now={props.now}
         />
       </div>
-      {props.presets && props.presets.length > 0 && (
-        <div className="row dt-presets" role="group" aria-label={t("datetime.presets")}>
-          {props.presets.map((p) => (
-            <button
-              key={typeof p === "string" ? p : p.id}
-              type="button"
-              className="btn small"
-              data-testid={`${testId}-preset-${typeof p === "string" ? p : p.id}`}
-              onClick={() => props.onChange(rangePresetMs(p, clock(), zoneId(props.zone), granularity))}
-            >
-              {typeof p === "string" ? t(`datetime.preset.${p}`) : p.label}
-            </button>
-          ))}
-        </div>
-      )}
+      <PresetButtons
+        presets={props.presets}
+        testId={testId}
+        onPick={(p) => props.onChange(rangePresetMs(p, clock(), zoneId(props.zone), granularity))}
+      />
     </div>
   );
 }
@@ -377,5 +353,27 @@ export function OutageHours(props: OutageHoursProps) {
         }, "to")}
       </div>
     </I18nProvider>
+  );
+}
+
+/** Quick choices of a field or a range: a button each, named from the catalog or by the preset's own label. */
+function PresetButtons<P extends string | { id: string; label: string }>(props: {
+  presets?: P[];
+  testId: string;
+  onPick: (p: P) => void;
+}) {
+  const { t } = useTranslation();
+  if (!props.presets || props.presets.length === 0) return null;
+  return (
+    <div className="row dt-presets" role="group" aria-label={t("datetime.presets")}>
+      {props.presets.map((p) => {
+        const id = typeof p === "string" ? p : p.id;
+        return (
+          <button key={id} type="button" className="btn small" data-testid={`${props.testId}-preset-${id}`} onClick={() => props.onPick(p)}>
+            {typeof p === "string" ? t(`datetime.preset.${p}`) : p.label}
+          </button>
+        );
+      })}
+    </div>
   );
 }
