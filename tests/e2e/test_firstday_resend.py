@@ -300,8 +300,9 @@ def main():
             set_language(s, "en")
             t = catalog("en")
             root = state["root"]
-            # Only the resends: the token request before them (when the token is not cached) is left alone.
-            inject(root, {"provider": "avista", "kind": "status", "status": 504, "count": 2, "path": "resend-webhook"})
+            # Only the resends (the token request before them, when the token is not cached, is left alone), and
+            # every one of them until the job has failed: the faults are cleared before the retry.
+            inject(root, {"provider": "avista", "kind": "status", "status": 504, "count": 50, "path": "resend-webhook"})
             click(s, "[data-testid=nav-resend]")
             select_account(s, AVISTA)
             click(s, "[data-testid=mode-bulk] input")
@@ -312,8 +313,12 @@ def main():
             click(s, "[data-testid=plan-start]")
             s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "plan closed", timeout=20)
             job = newest_job(s)
-            s.wait_for(lambda: job_attr(s, job, "data-state") == "done", "failing job done", timeout=60)
-            assert job_attr(s, job, "data-tone") == "failed", job_attr(s, job, "data-tone")
+            try:
+                s.wait_for(lambda: job_attr(s, job, "data-state") == "done", "failing job done", timeout=60)
+            finally:
+                state_now = urllib.request.urlopen(f"{root}/__sandbox/state", timeout=10).read().decode()
+                urllib.request.urlopen(urllib.request.Request(f"{root}/__sandbox/faults", method="DELETE"), timeout=10).read()
+            assert job_attr(s, job, "data-tone") == "failed", (job_attr(s, job, "data-tone"), state_now)
             assert s.text(f"{JOB}[data-job-id='{job}'] [data-testid=job-state]") == t("bulk.tone.failed")
             s.find(f"{JOB}[data-job-id='{job}'] [data-testid=job-reason]")
             assert s.attr(f"{JOB}[data-job-id='{job}'] [data-testid=job-reason-error]", "data-code") == "provider.destination_timeout"
