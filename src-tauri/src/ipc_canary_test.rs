@@ -251,6 +251,10 @@ fn no_command_answers_with_a_secret() {
     extra["secrets"] = json!({"api_key": new_key});
     secrets.push(new_key);
     w.ok("update_account", json!({"id": extra_id, "input": extra}));
+    // A delete is held for undo: undone, the account is listed again; asked again, it is gone from the list.
+    w.ok("delete_account", json!({"id": extra_id}));
+    assert_eq!(w.ok("undo_delete_account", json!({"id": extra_id})), json!(true));
+    assert!(w.ok("list_accounts", json!({})).as_array().expect("accounts").iter().any(|a| a["id"] == extra_id));
     w.ok("delete_account", json!({"id": extra_id}));
     let accounts = w.ok("list_accounts", json!({}));
     let accounts = accounts.as_array().expect("accounts").clone();

@@ -11,6 +11,7 @@
 mod clipboard;
 mod commands;
 mod copy_tickets;
+mod held_deletes;
 mod instance;
 #[cfg(test)]
 mod ipc_canary_test;
@@ -53,6 +54,10 @@ fn main() {
         .on_window_event(|window, event| {
             use tauri::Manager;
             instance::window_event(window, event);
+            // Deletes the window could still undo happen when it closes.
+            if matches!(event, tauri::WindowEvent::CloseRequested { .. } | tauri::WindowEvent::Destroyed) {
+                commands::accounts::delete_held_now(window.state::<state::AppState>().inner());
+            }
             // macOS and Windows report the desktop's theme on the window; Linux's is read in theme.rs.
             if let tauri::WindowEvent::ThemeChanged(t) = event {
                 if cfg!(not(target_os = "linux")) {
