@@ -14,6 +14,7 @@ import { ResendScreen, type ResendIntent } from "./screens/Resend";
 import { mark, startupMarks } from "./startup";
 import { savePreferences } from "./lib/prefs";
 import { useJobBadges } from "./hooks/useJobs";
+import { Toasts } from "./components/Toasts";
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -149,6 +150,7 @@ export function App() {
         </main>
         <StatusLine info={info} backendError={backendError} />
       </div>
+      <Toasts />
     </div>
   );
 }

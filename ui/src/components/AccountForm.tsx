@@ -7,6 +7,8 @@ import { matchesOnlyWhen, productionUrl } from "../lib/descriptors";
 import { ErrorBox, fieldOf } from "./ErrorBox";
 import { namedIdsToSave, readNamedIds, type NamedId } from "../lib/namedids";
 import { NamedIdsInput } from "./NamedIdsInput";
+import { shownLabel } from "../lib/account";
+import { useToast } from "../hooks/useToast";
 
 const ENVIRONMENTS: Environment[] = ["production", "sandbox", "custom"];
 const SANDBOX_MARKER = "sandbox:";
@@ -30,6 +32,7 @@ export function AccountForm(props: {
   onSaved: () => void;
 }) {
   const { t } = useTranslation();
+  const toast = useToast();
   const editing = props.account;
   const [provider, setProvider] = useState<string>(editing?.provider ?? props.descriptors[0]?.id ?? "");
   const [label, setLabel] = useState(editing?.label ?? "");
@@ -117,10 +120,15 @@ export function AccountForm(props: {
       notes,
     };
     try {
-      if (editing) await api.updateAccount(editing.id, input);
-      else await api.createAccount(input);
+      const saved = editing ? await api.updateAccount(editing.id, input) : await api.createAccount(input);
       // Secrets leave the form's memory as soon as they are saved.
       setSecrets({});
+      const shown = shownLabel(saved?.label ?? label);
+      toast(
+        editing
+          ? { testId: "account-saved", message: t("toast.account_saved", { label: shown }) }
+          : { testId: "account-added", message: t("toast.account_added", { label: shown }) },
+      );
       props.onSaved();
     } catch (e) {
       setError(isCoreError(e) ? e : { code: "internal", params: {}, detail: String(e) });

@@ -7,6 +7,7 @@ import { ErrorBox } from "../components/ErrorBox";
 import { AccountForm } from "../components/AccountForm";
 import { shownLabel } from "../lib/account";
 import { compareNames } from "../lib/names";
+import { useToast } from "../hooks/useToast";
 
 type Mode = { kind: "list" } | { kind: "add" } | { kind: "edit"; account: AccountView };
 
@@ -17,6 +18,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   const [mode, setMode] = useState<Mode>({ kind: "list" });
   const [error, setError] = useState<CoreError | null>(null);
   const [busy, setBusy] = useState(false);
+  const toast = useToast();
 
   const reload = useCallback(async () => {
     try {
@@ -44,6 +46,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
     setError(null);
     try {
       await api.createSandboxAccounts();
+      toast({ testId: "sandbox-accounts-added", message: t("toast.sandbox_accounts_added") });
       await done();
     } catch (e) {
       if (isCoreError(e)) setError(e);
@@ -108,7 +111,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
           <h3 className="group-title">{d.display_name}</h3>
           <div className="cards">
             {items.map((a) => (
-              <AccountCard key={a.id} account={a} descriptor={d} onEdit={() => setMode({ kind: "edit", account: a })} onDeleted={done} />
+              <AccountCard key={a.id} account={a} descriptor={d} onEdit={() => setMode({ kind: "edit", account: a })} onDeleted={done} onRestored={done} />
             ))}
           </div>
         </section>
@@ -117,8 +120,16 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   );
 }
 
-function AccountCard(props: { account: AccountView; descriptor: ProviderDescriptor; onEdit: () => void; onDeleted: () => void }) {
+function AccountCard(props: {
+  account: AccountView;
+  descriptor: ProviderDescriptor;
+  onEdit: () => void;
+  onDeleted: () => void;
+  /** The delete was undone: the account is back. */
+  onRestored: () => void;
+}) {
   const { t } = useTranslation();
+  const toast = useToast();
   const a = props.account;
   const [test, setTest] = useState<TestResult | null>(null);
   const [testError, setTestError] = useState<CoreError | null>(null);
@@ -150,10 +161,23 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
     }
   };
 
+  // The delete happens a few seconds later (or when the window closes); until then "Undo" brings it back.
   const remove = async () => {
+    const label = shownLabel(a.label);
+    const { onDeleted, onRestored } = props;
     try {
-      await api.deleteAccount(a.id);
-      props.onDeleted();
+      const undoUntilMs = await api.deleteAccount(a.id);
+      const undo = async () => {
+        const back = await api.undoDeleteAccount(a.id).catch(() => false);
+        toast(
+          back
+            ? { testId: "account-restored", message: t("toast.account_restored", { label }) }
+            : { testId: "account-undo-late", message: t("toast.undo_too_late", { label }) },
+        );
+        onRestored();
+      };
+      toast({ testId: "account-deleted", message: t("toast.account_deleted", { label }), undo, undoUntilMs });
+      onDeleted();
     } catch (e) {
       if (isCoreError(e)) setDeleteError(e);
     }
