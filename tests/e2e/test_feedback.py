@@ -139,7 +139,7 @@ def main():
             first = job_text(s, "job-eta", JOB)
             assert re.match(r"About (\d+ min )?\d+ s left$|About \d+ min left$", first), first
             waiting = job_text(s, "job-waiting", JOB)
-            assert re.match(r"Waiting for the provider's budget until \d\d:\d\d: next request in (\d+ min )?\d+ s$", waiting), waiting
+            assert re.match(r"Waiting for the provider's budget until \d\d:\d\d(:\d\d)?: next request in (\d+ min )?\d+ s$", waiting), waiting
             s.wait_for(lambda: job_text(s, "job-eta", JOB) != first, "the time left changed", timeout=5)
             assert job_text(s, "job-done", JOB) in ("1 of 5 done", "0 of 5 done"), job_text(s, "job-done", JOB)
 

@@ -88,6 +88,10 @@ describe("saves", () => {
     fireEvent.change(screen.getByTestId("zone-select"), { target: { value: "UTC" } });
     expect((await screen.findByTestId("zone-saved")).textContent).toBe("时区已保存。");
     expect(within(screen.getByTestId("toast-zone-saved")).getByTestId("toast-dismiss").getAttribute("aria-label")).toBe("关闭");
+    // Shown while the language changes: said in the new one.
+    await act(async () => changeLanguage("pt-BR"));
+    expect(screen.getByTestId("zone-saved").textContent).toBe("Fuso horário salvo.");
+    expect(screen.getByTestId("sandbox-accounts-added").textContent).toBe("Contas de sandbox adicionadas: uma por provedor, só com dinheiro simulado.");
     expect(missingKeys.size).toBe(0);
   });
 });
@@ -96,13 +100,13 @@ describe("a confirmation", () => {
   it("goes after a few seconds, waits while the pointer is on it, and can be dismissed at once", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
     render(<Toasts />);
-    act(() => void showToast({ testId: "one", message: "Saved." }));
+    act(() => void showToast({ testId: "one", message: () => "Saved." }));
     act(() => void vi.advanceTimersByTime(TOAST_MS - 100));
     expect(screen.getByTestId("one")).toBeTruthy();
     act(() => void vi.advanceTimersByTime(100));
     expect(screen.queryByTestId("one")).toBeNull();
 
-    act(() => void showToast({ testId: "two", message: "Saved again." }));
+    act(() => void showToast({ testId: "two", message: () => "Saved again." }));
     fireEvent.mouseEnter(screen.getByTestId("toast-two"));
     act(() => void vi.advanceTimersByTime(TOAST_MS * 3));
     expect(screen.getByTestId("two")).toBeTruthy();
@@ -110,10 +114,10 @@ describe("a confirmation", () => {
     act(() => void vi.advanceTimersByTime(TOAST_MS));
     expect(screen.queryByTestId("two")).toBeNull();
 
-    act(() => void showToast({ testId: "three", message: "Deleted." }));
+    act(() => void showToast({ testId: "three", message: () => "Deleted." }));
     fireEvent.click(screen.getByTestId("toast-dismiss"));
     expect(screen.queryByTestId("three")).toBeNull();
-    act(() => void showToast({ testId: "four", message: "Deleted." }));
+    act(() => void showToast({ testId: "four", message: () => "Deleted." }));
     fireEvent.keyDown(screen.getByTestId("toast-four"), { key: "Escape" });
     expect(screen.queryByTestId("four")).toBeNull();
   });
@@ -121,7 +125,7 @@ describe("a confirmation", () => {
   it("with Undo stays exactly as long as the undo is possible", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
     render(<Toasts />);
-    act(() => void showToast({ testId: "held", message: "Deleted.", undo: () => undefined, undoUntilMs: Date.now() + 2 * TOAST_MS }));
+    act(() => void showToast({ testId: "held", message: () => "Deleted.", undo: () => undefined, undoUntilMs: Date.now() + 2 * TOAST_MS }));
     fireEvent.mouseEnter(screen.getByTestId("toast-held"));
     act(() => void vi.advanceTimersByTime(2 * TOAST_MS - 1));
     expect(screen.getByTestId("held")).toBeTruthy();
@@ -131,8 +135,8 @@ describe("a confirmation", () => {
 
   it("with the same name replaces the one shown", () => {
     render(<Toasts />);
-    act(() => void showToast({ testId: "zone-saved", message: "Time zone saved." }));
-    act(() => void showToast({ testId: "zone-saved", message: "Time zone saved." }));
+    act(() => void showToast({ testId: "zone-saved", message: () => "Time zone saved." }));
+    act(() => void showToast({ testId: "zone-saved", message: () => "Time zone saved." }));
     expect(screen.getAllByTestId("zone-saved")).toHaveLength(1);
   });
 });

@@ -92,7 +92,14 @@ pub async fn test_account(state: tauri::State<'_, AppState>, id: i64) -> Result<
 pub async fn create_sandbox_accounts(state: tauri::State<'_, AppState>) -> Result<Vec<AccountView>, Error> {
     let root = state.sandbox_root().await?;
     let accounts = state.accounts().await?;
-    tauri::async_runtime::spawn_blocking(move || accounts.create_sandbox_demo(&root)).await.map_err(join_error)?
+    // Held deletes happen first: a sandbox account about to go would otherwise count as already there.
+    let held = state.held_deletes.release_all();
+    tauri::async_runtime::spawn_blocking(move || {
+        held_deletes::delete_now(&accounts, &held);
+        accounts.create_sandbox_demo(&root)
+    })
+    .await
+    .map_err(join_error)?
 }
 
 fn join_error(e: impl std::fmt::Display) -> Error {

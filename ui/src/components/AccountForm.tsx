@@ -123,11 +123,11 @@ export function AccountForm(props: {
       const saved = editing ? await api.updateAccount(editing.id, input) : await api.createAccount(input);
       // Secrets leave the form's memory as soon as they are saved.
       setSecrets({});
-      const shown = shownLabel(saved?.label ?? label);
+      const stored = saved?.label ?? label;
       toast(
         editing
-          ? { testId: "account-saved", message: t("toast.account_saved", { label: shown }) }
-          : { testId: "account-added", message: t("toast.account_added", { label: shown }) },
+          ? { testId: "account-saved", message: () => t("toast.account_saved", { label: shownLabel(stored) }) }
+          : { testId: "account-added", message: () => t("toast.account_added", { label: shownLabel(stored) }) },
       );
       props.onSaved();
     } catch (e) {

@@ -50,17 +50,23 @@ export function SandboxTrainingCard() {
   const reset = async () => {
     if (await run(api.resetSandbox)) {
       setAsking(false);
-      toast({ testId: "sandbox-reset-done", message: t("sandbox_training.reset_done") });
+      toast({ testId: "sandbox-reset-done", message: () => t("sandbox_training.reset_done") });
     }
   };
   const addFault = async () => {
     if (await run(() => api.injectSandboxFault(provider, fault, n))) {
-      const requests = t("sandbox_training.next_requests", { count: n, n: nf.format(n) });
-      toast({ testId: "fault-added", message: t("toast.fault_added", { provider: nameOf(provider), fault: t(`sandbox_training.kind.${fault}`), requests }) });
+      const [name, kind, count] = [nameOf(provider), fault, n];
+      toast({
+        testId: "fault-added",
+        message: () => {
+          const requests = t("sandbox_training.next_requests", { count, n: new Intl.NumberFormat(i18n.language).format(count) });
+          return t("toast.fault_added", { provider: name, fault: t(`sandbox_training.kind.${kind}`), requests });
+        },
+      });
     }
   };
   const clearFaults = async () => {
-    if (await run(api.clearSandboxFaults)) toast({ testId: "faults-cleared", message: t("toast.faults_cleared") });
+    if (await run(api.clearSandboxFaults)) toast({ testId: "faults-cleared", message: () => t("toast.faults_cleared") });
   };
   const n = Number(count);
   const countOk = /^\d+$/.test(count.trim()) && n >= 1 && n <= training.max_count;

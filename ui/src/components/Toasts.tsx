@@ -18,6 +18,7 @@ export function Toasts() {
 }
 
 function ToastItem({ toast }: { toast: Toast }) {
+  // Drawn again when the language changes, so the message follows it.
   const { t } = useTranslation();
   const [held, setHeld] = useState(false);
   const [undoing, setUndoing] = useState(false);
@@ -51,7 +52,7 @@ function ToastItem({ toast }: { toast: Toast }) {
       onBlur={() => { focused.current = false; hold(); }}
       onKeyDown={(e) => e.key === "Escape" && dismissToast(id)}
     >
-      <span className="toast-message" data-testid={toast.testId}>{toast.message}</span>
+      <span className="toast-message" data-testid={toast.testId}>{toast.message()}</span>
       {toast.undo && (
         <button type="button" className="btn toast-undo" disabled={undoing} onClick={() => void undo()} data-testid="toast-undo">
           {t("toast.undo")}

@@ -8,7 +8,8 @@ export const TOAST_MS = 6000;
 export const TOASTS_SHOWN = 3;
 
 export type ToastInput = {
-  message: string;
+  /** The text, worked out again whenever the window's language changes while it is shown. */
+  message: () => string;
   /** Names the confirmation in tests; a new one with the same name replaces the one shown. */
   testId: string;
   /** "Undo": called once when the user clicks it; the confirmation then goes. */

@@ -46,7 +46,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
     setError(null);
     try {
       await api.createSandboxAccounts();
-      toast({ testId: "sandbox-accounts-added", message: t("toast.sandbox_accounts_added") });
+      toast({ testId: "sandbox-accounts-added", message: () => t("toast.sandbox_accounts_added") });
       await done();
     } catch (e) {
       if (isCoreError(e)) setError(e);
@@ -163,7 +163,7 @@ function AccountCard(props: {
 
   // The delete happens a few seconds later (or when the window closes); until then "Undo" brings it back.
   const remove = async () => {
-    const label = shownLabel(a.label);
+    const label = () => shownLabel(a.label);
     const { onDeleted, onRestored } = props;
     try {
       const undoUntilMs = await api.deleteAccount(a.id);
@@ -171,12 +171,12 @@ function AccountCard(props: {
         const back = await api.undoDeleteAccount(a.id).catch(() => false);
         toast(
           back
-            ? { testId: "account-restored", message: t("toast.account_restored", { label }) }
-            : { testId: "account-undo-late", message: t("toast.undo_too_late", { label }) },
+            ? { testId: "account-restored", message: () => t("toast.account_restored", { label: label() }) }
+            : { testId: "account-undo-late", message: () => t("toast.undo_too_late", { label: label() }) },
         );
         onRestored();
       };
-      toast({ testId: "account-deleted", message: t("toast.account_deleted", { label }), undo, undoUntilMs });
+      toast({ testId: "account-deleted", message: () => t("toast.account_deleted", { label: label() }), undo, undoUntilMs });
       onDeleted();
     } catch (e) {
       if (isCoreError(e)) setDeleteError(e);

@@ -35,7 +35,7 @@ function Retention() {
     try {
       const r = await api.setHistoryRetention(next);
       setDays(r.history_keep_days ?? null);
-      toast({ testId: "retention-saved", message: t("screens.settings.retention_saved", { count: r.deleted }) });
+      toast({ testId: "retention-saved", message: () => t("screens.settings.retention_saved", { count: r.deleted }) });
       setAsk(null);
     } catch (e) {
       setError(asCoreError(e));
@@ -104,7 +104,7 @@ function TimeZone() {
     setError(null);
     try {
       await savePreferences({ time_zone: z });
-      toast({ testId: "zone-saved", message: t("toast.time_zone_saved") });
+      toast({ testId: "zone-saved", message: () => t("toast.time_zone_saved") });
     } catch (e) {
       setError(asCoreError(e));
     }
@@ -135,7 +135,7 @@ function Theme() {
     setChoice(next);
     try {
       await savePreferences({ theme: next });
-      toast({ testId: "theme-saved", message: t("toast.theme_saved") });
+      toast({ testId: "theme-saved", message: () => t("toast.theme_saved") });
     } catch (e) {
       setChoice(savedTheme());
       setError(asCoreError(e));
@@ -177,7 +177,7 @@ export function SettingsScreen(props: {
             onChange={async (e) => {
               await props.onLanguage(e.target.value as Language);
               // Said in the language just chosen.
-              toast({ testId: "language-saved", message: t("toast.language_saved") });
+              toast({ testId: "language-saved", message: () => t("toast.language_saved") });
             }}
           >
             {LANGUAGES.map((l) => (

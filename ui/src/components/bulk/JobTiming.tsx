@@ -5,9 +5,7 @@ import type { JobLive } from "../../hooks/useJobs";
 import { useNow } from "../../hooks/useNow";
 import { formatDuration } from "../../lib/duration";
 import { estimateEta } from "../../lib/eta";
-import { formatClock } from "../../lib/time";
-
-const MINUTE_MS = 60_000;
+import { formatClock, formatMinute, sameDay } from "../../lib/time";
 
 export function JobTiming({ job }: { job: JobLive }) {
   const { t, i18n } = useTranslation();
@@ -30,8 +28,8 @@ export function JobTiming({ job }: { job: JobLive }) {
       {waiting !== null && (
         <span data-testid="job-waiting">
           {t("bulk.waiting_until", {
-            // To the minute, rounded up: the wait is over by then.
-            until: formatClock(Math.ceil(waiting / MINUTE_MS) * MINUTE_MS, i18n.language),
+            // The time of day (with its seconds when it has some), and the date when it is not today.
+            until: sameDay(waiting, now) ? formatClock(waiting, i18n.language) : formatMinute(waiting, i18n.language),
             time: formatDuration(t, Math.ceil((waiting - now) / 1000)),
           })}
         </span>

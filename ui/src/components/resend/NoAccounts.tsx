@@ -14,7 +14,7 @@ export function NoAccounts(props: { error: CoreError | null; onError: (e: CoreEr
     setBusy(true);
     try {
       await api.createSandboxAccounts();
-      toast({ testId: "sandbox-accounts-added", message: t("toast.sandbox_accounts_added") });
+      toast({ testId: "sandbox-accounts-added", message: () => t("toast.sandbox_accounts_added") });
       await props.onCreated();
     } catch (e) {
       props.onError(asCoreError(e));
