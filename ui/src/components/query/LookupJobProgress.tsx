@@ -1,6 +1,7 @@
 // A look-up running as a job: how far it is, with Cancel; its results follow when it stops.
 import { useTranslation } from "react-i18next";
 import type { JobLive } from "../../hooks/useJobs";
+import { JobTiming } from "../bulk/JobTiming";
 
 export function LookupJobProgress(props: { job: JobLive | undefined; onCancel: () => void }) {
   const { t, i18n } = useTranslation();
@@ -23,6 +24,7 @@ export function LookupJobProgress(props: { job: JobLive | undefined; onCancel: (
           <div className="progress-fill" style={{ width: `${job.total ? Math.round((job.next_index / job.total) * 100) : 0}%` }} />
         </div>
       )}
+      {job && job.state === "running" && job.runner_pid === null && <JobTiming job={job} />}
       <p className="field-help">{t("query.job_help")}</p>
     </section>
   );
