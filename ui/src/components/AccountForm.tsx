@@ -1,5 +1,6 @@
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { shortcutProps } from "../lib/shortcuts";
 import { api, isCoreError, type AccountInput, type AccountView, type CoreError, type ProviderDescriptor } from "../api";
 import type { AccountField } from "../bindings/AccountField";
 import type { Environment } from "../bindings/Environment";
@@ -272,7 +273,7 @@ export function AccountForm(props: {
       {error && !errorField && <ErrorBox error={error} />}
 
       <div className="row">
-        <button type="submit" className="btn primary" disabled={saving} data-testid="form-save">
+        <button type="submit" className="btn primary" disabled={saving} data-testid="form-save" {...shortcutProps(t, "main")}>
           {saving ? t("common.saving") : t("common.save")}
         </button>
         <button type="button" className="btn" onClick={props.onCancel} data-testid="form-cancel">

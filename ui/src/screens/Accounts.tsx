@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { shortcutProps } from "../lib/shortcuts";
 import { api, isCoreError, type AccountView, type CoreError, type ProviderDescriptor, type TestResult } from "../api";
 import { EmptyState } from "../components/EmptyState";
 import { EnvPill } from "../components/EnvBadge";
@@ -78,7 +79,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
                 {t("accounts.try_sandbox")}
               </button>
             )}
-            <button type="button" className="btn primary" data-testid="account-add" onClick={() => setMode({ kind: "add" })}>
+            <button type="button" className="btn primary" data-testid="account-add" onClick={() => setMode({ kind: "add" })} {...shortcutProps(t, "main")}>
               {t("accounts.add")}
             </button>
           </div>

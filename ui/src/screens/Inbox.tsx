@@ -2,6 +2,7 @@
 // merchant's server would have received, with whether the provider's signature on it is valid.
 import { Fragment, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { shortcutProps } from "../lib/shortcuts";
 import { api, asCoreError, type CoreError, type InboxEntry, type SandboxInbox, type SignatureCheck } from "../api";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorBox } from "../components/ErrorBox";
@@ -60,7 +61,7 @@ export function InboxScreen() {
     <>
       <div className="screen-head">
         <p className="screen-subtitle">{t("screens.inbox.subtitle")}</p>
-        <button type="button" className="btn" data-testid="inbox-refresh" onClick={() => void load()}>
+        <button type="button" className="btn" data-testid="inbox-refresh" onClick={() => void load()} {...shortcutProps(t, "main")}>
           {t("inbox.refresh")}
         </button>
       </div>

@@ -1,6 +1,7 @@
 // The History screen's filters: account, provider, "resends only", one provider's operation, outcome, the
 // date range (typed in the app's format, with today / yesterday / last 7 days / last week), and search.
 import { useTranslation } from "react-i18next";
+import { shortcutProps } from "../../lib/shortcuts";
 import type { AccountView, ProviderDescriptor } from "../../api";
 import type { Outcome } from "../../bindings/Outcome";
 import type { ZoneChoice } from "../../lib/datetime";
@@ -99,7 +100,7 @@ export function HistoryFilters(props: {
       </label>
       <label className="field grow">
         <span className="field-label">{t("history.search")}</span>
-        <input value={props.text} onChange={(e) => props.onText(e.target.value)} placeholder={t("history.search_placeholder")} data-testid="filter-text" />
+        <input value={props.text} onChange={(e) => props.onText(e.target.value)} placeholder={t("history.search_placeholder")} data-testid="filter-text" {...shortcutProps(t, "search")} />
       </label>
       <div className="filters-dates">
         <LazyDateTimeRange
