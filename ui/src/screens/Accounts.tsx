@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { shortcutProps } from "../lib/shortcuts";
-import { api, isCoreError, type AccountView, type CoreError, type ProviderDescriptor, type TestResult } from "../api";
+import { api, isCoreError, type AccountField, type AccountView, type CoreError, type ProviderDescriptor, type TestResult } from "../api";
 import { EmptyState } from "../components/EmptyState";
 import { EnvPill } from "../components/EnvBadge";
 import { ErrorBox } from "../components/ErrorBox";
 import { AccountForm } from "../components/AccountForm";
 import { shownLabel } from "../lib/account";
 import { compareNames } from "../lib/names";
+import { namedIdText, readNamedIds } from "../lib/namedids";
 
 type Mode = { kind: "list" } | { kind: "add" } | { kind: "edit"; account: AccountView };
 
@@ -177,7 +178,7 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
       )}
       <dl className="facts compact">
         {publicFields.map((f) => (
-          <FactRow key={f.name} label={t(f.label_key)} value={String(a.fields[f.name] ?? "—")} />
+          <FactRow key={f.name} label={t(f.label_key)} value={factText(f, a.fields[f.name])} testId={`fact-${f.name}`} />
         ))}
         {a.secrets.map((s) => (
           <FactRow
@@ -256,4 +257,10 @@ function FactRow({ label, value, mono, testId }: { label: string; value: string;
       </dd>
     </>
   );
+}
+
+/** A stored account field as the card shows it: named ids as "name — id", lists with commas, "—" when empty. */
+function factText(field: AccountField, value: unknown): string {
+  const text = field.kind === "named_ids" ? readNamedIds(value).map(namedIdText).join(", ") : Array.isArray(value) ? value.join(", ") : String(value ?? "");
+  return text || "—";
 }
