@@ -44,6 +44,9 @@ def main():
 
         @check("the sidebar offers the screens to audit")
         def _():
+            # The Sandbox inbox joins the sidebar at the next navigation once a sandbox account exists.
+            click(s, "[data-testid=nav-resend]")
+            s.find("[data-testid=nav-inbox]")
             screens.extend(sidebar_screens(s))
             assert {"resend", "query", "history", "accounts", "settings", "inbox"} <= set(screens), screens
 

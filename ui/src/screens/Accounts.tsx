@@ -107,7 +107,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
       )}
       {groups.map(({ d, items }) => (
         <section className="group" key={d.id} data-testid={`accounts-group-${d.id}`}>
-          <h3 className="group-title">{d.display_name}</h3>
+          <h2 className="group-title">{d.display_name}</h2>
           <div className="cards">
             {items.map((a) => (
               <AccountCard key={a.id} account={a} descriptor={d} onEdit={() => setMode({ kind: "edit", account: a })} onDeleted={done} />
