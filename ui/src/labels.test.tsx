@@ -27,3 +27,14 @@ describe("labels", () => {
     }
   });
 });
+
+describe("tables", () => {
+  it("every table of the interface has a name a screen reader says before its rows", () => {
+    const files = import.meta.glob("./**/*.tsx", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+    const tables = Object.entries(files)
+      .filter(([path]) => !path.includes(".test."))
+      .flatMap(([path, source]) => [...source.matchAll(/<table\b[^>]*>/g)].map((m) => ({ path, tag: m[0] })));
+    expect(tables.length).toBeGreaterThanOrEqual(5);
+    expect(tables.filter((t) => !/aria-label(ledby)?=/.test(t.tag))).toEqual([]);
+  });
+});

@@ -18,7 +18,7 @@ export function ShortcutsDialog({ sections, onClose }: { sections: Section[]; on
   return (
     <Modal title={t("shortcuts.title")} onClose={onClose} testId="shortcuts-dialog">
       <p className="field-help">{t("shortcuts.intro")}</p>
-      <table className="table shortcuts-table">
+      <table className="table shortcuts-table" aria-label={t("shortcuts.title")}>
         <thead>
           <tr>
             <th scope="col">{t("shortcuts.col_action")}</th>

@@ -83,7 +83,7 @@ export function InboxScreen() {
             <span className="inbox-muted">{t("inbox.newest_first")}</span>
           </div>
           <div className="table-wrap">
-            <table className="table inbox-table" data-testid="inbox-table">
+            <table className="table inbox-table" data-testid="inbox-table" aria-label={t("screens.inbox.title")}>
               <thead>
                 <tr>
                   <th>{t("inbox.col_received")}</th>

@@ -91,7 +91,7 @@ export function HistoryTable(props: {
   const win = visibleWindow(props.rows.length, view.top, view.height, view.rowHeight);
   return (
     <div className="table-wrap history-scroll" ref={scrollRef} onScroll={onScroll} data-testid="history-scroll">
-      <table className="table history-table" data-testid="history-table">
+      <table className="table history-table" data-testid="history-table" aria-label={t("screens.history.title")}>
         <colgroup>
           <col className="col-time" />
           <col className="col-outcome" />
