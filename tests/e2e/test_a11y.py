@@ -1,6 +1,7 @@
 """End-to-end accessibility audit of the real window: axe-core (the UI's development dependency) runs inside
 the window on every screen the sidebar offers (read from the sidebar, so a screen added later is audited
-too), on the list of keyboard shortcuts and on the account form, in the Light and the Dark theme, and finds no
+too), on a resend's result, the list of keyboard shortcuts and the account form, in the Light and the Dark
+theme (History and the Sandbox inbox holding a sandbox resend), and finds no
 serious or critical violation (the counts of each impact are printed). Then photographs every screen in
 both themes and the three languages (target/screenshots/screens-<theme>-<language>-<screen>.png).
 """
@@ -10,7 +11,8 @@ import sys
 from axe import audit, blocking, summary
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_theme import choose_theme, colours
-from test_workflows import click, exists, sandbox_accounts, shot
+from test_accounts import set_value
+from test_workflows import AVISTA, click, exists, sandbox_accounts, select_account, shot
 from webdriver import Session
 
 THEMES = ["light", "dark"]
@@ -40,6 +42,21 @@ def main():
         def _():
             sandbox_accounts(s)
 
+        @check("a sandbox resend to the sandbox's receiver, so History and the Sandbox inbox have rows to audit")
+        def _():
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, AVISTA)
+            set_value(s, "[data-testid=op-transaction_identifier]", "PAG-2024-0001")
+            click(s, "[data-testid=op-url-receiver]")
+            click(s, "[data-testid=resend-go]")
+            s.find("[data-testid=confirm-dialog]")
+            click(s, "[data-testid=confirm-tick-one_off_url]")
+            click(s, "[data-testid=confirm-send]")
+            s.wait_for(lambda: exists(s, "[data-testid=result-panel]"), "result panel", timeout=40)
+            result = audit(s)
+            print(f"     axe light resend result: {summary(result)}", flush=True)
+            assert not blocking(result), blocking(result)
+
         screens = []
 
         @check("the sidebar offers the screens to audit")
@@ -49,6 +66,21 @@ def main():
             s.find("[data-testid=nav-inbox]")
             screens.extend(sidebar_screens(s))
             assert {"resend", "query", "history", "accounts", "settings", "inbox"} <= set(screens), screens
+
+        @check("the audit works in this window: it finds a field without a label and grey text on white put there")
+        def _():
+            # Styled through the CSSOM: the window's content security policy refuses inline style attributes.
+            s.execute(
+                "const d = document.createElement('div'); d.id = 'planted';"
+                "d.append(document.createElement('input'), document.createElement('p'));"
+                "const p = d.lastChild; p.textContent = 'Low contrast'; p.style.color = '#d0d0d0'; p.style.background = '#fff';"
+                "document.querySelector('main').prepend(d);")
+            try:
+                result = audit(s)
+            finally:
+                s.execute("document.getElementById('planted').remove();")
+            rules = {v["id"] for i in ("critical", "serious") for v in result.get(i, [])}
+            assert {"label", "color-contrast"} <= rules, summary(result)
 
         for theme in THEMES:
             @check(f"axe finds no serious or critical violation on any screen in the {theme} theme")

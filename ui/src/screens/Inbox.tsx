@@ -90,7 +90,9 @@ export function InboxScreen() {
                   <th>{t("inbox.col_provider")}</th>
                   <th>{t("inbox.col_signature")}</th>
                   <th>{t("inbox.col_url")}</th>
-                  <th aria-label={t("inbox.show")} />
+                  <th>
+                    <span className="visually-hidden">{t("inbox.show")}</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>

@@ -93,7 +93,7 @@ export function JobsPanel(props: JobActions & {
   return (
     <section className="card wide-card" data-testid="jobs-panel">
       <div className="card-head">
-        <h3 className="card-title">{t("bulk.jobs_title")}</h3>
+        <h2 className="card-title">{t("bulk.jobs_title")}</h2>
       </div>
       <p className="field-help">{t("bulk.jobs_help")}</p>
       <div className="jobs-list">

@@ -9,9 +9,9 @@ export function LookupJobProgress(props: { job: JobLive | undefined; onCancel: (
   return (
     <section className="card full-card" data-testid="query-results" data-outcome="running">
       <div className="card-head">
-        <h3 className="card-title flush" data-testid="query-job-progress">
+        <h2 className="card-title flush" data-testid="query-job-progress">
           {job ? t("query.job_running", { done: nf.format(job.next_index), total: nf.format(job.total) }) : t("query.job_starting")}
-        </h3>
+        </h2>
         {job && job.state === "running" && job.runner_pid === null && (
           <button type="button" className="btn small danger-outline" onClick={props.onCancel} data-testid="query-job-cancel">
             {t("bulk.cancel")}
