@@ -28,13 +28,24 @@ describe("labels", () => {
   });
 });
 
-describe("tables", () => {
+/** The opening tags matching `pattern` in the interface's sources (tests left out). */
+function tags(pattern: RegExp) {
+  const files = import.meta.glob("./**/*.tsx", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+  return Object.entries(files)
+    .filter(([path]) => !path.includes(".test."))
+    .flatMap(([path, source]) => [...source.matchAll(pattern)].map((m) => ({ path, tag: m[0] })));
+}
+
+describe("tables and progress bars", () => {
   it("every table of the interface has a name a screen reader says before its rows", () => {
-    const files = import.meta.glob("./**/*.tsx", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
-    const tables = Object.entries(files)
-      .filter(([path]) => !path.includes(".test."))
-      .flatMap(([path, source]) => [...source.matchAll(/<table\b[^>]*>/g)].map((m) => ({ path, tag: m[0] })));
+    const tables = tags(/<table\b[^>]*>/g);
     expect(tables.length).toBeGreaterThanOrEqual(5);
     expect(tables.filter((t) => !/aria-label(ledby)?=/.test(t.tag))).toEqual([]);
+  });
+
+  it("every progress bar says what is progressing", () => {
+    const bars = tags(/<div\b[^>]*role="progressbar"[^>]*>/g);
+    expect(bars.length).toBeGreaterThanOrEqual(3);
+    expect(bars.filter((b) => !/aria-label(ledby)?=/.test(b.tag))).toEqual([]);
   });
 });

@@ -164,7 +164,7 @@ function JobCard(props: JobActions & {
           {tone === "failed" || tone === "partial" ? t(`bulk.tone.${tone}`) : t(`bulk.state.${j.state}`)}
         </span>
       </div>
-      <div className={`progress progress-${tone}`} role="progressbar" aria-valuemin={0} aria-valuemax={j.total} aria-valuenow={j.next_index} data-testid="job-progress-bar">
+      <div className={`progress progress-${tone}`} role="progressbar" aria-label={`${props.title} · #${j.id}`} aria-valuetext={t("bulk.done_of", { done: nf.format(j.next_index), total: nf.format(j.total) })} aria-valuemin={0} aria-valuemax={j.total} aria-valuenow={j.next_index} data-testid="job-progress-bar">
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <div className="job-numbers">

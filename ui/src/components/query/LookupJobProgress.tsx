@@ -19,7 +19,7 @@ export function LookupJobProgress(props: { job: JobLive | undefined; onCancel: (
         )}
       </div>
       {job && (
-        <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={job.total} aria-valuenow={job.next_index}>
+        <div className="progress" role="progressbar" aria-label={t("query.job_running", { done: nf.format(job.next_index), total: nf.format(job.total) })} aria-valuemin={0} aria-valuemax={job.total} aria-valuenow={job.next_index}>
           <div className="progress-fill" style={{ width: `${job.total ? Math.round((job.next_index / job.total) * 100) : 0}%` }} />
         </div>
       )}
