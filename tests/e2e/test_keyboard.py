@@ -2,12 +2,13 @@
 with the keyboard only (Ctrl+1 to Resend, Tab to the account picked with the arrow keys, the operation's
 radio with the arrows, the id typed, Ctrl+Enter for the confirmation, Tab to Send and Enter; no pointer
 event reaches the page), then its row in History found with Ctrl+3; the list of shortcuts opens with F1 and
-closes with Escape; / typed in History's search field is text, not a shortcut.
+closes with Escape; / typed in History's search field is text, not a shortcut; the same keys work in Chinese
+and Portuguese.
 """
 
 import sys
 
-from test_shell import APP, SERVER, check, finish, set_language
+from test_shell import APP, SERVER, catalog, check, finish, set_language
 from test_workflows import CYBAVO, exists, sandbox_accounts, shot
 from webdriver import ARROW_DOWN, CONTROL, ENTER, ESCAPE, F1, HOME, TAB, Session
 
@@ -109,6 +110,22 @@ def main():
             s.wait_for(lambda: not exists(s, "[data-testid=shortcuts-dialog]"), "list closed")
             assert active(s) == "filter-text", active(s)
             assert pointer_events(s) == 0, f"{pointer_events(s)} pointer events"
+        @check("in Chinese and Portuguese the same keys open the screens and the list, whose words are translated")
+        def _():
+            for lang in ["zh-CN", "pt-BR"]:
+                set_language(s, lang)
+                t = catalog(lang)
+                s.execute("document.activeElement.blur();")
+                for n, screen in enumerate(["resend", "query", "history"], start=1):
+                    s.keys(CONTROL + str(n))
+                    s.wait_for(lambda: s.text("[data-testid=screen-title]") == t(f"screens.{screen}.title"), f"{screen} in {lang}")
+                s.keys(F1)
+                s.find("[data-testid=shortcuts-dialog]")
+                text = s.text("[data-testid=shortcuts-dialog]")
+                assert t("shortcuts.title") in text and t("shortcuts.main") in text, text
+                s.keys(ESCAPE)
+                s.wait_for(lambda: not exists(s, "[data-testid=shortcuts-dialog]"), "list closed")
+            set_language(s, "en")
     finally:
         s.close()
     return finish()
