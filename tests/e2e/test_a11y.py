@@ -1,7 +1,7 @@
 """End-to-end accessibility audit of the real window: axe-core (the UI's development dependency) runs inside
 the window on every screen the sidebar offers (read from the sidebar, so a screen added later is audited
-too), on a resend's result, the list of keyboard shortcuts and the account form, in the Light and the Dark
-theme (History and the Sandbox inbox holding a sandbox resend), and finds no
+too), on a resend's result, a bulk plan, the list of keyboard shortcuts and the account form, in the Light
+and the Dark theme (History, the Sandbox inbox and the Jobs panel holding a sandbox resend and job), and finds no
 serious or critical violation (the counts of each impact are printed). Then photographs every screen in
 both themes and the three languages (target/screenshots/screens-<theme>-<language>-<screen>.png).
 """
@@ -42,7 +42,7 @@ def main():
         def _():
             sandbox_accounts(s)
 
-        @check("a sandbox resend to the sandbox's receiver, so History and the Sandbox inbox have rows to audit")
+        @check("a sandbox resend and a job of two, so History, the Sandbox inbox and the Jobs panel have rows to audit")
         def _():
             click(s, "[data-testid=nav-resend]")
             select_account(s, AVISTA)
@@ -53,9 +53,24 @@ def main():
             click(s, "[data-testid=confirm-tick-one_off_url]")
             click(s, "[data-testid=confirm-send]")
             s.wait_for(lambda: exists(s, "[data-testid=result-panel]"), "result panel", timeout=40)
+            found = []
             result = audit(s)
             print(f"     axe light resend result: {summary(result)}", flush=True)
-            assert not blocking(result), blocking(result)
+            found += blocking(result)
+            # A bulk job of two, so the Jobs panel (its progress bar) is audited on every screen that has it.
+            click(s, "[data-testid=mode-bulk] input")
+            set_value(s, "[data-testid=bulk-list]", "PAG-2024-0001\nPAG-2024-0002")
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            result = audit(s)
+            print(f"     axe light plan dialog: {summary(result)}", flush=True)
+            found += blocking(result)
+            if exists(s, "[data-testid=plan-tick]"):  # asked when the job goes to a one-off address
+                click(s, "[data-testid=plan-tick]")
+            click(s, "[data-testid=plan-start]")
+            s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "plan closed", timeout=20)
+            s.wait_for(lambda: exists(s, "[data-testid=job-card][data-state=done]"), "job done", timeout=60)
+            assert not found, "\n  " + "\n  ".join(found)
 
         screens = []
 
