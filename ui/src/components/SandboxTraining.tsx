@@ -73,7 +73,7 @@ export function SandboxTrainingCard() {
 
   return (
     <section className="card" data-testid="sandbox-training">
-      <h3 className="card-title">{t("sandbox_training.title")}</h3>
+      <h2 className="card-title">{t("sandbox_training.title")}</h2>
       <p className="field-help">{t("sandbox_training.intro")}</p>
 
       <div className="field">

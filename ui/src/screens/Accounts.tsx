@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, isCoreError, type AccountView, type CoreError, type ProviderDescriptor, type TestResult } from "../api";
+import { shortcutProps } from "../lib/shortcuts";
+import { api, isCoreError, type AccountField, type AccountView, type CoreError, type ProviderDescriptor, type TestResult } from "../api";
 import { EmptyState } from "../components/EmptyState";
 import { EnvPill } from "../components/EnvBadge";
 import { ErrorBox } from "../components/ErrorBox";
@@ -8,6 +9,7 @@ import { AccountForm } from "../components/AccountForm";
 import { shownLabel } from "../lib/account";
 import { compareNames } from "../lib/names";
 import { useToast } from "../hooks/useToast";
+import { namedIdText, readNamedIds } from "../lib/namedids";
 
 type Mode = { kind: "list" } | { kind: "add" } | { kind: "edit"; account: AccountView };
 
@@ -81,7 +83,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
                 {t("accounts.try_sandbox")}
               </button>
             )}
-            <button type="button" className="btn primary" data-testid="account-add" onClick={() => setMode({ kind: "add" })}>
+            <button type="button" className="btn primary" data-testid="account-add" onClick={() => setMode({ kind: "add" })} {...shortcutProps(t, "main")}>
               {t("accounts.add")}
             </button>
           </div>
@@ -108,7 +110,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
       )}
       {groups.map(({ d, items }) => (
         <section className="group" key={d.id} data-testid={`accounts-group-${d.id}`}>
-          <h3 className="group-title">{d.display_name}</h3>
+          <h2 className="group-title">{d.display_name}</h2>
           <div className="cards">
             {items.map((a) => (
               <AccountCard key={a.id} account={a} descriptor={d} onEdit={() => setMode({ kind: "edit", account: a })} onDeleted={done} onRestored={done} />
@@ -200,7 +202,7 @@ function AccountCard(props: {
       )}
       <dl className="facts compact">
         {publicFields.map((f) => (
-          <FactRow key={f.name} label={t(f.label_key)} value={String(a.fields[f.name] ?? "—")} />
+          <FactRow key={f.name} label={t(f.label_key)} value={factText(f, a.fields[f.name])} testId={`fact-${f.name}`} />
         ))}
         {a.secrets.map((s) => (
           <FactRow
@@ -279,4 +281,10 @@ function FactRow({ label, value, mono, testId }: { label: string; value: string;
       </dd>
     </>
   );
+}
+
+/** A stored account field as the card shows it: named ids as "name — id", lists with commas, "—" when empty. */
+function factText(field: AccountField, value: unknown): string {
+  const text = field.kind === "named_ids" ? readNamedIds(value).map(namedIdText).join(", ") : Array.isArray(value) ? value.join(", ") : String(value ?? "");
+  return text || "—";
 }

@@ -58,7 +58,7 @@ function Retention() {
 
   return (
     <section className="card" data-testid="retention-card">
-      <h3 className="card-title">{t("screens.settings.history_title")}</h3>
+      <h2 className="card-title">{t("screens.settings.history_title")}</h2>
       <label className="field">
         <span className="field-label">{t("screens.settings.keep_history")}</span>
         <select
@@ -194,7 +194,7 @@ export function SettingsScreen(props: {
       <Retention />
       <SandboxTrainingCard />
       <section className="card">
-        <h3 className="card-title">{t("screens.settings.about")}</h3>
+        <h2 className="card-title">{t("screens.settings.about")}</h2>
         <dl className="facts">
           <dt>{t("screens.settings.version")}</dt>
           <dd data-testid="about-version">{info?.version ?? "…"}</dd>

@@ -92,7 +92,7 @@ export function JobsPanel(props: JobActions & {
   return (
     <section className="card wide-card" data-testid="jobs-panel">
       <div className="card-head">
-        <h3 className="card-title">{t("bulk.jobs_title")}</h3>
+        <h2 className="card-title">{t("bulk.jobs_title")}</h2>
       </div>
       <p className="field-help">{t("bulk.jobs_help")}</p>
       <div className="jobs-list">
@@ -161,7 +161,7 @@ function JobCard(props: JobActions & {
           {tone === "failed" || tone === "partial" ? t(`bulk.tone.${tone}`) : t(`bulk.state.${j.state}`)}
         </span>
       </div>
-      <div className={`progress progress-${tone}`} role="progressbar" aria-valuemin={0} aria-valuemax={j.total} aria-valuenow={j.next_index} data-testid="job-progress-bar">
+      <div className={`progress progress-${tone}`} role="progressbar" aria-label={`${props.title} · #${j.id}`} aria-valuetext={t("bulk.done_of", { done: nf.format(j.next_index), total: nf.format(j.total) })} aria-valuemin={0} aria-valuemax={j.total} aria-valuenow={j.next_index} data-testid="job-progress-bar">
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <div className="job-numbers">
