@@ -44,6 +44,7 @@ pub struct CheckedSignature {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct CallbackCheck {
+    #[ts(type = "number")]
     pub account_id: i64,
     pub provider: ProviderId,
     pub signature: CheckedSignature,

@@ -38,7 +38,10 @@ impl Pasted {
     pub fn read(&self) -> Result<PastedCallback> {
         match self {
             Pasted::Parts { headers, body } => {
-                check_total(headers.len() + body.len(), if body.len() >= headers.len() { BODY_FIELD } else { HEADERS_FIELD })?;
+                check_total(
+                    headers.len() + body.len(),
+                    if body.len() >= headers.len() { BODY_FIELD } else { HEADERS_FIELD },
+                )?;
                 if body.is_empty() {
                     return Err(Error::missing_field(BODY_FIELD));
                 }
@@ -163,14 +166,23 @@ mod tests {
     use super::*;
 
     fn reason(e: Error) -> (String, String) {
-        (e.params["field"].as_str().unwrap_or_default().to_owned(), e.params["reason"].as_str().unwrap_or_default().to_owned())
+        (
+            e.params["field"].as_str().unwrap_or_default().to_owned(),
+            e.params["reason"].as_str().unwrap_or_default().to_owned(),
+        )
     }
 
     #[test]
     fn headers_and_body_are_read_as_pasted() {
-        let p = Pasted::Parts { headers: "X-CHECKSUM: abc=\r\n\nContent-Type:application/json\n".into(), body: "{\"a\":1}\n".into() };
+        let p = Pasted::Parts {
+            headers: "X-CHECKSUM: abc=\r\n\nContent-Type:application/json\n".into(),
+            body: "{\"a\":1}\n".into(),
+        };
         let c = p.read().unwrap();
-        assert_eq!(c.headers, vec![("X-CHECKSUM".into(), "abc=".into()), ("Content-Type".into(), "application/json".into())]);
+        assert_eq!(
+            c.headers,
+            vec![("X-CHECKSUM".into(), "abc=".into()), ("Content-Type".into(), "application/json".into())]
+        );
         assert_eq!(c.body, b"{\"a\":1}\n");
         let bad = Pasted::Parts { headers: "X-CHECKSUM abc".into(), body: "{}".into() };
         assert_eq!(reason(bad.read().unwrap_err()), (HEADERS_FIELD.into(), "not_header_line".into()));
@@ -180,7 +192,8 @@ mod tests {
 
     #[test]
     fn a_raw_request_gives_its_headers_and_exact_body() {
-        let text = "POST /callback HTTP/1.1\r\nHost: example.com\r\nX-CHECKSUM: abc=\r\nContent-Length: 7\r\n\r\n{\"a\":1}\n";
+        let text =
+            "POST /callback HTTP/1.1\r\nHost: example.com\r\nX-CHECKSUM: abc=\r\nContent-Length: 7\r\n\r\n{\"a\":1}\n";
         let c = Pasted::Request { text: text.into() }.read().unwrap();
         assert_eq!(c.headers.len(), 3);
         assert_eq!(c.body, b"{\"a\":1}", "Content-Length cuts what the log added after the body");
@@ -202,7 +215,11 @@ mod tests {
             ("POST /cb HTTP/1.1\nA: b\n\n", "no_body"),
         ];
         for (text, why) in cases {
-            assert_eq!(reason(Pasted::Request { text: text.into() }.read().unwrap_err()), (REQUEST_FIELD.into(), why.into()), "{text}");
+            assert_eq!(
+                reason(Pasted::Request { text: text.into() }.read().unwrap_err()),
+                (REQUEST_FIELD.into(), why.into()),
+                "{text}"
+            );
         }
         let line = Pasted::Request { text: "POST /cb HTTP/1.1\nA: b\nbad\n\n{}".into() }.read().unwrap_err();
         assert_eq!(line.params["line"], 3, "lines are numbered as the person sees them");
@@ -222,7 +239,9 @@ mod tests {
         let e = Pasted::Parts { headers: long, body: "{}".into() }.read().unwrap_err();
         assert_eq!(reason(e), (HEADERS_FIELD.into(), "header_line_too_long".into()));
         // A chunk size larger than what follows is refused, not allocated.
-        let e = Pasted::Request { text: "POST /cb HTTP/1.1\nTransfer-Encoding: chunked\n\nffffffff\n{}".into() }.read().unwrap_err();
+        let e = Pasted::Request { text: "POST /cb HTTP/1.1\nTransfer-Encoding: chunked\n\nffffffff\n{}".into() }
+            .read()
+            .unwrap_err();
         assert_eq!(reason(e), (REQUEST_FIELD.into(), "bad_chunks".into()));
     }
 }

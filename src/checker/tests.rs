@@ -61,9 +61,11 @@ fn cybavo_the_vendors_callback_checksum_is_valid_and_a_changed_body_is_not() {
 #[test]
 fn ccpayment_v1_and_v2_vendor_signatures_are_valid_and_another_app_id_is_not_this_account() {
     let v = fixture("vectors.json")["ccpayment"].clone();
-    let (app, secret, ts) = (v["app_id"].as_str().unwrap(), v["app_secret"].as_str().unwrap(), v["timestamp"].to_string());
+    let (app, secret, ts) =
+        (v["app_id"].as_str().unwrap(), v["app_secret"].as_str().unwrap(), v["timestamp"].to_string());
     for version in ["v1", "v2"] {
-        let a = account(json!({"provider": "ccpayment", "base_url": format!("https://ccpayment.com/ccpayment/{version}"),
+        let a =
+            account(json!({"provider": "ccpayment", "base_url": format!("https://ccpayment.com/ccpayment/{version}"),
             "api_version": version, "app_id": app, "app_secret": secret}));
         let (body, sign) = (v[version]["body"].as_str().unwrap(), v[version]["sign"].as_str().unwrap());
         let headers = [("Appid", app), ("Timestamp", ts.as_str()), ("Sign", sign)];
@@ -74,7 +76,8 @@ fn ccpayment_v1_and_v2_vendor_signatures_are_valid_and_another_app_id_is_not_thi
         assert_eq!(verdict(&a, &pasted(&headers[..2], body)).0, Verdict::Missing);
     }
     // Part 2's v2 vectors, from the official SDKs.
-    let a = account(json!({"provider": "ccpayment", "base_url": "https://ccpayment.com/ccpayment/v2", "api_version": "v2",
+    let a =
+        account(json!({"provider": "ccpayment", "base_url": "https://ccpayment.com/ccpayment/v2", "api_version": "v2",
         "app_id": app, "app_secret": secret}));
     for case in fixture("ccpayment-v2-additions.json")["vectors"].as_array().unwrap() {
         let headers = [
@@ -82,7 +85,12 @@ fn ccpayment_v1_and_v2_vendor_signatures_are_valid_and_another_app_id_is_not_thi
             ("Timestamp", case["Timestamp"].as_str().unwrap()),
             ("Sign", case["Sign"].as_str().unwrap()),
         ];
-        assert_eq!(verdict(&a, &pasted(&headers, case["body_exact"].as_str().unwrap())).0, Verdict::Valid, "{}", case["id"]);
+        assert_eq!(
+            verdict(&a, &pasted(&headers, case["body_exact"].as_str().unwrap())).0,
+            Verdict::Valid,
+            "{}",
+            case["id"]
+        );
     }
 }
 
@@ -93,7 +101,9 @@ fn fireblocks_a_webhook_signed_with_the_accounts_key_is_valid_and_without_a_key_
     use rsa::signature::{SignatureEncoding, Signer};
     let pem = include_str!("../../tests/fixtures/fireblocks_test_key.pem");
     let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem).unwrap();
-    let public = std::fs::read_to_string(format!("{}/tests/fixtures/fireblocks_test_pub.pem", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let public =
+        std::fs::read_to_string(format!("{}/tests/fixtures/fireblocks_test_pub.pem", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
     let body = r#"{"type":"TRANSACTION_STATUS_UPDATED","timestamp":1700000000000,"data":{"id":"cfe5be48-9307-4aa3-8ead-b959fca35dd6","status":"COMPLETED","assetId":"ETH","amount":0.3}}"#;
     let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha512>::new(key);
     let sig = base64::engine::general_purpose::STANDARD.encode(signer.sign(body.as_bytes()).to_bytes());
@@ -125,10 +135,15 @@ fn fireblocks_a_webhook_signed_with_the_accounts_key_is_valid_and_without_a_key_
 #[test]
 fn ceffu_and_avista_do_not_sign_and_say_so_while_their_fields_are_read() {
     let ceffu_key = include_str!("../../tests/fixtures/ceffu_test_key.pem");
-    let ceffu = account(json!({"provider": "ceffu", "base_url": "https://open-api.ceffu.com", "api_key": "K", "private_key": ceffu_key}));
+    let ceffu = account(
+        json!({"provider": "ceffu", "base_url": "https://open-api.ceffu.com", "api_key": "K", "private_key": ceffu_key}),
+    );
     let body = r#"{"eventType":"1","webhookId":"1721442311151521794","data":{"amount":"5.5","coinSymbol":"USDT","time":1700000000000}}"#;
     let c = check(1, &ceffu, &pasted(&[], body));
-    assert_eq!((c.signature.verdict, c.signature.reason.unwrap().key.as_str()), (Verdict::NotSigned, "callbacks.ceffu.unsigned"));
+    assert_eq!(
+        (c.signature.verdict, c.signature.reason.unwrap().key.as_str()),
+        (Verdict::NotSigned, "callbacks.ceffu.unsigned")
+    );
     assert_eq!(c.description.unwrap().resend.unwrap().operation, "resend-webhooks");
     let cert = include_str!("../../tests/fixtures/avista_test_cert.pem");
     let avista = account(json!({"provider": "avista", "base_url": "https://api.avista.global", "client_id": "c",

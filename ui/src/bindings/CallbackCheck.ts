@@ -5,7 +5,7 @@ import type { CheckedSignature } from "./CheckedSignature";
 /**
  * What the window gets back.
  */
-export type CallbackCheck = { account_id: bigint, provider: string, signature: CheckedSignature, 
+export type CallbackCheck = { account_id: number, provider: string, signature: CheckedSignature, 
 /**
  * The body as its provider reads it; `None` when it is not one of the provider's callbacks.
  */
