@@ -167,3 +167,43 @@ fn an_operation_the_account_is_not_offered_is_not_offered_by_the_checker() {
     assert_eq!(d.resend, None);
     assert_eq!(d.fields.iter().find(|f| f.label_key == "query.col.amount").unwrap().value, "1");
 }
+
+/// Every translation key the checker and the providers' describers name (`checker.*`, `callbacks.*`, and the
+/// field labels of the describers) is in the three catalogs the window reads.
+#[test]
+fn every_key_the_checker_names_is_in_every_catalog() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut sources = vec![format!("{root}/src/checker/mod.rs"), format!("{root}/src/providers/callback.rs")];
+    for dir in std::fs::read_dir(format!("{root}/src/providers")).unwrap() {
+        let dir = dir.unwrap().path();
+        for file in ["callback.rs", "mod.rs", "webhooks.rs", "ops/mod.rs"] {
+            let path = dir.join(file);
+            if path.is_file() {
+                sources.push(path.display().to_string());
+            }
+        }
+    }
+    let mut keys = std::collections::BTreeSet::new();
+    for path in &sources {
+        let text = std::fs::read_to_string(path).unwrap();
+        let describer = path.ends_with("callback.rs");
+        for literal in text.split('"').skip(1).step_by(2) {
+            let named = literal.starts_with("checker.") || literal.starts_with("callbacks.");
+            let label = describer && (literal.starts_with("query.col.") || literal.starts_with("checker.field."));
+            if (named || label) && !literal.ends_with('.') && literal.bytes().all(|b| b.is_ascii_alphanumeric() || b"._".contains(&b)) {
+                keys.insert(literal.to_owned());
+            }
+        }
+    }
+    assert!(keys.len() > 20, "{keys:?}");
+    for language in ["en", "zh-CN", "pt-BR"] {
+        let catalog: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{root}/ui/src/locales/{language}.json")).unwrap(),
+        )
+        .unwrap();
+        for key in &keys {
+            let found = key.split('.').try_fold(&catalog, |v, part| v.get(part)).is_some_and(Value::is_string);
+            assert!(found, "{language}: {key}");
+        }
+    }
+}
