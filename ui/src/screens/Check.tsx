@@ -125,7 +125,9 @@ export function CheckScreen(props: ScreenAccountProps & {
 
   const bad = fieldOf(error);
   const invalid = (field: string) => (bad === field ? { "aria-invalid": true as const } : {});
-  const shownResult = result && result.account_id === account?.id ? result : null;
+  // A delivery just opened from the inbox is being checked: the last result is not its own.
+  const opening = !!intent && applied !== intent.nonce;
+  const shownResult = result && !opening && result.account_id === account?.id ? result : null;
   const onEdit = (set: (v: string) => void) => (v: string) => {
     set(v);
     setResult(null);
@@ -150,7 +152,10 @@ export function CheckScreen(props: ScreenAccountProps & {
             <p className="field-help">
               {t("check.from_inbox", { time: formatLocal(delivery.received_at_ms, i18n.language) })}
             </p>
-            <RequestView method="POST" url={delivery.url} headers={delivery.headers} body={delivery.body} testId="check-delivery-request" />
+            <details className="check-delivery-details">
+              <summary>{t("check.show_delivery")}</summary>
+              <RequestView method="POST" url={delivery.url} headers={delivery.headers} body={delivery.body} testId="check-delivery-request" />
+            </details>
             <button
               type="button"
               className="btn"
