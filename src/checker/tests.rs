@@ -190,17 +190,19 @@ fn every_key_the_checker_names_is_in_every_catalog() {
         for literal in text.split('"').skip(1).step_by(2) {
             let named = literal.starts_with("checker.") || literal.starts_with("callbacks.");
             let label = describer && (literal.starts_with("query.col.") || literal.starts_with("checker.field."));
-            if (named || label) && !literal.ends_with('.') && literal.bytes().all(|b| b.is_ascii_alphanumeric() || b"._".contains(&b)) {
+            if (named || label)
+                && !literal.ends_with('.')
+                && literal.bytes().all(|b| b.is_ascii_alphanumeric() || b"._".contains(&b))
+            {
                 keys.insert(literal.to_owned());
             }
         }
     }
     assert!(keys.len() > 20, "{keys:?}");
     for language in ["en", "zh-CN", "pt-BR"] {
-        let catalog: Value = serde_json::from_str(
-            &std::fs::read_to_string(format!("{root}/ui/src/locales/{language}.json")).unwrap(),
-        )
-        .unwrap();
+        let catalog: Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("{root}/ui/src/locales/{language}.json")).unwrap())
+                .unwrap();
         for key in &keys {
             let found = key.split('.').try_fold(&catalog, |v, part| v.get(part)).is_some_and(Value::is_string);
             assert!(found, "{language}: {key}");

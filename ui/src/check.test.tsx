@@ -8,7 +8,7 @@ import { CheckScreen, type ActOn, type CheckIntent } from "./screens/Check";
 import type { CallbackCheck, CoreError, InboxEntry } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
 import { PROVIDERS, account, mockBackend, setupEach } from "./test/helpers";
-import { formatLocal } from "./lib/time";
+import { formatLocal, timeZoneName } from "./lib/time";
 
 setupEach();
 beforeEach(() => {
@@ -83,7 +83,7 @@ describe("Check a callback", () => {
       ["Status", "Delivered"],
       ["Amount", "2,500.5"],
       ["Event", "evt_123"],
-      ["At", formatLocal(AT, "en")],
+      ["At", `${formatLocal(AT, "en")} (${timeZoneName()})`],
       // A code the catalogs do not word is shown as the provider wrote it.
       ["Answer", "X9"],
     ]);

@@ -17,7 +17,8 @@ import { useSessionState } from "../hooks/useSessionState";
 import { useWorkspace } from "../hooks/useWorkspace";
 import { operationOf, providerName } from "../lib/descriptors";
 import { formatAmount } from "../lib/lookup";
-import { formatLocal } from "../lib/time";
+import { appZone } from "../lib/datetime";
+import { formatLocal, timeZoneName } from "../lib/time";
 
 /** A delivery of the Sandbox inbox opened here ("Check" on its row): checked by its id, never its text. */
 export type CheckIntent = { entry: InboxEntry; nonce: number };
@@ -150,23 +151,12 @@ export function CheckScreen(props: ScreenAccountProps & {
         {delivery ? (
           <div className="check-delivery" data-testid="check-delivery">
             <p className="field-help">
-              {t("check.from_inbox", { time: formatLocal(delivery.received_at_ms, i18n.language) })}
+              {t("check.from_inbox", { time: `${formatLocal(delivery.received_at_ms, i18n.language)} (${zoneWords(t)})` })}
             </p>
             <details className="check-delivery-details">
               <summary>{t("check.show_delivery")}</summary>
               <RequestView method="POST" url={delivery.url} headers={delivery.headers} body={delivery.body} testId="check-delivery-request" />
             </details>
-            <button
-              type="button"
-              className="btn"
-              data-testid="check-paste-instead"
-              onClick={() => {
-                setDelivery(null);
-                setResult(null);
-              }}
-            >
-              {t("check.paste_instead")}
-            </button>
           </div>
         ) : (
           <>
@@ -234,6 +224,19 @@ export function CheckScreen(props: ScreenAccountProps & {
           <button type="button" className="btn primary" data-testid="check-run" disabled={busy || !account} onClick={() => void check()}>
             {busy ? t("check.checking") : t("check.run")}
           </button>
+          {delivery && (
+            <button
+              type="button"
+              className="btn"
+              data-testid="check-paste-instead"
+              onClick={() => {
+                setDelivery(null);
+                setResult(null);
+              }}
+            >
+              {t("check.paste_instead")}
+            </button>
+          )}
         </div>
         {(error ?? loadError) && <ErrorBox error={(error ?? loadError) as CoreError} />}
       </section>
@@ -308,12 +311,17 @@ function CheckResult({ result, account, descriptors, onLookUp, onResend }: {
   );
 }
 
+/** The zone the times are written in (Settings: this computer's or UTC), written beside each time. */
+function zoneWords(t: (key: string) => string): string {
+  return appZone() === "UTC" ? t("datetime.zone_utc") : timeZoneName();
+}
+
 function FieldRow({ field }: { field: CallbackField }) {
   const { t, i18n } = useTranslation();
   const worded = field.value_key && i18n.exists(field.value_key) ? t(field.value_key) : null;
   let shown: string = worded ?? field.value;
   if (field.look === "amount") shown = formatAmount(field.value, i18n.language);
-  if (field.look === "time" && /^-?\d+$/.test(field.value)) shown = formatLocal(Number(field.value), i18n.language);
+  if (field.look === "time" && /^-?\d+$/.test(field.value)) shown = `${formatLocal(Number(field.value), i18n.language)} (${zoneWords(t)})`;
   return (
     <div className="check-field" data-testid="check-field" data-label={field.label_key}>
       <dt>{t(field.label_key)}</dt>
