@@ -97,7 +97,7 @@ pub fn check(account_id: i64, account: &Account, callback: &PastedCallback) -> C
                     SignatureFault::Mismatch => Verdict::Mismatch,
                     SignatureFault::Unverifiable => Verdict::Unverifiable,
                 };
-                CheckedSignature { verdict, reason: Some(problem.reason), note: None }
+                CheckedSignature { verdict, reason: Some(*problem.reason), note: None }
             }
         }
     };

@@ -8,9 +8,7 @@ use std::fmt;
 use ts_rs::TS;
 
 /// Why a callback's signature does not prove that the account's provider sent it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureFault {
     /// The header that carries the signature is not there.
     Missing,
@@ -25,7 +23,8 @@ pub enum SignatureFault {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignatureProblem {
     pub fault: SignatureFault,
-    pub reason: Phrase,
+    /// Boxed: a problem travels in a `Result` and stays small.
+    pub reason: Box<Phrase>,
     pub detail: String,
 }
 
@@ -34,7 +33,7 @@ impl SignatureProblem {
     pub fn missing(header: &str) -> SignatureProblem {
         SignatureProblem {
             fault: SignatureFault::Missing,
-            reason: Phrase::note("checker.reason.header_missing").with("header", header),
+            reason: Box::new(Phrase::note("checker.reason.header_missing").with("header", header)),
             detail: format!("{header} header missing"),
         }
     }
@@ -43,14 +42,14 @@ impl SignatureProblem {
     pub fn mismatch(header: &str, detail: impl Into<String>) -> SignatureProblem {
         SignatureProblem {
             fault: SignatureFault::Mismatch,
-            reason: Phrase::note("checker.reason.mismatch").with("header", header),
+            reason: Box::new(Phrase::note("checker.reason.mismatch").with("header", header)),
             detail: detail.into(),
         }
     }
 
-    /// Another fault or wording: `key` is a translation key (`checker.reason.*` or the provider's).
+    /// Another fault or wording: `reason`'s key is a translation key (`checker.reason.*` or the provider's).
     pub fn new(fault: SignatureFault, reason: Phrase, detail: impl Into<String>) -> SignatureProblem {
-        SignatureProblem { fault, reason, detail: detail.into() }
+        SignatureProblem { fault, reason: Box::new(reason), detail: detail.into() }
     }
 }
 
