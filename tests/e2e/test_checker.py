@@ -159,6 +159,7 @@ def main():
                     click(s, "[data-testid=nav-inbox]")
                     s.wait_for(lambda: count(s, "[data-testid=inbox-row][data-api=cybavo] [data-testid=inbox-check]") > 0,
                                "the inbox")
+                    shot(s, f"{theme}-{lang}-inbox-with-check.png")
                     click(s, "[data-testid=inbox-row][data-api=cybavo] [data-testid=inbox-check]")
                     assert verdict(s) == "valid"
                     shot(s, f"{theme}-{lang}-check-inbox.png")

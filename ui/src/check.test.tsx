@@ -151,4 +151,28 @@ describe("Check a callback", () => {
     fireEvent.click(screen.getByTestId("check-paste-instead"));
     expect(screen.getByTestId("check-body")).toBeTruthy();
   });
+
+  it("shows no earlier result while a delivery opened from the inbox is being checked", async () => {
+    const entry: InboxEntry = {
+      id: 7, received_at_ms: AT, api: "acme", provider: "acme", url: "http://127.0.0.1:4000/__sandbox/inbox/receive/acme",
+      headers: [], body: "{}", signature: { state: "valid" },
+    };
+    const { view } = draw({
+      accounts: [SANDBOX_A],
+      on: (cmd, args) => {
+        if (cmd !== "check_callback") return undefined;
+        // The delivery's check has not answered yet.
+        return args.delivery === null ? answer(SANDBOX_A.id) : new Promise(() => undefined);
+      },
+    });
+    fireEvent.change(await screen.findByTestId("check-body"), { target: { value: "{}" } });
+    fireEvent.click(screen.getByTestId("check-run"));
+    await screen.findByTestId("check-result");
+    view.rerender(
+      <CheckScreen intent={{ entry, nonce: 2 }} accountId={SANDBOX_A.id} onAccount={() => undefined} onGoToAccounts={() => undefined}
+        onLookUp={() => undefined} onResend={() => undefined} />,
+    );
+    await screen.findByTestId("check-delivery");
+    expect(screen.queryByTestId("check-result")).toBeNull();
+  });
 });
