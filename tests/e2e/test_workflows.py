@@ -34,10 +34,17 @@ EXPORT_DIR = os.environ.get("CALLBACK_DESK_EXPORT_DIR")
 
 def select_account(s, label):
     s.find("[data-testid=account-select]")
-    value = s.execute(
-        "const sel = document.querySelector('[data-testid=account-select]');"
-        "const o = [...sel.options].find(o => o.dataset.label === arguments[0]);"
-        "return o ? o.value : null;", label)
+    def option():
+        return s.execute(
+            "const sel = document.querySelector('[data-testid=account-select]');"
+            "const o = sel && [...sel.options].find(o => o.dataset.label === arguments[0]);"
+            "return o ? o.value : null;", label)
+    # Accounts added on another screen reach this picker when the screen reads them again.
+    try:
+        s.wait_for(option, f"account {label!r} in the picker", timeout=10)
+    except Exception:
+        pass
+    value = option()
     assert value, f"no account {label!r} in the picker"
     # A screen that has just opened may still replace its picker once its accounts are read again; a choice
     # made on the picker being replaced is made again, as a person would.
