@@ -241,6 +241,24 @@ pub const MIGRATIONS: &[&str] = &[
     // key the keyring no longer holds is known to need re-entry. Rows sealed before get theirs the first
     // time the keyring's key opens them.
     "ALTER TABLE account_secrets ADD COLUMN key_id TEXT;",
+    // 8: the team workspace this installation belongs to, if any (see src/team/), and secrets of the app
+    // itself rather than of an account (the team database password), sealed like account secrets.
+    "CREATE TABLE team_workspace (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        host        TEXT NOT NULL,
+        port        INTEGER NOT NULL,
+        dbname      TEXT NOT NULL,
+        login_role  TEXT NOT NULL,
+        member      TEXT NOT NULL,
+        joined_at   INTEGER NOT NULL
+     );
+     CREATE TABLE app_secrets (
+        name        TEXT PRIMARY KEY,
+        nonce       BLOB NOT NULL,
+        ciphertext  BLOB NOT NULL,
+        key_id      TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL
+     );",
 ];
 
 /// The file name of the database inside the data folder.

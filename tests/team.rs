@@ -1,0 +1,283 @@
+//! The team workspace against a real PostgreSQL server: several members, each a separate installation
+//! (its own data folder and its own keyring: a private D-Bus session with a gnome-keyring), run as
+//! separate CLI processes; and SQL run with a member's own database credentials.
+//!
+//! Needs a server: run under `scripts/with-postgres.sh` (which sets CALLBACK_DESK_TEST_POSTGRES_URL, a
+//! superuser's URL), e.g. `scripts/with-postgres.sh cargo test --test team -- --ignored`. Each test makes
+//! its own database and database owner, as a team's administrator would.
+
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Command;
+use tokio_postgres::NoTls;
+
+const CLI: &str = env!("CARGO_BIN_EXE_callback-desk-cli");
+const URL_ENV: &str = "CALLBACK_DESK_TEST_POSTGRES_URL";
+
+/// A private Secret Service: a D-Bus session daemon of its own with a gnome-keyring unlocked in it. The
+/// keyring daemon leaves when its bus goes; the bus is stopped (by its process id) on drop.
+struct Keyring {
+    home: tempfile::TempDir,
+    bus_address: String,
+    bus_pid: i32,
+}
+
+impl Keyring {
+    fn start() -> Keyring {
+        let home = tempfile::tempdir().unwrap();
+        let (data, runtime) = (home.path().join("data"), home.path().join("runtime"));
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::create_dir_all(&runtime).unwrap();
+        let out = Command::new("dbus-daemon")
+            .args(["--session", "--fork", "--nopidfile", "--print-address=1", "--print-pid=1"])
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .output()
+            .expect("dbus-daemon (scripts/setup.sh installs it)");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut lines = text.lines();
+        let bus_address = lines.next().expect("bus address").to_owned();
+        let bus_pid: i32 = lines.next().expect("bus pid").trim().parse().unwrap();
+        let keyring = Keyring { home, bus_address, bus_pid };
+        let mut daemon = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus_address)
+            .env("XDG_DATA_HOME", &data)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("HOME", keyring.home.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon (scripts/setup.sh installs it)");
+        use std::io::Write;
+        daemon.stdin.take().unwrap().write_all(b"member-keyring-password").unwrap();
+        assert!(daemon.wait().unwrap().success(), "gnome-keyring-daemon did not start");
+        keyring
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        // SAFETY: a signal to the bus daemon this keyring started (its id as it printed it).
+        unsafe { libc::kill(self.bus_pid, libc::SIGTERM) };
+    }
+}
+
+/// One installation: a data folder and a keyring of its own.
+struct Member {
+    data: tempfile::TempDir,
+    keyring: Keyring,
+}
+
+impl Member {
+    fn new() -> Member {
+        Member { data: tempfile::tempdir().unwrap(), keyring: Keyring::start() }
+    }
+
+    /// Runs the CLI as this installation; returns (exit code, stdout, stderr).
+    fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(CLI)
+            .args(args)
+            .env("CALLBACK_DESK_DATA_DIR", self.data.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.keyring.bus_address)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into(),
+            String::from_utf8_lossy(&out.stderr).into(),
+        )
+    }
+
+    /// Runs the CLI; it must succeed. Returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.cli(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    }
+
+    /// Runs the CLI; it must fail with exit 1. Returns the error object it printed.
+    fn refused(&self, args: &[&str]) -> Value {
+        let (code, _, err) = self.cli(args);
+        assert_eq!(code, 1, "{args:?} should fail: {err}");
+        let line = err.lines().last().unwrap_or_default();
+        serde_json::from_str::<Value>(line).unwrap_or_else(|_| panic!("not an error object: {err}"))["error"].clone()
+    }
+}
+
+/// A database of its own for one test, owned by a role with CREATEROLE (what `team init` asks for):
+/// returns that owner's URL.
+async fn team_database(name: &str) -> String {
+    let admin =
+        std::env::var(URL_ENV).unwrap_or_else(|_| panic!("{URL_ENV} is not set: run under scripts/with-postgres.sh"));
+    let (client, conn) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let owner = format!("{name}_dba");
+    // One statement each: CREATE DATABASE cannot run in a transaction (a batch is one).
+    for sql in [
+        format!("CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD 'dba-password-{name}'"),
+        format!("CREATE DATABASE {name} OWNER {owner}"),
+    ] {
+        client.batch_execute(&sql).await.unwrap();
+    }
+    let (_, host_port) = admin.rsplit_once('@').unwrap();
+    let host_port = host_port.split('/').next().unwrap();
+    format!("postgres://{owner}:dba-password-{name}@{host_port}/{name}")
+}
+
+/// What an invitation code carries (the test reads its one-time credentials to act as that role).
+fn invite_credentials(code: &str) -> Value {
+    use base64::Engine;
+    let body = code.trim().strip_prefix("cbd-invite-1.").expect("an invitation code");
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(body).unwrap()).unwrap()
+}
+
+/// Connects as a login role with its password (plain on loopback).
+async fn connect_as(invite: &Value) -> tokio_postgres::Client {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host(invite["host"].as_str().unwrap())
+        .port(invite["port"].as_u64().unwrap() as u16)
+        .dbname(invite["dbname"].as_str().unwrap())
+        .user(invite["user"].as_str().unwrap())
+        .password(invite["password"].as_str().unwrap());
+    let (client, conn) = config.connect(NoTls).await.unwrap();
+    tokio::spawn(conn);
+    client
+}
+
+/// Every byte of every file under `dir`.
+fn all_bytes(dir: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            bytes.extend(all_bytes(&path));
+        } else {
+            bytes.extend(std::fs::read(&path).unwrap_or_default());
+        }
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_init_invite_join_and_members_across_installations() {
+    let url = team_database("team_flow").await;
+    let (alice, bob, carol) = (Member::new(), Member::new(), Member::new());
+
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let members: Value = serde_json::from_str(&alice.ok(&["team", "members"])).unwrap();
+    assert_eq!(members, json!([{"name": "alice", "role": "admin"}]));
+
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    assert_eq!(code.lines().count(), 1, "one line: {code}");
+    let code = code.trim();
+    bob.ok(&["team", "join", "--invite", code]);
+    let seen_by_bob: Value = serde_json::from_str(&bob.ok(&["team", "members"])).unwrap();
+    assert_eq!(seen_by_bob, json!([{"name": "alice", "role": "admin"}, {"name": "bob", "role": "operator"}]));
+
+    // The invitation works once: its one-time password was replaced on join.
+    assert_eq!(carol.refused(&["team", "join", "--invite", code])["code"], "team.invite_used");
+    // A data folder is one member.
+    assert_eq!(bob.refused(&["team", "join", "--invite", code])["code"], "team.already_joined");
+    assert_eq!(
+        alice.refused(&["team", "init", "--database-url", &url, "--member", "zed"])["code"],
+        "team.already_joined"
+    );
+    // The workspace exists: a second installation cannot create it again.
+    assert_eq!(
+        carol.refused(&["team", "init", "--database-url", &url, "--member", "carol"])["code"],
+        "team.already_initialised"
+    );
+
+    // No password is in any file of either installation: the owner's URL's, the invitation's, nor theirs.
+    let invite = invite_credentials(code);
+    for member in [&alice, &bob] {
+        let bytes = all_bytes(member.data.path());
+        assert!(!contains(&bytes, "dba-password-team_flow"), "the owner's password is in a file");
+        assert!(!contains(&bytes, invite["password"].as_str().unwrap()), "the invitation's password is in a file");
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_commands_refuse_what_the_role_or_the_input_does_not_allow() {
+    let url = team_database("team_refusals").await;
+    let (alice, viewer, outsider) = (Member::new(), Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "vera", "--role", "viewer"]);
+    viewer.ok(&["team", "join", "--invite", code.trim()]);
+
+    let denied = viewer.refused(&["team", "invite", "--member", "mallory", "--role", "admin"]);
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("admin"))
+    );
+    assert_eq!(
+        alice.refused(&["team", "invite", "--member", "vera", "--role", "viewer"])["code"],
+        "team.member_exists"
+    );
+    let bad_role = alice.refused(&["team", "invite", "--member", "x", "--role", "root"]);
+    assert_eq!(
+        (bad_role["params"]["field"].as_str(), bad_role["params"]["reason"].as_str()),
+        (Some("role"), Some("team_role"))
+    );
+    let bad_name = alice.refused(&["team", "invite", "--member", "Robert; DROP", "--role", "viewer"]);
+    assert_eq!(bad_name["params"]["reason"], "team_member_name");
+    assert_eq!(outsider.refused(&["team", "members"])["code"], "team.not_joined");
+    assert_eq!(
+        outsider.refused(&["team", "join", "--invite", "cbd-invite-1.bm90IGpzb24"])["code"],
+        "team.invite_invalid"
+    );
+
+    // A server that does not answer: offline, naming it.
+    let nowhere = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let offline = outsider.refused(&[
+        "team",
+        "init",
+        "--database-url",
+        &format!("postgres://a:b@127.0.0.1:{nowhere}/x"),
+        "--member",
+        "o",
+    ]);
+    assert_eq!(offline["code"], "team.offline");
+    assert_eq!(offline["params"]["server"], format!("127.0.0.1:{nowhere}"));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_members_own_credentials_do_no_more_than_their_role_in_sql() {
+    let url = team_database("team_sql").await;
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "vic", "--role", "viewer"]);
+    let vic = connect_as(&invite_credentials(code.trim())).await;
+
+    let refused = |sql: &'static str| {
+        let vic = &vic;
+        async move {
+            let e = vic.batch_execute(sql).await.expect_err(sql);
+            assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e:?}");
+        }
+    };
+    refused("INSERT INTO callback_desk.members (name, role_name, role) VALUES ('eve', 'team_sql_eve', 'admin')").await;
+    refused("UPDATE callback_desk.members SET role = 'admin' WHERE name = 'vic'").await;
+    refused("DELETE FROM callback_desk.members WHERE name = 'alice'").await;
+    refused("SELECT callback_desk.invite_member('eve', 'admin', 'SCRAM-SHA-256$4096:x', now())").await;
+    refused("SELECT callback_desk.create_member('eve', 'admin', 'SCRAM-SHA-256$4096:x', NULL, NULL)").await;
+    refused("CREATE ROLE eve LOGIN").await;
+    refused("CREATE TABLE callback_desk.mine (x int)").await;
+    refused("SET ROLE team_sql_owner").await;
+    refused("ALTER TABLE callback_desk.members DISABLE ROW LEVEL SECURITY").await;
+    // What the role may do, it can: read the members, see itself.
+    let me: String = vic.query_one("SELECT callback_desk.current_member()", &[]).await.unwrap().get(0);
+    assert_eq!(me, "vic");
+    assert_eq!(vic.query("SELECT name FROM callback_desk.members", &[]).await.unwrap().len(), 2);
+}
