@@ -259,6 +259,15 @@ pub const MIGRATIONS: &[&str] = &[
         key_id      TEXT NOT NULL,
         updated_at  INTEGER NOT NULL
      );",
+    // 9: the outbox to the team's audit trail (see src/team/outbox.rs): in a workspace, every history row
+    // gets one in the transaction that inserts it; `pushed_at` is set once the team database has it.
+    "CREATE TABLE team_outbox (
+        history_id  INTEGER PRIMARY KEY REFERENCES history(id) ON DELETE CASCADE,
+        queued_at   INTEGER NOT NULL,
+        pushed_at   INTEGER,
+        audit_id    INTEGER
+     );
+     CREATE INDEX team_outbox_waiting ON team_outbox(history_id) WHERE pushed_at IS NULL;",
 ];
 
 /// The file name of the database inside the data folder.

@@ -276,8 +276,224 @@ async fn team_a_members_own_credentials_do_no_more_than_their_role_in_sql() {
     refused("CREATE TABLE callback_desk.mine (x int)").await;
     refused("SET ROLE team_sql_owner").await;
     refused("ALTER TABLE callback_desk.members DISABLE ROW LEVEL SECURITY").await;
+    // The audit trail: a member appends their own rows through append_audit only, and nobody changes them.
+    vic.batch_execute(
+        "SELECT callback_desk.append_audit('vic/1/1', now(), NULL, 'Cybavo', 'cybavo', 'sandbox', 'action',
+                                           'query-callbacks', '', 'ok', 200, NULL, 5, NULL)",
+    )
+    .await
+    .unwrap();
+    refused(
+        "INSERT INTO callback_desk.audit (origin, member, at, received_at, account_label, provider, environment,
+             kind, operation, scope, outcome, prev_hash, hash)
+             VALUES ('vic/1/2', 'vic', now(), now(), 'a', 'b', 'sandbox', 'action', 'op', '', 'ok', '', '')",
+    )
+    .await;
+    refused("UPDATE callback_desk.audit SET outcome = 'failed'").await;
+    refused("DELETE FROM callback_desk.audit").await;
+    refused("TRUNCATE callback_desk.audit").await;
+    let e = vic
+        .batch_execute(
+            "SELECT callback_desk.append_audit('alice/1/1', now(), NULL, 'a', 'b', 'sandbox', 'action', 'op', '',
+                                               'ok', NULL, NULL, NULL, NULL)",
+        )
+        .await
+        .expect_err("another member's origin");
+    assert_eq!(e.code().map(|c| c.code()), Some("22023"));
+    // Not even the schema's owner (what an admin could at most become) changes or removes a row.
+    let dba = superuser("team_sql").await;
+    for sql in [
+        "UPDATE callback_desk.audit SET outcome = 'failed'",
+        "DELETE FROM callback_desk.audit",
+        "TRUNCATE callback_desk.audit",
+    ] {
+        let e = dba.batch_execute(&format!("SET ROLE team_sql_owner; {sql}")).await.expect_err(sql);
+        assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}");
+        dba.batch_execute("RESET ROLE").await.unwrap();
+    }
+    assert_eq!(dba.query_one("SELECT count(*) FROM callback_desk.audit", &[]).await.unwrap().get::<_, i64>(0), 1);
     // What the role may do, it can: read the members, see itself.
     let me: String = vic.query_one("SELECT callback_desk.current_member()", &[]).await.unwrap().get(0);
     assert_eq!(me, "vic");
     assert_eq!(vic.query("SELECT name FROM callback_desk.members", &[]).await.unwrap().len(), 2);
+}
+
+/// The local simulators (`callback-desk-cli sandbox`), stopped on drop; `accounts` are their account files.
+struct Sandbox {
+    child: std::process::Child,
+    accounts: Value,
+}
+
+impl Sandbox {
+    fn start() -> Sandbox {
+        use std::io::BufRead;
+        let mut child = Command::new(CLI)
+            .arg("sandbox")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        Sandbox { child, accounts: serde_json::from_str(&line).unwrap() }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Member {
+    /// Stores the sandbox's CYBAVO account in this installation; returns its id.
+    fn add_cybavo(&self, sandbox: &Sandbox) -> String {
+        let file = self.data.path().join("cybavo-account.json");
+        std::fs::write(&file, sandbox.accounts["cybavo"].to_string()).unwrap();
+        self.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "Cybavo team"]).trim().to_owned()
+    }
+
+    /// A look-up on the stored account (recorded in history, then pushed to the trail).
+    fn lookup_args(account_id: &str) -> Vec<String> {
+        ["call", "--account-id", account_id, "--operation", "query-callbacks", "--params", r#"{"ids": [90000000001]}"#]
+            .map(str::to_owned)
+            .to_vec()
+    }
+}
+
+/// The superuser's connection (what the DBA has).
+async fn superuser(dbname: &str) -> tokio_postgres::Client {
+    let url = std::env::var(URL_ENV).unwrap();
+    let url = format!("{}/{dbname}", url.rsplit_once('/').unwrap().0);
+    let (client, conn) = tokio_postgres::connect(&url, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    client
+}
+
+/// (id, origin, member, outcome) of every audit row, oldest first.
+async fn audit_rows(dba: &tokio_postgres::Client) -> Vec<(i64, String, String, String)> {
+    dba.query("SELECT id, origin, member, outcome FROM callback_desk.audit ORDER BY id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_chain_finds_a_change() {
+    let url = team_database("team_audit").await;
+    let dba = superuser("team_audit").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let id = bob.add_cybavo(&sandbox);
+    let args = Member::lookup_args(&id);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    for _ in 0..2 {
+        let (code, out, err) = bob.cli(&args);
+        assert!(code == 0 || code == 1, "{out} {err}");
+        assert!(!err.contains("warning"), "the push failed: {err}");
+    }
+
+    // Local history names the member; the trail has each action once, as bob.
+    let local: Vec<Value> =
+        bob.ok(&["history", "list", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(local.len(), 2);
+    assert!(local.iter().all(|r| r["member"] == "bob"), "{local:?}");
+    let rows = audit_rows(&dba).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for (row, local) in rows.iter().zip(local.iter().rev()) {
+        assert_eq!(row.2, "bob");
+        assert!(row.1.starts_with("bob/") && row.1.ends_with(&format!("/{}", local["id"])), "{row:?}");
+        assert_eq!(row.3, local["outcome"].as_str().unwrap());
+    }
+    // A push again sends nothing more.
+    bob.ok(&["team", "push"]);
+    assert_eq!(audit_rows(&dba).await.len(), 2);
+
+    assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
+    // Only admins verify (others do not see every row).
+    assert_eq!(bob.refused(&["history", "verify-chain"])["params"]["role"], "admin");
+
+    // Not even the DBA changes a row through the trigger…
+    let refused = dba.batch_execute("UPDATE callback_desk.audit SET outcome = 'ok'").await.unwrap_err();
+    assert_eq!(refused.code().map(|c| c.code()), Some("42501"));
+    // …but a superuser can bypass triggers: the chain names the row changed.
+    let second = rows[1].0;
+    dba.batch_execute(&format!(
+        "SET session_replication_role = replica;
+         UPDATE callback_desk.audit SET scope = scope || ' ' WHERE id = {second};
+         SET session_replication_role = origin;"
+    ))
+    .await
+    .unwrap();
+    let (code, out, _) = alice.cli(&["history", "verify-chain"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("row {second} ")), "{out}");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_push_killed_midway_loses_nothing_and_a_repeated_push_duplicates_nothing() {
+    let url = team_database("team_outbox").await;
+    let dba = superuser("team_outbox").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let id = alice.add_cybavo(&sandbox);
+
+    // The DBA holds the trail's append lock: the call's push waits inside append_audit.
+    dba.query_one("SELECT pg_advisory_lock(hashtext('callback_desk.audit'))", &[]).await.unwrap();
+    let mut call = Command::new(CLI)
+        .args(Member::lookup_args(&id))
+        .env("CALLBACK_DESK_DATA_DIR", alice.data.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", &alice.keyring.bus_address)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    loop {
+        let waiting: i64 = dba
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                  WHERE datname = 'team_outbox' AND usename = 'team_outbox_alice' AND wait_event = 'advisory'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            break;
+        }
+        assert!(call.try_wait().unwrap().is_none(), "the call ended before its push waited");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    call.kill().unwrap(); // SIGKILL, mid-push
+    call.wait().unwrap();
+    dba.query_one("SELECT pg_advisory_unlock(hashtext('callback_desk.audit'))", &[]).await.unwrap();
+    assert!(audit_rows(&dba).await.is_empty(), "the killed push's transaction must not have committed");
+
+    // The action is in the local journal and still queued: the next push sends it, once.
+    let local: Vec<Value> =
+        alice.ok(&["history", "list", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(local.len(), 1);
+    alice.ok(&["team", "push"]);
+    let rows = audit_rows(&dba).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].1.ends_with(&format!("/{}", local[0]["id"])));
+
+    // A crash after the trail took the row but before the journal noted it: the row is pushed again, and
+    // the trail's unique origin keeps it one row.
+    {
+        let db = rusqlite::Connection::open(alice.data.path().join("callback-desk.sqlite3")).unwrap();
+        assert_eq!(db.execute("UPDATE team_outbox SET pushed_at = NULL, audit_id = NULL", []).unwrap(), 1);
+    }
+    alice.ok(&["team", "push"]);
+    assert_eq!(audit_rows(&dba).await, rows);
+    assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
 }

@@ -5,8 +5,10 @@
 //! This file holds the [`Team`] handle (a connection as this installation's member) and [`TeamConfig`],
 //! where the workspace is (in the local SQLite database; the password is in the vault).
 
+pub mod audit;
 pub mod connect;
 pub mod members;
+pub mod outbox;
 pub mod schema;
 
 use crate::db::{storage_error, Db};

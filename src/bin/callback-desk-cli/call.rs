@@ -73,6 +73,26 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
+/// In a team workspace, sends the finished actions to the team's audit trail. A failure leaves them queued
+/// for the next push and does not change what the call printed.
+async fn push_to_team(store: &callback_desk::store::Store) {
+    use callback_desk::clock::Clock;
+    use callback_desk::team::{outbox, Team, TeamConfig};
+    let vault = store.accounts.vault();
+    match TeamConfig::load(vault.db()) {
+        Ok(Some(_)) => {}
+        _ => return,
+    }
+    let pushed = match Team::open(vault).await {
+        Ok(team) => outbox::push(vault.db(), &team, SystemClock.now_ms()).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = pushed {
+        tracing::warn!(error = %e, "the team's audit trail could not be reached; the action stays queued");
+        eprintln!("{}", serde_json::json!({ "warning": e }));
+    }
+}
+
 /// Runs a stored account's operation through the same path as the app (history row written `pending`
 /// first). Sandbox accounts get an in-process sandbox for the duration of the call.
 async fn call_stored(
@@ -91,6 +111,7 @@ async fn call_stored(
     let root = sandbox.as_ref().map(|h| h.base_url());
     let req = ActionRequest { account_id: id, operation, params };
     let result = store.actions.run(&req, root.as_deref(), transport, None).await?;
+    push_to_team(&store).await;
     let mut v = serde_json::to_value(&result).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("error_code".into(), json!(result.error.as_ref().map(|e| e.code)));

@@ -1,10 +1,10 @@
-//! `team init|invite|join|members`: the team workspace on PostgreSQL this installation belongs to.
+//! `team init|invite|join|members|push`: the team workspace on PostgreSQL this installation belongs to.
 
 use crate::{open_store, runtime};
-use callback_desk::clock::SystemClock;
+use callback_desk::clock::{Clock, SystemClock};
 use callback_desk::error::Error;
 use callback_desk::team::members::{self, Role};
-use callback_desk::team::Team;
+use callback_desk::team::{outbox, Team};
 use clap::Subcommand;
 use std::process::ExitCode;
 
@@ -34,6 +34,8 @@ pub enum TeamCommand {
     },
     /// Print the workspace's members as a JSON array of {name, role}.
     Members,
+    /// Send the finished actions not yet in the team's audit trail (also done after every `call`).
+    Push,
 }
 
 pub fn run(command: TeamCommand) -> Result<ExitCode, Error> {
@@ -59,6 +61,11 @@ pub fn run(command: TeamCommand) -> Result<ExitCode, Error> {
                 let team = Team::open(&vault).await?;
                 let list = members::list(&team).await?;
                 println!("{}", serde_json::to_string(&list).unwrap_or_default());
+            }
+            TeamCommand::Push => {
+                let team = Team::open(&vault).await?;
+                let pushed = outbox::push(vault.db(), &team, SystemClock.now_ms()).await?;
+                eprintln!("{pushed} actions pushed; {} waiting", outbox::waiting(vault.db())?);
             }
         }
         Ok(ExitCode::SUCCESS)
