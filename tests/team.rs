@@ -497,3 +497,118 @@ async fn team_a_push_killed_midway_loses_nothing_and_a_repeated_push_duplicates_
     assert_eq!(audit_rows(&dba).await, rows);
     assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_three_members_hammering_one_ccpayment_account_never_exceed_its_budget() {
+    let url = team_database("team_budget").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let mut members = vec![alice];
+    for name in ["bob", "carol"] {
+        let code = members[0].ok(&["team", "invite", "--member", name, "--role", "operator"]);
+        let member = Member::new();
+        member.ok(&["team", "join", "--invite", code.trim()]);
+        members.push(member);
+    }
+    // Each installation has its own copy of the one merchant account (CCPayment v1: 1 resend a minute).
+    let ids: Vec<String> = members
+        .iter()
+        .map(|m| {
+            let file = m.data.path().join("ccpayment.json");
+            std::fs::write(&file, sandbox.accounts["ccpayment-v1"].to_string()).unwrap();
+            m.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]).trim().to_owned()
+        })
+        .collect();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let params = json!({"start_timestamp": now - 600, "end_timestamp": now}).to_string();
+
+    // Three calls from each member, all at once.
+    let children: Vec<std::process::Child> = members
+        .iter()
+        .zip(&ids)
+        .flat_map(|(m, id)| (0..3).map(move |_| (m, id)))
+        .map(|(m, id)| {
+            Command::new(CLI)
+                .args(["call", "--account-id", id, "--operation", "resend-webhooks", "--params", &params])
+                .env("CALLBACK_DESK_DATA_DIR", m.data.path())
+                .env("DBUS_SESSION_BUS_ADDRESS", &m.keyring.bus_address)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let (mut sent_ok, mut waited, mut other) = (0, 0, Vec::new());
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let printed: Value = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
+        let refused: Value = serde_json::from_str(stderr.lines().last().unwrap_or("")).unwrap_or(Value::Null);
+        if printed["outcome"] == "ok" {
+            sent_ok += 1;
+        } else if refused["error"]["code"] == "budget.wait" {
+            waited += 1;
+        } else {
+            other.push(format!("{stdout} {stderr}"));
+        }
+    }
+    // One call a minute for the merchant, whoever sends it: one went, the others were told to wait, and the
+    // provider rejected none.
+    assert_eq!((sent_ok, waited), (1, 8), "other outcomes: {other:?}");
+    assert!(other.is_empty(), "{other:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_offline_refuses_sends_keeps_lookups_and_history_and_pushes_when_back() {
+    let url = team_database("team_offline").await;
+    let dba = superuser("team_offline").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let cybavo = alice.add_cybavo(&sandbox);
+    let file = alice.data.path().join("ccpayment.json");
+    std::fs::write(&file, sandbox.accounts["ccpayment-v1"].to_string()).unwrap();
+    let ccpayment = alice.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]);
+
+    // The team database becomes unreachable (the workspace now points at a port nothing listens on).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let db = rusqlite::Connection::open(alice.data.path().join("callback-desk.sqlite3")).unwrap();
+    let port: i64 = db.query_row("SELECT port FROM team_workspace", [], |r| r.get(0)).unwrap();
+    db.execute("UPDATE team_workspace SET port = ?1", [closed]).unwrap();
+
+    // A resend needs the team's budget: refused, saying why, and neither sent nor recorded.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let params = json!({"start_timestamp": now - 600, "end_timestamp": now}).to_string();
+    let refused = alice.refused(&[
+        "call",
+        "--account-id",
+        ccpayment.trim(),
+        "--operation",
+        "resend-webhooks",
+        "--params",
+        &params,
+    ]);
+    assert_eq!(refused["code"], "team.offline");
+    assert!(alice.ok(&["history", "list", "--json"]).trim().is_empty());
+
+    // A look-up works (within this installation's budget) and waits in the journal for the trail.
+    let args = Member::lookup_args(&cybavo);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, out, err) = alice.cli(&args);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["outcome"], "ok", "{err}");
+    assert!(err.contains("team.offline"), "the call says the trail was not reached: {err}");
+    let local: Vec<Value> =
+        alice.ok(&["history", "list", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!((local.len(), local[0]["member"].as_str()), (1, Some("alice")));
+    assert!(audit_rows(&dba).await.is_empty());
+
+    // Back online: the next push sends it.
+    db.execute("UPDATE team_workspace SET port = ?1", [port]).unwrap();
+    alice.ok(&["team", "push"]);
+    let rows = audit_rows(&dba).await;
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].1.ends_with(&format!("/{}", local[0]["id"])));
+}

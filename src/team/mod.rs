@@ -6,6 +6,7 @@
 //! where the workspace is (in the local SQLite database; the password is in the vault).
 
 pub mod audit;
+pub mod budget;
 pub mod connect;
 pub mod members;
 pub mod outbox;
