@@ -4,7 +4,7 @@
 
 use crate::accounts::{AccountView, Accounts};
 use crate::clock::Clock;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::history::{Finish, History, NewEntry, Outcome, RecordedRequest, RecordedResponse};
 use crate::limits::{BudgetGate, BudgetKey, Limits};
 use crate::providers::{self, CallOutcome, OutcomeKind};
@@ -155,27 +155,19 @@ impl Actions {
         let rule_of = |op: &str| provider.budget(&view.fields, op);
         // The account's rate budget is reserved before anything is recorded or sent: a request over a
         // known limit never leaves, whichever process asks (`budget.wait` says when it may go). In a team
-        // workspace the members' shared budget of the merchant is reserved first, in the team database.
+        // workspace the team database admits it first: the member's role, the merchant's shared budget.
         let op = providers::operation_descriptor(&account, &req.operation)?;
-        if let (Some(rule), Some(budget)) = (budget_key.rule, self.limits.budget(budget_key)?) {
-            let shared = crate::team::budget::reserve_for_action(
-                self.accounts.vault(),
-                &view,
-                rule.bucket,
-                budget,
-                self.limits.settings(),
-                self.clock.as_ref(),
-                calls.len().max(1),
-            )
-            .await;
-            match shared {
-                // Offline, look-ups still work (within this installation's budget); sends wait for the team.
-                Err(e) if e.code == ErrorCode::TeamOffline && op.kind != providers::OperationKind::Resend => {
-                    tracing::warn!(error = %e, "team database offline: a look-up within this installation's budget");
-                }
-                other => other?,
-            }
-        }
+        let budget = match budget_key.rule {
+            Some(rule) => self.limits.budget(budget_key)?.map(|b| (rule.bucket, b)),
+            None => None,
+        };
+        let needs = crate::team::admit::Needs {
+            resend: op.kind == providers::OperationKind::Resend,
+            budget,
+            calls: calls.len().max(1),
+        };
+        crate::team::admit::admit(self.accounts.vault(), &view, needs, self.limits.settings(), self.clock.as_ref())
+            .await?;
         let gate = BudgetGate::reserve(
             &self.limits,
             view.id,

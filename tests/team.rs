@@ -228,6 +228,25 @@ async fn team_commands_refuse_what_the_role_or_the_input_does_not_allow() {
     );
     let bad_name = alice.refused(&["team", "invite", "--member", "Robert; DROP", "--role", "viewer"]);
     assert_eq!(bad_name["params"]["reason"], "team_member_name");
+    // A viewer looks up but does not resend: the database names the role needed, nothing is sent or recorded.
+    let sandbox = Sandbox::start();
+    let file = viewer.data.path().join("ccpayment.json");
+    std::fs::write(&file, sandbox.accounts["ccpayment-v1"].to_string()).unwrap();
+    let ccpayment = viewer.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let params = json!({"start_timestamp": now - 600, "end_timestamp": now}).to_string();
+    let resend = ["call", "--account-id", ccpayment.trim(), "--operation", "resend-webhooks", "--params", &params];
+    let denied = viewer.refused(&resend);
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("operator"))
+    );
+    assert!(viewer.ok(&["history", "list", "--json"]).trim().is_empty());
+    let cybavo = viewer.add_cybavo(&sandbox);
+    let lookup = Member::lookup_args(&cybavo);
+    let lookup: Vec<&str> = lookup.iter().map(String::as_str).collect();
+    assert_eq!(serde_json::from_str::<Value>(&viewer.ok(&lookup)).unwrap()["outcome"], "ok");
+
     assert_eq!(outsider.refused(&["team", "members"])["code"], "team.not_joined");
     assert_eq!(
         outsider.refused(&["team", "join", "--invite", "cbd-invite-1.bm90IGpzb24"])["code"],

@@ -3,16 +3,14 @@
 //! together never exceed the provider's limit.
 //!
 //! One transaction holds the budget's advisory lock while it reads the merchant's recent calls, decides
-//! with the same rule as solo use ([`crate::limits::earliest_allowed_n`]) and records the calls. An
-//! installation that cannot reach the team database does not send (`team.offline`).
+//! with the same rule as solo use ([`crate::limits::earliest_allowed_n`]) and records the calls
+//! ([`super::admit`] calls it for every action of a member).
 
 use super::connect::db_error;
-use super::{Team, TeamConfig};
+use super::Team;
 use crate::accounts::AccountView;
-use crate::clock::Clock;
 use crate::error::Result;
 use crate::limits::{day_of, day_start_ms, earliest_allowed_n, Budget, LimitSettings, Reservation, MINUTE_MS};
-use crate::vault::Vault;
 use sha2::{Digest, Sha256};
 
 /// The merchant account a budget belongs to, the same in every member's installation: members' copies of
@@ -62,28 +60,4 @@ pub async fn reserve(
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
     Ok(Reservation::Granted)
-}
-
-/// For an action about to be recorded and sent: in a workspace, reserves its calls of the merchant's
-/// `bucket` in the team database under `budget` (the account's budget in force, what its installation
-/// learned applied): `budget.wait` when the team's calls do not allow them now, `team.offline` when the
-/// database cannot be reached. Outside a workspace, nothing.
-pub async fn reserve_for_action(
-    vault: &Vault,
-    view: &AccountView,
-    bucket: &str,
-    budget: Budget,
-    settings: &LimitSettings,
-    clock: &dyn Clock,
-    count: usize,
-) -> Result<()> {
-    if TeamConfig::load(vault.db())?.is_none() {
-        return Ok(());
-    }
-    let mut team = Team::open(vault).await?;
-    let now = clock.now_ms();
-    match reserve(&mut team, &merchant_key(view), bucket, budget, settings, now, count).await? {
-        Reservation::Granted => Ok(()),
-        Reservation::WaitUntil(next) => Err(Reservation::refusal(next, now)),
-    }
 }

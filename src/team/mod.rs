@@ -5,6 +5,7 @@
 //! This file holds the [`Team`] handle (a connection as this installation's member) and [`TeamConfig`],
 //! where the workspace is (in the local SQLite database; the password is in the vault).
 
+pub mod admit;
 pub mod audit;
 pub mod budget;
 pub mod connect;
