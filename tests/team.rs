@@ -431,9 +431,19 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
         assert!(row.1.starts_with("bob/") && row.1.ends_with(&format!("/{}", local["id"])), "{row:?}");
         assert_eq!(row.3, local["outcome"].as_str().unwrap());
     }
+    // A bulk job's calls reach the trail too (200 ids: two calls of 100).
+    let ids: Vec<i64> = (0..200).map(|i| 90_000_000_001 + i).collect();
+    let bulk_params = json!({ "ids": ids }).to_string();
+    bob.ok(&["bulk", "run", "--account-id", &id, "--operation", "query-callbacks", "--params", &bulk_params]);
+    let local: Vec<Value> =
+        bob.ok(&["history", "list", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(local.len(), 4);
+    let rows = audit_rows(&dba).await;
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(rows.iter().all(|r| r.2 == "bob"));
     // A push again sends nothing more.
     bob.ok(&["team", "push"]);
-    assert_eq!(audit_rows(&dba).await.len(), 2);
+    assert_eq!(audit_rows(&dba).await.len(), 4);
 
     assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
     // Only admins verify (others do not see every row).

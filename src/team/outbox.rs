@@ -8,10 +8,14 @@
 
 use super::audit::{self, AuditEntry};
 use super::{Team, TeamConfig};
+use crate::clock::Clock;
 use crate::db::{storage_error, Db};
 use crate::error::Result;
+use crate::vault::Vault;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// At most this many rows per round trip of [`push`]'s loop.
 const BATCH: i64 = 200;
@@ -41,6 +45,28 @@ pub async fn push(db: &Db, team: &Team, now_ms: i64) -> Result<usize> {
             pushed += 1;
         }
     }
+}
+
+/// In a workspace, connects and pushes (see [`push`]); outside one, nothing.
+pub async fn push_now(vault: &Vault, clock: &dyn Clock) -> Result<usize> {
+    if TeamConfig::load(vault.db())?.is_none() {
+        return Ok(0);
+    }
+    let team = Team::open(vault).await?;
+    push(vault.db(), &team, clock.now_ms()).await
+}
+
+/// Pushes every `every` until the returned task is aborted, so the actions of a long bulk job reach the
+/// trail while it runs; a failed round (offline) is logged and the next one tries again.
+pub fn push_in_background(vault: Arc<Vault>, clock: Arc<dyn Clock>, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(e) = push_now(&vault, clock.as_ref()).await {
+                tracing::warn!(error = %e, "the team's audit trail could not be reached; actions stay queued");
+            }
+        }
+    })
 }
 
 /// The next queued rows whose action has finished, as trail entries.

@@ -76,18 +76,7 @@ pub fn run(args: Args) -> ExitCode {
 /// In a team workspace, sends the finished actions to the team's audit trail. A failure leaves them queued
 /// for the next push and does not change what the call printed.
 async fn push_to_team(store: &callback_desk::store::Store) {
-    use callback_desk::clock::Clock;
-    use callback_desk::team::{outbox, Team, TeamConfig};
-    let vault = store.accounts.vault();
-    match TeamConfig::load(vault.db()) {
-        Ok(Some(_)) => {}
-        _ => return,
-    }
-    let pushed = match Team::open(vault).await {
-        Ok(team) => outbox::push(vault.db(), &team, SystemClock.now_ms()).await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = pushed {
+    if let Err(e) = callback_desk::team::outbox::push_now(store.accounts.vault(), &SystemClock).await {
         tracing::warn!(error = %e, "the team's audit trail could not be reached; the action stays queued");
         eprintln!("{}", serde_json::json!({ "warning": e }));
     }
