@@ -214,6 +214,19 @@ async fn team_init_invite_join_and_members_across_installations() {
         "team.already_initialised"
     );
 
+    // Each installation made a key pair and published its public key (32 bytes, one per member).
+    let dba = superuser("team_flow").await;
+    let keys: Vec<(String, Option<Vec<u8>>)> = dba
+        .query("SELECT name, public_key FROM callback_desk.members ORDER BY name", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(keys.len(), 2);
+    assert!(keys.iter().all(|(_, k)| k.as_ref().is_some_and(|k| k.len() == 32)), "{keys:?}");
+    assert_ne!(keys[0].1, keys[1].1);
+
     // No password is in any file of either installation: the owner's URL's, the invitation's, nor theirs.
     let invite = invite_credentials(code);
     for member in [&alice, &bob] {
@@ -315,6 +328,13 @@ async fn team_a_members_own_credentials_do_no_more_than_their_role_in_sql() {
     refused("CREATE TABLE callback_desk.mine (x int)").await;
     refused("SET ROLE team_sql_owner").await;
     refused("ALTER TABLE callback_desk.members DISABLE ROW LEVEL SECURITY").await;
+    // A member publishes a key for themselves only (the function writes the caller's row; the table itself
+    // is read-only to members).
+    vic.batch_execute("SELECT callback_desk.publish_public_key(decode(repeat('ab', 32), 'hex'))").await.unwrap();
+    refused("UPDATE callback_desk.members SET public_key = decode(repeat('cd', 32), 'hex') WHERE name = 'alice'").await;
+    let alice_key: Option<Vec<u8>> =
+        vic.query_one("SELECT public_key FROM callback_desk.members WHERE name = 'alice'", &[]).await.unwrap().get(0);
+    assert_ne!(alice_key, Some(vec![0xcd; 32]));
     // The audit trail: a member appends their own rows through append_audit only, and nobody changes them.
     vic.batch_execute(
         "SELECT callback_desk.append_audit('vic/1/1', now(), NULL, 'Cybavo', 'cybavo', 'sandbox', 'action',

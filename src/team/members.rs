@@ -4,7 +4,8 @@
 //! Every member is a PostgreSQL login role. Passwords are made here, kept in the vault and reach the
 //! server only as SCRAM verifiers. An invitation carries a one-time password valid for
 //! [`INVITE_VALID_DAYS`]; joining replaces it with the member's own (through `callback_desk.join_member`),
-//! so the invitation cannot be used twice.
+//! so the invitation cannot be used twice. Creating or joining also makes the installation's key pair and
+//! publishes its public key ([`super::keys`]).
 
 use super::connect::{self, db_error, Endpoint};
 use super::schema::{self, RoleNames};
@@ -147,7 +148,8 @@ pub async fn init(vault: &Vault, clock: &dyn Clock, database_url: &str, member: 
         joined_at_ms: clock.now_ms(),
     };
     // The member's own credentials work (and this is the member the database sees) before they are kept.
-    confirm_member(&config, &password).await?;
+    let member_client = confirm_member(&config, &password).await?;
+    super::keys::publish(vault, clock, &member_client).await?;
     config.save(vault.db())?;
     Ok(config)
 }
@@ -200,14 +202,17 @@ pub async fn join(vault: &Vault, clock: &dyn Clock, code: &str) -> Result<TeamCo
                     e => e,
                 }
             })?;
-            confirm_member(&config, &password).await?;
+            let member_client = confirm_member(&config, &password).await?;
+            super::keys::publish(vault, clock, &member_client).await?;
         }
         Err(e) if e.code == ErrorCode::TeamLoginRefused => {
             // Used already, expired, or joined by this installation just before a crash.
             let Some(mine) = vault.get_app_secret(PASSWORD_SECRET)? else {
                 return Err(Error::new(ErrorCode::TeamInviteUsed));
             };
-            confirm_member(&config, &mine).await.map_err(|_| Error::new(ErrorCode::TeamInviteUsed))?;
+            let member_client =
+                confirm_member(&config, &mine).await.map_err(|_| Error::new(ErrorCode::TeamInviteUsed))?;
+            super::keys::publish(vault, clock, &member_client).await?;
         }
         Err(e) => return Err(e),
     }
@@ -215,8 +220,8 @@ pub async fn join(vault: &Vault, clock: &dyn Clock, code: &str) -> Result<TeamCo
     Ok(config)
 }
 
-/// Connects with `password` and checks the database sees this member.
-async fn confirm_member(config: &TeamConfig, password: &Secret) -> Result<()> {
+/// Connects with `password` and checks the database sees this member; returns the connection.
+async fn confirm_member(config: &TeamConfig, password: &Secret) -> Result<tokio_postgres::Client> {
     let client = connect::connect(&config.endpoint, password.expose()).await?;
     let seen: Option<String> =
         client.query_one("SELECT callback_desk.current_member()", &[]).await.map_err(db_error)?.get(0);
@@ -224,7 +229,7 @@ async fn confirm_member(config: &TeamConfig, password: &Secret) -> Result<()> {
         return Err(Error::new(ErrorCode::TeamDatabaseFailed)
             .detail(format!("the database sees member {seen:?}, expected {}", config.member)));
     }
-    Ok(())
+    Ok(client)
 }
 
 /// `team members`: every current member and their workspace role, by name.

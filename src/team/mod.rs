@@ -9,6 +9,7 @@ pub mod admit;
 pub mod audit;
 pub mod budget;
 pub mod connect;
+pub mod keys;
 pub mod members;
 pub mod outbox;
 pub mod schema;

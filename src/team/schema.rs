@@ -12,8 +12,12 @@ use crate::error::Result;
 use tokio_postgres::Client;
 
 /// The migrations; index + 1 is the version after it ran.
-pub const MIGRATIONS: &[&str] =
-    &[include_str!("sql/001_members.sql"), include_str!("sql/002_audit.sql"), include_str!("sql/003_budgets.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("sql/001_members.sql"),
+    include_str!("sql/002_audit.sql"),
+    include_str!("sql/003_budgets.sql"),
+    include_str!("sql/004_keys.sql"),
+];
 
 /// The role names of one workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
