@@ -1,6 +1,6 @@
-//! Connecting to the team database: TLS (rustls, server certificate checked against the system's trusted
-//! roots) is required unless the server is on this computer (a loopback address or a Unix socket), and
-//! PostgreSQL's errors become the app's error codes.
+//! Connecting to the team database: TLS (rustls, server certificate and host name checked against the
+//! system's trusted roots) is required unless the server is on this computer (a loopback address or a Unix
+//! socket, where the connection is plain), and PostgreSQL's errors become the app's error codes.
 
 use crate::error::{Error, ErrorCode, Result};
 use std::time::Duration;
@@ -58,9 +58,9 @@ pub fn is_local(host: &str) -> bool {
 
 /// Connects as `endpoint.user` with `password`; the connection runs on the current Tokio runtime until
 /// the returned client is dropped. TLS is required (certificate and host name checked) unless the host is
-/// local, where it is used when the server offers it.
+/// local (a loopback address or a Unix socket), where the connection is plain: nothing crosses a network.
 pub async fn connect(endpoint: &Endpoint, password: &str) -> Result<Client> {
-    crate::transport::install_crypto_provider();
+    let local = is_local(&endpoint.host);
     let mut config = Config::new();
     config
         .host(&endpoint.host)
@@ -70,30 +70,53 @@ pub async fn connect(endpoint: &Endpoint, password: &str) -> Result<Client> {
         .password(password)
         .application_name("callback-desk")
         .connect_timeout(CONNECT_TIMEOUT)
-        .ssl_mode(if is_local(&endpoint.host) { SslMode::Prefer } else { SslMode::Require });
-    let tls = tls_connector();
-    let (client, connection) = config.connect(tls).await.map_err(|e| connect_error(endpoint, &e))?;
+        .ssl_mode(if local { SslMode::Disable } else { SslMode::Require });
+    let client = if local {
+        let (client, connection) =
+            config.connect(tokio_postgres::NoTls).await.map_err(|e| connect_error(endpoint, &e))?;
+        spawn_connection(connection);
+        client
+    } else {
+        let (client, connection) = config.connect(tls_connector()).await.map_err(|e| connect_error(endpoint, &e))?;
+        spawn_connection(connection);
+        client
+    };
+    Ok(client)
+}
+
+/// Runs a connection on the current runtime until its client is dropped.
+fn spawn_connection<S, T>(connection: tokio_postgres::Connection<S, T>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::warn!(error = %e, "the team database connection ended");
         }
     });
-    Ok(client)
 }
 
-/// rustls with the system's trusted roots (none found: every TLS connection fails, saying why).
+/// rustls with the system's trusted roots, loaded once per process (none found: every TLS connection
+/// fails, saying why).
 fn tls_connector() -> tokio_postgres_rustls::MakeRustlsConnect {
-    match tokio_postgres_rustls::MakeRustlsConnect::with_native_certs() {
-        Ok((tls, _)) => tls,
-        Err(errors) => {
-            tracing::warn!(?errors, "no trusted root certificates found on this system");
-            tokio_postgres_rustls::MakeRustlsConnect::new(
-                rustls::ClientConfig::builder()
-                    .with_root_certificates(rustls::RootCertStore::empty())
-                    .with_no_client_auth(),
-            )
-        }
-    }
+    static CONNECTOR: std::sync::OnceLock<tokio_postgres_rustls::MakeRustlsConnect> = std::sync::OnceLock::new();
+    CONNECTOR
+        .get_or_init(|| {
+            crate::transport::install_crypto_provider();
+            match tokio_postgres_rustls::MakeRustlsConnect::with_native_certs() {
+                Ok((tls, _)) => tls,
+                Err(errors) => {
+                    tracing::warn!(?errors, "no trusted root certificates found on this system");
+                    tokio_postgres_rustls::MakeRustlsConnect::new(
+                        rustls::ClientConfig::builder()
+                            .with_root_certificates(rustls::RootCertStore::empty())
+                            .with_no_client_auth(),
+                    )
+                }
+            }
+        })
+        .clone()
 }
 
 /// A failed connection: refused credentials (SQLSTATE 28P01 / 28000) are `team.login_refused`; anything
