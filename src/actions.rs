@@ -166,8 +166,9 @@ impl Actions {
             budget,
             calls: calls.len().max(1),
         };
-        crate::team::admit::admit(self.accounts.vault(), &view, needs, self.limits.settings(), self.clock.as_ref())
-            .await?;
+        let team =
+            crate::team::admit::admit(self.accounts.vault(), &view, needs, self.limits.settings(), self.clock.as_ref())
+                .await?;
         let gate = BudgetGate::reserve(
             &self.limits,
             view.id,
@@ -184,6 +185,11 @@ impl Actions {
         self.history.finish(history_id, finish_of(&outcome, started.elapsed().as_millis() as i64))?;
         if outcome.http_status.is_some() {
             self.limits.observe(budget_key, outcome.error.as_ref(), self.clock.now_ms())?;
+        }
+        // In a team workspace the action goes to the team's audit trail now, on the connection that admitted
+        // it (offline, it stays queued for the next push).
+        if let Some(team) = &team {
+            crate::team::outbox::push_after_action(self.accounts.vault().db(), team, self.clock.now_ms()).await;
         }
         // History scrubs what it stores (`History::finish`); what goes back to the UI or the CLI gets the
         // same scrubbing, since error details and results are built from what the provider sent back

@@ -24,24 +24,25 @@ pub struct Needs<'a> {
     pub calls: usize,
 }
 
-/// Admits the action (see the module's text); outside a workspace, always.
+/// Admits the action (see the module's text); outside a workspace, always. Returns the connection that
+/// admitted it, if one was made (the action's push to the audit trail reuses it).
 pub async fn admit(
     vault: &Vault,
     view: &AccountView,
     needs: Needs<'_>,
     settings: &LimitSettings,
     clock: &dyn Clock,
-) -> Result<()> {
+) -> Result<Option<Team>> {
     if (!needs.resend && needs.budget.is_none()) || TeamConfig::load(vault.db())?.is_none() {
-        return Ok(());
+        return Ok(None);
     }
     let asked = ask(vault, view, &needs, settings, clock).await;
     match asked {
         Err(e) if e.code == ErrorCode::TeamOffline && !needs.resend => {
             tracing::warn!(error = %e, "team database offline: a look-up within this installation's budget");
-            Ok(())
+            Ok(None)
         }
-        other => other,
+        other => other.map(Some),
     }
 }
 
@@ -51,7 +52,7 @@ async fn ask(
     needs: &Needs<'_>,
     settings: &LimitSettings,
     clock: &dyn Clock,
-) -> Result<()> {
+) -> Result<Team> {
     let mut team = Team::open(vault).await?;
     if needs.resend {
         team.client().query_one("SELECT callback_desk.require_role(NULL, 'operator')", &[]).await.map_err(db_error)?;
@@ -64,5 +65,5 @@ async fn ask(
             return Err(Reservation::refusal(next, now));
         }
     }
-    Ok(())
+    Ok(team)
 }

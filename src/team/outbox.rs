@@ -47,6 +47,14 @@ pub async fn push(db: &Db, team: &Team, now_ms: i64) -> Result<usize> {
     }
 }
 
+/// After an action, on the connection that admitted it: pushes (see [`push`]); a failure is logged and
+/// leaves the rows queued for the next push.
+pub async fn push_after_action(db: &Db, team: &Team, now_ms: i64) {
+    if let Err(e) = push(db, team, now_ms).await {
+        tracing::warn!(error = %e, "the team's audit trail could not be reached; the action stays queued");
+    }
+}
+
 /// In a workspace, connects and pushes (see [`push`]); outside one, nothing.
 pub async fn push_now(vault: &Vault, clock: &dyn Clock) -> Result<usize> {
     if TeamConfig::load(vault.db())?.is_none() {

@@ -76,7 +76,12 @@ pub fn run(args: Args) -> ExitCode {
 /// In a team workspace, sends the finished actions to the team's audit trail. A failure leaves them queued
 /// for the next push and does not change what the call printed.
 async fn push_to_team(store: &callback_desk::store::Store) {
-    if let Err(e) = callback_desk::team::outbox::push_now(store.accounts.vault(), &SystemClock).await {
+    use callback_desk::team::outbox;
+    // Usually the action pushed itself on the connection that admitted it; what is left goes now.
+    if !outbox::waiting(store.accounts.vault().db()).is_ok_and(|n| n > 0) {
+        return;
+    }
+    if let Err(e) = outbox::push_now(store.accounts.vault(), &SystemClock).await {
         tracing::warn!(error = %e, "the team's audit trail could not be reached; the action stays queued");
         eprintln!("{}", serde_json::json!({ "warning": e }));
     }
