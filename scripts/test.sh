@@ -47,9 +47,13 @@ stage "Rust unit and integration tests" cargo test --workspace --locked
 stage "generated TypeScript bindings are committed" bindings_in_sync
 stage "clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "fuzzing (bounded run of every target)" scripts/fuzz.sh
-# Every test marked #[ignore] needs a real Secret Service: they all run here, in a private desktop session.
+# Every test marked #[ignore] needs a real Secret Service: they all run here, in a private desktop session
+# (the team workspace's, named team_*, run in the next stage, beside a PostgreSQL server).
 stage "keyring tests and the fault suite (real Secret Service)" scripts/with-desktop-session.sh \
-  cargo test --workspace --locked -- --ignored
+  cargo test --workspace --locked -- --ignored --skip team_
+# Several members, each with a data folder and a keyring of its own, against a throwaway PostgreSQL cluster.
+stage "team workspace (real PostgreSQL, one keyring per member)" scripts/with-postgres.sh \
+  cargo test --locked --test team -- --ignored
 stage "installers: tauri build (.deb and AppImage), checked" bash -c 'scripts/bundle.sh deb appimage \
   && deb=$(ls -t target/release/bundle/deb/*.deb | head -1) && dpkg-deb -c "$deb" | grep -q "usr/bin/callback-desk$" \
   && ls -l "$deb" && ls -l target/release/callback-desk && scripts/check-appimage.sh'

@@ -154,7 +154,21 @@ impl Actions {
         let provider = view.provider.get();
         let rule_of = |op: &str| provider.budget(&view.fields, op);
         // The account's rate budget is reserved before anything is recorded or sent: a request over a
-        // known limit never leaves, whichever process asks (`budget.wait` says when it may go).
+        // known limit never leaves, whichever process asks (`budget.wait` says when it may go). In a team
+        // workspace the team database admits it first: the member's role, the merchant's shared budget.
+        let op = providers::operation_descriptor(&account, &req.operation)?;
+        let budget = match budget_key.rule {
+            Some(rule) => self.limits.budget(budget_key)?.map(|b| (rule.bucket, b)),
+            None => None,
+        };
+        let needs = crate::team::admit::Needs {
+            resend: op.kind == providers::OperationKind::Resend,
+            budget,
+            calls: calls.len().max(1),
+        };
+        let team =
+            crate::team::admit::admit(self.accounts.vault(), &view, needs, self.limits.settings(), self.clock.as_ref())
+                .await?;
         let gate = BudgetGate::reserve(
             &self.limits,
             view.id,
@@ -163,7 +177,6 @@ impl Actions {
             self.clock.as_ref(),
             calls.len().max(1),
         )?;
-        let op = providers::operation_descriptor(&account, &req.operation)?;
         let history_id = self.history.begin(self.entry(&view, &op, req, job_id, &provisional))?;
         let started = std::time::Instant::now();
         let outcome =
@@ -172,6 +185,11 @@ impl Actions {
         self.history.finish(history_id, finish_of(&outcome, started.elapsed().as_millis() as i64))?;
         if outcome.http_status.is_some() {
             self.limits.observe(budget_key, outcome.error.as_ref(), self.clock.now_ms())?;
+        }
+        // In a team workspace the action goes to the team's audit trail now, on the connection that admitted
+        // it (offline, it stays queued for the next push).
+        if let Some(team) = &team {
+            crate::team::outbox::push_after_action(self.accounts.vault().db(), team, self.clock.now_ms()).await;
         }
         // History scrubs what it stores (`History::finish`); what goes back to the UI or the CLI gets the
         // same scrubbing, since error details and results are built from what the provider sent back

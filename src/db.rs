@@ -241,6 +241,33 @@ pub const MIGRATIONS: &[&str] = &[
     // key the keyring no longer holds is known to need re-entry. Rows sealed before get theirs the first
     // time the keyring's key opens them.
     "ALTER TABLE account_secrets ADD COLUMN key_id TEXT;",
+    // 8: the team workspace this installation belongs to, if any (see src/team/), and secrets of the app
+    // itself rather than of an account (the team database password), sealed like account secrets.
+    "CREATE TABLE team_workspace (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        host        TEXT NOT NULL,
+        port        INTEGER NOT NULL,
+        dbname      TEXT NOT NULL,
+        login_role  TEXT NOT NULL,
+        member      TEXT NOT NULL,
+        joined_at   INTEGER NOT NULL
+     );
+     CREATE TABLE app_secrets (
+        name        TEXT PRIMARY KEY,
+        nonce       BLOB NOT NULL,
+        ciphertext  BLOB NOT NULL,
+        key_id      TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL
+     );",
+    // 9: the outbox to the team's audit trail (see src/team/outbox.rs): in a workspace, every history row
+    // gets one in the transaction that inserts it; `pushed_at` is set once the team database has it.
+    "CREATE TABLE team_outbox (
+        history_id  INTEGER PRIMARY KEY REFERENCES history(id) ON DELETE CASCADE,
+        queued_at   INTEGER NOT NULL,
+        pushed_at   INTEGER,
+        audit_id    INTEGER
+     );
+     CREATE INDEX team_outbox_waiting ON team_outbox(history_id) WHERE pushed_at IS NULL;",
 ];
 
 /// The file name of the database inside the data folder.

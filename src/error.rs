@@ -81,6 +81,16 @@ error_codes! {
     BudgetWait => "budget.wait",
     BudgetExhausted => "budget.exhausted",
     SandboxNoAccount => "sandbox.no_account",
+    TeamNotJoined => "team.not_joined",
+    TeamAlreadyJoined => "team.already_joined",
+    TeamAlreadyInitialised => "team.already_initialised",
+    TeamOffline => "team.offline",
+    TeamLoginRefused => "team.login_refused",
+    TeamPermissionDenied => "team.permission_denied",
+    TeamMemberExists => "team.member_exists",
+    TeamInviteInvalid => "team.invite_invalid",
+    TeamInviteUsed => "team.invite_used",
+    TeamDatabaseFailed => "team.database_failed",
     Internal => "internal",
 }
 

@@ -27,6 +27,7 @@ pub mod scope;
 pub mod secret;
 pub mod simulator;
 pub mod store;
+pub mod team;
 pub mod transport;
 pub mod vault;
 pub mod wire;

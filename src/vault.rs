@@ -328,7 +328,9 @@ impl Vault {
     fn any_sealed(&self) -> Result<bool> {
         self.db
             .conn()
-            .query_row("SELECT EXISTS (SELECT 1 FROM account_secrets)", [], |r| r.get(0))
+            .query_row("SELECT EXISTS (SELECT 1 FROM account_secrets) OR EXISTS (SELECT 1 FROM app_secrets)", [], |r| {
+                r.get(0)
+            })
             .map_err(crate::db::storage_error)
     }
 
@@ -399,14 +401,18 @@ impl Vault {
     /// Encrypts a secret for storage under the master key made ready before ([`Vault::ensure_ready`]):
     /// returns (nonce, ciphertext, key id).
     pub fn seal(&self, account_id: i64, name: &str, value: &Secret) -> Result<(Vec<u8>, Vec<u8>, String)> {
+        self.seal_with(&Self::aad(account_id, name), value)
+    }
+
+    /// Encrypts under the master key, bound to `aad` (what the secret belongs to).
+    fn seal_with(&self, aad: &[u8], value: &Secret) -> Result<(Vec<u8>, Vec<u8>, String)> {
         use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, Payload};
         use chacha20poly1305::XChaCha20Poly1305;
         let key = self.cached().ok_or_else(|| Error::internal("the vault was not made ready before sealing"))?;
         let cipher = XChaCha20Poly1305::new(key.bytes.as_ref().into());
         let nonce = XChaCha20Poly1305::generate_nonce(&mut rand::rngs::OsRng);
-        let aad = Self::aad(account_id, name);
         let ct = cipher
-            .encrypt(&nonce, Payload { msg: value.expose().as_bytes(), aad: &aad })
+            .encrypt(&nonce, Payload { msg: value.expose().as_bytes(), aad })
             .map_err(|_| Error::internal("encryption failed"))?;
         Ok((nonce.to_vec(), ct, key.id))
     }
@@ -418,14 +424,67 @@ impl Vault {
         nonce: &[u8],
         ct: &[u8],
     ) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        Self::decrypt_with(key, &Self::aad(account_id, name), nonce, ct)
+    }
+
+    fn decrypt_with(key: &MasterKey, aad: &[u8], nonce: &[u8], ct: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
         use chacha20poly1305::aead::{Aead, KeyInit, Payload};
         use chacha20poly1305::{XChaCha20Poly1305, XNonce};
         if nonce.len() != 24 {
             return None;
         }
         let cipher = XChaCha20Poly1305::new(key.bytes.as_ref().into());
-        let aad = Self::aad(account_id, name);
-        cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad }).ok().map(zeroize::Zeroizing::new)
+        cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad }).ok().map(zeroize::Zeroizing::new)
+    }
+
+    fn app_aad(name: &str) -> Vec<u8> {
+        format!("app/{name}").into_bytes()
+    }
+
+    /// Stores (or replaces) a secret of the app itself rather than of an account (the team database
+    /// password), sealed like account secrets; creates the master key on first use.
+    pub fn put_app_secret(&self, name: &str, value: &Secret, now_ms: i64) -> Result<()> {
+        self.ensure_ready()?;
+        let (nonce, ct, key_id) = self.seal_with(&Self::app_aad(name), value)?;
+        self.db
+            .conn()
+            .execute(
+                "INSERT INTO app_secrets (name, nonce, ciphertext, key_id, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(name) DO UPDATE SET nonce = excluded.nonce, ciphertext = excluded.ciphertext,
+                 key_id = excluded.key_id, updated_at = excluded.updated_at",
+                rusqlite::params![name, nonce, ct, key_id, now_ms],
+            )
+            .map_err(crate::db::storage_error)?;
+        Ok(())
+    }
+
+    /// Reads a secret of the app (core code only). Sealed under a key the keyring no longer holds:
+    /// `vault.master_key_lost` naming `field`.
+    pub fn get_app_secret(&self, name: &str) -> Result<Option<Secret>> {
+        let row: Option<(Vec<u8>, Vec<u8>, String)> = self
+            .db
+            .conn()
+            .query_row("SELECT nonce, ciphertext, key_id FROM app_secrets WHERE name = ?1", [name], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+            .map_err(crate::db::storage_error)?;
+        let Some((nonce, ct, sealed_by)) = row else { return Ok(None) };
+        let key = match self.loaded()? {
+            Some(k) if sealed_by == k.id => k,
+            _ => return Err(lost().with("field", name)),
+        };
+        let missing = || Error::new(ErrorCode::VaultSecretMissing).with("field", name);
+        let plain = Self::decrypt_with(&key, &Self::app_aad(name), &nonce, &ct).ok_or_else(missing)?;
+        let secret = Secret::new(String::from_utf8(plain.to_vec()).map_err(|_| missing())?);
+        crate::logging::register_secret(&secret);
+        Ok(Some(secret))
+    }
+
+    /// Forgets a secret of the app.
+    pub fn delete_app_secret(&self, name: &str) -> Result<()> {
+        self.db.conn().execute("DELETE FROM app_secrets WHERE name = ?1", [name]).map_err(crate::db::storage_error)?;
+        Ok(())
     }
 
     /// Stores (or replaces) one secret of an account, inside the caller's transaction. Call
@@ -583,6 +642,28 @@ mod tests {
         v.db().conn().execute("UPDATE account_secrets SET account_id = 1", []).unwrap();
         let again = Vault::new(store, v.db().clone());
         assert_eq!(again.get(1, "api_secret").unwrap().unwrap().expose(), canary);
+    }
+
+    #[test]
+    fn app_secrets_are_sealed_bound_to_their_name_and_count_as_sealed_when_the_key_is_lost() {
+        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+        let v = vault(store.clone());
+        let canary = "team-password-canary-1234";
+        v.put_app_secret("team.database_password", &Secret::new(canary), 0).unwrap();
+        assert_eq!(v.get_app_secret("team.database_password").unwrap().unwrap().expose(), canary);
+        assert!(v.get_app_secret("other").unwrap().is_none());
+        let ct: Vec<u8> = v.db().conn().query_row("SELECT ciphertext FROM app_secrets", [], |r| r.get(0)).unwrap();
+        assert!(!ct.windows(canary.len()).any(|w| w == canary.as_bytes()));
+        // Under another name it does not open.
+        v.db().conn().execute("UPDATE app_secrets SET name = 'other'", []).unwrap();
+        assert_eq!(v.get_app_secret("other").unwrap_err().code, ErrorCode::VaultSecretMissing);
+        // The key gone: reading says so, and no new key is made silently over it.
+        store.delete(MASTER_KEY_ENTRY).unwrap();
+        let fresh = Vault::new(store.clone(), v.db().clone());
+        assert_eq!(fresh.get_app_secret("other").unwrap_err().code, ErrorCode::VaultMasterKeyLost);
+        assert_eq!(fresh.ensure_ready().unwrap_err().code, ErrorCode::VaultMasterKeyLost);
+        fresh.delete_app_secret("other").unwrap();
+        assert!(fresh.get_app_secret("other").unwrap().is_none());
     }
 
     #[test]

@@ -199,6 +199,13 @@ fn insert_entry(conn: &mut Connection, now: i64, owner: ProcessId, e: &NewEntry,
     tx.prepare_cached("INSERT INTO history_payload (history_id, request) VALUES (?1, ?2)")
         .and_then(|mut s| s.execute(params![id, request_json]))
         .map_err(storage_error)?;
+    // In a team workspace the row also waits in the outbox for the team's audit trail (src/team/outbox.rs):
+    // in this transaction, so no action is ever missing from the trail.
+    tx.prepare_cached(
+        "INSERT INTO team_outbox (history_id, queued_at) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM team_workspace)",
+    )
+    .and_then(|mut s| s.execute(params![id, now]))
+    .map_err(storage_error)?;
     tx.commit().map_err(storage_error)?;
     Ok(id)
 }

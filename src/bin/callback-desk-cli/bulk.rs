@@ -71,6 +71,9 @@ fn plan_request(args: BulkArgs) -> Result<PlanRequest, Error> {
     })
 }
 
+/// How often a running job's calls are pushed to the team's audit trail.
+const TEAM_PUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub async fn run(command: BulkCommand) -> Result<ExitCode, Error> {
     let store = open_store()?;
     let id = match command {
@@ -121,8 +124,23 @@ pub async fn run(command: BulkCommand) -> Result<ExitCode, Error> {
     });
     let sleeper = SystemSleeper { clock: Arc::new(SystemClock) };
     let mut progress = |p: &JobProgress| println!("{}", serde_json::to_string(p).unwrap_or_default());
+    // In a team workspace the job's calls go to the team's audit trail while it runs, and all of them after.
+    let in_team = callback_desk::team::TeamConfig::load(store.accounts.vault().db())?.is_some();
+    let pusher = in_team.then(|| {
+        callback_desk::team::outbox::push_in_background(
+            store.accounts.vault().clone(),
+            Arc::new(SystemClock),
+            TEAM_PUSH_EVERY,
+        )
+    });
     let result = store.jobs.run(id, root.as_deref(), &transport, &sleeper, &control, &mut progress).await;
     watcher.abort();
+    if let Some(pusher) = pusher {
+        pusher.abort();
+        if let Err(e) = callback_desk::team::outbox::push_now(store.accounts.vault(), &SystemClock).await {
+            eprintln!("{}", serde_json::json!({ "warning": e }));
+        }
+    }
     if let Err(e) = &result {
         if e.code == callback_desk::ErrorCode::JobAlreadyRunning {
             eprintln!(

@@ -73,6 +73,20 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
+/// In a team workspace, sends the finished actions to the team's audit trail. A failure leaves them queued
+/// for the next push and does not change what the call printed.
+async fn push_to_team(store: &callback_desk::store::Store) {
+    use callback_desk::team::outbox;
+    // Usually the action pushed itself on the connection that admitted it; what is left goes now.
+    if !outbox::waiting(store.accounts.vault().db()).is_ok_and(|n| n > 0) {
+        return;
+    }
+    if let Err(e) = outbox::push_now(store.accounts.vault(), &SystemClock).await {
+        tracing::warn!(error = %e, "the team's audit trail could not be reached; the action stays queued");
+        eprintln!("{}", serde_json::json!({ "warning": e }));
+    }
+}
+
 /// Runs a stored account's operation through the same path as the app (history row written `pending`
 /// first). Sandbox accounts get an in-process sandbox for the duration of the call.
 async fn call_stored(
@@ -91,6 +105,7 @@ async fn call_stored(
     let root = sandbox.as_ref().map(|h| h.base_url());
     let req = ActionRequest { account_id: id, operation, params };
     let result = store.actions.run(&req, root.as_deref(), transport, None).await?;
+    push_to_team(&store).await;
     let mut v = serde_json::to_value(&result).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("error_code".into(), json!(result.error.as_ref().map(|e| e.code)));

@@ -1,6 +1,7 @@
-//! `history list|export`: the history the app and the CLI write, as a table, JSON lines or a CSV file.
+//! `history list|export|verify-chain`: the history the app and the CLI write, as a table, JSON lines or a CSV
+//! file; in a team workspace, the check of the team's audit trail.
 
-use crate::open_store;
+use crate::{open_store, runtime};
 use callback_desk::error::Error;
 use callback_desk::history::{HistoryFilter, Outcome};
 use callback_desk::i18n::{Language, Zone};
@@ -69,6 +70,9 @@ pub enum HistoryCommand {
         #[arg(long, default_value = "local")]
         zone: String,
     },
+    /// In a team workspace (admins): recompute the team audit trail's hash chain. Exit 0 printing "intact",
+    /// or 1 naming the first row that was altered.
+    VerifyChain,
 }
 
 fn to_filter(f: HistoryFilterArgs) -> Result<HistoryFilter, Error> {
@@ -104,6 +108,7 @@ pub fn run(command: HistoryCommand) -> Result<ExitCode, Error> {
     match command {
         HistoryCommand::List { filter, json, limit } => {
             let filter = to_filter(filter)?;
+            let team = callback_desk::team::TeamConfig::load(store.accounts.vault().db())?;
             let mut cursor = None;
             let mut left = limit.max(1);
             if !json {
@@ -114,9 +119,26 @@ pub fn run(command: HistoryCommand) -> Result<ExitCode, Error> {
             }
             loop {
                 let page = store.history.page(&filter, cursor, left.min(500))?;
+                // In a team workspace each row names its member (none for rows from before joining).
+                let members = match team {
+                    Some(_) => {
+                        let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+                        Some(callback_desk::team::outbox::members_of(store.accounts.vault().db(), &ids)?)
+                    }
+                    None => None,
+                };
                 for row in &page.rows {
                     if json {
-                        println!("{}", serde_json::to_string(row).unwrap_or_default());
+                        match &members {
+                            None => println!("{}", serde_json::to_string(row).unwrap_or_default()),
+                            Some(members) => {
+                                let mut v = serde_json::to_value(row).unwrap_or(Value::Null);
+                                if let Value::Object(m) = &mut v {
+                                    m.insert("member".into(), members.get(&row.id).cloned().into());
+                                }
+                                println!("{v}");
+                            }
+                        }
                     } else {
                         let v = serde_json::to_value(row).unwrap_or(Value::Null);
                         let time = chrono::DateTime::from_timestamp_millis(v["created_at_ms"].as_i64().unwrap_or(0))
@@ -151,6 +173,25 @@ pub fn run(command: HistoryCommand) -> Result<ExitCode, Error> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        HistoryCommand::VerifyChain => {
+            use callback_desk::team::audit::{verify_chain, ChainState};
+            let vault = store.accounts.vault().clone();
+            let state = runtime()?.block_on(async move {
+                let team = callback_desk::team::Team::open(&vault).await?;
+                verify_chain(&team).await
+            })?;
+            match state {
+                ChainState::Intact { rows } => {
+                    println!("intact");
+                    eprintln!("{rows} rows checked");
+                    Ok(ExitCode::SUCCESS)
+                }
+                ChainState::Altered { first_row } => {
+                    println!("altered: row {first_row} no longer matches its hash or its link to the row before");
+                    Ok(ExitCode::from(1))
+                }
+            }
         }
         HistoryCommand::Export { filter, csv, readable, language, zone } => {
             let filter = to_filter(filter)?;

@@ -11,6 +11,7 @@
 //! * `bulk plan|run|resume|list|results` plan and run bulk jobs (e.g. "resend everything since T") within
 //!   each provider's rate budgets and write their results file; jobs and their calls are stored like the
 //!   app's, and a job the app is running is refused (`job.already_running`).
+//! * `team init|invite|join|members` put the installation in a team workspace on PostgreSQL.
 //!
 //! This file holds the command line itself and what the subcommands share; each subcommand is a module of
 //! its own.
@@ -22,6 +23,7 @@ mod history;
 mod preview;
 mod sandbox;
 mod signals;
+mod team;
 mod verify;
 
 use callback_desk::clock::SystemClock;
@@ -66,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         command: bulk::BulkCommand,
     },
+    /// The team workspace on PostgreSQL (members, roles).
+    Team {
+        #[command(subcommand)]
+        command: team::TeamCommand,
+    },
     /// Run the local provider simulators until interrupted (Ctrl-C or SIGTERM).
     ///
     /// The first line on stdout is one JSON object keyed `cybavo`, `ceffu`, `avista`, `ccpayment-v1` and
@@ -84,6 +91,10 @@ fn main() -> ExitCode {
             Err(e) => fail(&e),
         },
         Command::History { command } => match history::run(command) {
+            Ok(code) => code,
+            Err(e) => fail(&e),
+        },
+        Command::Team { command } => match team::run(command) {
             Ok(code) => code,
             Err(e) => fail(&e),
         },

@@ -1,0 +1,73 @@
+//! `team init|invite|join|members|push`: the team workspace on PostgreSQL this installation belongs to.
+
+use crate::{open_store, runtime};
+use callback_desk::clock::{Clock, SystemClock};
+use callback_desk::error::Error;
+use callback_desk::team::members::{self, Role};
+use callback_desk::team::{outbox, Team};
+use clap::Subcommand;
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum TeamCommand {
+    /// Create the workspace in a PostgreSQL database and become its first admin. The URL is that of a role
+    /// with CREATEROLE that owns the database (postgres://ROLE:PASSWORD@HOST:PORT/DB); its password is used
+    /// once and not kept: this member gets a login role of their own, whose password goes to the vault.
+    Init {
+        #[arg(long)]
+        database_url: String,
+        #[arg(long)]
+        member: String,
+    },
+    /// Create a member with a role (admins only); prints one line, the invitation code to hand to them.
+    Invite {
+        #[arg(long)]
+        member: String,
+        /// viewer, operator, approver or admin.
+        #[arg(long)]
+        role: String,
+    },
+    /// Make this installation the invited member (the invitation works once).
+    Join {
+        #[arg(long)]
+        invite: String,
+    },
+    /// Print the workspace's members as a JSON array of {name, role}.
+    Members,
+    /// Send the finished actions not yet in the team's audit trail (also done after every `call`).
+    Push,
+}
+
+pub fn run(command: TeamCommand) -> Result<ExitCode, Error> {
+    let store = open_store()?;
+    let vault = store.accounts.vault().clone();
+    let rt = runtime()?;
+    rt.block_on(async move {
+        match command {
+            TeamCommand::Init { database_url, member } => {
+                let config = members::init(&vault, &SystemClock, &database_url, &member).await?;
+                eprintln!("team workspace ready; this installation is its admin {}", config.member);
+            }
+            TeamCommand::Invite { member, role } => {
+                let role = Role::parse(&role)?;
+                let team = Team::open(&vault).await?;
+                println!("{}", members::invite(&team, &member, role).await?);
+            }
+            TeamCommand::Join { invite } => {
+                let config = members::join(&vault, &SystemClock, &invite).await?;
+                eprintln!("joined the team workspace as {}", config.member);
+            }
+            TeamCommand::Members => {
+                let team = Team::open(&vault).await?;
+                let list = members::list(&team).await?;
+                println!("{}", serde_json::to_string(&list).unwrap_or_default());
+            }
+            TeamCommand::Push => {
+                let team = Team::open(&vault).await?;
+                let pushed = outbox::push(vault.db(), &team, SystemClock.now_ms()).await?;
+                eprintln!("{pushed} actions pushed; {} waiting", outbox::waiting(vault.db())?);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,69 @@
+//! What the team database says before an action of a workspace member leaves: a resend needs the role
+//! `operator` (checked by the database, `callback_desk.require_role`), and a call that counts in a rate
+//! budget is reserved in the merchant's shared budget ([`super::budget`]).
+//!
+//! Unreachable team database: a resend is refused (`team.offline`); a look-up goes ahead within the
+//! installation's own budget, which the caller reserves next as in solo use.
+
+use super::budget::{merchant_key, reserve};
+use super::connect::db_error;
+use super::{Team, TeamConfig};
+use crate::accounts::AccountView;
+use crate::clock::Clock;
+use crate::error::{ErrorCode, Result};
+use crate::limits::{Budget, LimitSettings, Reservation};
+use crate::vault::Vault;
+
+/// What the action needs from the team.
+pub struct Needs<'a> {
+    /// A resend (needs `operator`, and the team database).
+    pub resend: bool,
+    /// The bucket and budget in force the action's calls count in, if any.
+    pub budget: Option<(&'a str, Budget)>,
+    /// How many calls the action makes.
+    pub calls: usize,
+}
+
+/// Admits the action (see the module's text); outside a workspace, always. Returns the connection that
+/// admitted it, if one was made (the action's push to the audit trail reuses it).
+pub async fn admit(
+    vault: &Vault,
+    view: &AccountView,
+    needs: Needs<'_>,
+    settings: &LimitSettings,
+    clock: &dyn Clock,
+) -> Result<Option<Team>> {
+    if (!needs.resend && needs.budget.is_none()) || TeamConfig::load(vault.db())?.is_none() {
+        return Ok(None);
+    }
+    let asked = ask(vault, view, &needs, settings, clock).await;
+    match asked {
+        Err(e) if e.code == ErrorCode::TeamOffline && !needs.resend => {
+            tracing::warn!(error = %e, "team database offline: a look-up within this installation's budget");
+            Ok(None)
+        }
+        other => other.map(Some),
+    }
+}
+
+async fn ask(
+    vault: &Vault,
+    view: &AccountView,
+    needs: &Needs<'_>,
+    settings: &LimitSettings,
+    clock: &dyn Clock,
+) -> Result<Team> {
+    let mut team = Team::open(vault).await?;
+    if needs.resend {
+        team.client().query_one("SELECT callback_desk.require_role(NULL, 'operator')", &[]).await.map_err(db_error)?;
+    }
+    if let Some((bucket, budget)) = needs.budget {
+        let now = clock.now_ms();
+        if let Reservation::WaitUntil(next) =
+            reserve(&mut team, &merchant_key(view), bucket, budget, settings, now, needs.calls).await?
+        {
+            return Err(Reservation::refusal(next, now));
+        }
+    }
+    Ok(team)
+}

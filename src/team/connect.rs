@@ -1,0 +1,190 @@
+//! Connecting to the team database: TLS (rustls, server certificate and host name checked against the
+//! system's trusted roots) is required unless the server is on this computer (a loopback address or a Unix
+//! socket, where the connection is plain), and PostgreSQL's errors become the app's error codes.
+
+use crate::error::{Error, ErrorCode, Result};
+use std::time::Duration;
+use tokio_postgres::config::{Host, SslMode};
+use tokio_postgres::{Client, Config};
+
+/// How long connecting waits before the team database counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where a member connects: everything but the password (which the vault keeps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// A host name, an IP address, or a Unix socket folder (starting with `/`).
+    pub host: String,
+    pub port: u16,
+    pub dbname: String,
+    /// The PostgreSQL login role.
+    pub user: String,
+}
+
+impl Endpoint {
+    /// The parts of a `postgres://ROLE:PASSWORD@HOST:PORT/DB` URL (or `key=value` string): the endpoint and
+    /// the password. A URL naming several hosts, or none of its parts, is refused naming `database_url`.
+    pub fn parse_url(url: &str) -> Result<(Endpoint, Option<String>)> {
+        let invalid = |reason: &str| Error::invalid_field("database_url", reason);
+        let config: Config = url.parse().map_err(|_| invalid("team_database_url"))?;
+        let host = match config.get_hosts() {
+            [Host::Tcp(h)] => h.clone(),
+            #[cfg(unix)]
+            [Host::Unix(p)] => p.display().to_string(),
+            _ => return Err(invalid("team_database_url")),
+        };
+        let port = *config.get_ports().first().unwrap_or(&5432);
+        let dbname = config.get_dbname().ok_or_else(|| invalid("team_database_url"))?.to_owned();
+        let user = config.get_user().ok_or_else(|| invalid("team_database_url"))?.to_owned();
+        let password = config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
+        if config.get_ssl_mode() == SslMode::Disable && !is_local(&host) {
+            return Err(invalid("team_tls_required"));
+        }
+        Ok((Endpoint { host, port, dbname, user }, password))
+    }
+
+    /// The same server and database as another login role.
+    pub fn as_user(&self, user: &str) -> Endpoint {
+        Endpoint { user: user.to_owned(), ..self.clone() }
+    }
+}
+
+/// Whether `host` is this computer: a Unix socket folder, `localhost`, or a loopback address.
+pub fn is_local(host: &str) -> bool {
+    host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Connects as `endpoint.user` with `password`; the connection runs on the current Tokio runtime until
+/// the returned client is dropped. TLS is required (certificate and host name checked) unless the host is
+/// local (a loopback address or a Unix socket), where the connection is plain: nothing crosses a network.
+pub async fn connect(endpoint: &Endpoint, password: &str) -> Result<Client> {
+    let local = is_local(&endpoint.host);
+    let mut config = Config::new();
+    config
+        .host(&endpoint.host)
+        .port(endpoint.port)
+        .dbname(&endpoint.dbname)
+        .user(&endpoint.user)
+        .password(password)
+        .application_name("callback-desk")
+        .connect_timeout(CONNECT_TIMEOUT)
+        .ssl_mode(if local { SslMode::Disable } else { SslMode::Require });
+    let client = if local {
+        let (client, connection) =
+            config.connect(tokio_postgres::NoTls).await.map_err(|e| connect_error(endpoint, &e))?;
+        spawn_connection(connection);
+        client
+    } else {
+        let (client, connection) = config.connect(tls_connector()).await.map_err(|e| connect_error(endpoint, &e))?;
+        spawn_connection(connection);
+        client
+    };
+    Ok(client)
+}
+
+/// Runs a connection on the current runtime until its client is dropped.
+fn spawn_connection<S, T>(connection: tokio_postgres::Connection<S, T>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!(error = %e, "the team database connection ended");
+        }
+    });
+}
+
+/// rustls with the system's trusted roots, loaded once per process (none found: every TLS connection
+/// fails, saying why).
+fn tls_connector() -> tokio_postgres_rustls::MakeRustlsConnect {
+    static CONNECTOR: std::sync::OnceLock<tokio_postgres_rustls::MakeRustlsConnect> = std::sync::OnceLock::new();
+    CONNECTOR
+        .get_or_init(|| {
+            crate::transport::install_crypto_provider();
+            match tokio_postgres_rustls::MakeRustlsConnect::with_native_certs() {
+                Ok((tls, _)) => tls,
+                Err(errors) => {
+                    tracing::warn!(?errors, "no trusted root certificates found on this system");
+                    tokio_postgres_rustls::MakeRustlsConnect::new(
+                        rustls::ClientConfig::builder()
+                            .with_root_certificates(rustls::RootCertStore::empty())
+                            .with_no_client_auth(),
+                    )
+                }
+            }
+        })
+        .clone()
+}
+
+/// A failed connection: refused credentials (SQLSTATE 28P01 / 28000) are `team.login_refused`; anything
+/// else (unreachable, TLS) is `team.offline`, with the cause in the detail.
+fn connect_error(endpoint: &Endpoint, e: &tokio_postgres::Error) -> Error {
+    let code = match e.code().map(|c| c.code()) {
+        Some("28P01") | Some("28000") => ErrorCode::TeamLoginRefused,
+        _ => ErrorCode::TeamOffline,
+    };
+    Error::new(code).with("server", format!("{}:{}", endpoint.host, endpoint.port)).detail(cause(e))
+}
+
+/// A statement's failure: SQLSTATE 42501 (insufficient privilege) is `team.permission_denied` naming the
+/// role needed (the hint the workspace's functions give, else `database`); a lost connection is
+/// `team.offline`; the rest `team.database_failed`.
+pub fn db_error(e: tokio_postgres::Error) -> Error {
+    let Some(db) = e.as_db_error() else {
+        return if e.is_closed() || e.code().is_none() {
+            Error::new(ErrorCode::TeamOffline).detail(cause(&e))
+        } else {
+            Error::new(ErrorCode::TeamDatabaseFailed).detail(cause(&e))
+        };
+    };
+    match db.code().code() {
+        "42501" => Error::new(ErrorCode::TeamPermissionDenied)
+            .with("role", db.hint().unwrap_or("database"))
+            .detail(db.message().to_owned()),
+        "23505" if db.hint() == Some("member_exists") => Error::new(ErrorCode::TeamMemberExists),
+        _ => Error::new(ErrorCode::TeamDatabaseFailed).detail(db.message().to_owned()),
+    }
+}
+
+/// The innermost cause of an error (the server's message, the socket's or TLS's), never a password.
+fn cause(e: &tokio_postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = s.to_string();
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_and_sockets_are_local_other_hosts_are_not() {
+        for local in ["127.0.0.1", "::1", "localhost", "/run/postgresql", "127.8.9.10"] {
+            assert!(is_local(local), "{local}");
+        }
+        for remote in ["db.example.com", "10.0.0.5", "192.168.1.2", "::ffff:10.0.0.1"] {
+            assert!(!is_local(remote), "{remote}");
+        }
+    }
+
+    #[test]
+    fn a_url_gives_its_parts_and_tls_cannot_be_turned_off_for_a_remote_host() {
+        let (e, password) = Endpoint::parse_url("postgres://dba:s3cret@db.example.com:6543/team").unwrap();
+        assert_eq!(
+            e,
+            Endpoint { host: "db.example.com".into(), port: 6543, dbname: "team".into(), user: "dba".into() }
+        );
+        assert_eq!(password.as_deref(), Some("s3cret"));
+        let refused = Endpoint::parse_url("postgres://dba:x@db.example.com/team?sslmode=disable").unwrap_err();
+        assert_eq!(refused.params["reason"], "team_tls_required");
+        assert!(Endpoint::parse_url("postgres://dba:x@127.0.0.1:5432/team?sslmode=disable").is_ok());
+        assert_eq!(Endpoint::parse_url("postgres://dba@db.example.com").unwrap_err().params["field"], "database_url");
+    }
+}

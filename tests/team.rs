@@ -1,0 +1,685 @@
+//! The team workspace against a real PostgreSQL server: several members, each a separate installation
+//! (its own data folder and its own keyring: a private D-Bus session with a gnome-keyring), run as
+//! separate CLI processes; and SQL run with a member's own database credentials.
+//!
+//! Needs a server: run under `scripts/with-postgres.sh` (which sets CALLBACK_DESK_TEST_POSTGRES_URL, a
+//! superuser's URL), e.g. `scripts/with-postgres.sh cargo test --test team -- --ignored`. Each test makes
+//! its own database and database owner, as a team's administrator would.
+
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Command;
+use tokio_postgres::NoTls;
+
+const CLI: &str = env!("CARGO_BIN_EXE_callback-desk-cli");
+const URL_ENV: &str = "CALLBACK_DESK_TEST_POSTGRES_URL";
+
+/// A private Secret Service: a D-Bus session daemon of its own with a gnome-keyring unlocked in it. The
+/// keyring daemon leaves when its bus goes; the bus is stopped (by its process id) on drop.
+struct Keyring {
+    home: tempfile::TempDir,
+    bus_address: String,
+    bus_pid: i32,
+}
+
+impl Keyring {
+    fn start() -> Keyring {
+        let home = tempfile::tempdir().unwrap();
+        let (data, runtime) = (home.path().join("data"), home.path().join("runtime"));
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::create_dir_all(&runtime).unwrap();
+        let out = Command::new("dbus-daemon")
+            .args(["--session", "--fork", "--nopidfile", "--print-address=1", "--print-pid=1"])
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .output()
+            .expect("dbus-daemon (scripts/setup.sh installs it)");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut lines = text.lines();
+        let bus_address = lines.next().expect("bus address").to_owned();
+        let bus_pid: i32 = lines.next().expect("bus pid").trim().parse().unwrap();
+        let keyring = Keyring { home, bus_address, bus_pid };
+        let mut daemon = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus_address)
+            .env("XDG_DATA_HOME", &data)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("HOME", keyring.home.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon (scripts/setup.sh installs it)");
+        use std::io::Write;
+        daemon.stdin.take().unwrap().write_all(b"member-keyring-password").unwrap();
+        assert!(daemon.wait().unwrap().success(), "gnome-keyring-daemon did not start");
+        // The daemon owns the Secret Service's name on the bus a moment after it answers: wait for it, so that
+        // no command of the member finds the bus without a keyring.
+        loop {
+            let owned = Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])
+                .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus_address)
+                .output()
+                .expect("dbus-send");
+            if String::from_utf8_lossy(&owned.stdout).contains("boolean true") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        keyring
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        // SAFETY: a signal to the bus daemon this keyring started (its id as it printed it).
+        unsafe { libc::kill(self.bus_pid, libc::SIGTERM) };
+    }
+}
+
+/// One installation: a data folder and a keyring of its own.
+struct Member {
+    data: tempfile::TempDir,
+    keyring: Keyring,
+}
+
+impl Member {
+    fn new() -> Member {
+        Member { data: tempfile::tempdir().unwrap(), keyring: Keyring::start() }
+    }
+
+    /// Runs the CLI as this installation; returns (exit code, stdout, stderr).
+    fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(CLI)
+            .args(args)
+            .env("CALLBACK_DESK_DATA_DIR", self.data.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.keyring.bus_address)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into(),
+            String::from_utf8_lossy(&out.stderr).into(),
+        )
+    }
+
+    /// Runs the CLI; it must succeed. Returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.cli(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    }
+
+    /// Runs the CLI; it must fail with exit 1. Returns the error object it printed.
+    fn refused(&self, args: &[&str]) -> Value {
+        let (code, _, err) = self.cli(args);
+        assert_eq!(code, 1, "{args:?} should fail: {err}");
+        let line = err.lines().last().unwrap_or_default();
+        serde_json::from_str::<Value>(line).unwrap_or_else(|_| panic!("not an error object: {err}"))["error"].clone()
+    }
+}
+
+/// A database of its own for one test, owned by a role with CREATEROLE (what `team init` asks for):
+/// returns that owner's URL.
+async fn team_database(name: &str) -> String {
+    let admin =
+        std::env::var(URL_ENV).unwrap_or_else(|_| panic!("{URL_ENV} is not set: run under scripts/with-postgres.sh"));
+    let (client, conn) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let owner = format!("{name}_dba");
+    // One statement each: CREATE DATABASE cannot run in a transaction (a batch is one).
+    for sql in [
+        format!("CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD 'dba-password-{name}'"),
+        format!("CREATE DATABASE {name} OWNER {owner}"),
+    ] {
+        client.batch_execute(&sql).await.unwrap();
+    }
+    let (_, host_port) = admin.rsplit_once('@').unwrap();
+    let host_port = host_port.split('/').next().unwrap();
+    format!("postgres://{owner}:dba-password-{name}@{host_port}/{name}")
+}
+
+/// What an invitation code carries (the test reads its one-time credentials to act as that role).
+fn invite_credentials(code: &str) -> Value {
+    use base64::Engine;
+    let body = code.trim().strip_prefix("cbd-invite-1.").expect("an invitation code");
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(body).unwrap()).unwrap()
+}
+
+/// Connects as a login role with its password (plain on loopback).
+async fn connect_as(invite: &Value) -> tokio_postgres::Client {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host(invite["host"].as_str().unwrap())
+        .port(invite["port"].as_u64().unwrap() as u16)
+        .dbname(invite["dbname"].as_str().unwrap())
+        .user(invite["user"].as_str().unwrap())
+        .password(invite["password"].as_str().unwrap());
+    let (client, conn) = config.connect(NoTls).await.unwrap();
+    tokio::spawn(conn);
+    client
+}
+
+/// Every byte of every file under `dir`.
+fn all_bytes(dir: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            bytes.extend(all_bytes(&path));
+        } else {
+            bytes.extend(std::fs::read(&path).unwrap_or_default());
+        }
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_init_invite_join_and_members_across_installations() {
+    let url = team_database("team_flow").await;
+    let (alice, bob, carol) = (Member::new(), Member::new(), Member::new());
+
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let members: Value = serde_json::from_str(&alice.ok(&["team", "members"])).unwrap();
+    assert_eq!(members, json!([{"name": "alice", "role": "admin"}]));
+
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    assert_eq!(code.lines().count(), 1, "one line: {code}");
+    let code = code.trim();
+    bob.ok(&["team", "join", "--invite", code]);
+    let seen_by_bob: Value = serde_json::from_str(&bob.ok(&["team", "members"])).unwrap();
+    assert_eq!(seen_by_bob, json!([{"name": "alice", "role": "admin"}, {"name": "bob", "role": "operator"}]));
+
+    // The invitation works once: its one-time password was replaced on join.
+    assert_eq!(carol.refused(&["team", "join", "--invite", code])["code"], "team.invite_used");
+    // A data folder is one member.
+    assert_eq!(bob.refused(&["team", "join", "--invite", code])["code"], "team.already_joined");
+    assert_eq!(
+        alice.refused(&["team", "init", "--database-url", &url, "--member", "zed"])["code"],
+        "team.already_joined"
+    );
+    // The workspace exists: a second installation cannot create it again.
+    assert_eq!(
+        carol.refused(&["team", "init", "--database-url", &url, "--member", "carol"])["code"],
+        "team.already_initialised"
+    );
+
+    // Each installation made a key pair and published its public key (32 bytes, one per member).
+    let dba = superuser("team_flow").await;
+    let keys: Vec<(String, Option<Vec<u8>>)> = dba
+        .query("SELECT name, public_key FROM callback_desk.members ORDER BY name", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(keys.len(), 2);
+    assert!(keys.iter().all(|(_, k)| k.as_ref().is_some_and(|k| k.len() == 32)), "{keys:?}");
+    assert_ne!(keys[0].1, keys[1].1);
+
+    // No password is in any file of either installation: the owner's URL's, the invitation's, nor theirs.
+    let invite = invite_credentials(code);
+    for member in [&alice, &bob] {
+        let bytes = all_bytes(member.data.path());
+        assert!(!contains(&bytes, "dba-password-team_flow"), "the owner's password is in a file");
+        assert!(!contains(&bytes, invite["password"].as_str().unwrap()), "the invitation's password is in a file");
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_commands_refuse_what_the_role_or_the_input_does_not_allow() {
+    let url = team_database("team_refusals").await;
+    let (alice, viewer, outsider) = (Member::new(), Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "vera", "--role", "viewer"]);
+    viewer.ok(&["team", "join", "--invite", code.trim()]);
+
+    let denied = viewer.refused(&["team", "invite", "--member", "mallory", "--role", "admin"]);
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("admin"))
+    );
+    assert_eq!(
+        alice.refused(&["team", "invite", "--member", "vera", "--role", "viewer"])["code"],
+        "team.member_exists"
+    );
+    let bad_role = alice.refused(&["team", "invite", "--member", "x", "--role", "root"]);
+    assert_eq!(
+        (bad_role["params"]["field"].as_str(), bad_role["params"]["reason"].as_str()),
+        (Some("role"), Some("team_role"))
+    );
+    let bad_name = alice.refused(&["team", "invite", "--member", "Robert; DROP", "--role", "viewer"]);
+    assert_eq!(bad_name["params"]["reason"], "team_member_name");
+    // A viewer looks up but does not resend: the database names the role needed, nothing is sent or recorded.
+    let sandbox = Sandbox::start();
+    let file = viewer.data.path().join("ccpayment.json");
+    std::fs::write(&file, sandbox.accounts["ccpayment-v1"].to_string()).unwrap();
+    let ccpayment = viewer.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let params = json!({"start_timestamp": now - 600, "end_timestamp": now}).to_string();
+    let resend = ["call", "--account-id", ccpayment.trim(), "--operation", "resend-webhooks", "--params", &params];
+    let denied = viewer.refused(&resend);
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("operator"))
+    );
+    assert!(viewer.ok(&["history", "list", "--json"]).trim().is_empty());
+    let cybavo = viewer.add_cybavo(&sandbox);
+    let lookup = Member::lookup_args(&cybavo);
+    let lookup: Vec<&str> = lookup.iter().map(String::as_str).collect();
+    assert_eq!(serde_json::from_str::<Value>(&viewer.ok(&lookup)).unwrap()["outcome"], "ok");
+
+    assert_eq!(outsider.refused(&["team", "members"])["code"], "team.not_joined");
+    assert_eq!(
+        outsider.refused(&["team", "join", "--invite", "cbd-invite-1.bm90IGpzb24"])["code"],
+        "team.invite_invalid"
+    );
+
+    // A server that does not answer: offline, naming it.
+    let nowhere = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let offline = outsider.refused(&[
+        "team",
+        "init",
+        "--database-url",
+        &format!("postgres://a:b@127.0.0.1:{nowhere}/x"),
+        "--member",
+        "o",
+    ]);
+    assert_eq!(offline["code"], "team.offline");
+    assert_eq!(offline["params"]["server"], format!("127.0.0.1:{nowhere}"));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_members_own_credentials_do_no_more_than_their_role_in_sql() {
+    let url = team_database("team_sql").await;
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "vic", "--role", "viewer"]);
+    let vic = connect_as(&invite_credentials(code.trim())).await;
+
+    let refused = |sql: &'static str| {
+        let vic = &vic;
+        async move {
+            let e = vic.batch_execute(sql).await.expect_err(sql);
+            assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e:?}");
+        }
+    };
+    refused("INSERT INTO callback_desk.members (name, role_name, role) VALUES ('eve', 'team_sql_eve', 'admin')").await;
+    refused("UPDATE callback_desk.members SET role = 'admin' WHERE name = 'vic'").await;
+    refused("DELETE FROM callback_desk.members WHERE name = 'alice'").await;
+    refused("SELECT callback_desk.invite_member('eve', 'admin', 'SCRAM-SHA-256$4096:x', now())").await;
+    refused("SELECT callback_desk.create_member('eve', 'admin', 'SCRAM-SHA-256$4096:x', NULL, NULL)").await;
+    refused("CREATE ROLE eve LOGIN").await;
+    refused("CREATE TABLE callback_desk.mine (x int)").await;
+    refused("SET ROLE team_sql_owner").await;
+    refused("ALTER TABLE callback_desk.members DISABLE ROW LEVEL SECURITY").await;
+    // A member publishes a key for themselves only (the function writes the caller's row; the table itself
+    // is read-only to members).
+    vic.batch_execute("SELECT callback_desk.publish_public_key(decode(repeat('ab', 32), 'hex'))").await.unwrap();
+    refused("UPDATE callback_desk.members SET public_key = decode(repeat('cd', 32), 'hex') WHERE name = 'alice'").await;
+    let alice_key: Option<Vec<u8>> =
+        vic.query_one("SELECT public_key FROM callback_desk.members WHERE name = 'alice'", &[]).await.unwrap().get(0);
+    assert_ne!(alice_key, Some(vec![0xcd; 32]));
+    // The audit trail: a member appends their own rows through append_audit only, and nobody changes them.
+    vic.batch_execute(
+        "SELECT callback_desk.append_audit('vic/1/1', now(), NULL, 'Cybavo', 'cybavo', 'sandbox', 'action',
+                                           'query-callbacks', '', 'ok', 200, NULL, 5, NULL)",
+    )
+    .await
+    .unwrap();
+    refused(
+        "INSERT INTO callback_desk.audit (origin, member, at, received_at, account_label, provider, environment,
+             kind, operation, scope, outcome, prev_hash, hash)
+             VALUES ('vic/1/2', 'vic', now(), now(), 'a', 'b', 'sandbox', 'action', 'op', '', 'ok', '', '')",
+    )
+    .await;
+    refused("UPDATE callback_desk.audit SET outcome = 'failed'").await;
+    refused("DELETE FROM callback_desk.audit").await;
+    refused("TRUNCATE callback_desk.audit").await;
+    let e = vic
+        .batch_execute(
+            "SELECT callback_desk.append_audit('alice/1/1', now(), NULL, 'a', 'b', 'sandbox', 'action', 'op', '',
+                                               'ok', NULL, NULL, NULL, NULL)",
+        )
+        .await
+        .expect_err("another member's origin");
+    assert_eq!(e.code().map(|c| c.code()), Some("22023"));
+    // Not even the schema's owner (what an admin could at most become) changes or removes a row.
+    let dba = superuser("team_sql").await;
+    for sql in [
+        "UPDATE callback_desk.audit SET outcome = 'failed'",
+        "DELETE FROM callback_desk.audit",
+        "TRUNCATE callback_desk.audit",
+    ] {
+        let e = dba.batch_execute(&format!("SET ROLE team_sql_owner; {sql}")).await.expect_err(sql);
+        assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}");
+        dba.batch_execute("RESET ROLE").await.unwrap();
+    }
+    assert_eq!(dba.query_one("SELECT count(*) FROM callback_desk.audit", &[]).await.unwrap().get::<_, i64>(0), 1);
+    // What the role may do, it can: read the members, see itself.
+    let me: String = vic.query_one("SELECT callback_desk.current_member()", &[]).await.unwrap().get(0);
+    assert_eq!(me, "vic");
+    assert_eq!(vic.query("SELECT name FROM callback_desk.members", &[]).await.unwrap().len(), 2);
+}
+
+/// The local simulators (`callback-desk-cli sandbox`), stopped on drop; `accounts` are their account files.
+struct Sandbox {
+    child: std::process::Child,
+    accounts: Value,
+}
+
+impl Sandbox {
+    fn start() -> Sandbox {
+        use std::io::BufRead;
+        let mut child = Command::new(CLI)
+            .arg("sandbox")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        Sandbox { child, accounts: serde_json::from_str(&line).unwrap() }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Member {
+    /// Stores the sandbox's CYBAVO account in this installation; returns its id.
+    fn add_cybavo(&self, sandbox: &Sandbox) -> String {
+        let file = self.data.path().join("cybavo-account.json");
+        std::fs::write(&file, sandbox.accounts["cybavo"].to_string()).unwrap();
+        self.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "Cybavo team"]).trim().to_owned()
+    }
+
+    /// A look-up on the stored account (recorded in history, then pushed to the trail).
+    fn lookup_args(account_id: &str) -> Vec<String> {
+        ["call", "--account-id", account_id, "--operation", "query-callbacks", "--params", r#"{"ids": [90000000001]}"#]
+            .map(str::to_owned)
+            .to_vec()
+    }
+}
+
+/// The superuser's connection (what the DBA has).
+async fn superuser(dbname: &str) -> tokio_postgres::Client {
+    let url = std::env::var(URL_ENV).unwrap();
+    let url = format!("{}/{dbname}", url.rsplit_once('/').unwrap().0);
+    let (client, conn) = tokio_postgres::connect(&url, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    client
+}
+
+/// (id, origin, member, outcome) of every audit row, oldest first.
+async fn audit_rows(dba: &tokio_postgres::Client) -> Vec<(i64, String, String, String)> {
+    dba.query("SELECT id, origin, member, outcome FROM callback_desk.audit ORDER BY id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_chain_finds_a_change() {
+    let url = team_database("team_audit").await;
+    let dba = superuser("team_audit").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let id = bob.add_cybavo(&sandbox);
+    let args = Member::lookup_args(&id);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    for _ in 0..2 {
+        let (code, out, err) = bob.cli(&args);
+        assert!(code == 0 || code == 1, "{out} {err}");
+        assert!(!err.contains("warning"), "the push failed: {err}");
+    }
+
+    // Local history names the member; the trail has each action once, as bob.
+    let local: Vec<Value> =
+        bob.ok(&["history", "list", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(local.len(), 2);
+    assert!(local.iter().all(|r| r["member"] == "bob"), "{local:?}");
+    let rows = audit_rows(&dba).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for (row, local) in rows.iter().zip(local.iter().rev()) {
+        assert_eq!(row.2, "bob");
+        assert!(row.1.starts_with("bob/") && row.1.ends_with(&format!("/{}", local["id"])), "{row:?}");
+        assert_eq!(row.3, local["outcome"].as_str().unwrap());
+    }
+    // A bulk job's calls reach the trail too (200 ids: two calls of 100).
+    let ids: Vec<i64> = (0..200).map(|i| 90_000_000_001 + i).collect();
+    let bulk_params = json!({ "ids": ids }).to_string();
+    bob.ok(&["bulk", "run", "--account-id", &id, "--operation", "query-callbacks", "--params", &bulk_params]);
+    let local: Vec<Value> =
+        bob.ok(&["history", "list", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(local.len(), 4);
+    let rows = audit_rows(&dba).await;
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(rows.iter().all(|r| r.2 == "bob"));
+    // A push again sends nothing more.
+    bob.ok(&["team", "push"]);
+    assert_eq!(audit_rows(&dba).await.len(), 4);
+
+    assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
+    // Only admins verify (others do not see every row).
+    assert_eq!(bob.refused(&["history", "verify-chain"])["params"]["role"], "admin");
+
+    // Not even the DBA changes a row through the trigger…
+    let refused = dba.batch_execute("UPDATE callback_desk.audit SET outcome = 'ok'").await.unwrap_err();
+    assert_eq!(refused.code().map(|c| c.code()), Some("42501"));
+    // …but a superuser can bypass triggers: the chain names the row changed.
+    let second = rows[1].0;
+    dba.batch_execute(&format!(
+        "SET session_replication_role = replica;
+         UPDATE callback_desk.audit SET scope = scope || ' ' WHERE id = {second};
+         SET session_replication_role = origin;"
+    ))
+    .await
+    .unwrap();
+    let (code, out, _) = alice.cli(&["history", "verify-chain"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("row {second} ")), "{out}");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_push_killed_midway_loses_nothing_and_a_repeated_push_duplicates_nothing() {
+    let url = team_database("team_outbox").await;
+    let dba = superuser("team_outbox").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let id = alice.add_cybavo(&sandbox);
+
+    // The DBA holds the trail's append lock: the call's push waits inside append_audit.
+    dba.query_one("SELECT pg_advisory_lock(hashtext('callback_desk.audit'))", &[]).await.unwrap();
+    let mut call = Command::new(CLI)
+        .args(Member::lookup_args(&id))
+        .env("CALLBACK_DESK_DATA_DIR", alice.data.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", &alice.keyring.bus_address)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    loop {
+        let waiting: i64 = dba
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                  WHERE datname = 'team_outbox' AND usename = 'team_outbox_alice' AND wait_event = 'advisory'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            break;
+        }
+        assert!(call.try_wait().unwrap().is_none(), "the call ended before its push waited");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    call.kill().unwrap(); // SIGKILL, mid-push
+    call.wait().unwrap();
+    // The server may still finish the killed process's statement once the lock is free (it notices the
+    // client is gone only later): the trail then has the row and the journal does not know it. Either way
+    // the action must end up in the trail once.
+    dba.query_one("SELECT pg_advisory_unlock(hashtext('callback_desk.audit'))", &[]).await.unwrap();
+
+    // The action is in the local journal and still queued: the next push sends it, once.
+    let local: Vec<Value> =
+        alice.ok(&["history", "list", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(local.len(), 1);
+    alice.ok(&["team", "push"]);
+    let rows = audit_rows(&dba).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].1.ends_with(&format!("/{}", local[0]["id"])));
+
+    // A crash after the trail took the row but before the journal noted it: the row is pushed again, and
+    // the trail's unique origin keeps it one row.
+    {
+        let db = rusqlite::Connection::open(alice.data.path().join("callback-desk.sqlite3")).unwrap();
+        assert_eq!(db.execute("UPDATE team_outbox SET pushed_at = NULL, audit_id = NULL", []).unwrap(), 1);
+    }
+    alice.ok(&["team", "push"]);
+    assert_eq!(audit_rows(&dba).await, rows);
+    assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_three_members_hammering_one_ccpayment_account_never_exceed_its_budget() {
+    let url = team_database("team_budget").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let mut members = vec![alice];
+    for name in ["bob", "carol"] {
+        let code = members[0].ok(&["team", "invite", "--member", name, "--role", "operator"]);
+        let member = Member::new();
+        member.ok(&["team", "join", "--invite", code.trim()]);
+        members.push(member);
+    }
+    // Each installation has its own copy of the one merchant account (CCPayment v1: 1 resend a minute).
+    let ids: Vec<String> = members
+        .iter()
+        .map(|m| {
+            let file = m.data.path().join("ccpayment.json");
+            std::fs::write(&file, sandbox.accounts["ccpayment-v1"].to_string()).unwrap();
+            m.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]).trim().to_owned()
+        })
+        .collect();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let params = json!({"start_timestamp": now - 600, "end_timestamp": now}).to_string();
+
+    // Three calls from each member, all at once.
+    let children: Vec<std::process::Child> = members
+        .iter()
+        .zip(&ids)
+        .flat_map(|(m, id)| (0..3).map(move |_| (m, id)))
+        .map(|(m, id)| {
+            Command::new(CLI)
+                .args(["call", "--account-id", id, "--operation", "resend-webhooks", "--params", &params])
+                .env("CALLBACK_DESK_DATA_DIR", m.data.path())
+                .env("DBUS_SESSION_BUS_ADDRESS", &m.keyring.bus_address)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let (mut sent_ok, mut waited, mut other) = (0, 0, Vec::new());
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let printed: Value = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
+        let refused: Value = serde_json::from_str(stderr.lines().last().unwrap_or("")).unwrap_or(Value::Null);
+        if printed["outcome"] == "ok" {
+            sent_ok += 1;
+        } else if refused["error"]["code"] == "budget.wait" {
+            waited += 1;
+        } else {
+            other.push(format!("{stdout} {stderr}"));
+        }
+    }
+    // One call a minute for the merchant, whoever sends it: one went, the others were told to wait, and the
+    // provider rejected none.
+    assert_eq!((sent_ok, waited), (1, 8), "other outcomes: {other:?}");
+    assert!(other.is_empty(), "{other:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_offline_refuses_sends_keeps_lookups_and_history_and_pushes_when_back() {
+    let url = team_database("team_offline").await;
+    let dba = superuser("team_offline").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let cybavo = alice.add_cybavo(&sandbox);
+    let file = alice.data.path().join("ccpayment.json");
+    std::fs::write(&file, sandbox.accounts["ccpayment-v1"].to_string()).unwrap();
+    let ccpayment = alice.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]);
+
+    // The team database becomes unreachable (the workspace now points at a port nothing listens on).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let db = rusqlite::Connection::open(alice.data.path().join("callback-desk.sqlite3")).unwrap();
+    let port: i64 = db.query_row("SELECT port FROM team_workspace", [], |r| r.get(0)).unwrap();
+    db.execute("UPDATE team_workspace SET port = ?1", [closed]).unwrap();
+
+    // A resend needs the team's budget: refused, saying why, and neither sent nor recorded.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let params = json!({"start_timestamp": now - 600, "end_timestamp": now}).to_string();
+    let refused = alice.refused(&[
+        "call",
+        "--account-id",
+        ccpayment.trim(),
+        "--operation",
+        "resend-webhooks",
+        "--params",
+        &params,
+    ]);
+    assert_eq!(refused["code"], "team.offline");
+    assert!(alice.ok(&["history", "list", "--json"]).trim().is_empty());
+
+    // A look-up works (within this installation's budget) and waits in the journal for the trail.
+    let args = Member::lookup_args(&cybavo);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, out, err) = alice.cli(&args);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["outcome"], "ok", "{err}");
+    assert!(err.contains("team.offline"), "the call says the trail was not reached: {err}");
+    let local: Vec<Value> =
+        alice.ok(&["history", "list", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!((local.len(), local[0]["member"].as_str()), (1, Some("alice")));
+    assert!(audit_rows(&dba).await.is_empty());
+
+    // Back online: the next push sends it.
+    db.execute("UPDATE team_workspace SET port = ?1", [port]).unwrap();
+    alice.ok(&["team", "push"]);
+    let rows = audit_rows(&dba).await;
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].1.ends_with(&format!("/{}", local[0]["id"])));
+}
