@@ -8,12 +8,14 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod background;
 mod clipboard;
 mod commands;
 mod copy_tickets;
 mod instance;
 #[cfg(test)]
 mod ipc_canary_test;
+mod notify;
 mod painting;
 mod save;
 mod state;
@@ -47,12 +49,19 @@ fn main() {
     // capability grants none of its commands.
     #[cfg(not(target_os = "linux"))]
     let builder = builder.plugin(tauri_plugin_clipboard_manager::init());
+    // Desktop notifications off Linux (notify.rs; on Linux they go through notify-rust), from Rust only.
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_notification::init());
     builder
         .manage(app_state)
         .invoke_handler(commands::handler())
         .on_window_event(|window, event| {
             use tauri::Manager;
             instance::window_event(window, event);
+            // Closing while a job runs asks what to do with it (background.rs).
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                background::close_requested(window, api);
+            }
             // macOS and Windows report the desktop's theme on the window; Linux's is read in theme.rs.
             if let tauri::WindowEvent::ThemeChanged(t) = event {
                 if cfg!(not(target_os = "linux")) {
@@ -63,6 +72,7 @@ fn main() {
         .setup(|app| {
             use tauri::Manager;
             window::create_main(app)?;
+            background::init(app.handle());
             theme::follow_desktop(app.handle());
             let started = app.state::<state::AppState>().started;
             tracing::info!(since_start_ms = started.elapsed().as_millis() as u64, "window created");

@@ -1,4 +1,4 @@
-import { useCallback, useLayoutEffect, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type AccountView, type AppInfo } from "./api";
 import { changeLanguage, matchLanguage, type Language } from "./i18n";
@@ -14,6 +14,7 @@ import { ResendScreen, type ResendIntent } from "./screens/Resend";
 import { mark, startupMarks } from "./startup";
 import { savePreferences } from "./lib/prefs";
 import { useJobBadges } from "./hooks/useJobs";
+import { CloseDialog } from "./components/CloseDialog";
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -94,6 +95,24 @@ export function App() {
     setHistoryResends({ accountId, nonce: Date.now() });
     setSection("history");
   };
+  // A click on a job's notification brings the window to that job.
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let alive = true;
+    void api
+      .onShowJob((jobId) => {
+        setHistoryFocus(null);
+        setHistoryResends(null);
+        setHistoryJob({ jobId, nonce: Date.now() });
+        setSection("history");
+      })
+      .then((u) => (alive ? (unlisten = u) : u()))
+      .catch(() => undefined);
+    return () => {
+      alive = false;
+      unlisten?.();
+    };
+  }, []);
   const onAccount = useCallback((a: AccountView | null) => setAccount(a), []);
   // A screen's default (or refreshed) account, applied only if the account is still the one the screen saw:
   // a choice the user made meanwhile is never replaced.
@@ -149,6 +168,7 @@ export function App() {
         </main>
         <StatusLine info={info} backendError={backendError} />
       </div>
+      <CloseDialog />
     </div>
   );
 }

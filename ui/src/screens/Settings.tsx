@@ -7,7 +7,7 @@ import { Modal } from "../components/Modal";
 import { LANGUAGES, type Language } from "../i18n";
 import { useZone } from "../hooks/useZone";
 import { offsetText, systemZoneName, type ZoneChoice } from "../lib/datetime";
-import { savePreferences, savedTheme } from "../lib/prefs";
+import { savePreferences, savedNotifications, savedTheme } from "../lib/prefs";
 import type { ThemeChoice } from "../api";
 
 /** How long history may be kept (days); `null` keeps everything. */
@@ -174,6 +174,42 @@ function Theme() {
   );
 }
 
+/** Desktop notifications of jobs (finished, stopped, waiting) while the window is not in front: on by default. */
+function Notifications() {
+  const { t } = useTranslation();
+  const [on, setOn] = useState(savedNotifications());
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<CoreError | null>(null);
+  const choose = async (next: boolean) => {
+    setSaved(false);
+    setError(null);
+    setOn(next);
+    try {
+      await savePreferences({ notifications: next });
+      setSaved(true);
+    } catch (e) {
+      setOn(savedNotifications());
+      setError(asCoreError(e));
+    }
+  };
+  return (
+    <div className="field settings-next-field" data-testid="notifications-field">
+      <span className="field-label">{t("screens.settings.notifications")}</span>
+      <label className="check">
+        <input type="checkbox" checked={on} data-testid="notifications-toggle" onChange={(e) => void choose(e.target.checked)} />
+        <span>{t("screens.settings.notifications_on")}</span>
+      </label>
+      <span className="field-help">{t("screens.settings.notifications_help")}</span>
+      {saved && (
+        <span className="field-ok" data-testid="notifications-saved">
+          {t("screens.settings.saved")}
+        </span>
+      )}
+      {error && <ErrorBox error={error} />}
+    </div>
+  );
+}
+
 export function SettingsScreen(props: {
   info: AppInfo | null;
   language: Language;
@@ -212,6 +248,7 @@ export function SettingsScreen(props: {
         </label>
         <TimeZone />
         <Theme />
+        <Notifications />
       </section>
       <Retention />
       <SandboxTrainingCard />
