@@ -1,8 +1,8 @@
 //! Work that goes on when the window closes. Closing the window while a job runs in this app asks first
 //! (the window shows the question on `close-requested`): keep running in the background, pause the job,
 //! or cancel it (each after the call in flight, then the app quits); with no job running, closing quits.
-//! In the background the window is hidden and a tray icon stays: its menu says how far the job is, opens
-//! the window again and quits (pausing what still runs).
+//! In the background the window is hidden and a tray icon shows: its menu says how far the job is, opens
+//! the window again (which hides the icon) and quits (pausing what still runs).
 //!
 //! On Linux the tray is a StatusNotifierItem (libayatana-appindicator) whose menu is exported over
 //! dbusmenu: desktops show it, and a click on the icon opens the menu (appindicator reports no clicks), so
@@ -12,6 +12,7 @@ use crate::state::AppState;
 use callback_desk::i18n::Catalog;
 use callback_desk::jobs::{JobProgress, JobState};
 use serde::Deserialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
@@ -71,15 +72,30 @@ pub fn tray_line_key(p: Option<&JobProgress>) -> &'static str {
     }
 }
 
-/// The tray's menu line that shows progress, and the latest report of a job of this app.
+/// The tray's menu items (once it has been made), whether it is shown, and the latest report of a job of
+/// this app.
 struct Tray<R: Runtime> {
-    progress_item: Mutex<Option<MenuItem<R>>>,
+    items: Mutex<Option<TrayItems<R>>>,
+    shown: AtomicBool,
     latest: Mutex<Option<JobProgress>>,
+}
+
+/// The tray menu's items whose texts change.
+struct TrayItems<R: Runtime> {
+    open: MenuItem<R>,
+    progress: MenuItem<R>,
+    quit: MenuItem<R>,
+}
+
+impl<R: Runtime> Clone for TrayItems<R> {
+    fn clone(&self) -> Self {
+        TrayItems { open: self.open.clone(), progress: self.progress.clone(), quit: self.quit.clone() }
+    }
 }
 
 /// Registers the tray's state (at start-up).
 pub fn init<R: Runtime>(app: &tauri::AppHandle<R>) {
-    app.manage(Tray::<R> { progress_item: Mutex::new(None), latest: Mutex::new(None) });
+    app.manage(Tray::<R> { items: Mutex::new(None), shown: false.into(), latest: Mutex::new(None) });
 }
 
 /// The window was asked to close: quits when nothing runs here, else asks the window.
@@ -134,37 +150,58 @@ fn progress_line<R: Runtime>(app: &tauri::AppHandle<R>, p: Option<&JobProgress>)
     c.t(&format!("background.{}", tray_line_key(p)), &params)
 }
 
+/// Shows the tray icon, made the first time; afterwards it is only hidden and shown again, so its D-Bus objects
+/// (StatusNotifierItem, dbusmenu) stay the same while the app runs.
 fn show_tray<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
-    if app.tray_by_id(TRAY_ID).is_some() {
-        return Ok(());
-    }
     let tray = app.try_state::<Tray<R>>().ok_or("the tray's state is not registered")?;
     let latest = tray.latest.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let line = progress_line(app, latest.as_ref());
     let c = catalog(app);
-    let progress = MenuItem::with_id(app, "progress", &line, false, None::<&str>)?;
-    let open = MenuItem::with_id(app, "open", c.text("background.tray_open"), true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", c.text("background.tray_quit"), true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &progress, &PredefinedMenuItem::separator(app)?, &quit])?;
-    let mut builder = TrayIconBuilder::with_id(TRAY_ID)
-        .menu(&menu)
-        .tooltip(&line)
-        .show_menu_on_left_click(false)
-        .on_menu_event(|app, event| match event.id().as_ref() {
-            "open" => reopen(app),
-            "quit" => stop_and_quit(app, CloseChoice::Pause),
-            _ => {}
-        })
-        .on_tray_icon_event(|icon, event| {
-            if let TrayIconEvent::Click { button: MouseButton::Left, button_state: MouseButtonState::Up, .. } = event {
-                reopen(icon.app_handle());
+    let existing = tray.items.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    match (existing, app.tray_by_id(TRAY_ID)) {
+        (Some(items), Some(icon)) => {
+            // The language may have changed since.
+            items.open.set_text(c.text("background.tray_open"))?;
+            items.quit.set_text(c.text("background.tray_quit"))?;
+            items.progress.set_text(&line)?;
+            icon.set_tooltip(Some(&line))?;
+            icon.set_visible(true)?;
+        }
+        _ => {
+            let items = TrayItems {
+                open: MenuItem::with_id(app, "open", c.text("background.tray_open"), true, None::<&str>)?,
+                progress: MenuItem::with_id(app, "progress", &line, false, None::<&str>)?,
+                quit: MenuItem::with_id(app, "quit", c.text("background.tray_quit"), true, None::<&str>)?,
+            };
+            let menu = Menu::with_items(
+                app,
+                &[&items.open, &items.progress, &PredefinedMenuItem::separator(app)?, &items.quit],
+            )?;
+            let mut builder = TrayIconBuilder::with_id(TRAY_ID)
+                .menu(&menu)
+                .tooltip(&line)
+                .show_menu_on_left_click(false)
+                .on_menu_event(|app, event| match event.id().as_ref() {
+                    "open" => reopen(app),
+                    "quit" => stop_and_quit(app, CloseChoice::Pause),
+                    _ => {}
+                })
+                .on_tray_icon_event(|icon, event| {
+                    if let TrayIconEvent::Click {
+                        button: MouseButton::Left, button_state: MouseButtonState::Up, ..
+                    } = event
+                    {
+                        reopen(icon.app_handle());
+                    }
+                });
+            if let Some(icon) = app.default_window_icon() {
+                builder = builder.icon(icon.clone());
             }
-        });
-    if let Some(icon) = app.default_window_icon() {
-        builder = builder.icon(icon.clone());
+            builder.build(app)?;
+            *tray.items.lock().unwrap_or_else(|e| e.into_inner()) = Some(items);
+        }
     }
-    builder.build(app)?;
-    *tray.progress_item.lock().unwrap_or_else(|e| e.into_inner()) = Some(progress);
+    tray.shown.store(true, Ordering::SeqCst);
     tracing::info!("tray icon shown");
     Ok(())
 }
@@ -173,23 +210,28 @@ fn show_tray<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std::e
 pub fn job_report<R: Runtime>(app: &tauri::AppHandle<R>, p: &JobProgress) {
     let Some(tray) = app.try_state::<Tray<R>>() else { return };
     *tray.latest.lock().unwrap_or_else(|e| e.into_inner()) = Some(p.clone());
-    let item = tray.progress_item.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    if let Some(item) = item {
+    if !tray.shown.load(Ordering::SeqCst) {
+        return;
+    }
+    let items = tray.items.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(items) = items {
         let line = progress_line(app, Some(p));
-        let _ = item.set_text(&line);
+        let _ = items.progress.set_text(&line);
         if let Some(icon) = app.tray_by_id(TRAY_ID) {
             let _ = icon.set_tooltip(Some(&line));
         }
     }
 }
 
-/// Shows the window again (from the tray, a notification or another launch) and removes the tray icon.
+/// Shows the window again (from the tray, a notification or another launch) and hides the tray icon.
 pub fn reopen<R: Runtime>(app: &tauri::AppHandle<R>) {
-    if app.remove_tray_by_id(TRAY_ID).is_some() {
-        tracing::info!("tray icon removed: the window is back");
-    }
     if let Some(tray) = app.try_state::<Tray<R>>() {
-        *tray.progress_item.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        if tray.shown.swap(false, Ordering::SeqCst) {
+            if let Some(icon) = app.tray_by_id(TRAY_ID) {
+                let _ = icon.set_visible(false);
+            }
+            tracing::info!("tray icon hidden: the window is back");
+        }
     }
     if let Some(window) = app.get_webview_window(crate::window::MAIN) {
         let _ = window.unminimize();
