@@ -10,6 +10,7 @@ closed as a window manager's close button does (WM_DELETE_WINDOW).
   tray icon's menu says how far it is; the tray's "Open Callback Desk" shows the window again.
 - Into the background again, the job finishes there: the notification server shows "Job finished"; clicking
   it (its default action) shows the window on that job; the notification is then in `dunstctl history`.
+- With notifications turned off in Settings, a job finishing in the background shows none.
 - With no job running, closing the window quits the app, as before.
 """
 
@@ -184,6 +185,34 @@ def main():
             summary, body = history[0]
             assert summary == t("notifications.finished_title"), history
             assert body.startswith(f"{AVISTA}:") and f"{CALLS}" in body, body
+
+        @check("with notifications turned off in Settings, a job that finishes in the background shows none")
+        def _():
+            click(s, "[data-testid=nav-settings]")
+            click(s, "[data-testid=notifications-toggle]")
+            s.find("[data-testid=notifications-saved]")
+            assert not s.execute("return document.querySelector('[data-testid=notifications-toggle]').checked;")
+            before = len(notification_history())
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, AVISTA)
+            inject(state["root"], {"provider": "avista", "kind": "delay", "ms": DELAY_MS, "count": 3, "path": "resend-webhook"})
+            click(s, "[data-testid=mode-bulk] input")
+            set_value(s, "[data-testid=bulk-list]", "PAG-2024-0001\nPAG-2024-0002\nPAG-2024-0003")
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            click(s, "[data-testid=plan-tick]")
+            click(s, "[data-testid=plan-start]")
+            s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "plan closed", timeout=20)
+            ask_to_close(s)
+            to_background(s)
+            s.wait_for(lambda: "Job finished: 3 of 3 sent" in [e["label"] for e in tray_menu(tray_file) or []],
+                       "the job finished (the tray says so)", timeout=60)
+            assert notifications_shown() == 0 and len(notification_history()) == before, dunstctl("history")
+            tray_click(tray_file, t("background.tray_open"))
+            s.wait_for(lambda: shown_window(TITLE), "the window shown again")
+            click(s, "[data-testid=nav-settings]")
+            click(s, "[data-testid=notifications-toggle]")
+            s.find("[data-testid=notifications-saved]")
 
         @check("with no job running, closing the window quits the app")
         def _():
