@@ -18,8 +18,9 @@ use tauri::{Emitter, Manager, Runtime};
 /// The event that shows a job in the window (its id).
 pub const SHOW_JOB_EVENT: &str = "show-job";
 
-/// A wait shorter than this is part of a job's normal pace (a per-minute budget) and is not announced.
-pub const WAIT_WORTH_TELLING_MS: i64 = 60_000;
+/// A wait shorter than this is part of a job's normal pace (a per-minute budget waits up to a minute) and is not
+/// announced.
+pub const WAIT_WORTH_TELLING_MS: i64 = 120_000;
 
 /// What a job's report tells the user about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +164,8 @@ fn show<R: Runtime>(app: &tauri::AppHandle<R>, id: i64, title: &str, body: &str,
     n.appname(&app.config().product_name.clone().unwrap_or_else(|| "Callback Desk".into()))
         .summary(title)
         .body(body)
-        .icon(&app.config().identifier)
+        // The app's icon in the desktop's icon theme, where the installers put it under the binary's name.
+        .icon(env!("CARGO_BIN_NAME"))
         // The action a click on the notification runs.
         .action("default", open_label);
     let app = app.clone();
@@ -227,8 +229,10 @@ mod tests {
         let long_wait = progress(JobState::Running, 12, Some(now + 3_600_000));
         assert_eq!(alert_for(&report(&long_wait, None, false), now, false), Some(AlertKind::Waiting));
         assert_eq!(alert_for(&report(&long_wait, None, false), now, true), None);
-        let short_wait = progress(JobState::Running, 12, Some(now + 20_000));
-        assert_eq!(alert_for(&report(&short_wait, None, false), now, false), None);
+        for pace in [20_000, 60_000] {
+            let short_wait = progress(JobState::Running, 12, Some(now + pace));
+            assert_eq!(alert_for(&report(&short_wait, None, false), now, false), None);
+        }
         let sent = progress(JobState::Running, 13, None);
         assert_eq!(alert_for(&report(&sent, None, false), now, false), None);
         // The "done" report the runner sends before it returns is not the end yet: one alert per end.
