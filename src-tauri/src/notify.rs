@@ -86,8 +86,10 @@ pub fn texts(kind: AlertKind, report: &JobReport<'_>, language: Language, zone: 
     .cloned()
     .unwrap_or_default();
     let (title, body) = match kind {
+        // As the window's Jobs panel reads a finished job: all good, all failed, or some of each.
         AlertKind::Finished if p.failed == 0 && p.unknown == 0 => ("finished_title", "finished_body"),
-        AlertKind::Finished => ("finished_title", "finished_problems_body"),
+        AlertKind::Finished if p.ok == 0 && p.unknown == 0 => ("failed_title", "failed_body"),
+        AlertKind::Finished => ("finished_problems_title", "finished_problems_body"),
         AlertKind::Cancelled => ("cancelled_title", "cancelled_body"),
         AlertKind::Stopped => {
             params.insert("reason".into(), Value::from(report.error.map(|e| reason(c, e)).unwrap_or_default()));
@@ -255,11 +257,17 @@ mod tests {
         assert_eq!(body, "Sandbox · CCPayment: all 40 requests succeeded.");
         let mut mixed = progress(JobState::Done, 1200, None);
         (mixed.total, mixed.ok, mixed.failed, mixed.unknown) = (1200, 1197, 2, 1);
-        let (_, body) = texts(AlertKind::Finished, &report(&mixed, None, true), Language::PtBr, Zone::Utc);
+        let (title, body) = texts(AlertKind::Finished, &report(&mixed, None, true), Language::PtBr, Zone::Utc);
+        assert_eq!(title, "Trabalho concluído com problemas");
         assert!(
             body.contains("1.197 de 1.200") && body.contains("2 falharam") && body.contains("1 com resultado"),
             "{body}"
         );
+        let mut failed = progress(JobState::Done, 40, None);
+        (failed.ok, failed.failed) = (0, 40);
+        let (title, body) = texts(AlertKind::Finished, &report(&failed, None, true), Language::En, Zone::Utc);
+        assert_eq!(title, "Job failed");
+        assert_eq!(body, "Sandbox · CCPayment: all 40 requests failed. Open the job to see why.");
         let budget = Error::new(ErrorCode::BudgetExhausted);
         let stopped = progress(JobState::Paused, 12, None);
         let (title, body) =
@@ -274,9 +282,11 @@ mod tests {
         // No placeholder is left unfilled in any language.
         for language in Language::ALL {
             for kind in [AlertKind::Finished, AlertKind::Stopped, AlertKind::Cancelled, AlertKind::Waiting] {
-                let (title, body) = texts(kind, &report(&mixed, Some(&budget), true), language, Zone::Utc);
-                assert!(!title.contains("notifications.") && !title.is_empty(), "{title}");
-                assert!(!body.contains("{{") && !body.contains("notifications."), "{body}");
+                for p in [&done, &mixed, &failed] {
+                    let (title, body) = texts(kind, &report(p, Some(&budget), true), language, Zone::Utc);
+                    assert!(!title.contains("notifications.") && !title.is_empty(), "{title}");
+                    assert!(!body.contains("{{") && !body.contains("notifications."), "{body}");
+                }
             }
         }
     }
