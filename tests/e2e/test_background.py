@@ -12,11 +12,14 @@ closed as a window manager's close button does (WM_DELETE_WINDOW).
   it (its default action) shows the window on that job; the notification is then in `dunstctl history`.
 - With notifications turned off in Settings, a job finishing in the background shows none.
 - With no job running, closing the window quits the app, as before.
+- The tray's "Quit" pauses the running job after the request in flight (the command-line companion then reads it
+  paused, not interrupted), then quits.
 """
 
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +27,7 @@ import urllib.request
 
 from desktop import close_window, dunstctl, notification_history, notifications_shown, shown_window, start_watcher, tray_click, tray_menu, tray_status
 from test_shell import APP, LANGS, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
-from test_accounts import set_value
+from test_accounts import CLI, set_value
 from test_workflows import AVISTA, click, exists, sandbox_accounts, select_account, shot
 from webdriver import Session, app_pids
 
@@ -219,6 +222,33 @@ def main():
             clear_faults(state["root"])
             ask_to_close(s)
             s.wait_for(lambda: not app_pids(APP), "the app quit", timeout=30)
+        @check("the tray's 'Quit' pauses the running job after the request in flight, then quits")
+        def _():
+            nonlocal s
+            s.close()  # the session of the app that quit
+            s = Session(SERVER, APP)
+            click(s, "[data-testid=nav-resend]")
+            select_account(s, AVISTA)
+            root = sandbox_root(s)
+            inject(root, {"provider": "avista", "kind": "delay", "ms": DELAY_MS, "count": CALLS + 5, "path": "resend-webhook"})
+            click(s, "[data-testid=mode-bulk] input")
+            set_value(s, "[data-testid=bulk-list]", "\n".join(f"PAG-2024-{i:04d}" for i in range(1, CALLS + 1)))
+            click(s, "[data-testid=bulk-plan]")
+            s.find("[data-testid=plan-dialog]")
+            click(s, "[data-testid=plan-tick]")
+            click(s, "[data-testid=plan-start]")
+            s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "plan closed", timeout=20)
+            job = s.execute("return Number(document.querySelector(arguments[0]).dataset.jobId);", JOB)
+            ask_to_close(s)
+            to_background(s)
+            s.wait_for(lambda: tray_status(tray_file) == "Active", "the tray icon shown", timeout=30)
+            tray_click(tray_file, t("background.tray_quit"))
+            s.wait_for(lambda: not app_pids(APP), "the app quit", timeout=30)
+            # Read by the command-line companion: a job whose runner vanished mid-run would read "interrupted".
+            jobs = json.loads(subprocess.run([CLI, "bulk", "list"], capture_output=True, text=True, check=True).stdout)
+            quit_job = next(j for j in jobs if j["id"] == job)
+            assert quit_job["state"] == "paused" and 0 < quit_job["next_index"] < CALLS, quit_job
+            assert quit_job["unknown"] == 0, quit_job
     finally:
         s.close()
         watcher.terminate()
