@@ -19,6 +19,7 @@ closed as a window manager's close button does (WM_DELETE_WINDOW).
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -85,7 +86,8 @@ def ask_to_close(s):
 
 def main():
     SHOTS.mkdir(parents=True, exist_ok=True)
-    tray_file = os.path.join(tempfile.mkdtemp(prefix="callback-desk-e2e-tray-"), "items")
+    tray_dir = tempfile.mkdtemp(prefix="callback-desk-e2e-tray-")
+    tray_file = os.path.join(tray_dir, "items")
     watcher = start_watcher(tray_file)
     s = Session(SERVER, APP)
     t = catalog("en")
@@ -252,6 +254,8 @@ def main():
     finally:
         s.close()
         watcher.terminate()
+        watcher.wait(timeout=10)
+        shutil.rmtree(tray_dir, ignore_errors=True)
     return finish()
 
 
