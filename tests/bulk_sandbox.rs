@@ -160,6 +160,15 @@ async fn ccpayment_v1_thirty_windows_take_two_provider_days_without_a_rejection(
     // Progress: waits announced, the last report is the finished job.
     let seen = seen.into_inner().unwrap();
     assert!(seen.iter().any(|p| p.waiting_until_ms.is_some_and(|w| w >= midnight)));
+    // Each report says when its estimate was worked out, so the window counts down from then: counted
+    // down, every estimate made on the first day ends on the second, where the last call goes.
+    for p in &seen {
+        let at = p.estimated_at_ms.expect("when the estimate was made");
+        assert!(at <= env.clock.now_ms());
+        if p.state == JobState::Running && at < midnight {
+            assert!(at + p.eta_seconds * 1000 >= midnight, "{p:?}");
+        }
+    }
     let last = seen.last().unwrap();
     assert_eq!((last.done, last.total, last.eta_seconds, last.state), (30, 30, 0, JobState::Done));
     // Five of the second day's 25 calls are used.

@@ -283,6 +283,7 @@ mod tests {
             unknown: 0,
             throttled: 0,
             eta_seconds: 0,
+            estimated_at_ms: None,
             waiting_until_ms: None,
         };
         assert_eq!(tray_line_key(None), "tray_idle");

@@ -251,8 +251,21 @@ fn no_command_answers_with_a_secret() {
     extra["secrets"] = json!({"api_key": new_key});
     secrets.push(new_key);
     w.ok("update_account", json!({"id": extra_id, "input": extra}));
+    // A delete is held for undo: undone, the account is listed again; asked again, it is gone from the list.
     w.ok("delete_account", json!({"id": extra_id}));
+    assert_eq!(w.ok("undo_delete_account", json!({"id": extra_id})), json!(true));
+    assert!(w.ok("list_accounts", json!({})).as_array().expect("accounts").iter().any(|a| a["id"] == extra_id));
+    w.ok("delete_account", json!({"id": extra_id}));
+    // A sandbox account whose delete is held comes back with "Try it with simulated providers": the held
+    // delete happens first, so it is not taken for one already there.
+    let listed = w.ok("list_accounts", json!({}));
+    let first_sandbox =
+        listed.as_array().expect("accounts").iter().find(|a| a["environment"] == "sandbox").expect("sandbox");
+    let sandbox = first_sandbox["label"].clone();
+    w.ok("delete_account", json!({"id": first_sandbox["id"]}));
+    w.ok("create_sandbox_accounts", json!({}));
     let accounts = w.ok("list_accounts", json!({}));
+    assert!(accounts.as_array().expect("accounts").iter().any(|a| a["label"] == sandbox), "{sandbox} not added again");
     let accounts = accounts.as_array().expect("accounts").clone();
     assert_eq!(accounts.len(), 2 * demo.as_object().map_or(0, Map::len));
 

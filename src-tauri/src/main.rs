@@ -12,6 +12,7 @@ mod background;
 mod clipboard;
 mod commands;
 mod copy_tickets;
+mod held_deletes;
 mod instance;
 #[cfg(test)]
 mod ipc_canary_test;
@@ -61,6 +62,10 @@ fn main() {
             // Closing while a job runs asks what to do with it (background.rs).
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
                 background::close_requested(window, api);
+            }
+            // Deletes the window could still undo happen when it closes.
+            if matches!(event, tauri::WindowEvent::CloseRequested { .. } | tauri::WindowEvent::Destroyed) {
+                commands::accounts::delete_held_now(window.state::<state::AppState>().inner());
             }
             // macOS and Windows report the desktop's theme on the window; Linux's is read in theme.rs.
             if let tauri::WindowEvent::ThemeChanged(t) = event {

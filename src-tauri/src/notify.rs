@@ -207,6 +207,7 @@ mod tests {
             unknown: 0,
             throttled: 0,
             eta_seconds: 0,
+            estimated_at_ms: None,
             waiting_until_ms,
         }
     }

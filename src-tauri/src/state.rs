@@ -42,6 +42,8 @@ pub struct AppState {
     pub theme: Arc<crate::theme::ThemeState>,
     /// The files saved in this session ("Show in folder" shows only those).
     pub saved_files: Arc<crate::save::SavedFiles>,
+    /// Account deletes the window can still undo (held_deletes.rs).
+    pub held_deletes: Arc<crate::held_deletes::HeldDeletes>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             clipboard,
             theme: Arc::new(crate::theme::ThemeState::default()),
             saved_files: Arc::new(crate::save::SavedFiles::default()),
+            held_deletes: Arc::new(crate::held_deletes::HeldDeletes::default()),
         }
     }
 

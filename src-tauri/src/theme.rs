@@ -1,8 +1,8 @@
 //! The window's colour theme: the user's choice in Settings (System, Light, Dark) and, for System, the
 //! desktop's own setting. WebKitGTK does not report `prefers-color-scheme`, so on Linux the shell reads the
 //! freedesktop portal's `org.freedesktop.appearance color-scheme` over D-Bus (and follows its
-//! `SettingChanged` signal), else GNOME's `org.gnome.desktop.interface color-scheme` through `gsettings`;
-//! on macOS and Windows it takes the window's theme. The effective theme goes to the window as the
+//! `SettingChanged` signal), else GNOME's `org.gnome.desktop.interface color-scheme` through `gsettings`
+//! (and follows dconf's change signal for that key); on macOS and Windows it takes the window's theme. The effective theme goes to the window as the
 //! `theme-changed` event and the `current_theme` command.
 
 use serde::{Deserialize, Serialize};
@@ -84,6 +84,18 @@ pub fn from_gsettings(output: &str) -> Option<Appearance> {
         "prefer-light" | "default" => Some(Appearance::Light),
         _ => None,
     }
+}
+
+/// GNOME's colour-scheme key as dconf names it.
+pub const GNOME_COLOR_SCHEME_PATH: &str = "/org/gnome/desktop/interface/color-scheme";
+
+/// Whether dconf's change notice (`prefix` and the paths under it that changed; `""` is the prefix itself, a
+/// path ending in `/` a whole folder) touches GNOME's colour-scheme key.
+pub fn dconf_touches_color_scheme(prefix: &str, changes: &[String]) -> bool {
+    changes.iter().any(|c| {
+        let path = format!("{prefix}{c}");
+        path == GNOME_COLOR_SCHEME_PATH || (path.ends_with('/') && GNOME_COLOR_SCHEME_PATH.starts_with(&path))
+    })
 }
 
 /// What the desktop prefers, as last read; `None` inside the channel until the first reading is done.
@@ -169,7 +181,7 @@ pub fn from_window_theme(theme: tauri::Theme) -> Option<Appearance> {
 }
 
 /// Starts following the desktop's setting: on Linux a thread reads the portal (else gsettings) and then
-/// waits for the portal's change signal; elsewhere the main window's theme is read now and its
+/// waits for the portal's change signal (or dconf's, without a portal); elsewhere the main window's theme is read now and its
 /// `ThemeChanged` events are handled in `main`.
 pub fn follow_desktop<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     #[cfg(target_os = "linux")]
@@ -194,7 +206,7 @@ pub fn follow_desktop<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
 mod linux {
     //! The desktop's colour scheme on Linux, over the session bus (libdbus, which GTK and the keyring
     //! already load).
-    use super::{from_gsettings, from_portal, Appearance};
+    use super::{dconf_touches_color_scheme, from_gsettings, from_portal, Appearance};
     use dbus::arg::{RefArg, Variant};
     use dbus::blocking::Connection;
     use dbus::message::MatchRule;
@@ -206,6 +218,8 @@ mod linux {
     const SETTINGS: &str = "org.freedesktop.portal.Settings";
     const NAMESPACE: &str = "org.freedesktop.appearance";
     const KEY: &str = "color-scheme";
+    /// dconf's writer announces every change of a setting with this signal.
+    const DCONF_WRITER: &str = "ca.desrt.dconf.Writer";
 
     /// The number inside a portal answer: `ReadOne` answers `v` holding a `u`; the older `Read` wraps it in
     /// a second variant.
@@ -239,15 +253,31 @@ mod linux {
         from_gsettings(&String::from_utf8_lossy(&out.stdout))
     }
 
-    /// Reads the setting once, then calls `changed` at each change the portal signals (runs until the
-    /// session bus goes away).
+    /// Reads the setting once, then calls `changed` at each change the portal signals, or (without a
+    /// portal) at each change of GNOME's key that dconf signals (runs until the session bus goes away).
     pub fn follow(changed: impl Fn(Option<Appearance>) + Send + Sync + 'static) {
         let conn = Connection::new_session().ok();
-        let first = conn.as_ref().and_then(read_portal).or_else(read_gsettings);
-        tracing::info!(desktop = ?first, portal = conn.is_some(), "desktop colour scheme");
+        let portal_reading = conn.as_ref().and_then(read_portal);
+        let portal = portal_reading.is_some();
+        let first = portal_reading.or_else(read_gsettings);
+        tracing::info!(desktop = ?first, portal, "desktop colour scheme");
         changed(first);
         let Some(conn) = conn else { return };
         let changed = Arc::new(changed);
+        if !portal {
+            let on_dconf = changed.clone();
+            let added = conn.add_match(MatchRule::new_signal(DCONF_WRITER, "Notify"), move |(): (), _, msg| {
+                if let (Some(prefix), Some(changes)) = msg.get2::<String, Vec<String>>() {
+                    if dconf_touches_color_scheme(&prefix, &changes) {
+                        on_dconf(read_gsettings());
+                    }
+                }
+                true
+            });
+            if added.is_err() {
+                tracing::warn!("cannot follow dconf's changes of the colour scheme");
+            }
+        }
         let rule = MatchRule::new_signal(SETTINGS, "SettingChanged");
         let on_signal = changed.clone();
         let added = conn.add_match(rule, move |(): (), _, msg| {
@@ -298,6 +328,16 @@ mod tests {
         assert_eq!(from_gsettings("'default'\n"), Some(Appearance::Light));
         assert_eq!(from_gsettings("No such key “color-scheme”\n"), None);
         assert_eq!(from_gsettings(""), None);
+    }
+
+    #[test]
+    fn a_dconf_notice_of_the_colour_scheme_key_or_its_folder_is_followed() {
+        let c = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(dconf_touches_color_scheme("/org/gnome/desktop/interface/color-scheme", &c(&[""])));
+        assert!(dconf_touches_color_scheme("/org/gnome/desktop/interface/", &c(&["gtk-theme", "color-scheme"])));
+        assert!(dconf_touches_color_scheme("/org/gnome/", &c(&["desktop/"])));
+        assert!(!dconf_touches_color_scheme("/org/gnome/desktop/interface/", &c(&["gtk-theme"])));
+        assert!(!dconf_touches_color_scheme("/org/gnome/desktop/interface/color-scheme-extra", &c(&[""])));
     }
 
     #[test]

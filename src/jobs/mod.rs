@@ -142,6 +142,10 @@ pub struct JobProgress {
     /// Seconds until the last call may go out under the budgets.
     #[ts(type = "number")]
     pub eta_seconds: i64,
+    /// When `eta_seconds` was worked out (Unix ms): the window counts down from then. `None` when it was
+    /// not worked out by the runner (a job that stopped).
+    #[ts(type = "number | null")]
+    pub estimated_at_ms: Option<i64>,
     /// Set while the job waits for its budget.
     #[ts(type = "number | null")]
     pub waiting_until_ms: Option<i64>,
@@ -345,7 +349,14 @@ impl JobProgress {
             unknown: job.unknown,
             throttled: job.throttled,
             eta_seconds,
+            estimated_at_ms: None,
             waiting_until_ms,
         }
+    }
+
+    /// The report with the time its estimate was worked out.
+    pub fn estimated_at(mut self, ms: i64) -> JobProgress {
+        self.estimated_at_ms = Some(ms);
+        self
     }
 }

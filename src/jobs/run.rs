@@ -172,8 +172,8 @@ impl Jobs {
         Ok(())
     }
 
-    fn progress_of(&self, job: &JobView, eta_seconds: i64, waiting_until_ms: Option<i64>) -> JobProgress {
-        JobProgress::of(job, eta_seconds, waiting_until_ms)
+    fn progress_of(&self, job: &JobView, eta: (i64, i64), waiting_until_ms: Option<i64>) -> JobProgress {
+        JobProgress::of(job, eta.0, waiting_until_ms).estimated_at(eta.1)
     }
 
     /// Cancels a job nobody is running (paused, interrupted, or left `running` by a runner that is gone)
@@ -254,7 +254,9 @@ impl Jobs {
         let op = plan.operation.clone();
         let total = plan.calls.len() as u64;
         let stride = (total / 200).max(1);
-        let mut eta = 0;
+        // The estimate (seconds left) and when it was worked out.
+        let mut eta = (0, self.clock.now_ms());
+        let mut estimated = false;
         let mut retries = 0u32;
         loop {
             let job = self.get(id)?;
@@ -262,7 +264,7 @@ impl Jobs {
             if index >= total {
                 self.set_state(id, JobState::Done, None)?;
                 let job = self.get(id)?;
-                progress(&self.progress_of(&job, 0, None));
+                progress(&self.progress_of(&job, (0, self.clock.now_ms()), None));
                 return Ok(job);
             }
             if let Some(state) = control.requested() {
@@ -272,8 +274,10 @@ impl Jobs {
                 return Ok(job);
             }
             let now = self.clock.now_ms();
-            if index % stride == 0 || total - index <= 200 || retries > 0 {
-                eta = self.estimate(key, now, (total - index) as usize).map(|(s, _)| s).unwrap_or(eta);
+            // Worked out at the start of a run (a resumed job's too), then every `stride` calls.
+            if !estimated || index % stride == 0 || total - index <= 200 || retries > 0 {
+                eta = self.estimate(key, now, (total - index) as usize).map(|(s, _)| (s, now)).unwrap_or(eta);
+                estimated = true;
             }
             let at = self.limits.next_allowed_at(key, now)?;
             if at == i64::MAX {

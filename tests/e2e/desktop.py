@@ -1,5 +1,5 @@
-"""The desktop around the app's window in the end-to-end tests: its X11 window (closed as a window manager
-closes it, and whether it is shown), the notification server's history (dunst), and the tray.
+"""The desktop around the app's window in the end-to-end tests: whether its X11 window is shown, the notification
+server (dunst), and the tray. (Closing the window as its close button does is `x11close.py`.)
 
 The tray part speaks D-Bus and runs under the system's Python (python3-dbus, python3-gi):
   /usr/bin/python3 desktop.py watch FILE     a StatusNotifierWatcher (the host side a desktop's panel runs):
@@ -9,7 +9,6 @@ The tray part speaks D-Bus and runs under the system's Python (python3-dbus, pyt
   /usr/bin/python3 desktop.py click FILE L   clicks the menu item labelled L, as a panel does
 """
 
-import ctypes
 import json
 import os
 import pathlib
@@ -38,42 +37,6 @@ def is_viewable(wid):
 def shown_window(title):
     """The id of the window titled `title` that is shown, or None."""
     return next((w for w in window_ids(title) if is_viewable(w)), None)
-
-
-class _ClientMessage(ctypes.Structure):
-    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
-                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
-                ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
-
-
-class _XEvent(ctypes.Union):
-    _fields_ = [("xclient", _ClientMessage), ("pad", ctypes.c_long * 24)]
-
-
-def close_window(wid):
-    """Asks the window to close as a window manager does (its close button): WM_DELETE_WINDOW."""
-    x = ctypes.CDLL("libX11.so.6")
-    x.XOpenDisplay.restype = ctypes.c_void_p
-    x.XOpenDisplay.argtypes = [ctypes.c_char_p]
-    x.XInternAtom.restype = ctypes.c_ulong
-    x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-    x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
-    x.XFlush.argtypes = [ctypes.c_void_p]
-    x.XCloseDisplay.argtypes = [ctypes.c_void_p]
-    display = x.XOpenDisplay(None)
-    assert display, "no X display"
-    try:
-        event = _XEvent()
-        event.xclient.type = 33  # ClientMessage
-        event.xclient.window = int(wid, 16)
-        event.xclient.message_type = x.XInternAtom(display, b"WM_PROTOCOLS", 0)
-        event.xclient.format = 32
-        event.xclient.data[0] = x.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
-        event.xclient.data[1] = 0  # CurrentTime
-        assert x.XSendEvent(display, int(wid, 16), 0, 0, ctypes.byref(event)), "XSendEvent failed"
-        x.XFlush(display)
-    finally:
-        x.XCloseDisplay(display)
 
 
 # --- the notification server -------------------------------------------------------------------------------

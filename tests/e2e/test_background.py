@@ -26,11 +26,13 @@ import tempfile
 import time
 import urllib.request
 
-from desktop import close_window, dunstctl, notification_history, notifications_shown, shown_window, start_watcher, tray_click, tray_menu, tray_status
+from desktop import dunstctl, notification_history, notifications_shown, shown_window, start_watcher, tray_click, tray_menu, tray_status
 from test_shell import APP, LANGS, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_accounts import CLI, set_value
+from test_theme import choose_theme
 from test_workflows import AVISTA, click, exists, sandbox_accounts, select_account, shot
 from webdriver import Session, app_pids
+from x11close import close_windows_of
 
 TITLE = "Callback Desk"
 JOB = "[data-testid=job-card]"
@@ -59,12 +61,6 @@ def clear_faults(root):
     urllib.request.urlopen(urllib.request.Request(f"{root}/__sandbox/faults", method="DELETE"), timeout=10).read()
 
 
-def choose_theme(s, choice):
-    click(s, "[data-testid=nav-settings]")
-    set_value(s, "[data-testid=theme-select]", choice)
-    s.find("[data-testid=theme-saved]")
-
-
 def to_background(s):
     """Answers "Keep running in the background". Clicked from the page's script: a WebDriver click waits for the
     window to paint again, which a hidden window does not."""
@@ -78,10 +74,9 @@ def job_state(s, job):
 
 
 def ask_to_close(s):
-    """Closes the window as its close button does; returns the window's id."""
-    wid = s.wait_for(lambda: shown_window(TITLE), "the window shown")
-    close_window(wid)
-    return wid
+    """Closes the shown window as its close button does."""
+    s.wait_for(lambda: shown_window(TITLE), "the window shown")
+    assert close_windows_of(set(app_pids(APP))) >= 1, "the app's window was not found"
 
 
 def main():

@@ -1,10 +1,13 @@
-"""End-to-end test of the colour theme in the real window: choosing Dark in Settings redraws the page dark
+"""End-to-end test of the colour theme in the real window: on System the window follows the desktop's
+setting as it changes while the app runs (GNOME's colour scheme, changed with gsettings on this private
+session, as the desktop's Appearance settings do); choosing Dark in Settings redraws the page dark
 (its computed colours change, not only an attribute), survives a restart, and Light/System go back. Takes a
 screenshot of every screen in dark (English and Portuguese: the plan dialog, a look-up row's details,
 History's drawer, the account form, an inbox entry) with the simulated providers' accounts, then goes back to
 System so later tests see the default.
 """
 
+import subprocess
 import sys
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
@@ -25,6 +28,14 @@ def colours(s):
         " text: css('.topbar-title', 'color')};")
 
 
+def desktop_scheme(value=None):
+    """GNOME's colour scheme on this session: sets it when `value` is given; returns it."""
+    key = ["org.gnome.desktop.interface", "color-scheme"]
+    if value:
+        subprocess.run(["gsettings", "set", *key, value], check=True, timeout=20)
+    return subprocess.run(["gsettings", "get", *key], check=True, capture_output=True, text=True, timeout=20).stdout.strip()
+
+
 def choose_theme(s, choice):
     click(s, "[data-testid=nav-settings]")
     set_value(s, "[data-testid=theme-select]", choice)
@@ -38,6 +49,22 @@ def main():
         @check("simulated providers are set up")
         def _():
             sandbox_accounts(s)
+
+        @check("on System the window follows the desktop's colour scheme as it changes while the app runs")
+        def _():
+            s.find("[data-testid=app-shell]")
+            assert desktop_scheme() == "'default'", desktop_scheme()
+            assert colours(s)["theme"] == "light", colours(s)
+            light = colours(s)
+            desktop_scheme("prefer-dark")
+            s.wait_for(lambda: colours(s)["theme"] == "dark", "dark after the desktop went dark")
+            assert colours(s)["page"] != light["page"], colours(s)
+            desktop_scheme("prefer-light")
+            s.wait_for(lambda: colours(s) == light, "light after the desktop went light")
+            desktop_scheme("prefer-dark")
+            s.wait_for(lambda: colours(s)["theme"] == "dark", "dark again")
+            desktop_scheme("default")
+            s.wait_for(lambda: colours(s) == light, "light with the desktop's default")
 
         state = {}
 

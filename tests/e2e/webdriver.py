@@ -10,6 +10,8 @@ import urllib.parse
 ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"
 # WebDriver's codes of the keys the tests press.
 TAB, SHIFT, ENTER, ESCAPE, SPACE = "\ue004", "\ue008", "\ue007", "\ue00c", "\ue00d"
+CONTROL, HOME, END, F1 = "\ue009", "\ue011", "\ue010", "\ue031"
+ARROW_LEFT, ARROW_UP, ARROW_RIGHT, ARROW_DOWN = "\ue012", "\ue013", "\ue014", "\ue015"
 
 
 class WebDriverError(Exception):
@@ -91,10 +93,10 @@ class Session:
 
     def keys(self, *strokes: str):
         """Presses keys as a person does (real key events to the focused element), each stroke in turn; a
-        stroke of several characters starting with a modifier (e.g. SHIFT + TAB) is a chord."""
+        stroke of several characters starting with a modifier (e.g. SHIFT + TAB, CONTROL + "1") is a chord."""
         actions = []
         for stroke in strokes:
-            chord = list(stroke) if len(stroke) > 1 and stroke[0] in (SHIFT,) else None
+            chord = list(stroke) if len(stroke) > 1 and stroke[0] in (SHIFT, CONTROL) else None
             for k in chord or list(stroke):
                 actions.append({"type": "keyDown", "value": k})
                 if not chord:

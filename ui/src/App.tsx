@@ -2,7 +2,8 @@ import { useCallback, useEffect, useLayoutEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type AccountView, type AppInfo } from "./api";
 import { changeLanguage, matchLanguage, type Language } from "./i18n";
-import { Sidebar, type Section } from "./components/Sidebar";
+import { Sidebar, shownSections, type Section } from "./components/Sidebar";
+import { ShortcutsDialog } from "./components/ShortcutsDialog";
 import { StatusLine } from "./components/StatusLine";
 import { EnvBadge } from "./components/EnvBadge";
 import { QueryScreen } from "./screens/Query";
@@ -15,6 +16,8 @@ import { mark, startupMarks } from "./startup";
 import { savePreferences } from "./lib/prefs";
 import { useJobBadges } from "./hooks/useJobs";
 import { CloseDialog } from "./components/CloseDialog";
+import { Toasts } from "./components/Toasts";
+import { useShortcuts } from "./hooks/useShortcuts";
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -121,12 +124,19 @@ export function App() {
     [],
   );
   const jobBadges = useJobBadges(section);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const sections = shownSections(section, sandbox);
+  useShortcuts({
+    screen: (n) => sections[n - 1] && go(sections[n - 1]),
+    searchElsewhere: () => go("history"),
+    help: () => setShortcutsOpen(true),
+  });
   const showEnv = section === "resend" || section === "query";
   const language = matchLanguage(i18n.language);
 
   return (
     <div className="shell" data-testid="app-shell" lang={language}>
-      <Sidebar current={section} onSelect={go} sandbox={sandbox} badges={jobBadges} />
+      <Sidebar current={section} onSelect={go} onShortcuts={() => setShortcutsOpen(true)} sandbox={sandbox} badges={jobBadges} />
       <div className="main">
         <header className="topbar">
           <h1 className="topbar-title" data-testid="screen-title">
@@ -169,6 +179,8 @@ export function App() {
         <StatusLine info={info} backendError={backendError} />
       </div>
       <CloseDialog />
+      <Toasts />
+      {shortcutsOpen && <ShortcutsDialog sections={sections} onClose={() => setShortcutsOpen(false)} />}
     </div>
   );
 }

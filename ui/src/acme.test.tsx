@@ -501,8 +501,8 @@ describe("Accounts of a provider the UI does not know", () => {
 describe("Jobs and History of a provider the UI does not know", () => {
   it("name its operations, and offer the results of its look-up jobs", () => {
     const jobs = [
-      { ...job({ id: 2, provider: "acme", operation: "find-events", state: "done", next_index: 3 }), eta_seconds: null, waiting_until_ms: null },
-      { ...job({ id: 1, provider: "acme", operation: "replay-events", state: "done", next_index: 3 }), eta_seconds: null, waiting_until_ms: null },
+      { ...job({ id: 2, provider: "acme", operation: "find-events", state: "done", next_index: 3 }), eta_seconds: null, estimated_at_ms: null, waiting_until_ms: null, pace_from: null, last_done_at_ms: null },
+      { ...job({ id: 1, provider: "acme", operation: "replay-events", state: "done", next_index: 3 }), eta_seconds: null, estimated_at_ms: null, waiting_until_ms: null, pace_from: null, last_done_at_ms: null },
     ];
     render(<JobsPanel descriptors={DESCRIPTORS} jobs={jobs} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} onShowResults={noop} />);
     const cards = screen.getAllByTestId("job-card");

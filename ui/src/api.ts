@@ -99,7 +99,13 @@ export const api = {
   listAccounts: () => invoke<AccountView[]>("list_accounts"),
   createAccount: (input: AccountInput) => invoke<AccountView>("create_account", { input }),
   updateAccount: (id: number, input: AccountInput) => invoke<AccountView>("update_account", { id, input }),
-  deleteAccount: (id: number) => invoke<void>("delete_account", { id }),
+  /**
+   * Deletes the account a few seconds from now (or when the window closes); until the time answered (Unix
+   * ms), `undoDeleteAccount` brings it back. The list leaves it out meanwhile.
+   */
+  deleteAccount: (id: number) => invoke<number>("delete_account", { id }),
+  /** Brings back an account whose delete has not happened yet; false when it is too late. */
+  undoDeleteAccount: (id: number) => invoke<boolean>("undo_delete_account", { id }),
   testAccount: (id: number) => invoke<TestResult>("test_account", { id }),
   createSandboxAccounts: () => invoke<AccountView[]>("create_sandbox_accounts"),
   /**

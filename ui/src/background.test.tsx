@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { emit } from "@tauri-apps/api/event";
-import { mockBackend, setupEach } from "./test/helpers";
+import { mockBackend, setupEach, withToasts } from "./test/helpers";
 import { CloseDialog } from "./components/CloseDialog";
 import { SettingsScreen } from "./screens/Settings";
 import { applySavedPreferences } from "./lib/prefs";
@@ -54,13 +54,13 @@ describe("notifications setting", () => {
       },
     });
     applySavedPreferences({ language: "en", time_zone: "UTC", theme: "dark" });
-    render(<SettingsScreen info={null} language="en" onLanguage={async () => {}} />);
+    render(withToasts(<SettingsScreen info={null} language="en" onLanguage={async () => {}} />));
     const toggle = screen.getByTestId("notifications-toggle") as HTMLInputElement;
     expect(toggle.checked).toBe(true);
     await act(async () => {
       fireEvent.click(toggle);
     });
-    await screen.findByTestId("notifications-saved");
+    expect((await screen.findByTestId("notifications-saved")).textContent).toContain("Notifications turned off.");
     expect(toggle.checked).toBe(false);
     expect(calls).toContainEqual({
       cmd: "set_preferences",

@@ -11,7 +11,7 @@ import type { JobView } from "./api";
 import { PROVIDERS, account, job, mockBackend, setupEach } from "./test/helpers";
 
 const ACCOUNT = account("cybavo", { base_url: "https://sofa.example.com", fields: { wallet_id: 55743 } });
-const live = (j: Partial<JobView>): JobLive => ({ ...job(j), eta_seconds: null, waiting_until_ms: null });
+const live = (j: Partial<JobView>): JobLive => ({ ...job(j), eta_seconds: null, estimated_at_ms: null, waiting_until_ms: null, pace_from: null, last_done_at_ms: null });
 
 setupEach();
 

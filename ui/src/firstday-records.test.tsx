@@ -338,7 +338,7 @@ describe("Sidebar", () => {
     expect(screen.getByTestId("sidebar").dataset.collapsed).toBe("false");
     fireEvent.click(screen.getByTestId("sidebar-toggle"));
     expect(screen.getByTestId("sidebar").dataset.collapsed).toBe("true");
-    expect(screen.getByTestId("nav-history").getAttribute("title")).toBe("History");
+    expect(screen.getByTestId("nav-history").getAttribute("title")).toBe("History (Ctrl+3)");
     view.unmount();
     render(<Sidebar current="history" onSelect={noop} />);
     expect(screen.getByTestId("sidebar").dataset.collapsed).toBe("true");

@@ -141,7 +141,7 @@ describe("a job with failures", () => {
     mockBackend({ on: (cmd) => (cmd === "job_failures" ? FAILURES : undefined) });
     const retried: JobFailures[] = [];
     const noop = () => undefined;
-    render(<JobsPanel descriptors={PROVIDERS} jobs={[{ ...FAILED_JOB, eta_seconds: null, waiting_until_ms: null }]} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} onRetry={(f) => retried.push(f)} />);
+    render(<JobsPanel descriptors={PROVIDERS} jobs={[{ ...FAILED_JOB, eta_seconds: null, estimated_at_ms: null, waiting_until_ms: null, pace_from: null, last_done_at_ms: null }]} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} onRetry={(f) => retried.push(f)} />);
     expect(screen.getByTestId("job-card").dataset.tone).toBe("partial");
     expect(screen.getByTestId("job-state").textContent).toBe("Finished with problems");
     await screen.findByTestId("job-reason");

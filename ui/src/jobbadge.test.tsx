@@ -11,7 +11,7 @@ setupEach();
 const INFO = { version: "1", data_dir: "/d", log_dir: "/d/logs", keyring: { state: "available", backend: "test", detail: null }, painting: "default" };
 
 function progress(more: Partial<JobProgress>): JobProgress {
-  return { job_id: 2, state: "running", done: 1, total: 3, ok: 1, failed: 0, unknown: 0, throttled: 0, eta_seconds: 10, waiting_until_ms: null, ...more };
+  return { job_id: 2, state: "running", done: 1, total: 3, ok: 1, failed: 0, unknown: 0, throttled: 0, eta_seconds: 10, estimated_at_ms: null, waiting_until_ms: null, ...more };
 }
 
 const badge = (id: string) => screen.queryByTestId(id)?.textContent ?? null;

@@ -91,7 +91,7 @@ describe("jobs panel", () => {
 
   it("renders progress, counts, the countdown and pause/cancel while running", () => {
     const live = mergeProgress(JOB, {
-      job_id: 12, state: "running", done: 1, total: 5, ok: 1, failed: 0, unknown: 0, throttled: 0, eta_seconds: 240,
+      job_id: 12, state: "running", done: 1, total: 5, ok: 1, failed: 0, unknown: 0, throttled: 0, eta_seconds: 240, estimated_at_ms: null,
       waiting_until_ms: Date.now() + 45_000,
     });
     render(<JobsPanel descriptors={PROVIDERS} jobs={[live]} busy={null} onPause={noop} onCancel={noop} onResume={noop} onSeeHistory={noop} />);
@@ -109,7 +109,7 @@ describe("jobs panel", () => {
 
   it("offers Resume for an interrupted job and says what was done", () => {
     const calls: number[] = [];
-    const job = { ...JOB, state: "interrupted" as const, next_index: 3, ok: 2, unknown: 1, eta_seconds: null, waiting_until_ms: null };
+    const job = { ...JOB, state: "interrupted" as const, next_index: 3, ok: 2, unknown: 1, eta_seconds: null, estimated_at_ms: null, waiting_until_ms: null, pace_from: null, last_done_at_ms: null };
     render(<JobsPanel descriptors={PROVIDERS} jobs={[job]} busy={null} onPause={noop} onCancel={noop} onResume={(id) => calls.push(id)} onSeeHistory={noop} />);
     expect(screen.getByTestId("job-interrupted").textContent).toContain("3 of 5");
     expect(screen.getByTestId("job-unknown").textContent).toBe("1 unknown");

@@ -19,7 +19,7 @@ const RESULTS: ResultsView = {
   ],
 };
 const progress = (p: Partial<JobProgress>): JobProgress => ({
-  job_id: 31, state: "running", done: 0, total: 3, ok: 0, failed: 0, unknown: 0, throttled: 0, eta_seconds: 0, waiting_until_ms: null, ...p,
+  job_id: 31, state: "running", done: 0, total: 3, ok: 0, failed: 0, unknown: 0, throttled: 0, eta_seconds: 0, estimated_at_ms: null, waiting_until_ms: null, ...p,
 });
 
 setupEach();

@@ -9,7 +9,7 @@ import { changeLanguage } from "./i18n";
 import { SandboxTrainingCard } from "./components/SandboxTraining";
 import { AccountsScreen } from "./screens/Accounts";
 import type { SandboxTraining } from "./api";
-import { account, mockBackend, PROVIDERS, setupEach } from "./test/helpers";
+import { account, mockBackend, PROVIDERS, setupEach, withToasts } from "./test/helpers";
 
 setupEach();
 beforeEach(() => missingKeys.clear());
@@ -23,7 +23,7 @@ const base = (more: Partial<SandboxTraining> = {}): SandboxTraining => ({
 describe("the sandbox for training", () => {
   it("is not offered without a sandbox account", async () => {
     const calls = mockBackend({ on: (cmd) => (cmd === "sandbox_training" ? base({ available: false }) : undefined) });
-    render(<SandboxTrainingCard />);
+    render(withToasts(<SandboxTrainingCard />));
     await waitFor(() => expect(calls.some((c) => c.cmd === "sandbox_training")).toBe(true));
     await act(async () => undefined);
     expect(screen.queryByTestId("sandbox-training")).toBeNull();
@@ -31,7 +31,7 @@ describe("the sandbox for training", () => {
 
   it("resets the sandbox only after asking", async () => {
     const calls = mockBackend({ on: (cmd) => (cmd === "sandbox_training" || cmd === "reset_sandbox" ? base() : undefined) });
-    render(<SandboxTrainingCard />);
+    render(withToasts(<SandboxTrainingCard />));
     fireEvent.click(await screen.findByTestId("sandbox-reset"));
     expect(screen.getByTestId("sandbox-reset-confirm").textContent).toContain("Sandbox inbox is emptied");
     fireEvent.click(screen.getByTestId("sandbox-reset-cancel"));
@@ -52,7 +52,7 @@ describe("the sandbox for training", () => {
         return cmd === "sandbox_training" || cmd === "inject_sandbox_fault" || cmd === "clear_sandbox_faults" ? training : undefined;
       },
     });
-    render(<SandboxTrainingCard />);
+    render(withToasts(<SandboxTrainingCard />));
     await screen.findByTestId("fault-none");
     fireEvent.change(screen.getByTestId("fault-provider"), { target: { value: UNSIGNED } });
     const wrong = [...(screen.getByTestId("fault-kind") as HTMLSelectElement).options].find((o) => o.value === "wrong_signature")!;
@@ -77,7 +77,7 @@ describe("the sandbox for training", () => {
   it("speaks the app language", async () => {
     await changeLanguage("pt-BR");
     mockBackend({ on: (cmd) => (cmd === "sandbox_training" ? base({ pending: [{ provider: SIGNING as never, api: SIGNING, fault: "down", count: 1 }] }) : undefined) });
-    render(<SandboxTrainingCard />);
+    render(withToasts(<SandboxTrainingCard />));
     expect((await screen.findByTestId("fault-row")).textContent).toContain("Provedor fora do ar · a próxima solicitação");
     expect(screen.getByTestId("sandbox-reset").textContent).toBe("Redefinir o sandbox");
     expect([...missingKeys]).toEqual([]);

@@ -5,6 +5,7 @@ import { act, fireEvent, render, screen, waitFor } from "@testing-library/react"
 import { missingKeys } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
 import { AccountForm } from "./components/AccountForm";
+import { AccountsScreen } from "./screens/Accounts";
 import { account, mockBackend, operation, PROVIDERS, setupEach } from "./test/helpers";
 
 setupEach();
@@ -101,5 +102,15 @@ describe("the account form", () => {
     const input = saved.args.input as { fields: Record<string, unknown> };
     expect(input.fields[STORED]).toEqual([{ name: "", id: BACKUP }, { name: "Backup", id: "77" }]);
     expect([...missingKeys]).toEqual([]);
+  });
+});
+
+describe("the account card", () => {
+  it("shows the stored ids as names and ids, not as raw data", async () => {
+    mockBackend({ accounts: [WITH_IDS] });
+    render(<AccountsScreen />);
+    const card = await screen.findByTestId(`account-${WITH_IDS.id}`);
+    expect(card.textContent).not.toContain("[object Object]");
+    expect(card.textContent).toContain(`Main — ${MAIN}, ${BACKUP}`);
   });
 });

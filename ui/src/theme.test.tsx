@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { mockBackend, setupEach } from "./test/helpers";
+import { mockBackend, setupEach, withToasts } from "./test/helpers";
 import { SettingsScreen } from "./screens/Settings";
 import { applySavedPreferences } from "./lib/prefs";
 import { emit } from "@tauri-apps/api/event";
@@ -100,7 +100,7 @@ describe("theme", () => {
       },
     });
     applySavedPreferences({ language: "en", time_zone: "UTC", theme: null });
-    render(<SettingsScreen info={null} language="en" onLanguage={async () => {}} />);
+    render(withToasts(<SettingsScreen info={null} language="en" onLanguage={async () => {}} />));
     const select = screen.getByTestId("theme-select") as HTMLSelectElement;
     expect(select.value).toBe("system");
     expect([...select.options].map((o) => o.textContent)).toEqual(["Same as the computer", "Light", "Dark"]);

@@ -1,6 +1,7 @@
 //! Merchant accounts: list, create, update, delete, test, and the sandbox's demo accounts.
 //! Secrets go in (write-only) and never come back out: every view lists them only as set / not set.
 
+use crate::held_deletes::{self, HOLD};
 use crate::state::AppState;
 use callback_desk::accounts::{self, AccountInput, AccountView, TestResult, SANDBOX_BASE_URL};
 use callback_desk::providers::{self, ProviderDescriptor};
@@ -11,10 +12,13 @@ pub fn provider_descriptors() -> Vec<ProviderDescriptor> {
     providers::all()
 }
 
+/// The accounts, without those whose delete is held (see [`delete_account`]).
 #[tauri::command]
 pub async fn list_accounts(state: tauri::State<'_, AppState>) -> Result<Vec<AccountView>, Error> {
     let accounts = state.accounts().await?;
-    tauri::async_runtime::spawn_blocking(move || accounts.list()).await.map_err(join_error)?
+    let list = tauri::async_runtime::spawn_blocking(move || accounts.list()).await.map_err(join_error)??;
+    let held = state.held_deletes.ids();
+    Ok(list.into_iter().filter(|a| !held.contains(&a.id)).collect())
 }
 
 #[tauri::command]
@@ -33,10 +37,39 @@ pub async fn update_account(
     tauri::async_runtime::spawn_blocking(move || accounts.update(id, &input)).await.map_err(join_error)?
 }
 
+/// Deletes the account once [`HOLD`] has passed (or the window closes), so the window can undo it until
+/// then; answers the time (Unix ms) until which [`undo_delete_account`] can bring it back.
 #[tauri::command]
-pub async fn delete_account(state: tauri::State<'_, AppState>, id: i64) -> Result<(), Error> {
+pub async fn delete_account(state: tauri::State<'_, AppState>, id: i64) -> Result<i64, Error> {
     let accounts = state.accounts().await?;
-    tauri::async_runtime::spawn_blocking(move || accounts.delete(id)).await.map_err(join_error)?
+    accounts.get(id)?;
+    let token = state.held_deletes.hold(id);
+    let held = state.held_deletes.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(HOLD).await;
+        if held.release(id, token) {
+            let _ = tauri::async_runtime::spawn_blocking(move || held_deletes::delete_now(&accounts, &[id])).await;
+        }
+    });
+    Ok(state.clock.now_ms() + HOLD.as_millis() as i64)
+}
+
+/// Brings back an account whose delete is still held; false when it is too late (already deleted).
+#[tauri::command]
+pub fn undo_delete_account(state: tauri::State<'_, AppState>, id: i64) -> bool {
+    state.held_deletes.undo(id)
+}
+
+/// The window closes: every held delete happens now.
+pub fn delete_held_now(state: &AppState) {
+    let ids = state.held_deletes.release_all();
+    if ids.is_empty() {
+        return;
+    }
+    match tauri::async_runtime::block_on(state.accounts()) {
+        Ok(accounts) => held_deletes::delete_now(&accounts, &ids),
+        Err(e) => tracing::warn!(code = %e.code, "held account deletes not done"),
+    }
 }
 
 #[tauri::command]
@@ -59,7 +92,14 @@ pub async fn test_account(state: tauri::State<'_, AppState>, id: i64) -> Result<
 pub async fn create_sandbox_accounts(state: tauri::State<'_, AppState>) -> Result<Vec<AccountView>, Error> {
     let root = state.sandbox_root().await?;
     let accounts = state.accounts().await?;
-    tauri::async_runtime::spawn_blocking(move || accounts.create_sandbox_demo(&root)).await.map_err(join_error)?
+    // Held deletes happen first: a sandbox account about to go would otherwise count as already there.
+    let held = state.held_deletes.release_all();
+    tauri::async_runtime::spawn_blocking(move || {
+        held_deletes::delete_now(&accounts, &held);
+        accounts.create_sandbox_demo(&root)
+    })
+    .await
+    .map_err(join_error)?
 }
 
 fn join_error(e: impl std::fmt::Display) -> Error {

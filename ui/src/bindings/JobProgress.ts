@@ -10,6 +10,11 @@ export type JobProgress = { job_id: number, state: JobState, done: number, total
  */
 eta_seconds: number, 
 /**
+ * When `eta_seconds` was worked out (Unix ms): the window counts down from then. `None` when it was
+ * not worked out by the runner (a job that stopped).
+ */
+estimated_at_ms: number | null, 
+/**
  * Set while the job waits for its budget.
  */
 waiting_until_ms: number | null, };

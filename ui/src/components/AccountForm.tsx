@@ -1,5 +1,6 @@
-import { useMemo, useState } from "react";
+import { useId, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { shortcutProps } from "../lib/shortcuts";
 import { api, isCoreError, type AccountInput, type AccountView, type CoreError, type ProviderDescriptor } from "../api";
 import type { AccountField } from "../bindings/AccountField";
 import type { Environment } from "../bindings/Environment";
@@ -7,6 +8,8 @@ import { matchesOnlyWhen, productionUrl } from "../lib/descriptors";
 import { ErrorBox, fieldOf } from "./ErrorBox";
 import { namedIdsToSave, readNamedIds, type NamedId } from "../lib/namedids";
 import { NamedIdsInput } from "./NamedIdsInput";
+import { shownLabel } from "../lib/account";
+import { useToast } from "../hooks/useToast";
 
 const ENVIRONMENTS: Environment[] = ["production", "sandbox", "custom"];
 const SANDBOX_MARKER = "sandbox:";
@@ -30,6 +33,7 @@ export function AccountForm(props: {
   onSaved: () => void;
 }) {
   const { t } = useTranslation();
+  const toast = useToast();
   const editing = props.account;
   const [provider, setProvider] = useState<string>(editing?.provider ?? props.descriptors[0]?.id ?? "");
   const [label, setLabel] = useState(editing?.label ?? "");
@@ -51,6 +55,8 @@ export function AccountForm(props: {
   const descriptor = props.descriptors.find((d) => d.id === provider);
   const accountFields = useMemo(() => (descriptor?.account_fields ?? []).filter((f) => f.name !== "base_url"), [descriptor]);
   const baseUrlField = descriptor?.account_fields.find((f) => f.name === "base_url");
+  // The address's label names both its choice of known addresses and its field (a <label> names only the first).
+  const baseUrlLabel = useId();
   const defaultUrl = productionUrl(descriptor, fields);
   // The documented addresses of this environment (production APIs per version or brand; a provider's own
   // test environment for a custom address). Choosing one also sets the field its preset is for.
@@ -117,10 +123,15 @@ export function AccountForm(props: {
       notes,
     };
     try {
-      if (editing) await api.updateAccount(editing.id, input);
-      else await api.createAccount(input);
+      const saved = editing ? await api.updateAccount(editing.id, input) : await api.createAccount(input);
       // Secrets leave the form's memory as soon as they are saved.
       setSecrets({});
+      const stored = saved?.label ?? label;
+      toast(
+        editing
+          ? { testId: "account-saved", message: () => t("toast.account_saved", { label: shownLabel(stored) }) }
+          : { testId: "account-added", message: () => t("toast.account_added", { label: shownLabel(stored) }) },
+      );
       props.onSaved();
     } catch (e) {
       setError(isCoreError(e) ? e : { code: "internal", params: {}, detail: String(e) });
@@ -176,9 +187,9 @@ export function AccountForm(props: {
 
       {environment !== "sandbox" && (
         <label className="field">
-          <span className="field-label">{t("accounts.base_url")}</span>
+          <span className="field-label" id={baseUrlLabel}>{t("accounts.base_url")}</span>
           {presets.length > 0 && (
-            <select value={otherAddress ? "" : (presetShown?.url ?? "")} data-testid="form-base_url-preset" onChange={(e) => choosePreset(e.target.value)}>
+            <select value={otherAddress ? "" : (presetShown?.url ?? "")} data-testid="form-base_url-preset" aria-labelledby={baseUrlLabel} onChange={(e) => choosePreset(e.target.value)}>
               {presets.map((p) => (
                 <option key={p.url} value={p.url}>
                   {t(p.label_key)} — {p.url}
@@ -187,7 +198,7 @@ export function AccountForm(props: {
               <option value="">{t("accounts.base_url_custom")}</option>
             </select>
           )}
-          <input value={baseUrl} data-testid="form-base_url" onChange={(e) => setBaseUrl(e.target.value)} placeholder={defaultUrl || "https://"} />
+          <input value={baseUrl} data-testid="form-base_url" aria-labelledby={baseUrlLabel} onChange={(e) => setBaseUrl(e.target.value)} placeholder={defaultUrl || "https://"} />
           <span className="field-help">
             {environment === "production" && defaultUrl
               ? t("accounts.base_url_default", { url: defaultUrl })
@@ -272,7 +283,7 @@ export function AccountForm(props: {
       {error && !errorField && <ErrorBox error={error} />}
 
       <div className="row">
-        <button type="submit" className="btn primary" disabled={saving} data-testid="form-save">
+        <button type="submit" className="btn primary" disabled={saving} data-testid="form-save" {...shortcutProps(t, "main")}>
           {saving ? t("common.saving") : t("common.save")}
         </button>
         <button type="button" className="btn" onClick={props.onCancel} data-testid="form-cancel">
@@ -297,6 +308,9 @@ function SecretInput(props: {
 }) {
   const { t } = useTranslation();
   const f = props.field;
+  // The field's name labels its input (a secret's input is not inside a <label>: the saved state has none).
+  const labelId = useId();
+  const helpId = useId();
   const multiline = f.kind === "private_key" || f.kind === "certificate";
   const showInput = !props.saved || props.replacing;
   const readFile = async (file: File | undefined) => {
@@ -304,7 +318,7 @@ function SecretInput(props: {
   };
   return (
     <div className="field" data-testid={`secret-${f.name}`}>
-      <span className="field-label">
+      <span className="field-label" id={labelId}>
         {t(f.label_key)}
         {!f.required && !props.required && <span className="optional"> {t("common.optional")}</span>}
       </span>
@@ -313,7 +327,7 @@ function SecretInput(props: {
           <span className="saved-pill" data-testid={`secret-saved-${f.name}`}>
             {t("accounts.secret_saved")}
           </span>
-          <button type="button" className="btn small" data-testid={`secret-replace-${f.name}`} onClick={props.onReplace}>
+          <button type="button" className="btn small" data-testid={`secret-replace-${f.name}`} onClick={props.onReplace} aria-describedby={labelId}>
             {t("accounts.replace")}
           </button>
         </div>
@@ -327,6 +341,8 @@ function SecretInput(props: {
             value={props.value}
             required={props.required}
             data-testid={`form-${f.name}`}
+            aria-labelledby={labelId}
+            aria-describedby={helpId}
             placeholder={t(f.kind === "certificate" ? "accounts.paste_certificate" : "accounts.paste_key")}
             onChange={(e) => props.onChange(e.target.value)}
           />
@@ -336,9 +352,9 @@ function SecretInput(props: {
           </label>
         </>
       ) : (
-        <input type="password" autoComplete="new-password" spellCheck={false} value={props.value} required={props.required} data-testid={`form-${f.name}`} onChange={(e) => props.onChange(e.target.value)} />
+        <input type="password" autoComplete="new-password" spellCheck={false} value={props.value} required={props.required} data-testid={`form-${f.name}`} aria-labelledby={labelId} aria-describedby={helpId} onChange={(e) => props.onChange(e.target.value)} />
       )}
-      <span className="field-help">{t(f.help_key)}</span>
+      <span className="field-help" id={helpId}>{t(f.help_key)}</span>
       {props.warning && (
         <div className="warning" data-testid={`warning-${f.name}`}>
           {props.warning}

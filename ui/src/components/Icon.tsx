@@ -1,5 +1,5 @@
 // Inline SVG icons (no icon font, no remote assets).
-export type IconName = "resend" | "search" | "history" | "inbox" | "accounts" | "settings" | "key" | "info" | "collapse" | "expand";
+export type IconName = "resend" | "search" | "history" | "inbox" | "accounts" | "settings" | "key" | "info" | "collapse" | "expand" | "keyboard";
 
 const PATHS: Record<IconName, string> = {
   resend: "M4 12a8 8 0 0 1 14-5.3M20 4v5h-5M20 12a8 8 0 0 1-14 5.3M4 20v-5h5",
@@ -12,6 +12,7 @@ const PATHS: Record<IconName, string> = {
   info: "M12 3a9 9 0 1 1 0 18a9 9 0 0 1 0-18zM12 11v6M12 7.5v.5",
   collapse: "M4 4v16M20 12H9M13 8l-4 4l4 4",
   expand: "M4 4v16M9 12h11M16 8l4 4l-4 4",
+  keyboard: "M3 6h18v12H3zM7 10h1M11 10h1M15 10h1M7 14h10",
 };
 
 export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {

@@ -85,7 +85,7 @@ export function ResultPanel(props: {
         ) : (
           <OutcomePill outcome={r.outcome} />
         )}
-        <h3 className="result-title" data-testid="result-summary">{lines[0].text}</h3>
+        <h2 className="result-title" data-testid="result-summary">{lines[0].text}</h2>
       </header>
       {lines.slice(1).map((l, i) => (
         <p className={`result-line result-line-${l.tone}`} key={i} data-testid="result-line" data-tone={l.tone}>{l.text}</p>

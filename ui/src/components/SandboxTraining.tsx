@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, asCoreError, type CoreError, type ProviderDescriptor, type SandboxTraining, type TrainingFault } from "../api";
 import { ErrorBox } from "./ErrorBox";
+import { useToast } from "../hooks/useToast";
 
 const FAULTS: TrainingFault[] = ["down", "slow", "rate_limited", "wrong_signature"];
 
@@ -15,7 +16,7 @@ export function SandboxTrainingCard() {
   const [fault, setFault] = useState<TrainingFault>("down");
   const [count, setCount] = useState("1");
   const [asking, setAsking] = useState(false);
-  const [wasReset, setWasReset] = useState(false);
+  const toast = useToast();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<CoreError | null>(null);
 
@@ -47,18 +48,32 @@ export function SandboxTrainingCard() {
     }
   };
   const reset = async () => {
-    setWasReset(false);
     if (await run(api.resetSandbox)) {
       setAsking(false);
-      setWasReset(true);
+      toast({ testId: "sandbox-reset-done", message: () => t("sandbox_training.reset_done") });
     }
+  };
+  const addFault = async () => {
+    if (await run(() => api.injectSandboxFault(provider, fault, n))) {
+      const [name, kind, count] = [nameOf(provider), fault, n];
+      toast({
+        testId: "fault-added",
+        message: () => {
+          const requests = t("sandbox_training.next_requests", { count, n: new Intl.NumberFormat(i18n.language).format(count) });
+          return t("toast.fault_added", { provider: name, fault: t(`sandbox_training.kind.${kind}`), requests });
+        },
+      });
+    }
+  };
+  const clearFaults = async () => {
+    if (await run(api.clearSandboxFaults)) toast({ testId: "faults-cleared", message: () => t("toast.faults_cleared") });
   };
   const n = Number(count);
   const countOk = /^\d+$/.test(count.trim()) && n >= 1 && n <= training.max_count;
 
   return (
     <section className="card" data-testid="sandbox-training">
-      <h3 className="card-title">{t("sandbox_training.title")}</h3>
+      <h2 className="card-title">{t("sandbox_training.title")}</h2>
       <p className="field-help">{t("sandbox_training.intro")}</p>
 
       <div className="field">
@@ -66,10 +81,9 @@ export function SandboxTrainingCard() {
         <span className="field-help">{t("sandbox_training.reset_help")}</span>
         {!asking ? (
           <div className="row">
-            <button type="button" className="btn" data-testid="sandbox-reset" onClick={() => { setAsking(true); setWasReset(false); }}>
+            <button type="button" className="btn" data-testid="sandbox-reset" onClick={() => setAsking(true)}>
               {t("sandbox_training.reset")}
             </button>
-            {wasReset && <span className="field-ok" data-testid="sandbox-reset-done">{t("sandbox_training.reset_done")}</span>}
           </div>
         ) : (
           <div className="confirm" data-testid="sandbox-reset-confirm">
@@ -126,7 +140,7 @@ export function SandboxTrainingCard() {
             className="btn primary"
             disabled={busy || !countOk || (fault === "wrong_signature" && !signs)}
             data-testid="fault-add"
-            onClick={() => void run(() => api.injectSandboxFault(provider, fault, n))}
+            onClick={() => void addFault()}
           >
             {t("sandbox_training.add")}
           </button>
@@ -153,7 +167,7 @@ export function SandboxTrainingCard() {
               ))}
             </ul>
             <div className="row">
-              <button type="button" className="btn" disabled={busy} data-testid="fault-clear" onClick={() => void run(api.clearSandboxFaults)}>
+              <button type="button" className="btn" disabled={busy} data-testid="fault-clear" onClick={() => void clearFaults()}>
                 {t("sandbox_training.clear")}
               </button>
             </div>

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Icon, type IconName } from "./Icon";
 import type { JobBadge } from "../hooks/useJobs";
+import { keysLabel, screenKeys, SHORTCUTS } from "../lib/shortcuts";
 
 /** Where the window remembers whether the sidebar is collapsed (this computer's web storage; not a secret). */
 const COLLAPSED_KEY = "callback-desk.sidebar-collapsed";
@@ -50,9 +51,16 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
 /** Sections shown only when their condition holds: the Sandbox inbox while a sandbox account exists or runs. */
 const OPTIONAL: Partial<Record<Section, "sandbox">> = { inbox: "sandbox" };
 
-export function Sidebar({ current, onSelect, sandbox = false, badges = {} }: {
+/** The screens the sidebar shows, in its order (Ctrl+1 is the first). */
+export function shownSections(current: Section, sandbox: boolean): Section[] {
+  return GROUPS.flatMap((g) => g.items.map((i) => i.id)).filter((id) => OPTIONAL[id] !== "sandbox" || sandbox || current === id);
+}
+
+export function Sidebar({ current, onSelect, onShortcuts, sandbox = false, badges = {} }: {
   current: Section;
   onSelect: (s: Section) => void;
+  /** Opens the list of keyboard shortcuts. */
+  onShortcuts?: () => void;
   /** Whether a sandbox account exists or the sandbox runs (offers the Sandbox inbox). */
   sandbox?: boolean;
   /** What the entries of the screens holding the Jobs panel say of the jobs. */
@@ -60,7 +68,9 @@ export function Sidebar({ current, onSelect, sandbox = false, badges = {} }: {
 }) {
   const { t } = useTranslation();
   const [collapsed, setCollapsed] = useState(rememberedCollapsed);
-  const shown = (id: Section) => OPTIONAL[id] !== "sandbox" || sandbox || current === id;
+  const order = shownSections(current, sandbox);
+  const shown = (id: Section) => order.includes(id);
+  const helpKeys = SHORTCUTS.find((s) => s.action === "help")!.keys;
   const toggle = () => {
     setCollapsed(!collapsed);
     remember(!collapsed);
@@ -79,7 +89,9 @@ export function Sidebar({ current, onSelect, sandbox = false, badges = {} }: {
         .map((g) => (
           <div className="nav-group" key={g.key}>
             <div className="nav-group-title">{t(g.key)}</div>
-            {g.items.map((item) => (
+            {g.items.map((item) => {
+              const keys = screenKeys(order.indexOf(item.id) + 1);
+              return (
               <button
                 key={item.id}
                 type="button"
@@ -87,15 +99,31 @@ export function Sidebar({ current, onSelect, sandbox = false, badges = {} }: {
                 aria-current={current === item.id ? "page" : undefined}
                 data-testid={`nav-${item.id}`}
                 onClick={() => onSelect(item.id)}
-                title={collapsed ? t(`nav.${item.id}`) : undefined}
+                title={keys ? `${t(`nav.${item.id}`)} (${keysLabel(keys)})` : t(`nav.${item.id}`)}
+                aria-keyshortcuts={keys ?? undefined}
               >
                 <Icon name={item.icon} />
                 <span className="nav-text">{t(`nav.${item.id}`)}</span>
                 <Badges badge={badges[item.id]} id={item.id} />
               </button>
-            ))}
+              );
+            })}
           </div>
         ))}
+      {onShortcuts && (
+        <button
+          type="button"
+          className="nav-item nav-help"
+          onClick={onShortcuts}
+          title={`${t("shortcuts.title")} (${keysLabel(helpKeys[0])})`}
+          aria-keyshortcuts={helpKeys.join(" ")}
+          aria-haspopup="dialog"
+          data-testid="shortcuts-open"
+        >
+          <Icon name="keyboard" />
+          <span className="nav-text">{t("shortcuts.title")}</span>
+        </button>
+      )}
       <button
         type="button"
         className="nav-item nav-toggle"

@@ -3,10 +3,28 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type JobProgress, type JobView } from "../api";
 
-/** A job's numbers: the stored row, updated by the latest progress event. */
-export type JobLive = JobView & { eta_seconds: number | null; waiting_until_ms: number | null };
+/** A job's numbers: the stored row, updated by the latest progress event, with what its time left is worked out from. */
+export type JobLive = JobView & {
+  eta_seconds: number | null;
+  /** When the runner worked `eta_seconds` out (Unix ms). */
+  estimated_at_ms: number | null;
+  waiting_until_ms: number | null;
+  /** The first completed count seen while this run goes on, and when (the pace is measured from it). */
+  pace_from: { done: number; atMs: number } | null;
+  /** When this window last saw a call complete. */
+  last_done_at_ms: number | null;
+};
 
-export function mergeProgress(job: JobView | JobLive, p: JobProgress): JobLive {
+/** A stored job before any progress report. */
+export function stillJob(job: JobView): JobLive {
+  return { ...job, eta_seconds: null, estimated_at_ms: null, waiting_until_ms: null, pace_from: null, last_done_at_ms: null };
+}
+
+export function mergeProgress(job: JobView | JobLive, p: JobProgress, now = Date.now()): JobLive {
+  const running = p.state === "running";
+  const before = "pace_from" in job ? job : stillJob(job);
+  const progressed = p.done > job.next_index;
+  const paceFrom = before.pace_from && p.done >= before.pace_from.done ? before.pace_from : { done: p.done, atMs: now };
   return {
     ...job,
     state: p.state,
@@ -17,9 +35,12 @@ export function mergeProgress(job: JobView | JobLive, p: JobProgress): JobLive {
     unknown: p.unknown,
     throttled: p.throttled,
     // The report just arrived: the job changed now (the sidebar's badge counts failures by it).
-    updated_at_ms: Math.max(job.updated_at_ms, Date.now()),
-    eta_seconds: p.state === "running" ? p.eta_seconds : null,
-    waiting_until_ms: p.state === "running" ? p.waiting_until_ms : null,
+    updated_at_ms: Math.max(job.updated_at_ms, now),
+    eta_seconds: running ? p.eta_seconds : null,
+    estimated_at_ms: running ? (p.estimated_at_ms ?? now) : null,
+    waiting_until_ms: running ? p.waiting_until_ms : null,
+    pace_from: running ? paceFrom : null,
+    last_done_at_ms: running ? (progressed ? now : before.last_done_at_ms) : null,
   };
 }
 
@@ -60,12 +81,14 @@ export function useJobs(): { jobs: JobLive[]; reload: () => void } {
     api
       .listJobs()
       .then((list) =>
-        setJobs(
+        setJobs((prev) =>
           list.map((j) => {
             const p = LATEST_PROGRESS.get(j.id);
-            return p && p.state === "running" && j.state === "running" && p.done >= j.next_index
-              ? mergeProgress(j, p)
-              : { ...j, eta_seconds: null, waiting_until_ms: null };
+            if (!p || p.state !== "running" || j.state !== "running" || p.done < j.next_index) return stillJob(j);
+            // The pace measured so far is kept across readings of the list.
+            const seen = prev.find((x) => x.id === j.id);
+            const kept = seen && seen.state === "running" ? { pace_from: seen.pace_from, last_done_at_ms: seen.last_done_at_ms } : {};
+            return mergeProgress({ ...stillJob(j), ...kept }, p);
           }),
         ),
       )

@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, isCoreError, type AccountView, type CoreError, type ProviderDescriptor, type TestResult } from "../api";
+import { shortcutProps } from "../lib/shortcuts";
+import { api, isCoreError, type AccountField, type AccountView, type CoreError, type ProviderDescriptor, type TestResult } from "../api";
 import { EmptyState } from "../components/EmptyState";
 import { EnvPill } from "../components/EnvBadge";
 import { ErrorBox } from "../components/ErrorBox";
 import { AccountForm } from "../components/AccountForm";
 import { shownLabel } from "../lib/account";
 import { compareNames } from "../lib/names";
+import { useToast } from "../hooks/useToast";
+import { namedIdText, readNamedIds } from "../lib/namedids";
 
 type Mode = { kind: "list" } | { kind: "add" } | { kind: "edit"; account: AccountView };
 
@@ -17,6 +20,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   const [mode, setMode] = useState<Mode>({ kind: "list" });
   const [error, setError] = useState<CoreError | null>(null);
   const [busy, setBusy] = useState(false);
+  const toast = useToast();
 
   const reload = useCallback(async () => {
     try {
@@ -44,6 +48,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
     setError(null);
     try {
       await api.createSandboxAccounts();
+      toast({ testId: "sandbox-accounts-added", message: () => t("toast.sandbox_accounts_added") });
       await done();
     } catch (e) {
       if (isCoreError(e)) setError(e);
@@ -78,7 +83,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
                 {t("accounts.try_sandbox")}
               </button>
             )}
-            <button type="button" className="btn primary" data-testid="account-add" onClick={() => setMode({ kind: "add" })}>
+            <button type="button" className="btn primary" data-testid="account-add" onClick={() => setMode({ kind: "add" })} {...shortcutProps(t, "main")}>
               {t("accounts.add")}
             </button>
           </div>
@@ -105,10 +110,10 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
       )}
       {groups.map(({ d, items }) => (
         <section className="group" key={d.id} data-testid={`accounts-group-${d.id}`}>
-          <h3 className="group-title">{d.display_name}</h3>
+          <h2 className="group-title">{d.display_name}</h2>
           <div className="cards">
             {items.map((a) => (
-              <AccountCard key={a.id} account={a} descriptor={d} onEdit={() => setMode({ kind: "edit", account: a })} onDeleted={done} />
+              <AccountCard key={a.id} account={a} descriptor={d} onEdit={() => setMode({ kind: "edit", account: a })} onDeleted={done} onRestored={done} />
             ))}
           </div>
         </section>
@@ -117,8 +122,16 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   );
 }
 
-function AccountCard(props: { account: AccountView; descriptor: ProviderDescriptor; onEdit: () => void; onDeleted: () => void }) {
+function AccountCard(props: {
+  account: AccountView;
+  descriptor: ProviderDescriptor;
+  onEdit: () => void;
+  onDeleted: () => void;
+  /** The delete was undone: the account is back. */
+  onRestored: () => void;
+}) {
   const { t } = useTranslation();
+  const toast = useToast();
   const a = props.account;
   const [test, setTest] = useState<TestResult | null>(null);
   const [testError, setTestError] = useState<CoreError | null>(null);
@@ -150,10 +163,23 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
     }
   };
 
+  // The delete happens a few seconds later (or when the window closes); until then "Undo" brings it back.
   const remove = async () => {
+    const label = () => shownLabel(a.label);
+    const { onDeleted, onRestored } = props;
     try {
-      await api.deleteAccount(a.id);
-      props.onDeleted();
+      const undoUntilMs = await api.deleteAccount(a.id);
+      const undo = async () => {
+        const back = await api.undoDeleteAccount(a.id).catch(() => false);
+        toast(
+          back
+            ? { testId: "account-restored", message: () => t("toast.account_restored", { label: label() }) }
+            : { testId: "account-undo-late", message: () => t("toast.undo_too_late", { label: label() }) },
+        );
+        onRestored();
+      };
+      toast({ testId: "account-deleted", message: () => t("toast.account_deleted", { label: label() }), undo, undoUntilMs });
+      onDeleted();
     } catch (e) {
       if (isCoreError(e)) setDeleteError(e);
     }
@@ -176,7 +202,7 @@ function AccountCard(props: { account: AccountView; descriptor: ProviderDescript
       )}
       <dl className="facts compact">
         {publicFields.map((f) => (
-          <FactRow key={f.name} label={t(f.label_key)} value={String(a.fields[f.name] ?? "—")} />
+          <FactRow key={f.name} label={t(f.label_key)} value={factText(f, a.fields[f.name])} testId={`fact-${f.name}`} />
         ))}
         {a.secrets.map((s) => (
           <FactRow
@@ -255,4 +281,10 @@ function FactRow({ label, value, mono, testId }: { label: string; value: string;
       </dd>
     </>
   );
+}
+
+/** A stored account field as the card shows it: named ids as "name — id", lists with commas, "—" when empty. */
+function factText(field: AccountField, value: unknown): string {
+  const text = field.kind === "named_ids" ? readNamedIds(value).map(namedIdText).join(", ") : Array.isArray(value) ? value.join(", ") : String(value ?? "");
+  return text || "—";
 }

@@ -2,6 +2,7 @@
 // merchant's server would have received, with whether the provider's signature on it is valid.
 import { Fragment, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { shortcutProps } from "../lib/shortcuts";
 import { api, asCoreError, type CoreError, type InboxEntry, type SandboxInbox, type SignatureCheck } from "../api";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorBox } from "../components/ErrorBox";
@@ -60,7 +61,7 @@ export function InboxScreen() {
     <>
       <div className="screen-head">
         <p className="screen-subtitle">{t("screens.inbox.subtitle")}</p>
-        <button type="button" className="btn" data-testid="inbox-refresh" onClick={() => void load()}>
+        <button type="button" className="btn" data-testid="inbox-refresh" onClick={() => void load()} {...shortcutProps(t, "main")}>
           {t("inbox.refresh")}
         </button>
       </div>
@@ -82,14 +83,16 @@ export function InboxScreen() {
             <span className="inbox-muted">{t("inbox.newest_first")}</span>
           </div>
           <div className="table-wrap">
-            <table className="table inbox-table" data-testid="inbox-table">
+            <table className="table inbox-table" data-testid="inbox-table" aria-label={t("screens.inbox.title")}>
               <thead>
                 <tr>
                   <th>{t("inbox.col_received")}</th>
                   <th>{t("inbox.col_provider")}</th>
                   <th>{t("inbox.col_signature")}</th>
                   <th>{t("inbox.col_url")}</th>
-                  <th aria-label={t("inbox.show")} />
+                  <th>
+                    <span className="visually-hidden">{t("inbox.show")}</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>

@@ -15,6 +15,7 @@ import type { ResendIntent } from "../hooks/useResendForm";
 import { useScreenAccount, type ScreenAccountProps } from "../hooks/useScreenAccount";
 import { useWorkspace } from "../hooks/useWorkspace";
 import { descriptorOf, lookupOps, providerName } from "../lib/descriptors";
+import { shortcutProps } from "../lib/shortcuts";
 
 /** Whether an account's provider offers any look-up. */
 const canLookUp = (descriptors: ProviderDescriptor[], a: AccountView) => lookupOps(descriptorOf(descriptors, a.provider), a).length > 0;
@@ -81,7 +82,9 @@ export function QueryScreen(props: ScreenAccountProps & {
             <>
               <LookupTabs ops={lookup.ops} op={op} onSelect={lookup.selectOp} />
               <p className="field-help">{t(op.help_key)}</p>
-              <OpForm fields={op.fields} values={lookup.values} errors={lookup.formErrors} onChange={lookup.setValues} account={account} />
+              <div data-shortcut="search">
+                <OpForm fields={op.fields} values={lookup.values} errors={lookup.formErrors} onChange={lookup.setValues} account={account} />
+              </div>
               {lookup.asJob && lookup.asked.perCall !== null && (
                 <div className="info-note" data-testid="query-job-note">
                   {t("query.job_note", {
@@ -93,7 +96,7 @@ export function QueryScreen(props: ScreenAccountProps & {
                 </div>
               )}
               <div className="row actions">
-                <button type="button" className="btn primary" disabled={lookup.busy} onClick={lookup.search} data-testid="query-run">
+                <button type="button" className="btn primary" disabled={lookup.busy} onClick={lookup.search} data-testid="query-run" {...shortcutProps(t, "main")}>
                   {lookup.busy ? t("query.searching") : lookup.asJob ? t("query.search_job", { n: nf.format(lookup.asked.count) }) : t("query.search")}
                 </button>
               </div>

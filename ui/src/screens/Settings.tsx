@@ -9,6 +9,7 @@ import { useZone } from "../hooks/useZone";
 import { offsetText, systemZoneName, type ZoneChoice } from "../lib/datetime";
 import { savePreferences, savedNotifications, savedTheme } from "../lib/prefs";
 import type { ThemeChoice } from "../api";
+import { useToast } from "../hooks/useToast";
 
 /** How long history may be kept (days); `null` keeps everything. */
 export const KEEP_DAYS = [30, 90, 180, 365, 730, 1825] as const;
@@ -18,9 +19,9 @@ function Retention() {
   const { t } = useTranslation();
   const [days, setDays] = useState<number | null | undefined>(undefined);
   const [ask, setAsk] = useState<{ days: number; count: number } | null>(null);
-  const [done, setDone] = useState<{ deleted: number } | null>(null);
   const [error, setError] = useState<CoreError | null>(null);
   const [busy, setBusy] = useState(false);
+  const toast = useToast();
   useEffect(() => {
     api
       .getPreferences()
@@ -34,7 +35,7 @@ function Retention() {
     try {
       const r = await api.setHistoryRetention(next);
       setDays(r.history_keep_days ?? null);
-      setDone({ deleted: r.deleted });
+      toast({ testId: "retention-saved", message: () => t("screens.settings.retention_saved", { count: r.deleted }) });
       setAsk(null);
     } catch (e) {
       setError(asCoreError(e));
@@ -43,7 +44,6 @@ function Retention() {
     }
   };
   const choose = async (value: string) => {
-    setDone(null);
     setError(null);
     const next = value === "forever" ? null : Number(value);
     if (next === null) return apply(null);
@@ -58,7 +58,7 @@ function Retention() {
 
   return (
     <section className="card" data-testid="retention-card">
-      <h3 className="card-title">{t("screens.settings.history_title")}</h3>
+      <h2 className="card-title">{t("screens.settings.history_title")}</h2>
       <label className="field">
         <span className="field-label">{t("screens.settings.keep_history")}</span>
         <select
@@ -75,11 +75,6 @@ function Retention() {
           ))}
         </select>
         <span className="field-help">{t("screens.settings.keep_history_help")}</span>
-        {done && (
-          <span className="field-ok" data-testid="retention-saved">
-            {t("screens.settings.retention_saved", { count: done.deleted })}
-          </span>
-        )}
       </label>
       {error && <ErrorBox error={error} />}
       {ask && (
@@ -103,14 +98,13 @@ function Retention() {
 function TimeZone() {
   const { t } = useTranslation();
   const zone = useZone();
-  const [saved, setSaved] = useState(false);
   const [error, setError] = useState<CoreError | null>(null);
+  const toast = useToast();
   const choose = async (z: ZoneChoice) => {
-    setSaved(false);
     setError(null);
     try {
       await savePreferences({ time_zone: z });
-      setSaved(true);
+      toast({ testId: "zone-saved", message: () => t("toast.time_zone_saved") });
     } catch (e) {
       setError(asCoreError(e));
     }
@@ -123,11 +117,6 @@ function TimeZone() {
         <option value="UTC">{t("screens.settings.zone_utc")}</option>
       </select>
       <span className="field-help">{t("screens.settings.time_zone_help")}</span>
-      {saved && (
-        <span className="field-ok" data-testid="zone-saved">
-          {t("screens.settings.saved")}
-        </span>
-      )}
       {error && <ErrorBox error={error} />}
     </label>
   );
@@ -139,15 +128,14 @@ const THEMES: ThemeChoice[] = ["system", "light", "dark"];
 function Theme() {
   const { t } = useTranslation();
   const [choice, setChoice] = useState<ThemeChoice>(savedTheme());
-  const [saved, setSaved] = useState(false);
   const [error, setError] = useState<CoreError | null>(null);
+  const toast = useToast();
   const choose = async (next: ThemeChoice) => {
-    setSaved(false);
     setError(null);
     setChoice(next);
     try {
       await savePreferences({ theme: next });
-      setSaved(true);
+      toast({ testId: "theme-saved", message: () => t("toast.theme_saved") });
     } catch (e) {
       setChoice(savedTheme());
       setError(asCoreError(e));
@@ -164,11 +152,6 @@ function Theme() {
         ))}
       </select>
       <span className="field-help">{t("screens.settings.theme_help")}</span>
-      {saved && (
-        <span className="field-ok" data-testid="theme-saved">
-          {t("screens.settings.saved")}
-        </span>
-      )}
       {error && <ErrorBox error={error} />}
     </label>
   );
@@ -178,15 +161,14 @@ function Theme() {
 function Notifications() {
   const { t } = useTranslation();
   const [on, setOn] = useState(savedNotifications());
-  const [saved, setSaved] = useState(false);
   const [error, setError] = useState<CoreError | null>(null);
+  const toast = useToast();
   const choose = async (next: boolean) => {
-    setSaved(false);
     setError(null);
     setOn(next);
     try {
       await savePreferences({ notifications: next });
-      setSaved(true);
+      toast({ testId: "notifications-saved", message: () => t(next ? "toast.notifications_on" : "toast.notifications_off") });
     } catch (e) {
       setOn(savedNotifications());
       setError(asCoreError(e));
@@ -200,11 +182,6 @@ function Notifications() {
         <span>{t("screens.settings.notifications_on")}</span>
       </label>
       <span className="field-help">{t("screens.settings.notifications_help")}</span>
-      {saved && (
-        <span className="field-ok" data-testid="notifications-saved">
-          {t("screens.settings.saved")}
-        </span>
-      )}
       {error && <ErrorBox error={error} />}
     </div>
   );
@@ -216,7 +193,7 @@ export function SettingsScreen(props: {
   onLanguage: (l: Language) => Promise<void>;
 }) {
   const { t } = useTranslation();
-  const [saved, setSaved] = useState(false);
+  const toast = useToast();
   const { info } = props;
   return (
     <>
@@ -228,9 +205,9 @@ export function SettingsScreen(props: {
             data-testid="language-select"
             value={props.language}
             onChange={async (e) => {
-              setSaved(false);
               await props.onLanguage(e.target.value as Language);
-              setSaved(true);
+              // Said in the language just chosen.
+              toast({ testId: "language-saved", message: () => t("toast.language_saved") });
             }}
           >
             {LANGUAGES.map((l) => (
@@ -240,11 +217,6 @@ export function SettingsScreen(props: {
             ))}
           </select>
           <span className="field-help">{t("screens.settings.language_help")}</span>
-          {saved && (
-            <span className="field-ok" data-testid="language-saved">
-              {t("screens.settings.saved")}
-            </span>
-          )}
         </label>
         <TimeZone />
         <Theme />
@@ -253,7 +225,7 @@ export function SettingsScreen(props: {
       <Retention />
       <SandboxTrainingCard />
       <section className="card">
-        <h3 className="card-title">{t("screens.settings.about")}</h3>
+        <h2 className="card-title">{t("screens.settings.about")}</h2>
         <dl className="facts">
           <dt>{t("screens.settings.version")}</dt>
           <dd data-testid="about-version">{info?.version ?? "…"}</dd>

@@ -1,4 +1,7 @@
 import { clearSessionState } from "../hooks/useSessionState";
+import { clearToasts } from "../hooks/useToast";
+import { createElement, Fragment, type ReactNode } from "react";
+import { Toasts } from "../components/Toasts";
 // What the UI tests share: the registered providers' descriptors exactly as the window receives them
 // (written by `cargo test` to bindings/providers.json), builders that make a descriptor the way
 // src/providers/descriptor.rs does (for providers the UI has never heard of), accounts and jobs, and one
@@ -136,5 +139,11 @@ export function setupEach() {
     cleanup();
     clearMocks();
     clearSessionState();
+    clearToasts();
   });
+}
+
+/** A screen or component drawn with the app's confirmations region (as App draws it). */
+export function withToasts(node: ReactNode) {
+  return createElement(Fragment, null, node, createElement(Toasts));
 }

@@ -4,12 +4,11 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, asCoreError, type CoreError, type ExportResult, type JobFailures, type ProviderDescriptor } from "../../api";
 import type { JobLive } from "../../hooks/useJobs";
-import { useNow } from "../../hooks/useNow";
 import { shownLabel } from "../../lib/account";
 import { operationOf } from "../../lib/descriptors";
-import { formatDuration } from "../../lib/duration";
 import { formatLocal } from "../../lib/time";
 import { ErrorBox } from "../ErrorBox";
+import { JobTiming } from "./JobTiming";
 
 /** How many jobs the panel shows before "Show all". */
 export const JOBS_SHOWN = 5;
@@ -93,7 +92,7 @@ export function JobsPanel(props: JobActions & {
   return (
     <section className="card wide-card" data-testid="jobs-panel">
       <div className="card-head">
-        <h3 className="card-title">{t("bulk.jobs_title")}</h3>
+        <h2 className="card-title">{t("bulk.jobs_title")}</h2>
       </div>
       <p className="field-help">{t("bulk.jobs_help")}</p>
       <div className="jobs-list">
@@ -141,11 +140,9 @@ function JobCard(props: JobActions & {
   error: CoreError | null;
 }) {
   const { t, i18n } = useTranslation();
-  const now = useNow();
   const nf = new Intl.NumberFormat(i18n.language);
   const { job: j, busy, saved, error } = props;
   const pct = j.total ? Math.round((j.next_index / j.total) * 100) : 100;
-  const waitS = j.waiting_until_ms ? Math.ceil((j.waiting_until_ms - Math.max(now, Date.now())) / 1000) : 0;
   const elsewhere = j.state === "running" && j.runner_pid !== null;
   const resumable = j.state === "paused" || j.state === "interrupted" || j.state === "cancelled";
   const tone = jobTone(j);
@@ -164,7 +161,7 @@ function JobCard(props: JobActions & {
           {tone === "failed" || tone === "partial" ? t(`bulk.tone.${tone}`) : t(`bulk.state.${j.state}`)}
         </span>
       </div>
-      <div className={`progress progress-${tone}`} role="progressbar" aria-valuemin={0} aria-valuemax={j.total} aria-valuenow={j.next_index} data-testid="job-progress-bar">
+      <div className={`progress progress-${tone}`} role="progressbar" aria-label={`${props.title} · #${j.id}`} aria-valuetext={t("bulk.done_of", { done: nf.format(j.next_index), total: nf.format(j.total) })} aria-valuemin={0} aria-valuemax={j.total} aria-valuenow={j.next_index} data-testid="job-progress-bar">
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <div className="job-numbers">
@@ -173,12 +170,7 @@ function JobCard(props: JobActions & {
         <span className={`outcome-count failed${j.failed === 0 ? " zero" : ""}`} data-testid="job-failed">{t("bulk.count_failed", { n: nf.format(j.failed) })}</span>
         <span className={`outcome-count unknown${j.unknown === 0 ? " zero" : ""}`} data-testid="job-unknown">{t("bulk.count_unknown", { n: nf.format(j.unknown) })}</span>
       </div>
-      {j.state === "running" && !elsewhere && (
-        <div className="job-timing">
-          {waitS > 0 && <span data-testid="job-waiting">{t("bulk.waiting", { time: formatDuration(t, waitS) })}</span>}
-          {j.eta_seconds !== null && j.eta_seconds > 0 && <span data-testid="job-eta">{t("bulk.eta", { time: formatDuration(t, j.eta_seconds) })}</span>}
-        </div>
-      )}
+      {j.state === "running" && !elsewhere && <JobTiming job={j} />}
       {elsewhere && <div className="info-note" data-testid="job-elsewhere">{t("bulk.elsewhere", { pid: j.runner_pid })}</div>}
       {j.state === "interrupted" && <div className="warning" data-testid="job-interrupted">{t("bulk.interrupted", { done: nf.format(j.next_index), total: nf.format(j.total) })}</div>}
       {j.state === "paused" && <div className="info-note">{t("bulk.paused_note")}</div>}

@@ -24,7 +24,7 @@ export function FollowProgress(props: { accountId: number; follow: FollowShape; 
           </span>
         )}
       </div>
-      <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={state?.total ?? 0} aria-valuenow={state?.done ?? 0}>
+      <div className="progress" role="progressbar" aria-label={t("follow.title", { job })} aria-valuemin={0} aria-valuemax={state?.total ?? 0} aria-valuenow={state?.done ?? 0}>
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <p className="field-help" data-testid="follow-progress">

@@ -3,6 +3,7 @@
 // dialog, shows the progress, and offers "Show in folder" afterwards.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { shortcutProps } from "../../lib/shortcuts";
 import { api, asCoreError, type CoreError, type ExportResult, type HistoryFilter } from "../../api";
 import type { ZoneChoice } from "../../lib/datetime";
 import { ErrorBox } from "../ErrorBox";
@@ -49,7 +50,7 @@ export function HistoryExportButtons(props: {
       <button type="button" className="btn small" onClick={() => run(false)} disabled={props.busy} data-testid="history-export-technical" title={t("history.export_technical_help")}>
         {t("history.export_technical")}
       </button>
-      <button type="button" className="btn primary" onClick={() => run(true)} disabled={props.busy} data-testid="history-export" title={t("history.export_help")}>
+      <button type="button" className="btn primary" onClick={() => run(true)} disabled={props.busy} data-testid="history-export" {...shortcutProps(t, "main", t("history.export_help"))}>
         {t("history.export")}
       </button>
     </div>

@@ -1,6 +1,8 @@
 // The History screen's filters: account, provider, "resends only", one provider's operation, outcome, the
 // date range (typed in the app's format, with today / yesterday / last 7 days / last week), and search.
 import { useTranslation } from "react-i18next";
+import { shortcutProps } from "../../lib/shortcuts";
+import { shownLabel } from "../../lib/account";
 import type { AccountView, ProviderDescriptor } from "../../api";
 import type { Outcome } from "../../bindings/Outcome";
 import type { ZoneChoice } from "../../lib/datetime";
@@ -34,7 +36,7 @@ export function HistoryFilters(props: {
         <select value={filters.account} onChange={(e) => set({ account: e.target.value })} data-testid="filter-account">
           <option value="">{t("history.all")}</option>
           {props.accounts.map((a) => (
-            <option key={a.id} value={a.id}>{a.label}</option>
+            <option key={a.id} value={a.id}>{shownLabel(a.label)}</option>
           ))}
         </select>
       </label>
@@ -99,7 +101,7 @@ export function HistoryFilters(props: {
       </label>
       <label className="field grow">
         <span className="field-label">{t("history.search")}</span>
-        <input value={props.text} onChange={(e) => props.onText(e.target.value)} placeholder={t("history.search_placeholder")} data-testid="filter-text" />
+        <input value={props.text} onChange={(e) => props.onText(e.target.value)} placeholder={t("history.search_placeholder")} data-testid="filter-text" {...shortcutProps(t, "search")} />
       </label>
       <div className="filters-dates">
         <LazyDateTimeRange

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { HistoryRow, ProviderDescriptor } from "../../api";
+import { shownLabel } from "../../lib/account";
 import { operationOf, providerName } from "../../lib/descriptors";
 import { describeScope, scopeFields } from "../../lib/scope";
 import { formatLocal } from "../../lib/time";
@@ -90,7 +91,7 @@ export function HistoryTable(props: {
   const win = visibleWindow(props.rows.length, view.top, view.height, view.rowHeight);
   return (
     <div className="table-wrap history-scroll" ref={scrollRef} onScroll={onScroll} data-testid="history-scroll">
-      <table className="table history-table" data-testid="history-table">
+      <table className="table history-table" data-testid="history-table" aria-label={t("screens.history.title")}>
         <colgroup>
           <col className="col-time" />
           <col className="col-outcome" />
@@ -128,7 +129,7 @@ export function HistoryTable(props: {
                 <td className="nowrap" data-testid="history-time">{formatLocal(r.created_at_ms, i18n.language)}</td>
                 <td><OutcomePill outcome={r.outcome} /></td>
                 <td className="history-account">
-                  <span className="cell-main">{r.account_label}</span>
+                  <span className="cell-main">{shownLabel(r.account_label)}</span>
                   <EnvPill environment={r.environment} />
                 </td>
                 <td className="history-what">

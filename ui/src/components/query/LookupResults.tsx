@@ -62,7 +62,7 @@ export function LookupResults(props: {
       <div className="card-head">
         <div className="row">
           {result && <OutcomePill outcome={result.outcome} />}
-          <h3 className="card-title flush" data-testid="query-count">
+          <h2 className="card-title flush" data-testid="query-count">
             {result
               ? result.outcome !== "ok"
                 ? t(`result.headline.${result.outcome}`)
@@ -70,7 +70,7 @@ export function LookupResults(props: {
                   ? t("query.found_asked", { n: nf.format(asked), found: nf.format(asked - missing.length) })
                   : t(shape?.found_key ?? "query.found", { n: nf.format(rows.length) })
               : t("query.found_of", { found: nf.format(jobResults!.ok), n: nf.format(jobResults!.total) })}
-          </h3>
+          </h2>
         </div>
         <div className="row">
           {shape && rows.length > 0 && (

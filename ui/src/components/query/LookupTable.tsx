@@ -55,7 +55,7 @@ export function LookupTable(props: {
   const span = primary.length + (delivered ? 1 : 0) + (shape.resend ? 3 : 2);
   return (
     <div className="table-wrap">
-      <table className="table query-table" data-testid="query-table">
+      <table className="table query-table" data-testid="query-table" aria-label={t("screens.query.title")}>
         <thead>
           <tr>
             {shape.resend && (

@@ -47,7 +47,7 @@ export function RowDetailRow(props: { detail: RowDetailShape; state: RowDetailSt
         {state.result?.error && <ErrorBox error={state.result.error} compact testId="row-detail-error" />}
         {state.result?.outcome === "ok" && rows.length === 0 && <p className="field-help" data-testid="row-detail-empty">{t(detail.empty_key)}</p>}
         {rows.length > 0 && (
-          <table className="table" data-testid="row-detail-table">
+          <table className="table" data-testid="row-detail-table" aria-label={t("query.details")}>
             <thead>
               <tr>
                 {detail.columns.map((c) => (

@@ -1,5 +1,6 @@
 // A bulk resend: the fields the job still asks for, the bulk fields, and "Show the plan…".
 import { useTranslation } from "react-i18next";
+import { shortcutProps } from "../../lib/shortcuts";
 import type { AccountView, BudgetStatus, OperationDescriptor } from "../../api";
 import { bulkFormFields, type BulkValues } from "../../lib/bulk";
 import type { FormValues } from "../../lib/params";
@@ -32,7 +33,7 @@ export function BulkForm(props: {
         </div>
       )}
       <div className="row actions">
-        <button type="button" className="btn primary" onClick={props.onPlan} data-testid="bulk-plan">
+        <button type="button" className="btn primary" onClick={props.onPlan} data-testid="bulk-plan" {...shortcutProps(t, "main")}>
           {t("bulk.plan")}
         </button>
         <BudgetLine status={props.budget} />

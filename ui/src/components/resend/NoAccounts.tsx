@@ -4,14 +4,17 @@ import { useTranslation } from "react-i18next";
 import { api, asCoreError, type CoreError } from "../../api";
 import { EmptyState } from "../EmptyState";
 import { ErrorBox } from "../ErrorBox";
+import { useToast } from "../../hooks/useToast";
 
 export function NoAccounts(props: { error: CoreError | null; onError: (e: CoreError) => void; onCreated: () => Promise<void>; onGoToAccounts: () => void }) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
+  const toast = useToast();
   const trySandbox = async () => {
     setBusy(true);
     try {
       await api.createSandboxAccounts();
+      toast({ testId: "sandbox-accounts-added", message: () => t("toast.sandbox_accounts_added") });
       await props.onCreated();
     } catch (e) {
       props.onError(asCoreError(e));

@@ -28,7 +28,7 @@ export function PreviewPanel(props: {
         {t("resend.technical_details")}
       </summary>
       <div className="card-head">
-        <h3 className="card-title">{t("resend.preview_title")}</h3>
+        <h2 className="card-title">{t("resend.preview_title")}</h2>
         <div className="row">
           <button type="button" className="btn small" onClick={copyCurl} data-testid="copy-curl">
             {copied ? t("common.copied") : t("resend.copy_curl")}

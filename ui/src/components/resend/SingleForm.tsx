@@ -6,6 +6,7 @@ import { BudgetLine } from "../bulk/BudgetLine";
 import { OpForm } from "../OpForm";
 import { useNow } from "../../hooks/useNow";
 import { formatDuration } from "../../lib/duration";
+import { shortcutProps } from "../../lib/shortcuts";
 
 export function SingleForm(props: {
   op: OperationDescriptor;
@@ -36,7 +37,7 @@ export function SingleForm(props: {
         <button type="button" className="btn" onClick={props.onPreview} data-testid="resend-preview">
           {t("resend.preview")}
         </button>
-        <button type="button" className="btn primary" onClick={props.onResend} data-testid="resend-go" data-wait={wait > 0 ? wait : undefined}>
+        <button type="button" className="btn primary" onClick={props.onResend} data-testid="resend-go" data-wait={wait > 0 ? wait : undefined} {...shortcutProps(t, "main")}>
           {wait > 0 ? t("resend.resend_wait", { time: formatDuration(t, wait) }) : t("resend.resend")}
         </button>
         <BudgetLine status={props.budget} />
