@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod appinfo;
+pub mod checker;
 pub mod clock;
 pub mod csv;
 pub mod db;

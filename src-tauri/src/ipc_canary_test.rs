@@ -334,6 +334,29 @@ fn no_command_answers_with_a_secret() {
     assert!(entries.iter().any(|e| e["api"] == "avista"), "the demo Avista resend is in the inbox");
     assert!(inbox["receivers"].as_array().is_some_and(|r| r.iter().any(|r| r["api"] == "avista")));
 
+    // "Check a callback": each delivery checked by its inbox id with a sandbox account of its provider (the
+    // answer says the verdict and the fields, never a header value), a pasted callback with every account,
+    // and a delivery that is not in the inbox.
+    for entry in &entries {
+        let account = accounts
+            .iter()
+            .find(|a| a["provider"] == entry["provider"] && a["environment"] == "sandbox")
+            .expect("a sandbox account of the delivery's provider");
+        let check =
+            w.ok("check_callback", json!({"accountId": account["id"], "pasted": null, "delivery": entry["id"]}));
+        assert!(check["signature"]["verdict"].is_string(), "{check}");
+    }
+    let pasted = json!({"kind": "request",
+        "text": "POST /cb HTTP/1.1\nX-CHECKSUM: x\nAppid: a\nTimestamp: 1\nSign: s\n\n{\"type\":1,\"serial\":5}"});
+    for account in &accounts {
+        w.ok("check_callback", json!({"accountId": account["id"], "pasted": pasted, "delivery": null}));
+    }
+    w.refused(
+        "check_callback",
+        json!({"accountId": accounts[0]["id"], "pasted": null, "delivery": 999_999}),
+        "input.invalid",
+    );
+
     // Training in Settings: a fault waits for a provider, a wrong signature only where answers are signed,
     // faults removed, and a reset empties the inbox.
     let training = w.ok("sandbox_training", json!({}));

@@ -19,6 +19,7 @@ pub mod account;
 pub mod bearer;
 pub mod budget;
 pub mod bulk;
+pub mod callback;
 mod descriptor;
 pub mod execute;
 pub mod input_limits;
@@ -300,7 +301,7 @@ pub fn redirect_error(account: &Account, response: &RawResponse) -> Option<Error
 /// Checks the signature a provider puts on a response or callback, over the raw body bytes. `None` when
 /// the provider signs neither; `Some(Err)` says what is wrong. The CLI `verify` command is this function.
 pub fn verify_signature(account: &Account, headers: &[(String, String)], body: &[u8]) -> Option<Result<(), String>> {
-    account.inner().verify_callback(headers, body)
+    account.inner().verify_callback(headers, body).map(|r| r.map_err(|problem| problem.detail))
 }
 
 /// The descriptor of `operation` as offered to this account (its `only_when` matches the account's public

@@ -10,6 +10,7 @@
 //! Everything provider-specific is reached through these two traits, so the engine (execute, limits,
 //! jobs, accounts, results, sandbox, the app and the CLI) names no provider.
 
+use super::callback::{CallbackDescription, SignatureProblem};
 use super::descriptor::{OperationDescriptor, ProviderDescriptor};
 use super::BudgetRule;
 use super::{BuildCtx, Outcome, RawResponse, SignedRequest};
@@ -59,6 +60,17 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The sandbox's simulator of this provider, with its demo accounts.
     fn simulator(&self) -> &'static dyn Simulator;
+
+    /// Reads a callback this provider delivers (its raw body; the callback checker): its fields in words and
+    /// the operations that look it up or resend it. `None` when the body is not one of its callbacks.
+    fn describe_callback(&self, _body: &[u8]) -> Option<CallbackDescription> {
+        None
+    }
+
+    /// Why its callbacks cannot be checked, for a provider whose accounts verify none (a translation key).
+    fn unsigned_callbacks_key(&self) -> &'static str {
+        "checker.reason.not_signed"
+    }
 }
 
 /// One parsed account of a provider, secrets included. `Debug` never prints a secret.
@@ -95,8 +107,8 @@ pub trait ProviderAccount: Send + Sync + fmt::Debug {
     }
 
     /// Checks the signature the provider puts on a callback (or an answer) over the raw body. `None` when
-    /// the provider signs neither; `Some(Err)` says what is wrong.
-    fn verify_callback(&self, _headers: &[(String, String)], _body: &[u8]) -> Option<Result<(), String>> {
+    /// the provider signs neither; `Some(Err)` says what is wrong, in words and in one English line.
+    fn verify_callback(&self, _headers: &[(String, String)], _body: &[u8]) -> Option<Result<(), SignatureProblem>> {
         None
     }
 

@@ -42,6 +42,7 @@ describe("App shell", () => {
       resend: "Resend callbacks",
       query: "Look up callbacks",
       history: "History",
+      check: "Check a callback",
       accounts: "Merchant accounts",
       settings: "Settings",
     };

@@ -1,16 +1,17 @@
 import { useCallback, useEffect, useLayoutEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, type AccountView, type AppInfo } from "./api";
+import { api, type AccountView, type AppInfo, type InboxEntry } from "./api";
 import { changeLanguage, matchLanguage, type Language } from "./i18n";
 import { Sidebar, shownSections, type Section } from "./components/Sidebar";
 import { ShortcutsDialog } from "./components/ShortcutsDialog";
 import { StatusLine } from "./components/StatusLine";
 import { EnvBadge } from "./components/EnvBadge";
-import { QueryScreen } from "./screens/Query";
+import { QueryScreen, type QueryIntent } from "./screens/Query";
 import { HistoryScreen } from "./screens/History";
 import { AccountsScreen } from "./screens/Accounts";
 import { SettingsScreen } from "./screens/Settings";
 import { InboxScreen } from "./screens/Inbox";
+import { CheckScreen, type ActOn, type CheckIntent } from "./screens/Check";
 import { ResendScreen, type ResendIntent } from "./screens/Resend";
 import { mark, startupMarks } from "./startup";
 import { savePreferences } from "./lib/prefs";
@@ -27,6 +28,8 @@ export function App() {
   // The account in use on Resend and Query (shared, so the top bar shows its environment).
   const [account, setAccount] = useState<AccountView | null>(null);
   const [intent, setIntent] = useState<ResendIntent | null>(null);
+  const [queryIntent, setQueryIntent] = useState<QueryIntent | null>(null);
+  const [checkIntent, setCheckIntent] = useState<CheckIntent | null>(null);
   const [historyFocus, setHistoryFocus] = useState<{ id: number; nonce: number } | null>(null);
   const [historyJob, setHistoryJob] = useState<{ jobId: number; nonce: number } | null>(null);
   const [historyResends, setHistoryResends] = useState<{ accountId: number; nonce: number } | null>(null);
@@ -72,6 +75,8 @@ export function App() {
   // Sidebar navigation: prefill and focus requests from other screens are one-shot.
   const go = (s: Section) => {
     setIntent(null);
+    setQueryIntent(null);
+    setCheckIntent(null);
     setHistoryFocus(null);
     setHistoryJob(null);
     setHistoryResends(null);
@@ -81,6 +86,14 @@ export function App() {
   const openResend = (i: Omit<ResendIntent, "nonce">) => {
     setIntent({ ...i, nonce: Date.now() });
     setSection("resend");
+  };
+  const openQuery = (a: ActOn) => {
+    setQueryIntent({ ...a, nonce: Date.now() });
+    setSection("query");
+  };
+  const openCheck = (entry: InboxEntry) => {
+    setCheckIntent({ entry, nonce: Date.now() });
+    setSection("check");
   };
   const seeHistory = (id: number) => {
     setHistoryFocus({ id, nonce: Date.now() });
@@ -131,7 +144,7 @@ export function App() {
     searchElsewhere: () => go("history"),
     help: () => setShortcutsOpen(true),
   });
-  const showEnv = section === "resend" || section === "query";
+  const showEnv = section === "resend" || section === "query" || section === "check";
   const language = matchLanguage(i18n.language);
 
   return (
@@ -159,6 +172,7 @@ export function App() {
           )}
           {section === "query" && (
             <QueryScreen
+              intent={queryIntent}
               accountId={account?.id ?? null}
               onAccount={onAccount}
               onAccountSync={onAccountSync}
@@ -172,7 +186,18 @@ export function App() {
           {section === "history" && (
             <HistoryScreen focus={historyFocus} job={historyJob} resendsOf={historyResends} onRepeat={openResend} />
           )}
-          {section === "inbox" && <InboxScreen />}
+          {section === "check" && (
+            <CheckScreen
+              intent={checkIntent}
+              accountId={account?.id ?? null}
+              onAccount={onAccount}
+              onAccountSync={onAccountSync}
+              onGoToAccounts={() => go("accounts")}
+              onLookUp={openQuery}
+              onResend={openResend}
+            />
+          )}
+          {section === "inbox" && <InboxScreen onCheck={openCheck} />}
           {section === "accounts" && <AccountsScreen />}
           {section === "settings" && <SettingsScreen info={info} language={language} onLanguage={onLanguage} />}
         </main>

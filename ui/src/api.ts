@@ -51,6 +51,10 @@ import type { InboxEntry } from "./bindings/InboxEntry";
 import type { SignatureCheck } from "./bindings/SignatureCheck";
 import type { SandboxTraining } from "./bindings/SandboxTraining";
 import type { TrainingFault } from "./bindings/TrainingFault";
+import type { CallbackCheck } from "./bindings/CallbackCheck";
+import type { CallbackAction } from "./bindings/CallbackAction";
+import type { CallbackField } from "./bindings/CallbackField";
+import type { Pasted } from "./bindings/Pasted";
 import i18next from "i18next";
 import type { Appearance } from "./bindings/Appearance";
 import type { ThemeChoice } from "./bindings/ThemeChoice";
@@ -62,7 +66,8 @@ export type {
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
   PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
-  SandboxInbox, InboxEntry, SignatureCheck, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice, CloseChoice,
+  SandboxInbox, InboxEntry, SignatureCheck, CallbackCheck, CallbackAction, CallbackField, Pasted, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice,
+  CloseChoice,
 };
 
 /** The window's language, for what the app writes or shows natively in it (Save dialogs). */
@@ -113,6 +118,9 @@ export const api = {
    * headers masked), the receiver's URLs, and whether to offer the screen at all. Never starts the sandbox.
    */
   /** The Sandbox inbox; `start` starts the sandbox first when a sandbox account exists (for its receiver URLs). */
+  /** "Check a callback": the pasted text, or a Sandbox inbox delivery by its id, checked with an account's secret in the core. */
+  checkCallback: (accountId: number, pasted: Pasted | null, delivery: number | null) =>
+    invoke<CallbackCheck>("check_callback", { accountId, pasted, delivery }),
   sandboxInbox: (limit: number | null = null, start = false) => invoke<SandboxInbox>("sandbox_inbox", start ? { limit, start } : { limit }),
   /** Settings › sandbox for training: whether offered, the faults waiting, what can be rehearsed. */
   sandboxTraining: () => invoke<SandboxTraining>("sandbox_training"),

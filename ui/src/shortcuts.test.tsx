@@ -29,6 +29,14 @@ function app(accounts = [account("cybavo", { id: 1, label: "Main" })]) {
   render(<App />);
 }
 
+/** The sidebar's screens in order (Ctrl+1 is the first). */
+const sidebarOrder = () =>
+  [...document.querySelectorAll("nav [data-testid^=nav-]")]
+    .map((b) => b.getAttribute("data-testid")!.slice(4))
+    .filter((id) => id !== "query-running" && id !== "query-attention");
+/** The digit that opens a screen. */
+const digitOf = (id: string) => String(sidebarOrder().indexOf(id) + 1);
+
 const shown = () => screen.getByTestId("screen-title").parentElement!.nextElementSibling!.getAttribute("data-testid");
 /** Presses a key on what has focus (the page when nothing has); says whether the page took it. */
 const press = (init: KeyboardEventInit, target: Element = document.activeElement ?? document.body) => !fireEvent.keyDown(target, init);
@@ -38,10 +46,9 @@ describe("keyboard shortcuts", () => {
     for (const lang of LANGUAGES) {
       await changeLanguage(lang);
       app();
-      const order = [...document.querySelectorAll("nav [data-testid^=nav-]")]
-        .map((b) => b.getAttribute("data-testid")!.slice(4))
-        .filter((id) => id !== "query-running" && id !== "query-attention");
-      expect(order.slice(0, 5)).toEqual(["resend", "query", "history", "accounts", "settings"]);
+      const order = sidebarOrder();
+      expect(order[0]).toBe("resend");
+      for (const id of ["query", "history", "accounts", "settings"]) expect(order).toContain(id);
       for (const [i, id] of order.entries()) {
         expect(press({ key: String(i + 1), code: `Digit${i + 1}`, ctrlKey: true })).toBe(true);
         expect(shown()).toBe(`screen-${id}`);
@@ -73,7 +80,8 @@ describe("keyboard shortcuts", () => {
 
   it("Ctrl+Enter presses the screen's main button, also from inside a field", async () => {
     app();
-    press({ key: "4", code: "Digit4", ctrlKey: true });
+    const four = digitOf("accounts");
+    press({ key: four, code: `Digit${four}`, ctrlKey: true });
     const add = await screen.findByTestId("account-add");
     expect(add.getAttribute("aria-keyshortcuts")).toBe("Control+Enter");
     expect(press({ key: "Enter", code: "Enter", ctrlKey: true })).toBe(true);
@@ -84,7 +92,8 @@ describe("keyboard shortcuts", () => {
 
   it("F1 and ? open the list of every shortcut; ? typed in a field does not; nothing acts behind the list", async () => {
     app();
-    press({ key: "3", code: "Digit3", ctrlKey: true });
+    const history = digitOf("history");
+    press({ key: history, code: `Digit${history}`, ctrlKey: true });
     const field = await screen.findByTestId("filter-text");
     field.focus();
     expect(press({ key: "?", code: "Slash", shiftKey: true }, field)).toBe(false);
@@ -94,7 +103,7 @@ describe("keyboard shortcuts", () => {
     const dialog = await screen.findByTestId("shortcuts-dialog");
     for (const s of SHORTCUTS) expect(dialog.textContent).toContain(en.shortcuts[s.action]);
     expect(screen.getByTestId("shortcut-screen-resend").textContent).toContain("Ctrl+1");
-    expect(screen.getByTestId("shortcut-screen-settings").textContent).toContain("Ctrl+5");
+    expect(screen.getByTestId("shortcut-screen-settings").textContent).toContain(`Ctrl+${digitOf("settings")}`);
     // The page behind the list is inert: a screen shortcut does nothing.
     expect(press({ key: "1", code: "Digit1", ctrlKey: true }, document.body)).toBe(false);
     expect(shown()).toBe("screen-history");

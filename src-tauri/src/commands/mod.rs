@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod actions;
 pub mod app;
 pub mod background;
+pub mod checker;
 pub mod copy_secrets;
 pub mod jobs;
 pub mod prefs;

@@ -3,6 +3,7 @@
 //! which give a 30-minute JWT (cached per account, see [`TokenCache`](crate::providers::TokenCache)).
 
 pub mod account;
+mod callback;
 mod errors;
 pub mod ops;
 pub mod sandbox;
@@ -61,6 +62,14 @@ impl Provider for Avista {
 
     fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::AvistaSimulator
+    }
+
+    fn describe_callback(&self, body: &[u8]) -> Option<crate::providers::callback::CallbackDescription> {
+        callback::describe(body)
+    }
+
+    fn unsigned_callbacks_key(&self) -> &'static str {
+        "callbacks.avista.unsigned"
     }
 }
 

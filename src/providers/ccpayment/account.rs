@@ -7,6 +7,7 @@ use crate::providers::{
     AccountSource, BuildCtx, BulkRequest, Outcome, Phrase, Provider, ProviderAccount, RawResponse, SignedRequest,
     Split, TestCall,
 };
+use crate::providers::callback::SignatureProblem;
 use crate::secret::Secret;
 use serde_json::{json, Map, Value};
 use url::Url;
@@ -77,7 +78,7 @@ impl ProviderAccount for CcpaymentAccount {
         ops::parse(self, operation, response)
     }
 
-    fn verify_callback(&self, headers: &[(String, String)], body: &[u8]) -> Option<Result<(), String>> {
+    fn verify_callback(&self, headers: &[(String, String)], body: &[u8]) -> Option<Result<(), SignatureProblem>> {
         Some(ops::verify_signed(self, headers, body))
     }
 

@@ -6,6 +6,7 @@
 //! message, v2 uses it as an HMAC key. See [`sign`].
 
 pub mod account;
+mod callback;
 mod errors;
 pub mod ops;
 pub mod sandbox;
@@ -58,6 +59,10 @@ impl Provider for Ccpayment {
 
     fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::CcpaymentSimulator
+    }
+
+    fn describe_callback(&self, body: &[u8]) -> Option<crate::providers::callback::CallbackDescription> {
+        callback::describe(body)
     }
 }
 

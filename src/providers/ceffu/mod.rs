@@ -4,6 +4,7 @@
 //! standard base64; see [`sign`].
 
 pub mod account;
+mod callback;
 mod errors;
 pub mod key;
 pub mod ops;
@@ -62,6 +63,14 @@ impl Provider for Ceffu {
 
     fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::CeffuSimulator
+    }
+
+    fn describe_callback(&self, body: &[u8]) -> Option<crate::providers::callback::CallbackDescription> {
+        callback::describe(body)
+    }
+
+    fn unsigned_callbacks_key(&self) -> &'static str {
+        "callbacks.ceffu.unsigned"
     }
 }
 

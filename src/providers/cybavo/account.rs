@@ -7,6 +7,7 @@ use crate::providers::{
     AccountSource, BuildCtx, BulkRequest, Outcome, Phrase, Provider, ProviderAccount, RawResponse, SignedRequest,
     Split, TestCall,
 };
+use crate::providers::callback::SignatureProblem;
 use crate::secret::Secret;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
@@ -106,11 +107,12 @@ impl ProviderAccount for CybavoAccount {
         ops::merge(results)
     }
 
-    fn verify_callback(&self, headers: &[(String, String)], body: &[u8]) -> Option<Result<(), String>> {
-        Some(match headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("X-CHECKSUM")) {
-            None => Err("X-CHECKSUM header missing".to_owned()),
+    fn verify_callback(&self, headers: &[(String, String)], body: &[u8]) -> Option<Result<(), SignatureProblem>> {
+        const HEADER: &str = "X-CHECKSUM";
+        Some(match headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(HEADER)) {
+            None => Err(SignatureProblem::missing(HEADER)),
             Some((_, v)) if sign::verify_body_checksum(body, v, &self.api_secret) => Ok(()),
-            Some(_) => Err("X-CHECKSUM does not match the body".to_owned()),
+            Some(_) => Err(SignatureProblem::mismatch(HEADER, "X-CHECKSUM does not match the body")),
         })
     }
 

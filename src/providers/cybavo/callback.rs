@@ -1,6 +1,7 @@
 //! A CYBAVO callback in words: the labels of its codes, its amounts in units, its outcome, and what the
 //! look-up table shows of it. Every original field is kept.
 
+use crate::providers::callback::{push, CallbackAction, CallbackDescription, CallbackField, FieldLook};
 use crate::providers::util;
 use serde_json::{json, Value};
 
@@ -104,4 +105,78 @@ pub fn decode_callback(cb: &Value) -> Value {
     let resend = if int("type") == Some(2) { super::ops::RESEND_WITHDRAWAL } else { super::ops::RESEND_DEPOSIT };
     m.insert("resend_operation".into(), json!(resend));
     out
+}
+
+/// A CYBAVO callback body for the callback checker: type, state, progress, amount and fees in units, the
+/// currency, serial, order id, transaction, addresses and time; "Query" looks its serial up, "Resend"
+/// resends it by serial (never for serial 0, which would resend every pending callback of the wallet).
+pub fn describe(body: &[u8]) -> Option<CallbackDescription> {
+    let cb: Value = serde_json::from_slice(body).ok()?;
+    let int = |k: &str| cb.get(k).and_then(Value::as_i64);
+    // A callback has a type and a serial; CYBAVO's connection test and other bodies are not callbacks.
+    let (t, serial) = (int("type")?, int("serial")?);
+    let d = decode_callback(&cb);
+    let mut fields = vec![CallbackField::coded("query.col.type", t.to_string(), format!("cybavo.type.{}", type_label(t)))];
+    if let Some(s) = int("state") {
+        fields.push(CallbackField::coded("query.col.state", s.to_string(), format!("cybavo.state.{}", state_label(s))));
+    }
+    if let Some(p) = int("processing_state") {
+        let key = format!("cybavo.processing.{}", processing_state_label(p));
+        fields.push(CallbackField::coded("query.col.processing", p.to_string(), key));
+    }
+    push(&mut fields, "query.col.amount", d.get("amount_units"), FieldLook::Amount);
+    push(&mut fields, "query.col.currency", cb.get("currency"), FieldLook::Plain);
+    push(&mut fields, "query.col.fees", d.get("fees_units"), FieldLook::Amount);
+    fields.push(CallbackField::new("query.col.serial", serial.to_string(), FieldLook::Code));
+    push(&mut fields, "query.col.order_id", cb.get("order_id"), FieldLook::Code);
+    push(&mut fields, "query.col.txid", d.get("transaction"), FieldLook::Code);
+    push(&mut fields, "checker.field.from_address", cb.get("from_address"), FieldLook::Code);
+    push(&mut fields, "checker.field.to_address", cb.get("to_address"), FieldLook::Code);
+    push(&mut fields, "query.col.wallet_id", cb.get("wallet_id"), FieldLook::Code);
+    if let Some(at) = d.get("time").and_then(Value::as_i64) {
+        fields.push(CallbackField::new("query.col.time", (at * 1000).to_string(), FieldLook::Time));
+    }
+    let by_serial = serial > 0;
+    let resend = d.get("resend_operation").and_then(Value::as_str).filter(|_| by_serial);
+    Some(CallbackDescription {
+        fields,
+        lookup: by_serial.then(|| CallbackAction::new(super::ops::QUERY_CALLBACKS, json!({"ids": [serial]}))),
+        resend: resend.map(|op| CallbackAction::new(op, json!({"notification_id": serial}))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_withdrawal_callback_reads_in_words_with_its_serial_to_query_and_resend() {
+        let body = br#"{"type":2,"serial":90000000140,"order_id":"N0001","currency":"ETH","txid":"0xab","vout_index":0,
+            "amount":"1500000000000000000","fees":"21000","decimal":18,"state":3,"processing_state":2,"wallet_id":55743,
+            "to_address":"0xto","from_address":"0xfrom","chain_at":1700000000,"addon":{"fee_decimal":9}}"#;
+        let d = describe(body).unwrap();
+        let get = |k: &str| d.fields.iter().find(|f| f.label_key == k).unwrap();
+        assert_eq!(get("query.col.type").value_key.as_deref(), Some("cybavo.type.withdraw"));
+        assert_eq!(get("query.col.state").value_key.as_deref(), Some("cybavo.state.txid_in_chain"));
+        assert_eq!(get("query.col.processing").value_key.as_deref(), Some("cybavo.processing.done"));
+        assert_eq!(get("query.col.amount").value, "1.5", "in units, not the smallest unit");
+        assert_eq!(get("query.col.fees").value, "0.000021");
+        assert_eq!(get("query.col.serial").value, "90000000140");
+        assert_eq!(get("query.col.txid").value, "0xab #0");
+        assert_eq!(get("query.col.time").value, "1700000000000");
+        assert_eq!(d.lookup, Some(CallbackAction::new("query-callbacks", json!({"ids": [90000000140i64]}))));
+        assert_eq!(
+            d.resend,
+            Some(CallbackAction::new("resend-withdrawal-callbacks", json!({"notification_id": 90000000140i64})))
+        );
+    }
+
+    #[test]
+    fn serial_zero_is_never_offered_for_a_resend_and_other_bodies_are_not_callbacks() {
+        let in_pool = br#"{"type":127,"serial":0,"state":2,"processing_state":0,"currency":"BTC"}"#;
+        let d = describe(in_pool).unwrap();
+        assert_eq!((d.lookup, d.resend), (None, None));
+        assert!(describe(br#"{"msg":"CONNECTION TEST","test_number":1}"#).is_none());
+        assert!(describe(b"not json").is_none());
+    }
 }

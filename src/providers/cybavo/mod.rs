@@ -64,6 +64,10 @@ impl Provider for Cybavo {
     fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::CybavoSimulator
     }
+
+    fn describe_callback(&self, body: &[u8]) -> Option<crate::providers::callback::CallbackDescription> {
+        callback::describe(body)
+    }
 }
 
 /// The provider's id as a value.

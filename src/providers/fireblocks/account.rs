@@ -8,6 +8,7 @@ use crate::providers::{
     AccountSource, BuildCtx, BulkRequest, Outcome, Phrase, Provider, ProviderAccount, RawResponse, SignedRequest, Split,
     TestCall,
 };
+use crate::providers::callback::SignatureProblem;
 use crate::secret::Secret;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
@@ -82,7 +83,7 @@ impl ProviderAccount for FireblocksAccount {
 
     /// `Fireblocks-Signature` (v1) with the account's webhook key, `Fireblocks-Webhook-Signature` (v2)
     /// with its JWKS.
-    fn verify_callback(&self, headers: &[(String, String)], body: &[u8]) -> Option<Result<(), String>> {
+    fn verify_callback(&self, headers: &[(String, String)], body: &[u8]) -> Option<Result<(), SignatureProblem>> {
         Some(webhooks::verify(self.webhook_key.as_ref(), self.jwks.as_deref(), headers, body))
     }
 

@@ -13,6 +13,7 @@
 
 pub mod account;
 pub mod answers;
+mod callback;
 pub mod key;
 pub mod ops;
 pub mod sandbox;
@@ -69,6 +70,10 @@ impl Provider for Fireblocks {
 
     fn simulator(&self) -> &'static dyn crate::simulator::Simulator {
         &sandbox::FireblocksSimulator
+    }
+
+    fn describe_callback(&self, body: &[u8]) -> Option<crate::providers::callback::CallbackDescription> {
+        callback::describe(body)
     }
 }
 

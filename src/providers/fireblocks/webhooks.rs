@@ -12,6 +12,9 @@ use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::signature::Verifier;
 use sha2::Sha512;
 
+use crate::providers::callback::{SignatureFault, SignatureProblem};
+use crate::providers::Phrase;
+
 pub const V1_HEADER: &str = "Fireblocks-Signature";
 pub const V2_HEADER: &str = "Fireblocks-Webhook-Signature";
 
@@ -54,31 +57,33 @@ pub fn published_key_for(host: &str) -> Option<&'static str> {
 }
 
 /// Whether `signature_b64` is the v1 signature of `body` under `key`.
-pub fn verify_v1(key: &rsa::RsaPublicKey, body: &[u8], signature_b64: &str) -> Result<(), String> {
+pub fn verify_v1(key: &rsa::RsaPublicKey, body: &[u8], signature_b64: &str) -> Result<(), SignatureProblem> {
+    let malformed = |why: &str| SignatureProblem::mismatch(V1_HEADER, format!("{V1_HEADER} {why}"));
     let raw = base64::engine::general_purpose::STANDARD
         .decode(signature_b64.trim())
-        .map_err(|_| format!("{V1_HEADER} is not base64"))?;
-    let sig = Signature::try_from(raw.as_slice()).map_err(|_| format!("{V1_HEADER} is not an RSA signature"))?;
+        .map_err(|_| malformed("is not base64"))?;
+    let sig = Signature::try_from(raw.as_slice()).map_err(|_| malformed("is not an RSA signature"))?;
     VerifyingKey::<Sha512>::new(key.clone())
         .verify(body, &sig)
-        .map_err(|_| format!("{V1_HEADER} does not match the body with this webhook key"))
+        .map_err(|_| malformed("does not match the body with this webhook key"))
 }
 
 /// Whether `jws` (`<protected>..<signature>`) is the v2 signature of `body` under one of `keys` (by `kid`).
-pub fn verify_v2(keys: &[(String, rsa::RsaPublicKey)], body: &[u8], jws: &str) -> Result<(), String> {
+pub fn verify_v2(keys: &[(String, rsa::RsaPublicKey)], body: &[u8], jws: &str) -> Result<(), SignatureProblem> {
+    let malformed = |why: String| SignatureProblem::mismatch(V2_HEADER, format!("{V2_HEADER}{why}"));
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut parts = jws.trim().split('.');
     let (Some(protected), Some(""), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(format!("{V2_HEADER} is not a detached JWS (<header>..<signature>)"));
+        return Err(malformed(" is not a detached JWS (<header>..<signature>)".into()));
     };
     let header: serde_json::Value = b64
         .decode(protected)
         .ok()
         .and_then(|h| serde_json::from_slice(&h).ok())
-        .ok_or_else(|| format!("{V2_HEADER}: its header is not base64url JSON"))?;
+        .ok_or_else(|| malformed(": its header is not base64url JSON".into()))?;
     if header.get("alg").and_then(|a| a.as_str()) != Some("RS512") {
-        return Err(format!("{V2_HEADER}: the algorithm is not RS512"));
+        return Err(malformed(": the algorithm is not RS512".into()));
     }
     let kid = header.get("kid").and_then(|k| k.as_str()).unwrap_or_default();
     let key = keys
@@ -86,13 +91,19 @@ pub fn verify_v2(keys: &[(String, rsa::RsaPublicKey)], body: &[u8], jws: &str) -
         .find(|(id, _)| id == kid)
         .or_else(|| if keys.len() == 1 && kid.is_empty() { keys.first() } else { None })
         .map(|(_, k)| k)
-        .ok_or_else(|| format!("{V2_HEADER}: the JWKS has no key {kid:?}"))?;
-    let raw = b64.decode(signature).map_err(|_| format!("{V2_HEADER}: the signature is not base64url"))?;
-    let sig = Signature::try_from(raw.as_slice()).map_err(|_| format!("{V2_HEADER} is not an RSA signature"))?;
+        .ok_or_else(|| {
+            SignatureProblem::new(
+                SignatureFault::Unverifiable,
+                Phrase::note("callbacks.fireblocks.unknown_kid").with("kid", kid),
+                format!("{V2_HEADER}: the JWKS has no key {kid:?}"),
+            )
+        })?;
+    let raw = b64.decode(signature).map_err(|_| malformed(": the signature is not base64url".into()))?;
+    let sig = Signature::try_from(raw.as_slice()).map_err(|_| malformed(" is not an RSA signature".into()))?;
     let signing_input = format!("{protected}.{}", b64.encode(body));
     VerifyingKey::<Sha512>::new(key.clone())
         .verify(signing_input.as_bytes(), &sig)
-        .map_err(|_| format!("{V2_HEADER} does not match the body with the JWKS key {kid:?}"))
+        .map_err(|_| malformed(format!(" does not match the body with the JWKS key {kid:?}")))
 }
 
 /// Checks every Fireblocks signature header present with the keys the account has: the v1 key (the
@@ -104,11 +115,15 @@ pub fn verify(
     jwks: Option<&[(String, rsa::RsaPublicKey)]>,
     headers: &[(String, String)],
     body: &[u8],
-) -> Result<(), String> {
+) -> Result<(), SignatureProblem> {
     let header = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
     let (v1, v2) = (header(V1_HEADER), header(V2_HEADER));
     if v1.is_none() && v2.is_none() {
-        return Err(format!("neither {V1_HEADER} nor {V2_HEADER} is present"));
+        return Err(SignatureProblem::new(
+            SignatureFault::Missing,
+            Phrase::note("checker.reason.headers_missing").with("headers", format!("{V1_HEADER}, {V2_HEADER}")),
+            format!("neither {V1_HEADER} nor {V2_HEADER} is present"),
+        ));
     }
     let mut checked = 0;
     let mut missing = Vec::new();
@@ -118,7 +133,10 @@ pub fn verify(
                 verify_v2(keys, body, sig)?;
                 checked += 1;
             }
-            None => missing.push(format!("{V2_HEADER} needs Fireblocks' JWKS: add it to the account (webhook_jwks)")),
+            None => missing.push((
+                "webhook_jwks",
+                format!("{V2_HEADER} needs Fireblocks' JWKS: add it to the account (webhook_jwks)"),
+            )),
         }
     }
     if let Some(sig) = v1 {
@@ -127,13 +145,21 @@ pub fn verify(
                 verify_v1(key, body, sig)?;
                 checked += 1;
             }
-            None => missing.push(format!(
-                "{V1_HEADER} needs this environment's webhook public key: add it to the account (webhook_public_key)"
+            None => missing.push((
+                "webhook_public_key",
+                format!("{V1_HEADER} needs this environment's webhook public key: add it to the account (webhook_public_key)"),
             )),
         }
     }
     if checked == 0 {
-        return Err(missing.join("; "));
+        let key = if missing.len() > 1 { "callbacks.fireblocks.needs_keys" } else { "callbacks.fireblocks.needs_key" };
+        let fields: Vec<&str> = missing.iter().map(|(f, _)| *f).collect();
+        let detail: Vec<String> = missing.into_iter().map(|(_, d)| d).collect();
+        return Err(SignatureProblem::new(
+            SignatureFault::Unverifiable,
+            Phrase::note(key).with("field", fields.join(", ")),
+            detail.join("; "),
+        ));
     }
     Ok(())
 }
@@ -179,19 +205,19 @@ mod tests {
         assert_eq!(verify(None, Some(&jwks), &headers[1..], body), Ok(()));
         // Re-serialised JSON is not the raw body.
         let spaced = br#"{"type": "TRANSACTION_STATUS_UPDATED", "data": {"id": "cfe5"}}"#;
-        assert!(verify(Some(&public), Some(&jwks), &headers, spaced).unwrap_err().contains("does not match"));
+        assert!(verify(Some(&public), Some(&jwks), &headers, spaced).unwrap_err().detail.contains("does not match"));
         // The published sandbox key is not the test key.
         let sandbox = parse_public_key(SANDBOX_KEY).unwrap();
-        assert!(verify(Some(&sandbox), None, &headers[..1], body).unwrap_err().contains(V1_HEADER));
+        assert!(verify(Some(&sandbox), None, &headers[..1], body).unwrap_err().detail.contains(V1_HEADER));
         // An unknown kid, or a header that cannot be checked alone.
         let other = parse_jwks(&jwks_of("k-2", &public)).unwrap();
-        assert!(verify(None, Some(&other), &headers[1..], body).unwrap_err().contains("no key"));
-        assert!(verify(None, None, &headers, body).unwrap_err().contains("webhook_jwks"));
-        assert!(verify(Some(&public), None, &[], body).unwrap_err().contains("neither"));
+        assert!(verify(None, Some(&other), &headers[1..], body).unwrap_err().detail.contains("no key"));
+        assert!(verify(None, None, &headers, body).unwrap_err().detail.contains("webhook_jwks"));
+        assert!(verify(Some(&public), None, &[], body).unwrap_err().detail.contains("neither"));
         // A v2 header that is not RS512.
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let hs = vec![(V2_HEADER.to_owned(), format!("{}..AAAA", b64.encode(r#"{"alg":"HS256","kid":"k-1"}"#)))];
-        assert!(verify(None, Some(&jwks), &hs, body).unwrap_err().contains("RS512"));
+        assert!(verify(None, Some(&jwks), &hs, body).unwrap_err().detail.contains("RS512"));
     }
 
     #[test]

@@ -23,7 +23,7 @@ function remember(collapsed: boolean) {
   }
 }
 
-export type Section = "resend" | "query" | "history" | "inbox" | "accounts" | "settings";
+export type Section = "resend" | "query" | "history" | "check" | "inbox" | "accounts" | "settings";
 
 const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
   {
@@ -32,6 +32,7 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
       { id: "resend", icon: "resend" },
       { id: "query", icon: "search" },
       { id: "history", icon: "history" },
+      { id: "check", icon: "check" },
     ],
   },
   {

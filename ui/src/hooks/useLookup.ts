@@ -160,6 +160,14 @@ export function useLookup(account: AccountView | undefined, descriptors: Provide
     saved, saving, saveError, saveResults,
     /** After choosing another account. */
     reset: () => { clearResults(); setError(null); },
+    /** Another screen's request: the look-up `name` with these values (e.g. a checked callback's id). */
+    prefill: (name: string, v: FormValues) => {
+      setOpName(name);
+      setValues({ ...values, [name]: v });
+      setFormErrors({});
+      clearResults();
+      setError(null);
+    },
   };
 }
 

@@ -28,7 +28,7 @@ export function SignatureBadge({ check }: { check: SignatureCheck }) {
   );
 }
 
-export function InboxScreen() {
+export function InboxScreen({ onCheck }: { onCheck?: (entry: InboxEntry) => void } = {}) {
   const { t, i18n } = useTranslation();
   const [inbox, setInbox] = useState<SandboxInbox | null>(null);
   const [names, setNames] = useState<Record<string, string>>({});
@@ -115,7 +115,21 @@ export function InboxScreen() {
                       <td className="ellipsis mono" title={e.url}>
                         {new URL(e.url).pathname}
                       </td>
-                      <td className="num">
+                      <td className="num nowrap">
+                        {onCheck && (
+                          <button
+                            type="button"
+                            className="btn small"
+                            data-testid="inbox-check"
+                            title={t("inbox.check_title")}
+                            onClick={(ev) => {
+                              ev.stopPropagation();
+                              onCheck(e);
+                            }}
+                          >
+                            {t("inbox.check")}
+                          </button>
+                        )}{" "}
                         <button
                           type="button"
                           className="btn small"

@@ -1,5 +1,6 @@
 // The Query screen: look callbacks up with the look-ups the account's provider offers (a tab each), see
 // them in the columns the descriptor names, and resend one from its row.
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import type { AccountView, ProviderDescriptor } from "../api";
 import { AccountPicker } from "../components/AccountPicker";
@@ -16,11 +17,16 @@ import { useScreenAccount, type ScreenAccountProps } from "../hooks/useScreenAcc
 import { useWorkspace } from "../hooks/useWorkspace";
 import { descriptorOf, lookupOps, providerName } from "../lib/descriptors";
 import { shortcutProps } from "../lib/shortcuts";
+import { defaultValues, valuesFromParams } from "../lib/params";
 
 /** Whether an account's provider offers any look-up. */
 const canLookUp = (descriptors: ProviderDescriptor[], a: AccountView) => lookupOps(descriptorOf(descriptors, a.provider), a).length > 0;
 
+/** A request to open Query on one look-up with its values (from "Check a callback"). */
+export type QueryIntent = { accountId: number; operation: string; params: Record<string, unknown>; nonce: number };
+
 export function QueryScreen(props: ScreenAccountProps & {
+  intent?: QueryIntent | null;
   onGoToAccounts: () => void;
   onResend: (i: Omit<ResendIntent, "nonce">) => void;
   onSeeHistory: (id: number) => void;
@@ -35,6 +41,18 @@ export function QueryScreen(props: ScreenAccountProps & {
   const account = useScreenAccount(accounts, props, (list) => list.find((a) => canLookUp(descriptors, a)) ?? list[0]);
   const lookup = useLookup(account, descriptors);
   const { op } = lookup;
+  const appliedIntent = useRef<number | null>(null);
+  useEffect(() => {
+    const it = props.intent;
+    if (!it || !accounts || !descriptors.length || appliedIntent.current === it.nonce) return;
+    const a = accounts.find((x) => x.id === it.accountId);
+    const o = a ? lookupOps(descriptorOf(descriptors, a.provider), a).find((x) => x.name === it.operation) : undefined;
+    if (!a || !o) return;
+    appliedIntent.current = it.nonce;
+    props.onAccount(a);
+    lookup.prefill(o.name, { ...defaultValues(o.fields), ...valuesFromParams(o.fields, it.params) });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.intent, accounts, descriptors]);
 
   if (accounts === null) return <p className="screen-subtitle">{t("common.loading")}</p>;
   if (accounts.length === 0) {

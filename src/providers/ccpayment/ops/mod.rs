@@ -22,7 +22,8 @@ use super::errors::with_context;
 use super::sign;
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::util;
-use crate::providers::{BuildCtx, HttpMethod, Outcome, RawResponse, SignedRequest};
+use crate::providers::callback::{SignatureFault, SignatureProblem};
+use crate::providers::{BuildCtx, HttpMethod, Outcome, Phrase, RawResponse, SignedRequest};
 use serde_json::{json, Map, Value};
 
 /// One operation: its name, its request from its params, and its result from a successful answer.
@@ -90,18 +91,22 @@ pub fn build(
 }
 
 /// Checks `Appid`/`Timestamp`/`Sign` of a response or webhook over the raw body with the account's
-/// version. `Err` says what is wrong (for the CLI `verify`).
+/// version. `Err` says what is wrong (the callback checker, the CLI `verify`).
 pub fn verify_signed(
     acct: &CcpaymentAccount,
     headers: &[(String, String)],
     body: &[u8],
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), SignatureProblem> {
     let get = |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.trim());
-    let app = get("Appid").ok_or("Appid header missing")?;
-    let ts = get("Timestamp").ok_or("Timestamp header missing")?;
-    let given = get("Sign").ok_or("Sign header missing")?;
+    let app = get("Appid").ok_or_else(|| SignatureProblem::missing("Appid"))?;
+    let ts = get("Timestamp").ok_or_else(|| SignatureProblem::missing("Timestamp"))?;
+    let given = get("Sign").ok_or_else(|| SignatureProblem::missing("Sign"))?;
     if app != acct.app_id {
-        return Err(format!("Appid {app} does not match the account"));
+        return Err(SignatureProblem::new(
+            SignatureFault::Mismatch,
+            Phrase::note("checker.reason.other_app").with("header", "Appid").with("value", app),
+            format!("Appid {app} does not match the account"),
+        ));
     }
     let expected = match acct.api_version {
         CcpaymentVersion::V1 => sign::sign_v1(&acct.app_id, &acct.app_secret, ts, body),
@@ -110,7 +115,7 @@ pub fn verify_signed(
     if sign::equal(&expected, given) {
         Ok(())
     } else {
-        Err("Sign does not match the body".into())
+        Err(SignatureProblem::mismatch("Sign", "Sign does not match the body"))
     }
 }
 
@@ -123,7 +128,7 @@ pub fn parse(acct: &CcpaymentAccount, operation: &str, resp: &RawResponse) -> Re
     if resp.status == 200 && code == Some(10000) {
         if acct.api_version == CcpaymentVersion::V1 {
             if let Err(why) = verify_signed(acct, &resp.headers, &resp.body) {
-                return Err(Error::new(ErrorCode::ProviderSignatureInvalid).with("header", "Sign").detail(why));
+                return Err(Error::new(ErrorCode::ProviderSignatureInvalid).with("header", "Sign").detail(why.detail));
             }
         }
         let data = v.as_ref().and_then(|v| v.get("data")).cloned().unwrap_or(Value::Null);
