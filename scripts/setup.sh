@@ -3,7 +3,8 @@
 # already there (so a second run takes seconds). Needs root or sudo for the system packages.
 #   scripts/setup.sh          everything for running the app
 #   scripts/setup.sh --test   plus what the test suite needs (Xvfb, WebDriver, gnome-keyring, fonts, xclip,
-#                             the PostgreSQL server the team workspace tests start: scripts/with-postgres.sh)
+#                             a notification server, the PostgreSQL server the team workspace tests start:
+#                             scripts/with-postgres.sh)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WANT_TEST=0
@@ -12,9 +13,12 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 # --- system packages -------------------------------------------------------------------------------
 PKGS=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
-      libdbus-1-dev dbus gnome-keyring fonts-dejavu-core fonts-wqy-microhei)
+      libdbus-1-dev dbus gnome-keyring fonts-dejavu-core fonts-wqy-microhei
+      libayatana-appindicator3-1)
 if [ $WANT_TEST = 1 ]; then
   PKGS+=(xvfb xauth webkit2gtk-driver keyutils imagemagick python3 xclip postgresql)
+  # The tray and notification tests: a notification server, the tray's D-Bus side, the window's X state.
+  PKGS+=(dunst python3-dbus python3-gi x11-utils)
 fi
 missing=()
 for p in "${PKGS[@]}"; do

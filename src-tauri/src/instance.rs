@@ -40,11 +40,8 @@ pub fn single_instance<R: Runtime>(identifier: &str) -> TauriPlugin<R> {
         .dbus_id(instance_id(identifier, &callback_desk::paths::data_dir()))
         .callback(|app, _args, _cwd| {
             tracing::info!("another launch: showing this window");
-            if let Some(window) = app.get_webview_window(crate::window::MAIN) {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
+            // Also when it runs in the background behind its tray icon.
+            crate::background::reopen(app);
         })
         .build()
 }

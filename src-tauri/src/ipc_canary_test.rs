@@ -389,6 +389,11 @@ fn no_command_answers_with_a_secret() {
         w.ok("history_export_csv", json!({"filter": {}, "options": options}));
     }
 
+    // Closing the window while jobs run: an answer that is not one of the three is refused; "keep running in
+    // the background" hides the window behind the tray (minimizes it where no tray can be made).
+    assert!(w.call("close_window", json!({"choice": "quit_now"})).is_err());
+    w.ok("close_window", json!({"choice": "background"}));
+
     // Every command was called, and no answer (nor exported file) holds a secret.
     let declared: BTreeSet<String> = crate::commands::NAMES.iter().map(|n| n.to_string()).collect();
     let not_called: Vec<_> = declared.difference(&w.called).collect();

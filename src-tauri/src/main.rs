@@ -8,6 +8,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod background;
 mod clipboard;
 mod commands;
 mod copy_tickets;
@@ -15,6 +16,7 @@ mod held_deletes;
 mod instance;
 #[cfg(test)]
 mod ipc_canary_test;
+mod notify;
 mod painting;
 mod save;
 mod state;
@@ -48,12 +50,19 @@ fn main() {
     // capability grants none of its commands.
     #[cfg(not(target_os = "linux"))]
     let builder = builder.plugin(tauri_plugin_clipboard_manager::init());
+    // Desktop notifications off Linux (notify.rs; on Linux they go through notify-rust), from Rust only.
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_notification::init());
     builder
         .manage(app_state)
         .invoke_handler(commands::handler())
         .on_window_event(|window, event| {
             use tauri::Manager;
             instance::window_event(window, event);
+            // Closing while a job runs asks what to do with it (background.rs).
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                background::close_requested(window, api);
+            }
             // Deletes the window could still undo happen when it closes.
             if matches!(event, tauri::WindowEvent::CloseRequested { .. } | tauri::WindowEvent::Destroyed) {
                 commands::accounts::delete_held_now(window.state::<state::AppState>().inner());
@@ -68,6 +77,7 @@ fn main() {
         .setup(|app| {
             use tauri::Manager;
             window::create_main(app)?;
+            background::init(app.handle());
             theme::follow_desktop(app.handle());
             let started = app.state::<state::AppState>().started;
             tracing::info!(since_start_ms = started.elapsed().as_millis() as u64, "window created");

@@ -20,17 +20,23 @@ exec timeout 1500 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   export CALLBACK_DESK_EXPORT_DIR="$SESSION_HOME/exports"
   # "Copy with secrets" clears the clipboard after this many seconds (60 in use; shorter for the tests).
   export CALLBACK_DESK_CLIPBOARD_CLEAR_SECONDS=${CALLBACK_DESK_CLIPBOARD_CLEAR_SECONDS:-4}
+  # A notification server on the session bus (the app'"'"'s notifications are read back with dunstctl); its
+  # notifications stay until clicked or closed.
+  printf "[urgency_low]\n  timeout = 0\n[urgency_normal]\n  timeout = 0\n[urgency_critical]\n  timeout = 0\n" > "$SESSION_HOME/dunstrc"
+  dunst -config "$SESSION_HOME/dunstrc" > "$SESSION_HOME/dunst.log" 2>&1 &
+  notifier=$!
+  for _ in $(seq 100); do dunstctl is-paused >/dev/null 2>&1 && break; sleep 0.1; done
   if [ "${E2E_EXPECT_KEYRING:-available}" = unavailable ]; then
     # The app (started by the driver) gets a session bus address where nothing listens: no Secret Service.
     export DBUS_SESSION_BUS_ADDRESS="unix:path=$SESSION_HOME/no-such-bus"
   fi
   "$0" --port "$E2E_PORT" --native-port $((E2E_PORT + 1)) > "$SESSION_HOME/tauri-driver.log" 2>&1 &
   driver=$!
-  trap "kill $driver 2>/dev/null || true" EXIT
+  trap "kill $driver $notifier 2>/dev/null || true" EXIT
   for _ in $(seq 100); do curl -fsS http://127.0.0.1:$((E2E_PORT + 1))/status >/dev/null 2>&1 && break; sleep 0.1; done
   status=0
   export E2E_CANARY="CANARY-$(od -An -N6 -tx1 /dev/urandom | tr -d " \n")-do-not-leak"
-  for t in ${E2E_TESTS:-test_shell test_accounts test_workflows test_operations test_fireblocks test_firstday_records test_faults test_jobs test_theme test_instance test_firstday_resend test_checker test_keyboard test_a11y test_feedback test_crash}; do
+  for t in ${E2E_TESTS:-test_shell test_accounts test_workflows test_operations test_fireblocks test_firstday_records test_faults test_jobs test_theme test_instance test_background test_firstday_resend test_checker test_keyboard test_a11y test_feedback test_crash}; do
     echo "--- $t"
     # A failing file marks the run failed and the next files still run (set -e does not stop at a tested pipeline).
     if ! python3 "'"$ROOT"'/tests/e2e/$t.py" 2>&1 | tee -a "$SESSION_HOME/e2e-output.log"; then status=1; fi

@@ -50,8 +50,31 @@ def _pid_of(display, window, atom):
         _x.XFree(data)
 
 
+class _Attributes(ctypes.Structure):
+    """XWindowAttributes."""
+    _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int), ("width", ctypes.c_int), ("height", ctypes.c_int),
+                ("border_width", ctypes.c_int), ("depth", ctypes.c_int), ("visual", ctypes.c_void_p),
+                ("root", ctypes.c_ulong), ("klass", ctypes.c_int), ("bit_gravity", ctypes.c_int),
+                ("win_gravity", ctypes.c_int), ("backing_store", ctypes.c_int), ("backing_planes", ctypes.c_ulong),
+                ("backing_pixel", ctypes.c_ulong), ("save_under", ctypes.c_int), ("colormap", ctypes.c_ulong),
+                ("map_installed", ctypes.c_int), ("map_state", ctypes.c_int), ("all_event_masks", ctypes.c_long),
+                ("your_event_mask", ctypes.c_long), ("do_not_propagate_mask", ctypes.c_long),
+                ("override_redirect", ctypes.c_int), ("screen", ctypes.c_void_p)]
+
+
+_x.XGetWindowAttributes.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(_Attributes)]
+
+
+def _managed(display, window):
+    """Whether a window manager would give the window a close button: not a popup (tooltip, menu), which sets
+    override-redirect and is never managed. (GTK destroys a popup asked to close, and crashes on its next use.)"""
+    attributes = _Attributes()
+    return bool(_x.XGetWindowAttributes(display, window, ctypes.byref(attributes))) and not attributes.override_redirect
+
+
 def close_windows_of(pids):
-    """Asks every top-level window of the processes `pids` to close; answers how many were asked."""
+    """Asks every top-level window of the processes `pids` that a window manager manages (not its tooltips and
+    menus) to close; answers how many were asked."""
     display = _x.XOpenDisplay(None)
     if not display:
         raise RuntimeError("no X display")
@@ -66,7 +89,7 @@ def close_windows_of(pids):
         asked = 0
         for i in range(count.value):
             window = children[i]
-            if _pid_of(display, window, pid_atom) not in pids:
+            if _pid_of(display, window, pid_atom) not in pids or not _managed(display, window):
                 continue
             event = _Event()
             event.client.type = CLIENT_MESSAGE

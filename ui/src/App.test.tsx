@@ -80,7 +80,7 @@ describe("App shell", () => {
       fireEvent.change(select, { target: { value: "pt-BR" } });
     });
     await waitFor(() => expect(screen.getByTestId("screen-title").textContent).toBe("Configurações"));
-    expect(calls).toContainEqual({ cmd: "set_preferences", args: { preferences: { language: "pt-BR", time_zone: null, theme: null } } });
+    expect(calls).toContainEqual({ cmd: "set_preferences", args: { preferences: { language: "pt-BR", time_zone: null, theme: null, notifications: null } } });
     expect(screen.getByTestId("nav-history").textContent).toBe("Histórico");
   });
 });

@@ -1,4 +1,4 @@
-import { useCallback, useLayoutEffect, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type AccountView, type AppInfo, type InboxEntry } from "./api";
 import { changeLanguage, matchLanguage, type Language } from "./i18n";
@@ -16,6 +16,7 @@ import { ResendScreen, type ResendIntent } from "./screens/Resend";
 import { mark, startupMarks } from "./startup";
 import { savePreferences } from "./lib/prefs";
 import { useJobBadges } from "./hooks/useJobs";
+import { CloseDialog } from "./components/CloseDialog";
 import { Toasts } from "./components/Toasts";
 import { useShortcuts } from "./hooks/useShortcuts";
 
@@ -110,6 +111,24 @@ export function App() {
     setHistoryResends({ accountId, nonce: Date.now() });
     setSection("history");
   };
+  // A click on a job's notification brings the window to that job.
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let alive = true;
+    void api
+      .onShowJob((jobId) => {
+        setHistoryFocus(null);
+        setHistoryResends(null);
+        setHistoryJob({ jobId, nonce: Date.now() });
+        setSection("history");
+      })
+      .then((u) => (alive ? (unlisten = u) : u()))
+      .catch(() => undefined);
+    return () => {
+      alive = false;
+      unlisten?.();
+    };
+  }, []);
   const onAccount = useCallback((a: AccountView | null) => setAccount(a), []);
   // A screen's default (or refreshed) account, applied only if the account is still the one the screen saw:
   // a choice the user made meanwhile is never replaced.
@@ -184,6 +203,7 @@ export function App() {
         </main>
         <StatusLine info={info} backendError={backendError} />
       </div>
+      <CloseDialog />
       <Toasts />
       {shortcutsOpen && <ShortcutsDialog sections={sections} onClose={() => setShortcutsOpen(false)} />}
     </div>

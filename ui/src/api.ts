@@ -58,6 +58,7 @@ import type { Pasted } from "./bindings/Pasted";
 import i18next from "i18next";
 import type { Appearance } from "./bindings/Appearance";
 import type { ThemeChoice } from "./bindings/ThemeChoice";
+import type { CloseChoice } from "./bindings/CloseChoice";
 import { mark, type StartupMarks } from "./startup";
 
 export type {
@@ -66,6 +67,7 @@ export type {
   PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
   SandboxInbox, InboxEntry, SignatureCheck, CallbackCheck, CallbackAction, CallbackField, Pasted, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice,
+  CloseChoice,
 };
 
 /** The window's language, for what the app writes or shows natively in it (Save dialogs). */
@@ -174,4 +176,10 @@ export const api = {
   /** Progress of running bulk jobs (after each call, while waiting for the budget, and when one stops). */
   onJobProgress: (cb: (p: JobProgress) => void): Promise<UnlistenFn> =>
     listen<JobProgress>("job-progress", (e) => cb(e.payload)),
+  // Closing the window while a job runs: the app asks (with how many run) and the window answers.
+  onCloseRequested: (cb: (running: number) => void): Promise<UnlistenFn> =>
+    listen<number>("close-requested", (e) => cb(e.payload)),
+  closeWindow: (choice: CloseChoice) => invoke<null>("close_window", { choice }),
+  // A click on a job's notification: the window shows that job.
+  onShowJob: (cb: (jobId: number) => void): Promise<UnlistenFn> => listen<number>("show-job", (e) => cb(e.payload)),
 };

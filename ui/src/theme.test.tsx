@@ -108,7 +108,7 @@ describe("theme", () => {
       fireEvent.change(select, { target: { value: "dark" } });
     });
     await screen.findByTestId("theme-saved");
-    expect(calls).toContainEqual({ cmd: "set_preferences", args: { preferences: { language: "en", time_zone: "UTC", theme: "dark" } } });
+    expect(calls).toContainEqual({ cmd: "set_preferences", args: { preferences: { language: "en", time_zone: "UTC", theme: "dark", notifications: null } } });
     expect(document.documentElement.dataset.theme).toBe("dark");
     expect(select.value).toBe("dark");
   });

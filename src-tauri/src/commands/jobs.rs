@@ -89,8 +89,10 @@ async fn spawn_run<R: tauri::Runtime>(
     tauri::async_runtime::spawn(async move {
         let sleeper = SystemSleeper { clock: state.clock.clone() };
         let emitter = app.clone();
+        let account = job.account_label.clone();
         let mut progress = move |p: &JobProgress| {
             let _ = emitter.emit(PROGRESS_EVENT, p);
+            report_elsewhere(&emitter, p, &account, None, false);
         };
         let result =
             jobs.run_claimed(lease, root.as_deref(), transport.as_ref(), &sleeper, &control, &mut progress).await;
@@ -100,10 +102,25 @@ async fn spawn_run<R: tauri::Runtime>(
         }
         // A last report from the stored row, so that the window also learns about a stop by error.
         if let Ok(job) = jobs.get(id) {
-            let _ = app.emit(PROGRESS_EVENT, JobProgress::of(&job, 0, None));
+            let last = JobProgress::of(&job, 0, None);
+            let _ = app.emit(PROGRESS_EVENT, &last);
+            report_elsewhere(&app, &last, &job.account_label, result.as_ref().err(), true);
         }
     });
     Ok(())
+}
+
+/// A job's report to what shows it outside the window: the tray's progress line and the desktop's
+/// notifications.
+fn report_elsewhere<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    p: &JobProgress,
+    account: &str,
+    error: Option<&Error>,
+    ended: bool,
+) {
+    crate::background::job_report(app, p);
+    crate::notify::job_report(app, &crate::notify::JobReport { progress: p, account, error, ended });
 }
 
 fn control_of(state: &AppState, id: i64) -> Option<JobControl> {

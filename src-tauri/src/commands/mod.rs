@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod app;
+pub mod background;
 pub mod checker;
 pub mod copy_secrets;
 pub mod jobs;

@@ -3,6 +3,7 @@
 
 use crate::state::AppState;
 use crate::theme::{self, ThemeChoice};
+use callback_desk::i18n::{Language, Zone};
 use callback_desk::{paths, Error, ErrorCode};
 use serde::{Deserialize, Serialize};
 use tauri_plugin_store::StoreExt;
@@ -29,6 +30,11 @@ pub struct Preferences {
     #[ts(optional = nullable)]
     #[serde(default)]
     pub theme: Option<ThemeChoice>,
+    /// Whether jobs notify the desktop when they finish, stop or wait (notify.rs); `null` until the user
+    /// picks, which is on.
+    #[ts(optional = nullable)]
+    #[serde(default)]
+    pub notifications: Option<bool>,
 }
 
 /// Where dates and times are read and written: the computer's time zone, or UTC.
@@ -85,7 +91,35 @@ pub fn get_preferences<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<Pr
         history_keep_days: keep_days(&app)?,
         time_zone,
         theme: store.get("theme").and_then(|v| v.as_str().and_then(ThemeChoice::parse)),
+        notifications: store.get("notifications").and_then(|v| v.as_bool()),
     })
+}
+
+/// What the desktop notifications of jobs need of the preferences.
+pub struct NotificationSettings {
+    pub enabled: bool,
+    /// The window's language: the one chosen, else the system's (as the window picks it).
+    pub language: Language,
+    pub zone: Zone,
+}
+
+/// The saved notification settings (on, in the system's language and local time, when none are saved).
+pub fn notification_settings<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> NotificationSettings {
+    let prefs = get_preferences(app.clone()).unwrap_or_default();
+    let system = || {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .unwrap_or_default()
+    };
+    NotificationSettings {
+        enabled: prefs.notifications.unwrap_or(true),
+        language: Language::from_tag(&prefs.language.unwrap_or_else(system)),
+        zone: match prefs.time_zone {
+            Some(TimeZoneChoice::Utc) => Zone::Utc,
+            _ => Zone::Local,
+        },
+    }
 }
 
 /// The saved retention setting.
@@ -137,7 +171,7 @@ pub async fn set_history_retention<R: tauri::Runtime>(
     Ok(RetentionResult { history_keep_days: days, deleted })
 }
 
-/// Saves the language, the time zone and the theme (each `null` goes back to the system's); how long history is kept
+/// Saves the language, the time zone, the theme and the notifications (each `null` goes back to the system's); how long history is kept
 /// has its own command.
 #[tauri::command]
 pub fn set_preferences<R: tauri::Runtime>(
@@ -166,6 +200,12 @@ pub fn set_preferences<R: tauri::Runtime>(
         Some(choice) => store.set("theme", serde_json::Value::String(choice.as_str().to_owned())),
         None => {
             store.delete("theme");
+        }
+    }
+    match preferences.notifications {
+        Some(on) => store.set("notifications", serde_json::Value::Bool(on)),
+        None => {
+            store.delete("notifications");
         }
     }
     store.save().map_err(store_error)?;

@@ -19,4 +19,9 @@ time_zone?: TimeZoneChoice | null,
 /**
  * The colour theme; `null` until the user picks one (follows the desktop, like `system`).
  */
-theme?: ThemeChoice | null, };
+theme?: ThemeChoice | null, 
+/**
+ * Whether jobs notify the desktop when they finish, stop or wait (notify.rs); `null` until the user
+ * picks, which is on.
+ */
+notifications?: boolean | null, };

@@ -7,7 +7,7 @@ import { Modal } from "../components/Modal";
 import { LANGUAGES, type Language } from "../i18n";
 import { useZone } from "../hooks/useZone";
 import { offsetText, systemZoneName, type ZoneChoice } from "../lib/datetime";
-import { savePreferences, savedTheme } from "../lib/prefs";
+import { savePreferences, savedNotifications, savedTheme } from "../lib/prefs";
 import type { ThemeChoice } from "../api";
 import { useToast } from "../hooks/useToast";
 
@@ -157,6 +157,36 @@ function Theme() {
   );
 }
 
+/** Desktop notifications of jobs (finished, stopped, waiting) while the window is not in front: on by default. */
+function Notifications() {
+  const { t } = useTranslation();
+  const [on, setOn] = useState(savedNotifications());
+  const [error, setError] = useState<CoreError | null>(null);
+  const toast = useToast();
+  const choose = async (next: boolean) => {
+    setError(null);
+    setOn(next);
+    try {
+      await savePreferences({ notifications: next });
+      toast({ testId: "notifications-saved", message: () => t(next ? "toast.notifications_on" : "toast.notifications_off") });
+    } catch (e) {
+      setOn(savedNotifications());
+      setError(asCoreError(e));
+    }
+  };
+  return (
+    <div className="field settings-next-field" data-testid="notifications-field">
+      <span className="field-label">{t("screens.settings.notifications")}</span>
+      <label className="check">
+        <input type="checkbox" checked={on} data-testid="notifications-toggle" onChange={(e) => void choose(e.target.checked)} />
+        <span>{t("screens.settings.notifications_on")}</span>
+      </label>
+      <span className="field-help">{t("screens.settings.notifications_help")}</span>
+      {error && <ErrorBox error={error} />}
+    </div>
+  );
+}
+
 export function SettingsScreen(props: {
   info: AppInfo | null;
   language: Language;
@@ -190,6 +220,7 @@ export function SettingsScreen(props: {
         </label>
         <TimeZone />
         <Theme />
+        <Notifications />
       </section>
       <Retention />
       <SandboxTrainingCard />
