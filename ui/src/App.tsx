@@ -1,5 +1,5 @@
 import { useCallback, useLayoutEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "./i18n";
 import { api, type AccountView, type AppInfo } from "./api";
 import { changeLanguage, matchLanguage, type Language } from "./i18n";
 import { Sidebar, type Section } from "./components/Sidebar";

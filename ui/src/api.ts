@@ -51,7 +51,7 @@ import type { InboxEntry } from "./bindings/InboxEntry";
 import type { SignatureCheck } from "./bindings/SignatureCheck";
 import type { SandboxTraining } from "./bindings/SandboxTraining";
 import type { TrainingFault } from "./bindings/TrainingFault";
-import i18next from "i18next";
+import { i18n as i18next } from "./i18n";
 import type { Appearance } from "./bindings/Appearance";
 import type { ThemeChoice } from "./bindings/ThemeChoice";
 import { mark, type StartupMarks } from "./startup";

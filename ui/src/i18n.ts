@@ -6,6 +6,11 @@ import i18next, { type Resource } from "i18next";
 import { initReactI18next } from "react-i18next";
 import en from "./locales/en.json";
 
+// The one module screens and helpers import translation from.
+export { useTranslation } from "react-i18next";
+export type { TFunction } from "i18next";
+export { i18next as i18n };
+
 export const LANGUAGES = ["en", "zh-CN", "pt-BR"] as const;
 export type Language = (typeof LANGUAGES)[number];
 

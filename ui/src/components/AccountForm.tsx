@@ -1,5 +1,5 @@
 import { useMemo, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { api, isCoreError, type AccountInput, type AccountView, type CoreError, type ProviderDescriptor } from "../api";
 import type { AccountField } from "../bindings/AccountField";
 import type { Environment } from "../bindings/Environment";

@@ -1,7 +1,7 @@
 // The Sandbox inbox: what the sandbox's built-in receiver took from each simulated provider, that is what the
 // merchant's server would have received, with whether the provider's signature on it is valid.
 import { Fragment, useCallback, useEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { api, asCoreError, type CoreError, type InboxEntry, type SandboxInbox, type SignatureCheck } from "../api";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorBox } from "../components/ErrorBox";

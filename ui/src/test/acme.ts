@@ -4,7 +4,7 @@
 // look-ups by ids (two per call, each row with its attempts) and by time (paged by cursor) with their own
 // columns, a list of choices, a replay that is a job of Acme's own (followed), base URLs per region, confirmation
 // rules, a warning when a secret is replaced.
-import i18next from "i18next";
+import { i18n as i18next } from "../i18n";
 import type { ProviderDescriptor } from "../api";
 import { accountField, column, formField, op, preset } from "./helpers";
 
