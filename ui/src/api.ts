@@ -51,7 +51,7 @@ import type { InboxEntry } from "./bindings/InboxEntry";
 import type { SignatureCheck } from "./bindings/SignatureCheck";
 import type { SandboxTraining } from "./bindings/SandboxTraining";
 import type { TrainingFault } from "./bindings/TrainingFault";
-import { i18n as i18next } from "./i18n";
+import { i18n } from "./i18n";
 import type { Appearance } from "./bindings/Appearance";
 import type { ThemeChoice } from "./bindings/ThemeChoice";
 import { mark, type StartupMarks } from "./startup";
@@ -65,7 +65,7 @@ export type {
 };
 
 /** The window's language, for what the app writes or shows natively in it (Save dialogs). */
-const language = () => i18next.language || "en";
+const language = () => i18n.language || "en";
 
 /** Tauri's `invoke`, noting when the first answer arrives (a start-up mark). */
 async function invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {
