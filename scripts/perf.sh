@@ -4,7 +4,8 @@
 # static page in a copy of the hello-world app, memory growth over 10,000
 # operations against the sandbox, signing throughput, history at 1,000,000 rows, the bulk path, and the
 # release binary and .deb sizes. Prints a summary; raw numbers go to target/perf/.
-# Usage: scripts/perf.sh   (env: PERF_RUNS=7 PERF_OPS=10000 PERF_SKIP_BENCHES=1 PERF_SKIP_DEB=1)
+# Usage: scripts/perf.sh   (env: PERF_RUNS=7 PERF_OPS=10000 PERF_SKIP_BENCHES=1 PERF_SKIP_DEB=1 PERF_SKIP_STATIC=1
+# PERF_PORT=4490: WebDriver on PERF_PORT and PERF_PORT+1)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -31,7 +32,7 @@ if [ "${PERF_SKIP_DEB:-0}" != 1 ]; then
 fi
 
 echo "==> start-up and memory (real windows under Xvfb)"
-port=4490
+port=${PERF_PORT:-4490}
 scripts/with-desktop-session.sh bash -c '
   set -euo pipefail
   export CALLBACK_DESK_DATA_DIR="$SESSION_HOME/perf-data"
@@ -40,7 +41,8 @@ scripts/with-desktop-session.sh bash -c '
   for _ in $(seq 100); do curl -fsS http://127.0.0.1:'$((port + 1))'/status >/dev/null 2>&1 && break; sleep 0.1; done
   python3 benches/perf/measure.py --app target/release/callback-desk --baseline target/release/hello-tauri \
     --cli target/release/callback-desk-cli --runs "${PERF_RUNS:-7}" --ops "${PERF_OPS:-10000}" --webdriver http://127.0.0.1:'$port' \
-    --same-painting --static-screen "'"$OUT"'/hello-static-screen" --out "'"$OUT"'/startup-memory.json"
+    --same-painting $([ "${PERF_SKIP_STATIC:-0}" = 1 ] || echo --static-screen "'"$OUT"'/hello-static-screen") \
+    --out "'"$OUT"'/startup-memory.json"
 '
 
 if [ "${PERF_SKIP_BENCHES:-0}" != 1 ]; then

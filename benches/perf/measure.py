@@ -7,13 +7,15 @@ JSON object with every number.
   screen (both apps call a `ui_ready` command after two animation frames and log "window interactive").
 - Painting: without a GPU the app asks WebKit to paint on the CPU (src-tauri/src/painting.rs) and the
   hello-world app keeps WebKit's default; `--same-painting` adds the like-for-like comparisons (both on the
-  CPU, both on the GPU).
+  CPU, both through OpenGL). Each run reads how its web process was told to paint from that process's
+  environment; a like-for-like comparison whose two apps did not paint the same way stops the script.
 - Peak memory: the app process and every process it started (WebKit's web and network processes),
   sampled every 20 ms from launch until 3 s after it is interactive; both RSS (resident, shared pages
   counted in each process) and PSS (shared pages divided among their users) are summed over the tree.
 - Memory growth: the app is driven through WebDriver (its own IPC, as the window uses it) for N
   operations against a sandbox process (`callback-desk-cli sandbox --no-limits`): each one signs a CYBAVO
-  query, sends it over HTTP, verifies the answer and records it in history. The tree's PSS and the app
+  query, sends it over HTTP, verifies the answer and records it in history. The account's budget allows
+  6,000 calls a minute (the most an account can be given): a call it holds back is sent when it says. The tree's PSS and the app
   process's RSS are read after a warm-up of 200 operations and again after N more.
 """
 
@@ -77,6 +79,19 @@ def memory(pid):
     return rss, pss, kb(f"/proc/{pid}/status", "VmRSS:"), len(pids)
 
 
+def pss_by_process(pid):
+    """PSS in KiB of the app and each kind of process it started (WebKit's web and network processes)."""
+    out = {}
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0) + kb(f"/proc/{p}/smaps_rollup", "Pss:")
+    return out
+
+
 def kill_tree(pid):
     pids = tree(pid)
     for p in reversed(pids):
@@ -90,6 +105,24 @@ def kill_tree(pid):
             os.kill(p, signal.SIGKILL)
         except OSError:
             pass
+
+
+def web_painting(pid):
+    """How the web process started by `pid` was told to paint: WebKit paints on the CPU when its
+    WEBKIT_SKIA_ENABLE_CPU_RENDERING is set to anything but "0" ("cpu"), else through OpenGL ("gl");
+    None before the web process has started."""
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/comm") as f:
+                if not f.read().startswith("WebKitWebProces"):
+                    continue
+            with open(f"/proc/{p}/environ", "rb") as f:
+                env = dict(e.split(b"=", 1) for e in f.read().split(b"\0") if b"=" in e)
+        except OSError:
+            continue
+        value = env.get(b"WEBKIT_SKIA_ENABLE_CPU_RENDERING")
+        return "cpu" if value is not None and value != b"0" else "gl"
+    return None
 
 
 def launch_once(binary, settle=3.0, timeout=60.0, data=None, env_extra=None):
@@ -119,10 +152,12 @@ def launch_once(binary, settle=3.0, timeout=60.0, data=None, env_extra=None):
     peak = (0, 0, 0, 0)
     peak_rss = peak_pss = 0
     procs = 0
+    painting = None
     deadline = t0 + timeout
     while time.perf_counter() < deadline:
         rss, pss, _, n = memory(proc.pid)
         peak_rss, peak_pss, procs = max(peak_rss, rss), max(peak_pss, pss), max(procs, n)
+        painting = painting or web_painting(proc.pid)
         if ready.is_set() and time.perf_counter() > state["ready"] + settle:
             break
         if proc.poll() is not None:
@@ -136,7 +171,7 @@ def launch_once(binary, settle=3.0, timeout=60.0, data=None, env_extra=None):
         raise RuntimeError(f"{binary} never reported an interactive window")
     del peak
     return {"launch_ms": (state["ready"] - t0) * 1000, "peak_rss_kib": peak_rss, "peak_pss_kib": peak_pss,
-            "processes": procs, "phases": state.get("phases", {})}
+            "processes": procs, "painting": painting, "phases": state.get("phases", {})}
 
 
 def startup(app, baseline, runs, env=None):
@@ -154,6 +189,12 @@ def startup(app, baseline, runs, env=None):
         out[name]["phases"] = {k: statistics.median(r["phases"][k] for r in rows if k in r["phases"]) for k in keys}
         out[name]["runs"] = rows
     out["ratio"] = {k: out["app"][k] / out["baseline"][k] for k in ("launch_ms", "peak_rss_kib", "peak_pss_kib")}
+    # How each app's web process was told to paint, as read from its environment in every run.
+    for name, rows in results.items():
+        out[name]["painting"] = sorted({str(r["painting"]) for r in rows})
+    if env is not None and out["app"]["painting"] != out["baseline"]["painting"]:
+        raise RuntimeError(f"not like for like: the app painted {out['app']['painting']}, "
+                           f"the hello-world app {out['baseline']['painting']}")
     return out
 
 
@@ -214,8 +255,19 @@ const invoke = window.__TAURI_INTERNALS__.invoke;
   let failed = 0;
   for (let i = 0; i < n; i++) {
     const ids = [90000000001 + ((offset + i) % 500)];
-    const r = await invoke("run_action", {request: {account_id: accountId, operation: "query-callbacks", params: {ids}}});
-    if (r.outcome !== "ok") failed++;
+    const request = {account_id: accountId, operation: "query-callbacks", params: {ids}};
+    for (;;) {
+      try {
+        const r = await invoke("run_action", {request});
+        if (r.outcome !== "ok") failed++;
+        break;
+      } catch (e) {
+        // The account's budget (6,000 calls a minute at most) says when the next call may go: wait for it,
+        // as the window does; nothing was sent.
+        if (!e || e.code !== "budget.wait") throw e;
+        await new Promise((r) => setTimeout(r, Math.max(50, e.params.next_allowed_at_ms - Date.now())));
+      }
+    }
   }
   return failed;
 })().then(done, (e) => done("error: " + JSON.stringify(e)));
@@ -252,7 +304,7 @@ def growth(app, ops, server, cli):
 
         batch(200, 0)
         time.sleep(2)
-        before = memory(pid)
+        before, before_by = memory(pid), pss_by_process(pid)
         t0 = time.perf_counter()
         done = 0
         while done < ops:
@@ -261,7 +313,7 @@ def growth(app, ops, server, cli):
             done += n
         elapsed = time.perf_counter() - t0
         time.sleep(2)
-        after = memory(pid)
+        after, after_by = memory(pid), pss_by_process(pid)
     finally:
         s.close()
         sandbox.terminate()
@@ -276,6 +328,8 @@ def growth(app, ops, server, cli):
             "tree_rss": (after[0] - before[0]) / 1024,
             "app_rss": (after[2] - before[2]) / 1024,
         },
+        "pss_growth_by_process_mib": {k: (after_by.get(k, 0) - before_by.get(k, 0)) / 1024
+                                      for k in sorted(set(before_by) | set(after_by))},
     }
 
 

@@ -19,16 +19,41 @@ def row(what, value, target, ok):
     print(f"| {what} | {value} | {target}{mark} |")
 
 
+def painting(result):
+    """How the two apps' web processes painted in a comparison (read from their environment in each run)."""
+    app, hello = ("/".join(result[k].get("painting", ["?"])) for k in ("app", "baseline"))
+    return app if app == hello else f"app {app}, hello-world {hello}"
+
+
+def first_paint_script(dist):
+    """The script the window runs before its first paint: the page's module scripts and preloads, and every
+    chunk they import statically (dynamic `import()` chunks come later); in bytes, minified, by file."""
+    html = open(os.path.join(dist, "index.html")).read()
+    todo = re.findall(r'<script[^>]*type="module"[^>]*src="\.?/?([^"]+)"', html)
+    todo += re.findall(r'<link[^>]*rel="modulepreload"[^>]*href="\.?/?([^"]+)"', html)
+    seen = {}
+    while todo:
+        rel = todo.pop()
+        if rel in seen:
+            continue
+        text = open(os.path.join(dist, rel), encoding="utf-8").read()
+        seen[rel] = len(text.encode())
+        here = os.path.dirname(rel)
+        for spec in re.findall(r'(?:^|[;}\s])import\s*(?:[\w${},*\s]+from\s*)?["\'](\./[^"\']+\.js)["\']', text):
+            todo.append(os.path.normpath(os.path.join(here, spec)))
+    return seen
+
+
 print("| measure | value | target |")
 print("|---|---|---|")
 sm = json.load(open(os.path.join(out, "startup-memory.json")))
 st = sm["startup"]
 a, b, r = st["app"], st["baseline"], st["ratio"]
-row("launch to interactive window, app / hello-world (median)",
-    f"{a['launch_ms']:.0f} ms / {b['launch_ms']:.0f} ms = {r['launch_ms']:.2f}x", "<= 1.2x", r["launch_ms"] <= 1.2)
-row("peak memory, PSS of app + WebKit processes, app / hello-world (median)",
-    f"{a['peak_pss_kib'] / 1024:.1f} MiB / {b['peak_pss_kib'] / 1024:.1f} MiB = {r['peak_pss_kib']:.2f}x", "<= 1.2x",
-    r["peak_pss_kib"] <= 1.2)
+row("launch to interactive window, app / hello-world, each as it ships (median)",
+    f"{a['launch_ms']:.0f} ms / {b['launch_ms']:.0f} ms = {r['launch_ms']:.2f}x (painting {painting(st)})", "(for reference)", None)
+row("peak memory, PSS of app + WebKit processes, app / hello-world, each as it ships (median)",
+    f"{a['peak_pss_kib'] / 1024:.1f} MiB / {b['peak_pss_kib'] / 1024:.1f} MiB = {r['peak_pss_kib']:.2f}x", "(for reference)",
+    None)
 row("peak memory, RSS summed over the same processes (median)",
     f"{a['peak_rss_kib'] / 1024:.1f} MiB / {b['peak_rss_kib'] / 1024:.1f} MiB = {r['peak_rss_kib']:.2f}x", "(for reference)",
     None)
@@ -38,12 +63,15 @@ shown = "; ".join(f"{k[:-3]} {x:.0f} / {'-' if y is None else f'{y:.0f}'}" for k
 if shown:
     row("where start-up goes, app / hello-world (medians, ms; page marks since the page began loading)", shown,
         "(for reference)", None)
-for key, how in (("startup_cpu_painting", "both painting on the CPU"), ("startup_gpu_painting", "both painting on the GPU")):
+for key, how in (("startup_cpu_painting", "both painting on the CPU"), ("startup_gpu_painting", "both painting through OpenGL")):
     if key in sm:
         x = sm[key]
-        row(f"launch to interactive window, app / hello-world, {how} (median)",
-            f"{x['app']['launch_ms']:.0f} ms / {x['baseline']['launch_ms']:.0f} ms = {x['ratio']['launch_ms']:.2f}x;"
-            f" peak PSS {x['ratio']['peak_pss_kib']:.2f}x", "(for reference: like for like)", None)
+        row(f"launch to interactive window, app / hello-world, {how} ({painting(x)}; median)",
+            f"{x['app']['launch_ms']:.0f} ms / {x['baseline']['launch_ms']:.0f} ms = {x['ratio']['launch_ms']:.2f}x",
+            "<= 1.10x", x["ratio"]["launch_ms"] <= 1.10)
+        row(f"peak memory, PSS of app + WebKit processes, {how} (median)",
+            f"{x['app']['peak_pss_kib'] / 1024:.1f} MiB / {x['baseline']['peak_pss_kib'] / 1024:.1f} MiB"
+            f" = {x['ratio']['peak_pss_kib']:.2f}x", "<= 1.10x", x["ratio"]["peak_pss_kib"] <= 1.10)
 if "static_screen" in sm:
     ss = sm["static_screen"]
     row("the app's first screen as a static page (no script) in the hello-world app / hello-world (median)",
@@ -54,14 +82,23 @@ if "memory_growth" in sm:
     g = sm["memory_growth"]
     row(f"memory growth over {g['operations']:,} operations against the sandbox (PSS of all processes)",
         f"{g['growth_mib']['tree_pss']:+.1f} MiB ({g['start']['tree_pss_kib'] / 1024:.0f} -> {g['after']['tree_pss_kib'] / 1024:.0f} MiB;"
-        f" app process RSS {g['growth_mib']['app_rss']:+.1f} MiB); {g['ops_per_second']:.0f} operations/s",
-        "< 20 MB", g["growth_mib"]["tree_pss"] * 1.048576 < 20)
+        f" app process RSS {g['growth_mib']['app_rss']:+.1f} MiB; PSS by process: "
+        + ", ".join(f"{k} {v:+.1f}" for k, v in g.get("pss_growth_by_process_mib", {}).items())
+        + f"); {g['ops_per_second']:.0f} operations/s",
+        "< 10 MB", g["growth_mib"]["tree_pss"] * 1.048576 < 10)
 full = os.path.join(out, "full-history.json")
 if os.path.exists(full):
     fh = json.load(open(full))["full_history"]
     row("launch to interactive with 1,000,000 history rows / with none (median)",
         f"{fh['full']['launch_ms']:.0f} ms / {fh['empty']['launch_ms']:.0f} ms = {fh['ratio']:.2f}x", "no difference",
         fh["ratio"] <= 1.05)
+dist = os.path.join(root, "ui", "dist")
+if os.path.exists(os.path.join(dist, "index.html")):
+    files = first_paint_script(dist)
+    total = sum(files.values())
+    row("the app's script at first paint (minified; files)",
+        f"{total / 1000:.1f} kB ({', '.join(f'{os.path.basename(f)} {n / 1000:.1f} kB' for f, n in sorted(files.items()))})",
+        "< 250 kB", total < 250_000)
 binary = os.path.join(root, "target", "release", "callback-desk")
 if os.path.exists(binary):
     size = mib(os.path.getsize(binary))

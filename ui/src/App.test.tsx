@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { App } from "./App";
+import { App, loadScreens } from "./App";
 import { changeLanguage, initI18n, missingKeys } from "./i18n";
 
 const calls: { cmd: string; args: unknown }[] = [];
 
 beforeEach(async () => {
+  // Screens other than the first are chunks, fetched after the first paint: here before moving between them.
+  await loadScreens();
   calls.length = 0;
   initI18n("en");
   await changeLanguage("en");

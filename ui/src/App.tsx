@@ -1,17 +1,13 @@
-import { useCallback, useEffect, useLayoutEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { startTransition, Suspense, useCallback, useEffect, useLayoutEffect, useState } from "react";
+import { useTranslation } from "./i18n";
 import { api, type AccountView, type AppInfo, type InboxEntry } from "./api";
 import { changeLanguage, matchLanguage, type Language } from "./i18n";
 import { Sidebar, shownSections, type Section } from "./components/Sidebar";
 import { ShortcutsDialog } from "./components/ShortcutsDialog";
 import { StatusLine } from "./components/StatusLine";
 import { EnvBadge } from "./components/EnvBadge";
-import { QueryScreen, type QueryIntent } from "./screens/Query";
-import { HistoryScreen } from "./screens/History";
-import { AccountsScreen } from "./screens/Accounts";
-import { SettingsScreen } from "./screens/Settings";
-import { InboxScreen } from "./screens/Inbox";
-import { CheckScreen, type ActOn, type CheckIntent } from "./screens/Check";
+import type { QueryIntent } from "./screens/Query";
+import type { ActOn, CheckIntent } from "./screens/Check";
 import { ResendScreen, type ResendIntent } from "./screens/Resend";
 import { mark, startupMarks } from "./startup";
 import { savePreferences } from "./lib/prefs";
@@ -19,10 +15,39 @@ import { useJobBadges } from "./hooks/useJobs";
 import { CloseDialog } from "./components/CloseDialog";
 import { Toasts } from "./components/Toasts";
 import { useShortcuts } from "./hooks/useShortcuts";
+import { lazyScreen } from "./lib/lazyScreen";
+
+// The first screen (Resend) is in the start-up script; the others are chunks of their own, fetched as soon as
+// the first screen is painted (and at the latest when chosen). Moving to a screen whose chunk has not arrived
+// yet is a transition: the screen shown stays until the next one can be drawn, so there is never an empty frame.
+const QueryScreen = lazyScreen(() => import("./screens/Query").then((m) => m.QueryScreen));
+const HistoryScreen = lazyScreen(() => import("./screens/History").then((m) => m.HistoryScreen));
+const AccountsScreen = lazyScreen(() => import("./screens/Accounts").then((m) => m.AccountsScreen));
+const SettingsScreen = lazyScreen(() => import("./screens/Settings").then((m) => m.SettingsScreen));
+const InboxScreen = lazyScreen(() => import("./screens/Inbox").then((m) => m.InboxScreen));
+const CheckScreen = lazyScreen(() => import("./screens/Check").then((m) => m.CheckScreen));
+
+const lazyScreens: Partial<Record<Section, { load: () => Promise<unknown>; fetched: () => boolean }>> = {
+  query: QueryScreen,
+  history: HistoryScreen,
+  check: CheckScreen,
+  accounts: AccountsScreen,
+  settings: SettingsScreen,
+  inbox: InboxScreen,
+};
+
+/** Fetches every screen's chunk (after the first paint; tests await it before moving between screens). */
+export function loadScreens() {
+  return Promise.all(Object.values(lazyScreens).map((s) => s.load()));
+}
 
 export function App() {
   const { t, i18n } = useTranslation();
-  const [section, setSection] = useState<Section>("resend");
+  const [section, showSection] = useState<Section>("resend");
+  const setSection = useCallback(
+    (s: Section) => (lazyScreens[s]?.fetched() === false ? startTransition(() => showSection(s)) : showSection(s)),
+    [],
+  );
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [backendError, setBackendError] = useState(false);
   // The account in use on Resend and Query (shared, so the top bar shows its environment).
@@ -60,6 +85,7 @@ export function App() {
           .then((i) => alive && setInfo(i))
           .catch(() => alive && setBackendError(true));
         checkSandbox();
+        void loadScreens().catch(() => undefined);
       }),
     );
     return () => {
@@ -158,6 +184,7 @@ export function App() {
           <EnvBadge environment={showEnv && account ? account.environment : null} />
         </header>
         <main className="content" data-testid={`screen-${section}`}>
+          <Suspense fallback={null}>
           {section === "resend" && (
             <ResendScreen
               accountId={account?.id ?? null}
@@ -200,6 +227,7 @@ export function App() {
           {section === "inbox" && <InboxScreen onCheck={openCheck} />}
           {section === "accounts" && <AccountsScreen />}
           {section === "settings" && <SettingsScreen info={info} language={language} onLanguage={onLanguage} />}
+          </Suspense>
         </main>
         <StatusLine info={info} backendError={backendError} />
       </div>

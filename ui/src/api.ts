@@ -55,7 +55,7 @@ import type { CallbackCheck } from "./bindings/CallbackCheck";
 import type { CallbackAction } from "./bindings/CallbackAction";
 import type { CallbackField } from "./bindings/CallbackField";
 import type { Pasted } from "./bindings/Pasted";
-import i18next from "i18next";
+import { i18n } from "./i18n";
 import type { Appearance } from "./bindings/Appearance";
 import type { ThemeChoice } from "./bindings/ThemeChoice";
 import type { CloseChoice } from "./bindings/CloseChoice";
@@ -71,7 +71,7 @@ export type {
 };
 
 /** The window's language, for what the app writes or shows natively in it (Save dialogs). */
-const language = () => i18next.language || "en";
+const language = () => i18n.language || "en";
 
 /** Tauri's `invoke`, noting when the first answer arrives (a start-up mark). */
 async function invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {

@@ -41,7 +41,7 @@ describe("translation catalogs", () => {
     for (const l of LANGUAGES) expect(base(l), l).toEqual(base("en"));
     const plurals = [...flat.en.keys()].filter((k) => k.endsWith("_other")).map((k) => k.slice(0, -"_other".length));
     for (const l of LANGUAGES) {
-      // `_other` always; `_one` where the language has a singular (i18next falls back to `_other` for the rest).
+      // `_other` always; `_one` where the language has a singular (i18n.ts falls back to `_other` for the rest).
       const needed = new Intl.PluralRules(l).resolvedOptions().pluralCategories.filter((c) => c === "one" || c === "other");
       for (const k of plurals) for (const c of needed) expect(flat[l].has(`${k}_${c}`), `${l}:${k}_${c}`).toBe(true);
     }

@@ -1,13 +1,23 @@
-// Translations: one JSON catalog per language. A key missing from the active catalog is recorded in
-// `missingKeys` and on <html data-missing-keys>, which the end-to-end test reads: a missing key fails it.
+// Translations: one JSON catalog per language, looked up by dotted key, with `{{name}}` placeholders and
+// plural forms chosen by the language's rules (`key_one`, `key_other`…; `key_zero` when the count is 0).
+// A key missing from the active catalog is recorded in `missingKeys` and on <html data-missing-keys>, which
+// the end-to-end test reads: a missing key fails it.
 // English is in the main script; the other catalogs are separate chunks loaded when first needed, so the
 // window's first paint does not wait for catalogs nobody is reading.
-import i18next, { type Resource } from "i18next";
-import { initReactI18next } from "react-i18next";
+import { useMemo, useSyncExternalStore } from "react";
 import en from "./locales/en.json";
 
 export const LANGUAGES = ["en", "zh-CN", "pt-BR"] as const;
 export type Language = (typeof LANGUAGES)[number];
+
+/** A catalog: texts, or groups of texts, by key. */
+export type Catalog = { [key: string]: string | Catalog };
+
+/** Values for a text's placeholders; `count` also picks the plural form. */
+export type TOptions = object;
+
+/** Translates `key` in the current language. */
+export type TFunction = (key: string, options?: TOptions) => string;
 
 const loaders: Record<Exclude<Language, "en">, () => Promise<{ default: unknown }>> = {
   "zh-CN": () => import("./locales/zh-CN.json"),
@@ -19,11 +29,10 @@ export async function loadCatalog(lang: Language): Promise<unknown> {
   return lang === "en" ? en : (await loaders[lang]()).default;
 }
 
-/** Adds a language's catalog to i18next once; resolves when it can be shown. */
-async function ensureCatalog(lang: Language) {
-  if (i18next.hasResourceBundle(lang, "translation")) return;
-  i18next.addResourceBundle(lang, "translation", await loadCatalog(lang));
-}
+const catalogs: Partial<Record<Language, Catalog>> = { en: en as Catalog };
+let language: Language = "en";
+let initialized = false;
+const listeners = new Set<() => void>();
 
 export const missingKeys = new Set<string>();
 
@@ -40,38 +49,138 @@ export function initialLanguage(language?: Language): Language {
   return language ?? matchLanguage(typeof navigator !== "undefined" ? navigator.language : "en");
 }
 
+/** The text at `path` (dot-separated; a group may itself have keys with dots, such as `errors.input.invalid`). */
+function find(node: string | Catalog | undefined, parts: string[], from = 0): string | undefined {
+  if (from === parts.length) return typeof node === "string" ? node : undefined;
+  if (node === undefined || typeof node === "string") return undefined;
+  for (let to = from + 1; to <= parts.length; to++) {
+    const key = parts.slice(from, to).join(".");
+    if (Object.prototype.hasOwnProperty.call(node, key)) {
+      const found = find(node[key], parts, to);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+const pluralRules = new Map<string, Intl.PluralRules>();
+
 /**
- * Initialises i18next in `language` (default: the system's). Await it before the first render: for a
- * language other than English its catalog is loaded first, so nothing is drawn untranslated.
+ * The keys tried for `key`, first choice first: with a count, its zero form (count 0), the language's plural
+ * form, `_other` (a form a catalog leaves out, such as Portuguese `_many` for a million), then the key itself.
  */
-export async function initI18n(language?: Language) {
-  if (i18next.isInitialized) return i18next;
-  const lng = initialLanguage(language);
-  const resources: Resource = { en: { translation: en } };
-  if (lng !== "en") resources[lng] = { translation: (await loadCatalog(lng)) as Resource[string]["translation"] };
-  if (i18next.isInitialized) return i18next;
-  await i18next.use(initReactI18next).init({
-    resources,
-    partialBundledLanguages: true,
-    lng,
-    fallbackLng: false,
-    interpolation: { escapeValue: false },
-    returnNull: false,
-    saveMissing: true,
-    missingKeyHandler: (lngs, _ns, key) => {
-      missingKeys.add(`${lngs.join(",")}:${key}`);
-      if (typeof document !== "undefined") {
-        document.documentElement.dataset.missingKeys = [...missingKeys].join(" ");
+function candidates(lang: Language, key: string, options?: TOptions): string[] {
+  const count = (options as { count?: unknown } | undefined)?.count;
+  if (typeof count !== "number") return [key];
+  let rules = pluralRules.get(lang);
+  if (!rules) pluralRules.set(lang, (rules = new Intl.PluralRules(lang)));
+  return [...(count === 0 ? [`${key}_zero`] : []), `${key}_${rules.select(count)}`, `${key}_other`, key];
+}
+
+function lookup(lang: Language, key: string, options?: TOptions): string | undefined {
+  const catalog = catalogs[lang];
+  for (const k of candidates(lang, key, options)) {
+    const text = find(catalog, k.split("."));
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+/** `{{name}}` (or `{{a.b}}`) replaced by its value; a placeholder with no value given is left as it is. */
+function interpolate(text: string, options?: TOptions): string {
+  if (!options || !text.includes("{{")) return text;
+  return text.replace(/\{\{([^{}]+)\}\}/g, (whole, name: string) => {
+    const path = name.trim();
+    let value: unknown = options;
+    for (const part of path.split(".")) value = value == null ? undefined : (value as Record<string, unknown>)[part];
+    if (value === undefined) return Object.prototype.hasOwnProperty.call(options, path) ? "" : whole;
+    return value === null ? "" : String(value);
+  });
+}
+
+function noteMissing(lang: Language, key: string) {
+  missingKeys.add(`${lang}:${key}`);
+  if (typeof document !== "undefined") document.documentElement.dataset.missingKeys = [...missingKeys].join(" ");
+}
+
+function translate(lang: Language, key: string, options?: TOptions): string {
+  const text = lookup(lang, key, options);
+  if (text === undefined) {
+    noteMissing(lang, key);
+    return key;
+  }
+  return interpolate(text, options);
+}
+
+/** Adds `extra` to a language's catalog, keeping the texts it already has. */
+export function addTranslations(lang: Language, extra: Catalog) {
+  const merge = (into: Catalog, from: Catalog) => {
+    for (const [k, v] of Object.entries(from)) {
+      const have = into[k];
+      if (typeof v === "string") {
+        if (have === undefined) into[k] = v;
+      } else if (have === undefined || typeof have === "string") {
+        if (have === undefined) into[k] = merge({}, v);
+      } else {
+        merge(have, v);
       }
-    },
-    initImmediate: false,
-    showSupportNotice: false,
-  } as Parameters<typeof i18next.init>[0]);
-  return i18next;
+    }
+    return into;
+  };
+  catalogs[lang] = merge(catalogs[lang] ?? {}, extra);
+}
+
+/** Loads a language's catalog once; resolves when it can be shown. */
+async function ensureCatalog(lang: Language) {
+  if (!catalogs[lang]) catalogs[lang] = (await loadCatalog(lang)) as Catalog;
+}
+
+function setLanguage(lang: Language) {
+  language = lang;
+  for (const listener of listeners) listener();
+}
+
+/** Translation outside components (helpers, tests): always the current language. */
+export const i18n = {
+  get language(): Language {
+    return language;
+  },
+  t: ((key, options) => translate(language, key, options)) as TFunction,
+  /** Whether the current catalog has a text for `key` (its plural form, with a count). */
+  exists: (key: string, options?: TOptions) => lookup(language, key, options) !== undefined,
+};
+
+/**
+ * Starts in `language` (default: the system's). Await it before the first render: for a language other
+ * than English its catalog is loaded first, so nothing is drawn untranslated.
+ */
+export async function initI18n(lang?: Language) {
+  if (initialized) return i18n;
+  const lng = initialLanguage(lang);
+  await ensureCatalog(lng);
+  if (initialized) return i18n;
+  initialized = true;
+  setLanguage(lng);
+  return i18n;
 }
 
 export async function changeLanguage(lang: Language) {
   await ensureCatalog(lang);
-  await i18next.changeLanguage(lang);
+  initialized = true;
+  setLanguage(lang);
   if (typeof document !== "undefined") document.documentElement.lang = lang;
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** For components: `t` in the current language, drawn again when the language changes. */
+export function useTranslation(): { t: TFunction; i18n: typeof i18n } {
+  const lang = useSyncExternalStore(subscribe, () => language);
+  // A new `t` for each language (so what depends on it is drawn again); a `t` kept by a closure (a
+  // confirmation's message) still speaks the language of the moment it is called, as i18next's did.
+  const t = useMemo<TFunction>(() => (key, options) => translate(language, key, options), [lang]);
+  return { t, i18n };
 }

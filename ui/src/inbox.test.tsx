@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { App } from "./App";
+import { App, loadScreens } from "./App";
 import { InboxScreen } from "./screens/Inbox";
 import { changeLanguage, initI18n, missingKeys } from "./i18n";
 import type { SandboxInbox } from "./bindings/SandboxInbox";
@@ -39,6 +39,8 @@ let answer: SandboxInbox = INBOX;
 const asked: unknown[] = [];
 
 beforeEach(async () => {
+  // Screens other than the first are chunks, fetched after the first paint: here before moving between them.
+  await loadScreens();
   answer = INBOX;
   asked.length = 0;
   initI18n("en");

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { emit } from "@tauri-apps/api/event";
-import { App } from "./App";
+import { App, loadScreens } from "./App";
 import { changeLanguage, missingKeys } from "./i18n";
 import { job, mockBackend, setupEach } from "./test/helpers";
 import type { JobProgress } from "./api";
@@ -17,6 +17,9 @@ function progress(more: Partial<JobProgress>): JobProgress {
 const badge = (id: string) => screen.queryByTestId(id)?.textContent ?? null;
 
 describe("the sidebar's jobs badge", () => {
+  // Screens other than the first are chunks, fetched after the first paint: here before moving between them.
+  beforeAll(() => loadScreens());
+
   it("counts running jobs and, in red, interrupted ones and those that failed since the screen was left", async () => {
     const long_ago = Date.now() - 86_400_000;
     const jobs = [

@@ -1,14 +1,16 @@
 // The keyboard shortcuts: screens in sidebar order, search, the main action, the list, in every language,
 // never taking a typed character from a field nor acting behind a dialog.
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { App } from "./App";
+import { App, loadScreens } from "./App";
 import { changeLanguage, LANGUAGES, missingKeys } from "./i18n";
 import { account, mockBackend, setupEach } from "./test/helpers";
 import { SHORTCUTS } from "./lib/shortcuts";
 import en from "./locales/en.json";
 
 setupEach();
+// Every screen's chunk fetched first, so moving between screens draws at once.
+beforeAll(() => loadScreens());
 
 const INFO = { version: "1", data_dir: "/d", log_dir: "/d/logs", keyring: { state: "available", backend: "test", detail: null }, painting: "default" };
 

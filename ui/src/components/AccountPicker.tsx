@@ -1,4 +1,4 @@
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import type { AccountView, ProviderDescriptor } from "../api";
 import { EnvPill } from "./EnvBadge";
 import { accountTitle, shownLabel } from "../lib/account";

@@ -3,7 +3,7 @@
 // runs in it; the answer goes back to the app, which hides the window behind a tray icon or stops the jobs
 // and quits.
 import { useEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { api, type CloseChoice } from "../api";
 import { Modal } from "./Modal";
 

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import type { AccountView, OperationDescriptor } from "../api";
 import type { StrongReason } from "../lib/confirm";
 import { EnvPill } from "./EnvBadge";

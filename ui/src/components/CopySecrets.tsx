@@ -1,4 +1,4 @@
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import type { AccountView, CoreError, OperationDescriptor } from "../api";
 import { accountTitle } from "../lib/account";
 import { EnvPill } from "./EnvBadge";

@@ -1,4 +1,4 @@
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 
 import type { Environment } from "../bindings/Environment";
 export type { Environment };

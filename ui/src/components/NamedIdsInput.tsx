@@ -1,5 +1,5 @@
 // The account form's editor of a `named_ids` field: rows of a name and an id, added and removed.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import type { NamedId } from "../lib/namedids";
 
 export function NamedIdsInput(props: { name: string; rows: NamedId[]; onChange: (rows: NamedId[]) => void }) {

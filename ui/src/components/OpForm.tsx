@@ -1,4 +1,4 @@
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import type { AccountView, FormField } from "../api";
 import { chosen, isRequired, parseIntegerList, parseTextList, type FormValues } from "../lib/params";
 import { idKindOf } from "../lib/idfile";

@@ -1,4 +1,4 @@
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 
 /** A (masked) HTTP request or response: first line, headers and body in monospace. */
 export function RequestView(props: {

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import type { ActionResult, OperationDescriptor, Tone } from "../api";
 import { ErrorBox } from "./ErrorBox";
 import { FollowProgress } from "./follow/FollowProgress";

@@ -1,7 +1,7 @@
 // Settings › the sandbox for training: "Reset the sandbox" (asks first) and faults to rehearse (a provider
 // down, slow, rate limited, answering with a wrong signature). Shown only when a sandbox account exists.
 import { useEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { api, asCoreError, type CoreError, type ProviderDescriptor, type SandboxTraining, type TrainingFault } from "../api";
 import { ErrorBox } from "./ErrorBox";
 import { useToast } from "../hooks/useToast";

@@ -1,6 +1,6 @@
 // The list of keyboard shortcuts (from the sidebar, F1 or ?): the screens in sidebar order, then the
 // actions of the shortcut table.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { Modal } from "./Modal";
 import type { Section } from "./Sidebar";
 import { keysLabel, screenKeys, SHORTCUTS } from "../lib/shortcuts";

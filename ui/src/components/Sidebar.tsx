@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { Icon, type IconName } from "./Icon";
 import type { JobBadge } from "../hooks/useJobs";
 import { keysLabel, screenKeys, SHORTCUTS } from "../lib/shortcuts";

@@ -1,4 +1,4 @@
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import type { AppInfo } from "../api";
 
 export function StatusLine({ info, backendError }: { info: AppInfo | null; backendError: boolean }) {

@@ -1,7 +1,7 @@
 // An operation's field whose value is one of the ids stored on the account (`from_account`): picked from
 // the list, the first one chosen already, or another one typed.
 import { useEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { namedIdText, type NamedId } from "../lib/namedids";
 
 const OTHER = "__other__";

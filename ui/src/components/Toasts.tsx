@@ -1,7 +1,7 @@
 // The one place brief confirmations appear (bottom corner, over the screen): a polite live region, so
 // screen readers read each one without focus moving; each can be dismissed, some undone.
 import { useEffect, useRef, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { dismissToast, TOAST_MS, useToastList, type Toast } from "../hooks/useToast";
 
 export function Toasts() {

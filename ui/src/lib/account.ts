@@ -1,5 +1,5 @@
 // Accounts in words.
-import i18n from "i18next";
+import { i18n } from "../i18n";
 import type { AccountView } from "../bindings/AccountView";
 
 /** The prefix the app gives the sandbox accounts it creates (`Sandbox · <label>`, stored in English). */

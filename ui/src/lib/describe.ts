@@ -1,5 +1,5 @@
 // What a resend will do, in words, for its confirmation.
-import type { TFunction } from "i18next";
+import type { TFunction } from "../i18n";
 import type { FormField } from "../bindings/FormField";
 import { appZone, zoneLabel } from "./datetime";
 import { formatLocal } from "./time";

@@ -1,5 +1,5 @@
 // Durations in words.
-import type { TFunction } from "i18next";
+import type { TFunction } from "../i18n";
 
 /** "2 h 5 min", "45 s", in the UI language. */
 export function formatDuration(t: TFunction, seconds: number): string {

@@ -1,5 +1,5 @@
 // A look-up's results as its descriptor shows them: the rows, each column's text, and resending a row.
-import type { TFunction } from "i18next";
+import type { TFunction } from "../i18n";
 import type { Column } from "../bindings/Column";
 import type { CursorPaging } from "../bindings/CursorPaging";
 import type { LookupShape } from "../bindings/LookupShape";

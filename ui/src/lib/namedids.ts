@@ -1,6 +1,6 @@
 // Identifiers a provider gave the merchant, stored on an account with a name (a `named_ids` account field):
 // read from an account, written by the account form, offered by the operation forms.
-import i18n from "i18next";
+import { i18n } from "../i18n";
 import type { AccountView } from "../bindings/AccountView";
 
 export type NamedId = { name: string; id: string };

@@ -1,6 +1,6 @@
 // What a bulk job will resend, in words, for its plan and confirmation: the time window with its zone, the
 // values and ids it covers, and the operation's other fields — never Unix numbers.
-import type { TFunction } from "i18next";
+import type { TFunction } from "../i18n";
 import type { OperationDescriptor } from "../bindings/OperationDescriptor";
 import type { PlanRequest } from "../bindings/PlanRequest";
 import { bulkFormFields, eachField } from "./bulk";

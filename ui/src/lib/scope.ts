@@ -1,7 +1,7 @@
 // What a recorded action covered, in words: its scope's params (read back by the core, HistoryRow.scope_params)
 // described through the operation's fields — labels, choice labels, a field's "all" value by its meaning,
 // times in the app's format, a list's first item and how many more.
-import type { TFunction } from "i18next";
+import type { TFunction } from "../i18n";
 import type { FormField } from "../bindings/FormField";
 import type { ProviderDescriptor } from "../bindings/ProviderDescriptor";
 import type { ScopeParam } from "../bindings/ScopeParam";

@@ -1,7 +1,7 @@
 // The keyboard shortcuts, in one table: the screens (Ctrl+1…9 in sidebar order), the search field, the
 // screen's main action and the list of shortcuts. A control a shortcut drives carries `data-shortcut` (the
 // handler finds it in the screen shown) with its title and aria-keyshortcuts from `shortcutProps`.
-import type { TFunction } from "i18next";
+import type { TFunction } from "../i18n";
 
 export type ShortcutAction = "search" | "main" | "help";
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { shortcutProps } from "../lib/shortcuts";
 import { api, isCoreError, type AccountField, type AccountView, type CoreError, type ProviderDescriptor, type TestResult } from "../api";
 import { EmptyState } from "../components/EmptyState";

@@ -3,7 +3,7 @@
 // up or resend it. The check runs in the app's core with the account's secret; this screen sends only the
 // text and the account id and gets the verdict and the fields back.
 import { useEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import {
   api, asCoreError, type AccountView, type CallbackAction, type CallbackCheck, type CallbackField, type CoreError,
   type InboxEntry, type Pasted, type ProviderDescriptor,

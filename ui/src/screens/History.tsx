@@ -3,7 +3,7 @@
 // filters and the last export are kept for the session: leaving the screen and coming back finds them as
 // they were.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { api, asCoreError, type AccountView, type CoreError, type Cursor, type HistoryRow, type ProviderDescriptor } from "../api";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorBox } from "../components/ErrorBox";

@@ -1,7 +1,7 @@
 // The Sandbox inbox: what the sandbox's built-in receiver took from each simulated provider, that is what the
 // merchant's server would have received, with whether the provider's signature on it is valid.
 import { Fragment, useCallback, useEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { shortcutProps } from "../lib/shortcuts";
 import { api, asCoreError, type CoreError, type InboxEntry, type SandboxInbox, type SignatureCheck } from "../api";
 import { EmptyState } from "../components/EmptyState";
@@ -28,7 +28,7 @@ export function SignatureBadge({ check }: { check: SignatureCheck }) {
   );
 }
 
-export function InboxScreen({ onCheck }: { onCheck?: (entry: InboxEntry) => void } = {}) {
+export function InboxScreen({ onCheck }: { onCheck?: (entry: InboxEntry) => void }) {
   const { t, i18n } = useTranslation();
   const [inbox, setInbox] = useState<SandboxInbox | null>(null);
   const [names, setNames] = useState<Record<string, string>>({});

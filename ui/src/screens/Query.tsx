@@ -1,7 +1,7 @@
 // The Query screen: look callbacks up with the look-ups the account's provider offers (a tab each), see
 // them in the columns the descriptor names, and resend one from its row.
 import { useEffect, useRef } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import type { AccountView, ProviderDescriptor } from "../api";
 import { AccountPicker } from "../components/AccountPicker";
 import { EmptyState } from "../components/EmptyState";

@@ -1,6 +1,6 @@
 // The Resend screen: pick an account and one of its resend operations, then send one request (preview,
 // confirm, result) or plan a bulk job. Everything provider-specific comes from the descriptors.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { AccountPicker } from "../components/AccountPicker";
 import { ErrorBox } from "../components/ErrorBox";
 import { ConfirmResend } from "../components/ConfirmResend";

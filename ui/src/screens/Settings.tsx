@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { SandboxTrainingCard } from "../components/SandboxTraining";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../i18n";
 import { api, asCoreError, type AppInfo, type CoreError } from "../api";
 import { ErrorBox } from "../components/ErrorBox";
 import { Modal } from "../components/Modal";

@@ -4,7 +4,7 @@
 // look-ups by ids (two per call, each row with its attempts) and by time (paged by cursor) with their own
 // columns, a list of choices, a replay that is a job of Acme's own (followed), base URLs per region, confirmation
 // rules, a warning when a secret is replaced.
-import i18next from "i18next";
+import { addTranslations } from "../i18n";
 import type { ProviderDescriptor } from "../api";
 import { accountField, column, formField, op, preset } from "./helpers";
 
@@ -177,5 +177,5 @@ const CATALOG = {
 
 /** Adds Acme's catalog lines to the English catalog (as its folder's entries in the catalogs would). */
 export function addAcmeCatalog() {
-  i18next.addResourceBundle("en", "translation", CATALOG, true, false);
+  addTranslations("en", CATALOG);
 }

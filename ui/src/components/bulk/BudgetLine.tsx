@@ -1,5 +1,5 @@
 // The account's budget for an operation: calls left today and when the next one may go.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { BudgetStatus } from "../../api";
 import { useNow } from "../../hooks/useNow";
 import { formatDuration } from "../../lib/duration";

@@ -1,6 +1,6 @@
 // The bulk part of the Resend form, drawn from the operation's bulk shape: the time window (from–until, or
 // since when for a provider without an end), for which values, which ids.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { EachShape, FormField, IdsShape, OperationDescriptor, WindowShape } from "../../api";
 import { useZone } from "../../hooks/useZone";
 import { eachField, type BulkValues } from "../../lib/bulk";

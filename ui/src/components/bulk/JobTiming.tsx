@@ -1,6 +1,6 @@
 // A running job's time left, re-worked at each report and counting down every second between them, and
 // while it is paced, until when it waits for the provider's budget.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { JobLive } from "../../hooks/useJobs";
 import { useNow } from "../../hooks/useNow";
 import { formatDuration } from "../../lib/duration";

@@ -1,7 +1,7 @@
 // The Jobs panel: every bulk job with its progress and controls (pause, cancel, resume, save results),
 // on every screen that starts jobs.
 import { useEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import { api, asCoreError, type CoreError, type ExportResult, type JobFailures, type ProviderDescriptor } from "../../api";
 import type { JobLive } from "../../hooks/useJobs";
 import { shownLabel } from "../../lib/account";

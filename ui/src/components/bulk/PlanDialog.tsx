@@ -1,7 +1,7 @@
 // The plan of a bulk job, shown before anything is sent: what it covers in words (the window and its time
 // zone, the event types or ids), how many requests, how long, over how many provider days.
 import { useState, type ReactNode } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { AccountView, OperationDescriptor, Plan, PlanRequest } from "../../api";
 import { useZone } from "../../hooks/useZone";
 import { accountTitle } from "../../lib/account";

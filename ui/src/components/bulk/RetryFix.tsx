@@ -1,7 +1,7 @@
 // Above the plan of a job's failed calls: why they failed, and — when the reason names a field of the
 // operation — that field, to correct for every call before they are sent again.
 import { useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { AccountView, CoreError, JobFailures, OperationDescriptor } from "../../api";
 import { buildParams, valuesFromParams, type FormValues } from "../../lib/params";
 import { ErrorBox } from "../ErrorBox";

@@ -1,6 +1,6 @@
 // The progress of a job a resend started at the provider: its state in words, how many of how many are
 // done, and "Check again" when looking stopped (an error, or the job is still running after many looks).
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { FollowShape } from "../../bindings/FollowShape";
 import { useFollow } from "../../hooks/useFollow";
 import { ErrorBox } from "../ErrorBox";

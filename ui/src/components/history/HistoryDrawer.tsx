@@ -1,7 +1,7 @@
 // One history row in full: when, which account, what it covered in words, how it ended (with the HTTP
 // status, the provider's code and the duration), the request sent and the answer, and "Repeat" for a resend.
 import { useEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import { api, asCoreError, type AccountView, type CoreError, type HistoryDetail, type ProviderDescriptor } from "../../api";
 import { accountTitle } from "../../lib/account";
 import { operationOf, providerName } from "../../lib/descriptors";

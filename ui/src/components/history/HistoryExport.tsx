@@ -2,7 +2,7 @@
 // the redacted requests and responses) on request. The app asks where to save it with the system's Save
 // dialog, shows the progress, and offers "Show in folder" afterwards.
 import { useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import { shortcutProps } from "../../lib/shortcuts";
 import { api, asCoreError, type CoreError, type ExportResult, type HistoryFilter } from "../../api";
 import type { ZoneChoice } from "../../lib/datetime";

@@ -1,6 +1,6 @@
 // The History screen's filters: account, provider, "resends only", one provider's operation, outcome, the
 // date range (typed in the app's format, with today / yesterday / last 7 days / last week), and search.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import { shortcutProps } from "../../lib/shortcuts";
 import { shownLabel } from "../../lib/account";
 import type { AccountView, ProviderDescriptor } from "../../api";

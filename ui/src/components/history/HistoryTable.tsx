@@ -2,7 +2,7 @@
 // words) so it fits the window without scrolling sideways; the HTTP status, the provider's code and the
 // duration are in the row's drawer. Only the rows in view are in the document.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { HistoryRow, ProviderDescriptor } from "../../api";
 import { shownLabel } from "../../lib/account";
 import { operationOf, providerName } from "../../lib/descriptors";

@@ -1,5 +1,5 @@
 // A look-up running as a job: how far it is, with Cancel; its results follow when it stops.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { JobLive } from "../../hooks/useJobs";
 import { JobTiming } from "../bulk/JobTiming";
 

@@ -2,7 +2,7 @@
 // were not found (named, not only in the saved file), what the provider says of its deliveries, the table
 // with its selection, guidance when nothing matched, and copying, saving and History.
 import { useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import { api, asCoreError, type AccountView, type CoreError, type ProviderDescriptor } from "../../api";
 import type { Lookup } from "../../hooks/useLookup";
 import { useSessionState } from "../../hooks/useSessionState";

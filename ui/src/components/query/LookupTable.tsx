@@ -4,7 +4,7 @@
 // details. Rows that can be resent have a checkbox, so several go out together as one job. A row may open
 // its own detail table, read by another look-up (the operation's `row_detail`).
 import { Fragment, useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { Column, LookupShape } from "../../api";
 import { copyText } from "../../lib/clipboard";
 import type { RowDetail as RowDetailShape } from "../../bindings/RowDetail";

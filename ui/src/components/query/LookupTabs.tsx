@@ -1,5 +1,5 @@
 // A tab per look-up the account is offered.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { OperationDescriptor } from "../../api";
 
 export function LookupTabs(props: { ops: OperationDescriptor[]; op: OperationDescriptor; onSelect: (name: string) => void }) {

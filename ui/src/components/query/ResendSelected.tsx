@@ -2,7 +2,7 @@
 // look-ups say so), then one paced bulk job per resend operation the rows name (LookupShape.resend), each
 // planned and confirmed like any bulk resend before anything is sent.
 import { useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import { api, asCoreError, type AccountView, type CoreError, type LookupShape, type Plan, type PlanRequest, type ProviderDescriptor } from "../../api";
 import { operationOf, providerName } from "../../lib/descriptors";
 import { deliveryOf, resendGroups, type LookupRow, type ResendGroup } from "../../lib/lookup";

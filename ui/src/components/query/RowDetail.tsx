@@ -1,7 +1,7 @@
 // A look-up row's detail (the operation's `row_detail`): opened under the row on demand, read by its own
 // look-up (recorded in History like any), shown in the detail's columns.
 import { useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import { api, asCoreError, type ActionResult, type CoreError } from "../../api";
 import type { RowDetail as RowDetailShape } from "../../bindings/RowDetail";
 import { cellText, rowsIn, type LookupRow } from "../../lib/lookup";

@@ -1,5 +1,5 @@
 // A bulk resend: the fields the job still asks for, the bulk fields, and "Show the plan…".
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import { shortcutProps } from "../../lib/shortcuts";
 import type { AccountView, BudgetStatus, OperationDescriptor } from "../../api";
 import { bulkFormFields, type BulkValues } from "../../lib/bulk";

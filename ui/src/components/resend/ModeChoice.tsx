@@ -1,5 +1,5 @@
 // One request, or the operation's bulk mode (named by its bulk shape).
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { BulkShape } from "../../api";
 
 export function ModeChoice(props: { bulk: BulkShape; active: boolean; onSingle: () => void; onBulk: () => void }) {

@@ -1,6 +1,6 @@
 // The Resend screen without accounts: try it with simulated providers, or add an account.
 import { useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import { api, asCoreError, type CoreError } from "../../api";
 import { EmptyState } from "../EmptyState";
 import { ErrorBox } from "../ErrorBox";

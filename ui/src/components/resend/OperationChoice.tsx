@@ -1,5 +1,5 @@
 // Which resend to do: a card per operation the account is offered, or the one there is.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { OperationDescriptor } from "../../api";
 
 export function OperationChoice(props: { ops: OperationDescriptor[]; op: OperationDescriptor | undefined; onSelect: (name: string) => void }) {

@@ -1,7 +1,7 @@
 // The signed request as it would be sent now (secrets masked), with "Copy as cURL" and "Copy with secrets…":
 // technical details, behind a disclosure that is closed unless the user asked for the preview.
 import { useState } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { RedactedRequest } from "../../api";
 import { copyText } from "../../lib/clipboard";
 import { toCurl } from "../../lib/curl";

@@ -1,6 +1,6 @@
 // The checks beside the resends: a secondary button per probe operation the account is offered (e.g.
 // "Test my endpoint"), run at once; their answers show in their own result panel.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { OperationDescriptor } from "../../api";
 import type { Probe } from "../../hooks/useProbe";
 import { ErrorBox } from "../ErrorBox";

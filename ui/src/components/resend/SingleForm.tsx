@@ -1,5 +1,5 @@
 // One resend request: the operation's fields, its documented limit, Preview and Resend.
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "../../i18n";
 import type { AccountView, BudgetStatus, OperationDescriptor } from "../../api";
 import type { FormValues } from "../../lib/params";
 import { BudgetLine } from "../bulk/BudgetLine";
