@@ -564,6 +564,8 @@ async fn team_an_approval_covers_only_its_plan_expires_and_a_rejection_gives_its
     alice.ok(&["approvals", "approve", &approved.to_string()]);
     let changed = wait(&bob, resend(&window(now - 1)));
     assert_ne!(changed, approved);
+    // Asked again, the waiting request is the same one.
+    assert_eq!(wait(&bob, resend(&window(now - 1))), changed);
     assert_eq!(approval(&bob, changed)["status"], "pending");
     assert!(bob.ok(&["history", "list", "--json"]).trim().is_empty(), "nothing was sent");
     // The exact plan runs under its approval.

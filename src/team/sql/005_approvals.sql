@@ -49,7 +49,8 @@ BEGIN
 END
 $$;
 
--- Operators ask for an approval of a plan; returns its id.
+-- Operators ask for an approval of a plan; returns its id. Asking again for a plan of theirs still waiting
+-- returns that request (approvers see it once).
 CREATE FUNCTION callback_desk.request_approval(p_merchant text, p_local_account bigint, p_account_label text,
     p_provider text, p_environment text, p_operation text, p_params jsonb, p_reasons text[], p_ttl interval)
 RETURNS bigint
@@ -60,6 +61,13 @@ DECLARE
 BEGIN
     IF p_ttl IS NULL OR p_ttl <= interval '0' OR p_ttl > interval '30 days' THEN
         RAISE EXCEPTION 'an approval lasts up to 30 days' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO a FROM callback_desk.approvals
+     WHERE requested_by = me AND status = 'pending' AND expires_at > now()
+       AND plan_hash = callback_desk.plan_hash(p_merchant, p_operation, p_params)
+     ORDER BY id LIMIT 1;
+    IF FOUND THEN
+        RETURN a.id;
     END IF;
     INSERT INTO callback_desk.approvals (merchant, local_account, account_label, provider, environment,
                                          operation, params, reasons, plan_hash, requested_by, expires_at)
