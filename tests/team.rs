@@ -531,6 +531,65 @@ async fn team_a_broad_resend_waits_for_another_members_approval_and_runs_once_by
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_members_own_credentials_cannot_approve_their_own_request_nor_change_approvals_in_sql() {
+    let url = team_database("team_approval_sql").await;
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let connect = |name: &'static str, role: &'static str| {
+        let code = alice.ok(&["team", "invite", "--member", name, "--role", role]);
+        async move { connect_as(&invite_credentials(code.trim())).await }
+    };
+    let pat = connect("pat", "approver").await;
+    let vic = connect("vic", "viewer").await;
+    let request = "SELECT callback_desk.request_approval('m', 1, 'Cybavo', 'cybavo', 'sandbox',
+                       'resend-withdrawal-callbacks', '{\"notification_id\": 0}', ARRAY['broad_value'], '1 day')";
+    let id: i64 = pat.query_one(request, &[]).await.unwrap().get(0);
+    let check = |e: tokio_postgres::Error, code: &str, hint: Option<&str>| {
+        let db = e.as_db_error().unwrap_or_else(|| panic!("{e:?}"));
+        assert_eq!((db.code().code(), db.hint()), (code, hint), "{}", db.message());
+    };
+    // The requester, although an approver, cannot approve their own request, nor run it unapproved.
+    check(
+        pat.batch_execute(&format!("SELECT callback_desk.decide_approval({id}, true, NULL)")).await.unwrap_err(),
+        "42501",
+        Some("approval_own"),
+    );
+    check(
+        pat.batch_execute(&format!(
+            "SELECT callback_desk.run_approval({id}, 'm', 'resend-withdrawal-callbacks', '{{\"notification_id\": 0}}')"
+        ))
+        .await
+        .unwrap_err(),
+        "22023",
+        Some("approval_not_approved"),
+    );
+    // Nobody writes the table but through the functions; a viewer asks for nothing.
+    for sql in [
+        format!("UPDATE callback_desk.approvals SET status = 'approved', decided_by = 'alice' WHERE id = {id}"),
+        format!("DELETE FROM callback_desk.approvals WHERE id = {id}"),
+        "INSERT INTO callback_desk.approvals (merchant, local_account, account_label, provider, environment,
+             operation, params, reasons, plan_hash, requested_by, expires_at, status, decided_by)
+         VALUES ('m', 1, 'a', 'b', 'sandbox', 'op', '{}', '{}', '', 'pat', now() + interval '1 day', 'approved',
+                 'alice')"
+            .to_owned(),
+        format!("SELECT callback_desk.audit_approval(a, 'approved') FROM callback_desk.approvals a WHERE id = {id}"),
+    ] {
+        let e = pat.batch_execute(&sql).await.expect_err(&sql);
+        assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e:?}");
+    }
+    check(vic.batch_execute(request).await.unwrap_err(), "42501", Some("operator"));
+    check(
+        vic.batch_execute(&format!("SELECT callback_desk.decide_approval({id}, true, NULL)")).await.unwrap_err(),
+        "42501",
+        Some("approver"),
+    );
+    let status: String =
+        pat.query_one("SELECT status FROM callback_desk.approvals WHERE id = $1", &[&id]).await.unwrap().get(0);
+    assert_eq!(status, "pending");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
 async fn team_an_approval_covers_only_its_plan_expires_and_a_rejection_gives_its_reason() {
     let url = team_database("team_approval_rules").await;
     let dba = superuser("team_approval_rules").await;
