@@ -617,6 +617,18 @@ async fn team_an_approval_covers_only_its_plan_expires_and_a_rejection_gives_its
         awaiting(m, &refs)
     };
 
+    // A bulk job's held-back call is requested and the job paused, counted as not sent (nothing left in
+    // flight for a later start to count as unknown).
+    let since = (now - 7200).to_string();
+    let until = (now - 3600).to_string();
+    let job = ["bulk", "run", "--account-id", account.trim(), "--operation", "resend-webhooks"];
+    let refused = bob.refused(&[&job[..], &["--since", &since, "--until", &until]].concat());
+    assert_eq!(refused["code"], "approval.awaiting");
+    let jobs: Value = serde_json::from_str(&bob.ok(&["bulk", "list"])).unwrap();
+    let job = &jobs[0];
+    assert_eq!((job["state"].as_str(), job["unknown"].as_u64()), (Some("paused"), Some(0)), "{job}");
+    assert!(bob.ok(&["history", "list", "--json"]).trim().is_empty(), "nothing was sent");
+
     // A time window is approved; the same resend with one value changed is not covered by it.
     let approved = wait(&bob, resend(&window(now)));
     assert_eq!(approval(&alice, approved)["reasons"], json!(["time_window"]));
