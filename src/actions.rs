@@ -144,6 +144,20 @@ impl Actions {
         transport: &dyn Transport,
         job_id: Option<i64>,
     ) -> Result<ActionResult> {
+        self.run_under(req, None, sandbox_root, transport, job_id).await
+    }
+
+    /// [`Actions::run`] under a team approval: `approval_id` is the approval being run (its requester, once,
+    /// for exactly its plan); `None` runs under an approved approval of this plan if the team's policy needs
+    /// one, and requests one otherwise (`approval.awaiting`).
+    pub async fn run_under(
+        &self,
+        req: &ActionRequest,
+        approval_id: Option<i64>,
+        sandbox_root: Option<&str>,
+        transport: &dyn Transport,
+        job_id: Option<i64>,
+    ) -> Result<ActionResult> {
         let (view, account) = self.accounts.signing_account(req.account_id, sandbox_root)?;
         // Validate and plan before recording: a form mistake is not an action.
         let calls = providers::plan_calls(&account, &req.operation, &req.params)?;
@@ -161,10 +175,17 @@ impl Actions {
             Some(rule) => self.limits.budget(budget_key)?.map(|b| (rule.bucket, b)),
             None => None,
         };
+        let plan = crate::team::approvals::Plan {
+            operation: &req.operation,
+            params: &req.params,
+            reasons: crate::team::policy::approval_reasons(view.environment, &op, &req.params, self.clock.now_ms()),
+            approval_id,
+        };
         let needs = crate::team::admit::Needs {
             resend: op.kind == providers::OperationKind::Resend,
             budget,
             calls: calls.len().max(1),
+            plan: Some(plan),
         };
         let team =
             crate::team::admit::admit(self.accounts.vault(), &view, needs, self.limits.settings(), self.clock.as_ref())

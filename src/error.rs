@@ -91,6 +91,14 @@ error_codes! {
     TeamInviteInvalid => "team.invite_invalid",
     TeamInviteUsed => "team.invite_used",
     TeamDatabaseFailed => "team.database_failed",
+    ApprovalAwaiting => "approval.awaiting",
+    ApprovalNotFound => "approval.not_found",
+    ApprovalOwn => "approval.own",
+    ApprovalNotPending => "approval.not_pending",
+    ApprovalNotApproved => "approval.not_approved",
+    ApprovalNotYours => "approval.not_yours",
+    ApprovalExpired => "approval.expired",
+    ApprovalPlanChanged => "approval.plan_changed",
     Internal => "internal",
 }
 

@@ -440,6 +440,244 @@ async fn audit_rows(dba: &tokio_postgres::Client) -> Vec<(i64, String, String, S
         .collect()
 }
 
+/// Runs a resend the team's policy holds back: exit 3 and `{"outcome": "awaiting_approval", "approval_id": N}`;
+/// returns N.
+fn awaiting(member: &Member, args: &[&str]) -> i64 {
+    let (code, out, err) = member.cli(args);
+    assert_eq!(code, 3, "{args:?} should wait for an approval: {out} {err}");
+    let printed: Value = serde_json::from_str(out.trim()).unwrap_or_else(|_| panic!("not JSON: {out}"));
+    assert_eq!(printed["outcome"], "awaiting_approval", "{printed}");
+    printed["approval_id"].as_i64().unwrap_or_else(|| panic!("no approval id: {printed}"))
+}
+
+/// The request `id` as `approvals list` shows it to `member`.
+fn approval(member: &Member, id: i64) -> Value {
+    let list: Value = serde_json::from_str(&member.ok(&["approvals", "list"])).unwrap();
+    list.as_array().unwrap().iter().find(|a| a["id"] == id).cloned().unwrap_or_else(|| panic!("{id} not in {list}"))
+}
+
+/// (origin, member, outcome) of the audit rows of approvals, oldest first.
+async fn approval_audit_rows(dba: &tokio_postgres::Client) -> Vec<(String, String, String)> {
+    dba.query("SELECT origin, member, outcome FROM callback_desk.audit WHERE kind = 'approval' ORDER BY id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_broad_resend_waits_for_another_members_approval_and_runs_once_by_its_requester() {
+    let url = team_database("team_approve").await;
+    let dba = superuser("team_approve").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob, carol) = (Member::new(), Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    for (m, name, role) in [(&bob, "bob", "approver"), (&carol, "carol", "operator")] {
+        let code = alice.ok(&["team", "invite", "--member", name, "--role", role]);
+        m.ok(&["team", "join", "--invite", code.trim()]);
+    }
+    let account = bob.add_cybavo(&sandbox);
+    let resend_all = ["call", "--account-id", &account, "--operation", "resend-withdrawal-callbacks", "--params"];
+
+    // One callback on a sandbox account goes without an approval.
+    let one = [&resend_all[..], &[r#"{"notification_id": 90000000002}"#]].concat();
+    let (code, out, err) = bob.cli(&one);
+    assert_eq!(code, 0, "{out} {err}");
+
+    // Every callback at once (notification_id 0) is held back: not sent, not in history.
+    let all = [&resend_all[..], &[r#"{"notification_id": 0}"#]].concat();
+    let id = awaiting(&bob, &all);
+    assert_eq!(bob.ok(&["history", "list", "--json"]).lines().count(), 1);
+    let asked = approval(&alice, id);
+    assert_eq!((asked["status"].as_str(), asked["requested_by"].as_str()), (Some("pending"), Some("bob")));
+    assert_eq!(asked["reasons"], json!(["broad_value"]));
+
+    // The requester cannot approve their own request (bob is an approver); an operator approves nothing.
+    assert_eq!(bob.refused(&["approvals", "approve", &id.to_string()])["code"], "approval.own");
+    let denied = carol.refused(&["approvals", "approve", &id.to_string()]);
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("approver"))
+    );
+    alice.ok(&["approvals", "approve", &id.to_string()]);
+    assert_eq!(approval(&bob, id)["status"], "approved");
+    assert_eq!(alice.refused(&["approvals", "approve", &id.to_string()])["code"], "approval.not_pending");
+
+    // Only the requester runs it, and only once; it prints what `call` prints.
+    assert_eq!(alice.refused(&["approvals", "run", &id.to_string()])["code"], "approval.not_yours");
+    let (code, out, err) = bob.cli(&["approvals", "run", &id.to_string()]);
+    assert_eq!(code, 0, "{out} {err}");
+    let printed: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(printed["outcome"], "ok");
+    assert!(printed["history_id"].is_i64(), "{printed}");
+    assert_eq!(bob.refused(&["approvals", "run", &id.to_string()])["code"], "approval.not_approved");
+    // The same plan again needs a new approval.
+    assert_ne!(awaiting(&bob, &all), id);
+    assert_eq!(approval(&carol, id)["status"], "executed");
+    assert_eq!(bob.ok(&["history", "list", "--json"]).lines().count(), 2);
+
+    // Each step is an audit row of the member who took it, and the chain holds.
+    let steps: Vec<(String, String)> =
+        approval_audit_rows(&dba).await.into_iter().map(|(_, member, outcome)| (member, outcome)).collect();
+    let step = |m: &str, o: &str| (m.to_owned(), o.to_owned());
+    assert_eq!(
+        steps,
+        [step("bob", "requested"), step("alice", "approved"), step("bob", "executed"), step("bob", "requested")]
+    );
+    assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_members_own_credentials_cannot_approve_their_own_request_nor_change_approvals_in_sql() {
+    let url = team_database("team_approval_sql").await;
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let connect = |name: &'static str, role: &'static str| {
+        let code = alice.ok(&["team", "invite", "--member", name, "--role", role]);
+        async move { connect_as(&invite_credentials(code.trim())).await }
+    };
+    let pat = connect("pat", "approver").await;
+    let vic = connect("vic", "viewer").await;
+    let request = "SELECT callback_desk.request_approval('m', 1, 'Cybavo', 'cybavo', 'sandbox',
+                       'resend-withdrawal-callbacks', '{\"notification_id\": 0}', ARRAY['broad_value'], '1 day')";
+    let id: i64 = pat.query_one(request, &[]).await.unwrap().get(0);
+    let check = |e: tokio_postgres::Error, code: &str, hint: Option<&str>| {
+        let db = e.as_db_error().unwrap_or_else(|| panic!("{e:?}"));
+        assert_eq!((db.code().code(), db.hint()), (code, hint), "{}", db.message());
+    };
+    // The requester, although an approver, cannot approve their own request, nor run it unapproved.
+    check(
+        pat.batch_execute(&format!("SELECT callback_desk.decide_approval({id}, true, NULL)")).await.unwrap_err(),
+        "42501",
+        Some("approval_own"),
+    );
+    check(
+        pat.batch_execute(&format!(
+            "SELECT callback_desk.run_approval({id}, 'm', 'resend-withdrawal-callbacks', '{{\"notification_id\": 0}}')"
+        ))
+        .await
+        .unwrap_err(),
+        "22023",
+        Some("approval_not_approved"),
+    );
+    // Nobody writes the table but through the functions; a viewer asks for nothing.
+    for sql in [
+        format!("UPDATE callback_desk.approvals SET status = 'approved', decided_by = 'alice' WHERE id = {id}"),
+        format!("DELETE FROM callback_desk.approvals WHERE id = {id}"),
+        "INSERT INTO callback_desk.approvals (merchant, local_account, account_label, provider, environment,
+             operation, params, reasons, plan_hash, requested_by, expires_at, status, decided_by)
+         VALUES ('m', 1, 'a', 'b', 'sandbox', 'op', '{}', '{}', '', 'pat', now() + interval '1 day', 'approved',
+                 'alice')"
+            .to_owned(),
+        format!("SELECT callback_desk.audit_approval(a, 'approved') FROM callback_desk.approvals a WHERE id = {id}"),
+    ] {
+        let e = pat.batch_execute(&sql).await.expect_err(&sql);
+        assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e:?}");
+    }
+    check(vic.batch_execute(request).await.unwrap_err(), "42501", Some("operator"));
+    check(
+        vic.batch_execute(&format!("SELECT callback_desk.decide_approval({id}, true, NULL)")).await.unwrap_err(),
+        "42501",
+        Some("approver"),
+    );
+    let status: String =
+        pat.query_one("SELECT status FROM callback_desk.approvals WHERE id = $1", &[&id]).await.unwrap().get(0);
+    assert_eq!(status, "pending");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_an_approval_covers_only_its_plan_expires_and_a_rejection_gives_its_reason() {
+    let url = team_database("team_approval_rules").await;
+    let dba = superuser("team_approval_rules").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let file = bob.data.path().join("ccpayment.json");
+    std::fs::write(&file, sandbox.accounts["ccpayment-v1"].to_string()).unwrap();
+    let account = bob.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let window = |end: u64| json!({"start_timestamp": now - 600, "end_timestamp": end}).to_string();
+    let resend = |params: &str| {
+        ["call", "--account-id", account.trim(), "--operation", "resend-webhooks", "--params", params]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    let run = |m: &Member, v: Vec<String>| {
+        let refs: Vec<&str> = v.iter().map(String::as_str).collect();
+        m.cli(&refs)
+    };
+    let wait = |m: &Member, v: Vec<String>| {
+        let refs: Vec<&str> = v.iter().map(String::as_str).collect();
+        awaiting(m, &refs)
+    };
+
+    // A bulk job's held-back call is requested and the job paused, counted as not sent (nothing left in
+    // flight for a later start to count as unknown).
+    let since = (now - 7200).to_string();
+    let until = (now - 3600).to_string();
+    let job = ["bulk", "run", "--account-id", account.trim(), "--operation", "resend-webhooks"];
+    let refused = bob.refused(&[&job[..], &["--since", &since, "--until", &until]].concat());
+    assert_eq!(refused["code"], "approval.awaiting");
+    let jobs: Value = serde_json::from_str(&bob.ok(&["bulk", "list"])).unwrap();
+    let job = &jobs[0];
+    assert_eq!((job["state"].as_str(), job["unknown"].as_u64()), (Some("paused"), Some(0)), "{job}");
+    assert!(bob.ok(&["history", "list", "--json"]).trim().is_empty(), "nothing was sent");
+
+    // A time window is approved; the same resend with one value changed is not covered by it.
+    let approved = wait(&bob, resend(&window(now)));
+    assert_eq!(approval(&alice, approved)["reasons"], json!(["time_window"]));
+    alice.ok(&["approvals", "approve", &approved.to_string()]);
+    let changed = wait(&bob, resend(&window(now - 1)));
+    assert_ne!(changed, approved);
+    // Asked again, the waiting request is the same one.
+    assert_eq!(wait(&bob, resend(&window(now - 1))), changed);
+    assert_eq!(approval(&bob, changed)["status"], "pending");
+    assert!(bob.ok(&["history", "list", "--json"]).trim().is_empty(), "nothing was sent");
+    // The exact plan runs under its approval.
+    let (code, out, err) = run(&bob, resend(&window(now)));
+    assert_eq!(code, 0, "{out} {err}");
+    assert_eq!(approval(&bob, approved)["status"], "executed");
+
+    // A rejection says why; the rejected request never runs.
+    assert_eq!(alice.refused(&["approvals", "reject", &changed.to_string(), "--reason", " "])["code"], "input.missing");
+    alice.ok(&["approvals", "reject", &changed.to_string(), "--reason", "wrong window"]);
+    let rejected = approval(&bob, changed);
+    assert_eq!((rejected["status"].as_str(), rejected["reason"].as_str()), (Some("rejected"), Some("wrong window")));
+    assert_eq!(bob.refused(&["approvals", "run", &changed.to_string()])["code"], "approval.not_approved");
+    let audit = approval_audit_rows(&dba).await;
+    assert!(audit.iter().any(|(_, m, o)| m == "alice" && o == "rejected"), "{audit:?}");
+    let reason: Value = dba
+        .query_one("SELECT payload FROM callback_desk.audit WHERE kind = 'approval' AND outcome = 'rejected'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(reason["reason"], "wrong window");
+
+    // Requests expire (the DBA moves the clock of two of them): a pending one can no longer be approved,
+    // an approved one can no longer run.
+    let pending = wait(&bob, resend(&window(now - 2)));
+    let approved_late = wait(&bob, resend(&window(now - 3)));
+    alice.ok(&["approvals", "approve", &approved_late.to_string()]);
+    dba.execute(
+        "UPDATE callback_desk.approvals SET expires_at = now() - interval '1 second' WHERE id = ANY($1)",
+        &[&vec![pending, approved_late]],
+    )
+    .await
+    .unwrap();
+    assert_eq!(approval(&bob, pending)["status"], "expired");
+    assert_eq!(alice.refused(&["approvals", "approve", &pending.to_string()])["code"], "approval.expired");
+    assert_eq!(bob.refused(&["approvals", "run", &approved_late.to_string()])["code"], "approval.expired");
+    // Run as `call`, the expired approval does not cover the plan: a new request.
+    let again = wait(&bob, resend(&window(now - 3)));
+    assert!(again > approved_late);
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
 async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_chain_finds_a_change() {
@@ -577,8 +815,9 @@ async fn team_three_members_hammering_one_ccpayment_account_never_exceed_its_bud
     let alice = Member::new();
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
     let mut members = vec![alice];
-    for name in ["bob", "carol"] {
-        let code = members[0].ok(&["team", "invite", "--member", name, "--role", "operator"]);
+    // carol approves alice's resends; alice (admin) approves the others'.
+    for (name, role) in [("bob", "operator"), ("carol", "approver")] {
+        let code = members[0].ok(&["team", "invite", "--member", name, "--role", role]);
         let member = Member::new();
         member.ok(&["team", "join", "--invite", code.trim()]);
         members.push(member);
@@ -593,16 +832,27 @@ async fn team_three_members_hammering_one_ccpayment_account_never_exceed_its_bud
         })
         .collect();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let params = json!({"start_timestamp": now - 600, "end_timestamp": now}).to_string();
 
-    // Three calls from each member, all at once.
-    let children: Vec<std::process::Child> = members
+    // A time window needs a second member's approval: three different windows from each member, each
+    // approved by another member.
+    let mut runs = Vec::new();
+    for (i, (m, id)) in members.iter().zip(&ids).enumerate() {
+        for k in 0..3u64 {
+            let params = json!({"start_timestamp": now - 600, "end_timestamp": now - k}).to_string();
+            let approval =
+                awaiting(m, &["call", "--account-id", id, "--operation", "resend-webhooks", "--params", &params]);
+            let approver = if i == 0 { &members[2] } else { &members[0] };
+            approver.ok(&["approvals", "approve", &approval.to_string()]);
+            runs.push((m, approval.to_string()));
+        }
+    }
+
+    // Nine approved resends run at once.
+    let children: Vec<std::process::Child> = runs
         .iter()
-        .zip(&ids)
-        .flat_map(|(m, id)| (0..3).map(move |_| (m, id)))
-        .map(|(m, id)| {
+        .map(|(m, approval)| {
             Command::new(CLI)
-                .args(["call", "--account-id", id, "--operation", "resend-webhooks", "--params", &params])
+                .args(["approvals", "run", approval])
                 .env("CALLBACK_DESK_DATA_DIR", m.data.path())
                 .env("DBUS_SESSION_BUS_ADDRESS", &m.keyring.bus_address)
                 .stdout(std::process::Stdio::piped())

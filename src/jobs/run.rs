@@ -356,6 +356,11 @@ impl Jobs {
                             | ErrorCode::VaultSecretMissing
                             | ErrorCode::VaultMasterKeyLost
                             | ErrorCode::NetworkConnectionFailed
+                            // A team approval is refused before anything is sent (`team::admit`).
+                            | ErrorCode::ApprovalAwaiting
+                            | ErrorCode::ApprovalNotApproved
+                            | ErrorCode::ApprovalExpired
+                            | ErrorCode::ApprovalPlanChanged
                     );
                     if sent_nothing {
                         self.db

@@ -5,6 +5,7 @@
 //! Unreachable team database: a resend is refused (`team.offline`); a look-up goes ahead within the
 //! installation's own budget, which the caller reserves next as in solo use.
 
+use super::approvals::{approval_for, mark_run, Plan};
 use super::budget::{merchant_key, reserve};
 use super::connect::db_error;
 use super::{Team, TeamConfig};
@@ -22,6 +23,8 @@ pub struct Needs<'a> {
     pub budget: Option<(&'a str, Budget)>,
     /// How many calls the action makes.
     pub calls: usize,
+    /// The resend's plan, for the approvals policy.
+    pub plan: Option<Plan<'a>>,
 }
 
 /// Admits the action (see the module's text); outside a workspace, always. Returns the connection that
@@ -57,6 +60,12 @@ async fn ask(
     if needs.resend {
         team.client().query_one("SELECT callback_desk.require_role(NULL, 'operator')", &[]).await.map_err(db_error)?;
     }
+    let approval = match &needs.plan {
+        Some(plan) if !plan.reasons.is_empty() || plan.approval_id.is_some() => {
+            Some((approval_for(&team, view, plan).await?, plan))
+        }
+        _ => None,
+    };
     if let Some((bucket, budget)) = needs.budget {
         let now = clock.now_ms();
         if let Reservation::WaitUntil(next) =
@@ -64,6 +73,9 @@ async fn ask(
         {
             return Err(Reservation::refusal(next, now));
         }
+    }
+    if let Some((id, plan)) = approval {
+        mark_run(&team, id, view, plan).await?;
     }
     Ok(team)
 }

@@ -130,7 +130,8 @@ fn connect_error(endpoint: &Endpoint, e: &tokio_postgres::Error) -> Error {
 }
 
 /// A statement's failure: SQLSTATE 42501 (insufficient privilege) is `team.permission_denied` naming the
-/// role needed (the hint the workspace's functions give, else `database`); a lost connection is
+/// role needed (the hint the workspace's functions give, else `database`); the approvals' refusals have
+/// codes of their own (`approval.*`, from their hint); a lost connection is
 /// `team.offline`; the rest `team.database_failed`.
 pub fn db_error(e: tokio_postgres::Error) -> Error {
     let Some(db) = e.as_db_error() else {
@@ -140,6 +141,9 @@ pub fn db_error(e: tokio_postgres::Error) -> Error {
             Error::new(ErrorCode::TeamDatabaseFailed).detail(cause(&e))
         };
     };
+    if let Some(code) = db.hint().and_then(approval_code) {
+        return Error::new(code).detail(db.message().to_owned());
+    }
     match db.code().code() {
         "42501" => Error::new(ErrorCode::TeamPermissionDenied)
             .with("role", db.hint().unwrap_or("database"))
@@ -147,6 +151,20 @@ pub fn db_error(e: tokio_postgres::Error) -> Error {
         "23505" if db.hint() == Some("member_exists") => Error::new(ErrorCode::TeamMemberExists),
         _ => Error::new(ErrorCode::TeamDatabaseFailed).detail(db.message().to_owned()),
     }
+}
+
+/// The error code of a refusal by the approvals' functions (their hint says which).
+fn approval_code(hint: &str) -> Option<ErrorCode> {
+    Some(match hint {
+        "approval_not_found" => ErrorCode::ApprovalNotFound,
+        "approval_own" => ErrorCode::ApprovalOwn,
+        "approval_not_pending" => ErrorCode::ApprovalNotPending,
+        "approval_not_approved" => ErrorCode::ApprovalNotApproved,
+        "approval_not_yours" => ErrorCode::ApprovalNotYours,
+        "approval_expired" => ErrorCode::ApprovalExpired,
+        "approval_plan_changed" => ErrorCode::ApprovalPlanChanged,
+        _ => return None,
+    })
 }
 
 /// The innermost cause of an error (the server's message, the socket's or TLS's), never a password.

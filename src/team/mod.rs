@@ -6,12 +6,14 @@
 //! where the workspace is (in the local SQLite database; the password is in the vault).
 
 pub mod admit;
+pub mod approvals;
 pub mod audit;
 pub mod budget;
 pub mod connect;
 pub mod keys;
 pub mod members;
 pub mod outbox;
+pub mod policy;
 pub mod schema;
 
 use crate::db::{storage_error, Db};

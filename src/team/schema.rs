@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/002_audit.sql"),
     include_str!("sql/003_budgets.sql"),
     include_str!("sql/004_keys.sql"),
+    include_str!("sql/005_approvals.sql"),
 ];
 
 /// The role names of one workspace.

@@ -1,12 +1,13 @@
 //! `call`: sends an operation and prints its outcome as one JSON object; exit 0 only when it succeeded.
 //! From an account file nothing is recorded; a stored account (`--account-id`) goes through the same path
-//! as the app, recorded in history.
+//! as the app, recorded in history. In a team workspace, a resend the team's policy holds back is not sent:
+//! it is requested for approval (exit 3, `{"outcome": "awaiting_approval", "approval_id": N}`).
 
 use crate::{fail, load_account, open_store, parse_params, runtime};
 use callback_desk::accounts::SANDBOX_BASE_URL;
 use callback_desk::actions::ActionRequest;
 use callback_desk::clock::SystemClock;
-use callback_desk::error::Error;
+use callback_desk::error::{Error, ErrorCode};
 use callback_desk::providers;
 use callback_desk::transport::{HttpTransport, TransportConfig};
 use serde_json::{json, Map, Value};
@@ -59,17 +60,29 @@ pub fn run(args: Args) -> ExitCode {
             }
             v
         }
-        (None, Some(id)) => match rt.block_on(call_stored(id, operation, params, &transport)) {
-            Ok(v) => v,
-            Err(e) => return fail(&e),
-        },
+        (None, Some(id)) => return print_outcome(rt.block_on(call_stored(id, operation, params, None, &transport))),
         (None, None) => return fail(&Error::missing_field("account")),
     };
-    println!("{v}");
-    if v["outcome"] == "ok" {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    print_outcome(Ok(v))
+}
+
+/// Prints what a call did: its outcome (exit 0 only when it succeeded); a resend held back for a team
+/// approval as `{"outcome": "awaiting_approval", "approval_id": N}` (exit 3); an error on stderr (exit 1).
+pub fn print_outcome(result: Result<Value, Error>) -> ExitCode {
+    match result {
+        Ok(v) => {
+            println!("{v}");
+            if v["outcome"] == "ok" {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) if e.code == ErrorCode::ApprovalAwaiting => {
+            println!("{}", json!({ "outcome": "awaiting_approval", "approval_id": e.params.get("approval_id") }));
+            ExitCode::from(3)
+        }
+        Err(e) => fail(&e),
     }
 }
 
@@ -88,11 +101,13 @@ async fn push_to_team(store: &callback_desk::store::Store) {
 }
 
 /// Runs a stored account's operation through the same path as the app (history row written `pending`
-/// first). Sandbox accounts get an in-process sandbox for the duration of the call.
-async fn call_stored(
+/// first), under the team approval `approval_id` when given. Sandbox accounts get an in-process sandbox for
+/// the duration of the call.
+pub async fn call_stored(
     id: i64,
     operation: String,
     params: Map<String, Value>,
+    approval_id: Option<i64>,
     transport: &HttpTransport,
 ) -> Result<Value, Error> {
     let store = open_store()?;
@@ -104,7 +119,7 @@ async fn call_stored(
     };
     let root = sandbox.as_ref().map(|h| h.base_url());
     let req = ActionRequest { account_id: id, operation, params };
-    let result = store.actions.run(&req, root.as_deref(), transport, None).await?;
+    let result = store.actions.run_under(&req, approval_id, root.as_deref(), transport, None).await?;
     push_to_team(&store).await;
     let mut v = serde_json::to_value(&result).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {

@@ -12,11 +12,13 @@
 //!   each provider's rate budgets and write their results file; jobs and their calls are stored like the
 //!   app's, and a job the app is running is refused (`job.already_running`).
 //! * `team init|invite|join|members` put the installation in a team workspace on PostgreSQL.
+//! * `approvals list|approve|reject|run` four-eyes approvals of the resends the team's policy holds back.
 //!
 //! This file holds the command line itself and what the subcommands share; each subcommand is a module of
 //! its own.
 
 mod accounts;
+mod approvals;
 mod bulk;
 mod call;
 mod history;
@@ -73,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         command: team::TeamCommand,
     },
+    /// Four-eyes approvals of a team workspace's held-back resends.
+    Approvals {
+        #[command(subcommand)]
+        command: approvals::ApprovalsCommand,
+    },
     /// Run the local provider simulators until interrupted (Ctrl-C or SIGTERM).
     ///
     /// The first line on stdout is one JSON object keyed `cybavo`, `ceffu`, `avista`, `ccpayment-v1` and
@@ -95,6 +102,10 @@ fn main() -> ExitCode {
             Err(e) => fail(&e),
         },
         Command::Team { command } => match team::run(command) {
+            Ok(code) => code,
+            Err(e) => fail(&e),
+        },
+        Command::Approvals { command } => match approvals::run(command) {
             Ok(code) => code,
             Err(e) => fail(&e),
         },

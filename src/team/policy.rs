@@ -1,0 +1,158 @@
+//! The one rule of which resends need a second member's approval in a team workspace (four eyes), read
+//! from the account and the operation's descriptor, never from a provider's name: any resend on a
+//! production account; a broad one (a field holding its descriptor's `broad` value, a time window, more
+//! than [`MANY_IDS`] ids, or a confirmation rule of the operation saying it reaches far or resends
+//! everything of a kind); a one-off destination (a confirmation rule's field filled in). Solo use has no
+//! approvals.
+
+use crate::accounts::Environment;
+use crate::providers::{ConfirmRule, FieldKind, OperationDescriptor, OperationKind};
+use serde_json::{Map, Value};
+
+/// More ids than this in one resend make it broad.
+pub const MANY_IDS: usize = 100;
+
+/// How long an approval stays valid after it is requested.
+pub const DEFAULT_TTL_HOURS: i64 = 24;
+
+/// Why the resend needs an approval (reason keys, `approvals.reason.<key>`); empty when it does not.
+pub fn approval_reasons(
+    environment: Environment,
+    op: &OperationDescriptor,
+    params: &Map<String, Value>,
+    now_ms: i64,
+) -> Vec<String> {
+    if op.kind != OperationKind::Resend {
+        return Vec::new();
+    }
+    let mut reasons = Vec::new();
+    let mut add = |r: &str| {
+        if !reasons.iter().any(|x: &String| x == r) {
+            reasons.push(r.to_owned());
+        }
+    };
+    if environment == Environment::Production {
+        add("production");
+    }
+    for f in &op.fields {
+        let v = params.get(&f.name).filter(|v| given(v)).or(f.default.as_ref());
+        if let (Some(v), Some(broad)) = (v, &f.broad) {
+            if same(v, broad) {
+                add("broad_value");
+            }
+        }
+        let Some(v) = params.get(&f.name).filter(|v| given(v)) else { continue };
+        match f.kind {
+            FieldKind::UnixSeconds | FieldKind::UnixMillis => add("time_window"),
+            FieldKind::IntegerList | FieldKind::TextList if count_items(v) > MANY_IDS => add("many_ids"),
+            _ => {}
+        }
+    }
+    for rule in &op.confirm {
+        match rule {
+            ConfirmRule::Always { reason } => add(reason),
+            ConfirmRule::Filled { field, reason } => {
+                if params.get(field).is_some_and(given) {
+                    add(reason);
+                }
+            }
+            ConfirmRule::OlderThan { field, ms, reason } => {
+                let kind = op.fields.iter().find(|f| &f.name == field).map(|f| f.kind);
+                let at = params.get(field).and_then(number).map(|n| match kind {
+                    Some(FieldKind::UnixSeconds) => n.saturating_mul(1000),
+                    _ => n,
+                });
+                if at.is_some_and(|at| now_ms.saturating_sub(at) > *ms) {
+                    add(reason);
+                }
+            }
+        }
+    }
+    reasons
+}
+
+fn given(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => true,
+    }
+}
+
+/// Equal as the form compares them: `0` and `"0"` are the same value.
+fn same(a: &Value, b: &Value) -> bool {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.trim().to_owned(),
+        other => other.to_string(),
+    };
+    text(a) == text(b)
+}
+
+fn number(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Items of a list given as a JSON array or as text separated by commas or whitespace.
+fn count_items(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => a.len(),
+        Value::String(s) => s.split(|c: char| c == ',' || c.is_whitespace()).filter(|x| !x.is_empty()).count(),
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::{FormField, HttpMethod};
+    use serde_json::json;
+
+    fn field(name: &str, kind: FieldKind) -> FormField {
+        crate::providers::form_field("test", name, kind, false)
+    }
+
+    fn resend(fields: Vec<FormField>, confirm: Vec<ConfirmRule>) -> OperationDescriptor {
+        let mut op = crate::providers::operation("test", "resend", HttpMethod::Post, OperationKind::Resend, fields);
+        op.confirm = confirm;
+        op
+    }
+
+    fn params(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn production_broad_values_time_windows_many_ids_and_confirm_rules_need_an_approval() {
+        let op = resend(
+            vec![
+                field("notification_id", FieldKind::Integer).broad(0, "broad.x"),
+                field("from", FieldKind::UnixSeconds),
+                field("ids", FieldKind::IntegerList),
+                field("url", FieldKind::Url),
+            ],
+            vec![ConfirmRule::Filled { field: "url".into(), reason: "one_off_url".into() }],
+        );
+        let reasons = |env, p: Value| approval_reasons(env, &op, &params(p), 0);
+        assert!(reasons(Environment::Sandbox, json!({"notification_id": 5, "ids": [1, 2]})).is_empty());
+        assert_eq!(reasons(Environment::Production, json!({"notification_id": 5})), ["production"]);
+        assert_eq!(reasons(Environment::Sandbox, json!({"notification_id": "0"})), ["broad_value"]);
+        assert_eq!(reasons(Environment::Sandbox, json!({"from": 1_700_000_000})), ["time_window"]);
+        let ids: Vec<i64> = (0..=MANY_IDS as i64).collect();
+        assert_eq!(reasons(Environment::Sandbox, json!({ "ids": ids })), ["many_ids"]);
+        assert!(reasons(Environment::Sandbox, json!({ "ids": ids[..MANY_IDS] })).is_empty());
+        assert_eq!(reasons(Environment::Sandbox, json!({"url": "https://x.example/cb"})), ["one_off_url"]);
+    }
+
+    #[test]
+    fn look_ups_never_need_an_approval() {
+        let mut op = resend(vec![], vec![ConfirmRule::Always { reason: "all".into() }]);
+        assert_eq!(approval_reasons(Environment::Custom, &op, &Map::new(), 0), ["all"]);
+        op.kind = OperationKind::Lookup;
+        assert!(approval_reasons(Environment::Production, &op, &Map::new(), 0).is_empty());
+    }
+}
