@@ -1,9 +1,11 @@
 """A small W3C WebDriver client (standard library only) for driving the real app through tauri-driver."""
 
 import base64
+import hashlib
 import http.client
 import json
 import os
+import subprocess
 import time
 import urllib.parse
 
@@ -147,9 +149,31 @@ class Session:
             pass
         # The app allows one instance per data folder: a session started while this one's app is still
         # exiting would hand over to it and stop. Wait until it is gone.
-        deadline = time.time() + 20
+        started = time.time()
+        deadline = started + 20
         while app_pids(self.application) and time.time() < deadline:
             time.sleep(0.1)
+        # Its single-instance name on the session bus goes when the bus sees its connection close.
+        while instance_name_held() and time.time() < deadline:
+            time.sleep(0.1)
+        if time.time() - started > 5:
+            print(f"     (the app took {time.time() - started:.1f} s to exit)", flush=True)
+
+
+def instance_name_held(data_dir=None):
+    """Whether an app still holds the single-instance D-Bus name of the data folder `data_dir` (this run's
+    when not given): the name src-tauri/src/instance.rs derives from a digest of the folder's path."""
+    data_dir = data_dir or os.environ.get("CALLBACK_DESK_DATA_DIR")
+    if not data_dir:
+        return False
+    digest = hashlib.sha256(data_dir.encode()).hexdigest()[:16]
+    try:
+        names = subprocess.run(
+            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+             "org.freedesktop.DBus.ListNames"], capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return f".data_{digest}" in names
 
 
 def app_pids(application, data_dir=None):
