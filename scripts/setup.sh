@@ -14,7 +14,7 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 # --- system packages -------------------------------------------------------------------------------
 PKGS=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
       libdbus-1-dev dbus gnome-keyring fonts-dejavu-core fonts-wqy-microhei
-      libayatana-appindicator3-1)
+      libayatana-appindicator3-dev)  # the tray's library; its -dev lets the installer build find and bundle it
 if [ $WANT_TEST = 1 ]; then
   PKGS+=(xvfb xauth webkit2gtk-driver keyutils imagemagick python3 xclip postgresql)
   # The tray and notification tests: a notification server, the tray's D-Bus side, the window's X state.

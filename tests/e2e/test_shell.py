@@ -43,6 +43,21 @@ def catalog(lang):
 results = []
 
 
+def failure_picture(name):
+    """The window as it was when a check failed: target/screenshots/failed-<check>.png (best effort)."""
+    session = Session.latest
+    if session is None:
+        return
+    slug = "".join(c if c.isalnum() else "-" for c in name.lower())[:60].strip("-")
+    try:
+        folder = pathlib.Path(__file__).resolve().parents[2] / "target" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        session.screenshot(str(folder / f"failed-{slug}.png"))
+        print(f"     picture of the window: target/screenshots/failed-{slug}.png", flush=True)
+    except Exception:  # noqa: BLE001 - the session may be gone
+        pass
+
+
 def check(name):
     """Runs the decorated function at once as one named check, recording its result."""
     def wrap(fn):
@@ -54,6 +69,7 @@ def check(name):
             results.append((name, e))
             print(f"FAIL {name}: {e}", flush=True)
             traceback.print_exc()
+            failure_picture(name)
         return fn
     return wrap
 

@@ -21,6 +21,7 @@ class WebDriverError(Exception):
 
 
 class Session:
+    latest = None  # the last session started, for a picture of the window when a check fails
     def __init__(self, server: str, application: str, args=None, timeout: float = 60):
         self.server = server.rstrip("/")
         url = urllib.parse.urlsplit(self.server)
@@ -30,6 +31,7 @@ class Session:
         caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": application, "args": args or []}}}}
         value = self._call("POST", "/session", caps, timeout=timeout)
         self.id = value["sessionId"]
+        Session.latest = self
 
     def _call(self, method, path, body=None, timeout: float = 30):
         # One persistent HTTP/1.1 connection (tauri-driver proxies keep-alive connections to WebKitWebDriver).
