@@ -78,7 +78,16 @@ class Session:
         el = self.find(css)
         # Bring the element into the middle of the view first (the content pane scrolls, not the window).
         self.execute("arguments[0].scrollIntoView({block: 'center'});", {ELEMENT_KEY: el})
-        self.s("POST", f"/element/{el}/click", {})
+        try:
+            self.s("POST", f"/element/{el}/click", {})
+        except WebDriverError as e:
+            # A brief confirmation in the corner can lie over the control, as a person would see: close the
+            # confirmations (their × button) and click again.
+            if "element click intercepted" not in str(e):
+                raise
+            self.execute("document.querySelectorAll('[data-testid=toast-dismiss]').forEach(b => b.click());")
+            time.sleep(0.2)
+            self.s("POST", f"/element/{el}/click", {})
 
     def text(self, css: str) -> str:
         return self.s("GET", f"/element/{self.find(css)}/text")
