@@ -9,7 +9,7 @@ import {
   type InboxEntry, type Pasted, type ProviderDescriptor,
 } from "../api";
 import { AccountPicker } from "../components/AccountPicker";
-import { EmptyState } from "../components/EmptyState";
+import { NoAccountsYet } from "../components/EmptyState";
 import { ErrorBox, fieldOf } from "../components/ErrorBox";
 import { RequestView } from "../components/RequestView";
 import { useScreenAccount, type ScreenAccountProps } from "../hooks/useScreenAccount";
@@ -107,23 +107,7 @@ export function CheckScreen(props: ScreenAccountProps & {
   }, [intent?.nonce, accounts]);
 
   if (accounts === null) return <p className="screen-subtitle">{t("common.loading")}</p>;
-  if (accounts.length === 0) {
-    return (
-      <>
-        <p className="screen-subtitle">{t("screens.check.subtitle")}</p>
-        <EmptyState
-          icon="check"
-          title={t("screens.check.empty_title")}
-          body={t("screens.check.empty_body")}
-          action={
-            <button type="button" className="btn primary" onClick={props.onGoToAccounts}>
-              {t("screens.check.empty_action")}
-            </button>
-          }
-        />
-      </>
-    );
-  }
+  if (accounts.length === 0) return <NoAccountsYet screen="check" icon="check" onGoToAccounts={props.onGoToAccounts} />;
 
   const bad = fieldOf(error);
   const invalid = (field: string) => (bad === field ? { "aria-invalid": true as const } : {});

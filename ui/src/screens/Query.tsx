@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import { useTranslation } from "../i18n";
 import type { AccountView, ProviderDescriptor } from "../api";
 import { AccountPicker } from "../components/AccountPicker";
-import { EmptyState } from "../components/EmptyState";
+import { NoAccountsYet } from "../components/EmptyState";
 import { ErrorBox } from "../components/ErrorBox";
 import { OpForm } from "../components/OpForm";
 import { JobsSection } from "../components/bulk/JobsPanel";
@@ -55,23 +55,7 @@ export function QueryScreen(props: ScreenAccountProps & {
   }, [props.intent, accounts, descriptors]);
 
   if (accounts === null) return <p className="screen-subtitle">{t("common.loading")}</p>;
-  if (accounts.length === 0) {
-    return (
-      <>
-        <p className="screen-subtitle">{t("screens.query.subtitle")}</p>
-        <EmptyState
-          icon="search"
-          title={t("screens.query.empty_title")}
-          body={t("screens.query.empty_body")}
-          action={
-            <button type="button" className="btn primary" onClick={props.onGoToAccounts}>
-              {t("screens.query.empty_action")}
-            </button>
-          }
-        />
-      </>
-    );
-  }
+  if (accounts.length === 0) return <NoAccountsYet screen="query" icon="search" onGoToAccounts={props.onGoToAccounts} />;
 
   const withLookups = descriptors.filter((d) => d.operations.some((o) => o.kind === "lookup" && o.lookup));
   const error = lookup.error ?? loadError;
