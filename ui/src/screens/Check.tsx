@@ -110,7 +110,6 @@ export function CheckScreen(props: ScreenAccountProps & {
   if (accounts.length === 0) return <NoAccountsYet screen="check" icon="check" onGoToAccounts={props.onGoToAccounts} />;
 
   const bad = fieldOf(error);
-  const invalid = (field: string) => (bad === field ? { "aria-invalid": true as const } : {});
   // A delivery just opened from the inbox is being checked: the last result is not its own.
   const opening = !!intent && applied !== intent.nonce;
   const shownResult = result && !opening && result.account_id === account?.id ? result : null;
@@ -158,50 +157,20 @@ export function CheckScreen(props: ScreenAccountProps & {
             </fieldset>
             {mode === "parts" ? (
               <div className="check-parts">
-                <label className="field check-text">
-                  <span className="field-label">{t("fields.callback_headers")}</span>
-                  <textarea
-                    className="mono"
-                    rows={5}
-                    spellCheck={false}
-                    value={headers}
-                    data-testid="check-headers"
-                    placeholder={t("check.headers_placeholder")}
-                    onChange={(e) => onEdit(setHeaders)(e.target.value)}
-                    {...invalid("callback_headers")}
-                  />
-                  <span className="field-help">{t("check.headers_help")}</span>
-                </label>
-                <label className="field check-text">
-                  <span className="field-label">{t("fields.callback_body")}</span>
-                  <textarea
-                    className="mono"
-                    rows={8}
-                    spellCheck={false}
-                    value={body}
-                    data-testid="check-body"
-                    placeholder='{"type": 1, "serial": 90000000001, …}'
-                    onChange={(e) => onEdit(setBody)(e.target.value)}
-                    {...invalid("callback_body")}
-                  />
-                  <span className="field-help">{t("check.body_help")}</span>
-                </label>
+                <PastedText
+                  field="callback_headers" rows={5} value={headers} onChange={onEdit(setHeaders)} invalid={bad === "callback_headers"}
+                  placeholder={t("check.headers_placeholder")} help={t("check.headers_help")}
+                />
+                <PastedText
+                  field="callback_body" rows={8} value={body} onChange={onEdit(setBody)} invalid={bad === "callback_body"}
+                  placeholder='{"type": 1, "serial": 90000000001, …}' help={t("check.body_help")}
+                />
               </div>
             ) : (
-              <label className="field check-text">
-                <span className="field-label">{t("fields.callback_request")}</span>
-                <textarea
-                  className="mono"
-                  rows={12}
-                  spellCheck={false}
-                  value={request}
-                  data-testid="check-request"
-                  placeholder={"POST /callback HTTP/1.1\nHost: …\nX-CHECKSUM: …\n\n{…}"}
-                  onChange={(e) => onEdit(setRequest)(e.target.value)}
-                  {...invalid("callback_request")}
-                />
-                <span className="field-help">{t("check.request_help")}</span>
-              </label>
+              <PastedText
+                field="callback_request" rows={12} value={request} onChange={onEdit(setRequest)} invalid={bad === "callback_request"}
+                placeholder={"POST /callback HTTP/1.1\nHost: …\nX-CHECKSUM: …\n\n{…}"} help={t("check.request_help")}
+              />
             )}
           </>
         )}
@@ -314,5 +283,34 @@ function FieldRow({ field }: { field: CallbackField }) {
         {shown}
       </dd>
     </div>
+  );
+}
+
+/** One box for pasted text (headers, body or a whole request): its label, help, and invalid state. */
+function PastedText(props: {
+  field: "callback_headers" | "callback_body" | "callback_request";
+  rows: number;
+  value: string;
+  onChange: (v: string) => void;
+  invalid: boolean;
+  placeholder: string;
+  help: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <label className="field check-text">
+      <span className="field-label">{t(`fields.${props.field}`)}</span>
+      <textarea
+        className="mono"
+        rows={props.rows}
+        spellCheck={false}
+        value={props.value}
+        data-testid={`check-${props.field.replace("callback_", "")}`}
+        placeholder={props.placeholder}
+        onChange={(e) => props.onChange(e.target.value)}
+        {...(props.invalid ? { "aria-invalid": true as const } : {})}
+      />
+      <span className="field-help">{props.help}</span>
+    </label>
   );
 }
