@@ -1,7 +1,6 @@
 import { startTransition, Suspense, useCallback, useEffect, useLayoutEffect, useState } from "react";
-import { useTranslation } from "./i18n";
+import { useTranslation, changeLanguage, matchLanguage, type Language } from "./i18n";
 import { api, type AccountView, type AppInfo, type InboxEntry } from "./api";
-import { changeLanguage, matchLanguage, type Language } from "./i18n";
 import { Sidebar, shownSections, type Section } from "./components/Sidebar";
 import { ShortcutsDialog } from "./components/ShortcutsDialog";
 import { StatusLine } from "./components/StatusLine";

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { i18n } from "./i18n";
-import { changeLanguage, missingKeys } from "./i18n";
+import { i18n, changeLanguage, missingKeys } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
 import { JobsPanel } from "./components/bulk/JobsPanel";
 import type { JobLive } from "./hooks/useJobs";

@@ -3,8 +3,7 @@
 // waiting for the budget, and work kept when the screen is left.
 import { describe, expect, it } from "vitest";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { i18n } from "./i18n";
-import { changeLanguage, type Language } from "./i18n";
+import { i18n, changeLanguage, type Language } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
 import { JobsPanel, jobTone } from "./components/bulk/JobsPanel";
 import { ResultPanel, outcomeTone } from "./components/ResultPanel";

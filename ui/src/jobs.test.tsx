@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { i18n } from "./i18n";
-import { changeLanguage } from "./i18n";
+import { i18n, changeLanguage } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
 import { JobsPanel } from "./components/bulk/JobsPanel";
 import { mergeProgress } from "./hooks/useJobs";

@@ -4,8 +4,7 @@
 // other accounts exist.
 import { beforeEach, describe, expect, it } from "vitest";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { missingKeys } from "./i18n";
-import { changeLanguage } from "./i18n";
+import { missingKeys, changeLanguage } from "./i18n";
 import { SandboxTrainingCard } from "./components/SandboxTraining";
 import { AccountsScreen } from "./screens/Accounts";
 import type { SandboxTraining } from "./api";

@@ -4,10 +4,9 @@
 // Screens load this module through DateTimeField.lazy.tsx, so the date library stays out of the start-up script.
 import "./DateTimeField.css";
 import { useCallback, useContext, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
-import { useTranslation } from "../i18n";
+import { useTranslation, matchLanguage } from "../i18n";
 import { DateField, DateFieldStateContext, DateInput, DateSegment, I18nProvider, Label, Text, TimeField } from "react-aria-components";
 import { CalendarDateTime, Time, fromAbsolute, toCalendarDateTime, toZoned } from "@internationalized/date";
-import { matchLanguage } from "../i18n";
 import { DATE_LOCALES, offsetText, zoneId, type ZoneChoice } from "../lib/datetime";
 
 export type Granularity = "minute" | "second";

@@ -1,6 +1,5 @@
 import { useRef, useState, type ReactNode } from "react";
-import { useTranslation } from "../i18n";
-import type { TFunction } from "../i18n";
+import { useTranslation, type TFunction } from "../i18n";
 import { MAX_LINES_NAMED, isIdFileError, readIdFile, type IdFileResult, type IdKind } from "../lib/idfile";
 
 /** What the last load said, in the UI language. */

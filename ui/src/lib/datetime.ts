@@ -2,8 +2,7 @@
 // which locale writes dates for each app language, which time zone a choice means, and the zone the app
 // reads and writes times in (a setting, shown next to every time). Small enough to stay in the script the
 // window starts with; the fields themselves load later (DateTimeField.lazy.tsx).
-import type { TFunction } from "../i18n";
-import type { Language } from "../i18n";
+import type { TFunction, Language } from "../i18n";
 
 /** Where times are read and written: the system's time zone, or UTC. A setting; shown next to every time. */
 export type ZoneChoice = "local" | "UTC";

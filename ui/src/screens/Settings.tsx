@@ -1,10 +1,9 @@
 import { useEffect, useState } from "react";
 import { SandboxTrainingCard } from "../components/SandboxTraining";
-import { useTranslation } from "../i18n";
+import { useTranslation, LANGUAGES, type Language } from "../i18n";
 import { api, asCoreError, type AppInfo, type CoreError } from "../api";
 import { ErrorBox } from "../components/ErrorBox";
 import { Modal } from "../components/Modal";
-import { LANGUAGES, type Language } from "../i18n";
 import { useZone } from "../hooks/useZone";
 import { offsetText, systemZoneName, type ZoneChoice } from "../lib/datetime";
 import { savePreferences, savedNotifications, savedTheme } from "../lib/prefs";
