@@ -54,6 +54,16 @@ def failure_picture(name):
         folder.mkdir(parents=True, exist_ok=True)
         session.screenshot(str(folder / f"failed-{slug}.png"))
         print(f"     picture of the window: target/screenshots/failed-{slug}.png", flush=True)
+        # What the window said, for a run whose pictures cannot be looked at: the language, the screen, the
+        # dialogs and confirmations on top, and the text of the screen (shortened).
+        said = session.execute(
+            "const text = (sel) => [...document.querySelectorAll(sel)].map(e => e.innerText.trim()).filter(Boolean).join(' | ');"
+            "return {lang: document.documentElement.lang, screen: text('[data-testid=screen-title]'),"
+            " dialogs: text('[role=dialog]'), toasts: text('[data-testid=toasts]'), errors: text('.error, [role=alert]'),"
+            " main: text('main').replace(/\\s+/g, ' ').slice(0, 1200)};")
+        for key, value in (said or {}).items():
+            if value:
+                print(f"     {key}: {value}", flush=True)
     except Exception:  # noqa: BLE001 - the session may be gone
         pass
 
