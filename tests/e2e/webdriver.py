@@ -78,6 +78,15 @@ class Session:
         el = self.find(css)
         # Bring the element into the middle of the view first (the content pane scrolls, not the window).
         self.execute("arguments[0].scrollIntoView({block: 'center'});", {ELEMENT_KEY: el})
+        # Click where the element is once the screen has settled: a line that arrives late (a budget, a
+        # note) can move the control between where the click was aimed and where it lands, as it could
+        # under a person's pointer.
+        self.execute_async(
+            "const [el, done] = arguments; let last = null, steady = 0; const until = Date.now() + 1500;"
+            "const look = () => { const r = el.getBoundingClientRect(); const now = [r.x, r.y, r.width, r.height].join();"
+            "  steady = now === last ? steady + 1 : 0; last = now;"
+            "  if (steady >= 2 || Date.now() > until) done(); else requestAnimationFrame(look); };"
+            "requestAnimationFrame(look);", {ELEMENT_KEY: el}, timeout=10)
         try:
             self.s("POST", f"/element/{el}/click", {})
         except WebDriverError as e:
