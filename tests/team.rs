@@ -11,159 +11,9 @@ use std::path::Path;
 use std::process::Command;
 use tokio_postgres::NoTls;
 
-const CLI: &str = env!("CARGO_BIN_EXE_callback-desk-cli");
-const URL_ENV: &str = "CALLBACK_DESK_TEST_POSTGRES_URL";
-
-/// A private Secret Service: a D-Bus session daemon of its own with a gnome-keyring unlocked in it. The
-/// keyring daemon leaves when its bus goes; the bus is stopped (by its process id) on drop.
-struct Keyring {
-    home: tempfile::TempDir,
-    bus_address: String,
-    bus_pid: i32,
-}
-
-impl Keyring {
-    fn start() -> Keyring {
-        let home = tempfile::tempdir().unwrap();
-        let (data, runtime) = (home.path().join("data"), home.path().join("runtime"));
-        std::fs::create_dir_all(&data).unwrap();
-        std::fs::create_dir_all(&runtime).unwrap();
-        let out = Command::new("dbus-daemon")
-            .args(["--session", "--fork", "--nopidfile", "--print-address=1", "--print-pid=1"])
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .output()
-            .expect("dbus-daemon (scripts/setup.sh installs it)");
-        let text = String::from_utf8(out.stdout).unwrap();
-        let mut lines = text.lines();
-        let bus_address = lines.next().expect("bus address").to_owned();
-        let bus_pid: i32 = lines.next().expect("bus pid").trim().parse().unwrap();
-        let keyring = Keyring { home, bus_address, bus_pid };
-        let mut daemon = Command::new("gnome-keyring-daemon")
-            .args(["--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus_address)
-            .env("XDG_DATA_HOME", &data)
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env("HOME", keyring.home.path())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("gnome-keyring-daemon (scripts/setup.sh installs it)");
-        use std::io::Write;
-        daemon.stdin.take().unwrap().write_all(b"member-keyring-password").unwrap();
-        assert!(daemon.wait().unwrap().success(), "gnome-keyring-daemon did not start");
-        // The daemon owns the Secret Service's name on the bus a moment after it answers: wait for it, so that
-        // no command of the member finds the bus without a keyring.
-        loop {
-            let owned = Command::new("dbus-send")
-                .args([
-                    "--session",
-                    "--print-reply",
-                    "--dest=org.freedesktop.DBus",
-                    "/org/freedesktop/DBus",
-                    "org.freedesktop.DBus.NameHasOwner",
-                    "string:org.freedesktop.secrets",
-                ])
-                .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus_address)
-                .output()
-                .expect("dbus-send");
-            if String::from_utf8_lossy(&owned.stdout).contains("boolean true") {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        keyring
-    }
-}
-
-impl Drop for Keyring {
-    fn drop(&mut self) {
-        // SAFETY: a signal to the bus daemon this keyring started (its id as it printed it).
-        unsafe { libc::kill(self.bus_pid, libc::SIGTERM) };
-    }
-}
-
-/// One installation: a data folder and a keyring of its own.
-struct Member {
-    data: tempfile::TempDir,
-    keyring: Keyring,
-}
-
-impl Member {
-    fn new() -> Member {
-        Member { data: tempfile::tempdir().unwrap(), keyring: Keyring::start() }
-    }
-
-    /// Runs the CLI as this installation; returns (exit code, stdout, stderr).
-    fn cli(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(CLI)
-            .args(args)
-            .env("CALLBACK_DESK_DATA_DIR", self.data.path())
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.keyring.bus_address)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into(),
-            String::from_utf8_lossy(&out.stderr).into(),
-        )
-    }
-
-    /// Runs the CLI; it must succeed. Returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.cli(args);
-        assert_eq!(code, 0, "{args:?}: {err}");
-        out
-    }
-
-    /// Runs the CLI; it must fail with exit 1. Returns the error object it printed.
-    fn refused(&self, args: &[&str]) -> Value {
-        let (code, _, err) = self.cli(args);
-        assert_eq!(code, 1, "{args:?} should fail: {err}");
-        let line = err.lines().last().unwrap_or_default();
-        serde_json::from_str::<Value>(line).unwrap_or_else(|_| panic!("not an error object: {err}"))["error"].clone()
-    }
-}
-
-/// A database of its own for one test, owned by a role with CREATEROLE (what `team init` asks for):
-/// returns that owner's URL.
-async fn team_database(name: &str) -> String {
-    let admin =
-        std::env::var(URL_ENV).unwrap_or_else(|_| panic!("{URL_ENV} is not set: run under scripts/with-postgres.sh"));
-    let (client, conn) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
-    tokio::spawn(conn);
-    let owner = format!("{name}_dba");
-    // One statement each: CREATE DATABASE cannot run in a transaction (a batch is one).
-    for sql in [
-        format!("CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD 'dba-password-{name}'"),
-        format!("CREATE DATABASE {name} OWNER {owner}"),
-    ] {
-        client.batch_execute(&sql).await.unwrap();
-    }
-    let (_, host_port) = admin.rsplit_once('@').unwrap();
-    let host_port = host_port.split('/').next().unwrap();
-    format!("postgres://{owner}:dba-password-{name}@{host_port}/{name}")
-}
-
-/// What an invitation code carries (the test reads its one-time credentials to act as that role).
-fn invite_credentials(code: &str) -> Value {
-    use base64::Engine;
-    let body = code.trim().strip_prefix("cbd-invite-1.").expect("an invitation code");
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(body).unwrap()).unwrap()
-}
-
-/// Connects as a login role with its password (plain on loopback).
-async fn connect_as(invite: &Value) -> tokio_postgres::Client {
-    let mut config = tokio_postgres::Config::new();
-    config
-        .host(invite["host"].as_str().unwrap())
-        .port(invite["port"].as_u64().unwrap() as u16)
-        .dbname(invite["dbname"].as_str().unwrap())
-        .user(invite["user"].as_str().unwrap())
-        .password(invite["password"].as_str().unwrap());
-    let (client, conn) = config.connect(NoTls).await.unwrap();
-    tokio::spawn(conn);
-    client
-}
+#[path = "common/team_env.rs"]
+mod team_env;
+use team_env::*;
 
 /// Every byte of every file under `dir`.
 fn all_bytes(dir: &Path) -> Vec<u8> {
@@ -723,6 +573,34 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
     bob.ok(&["team", "push"]);
     assert_eq!(audit_rows(&dba).await.len(), 4);
 
+    // The team's trail, read from the team database: newest first, each row naming its member; an admin
+    // sees every row, a filter narrows them, and another member sees none of rows not theirs (row-level
+    // security: these actions were on bob's own accounts).
+    let trail = |m: &Member, extra: &[&str]| -> Vec<Value> {
+        let args = [&["history", "list", "--team", "--json"], extra].concat();
+        m.ok(&args).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let all = trail(&alice, &[]);
+    let ids: Vec<i64> = rows.iter().rev().map(|r| r.0).collect();
+    assert_eq!(all.iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>(), ids, "{all:?}");
+    assert!(all.iter().all(|r| r["member"] == "bob" && r["operation"] == "query-callbacks"), "{all:?}");
+    assert_eq!(trail(&alice, &["--limit", "3"]).len(), 3);
+    assert!(trail(&alice, &["--member", "alice"]).is_empty());
+    // Words match the pieces of a scope by prefix, as the local history's text filter does.
+    let scope = all[0]["scope"].as_str().unwrap().to_owned();
+    let word = scope.split(|c: char| !c.is_alphanumeric()).rfind(|w| w.len() >= 4).unwrap();
+    let found = trail(&alice, &["--text", &word[..word.len() - 1]]);
+    assert!(
+        !found.is_empty() && found.iter().all(|r| r["scope"].as_str().unwrap().contains(word)),
+        "{word}: {found:?}"
+    );
+    assert!(trail(&alice, &["--text", "no-such-words"]).is_empty());
+    assert_eq!(trail(&bob, &["--member", "bob"]).len(), 4);
+    let carol = Member::new();
+    let code = alice.ok(&["team", "invite", "--member", "carol", "--role", "viewer"]);
+    carol.ok(&["team", "join", "--invite", code.trim()]);
+    assert!(trail(&carol, &[]).is_empty(), "a viewer sees another member's rows");
+
     assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
     // Only admins verify (others do not see every row).
     assert_eq!(bob.refused(&["history", "verify-chain"])["params"]["role"], "admin");
@@ -932,4 +810,43 @@ async fn team_offline_refuses_sends_keeps_lookups_and_history_and_pushes_when_ba
     let rows = audit_rows(&dba).await;
     assert_eq!(rows.len(), 1);
     assert!(rows[0].1.ends_with(&format!("/{}", local[0]["id"])));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_job_meeting_an_unreachable_team_database_pauses_having_sent_nothing_and_resumes() {
+    let url = team_database("team_job_offline").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let cybavo = alice.add_cybavo(&sandbox);
+    let db = rusqlite::Connection::open(alice.data.path().join("callback-desk.sqlite3")).unwrap();
+    let port: i64 = db.query_row("SELECT port FROM team_workspace", [], |r| r.get(0)).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    db.execute("UPDATE team_workspace SET port = ?1", [closed]).unwrap();
+
+    // The job's resends need the team database: the job stops at its first call, paused and saying why,
+    // with that call not sent (not "in flight", which a later start would count as an unknown outcome).
+    let serials = r#"{"serials":[90000000002,90000000003,90000000004]}"#;
+    let run = ["bulk", "run", "--account-id", cybavo.as_str(), "--operation", "resend-withdrawal-callbacks"];
+    let (code, out, err) = alice.cli(&[&run[..], &["--params", serials]].concat());
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("team.offline"), "{err}");
+    let jobs: Value = serde_json::from_str(&alice.ok(&["bulk", "list"])).unwrap();
+    let job = &jobs[0];
+    assert_eq!(job["state"], "paused", "{job}");
+    assert_eq!((job["next_index"].as_u64(), job["unknown"].as_u64()), (Some(0), Some(0)), "{job}");
+    assert!(alice.ok(&["history", "list", "--json"]).trim().is_empty(), "nothing was sent");
+
+    // Back online, the job resumes from its first call and sends each once.
+    db.execute("UPDATE team_workspace SET port = ?1", [port]).unwrap();
+    let id = job["id"].to_string();
+    let (code, out, err) = alice.cli(&["bulk", "resume", "--job-id", &id]);
+    assert_eq!(code, 0, "{out} {err}");
+    let done: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (done["state"].as_str(), done["ok"].as_u64(), done["unknown"].as_u64()),
+        (Some("done"), Some(3), Some(0)),
+        "{done}"
+    );
 }

@@ -356,12 +356,7 @@ impl Jobs {
                             | ErrorCode::VaultSecretMissing
                             | ErrorCode::VaultMasterKeyLost
                             | ErrorCode::NetworkConnectionFailed
-                            // A team approval is refused before anything is sent (`team::admit`).
-                            | ErrorCode::ApprovalAwaiting
-                            | ErrorCode::ApprovalNotApproved
-                            | ErrorCode::ApprovalExpired
-                            | ErrorCode::ApprovalPlanChanged
-                    );
+                    ) || refused_by_the_team(e.code);
                     if sent_nothing {
                         self.db
                             .conn()
@@ -376,6 +371,12 @@ impl Jobs {
             progress(&self.progress_of(&job, eta, None));
         }
     }
+}
+
+/// In a team workspace the team database admits each call before anything is sent (`team::admit`): its
+/// refusals (an unreachable database, a missing role, an approval not given) all come before the request.
+fn refused_by_the_team(code: ErrorCode) -> bool {
+    matches!(code.as_str().split('.').next(), Some("team" | "approval"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,6 +15,7 @@ pub mod members;
 pub mod outbox;
 pub mod policy;
 pub mod schema;
+pub mod trail;
 
 use crate::db::{storage_error, Db};
 use crate::error::{Error, ErrorCode, Result};
@@ -89,7 +90,12 @@ impl Team {
         let password = vault
             .get_app_secret(PASSWORD_SECRET)?
             .ok_or_else(|| Error::new(ErrorCode::VaultSecretMissing).with("field", PASSWORD_SECRET))?;
-        let client = connect::connect(&config.endpoint, password.expose()).await?;
+        Team::connect(config, password.expose()).await
+    }
+
+    /// Connects as `config`'s member with `password` (what [`Team::open`] does with the vault's).
+    pub async fn connect(config: TeamConfig, password: &str) -> Result<Team> {
+        let client = connect::connect(&config.endpoint, password).await?;
         Ok(Team { client, config })
     }
 

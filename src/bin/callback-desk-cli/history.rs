@@ -52,6 +52,13 @@ pub enum HistoryCommand {
         json: bool,
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// In a team workspace: the team's audit trail (every member's actions you may see) instead of this
+        /// installation's history. Rows carry `member`; --job-id and --kind do not apply.
+        #[arg(long)]
+        team: bool,
+        /// With --team: only this member's actions.
+        #[arg(long, requires = "team")]
+        member: Option<String>,
     },
     /// Export the filtered history as CSV (never containing secrets or signatures).
     Export {
@@ -73,6 +80,69 @@ pub enum HistoryCommand {
     /// In a team workspace (admins): recompute the team audit trail's hash chain. Exit 0 printing "intact",
     /// or 1 naming the first row that was altered.
     VerifyChain,
+}
+
+/// `history list --team`: the team's audit trail, newest first, a page at a time from the team database.
+fn list_team_trail(
+    store: &callback_desk::store::Store,
+    f: HistoryFilterArgs,
+    member: Option<String>,
+    json: bool,
+    limit: u32,
+) -> Result<ExitCode, Error> {
+    use callback_desk::team::trail::{page, TrailFilter};
+    if f.job_id.is_some() {
+        return Err(Error::invalid_field("job_id", "unsupported"));
+    }
+    if f.kind.is_some() {
+        return Err(Error::invalid_field("kind", "unsupported"));
+    }
+    let outcome = f.outcome.clone();
+    let filter = to_filter(f)?;
+    let filter = TrailFilter {
+        member,
+        account_id: filter.account_id,
+        provider: filter.provider,
+        operation: filter.operation,
+        outcome,
+        from_ms: filter.from_ms,
+        to_ms: filter.to_ms,
+        text: filter.text,
+    };
+    let vault = store.accounts.vault().clone();
+    runtime()?.block_on(async move {
+        let team = callback_desk::team::Team::open(&vault).await?;
+        if !json {
+            println!(
+                "{:<20} {:<16} {:<24} {:<10} {:<28} {:<8} {:>6} SCOPE",
+                "TIME (UTC)", "MEMBER", "ACCOUNT", "PROVIDER", "OPERATION", "OUTCOME", "HTTP"
+            );
+        }
+        let (mut before, mut left) = (None, i64::from(limit.max(1)));
+        loop {
+            let found = page(&team, &filter, before, left).await?;
+            for row in &found.rows {
+                if json {
+                    println!("{}", serde_json::to_string(row).unwrap_or_default());
+                } else {
+                    let time = chrono::DateTime::from_timestamp_millis(row.at_ms)
+                        .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+                        .unwrap_or_default();
+                    let http = row.http_status.map(|s| s.to_string()).unwrap_or_default();
+                    println!(
+                        "{:<20} {:<16} {:<24} {:<10} {:<28} {:<8} {:>6} {}",
+                        time, row.member, row.account_label, row.provider, row.operation, row.outcome, http, row.scope
+                    );
+                }
+            }
+            left -= found.rows.len() as i64;
+            match found.next_before_id {
+                Some(id) if left > 0 => before = Some(id),
+                _ => break,
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn to_filter(f: HistoryFilterArgs) -> Result<HistoryFilter, Error> {
@@ -106,7 +176,10 @@ fn to_filter(f: HistoryFilterArgs) -> Result<HistoryFilter, Error> {
 pub fn run(command: HistoryCommand) -> Result<ExitCode, Error> {
     let store = open_store()?;
     match command {
-        HistoryCommand::List { filter, json, limit } => {
+        HistoryCommand::List { filter, json, limit, team: true, member } => {
+            list_team_trail(&store, filter, member, json, limit)
+        }
+        HistoryCommand::List { filter, json, limit, .. } => {
             let filter = to_filter(filter)?;
             let team = callback_desk::team::TeamConfig::load(store.accounts.vault().db())?;
             let mut cursor = None;
