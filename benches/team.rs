@@ -90,25 +90,35 @@ impl Drop for Sandbox {
     }
 }
 
+/// The sandbox's CYBAVO account with the simulator's own limit as its agreed budget (60 calls a minute).
 fn add_cybavo(member: &Member, sandbox: &Sandbox) -> String {
     let file = member.data.path().join("cybavo-account.json");
-    std::fs::write(&file, sandbox.1["cybavo"].to_string()).unwrap();
+    let mut account = sandbox.1["cybavo"].clone();
+    account["calls_per_minute"] = 60.into();
+    std::fs::write(&file, account.to_string()).unwrap();
     member.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "Cybavo bench"]).trim().to_owned()
 }
 
 fn resend(admin: &Member) {
     let runs: usize = env_or("TEAM_BENCH_RUNS", 40);
-    let sandbox = Sandbox::start();
+    // A simulator each, so that the solo and the team installation each have the simulator's whole budget.
+    let (solo_sandbox, team_sandbox) = (Sandbox::start(), Sandbox::start());
     let solo = Member::new();
-    let (solo_id, team_id) = (add_cybavo(&solo, &sandbox), add_cybavo(admin, &sandbox));
-    let timed = |m: &Member, id: &str| {
+    let (solo_id, team_id) = (add_cybavo(&solo, &solo_sandbox), add_cybavo(admin, &team_sandbox));
+    let timed = |m: &Member, id: &str| loop {
         let params = r#"{"notification_id": 90000000001}"#;
         let started = Instant::now();
         let (code, out, err) =
             m.cli(&["call", "--account-id", id, "--operation", "resend-deposit-callbacks", "--params", params]);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        assert_eq!(code, 0, "the resend did not go: {out} {err}");
-        ms
+        if code == 0 {
+            return ms;
+        }
+        // Over the budget (more than 60 runs a minute): nothing was sent; wait, untimed, and run again.
+        let refused: Value = serde_json::from_str(err.lines().last().unwrap_or("{}")).unwrap_or(Value::Null);
+        let wait = refused["error"]["params"]["wait_seconds"].as_u64();
+        assert!(refused["error"]["code"] == "budget.wait" && wait.is_some(), "the resend did not go: {out} {err}");
+        std::thread::sleep(Duration::from_secs(wait.unwrap_or(1)));
     };
     // One uncounted pair: first runs fill caches.
     timed(&solo, &solo_id);
@@ -169,6 +179,18 @@ async fn trail(admin: &Member, dbname: &str) {
             "admin, words (a serial)",
             &auditor,
             TrailFilter { text: Some(format!("{}", 90000000000 + rows - 5000)), ..Default::default() },
+            None,
+        ),
+        (
+            "admin, a word most rows hold",
+            &auditor,
+            TrailFilter { text: Some("Merchant".into()), ..Default::default() },
+            None,
+        ),
+        (
+            "admin, words no row holds",
+            &auditor,
+            TrailFilter { text: Some("PAG-2024-0001".into()), ..Default::default() },
             None,
         ),
         ("viewer (row-level security: own rows only), first page", &viewer, TrailFilter::default(), None),

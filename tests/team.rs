@@ -595,11 +595,13 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
         "{word}: {found:?}"
     );
     assert!(trail(&alice, &["--text", "no-such-words"]).is_empty());
+    assert!(trail(&alice, &["--text", " -- !! "]).is_empty(), "words without a letter or digit match nothing");
     assert_eq!(trail(&bob, &["--member", "bob"]).len(), 4);
     let carol = Member::new();
     let code = alice.ok(&["team", "invite", "--member", "carol", "--role", "viewer"]);
     carol.ok(&["team", "join", "--invite", code.trim()]);
     assert!(trail(&carol, &[]).is_empty(), "a viewer sees another member's rows");
+    assert!(trail(&carol, &["--text", word]).is_empty(), "a viewer finds another member's rows by their words");
 
     assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
     // Only admins verify (others do not see every row).

@@ -27,6 +27,8 @@ use callback_desk::{logging, paths};
 
 /// How long background start-up work waits for the window's first paint before it starts anyway.
 const FIRST_PAINT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How often the app pushes queued actions to a team workspace's audit trail.
+const TEAM_PUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn main() {
     // Before any thread exists: it may set an environment variable the web process reads.
@@ -94,6 +96,21 @@ fn main() {
                     since_start_ms = state.started.elapsed().as_millis() as u64,
                     "keyring self-test"
                 );
+            });
+            // In a team workspace, the actions that stayed queued while the team database was unreachable
+            // reach the team's audit trail within a minute of it coming back (each action also pushes).
+            let push_state = retention_state.clone();
+            tauri::async_runtime::spawn(async move {
+                push_state.after_first_paint(FIRST_PAINT_WAIT).await;
+                loop {
+                    if let Ok(store) = push_state.store().await {
+                        let vault = store.accounts.vault().clone();
+                        if let Err(e) = callback_desk::team::outbox::push_now(&vault, push_state.clock.as_ref()).await {
+                            tracing::warn!(code = %e.code, "the team's audit trail could not be reached; actions stay queued");
+                        }
+                    }
+                    tokio::time::sleep(TEAM_PUSH_EVERY).await;
+                }
             });
             // History retention: after the first paint, then once a day.
             let handle = app.handle().clone();

@@ -58,7 +58,11 @@ async fn ask(
 ) -> Result<Team> {
     let mut team = Team::open(vault).await?;
     if needs.resend {
-        team.client().query_one("SELECT callback_desk.require_role(NULL, 'operator')", &[]).await.map_err(db_error)?;
+        // Typed (here: no parameters), so no statement is prepared first: one round trip.
+        team.client()
+            .query_typed("SELECT callback_desk.require_role(NULL, 'operator')", &[])
+            .await
+            .map_err(db_error)?;
     }
     let approval = match &needs.plan {
         Some(plan) if !plan.reasons.is_empty() || plan.approval_id.is_some() => {

@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorCode, Result};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::time::{Duration, SystemTime};
+use tokio_postgres::types::{ToSql, Type};
 
 /// The hash before the first row.
 pub const GENESIS: [u8; 32] = [0; 32];
@@ -42,26 +43,28 @@ pub struct AuditEntry {
 /// Appends `entry` as the team member (or finds the row its origin already made); returns the row's id.
 pub async fn append(team: &Team, entry: &AuditEntry) -> Result<i64> {
     let at = SystemTime::UNIX_EPOCH + Duration::from_millis(entry.at_ms.max(0) as u64);
+    // Typed parameters: no statement is prepared first (one round trip).
+    let params: [(&(dyn ToSql + Sync), Type); 14] = [
+        (&entry.origin, Type::TEXT),
+        (&at, Type::TIMESTAMPTZ),
+        (&entry.account_id, Type::INT8),
+        (&entry.account_label, Type::TEXT),
+        (&entry.provider, Type::TEXT),
+        (&entry.environment, Type::TEXT),
+        (&entry.kind, Type::TEXT),
+        (&entry.operation, Type::TEXT),
+        (&entry.scope, Type::TEXT),
+        (&entry.outcome, Type::TEXT),
+        (&entry.http_status, Type::INT4),
+        (&entry.error_code, Type::TEXT),
+        (&entry.duration_ms, Type::INT8),
+        (&entry.payload, Type::JSONB),
+    ];
     let row = team
         .client()
-        .query_one(
+        .query_typed_one(
             "SELECT callback_desk.append_audit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            &[
-                &entry.origin,
-                &at,
-                &entry.account_id,
-                &entry.account_label,
-                &entry.provider,
-                &entry.environment,
-                &entry.kind,
-                &entry.operation,
-                &entry.scope,
-                &entry.outcome,
-                &entry.http_status,
-                &entry.error_code,
-                &entry.duration_ms,
-                &entry.payload,
-            ],
+            &params,
         )
         .await
         .map_err(db_error)?;

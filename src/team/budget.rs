@@ -12,6 +12,7 @@ use crate::accounts::AccountView;
 use crate::error::Result;
 use crate::limits::{day_of, day_start_ms, earliest_allowed_n, Budget, LimitSettings, Reservation, MINUTE_MS};
 use sha2::{Digest, Sha256};
+use tokio_postgres::types::{ToSql, Type};
 
 /// The merchant account a budget belongs to, the same in every member's installation: members' copies of
 /// one account (same provider, address and public fields) share it. Hex SHA-256 of those, the fields in
@@ -34,30 +35,33 @@ pub async fn reserve(
     count: usize,
 ) -> Result<Reservation> {
     let tx = team.client.transaction().await.map_err(db_error)?;
-    tx.execute("SELECT callback_desk.lock_budget($1, $2)", &[&merchant, &bucket]).await.map_err(db_error)?;
     let mut from = now.saturating_sub(MINUTE_MS + settings.margin_ms.max(0));
     if budget.per_day.is_some() {
         from = from.min(day_start_ms(day_of(now, settings.day_offset_secs), settings.day_offset_secs));
     }
-    let calls: Vec<i64> = tx
-        .query(
+    // The lock, then the calls it guards: sent together, run in that order (one round trip; typed
+    // parameters need no statement prepared first).
+    let (merchant, bucket) = (&merchant, &bucket);
+    let lock = [(merchant as &(dyn ToSql + Sync), Type::TEXT), (bucket, Type::TEXT)];
+    let read = [(merchant as &(dyn ToSql + Sync), Type::TEXT), (bucket, Type::TEXT), (&from, Type::INT8)];
+    let (_, rows) = tokio::try_join!(
+        tx.query_typed("SELECT callback_desk.lock_budget($1, $2)", &lock),
+        tx.query_typed(
             "SELECT at_ms FROM callback_desk.rate_calls WHERE merchant = $1 AND bucket = $2 AND at_ms >= $3
              ORDER BY at_ms",
-            &[&merchant, &bucket, &from],
+            &read,
         )
-        .await
-        .map_err(db_error)?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    )
+    .map_err(db_error)?;
+    let calls: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
     let at = earliest_allowed_n(&calls, budget, 0, now, settings.margin_ms, settings.day_offset_secs, count);
     if at > now {
         return Ok(Reservation::WaitUntil(at));
     }
     let n = i32::try_from(count).unwrap_or(i32::MAX);
-    tx.execute("SELECT callback_desk.record_budget_calls($1, $2, $3, $4)", &[&merchant, &bucket, &now, &n])
-        .await
-        .map_err(db_error)?;
+    let record =
+        [(merchant as &(dyn ToSql + Sync), Type::TEXT), (bucket, Type::TEXT), (&now, Type::INT8), (&n, Type::INT4)];
+    tx.query_typed("SELECT callback_desk.record_budget_calls($1, $2, $3, $4)", &record).await.map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
     Ok(Reservation::Granted)
 }

@@ -75,6 +75,41 @@ fn prefix_query(text: &str) -> Option<String> {
     (!pieces.is_empty()).then(|| pieces.join(" & "))
 }
 
+/// The text the `audit_words` index (migration 006) is built over: the same expression, so the index serves it.
+const WORDS: &str = "to_tsvector('simple'::regconfig, scope || ' ' || account_label)";
+
+/// Rows holding at most this many matches of the words are found through the words index first.
+const FEW_MATCHES: i64 = 20_000;
+
+/// How the rows matching the words are found.
+enum Words {
+    /// The text has no letter or digit: nothing matches.
+    Nothing,
+    /// Every row holding them (at most [`FEW_MATCHES`]), from the words index.
+    Among(Vec<i64>),
+    /// More rows hold them: the page is read newest first, testing each row (it soon finds a page).
+    Common(String),
+}
+
+/// Asks the words index which rows the reader may see hold the words (`audit_words_match`, migration 006),
+/// up to one more than [`FEW_MATCHES`]. A rare word (an id, a serial) then reads only its rows; a common one
+/// reads rows newest first, where matches come soon. Reading newest first for a rare word would test every
+/// row of the trail: under row-level security the words index serves only that function.
+async fn words_match(team: &Team, text: &str) -> Result<Words> {
+    let Some(query) = prefix_query(text) else {
+        return Ok(Words::Nothing);
+    };
+    let ids: Vec<i64> = team
+        .client()
+        .query("SELECT callback_desk.audit_words_match($1, $2)", &[&query, &(FEW_MATCHES as i32 + 1)])
+        .await
+        .map_err(db_error)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok(if ids.len() as i64 > FEW_MATCHES { Words::Common(query) } else { Words::Among(ids) })
+}
+
 /// The `limit` newest rows older than `before_id` (all rows when none) that match `filter`.
 pub async fn page(team: &Team, filter: &TrailFilter, before_id: Option<i64>, limit: i64) -> Result<TrailPage> {
     let limit = limit.clamp(1, MAX_PAGE);
@@ -112,9 +147,14 @@ pub async fn page(team: &Team, filter: &TrailFilter, before_id: Option<i64>, lim
     if let Some(ms) = filter.to_ms {
         and(&mut sql, " AND at < ?", Box::new(time(ms)));
     }
-    if let Some(query) = filter.text.as_deref().and_then(prefix_query) {
-        // The expression of the `audit_words` index (migration 006).
-        and(&mut sql, " AND to_tsvector('simple'::regconfig, scope || ' ' || account_label) @@ to_tsquery('simple'::regconfig, ?)", Box::new(query));
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        match words_match(team, text).await? {
+            Words::Nothing => return Ok(TrailPage { rows: Vec::new(), next_before_id: None }),
+            Words::Among(ids) => and(&mut sql, " AND id = ANY(?)", Box::new(ids)),
+            Words::Common(query) => {
+                and(&mut sql, &format!(" AND {WORDS} @@ to_tsquery('simple'::regconfig, ?)"), Box::new(query))
+            }
+        }
     }
     // One more than asked: whether an older page exists.
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
