@@ -58,7 +58,11 @@ async fn ask(
 ) -> Result<Team> {
     let mut team = Team::open(vault).await?;
     if needs.resend {
-        team.client().query_one("SELECT callback_desk.require_role(NULL, 'operator')", &[]).await.map_err(db_error)?;
+        // On a shared account, the member's role there (`account_roles`), else their workspace role.
+        team.client()
+            .query_one("SELECT callback_desk.require_role($1, 'operator')", &[&view.team_account_id])
+            .await
+            .map_err(db_error)?;
     }
     let approval = match &needs.plan {
         Some(plan) if !plan.reasons.is_empty() || plan.approval_id.is_some() => {

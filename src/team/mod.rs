@@ -15,6 +15,7 @@ pub mod members;
 pub mod outbox;
 pub mod policy;
 pub mod schema;
+pub mod shared;
 
 use crate::db::{storage_error, Db};
 use crate::error::{Error, ErrorCode, Result};

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/003_budgets.sql"),
     include_str!("sql/004_keys.sql"),
     include_str!("sql/005_approvals.sql"),
+    include_str!("sql/006_shared_accounts.sql"),
 ];
 
 /// The role names of one workspace.
