@@ -342,8 +342,9 @@ pub async fn add(team: &mut Team, accounts: &Accounts, input: &AccountInput, now
 /// Before an action on account `local_id`: when it is a shared account, its copy is refreshed from the
 /// team database. Refused with `team.share_missing` (naming the account) when no secret of it is shared
 /// with this member. When the team database cannot be reached, the secrets opened before are used (a
-/// resend is refused offline anyway; a look-up goes ahead), or `team.offline` when there are none.
-pub async fn refresh_for_call(accounts: &Accounts, local_id: i64, now: i64) -> Result<()> {
+/// resend is refused offline anyway; a look-up goes ahead), or `team.offline` when there are none. Returns
+/// the connection it made, if any (the action's admission reuses it).
+pub async fn refresh_for_call(accounts: &Accounts, local_id: i64, now: i64) -> Result<Option<Team>> {
     let vault = accounts.vault();
     let team_id: Option<i64> = vault
         .db()
@@ -352,21 +353,21 @@ pub async fn refresh_for_call(accounts: &Accounts, local_id: i64, now: i64) -> R
         .optional()
         .map_err(storage_error)?
         .flatten();
-    let Some(team_id) = team_id else { return Ok(()) };
+    let Some(team_id) = team_id else { return Ok(None) };
     if TeamConfig::load(vault.db())?.is_none() {
-        return Ok(());
+        return Ok(None);
     }
     let team = match Team::open(vault).await {
         Ok(team) => team,
         Err(e) if e.code == ErrorCode::TeamOffline && !vault.names(local_id)?.is_empty() => {
             tracing::warn!(error = %e, "team database offline: the shared account's secrets opened before are used");
-            return Ok(());
+            return Ok(None);
         }
         Err(e) => return Err(e),
     };
     let refreshed = refresh(&team, vault, Some(team_id), now).await?;
     match refreshed.first() {
-        Some((_, _, opened)) if *opened > 0 => Ok(()),
+        Some((_, _, opened)) if *opened > 0 => Ok(Some(team)),
         _ => {
             let label = accounts.get(local_id).map(|v| v.label).unwrap_or_default();
             Err(share_missing(local_id, &label))
