@@ -196,6 +196,43 @@ fn share_missing(view_id: i64, label: &str) -> Error {
     Error::new(ErrorCode::TeamShareMissing).with("account_id", view_id).with("label", label)
 }
 
+/// This installation's copy of the account, when it holds exactly these fields and secrets already.
+fn current_copy(vault: &Vault, account: &TeamAccount, secrets: &[(String, Secret)]) -> Result<Option<i64>> {
+    type Row = (i64, String, String, String, String, String, String);
+    let row: Option<Row> = vault
+        .db()
+        .conn()
+        .query_row(
+            "SELECT id, provider, label, environment, base_url, fields, notes FROM accounts WHERE team_account_id = ?1",
+            [account.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        )
+        .optional()
+        .map_err(storage_error)?;
+    let Some((id, provider, label, environment, base_url, fields, notes)) = row else { return Ok(None) };
+    let same_fields = (provider.as_str(), label.as_str(), environment.as_str(), base_url.as_str(), notes.as_str())
+        == (
+            account.provider.as_str(),
+            account.label.as_str(),
+            account.environment.as_str(),
+            account.base_url.as_str(),
+            account.notes.as_str(),
+        )
+        && serde_json::from_str::<Value>(&fields).ok() == Some(Value::Object(account.fields.clone()));
+    let mut names: Vec<&str> = secrets.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    if !same_fields || vault.names(id)? != names {
+        return Ok(None);
+    }
+    for (name, value) in secrets {
+        match vault.get(id, name) {
+            Ok(Some(stored)) if stored.expose() == value.expose() => {}
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(id))
+}
+
 /// Writes this installation's copy of a shared account: its fields, and exactly `secrets` in the vault
 /// (the ones it had are replaced). Returns its local id.
 fn write_copy(vault: &Vault, account: &TeamAccount, secrets: &[(String, Secret)], now: i64) -> Result<i64> {
@@ -267,7 +304,10 @@ async fn refresh(team: &Team, vault: &Vault, only: Option<i64>, now: i64) -> Res
             continue;
         }
         let secrets = account.open(vault, &my_copies(team, account.id).await?)?;
-        let local = write_copy(vault, &account, &secrets, now)?;
+        let local = match current_copy(vault, &account, &secrets)? {
+            Some(local) => local,
+            None => write_copy(vault, &account, &secrets, now)?,
+        };
         done.push((account.id, local, secrets.len()));
     }
     Ok(done)
