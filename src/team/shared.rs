@@ -490,6 +490,17 @@ mod tests {
         }
     }
 
+    /// The app's commands await these on Tauri's runtime, which needs futures it can move between threads.
+    #[allow(dead_code)]
+    fn the_functions_the_app_awaits_are_send(team: &mut Team, accounts: &Accounts, input: &AccountInput) {
+        fn send<T: Send>(_: T) {}
+        send(add(team, accounts, input, 0));
+        send(refresh_all(team, accounts, 0));
+        send(refresh_for_call(accounts, 1, 0));
+        send(share(team, accounts, 1, "bob"));
+        send(remove_member(team, accounts, "bob"));
+    }
+
     #[test]
     fn a_sealed_copy_opens_only_for_the_account_and_secret_it_names() {
         use base64::Engine;
