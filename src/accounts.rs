@@ -188,6 +188,10 @@ pub struct AccountView {
     pub created_at_ms: i64,
     #[ts(type = "number")]
     pub updated_at_ms: i64,
+    /// In a team workspace: the shared account this one is the installation's copy of (its id in the team
+    /// database; see `team::shared`). `None` for the installation's own accounts.
+    #[ts(type = "number | null")]
+    pub team_account_id: Option<i64>,
 }
 
 pub struct Accounts {
@@ -195,7 +199,8 @@ pub struct Accounts {
     clock: Arc<dyn Clock>,
 }
 
-fn secret_fields(provider: ProviderId) -> Vec<String> {
+/// The names of a provider's secret account fields.
+pub fn secret_fields(provider: ProviderId) -> Vec<String> {
     providers::descriptor(provider).account_fields.into_iter().filter(|f| f.secret).map(|f| f.name).collect()
 }
 
@@ -460,19 +465,33 @@ impl Accounts {
     }
 
     pub fn get(&self, id: i64) -> Result<AccountView> {
-        type Row = (String, String, String, String, String, String, i64, i64);
+        type Row = (String, String, String, String, String, String, i64, i64, Option<i64>);
         let row: Option<Row> = self
             .vault
             .db()
             .conn()
             .query_row(
-                "SELECT provider, label, environment, base_url, fields, notes, created_at, updated_at FROM accounts WHERE id = ?1",
+                "SELECT provider, label, environment, base_url, fields, notes, created_at, updated_at, team_account_id
+                 FROM accounts WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                    ))
+                },
             )
             .optional()
             .map_err(storage_error)?;
-        let Some((provider, label, environment, base_url, fields, notes, created, updated)) = row else {
+        let Some((provider, label, environment, base_url, fields, notes, created, updated, team_account_id)) = row
+        else {
             return Err(Error::new(ErrorCode::InputInvalid).with("field", "account_id").with("reason", "not_found"));
         };
         let provider = ProviderId::parse(&provider)?;
@@ -510,6 +529,7 @@ impl Accounts {
             certificate_fingerprint,
             created_at_ms: created,
             updated_at_ms: updated,
+            team_account_id,
         })
     }
 

@@ -158,6 +158,10 @@ impl Actions {
         transport: &dyn Transport,
         job_id: Option<i64>,
     ) -> Result<ActionResult> {
+        // A team workspace's shared account: its fields and this member's secrets as the team database has
+        // them now (`team.share_missing` when none are shared with this member).
+        let refreshed =
+            crate::team::shared::refresh_for_call(&self.accounts, req.account_id, self.clock.now_ms()).await?;
         let (view, account) = self.accounts.signing_account(req.account_id, sandbox_root)?;
         // Validate and plan before recording: a form mistake is not an action.
         let calls = providers::plan_calls(&account, &req.operation, &req.params)?;
@@ -187,9 +191,15 @@ impl Actions {
             calls: calls.len().max(1),
             plan: Some(plan),
         };
-        let team =
-            crate::team::admit::admit(self.accounts.vault(), &view, needs, self.limits.settings(), self.clock.as_ref())
-                .await?;
+        let team = crate::team::admit::admit(
+            self.accounts.vault(),
+            &view,
+            needs,
+            self.limits.settings(),
+            self.clock.as_ref(),
+            refreshed,
+        )
+        .await?;
         let gate = BudgetGate::reserve(
             &self.limits,
             view.id,

@@ -268,6 +268,11 @@ pub const MIGRATIONS: &[&str] = &[
         audit_id    INTEGER
      );
      CREATE INDEX team_outbox_waiting ON team_outbox(history_id) WHERE pushed_at IS NULL;",
+    // 10: which accounts are this installation's copy of a team workspace's shared account (see
+    // src/team/shared.rs): the team database holds their fields and each member's sealed secrets; the row
+    // and its vault secrets here are refreshed from it.
+    "ALTER TABLE accounts ADD COLUMN team_account_id INTEGER;
+     CREATE UNIQUE INDEX accounts_team_account ON accounts(team_account_id) WHERE team_account_id IS NOT NULL;",
 ];
 
 /// The file name of the database inside the data folder.

@@ -113,9 +113,17 @@ async fn team_commands_refuse_what_the_role_or_the_input_does_not_allow() {
     assert_eq!(bad_name["params"]["reason"], "team_member_name");
     // A viewer looks up but does not resend: the database names the role needed, nothing is sent or recorded.
     let sandbox = Sandbox::start();
+    // In a workspace only admins add accounts (shared ones): nothing is added, here or there.
     let file = viewer.data.path().join("ccpayment.json");
     std::fs::write(&file, sandbox.accounts["ccpayment-v1"].to_string()).unwrap();
-    let ccpayment = viewer.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]);
+    let denied = viewer.refused(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]);
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("admin"))
+    );
+    assert_eq!(serde_json::from_str::<Value>(&viewer.ok(&["accounts", "list"])).unwrap(), json!([]));
+    alice.add_shared(&sandbox.accounts["ccpayment-v1"], "CCPayment", &["vera"]);
+    let ccpayment = viewer.shared_id("CCPayment");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let params = json!({"start_timestamp": now - 600, "end_timestamp": now}).to_string();
     let resend = ["call", "--account-id", ccpayment.trim(), "--operation", "resend-webhooks", "--params", &params];
@@ -125,7 +133,8 @@ async fn team_commands_refuse_what_the_role_or_the_input_does_not_allow() {
         (Some("team.permission_denied"), Some("operator"))
     );
     assert!(viewer.ok(&["history", "list", "--json"]).trim().is_empty());
-    let cybavo = viewer.add_cybavo(&sandbox);
+    alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["vera"]);
+    let cybavo = viewer.shared_id("Cybavo team");
     let lookup = Member::lookup_args(&cybavo);
     let lookup: Vec<&str> = lookup.iter().map(String::as_str).collect();
     assert_eq!(serde_json::from_str::<Value>(&viewer.ok(&lookup)).unwrap()["outcome"], "ok");
@@ -263,6 +272,29 @@ impl Member {
         self.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "Cybavo team"]).trim().to_owned()
     }
 
+    /// Adds an account file as a shared account (this member is an admin) and shares it with `members` (by
+    /// name); returns its id in this installation.
+    fn add_shared(&self, account: &Value, label: &str, members: &[&str]) -> String {
+        let file = self.data.path().join(format!("{}.json", label.replace(' ', "_")));
+        std::fs::write(&file, account.to_string()).unwrap();
+        let id = self.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", label]).trim().to_owned();
+        for member in members {
+            self.ok(&["team", "share", "--account-id", &id, "--member", member]);
+        }
+        id
+    }
+
+    /// This installation's id of the shared account `label` (`accounts list` refreshes its copies).
+    fn shared_id(&self, label: &str) -> String {
+        let list: Value = serde_json::from_str(&self.ok(&["accounts", "list"])).unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["label"] == label && a["team_account_id"].is_i64())
+            .unwrap_or_else(|| panic!("no shared account {label}: {list}"))["id"]
+            .to_string()
+    }
+
     /// A look-up on the stored account (recorded in history, then pushed to the trail).
     fn lookup_args(account_id: &str) -> Vec<String> {
         ["call", "--account-id", account_id, "--operation", "query-callbacks", "--params", r#"{"ids": [90000000001]}"#]
@@ -280,9 +312,9 @@ async fn superuser(dbname: &str) -> tokio_postgres::Client {
     client
 }
 
-/// (id, origin, member, outcome) of every audit row, oldest first.
+/// (id, origin, member, outcome) of every audit row of an action, oldest first.
 async fn audit_rows(dba: &tokio_postgres::Client) -> Vec<(i64, String, String, String)> {
-    dba.query("SELECT id, origin, member, outcome FROM callback_desk.audit ORDER BY id", &[])
+    dba.query("SELECT id, origin, member, outcome FROM callback_desk.audit WHERE kind = 'action' ORDER BY id", &[])
         .await
         .unwrap()
         .iter()
@@ -328,7 +360,8 @@ async fn team_a_broad_resend_waits_for_another_members_approval_and_runs_once_by
         let code = alice.ok(&["team", "invite", "--member", name, "--role", role]);
         m.ok(&["team", "join", "--invite", code.trim()]);
     }
-    let account = bob.add_cybavo(&sandbox);
+    alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
+    let account = bob.shared_id("Cybavo team");
     let resend_all = ["call", "--account-id", &account, "--operation", "resend-withdrawal-callbacks", "--params"];
 
     // One callback on a sandbox account goes without an approval.
@@ -448,9 +481,8 @@ async fn team_an_approval_covers_only_its_plan_expires_and_a_rejection_gives_its
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
     let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
     bob.ok(&["team", "join", "--invite", code.trim()]);
-    let file = bob.data.path().join("ccpayment.json");
-    std::fs::write(&file, sandbox.accounts["ccpayment-v1"].to_string()).unwrap();
-    let account = bob.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]);
+    alice.add_shared(&sandbox.accounts["ccpayment-v1"], "CCPayment", &["bob"]);
+    let account = bob.shared_id("CCPayment");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let window = |end: u64| json!({"start_timestamp": now - 600, "end_timestamp": end}).to_string();
     let resend = |params: &str| {
@@ -538,7 +570,8 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
     let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
     bob.ok(&["team", "join", "--invite", code.trim()]);
-    let id = bob.add_cybavo(&sandbox);
+    alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
+    let id = bob.shared_id("Cybavo team");
     let args = Member::lookup_args(&id);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     for _ in 0..2 {
@@ -581,11 +614,16 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
         m.ok(&args).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
     };
     let all = trail(&alice, &[]);
-    let ids: Vec<i64> = rows.iter().rev().map(|r| r.0).collect();
-    assert_eq!(all.iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>(), ids, "{all:?}");
-    assert!(all.iter().all(|r| r["member"] == "bob" && r["operation"] == "query-callbacks"), "{all:?}");
+    let actions: Vec<i64> = all.iter().filter(|r| r["kind"] == "action").map(|r| r["id"].as_i64().unwrap()).collect();
+    assert_eq!(actions, rows.iter().rev().map(|r| r.0).collect::<Vec<_>>(), "{all:?}");
+    assert!(
+        all.iter()
+            .filter(|r| r["kind"] == "action")
+            .all(|r| r["member"] == "bob" && r["operation"] == "query-callbacks"),
+        "{all:?}"
+    );
     assert_eq!(trail(&alice, &["--limit", "3"]).len(), 3);
-    assert!(trail(&alice, &["--member", "alice"]).is_empty());
+    assert!(trail(&alice, &["--member", "alice"]).iter().all(|r| r["kind"] != "action"));
     // Words match the pieces of a scope by prefix, as the local history's text filter does.
     let scope = all[0]["scope"].as_str().unwrap().to_owned();
     let word = scope.split(|c: char| !c.is_alphanumeric()).rfind(|w| w.len() >= 4).unwrap();
@@ -597,11 +635,24 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
     assert!(trail(&alice, &["--text", "no-such-words"]).is_empty());
     assert!(trail(&alice, &["--text", " -- !! "]).is_empty(), "words without a letter or digit match nothing");
     assert_eq!(trail(&bob, &["--member", "bob"]).len(), 4);
+    // A viewer of the workspace sees the rows of every account (their role there) but not another member's
+    // rows on none: here, alice's removal of a member.
     let carol = Member::new();
     let code = alice.ok(&["team", "invite", "--member", "carol", "--role", "viewer"]);
     carol.ok(&["team", "join", "--invite", code.trim()]);
-    assert!(trail(&carol, &[]).is_empty(), "a viewer sees another member's rows");
-    assert!(trail(&carol, &["--text", word]).is_empty(), "a viewer finds another member's rows by their words");
+    let code = alice.ok(&["team", "invite", "--member", "dave", "--role", "viewer"]);
+    Member::new().ok(&["team", "join", "--invite", code.trim()]);
+    alice.ok(&["team", "remove", "--member", "dave"]);
+    let everything = trail(&alice, &[]);
+    let hidden: Vec<&Value> = everything.iter().filter(|r| r["account_id"].is_null()).collect();
+    assert!(!hidden.is_empty(), "{everything:?}");
+    let seen = trail(&carol, &[]);
+    let ids = |rows: &[Value]| rows.iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let expected: Vec<Value> = everything.iter().filter(|r| !r["account_id"].is_null()).cloned().collect();
+    assert_eq!(ids(&seen), ids(&expected), "a viewer sees another member's rows on no account");
+    let removal = hidden[0]["scope"].as_str().unwrap();
+    assert!(!trail(&alice, &["--text", removal]).is_empty());
+    assert!(trail(&carol, &["--text", removal]).is_empty(), "a viewer finds another member's rows by their words");
 
     assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
     // Only admins verify (others do not see every row).
@@ -702,15 +753,9 @@ async fn team_three_members_hammering_one_ccpayment_account_never_exceed_its_bud
         member.ok(&["team", "join", "--invite", code.trim()]);
         members.push(member);
     }
-    // Each installation has its own copy of the one merchant account (CCPayment v1: 1 resend a minute).
-    let ids: Vec<String> = members
-        .iter()
-        .map(|m| {
-            let file = m.data.path().join("ccpayment.json");
-            std::fs::write(&file, sandbox.accounts["ccpayment-v1"].to_string()).unwrap();
-            m.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "CCPayment"]).trim().to_owned()
-        })
-        .collect();
+    // One shared merchant account (CCPayment v1: 1 resend a minute), shared with every member.
+    members[0].add_shared(&sandbox.accounts["ccpayment-v1"], "CCPayment", &["bob", "carol"]);
+    let ids: Vec<String> = members.iter().map(|m| m.shared_id("CCPayment")).collect();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
 
     // A time window needs a second member's approval: three different windows from each member, each
@@ -851,4 +896,254 @@ async fn team_a_job_meeting_an_unreachable_team_database_pauses_having_sent_noth
         (Some("done"), Some(3), Some(0)),
         "{done}"
     );
+}
+
+/// The secret values of an account file (the fields `accounts list` reports as secrets).
+fn secret_values(account: &Value, listed: &Value) -> Vec<(String, String)> {
+    listed["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| {
+            let name = s["name"].as_str().unwrap();
+            account[name].as_str().map(|v| (name.to_owned(), v.to_owned()))
+        })
+        .collect()
+}
+
+/// The account `id` as `accounts list` shows it to `member`.
+fn listed(member: &Member, id: &str) -> Value {
+    let list: Value = serde_json::from_str(&member.ok(&["accounts", "list"])).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id.parse::<i64>().unwrap())
+        .cloned()
+        .unwrap_or_else(|| panic!("{list}"))
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_shared_account_works_for_a_member_once_an_admin_shares_it_and_says_so_before() {
+    let url = team_database("team_share").await;
+    let dba = superuser("team_share").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    alice.ok(&["team", "invite", "--member", "dan", "--role", "viewer"]);
+
+    let admins_id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &[]);
+    // Bob sees the shared account, without its secrets.
+    let bobs_id = bob.shared_id("Cybavo team");
+    let seen = listed(&bob, &bobs_id);
+    assert_eq!(seen["base_url"], sandbox.accounts["cybavo"]["base_url"]);
+    assert!(seen["secrets"].as_array().unwrap().iter().all(|s| s["set"] == false), "{seen}");
+    // Before a share: refused, naming the account, nothing sent or recorded.
+    let lookup = Member::lookup_args(&bobs_id);
+    let lookup: Vec<&str> = lookup.iter().map(String::as_str).collect();
+    let missing = bob.refused(&lookup);
+    assert_eq!(missing["code"], "team.share_missing", "{missing}");
+    assert_eq!(
+        (missing["params"]["label"].as_str(), missing["params"]["account_id"].to_string()),
+        (Some("Cybavo team"), bobs_id.clone())
+    );
+    assert!(bob.ok(&["history", "list", "--json"]).trim().is_empty());
+    // Only admins share, only with members who joined.
+    let denied = bob.refused(&["team", "share", "--account-id", &bobs_id, "--member", "bob"]);
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("admin"))
+    );
+    let unknown = alice.refused(&["team", "share", "--account-id", &admins_id, "--member", "zed"]);
+    assert_eq!(
+        (unknown["code"].as_str(), unknown["params"]["member"].as_str()),
+        (Some("team.member_not_found"), Some("zed"))
+    );
+    assert_eq!(
+        alice.refused(&["team", "share", "--account-id", &admins_id, "--member", "dan"])["code"],
+        "team.member_not_joined"
+    );
+
+    // Shared: bob's look-up goes out with the secrets alice entered.
+    let shared: Value =
+        serde_json::from_str(&alice.ok(&["team", "share", "--account-id", &admins_id, "--member", "bob"])).unwrap();
+    assert_eq!(shared["member"], "bob");
+    assert_eq!(shared["secrets"], json!(["api_code", "api_secret"]));
+    let out: Value = serde_json::from_str(&bob.ok(&lookup)).unwrap();
+    assert_eq!(out["outcome"], "ok", "{out}");
+    assert!(listed(&bob, &bobs_id)["secrets"].as_array().unwrap().iter().all(|s| s["set"] == true));
+
+    // The team database holds ciphertext only: no secret value in any sealed copy or account column.
+    let secrets = secret_values(&sandbox.accounts["cybavo"], &listed(&alice, &admins_id));
+    assert_eq!(secrets.len(), 2);
+    let sealed: Vec<(String, Vec<u8>)> = dba
+        .query("SELECT member, sealed FROM callback_desk.sealed_secrets ORDER BY member, name", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(sealed.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(), ["alice", "alice", "bob", "bob"]);
+    let accounts_text: String = dba
+        .query_one("SELECT string_agg(to_jsonb(a)::text, ' ') FROM callback_desk.accounts a", &[])
+        .await
+        .unwrap()
+        .get(0);
+    for (name, value) in &secrets {
+        assert!(!sealed.iter().any(|(_, s)| contains(s, value)), "{name} in a sealed copy");
+        assert!(!accounts_text.contains(value.as_str()), "{name} in the accounts table");
+    }
+
+    // A copy sealed for one address does not follow the account to another: the DBA moves it, and bob's
+    // installation uses none of its secrets there.
+    dba.batch_execute("UPDATE callback_desk.accounts SET base_url = 'https://elsewhere.example.com'").await.unwrap();
+    assert_eq!(bob.refused(&lookup)["code"], "team.share_missing");
+    assert!(listed(&bob, &bobs_id)["secrets"].as_array().unwrap().iter().all(|s| s["set"] == false));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_members_own_credentials_cannot_read_nor_write_others_sealed_secrets_nor_share_in_sql() {
+    let url = team_database("team_share_sql").await;
+    let dba = superuser("team_share_sql").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let connect = |name: &'static str, role: &'static str| {
+        let code = alice.ok(&["team", "invite", "--member", name, "--role", role]);
+        async move { connect_as(&invite_credentials(code.trim())).await }
+    };
+    let vic = connect("vic", "viewer").await;
+    let opal = connect("opal", "operator").await;
+    vic.batch_execute("SELECT callback_desk.publish_public_key(decode(repeat('ab', 32), 'hex'))").await.unwrap();
+    let id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["vic"]);
+    let team_id: i64 = listed(&alice, &id)["team_account_id"].as_i64().unwrap();
+    let all: i64 = dba.query_one("SELECT count(*) FROM callback_desk.sealed_secrets", &[]).await.unwrap().get(0);
+    assert_eq!(all, 4, "alice's two and vic's two");
+
+    // Each member reads their own sealed copies only.
+    let mine: Vec<String> = vic
+        .query("SELECT member FROM callback_desk.sealed_secrets", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(mine, ["vic", "vic"]);
+    let seen: i64 = opal.query_one("SELECT count(*) FROM callback_desk.sealed_secrets", &[]).await.unwrap().get(0);
+    assert_eq!(seen, 0);
+
+    // Nobody writes them but through the functions, and only admins share.
+    let refused = |client: &'static str, sql: String| {
+        let c = if client == "vic" { &vic } else { &opal };
+        async move {
+            let e = c.batch_execute(&sql).await.expect_err(&sql);
+            assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e:?}");
+        }
+    };
+    for who in ["vic", "opal"] {
+        refused(
+            who,
+            format!(
+                "INSERT INTO callback_desk.sealed_secrets (account_id, member, name, sealed, shared_by)
+             VALUES ({team_id}, '{who}', 'api_secret', '\\x00', 'alice')"
+            ),
+        )
+        .await;
+        refused(who, "UPDATE callback_desk.sealed_secrets SET member = 'opal'".into()).await;
+        refused(who, "DELETE FROM callback_desk.sealed_secrets".into()).await;
+        refused(
+            who,
+            format!(
+                "SELECT callback_desk.share_secrets({team_id}, '{who}', ARRAY['api_secret'], ARRAY['\\x00'::bytea])"
+            ),
+        )
+        .await;
+        refused(who, "SELECT callback_desk.add_account('cybavo', 'x', 'custom', 'https://x.example', '{}', '')".into())
+            .await;
+        refused(who, "SELECT callback_desk.remove_member('alice')".into()).await;
+    }
+    let after: Vec<(String, Vec<u8>)> = dba
+        .query("SELECT member, sealed FROM callback_desk.sealed_secrets ORDER BY member, name", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(after.len(), 4);
+    assert_eq!(after.iter().filter(|(m, _)| m == "vic").count(), 2);
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_removing_a_member_names_exactly_their_shared_accounts_to_rotate_and_ends_their_login() {
+    let url = team_database("team_remove").await;
+    let dba = superuser("team_remove").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob, carol) = (Member::new(), Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    for (m, name) in [(&bob, "bob"), (&carol, "carol")] {
+        let code = alice.ok(&["team", "invite", "--member", name, "--role", "operator"]);
+        m.ok(&["team", "join", "--invite", code.trim()]);
+    }
+    let cybavo = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob", "carol"]);
+    let ccpayment = alice.add_shared(&sandbox.accounts["ccpayment-v1"], "CCPayment", &["bob"]);
+    alice.add_shared(&sandbox.accounts["ccpayment-v2"], "CCPayment v2", &["carol"]);
+    let bobs = bob.shared_id("Cybavo team");
+    let lookup = Member::lookup_args(&bobs);
+    let lookup: Vec<&str> = lookup.iter().map(String::as_str).collect();
+    assert_eq!(serde_json::from_str::<Value>(&bob.ok(&lookup)).unwrap()["outcome"], "ok");
+
+    assert_eq!(bob.refused(&["team", "remove", "--member", "carol"])["params"]["role"], "admin");
+    let removed: Value = serde_json::from_str(&alice.ok(&["team", "remove", "--member", "bob"])).unwrap();
+    let names = |id: &str| -> Vec<String> {
+        listed(&alice, id)["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let expected = |id: &str, label: &str, provider: &str| {
+        json!({
+            "account_id": id.parse::<i64>().unwrap(),
+            "team_account_id": listed(&alice, id)["team_account_id"],
+            "label": label,
+            "provider": provider,
+            "secrets": names(id),
+        })
+    };
+    assert_eq!(
+        removed,
+        json!({"member": "bob", "rotate": [
+            expected(&cybavo, "Cybavo team", sandbox.accounts["cybavo"]["provider"].as_str().unwrap()),
+            expected(&ccpayment, "CCPayment", sandbox.accounts["ccpayment-v1"]["provider"].as_str().unwrap()),
+        ]})
+    );
+    assert!(!names(&cybavo).is_empty() && !names(&ccpayment).is_empty());
+
+    // Bob's installation can no longer connect, nor use the shared account; his copies are gone, his login
+    // role cannot log in, and he is not a member any more.
+    assert_eq!(bob.refused(&["team", "members"])["code"], "team.login_refused");
+    assert_eq!(bob.refused(&lookup)["code"], "team.login_refused");
+    let left: i64 = dba
+        .query_one("SELECT count(*) FROM callback_desk.sealed_secrets WHERE member = 'bob'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0);
+    let can_login: bool =
+        dba.query_one("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'team_remove_bob'", &[]).await.unwrap().get(0);
+    assert!(!can_login);
+    let members: Value = serde_json::from_str(&alice.ok(&["team", "members"])).unwrap();
+    assert_eq!(members, json!([{"name": "alice", "role": "admin"}, {"name": "carol", "role": "operator"}]));
+    // Carol keeps hers; bob cannot be removed twice; the trail records the removal.
+    let carols = carol.shared_id("Cybavo team");
+    let lookup = Member::lookup_args(&carols);
+    let lookup: Vec<&str> = lookup.iter().map(String::as_str).collect();
+    assert_eq!(serde_json::from_str::<Value>(&carol.ok(&lookup)).unwrap()["outcome"], "ok");
+    assert_eq!(alice.refused(&["team", "remove", "--member", "bob"])["code"], "team.member_not_found");
+    assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
 }

@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::error::{ErrorCode, Result};
 use crate::limits::{Budget, LimitSettings, Reservation};
 use crate::vault::Vault;
+use tokio_postgres::types::Type;
 
 /// What the action needs from the team.
 pub struct Needs<'a> {
@@ -27,19 +28,21 @@ pub struct Needs<'a> {
     pub plan: Option<Plan<'a>>,
 }
 
-/// Admits the action (see the module's text); outside a workspace, always. Returns the connection that
-/// admitted it, if one was made (the action's push to the audit trail reuses it).
+/// Admits the action (see the module's text); outside a workspace, always. `team` is a connection the
+/// action opened already, if any (it is used instead of a new one). Returns the connection that admitted
+/// it, if one was made (the action's push to the audit trail reuses it).
 pub async fn admit(
     vault: &Vault,
     view: &AccountView,
     needs: Needs<'_>,
     settings: &LimitSettings,
     clock: &dyn Clock,
+    team: Option<Team>,
 ) -> Result<Option<Team>> {
     if (!needs.resend && needs.budget.is_none()) || TeamConfig::load(vault.db())?.is_none() {
-        return Ok(None);
+        return Ok(team);
     }
-    let asked = ask(vault, view, &needs, settings, clock).await;
+    let asked = ask(vault, view, &needs, settings, clock, team).await;
     match asked {
         Err(e) if e.code == ErrorCode::TeamOffline && !needs.resend => {
             tracing::warn!(error = %e, "team database offline: a look-up within this installation's budget");
@@ -55,12 +58,17 @@ async fn ask(
     needs: &Needs<'_>,
     settings: &LimitSettings,
     clock: &dyn Clock,
+    team: Option<Team>,
 ) -> Result<Team> {
-    let mut team = Team::open(vault).await?;
+    let mut team = match team {
+        Some(team) => team,
+        None => Team::open(vault).await?,
+    };
     if needs.resend {
-        // Typed (here: no parameters), so no statement is prepared first: one round trip.
+        // On a shared account, the member's role there (`account_roles`), else their workspace role. Typed:
+        // no statement is prepared first (one round trip).
         team.client()
-            .query_typed("SELECT callback_desk.require_role(NULL, 'operator')", &[])
+            .query_typed("SELECT callback_desk.require_role($1, 'operator')", &[(&view.team_account_id, Type::INT8)])
             .await
             .map_err(db_error)?;
     }

@@ -101,6 +101,8 @@ pub async fn verify_chain(team: &Team) -> Result<ChainState> {
     if admin.as_deref() != Some("admin") {
         return Err(Error::new(ErrorCode::TeamPermissionDenied).with("role", "admin"));
     }
+    // Ordered by the column `a.id`: a bare `id` would name the first output column, its text, and put
+    // row 10 before row 2.
     let rows = team
         .client()
         .query(
@@ -108,7 +110,7 @@ pub async fn verify_chain(team: &Team) -> Result<ChainState> {
                     ((extract(epoch FROM received_at) * 1000000)::bigint)::text, account_id::text, account_label,
                     provider, environment, kind, operation, scope, outcome, http_status::text, error_code,
                     duration_ms::text, payload::text, prev_hash, hash
-               FROM callback_desk.audit ORDER BY id",
+               FROM callback_desk.audit a ORDER BY a.id",
             &[],
         )
         .await

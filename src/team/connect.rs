@@ -149,6 +149,9 @@ pub fn db_error(e: tokio_postgres::Error) -> Error {
             .with("role", db.hint().unwrap_or("database"))
             .detail(db.message().to_owned()),
         "23505" if db.hint() == Some("member_exists") => Error::new(ErrorCode::TeamMemberExists),
+        "42704" if db.hint() == Some("member_not_found") => {
+            Error::new(ErrorCode::TeamMemberNotFound).detail(db.message().to_owned())
+        }
         _ => Error::new(ErrorCode::TeamDatabaseFailed).detail(db.message().to_owned()),
     }
 }

@@ -15,6 +15,7 @@ pub mod members;
 pub mod outbox;
 pub mod policy;
 pub mod schema;
+pub mod shared;
 pub mod trail;
 
 use crate::db::{storage_error, Db};

@@ -84,9 +84,10 @@ fn queued(db: &Db, config: &TeamConfig) -> Result<Vec<(i64, AuditEntry)>> {
         .prepare_cached(
             "SELECT h.id, h.created_at_ms, h.account_label, h.provider, h.environment, h.operation, h.scope,
                     h.outcome, h.http_status, h.error_code, h.duration_ms, h.job_id, h.provider_code,
-                    h.error_params, p.request, p.response
+                    h.error_params, p.request, p.response, a.team_account_id
                FROM team_outbox o JOIN history h ON h.id = o.history_id
                LEFT JOIN history_payload p ON p.history_id = h.id
+               LEFT JOIN accounts a ON a.id = h.account_id
               WHERE o.pushed_at IS NULL AND h.outcome <> 'pending'
               ORDER BY o.history_id LIMIT ?1",
         )
@@ -107,7 +108,8 @@ fn queued(db: &Db, config: &TeamConfig) -> Result<Vec<(i64, AuditEntry)>> {
                 AuditEntry {
                     origin: origin(config, id),
                     at_ms: r.get(1)?,
-                    account_id: None,
+                    // A shared account's row names it (its id in the team database).
+                    account_id: r.get(16)?,
                     account_label: r.get(2)?,
                     provider: r.get(3)?,
                     environment: r.get(4)?,

@@ -18,7 +18,8 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/003_budgets.sql"),
     include_str!("sql/004_keys.sql"),
     include_str!("sql/005_approvals.sql"),
-    include_str!("sql/006_trail.sql"),
+    include_str!("sql/006_shared_accounts.sql"),
+    include_str!("sql/007_trail.sql"),
 ];
 
 /// The role names of one workspace.

@@ -75,7 +75,7 @@ fn prefix_query(text: &str) -> Option<String> {
     (!pieces.is_empty()).then(|| pieces.join(" & "))
 }
 
-/// The text the `audit_words` index (migration 006) is built over: the same expression, so the index serves it.
+/// The text the `audit_words` index (migration 007) is built over: the same expression, so the index serves it.
 const WORDS: &str = "to_tsvector('simple'::regconfig, scope || ' ' || account_label)";
 
 /// Rows holding at most this many matches of the words are found through the words index first.
@@ -91,7 +91,7 @@ enum Words {
     Common(String),
 }
 
-/// Asks the words index which rows the reader may see hold the words (`audit_words_match`, migration 006),
+/// Asks the words index which rows the reader may see hold the words (`audit_words_match`, migration 007),
 /// up to one more than [`FEW_MATCHES`]. A rare word (an id, a serial) then reads only its rows; a common one
 /// reads rows newest first, where matches come soon. Reading newest first for a rare word would test every
 /// row of the trail: under row-level security the words index serves only that function.

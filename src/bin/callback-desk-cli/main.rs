@@ -11,7 +11,8 @@
 //! * `bulk plan|run|resume|list|results` plan and run bulk jobs (e.g. "resend everything since T") within
 //!   each provider's rate budgets and write their results file; jobs and their calls are stored like the
 //!   app's, and a job the app is running is refused (`job.already_running`).
-//! * `team init|invite|join|members` put the installation in a team workspace on PostgreSQL.
+//! * `team init|invite|join|members|share|remove` put the installation in a team workspace on PostgreSQL,
+//!   share accounts' secrets with members and remove members.
 //! * `approvals list|approve|reject|run` four-eyes approvals of the resends the team's policy holds back.
 //!
 //! This file holds the command line itself and what the subcommands share; each subcommand is a module of

@@ -1,10 +1,11 @@
-//! `team init|invite|join|members|push`: the team workspace on PostgreSQL this installation belongs to.
+//! `team init|invite|join|members|share|remove|push`: the team workspace on PostgreSQL this installation
+//! belongs to.
 
 use crate::{open_store, runtime};
 use callback_desk::clock::{Clock, SystemClock};
 use callback_desk::error::Error;
 use callback_desk::team::members::{self, Role};
-use callback_desk::team::{outbox, Team};
+use callback_desk::team::{outbox, shared, Team};
 use clap::Subcommand;
 use std::process::ExitCode;
 
@@ -34,6 +35,21 @@ pub enum TeamCommand {
     },
     /// Print the workspace's members as a JSON array of {name, role}.
     Members,
+    /// Give a member their copies of a shared account's secrets, sealed to their key (admins only). The id
+    /// is the account's in this installation (`accounts list`). Prints what was shared as JSON.
+    Share {
+        #[arg(long)]
+        account_id: i64,
+        #[arg(long)]
+        member: String,
+    },
+    /// Remove a member (admins only): their sealed copies are deleted and their database login disabled.
+    /// Prints JSON {member, rotate}: the shared accounts whose credentials they could have copied, to rotate
+    /// at the provider (account_id, team_account_id, label, provider, secrets).
+    Remove {
+        #[arg(long)]
+        member: String,
+    },
     /// Send the finished actions not yet in the team's audit trail (also done after every `call`).
     Push,
 }
@@ -61,6 +77,22 @@ pub fn run(command: TeamCommand) -> Result<ExitCode, Error> {
                 let team = Team::open(&vault).await?;
                 let list = members::list(&team).await?;
                 println!("{}", serde_json::to_string(&list).unwrap_or_default());
+            }
+            TeamCommand::Share { account_id, member } => {
+                let team = Team::open(&vault).await?;
+                let done = shared::share(&team, &store.accounts, account_id, &member).await?;
+                println!("{}", serde_json::to_string(&done).unwrap_or_default());
+            }
+            TeamCommand::Remove { member } => {
+                let team = Team::open(&vault).await?;
+                let removed = shared::remove_member(&team, &store.accounts, &member).await?;
+                println!("{}", serde_json::to_string(&removed).unwrap_or_default());
+                if !removed.rotate.is_empty() {
+                    eprintln!(
+                        "{member} could have copied the credentials of {} shared accounts: rotate them at the provider",
+                        removed.rotate.len()
+                    );
+                }
             }
             TeamCommand::Push => {
                 let team = Team::open(&vault).await?;

@@ -14,4 +14,9 @@ secrets_need_reentry: boolean,
 /**
  * Avista: the SHA-256 fingerprint of the saved client certificate, to match the Avista portal.
  */
-certificate_fingerprint: string | null, created_at_ms: number, updated_at_ms: number, };
+certificate_fingerprint: string | null, created_at_ms: number, updated_at_ms: number, 
+/**
+ * In a team workspace: the shared account this one is the installation's copy of (its id in the team
+ * database; see `team::shared`). `None` for the installation's own accounts.
+ */
+team_account_id: number | null, };

@@ -74,7 +74,7 @@ export function preset(p: string, name: string, url: string, production: boolean
 export function account(providerId: string, more: Partial<AccountView> = {}): AccountView {
   return {
     id: 7, provider: providerId, label: "Store BR", environment: "sandbox", base_url: "https://api.example.com", fields: {}, notes: "",
-    secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0, ...more,
+    secrets: [], certificate_fingerprint: null, secrets_need_reentry: false, created_at_ms: 0, updated_at_ms: 0, team_account_id: null, ...more,
   };
 }
 

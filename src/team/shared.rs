@@ -1,0 +1,525 @@
+//! Shared merchant accounts of a team workspace (migration 006): admins add them (`accounts add` in a
+//! workspace), share them with members (`team share`), and removing a member (`team remove`) says whose
+//! credentials to rotate.
+//!
+//! One place for each fact: the team database holds a shared account's non-secret fields
+//! (`callback_desk.accounts`) and, per member, that member's copies of its secrets sealed to their public
+//! key (`callback_desk.sealed_secrets`; [`super::keys`]). Each installation keeps a copy of every shared
+//! account in its own `accounts` table (`team_account_id` names the shared one), so history, budgets and
+//! jobs work as for its own accounts, and the secrets it opened from its sealed copies in its vault (under
+//! the keyring's master key, as its own accounts' secrets) so that look-ups work offline. The copy is
+//! refreshed from the team database, replacing the fields and the secrets, by `accounts list` and before
+//! every action on the account ([`refresh_for_call`]); a local edit of a copy does not last.
+//!
+//! A sealed copy names the account it belongs to (team id, provider, environment, address): an
+//! installation uses a copy only for the account it names, so an address changed in the team database
+//! (by its DBA, say) opens none of the copies sealed for the old one, and no credential goes to the new
+//! address.
+
+use super::connect::db_error;
+use super::members::check_name;
+use super::{keys, Team, TeamConfig};
+use crate::accounts::{secret_fields, validate_input, AccountInput, AccountView, Accounts, Environment};
+use crate::db::storage_error;
+use crate::error::{Error, ErrorCode, Result};
+use crate::providers::ProviderId;
+use crate::secret::Secret;
+use crate::vault::Vault;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+/// What `team share` did: the member's sealed copies of the account's secrets, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct ShareResult {
+    /// The account's id in this installation.
+    #[ts(type = "number")]
+    pub account_id: i64,
+    #[ts(type = "number")]
+    pub team_account_id: i64,
+    pub member: String,
+    pub secrets: Vec<String>,
+}
+
+/// One shared account whose credentials a removed member could have copied: rotate them at the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RotateAccount {
+    /// The account's id in this installation (`None` when this installation has no copy of it yet).
+    #[ts(type = "number | null")]
+    #[serde(default)]
+    pub account_id: Option<i64>,
+    #[ts(type = "number")]
+    pub team_account_id: i64,
+    pub label: String,
+    pub provider: String,
+    /// The secret fields the member held a copy of.
+    pub secrets: Vec<String>,
+}
+
+/// What `team remove` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RemoveResult {
+    pub member: String,
+    /// Every shared account the member held sealed copies of: their credentials should be rotated.
+    pub rotate: Vec<RotateAccount>,
+}
+
+/// A shared account as the team database has it.
+struct TeamAccount {
+    id: i64,
+    provider: String,
+    label: String,
+    environment: String,
+    base_url: String,
+    fields: Map<String, Value>,
+    notes: String,
+}
+
+/// What one sealed copy holds: a secret and the account it belongs to.
+#[derive(Serialize, Deserialize)]
+struct SealedSecret {
+    account: i64,
+    provider: String,
+    environment: String,
+    base_url: String,
+    name: String,
+    value: String,
+}
+
+impl TeamAccount {
+    fn seal(&self, public_key: &[u8], name: &str, value: &Secret) -> Result<Vec<u8>> {
+        let payload = zeroize::Zeroizing::new(
+            serde_json::to_vec(&SealedSecret {
+                account: self.id,
+                provider: self.provider.clone(),
+                environment: self.environment.clone(),
+                base_url: self.base_url.clone(),
+                name: name.to_owned(),
+                value: value.expose().to_owned(),
+            })
+            .map_err(|e| Error::internal(e.to_string()))?,
+        );
+        keys::seal(public_key, &payload)
+    }
+
+    /// Opens this installation's sealed copies of the account's secrets; a copy that does not open, or
+    /// names another account, address or secret, is left out.
+    fn open(&self, vault: &Vault, copies: &[(String, Vec<u8>)]) -> Result<Vec<(String, Secret)>> {
+        let allowed = ProviderId::parse(&self.provider).map(secret_fields).unwrap_or_default();
+        let mut secrets = Vec::new();
+        for (name, sealed) in copies {
+            let plain = match keys::open(vault, sealed) {
+                Ok(p) => p,
+                Err(e) if e.code == ErrorCode::VaultSecretMissing => {
+                    tracing::warn!(account = self.id, name, "a sealed copy does not open with this member's key");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let Ok(s) = serde_json::from_slice::<SealedSecret>(&plain) else { continue };
+            let value = Secret::new(s.value);
+            let binds = s.account == self.id
+                && s.provider == self.provider
+                && s.environment == self.environment
+                && s.base_url == self.base_url
+                && s.name == *name
+                && allowed.contains(name);
+            if !binds {
+                tracing::warn!(account = self.id, name, "a sealed copy names another account or address: not used");
+                continue;
+            }
+            crate::logging::register_secret(&value);
+            secrets.push((s.name, value));
+        }
+        Ok(secrets)
+    }
+}
+
+/// The shared accounts (one when `only` is given), oldest first.
+async fn team_accounts(team: &Team, only: Option<i64>) -> Result<Vec<TeamAccount>> {
+    let rows = team
+        .client()
+        .query(
+            "SELECT id, provider, label, environment, base_url, fields, notes FROM callback_desk.accounts
+              WHERE $1::bigint IS NULL OR id = $1 ORDER BY id",
+            &[&only],
+        )
+        .await
+        .map_err(db_error)?;
+    Ok(rows
+        .iter()
+        .map(|r| TeamAccount {
+            id: r.get(0),
+            provider: r.get(1),
+            label: r.get(2),
+            environment: r.get(3),
+            base_url: r.get(4),
+            fields: match r.get::<_, Value>(5) {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            },
+            notes: r.get(6),
+        })
+        .collect())
+}
+
+/// This member's sealed copies of one account's secrets: (name, sealed).
+async fn my_copies(team: &Team, account: i64) -> Result<Vec<(String, Vec<u8>)>> {
+    let rows = team
+        .client()
+        .query(
+            "SELECT name, sealed FROM callback_desk.sealed_secrets WHERE account_id = $1 AND member = $2 ORDER BY name",
+            &[&account, &team.member()],
+        )
+        .await
+        .map_err(db_error)?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// A member's public key: `team.member_not_found` for no such (current) member, `team.member_not_joined`
+/// before their installation published one.
+async fn public_key(team: &Team, member: &str) -> Result<Vec<u8>> {
+    let row = team
+        .client()
+        .query_opt("SELECT public_key FROM callback_desk.members WHERE name = $1 AND removed_at IS NULL", &[&member])
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| Error::new(ErrorCode::TeamMemberNotFound).with("member", member))?;
+    row.get::<_, Option<Vec<u8>>>(0).ok_or_else(|| Error::new(ErrorCode::TeamMemberNotJoined).with("member", member))
+}
+
+fn share_missing(view_id: i64, label: &str) -> Error {
+    Error::new(ErrorCode::TeamShareMissing).with("account_id", view_id).with("label", label)
+}
+
+/// This installation's copy of the account, when it holds exactly these fields and secrets already.
+fn current_copy(vault: &Vault, account: &TeamAccount, secrets: &[(String, Secret)]) -> Result<Option<i64>> {
+    type Row = (i64, String, String, String, String, String, String);
+    let row: Option<Row> = vault
+        .db()
+        .conn()
+        .query_row(
+            "SELECT id, provider, label, environment, base_url, fields, notes FROM accounts WHERE team_account_id = ?1",
+            [account.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        )
+        .optional()
+        .map_err(storage_error)?;
+    let Some((id, provider, label, environment, base_url, fields, notes)) = row else { return Ok(None) };
+    let same_fields = (provider.as_str(), label.as_str(), environment.as_str(), base_url.as_str(), notes.as_str())
+        == (
+            account.provider.as_str(),
+            account.label.as_str(),
+            account.environment.as_str(),
+            account.base_url.as_str(),
+            account.notes.as_str(),
+        )
+        && serde_json::from_str::<Value>(&fields).ok() == Some(Value::Object(account.fields.clone()));
+    let mut names: Vec<&str> = secrets.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    if !same_fields || vault.names(id)? != names {
+        return Ok(None);
+    }
+    for (name, value) in secrets {
+        match vault.get(id, name) {
+            Ok(Some(stored)) if stored.expose() == value.expose() => {}
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(id))
+}
+
+/// Writes this installation's copy of a shared account: its fields, and exactly `secrets` in the vault
+/// (the ones it had are replaced). Returns its local id.
+fn write_copy(vault: &Vault, account: &TeamAccount, secrets: &[(String, Secret)], now: i64) -> Result<i64> {
+    if !secrets.is_empty() {
+        vault.ensure_ready()?;
+    }
+    let fields = Value::Object(account.fields.clone()).to_string();
+    let mut conn = vault.db().conn();
+    // Immediate: it writes after reading, and several processes of the installation may refresh at once.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(storage_error)?;
+    let existing: Option<i64> = tx
+        .query_row("SELECT id FROM accounts WHERE team_account_id = ?1", [account.id], |r| r.get(0))
+        .optional()
+        .map_err(storage_error)?;
+    let id = match existing {
+        Some(id) => {
+            tx.execute(
+                "UPDATE accounts SET provider = ?2, label = ?3, environment = ?4, base_url = ?5, fields = ?6,
+                        notes = ?7, updated_at = ?8 WHERE id = ?1",
+                rusqlite::params![
+                    id,
+                    account.provider,
+                    account.label,
+                    account.environment,
+                    account.base_url,
+                    fields,
+                    account.notes,
+                    now
+                ],
+            )
+            .map_err(storage_error)?;
+            id
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO accounts (provider, label, environment, base_url, fields, notes, created_at, updated_at,
+                                       team_account_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+                rusqlite::params![
+                    account.provider,
+                    account.label,
+                    account.environment,
+                    account.base_url,
+                    fields,
+                    account.notes,
+                    now,
+                    account.id
+                ],
+            )
+            .map_err(storage_error)?;
+            tx.last_insert_rowid()
+        }
+    };
+    tx.execute("DELETE FROM account_secrets WHERE account_id = ?1", [id]).map_err(storage_error)?;
+    for (name, value) in secrets {
+        vault.put_in(&tx, id, name, value, now)?;
+    }
+    tx.commit().map_err(storage_error)?;
+    Ok(id)
+}
+
+/// Refreshes this installation's copies of the shared accounts (one when `only` is given) from the team
+/// database. Returns (team id, local id, how many secrets it opened) of each.
+async fn refresh(team: &Team, vault: &Vault, only: Option<i64>, now: i64) -> Result<Vec<(i64, i64, usize)>> {
+    let mut done = Vec::new();
+    for account in team_accounts(team, only).await? {
+        if ProviderId::parse(&account.provider).is_err() || Environment::parse(&account.environment).is_none() {
+            tracing::warn!(account = account.id, "a shared account of an unknown provider or environment: skipped");
+            continue;
+        }
+        let secrets = account.open(vault, &my_copies(team, account.id).await?)?;
+        let local = match current_copy(vault, &account, &secrets)? {
+            Some(local) => local,
+            None => write_copy(vault, &account, &secrets, now)?,
+        };
+        done.push((account.id, local, secrets.len()));
+    }
+    Ok(done)
+}
+
+/// Brings this installation's copies of every shared account up to date (`accounts list` in a workspace).
+pub async fn refresh_all(team: &Team, accounts: &Accounts, now: i64) -> Result<()> {
+    refresh(team, accounts.vault(), None, now).await.map(|_| ())
+}
+
+/// `accounts add` in a workspace (admins): the account's non-secret fields go to the team database, its
+/// secrets sealed to this member's own public key, in one transaction; then this installation's copy is
+/// written from there. Nothing is written anywhere when the member is not an admin
+/// (`team.permission_denied` naming `admin`) or the input is not valid.
+pub async fn add(team: &mut Team, accounts: &Accounts, input: &AccountInput, now: i64) -> Result<AccountView> {
+    let (base_url, public) = validate_input(input, &mut |_| None)?;
+    let allowed = secret_fields(input.provider);
+    let mut secrets = Vec::new();
+    for name in input.secrets.keys() {
+        let Some(secret) = input.entered_secret(name) else { continue };
+        if !allowed.contains(name) {
+            return Err(Error::invalid_field(name, "unknown_field"));
+        }
+        crate::logging::register_secret(&secret);
+        secrets.push((name.clone(), secret));
+    }
+    accounts.vault().ensure_ready()?;
+    team.client().query_one("SELECT callback_desk.require_role(NULL, 'admin')", &[]).await.map_err(db_error)?;
+    let me = team.member().to_owned();
+    let my_key = public_key(team, &me).await?;
+    let tx = team.client.transaction().await.map_err(db_error)?;
+    let mut account = TeamAccount {
+        id: 0,
+        provider: input.provider.as_str().to_owned(),
+        label: input.label.trim().to_owned(),
+        environment: input.environment.as_str().to_owned(),
+        base_url,
+        fields: public,
+        notes: input.notes.trim().to_owned(),
+    };
+    account.id = tx
+        .query_one(
+            "SELECT callback_desk.add_account($1, $2, $3, $4, $5, $6)",
+            &[
+                &account.provider,
+                &account.label,
+                &account.environment,
+                &account.base_url,
+                &Value::Object(account.fields.clone()),
+                &account.notes,
+            ],
+        )
+        .await
+        .map_err(db_error)?
+        .get(0);
+    let mut names = Vec::new();
+    let mut sealed = Vec::new();
+    for (name, value) in &secrets {
+        names.push(name.clone());
+        sealed.push(account.seal(&my_key, name, value)?);
+    }
+    tx.execute("SELECT callback_desk.share_secrets($1, $2, $3, $4)", &[&account.id, &me, &names, &sealed])
+        .await
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(team_account_id = account.id, provider = %input.provider, "shared account added");
+    let opened = account.open(accounts.vault(), &names.into_iter().zip(sealed).collect::<Vec<_>>())?;
+    let local = write_copy(accounts.vault(), &account, &opened, now)?;
+    accounts.get(local)
+}
+
+/// Before an action on account `local_id`: when it is a shared account, its copy is refreshed from the
+/// team database. Refused with `team.share_missing` (naming the account) when no secret of it is shared
+/// with this member. When the team database cannot be reached, the secrets opened before are used (a
+/// resend is refused offline anyway; a look-up goes ahead), or `team.offline` when there are none. Returns
+/// the connection it made, if any (the action's admission reuses it).
+pub async fn refresh_for_call(accounts: &Accounts, local_id: i64, now: i64) -> Result<Option<Team>> {
+    let vault = accounts.vault();
+    let team_id: Option<i64> = vault
+        .db()
+        .conn()
+        .query_row("SELECT team_account_id FROM accounts WHERE id = ?1", [local_id], |r| r.get(0))
+        .optional()
+        .map_err(storage_error)?
+        .flatten();
+    let Some(team_id) = team_id else { return Ok(None) };
+    if TeamConfig::load(vault.db())?.is_none() {
+        return Ok(None);
+    }
+    let team = match Team::open(vault).await {
+        Ok(team) => team,
+        Err(e) if e.code == ErrorCode::TeamOffline && !vault.names(local_id)?.is_empty() => {
+            tracing::warn!(error = %e, "team database offline: the shared account's secrets opened before are used");
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    let refreshed = refresh(&team, vault, Some(team_id), now).await?;
+    match refreshed.first() {
+        Some((_, _, opened)) if *opened > 0 => Ok(Some(team)),
+        _ => {
+            let label = accounts.get(local_id).map(|v| v.label).unwrap_or_default();
+            Err(share_missing(local_id, &label))
+        }
+    }
+}
+
+/// `team share` (admins of the account): opens this member's sealed copies of shared account `local_id`'s
+/// secrets and seals each to `member`'s public key; the member's copies become exactly these.
+pub async fn share(team: &Team, accounts: &Accounts, local_id: i64, member: &str) -> Result<ShareResult> {
+    check_name(member)?;
+    let view = accounts.get(local_id)?;
+    let team_id = view.team_account_id.ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))?;
+    team.client().query_one("SELECT callback_desk.require_role($1, 'admin')", &[&team_id]).await.map_err(db_error)?;
+    let account = team_accounts(team, Some(team_id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| share_missing(local_id, &view.label))?;
+    let secrets = account.open(accounts.vault(), &my_copies(team, team_id).await?)?;
+    if secrets.is_empty() {
+        return Err(share_missing(local_id, &view.label));
+    }
+    let key = public_key(team, member).await?;
+    let mut names = Vec::new();
+    let mut sealed = Vec::new();
+    for (name, value) in &secrets {
+        names.push(name.clone());
+        sealed.push(account.seal(&key, name, value)?);
+    }
+    team.client()
+        .execute("SELECT callback_desk.share_secrets($1, $2, $3, $4)", &[&team_id, &member, &names, &sealed])
+        .await
+        .map_err(db_error)?;
+    tracing::info!(team_account_id = team_id, member, "shared account shared");
+    Ok(ShareResult { account_id: local_id, team_account_id: team_id, member: member.to_owned(), secrets: names })
+}
+
+/// `team remove` (admins): deletes the member's sealed copies, disables their login role and marks them
+/// removed; returns the shared accounts whose credentials they could have copied.
+pub async fn remove_member(team: &Team, accounts: &Accounts, member: &str) -> Result<RemoveResult> {
+    check_name(member)?;
+    let rotate: Value = team
+        .client()
+        .query_one("SELECT callback_desk.remove_member($1)", &[&member])
+        .await
+        .map_err(|e| match db_error(e) {
+            e if e.code == ErrorCode::TeamMemberNotFound => e.with("member", member),
+            e => e,
+        })?
+        .get(0);
+    let mut rotate: Vec<RotateAccount> =
+        serde_json::from_value(rotate).map_err(|e| Error::internal(format!("the rotate list: {e}")))?;
+    let conn = accounts.vault().db().conn();
+    for r in &mut rotate {
+        r.account_id = conn
+            .query_row("SELECT id FROM accounts WHERE team_account_id = ?1", [r.team_account_id], |row| row.get(0))
+            .optional()
+            .map_err(storage_error)?;
+    }
+    tracing::info!(member, accounts = rotate.len(), "member removed");
+    Ok(RemoveResult { member: member.to_owned(), rotate })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::MemoryStore;
+    use std::sync::Arc;
+
+    fn account() -> TeamAccount {
+        TeamAccount {
+            id: 7,
+            provider: "cybavo".into(),
+            label: "Cybavo".into(),
+            environment: "custom".into(),
+            base_url: "https://cybavo.example.com".into(),
+            fields: Map::new(),
+            notes: String::new(),
+        }
+    }
+
+    /// The app's commands await these on Tauri's runtime, which needs futures it can move between threads.
+    #[allow(dead_code)]
+    fn the_functions_the_app_awaits_are_send(team: &mut Team, accounts: &Accounts, input: &AccountInput) {
+        fn send<T: Send>(_: T) {}
+        send(add(team, accounts, input, 0));
+        send(refresh_all(team, accounts, 0));
+        send(refresh_for_call(accounts, 1, 0));
+        send(share(team, accounts, 1, "bob"));
+        send(remove_member(team, accounts, "bob"));
+    }
+
+    #[test]
+    fn a_sealed_copy_opens_only_for_the_account_and_secret_it_names() {
+        use base64::Engine;
+        let vault = Vault::new(Arc::new(MemoryStore::default()), crate::db::Db::open_in_memory().unwrap());
+        let key = crypto_box::SecretKey::generate(&mut rand::rngs::OsRng);
+        let encoded = Secret::new(base64::engine::general_purpose::STANDARD.encode(key.to_bytes()));
+        vault.put_app_secret(keys::PRIVATE_KEY_SECRET, &encoded, 0).unwrap();
+        let public = key.public_key().as_bytes().to_vec();
+
+        let a = account();
+        let sealed = a.seal(&public, "api_secret", &Secret::new("canary-secret-31")).unwrap();
+        let opened = a.open(&vault, &[("api_secret".into(), sealed.clone())]).unwrap();
+        assert_eq!(opened.len(), 1);
+        assert_eq!((opened[0].0.as_str(), opened[0].1.expose()), ("api_secret", "canary-secret-31"));
+        // Moved to another address, another account, or filed under another name: not used.
+        let moved = TeamAccount { base_url: "https://evil.example.com".into(), ..account() };
+        assert!(moved.open(&vault, &[("api_secret".into(), sealed.clone())]).unwrap().is_empty());
+        let other = TeamAccount { id: 8, ..account() };
+        assert!(other.open(&vault, &[("api_secret".into(), sealed.clone())]).unwrap().is_empty());
+        assert!(a.open(&vault, &[("api_code".into(), sealed)]).unwrap().is_empty());
+    }
+}
