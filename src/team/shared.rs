@@ -318,6 +318,16 @@ pub async fn refresh_all(team: &Team, accounts: &Accounts, now: i64) -> Result<(
     refresh(team, accounts.vault(), None, now).await.map(|_| ())
 }
 
+/// Adds an account as the app and `accounts add` do: in a workspace, a shared account (admins; see [`add`]);
+/// otherwise one of this installation's own.
+pub async fn add_account(accounts: &Accounts, input: &AccountInput, now: i64) -> Result<AccountView> {
+    if TeamConfig::load(accounts.vault().db())?.is_none() {
+        return accounts.create(input);
+    }
+    let mut team = Team::open(accounts.vault()).await?;
+    add(&mut team, accounts, input, now).await
+}
+
 /// `accounts add` in a workspace (admins): the account's non-secret fields go to the team database, its
 /// secrets sealed to this member's own public key, in one transaction; then this installation's copy is
 /// written from there. Nothing is written anywhere when the member is not an admin

@@ -78,88 +78,124 @@ fn prefix_query(text: &str) -> Option<String> {
 /// The text the `audit_words` index (migration 007) is built over: the same expression, so the index serves it.
 const WORDS: &str = "to_tsvector('simple'::regconfig, scope || ' ' || account_label)";
 
-/// Rows holding at most this many matches of the words are found through the words index first.
-const FEW_MATCHES: i64 = 20_000;
+/// Words are first looked for among this many newest rows: a word most rows hold fills a page there.
+const RECENT_ROWS: i64 = 5_000;
 
-/// How the rows matching the words are found.
-enum Words {
-    /// The text has no letter or digit: nothing matches.
-    Nothing,
-    /// Every row holding them (at most [`FEW_MATCHES`]), from the words index.
-    Among(Vec<i64>),
-    /// More rows hold them: the page is read newest first, testing each row (it soon finds a page).
-    Common(String),
+/// Beyond those, rows holding at most this many matches are found through the words index.
+const FEW_MATCHES: i32 = 20_000;
+
+/// A query of the trail being built: its conditions and their parameters.
+struct Select {
+    sql: String,
+    params: Vec<Box<dyn ToSql + Sync + Send>>,
 }
 
-/// Asks the words index which rows the reader may see hold the words (`audit_words_match`, migration 007),
-/// up to one more than [`FEW_MATCHES`]. A rare word (an id, a serial) then reads only its rows; a common one
-/// reads rows newest first, where matches come soon. Reading newest first for a rare word would test every
-/// row of the trail: under row-level security the words index serves only that function.
-async fn words_match(team: &Team, text: &str) -> Result<Words> {
-    let Some(query) = prefix_query(text) else {
-        return Ok(Words::Nothing);
-    };
+impl Select {
+    /// The rows matching `filter` but its words, older than `before_id`.
+    fn new(filter: &TrailFilter, before_id: Option<i64>) -> Select {
+        let mut q = Select {
+            sql: String::from(
+                "SELECT id, member, callback_desk.epoch_us(at) / 1000, account_id, account_label, provider,
+                        environment, kind, operation, scope, outcome, http_status, error_code, duration_ms
+                 FROM callback_desk.audit WHERE true",
+            ),
+            params: Vec::new(),
+        };
+        if let Some(id) = before_id {
+            q.and(" AND id < ?", Box::new(id));
+        }
+        if let Some(v) = &filter.member {
+            q.and(" AND member = ?", Box::new(v.clone()));
+        }
+        if let Some(v) = filter.account_id {
+            q.and(" AND account_id = ?", Box::new(v));
+        }
+        if let Some(v) = &filter.provider {
+            q.and(" AND provider = ?", Box::new(v.clone()));
+        }
+        if let Some(v) = &filter.operation {
+            q.and(" AND operation = ?", Box::new(v.clone()));
+        }
+        if let Some(v) = &filter.outcome {
+            q.and(" AND outcome = ?", Box::new(v.clone()));
+        }
+        if let Some(ms) = filter.from_ms {
+            q.and(" AND at >= ?", Box::new(time(ms)));
+        }
+        if let Some(ms) = filter.to_ms {
+            q.and(" AND at < ?", Box::new(time(ms)));
+        }
+        q
+    }
+
+    /// Adds a condition; each `?` in it is the same new parameter.
+    fn and(&mut self, clause: &str, value: Box<dyn ToSql + Sync + Send>) {
+        self.params.push(value);
+        self.sql.push_str(&clause.replace('?', &format!("${}", self.params.len())));
+    }
+
+    fn words(&mut self, query: &str) {
+        self.and(&format!(" AND {WORDS} @@ to_tsquery('simple'::regconfig, ?)"), Box::new(query.to_owned()));
+    }
+
+    /// The newest `limit` + 1 rows (one more than asked: whether an older page exists).
+    async fn read(mut self, team: &Team, limit: i64) -> Result<Vec<tokio_postgres::Row>> {
+        self.sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
+        let refs: Vec<&(dyn ToSql + Sync)> = self.params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
+        team.client().query(&self.sql, &refs).await.map_err(db_error)
+    }
+}
+
+/// The rows matching `filter` with its words. Under row-level security the words index serves only the
+/// function `audit_words_match` (migration 007): a reader's own full-text match is tested row by row. So:
+/// the newest rows first, where a word most rows hold soon fills a page; then the rows the function finds
+/// (an id, a serial: a few rows among millions); then, for a word too many rows hold, newest first again.
+async fn read_with_words(
+    team: &Team,
+    filter: &TrailFilter,
+    before_id: Option<i64>,
+    query: &str,
+    limit: i64,
+) -> Result<Vec<tokio_postgres::Row>> {
+    let mut recent = Select::new(filter, before_id);
+    recent.words(query);
+    match before_id {
+        Some(id) => recent.and(" AND id >= ?", Box::new(id - RECENT_ROWS)),
+        None => {
+            recent.and(" AND id >= (SELECT coalesce(max(id), 0) FROM callback_desk.audit) - ?", Box::new(RECENT_ROWS))
+        }
+    }
+    let found = recent.read(team, limit).await?;
+    if found.len() as i64 > limit {
+        return Ok(found);
+    }
     let ids: Vec<i64> = team
         .client()
-        .query("SELECT callback_desk.audit_words_match($1, $2)", &[&query, &(FEW_MATCHES as i32 + 1)])
+        .query("SELECT callback_desk.audit_words_match($1, $2)", &[&query, &(FEW_MATCHES + 1)])
         .await
         .map_err(db_error)?
         .iter()
         .map(|r| r.get(0))
         .collect();
-    Ok(if ids.len() as i64 > FEW_MATCHES { Words::Common(query) } else { Words::Among(ids) })
+    let mut all = Select::new(filter, before_id);
+    if ids.len() > FEW_MATCHES as usize {
+        all.words(query);
+    } else {
+        all.and(" AND id = ANY(?)", Box::new(ids));
+    }
+    all.read(team, limit).await
 }
 
 /// The `limit` newest rows older than `before_id` (all rows when none) that match `filter`.
 pub async fn page(team: &Team, filter: &TrailFilter, before_id: Option<i64>, limit: i64) -> Result<TrailPage> {
     let limit = limit.clamp(1, MAX_PAGE);
-    let mut sql = String::from(
-        "SELECT id, member, callback_desk.epoch_us(at) / 1000, account_id, account_label, provider,
-                environment, kind, operation, scope, outcome, http_status, error_code, duration_ms
-         FROM callback_desk.audit WHERE true",
-    );
-    let mut params: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
-    let mut and = |sql: &mut String, clause: &str, value: Box<dyn ToSql + Sync + Send>| {
-        params.push(value);
-        sql.push_str(&clause.replace('?', &format!("${}", params.len())));
+    let found = match filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Select::new(filter, before_id).read(team, limit).await?,
+        Some(text) => match prefix_query(text) {
+            None => Vec::new(),
+            Some(query) => read_with_words(team, filter, before_id, &query, limit).await?,
+        },
     };
-    if let Some(id) = before_id {
-        and(&mut sql, " AND id < ?", Box::new(id));
-    }
-    if let Some(v) = &filter.member {
-        and(&mut sql, " AND member = ?", Box::new(v.clone()));
-    }
-    if let Some(v) = filter.account_id {
-        and(&mut sql, " AND account_id = ?", Box::new(v));
-    }
-    if let Some(v) = &filter.provider {
-        and(&mut sql, " AND provider = ?", Box::new(v.clone()));
-    }
-    if let Some(v) = &filter.operation {
-        and(&mut sql, " AND operation = ?", Box::new(v.clone()));
-    }
-    if let Some(v) = &filter.outcome {
-        and(&mut sql, " AND outcome = ?", Box::new(v.clone()));
-    }
-    if let Some(ms) = filter.from_ms {
-        and(&mut sql, " AND at >= ?", Box::new(time(ms)));
-    }
-    if let Some(ms) = filter.to_ms {
-        and(&mut sql, " AND at < ?", Box::new(time(ms)));
-    }
-    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        match words_match(team, text).await? {
-            Words::Nothing => return Ok(TrailPage { rows: Vec::new(), next_before_id: None }),
-            Words::Among(ids) => and(&mut sql, " AND id = ANY(?)", Box::new(ids)),
-            Words::Common(query) => {
-                and(&mut sql, &format!(" AND {WORDS} @@ to_tsquery('simple'::regconfig, ?)"), Box::new(query))
-            }
-        }
-    }
-    // One more than asked: whether an older page exists.
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
-    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
-    let found = team.client().query(&sql, &refs).await.map_err(db_error)?;
     let mut rows: Vec<TrailRow> = found
         .iter()
         .map(|r| TrailRow {

@@ -51,14 +51,7 @@ pub fn run(command: AccountsCommand) -> Result<ExitCode, Error> {
                 None => None,
             };
             let input = AccountInput::from_account_file(&map, label, environment, notes)?;
-            let view = if TeamConfig::load(store.accounts.vault().db())?.is_some() {
-                runtime()?.block_on(async {
-                    let mut team = Team::open(store.accounts.vault()).await?;
-                    shared::add(&mut team, &store.accounts, &input, SystemClock.now_ms()).await
-                })?
-            } else {
-                store.accounts.create(&input)?
-            };
+            let view = runtime()?.block_on(shared::add_account(&store.accounts, &input, SystemClock.now_ms()))?;
             println!("{}", view.id);
             Ok(ExitCode::SUCCESS)
         }
