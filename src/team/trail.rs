@@ -79,7 +79,7 @@ fn prefix_query(text: &str) -> Option<String> {
 const WORDS: &str = "to_tsvector('simple'::regconfig, scope || ' ' || account_label)";
 
 /// Words are first looked for among this many newest rows: a word most rows hold fills a page there.
-const RECENT_ROWS: i64 = 5_000;
+const RECENT_ROWS: i64 = 2_000;
 
 /// Beyond those, rows holding at most this many matches are found through the words index.
 const FEW_MATCHES: i32 = 20_000;
