@@ -39,6 +39,8 @@ export function ResendScreen(props: ScreenAccountProps & {
   onOpenInbox?: () => void;
   /** History filtered to one bulk job. */
   onSeeJob?: (jobId: number) => void;
+  /** The Approvals screen (a resend held for approval in a team workspace). */
+  onOpenApprovals?: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const work = useWorkspace({ preloaded: true });
@@ -137,6 +139,20 @@ export function ResendScreen(props: ScreenAccountProps & {
         {probe.done && <ResultPanel op={probe.done.op} result={probe.done.result} onSeeHistory={props.onSeeHistory} testId="probe-result" />}
 
         {form.preview && <PreviewPanel key={String(form.previewAsked)} open={form.previewAsked} preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
+
+        {form.awaiting !== null && (
+          <section className="card awaiting-approval" data-testid="resend-awaiting" data-approval-id={form.awaiting} role="status">
+            <h2 className="card-title">{t("resend.awaiting_title", { id: form.awaiting })}</h2>
+            <p>{t("resend.awaiting_body")}</p>
+            {props.onOpenApprovals && (
+              <div className="row">
+                <button type="button" className="btn primary" onClick={props.onOpenApprovals} data-testid="resend-open-approvals">
+                  {t("resend.open_approvals")}
+                </button>
+              </div>
+            )}
+          </section>
+        )}
 
         {form.result && account && op && (
           <ResultPanel
