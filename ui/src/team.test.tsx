@@ -169,24 +169,33 @@ describe("Approvals screen", () => {
 });
 
 describe("Resend in a team workspace", () => {
-  it("says a resend held for approval is waiting, not failed nor sent, with the way to Approvals", async () => {
-    const acct: AccountView = makeAccount("cybavo", { id: 7, label: "Store BR", environment: "production", base_url: "https://sofa.example.com", fields: { wallet_id: 55743 } });
-    const calls: Call[] = mockBackend({
+  const acct: AccountView = makeAccount("cybavo", { id: 7, label: "Store BR", environment: "production", base_url: "https://sofa.example.com", fields: { wallet_id: 55743 } });
+  function mockHeld(item: () => ApprovalItem) {
+    return mockBackend({
       accounts: [acct],
       descriptors: PROVIDERS,
       on: (cmd) => {
         if (cmd === "preview_action") return { method: "POST", url: "https://sofa.example.com/x", headers: [], body: "{}" };
         if (cmd === "run_action") throw { code: "approval.awaiting", params: { approval_id: 12 }, detail: null };
+        if (cmd === "approvals_list") return { me: "bob", can_decide: false, items: [item()], waiting_for_me: 0 };
       },
     });
+  }
+  async function resend() {
+    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "90000000139" } });
+    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
+    await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
+  }
+
+  it("says a resend held for approval is waiting, not failed nor sent, with the way to Approvals", async () => {
+    const calls: Call[] = mockHeld(() => request(12, "pending", "bob"));
     let opened = 0;
     render(
       <ResendScreen accountId={7} onAccount={() => undefined} intent={null} onGoToAccounts={() => undefined} onSeeHistory={() => undefined} onOpenApprovals={() => opened++} />,
     );
-    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "90000000139" } });
-    await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
-    await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
+    await resend();
     const waiting = await screen.findByTestId("resend-awaiting");
+    await waitFor(() => expect(calls.some((c) => c.cmd === "approvals_list")).toBe(true));
     expect(waiting.dataset.approvalId).toBe("12");
     expect(waiting.textContent).toContain("Waiting for approval #12");
     expect(screen.queryByTestId("resend-error")).toBeNull();
@@ -194,6 +203,19 @@ describe("Resend in a team workspace", () => {
     fireEvent.click(screen.getByTestId("resend-open-approvals"));
     expect(opened).toBe(1);
     expect(calls.filter((c) => c.cmd === "run_action")).toHaveLength(1);
+    expect(waiting.dataset.status).toBe("pending");
+    expect(missingKeys.size).toBe(0);
+  });
+
+  it("then says what became of the request: rejected, with the approver's reason", async () => {
+    mockHeld(() => request(12, "rejected", "bob", { decided_by: "carol", reason: "wrong day" }));
+    render(<ResendScreen accountId={7} onAccount={() => undefined} intent={null} onGoToAccounts={() => undefined} onSeeHistory={() => undefined} />);
+    await resend();
+    await waitFor(() => expect(screen.getByTestId("resend-awaiting").dataset.status).toBe("rejected"));
+    const panel = screen.getByTestId("resend-awaiting");
+    expect(panel.textContent).toContain("Request #12");
+    expect(panel.textContent).toContain("carol rejected it, so it will not be sent. Their reason: wrong day");
+    expect(missingKeys.size).toBe(0);
   });
 });
 

@@ -146,6 +146,7 @@ export function useResendForm(args: {
         setAwaiting(Number(err.params.approval_id));
         setResult(null);
         setPreview(null);
+        scrollTo("resend-awaiting", 50);
       } else setError(err);
       setConfirming(null);
     } finally {

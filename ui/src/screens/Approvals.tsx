@@ -8,6 +8,7 @@ import { EmptyState } from "../components/EmptyState";
 import { EnvPill } from "../components/EnvBadge";
 import { ErrorBox } from "../components/ErrorBox";
 import { Modal } from "../components/Modal";
+import { ApprovalStatus } from "../components/team/ApprovalStatus";
 import { ResultPanel } from "../components/ResultPanel";
 import { useWorkspace } from "../hooks/useWorkspace";
 import { useToast } from "../hooks/useToast";
@@ -16,17 +17,6 @@ import { describeParams } from "../lib/describe";
 import { operationOf, providerName } from "../lib/descriptors";
 import { formatLocal } from "../lib/time";
 import type { Environment } from "../bindings/Environment";
-
-/** The request's status as a pill. */
-export function ApprovalStatus({ status }: { status: string }) {
-  const { t } = useTranslation();
-  const tone = status === "approved" || status === "executed" ? "ok" : status === "pending" ? "pending" : "failed";
-  return (
-    <span className={`pill outcome-${tone}`} data-testid="approval-status" data-status={status}>
-      {t(`approvals.status.${status}`)}
-    </span>
-  );
-}
 
 /** Rejecting asks why: the requester reads it. */
 function RejectDialog(props: { id: number; busy: boolean; onReject: (reason: string) => void; onCancel: () => void }) {
@@ -197,7 +187,11 @@ export function ApprovalsScreen(props: {
                       </td>
                       <td>
                         <ApprovalStatus status={a.status} />
-                        {a.decided_by && <span className="cell-sub">{t("approvals.decided_by", { member: a.decided_by })}</span>}
+                        {a.decided_by && (
+                          <span className="cell-sub" data-testid="approval-decided-by">
+                            {t(a.status === "rejected" ? "approvals.rejected_by" : "approvals.approved_by", { member: a.decided_by })}
+                          </span>
+                        )}
                         {a.reason && (
                           <span className="cell-sub" data-testid="approval-reason">
                             {t("approvals.rejected_because", { reason: a.reason })}

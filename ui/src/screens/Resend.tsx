@@ -9,6 +9,7 @@ import { ResultPanel } from "../components/ResultPanel";
 import { JobsSection } from "../components/bulk/JobsPanel";
 import { PlanDialog } from "../components/bulk/PlanDialog";
 import { RetryFix } from "../components/bulk/RetryFix";
+import { AwaitingApproval } from "../components/resend/AwaitingApproval";
 import { BulkForm } from "../components/resend/BulkForm";
 import { ModeChoice } from "../components/resend/ModeChoice";
 import { NoAccounts } from "../components/resend/NoAccounts";
@@ -140,19 +141,7 @@ export function ResendScreen(props: ScreenAccountProps & {
 
         {form.preview && <PreviewPanel key={String(form.previewAsked)} open={form.previewAsked} preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
 
-        {form.awaiting !== null && (
-          <section className="card awaiting-approval" data-testid="resend-awaiting" data-approval-id={form.awaiting} role="status">
-            <h2 className="card-title">{t("resend.awaiting_title", { id: form.awaiting })}</h2>
-            <p>{t("resend.awaiting_body")}</p>
-            {props.onOpenApprovals && (
-              <div className="row">
-                <button type="button" className="btn primary" onClick={props.onOpenApprovals} data-testid="resend-open-approvals">
-                  {t("resend.open_approvals")}
-                </button>
-              </div>
-            )}
-          </section>
-        )}
+        {form.awaiting !== null && <AwaitingApproval id={form.awaiting} onOpenApprovals={props.onOpenApprovals} />}
 
         {form.result && account && op && (
           <ResultPanel
