@@ -122,7 +122,15 @@ def main():
             s.wait_for(lambda: s.attr("[data-testid=team-card]", "data-mode") == "solo", "solo team card")
             assert catalog("en")("team.solo_body") in s.text("[data-testid=team-solo]")
             assert not exists(s, "[data-testid=nav-approvals]")
-            shot(s, "team-solo.png")
+            for lang in LANGS:
+                set_language(s, lang)
+                for theme in THEMES:
+                    choose_theme(s, theme)
+                    s.execute("document.querySelector('[data-testid=team-card]').scrollIntoView({block: 'start'});")
+                    shot(s, f"team-{theme}-{lang}-solo.png")
+                assert not missing_keys(s), missing_keys(s)
+            choose_theme(s, "system")
+            set_language(s, "en")
 
         @check("the window joins with the pasted invitation code and shows the workspace, Alice and the members")
         def _():
