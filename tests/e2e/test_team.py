@@ -181,6 +181,7 @@ def main():
         def _():
             open_screen(s, "resend")
             select_account(s, ACCOUNT)
+            s.find("[data-testid=op-notification_id]", timeout=20)
             set_value(s, "[data-testid=op-notification_id]", "90000000140")
             click(s, "[data-testid=resend-go]")
             s.find("[data-testid=confirm-dialog]")
@@ -239,6 +240,8 @@ def main():
             cli(bob, "call", "--account-id", state["bob_account"], "--operation", "resend-withdrawal-callbacks",
                 "--params", '{"notification_id": 90000000142}', expect=3)
             open_screen(s, "resend")
+            select_account(s, ACCOUNT)
+            s.find("[data-testid=op-notification_id]", timeout=20)
             set_value(s, "[data-testid=op-notification_id]", "90000000141")
             click(s, "[data-testid=resend-go]")
             s.find("[data-testid=confirm-dialog]")
