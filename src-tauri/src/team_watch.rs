@@ -24,7 +24,8 @@ pub struct Decision {
     pub reason: Option<String>,
 }
 
-/// The decisions among `items` on `me`'s requests that were pending at the last look (`seen`, updated).
+/// The decisions among `items` on `me`'s requests that were pending at the last look or made since (a request
+/// asked and decided between two looks is news too); `seen` is updated. The caller ignores the first look's.
 pub fn new_decisions(
     seen: &mut HashMap<i64, String>,
     me: &str,
@@ -32,7 +33,7 @@ pub fn new_decisions(
 ) -> Vec<Decision> {
     let mut out = Vec::new();
     for a in items.iter().filter(|a| a.requested_by == me) {
-        let was_pending = seen.get(&a.id).is_some_and(|s| s == "pending");
+        let was_pending = seen.get(&a.id).is_none_or(|s| s == "pending");
         if was_pending && (a.status == "approved" || a.status == "rejected") {
             out.push(Decision {
                 id: a.id,
@@ -107,12 +108,20 @@ mod tests {
     }
 
     #[test]
-    fn a_decision_is_news_once_and_only_on_my_requests_seen_pending() {
+    fn a_decision_on_my_request_is_news_once() {
         let mut seen = HashMap::new();
-        assert!(new_decisions(&mut seen, "bob", &[item(1, "pending", "bob"), item(2, "pending", "dan")]).is_empty());
-        let now = [item(1, "approved", "bob"), item(2, "rejected", "dan"), item(3, "approved", "bob")];
+        let first = [item(1, "pending", "bob"), item(2, "pending", "dan"), item(4, "rejected", "bob")];
+        // The first look only learns (its decisions are ignored by the caller).
+        new_decisions(&mut seen, "bob", &first);
+        // #1 decided; #2 is another member's; #3 was asked and approved between two looks; #4 was known decided.
+        let now = [
+            item(1, "approved", "bob"),
+            item(2, "rejected", "dan"),
+            item(3, "approved", "bob"),
+            item(4, "rejected", "bob"),
+        ];
         let d = new_decisions(&mut seen, "bob", &now);
-        assert_eq!(d.iter().map(|d| (d.id, d.approved)).collect::<Vec<_>>(), vec![(1, true)]);
+        assert_eq!(d.iter().map(|d| (d.id, d.approved)).collect::<Vec<_>>(), vec![(1, true), (3, true)]);
         assert!(new_decisions(&mut seen, "bob", &now).is_empty());
     }
 }

@@ -9,8 +9,10 @@ installations share this session's keyring (one computer, two data folders).
 
 - Bob's resend on a production account is held (`call` exits 3 with its approval id); the window's Approvals
   entry counts it, Alice approves it there; Bob's `approvals run` sends it, once.
-- Alice's resend in the window is held ("Waiting for approval #N"); Bob approves it from the command line;
-  Alice sends it with "Send now" on the Approvals screen and sees its result; History shows the Member column.
+- Alice's resend in the window is held ("Waiting for approval #N"); Bob approves it from the command line
+  while the window is not focused: a desktop notification (dunst, started by run.sh) says so and, clicked, shows
+  Approvals; Resend says it was approved; Alice sends it with "Send now" on the Approvals screen and sees its
+  result; History shows the Member column.
 - Alice invites a member from Settings › Team: the code is shown once.
 - axe finds no serious or critical violation on the new screens in the Light and Dark themes; each is
   photographed in the three languages and both themes (target/screenshots/team-<theme>-<language>-<screen>.png).
@@ -25,6 +27,7 @@ import tempfile
 import time
 
 from axe import audit, blocking, summary
+from desktop import dunstctl, notification_history, notifications_shown
 from test_accounts import CLI, set_value
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_theme import choose_theme
@@ -81,6 +84,23 @@ def launcher(folder, data):
 
 def approval(data, id_):
     return next(a for a in cli(data, "approvals", "list") if a["id"] == id_)
+
+
+def unfocus_window():
+    """Takes the keyboard focus away from every window (as clicking another application does), through libX11."""
+    import ctypes
+    import ctypes.util
+    x = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+    x.XOpenDisplay.restype = ctypes.c_void_p
+    x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x.XSetInputFocus.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_ulong]
+    x.XFlush.argtypes = [ctypes.c_void_p]
+    x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x.XOpenDisplay(None)
+    assert display, "no X display"
+    x.XSetInputFocus(display, 0, 0, 0)  # None, RevertToNone, CurrentTime
+    x.XFlush(display)
+    x.XCloseDisplay(display)
 
 
 def open_screen(s, screen):
@@ -192,9 +212,28 @@ def main():
             assert not exists(s, "[data-testid=resend-error]") and not exists(s, "[data-testid=result-panel]")
             shot(s, "team-resend-awaiting.png")
 
-        @check("Bob approves it on the command line; Alice sends it with Send now and sees its result, once")
+        @check("Bob approves it on the command line while the window is in the background: a notification tells Alice, and opens Approvals")
         def _():
+            dunstctl("close-all")
+            before = len(notification_history())
+            unfocus_window()
             cli(bob, "approvals", "approve", str(state["alice_request"]))
+            s.wait_for(lambda: notifications_shown() > 0, "a notification", timeout=40)
+            # The notification's default action, as a click on it.
+            dunstctl("action", "0")
+            s.wait_for(lambda: s.text("[data-testid=screen-title]") == catalog("en")("screens.approvals.title"),
+                       "Approvals shown by the notification")
+            dunstctl("close-all")
+            history = s.wait_for(lambda: notification_history()[: len(notification_history()) - before],
+                                 "the notification in dunst's history")
+            summary_, body = history[0]
+            assert summary_ == catalog("en")("notifications.approval_approved_title").replace("{{id}}", str(state["alice_request"])), history
+            assert "bob" in body and ACCOUNT in body, body
+
+        @check("Resend says the request was approved; Alice sends it with Send now and sees its result, once")
+        def _():
+            open_screen(s, "resend")
+            s.wait_for(lambda: s.attr("[data-testid=resend-awaiting]", "data-status") == "approved", "approved, on Resend")
             click(s, "[data-testid=resend-open-approvals]")
             s.find("[data-testid=screen-approvals]")
             r = row(s, state["alice_request"])
