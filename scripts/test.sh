@@ -57,6 +57,7 @@ stage "team workspace (real PostgreSQL, one keyring per member)" scripts/with-po
 stage "installers: tauri build (.deb and AppImage), checked" bash -c 'scripts/bundle.sh deb appimage \
   && deb=$(ls -t target/release/bundle/deb/*.deb | head -1) && dpkg-deb -c "$deb" | grep -q "usr/bin/callback-desk$" \
   && ls -l "$deb" && ls -l target/release/callback-desk && scripts/check-appimage.sh'
-stage "end-to-end: real app window (tauri-driver + WebKitWebDriver)" tests/e2e/run.sh
+# Beside a PostgreSQL server: test_team drives the window and the command line through a team's approvals.
+stage "end-to-end: real app window (tauri-driver + WebKitWebDriver)" scripts/with-postgres.sh tests/e2e/run.sh
 stage "end-to-end: app without a keyring" env E2E_EXPECT_KEYRING=unavailable E2E_SCOPE=status E2E_TESTS=test_shell tests/e2e/run.sh
 finish

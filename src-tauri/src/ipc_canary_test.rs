@@ -389,6 +389,17 @@ fn no_command_answers_with_a_secret() {
         w.ok("history_export_csv", json!({"filter": {}, "options": options}));
     }
 
+    // The team workspace, from a solo installation: it says it is solo; the rest needs a workspace, and an
+    // invitation code that is not one opens nothing (tests/e2e/test_team.py drives them in a workspace).
+    assert_eq!(w.ok("team_status", json!({}))["workspace"], Value::Null);
+    w.refused("team_members", json!({}), "team.not_joined");
+    w.refused("team_invite", json!({"member": "bob", "role": "operator"}), "team.not_joined");
+    w.refused("team_join", json!({"invite": "cbd-invite-1.bm90IGEgY29kZQ"}), "team.invite_invalid");
+    w.refused("approvals_list", json!({}), "team.not_joined");
+    w.refused("approve_request", json!({"id": 1}), "team.not_joined");
+    w.refused("reject_request", json!({"id": 1, "reason": "no"}), "team.not_joined");
+    w.refused("run_approved", json!({"id": 1}), "team.not_joined");
+
     // Closing the window while jobs run: an answer that is not one of the three is refused; "keep running in
     // the background" hides the window behind the tray (minimizes it where no tray can be made).
     assert!(w.call("close_window", json!({"choice": "quit_now"})).is_err());

@@ -20,6 +20,7 @@ mod notify;
 mod painting;
 mod save;
 mod state;
+mod team_watch;
 mod theme;
 mod window;
 
@@ -111,6 +112,13 @@ fn main() {
                     }
                     tokio::time::sleep(TEAM_PUSH_EVERY).await;
                 }
+            });
+            // The team workspace's approvals: the Approvals badge and decisions on this member's requests.
+            let watch_state = retention_state.clone();
+            let watch_handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                watch_state.after_first_paint(FIRST_PAINT_WAIT).await;
+                team_watch::run(watch_handle, watch_state).await;
             });
             // History retention: after the first paint, then once a day.
             let handle = app.handle().clone();

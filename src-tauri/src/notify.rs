@@ -1,7 +1,9 @@
-//! Desktop notifications of bulk jobs: a job finished, stopped (by an error or a cancel) or is waiting for
-//! the provider's limit. Shown only while the window is not in front of the user (hidden, minimized to the
+//! Desktop notifications of bulk jobs (a job finished, stopped (by an error or a cancel) or is waiting for
+//! the provider's limit) and of team approvals (another member approved or rejected one of this member's
+//! requests). Shown only while the window is not in front of the user (hidden, minimized to the
 //! tray or not focused) and unless turned off in Settings; the texts come from the window's catalogs in its
-//! language. Clicking one shows the window on that job (`show-job` event).
+//! language. Clicking one shows the window on that job (`show-job` event) or on the Approvals screen
+//! (`show-approvals`).
 //!
 //! On Linux the notification is sent with notify-rust over libdbus, with a default action that the
 //! notification server reports when it is clicked (tauri-plugin-notification shows only a title and a body
@@ -17,6 +19,15 @@ use tauri::{Emitter, Manager, Runtime};
 
 /// The event that shows a job in the window (its id).
 pub const SHOW_JOB_EVENT: &str = "show-job";
+/// The event that shows the Approvals screen (the approval's id).
+pub const SHOW_APPROVALS_EVENT: &str = "show-approvals";
+
+/// What a click on a notification shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Click {
+    Job(i64),
+    Approval(i64),
+}
 
 /// A wait shorter than this is part of a job's normal pace (a per-minute budget waits up to a minute) and is not
 /// announced.
@@ -144,7 +155,44 @@ pub fn job_report<R: Runtime>(app: &tauri::AppHandle<R>, report: &JobReport<'_>)
     }
     let (title, body) = texts(kind, report, settings.language, settings.zone);
     tracing::info!(job = id, kind = ?kind, "job notification");
-    show(app, id, &title, &body, &Catalog::of(settings.language).text("notifications.open_job"));
+    show(app, Click::Job(id), &title, &body, &Catalog::of(settings.language).text("notifications.open_job"));
+}
+
+/// The title and body of a decision on this member's approval request, in `language`.
+pub fn approval_texts(d: &crate::team_watch::Decision, language: Language) -> (String, String) {
+    let c = Catalog::of(language);
+    let params: Map<String, Value> = json!({
+        "id": d.id,
+        "by": d.by,
+        "account": d.account,
+        "reason": d.reason.clone().unwrap_or_default(),
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    let (title, body) = if d.approved {
+        ("approval_approved_title", "approval_approved_body")
+    } else {
+        ("approval_rejected_title", "approval_rejected_body")
+    };
+    (c.t(&format!("notifications.{title}"), &params), c.t(&format!("notifications.{body}"), &params))
+}
+
+/// Called when another member decided one of this member's requests: notifies unless the window is in front.
+pub fn approval_decided<R: Runtime>(app: &tauri::AppHandle<R>, d: &crate::team_watch::Decision) {
+    let settings = crate::commands::prefs::notification_settings(app);
+    if !should_show(settings.enabled, window_in_front(app)) {
+        return;
+    }
+    let (title, body) = approval_texts(d, settings.language);
+    tracing::info!(approval = d.id, approved = d.approved, "approval notification");
+    show(
+        app,
+        Click::Approval(d.id),
+        &title,
+        &body,
+        &Catalog::of(settings.language).text("notifications.open_approvals"),
+    );
 }
 
 /// Whether the main window is visible, not minimized and focused.
@@ -160,8 +208,19 @@ pub fn show_job<R: Runtime>(app: &tauri::AppHandle<R>, id: i64) {
     let _ = app.emit(SHOW_JOB_EVENT, id);
 }
 
+/// Shows the window on what a notification is about (a click on it).
+fn show_clicked<R: Runtime>(app: &tauri::AppHandle<R>, click: Click) {
+    match click {
+        Click::Job(id) => show_job(app, id),
+        Click::Approval(id) => {
+            crate::background::reopen(app);
+            let _ = app.emit(SHOW_APPROVALS_EVENT, id);
+        }
+    }
+}
+
 #[cfg(target_os = "linux")]
-fn show<R: Runtime>(app: &tauri::AppHandle<R>, id: i64, title: &str, body: &str, open_label: &str) {
+fn show<R: Runtime>(app: &tauri::AppHandle<R>, click: Click, title: &str, body: &str, open_label: &str) {
     let mut n = notify_rust::Notification::new();
     n.appname(&app.config().product_name.clone().unwrap_or_else(|| "Callback Desk".into()))
         .summary(title)
@@ -176,7 +235,7 @@ fn show<R: Runtime>(app: &tauri::AppHandle<R>, id: i64, title: &str, body: &str,
         Ok(handle) => handle.wait_for_action(|action| {
             if action == "default" {
                 let shower = app.clone();
-                let _ = app.run_on_main_thread(move || show_job(&shower, id));
+                let _ = app.run_on_main_thread(move || show_clicked(&shower, click));
             }
         }),
         Err(e) => tracing::warn!(error = %e, "notification not shown"),
@@ -184,7 +243,7 @@ fn show<R: Runtime>(app: &tauri::AppHandle<R>, id: i64, title: &str, body: &str,
 }
 
 #[cfg(not(target_os = "linux"))]
-fn show<R: Runtime>(app: &tauri::AppHandle<R>, _id: i64, title: &str, body: &str, _open_label: &str) {
+fn show<R: Runtime>(app: &tauri::AppHandle<R>, _click: Click, title: &str, body: &str, _open_label: &str) {
     use tauri_plugin_notification::NotificationExt;
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
         tracing::warn!(error = %e, "notification not shown");
@@ -240,6 +299,26 @@ mod tests {
         assert_eq!(alert_for(&report(&sent, None, false), now, false), None);
         // The "done" report the runner sends before it returns is not the end yet: one alert per end.
         assert_eq!(alert_for(&report(&done, None, false), now, false), None);
+    }
+
+    #[test]
+    fn a_decision_on_my_request_reads_in_the_three_languages() {
+        let approved = crate::team_watch::Decision {
+            id: 7,
+            approved: true,
+            by: "carol".into(),
+            account: "Prod".into(),
+            reason: None,
+        };
+        let (title, body) = approval_texts(&approved, Language::En);
+        assert_eq!(title, "Request #7 approved");
+        assert!(body.contains("carol") && body.contains("Prod"), "{body}");
+        let rejected = crate::team_watch::Decision { approved: false, reason: Some("wrong day".into()), ..approved };
+        for language in Language::ALL {
+            let (title, body) = approval_texts(&rejected, language);
+            assert!(title.contains('7') && !title.contains("notifications."), "{title}");
+            assert!(body.contains("wrong day") && !body.contains("{{"), "{body}");
+        }
     }
 
     #[test]

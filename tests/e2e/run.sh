@@ -36,7 +36,7 @@ exec timeout 1500 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   for _ in $(seq 100); do curl -fsS http://127.0.0.1:$((E2E_PORT + 1))/status >/dev/null 2>&1 && break; sleep 0.1; done
   status=0
   export E2E_CANARY="CANARY-$(od -An -N6 -tx1 /dev/urandom | tr -d " \n")-do-not-leak"
-  for t in ${E2E_TESTS:-test_shell test_accounts test_workflows test_operations test_fireblocks test_firstday_records test_faults test_jobs test_theme test_instance test_background test_firstday_resend test_checker test_keyboard test_a11y test_feedback test_crash}; do
+  for t in ${E2E_TESTS:-test_shell test_accounts test_workflows test_operations test_fireblocks test_firstday_records test_faults test_jobs test_theme test_instance test_background test_firstday_resend test_checker test_team test_keyboard test_a11y test_feedback test_crash}; do
     echo "--- $t"
     # A failing file marks the run failed and the next files still run (set -e does not stop at a tested pipeline).
     if ! python3 "'"$ROOT"'/tests/e2e/$t.py" 2>&1 | tee -a "$SESSION_HOME/e2e-output.log"; then status=1; fi

@@ -1,6 +1,6 @@
 import { startTransition, Suspense, useCallback, useEffect, useLayoutEffect, useState } from "react";
 import { useTranslation, changeLanguage, matchLanguage, type Language } from "./i18n";
-import { api, type AccountView, type AppInfo, type InboxEntry } from "./api";
+import { api, type AccountView, type AppInfo, type InboxEntry, type TeamStatus } from "./api";
 import { Sidebar, shownSections, type Section } from "./components/Sidebar";
 import { ShortcutsDialog } from "./components/ShortcutsDialog";
 import { StatusLine } from "./components/StatusLine";
@@ -25,6 +25,7 @@ const AccountsScreen = lazyScreen(() => import("./screens/Accounts").then((m) =>
 const SettingsScreen = lazyScreen(() => import("./screens/Settings").then((m) => m.SettingsScreen));
 const InboxScreen = lazyScreen(() => import("./screens/Inbox").then((m) => m.InboxScreen));
 const CheckScreen = lazyScreen(() => import("./screens/Check").then((m) => m.CheckScreen));
+const ApprovalsScreen = lazyScreen(() => import("./screens/Approvals").then((m) => m.ApprovalsScreen));
 
 const lazyScreens: Partial<Record<Section, { load: () => Promise<unknown>; fetched: () => boolean }>> = {
   query: QueryScreen,
@@ -33,6 +34,7 @@ const lazyScreens: Partial<Record<Section, { load: () => Promise<unknown>; fetch
   accounts: AccountsScreen,
   settings: SettingsScreen,
   inbox: InboxScreen,
+  approvals: ApprovalsScreen,
 };
 
 /** Fetches every screen's chunk (after the first paint; tests await it before moving between screens). */
@@ -60,6 +62,36 @@ export function App() {
   // Whether to offer the Sandbox inbox: a sandbox account exists or the sandbox runs (asked after the first
   // paint and again at each navigation, since accounts change on other screens).
   const [sandbox, setSandbox] = useState(false);
+  // Whether this installation is in a team workspace (Approvals and its count of requests waiting for me).
+  const [team, setTeam] = useState(false);
+  const [waiting, setWaiting] = useState(0);
+  const [approvalFocus, setApprovalFocus] = useState<number | null>(null);
+  const checkTeam = useCallback(() => {
+    api
+      .teamStatus()
+      .then((s) => setTeam(!!s.workspace))
+      .catch(() => undefined);
+  }, []);
+  const onTeamChanged = useCallback((s: TeamStatus) => setTeam(!!s.workspace), []);
+  useEffect(() => {
+    let unlisten: (() => void)[] = [];
+    let alive = true;
+    const keep = (u: () => void) => (alive ? unlisten.push(u) : u());
+    void api.onApprovalsChanged((n) => {
+      setTeam(true);
+      setWaiting(n);
+    }).then(keep).catch(() => undefined);
+    // A click on a notification of a decision on my request shows Approvals.
+    void api.onShowApprovals((id) => {
+      setApprovalFocus(id);
+      setSection("approvals");
+    }).then(keep).catch(() => undefined);
+    return () => {
+      alive = false;
+      unlisten.forEach((u) => u());
+      unlisten = [];
+    };
+  }, [setSection]);
   const checkSandbox = useCallback(() => {
     api
       .sandboxInbox(0)
@@ -84,13 +116,14 @@ export function App() {
           .then((i) => alive && setInfo(i))
           .catch(() => alive && setBackendError(true));
         checkSandbox();
+        checkTeam();
         void loadScreens().catch(() => undefined);
       }),
     );
     return () => {
       alive = false;
     };
-  }, [checkSandbox]);
+  }, [checkSandbox, checkTeam]);
 
   const onLanguage = useCallback(async (lang: Language) => {
     await changeLanguage(lang);
@@ -105,6 +138,7 @@ export function App() {
     setHistoryFocus(null);
     setHistoryJob(null);
     setHistoryResends(null);
+    setApprovalFocus(null);
     setSection(s);
     checkSandbox();
   };
@@ -163,7 +197,7 @@ export function App() {
   );
   const jobBadges = useJobBadges(section);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
-  const sections = shownSections(section, sandbox);
+  const sections = shownSections(section, sandbox, team);
   useShortcuts({
     screen: (n) => sections[n - 1] && go(sections[n - 1]),
     searchElsewhere: () => go("history"),
@@ -174,7 +208,7 @@ export function App() {
 
   return (
     <div className="shell" data-testid="app-shell" lang={language}>
-      <Sidebar current={section} onSelect={go} onShortcuts={() => setShortcutsOpen(true)} sandbox={sandbox} badges={jobBadges} />
+      <Sidebar current={section} onSelect={go} onShortcuts={() => setShortcutsOpen(true)} sandbox={sandbox} team={team} waiting={waiting} badges={jobBadges} />
       <div className="main">
         <header className="topbar">
           <h1 className="topbar-title" data-testid="screen-title">
@@ -194,6 +228,7 @@ export function App() {
               onSeeHistory={seeHistory}
               onSeeJob={seeJob}
               onOpenInbox={() => go("inbox")}
+              onOpenApprovals={() => go("approvals")}
             />
           )}
           {section === "query" && (
@@ -224,8 +259,9 @@ export function App() {
             />
           )}
           {section === "inbox" && <InboxScreen onCheck={openCheck} />}
+          {section === "approvals" && <ApprovalsScreen onSeeHistory={seeHistory} onWaiting={setWaiting} focus={approvalFocus} />}
           {section === "accounts" && <AccountsScreen />}
-          {section === "settings" && <SettingsScreen info={info} language={language} onLanguage={onLanguage} />}
+          {section === "settings" && <SettingsScreen info={info} language={language} onLanguage={onLanguage} onTeamChanged={onTeamChanged} />}
           </Suspense>
         </main>
         <StatusLine info={info} backendError={backendError} />

@@ -59,6 +59,12 @@ import { i18n } from "./i18n";
 import type { Appearance } from "./bindings/Appearance";
 import type { ThemeChoice } from "./bindings/ThemeChoice";
 import type { CloseChoice } from "./bindings/CloseChoice";
+import type { HistoryPageView } from "./bindings/HistoryPageView";
+import type { TeamStatus } from "./bindings/TeamStatus";
+import type { TeamWorkspace } from "./bindings/TeamWorkspace";
+import type { TeamMember } from "./bindings/TeamMember";
+import type { ApprovalItem } from "./bindings/ApprovalItem";
+import type { ApprovalsView } from "./bindings/ApprovalsView";
 import { mark, type StartupMarks } from "./startup";
 
 export type {
@@ -67,8 +73,11 @@ export type {
   PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
   SandboxInbox, InboxEntry, SignatureCheck, CallbackCheck, CallbackAction, CallbackField, Pasted, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice,
-  CloseChoice,
+  CloseChoice, HistoryPageView, TeamStatus, TeamWorkspace, TeamMember, ApprovalItem, ApprovalsView,
 };
+
+/** A History row with the team member who did it (null in solo use). */
+export type HistoryRowView = HistoryPageView["rows"][number];
 
 /** The window's language, for what the app writes or shows natively in it (Save dialogs). */
 const language = () => i18n.language || "en";
@@ -139,7 +148,7 @@ export const api = {
   copyWithSecrets: (ticket: string, request: ActionRequest) => invoke<Copied>("copy_with_secrets", { ticket, request }),
   runAction: (request: ActionRequest) => invoke<ActionResult>("run_action", { request }),
   historyPage: (filter: HistoryFilter, cursor: Cursor | null, limit: number) =>
-    invoke<HistoryPage>("history_page", { filter, cursor, limit }),
+    invoke<HistoryPageView>("history_page", { filter, cursor, limit }),
   historyCount: (filter: HistoryFilter) => invoke<number>("history_count", { filter }),
   historyGet: (id: number) => invoke<HistoryDetail>("history_get", { id }),
   /**
@@ -182,4 +191,21 @@ export const api = {
   closeWindow: (choice: CloseChoice) => invoke<null>("close_window", { choice }),
   // A click on a job's notification: the window shows that job.
   onShowJob: (cb: (jobId: number) => void): Promise<UnlistenFn> => listen<number>("show-job", (e) => cb(e.payload)),
+  // The team workspace (Settings › Team, the Approvals screen).
+  /** Solo (`workspace` null), or the workspace, this member's role and whether its database answers. */
+  teamStatus: () => invoke<TeamStatus>("team_status"),
+  teamMembers: () => invoke<TeamMember[]>("team_members"),
+  /** Admins: creates the member and answers their invitation code (shown once, to pass on). */
+  teamInvite: (member: string, role: string) => invoke<string>("team_invite", { member, role }),
+  teamJoin: (invite: string) => invoke<TeamStatus>("team_join", { invite }),
+  approvalsList: () => invoke<ApprovalsView>("approvals_list"),
+  approveRequest: (id: number) => invoke<null>("approve_request", { id }),
+  rejectRequest: (id: number, reason: string) => invoke<null>("reject_request", { id, reason }),
+  /** Runs this member's own approved request, once. */
+  runApproved: (id: number) => invoke<ActionResult>("run_approved", { id }),
+  /** How many approval requests wait for this member (the app looks every few seconds). */
+  onApprovalsChanged: (cb: (waiting: number) => void): Promise<UnlistenFn> =>
+    listen<number>("approvals-changed", (e) => cb(e.payload)),
+  /** A click on a notification of a decision: the window shows the Approvals screen. */
+  onShowApprovals: (cb: (id: number) => void): Promise<UnlistenFn> => listen<number>("show-approvals", (e) => cb(e.payload)),
 };

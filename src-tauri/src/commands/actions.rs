@@ -5,12 +5,12 @@ use crate::save::SavedFiles;
 use crate::state::AppState;
 use callback_desk::accounts::SANDBOX_BASE_URL;
 use callback_desk::actions::{ActionRequest, ActionResult};
-use callback_desk::history::{Cursor, HistoryDetail, HistoryFilter, HistoryPage};
+use callback_desk::history::{Cursor, HistoryDetail, HistoryFilter, HistoryPage, HistoryRow};
 use callback_desk::i18n::{Catalog, Language, Zone};
 use callback_desk::results::{self, ResultsView};
 use callback_desk::wire::RedactedRequest;
 use callback_desk::Error;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub(crate) async fn sandbox_root_for(state: &AppState, account_id: i64) -> Result<Option<String>, Error> {
@@ -38,17 +38,44 @@ pub async fn run_action(state: tauri::State<'_, AppState>, request: ActionReques
     actions.run(&request, root.as_deref(), transport.as_ref(), None).await
 }
 
+/// A History row with the team member who did it (null in solo use and for rows from before joining).
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRowView {
+    #[serde(flatten)]
+    pub row: HistoryRow,
+    pub member: Option<String>,
+}
+
+/// A page of History with each row's member.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct HistoryPageView {
+    // The core's bindings by their own path (a type of the core named here would be imported from this crate's).
+    #[ts(type = "Array<import(\"./HistoryRow\").HistoryRow & { member: string | null }>")]
+    pub rows: Vec<HistoryRowView>,
+    #[ts(type = "import(\"./Cursor\").Cursor | null")]
+    pub next_cursor: Option<Cursor>,
+}
+
+/// A page of History, each row with its member in a team workspace.
 #[tauri::command]
 pub async fn history_page(
     state: tauri::State<'_, AppState>,
     filter: HistoryFilter,
     cursor: Option<Cursor>,
     limit: u32,
-) -> Result<HistoryPage, Error> {
+) -> Result<HistoryPageView, Error> {
     let history = state.history().await?;
-    tauri::async_runtime::spawn_blocking(move || history.page(&filter, cursor, limit))
-        .await
-        .map_err(|e| Error::internal(e.to_string()))?
+    let vault = super::team::vault(&state).await?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let HistoryPage { rows, next_cursor } = history.page(&filter, cursor, limit)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut members = callback_desk::team::outbox::members_of(vault.db(), &ids)?;
+        let rows = rows.into_iter().map(|row| HistoryRowView { member: members.remove(&row.id), row }).collect();
+        Ok(HistoryPageView { rows, next_cursor })
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?
 }
 
 #[tauri::command]

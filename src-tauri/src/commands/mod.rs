@@ -10,6 +10,7 @@ pub mod copy_secrets;
 pub mod jobs;
 pub mod prefs;
 pub mod sandbox;
+pub mod team;
 pub mod theme;
 
 include!(concat!(env!("OUT_DIR"), "/commands.rs"));

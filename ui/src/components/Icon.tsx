@@ -1,8 +1,9 @@
 // Inline SVG icons (no icon font, no remote assets).
-export type IconName = "resend" | "search" | "history" | "inbox" | "check" | "accounts" | "settings" | "key" | "info" | "collapse" | "expand" | "keyboard";
+export type IconName = "resend" | "search" | "history" | "inbox" | "check" | "approvals" | "accounts" | "settings" | "key" | "info" | "collapse" | "expand" | "keyboard";
 
 const PATHS: Record<IconName, string> = {
   resend: "M4 12a8 8 0 0 1 14-5.3M20 4v5h-5M20 12a8 8 0 0 1-14 5.3M4 20v-5h5",
+  approvals: "M12 3l7 3v5c0 4.5-3 8-7 10c-4-2-7-5.5-7-10V6l7-3zM9 12l2 2l4-4",
   search: "M11 4a7 7 0 1 1 0 14a7 7 0 0 1 0-14zM16.5 16.5L21 21",
   history: "M12 7v5l3 2M3.5 12a8.5 8.5 0 1 0 2.5-6M3 4v4h4",
   inbox: "M4 13l2.5-8h11l2.5 8M4 13v6h16v-6M4 13h5l1 2h4l1-2h5",

@@ -23,7 +23,7 @@ function remember(collapsed: boolean) {
   }
 }
 
-export type Section = "resend" | "query" | "history" | "check" | "inbox" | "accounts" | "settings";
+export type Section = "resend" | "query" | "history" | "check" | "approvals" | "inbox" | "accounts" | "settings";
 
 const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
   {
@@ -33,6 +33,8 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
       { id: "query", icon: "search" },
       { id: "history", icon: "history" },
       { id: "check", icon: "check" },
+      // Team workspaces only.
+      { id: "approvals", icon: "approvals" },
     ],
   },
   {
@@ -49,27 +51,38 @@ const GROUPS: { key: string; items: { id: Section; icon: IconName }[] }[] = [
   },
 ];
 
-/** Sections shown only when their condition holds: the Sandbox inbox while a sandbox account exists or runs. */
-const OPTIONAL: Partial<Record<Section, "sandbox">> = { inbox: "sandbox" };
+/**
+ * Sections shown only when their condition holds: the Sandbox inbox while a sandbox account exists or runs,
+ * Approvals in a team workspace.
+ */
+const OPTIONAL: Partial<Record<Section, "sandbox" | "team">> = { inbox: "sandbox", approvals: "team" };
 
 /** The screens the sidebar shows, in its order (Ctrl+1 is the first). */
-export function shownSections(current: Section, sandbox: boolean): Section[] {
-  return GROUPS.flatMap((g) => g.items.map((i) => i.id)).filter((id) => OPTIONAL[id] !== "sandbox" || sandbox || current === id);
+export function shownSections(current: Section, sandbox: boolean, team = false): Section[] {
+  const on = { sandbox, team };
+  return GROUPS.flatMap((g) => g.items.map((i) => i.id)).filter((id) => {
+    const when = OPTIONAL[id];
+    return !when || on[when] || current === id;
+  });
 }
 
-export function Sidebar({ current, onSelect, onShortcuts, sandbox = false, badges = {} }: {
+export function Sidebar({ current, onSelect, onShortcuts, sandbox = false, team = false, waiting = 0, badges = {} }: {
   current: Section;
   onSelect: (s: Section) => void;
   /** Opens the list of keyboard shortcuts. */
   onShortcuts?: () => void;
   /** Whether a sandbox account exists or the sandbox runs (offers the Sandbox inbox). */
   sandbox?: boolean;
+  /** Whether this installation is in a team workspace (offers Approvals). */
+  team?: boolean;
+  /** How many approval requests wait for this member (the Approvals entry's badge). */
+  waiting?: number;
   /** What the entries of the screens holding the Jobs panel say of the jobs. */
   badges?: Partial<Record<Section, JobBadge>>;
 }) {
   const { t } = useTranslation();
   const [collapsed, setCollapsed] = useState(rememberedCollapsed);
-  const order = shownSections(current, sandbox);
+  const order = shownSections(current, sandbox, team);
   const shown = (id: Section) => order.includes(id);
   const helpKeys = SHORTCUTS.find((s) => s.action === "help")!.keys;
   const toggle = () => {
@@ -106,6 +119,11 @@ export function Sidebar({ current, onSelect, onShortcuts, sandbox = false, badge
                 <Icon name={item.icon} />
                 <span className="nav-text">{t(`nav.${item.id}`)}</span>
                 <Badges badge={badges[item.id]} id={item.id} />
+                {item.id === "approvals" && waiting > 0 && (
+                  <span className="nav-badge nav-badge-attention" role="img" aria-label={t("nav.approvals_waiting", { count: waiting })} data-testid="nav-approvals-waiting">
+                    {waiting}
+                  </span>
+                )}
               </button>
               );
             })}

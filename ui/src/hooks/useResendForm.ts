@@ -39,6 +39,8 @@ export function useResendForm(args: {
   const [confirming, setConfirming] = useState<null | { params: Record<string, unknown> }>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useSessionState<ActionResult | null>("resend.result", null);
+  /** The approval request a resend is waiting for (team workspaces), if the last one was held. */
+  const [awaiting, setAwaiting] = useSessionState<number | null>("resend.awaiting", null);
   const appliedIntent = useRef<number | null>(null);
 
   const descriptor = account ? descriptorOf(descriptors, account.provider) : undefined;
@@ -54,6 +56,7 @@ export function useResendForm(args: {
     setPreview(null);
     setError(null);
     setResult(null);
+    setAwaiting(null);
   };
 
   // A prefill request from another screen.
@@ -130,13 +133,21 @@ export function useResendForm(args: {
     if (!confirming || !account || !op) return;
     setBusy(true);
     setError(null);
+    setAwaiting(null);
     try {
       setResult(await api.runAction(request(confirming.params)));
       setConfirming(null);
       setPreview(null);
       scrollTo("result-panel", 50);
     } catch (e) {
-      setError(asCoreError(e));
+      const err = asCoreError(e);
+      // Held for a second person's approval in a team workspace: not sent, not failed.
+      if (err.code === "approval.awaiting") {
+        setAwaiting(Number(err.params.approval_id));
+        setResult(null);
+        setPreview(null);
+        scrollTo("resend-awaiting", 50);
+      } else setError(err);
       setConfirming(null);
     } finally {
       setBusy(false);
@@ -163,7 +174,7 @@ export function useResendForm(args: {
   };
 
   return {
-    queue,
+    queue, awaiting, setAwaiting,
     ops, op, values, setValues, formErrors, setFormErrors, preview, setPreview, previewAsked, error, setError, result, setResult,
     confirming, cancelConfirm: () => setConfirming(null), busy, setBusy,
     selectAccount, selectOp, validate, doPreview, askConfirm, run,

@@ -4,7 +4,7 @@
 // they were.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "../i18n";
-import { api, asCoreError, type AccountView, type CoreError, type Cursor, type HistoryRow, type ProviderDescriptor } from "../api";
+import { api, asCoreError, type AccountView, type CoreError, type Cursor, type HistoryRowView, type ProviderDescriptor } from "../api";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorBox } from "../components/ErrorBox";
 import { HistoryDrawer } from "../components/history/HistoryDrawer";
@@ -40,7 +40,7 @@ export function HistoryScreen(props: {
   const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>([]);
   const [filters, setFilters] = useSessionState<Filters>("history.filters", EMPTY_FILTERS);
   const [text, setText] = useSessionState("history.text", "");
-  const [rows, setRows] = useState<HistoryRow[] | null>(null);
+  const [rows, setRows] = useState<HistoryRowView[] | null>(null);
   const [cursor, setCursor] = useState<Cursor | null>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [loading, setLoading] = useState(false);

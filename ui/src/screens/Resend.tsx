@@ -9,6 +9,7 @@ import { ResultPanel } from "../components/ResultPanel";
 import { JobsSection } from "../components/bulk/JobsPanel";
 import { PlanDialog } from "../components/bulk/PlanDialog";
 import { RetryFix } from "../components/bulk/RetryFix";
+import { AwaitingApproval } from "../components/resend/AwaitingApproval";
 import { BulkForm } from "../components/resend/BulkForm";
 import { ModeChoice } from "../components/resend/ModeChoice";
 import { NoAccounts } from "../components/resend/NoAccounts";
@@ -39,6 +40,8 @@ export function ResendScreen(props: ScreenAccountProps & {
   onOpenInbox?: () => void;
   /** History filtered to one bulk job. */
   onSeeJob?: (jobId: number) => void;
+  /** The Approvals screen (a resend held for approval in a team workspace). */
+  onOpenApprovals?: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const work = useWorkspace({ preloaded: true });
@@ -137,6 +140,8 @@ export function ResendScreen(props: ScreenAccountProps & {
         {probe.done && <ResultPanel op={probe.done.op} result={probe.done.result} onSeeHistory={props.onSeeHistory} testId="probe-result" />}
 
         {form.preview && <PreviewPanel key={String(form.previewAsked)} open={form.previewAsked} preview={form.preview} onCopySecrets={askCopySecrets} secretsCopied={copy.copied} />}
+
+        {form.awaiting !== null && <AwaitingApproval id={form.awaiting} onOpenApprovals={props.onOpenApprovals} />}
 
         {form.result && account && op && (
           <ResultPanel

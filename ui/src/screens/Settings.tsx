@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { SandboxTrainingCard } from "../components/SandboxTraining";
+import { TeamCard } from "../components/team/TeamCard";
 import { useTranslation, LANGUAGES, type Language } from "../i18n";
 import { api, asCoreError, type AppInfo, type CoreError } from "../api";
 import { ErrorBox } from "../components/ErrorBox";
@@ -7,7 +8,7 @@ import { Modal } from "../components/Modal";
 import { useZone } from "../hooks/useZone";
 import { offsetText, systemZoneName, type ZoneChoice } from "../lib/datetime";
 import { savePreferences, savedNotifications, savedTheme } from "../lib/prefs";
-import type { ThemeChoice } from "../api";
+import type { TeamStatus, ThemeChoice } from "../api";
 import { useToast } from "../hooks/useToast";
 
 /** How long history may be kept (days); `null` keeps everything. */
@@ -190,6 +191,8 @@ export function SettingsScreen(props: {
   info: AppInfo | null;
   language: Language;
   onLanguage: (l: Language) => Promise<void>;
+  /** This installation joined a team workspace. */
+  onTeamChanged?: (s: TeamStatus) => void;
 }) {
   const { t } = useTranslation();
   const toast = useToast();
@@ -221,6 +224,7 @@ export function SettingsScreen(props: {
         <Theme />
         <Notifications />
       </section>
+      <TeamCard onChange={props.onTeamChanged} />
       <Retention />
       <SandboxTrainingCard />
       <section className="card">

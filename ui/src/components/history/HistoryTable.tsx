@@ -3,7 +3,7 @@
 // duration are in the row's drawer. Only the rows in view are in the document.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "../../i18n";
-import type { HistoryRow, ProviderDescriptor } from "../../api";
+import type { HistoryRow, HistoryRowView, ProviderDescriptor } from "../../api";
 import { shownLabel } from "../../lib/account";
 import { operationOf, providerName } from "../../lib/descriptors";
 import { describeScope, scopeFields } from "../../lib/scope";
@@ -47,16 +47,16 @@ export function useScopeWords(descriptors: ProviderDescriptor[]) {
 }
 
 /** Stands in for rows out of view. */
-function SpacerRow(props: { height: number }) {
+function SpacerRow(props: { height: number; columns: number }) {
   return (
     <tr className="spacer" aria-hidden="true">
-      <td colSpan={5} style={{ height: props.height }} />
+      <td colSpan={props.columns} style={{ height: props.height }} />
     </tr>
   );
 }
 
 export function HistoryTable(props: {
-  rows: HistoryRow[];
+  rows: (HistoryRow & Partial<Pick<HistoryRowView, "member">>)[];
   descriptors: ProviderDescriptor[];
   selected: number | null;
   onSelect: (id: number) => void;
@@ -89,12 +89,16 @@ export function HistoryTable(props: {
     if (el && el.scrollTop + el.clientHeight >= el.scrollHeight - LOAD_AHEAD * view.rowHeight) props.onNearEnd();
   };
   const win = visibleWindow(props.rows.length, view.top, view.height, view.rowHeight);
+  // In a team workspace each row names the member who did it.
+  const team = props.rows.some((r) => r.member);
+  const columns = team ? 6 : 5;
   return (
     <div className="table-wrap history-scroll" ref={scrollRef} onScroll={onScroll} data-testid="history-scroll">
       <table className="table history-table" data-testid="history-table" aria-label={t("screens.history.title")}>
         <colgroup>
           <col className="col-time" />
           <col className="col-outcome" />
+          {team && <col className="col-member" />}
           <col className="col-account" />
           <col className="col-what" />
           <col />
@@ -103,13 +107,14 @@ export function HistoryTable(props: {
           <tr>
             <th>{t("history.col.time")}</th>
             <th>{t("history.col.outcome")}</th>
+            {team && <th data-testid="history-member-col">{t("history.col.member")}</th>}
             <th>{t("work.account")}</th>
             <th>{t("history.readable.action")}</th>
             <th>{t("history.readable.scope")}</th>
           </tr>
         </thead>
         <tbody>
-          {win.top > 0 && <SpacerRow height={win.top} />}
+          {win.top > 0 && <SpacerRow height={win.top} columns={columns} />}
           {props.rows.slice(win.start, win.end).map((r) => {
             const words = scopeWords(r);
             const full = words ? words.map((w) => `${w.label}${t("common.colon")}${w.full}`).join("\n") : r.scope;
@@ -128,6 +133,11 @@ export function HistoryTable(props: {
               >
                 <td className="nowrap" data-testid="history-time">{formatLocal(r.created_at_ms, i18n.language)}</td>
                 <td><OutcomePill outcome={r.outcome} /></td>
+                {team && (
+                  <td className="nowrap" data-testid="history-member">
+                    {r.member ?? "—"}
+                  </td>
+                )}
                 <td className="history-account">
                   <span className="cell-main">{shownLabel(r.account_label)}</span>
                   <EnvPill environment={r.environment} />
@@ -154,7 +164,7 @@ export function HistoryTable(props: {
               </tr>
             );
           })}
-          {win.bottom > 0 && <SpacerRow height={win.bottom} />}
+          {win.bottom > 0 && <SpacerRow height={win.bottom} columns={columns} />}
         </tbody>
       </table>
     </div>

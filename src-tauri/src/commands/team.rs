@@ -1,0 +1,224 @@
+//! The team workspace in the window (Settings › Team and the Approvals screen): where this installation
+//! stands, the members, invitations (admins) and joining by invitation code, and four-eyes approvals. Thin
+//! over `callback_desk::team`; no password reaches the window: the invitation code is the one thing shown,
+//! once, because the admin must pass it on.
+
+use crate::state::AppState;
+use callback_desk::actions::{ActionRequest, ActionResult};
+use callback_desk::team::members::{self, Role};
+use callback_desk::team::{approvals, Team, TeamConfig};
+use callback_desk::Error;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+/// Where this installation stands: solo (`workspace` null) or a member of a team workspace.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct TeamStatus {
+    pub workspace: Option<TeamWorkspace>,
+}
+
+/// The team workspace this installation joined.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct TeamWorkspace {
+    /// This installation's member name.
+    pub member: String,
+    /// Their workspace role (`viewer`, `operator`, `approver`, `admin`); null while the database is offline.
+    pub role: Option<String>,
+    /// The team database's host (or socket folder) and database name.
+    pub host: String,
+    pub database: String,
+    /// Whether the team database answered just now.
+    pub reachable: bool,
+    /// Why it did not (`team.offline`, `team.login_refused`, …).
+    #[ts(type = "import(\"./Error\").Error | null")]
+    pub problem: Option<Error>,
+}
+
+/// One member of the workspace.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct TeamMember {
+    pub name: String,
+    pub role: String,
+}
+
+/// One approval request, as `approvals list` prints it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct ApprovalItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// `pending`, `approved`, `rejected`, `executed` or `expired`.
+    pub status: String,
+    pub requested_by: String,
+    pub account_label: String,
+    pub provider: String,
+    pub environment: String,
+    pub operation: String,
+    #[ts(type = "Record<string, unknown>")]
+    pub params: Map<String, Value>,
+    pub reasons: Vec<String>,
+    #[ts(type = "number")]
+    pub requested_at_ms: i64,
+    #[ts(type = "number")]
+    pub expires_at_ms: i64,
+    pub decided_by: Option<String>,
+    /// A rejection's reason.
+    pub reason: Option<String>,
+    #[ts(type = "number | null")]
+    pub executed_at_ms: Option<i64>,
+}
+
+/// The approvals this member may see, and which of them wait for them.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct ApprovalsView {
+    pub me: String,
+    /// Whether this member approves or rejects others' requests (approver or admin).
+    pub can_decide: bool,
+    pub items: Vec<ApprovalItem>,
+    /// How many pending requests of other members this member may decide.
+    pub waiting_for_me: u32,
+}
+
+impl ApprovalsView {
+    pub fn of(me: String, role: Option<Role>, list: Vec<Value>) -> ApprovalsView {
+        let can_decide = role.is_some_and(|r| r >= Role::Approver);
+        let items: Vec<ApprovalItem> = list.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect();
+        let waiting_for_me = if can_decide {
+            items.iter().filter(|a| a.status == "pending" && a.requested_by != me).count() as u32
+        } else {
+            0
+        };
+        ApprovalsView { me, can_decide, items, waiting_for_me }
+    }
+}
+
+pub(crate) async fn vault(state: &AppState) -> Result<std::sync::Arc<callback_desk::vault::Vault>, Error> {
+    Ok(state.accounts().await?.vault().clone())
+}
+
+/// The workspace role of `member` among `list`.
+fn role_of(list: &[members::MemberView], member: &str) -> Option<Role> {
+    list.iter().find(|m| m.name == member).map(|m| m.role)
+}
+
+/// Solo, or the workspace with this member's role when the team database answers.
+#[tauri::command]
+pub async fn team_status(state: tauri::State<'_, AppState>) -> Result<TeamStatus, Error> {
+    let vault = vault(&state).await?;
+    let Some(config) = TeamConfig::load(vault.db())? else { return Ok(TeamStatus { workspace: None }) };
+    let answer = match Team::open(&vault).await {
+        Ok(team) => members::list(&team).await,
+        Err(e) => Err(e),
+    };
+    let (role, problem) = match answer {
+        Ok(list) => (role_of(&list, &config.member), None),
+        Err(e) => (None, Some(e)),
+    };
+    Ok(TeamStatus {
+        workspace: Some(TeamWorkspace {
+            member: config.member.clone(),
+            role: role.map(|r| r.as_str().to_owned()),
+            host: config.endpoint.host.clone(),
+            database: config.endpoint.dbname.clone(),
+            reachable: problem.is_none(),
+            problem,
+        }),
+    })
+}
+
+/// Every current member and their workspace role.
+#[tauri::command]
+pub async fn team_members(state: tauri::State<'_, AppState>) -> Result<Vec<TeamMember>, Error> {
+    let team = Team::open(&*vault(&state).await?).await?;
+    Ok(members::list(&team)
+        .await?
+        .into_iter()
+        .map(|m| TeamMember { name: m.name, role: m.role.as_str().to_owned() })
+        .collect())
+}
+
+/// Creates a member (admins only) and answers their invitation code: shown once, for the admin to pass on.
+#[tauri::command]
+pub async fn team_invite(state: tauri::State<'_, AppState>, member: String, role: String) -> Result<String, Error> {
+    let role = Role::parse(&role)?;
+    let team = Team::open(&*vault(&state).await?).await?;
+    members::invite(&team, member.trim(), role).await
+}
+
+/// Makes this installation the invited member.
+#[tauri::command]
+pub async fn team_join(state: tauri::State<'_, AppState>, invite: String) -> Result<TeamStatus, Error> {
+    let vault = vault(&state).await?;
+    members::join(&vault, state.clock.as_ref(), &invite).await?;
+    team_status(state).await
+}
+
+/// The approvals this member may see (newest first) and how many wait for them.
+#[tauri::command]
+pub async fn approvals_list(state: tauri::State<'_, AppState>) -> Result<ApprovalsView, Error> {
+    let team = Team::open(&*vault(&state).await?).await?;
+    approvals_view(&team).await
+}
+
+pub(crate) async fn approvals_view(team: &Team) -> Result<ApprovalsView, Error> {
+    let role = role_of(&members::list(team).await?, team.member());
+    Ok(ApprovalsView::of(team.member().to_owned(), role, approvals::list(team).await?))
+}
+
+/// Approves another member's pending request (approvers and admins).
+#[tauri::command]
+pub async fn approve_request(state: tauri::State<'_, AppState>, id: i64) -> Result<(), Error> {
+    let team = Team::open(&*vault(&state).await?).await?;
+    approvals::approve(&team, id).await
+}
+
+/// Rejects another member's pending request; the reason is required.
+#[tauri::command]
+pub async fn reject_request(state: tauri::State<'_, AppState>, id: i64, reason: String) -> Result<(), Error> {
+    let team = Team::open(&*vault(&state).await?).await?;
+    approvals::reject(&team, id, &reason).await
+}
+
+/// Runs this member's own approved request, once, as Resend runs an action.
+#[tauri::command]
+pub async fn run_approved(state: tauri::State<'_, AppState>, id: i64) -> Result<ActionResult, Error> {
+    let team = Team::open(&*vault(&state).await?).await?;
+    let (account_id, operation, params) = approvals::plan_of(&team, id).await?;
+    drop(team);
+    let request = ActionRequest { account_id, operation, params };
+    let root = super::actions::sandbox_root_for(&state, account_id).await?;
+    let actions = state.actions().await?;
+    let transport = state.transport().await?;
+    actions.run_under(&request, Some(id), root.as_deref(), transport.as_ref(), None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn item(id: i64, status: &str, by: &str) -> Value {
+        json!({"id": id, "status": status, "requested_by": by, "account_label": "Prod", "provider": "ccpayment",
+               "environment": "production", "operation": "resend", "params": {}, "reasons": ["production"],
+               "requested_at_ms": 1, "expires_at_ms": 2, "decided_by": null, "reason": null, "executed_at_ms": null})
+    }
+
+    #[test]
+    fn only_others_pending_requests_wait_for_an_approver() {
+        let list = vec![
+            item(4, "pending", "bob"),
+            item(3, "pending", "alice"),
+            item(2, "approved", "bob"),
+            item(1, "expired", "bob"),
+        ];
+        let view = ApprovalsView::of("alice".into(), Some(Role::Approver), list.clone());
+        assert_eq!((view.items.len(), view.waiting_for_me, view.can_decide), (4, 1, true));
+        let operator = ApprovalsView::of("alice".into(), Some(Role::Operator), list);
+        assert_eq!((operator.waiting_for_me, operator.can_decide), (0, false));
+    }
+}

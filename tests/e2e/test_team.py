@@ -1,0 +1,335 @@
+"""End-to-end test of the team workspace: one app window and the command line, two members of one workspace
+on a real PostgreSQL server, through four-eyes approvals in both directions.
+
+Runs under scripts/with-postgres.sh (CALLBACK_DESK_TEST_POSTGRES_URL, a superuser's URL): the test makes a
+database and its owner as a team's administrator would. Bob is the command line (a data folder of its own)
+and creates the workspace; the window (Alice, a data folder of her own, started through a small launcher
+that names it) joins with the invitation code Bob's `team invite` printed, pasted in Settings › Team. Both
+installations share this session's keyring (one computer, two data folders).
+
+- Bob's resend on a production account is held (`call` exits 3 with its approval id); the window's Approvals
+  entry counts it, Alice approves it there; Bob's `approvals run` sends it, once.
+- Alice's resend in the window is held ("Waiting for approval #N"); Bob approves it from the command line
+  while the window is not focused: a desktop notification (dunst, started by run.sh) says so and, clicked, shows
+  Approvals; Resend says it was approved; Alice sends it with "Send now" on the Approvals screen and sees its
+  result; History shows the Member column.
+- Alice invites a member from Settings › Team: the code is shown once.
+- axe finds no serious or critical violation on the new screens in the Light and Dark themes; each is
+  photographed in the three languages and both themes (target/screenshots/team-<theme>-<language>-<screen>.png).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from axe import audit, blocking, summary
+from desktop import dunstctl, notification_history, notifications_shown
+from test_accounts import CLI, set_value
+from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
+from test_theme import choose_theme
+from test_workflows import click, exists, select_account, shot
+from webdriver import Session, app_pids, instance_name_held
+
+URL = os.environ.get("CALLBACK_DESK_TEST_POSTGRES_URL")
+LANGS = ["en", "zh-CN", "pt-BR"]
+THEMES = ["light", "dark"]
+ACCOUNT = "Team production"
+
+
+def psql(sql):
+    subprocess.run(["psql", URL, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True)
+
+
+def team_database():
+    """A database and its owner with CREATEROLE (what `team init` asks for); returns the owner's URL."""
+    name = "e2e_team_" + os.urandom(3).hex()
+    psql(f"CREATE ROLE {name}_dba LOGIN CREATEROLE PASSWORD 'dba-{name}'")
+    psql(f"CREATE DATABASE {name} OWNER {name}_dba")
+    host_port = URL.rsplit("@", 1)[1].split("/")[0]
+    return f"postgres://{name}_dba:dba-{name}@{host_port}/{name}"
+
+
+def cli(data, *args, expect=0):
+    """Runs the command line on the data folder `data`; returns its output (JSON when it is)."""
+    env = dict(os.environ, CALLBACK_DESK_DATA_DIR=data)
+    out = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == expect, f"{args}: exit {out.returncode}, expected {expect}: {out.stderr[-800:]}"
+    text = out.stdout.strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def add_production_account(data, sandbox):
+    """The sandbox's CYBAVO account, stored as a production account (any resend on it needs an approval)."""
+    path = os.path.join(data, "cybavo-account.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(sandbox["cybavo"], f)
+    return str(cli(data, "accounts", "add", "--account", path, "--label", ACCOUNT, "--environment", "production"))
+
+
+def launcher(folder, data):
+    """A program that starts the app on the data folder `data` (the driver starts the app it is given)."""
+    path = os.path.join(folder, "callback-desk-alice")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"#!/bin/sh\nCALLBACK_DESK_DATA_DIR='{data}' exec '{APP}' \"$@\"\n")
+    os.chmod(path, 0o755)
+    return path
+
+
+def approval(data, id_):
+    return next(a for a in cli(data, "approvals", "list") if a["id"] == id_)
+
+
+def unfocus_window():
+    """Takes the keyboard focus away from every window (as clicking another application does), through libX11."""
+    import ctypes
+    import ctypes.util
+    x = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+    x.XOpenDisplay.restype = ctypes.c_void_p
+    x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x.XSetInputFocus.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_ulong]
+    x.XFlush.argtypes = [ctypes.c_void_p]
+    x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x.XOpenDisplay(None)
+    assert display, "no X display"
+    x.XSetInputFocus(display, 0, 0, 0)  # None, RevertToNone, CurrentTime
+    x.XFlush(display)
+    x.XCloseDisplay(display)
+
+
+def open_screen(s, screen):
+    click(s, f"[data-testid=nav-{screen}]")
+    s.find(f"[data-testid=screen-{screen}]")
+
+
+def row(s, id_):
+    return f"[data-testid=approval-row][data-id='{id_}']"
+
+
+def main():
+    if not URL:
+        print("FAIL test_team needs a PostgreSQL server: run under scripts/with-postgres.sh")
+        return 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix="callback-desk-e2e-team-")
+    alice, bob = os.path.join(folder, "alice"), os.path.join(folder, "bob")
+    os.makedirs(alice)
+    os.makedirs(bob)
+    sandbox = subprocess.Popen([CLI, "sandbox"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    accounts = json.loads(sandbox.stdout.readline())
+    s = None
+    state = {}
+    try:
+        @check("Bob creates the workspace on the command line and invites Alice (admin); both have a production account")
+        def _():
+            cli(bob, "team", "init", "--database-url", team_database(), "--member", "bob")
+            state["code"] = cli(bob, "team", "invite", "--member", "alice", "--role", "admin")
+            assert str(state["code"]).startswith("cbd-invite-1."), state["code"]
+            state["bob_account"] = add_production_account(bob, accounts)
+            add_production_account(alice, accounts)
+
+        s = Session(SERVER, launcher(folder, alice))
+
+        @check("Settings › Team is solo at first and says so; Approvals is not offered")
+        def _():
+            set_language(s, "en")
+            s.wait_for(lambda: s.attr("[data-testid=team-card]", "data-mode") == "solo", "solo team card")
+            assert catalog("en")("team.solo_body") in s.text("[data-testid=team-solo]")
+            assert not exists(s, "[data-testid=nav-approvals]")
+            for lang in LANGS:
+                set_language(s, lang)
+                for theme in THEMES:
+                    choose_theme(s, theme)
+                    s.execute("document.querySelector('[data-testid=team-card]').scrollIntoView({block: 'start'});")
+                    shot(s, f"team-{theme}-{lang}-solo.png")
+                assert not missing_keys(s), missing_keys(s)
+            choose_theme(s, "system")
+            set_language(s, "en")
+
+        @check("the window joins with the pasted invitation code and shows the workspace, Alice and the members")
+        def _():
+            set_value(s, "[data-testid=team-join-code]", state["code"])
+            click(s, "[data-testid=team-join]")
+            s.wait_for(lambda: s.attr("[data-testid=team-card]", "data-mode") == "team", "team mode", timeout=60)
+            assert s.text("[data-testid=team-you]").startswith("alice"), s.text("[data-testid=team-you]")
+            assert s.attr("[data-testid=team-connection]", "data-reachable") == "true"
+            s.wait_for(lambda: s.execute(
+                "return [...document.querySelectorAll('[data-testid=team-member]')].map(r => r.dataset.name + ':' + r.dataset.role).join(',');")
+                == "alice:admin,bob:admin", "the two members")
+            s.find("[data-testid=nav-approvals]")
+            assert cli(bob, "team", "members") == [{"name": "alice", "role": "admin"}, {"name": "bob", "role": "admin"}]
+
+        @check("Bob's production resend is held for approval (exit 3) and the window counts it as waiting for Alice")
+        def _():
+            held = cli(bob, "call", "--account-id", state["bob_account"], "--operation", "resend-withdrawal-callbacks",
+                       "--params", '{"notification_id": 90000000139}', expect=3)
+            assert held["outcome"] == "awaiting_approval", held
+            state["bob_request"] = held["approval_id"]
+            s.wait_for(lambda: exists(s, "[data-testid=nav-approvals-waiting]")
+                       and s.text("[data-testid=nav-approvals-waiting]") == "1", "the Approvals count", timeout=40)
+
+        @check("Alice approves Bob's request on the Approvals screen; she cannot run it")
+        def _():
+            open_screen(s, "approvals")
+            r = row(s, state["bob_request"])
+            s.find(r)
+            text = s.text(r)
+            assert "bob" in text and ACCOUNT in text and "90000000139" in text, text
+            assert not exists(s, f"{r} [data-testid=approval-run]")
+            shot(s, "team-approvals-pending.png")
+            click(s, f"{r} [data-testid=approval-approve]")
+            s.wait_for(lambda: s.attr(r, "data-status") == "approved", "approved")
+            assert not exists(s, "[data-testid=nav-approvals-waiting]")
+            assert approval(bob, state["bob_request"])["status"] == "approved"
+
+        @check("Bob's `approvals run` sends it, once; a second run is refused")
+        def _():
+            out = cli(bob, "approvals", "run", str(state["bob_request"]))
+            assert out["outcome"] == "ok", out
+            cli(bob, "approvals", "run", str(state["bob_request"]), expect=1)
+            assert approval(bob, state["bob_request"])["status"] == "executed"
+            s.wait_for(lambda: s.attr(row(s, state["bob_request"]), "data-status") == "executed",
+                       "the window sees it sent", timeout=40)
+
+        @check("Alice's resend in the window waits for approval: not an error, not a result, a way to Approvals")
+        def _():
+            open_screen(s, "resend")
+            select_account(s, ACCOUNT)
+            s.find("[data-testid=op-notification_id]", timeout=20)
+            set_value(s, "[data-testid=op-notification_id]", "90000000140")
+            click(s, "[data-testid=resend-go]")
+            s.find("[data-testid=confirm-dialog]")
+            click(s, "[data-testid=confirm-send]")
+            s.wait_for(lambda: exists(s, "[data-testid=resend-awaiting]"), "waiting for approval", timeout=40)
+            state["alice_request"] = int(s.attr("[data-testid=resend-awaiting]", "data-approval-id"))
+            assert f"#{state['alice_request']}" in s.text("[data-testid=resend-awaiting]")
+            assert not exists(s, "[data-testid=resend-error]") and not exists(s, "[data-testid=result-panel]")
+            shot(s, "team-resend-awaiting.png")
+
+        @check("Bob approves it on the command line while the window is in the background: a notification tells Alice, and opens Approvals")
+        def _():
+            dunstctl("close-all")
+            before = len(notification_history())
+            unfocus_window()
+            cli(bob, "approvals", "approve", str(state["alice_request"]))
+            s.wait_for(lambda: notifications_shown() > 0, "a notification", timeout=40)
+            # The notification's default action, as a click on it.
+            dunstctl("action", "0")
+            s.wait_for(lambda: s.text("[data-testid=screen-title]") == catalog("en")("screens.approvals.title"),
+                       "Approvals shown by the notification")
+            dunstctl("close-all")
+            history = s.wait_for(lambda: notification_history()[: len(notification_history()) - before],
+                                 "the notification in dunst's history")
+            summary_, body = history[0]
+            assert summary_ == catalog("en")("notifications.approval_approved_title").replace("{{id}}", str(state["alice_request"])), history
+            assert "bob" in body and ACCOUNT in body, body
+
+        @check("Resend says the request was approved; Alice sends it with Send now and sees its result, once")
+        def _():
+            open_screen(s, "resend")
+            s.wait_for(lambda: s.attr("[data-testid=resend-awaiting]", "data-status") == "approved", "approved, on Resend")
+            click(s, "[data-testid=resend-open-approvals]")
+            s.find("[data-testid=screen-approvals]")
+            r = row(s, state["alice_request"])
+            s.wait_for(lambda: exists(s, f"{r} [data-testid=approval-run]"), "Send now", timeout=40)
+            click(s, f"{r} [data-testid=approval-run]")
+            s.wait_for(lambda: exists(s, "[data-testid=approval-result]"), "the result", timeout=40)
+            assert s.attr("[data-testid=approval-result]", "data-outcome") == "ok"
+            s.wait_for(lambda: s.attr(r, "data-status") == "executed", "sent")
+            assert not exists(s, f"{r} [data-testid=approval-run]")
+            assert approval(bob, state["alice_request"])["status"] == "executed"
+            shot(s, "team-approvals-result.png")
+            # Back on Resend, the request's panel says it was sent.
+            open_screen(s, "resend")
+            s.wait_for(lambda: s.attr("[data-testid=resend-awaiting]", "data-status") == "executed", "sent, on Resend")
+
+        @check("History shows the Member column with Alice")
+        def _():
+            open_screen(s, "history")
+            s.wait_for(lambda: exists(s, "[data-testid=history-member]"), "member column", timeout=20)
+            assert s.text("[data-testid=history-member-col]") == catalog("en")("history.col.member")
+            assert s.text("[data-testid=history-member]") == "alice"
+
+        @check("Alice invites a member from Settings › Team; the code is shown once")
+        def _():
+            open_screen(s, "settings")
+            s.find("[data-testid=team-invite-name]", timeout=30)
+            set_value(s, "[data-testid=team-invite-name]", "carol")
+            set_value(s, "[data-testid=team-invite-role]", "approver")
+            click(s, "[data-testid=team-invite]")
+            s.find("[data-testid=team-invite-code]")
+            code = s.execute("return document.querySelector('[data-testid=team-invite-code-text]').value;")
+            assert code.startswith("cbd-invite-1."), code
+            # The picture shows the dialog, not the code (it opens the workspace as carol).
+            s.execute("document.querySelector('[data-testid=team-invite-code-text]').value = 'cbd-invite-1.' + '•'.repeat(60);")
+            shot(s, "team-invite-code.png")
+            click(s, "[data-testid=team-invite-done]")
+            s.wait_for(lambda: not exists(s, "[data-testid=team-invite-code]"), "dialog closed")
+            assert "cbd-invite-1." not in s.execute("return document.body.innerText;")
+            s.wait_for(lambda: exists(s, "[data-testid=team-member][data-name=carol]"), "carol listed")
+
+        @check("a request of each member waits (for the pictures): Alice's on Resend, Bob's to decide")
+        def _():
+            cli(bob, "call", "--account-id", state["bob_account"], "--operation", "resend-withdrawal-callbacks",
+                "--params", '{"notification_id": 90000000142}', expect=3)
+            open_screen(s, "resend")
+            select_account(s, ACCOUNT)
+            s.find("[data-testid=op-notification_id]", timeout=20)
+            set_value(s, "[data-testid=op-notification_id]", "90000000141")
+            click(s, "[data-testid=resend-go]")
+            s.find("[data-testid=confirm-dialog]")
+            click(s, "[data-testid=confirm-send]")
+            s.wait_for(lambda: s.attr("[data-testid=resend-awaiting]", "data-status") == "pending", "waiting", timeout=40)
+
+        @check("axe finds no serious or critical violation on the team screens, Light and Dark")
+        def _():
+            found = []
+            for theme in THEMES:
+                choose_theme(s, theme)
+                for screen in ["settings", "approvals", "history", "resend"]:
+                    open_screen(s, screen)
+                    time.sleep(0.5)
+                    result = audit(s)
+                    print(f"     axe {theme} {screen}: {summary(result)}", flush=True)
+                    found += blocking(result)
+            choose_theme(s, "system")
+            assert not found, "\n".join(found)
+
+        @check("the team screens read in every language and theme (photographed)")
+        def _():
+            for lang in LANGS:
+                set_language(s, lang)
+                for theme in THEMES:
+                    choose_theme(s, theme)
+                    for screen in ["settings", "approvals", "history", "resend"]:
+                        open_screen(s, screen)
+                        if screen in ("settings", "resend"):
+                            panel = "[data-testid=team-card][data-mode=team]" if screen == "settings" else "[data-testid=resend-awaiting]"
+                            s.find(panel)
+                            s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", panel)
+                        else:
+                            time.sleep(0.5)
+                        shot(s, f"team-{theme}-{lang}-{screen}.png")
+                assert not missing_keys(s), missing_keys(s)
+            choose_theme(s, "system")
+            set_language(s, "en")
+    finally:
+        if s is not None:
+            s.close()
+            deadline = time.time() + 20
+            while (app_pids(APP, alice) or instance_name_held(alice)) and time.time() < deadline:
+                time.sleep(0.1)
+        sandbox.kill()
+        sandbox.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
