@@ -1,6 +1,7 @@
-//! Watches the team workspace's approvals while the app runs: tells the window how many requests wait for
-//! this member (`approvals-changed`, the Approvals entry's badge) and notifies when another member decides
-//! one of this member's requests while the window is not in front (notify.rs shows it).
+//! Watches the team workspace while the app runs: tells the window how many requests wait for this member
+//! (`approvals-changed`, the Approvals entry's badge), notifies when another member decides one of this
+//! member's requests while the window is not in front (notify.rs shows it), and keeps this installation's
+//! copies of the shared accounts up to date (`accounts-changed` when one was added or changed).
 
 use crate::state::AppState;
 use callback_desk::team::{Team, TeamConfig};
@@ -10,6 +11,9 @@ use tauri::{Emitter, Runtime};
 
 /// The event with the number of requests waiting for this member.
 pub const APPROVALS_CHANGED_EVENT: &str = "approvals-changed";
+
+/// The event that a shared account was shared with this member, or changed: the screens read the accounts again.
+pub const ACCOUNTS_CHANGED_EVENT: &str = "accounts-changed";
 
 /// How often the team database is asked.
 const EVERY: Duration = Duration::from_secs(10);
@@ -69,6 +73,10 @@ async fn look<R: Runtime>(
         return Ok(());
     }
     let team = Team::open(&vault).await?;
+    let accounts = state.accounts().await?;
+    if callback_desk::team::shared::refresh_all(&team, &accounts, state.clock.now_ms()).await? > 0 {
+        let _ = app.emit(ACCOUNTS_CHANGED_EVENT, ());
+    }
     let view = crate::commands::team::approvals_view(&team).await?;
     let _ = app.emit(APPROVALS_CHANGED_EVENT, view.waiting_for_me);
     // The first look only learns what is there: decisions made before the app started are no news.

@@ -294,9 +294,17 @@ fn write_copy(vault: &Vault, account: &TeamAccount, secrets: &[(String, Secret)]
     Ok(id)
 }
 
+/// One shared account as [`refresh`] left it.
+struct Refreshed {
+    /// How many secrets this member could open.
+    secrets: usize,
+    /// Whether its copy was written (it was missing or out of date).
+    written: bool,
+}
+
 /// Refreshes this installation's copies of the shared accounts (one when `only` is given) from the team
-/// database. Returns (team id, local id, how many secrets it opened) of each.
-async fn refresh(team: &Team, vault: &Vault, only: Option<i64>, now: i64) -> Result<Vec<(i64, i64, usize)>> {
+/// database.
+async fn refresh(team: &Team, vault: &Vault, only: Option<i64>, now: i64) -> Result<Vec<Refreshed>> {
     let mut done = Vec::new();
     for account in team_accounts(team, only).await? {
         if ProviderId::parse(&account.provider).is_err() || Environment::parse(&account.environment).is_none() {
@@ -304,18 +312,22 @@ async fn refresh(team: &Team, vault: &Vault, only: Option<i64>, now: i64) -> Res
             continue;
         }
         let secrets = account.open(vault, &my_copies(team, account.id).await?)?;
-        let local = match current_copy(vault, &account, &secrets)? {
-            Some(local) => local,
-            None => write_copy(vault, &account, &secrets, now)?,
+        let written = match current_copy(vault, &account, &secrets)? {
+            Some(_) => false,
+            None => {
+                write_copy(vault, &account, &secrets, now)?;
+                true
+            }
         };
-        done.push((account.id, local, secrets.len()));
+        done.push(Refreshed { secrets: secrets.len(), written });
     }
     Ok(done)
 }
 
-/// Brings this installation's copies of every shared account up to date (`accounts list` in a workspace).
-pub async fn refresh_all(team: &Team, accounts: &Accounts, now: i64) -> Result<()> {
-    refresh(team, accounts.vault(), None, now).await.map(|_| ())
+/// Brings this installation's copies of every shared account up to date (`accounts list` in a workspace, and
+/// the app every few seconds). Returns how many copies were written (new or changed).
+pub async fn refresh_all(team: &Team, accounts: &Accounts, now: i64) -> Result<usize> {
+    Ok(refresh(team, accounts.vault(), None, now).await?.iter().filter(|r| r.written).count())
 }
 
 /// Adds an account as the app and `accounts add` do: in a workspace, a shared account (admins; see [`add`]);
@@ -417,7 +429,7 @@ pub async fn refresh_for_call(accounts: &Accounts, local_id: i64, now: i64) -> R
     };
     let refreshed = refresh(&team, vault, Some(team_id), now).await?;
     match refreshed.first() {
-        Some((_, _, opened)) if *opened > 0 => Ok(Some(team)),
+        Some(r) if r.secrets > 0 => Ok(Some(team)),
         _ => {
             let label = accounts.get(local_id).map(|v| v.label).unwrap_or_default();
             Err(share_missing(local_id, &label))

@@ -37,6 +37,7 @@ from webdriver import Session, app_pids, instance_name_held
 URL = os.environ.get("CALLBACK_DESK_TEST_POSTGRES_URL")
 LANGS = ["en", "zh-CN", "pt-BR"]
 THEMES = ["light", "dark"]
+SHARED = "Cybavo shared with Alice"
 ACCOUNT = "Team production"
 
 
@@ -164,6 +165,22 @@ def main():
                 == "alice:admin,bob:admin", "the two members")
             s.find("[data-testid=nav-approvals]")
             assert cli(bob, "team", "members") == [{"name": "alice", "role": "admin"}, {"name": "bob", "role": "admin"}]
+
+        @check("an account Bob shares with Alice reaches her window by itself, and works there")
+        def _():
+            open_screen(s, "accounts")
+            card = ".account-card[data-label='" + SHARED + "']"
+            assert not exists(s, card)
+            path = os.path.join(bob, "shared-account.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(accounts["cybavo"], f)
+            shared = str(cli(bob, "accounts", "add", "--account", path, "--label", SHARED))
+            cli(bob, "team", "share", "--account-id", shared, "--member", "alice")
+            # The app looks at the workspace every 10 s; the screen reads the accounts again when one arrives.
+            s.wait_for(lambda: exists(s, card), "the shared account on Alice's Accounts screen", timeout=40)
+            # Its secrets were opened from Bob's sealed copy: the connection test signs with them and passes.
+            click(s, card + " [data-testid=account-test]")
+            s.wait_for(lambda: s.attr(card + " [data-testid=test-result]", "data-ok") == "true", "the test passes", timeout=40)
 
         @check("Bob's production resend is held for approval (exit 3) and the window counts it as waiting for Alice")
         def _():

@@ -206,6 +206,8 @@ export const api = {
   /** How many approval requests wait for this member (the app looks every few seconds). */
   onApprovalsChanged: (cb: (waiting: number) => void): Promise<UnlistenFn> =>
     listen<number>("approvals-changed", (e) => cb(e.payload)),
+  /** In a team workspace: an account was shared with this member, or a shared one changed. */
+  onAccountsChanged: (cb: () => void): Promise<UnlistenFn> => listen<null>("accounts-changed", () => cb()),
   /** A click on a notification of a decision: the window shows the Approvals screen. */
   onShowApprovals: (cb: (id: number) => void): Promise<UnlistenFn> => listen<number>("show-approvals", (e) => cb(e.payload)),
 };

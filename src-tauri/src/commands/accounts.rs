@@ -21,10 +21,11 @@ pub async fn list_accounts(state: tauri::State<'_, AppState>) -> Result<Vec<Acco
     Ok(list.into_iter().filter(|a| !held.contains(&a.id)).collect())
 }
 
+/// In a team workspace, a shared account (admins); otherwise one of this installation's own.
 #[tauri::command]
 pub async fn create_account(state: tauri::State<'_, AppState>, input: AccountInput) -> Result<AccountView, Error> {
     let accounts = state.accounts().await?;
-    tauri::async_runtime::spawn_blocking(move || accounts.create(&input)).await.map_err(join_error)?
+    callback_desk::team::shared::add_account(&accounts, &input, state.clock.now_ms()).await
 }
 
 #[tauri::command]

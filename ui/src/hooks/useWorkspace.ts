@@ -43,5 +43,19 @@ export function useWorkspace(options: { preloaded?: boolean } = {}): Workspace {
   }, [preloaded]);
 
   const reloadAccounts = useCallback(async () => setAccounts(await api.listAccounts()), []);
+
+  // In a team workspace the app keeps the shared accounts up to date: a new or changed one is read again.
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let alive = true;
+    void api
+      .onAccountsChanged(() => void reloadAccounts().catch(() => undefined))
+      .then((u) => (alive ? (unlisten = u) : u()))
+      .catch(() => undefined);
+    return () => {
+      alive = false;
+      unlisten?.();
+    };
+  }, [reloadAccounts]);
   return { accounts, descriptors, error, setError, reloadAccounts };
 }
