@@ -2,10 +2,13 @@
 // plural forms chosen by the language's rules (`key_one`, `key_other`…; `key_zero` when the count is 0).
 // A key missing from the active catalog is recorded in `missingKeys` and on <html data-missing-keys>, which
 // the end-to-end test reads: a missing key fails it.
-// English is in the main script; the other catalogs are separate chunks loaded when first needed, so the
-// window's first paint does not wait for catalogs nobody is reading.
+// Every catalog, English too, is a JSON file of the build fetched as data when first needed (not a script
+// module: nothing to compile), so the start-up script carries no texts; main.tsx starts fetching the likely
+// language's catalog as the script begins, alongside the first screen's data.
 import { useMemo, useSyncExternalStore } from "react";
-import en from "./locales/en.json";
+import enUrl from "./locales/en.json?url";
+import zhCnUrl from "./locales/zh-CN.json?url";
+import ptBrUrl from "./locales/pt-BR.json?url";
 
 export const LANGUAGES = ["en", "zh-CN", "pt-BR"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -19,17 +22,17 @@ export type TOptions = object;
 /** Translates `key` in the current language. */
 export type TFunction = (key: string, options?: TOptions) => string;
 
-const loaders: Record<Exclude<Language, "en">, () => Promise<{ default: unknown }>> = {
-  "zh-CN": () => import("./locales/zh-CN.json"),
-  "pt-BR": () => import("./locales/pt-BR.json"),
-};
+const catalogUrls: Record<Language, string> = { en: enUrl, "zh-CN": zhCnUrl, "pt-BR": ptBrUrl };
 
-/** A language's catalog (loading it if needed). */
+/** A language's catalog, fetched from the app's own files. */
 export async function loadCatalog(lang: Language): Promise<unknown> {
-  return lang === "en" ? en : (await loaders[lang]()).default;
+  const response = await fetch(catalogUrls[lang]);
+  if (!response.ok) throw new Error(`catalog ${lang}: ${response.status}`);
+  return response.json();
 }
 
-const catalogs: Partial<Record<Language, Catalog>> = { en: en as Catalog };
+const catalogs: Partial<Record<Language, Catalog>> = {};
+const loading = new Map<Language, Promise<void>>();
 let language: Language = "en";
 let initialized = false;
 const listeners = new Set<() => void>();
@@ -130,9 +133,26 @@ export function addTranslations(lang: Language, extra: Catalog) {
   catalogs[lang] = merge(catalogs[lang] ?? {}, extra);
 }
 
-/** Loads a language's catalog once; resolves when it can be shown. */
-async function ensureCatalog(lang: Language) {
-  if (!catalogs[lang]) catalogs[lang] = (await loadCatalog(lang)) as Catalog;
+/**
+ * Loads a language's catalog once (one fetch however many ask at once); resolves when it can be shown.
+ * Texts added before it arrived (`addTranslations`) are kept; a failed fetch may be tried again.
+ */
+export function ensureCatalog(lang: Language): Promise<void> {
+  let pending = loading.get(lang);
+  if (!pending) {
+    pending = loadCatalog(lang).then(
+      (catalog) => {
+        if (catalogs[lang]) addTranslations(lang, catalog as Catalog);
+        else catalogs[lang] = catalog as Catalog;
+      },
+      (error) => {
+        loading.delete(lang);
+        throw error;
+      },
+    );
+    loading.set(lang, pending);
+  }
+  return pending;
 }
 
 function setLanguage(lang: Language) {
@@ -156,8 +176,13 @@ export const i18n = {
  */
 export async function initI18n(lang?: Language) {
   if (initialized) return i18n;
-  const lng = initialLanguage(lang);
-  await ensureCatalog(lng);
+  let lng = initialLanguage(lang);
+  // A catalog that cannot be read (a damaged installation) must not keep the window blank: English then,
+  // else the keys (each recorded as missing).
+  await ensureCatalog(lng).catch(() => {
+    lng = "en";
+    return ensureCatalog("en").catch(() => undefined);
+  });
   if (initialized) return i18n;
   initialized = true;
   setLanguage(lng);

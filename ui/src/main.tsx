@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { initI18n, LANGUAGES, type Language } from "./i18n";
+import { ensureCatalog, initI18n, initialLanguage, LANGUAGES, type Language } from "./i18n";
 import { api } from "./api";
 import "./styles.css";
 import { mark } from "./startup";
@@ -10,6 +10,10 @@ import { applySavedPreferences } from "./lib/prefs";
 import { followTheme, refreshTheme } from "./lib/theme";
 
 mark("script");
+
+// The catalog of the language the window most likely starts in (the system's, unless Settings says otherwise)
+// is fetched now, alongside the saved preferences and the first screen's data below.
+void ensureCatalog(initialLanguage()).catch(() => undefined);
 
 // The language chosen in Settings (else the system's), so the first screen is drawn in it rather than in
 // the system's language first, and the time zone times are shown in. This is the only place the saved

@@ -1,4 +1,4 @@
-// The date library and the screens other than the first stay out of the script the window starts with: no
+// The date library, the catalogs and the screens other than the first stay out of the script the window starts with: no
 // module that main.tsx imports, directly or through others (dynamic `import()` aside), imports them. Screens
 // reach the date fields through components/DateTimeField.lazy.tsx; App.tsx reaches the other screens through
 // lib/lazyScreen.tsx.
@@ -54,6 +54,11 @@ describe("the start-up script", () => {
   it("does not carry a translation library (ui/src/i18n.ts is the app's own)", () => {
     const offenders = [...graph].filter(([, pkgs]) => pkgs.some((p) => p === "i18next" || p === "react-i18next"));
     expect(offenders.map(([f]) => f.replace(__dirname, "src"))).toEqual([]);
+  });
+
+  it("carries no catalog: each is a JSON file of the build, fetched as data (a `?url` import)", () => {
+    const offenders = [...graph.keys()].filter((f) => staticImports(f).some((s) => /\.json$/.test(s)));
+    expect(offenders.map((f) => f.replace(__dirname, "src"))).toEqual([]);
   });
 
   it("does not contain the date library", () => {

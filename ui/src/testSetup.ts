@@ -1,4 +1,7 @@
 // Fills in for what every browser the app runs in has but jsdom lacks, before each test file.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
 // CSS.escape: React Aria's overlays look up <meta> tags with it.
 if (typeof globalThis.CSS === "undefined" || typeof globalThis.CSS.escape !== "function") {
   const escape = (value: string) => value.replace(/[^a-zA-Z0-9_-]/g, (c) => `\\${c}`);
@@ -31,4 +34,17 @@ if (typeof HTMLDialogElement !== "undefined" && typeof HTMLDialogElement.prototy
       this.dispatchEvent(new Event("close"));
     },
   });
+}
+
+// The catalogs: the window fetches them from the app's own files (ui/src/i18n.ts); here they are read from
+// the same files on disk.
+{
+  const browserFetch = globalThis.fetch;
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const catalog = /^\/src\/locales\/([\w-]+\.json)$/.exec(url);
+    if (!catalog) return browserFetch(input, init);
+    const text = await readFile(join(__dirname, "locales", catalog[1]), "utf8");
+    return new Response(text, { headers: { "content-type": "application/json" } });
+  }) as typeof fetch;
 }
