@@ -51,6 +51,8 @@ if [ "${PERF_SKIP_BENCHES:-0}" != 1 ]; then
   cargo bench --locked --bench bulk_pacing 2>&1 | tee "$OUT/bulk_pacing.txt"
   # The seeded database is kept (seeding takes a minute or more) for the start-up comparison below.
   HISTORY_BENCH_DIR="$OUT/history-db" cargo bench --locked --bench history 2>&1 | tee "$OUT/history.txt"
+  echo "==> team workspace benchmarks (a throwaway PostgreSQL server)"
+  scripts/with-postgres.sh cargo bench --locked --bench team 2>&1 | tee "$OUT/team.txt"
 fi
 
 if [ -f "$OUT/history-db/callback-desk.sqlite3" ]; then
