@@ -24,10 +24,8 @@ use callback_desk::team::connect::Endpoint;
 use callback_desk::team::trail::{page, TrailFilter};
 use callback_desk::team::{Team, TeamConfig};
 use serde_json::Value;
-use std::process::Command;
 use std::time::{Duration, Instant};
-use team_env::{invite_credentials, team_database, Member, CLI, URL_ENV};
-use tokio_postgres::NoTls;
+use team_env::{invite_credentials, superuser, team_database, Member, Sandbox};
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -38,16 +36,6 @@ fn spread(ms: &mut [f64]) -> (f64, f64, f64) {
     ms.sort_by(f64::total_cmp);
     let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
     (at(0.5), at(0.95), ms[ms.len() - 1])
-}
-
-/// The superuser's connection to `dbname` (what the DBA has).
-async fn superuser(dbname: &str) -> tokio_postgres::Client {
-    let url =
-        std::env::var(URL_ENV).unwrap_or_else(|_| panic!("{URL_ENV} is not set: run under scripts/with-postgres.sh"));
-    let url = format!("{}/{dbname}", url.rsplit_once('/').unwrap().0);
-    let (client, conn) = tokio_postgres::connect(&url, NoTls).await.unwrap();
-    tokio::spawn(conn);
-    client
 }
 
 /// A member invited by `admin` with `role`, connected with the invitation's credentials (no installation).
@@ -64,36 +52,10 @@ async fn invited(admin: &Member, name: &str, role: &str) -> Team {
     Team::connect(config, c["password"].as_str().unwrap()).await.unwrap()
 }
 
-/// The local simulators (`callback-desk-cli sandbox`), stopped on drop.
-struct Sandbox(std::process::Child, Value);
-
-impl Sandbox {
-    fn start() -> Sandbox {
-        use std::io::BufRead;
-        let mut child = Command::new(CLI)
-            .arg("sandbox")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let accounts = serde_json::from_str(&line).unwrap();
-        Sandbox(child, accounts)
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The sandbox's CYBAVO account with the simulator's own limit as its agreed budget (60 calls a minute).
 fn add_cybavo(member: &Member, sandbox: &Sandbox) -> String {
     let file = member.data.path().join("cybavo-account.json");
-    let mut account = sandbox.1["cybavo"].clone();
+    let mut account = sandbox.accounts["cybavo"].clone();
     account["calls_per_minute"] = 60.into();
     std::fs::write(&file, account.to_string()).unwrap();
     member.ok(&["accounts", "add", "--account", file.to_str().unwrap(), "--label", "Cybavo bench"]).trim().to_owned()

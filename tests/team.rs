@@ -9,7 +9,6 @@
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
-use tokio_postgres::NoTls;
 
 #[path = "common/team_env.rs"]
 mod team_env;
@@ -236,34 +235,6 @@ async fn team_a_members_own_credentials_do_no_more_than_their_role_in_sql() {
     assert_eq!(vic.query("SELECT name FROM callback_desk.members", &[]).await.unwrap().len(), 2);
 }
 
-/// The local simulators (`callback-desk-cli sandbox`), stopped on drop; `accounts` are their account files.
-struct Sandbox {
-    child: std::process::Child,
-    accounts: Value,
-}
-
-impl Sandbox {
-    fn start() -> Sandbox {
-        use std::io::BufRead;
-        let mut child = Command::new(CLI)
-            .arg("sandbox")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        Sandbox { child, accounts: serde_json::from_str(&line).unwrap() }
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Member {
     /// Stores the sandbox's CYBAVO account in this installation; returns its id.
     fn add_cybavo(&self, sandbox: &Sandbox) -> String {
@@ -301,15 +272,6 @@ impl Member {
             .map(str::to_owned)
             .to_vec()
     }
-}
-
-/// The superuser's connection (what the DBA has).
-async fn superuser(dbname: &str) -> tokio_postgres::Client {
-    let url = std::env::var(URL_ENV).unwrap();
-    let url = format!("{}/{dbname}", url.rsplit_once('/').unwrap().0);
-    let (client, conn) = tokio_postgres::connect(&url, NoTls).await.unwrap();
-    tokio::spawn(conn);
-    client
 }
 
 /// (id, origin, member, outcome) of every audit row of an action, oldest first.

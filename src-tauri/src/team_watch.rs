@@ -74,8 +74,12 @@ async fn look<R: Runtime>(
     }
     let team = Team::open(&vault).await?;
     let accounts = state.accounts().await?;
-    if callback_desk::team::shared::refresh_all(&team, &accounts, state.clock.now_ms()).await? > 0 {
-        let _ = app.emit(ACCOUNTS_CHANGED_EVENT, ());
+    match callback_desk::team::shared::refresh_all(&team, &accounts, state.clock.now_ms()).await {
+        Ok(0) => {}
+        Ok(_) => {
+            let _ = app.emit(ACCOUNTS_CHANGED_EVENT, ());
+        }
+        Err(e) => tracing::warn!(code = %e.code, "the shared accounts were not refreshed"),
     }
     let view = crate::commands::team::approvals_view(&team).await?;
     let _ = app.emit(APPROVALS_CHANGED_EVENT, view.waiting_for_me);

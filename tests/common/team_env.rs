@@ -163,3 +163,40 @@ pub async fn connect_as(invite: &Value) -> tokio_postgres::Client {
     tokio::spawn(conn);
     client
 }
+
+/// The local simulators (`callback-desk-cli sandbox`), stopped on drop; `accounts` are their account files.
+pub struct Sandbox {
+    child: std::process::Child,
+    pub accounts: Value,
+}
+
+impl Sandbox {
+    pub fn start() -> Sandbox {
+        use std::io::BufRead;
+        let mut child = Command::new(CLI)
+            .arg("sandbox")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        Sandbox { child, accounts: serde_json::from_str(&line).unwrap() }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The superuser's connection (what the DBA has).
+pub async fn superuser(dbname: &str) -> tokio_postgres::Client {
+    let url = std::env::var(URL_ENV).unwrap();
+    let url = format!("{}/{dbname}", url.rsplit_once('/').unwrap().0);
+    let (client, conn) = tokio_postgres::connect(&url, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    client
+}

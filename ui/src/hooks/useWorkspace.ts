@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, asCoreError, type AccountView, type CoreError, type ProviderDescriptor } from "../api";
 import { loadFirstScreen, takeFirstScreen } from "../preload";
+import { useAccountsChanged } from "./useAccountsChanged";
 
 export type Workspace = {
   /** `null` while loading; `[]` when there are none or they could not be read (`error`). */
@@ -44,18 +45,7 @@ export function useWorkspace(options: { preloaded?: boolean } = {}): Workspace {
 
   const reloadAccounts = useCallback(async () => setAccounts(await api.listAccounts()), []);
 
-  // In a team workspace the app keeps the shared accounts up to date: a new or changed one is read again.
-  useEffect(() => {
-    let unlisten: (() => void) | undefined;
-    let alive = true;
-    void api
-      .onAccountsChanged(() => void reloadAccounts().catch(() => undefined))
-      .then((u) => (alive ? (unlisten = u) : u()))
-      .catch(() => undefined);
-    return () => {
-      alive = false;
-      unlisten?.();
-    };
-  }, [reloadAccounts]);
+  // In a team workspace an account shared with this member arrives while the screen is open.
+  useAccountsChanged(() => void reloadAccounts().catch(() => undefined));
   return { accounts, descriptors, error, setError, reloadAccounts };
 }

@@ -8,6 +8,7 @@ import { ErrorBox } from "../components/ErrorBox";
 import { AccountForm } from "../components/AccountForm";
 import { shownLabel } from "../lib/account";
 import { compareNames } from "../lib/names";
+import { useAccountsChanged } from "../hooks/useAccountsChanged";
 import { useToast } from "../hooks/useToast";
 import { namedIdText, readNamedIds } from "../lib/namedids";
 
@@ -36,6 +37,8 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   useEffect(() => {
     void reload();
   }, [reload]);
+  // In a team workspace an account shared with this member arrives while the screen is open.
+  useAccountsChanged(() => void reload());
 
   const done = async () => {
     setMode({ kind: "list" });
