@@ -1109,3 +1109,51 @@ async fn team_removing_a_member_names_exactly_their_shared_accounts_to_rotate_an
     assert_eq!(alice.refused(&["team", "remove", "--member", "bob"])["code"], "team.member_not_found");
     assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_an_accounts_admins_set_its_approval_policy_and_only_they_can() {
+    let url = team_database("team_policy").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let mine = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo policy", &["bob"]);
+    let account = bob.shared_id("Cybavo policy");
+    let resend = |params: &str| {
+        ["call", "--account-id", account.as_str(), "--operation", "resend-withdrawal-callbacks", "--params", params]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    let (one, all) = (resend(r#"{"notification_id": 90000000002}"#), resend(r#"{"notification_id": 0}"#));
+    let (one, all): (Vec<&str>, Vec<&str>) =
+        (one.iter().map(String::as_str).collect(), all.iter().map(String::as_str).collect());
+    assert_eq!(alice.ok(&["team", "policy", "--account-id", &mine]).trim(), r#"{"every_resend":false,"waive":[]}"#);
+
+    // Every resend: even one callback on this sandbox account now waits for a second member.
+    alice.ok(&["team", "policy", "--account-id", &mine, "--every-resend"]);
+    let id = awaiting(&bob, &one);
+    assert_eq!(approval(&alice, id)["reasons"], json!(["account_policy"]));
+
+    // Waiving the broad value: every callback at once goes without an approval.
+    alice.ok(&["team", "policy", "--account-id", &mine, "--waive", "broad_value"]);
+    let (code, out, err) = bob.cli(&all);
+    assert_eq!(code, 0, "{out} {err}");
+    // Back to the rule: held again.
+    alice.ok(&["team", "policy", "--account-id", &mine, "--reset"]);
+    awaiting(&bob, &all);
+
+    // Only the account's admins change it, and only to reasons the rule gives.
+    let denied = bob.refused(&["team", "policy", "--account-id", &account, "--waive", "broad_value"]);
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("admin"))
+    );
+    let wrong = alice.refused(&["team", "policy", "--account-id", &mine, "--waive", "everything_please"]);
+    assert_eq!((wrong["code"].as_str(), wrong["params"]["field"].as_str()), (Some("input.invalid"), Some("waive")));
+    // Each change is in the trail.
+    let trail: Vec<Value> =
+        alice.ok(&["history", "list", "--team", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(trail.iter().filter(|r| r["kind"] == "policy").count(), 3, "{trail:?}");
+}

@@ -8,6 +8,7 @@
 use super::approvals::{approval_for, mark_run, Plan};
 use super::budget::{merchant_key, reserve};
 use super::connect::db_error;
+use super::policy::AccountPolicy;
 use super::{Team, TeamConfig};
 use crate::accounts::AccountView;
 use crate::clock::Clock;
@@ -72,7 +73,16 @@ async fn ask(
             .await
             .map_err(db_error)?;
     }
-    let approval = match &needs.plan {
+    // A shared account's own policy (its admins') waives reasons of the rule or holds back every resend.
+    let plan = match (&needs.plan, view.team_account_id) {
+        (Some(plan), Some(team_id)) => {
+            let policy = AccountPolicy::of(&team, team_id).await?;
+            Some(Plan { reasons: policy.apply(needs.resend, plan.reasons.clone()), ..*plan })
+        }
+        (Some(plan), None) => Some(Plan { reasons: plan.reasons.clone(), ..*plan }),
+        (None, _) => None,
+    };
+    let approval = match &plan {
         Some(plan) if !plan.reasons.is_empty() || plan.approval_id.is_some() => {
             Some((approval_for(&team, view, plan).await?, plan))
         }

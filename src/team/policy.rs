@@ -5,15 +5,78 @@
 //! everything of a kind); a one-off destination (a confirmation rule's field filled in). Solo use has no
 //! approvals.
 
+use super::connect::db_error;
+use super::Team;
 use crate::accounts::Environment;
+use crate::error::Result;
 use crate::providers::{ConfirmRule, FieldKind, OperationDescriptor, OperationKind};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+/// The reasons the rule below gives of its own (operations' confirmation rules give theirs).
+const RULE_REASONS: &[&str] = &["production", "broad_value", "time_window", "many_ids"];
 
 /// More ids than this in one resend make it broad.
 pub const MANY_IDS: usize = 100;
 
 /// How long an approval stays valid after it is requested.
 pub const DEFAULT_TTL_HOURS: i64 = 24;
+
+/// A shared account's own policy, set by its admins (`team policy`; `callback_desk.accounts.policy`,
+/// migration 008).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountPolicy {
+    /// Every resend on the account waits for an approval.
+    #[serde(default)]
+    pub every_resend: bool,
+    /// Reasons of the rule that do not hold a resend back on this account (when they are its only ones).
+    #[serde(default)]
+    pub waive: Vec<String>,
+}
+
+impl AccountPolicy {
+    /// The reasons a resend waits for, after the account's policy: the rule's, less those waived; every
+    /// resend's (`account_policy`) when the account asks for it.
+    pub fn apply(&self, resend: bool, reasons: Vec<String>) -> Vec<String> {
+        let mut kept: Vec<String> = reasons.into_iter().filter(|r| !self.waive.contains(r)).collect();
+        if resend && self.every_resend && kept.is_empty() {
+            kept.push("account_policy".to_owned());
+        }
+        kept
+    }
+
+    /// Whether `reason` is one the rule can give: its own, or a confirmation rule's of some operation.
+    pub fn is_reason(reason: &str) -> bool {
+        RULE_REASONS.contains(&reason)
+            || crate::providers::registered().iter().flat_map(|p| &p.operations).flat_map(|o| &o.confirm).any(|r| {
+                match r {
+                    ConfirmRule::Always { reason: r }
+                    | ConfirmRule::Filled { reason: r, .. }
+                    | ConfirmRule::OlderThan { reason: r, .. } => r == reason,
+                }
+            })
+    }
+
+    /// The account's policy in the team database (the rule as it is when none was set, or one it cannot read).
+    pub async fn of(team: &Team, team_account_id: i64) -> Result<AccountPolicy> {
+        let row = team
+            .client()
+            .query_opt("SELECT policy FROM callback_desk.accounts WHERE id = $1", &[&team_account_id])
+            .await
+            .map_err(db_error)?;
+        Ok(row.and_then(|r| serde_json::from_value(r.get::<_, Value>(0)).ok()).unwrap_or_default())
+    }
+
+    /// Sets the account's policy (the account's admins; an audit row).
+    pub async fn set(&self, team: &Team, team_account_id: i64) -> Result<()> {
+        let value = serde_json::to_value(self).unwrap_or(Value::Null);
+        team.client()
+            .query_one("SELECT callback_desk.set_account_policy($1, $2)", &[&team_account_id, &value])
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+}
 
 /// Why the resend needs an approval (reason keys, `approvals.reason.<key>`); empty when it does not.
 pub fn approval_reasons(

@@ -1,10 +1,11 @@
-//! `team init|invite|join|members|share|remove|push`: the team workspace on PostgreSQL this installation
+//! `team init|invite|join|members|share|policy|remove|push`: the team workspace on PostgreSQL this installation
 //! belongs to.
 
 use crate::{open_store, runtime};
 use callback_desk::clock::{Clock, SystemClock};
 use callback_desk::error::Error;
 use callback_desk::team::members::{self, Role};
+use callback_desk::team::policy::AccountPolicy;
 use callback_desk::team::{outbox, shared, Team};
 use clap::Subcommand;
 use std::process::ExitCode;
@@ -42,6 +43,21 @@ pub enum TeamCommand {
         account_id: i64,
         #[arg(long)]
         member: String,
+    },
+    /// Print a shared account's approval policy as JSON, or change it (the account's admins): every resend
+    /// on it waits for a second member's approval (--every-resend), or resends held back only for the given
+    /// reasons go through (--waive production,time_window…), or the rule as it is (--reset). The id is the
+    /// account's in this installation (`accounts list`).
+    Policy {
+        #[arg(long)]
+        account_id: i64,
+        #[arg(long)]
+        every_resend: bool,
+        /// Reasons, comma-separated: production, broad_value, time_window, many_ids, or an operation's own.
+        #[arg(long, value_delimiter = ',')]
+        waive: Vec<String>,
+        #[arg(long, conflicts_with_all = ["every_resend", "waive"])]
+        reset: bool,
     },
     /// Remove a member (admins only): their sealed copies are deleted and their database login disabled.
     /// Prints JSON {member, rotate}: the shared accounts whose credentials they could have copied, to rotate
@@ -82,6 +98,25 @@ pub fn run(command: TeamCommand) -> Result<ExitCode, Error> {
                 let team = Team::open(&vault).await?;
                 let done = shared::share(&team, &store.accounts, account_id, &member).await?;
                 println!("{}", serde_json::to_string(&done).unwrap_or_default());
+            }
+            TeamCommand::Policy { account_id, every_resend, waive, reset } => {
+                let view = store.accounts.get(account_id)?;
+                let team_id =
+                    view.team_account_id.ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))?;
+                let team = Team::open(&vault).await?;
+                let policy = if reset || every_resend || !waive.is_empty() {
+                    let waive: Vec<String> =
+                        waive.iter().map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect();
+                    if let Some(unknown) = waive.iter().find(|w| !AccountPolicy::is_reason(w)) {
+                        return Err(Error::invalid_field("waive", "not_allowed").detail(unknown.clone()));
+                    }
+                    let policy = AccountPolicy { every_resend, waive };
+                    policy.set(&team, team_id).await?;
+                    policy
+                } else {
+                    AccountPolicy::of(&team, team_id).await?
+                };
+                println!("{}", serde_json::to_string(&policy).unwrap_or_default());
             }
             TeamCommand::Remove { member } => {
                 let team = Team::open(&vault).await?;
