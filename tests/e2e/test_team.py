@@ -13,7 +13,8 @@ installations share this session's keyring (one computer, two data folders).
   while the window is not focused: a desktop notification (dunst, started by run.sh) says so and, clicked, shows
   Approvals; Resend says it was approved; Alice sends it with "Send now" on the Approvals screen and sees its
   result; History shows the Member column.
-- Alice invites a member from Settings › Team: the code is shown once.
+- Alice invites a member from Settings › Team: the code is shown once; she shares an account with that member
+  from its card, then removes them and is told which shared account's credentials to rotate.
 - axe finds no serious or critical violation on the new screens in the Light and Dark themes; each is
   photographed in the three languages and both themes (target/screenshots/team-<theme>-<language>-<screen>.png).
 """
@@ -283,6 +284,7 @@ def main():
             s.find("[data-testid=team-invite-code]")
             code = s.execute("return document.querySelector('[data-testid=team-invite-code-text]').value;")
             assert code.startswith("cbd-invite-1."), code
+            state["carol_code"] = code
             # The picture shows the dialog, not the code (it opens the workspace as carol).
             s.execute("document.querySelector('[data-testid=team-invite-code-text]').value = 'cbd-invite-1.' + '•'.repeat(60);")
             shot(s, "team-invite-code.png")
@@ -290,6 +292,41 @@ def main():
             s.wait_for(lambda: not exists(s, "[data-testid=team-invite-code]"), "dialog closed")
             assert "cbd-invite-1." not in s.execute("return document.body.innerText;")
             s.wait_for(lambda: exists(s, "[data-testid=team-member][data-name=carol]"), "carol listed")
+
+        @check("Alice shares an account with Carol from its card, then removes Carol and is told what to rotate")
+        def _():
+            carol = os.path.join(folder, "carol")
+            os.makedirs(carol)
+            cli(carol, "team", "join", "--invite", state["carol_code"])
+            open_screen(s, "accounts")
+            card = ".account-card[data-label='" + SHARED + "']"
+            click(s, card + " [data-testid=account-share]")
+            s.find("[data-testid=share-dialog]")
+            s.wait_for(lambda: s.execute(
+                "return [...document.querySelectorAll('[data-testid=share-member] option')].map(o => o.value).sort().join(',');")
+                == "bob,carol", "bob and carol offered")
+            set_value(s, "[data-testid=share-member]", "carol")
+            shot(s, "team-share-dialog.png")
+            click(s, "[data-testid=share-confirm]")
+            s.find("[data-testid=account-shared]", timeout=30)
+            listed = cli(carol, "accounts", "list")
+            assert any(a["label"] == SHARED and a["team_account_id"] for a in listed), listed
+
+            open_screen(s, "settings")
+            row_css = "[data-testid=team-member][data-name=carol]"
+            s.find(row_css, timeout=30)
+            assert not exists(s, "[data-testid=team-member][data-name=alice] [data-testid=team-remove]"), "alice removes herself"
+            click(s, row_css + " [data-testid=team-remove]")
+            s.find("[data-testid=team-remove-dialog]")
+            click(s, "[data-testid=team-remove-confirm]")
+            s.find("[data-testid=team-removed]", timeout=30)
+            s.wait_for(lambda: s.execute(
+                "return [...document.querySelectorAll('[data-testid=team-rotate-account]')].map(e => e.dataset.label).join(',');")
+                == SHARED, "the shared account to rotate")
+            shot(s, "team-removed-rotate.png")
+            click(s, "[data-testid=team-removed-done]")
+            s.wait_for(lambda: not exists(s, row_css), "carol no longer listed")
+            cli(carol, "team", "members", expect=1)
 
         @check("a request of each member waits (for the pictures): Alice's on Resend, Bob's to decide")
         def _():

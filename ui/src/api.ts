@@ -65,6 +65,8 @@ import type { TeamWorkspace } from "./bindings/TeamWorkspace";
 import type { TeamMember } from "./bindings/TeamMember";
 import type { ApprovalItem } from "./bindings/ApprovalItem";
 import type { ApprovalsView } from "./bindings/ApprovalsView";
+import type { ShareResult } from "./bindings/ShareResult";
+import type { RemoveResult } from "./bindings/RemoveResult";
 import { mark, type StartupMarks } from "./startup";
 
 export type {
@@ -73,7 +75,7 @@ export type {
   PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
   SandboxInbox, InboxEntry, SignatureCheck, CallbackCheck, CallbackAction, CallbackField, Pasted, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice,
-  CloseChoice, HistoryPageView, TeamStatus, TeamWorkspace, TeamMember, ApprovalItem, ApprovalsView,
+  CloseChoice, HistoryPageView, TeamStatus, TeamWorkspace, TeamMember, ApprovalItem, ApprovalsView, ShareResult, RemoveResult,
 };
 
 /** A History row with the team member who did it (null in solo use). */
@@ -198,6 +200,10 @@ export const api = {
   /** Admins: creates the member and answers their invitation code (shown once, to pass on). */
   teamInvite: (member: string, role: string) => invoke<string>("team_invite", { member, role }),
   teamJoin: (invite: string) => invoke<TeamStatus>("team_join", { invite }),
+  /** Admins: seals a shared account's secrets to a member's key. */
+  teamShare: (accountId: number, member: string) => invoke<ShareResult>("team_share", { accountId, member }),
+  /** Admins: removes a member; answers the shared accounts whose credentials to rotate. */
+  teamRemove: (member: string) => invoke<RemoveResult>("team_remove", { member }),
   approvalsList: () => invoke<ApprovalsView>("approvals_list"),
   approveRequest: (id: number) => invoke<null>("approve_request", { id }),
   rejectRequest: (id: number, reason: string) => invoke<null>("reject_request", { id, reason }),

@@ -6,7 +6,7 @@
 use crate::state::AppState;
 use callback_desk::actions::{ActionRequest, ActionResult};
 use callback_desk::team::members::{self, Role};
-use callback_desk::team::{approvals, Team, TeamConfig};
+use callback_desk::team::{approvals, shared, Team, TeamConfig};
 use callback_desk::Error;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -148,6 +148,27 @@ pub async fn team_invite(state: tauri::State<'_, AppState>, member: String, role
     let role = Role::parse(&role)?;
     let team = Team::open(&*vault(&state).await?).await?;
     members::invite(&team, member.trim(), role).await
+}
+
+/// Gives a member their sealed copies of a shared account's secrets (the account's admins).
+#[tauri::command]
+pub async fn team_share(
+    state: tauri::State<'_, AppState>,
+    account_id: i64,
+    member: String,
+) -> Result<shared::ShareResult, Error> {
+    let accounts = state.accounts().await?;
+    let team = Team::open(accounts.vault()).await?;
+    shared::share(&team, &accounts, account_id, member.trim()).await
+}
+
+/// Removes a member (admins): their sealed copies go, their login ends, and the answer names the shared
+/// accounts whose credentials they could have copied, to rotate at the provider.
+#[tauri::command]
+pub async fn team_remove(state: tauri::State<'_, AppState>, member: String) -> Result<shared::RemoveResult, Error> {
+    let accounts = state.accounts().await?;
+    let team = Team::open(accounts.vault()).await?;
+    shared::remove_member(&team, &accounts, member.trim()).await
 }
 
 /// Makes this installation the invited member.

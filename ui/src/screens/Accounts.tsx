@@ -9,6 +9,8 @@ import { AccountForm } from "../components/AccountForm";
 import { shownLabel } from "../lib/account";
 import { compareNames } from "../lib/names";
 import { useAccountsChanged } from "../hooks/useAccountsChanged";
+import { useShareTargets } from "../hooks/useShareTargets";
+import { ShareAccount } from "../components/team/ShareAccount";
 import { useToast } from "../hooks/useToast";
 import { namedIdText, readNamedIds } from "../lib/namedids";
 
@@ -39,6 +41,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   }, [reload]);
   // In a team workspace an account shared with this member arrives while the screen is open.
   useAccountsChanged(() => void reload());
+  const shareWith = useShareTargets();
 
   const done = async () => {
     setMode({ kind: "list" });
@@ -116,7 +119,15 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
           <h2 className="group-title">{d.display_name}</h2>
           <div className="cards">
             {items.map((a) => (
-              <AccountCard key={a.id} account={a} descriptor={d} onEdit={() => setMode({ kind: "edit", account: a })} onDeleted={done} onRestored={done} />
+              <AccountCard
+                key={a.id}
+                account={a}
+                descriptor={d}
+                shareWith={a.team_account_id !== null ? shareWith : null}
+                onEdit={() => setMode({ kind: "edit", account: a })}
+                onDeleted={done}
+                onRestored={done}
+              />
             ))}
           </div>
         </section>
@@ -128,6 +139,8 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
 function AccountCard(props: {
   account: AccountView;
   descriptor: ProviderDescriptor;
+  /** A shared account's card, for an admin: the members it can be shared with (a Share button). */
+  shareWith: string[] | null;
   onEdit: () => void;
   onDeleted: () => void;
   /** The delete was undone: the account is back. */
@@ -211,7 +224,15 @@ function AccountCard(props: {
           <FactRow
             key={s.name}
             label={secretLabel(s.name)}
-            value={s.needs_reentry ? t("accounts.secret_needs_reentry") : s.set ? t("accounts.secret_saved") : t("accounts.secret_not_set")}
+            value={
+              s.needs_reentry
+                ? t("accounts.secret_needs_reentry")
+                : s.set
+                  ? t("accounts.secret_saved")
+                  : a.team_account_id !== null
+                    ? t("accounts.secret_not_shared")
+                    : t("accounts.secret_not_set")
+            }
             testId={`secret-state-${s.name}`}
           />
         ))}
@@ -227,6 +248,8 @@ function AccountCard(props: {
         <button type="button" className="btn" data-testid="account-edit" onClick={props.onEdit}>
           {t("accounts.edit")}
         </button>
+        {/* Only what this member holds can be shared on. */}
+        {props.shareWith && props.shareWith.length > 0 && a.secrets.some((x) => x.set) && <ShareAccount account={a} members={props.shareWith} />}
         <button type="button" className="btn danger-outline" data-testid="account-delete" onClick={() => setConfirming(true)}>
           {t("accounts.delete")}
         </button>

@@ -1,5 +1,6 @@
 // Settings › Team: solo use (the default) with a way to join a team by invitation code; in a team
-// workspace, where it is, who this member is, the members, inviting one (admins) and the offline state.
+// workspace, where it is, who this member is, the members, inviting and removing one (admins) and the offline
+// state.
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "../../i18n";
 import { api, asCoreError, type CoreError, type TeamMember, type TeamStatus, type TeamWorkspace } from "../../api";
@@ -7,6 +8,7 @@ import { ErrorBox } from "../ErrorBox";
 import { Modal } from "../Modal";
 import { copyText } from "../../lib/clipboard";
 import { useToast } from "../../hooks/useToast";
+import { RemoveMember } from "./RemoveMember";
 
 export const ROLES = ["viewer", "operator", "approver", "admin"] as const;
 
@@ -155,6 +157,7 @@ function Workspace({ ws, onRefresh }: { ws: TeamWorkspace; onRefresh: () => void
       .catch(() => setMembers(null));
   }, [ws.reachable]);
   useEffect(loadMembers, [loadMembers]);
+  const admin = ws.reachable && ws.role === "admin";
   return (
     <>
       <dl className="facts">
@@ -188,6 +191,7 @@ function Workspace({ ws, onRefresh }: { ws: TeamWorkspace; onRefresh: () => void
                 <tr>
                   <th>{t("team.col_name")}</th>
                   <th>{t("team.col_role")}</th>
+                  {admin && <th><span className="visually-hidden">{t("team.col_actions")}</span></th>}
                 </tr>
               </thead>
               <tbody>
@@ -198,6 +202,7 @@ function Workspace({ ws, onRefresh }: { ws: TeamWorkspace; onRefresh: () => void
                       {m.name === ws.member && <span className="meta"> ({t("team.you_short")})</span>}
                     </td>
                     <td>{t(`team.roles.${m.role}`)}</td>
+                    {admin && <td className="team-member-actions">{m.name !== ws.member && <RemoveMember member={m.name} onRemoved={loadMembers} />}</td>}
                   </tr>
                 ))}
               </tbody>
@@ -205,7 +210,7 @@ function Workspace({ ws, onRefresh }: { ws: TeamWorkspace; onRefresh: () => void
           </div>
         </>
       )}
-      {ws.reachable && ws.role === "admin" && <InviteMember onInvited={loadMembers} />}
+      {admin && <InviteMember onInvited={loadMembers} />}
     </>
   );
 }

@@ -1,0 +1,61 @@
+// "Share…" on a shared account's card (admins in a team workspace): seals the account's secrets to another
+// member's key, so that member's app can use the account. Nothing secret passes through the window.
+import { useState } from "react";
+import { useTranslation } from "../../i18n";
+import { api, asCoreError, type AccountView, type CoreError } from "../../api";
+import { ErrorBox } from "../ErrorBox";
+import { Modal } from "../Modal";
+import { useToast } from "../../hooks/useToast";
+
+export function ShareAccount({ account, members }: { account: AccountView; members: string[] }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [member, setMember] = useState(members[0] ?? "");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<CoreError | null>(null);
+  const toast = useToast();
+  const share = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.teamShare(account.id, member);
+      setOpen(false);
+      toast({ testId: "account-shared", message: () => t("team.shared_toast", { label: account.label, member }) });
+    } catch (e) {
+      setError(asCoreError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" className="btn" data-testid="account-share" onClick={() => setOpen(true)}>
+        {t("team.share")}
+      </button>
+      {open && (
+        <Modal title={t("team.share_title", { label: account.label })} onClose={() => setOpen(false)} testId="share-dialog">
+          <p>{t("team.share_body")}</p>
+          <label className="field">
+            <span className="field-label">{t("team.share_member")}</span>
+            <select value={member} onChange={(e) => setMember(e.target.value)} data-testid="share-member">
+              {members.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </label>
+          {error && <ErrorBox error={error} testId="share-error" />}
+          <div className="row modal-actions">
+            <button type="button" className="btn" onClick={() => setOpen(false)} data-testid="share-cancel">
+              {t("common.cancel")}
+            </button>
+            <button type="button" className="btn primary" disabled={busy || !member} onClick={() => void share()} data-testid="share-confirm">
+              {t("team.share_confirm", { member })}
+            </button>
+          </div>
+        </Modal>
+      )}
+    </>
+  );
+}
