@@ -1157,3 +1157,55 @@ async fn team_an_accounts_admins_set_its_approval_policy_and_only_they_can() {
         alice.ok(&["history", "list", "--team", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(trail.iter().filter(|r| r["kind"] == "policy").count(), 3, "{trail:?}");
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_role_on_one_account_stands_in_for_the_workspace_role_there_and_only_its_admins_set_it() {
+    let url = team_database("team_account_roles").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "viewer"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let (first, second) = (
+        alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo one", &["bob"]),
+        alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo two", &["bob"]),
+    );
+    let (one, two) = (bob.shared_id("Cybavo one"), bob.shared_id("Cybavo two"));
+    let resend = |account: &str| {
+        bob.cli(&[
+            "call",
+            "--account-id",
+            account,
+            "--operation",
+            "resend-withdrawal-callbacks",
+            "--params",
+            r#"{"notification_id": 90000000002}"#,
+        ])
+    };
+    let refused_role = |(code, _, err): (i32, String, String)| -> String {
+        assert_eq!(code, 1, "{err}");
+        let e: Value = serde_json::from_str(err.lines().last().unwrap()).unwrap();
+        assert_eq!(e["error"]["code"], "team.permission_denied", "{err}");
+        e["error"]["params"]["role"].as_str().unwrap().to_owned()
+    };
+    // A workspace viewer resends nowhere…
+    assert_eq!(refused_role(resend(&one)), "operator");
+    // …until an admin makes them an operator of one account: there only.
+    alice.ok(&["team", "role", "--account-id", &first, "--member", "bob", "--role", "operator"]);
+    let (code, out, err) = resend(&one);
+    assert_eq!(code, 0, "{out} {err}");
+    assert_eq!(refused_role(resend(&two)), "operator");
+    // Only the account's admins set roles; back to the workspace role, it is refused again.
+    let denied = bob.refused(&["team", "role", "--account-id", &one, "--member", "bob", "--role", "admin"]);
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("admin"))
+    );
+    assert_eq!(
+        alice.refused(&["team", "role", "--account-id", &second, "--member", "nobody", "--role", "viewer"])["code"],
+        "team.member_not_found"
+    );
+    alice.ok(&["team", "role", "--account-id", &first, "--member", "bob", "--role", "workspace"]);
+    assert_eq!(refused_role(resend(&one)), "operator");
+}

@@ -242,6 +242,18 @@ pub async fn list(team: &Team) -> Result<Vec<MemberView>> {
     rows.iter().map(|r| Ok(MemberView { name: r.get(0), role: Role::parse(r.get::<_, &str>(1))? })).collect()
 }
 
+/// Sets `member`'s role on one shared account (`None`: back to their workspace role); the account's admins
+/// only, checked by the database (`callback_desk.set_account_role`, migration 009), an audit row each.
+pub async fn set_account_role(team: &Team, team_account_id: i64, member: &str, role: Option<Role>) -> Result<()> {
+    check_name(member)?;
+    let role = role.map(|r| r.as_str());
+    team.client()
+        .execute("SELECT callback_desk.set_account_role($1, $2, $3)", &[&team_account_id, &member, &role])
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

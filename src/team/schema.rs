@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/006_shared_accounts.sql"),
     include_str!("sql/007_trail.sql"),
     include_str!("sql/008_account_policy.sql"),
+    include_str!("sql/009_account_roles.sql"),
 ];
 
 /// The role names of one workspace.

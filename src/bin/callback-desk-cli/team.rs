@@ -1,4 +1,4 @@
-//! `team init|invite|join|members|share|policy|remove|push`: the team workspace on PostgreSQL this installation
+//! `team init|invite|join|members|share|role|policy|remove|push`: the team workspace on PostgreSQL this installation
 //! belongs to.
 
 use crate::{open_store, runtime};
@@ -43,6 +43,17 @@ pub enum TeamCommand {
         account_id: i64,
         #[arg(long)]
         member: String,
+    },
+    /// Give a member a role on one shared account (the account's admins), standing in for their workspace
+    /// role there: viewer, operator, approver or admin, or `workspace` to go back to their workspace role.
+    /// The id is the account's in this installation (`accounts list`).
+    Role {
+        #[arg(long)]
+        account_id: i64,
+        #[arg(long)]
+        member: String,
+        #[arg(long)]
+        role: String,
     },
     /// Print a shared account's approval policy as JSON, or change it (the account's admins): every resend
     /// on it waits for a second member's approval (--every-resend), or resends held back only for the given
@@ -98,6 +109,17 @@ pub fn run(command: TeamCommand) -> Result<ExitCode, Error> {
                 let team = Team::open(&vault).await?;
                 let done = shared::share(&team, &store.accounts, account_id, &member).await?;
                 println!("{}", serde_json::to_string(&done).unwrap_or_default());
+            }
+            TeamCommand::Role { account_id, member, role } => {
+                let role = match role.trim() {
+                    "workspace" => None,
+                    other => Some(Role::parse(other)?),
+                };
+                let view = store.accounts.get(account_id)?;
+                let team_id =
+                    view.team_account_id.ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))?;
+                let team = Team::open(&vault).await?;
+                members::set_account_role(&team, team_id, &member, role).await?;
             }
             TeamCommand::Policy { account_id, every_resend, waive, reset } => {
                 let view = store.accounts.get(account_id)?;
