@@ -3,33 +3,26 @@
 // copied, to rotate at the provider.
 import { useEffect, useState } from "react";
 import { useTranslation } from "../../i18n";
-import { api, asCoreError, type CoreError, type ProviderDescriptor, type RemoveResult } from "../../api";
+import { api, type ProviderDescriptor, type RemoveResult } from "../../api";
 import { providerName } from "../../lib/descriptors";
 import { ErrorBox } from "../ErrorBox";
 import { Modal } from "../Modal";
+import { useAttempt } from "../../hooks/useAttempt";
 
 export function RemoveMember({ member, onRemoved }: { member: string; onRemoved: () => void }) {
   const { t } = useTranslation();
   const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CoreError | null>(null);
+  const { busy, error, attempt } = useAttempt();
   const [removed, setRemoved] = useState<RemoveResult | null>(null);
   const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>([]);
   useEffect(() => {
     if (removed) void api.providerDescriptors().then(setDescriptors).catch(() => undefined);
   }, [removed]);
-  const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const remove = () =>
+    attempt(async () => {
       setRemoved(await api.teamRemove(member));
       setAsking(false);
-    } catch (e) {
-      setError(asCoreError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const secretLabel = (provider: string, name: string) => {
     const field = descriptors.find((d) => d.id === provider)?.account_fields.find((f) => f.name === name);
     return field ? t(field.label_key) : name;

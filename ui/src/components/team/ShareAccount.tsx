@@ -2,31 +2,24 @@
 // member's key, so that member's app can use the account. Nothing secret passes through the window.
 import { useState } from "react";
 import { useTranslation } from "../../i18n";
-import { api, asCoreError, type AccountView, type CoreError } from "../../api";
+import { api, type AccountView } from "../../api";
 import { ErrorBox } from "../ErrorBox";
 import { Modal } from "../Modal";
+import { useAttempt } from "../../hooks/useAttempt";
 import { useToast } from "../../hooks/useToast";
 
 export function ShareAccount({ account, members }: { account: AccountView; members: string[] }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [member, setMember] = useState(members[0] ?? "");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CoreError | null>(null);
+  const { busy, error, attempt } = useAttempt();
   const toast = useToast();
-  const share = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const share = () =>
+    attempt(async () => {
       await api.teamShare(account.id, member);
       setOpen(false);
       toast({ testId: "account-shared", message: () => t("team.shared_toast", { label: account.label, member }) });
-    } catch (e) {
-      setError(asCoreError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <>
       <button type="button" className="btn" data-testid="account-share" onClick={() => setOpen(true)}>

@@ -7,6 +7,7 @@ import { api, asCoreError, type CoreError, type TeamMember, type TeamStatus, typ
 import { ErrorBox } from "../ErrorBox";
 import { Modal } from "../Modal";
 import { copyText } from "../../lib/clipboard";
+import { useAttempt } from "../../hooks/useAttempt";
 import { useToast } from "../../hooks/useToast";
 import { RemoveMember } from "./RemoveMember";
 
@@ -16,23 +17,15 @@ export const ROLES = ["viewer", "operator", "approver", "admin"] as const;
 function JoinTeam({ onJoined }: { onJoined: (s: TeamStatus) => void }) {
   const { t } = useTranslation();
   const [code, setCode] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CoreError | null>(null);
+  const { busy, error, attempt } = useAttempt();
   const toast = useToast();
-  const join = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const join = () =>
+    attempt(async () => {
       const s = await api.teamJoin(code.trim());
       setCode("");
       toast({ testId: "team-joined", message: () => t("team.joined", { member: s.workspace?.member ?? "" }) });
       onJoined(s);
-    } catch (e) {
-      setError(asCoreError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <form
       className="team-join"
@@ -69,26 +62,18 @@ function InviteMember({ onInvited }: { onInvited: () => void }) {
   const { t } = useTranslation();
   const [name, setName] = useState("");
   const [role, setRole] = useState<string>("operator");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CoreError | null>(null);
+  const { busy, error, attempt } = useAttempt();
   const [code, setCode] = useState<{ member: string; code: string } | null>(null);
   const [copied, setCopied] = useState(false);
-  const invite = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const invite = () =>
+    attempt(async () => {
       const member = name.trim();
       const c = await api.teamInvite(member, role);
       setCode({ member, code: c });
       setCopied(false);
       setName("");
       onInvited();
-    } catch (e) {
-      setError(asCoreError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <form
       className="team-invite"
