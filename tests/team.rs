@@ -529,6 +529,9 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
     let dba = superuser("team_audit").await;
     let sandbox = Sandbox::start();
     let (alice, bob) = (Member::new(), Member::new());
+    // An account of alice's own from before the team: her copies of shared accounts get other ids here than
+    // in the team database.
+    alice.add_cybavo(&sandbox);
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
     let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
     bob.ok(&["team", "join", "--invite", code.trim()]);
@@ -586,6 +589,10 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
     );
     assert_eq!(trail(&alice, &["--limit", "3"]).len(), 3);
     assert!(trail(&alice, &["--member", "alice"]).iter().all(|r| r["kind"] != "action"));
+    // An account is named by its id in this installation, as everywhere on the command line.
+    let alices = alice.shared_id("Cybavo team");
+    let on_account = trail(&alice, &["--account-id", &alices]);
+    assert!(on_account.len() >= 4 && on_account.iter().all(|r| r["account_label"] == "Cybavo team"), "{on_account:?}");
     // Words match the pieces of a scope by prefix, as the local history's text filter does.
     let scope = all[0]["scope"].as_str().unwrap().to_owned();
     let word = scope.split(|c: char| !c.is_alphanumeric()).rfind(|w| w.len() >= 4).unwrap();

@@ -99,9 +99,21 @@ fn list_team_trail(
     }
     let outcome = f.outcome.clone();
     let filter = to_filter(f)?;
+    // The account's id in this installation, as everywhere on the command line; the trail knows it by its
+    // shared id.
+    let account_id = match filter.account_id {
+        Some(id) => Some(
+            store
+                .accounts
+                .get(id)?
+                .team_account_id
+                .ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))?,
+        ),
+        None => None,
+    };
     let filter = TrailFilter {
         member,
-        account_id: filter.account_id,
+        account_id,
         provider: filter.provider,
         operation: filter.operation,
         outcome,
