@@ -196,8 +196,8 @@ fn share_missing(view_id: i64, label: &str) -> Error {
     Error::new(ErrorCode::TeamShareMissing).with("account_id", view_id).with("label", label)
 }
 
-/// This installation's copy of the account, when it holds exactly these fields and secrets already.
-fn current_copy(vault: &Vault, account: &TeamAccount, secrets: &[(String, Secret)]) -> Result<Option<i64>> {
+/// Whether this installation's copy of the account holds exactly these fields and secrets already.
+fn copy_is_current(vault: &Vault, account: &TeamAccount, secrets: &[(String, Secret)]) -> Result<bool> {
     type Row = (i64, String, String, String, String, String, String);
     let row: Option<Row> = vault
         .db()
@@ -209,7 +209,7 @@ fn current_copy(vault: &Vault, account: &TeamAccount, secrets: &[(String, Secret
         )
         .optional()
         .map_err(storage_error)?;
-    let Some((id, provider, label, environment, base_url, fields, notes)) = row else { return Ok(None) };
+    let Some((id, provider, label, environment, base_url, fields, notes)) = row else { return Ok(false) };
     let same_fields = (provider.as_str(), label.as_str(), environment.as_str(), base_url.as_str(), notes.as_str())
         == (
             account.provider.as_str(),
@@ -222,15 +222,15 @@ fn current_copy(vault: &Vault, account: &TeamAccount, secrets: &[(String, Secret
     let mut names: Vec<&str> = secrets.iter().map(|(n, _)| n.as_str()).collect();
     names.sort_unstable();
     if !same_fields || vault.names(id)? != names {
-        return Ok(None);
+        return Ok(false);
     }
     for (name, value) in secrets {
         match vault.get(id, name) {
             Ok(Some(stored)) if stored.expose() == value.expose() => {}
-            _ => return Ok(None),
+            _ => return Ok(false),
         }
     }
-    Ok(Some(id))
+    Ok(true)
 }
 
 /// Writes this installation's copy of a shared account: its fields, and exactly `secrets` in the vault
@@ -312,13 +312,10 @@ async fn refresh(team: &Team, vault: &Vault, only: Option<i64>, now: i64) -> Res
             continue;
         }
         let secrets = account.open(vault, &my_copies(team, account.id).await?)?;
-        let written = match current_copy(vault, &account, &secrets)? {
-            Some(_) => false,
-            None => {
-                write_copy(vault, &account, &secrets, now)?;
-                true
-            }
-        };
+        let written = !copy_is_current(vault, &account, &secrets)?;
+        if written {
+            write_copy(vault, &account, &secrets, now)?;
+        }
         done.push(Refreshed { secrets: secrets.len(), written });
     }
     Ok(done)
