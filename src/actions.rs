@@ -215,7 +215,11 @@ impl Actions {
                 .await;
         self.history.finish(history_id, finish_of(&outcome, started.elapsed().as_millis() as i64))?;
         if outcome.http_status.is_some() {
-            self.limits.observe(budget_key, outcome.error.as_ref(), self.clock.now_ms())?;
+            let learned = self.limits.observe(budget_key, outcome.error.as_ref(), self.clock.now_ms())?;
+            // A limit answer holds back every member of a workspace, not only this installation.
+            if let (Some(team), Some(learned), Some(rule)) = (&team, learned, budget_key.rule) {
+                crate::team::budget::share_learned(team, &view, rule.bucket, &learned).await;
+            }
         }
         // In a team workspace the action goes to the team's audit trail now, on the connection that admitted
         // it (offline, it stays queued for the next push).

@@ -440,13 +440,17 @@ impl Limits {
         tx.commit().map_err(storage_error)
     }
 
-    /// Learns from an action's outcome: `error` is its error, if it failed.
-    pub fn observe(&self, key: BudgetKey, error: Option<&Error>, now: i64) -> Result<()> {
-        match error {
-            Some(e) if matches!(e.code, ErrorCode::ProviderRateLimited | ErrorCode::ProviderDailyLimit) => {
-                self.observe_error(key, e, now)
+    /// Learns from an action's outcome: `error` is its error, if it failed. Returns what is now known of
+    /// the bucket when the answer was a limit answer (it taught something), `None` otherwise.
+    pub fn observe(&self, key: BudgetKey, error: Option<&Error>, now: i64) -> Result<Option<Learned>> {
+        match (error, key.rule) {
+            (Some(e), Some(rule))
+                if matches!(e.code, ErrorCode::ProviderRateLimited | ErrorCode::ProviderDailyLimit) =>
+            {
+                self.observe_error(key, e, now)?;
+                self.learned(key, rule.bucket).map(Some)
             }
-            _ => self.observe_ok(key, now),
+            _ => self.observe_ok(key, now).map(|()| None),
         }
     }
 

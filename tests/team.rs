@@ -1216,3 +1216,42 @@ async fn team_a_role_on_one_account_stands_in_for_the_workspace_role_there_and_o
     alice.ok(&["team", "role", "--account-id", &first, "--member", "bob", "--role", "workspace"]);
     assert_eq!(refused_role(resend(&one)), "operator");
 }
+
+/// The sandbox's counters and faults (`GET /__sandbox/state`).
+async fn sandbox_state(base: &str) -> Value {
+    callback_desk::transport::install_crypto_provider();
+    reqwest::get(format!("{base}/__sandbox/state")).await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_limit_answer_one_member_met_holds_every_member_back() {
+    let url = team_database("team_learned").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    let bob = Member::new();
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let account = &sandbox.accounts["cybavo"];
+    alice.add_shared(account, "Shared CYBAVO", &["bob"]);
+    let (alice_id, bob_id) = (alice.shared_id("Shared CYBAVO"), bob.shared_id("Shared CYBAVO"));
+    let base = reqwest::Url::parse(account["base_url"].as_str().unwrap()).unwrap().origin().ascii_serialization();
+
+    // Each member can look up; then the provider answers alice's next call with its rate-limit answer.
+    alice.ok(&Member::lookup_args(&alice_id).iter().map(String::as_str).collect::<Vec<_>>());
+    bob.ok(&Member::lookup_args(&bob_id).iter().map(String::as_str).collect::<Vec<_>>());
+    let fault = json!({"provider": "cybavo", "kind": "rate_limit", "count": 1});
+    callback_desk::transport::install_crypto_provider();
+    let posted = reqwest::Client::new().post(format!("{base}/__sandbox/faults")).json(&fault).send().await.unwrap();
+    assert!(posted.status().is_success(), "{:?}", posted.text().await);
+    let (code, out, err) = alice.cli(&Member::lookup_args(&alice_id).iter().map(String::as_str).collect::<Vec<_>>());
+    let printed: Value = serde_json::from_str(out.trim()).unwrap_or_else(|_| panic!("not JSON: {out} {err}"));
+    assert_eq!((code, &printed["error"]["code"]), (1, &json!("provider.rate_limited")), "{printed}");
+    let sent = sandbox_state(&base).await["calls"]["cybavo"].as_u64().unwrap();
+
+    // Bob's installation never met that answer, yet his look-up waits out the same back-off: it is not sent.
+    let refused = bob.refused(&Member::lookup_args(&bob_id).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(refused["code"], "budget.wait", "{refused}");
+    assert_eq!(sandbox_state(&base).await["calls"]["cybavo"].as_u64().unwrap(), sent);
+}
