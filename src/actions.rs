@@ -16,6 +16,13 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 use ts_rs::TS;
 
+/// A call of a bulk job: the job's id (its history rows carry it) and the job's whole plan, as a team
+/// approval binds it (a job runs under one approval of every call it makes).
+pub struct JobCall<'a> {
+    pub id: i64,
+    pub plan: &'a crate::team::approvals::JobPlan,
+}
+
 /// What the Resend/Query forms send.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
@@ -142,9 +149,9 @@ impl Actions {
         req: &ActionRequest,
         sandbox_root: Option<&str>,
         transport: &dyn Transport,
-        job_id: Option<i64>,
+        job: Option<&JobCall<'_>>,
     ) -> Result<ActionResult> {
-        self.run_under(req, None, sandbox_root, transport, job_id).await
+        self.run_under(req, None, sandbox_root, transport, job).await
     }
 
     /// [`Actions::run`] under a team approval: `approval_id` is the approval being run (its requester, once,
@@ -156,7 +163,7 @@ impl Actions {
         approval_id: Option<i64>,
         sandbox_root: Option<&str>,
         transport: &dyn Transport,
-        job_id: Option<i64>,
+        job: Option<&JobCall<'_>>,
     ) -> Result<ActionResult> {
         // A team workspace's shared account: its fields and this member's secrets as the team database has
         // them now (`team.share_missing` when none are shared with this member).
@@ -179,11 +186,22 @@ impl Actions {
             Some(rule) => self.limits.budget(budget_key)?.map(|b| (rule.bucket, b)),
             None => None,
         };
-        let plan = crate::team::approvals::Plan {
-            operation: &req.operation,
-            params: &req.params,
-            reasons: crate::team::policy::approval_reasons(view.environment, &op, &req.params, self.clock.now_ms()),
-            approval_id,
+        // A bulk job's call is judged and approved with its whole job.
+        let plan = match job {
+            Some(job) => crate::team::approvals::Plan {
+                operation: &req.operation,
+                params: &job.plan.params,
+                reasons: job.plan.reasons.clone(),
+                approval_id: None,
+                job: Some(&job.plan.key),
+            },
+            None => crate::team::approvals::Plan {
+                operation: &req.operation,
+                params: &req.params,
+                reasons: crate::team::policy::approval_reasons(view.environment, &op, &req.params, self.clock.now_ms()),
+                approval_id,
+                job: None,
+            },
         };
         let needs = crate::team::admit::Needs {
             resend: op.kind == providers::OperationKind::Resend,
@@ -208,7 +226,7 @@ impl Actions {
             self.clock.as_ref(),
             calls.len().max(1),
         )?;
-        let history_id = self.history.begin(self.entry(&view, &op, req, job_id, &provisional))?;
+        let history_id = self.history.begin(self.entry(&view, &op, req, job.map(|j| j.id), &provisional))?;
         let started = std::time::Instant::now();
         let outcome =
             providers::execute_gated(&account, &req.operation, &req.params, self.clock.as_ref(), transport, &gate)

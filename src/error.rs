@@ -95,6 +95,8 @@ error_codes! {
     TeamMemberNotJoined => "team.member_not_joined",
     TeamShareMissing => "team.share_missing",
     ApprovalAwaiting => "approval.awaiting",
+    ApprovalAwaitingJob => "approval.awaiting_job",
+    ApprovalForAJob => "approval.for_a_job",
     ApprovalNotFound => "approval.not_found",
     ApprovalOwn => "approval.own",
     ApprovalNotPending => "approval.not_pending",

@@ -461,13 +461,13 @@ async fn team_an_approval_covers_only_its_plan_expires_and_a_rejection_gives_its
         awaiting(m, &refs)
     };
 
-    // A bulk job's held-back call is requested and the job paused, counted as not sent (nothing left in
-    // flight for a later start to count as unknown).
+    // A bulk job held back is requested as a whole and the job paused, its call counted as not sent
+    // (nothing left in flight for a later start to count as unknown).
     let since = (now - 7200).to_string();
     let until = (now - 3600).to_string();
     let job = ["bulk", "run", "--account-id", account.trim(), "--operation", "resend-webhooks"];
     let refused = bob.refused(&[&job[..], &["--since", &since, "--until", &until]].concat());
-    assert_eq!(refused["code"], "approval.awaiting");
+    assert_eq!(refused["code"], "approval.awaiting_job");
     let jobs: Value = serde_json::from_str(&bob.ok(&["bulk", "list"])).unwrap();
     let job = &jobs[0];
     assert_eq!((job["state"].as_str(), job["unknown"].as_u64()), (Some("paused"), Some(0)), "{job}");
@@ -1254,4 +1254,59 @@ async fn team_a_limit_answer_one_member_met_holds_every_member_back() {
     let refused = bob.refused(&Member::lookup_args(&bob_id).iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(refused["code"], "budget.wait", "{refused}");
     assert_eq!(sandbox_state(&base).await["calls"]["cybavo"].as_u64().unwrap(), sent);
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_bulk_job_waits_for_one_approval_of_its_whole_plan_and_runs_under_it_once() {
+    let url = team_database("team_job_approval").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "carol", "--role", "approver"]);
+    let carol = Member::new();
+    carol.ok(&["team", "join", "--invite", code.trim()]);
+    let id = alice.add_shared(&sandbox.accounts["cybavo"], "Bulk CYBAVO", &[]);
+    // Its admins hold back every resend on it for a second member's approval.
+    alice.ok(&["team", "policy", "--account-id", &id, "--every-resend"]);
+
+    // Three serials, one call each: one request for the job's whole plan, not one per call.
+    let params = json!({ "serials": [90_000_000_002u64, 90_000_000_003u64, 90_000_000_004u64] }).to_string();
+    let run = ["bulk", "run", "--account-id", &id, "--operation", "resend-withdrawal-callbacks", "--params", &params];
+    let awaiting_job = |args: &[&str]| -> i64 {
+        let (code, out, err) = alice.cli(args);
+        assert_ne!(code, 0, "{out}");
+        let refused: Value = serde_json::from_str(err.lines().last().unwrap_or("")).unwrap_or(Value::Null);
+        assert_eq!(refused["error"]["code"], "approval.awaiting_job", "{out} {err}");
+        refused["error"]["params"]["approval_id"].as_i64().unwrap()
+    };
+    let first = awaiting_job(&run);
+    let list: Value = serde_json::from_str(&alice.ok(&["approvals", "list"])).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "one request for the whole job: {list}");
+    let asked = approval(&alice, first);
+    assert_eq!(asked["params"]["job"]["calls"], 3, "{asked}");
+    assert_eq!(asked["params"]["job"]["summary"]["notification_id"].as_array().map(Vec::len), Some(3), "{asked}");
+    let jobs: Value = serde_json::from_str(&alice.ok(&["bulk", "list"])).unwrap();
+    let job = jobs[0].clone();
+    assert_eq!((job["state"].as_str(), job["next_index"].as_u64()), (Some("paused"), Some(0)), "{job}");
+    assert!(alice.ok(&["history", "list", "--json"]).trim().is_empty(), "nothing was sent");
+
+    // Resumed before a decision, it waits on the same request; the approval is for the job, not one call.
+    let job_id = job["id"].to_string();
+    assert_eq!(awaiting_job(&["bulk", "resume", "--job-id", &job_id]), first);
+    carol.ok(&["approvals", "approve", &first.to_string()]);
+    let refused = alice.refused(&["approvals", "run", &first.to_string()]);
+    assert_eq!(refused["code"], "approval.for_a_job", "{refused}");
+
+    // Approved, the job runs every call under that one approval, which is then executed.
+    let (code, out, err) = alice.cli(&["bulk", "resume", "--job-id", &job_id]);
+    assert_eq!(code, 0, "{out} {err}");
+    let done: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!((done["state"].as_str(), done["ok"].as_u64()), (Some("done"), Some(3)), "{done}");
+    assert_eq!(approval(&alice, first)["status"], "executed");
+
+    // The same plan again is another job: it needs an approval of its own.
+    let second = awaiting_job(&run);
+    assert_ne!(second, first);
+    assert_eq!(approval(&alice, second)["status"], "pending");
 }

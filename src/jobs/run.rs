@@ -5,13 +5,14 @@
 use super::lease::{already_running, JobLease};
 use super::plan::PlanRequest;
 use super::{JobProgress, JobState, JobView, Jobs};
-use crate::actions::ActionRequest;
+use crate::actions::{ActionRequest, JobCall};
 use crate::clock::{Clock, FixedClock};
 use crate::db::storage_error;
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::BudgetKey;
 use crate::providers::OutcomeKind;
 use crate::results::CallEnd;
+use crate::team::approvals::JobPlan;
 use crate::transport::Transport;
 use rusqlite::{params, OptionalExtension};
 use serde_json::Value;
@@ -242,14 +243,23 @@ impl Jobs {
             return Ok(job);
         }
         let plan = self.plan_of(id)?;
-        let account = match self.actions.accounts.signing_account(plan.account_id, sandbox_root) {
-            Ok((_, a)) => a,
+        let signing = self.actions.accounts.signing_account(plan.account_id, sandbox_root);
+        // The job's whole plan, as a team approval binds it (one approval for every call).
+        let approved_as = signing.and_then(|(view, account)| {
+            let op = crate::providers::operation_descriptor(&account, &plan.operation)?;
+            let calls: Vec<&_> = plan.calls.iter().map(|c| &c.params).collect();
+            let now = self.clock.now_ms();
+            Ok((account, JobPlan::of(id, job.created_at_ms, view.environment, &op, &calls, now)))
+        });
+        let (account, job_plan) = match approved_as {
+            Ok(found) => found,
             Err(e) => {
                 // Nothing was sent: the job waits, paused, with the reason (no keyring, account deleted…).
                 self.set_state(id, JobState::Paused, Some(&e))?;
                 return Err(e);
             }
         };
+        let job_call = JobCall { id, plan: &job_plan };
         let key = BudgetKey::new(plan.account_id, account.provider().get().budget(account.public(), &plan.operation));
         let op = plan.operation.clone();
         let total = plan.calls.len() as u64;
@@ -297,7 +307,7 @@ impl Jobs {
             let call = &plan.calls[index as usize];
             let req = ActionRequest { account_id: plan.account_id, operation: op.clone(), params: call.params.clone() };
             self.mark_in_flight(&lease, index)?;
-            let result = self.actions.run(&req, sandbox_root, transport, Some(id)).await;
+            let result = self.actions.run(&req, sandbox_root, transport, Some(&job_call)).await;
             if let Err(e) = &result {
                 if matches!(e.code, ErrorCode::BudgetWait | ErrorCode::BudgetExhausted) {
                     // Another process took the slot between the check above and the reservation: nothing

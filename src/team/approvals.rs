@@ -9,7 +9,9 @@ use super::policy::DEFAULT_TTL_HOURS;
 use super::Team;
 use crate::accounts::AccountView;
 use crate::error::{Error, ErrorCode, Result};
-use serde_json::{Map, Value};
+use crate::providers::{FieldKind, OperationDescriptor};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
 
 /// A resend's plan, as the approval binds it.
 pub struct Plan<'a> {
@@ -19,6 +21,106 @@ pub struct Plan<'a> {
     pub reasons: Vec<String>,
     /// The approval being run (`approvals run ID`), if any.
     pub approval_id: Option<i64>,
+    /// The bulk job whose call this is ([`JobPlan::key`]): the job runs under one approval of its whole
+    /// plan, marked executed by its first call.
+    pub job: Option<&'a str>,
+}
+
+/// A bulk job's plan as one approval binds it: `params` name its calls (how many, and the SHA-256 of
+/// their params in order) and summarise them for the approver; `reasons` are the whole job's
+/// ([`super::policy::job_approval_reasons`]); `key` names the job in the team database, so that only
+/// this job's calls run under the approval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobPlan {
+    pub key: String,
+    pub params: Map<String, Value>,
+    pub reasons: Vec<String>,
+}
+
+impl JobPlan {
+    /// The plan of this installation's job `job_id` (made at `created_at_ms`) of `calls`.
+    pub fn of(
+        job_id: i64,
+        created_at_ms: i64,
+        environment: crate::accounts::Environment,
+        op: &OperationDescriptor,
+        calls: &[&Map<String, Value>],
+        now_ms: i64,
+    ) -> JobPlan {
+        let mut digest = Sha256::new();
+        for call in calls {
+            digest.update(Value::Object((*call).clone()).to_string().as_bytes());
+            digest.update(b"\n");
+        }
+        let job = json!({
+            "calls": calls.len(),
+            "calls_sha256": hex::encode(digest.finalize()),
+            "summary": summary(op, calls),
+        });
+        let (from_ms, to_ms) = period(op, calls);
+        let mut job = match job {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        if let (Some(from), Some(to)) = (from_ms, to_ms) {
+            job.insert("from_ms".into(), from.into());
+            job.insert("to_ms".into(), to.into());
+        }
+        JobPlan {
+            key: format!("job {job_id} made at {created_at_ms}"),
+            params: Map::from_iter([("job".to_owned(), Value::Object(job))]),
+            reasons: super::policy::job_approval_reasons(environment, op, calls, now_ms),
+        }
+    }
+}
+
+/// The job's calls in the operation's fields, for the approver: every list's items together, each other
+/// field's value when every call that gives it gives the same, else its values as a list (times are in
+/// [`period`]).
+fn summary(op: &OperationDescriptor, calls: &[&Map<String, Value>]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for f in &op.fields {
+        let values: Vec<&Value> = calls.iter().filter_map(|c| c.get(&f.name)).filter(|v| !v.is_null()).collect();
+        let Some(first) = values.first() else { continue };
+        match f.kind {
+            FieldKind::UnixSeconds | FieldKind::UnixMillis => {}
+            FieldKind::IntegerList | FieldKind::TextList => {
+                let items = values.iter().flat_map(|v| v.as_array().cloned().unwrap_or_else(|| vec![(*v).clone()]));
+                out.insert(f.name.clone(), Value::Array(items.collect()));
+            }
+            _ if values.iter().all(|v| v == first) => {
+                out.insert(f.name.clone(), (*first).clone());
+            }
+            // One value per call (CYBAVO's serials, one a call): the values, as a list.
+            _ => {
+                out.insert(f.name.clone(), Value::Array(values.into_iter().cloned().collect()));
+            }
+        }
+    }
+    out
+}
+
+/// The earliest and the latest time (Unix ms) the job's calls name, if any.
+fn period(op: &OperationDescriptor, calls: &[&Map<String, Value>]) -> (Option<i64>, Option<i64>) {
+    let times = op.fields.iter().filter_map(|f| match f.kind {
+        FieldKind::UnixSeconds => Some((f, 1000)),
+        FieldKind::UnixMillis => Some((f, 1)),
+        _ => None,
+    });
+    let all: Vec<i64> = times
+        .flat_map(|(f, scale)| {
+            calls.iter().filter_map(move |c| c.get(&f.name).and_then(as_i64).map(|n| n.saturating_mul(scale)))
+        })
+        .collect();
+    (all.iter().min().copied(), all.iter().max().copied())
+}
+
+fn as_i64(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 /// The approval this plan may run under: the one asked for (which must be the requester's, approved,
@@ -28,13 +130,25 @@ pub struct Plan<'a> {
 pub async fn approval_for(team: &Team, view: &AccountView, plan: &Plan<'_>) -> Result<i64> {
     let merchant = merchant_key(view);
     let params = Value::Object(plan.params.clone());
-    let found: Option<i64> = team
-        .client()
-        .query_one(
-            "SELECT callback_desk.find_approval($1, $2, $3, $4)",
-            &[&plan.approval_id, &merchant, &plan.operation, &params],
-        )
-        .await
+    let found = match plan.job {
+        Some(job) => {
+            team.client()
+                .query_one(
+                    "SELECT callback_desk.find_job_approval($1, $2, $3, $4)",
+                    &[&job, &merchant, &plan.operation, &params],
+                )
+                .await
+        }
+        None => {
+            team.client()
+                .query_one(
+                    "SELECT callback_desk.find_approval($1, $2, $3, $4)",
+                    &[&plan.approval_id, &merchant, &plan.operation, &params],
+                )
+                .await
+        }
+    };
+    let found: Option<i64> = found
         .map_err(|e| match plan.approval_id {
             Some(id) => db_error(e).with("approval_id", id),
             None => db_error(e),
@@ -63,19 +177,34 @@ pub async fn approval_for(team: &Team, view: &AccountView, plan: &Plan<'_>) -> R
         .await
         .map_err(db_error)?
         .get(0);
-    Err(Error::new(ErrorCode::ApprovalAwaiting).with("approval_id", id))
+    let code = if plan.job.is_some() { ErrorCode::ApprovalAwaitingJob } else { ErrorCode::ApprovalAwaiting };
+    Err(Error::new(code).with("approval_id", id))
 }
 
-/// Marks the approval run, exactly once, just before the request leaves.
+/// Marks the approval run, exactly once, just before the request leaves (a job's: by its first call, for
+/// that job; its later calls run under it).
 pub async fn mark_run(team: &Team, id: i64, view: &AccountView, plan: &Plan<'_>) -> Result<()> {
     let params = Value::Object(plan.params.clone());
-    team.client()
-        .execute(
-            "SELECT callback_desk.run_approval($1, $2, $3, $4)",
-            &[&id, &merchant_key(view), &plan.operation, &params],
-        )
-        .await
-        .map_err(|e| db_error(e).with("approval_id", id))?;
+    let merchant = merchant_key(view);
+    let marked = match plan.job {
+        Some(job) => {
+            team.client()
+                .execute(
+                    "SELECT callback_desk.run_job_approval($1, $2, $3, $4, $5)",
+                    &[&id, &job, &merchant, &plan.operation, &params],
+                )
+                .await
+        }
+        None => {
+            team.client()
+                .execute(
+                    "SELECT callback_desk.run_approval($1, $2, $3, $4)",
+                    &[&id, &merchant, &plan.operation, &params],
+                )
+                .await
+        }
+    };
+    marked.map_err(|e| db_error(e).with("approval_id", id))?;
     Ok(())
 }
 
@@ -121,6 +250,10 @@ pub async fn plan_of(team: &Team, id: i64) -> Result<(i64, String, Map<String, V
         Value::Object(m) => m,
         _ => Map::new(),
     };
+    if params.contains_key("job") {
+        // A bulk job's approval runs as its job resumes, not as one call.
+        return Err(Error::new(ErrorCode::ApprovalForAJob).with("approval_id", id));
+    }
     Ok((row.get(0), row.get(1), params))
 }
 
@@ -147,4 +280,42 @@ pub async fn list(team: &Team) -> Result<Vec<Value>> {
         .await
         .map_err(db_error)?;
     Ok(rows.iter().map(|r| r.get::<_, Value>(0)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::Environment;
+    use crate::providers::{form_field, operation, HttpMethod, OperationKind};
+
+    #[test]
+    fn a_jobs_plan_binds_every_call_and_says_what_they_cover() {
+        let op = operation(
+            "test",
+            "resend",
+            HttpMethod::Post,
+            OperationKind::Resend,
+            vec![
+                form_field("test", "notification_id", FieldKind::Integer, false),
+                form_field("test", "from", FieldKind::UnixSeconds, false),
+                form_field("test", "kind", FieldKind::Text, false),
+            ],
+        );
+        let call = |id: i64, from: i64| json!({"notification_id": id, "from": from, "kind": "deposit"});
+        let calls: Vec<Map<String, Value>> =
+            [call(7, 100), call(8, 300), call(9, 200)].into_iter().map(|v| v.as_object().unwrap().clone()).collect();
+        let refs: Vec<&Map<String, Value>> = calls.iter().collect();
+        let plan = JobPlan::of(4, 1_000, Environment::Sandbox, &op, &refs, 0);
+        let job = &plan.params["job"];
+        assert_eq!(job["calls"], 3);
+        assert_eq!(job["summary"], json!({"notification_id": [7, 8, 9], "kind": "deposit"}));
+        assert_eq!((job["from_ms"].as_i64(), job["to_ms"].as_i64()), (Some(100_000), Some(300_000)));
+        assert_eq!(plan.reasons, ["time_window"]);
+        // Any changed call, or the same calls in another job, is another plan.
+        let mut changed = calls.clone();
+        changed[1].insert("kind".into(), json!("withdrawal"));
+        let changed: Vec<&Map<String, Value>> = changed.iter().collect();
+        assert_ne!(JobPlan::of(4, 1_000, Environment::Sandbox, &op, &changed, 0).params, plan.params);
+        assert_ne!(JobPlan::of(5, 1_000, Environment::Sandbox, &op, &refs, 0).key, plan.key);
+    }
 }

@@ -134,6 +134,48 @@ pub fn approval_reasons(
     reasons
 }
 
+/// Why a bulk job needs an approval, judged on the whole job as the one request staff made: every reason
+/// one of its calls gives, and `many_ids` when its calls name more than [`MANY_IDS`] ids together.
+/// Splitting a request into calls never lets it past the rule.
+pub fn job_approval_reasons(
+    environment: Environment,
+    op: &OperationDescriptor,
+    calls: &[&Map<String, Value>],
+    now_ms: i64,
+) -> Vec<String> {
+    let mut reasons: Vec<String> = Vec::new();
+    for call in calls {
+        for r in approval_reasons(environment, op, call, now_ms) {
+            if !reasons.contains(&r) {
+                reasons.push(r);
+            }
+        }
+    }
+    let ids: usize = calls.iter().map(|call| ids_in(op, call)).sum();
+    if op.kind == OperationKind::Resend && ids > MANY_IDS && !reasons.iter().any(|r| r == "many_ids") {
+        reasons.push("many_ids".to_owned());
+    }
+    reasons
+}
+
+/// How many ids one call names: the items of its lists, or one when it carries a field the operation's
+/// bulk list of ids fills one id at a time (CYBAVO's `notification_id` from `serials`).
+fn ids_in(op: &OperationDescriptor, call: &Map<String, Value>) -> usize {
+    let is_list = |k: FieldKind| matches!(k, FieldKind::IntegerList | FieldKind::TextList);
+    let listed = op.fields.iter().filter(|f| is_list(f.kind)).filter_map(|f| call.get(&f.name)).map(count_items).max();
+    let one_at_a_time = op.bulk.as_ref().filter(|b| b.ids.is_some()).is_some_and(|b| {
+        b.owns.iter().any(|name| {
+            let scalar = op.fields.iter().any(|f| &f.name == name && !is_list(f.kind) && !is_time(f.kind));
+            scalar && call.get(name).is_some_and(given)
+        })
+    });
+    listed.unwrap_or(0).max(usize::from(one_at_a_time))
+}
+
+fn is_time(k: FieldKind) -> bool {
+    matches!(k, FieldKind::UnixSeconds | FieldKind::UnixMillis)
+}
+
 fn given(v: &Value) -> bool {
     match v {
         Value::Null => false,
@@ -209,6 +251,42 @@ mod tests {
         assert_eq!(reasons(Environment::Sandbox, json!({ "ids": ids })), ["many_ids"]);
         assert!(reasons(Environment::Sandbox, json!({ "ids": ids[..MANY_IDS] })).is_empty());
         assert_eq!(reasons(Environment::Sandbox, json!({"url": "https://x.example/cb"})), ["one_off_url"]);
+    }
+
+    #[test]
+    fn a_job_is_judged_as_the_one_request_it_was_split_from() {
+        // CYBAVO's shape: a bulk list of serials, one `notification_id` a call.
+        let mut op = resend(vec![field("notification_id", FieldKind::Integer)], vec![]);
+        op.bulk = Some(crate::providers::BulkShape {
+            ids: Some(crate::providers::IdsShape {
+                field: "serials".into(),
+                kind: FieldKind::IntegerList,
+                label_key: String::new(),
+                per_call: 1,
+                all_label_key: None,
+                empty_key: String::new(),
+            }),
+            owns: vec!["notification_id".into()],
+            ..Default::default()
+        });
+        let calls: Vec<Map<String, Value>> =
+            (0..=MANY_IDS as i64).map(|id| params(json!({ "notification_id": id + 1 }))).collect();
+        let refs: Vec<&Map<String, Value>> = calls.iter().collect();
+        // No call needs an approval on its own; the job of more than 100 ids does.
+        assert!(refs.iter().all(|c| approval_reasons(Environment::Sandbox, &op, c, 0).is_empty()));
+        assert_eq!(job_approval_reasons(Environment::Sandbox, &op, &refs, 0), ["many_ids"]);
+        assert!(job_approval_reasons(Environment::Sandbox, &op, &refs[..MANY_IDS], 0).is_empty());
+        // A list split into calls counts its items together; the calls' own reasons are kept once.
+        let op = resend(vec![field("ids", FieldKind::IntegerList), field("from", FieldKind::UnixSeconds)], vec![]);
+        let halves = [
+            params(json!({"ids": (0..60).collect::<Vec<i64>>(), "from": 1})),
+            params(json!({"ids": (60..120).collect::<Vec<i64>>(), "from": 2})),
+        ];
+        let refs: Vec<&Map<String, Value>> = halves.iter().collect();
+        assert_eq!(
+            job_approval_reasons(Environment::Production, &op, &refs, 0),
+            ["production", "time_window", "many_ids"]
+        );
     }
 
     #[test]

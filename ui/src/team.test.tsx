@@ -168,6 +168,25 @@ describe("Approvals screen", () => {
   });
 });
 
+describe("Approvals of a bulk job", () => {
+  it("says what the whole job covers and that the requester resumes the job instead of sending one call", async () => {
+    const job = { job: { calls: 3, calls_sha256: "ab", summary: { notification_id: [90000000002, 90000000003, 90000000004] } } };
+    mockBackend({
+      on: (cmd) => {
+        if (cmd === "approvals_list")
+          return { me: "bob", can_decide: false, items: [request(7, "approved", "bob", { params: job, reasons: ["account_policy"], decided_by: "alice" })], waiting_for_me: 0 };
+      },
+    });
+    render(<ApprovalsScreen onSeeHistory={() => undefined} />);
+    const row = await screen.findByTestId("approval-row");
+    expect(row.textContent).toContain("Bulk job: 3 calls");
+    expect(row.textContent).toContain("90000000002, 90000000003, 90000000004");
+    expect(within(row).queryByTestId("approval-run")).toBeNull();
+    expect(within(row).getByTestId("approval-resume-job").textContent).toContain("resume the job");
+    expect(missingKeys.size).toBe(0);
+  });
+});
+
 describe("Resend in a team workspace", () => {
   const acct: AccountView = makeAccount("cybavo", { id: 7, label: "Store BR", environment: "production", base_url: "https://sofa.example.com", fields: { wallet_id: 55743 } });
   function mockHeld(item: () => ApprovalItem) {

@@ -29,3 +29,27 @@ export function describeFields(t: TFunction, language: string, fields: FormField
   }
   return out;
 }
+
+/** What a bulk job's approval covers (its params' `job`, made by the core for a job's whole plan). */
+export interface JobPlanSummary {
+  calls: number;
+  summary?: Record<string, unknown>;
+  from_ms?: number;
+  to_ms?: number;
+}
+
+/** The bulk job an approval's params describe, if they describe one. */
+export function jobPlanOf(params: Record<string, unknown>): JobPlanSummary | null {
+  const job = params.job as JobPlanSummary | undefined;
+  return job && typeof job === "object" && typeof job.calls === "number" ? job : null;
+}
+
+/** A bulk job's approval in words: how many calls, the period they cover, and their fields. */
+export function describeJob(t: TFunction, language: string, fields: FormField[], job: JobPlanSummary): string[] {
+  const lines = [t("approvals.job_calls", { count: job.calls })];
+  if (typeof job.from_ms === "number" && typeof job.to_ms === "number") {
+    const zone = zoneLabel(t, appZone(), job.from_ms);
+    lines.push(`${t("approvals.job_period", { from: formatLocal(job.from_ms, language), to: formatLocal(job.to_ms, language) })} (${zone})`);
+  }
+  return lines.concat(describeParams(t, language, fields, job.summary ?? {}));
+}

@@ -13,7 +13,7 @@ import { ResultPanel } from "../components/ResultPanel";
 import { useWorkspace } from "../hooks/useWorkspace";
 import { useToast } from "../hooks/useToast";
 import { shownLabel } from "../lib/account";
-import { describeParams } from "../lib/describe";
+import { describeJob, describeParams, jobPlanOf } from "../lib/describe";
 import { operationOf, providerName } from "../lib/descriptors";
 import { formatLocal } from "../lib/time";
 import type { Environment } from "../bindings/Environment";
@@ -148,7 +148,8 @@ export function ApprovalsScreen(props: {
                   const op = operationOf(descriptors, a.provider, a.operation);
                   const mine = a.requested_by === view?.me;
                   const canDecide = !!view?.can_decide && !mine && a.status === "pending";
-                  const scope = op ? describeParams(t, i18n.language, op.fields, a.params) : [];
+                  const job = jobPlanOf(a.params);
+                  const scope = !op ? [] : job ? describeJob(t, i18n.language, op.fields, job) : describeParams(t, i18n.language, op.fields, a.params);
                   return (
                     <tr
                       key={a.id}
@@ -221,7 +222,12 @@ export function ApprovalsScreen(props: {
                             </button>
                           </div>
                         )}
-                        {mine && a.status === "approved" && (
+                        {mine && a.status === "approved" && job && (
+                          <span className="cell-sub" data-testid="approval-resume-job">
+                            {t("approvals.resume_job")}
+                          </span>
+                        )}
+                        {mine && a.status === "approved" && !job && (
                           <button
                             type="button"
                             className="btn small primary"
