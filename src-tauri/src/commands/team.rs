@@ -173,8 +173,8 @@ pub async fn team_remove(state: tauri::State<'_, AppState>, member: String) -> R
     shared::remove_member(&team, &accounts, member.trim()).await
 }
 
-/// A client certificate for joining, pasted as PEM text (the app has no file dialog); the key goes to the
-/// vault and is never sent back to the window.
+/// A client certificate for joining, as PEM text (pasted, or read from a file the user picked in the window);
+/// the key goes to the vault and is never sent back to the window.
 #[derive(Deserialize, TS)]
 #[ts(export, export_to = "../../ui/src/bindings/")]
 pub struct TeamJoinTls {
