@@ -1307,6 +1307,22 @@ async fn team_a_certificate_member_joins_and_works_with_their_certificate_and_th
         bob.refused(&["team", "join", "--invite", code, "--client-cert", &bob_cert, "--client-key", &bob_key]);
     assert_eq!(untrusted["code"], "team.server_untrusted", "{untrusted}");
 
+    // A certificate of another authority is refused by the server, which says so.
+    let (foreign_cert, foreign_key) = certs.issue_by_other_ca(&role);
+    let foreign = bob.refused(&[
+        "team",
+        "join",
+        "--invite",
+        code,
+        "--client-cert",
+        &foreign_cert,
+        "--client-key",
+        &foreign_key,
+        "--ca-cert",
+        &ca,
+    ]);
+    assert_eq!(foreign["code"], "team.client_cert_refused", "{foreign}");
+
     // With the certificate, its key and the team's authority, Bob joins and works.
     let (status, out, err) = bob.cli(&[
         "team",

@@ -226,7 +226,18 @@ impl Certificates {
     /// A client certificate for `login_role` (its common name) signed by the team's authority: (cert, key) paths.
     pub fn issue(&self, login_role: &str) -> (String, String) {
         let ca_key = std::env::var("CALLBACK_DESK_TEST_POSTGRES_CA_KEY").unwrap();
-        let path = |ext: &str| self.dir.path().join(format!("{login_role}.{ext}")).display().to_string();
+        self.issue_by(login_role, &Self::team_ca(), &ca_key, login_role)
+    }
+
+    /// A client certificate for `login_role` signed by [`Certificates::other_ca`], which the server does not trust.
+    pub fn issue_by_other_ca(&self, login_role: &str) -> (String, String) {
+        let other = self.other_ca();
+        let key = self.dir.path().join("other-ca.key").display().to_string();
+        self.issue_by(login_role, &other, &key, &format!("{login_role}-other"))
+    }
+
+    fn issue_by(&self, login_role: &str, ca: &str, ca_key: &str, file: &str) -> (String, String) {
+        let path = |ext: &str| self.dir.path().join(format!("{file}.{ext}")).display().to_string();
         let (key, csr, cert, ext) = (path("key"), path("csr"), path("crt"), path("ext"));
         std::fs::write(&ext, "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n").unwrap();
         let subject = format!("/CN={login_role}");
@@ -251,9 +262,9 @@ impl Certificates {
             "-in",
             &csr,
             "-CA",
-            &Self::team_ca(),
+            ca,
             "-CAkey",
-            &ca_key,
+            ca_key,
             "-CAcreateserial",
             "-CAserial",
             &path("srl"),
