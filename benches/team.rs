@@ -49,7 +49,7 @@ async fn invited(admin: &Member, name: &str, role: &str) -> Team {
         user: c["user"].as_str().unwrap().to_owned(),
     };
     let config = TeamConfig { endpoint, member: name.to_owned(), joined_at_ms: 0 };
-    Team::connect(config, c["password"].as_str().unwrap()).await.unwrap()
+    Team::connect(config, c["password"].as_str().unwrap(), &Default::default()).await.unwrap()
 }
 
 /// The sandbox's CYBAVO account with the simulator's own limit as its agreed budget (60 calls a minute).

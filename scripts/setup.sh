@@ -17,6 +17,8 @@ PKGS=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libgtk-3-dev libsoup
       libayatana-appindicator3-dev)  # the tray's library; its -dev lets the installer build find and bundle it
 if [ $WANT_TEST = 1 ]; then
   PKGS+=(xvfb xauth webkit2gtk-driver keyutils imagemagick python3 xclip postgresql)
+  # The team tests' throwaway certificate authority and certificates (scripts/with-postgres.sh).
+  PKGS+=(openssl)
   # The tray and notification tests: a notification server, the tray's D-Bus side, the window's X state.
   PKGS+=(dunst python3-dbus python3-gi x11-utils)
 fi

@@ -1310,3 +1310,178 @@ async fn team_a_bulk_job_waits_for_one_approval_of_its_whole_plan_and_runs_under
     assert_ne!(second, first);
     assert_eq!(approval(&alice, second)["status"], "pending");
 }
+
+/// The body of a PEM file (its base64 lines joined), to look for anywhere.
+fn pem_body(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.starts_with("-----")).collect()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_certificate_member_joins_and_works_with_their_certificate_and_the_teams_authority_only() {
+    let url = team_database("team_certs").await;
+    let certs = Certificates::new();
+    let ca = Certificates::team_ca();
+    let (alice, bob) = (Member::new(), Member::new());
+
+    // The first admin presents a certificate from the start (TLS on loopback too, the server checked against
+    // the team's authority); once the server asks her role for one, it is what lets her in.
+    let (alice_cert, alice_key) = certs.issue("team_certs_alice");
+    alice.ok(&[
+        "team",
+        "init",
+        "--database-url",
+        &url,
+        "--member",
+        "alice",
+        "--client-cert",
+        &alice_cert,
+        "--client-key",
+        &alice_key,
+        "--ca-cert",
+        &ca,
+    ]);
+    require_certificate("team_certs", "team_certs_alice", false).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&alice.ok(&["team", "members"])).unwrap(),
+        json!([{"name": "alice", "role": "admin"}])
+    );
+
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    let code = code.trim();
+    let role = invite_credentials(code)["user"].as_str().unwrap().to_owned();
+    require_certificate("team_certs", &role, false).await;
+    let (bob_cert, bob_key) = certs.issue(&role);
+
+    // Without a certificate the server does not let Bob in, and says what is missing.
+    let refused = bob.refused(&["team", "join", "--invite", code]);
+    assert_eq!(refused["code"], "team.client_cert_required", "{refused}");
+    // What is given is checked before anything is sent: both files, PEM, a key that belongs to the certificate.
+    let field_error = |args: &[&str]| {
+        let e = bob.refused(&[&["team", "join", "--invite", code][..], args].concat());
+        assert_eq!(e["code"], "input.invalid", "{e}");
+        (e["params"]["field"].as_str().unwrap().to_owned(), e["params"]["reason"].as_str().unwrap().to_owned())
+    };
+    let pair = |f: &str, r: &str| (f.to_owned(), r.to_owned());
+    assert_eq!(field_error(&["--client-cert", &bob_cert]), pair("client_key", "team_cert_and_key"));
+    assert_eq!(field_error(&["--client-key", &bob_key]), pair("client_cert", "team_cert_and_key"));
+    assert_eq!(
+        field_error(&["--client-cert", &bob_cert, "--client-key", &alice_key]),
+        pair("client_key", "team_key_mismatch")
+    );
+    assert_eq!(
+        field_error(&["--client-cert", &bob_key, "--client-key", &bob_key]),
+        pair("client_cert", "team_pem_not_certificate")
+    );
+    assert_eq!(
+        field_error(&["--client-cert", &bob_cert, "--client-key", &bob_cert]),
+        pair("client_key", "team_pem_not_key")
+    );
+    assert_eq!(
+        field_error(&["--client-cert", &bob_cert, "--client-key", "/nonexistent/bob.key"]),
+        pair("client_key", "team_pem_unreadable")
+    );
+    // A server whose certificate the given authority did not sign is not trusted: nothing is sent to it.
+    let other_ca = certs.other_ca();
+    let untrusted = bob.refused(&[
+        "team",
+        "join",
+        "--invite",
+        code,
+        "--client-cert",
+        &bob_cert,
+        "--client-key",
+        &bob_key,
+        "--ca-cert",
+        &other_ca,
+    ]);
+    assert_eq!(untrusted["code"], "team.server_untrusted", "{untrusted}");
+    // Nor is it by the system's roots alone.
+    let untrusted =
+        bob.refused(&["team", "join", "--invite", code, "--client-cert", &bob_cert, "--client-key", &bob_key]);
+    assert_eq!(untrusted["code"], "team.server_untrusted", "{untrusted}");
+
+    // A certificate of another authority is refused by the server, which says so.
+    let (foreign_cert, foreign_key) = certs.issue_by_other_ca(&role);
+    let foreign = bob.refused(&[
+        "team",
+        "join",
+        "--invite",
+        code,
+        "--client-cert",
+        &foreign_cert,
+        "--client-key",
+        &foreign_key,
+        "--ca-cert",
+        &ca,
+    ]);
+    assert_eq!(foreign["code"], "team.client_cert_refused", "{foreign}");
+
+    // With the certificate, its key and the team's authority, Bob joins and works.
+    let (status, out, err) = bob.cli(&[
+        "team",
+        "join",
+        "--invite",
+        code,
+        "--client-cert",
+        &bob_cert,
+        "--client-key",
+        &bob_key,
+        "--ca-cert",
+        &ca,
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let members: Value = serde_json::from_str(&bob.ok(&["team", "members"])).unwrap();
+    assert_eq!(members, json!([{"name": "alice", "role": "admin"}, {"name": "bob", "role": "operator"}]));
+    bob.ok(&["team", "push"]);
+
+    // The private keys are in no file of either data folder (the vault seals them) nor in any output.
+    for (member, key) in [(&alice, &alice_key), (&bob, &bob_key)] {
+        let body = pem_body(key);
+        assert!(!contains(&all_bytes(member.data.path()), &body), "a private key in a file of the data folder");
+        assert!(!contains(&all_bytes(member.data.path()), &body[..40]));
+    }
+    assert!(!out.contains(&pem_body(&bob_key)[..40]) && !err.contains(&pem_body(&bob_key)[..40]));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_credentials_give_a_joined_member_a_certificate_once_their_role_asks_for_one() {
+    let url = team_database("team_creds").await;
+    let certs = Certificates::new();
+    let ca = Certificates::team_ca();
+    let (alice, carol) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "carol", "--role", "viewer"]);
+    let role = invite_credentials(code.trim())["user"].as_str().unwrap().to_owned();
+    carol.ok(&["team", "join", "--invite", code.trim()]);
+    carol.ok(&["team", "members"]);
+
+    // The administrator now asks Carol's role for her password and a certificate.
+    require_certificate("team_creds", &role, true).await;
+    assert_eq!(carol.refused(&["team", "members"])["code"], "team.client_cert_required");
+
+    let (cert, key) = certs.issue(&role);
+    let none = carol.refused(&["team", "credentials"]);
+    assert_eq!(
+        (none["params"]["field"].as_str(), none["params"]["reason"].as_str()),
+        (Some("client_cert"), Some("team_credentials_none"))
+    );
+    // Kept only once they work: a server the given authority did not sign is refused, and nothing changes.
+    let other_ca = certs.other_ca();
+    let untrusted =
+        carol.refused(&["team", "credentials", "--client-cert", &cert, "--client-key", &key, "--ca-cert", &other_ca]);
+    assert_eq!(untrusted["code"], "team.server_untrusted", "{untrusted}");
+    assert_eq!(carol.refused(&["team", "members"])["code"], "team.client_cert_required");
+
+    carol.ok(&["team", "credentials", "--client-cert", &cert, "--client-key", &key, "--ca-cert", &ca]);
+    let members: Value = serde_json::from_str(&carol.ok(&["team", "members"])).unwrap();
+    assert_eq!(members, json!([{"name": "alice", "role": "admin"}, {"name": "carol", "role": "viewer"}]));
+    assert!(!contains(&all_bytes(carol.data.path()), &pem_body(&key)[..40]), "the key in a file of the data folder");
+
+    // Another certificate replaces it, the authority stays.
+    std::fs::rename(&cert, certs.dir.path().join("old.crt")).unwrap();
+    let (cert, key) = certs.issue(&role);
+    carol.ok(&["team", "credentials", "--client-cert", &cert, "--client-key", &key]);
+    carol.ok(&["team", "members"]);
+}

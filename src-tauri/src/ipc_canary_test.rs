@@ -395,6 +395,12 @@ fn no_command_answers_with_a_secret() {
     w.refused("team_members", json!({}), "team.not_joined");
     w.refused("team_invite", json!({"member": "bob", "role": "operator"}), "team.not_joined");
     w.refused("team_join", json!({"invite": "cbd-invite-1.bm90IGEgY29kZQ"}), "team.invite_invalid");
+    // A client certificate's private key given with a join is never answered back, even when refused.
+    let join_key = include_str!("../../tests/fixtures/ceffu_test_key.pem");
+    secrets.push(join_key.lines().nth(1).unwrap_or_default().to_owned());
+    let tls = json!({"client_cert": include_str!("../../tests/fixtures/avista_mtls_test_cert.pem"),
+                     "client_key": join_key, "ca_cert": ""});
+    w.refused("team_join", json!({"invite": "cbd-invite-1.bm90IGEgY29kZQ", "tls": tls}), "input.invalid");
     w.refused("team_share", json!({"accountId": 1, "member": "bob"}), "team.not_joined");
     w.refused("team_remove", json!({"member": "bob"}), "team.not_joined");
     w.refused("approvals_list", json!({}), "team.not_joined");

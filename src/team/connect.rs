@@ -1,7 +1,9 @@
 //! Connecting to the team database: TLS (rustls, server certificate and host name checked against the
-//! system's trusted roots) is required unless the server is on this computer (a loopback address or a Unix
-//! socket, where the connection is plain), and PostgreSQL's errors become the app's error codes.
+//! system's trusted roots or the team's own authority) is required unless the server is on this computer (a
+//! loopback address or a Unix socket, where the connection is plain) and no client certificate is to be
+//! presented (a certificate always goes over TLS); PostgreSQL's errors become the app's error codes.
 
+use super::tls::TeamTls;
 use crate::error::{Error, ErrorCode, Result};
 use std::time::Duration;
 use tokio_postgres::config::{Host, SslMode};
@@ -56,11 +58,17 @@ pub fn is_local(host: &str) -> bool {
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Connects as `endpoint.user` with `password`; the connection runs on the current Tokio runtime until
-/// the returned client is dropped. TLS is required (certificate and host name checked) unless the host is
-/// local (a loopback address or a Unix socket), where the connection is plain: nothing crosses a network.
-pub async fn connect(endpoint: &Endpoint, password: &str) -> Result<Client> {
-    let local = is_local(&endpoint.host);
+/// Connects as `endpoint.user` with `password` (and `tls`'s client certificate, when there is one); the
+/// connection runs on the current Tokio runtime until the returned client is dropped. TLS is required
+/// (certificate and host name checked) unless the host is local (a loopback address or a Unix socket) and
+/// no client certificate is configured: then the connection is plain, as nothing crosses a network. A
+/// client certificate is never sent in clear, so with one the connection is TLS on loopback too (a Unix
+/// socket cannot carry TLS: `client_cert` with `team_client_cert_socket`).
+pub async fn connect(endpoint: &Endpoint, password: &str, tls: &TeamTls) -> Result<Client> {
+    let plain = is_local(&endpoint.host) && !tls.has_client_cert();
+    if tls.has_client_cert() && endpoint.host.starts_with('/') {
+        return Err(Error::invalid_field("client_cert", "team_client_cert_socket"));
+    }
     let mut config = Config::new();
     config
         .host(&endpoint.host)
@@ -70,14 +78,15 @@ pub async fn connect(endpoint: &Endpoint, password: &str) -> Result<Client> {
         .password(password)
         .application_name("callback-desk")
         .connect_timeout(CONNECT_TIMEOUT)
-        .ssl_mode(if local { SslMode::Disable } else { SslMode::Require });
-    let client = if local {
+        .ssl_mode(if plain { SslMode::Disable } else { SslMode::Require });
+    let client = if plain {
         let (client, connection) =
-            config.connect(tokio_postgres::NoTls).await.map_err(|e| connect_error(endpoint, &e))?;
+            config.connect(tokio_postgres::NoTls).await.map_err(|e| connect_error(endpoint, tls, &e))?;
         spawn_connection(connection);
         client
     } else {
-        let (client, connection) = config.connect(tls_connector()).await.map_err(|e| connect_error(endpoint, &e))?;
+        let (client, connection) =
+            config.connect(tls.connector()?).await.map_err(|e| connect_error(endpoint, tls, &e))?;
         spawn_connection(connection);
         client
     };
@@ -97,36 +106,69 @@ where
     });
 }
 
-/// rustls with the system's trusted roots, loaded once per process (none found: every TLS connection
-/// fails, saying why).
-fn tls_connector() -> tokio_postgres_rustls::MakeRustlsConnect {
-    static CONNECTOR: std::sync::OnceLock<tokio_postgres_rustls::MakeRustlsConnect> = std::sync::OnceLock::new();
-    CONNECTOR
-        .get_or_init(|| {
-            crate::transport::install_crypto_provider();
-            match tokio_postgres_rustls::MakeRustlsConnect::with_native_certs() {
-                Ok((tls, _)) => tls,
-                Err(errors) => {
-                    tracing::warn!(?errors, "no trusted root certificates found on this system");
-                    tokio_postgres_rustls::MakeRustlsConnect::new(
-                        rustls::ClientConfig::builder()
-                            .with_root_certificates(rustls::RootCertStore::empty())
-                            .with_no_client_auth(),
-                    )
-                }
-            }
-        })
-        .clone()
-}
-
-/// A failed connection: refused credentials (SQLSTATE 28P01 / 28000) are `team.login_refused`; anything
-/// else (unreachable, TLS) is `team.offline`, with the cause in the detail.
-fn connect_error(endpoint: &Endpoint, e: &tokio_postgres::Error) -> Error {
-    let code = match e.code().map(|c| c.code()) {
-        Some("28P01") | Some("28000") => ErrorCode::TeamLoginRefused,
+/// A failed connection: refused credentials (SQLSTATE 28P01 / 28000) are `team.login_refused`, or
+/// `team.client_cert_required` when the server's rules (`pg_hba.conf`) ask this member for a client
+/// certificate and none is configured; the server's certificate not trusted (not signed by the authority
+/// given, or the system's roots, or not for this host) is `team.server_untrusted`; the server refusing
+/// the client certificate is `team.client_cert_refused`; anything else (unreachable) is `team.offline`,
+/// with the cause in the detail.
+fn connect_error(endpoint: &Endpoint, tls: &TeamTls, e: &tokio_postgres::Error) -> Error {
+    let code = match (e.code().map(|c| c.code()), tls_cause(e)) {
+        (Some("28P01") | Some("28000"), _) if !tls.has_client_cert() && asks_for_certificate(e) => {
+            ErrorCode::TeamClientCertRequired
+        }
+        (Some("28P01") | Some("28000"), _) => ErrorCode::TeamLoginRefused,
+        (_, Some(rustls::Error::InvalidCertificate(_))) => ErrorCode::TeamServerUntrusted,
+        (_, Some(rustls::Error::AlertReceived(alert))) if refuses_certificate(*alert) => {
+            ErrorCode::TeamClientCertRefused
+        }
         _ => ErrorCode::TeamOffline,
     };
     Error::new(code).with("server", format!("{}:{}", endpoint.host, endpoint.port)).detail(cause(e))
+}
+
+/// Whether a refused login says the server wants a client certificate, or TLS that only a certificate
+/// would make this installation use on this computer (`pg_hba.conf`: "connection requires a valid client
+/// certificate", or a `hostnossl … reject` line: "… no encryption").
+fn asks_for_certificate(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error().is_some_and(|db| {
+        let m = db.message();
+        m.contains("certificate") || m.contains("no encryption")
+    })
+}
+
+/// TLS alerts by which a server says it does not accept the client certificate it was shown.
+fn refuses_certificate(alert: rustls::AlertDescription) -> bool {
+    use rustls::AlertDescription as A;
+    matches!(
+        alert,
+        A::BadCertificate
+            | A::UnsupportedCertificate
+            | A::CertificateRevoked
+            | A::CertificateExpired
+            | A::CertificateUnknown
+            | A::UnknownCA
+            | A::AccessDenied
+            | A::CertificateRequired
+    )
+}
+
+/// The TLS library's error behind a failed connection, if that is what failed (it travels inside an I/O
+/// error, whose `source` skips it).
+fn tls_cause(e: &tokio_postgres::Error) -> Option<&rustls::Error> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        if let Some(r) = s.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            if let Some(r) = r.downcast_ref::<rustls::Error>() {
+                return Some(r);
+            }
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// A statement's failure: SQLSTATE 42501 (insufficient privilege) is `team.permission_denied` naming the
@@ -193,6 +235,19 @@ mod tests {
         for remote in ["db.example.com", "10.0.0.5", "192.168.1.2", "::ffff:10.0.0.1"] {
             assert!(!is_local(remote), "{remote}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_client_certificate_is_never_offered_over_a_unix_socket() {
+        let cert = include_str!("../../tests/fixtures/avista_mtls_test_cert.pem");
+        let key = crate::secret::Secret::new(include_str!("../../tests/fixtures/avista_mtls_test_key.pem"));
+        let tls = TeamTls::from_pem(Some(cert), Some(key), None).unwrap();
+        let socket = Endpoint { host: "/run/postgresql".into(), port: 5432, dbname: "team".into(), user: "bob".into() };
+        let refused = connect(&socket, "pw", &tls).await.unwrap_err();
+        assert_eq!(
+            (refused.params["field"].as_str(), refused.params["reason"].as_str()),
+            (Some("client_cert"), Some("team_client_cert_socket"))
+        );
     }
 
     #[test]

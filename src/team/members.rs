@@ -5,10 +5,12 @@
 //! server only as SCRAM verifiers. An invitation carries a one-time password valid for
 //! [`INVITE_VALID_DAYS`]; joining replaces it with the member's own (through `callback_desk.join_member`),
 //! so the invitation cannot be used twice. Creating or joining also makes the installation's key pair and
-//! publishes its public key ([`super::keys`]).
+//! publishes its public key ([`super::keys`]). A member may also present a client certificate
+//! ([`super::tls`]), given at `team init` / `team join` or later (`team credentials`).
 
 use super::connect::{self, db_error, Endpoint};
 use super::schema::{self, RoleNames};
+use super::tls::TeamTls;
 use super::{new_password, verifier, Team, TeamConfig, PASSWORD_SECRET};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
@@ -111,8 +113,15 @@ impl Invite {
 
 /// `team init`: creates (or brings up to date) the schema with the database owner's URL, and makes
 /// `member` the first admin with a login role of their own whose password goes to the vault. The URL's
-/// password is used for this only and stored nowhere.
-pub async fn init(vault: &Vault, clock: &dyn Clock, database_url: &str, member: &str) -> Result<TeamConfig> {
+/// password is used for this only and stored nowhere. `tls` (a client certificate, the server's authority) is
+/// used for both connections and kept in the vault.
+pub async fn init(
+    vault: &Vault,
+    clock: &dyn Clock,
+    database_url: &str,
+    member: &str,
+    tls: &TeamTls,
+) -> Result<TeamConfig> {
     check_name(member)?;
     TeamConfig::ensure_none(vault.db())?;
     let (owner_endpoint, owner_password) = Endpoint::parse_url(database_url)?;
@@ -120,7 +129,7 @@ pub async fn init(vault: &Vault, clock: &dyn Clock, database_url: &str, member: 
     crate::logging::register_secret(&owner_password);
     // A keyring that is missing stops everything before the database is touched.
     vault.ensure_ready()?;
-    let mut client = connect::connect(&owner_endpoint, owner_password.expose()).await?;
+    let mut client = connect::connect(&owner_endpoint, owner_password.expose(), tls).await?;
     let roles = RoleNames::for_database(&owner_endpoint.dbname);
     let ran = schema::migrate(&mut client, &roles).await?;
     tracing::info!(ran, "team database schema up to date");
@@ -148,8 +157,9 @@ pub async fn init(vault: &Vault, clock: &dyn Clock, database_url: &str, member: 
         joined_at_ms: clock.now_ms(),
     };
     // The member's own credentials work (and this is the member the database sees) before they are kept.
-    let member_client = confirm_member(&config, &password).await?;
+    let member_client = confirm_member(&config, &password, tls).await?;
     super::keys::publish(vault, clock, &member_client).await?;
+    tls.save(vault, clock.now_ms())?;
     config.save(vault.db())?;
     Ok(config)
 }
@@ -182,15 +192,16 @@ pub async fn invite(team: &Team, member: &str, role: Role) -> Result<String> {
 
 /// `team join`: makes this installation the invited member. Its own password replaces the invitation's
 /// (which then no longer opens anything); a join whose answer was lost (a crash after the database
-/// took the new password) finishes with the password already in the vault.
-pub async fn join(vault: &Vault, clock: &dyn Clock, code: &str) -> Result<TeamConfig> {
+/// took the new password) finishes with the password already in the vault. `tls` (a client certificate,
+/// the server's authority) is presented from the first connection on and kept in the vault.
+pub async fn join(vault: &Vault, clock: &dyn Clock, code: &str, tls: &TeamTls) -> Result<TeamConfig> {
     let invite = Invite::decode(code)?;
     TeamConfig::ensure_none(vault.db())?;
     vault.ensure_ready()?;
     let endpoint =
         Endpoint { host: invite.host.clone(), port: invite.port, dbname: invite.dbname.clone(), user: invite.user };
     let config = TeamConfig { endpoint, member: invite.member.clone(), joined_at_ms: clock.now_ms() };
-    match connect::connect(&config.endpoint, &invite.password).await {
+    match connect::connect(&config.endpoint, &invite.password, tls).await {
         Ok(client) => {
             let password = new_password();
             vault.put_app_secret(PASSWORD_SECRET, &password, clock.now_ms())?;
@@ -202,7 +213,7 @@ pub async fn join(vault: &Vault, clock: &dyn Clock, code: &str) -> Result<TeamCo
                     e => e,
                 }
             })?;
-            let member_client = confirm_member(&config, &password).await?;
+            let member_client = confirm_member(&config, &password, tls).await?;
             super::keys::publish(vault, clock, &member_client).await?;
         }
         Err(e) if e.code == ErrorCode::TeamLoginRefused => {
@@ -211,18 +222,33 @@ pub async fn join(vault: &Vault, clock: &dyn Clock, code: &str) -> Result<TeamCo
                 return Err(Error::new(ErrorCode::TeamInviteUsed));
             };
             let member_client =
-                confirm_member(&config, &mine).await.map_err(|_| Error::new(ErrorCode::TeamInviteUsed))?;
+                confirm_member(&config, &mine, tls).await.map_err(|_| Error::new(ErrorCode::TeamInviteUsed))?;
             super::keys::publish(vault, clock, &member_client).await?;
         }
         Err(e) => return Err(e),
     }
+    tls.save(vault, clock.now_ms())?;
     config.save(vault.db())?;
     Ok(config)
 }
 
-/// Connects with `password` and checks the database sees this member; returns the connection.
-async fn confirm_member(config: &TeamConfig, password: &Secret) -> Result<tokio_postgres::Client> {
-    let client = connect::connect(&config.endpoint, password.expose()).await?;
+/// `team credentials`: adds or replaces this member's client certificate (and key) and/or the server's
+/// authority. What is given replaces what the vault held, the rest stays; it is kept only once a connection
+/// with it reaches the database as this member. Returns what is now in force.
+pub async fn set_credentials(vault: &Vault, clock: &dyn Clock, given: TeamTls) -> Result<TeamTls> {
+    let config = TeamConfig::load(vault.db())?.ok_or_else(|| Error::new(ErrorCode::TeamNotJoined))?;
+    let password = vault
+        .get_app_secret(PASSWORD_SECRET)?
+        .ok_or_else(|| Error::new(ErrorCode::VaultSecretMissing).with("field", PASSWORD_SECRET))?;
+    let tls = TeamTls::load(vault)?.replaced_by(given);
+    confirm_member(&config, &password, &tls).await?;
+    tls.save(vault, clock.now_ms())?;
+    Ok(tls)
+}
+
+/// Connects with `password` and `tls` and checks the database sees this member; returns the connection.
+async fn confirm_member(config: &TeamConfig, password: &Secret, tls: &TeamTls) -> Result<tokio_postgres::Client> {
+    let client = connect::connect(&config.endpoint, password.expose(), tls).await?;
     let seen: Option<String> =
         client.query_one("SELECT callback_desk.current_member()", &[]).await.map_err(db_error)?.get(0);
     if seen.as_deref() != Some(config.member.as_str()) {

@@ -3,7 +3,8 @@
 //! Solo use needs none of this: an installation is in a workspace only after `team init` or `team join`.
 //!
 //! This file holds the [`Team`] handle (a connection as this installation's member) and [`TeamConfig`],
-//! where the workspace is (in the local SQLite database; the password is in the vault).
+//! where the workspace is (in the local SQLite database; the password, and the client certificate with the
+//! server's authority when the team uses them, are in the vault: [`tls`]).
 
 pub mod admit;
 pub mod approvals;
@@ -16,6 +17,7 @@ pub mod outbox;
 pub mod policy;
 pub mod schema;
 pub mod shared;
+pub mod tls;
 pub mod trail;
 
 use crate::db::{storage_error, Db};
@@ -91,12 +93,13 @@ impl Team {
         let password = vault
             .get_app_secret(PASSWORD_SECRET)?
             .ok_or_else(|| Error::new(ErrorCode::VaultSecretMissing).with("field", PASSWORD_SECRET))?;
-        Team::connect(config, password.expose()).await
+        let tls = tls::TeamTls::load(vault)?;
+        Team::connect(config, password.expose(), &tls).await
     }
 
-    /// Connects as `config`'s member with `password` (what [`Team::open`] does with the vault's).
-    pub async fn connect(config: TeamConfig, password: &str) -> Result<Team> {
-        let client = connect::connect(&config.endpoint, password).await?;
+    /// Connects as `config`'s member with `password` and `tls` (what [`Team::open`] does with the vault's).
+    pub async fn connect(config: TeamConfig, password: &str, tls: &tls::TeamTls) -> Result<Team> {
+        let client = connect::connect(&config.endpoint, password, tls).await?;
         Ok(Team { client, config })
     }
 

@@ -200,3 +200,114 @@ pub async fn superuser(dbname: &str) -> tokio_postgres::Client {
     tokio::spawn(conn);
     client
 }
+
+/// Certificates for members whose login role asks for one, issued by the throwaway authority
+/// `scripts/with-postgres.sh` made (CALLBACK_DESK_TEST_POSTGRES_CA, …_CA_KEY) with openssl, as a team's
+/// administrator would; the files live in a folder of their own, outside every data folder.
+pub struct Certificates {
+    pub dir: tempfile::TempDir,
+}
+
+impl Certificates {
+    pub fn new() -> Certificates {
+        Certificates { dir: tempfile::tempdir().unwrap() }
+    }
+
+    /// The authority's certificate the server's certificate is signed by.
+    pub fn team_ca() -> String {
+        std::env::var("CALLBACK_DESK_TEST_POSTGRES_CA").expect("run under scripts/with-postgres.sh")
+    }
+
+    fn openssl(args: &[&str]) {
+        let out = Command::new("openssl").args(args).output().expect("openssl (scripts/setup.sh --test)");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// A client certificate for `login_role` (its common name) signed by the team's authority: (cert, key) paths.
+    pub fn issue(&self, login_role: &str) -> (String, String) {
+        let ca_key = std::env::var("CALLBACK_DESK_TEST_POSTGRES_CA_KEY").unwrap();
+        self.issue_by(login_role, &Self::team_ca(), &ca_key, login_role)
+    }
+
+    /// A client certificate for `login_role` signed by [`Certificates::other_ca`], which the server does not trust.
+    pub fn issue_by_other_ca(&self, login_role: &str) -> (String, String) {
+        let other = self.other_ca();
+        let key = self.dir.path().join("other-ca.key").display().to_string();
+        self.issue_by(login_role, &other, &key, &format!("{login_role}-other"))
+    }
+
+    fn issue_by(&self, login_role: &str, ca: &str, ca_key: &str, file: &str) -> (String, String) {
+        let path = |ext: &str| self.dir.path().join(format!("{file}.{ext}")).display().to_string();
+        let (key, csr, cert, ext) = (path("key"), path("csr"), path("crt"), path("ext"));
+        std::fs::write(&ext, "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n").unwrap();
+        let subject = format!("/CN={login_role}");
+        Self::openssl(&[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            &subject,
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+        ]);
+        Self::openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            ca,
+            "-CAkey",
+            ca_key,
+            "-CAcreateserial",
+            "-CAserial",
+            &path("srl"),
+            "-days",
+            "1",
+            "-extfile",
+            &ext,
+            "-out",
+            &cert,
+        ]);
+        (cert, key)
+    }
+
+    /// Another authority's certificate: one that did not sign the server's.
+    pub fn other_ca(&self) -> String {
+        let (key, cert) = (self.dir.path().join("other-ca.key"), self.dir.path().join("other-ca.crt"));
+        Self::openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=Another CA",
+            "-keyout",
+            &key.display().to_string(),
+            "-out",
+            &cert.display().to_string(),
+        ]);
+        cert.display().to_string()
+    }
+}
+
+/// Makes `login_role` a certificate member on the test server: `scram` false, a client certificate alone
+/// (`cert` in pg_hba.conf); true, its password and a client certificate (`scram-sha-256 clientcert=verify-full`).
+/// Either way its plain connections are rejected.
+pub async fn require_certificate(dbname: &str, login_role: &str, scram: bool) {
+    let var =
+        if scram { "CALLBACK_DESK_TEST_POSTGRES_CERT_SCRAM_GROUP" } else { "CALLBACK_DESK_TEST_POSTGRES_CERT_GROUP" };
+    let group = std::env::var(var).expect("run under scripts/with-postgres.sh");
+    superuser(dbname).await.batch_execute(&format!("GRANT {group} TO {login_role}")).await.unwrap();
+}

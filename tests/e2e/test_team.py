@@ -5,7 +5,11 @@ Runs under scripts/with-postgres.sh (CALLBACK_DESK_TEST_POSTGRES_URL, a superuse
 database and its owner as a team's administrator would. Bob is the command line (a data folder of its own)
 and creates the workspace; the window (Alice, a data folder of her own, started through a small launcher
 that names it) joins with the invitation code Bob's `team invite` printed, pasted in Settings › Team. Both
-installations share this session's keyring (one computer, two data folders).
+installations share this session's keyring (one computer, two data folders). The server lets Alice's role in
+only with a client certificate (scripts/with-postgres.sh's `cert` group; the certificate issued with openssl by
+the server's throwaway authority): the window joins with the certificate, its key and that authority pasted
+in the join form's "Client certificate" part, and the key is then nowhere in the page nor in a file of her data
+folder.
 
 - Bob's resend on a production account is held (`call` exits 3 with its approval id); the window's Approvals
   entry counts it, Alice approves it there; Bob's `approvals run` sends it, once.
@@ -19,6 +23,7 @@ installations share this session's keyring (one computer, two data folders).
   photographed in the three languages and both themes (target/screenshots/team-<theme>-<language>-<screen>.png).
 """
 
+import base64
 import json
 import os
 import shutil
@@ -105,6 +110,36 @@ def unfocus_window():
     x.XCloseDisplay(display)
 
 
+def issue_certificate(folder, role):
+    """A client certificate for `role` (its common name) signed by the server's authority: (cert, key) texts."""
+    key, csr, crt, ext = (os.path.join(folder, f"{role}.{e}") for e in ("key", "csr", "crt", "ext"))
+    with open(ext, "w") as f:
+        f.write("basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n")
+    subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-subj", f"/CN={role}", "-keyout", key, "-out", csr], check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", os.environ["CALLBACK_DESK_TEST_POSTGRES_CA"],
+                    "-CAkey", os.environ["CALLBACK_DESK_TEST_POSTGRES_CA_KEY"], "-CAcreateserial", "-CAserial",
+                    os.path.join(folder, "serial"), "-days", "1", "-extfile", ext, "-out", crt],
+                   check=True, capture_output=True)
+    with open(crt) as c, open(key) as k:
+        return c.read(), k.read()
+
+
+def invited_role(code):
+    """The login role an invitation code is for."""
+    body = code.strip()[len("cbd-invite-1."):]
+    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["user"]
+
+
+def files_contain(folder, text):
+    for root, _, files in os.walk(folder):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                if text.encode() in f.read():
+                    return True
+    return False
+
+
 def open_screen(s, screen):
     click(s, f"[data-testid=nav-{screen}]")
     s.find(f"[data-testid=screen-{screen}]")
@@ -135,6 +170,12 @@ def main():
             assert str(state["code"]).startswith("cbd-invite-1."), state["code"]
             state["bob_account"] = add_production_account(bob, accounts)
             add_production_account(alice, accounts)
+            # Alice's role is a certificate member: a client certificate alone lets it in, never a plain connection.
+            role = invited_role(state["code"])
+            psql(f"GRANT {os.environ['CALLBACK_DESK_TEST_POSTGRES_CERT_GROUP']} TO {role}")
+            state["cert"], state["key"] = issue_certificate(folder, role)
+            with open(os.environ["CALLBACK_DESK_TEST_POSTGRES_CA"]) as ca:
+                state["ca"] = ca.read()
 
         s = Session(SERVER, launcher(folder, alice))
 
@@ -150,13 +191,34 @@ def main():
                     choose_theme(s, theme)
                     s.execute("document.querySelector('[data-testid=team-card]').scrollIntoView({block: 'start'});")
                     shot(s, f"team-{theme}-{lang}-solo.png")
+                # The join form's optional client certificate part, opened.
+                click(s, "[data-testid=team-tls-toggle]")
+                s.find("[data-testid=team-tls-client_key-text]")
+                for theme in THEMES:
+                    choose_theme(s, theme)
+                    s.execute("document.querySelector('[data-testid=team-tls-toggle]').scrollIntoView({block: 'start'});")
+                    shot(s, f"team-{theme}-{lang}-join-certificate.png")
+                click(s, "[data-testid=team-tls-toggle]")
                 assert not missing_keys(s), missing_keys(s)
             choose_theme(s, "system")
             set_language(s, "en")
 
-        @check("the window joins with the pasted invitation code and shows the workspace, Alice and the members")
+        @check("without her certificate the window cannot join, and says a client certificate is needed")
         def _():
             set_value(s, "[data-testid=team-join-code]", state["code"])
+            click(s, "[data-testid=team-join]")
+            s.wait_for(lambda: s.attr("[data-testid=team-join-error]", "data-code") == "team.client_cert_required",
+                       "the certificate-required error", timeout=60)
+            assert s.attr("[data-testid=team-card]", "data-mode") == "solo"
+
+        @check("the window joins with the invitation code and her pasted client certificate, key and the team's authority")
+        def _():
+            click(s, "[data-testid=team-tls-toggle]")
+            set_value(s, "[data-testid=team-tls-client_cert-text]", state["cert"])
+            set_value(s, "[data-testid=team-tls-client_key-text]", state["key"])
+            set_value(s, "[data-testid=team-tls-ca_cert-text]", state["ca"])
+            s.execute("document.querySelector('[data-testid=team-tls-toggle]').scrollIntoView({block: 'start'});")
+            shot(s, "team-join-certificate-filled.png")
             click(s, "[data-testid=team-join]")
             s.wait_for(lambda: s.attr("[data-testid=team-card]", "data-mode") == "team", "team mode", timeout=60)
             assert s.text("[data-testid=team-you]").startswith("alice"), s.text("[data-testid=team-you]")
@@ -166,6 +228,10 @@ def main():
                 == "alice:admin,bob:admin", "the two members")
             s.find("[data-testid=nav-approvals]")
             assert cli(bob, "team", "members") == [{"name": "alice", "role": "admin"}, {"name": "bob", "role": "admin"}]
+            # The private key is cleared from the window and sealed in her vault, in no file as text.
+            key_line = state["key"].splitlines()[1]
+            assert key_line not in s.execute("return document.documentElement.outerHTML;")
+            assert not files_contain(alice, key_line), "the private key in a file of Alice's data folder"
 
         @check("an account Bob shares with Alice reaches her window by itself, and works there")
         def _():

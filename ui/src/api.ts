@@ -63,6 +63,7 @@ import type { HistoryPageView } from "./bindings/HistoryPageView";
 import type { TeamStatus } from "./bindings/TeamStatus";
 import type { TeamWorkspace } from "./bindings/TeamWorkspace";
 import type { TeamMember } from "./bindings/TeamMember";
+import type { TeamJoinTls } from "./bindings/TeamJoinTls";
 import type { ApprovalItem } from "./bindings/ApprovalItem";
 import type { ApprovalsView } from "./bindings/ApprovalsView";
 import type { ShareResult } from "./bindings/ShareResult";
@@ -75,7 +76,7 @@ export type {
   PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
   SandboxInbox, InboxEntry, SignatureCheck, CallbackCheck, CallbackAction, CallbackField, Pasted, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice,
-  CloseChoice, HistoryPageView, TeamStatus, TeamWorkspace, TeamMember, ApprovalItem, ApprovalsView, ShareResult, RemoveResult,
+  CloseChoice, HistoryPageView, TeamStatus, TeamWorkspace, TeamMember, TeamJoinTls, ApprovalItem, ApprovalsView, ShareResult, RemoveResult,
 };
 
 /** A History row with the team member who did it (null in solo use). */
@@ -199,7 +200,8 @@ export const api = {
   teamMembers: () => invoke<TeamMember[]>("team_members"),
   /** Admins: creates the member and answers their invitation code (shown once, to pass on). */
   teamInvite: (member: string, role: string) => invoke<string>("team_invite", { member, role }),
-  teamJoin: (invite: string) => invoke<TeamStatus>("team_join", { invite }),
+  /** Joins with an invitation code; `tls`: a client certificate, its key and the server's authority as PEM text. */
+  teamJoin: (invite: string, tls: TeamJoinTls | null = null) => invoke<TeamStatus>("team_join", { invite, tls }),
   /** Admins: seals a shared account's secrets to a member's key. */
   teamShare: (accountId: number, member: string) => invoke<ShareResult>("team_share", { accountId, member }),
   /** Admins: removes a member; answers the shared accounts whose credentials to rotate. */

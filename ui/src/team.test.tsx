@@ -46,7 +46,7 @@ describe("Settings › Team", () => {
     expect(join.disabled).toBe(true);
     fireEvent.change(screen.getByTestId("team-join-code"), { target: { value: "  cbd-invite-1.abc  " } });
     await act(async () => fireEvent.click(join));
-    expect(calls.find((c) => c.cmd === "team_join")!.args).toEqual({ invite: "cbd-invite-1.abc" });
+    expect(calls.find((c) => c.cmd === "team_join")!.args).toEqual({ invite: "cbd-invite-1.abc", tls: null });
     await waitFor(() => expect(screen.getByTestId("team-card").dataset.mode).toBe("team"));
     expect(joined).toHaveLength(1);
     expect(screen.getByTestId("team-you").textContent).toBe("alice · Operator");
@@ -54,6 +54,43 @@ describe("Settings › Team", () => {
     expect(await screen.findAllByTestId("team-member")).toHaveLength(2);
     // Not an admin: no invitations.
     expect(screen.queryByTestId("team-invite")).toBeNull();
+    expect(missingKeys.size).toBe(0);
+  });
+
+  it("joins with a client certificate pasted as text, names a wrong key, and clears the key once joined", async () => {
+    let status = SOLO;
+    let answer: "mismatch" | "ok" = "mismatch";
+    const calls = mockBackend({
+      on: (cmd) => {
+        if (cmd === "team_status") return status;
+        if (cmd === "team_join") {
+          if (answer === "mismatch") throw { code: "input.invalid", params: { field: "client_key", reason: "team_key_mismatch" }, detail: null };
+          return (status = TEAM("operator"));
+        }
+        if (cmd === "team_members") return [{ name: "alice", role: "operator" }];
+      },
+    });
+    render(withToasts(<TeamCard />));
+    fireEvent.change(await screen.findByTestId("team-join-code"), { target: { value: "cbd-invite-1.abc" } });
+    // Hidden until asked for: most teams use passwords only.
+    expect(screen.queryByTestId("team-tls-client_cert")).toBeNull();
+    fireEvent.click(screen.getByTestId("team-tls-toggle"));
+    const cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    const key = "-----BEGIN PRIVATE KEY-----\nSECRET-KEY-TEXT\n-----END PRIVATE KEY-----";
+    fireEvent.change(screen.getByTestId("team-tls-client_cert-text"), { target: { value: cert } });
+    fireEvent.change(screen.getByTestId("team-tls-client_key-text"), { target: { value: key } });
+    expect(screen.getByTestId("team-tls-client_key-text").className).toContain("secret-text");
+    await act(async () => fireEvent.click(screen.getByTestId("team-join")));
+    const sent = calls.filter((c) => c.cmd === "team_join");
+    expect(sent[0].args).toEqual({ invite: "cbd-invite-1.abc", tls: { client_cert: cert, client_key: key, ca_cert: "" } });
+    const error = await screen.findByTestId("team-join-error");
+    expect(error.textContent).toContain("Client certificate's private key");
+    expect(error.textContent).toContain("does not belong to the client certificate");
+    // Kept while the user corrects it; gone once joined.
+    answer = "ok";
+    await act(async () => fireEvent.click(screen.getByTestId("team-join")));
+    await waitFor(() => expect(screen.getByTestId("team-card").dataset.mode).toBe("team"));
+    expect(document.body.innerHTML).not.toContain("SECRET-KEY-TEXT");
     expect(missingKeys.size).toBe(0);
   });
 

@@ -5,7 +5,9 @@
 
 use crate::state::AppState;
 use callback_desk::actions::{ActionRequest, ActionResult};
+use callback_desk::secret::Secret;
 use callback_desk::team::members::{self, Role};
+use callback_desk::team::tls::TeamTls;
 use callback_desk::team::{approvals, shared, Team, TeamConfig};
 use callback_desk::Error;
 use serde::{Deserialize, Serialize};
@@ -171,11 +173,35 @@ pub async fn team_remove(state: tauri::State<'_, AppState>, member: String) -> R
     shared::remove_member(&team, &accounts, member.trim()).await
 }
 
-/// Makes this installation the invited member.
+/// A client certificate for joining, as PEM text (pasted, or read from a file the user picked in the window);
+/// the key goes to the vault and is never sent back to the window.
+#[derive(Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct TeamJoinTls {
+    pub client_cert: String,
+    pub client_key: String,
+    /// The authority that signed the server's certificate; empty: the system's trusted roots.
+    pub ca_cert: String,
+}
+
+impl TeamJoinTls {
+    fn checked(self) -> Result<TeamTls, Error> {
+        let given = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
+        let key = given(&self.client_key).map(Secret::new);
+        TeamTls::from_pem(given(&self.client_cert).as_deref(), key, given(&self.ca_cert).as_deref())
+    }
+}
+
+/// Makes this installation the invited member, with a client certificate when the team uses them.
 #[tauri::command]
-pub async fn team_join(state: tauri::State<'_, AppState>, invite: String) -> Result<TeamStatus, Error> {
+pub async fn team_join(
+    state: tauri::State<'_, AppState>,
+    invite: String,
+    tls: Option<TeamJoinTls>,
+) -> Result<TeamStatus, Error> {
     let vault = vault(&state).await?;
-    members::join(&vault, state.clock.as_ref(), &invite).await?;
+    let tls = tls.map(TeamJoinTls::checked).transpose()?.unwrap_or_default();
+    members::join(&vault, state.clock.as_ref(), &invite, &tls).await?;
     team_status(state).await
 }
 

@@ -1,13 +1,16 @@
-//! `team init|invite|join|members|share|role|policy|remove|push`: the team workspace on PostgreSQL this installation
-//! belongs to.
+//! `team init|invite|join|credentials|members|share|role|policy|remove|push`: the team workspace on PostgreSQL this
+//! installation belongs to.
 
 use crate::{open_store, runtime};
 use callback_desk::clock::{Clock, SystemClock};
 use callback_desk::error::Error;
+use callback_desk::secret::Secret;
 use callback_desk::team::members::{self, Role};
 use callback_desk::team::policy::AccountPolicy;
+use callback_desk::team::tls::{read_pem_file, TeamTls};
 use callback_desk::team::{outbox, shared, Team};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
@@ -20,6 +23,8 @@ pub enum TeamCommand {
         database_url: String,
         #[arg(long)]
         member: String,
+        #[command(flatten)]
+        tls: TlsFiles,
     },
     /// Create a member with a role (admins only); prints one line, the invitation code to hand to them.
     Invite {
@@ -33,6 +38,14 @@ pub enum TeamCommand {
     Join {
         #[arg(long)]
         invite: String,
+        #[command(flatten)]
+        tls: TlsFiles,
+    },
+    /// Add or replace this member's client certificate and key, and/or the authority of the server's
+    /// certificate. Kept once a connection with them reaches the team database; what is not given stays.
+    Credentials {
+        #[command(flatten)]
+        tls: TlsFiles,
     },
     /// Print the workspace's members as a JSON array of {name, role}.
     Members,
@@ -81,14 +94,45 @@ pub enum TeamCommand {
     Push,
 }
 
+/// The TLS files of `team init`, `team join` and `team credentials`, each read once: the private key goes to
+/// the vault, never to a file of the data folder.
+#[derive(Args)]
+pub struct TlsFiles {
+    /// This member's client certificate (PEM), for a server that asks members for one; with --client-key.
+    #[arg(long, value_name = "FILE")]
+    client_cert: Option<PathBuf>,
+    /// The private key of --client-cert (PEM), kept in the vault.
+    #[arg(long, value_name = "FILE")]
+    client_key: Option<PathBuf>,
+    /// The certificate (PEM) of the authority that signed the server's certificate, when no publicly
+    /// trusted authority did; the server's certificate is then checked against it alone.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+}
+
+impl TlsFiles {
+    fn read(&self) -> Result<TeamTls, Error> {
+        let read = |field: &str, path: &Option<PathBuf>| path.as_deref().map(|p| read_pem_file(field, p)).transpose();
+        let cert = read("client_cert", &self.client_cert)?;
+        let key = read("client_key", &self.client_key)?.map(Secret::new);
+        let ca = read("ca_cert", &self.ca_cert)?;
+        TeamTls::from_pem(cert.as_deref(), key, ca.as_deref())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.client_cert.is_none() && self.client_key.is_none() && self.ca_cert.is_none()
+    }
+}
+
 pub fn run(command: TeamCommand) -> Result<ExitCode, Error> {
     let store = open_store()?;
     let vault = store.accounts.vault().clone();
     let rt = runtime()?;
     rt.block_on(async move {
         match command {
-            TeamCommand::Init { database_url, member } => {
-                let config = members::init(&vault, &SystemClock, &database_url, &member).await?;
+            TeamCommand::Init { database_url, member, tls } => {
+                let tls = tls.read()?;
+                let config = members::init(&vault, &SystemClock, &database_url, &member, &tls).await?;
                 eprintln!("team workspace ready; this installation is its admin {}", config.member);
             }
             TeamCommand::Invite { member, role } => {
@@ -96,9 +140,21 @@ pub fn run(command: TeamCommand) -> Result<ExitCode, Error> {
                 let team = Team::open(&vault).await?;
                 println!("{}", members::invite(&team, &member, role).await?);
             }
-            TeamCommand::Join { invite } => {
-                let config = members::join(&vault, &SystemClock, &invite).await?;
+            TeamCommand::Join { invite, tls } => {
+                let tls = tls.read()?;
+                let config = members::join(&vault, &SystemClock, &invite, &tls).await?;
                 eprintln!("joined the team workspace as {}", config.member);
+            }
+            TeamCommand::Credentials { tls } => {
+                if tls.is_empty() {
+                    return Err(Error::invalid_field("client_cert", "team_credentials_none"));
+                }
+                let now = members::set_credentials(&vault, &SystemClock, tls.read()?).await?;
+                eprintln!(
+                    "team credentials saved: client certificate {}, server authority {}",
+                    if now.has_client_cert() { "yes" } else { "no" },
+                    if now.has_ca() { "given" } else { "the system's" }
+                );
             }
             TeamCommand::Members => {
                 let team = Team::open(&vault).await?;

@@ -10,19 +10,24 @@ import { copyText } from "../../lib/clipboard";
 import { useAttempt } from "../../hooks/useAttempt";
 import { useToast } from "../../hooks/useToast";
 import { RemoveMember } from "./RemoveMember";
+import { ClientCertificate, NO_TLS, joinTls } from "./ClientCertificate";
 
 export const ROLES = ["viewer", "operator", "approver", "admin"] as const;
 
-/** Joining a team with the invitation code an admin sent. */
+/** Joining a team with the invitation code an admin sent (and a client certificate, when the team uses them). */
 function JoinTeam({ onJoined }: { onJoined: (s: TeamStatus) => void }) {
   const { t } = useTranslation();
   const [code, setCode] = useState("");
+  const [withTls, setWithTls] = useState(false);
+  const [tls, setTls] = useState(NO_TLS);
   const { busy, error, attempt } = useAttempt();
   const toast = useToast();
   const join = () =>
     attempt(async () => {
-      const s = await api.teamJoin(code.trim());
+      const s = await api.teamJoin(code.trim(), withTls ? joinTls(tls) : null);
       setCode("");
+      // The private key leaves the window with the join and is not kept here.
+      setTls(NO_TLS);
       toast({ testId: "team-joined", message: () => t("team.joined", { member: s.workspace?.member ?? "" }) });
       onJoined(s);
     });
@@ -47,6 +52,7 @@ function JoinTeam({ onJoined }: { onJoined: (s: TeamStatus) => void }) {
         />
         <span className="field-help">{t("team.join_help")}</span>
       </label>
+      <ClientCertificate open={withTls} onOpen={setWithTls} tls={tls} onChange={setTls} />
       <div className="row actions">
         <button type="submit" className="btn primary" disabled={busy || !code.trim()} data-testid="team-join">
           {t("team.join")}
