@@ -94,6 +94,8 @@ error_codes! {
     TeamMemberNotFound => "team.member_not_found",
     TeamMemberNotJoined => "team.member_not_joined",
     TeamShareMissing => "team.share_missing",
+    TeamJobLeased => "team.job_leased",
+    TeamJobCancelled => "team.job_cancelled",
     ApprovalAwaiting => "approval.awaiting",
     ApprovalNotFound => "approval.not_found",
     ApprovalOwn => "approval.own",

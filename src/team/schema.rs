@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/007_trail.sql"),
     include_str!("sql/008_account_policy.sql"),
     include_str!("sql/009_account_roles.sql"),
+    include_str!("sql/010_team_jobs.sql"),
 ];
 
 /// The role names of one workspace.
