@@ -50,6 +50,7 @@ pub struct TeamJob {
     #[ts(type = "number | null")]
     pub account_id: Option<i64>,
     pub account: String,
+    pub provider: String,
     pub operation: String,
     /// `running`, `paused`, `cancelled`, `done` or `interrupted`.
     pub state: String,
@@ -167,7 +168,7 @@ pub async fn list(team: &Team, local_ids: &std::collections::HashMap<i64, i64>) 
     let rows = team
         .client()
         .query(
-            "SELECT j.id, j.account_id, coalesce(a.label, ''), j.operation, j.state, j.created_by, j.runner,
+            "SELECT j.id, j.account_id, coalesce(a.label, ''), coalesce(a.provider, ''), j.operation, j.state, j.created_by, j.runner,
                     coalesce(j.lease_until > now(), false), j.total, j.next_index, j.in_flight, j.ok, j.failed,
                     j.unknown, j.throttled,
                     to_char(j.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')
@@ -187,19 +188,20 @@ pub async fn list(team: &Team, local_ids: &std::collections::HashMap<i64, i64>) 
                 team_account_id,
                 account_id: local_ids.get(&team_account_id).copied(),
                 account: r.get(2),
-                operation: r.get(3),
-                state: r.get(4),
-                created_by: r.get(5),
-                runner: r.get(6),
-                leased: r.get(7),
-                total: n(8),
-                done: n(9),
-                in_flight: r.get::<_, Option<i32>>(10).map(i64::from),
-                ok: n(11),
-                failed: n(12),
-                unknown: n(13),
-                throttled: n(14),
-                updated_at: r.get(15),
+                provider: r.get(3),
+                operation: r.get(4),
+                state: r.get(5),
+                created_by: r.get(6),
+                runner: r.get(7),
+                leased: r.get(8),
+                total: n(9),
+                done: n(10),
+                in_flight: r.get::<_, Option<i32>>(11).map(i64::from),
+                ok: n(12),
+                failed: n(13),
+                unknown: n(14),
+                throttled: n(15),
+                updated_at: r.get(16),
             }
         })
         .collect())

@@ -11,7 +11,7 @@ team_account_id: number,
 /**
  * The shared account's id in this installation (`null` when it has no copy yet).
  */
-account_id: number | null, account: string, operation: string, 
+account_id: number | null, account: string, provider: string, operation: string, 
 /**
  * `running`, `paused`, `cancelled`, `done` or `interrupted`.
  */
