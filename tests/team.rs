@@ -1407,3 +1407,72 @@ async fn team_a_job_whose_runner_was_killed_is_taken_over_once_its_lease_ran_out
     assert_eq!(last["state"], "done", "{code} {out} {err}");
     assert_eq!(cybavo_calls(&sandbox), 3, "nothing sent twice");
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_job_losing_the_team_database_midway_pauses_with_nothing_in_flight_and_resumes_sending_each_once() {
+    let url = team_database("team_job_lost").await;
+    let dba = superuser("team_job_lost").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &[]);
+    let db = rusqlite::Connection::open(alice.data.path().join("callback-desk.sqlite3")).unwrap();
+    let port: i64 = db.query_row("SELECT port FROM team_workspace", [], |r| r.get(0)).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+
+    // The first call is at the provider (held 5 s) when the team database goes away: its connections are cut
+    // and no new one can be made.
+    sandbox_control(&sandbox, "POST", "/__sandbox/faults", &json!({"provider": "cybavo", "kind": "delay", "ms": 5000}));
+    let mut runner = Command::new(CLI)
+        .args(["bulk", "run", "--account-id", &id, "--operation", "resend-withdrawal-callbacks"])
+        .args(["--params", r#"{"serials":[90000000002,90000000003,90000000004]}"#])
+        .env("CALLBACK_DESK_DATA_DIR", alice.data.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", &alice.keyring.bus_address)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    loop {
+        let in_flight = dba.query_opt("SELECT 1 FROM callback_desk.jobs WHERE in_flight = 0", &[]).await.unwrap();
+        if in_flight.is_some() && cybavo_calls(&sandbox) == 1 {
+            break;
+        }
+        assert!(runner.try_wait().unwrap().is_none(), "the job ended before its first call was in flight");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    db.execute("UPDATE team_workspace SET port = ?1", [closed]).unwrap();
+    dba.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'team_job_lost_alice'", &[])
+        .await
+        .unwrap();
+    let out = runner.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("team.offline"), "{err}");
+
+    // Paused after the call that was at the provider, with nothing in flight: nothing else was sent.
+    let jobs: Value = serde_json::from_str(&alice.ok(&["bulk", "list"])).unwrap();
+    let job = &jobs[0];
+    assert_eq!(job["state"], "paused", "{job}");
+    assert_eq!((job["next_index"].as_u64(), job["ok"].as_u64(), job["unknown"].as_u64()), (Some(1), Some(1), Some(0)));
+    let in_flight: Option<i64> = db.query_row("SELECT in_flight FROM jobs", [], |r| r.get(0)).unwrap();
+    assert_eq!(in_flight, None);
+    assert_eq!(cybavo_calls(&sandbox), 1);
+
+    // Back online, it resumes from its second call, sends each once, and the team sees it done.
+    db.execute("UPDATE team_workspace SET port = ?1", [port]).unwrap();
+    let (code, out, err) = alice.cli(&["bulk", "resume", "--job-id", &job["id"].to_string()]);
+    assert_eq!(code, 0, "{out} {err}");
+    assert_eq!(cybavo_calls(&sandbox), 3);
+    let seen = &team_jobs(&alice)[0];
+    assert_eq!(
+        (
+            seen["state"].as_str(),
+            seen["done"].as_i64(),
+            seen["ok"].as_i64(),
+            seen["in_flight"].as_i64(),
+            seen["leased"].as_bool()
+        ),
+        (Some("done"), Some(3), Some(3), None, Some(false)),
+        "{seen}"
+    );
+}

@@ -72,8 +72,8 @@ END
 $$;
 
 -- An operator of the account takes the job's lease for one runner of theirs (p_installation, p_instance),
--- for p_lease_ms: only when nobody holds it (released, expired) or this runner does already; else SQLSTATE
--- 55P03 naming the runner. Taken over from another installation, its call in flight may have reached the
+-- for p_lease_ms: only when no other installation holds it (released, expired, or this installation's);
+-- else SQLSTATE 55P03 naming the runner. Taken over from another installation, its call in flight may have reached the
 -- provider: it is counted unknown and the job goes on from the next call (never sent again). Returns the
 -- job as taken.
 CREATE FUNCTION callback_desk.take_job(p_job bigint, p_installation text, p_instance text, p_lease_ms int)
@@ -86,7 +86,10 @@ BEGIN
     IF p_lease_ms < 100 OR p_installation NOT LIKE me || '/%' THEN
         RAISE EXCEPTION 'a lease of 100 ms or more, for an installation of the caller' USING ERRCODE = '22023';
     END IF;
-    IF j.lease_until > now() AND j.runner_instance IS DISTINCT FROM p_instance THEN
+    -- Within one installation the local database's lease already lets one runner at a time run the job
+    -- (src/jobs/lease.rs): a live lease of that installation is from a runner that stopped without
+    -- releasing it (the team database unreachable then), and is taken.
+    IF j.lease_until > now() AND j.runner_installation IS DISTINCT FROM p_installation THEN
         RAISE EXCEPTION 'team job % is run by %', p_job, j.runner
             USING ERRCODE = '55P03', HINT = 'job_leased', DETAIL = j.runner;
     END IF;
