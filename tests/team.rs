@@ -1326,7 +1326,9 @@ async fn team_a_running_job_is_leased_to_its_member_others_see_its_progress_and_
     for statement in [
         format!("UPDATE callback_desk.jobs SET state = 'done', next_index = 3 WHERE id = {id}"),
         format!("DELETE FROM callback_desk.jobs WHERE id = {id}"),
-        format!("INSERT INTO callback_desk.jobs (account_id, created_by, operation, plan, total) SELECT account_id, 'mallory', operation, plan, total FROM callback_desk.jobs"),
+        "INSERT INTO callback_desk.jobs (account_id, created_by, operation, plan, total)
+         SELECT account_id, 'mallory', operation, plan, total FROM callback_desk.jobs"
+            .to_owned(),
         format!("SELECT callback_desk.record_job({id}, 'mine', 'done', 3, NULL, 3, 0, 0, 0, NULL)"),
         format!("SELECT callback_desk.renew_job({id}, 'mine', 600000) AND false"),
         format!("SELECT callback_desk.take_job({id}, 'mallory/1', 'mine', 1000)"),
@@ -1392,7 +1394,7 @@ async fn team_a_job_whose_runner_was_killed_is_taken_over_once_its_lease_ran_out
         "{done}"
     );
     assert_eq!(cybavo_calls(&sandbox), 3, "each call reached the provider once");
-    let seen = team_jobs(&alice).into_iter().find(|j| j["id"].to_string() == team_job).unwrap();
+    let seen = team_jobs(&alice).into_iter().find(|j| j["id"] == job["id"]).unwrap();
     assert_eq!(
         (seen["state"].as_str(), seen["runner"].as_str(), seen["leased"].as_bool()),
         (Some("done"), Some("bob"), Some(false)),
