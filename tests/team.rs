@@ -1293,6 +1293,8 @@ async fn team_a_running_job_is_leased_to_its_member_others_see_its_progress_and_
     bob.ok(&["team", "join", "--invite", code.trim()]);
     // Mallory's own database credentials, an operator too.
     let mallory = invite_credentials(&alice.ok(&["team", "invite", "--member", "mallory", "--role", "operator"]));
+    // Another admin's own credentials, who may cancel any job of the account.
+    let adele = invite_credentials(&alice.ok(&["team", "invite", "--member", "adele", "--role", "admin"]));
     let alices_id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
     let bobs_id = bob.shared_id("Cybavo team");
 
@@ -1345,6 +1347,17 @@ async fn team_a_running_job_is_leased_to_its_member_others_see_its_progress_and_
     }
     let after: String = dba.query_one("SELECT to_jsonb(j)::text FROM callback_desk.jobs j", &[]).await.unwrap().get(0);
     assert_eq!(strip_lease(&before), strip_lease(&after), "only the runner's own lease renewals changed it");
+
+    // An admin of the account cancels it: its lease ends, and its runner may record nothing more.
+    connect_as(&adele).await.execute(format!("SELECT callback_desk.cancel_job({id})").as_str(), &[]).await.unwrap();
+    let row = dba
+        .query_one("SELECT state, lease_until IS NULL, runner_instance IS NULL FROM callback_desk.jobs", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, bool>(1), row.get::<_, bool>(2)),
+        ("cancelled".into(), true, true)
+    );
     runner.kill().unwrap();
     runner.wait().unwrap();
 }
@@ -1477,4 +1490,40 @@ async fn team_a_job_losing_the_team_database_midway_pauses_with_nothing_in_fligh
         (Some("done"), Some(3), Some(3), None, Some(false)),
         "{seen}"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_cancelling_a_stopped_team_job_cancels_it_for_every_member() {
+    let url = team_database("team_job_cancel").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
+
+    // Alice's job stops before its first call (the team database unreachable then): paused, nothing sent.
+    let db = rusqlite::Connection::open(alice.data.path().join("callback-desk.sqlite3")).unwrap();
+    let port: i64 = db.query_row("SELECT port FROM team_workspace", [], |r| r.get(0)).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    db.execute("UPDATE team_workspace SET port = ?1", [closed]).unwrap();
+    let run = ["bulk", "run", "--account-id", id.as_str(), "--operation", "resend-withdrawal-callbacks"];
+    let (code, out, err) = alice.cli(&[&run[..], &["--params", r#"{"serials":[90000000002,90000000003]}"#]].concat());
+    assert_eq!(code, 1, "{out} {err}");
+    assert!(err.contains("team.offline"), "{err}");
+    db.execute("UPDATE team_workspace SET port = ?1", [port]).unwrap();
+
+    // Alice cancels it: Bob sees it cancelled, by her, with nothing sent.
+    let jobs: Value = serde_json::from_str(&alice.ok(&["bulk", "list"])).unwrap();
+    let cancelled: Value =
+        serde_json::from_str(&alice.ok(&["bulk", "cancel", "--job-id", &jobs[0]["id"].to_string()])).unwrap();
+    assert_eq!(cancelled["state"], "cancelled", "{cancelled}");
+    let seen = &team_jobs(&bob)[0];
+    assert_eq!(
+        (seen["state"].as_str(), seen["runner"].as_str(), seen["leased"].as_bool(), seen["done"].as_i64()),
+        (Some("cancelled"), Some("alice"), Some(false), Some(0)),
+        "{seen}"
+    );
+    assert_eq!(cybavo_calls(&sandbox), 0);
 }

@@ -154,6 +154,35 @@ impl Jobs {
         team_jobs::record(&run.team, run.id, &run.instance, &progress, run.lease_ms).await
     }
 
+    /// Cancels job `id`, which nobody runs, as [`Jobs::cancel_stopped`] does, and in the team database too
+    /// when it is a team job, so that no member goes on with it by mistake: refused with `team.job_leased`
+    /// when another member's installation runs it (the job is left paused, saying so); an unreachable team
+    /// database leaves the team's record as it was (its lease, if any, runs out by itself) and cancels here.
+    pub async fn cancel_stopped_everywhere(&self, id: i64) -> Result<super::JobView> {
+        // This installation's lease first: another runner here is refused (`job.already_running`).
+        let lease = self.claim(id)?;
+        let plan = self.plan_of(id)?;
+        let team = match self.join_team(id, &plan).await {
+            Ok(team) => team,
+            Err(e) if e.code == crate::error::ErrorCode::TeamOffline => {
+                tracing::warn!(job = id, "team database offline: the job is cancelled here only");
+                None
+            }
+            Err(e) => {
+                self.set_state(id, JobState::Paused, Some(&e))?;
+                return Err(e);
+            }
+        };
+        if self.get(id)?.state != JobState::Done {
+            self.set_state(id, JobState::Cancelled, None)?;
+        }
+        if let Some(run) = &team {
+            self.record_in_team(run, id, self.get(id)?.state).await?;
+        }
+        drop(lease);
+        self.get(id)
+    }
+
     /// This installation's job for team job `team_job_id` (`bulk resume --team-job-id`): the one that ran
     /// it here, or a new one with its plan on this installation's copy of the shared account (another
     /// member's job taken over). Running it takes the team's lease ([`Jobs::run`]).

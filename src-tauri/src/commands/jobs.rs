@@ -167,9 +167,7 @@ pub async fn cancel_job<R: tauri::Runtime>(
     if !matches!(job.state, JobState::Paused | JobState::Interrupted | JobState::Running) {
         return Ok(job);
     }
-    let job = tauri::async_runtime::spawn_blocking(move || jobs.cancel_stopped(id))
-        .await
-        .map_err(|e| Error::internal(e.to_string()))??;
+    let job = jobs.cancel_stopped_everywhere(id).await?;
     let _ = app.emit(PROGRESS_EVENT, JobProgress::of(&job, 0, None));
     Ok(job)
 }

@@ -1,4 +1,4 @@
-//! `bulk plan|run|resume|list|results`: bulk jobs on a stored account within the provider's rate budgets,
+//! `bulk plan|run|resume|cancel|list|results`: bulk jobs on a stored account within the provider's rate budgets,
 //! stored like the app's; a job the app is running is refused (`job.already_running`), and in a team
 //! workspace a job on a shared account that another member runs (`team.job_leased`).
 
@@ -52,6 +52,12 @@ pub enum BulkCommand {
         #[arg(long)]
         team_job_id: Option<i64>,
     },
+    /// Cancel a job nobody runs (paused or interrupted); in a team workspace the team's record of it too.
+    /// Prints the job.
+    Cancel {
+        #[arg(long)]
+        job_id: i64,
+    },
     /// Print every job as JSON, newest first. `--team`: the team workspace's jobs on the shared accounts
     /// you have a role on (whoever runs them), from the team database.
     List {
@@ -94,6 +100,13 @@ pub async fn run(command: BulkCommand) -> Result<ExitCode, Error> {
         }
         BulkCommand::List { team: true } => {
             println!("{}", serde_json::to_string_pretty(&store.jobs.team_list().await?).unwrap_or_default());
+            return Ok(ExitCode::SUCCESS);
+        }
+        BulkCommand::Cancel { job_id } => {
+            println!(
+                "{}",
+                serde_json::to_string(&store.jobs.cancel_stopped_everywhere(job_id).await?).unwrap_or_default()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         BulkCommand::List { team: false } => {
