@@ -273,6 +273,10 @@ pub const MIGRATIONS: &[&str] = &[
     // and its vault secrets here are refreshed from it.
     "ALTER TABLE accounts ADD COLUMN team_account_id INTEGER;
      CREATE UNIQUE INDEX accounts_team_account ON accounts(team_account_id) WHERE team_account_id IS NOT NULL;",
+    // 11: which jobs are this installation's run of a team workspace's job on a shared account (see
+    // src/jobs/shared.rs): the team database holds its lease and progress for every member.
+    "ALTER TABLE jobs ADD COLUMN team_job_id INTEGER;
+     CREATE UNIQUE INDEX jobs_team_job ON jobs(team_job_id) WHERE team_job_id IS NOT NULL;",
 ];
 
 /// The file name of the database inside the data folder.

@@ -97,6 +97,8 @@ error_codes! {
     TeamMemberNotFound => "team.member_not_found",
     TeamMemberNotJoined => "team.member_not_joined",
     TeamShareMissing => "team.share_missing",
+    TeamJobLeased => "team.job_leased",
+    TeamJobCancelled => "team.job_cancelled",
     ApprovalAwaiting => "approval.awaiting",
     ApprovalAwaitingJob => "approval.awaiting_job",
     ApprovalForAJob => "approval.for_a_job",

@@ -1485,3 +1485,314 @@ async fn team_credentials_give_a_joined_member_a_certificate_once_their_role_ask
     carol.ok(&["team", "credentials", "--client-cert", &cert, "--client-key", &key]);
     carol.ok(&["team", "members"]);
 }
+
+/// A request to the sandbox's control endpoints (`/__sandbox/…`); returns the JSON it answered.
+fn sandbox_control(sandbox: &Sandbox, method: &str, path: &str, body: &Value) -> Value {
+    use std::io::{Read, Write};
+    let base = sandbox.accounts["cybavo"]["base_url"].as_str().unwrap();
+    let host_port = base.trim_start_matches("http://").split('/').next().unwrap();
+    let mut s = std::net::TcpStream::connect(host_port).unwrap();
+    let body = body.to_string();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {host_port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+}
+
+/// How many requests CYBAVO's simulator received.
+fn cybavo_calls(sandbox: &Sandbox) -> u64 {
+    sandbox_control(sandbox, "GET", "/__sandbox/state", &Value::Null)["calls"]["cybavo"].as_u64().unwrap()
+}
+
+/// The team's jobs as `bulk list --team` shows them to `member`.
+fn team_jobs(member: &Member) -> Vec<Value> {
+    serde_json::from_str::<Value>(&member.ok(&["bulk", "list", "--team"])).unwrap().as_array().unwrap().clone()
+}
+
+/// Starts `bulk run` of a three-serial CYBAVO resend on `account_id` as `member`, in the background, with the
+/// team job lease `lease_ms` long; the sandbox holds its first call without answering (until killed).
+fn start_held_job(member: &Member, sandbox: &Sandbox, account_id: &str, lease_ms: &str) -> std::process::Child {
+    sandbox_control(
+        sandbox,
+        "POST",
+        "/__sandbox/faults",
+        &json!({"provider": "cybavo", "kind": "delay", "ms": 600_000}),
+    );
+    Command::new(CLI)
+        .args(["bulk", "run", "--account-id", account_id, "--operation", "resend-withdrawal-callbacks"])
+        .args(["--params", r#"{"serials":[90000000002,90000000003,90000000004]}"#])
+        .env("CALLBACK_DESK_DATA_DIR", member.data.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", &member.keyring.bus_address)
+        .env("CALLBACK_DESK_TEAM_JOB_LEASE_MS", lease_ms)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until `member` sees, in `bulk list --team`, a team job with its first call in flight, and that call
+/// reached the provider; returns the job.
+fn first_call_in_flight(member: &Member, sandbox: &Sandbox, runner: &mut std::process::Child) -> Value {
+    loop {
+        if let Some(job) = team_jobs(member).into_iter().find(|j| j["in_flight"] == 0) {
+            if cybavo_calls(sandbox) == 1 {
+                return job;
+            }
+        }
+        assert!(runner.try_wait().unwrap().is_none(), "the job ended before its first call was in flight");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_running_job_is_leased_to_its_member_others_see_its_progress_and_cannot_run_nor_change_it() {
+    let url = team_database("team_job_lease").await;
+    let dba = superuser("team_job_lease").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    // Mallory's own database credentials, an operator too.
+    let mallory = invite_credentials(&alice.ok(&["team", "invite", "--member", "mallory", "--role", "operator"]));
+    // Another admin's own credentials, who may cancel any job of the account.
+    let adele = invite_credentials(&alice.ok(&["team", "invite", "--member", "adele", "--role", "admin"]));
+    let alices_id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
+    let bobs_id = bob.shared_id("Cybavo team");
+
+    // Alice's job runs (its first call held by the provider): Bob sees it, its runner and its progress.
+    let mut runner = start_held_job(&alice, &sandbox, &alices_id, "60000");
+    let job = first_call_in_flight(&bob, &sandbox, &mut runner);
+    let team_job = job["id"].to_string();
+    assert_eq!(
+        (job["state"].as_str(), job["runner"].as_str(), job["leased"].as_bool(), job["created_by"].as_str()),
+        (Some("running"), Some("alice"), Some(true), Some("alice")),
+        "{job}"
+    );
+    assert_eq!((job["total"].as_i64(), job["done"].as_i64()), (Some(3), Some(0)), "{job}");
+    assert_eq!((job["account"].as_str(), job["account_id"].to_string()), (Some("Cybavo team"), bobs_id.clone()));
+    assert_eq!(job["operation"], "resend-withdrawal-callbacks");
+
+    // Bob cannot run it while Alice's lease is live: refused naming her, nothing sent.
+    let leased = bob.refused(&["bulk", "resume", "--team-job-id", &team_job]);
+    assert_eq!(
+        (leased["code"].as_str(), leased["params"]["member"].as_str()),
+        (Some("team.job_leased"), Some("alice"))
+    );
+    assert_eq!(cybavo_calls(&sandbox), 1);
+
+    // Mallory's own credentials read the job and change nothing of it.
+    let sql = connect_as(&mallory).await;
+    let seen: i64 = sql.query_one("SELECT count(*) FROM callback_desk.jobs", &[]).await.unwrap().get(0);
+    assert_eq!(seen, 1);
+    let before: String = dba.query_one("SELECT to_jsonb(j)::text FROM callback_desk.jobs j", &[]).await.unwrap().get(0);
+    let id = &team_job;
+    for statement in [
+        format!("UPDATE callback_desk.jobs SET state = 'done', next_index = 3 WHERE id = {id}"),
+        format!("DELETE FROM callback_desk.jobs WHERE id = {id}"),
+        "INSERT INTO callback_desk.jobs (account_id, created_by, operation, plan, total)
+         SELECT account_id, 'mallory', operation, plan, total FROM callback_desk.jobs"
+            .to_owned(),
+        format!("SELECT callback_desk.record_job({id}, 'mine', 'done', 3, NULL, 3, 0, 0, 0, NULL)"),
+        format!("SELECT callback_desk.renew_job({id}, 'mine', 600000) AND false"),
+        format!("SELECT callback_desk.take_job({id}, 'mallory/1', 'mine', 1000)"),
+        format!("SELECT callback_desk.cancel_job({id})"),
+        format!("SELECT callback_desk.job_for_change({id}, 'viewer')"),
+    ] {
+        let r = sql.query(statement.as_str(), &[]).await;
+        let refused = match &r {
+            Err(_) => true,
+            // renew_job answers false instead of refusing.
+            Ok(rows) => rows.first().is_some_and(|row| !row.get::<_, bool>(0)) && statement.contains("renew_job"),
+        };
+        assert!(refused, "{statement}: {r:?}");
+    }
+    let after: String = dba.query_one("SELECT to_jsonb(j)::text FROM callback_desk.jobs j", &[]).await.unwrap().get(0);
+    assert_eq!(strip_lease(&before), strip_lease(&after), "only the runner's own lease renewals changed it");
+
+    // An admin of the account cancels it: its lease ends, and its runner may record nothing more.
+    connect_as(&adele).await.execute(format!("SELECT callback_desk.cancel_job({id})").as_str(), &[]).await.unwrap();
+    let row = dba
+        .query_one("SELECT state, lease_until IS NULL, runner_instance IS NULL FROM callback_desk.jobs", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, bool>(1), row.get::<_, bool>(2)),
+        ("cancelled".into(), true, true)
+    );
+    runner.kill().unwrap();
+    runner.wait().unwrap();
+}
+
+/// A team job's row without the times its runner's heartbeat moves.
+fn strip_lease(row: &str) -> Value {
+    let mut v: Value = serde_json::from_str(row).unwrap();
+    v.as_object_mut().unwrap().remove("lease_until");
+    v.as_object_mut().unwrap().remove("updated_at");
+    v
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_job_whose_runner_was_killed_is_taken_over_once_its_lease_ran_out_sending_each_call_once() {
+    let url = team_database("team_job_takeover").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let alices_id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
+    bob.shared_id("Cybavo team");
+
+    // Alice's app is killed while her job's first call is at the provider.
+    let mut runner = start_held_job(&alice, &sandbox, &alices_id, "1500");
+    let job = first_call_in_flight(&bob, &sandbox, &mut runner);
+    let team_job = job["id"].to_string();
+    runner.kill().unwrap(); // SIGKILL
+    runner.wait().unwrap();
+    assert_eq!(cybavo_calls(&sandbox), 1);
+
+    // Once her lease runs out Bob takes the job over: the call she had in flight is unknown (not sent
+    // again), the two others are sent, once.
+    let done = loop {
+        let (code, out, err) = bob.cli(&["bulk", "resume", "--team-job-id", &team_job]);
+        if !err.contains("team.job_leased") {
+            // Exit 1: one call's outcome is unknown.
+            assert_eq!(code, 1, "{out} {err}");
+            break serde_json::from_str::<Value>(out.lines().last().unwrap()).unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(
+        (done["state"].as_str(), done["ok"].as_u64(), done["unknown"].as_u64(), done["failed"].as_u64()),
+        (Some("done"), Some(2), Some(1), Some(0)),
+        "{done}"
+    );
+    assert_eq!(cybavo_calls(&sandbox), 3, "each call reached the provider once");
+    let seen = team_jobs(&alice).into_iter().find(|j| j["id"] == job["id"]).unwrap();
+    assert_eq!(
+        (seen["state"].as_str(), seen["runner"].as_str(), seen["leased"].as_bool()),
+        (Some("done"), Some("bob"), Some(false)),
+        "{seen}"
+    );
+    assert_eq!((seen["done"].as_i64(), seen["ok"].as_i64(), seen["unknown"].as_i64()), (Some(3), Some(2), Some(1)));
+
+    // Alice's installation resuming its own copy of the job sends nothing: Bob finished it.
+    let local: Value = serde_json::from_str(&alice.ok(&["bulk", "list"])).unwrap();
+    let (code, out, err) = alice.cli(&["bulk", "resume", "--job-id", &local[0]["id"].to_string()]);
+    let last: Value = serde_json::from_str(out.lines().last().unwrap_or("null")).unwrap_or(Value::Null);
+    assert_eq!(last["state"], "done", "{code} {out} {err}");
+    assert_eq!(cybavo_calls(&sandbox), 3, "nothing sent twice");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_job_losing_the_team_database_midway_pauses_with_nothing_in_flight_and_resumes_sending_each_once() {
+    let url = team_database("team_job_lost").await;
+    let dba = superuser("team_job_lost").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &[]);
+    let db = rusqlite::Connection::open(alice.data.path().join("callback-desk.sqlite3")).unwrap();
+    let port: i64 = db.query_row("SELECT port FROM team_workspace", [], |r| r.get(0)).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+
+    // The first call is at the provider (held 5 s) when the team database goes away: its connections are cut
+    // and no new one can be made.
+    sandbox_control(&sandbox, "POST", "/__sandbox/faults", &json!({"provider": "cybavo", "kind": "delay", "ms": 5000}));
+    let mut runner = Command::new(CLI)
+        .args(["bulk", "run", "--account-id", &id, "--operation", "resend-withdrawal-callbacks"])
+        .args(["--params", r#"{"serials":[90000000002,90000000003,90000000004]}"#])
+        .env("CALLBACK_DESK_DATA_DIR", alice.data.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", &alice.keyring.bus_address)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    loop {
+        let in_flight = dba.query_opt("SELECT 1 FROM callback_desk.jobs WHERE in_flight = 0", &[]).await.unwrap();
+        if in_flight.is_some() && cybavo_calls(&sandbox) == 1 {
+            break;
+        }
+        assert!(runner.try_wait().unwrap().is_none(), "the job ended before its first call was in flight");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    db.execute("UPDATE team_workspace SET port = ?1", [closed]).unwrap();
+    dba.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'team_job_lost_alice'", &[])
+        .await
+        .unwrap();
+    let out = runner.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("team.offline"), "{err}");
+
+    // Paused after the call that was at the provider, with nothing in flight: nothing else was sent.
+    let jobs: Value = serde_json::from_str(&alice.ok(&["bulk", "list"])).unwrap();
+    let job = &jobs[0];
+    assert_eq!(job["state"], "paused", "{job}");
+    assert_eq!((job["next_index"].as_u64(), job["ok"].as_u64(), job["unknown"].as_u64()), (Some(1), Some(1), Some(0)));
+    let in_flight: Option<i64> = db.query_row("SELECT in_flight FROM jobs", [], |r| r.get(0)).unwrap();
+    assert_eq!(in_flight, None);
+    assert_eq!(cybavo_calls(&sandbox), 1);
+
+    // Back online, it resumes from its second call, sends each once, and the team sees it done.
+    db.execute("UPDATE team_workspace SET port = ?1", [port]).unwrap();
+    let (code, out, err) = alice.cli(&["bulk", "resume", "--job-id", &job["id"].to_string()]);
+    assert_eq!(code, 0, "{out} {err}");
+    assert_eq!(cybavo_calls(&sandbox), 3);
+    let seen = &team_jobs(&alice)[0];
+    assert_eq!(
+        (
+            seen["state"].as_str(),
+            seen["done"].as_i64(),
+            seen["ok"].as_i64(),
+            seen["in_flight"].as_i64(),
+            seen["leased"].as_bool()
+        ),
+        (Some("done"), Some(3), Some(3), None, Some(false)),
+        "{seen}"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_cancelling_a_stopped_team_job_cancels_it_for_every_member() {
+    let url = team_database("team_job_cancel").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
+
+    // Alice's job stops before its first call (the team database unreachable then): paused, nothing sent.
+    let db = rusqlite::Connection::open(alice.data.path().join("callback-desk.sqlite3")).unwrap();
+    let port: i64 = db.query_row("SELECT port FROM team_workspace", [], |r| r.get(0)).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    db.execute("UPDATE team_workspace SET port = ?1", [closed]).unwrap();
+    let run = ["bulk", "run", "--account-id", id.as_str(), "--operation", "resend-withdrawal-callbacks"];
+    let (code, out, err) = alice.cli(&[&run[..], &["--params", r#"{"serials":[90000000002,90000000003]}"#]].concat());
+    assert_eq!(code, 1, "{out} {err}");
+    assert!(err.contains("team.offline"), "{err}");
+    db.execute("UPDATE team_workspace SET port = ?1", [port]).unwrap();
+
+    // Alice cancels it: Bob sees it cancelled, by her, with nothing sent.
+    let jobs: Value = serde_json::from_str(&alice.ok(&["bulk", "list"])).unwrap();
+    let cancelled: Value =
+        serde_json::from_str(&alice.ok(&["bulk", "cancel", "--job-id", &jobs[0]["id"].to_string()])).unwrap();
+    assert_eq!(cancelled["state"], "cancelled", "{cancelled}");
+    let seen = &team_jobs(&bob)[0];
+    assert_eq!(
+        (seen["state"].as_str(), seen["runner"].as_str(), seen["leased"].as_bool(), seen["done"].as_i64()),
+        (Some("cancelled"), Some("alice"), Some(false), Some(0)),
+        "{seen}"
+    );
+    assert_eq!(cybavo_calls(&sandbox), 0);
+}

@@ -1,7 +1,8 @@
 //! Watches the team workspace while the app runs: tells the window how many requests wait for this member
 //! (`approvals-changed`, the Approvals entry's badge), notifies when another member decides one of this
 //! member's requests while the window is not in front (notify.rs shows it), and keeps this installation's
-//! copies of the shared accounts up to date (`accounts-changed` when one was added or changed).
+//! copies of the shared accounts up to date (`accounts-changed` when one was added or changed), and says when
+//! the team's bulk jobs on shared accounts changed (`team-jobs-changed`).
 
 use crate::state::AppState;
 use callback_desk::team::{Team, TeamConfig};
@@ -14,6 +15,10 @@ pub const APPROVALS_CHANGED_EVENT: &str = "approvals-changed";
 
 /// The event that a shared account was shared with this member, or changed: the screens read the accounts again.
 pub const ACCOUNTS_CHANGED_EVENT: &str = "accounts-changed";
+
+/// The event that the team's jobs on shared accounts changed (one started, moved on, stopped): the bulk
+/// jobs lists read them again.
+pub const TEAM_JOBS_CHANGED_EVENT: &str = "team-jobs-changed";
 
 /// How often the team database is asked.
 const EVERY: Duration = Duration::from_secs(10);
@@ -55,12 +60,33 @@ pub fn new_decisions(
 /// Runs for the life of the app (started after the first paint): a look every [`EVERY`] while in a workspace.
 pub async fn run<R: Runtime>(app: tauri::AppHandle<R>, state: AppState) {
     let mut seen: Option<HashMap<i64, String>> = None;
+    let mut jobs_seen = String::new();
     loop {
+        if let Err(e) = look_at_jobs(&app, &state, &mut jobs_seen).await {
+            tracing::debug!(code = %e.code, "team jobs not looked at");
+        }
         if let Err(e) = look(&app, &state, &mut seen).await {
             tracing::debug!(code = %e.code, "approvals not looked at");
         }
         tokio::time::sleep(EVERY).await;
     }
+}
+
+/// Tells the window when the team's jobs changed since the last look (`seen`: what they were).
+async fn look_at_jobs<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    state: &AppState,
+    seen: &mut String,
+) -> Result<(), callback_desk::Error> {
+    if TeamConfig::load(crate::commands::team::vault(state).await?.db())?.is_none() {
+        return Ok(());
+    }
+    let now = serde_json::to_string(&state.jobs().await?.team_list().await?).unwrap_or_default();
+    if *seen != now {
+        *seen = now;
+        let _ = app.emit(TEAM_JOBS_CHANGED_EVENT, ());
+    }
+    Ok(())
 }
 
 async fn look<R: Runtime>(

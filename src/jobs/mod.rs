@@ -21,6 +21,7 @@
 //! * `plan.rs`: what staff ask for, split into calls, checked and estimated under the budgets;
 //! * `run.rs`: the runner, pause and cancel ([`JobControl`]), waiting ([`Sleeper`]) and progress;
 //! * `lease.rs`: who runs a job ([`Jobs::claim`], heartbeats) and the recovery of jobs whose runner is gone;
+//! * `shared.rs`: a job on a shared account of a team workspace, leased and followed in the team database;
 //! * `retry.rs`: why a job's calls failed, and a plan of exactly the failed calls ([`Jobs::failures`]).
 
 use crate::actions::Actions;
@@ -41,6 +42,7 @@ mod lease;
 mod plan;
 mod retry;
 mod run;
+mod shared;
 
 pub use lease::{JobLease, HEARTBEAT_MS, LEASE_STALE_MS};
 pub use plan::{split, unix_seconds, windows, Plan, PlanRequest, PlannedCall, MAX_PLAN_CALLS, MAX_PLAN_DAYS};

@@ -4,6 +4,7 @@
 
 use super::lease::{already_running, JobLease};
 use super::plan::PlanRequest;
+use super::shared::TeamRun;
 use super::{JobProgress, JobState, JobView, Jobs};
 use crate::actions::{ActionRequest, JobCall};
 use crate::clock::{Clock, FixedClock};
@@ -243,13 +244,53 @@ impl Jobs {
             return Ok(job);
         }
         let plan = self.plan_of(id)?;
+        // On a shared account of a workspace: leased in the team database too (nothing was sent yet).
+        let team = match self.join_team(id, &plan).await {
+            Ok(team) => team,
+            Err(e) => {
+                self.set_state(id, JobState::Paused, Some(&e))?;
+                return Err(e);
+            }
+        };
+        let _team_heartbeat = team.as_ref().map(TeamRun::heartbeat);
+        let result =
+            self.run_calls(&lease, plan, team.as_ref(), sandbox_root, transport, sleeper, control, progress).await;
+        if let Some(run) = &team {
+            // Where the job stopped, for every member; the lease released (a job left running by an error
+            // here is interrupted there, its call in flight kept).
+            let state = match self.get(id).map(|j| j.state) {
+                Ok(JobState::Running) | Err(_) => JobState::Interrupted,
+                Ok(state) => state,
+            };
+            if let Err(e) = self.record_in_team(run, id, state).await {
+                tracing::warn!(job = id, error = %e, "could not record the job's end in the team database; its lease expires by itself");
+            }
+        }
+        result
+    }
+
+    /// The calls of job `id` from its next one (see [`Jobs::run`]); `team` when it is leased in the team
+    /// database, where each call is recorded in flight before it leaves and counted after.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_calls(
+        &self,
+        lease: &JobLease,
+        plan: super::Plan,
+        team: Option<&TeamRun>,
+        sandbox_root: Option<&str>,
+        transport: &dyn Transport,
+        sleeper: &dyn Sleeper,
+        control: &JobControl,
+        progress: &mut (dyn FnMut(&JobProgress) + Send),
+    ) -> Result<JobView> {
+        let id = lease.job_id;
         let signing = self.actions.accounts.signing_account(plan.account_id, sandbox_root);
         // The job's whole plan, as a team approval binds it (one approval for every call).
         let approved_as = signing.and_then(|(view, account)| {
             let op = crate::providers::operation_descriptor(&account, &plan.operation)?;
             let calls: Vec<&_> = plan.calls.iter().map(|c| &c.params).collect();
-            let now = self.clock.now_ms();
-            Ok((account, JobPlan::of(id, job.created_at_ms, view.environment, &op, &calls, now)))
+            let (made, now) = (self.get(id)?.created_at_ms, self.clock.now_ms());
+            Ok((account, JobPlan::of(id, made, view.environment, &op, &calls, now)))
         });
         let (account, job_plan) = match approved_as {
             Ok(found) => found,
@@ -306,7 +347,14 @@ impl Jobs {
             }
             let call = &plan.calls[index as usize];
             let req = ActionRequest { account_id: plan.account_id, operation: op.clone(), params: call.params.clone() };
-            self.mark_in_flight(&lease, index)?;
+            if let Some(run) = team {
+                // Unreachable, or the lease lost: nothing leaves, nothing is in flight.
+                if let Err(e) = self.in_flight_in_team(run, id, index).await {
+                    self.set_state(id, JobState::Paused, Some(&e))?;
+                    return Err(e);
+                }
+            }
+            self.mark_in_flight(lease, index)?;
             let result = self.actions.run(&req, sandbox_root, transport, Some(&job_call)).await;
             if let Err(e) = &result {
                 if matches!(e.code, ErrorCode::BudgetWait | ErrorCode::BudgetExhausted) {
@@ -316,6 +364,9 @@ impl Jobs {
                         .conn()
                         .execute("UPDATE jobs SET in_flight = NULL WHERE id = ?1", [id])
                         .map_err(storage_error)?;
+                    if let Some(run) = team {
+                        self.record_in_team(run, id, JobState::Running).await?;
+                    }
                     let at = e.params.get("next_allowed_at_ms").and_then(Value::as_i64);
                     let Some(at) = at.filter(|_| e.code == ErrorCode::BudgetWait) else {
                         self.set_state(id, JobState::Paused, Some(e))?;
@@ -374,6 +425,12 @@ impl Jobs {
                             .map_err(storage_error)?;
                         self.set_state(id, JobState::Paused, Some(&e))?;
                     }
+                    return Err(e);
+                }
+            }
+            if let Some(run) = team {
+                if let Err(e) = self.record_in_team(run, id, JobState::Running).await {
+                    self.set_state(id, JobState::Paused, Some(&e))?;
                     return Err(e);
                 }
             }

@@ -191,6 +191,12 @@ pub fn db_error(e: tokio_postgres::Error) -> Error {
             .with("role", db.hint().unwrap_or("database"))
             .detail(db.message().to_owned()),
         "23505" if db.hint() == Some("member_exists") => Error::new(ErrorCode::TeamMemberExists),
+        "55P03" if db.hint() == Some("job_leased") => {
+            super::jobs::leased_by(db.detail().unwrap_or_default()).detail(db.message().to_owned())
+        }
+        "55P03" if db.hint() == Some("job_cancelled") => {
+            Error::new(ErrorCode::TeamJobCancelled).detail(db.message().to_owned())
+        }
         "42704" if db.hint() == Some("member_not_found") => {
             Error::new(ErrorCode::TeamMemberNotFound).detail(db.message().to_owned())
         }

@@ -11,6 +11,7 @@ pub mod approvals;
 pub mod audit;
 pub mod budget;
 pub mod connect;
+pub mod jobs;
 pub mod keys;
 pub mod members;
 pub mod outbox;

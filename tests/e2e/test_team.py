@@ -249,6 +249,28 @@ def main():
             click(s, card + " [data-testid=account-test]")
             s.wait_for(lambda: s.attr(card + " [data-testid=test-result]", "data-ok") == "true", "the test passes", timeout=40)
 
+        @check("Bob's bulk job on the shared account shows in Alice's window, with Bob as its runner and its progress")
+        def _():
+            open_screen(s, "resend")
+            bob_shared = next(a for a in cli(bob, "accounts", "list") if a["label"] == SHARED)
+            cli(bob, "bulk", "run", "--account-id", str(bob_shared["id"]), "--operation",
+                "resend-withdrawal-callbacks", "--params", '{"serials": [90000000002, 90000000003]}')
+            job = cli(bob, "bulk", "list", "--team")[0]
+            assert (job["runner"], job["state"], job["done"], job["ok"]) == ("bob", "done", 2, 2), job
+            card = f"[data-testid=team-job-{job['id']}]"
+            # The app looks at the workspace every 10 s and says when the team's jobs changed.
+            s.wait_for(lambda: exists(s, card), "Bob's job in Alice's bulk jobs", timeout=40)
+            assert s.text(card + " [data-testid=team-job-runner]") == "Last run by bob", s.text(card)
+            assert s.text(card + " [data-testid=team-job-progress]").startswith("2 of 2 calls · 2 ok"), s.text(card)
+            for lang in LANGS:
+                set_language(s, lang)
+                open_screen(s, "resend")
+                s.find(card, timeout=20)
+                s.execute("document.querySelector('[data-testid=team-jobs-panel]').scrollIntoView({block: 'start'});")
+                shot(s, f"team-jobs-{lang}.png")
+                assert not missing_keys(s), missing_keys(s)
+            set_language(s, "en")
+
         @check("Bob's production resend is held for approval (exit 3) and the window counts it as waiting for Alice")
         def _():
             held = cli(bob, "call", "--account-id", state["bob_account"], "--operation", "resend-withdrawal-callbacks",

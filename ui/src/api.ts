@@ -33,6 +33,7 @@ import type { Column } from "./bindings/Column";
 import type { PlanRequest } from "./bindings/PlanRequest";
 import type { Plan } from "./bindings/Plan";
 import type { JobView } from "./bindings/JobView";
+import type { TeamJob } from "./bindings/TeamJob";
 import type { JobFailures } from "./bindings/JobFailures";
 import type { FailureReason } from "./bindings/FailureReason";
 import type { Phrase } from "./bindings/Phrase";
@@ -73,7 +74,7 @@ import { mark, type StartupMarks } from "./startup";
 export type {
   AppInfo, Preferences, RetentionResult, CoreError, AccountInput, AccountView, ProviderDescriptor, TestResult, ActionRequest, ActionResult,
   RedactedRequest, HistoryFilter, HistoryPage, HistoryRow, HistoryDetail, Cursor, ExportResult, OperationDescriptor, FormField,
-  PlanRequest, Plan, JobView, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
+  PlanRequest, Plan, JobView, TeamJob, JobFailures, FailureReason, Phrase, Tone, JobProgress, JobState, BudgetStatus, ResultsView, ResultRow, ResultOutcome, CopyTicket, Copied,
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
   SandboxInbox, InboxEntry, SignatureCheck, CallbackCheck, CallbackAction, CallbackField, Pasted, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice,
   CloseChoice, HistoryPageView, TeamStatus, TeamWorkspace, TeamMember, TeamJoinTls, ApprovalItem, ApprovalsView, ShareResult, RemoveResult,
@@ -172,6 +173,10 @@ export const api = {
   cancelJob: (id: number) => invoke<JobView>("cancel_job", { id }),
   resumeJob: (id: number) => invoke<JobView>("resume_job", { id }),
   listJobs: () => invoke<JobView[]>("list_jobs"),
+  /** The team workspace's jobs on shared accounts, whoever runs them (none when solo). */
+  teamJobs: () => invoke<TeamJob[]>("team_jobs"),
+  /** In a team workspace: a team job started, moved on or stopped (the app looks every few seconds). */
+  onTeamJobsChanged: (cb: () => void): Promise<UnlistenFn> => listen<null>("team-jobs-changed", () => cb()),
   budgetStatus: (accountId: number, operation: string) =>
     invoke<BudgetStatus>("budget_status", { accountId, operation }),
   /** A job's results so far: counts by outcome and the first `limit` rows (one per id or call). */

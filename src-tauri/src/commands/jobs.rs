@@ -9,6 +9,8 @@ use callback_desk::i18n::Language;
 use callback_desk::jobs::{JobControl, JobFailures, JobProgress, JobState, JobView, Plan, PlanRequest, SystemSleeper};
 use callback_desk::limits::BudgetKey;
 use callback_desk::results::{self, ResultsView};
+use callback_desk::team::jobs::TeamJob;
+use callback_desk::team::TeamConfig;
 use callback_desk::{Error, ErrorCode};
 use serde::Serialize;
 use ts_rs::TS;
@@ -165,9 +167,7 @@ pub async fn cancel_job<R: tauri::Runtime>(
     if !matches!(job.state, JobState::Paused | JobState::Interrupted | JobState::Running) {
         return Ok(job);
     }
-    let job = tauri::async_runtime::spawn_blocking(move || jobs.cancel_stopped(id))
-        .await
-        .map_err(|e| Error::internal(e.to_string()))??;
+    let job = jobs.cancel_stopped_everywhere(id).await?;
     let _ = app.emit(PROGRESS_EVENT, JobProgress::of(&job, 0, None));
     Ok(job)
 }
@@ -235,6 +235,17 @@ pub async fn save_job_results<R: tauri::Runtime>(
 pub async fn list_jobs(state: tauri::State<'_, AppState>) -> Result<Vec<JobView>, Error> {
     let jobs = state.jobs().await?;
     tauri::async_runtime::spawn_blocking(move || jobs.list()).await.map_err(|e| Error::internal(e.to_string()))?
+}
+
+/// The team workspace's jobs on the shared accounts this member has a role on, whoever runs them, with
+/// their progress (from the team database); none outside a workspace.
+#[tauri::command]
+pub async fn team_jobs(state: tauri::State<'_, AppState>) -> Result<Vec<TeamJob>, Error> {
+    let jobs = state.jobs().await?;
+    if TeamConfig::load(state.accounts().await?.vault().db())?.is_none() {
+        return Ok(Vec::new());
+    }
+    jobs.team_list().await
 }
 
 /// What is left today of an account's budget for an operation, and when the next call may go out.

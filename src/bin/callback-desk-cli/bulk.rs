@@ -1,5 +1,6 @@
-//! `bulk plan|run|resume|list|results`: bulk jobs on a stored account within the provider's rate budgets,
-//! stored like the app's; a job the app is running is refused (`job.already_running`).
+//! `bulk plan|run|resume|cancel|list|results`: bulk jobs on a stored account within the provider's rate budgets,
+//! stored like the app's; a job the app is running is refused (`job.already_running`), and in a team
+//! workspace a job on a shared account that another member runs (`team.job_leased`).
 
 use crate::signals::StopSignals;
 use crate::{open_store, parse_params};
@@ -41,13 +42,28 @@ pub enum BulkCommand {
     /// Plan and run a job: one JSON progress line per call or wait, then the job. Ctrl-C pauses it
     /// (resume with `bulk resume`). Exit 0 only when every call succeeded.
     Run(BulkArgs),
-    /// Resume a paused, cancelled or interrupted job from its next call.
+    /// Resume a paused, cancelled or interrupted job from its next call. `--team-job-id` (a job of the
+    /// team workspace, `bulk list --team`) runs the team's job here: this installation's run of it, or
+    /// another member's whose app stopped (its lease ran out), from its next call, the call they had in
+    /// flight counted unknown.
     Resume {
+        #[arg(long, required_unless_present = "team_job_id", conflicts_with = "team_job_id")]
+        job_id: Option<i64>,
+        #[arg(long)]
+        team_job_id: Option<i64>,
+    },
+    /// Cancel a job nobody runs (paused or interrupted); in a team workspace the team's record of it too.
+    /// Prints the job.
+    Cancel {
         #[arg(long)]
         job_id: i64,
     },
-    /// Print every job as JSON, newest first.
-    List,
+    /// Print every job as JSON, newest first. `--team`: the team workspace's jobs on the shared accounts
+    /// you have a role on (whoever runs them), from the team database.
+    List {
+        #[arg(long)]
+        team: bool,
+    },
     /// Write a job's results as CSV: one line per id (serial, notification id, transaction identifier)
     /// or per call, with outcome, HTTP status, provider code, message and history id, and for CYBAVO
     /// look-ups the decoded callback. Never contains secrets or signatures.
@@ -82,7 +98,18 @@ pub async fn run(command: BulkCommand) -> Result<ExitCode, Error> {
             println!("{}", serde_json::to_string(&plan).map_err(|e| Error::internal(e.to_string()))?);
             return Ok(ExitCode::SUCCESS);
         }
-        BulkCommand::List => {
+        BulkCommand::List { team: true } => {
+            println!("{}", serde_json::to_string_pretty(&store.jobs.team_list().await?).unwrap_or_default());
+            return Ok(ExitCode::SUCCESS);
+        }
+        BulkCommand::Cancel { job_id } => {
+            println!(
+                "{}",
+                serde_json::to_string(&store.jobs.cancel_stopped_everywhere(job_id).await?).unwrap_or_default()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        BulkCommand::List { team: false } => {
             println!("{}", serde_json::to_string_pretty(&store.jobs.list()?).unwrap_or_default());
             return Ok(ExitCode::SUCCESS);
         }
@@ -90,7 +117,9 @@ pub async fn run(command: BulkCommand) -> Result<ExitCode, Error> {
             let plan = store.jobs.plan(&plan_request(args)?)?;
             store.jobs.create(&plan)?
         }
-        BulkCommand::Resume { job_id } => job_id,
+        BulkCommand::Resume { job_id: Some(job_id), .. } => job_id,
+        BulkCommand::Resume { team_job_id: Some(team_job_id), .. } => store.jobs.for_team_job(team_job_id).await?,
+        BulkCommand::Resume { .. } => unreachable!("clap requires one of the two"),
         BulkCommand::Results { job_id, csv } => {
             let (job, rows) = store.jobs.results(job_id)?;
             let op = job.operation_descriptor()?;
@@ -142,6 +171,12 @@ pub async fn run(command: BulkCommand) -> Result<ExitCode, Error> {
         }
     }
     if let Err(e) = &result {
+        if e.code == callback_desk::ErrorCode::TeamJobLeased {
+            eprintln!(
+                "job {id} is being run by {} in the team workspace; follow it with `callback-desk-cli bulk list --team`",
+                e.params.get("member").and_then(|m| m.as_str()).unwrap_or_default()
+            );
+        }
         if e.code == callback_desk::ErrorCode::JobAlreadyRunning {
             eprintln!(
                 "job {id} is being run by process {} (the app or another terminal); let it finish, or pause it \

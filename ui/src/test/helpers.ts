@@ -119,6 +119,7 @@ export function mockBackend(opts: {
       if (cmd === "list_accounts") return opts.accounts ?? [];
       if (cmd === "provider_descriptors") return opts.descriptors ?? PROVIDERS;
       if (cmd === "list_jobs") return opts.jobs?.() ?? [];
+      if (cmd === "team_jobs") return [];
       if (cmd === "budget_status") return UNLIMITED;
       if (cmd.startsWith("plugin:event|")) return 1;
       throw new Error(`unexpected command ${cmd}`);

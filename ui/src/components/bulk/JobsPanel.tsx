@@ -9,6 +9,7 @@ import { operationOf } from "../../lib/descriptors";
 import { formatLocal } from "../../lib/time";
 import { ErrorBox } from "../ErrorBox";
 import { JobTiming } from "./JobTiming";
+import { TeamJobsSection } from "./TeamJobs";
 
 /** How many jobs the panel shows before "Show all". */
 export const JOBS_SHOWN = 5;
@@ -47,6 +48,7 @@ export function JobsSection(props: {
       if (r) setSaved((prev) => ({ ...prev, [i]: r }));
     });
   return (
+    <>
     <JobsPanel
       jobs={props.jobs}
       descriptors={props.descriptors}
@@ -61,6 +63,8 @@ export function JobsSection(props: {
       onShowResults={props.onShowResults}
       onRetry={props.onRetry}
     />
+    <TeamJobsSection descriptors={props.descriptors} />
+    </>
   );
 }
 
