@@ -94,6 +94,7 @@ error_codes! {
     TeamMemberNotFound => "team.member_not_found",
     TeamMemberNotJoined => "team.member_not_joined",
     TeamShareMissing => "team.share_missing",
+    TeamSharedAccountAdminOnly => "team.shared_account_admin_only",
     ApprovalAwaiting => "approval.awaiting",
     ApprovalAwaitingJob => "approval.awaiting_job",
     ApprovalForAJob => "approval.for_a_job",
