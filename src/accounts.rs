@@ -451,7 +451,13 @@ impl Accounts {
         input: &AccountInput,
         new_base_url: &str,
     ) -> Result<()> {
-        secrets_required_for_new_host(current.environment, &current.base_url, &self.vault.names(id)?, input, new_base_url)
+        secrets_required_for_new_host(
+            current.environment,
+            &current.base_url,
+            &self.vault.names(id)?,
+            input,
+            new_base_url,
+        )
     }
 
     /// Deletes the account and its secrets. History rows keep the account's label.

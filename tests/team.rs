@@ -1388,8 +1388,7 @@ async fn team_an_admins_edit_of_a_shared_account_reaches_every_members_copy_with
 
     // The team database holds the change, ciphertext only; the trail says what changed and which secret was
     // entered anew, never its value.
-    let label: String =
-        dba.query_one("SELECT label FROM callback_desk.accounts", &[]).await.unwrap().get(0);
+    let label: String = dba.query_one("SELECT label FROM callback_desk.accounts", &[]).await.unwrap().get(0);
     assert_eq!(label, "Cybavo payouts");
     let sealed: Vec<Vec<u8>> = dba
         .query("SELECT sealed FROM callback_desk.sealed_secrets", &[])
@@ -1405,7 +1404,10 @@ async fn team_an_admins_edit_of_a_shared_account_reaches_every_members_copy_with
     assert_eq!(edits.len(), 1, "{edits:?}");
     assert_eq!(edits[0]["rotated"], json!(["api_secret"]));
     assert_eq!(edits[0]["sealed_for"], json!(["alice", "bob"]));
-    assert_eq!((edits[0]["before"]["label"].as_str(), edits[0]["after"]["label"].as_str()), (Some("Cybavo team"), Some("Cybavo payouts")));
+    assert_eq!(
+        (edits[0]["before"]["label"].as_str(), edits[0]["after"]["label"].as_str()),
+        (Some("Cybavo team"), Some("Cybavo payouts"))
+    );
     assert!(!edits[0].to_string().contains(secret));
     assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
 }
@@ -1452,8 +1454,7 @@ async fn team_an_admins_delete_of_a_shared_account_removes_every_members_copy_an
     assert_eq!(lookup_outcome(&bob, &bobs), "ok");
     let bobs_history = bob.ok(&["history", "list", "--json"]);
     assert_eq!(bobs_history.lines().count(), 1);
-    let trail_before: i64 =
-        dba.query_one("SELECT count(*) FROM callback_desk.audit", &[]).await.unwrap().get(0);
+    let trail_before: i64 = dba.query_one("SELECT count(*) FROM callback_desk.audit", &[]).await.unwrap().get(0);
 
     alice.ok(&["accounts", "remove", &mine]);
 
@@ -1499,7 +1500,10 @@ async fn team_taking_a_share_back_ends_the_members_use_and_names_the_secrets_to_
 
     // Only the account's admins take a share back.
     let denied = bob.refused(&["team", "unshare", "--account-id", &bobs, "--member", "bob"]);
-    assert_eq!((denied["code"].as_str(), denied["params"]["role"].as_str()), (Some("team.permission_denied"), Some("admin")));
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("admin"))
+    );
 
     let (code, out, err) = alice.cli(&["team", "unshare", "--account-id", &mine, "--member", "bob"]);
     assert_eq!(code, 0, "{err}");

@@ -396,8 +396,8 @@ fn no_command_answers_with_a_secret() {
     w.refused("team_invite", json!({"member": "bob", "role": "operator"}), "team.not_joined");
     w.refused("team_join", json!({"invite": "cbd-invite-1.bm90IGEgY29kZQ"}), "team.invite_invalid");
     w.refused("team_share", json!({"accountId": 1, "member": "bob"}), "team.not_joined");
-    w.refused("team_shares", json!({"accountId": 1}), "input.invalid");
-    w.refused("team_unshare", json!({"accountId": 1, "member": "bob"}), "input.invalid");
+    w.refused("team_shares", json!({"accountId": 1}), "team.not_joined");
+    w.refused("team_unshare", json!({"accountId": 1, "member": "bob"}), "team.not_joined");
     w.refused("team_remove", json!({"member": "bob"}), "team.not_joined");
     w.refused("approvals_list", json!({}), "team.not_joined");
     w.refused("approve_request", json!({"id": 1}), "team.not_joined");

@@ -692,7 +692,12 @@ pub async fn edit(
         )
         .await
         .map_err(db_error)?;
-    tracing::info!(team_account_id = team_id, members = holders.len(), rotated = rotated.len(), "shared account edited");
+    tracing::info!(
+        team_account_id = team_id,
+        members = holders.len(),
+        rotated = rotated.len(),
+        "shared account edited"
+    );
     refresh(team, vault, Some(team_id), now).await?;
     accounts.get(local_id)
 }
