@@ -296,6 +296,36 @@ pub fn validate_input(
     Ok((base_url, public))
 }
 
+/// Stored secrets belong to the host they were entered for. When an update moves the account to
+/// another host (scheme, host or port of the base URL) or another environment, every secret stored
+/// for it (`stored`, by name) must be entered again in the same update, so a changed address (a mistake,
+/// or a compromised window) cannot make "Test connection" or a resend carry the saved credentials to a
+/// new server. Fails with `accounts.secrets_required_for_new_host`, naming the missing secrets in
+/// `fields` (and the first in `field`), before anything is written. Shared accounts follow the same rule
+/// (`team::shared`).
+pub fn secrets_required_for_new_host(
+    environment: Environment,
+    base_url: &str,
+    stored: &[impl AsRef<str>],
+    input: &AccountInput,
+    new_base_url: &str,
+) -> Result<()> {
+    if environment == input.environment && same_host(base_url, new_base_url) {
+        return Ok(());
+    }
+    let missing: Vec<String> = secret_fields(input.provider)
+        .into_iter()
+        .filter(|name| stored.iter().any(|s| s.as_ref() == name))
+        .filter(|name| input.entered_secret(name).is_none())
+        .collect();
+    match missing.first() {
+        None => Ok(()),
+        Some(first) => Err(Error::new(ErrorCode::AccountsSecretsRequiredForNewHost)
+            .with("field", first.as_str())
+            .with("fields", missing.clone())),
+    }
+}
+
 impl Accounts {
     pub fn new(vault: Arc<Vault>, clock: Arc<dyn Clock>) -> Self {
         Accounts { vault, clock }
@@ -413,12 +443,7 @@ impl Accounts {
         }
     }
 
-    /// Stored secrets belong to the host they were entered for. When an update moves the account to
-    /// another host (scheme, host or port of the base URL) or another environment, every secret stored
-    /// for it must be entered again in the same update, so a changed address (a mistake, or a
-    /// compromised window) cannot make "Test connection" or a resend carry the saved credentials to a
-    /// new server. Fails with `accounts.secrets_required_for_new_host`, naming the missing secrets in
-    /// `fields` (and the first in `field`), before anything is written.
+    /// See [`secrets_required_for_new_host`]; the stored secrets are this installation's.
     fn check_secrets_for_new_host(
         &self,
         id: i64,
@@ -426,21 +451,13 @@ impl Accounts {
         input: &AccountInput,
         new_base_url: &str,
     ) -> Result<()> {
-        if current.environment == input.environment && same_host(&current.base_url, new_base_url) {
-            return Ok(());
-        }
-        let stored = self.vault.names(id)?;
-        let missing: Vec<String> = secret_fields(input.provider)
-            .into_iter()
-            .filter(|name| stored.contains(name))
-            .filter(|name| input.entered_secret(name).is_none())
-            .collect();
-        match missing.first() {
-            None => Ok(()),
-            Some(first) => Err(Error::new(ErrorCode::AccountsSecretsRequiredForNewHost)
-                .with("field", first.as_str())
-                .with("fields", missing.clone())),
-        }
+        secrets_required_for_new_host(
+            current.environment,
+            &current.base_url,
+            &self.vault.names(id)?,
+            input,
+            new_base_url,
+        )
     }
 
     /// Deletes the account and its secrets. History rows keep the account's label.

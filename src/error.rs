@@ -99,6 +99,7 @@ error_codes! {
     TeamShareMissing => "team.share_missing",
     TeamJobLeased => "team.job_leased",
     TeamJobCancelled => "team.job_cancelled",
+    TeamSharedAccountAdminOnly => "team.shared_account_admin_only",
     ApprovalAwaiting => "approval.awaiting",
     ApprovalAwaitingJob => "approval.awaiting_job",
     ApprovalForAJob => "approval.for_a_job",

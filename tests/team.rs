@@ -1796,3 +1796,290 @@ async fn team_cancelling_a_stopped_team_job_cancels_it_for_every_member() {
     );
     assert_eq!(cybavo_calls(&sandbox), 0);
 }
+
+/// `member`'s look-up on their copy `id`: its printed outcome (`ok`, or what the provider said), or the
+/// error code it was refused with.
+fn lookup_outcome(member: &Member, id: &str) -> String {
+    let args = Member::lookup_args(id);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = member.cli(&args);
+    if code == 0 {
+        return serde_json::from_str::<Value>(out.trim()).unwrap()["outcome"].as_str().unwrap().to_owned();
+    }
+    match serde_json::from_str::<Value>(err.lines().last().unwrap_or_default()) {
+        Ok(e) if e["error"]["code"].is_string() => e["error"]["code"].as_str().unwrap().to_owned(),
+        _ => format!("exit {code}: {out} {err}"),
+    }
+}
+
+/// The payloads of the trail's rows of `kind` whose scope starts with `scope`, oldest first.
+async fn workspace_rows(dba: &tokio_postgres::Client, kind: &str, scope: &str) -> Vec<Value> {
+    dba.query(
+        "SELECT payload FROM callback_desk.audit WHERE kind = $1 AND scope LIKE $2 || '%' ORDER BY id",
+        &[&kind, &scope],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+/// Alice (admin) and bob (operator) in a new workspace `db`, and a CYBAVO sandbox account shared with bob
+/// whose file is `account`: (alice's id, bob's id).
+fn shared_with_bob(alice: &Member, bob: &Member, url: &str, account: &Value, label: &str) -> (String, String) {
+    alice.ok(&["team", "init", "--database-url", url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let mine = alice.add_shared(account, label, &["bob"]);
+    (mine, bob.shared_id(label))
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_an_admins_edit_of_a_shared_account_reaches_every_members_copy_with_its_rotated_secret() {
+    let url = team_database("team_edit").await;
+    let dba = superuser("team_edit").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    // Added with a secret the provider no longer takes: bob's look-up is turned down by the provider.
+    let right = sandbox.accounts["cybavo"].clone();
+    let mut stale = right.clone();
+    stale["api_secret"] = json!("stale-secret-of-the-team-0001");
+    let (mine, bobs) = shared_with_bob(&alice, &bob, &url, &stale, "Cybavo team");
+    assert_ne!(lookup_outcome(&bob, &bobs), "ok");
+
+    // Alice renames the account and enters the rotated secret (only that one: the code stays as it is).
+    let file = alice.data.path().join("rotated.json");
+    std::fs::write(&file, json!({"api_secret": right["api_secret"]}).to_string()).unwrap();
+    let edited: Value = serde_json::from_str(&alice.ok(&[
+        "accounts",
+        "edit",
+        &mine,
+        "--label",
+        "Cybavo payouts",
+        "--account",
+        file.to_str().unwrap(),
+        "--notes",
+        "rotated in December",
+    ]))
+    .unwrap();
+    assert_eq!((edited["label"].as_str(), edited["id"].to_string()), (Some("Cybavo payouts"), mine.clone()));
+
+    // Bob's copy follows: same id, the new label and notes, and the rotated secret works at the provider.
+    let seen = listed(&bob, &bobs);
+    assert_eq!((seen["label"].as_str(), seen["notes"].as_str()), (Some("Cybavo payouts"), Some("rotated in December")));
+    assert_eq!(lookup_outcome(&bob, &bobs), "ok");
+    assert_eq!(lookup_outcome(&alice, &mine), "ok");
+
+    // The team database holds the change, ciphertext only; the trail says what changed and which secret was
+    // entered anew, never its value.
+    let label: String = dba.query_one("SELECT label FROM callback_desk.accounts", &[]).await.unwrap().get(0);
+    assert_eq!(label, "Cybavo payouts");
+    let sealed: Vec<Vec<u8>> = dba
+        .query("SELECT sealed FROM callback_desk.sealed_secrets", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(sealed.len(), 4, "alice's two copies and bob's two");
+    let secret = right["api_secret"].as_str().unwrap();
+    assert!(!sealed.iter().any(|s| contains(s, secret)));
+    let edits = workspace_rows(&dba, "account", "edit account").await;
+    assert_eq!(edits.len(), 1, "{edits:?}");
+    assert_eq!(edits[0]["rotated"], json!(["api_secret"]));
+    assert_eq!(edits[0]["sealed_for"], json!(["alice", "bob"]));
+    assert_eq!(
+        (edits[0]["before"]["label"].as_str(), edits[0]["after"]["label"].as_str()),
+        (Some("Cybavo team"), Some("Cybavo payouts"))
+    );
+    assert!(!edits[0].to_string().contains(secret));
+    assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_member_who_is_not_the_accounts_admin_cannot_edit_nor_delete_its_copy_and_nothing_changes() {
+    let url = team_database("team_edit_refused").await;
+    let dba = superuser("team_edit_refused").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    let (mine, bobs) = shared_with_bob(&alice, &bob, &url, &sandbox.accounts["cybavo"], "Cybavo team");
+    let before = listed(&bob, &bobs);
+
+    let file = bob.data.path().join("mine.json");
+    std::fs::write(&file, json!({"api_secret": "bobs-own-secret-0002"}).to_string()).unwrap();
+    let edit = bob.refused(&["accounts", "edit", &bobs, "--label", "Bob's now", "--account", file.to_str().unwrap()]);
+    assert_eq!(
+        (edit["code"].as_str(), edit["params"]["label"].as_str(), edit["params"]["account_id"].to_string()),
+        (Some("team.shared_account_admin_only"), Some("Cybavo team"), bobs.clone()),
+        "{edit}"
+    );
+    let delete = bob.refused(&["accounts", "remove", &bobs]);
+    assert_eq!(delete["code"], "team.shared_account_admin_only", "{delete}");
+
+    // Nothing changed: not the team's account, not bob's copy, which still works with the team's secrets.
+    assert_eq!(listed(&bob, &bobs), before);
+    assert_eq!(lookup_outcome(&bob, &bobs), "ok");
+    let label: String = dba.query_one("SELECT label FROM callback_desk.accounts", &[]).await.unwrap().get(0);
+    assert_eq!(label, "Cybavo team");
+    assert_eq!(listed(&alice, &mine)["label"], "Cybavo team");
+    assert!(workspace_rows(&dba, "account", "edit").await.is_empty());
+    assert!(workspace_rows(&dba, "account", "delete").await.is_empty());
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_an_admins_delete_of_a_shared_account_removes_every_members_copy_and_keeps_the_history() {
+    let url = team_database("team_delete").await;
+    let dba = superuser("team_delete").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    let (mine, bobs) = shared_with_bob(&alice, &bob, &url, &sandbox.accounts["cybavo"], "Cybavo team");
+    assert_eq!(lookup_outcome(&bob, &bobs), "ok");
+    let bobs_history = bob.ok(&["history", "list", "--json"]);
+    assert_eq!(bobs_history.lines().count(), 1);
+    let trail_before: i64 = dba.query_one("SELECT count(*) FROM callback_desk.audit", &[]).await.unwrap().get(0);
+
+    alice.ok(&["accounts", "remove", &mine]);
+
+    // Gone from the team database with its sealed copies; every row of the trail stays, and one more says it.
+    let left: (i64, i64) = {
+        let r = dba
+            .query_one(
+                "SELECT (SELECT count(*) FROM callback_desk.accounts), (SELECT count(*) FROM callback_desk.sealed_secrets)",
+                &[],
+            )
+            .await
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(left, (0, 0));
+    let trail_after: i64 = dba.query_one("SELECT count(*) FROM callback_desk.audit", &[]).await.unwrap().get(0);
+    assert_eq!(trail_after, trail_before + 1);
+    let deleted = workspace_rows(&dba, "account", "delete account").await;
+    assert_eq!((deleted[0]["label"].as_str(), &deleted[0]["held_by"]), (Some("Cybavo team"), &json!(["alice", "bob"])));
+    assert_eq!(alice.ok(&["history", "verify-chain"]).trim(), "intact");
+
+    // Bob's copy is gone at his next refresh, his history stays; a call on it names no account.
+    let list: Value = serde_json::from_str(&bob.ok(&["accounts", "list"])).unwrap();
+    assert_eq!(list, json!([]));
+    // As when an account of one's own is deleted: the row stays, with the account's label, naming no account.
+    let mut row: Value = serde_json::from_str(bobs_history.trim()).unwrap();
+    row["account_id"] = Value::Null;
+    assert_eq!(serde_json::from_str::<Value>(bob.ok(&["history", "list", "--json"]).trim()).unwrap(), row);
+    assert_eq!(row["account_label"], "Cybavo team", "{row}");
+    assert_eq!(lookup_outcome(&bob, &bobs), "input.invalid");
+    assert_eq!(serde_json::from_str::<Value>(&alice.ok(&["accounts", "list"])).unwrap(), json!([]));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_taking_a_share_back_ends_the_members_use_and_names_the_secrets_to_rotate() {
+    let url = team_database("team_unshare").await;
+    let dba = superuser("team_unshare").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    let (mine, bobs) = shared_with_bob(&alice, &bob, &url, &sandbox.accounts["cybavo"], "Cybavo team");
+    assert_eq!(lookup_outcome(&bob, &bobs), "ok");
+
+    // Only the account's admins take a share back.
+    let denied = bob.refused(&["team", "unshare", "--account-id", &bobs, "--member", "bob"]);
+    assert_eq!(
+        (denied["code"].as_str(), denied["params"]["role"].as_str()),
+        (Some("team.permission_denied"), Some("admin"))
+    );
+
+    let (code, out, err) = alice.cli(&["team", "unshare", "--account-id", &mine, "--member", "bob"]);
+    assert_eq!(code, 0, "{err}");
+    let team_id = listed(&alice, &mine)["team_account_id"].clone();
+    assert_eq!(
+        serde_json::from_str::<Value>(out.trim()).unwrap(),
+        json!({"member": "bob", "rotate": [{"account_id": mine.parse::<i64>().unwrap(), "team_account_id": team_id,
+               "label": "Cybavo team", "provider": "cybavo", "secrets": ["api_code", "api_secret"]}]})
+    );
+    assert!(err.contains("api_code, api_secret") && err.contains("rotate"), "{err}");
+
+    // Bob's installation holds no secret of it any more and cannot use it; alice's copy still works.
+    assert_eq!(lookup_outcome(&bob, &bobs), "team.share_missing");
+    assert!(listed(&bob, &bobs)["secrets"].as_array().unwrap().iter().all(|s| s["set"] == false));
+    assert_eq!(lookup_outcome(&alice, &mine), "ok");
+    let bobs_copies: i64 = dba
+        .query_one("SELECT count(*) FROM callback_desk.sealed_secrets WHERE member = 'bob'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(bobs_copies, 0);
+    // Taking back what is not there names nothing; the trail has the one that was.
+    let again: Value =
+        serde_json::from_str(&alice.ok(&["team", "unshare", "--account-id", &mine, "--member", "bob"])).unwrap();
+    assert_eq!(again, json!({"member": "bob", "rotate": []}));
+    let rows = workspace_rows(&dba, "unshare", "account").await;
+    assert_eq!(rows, vec![json!({"account_id": team_id, "member": "bob", "secrets": ["api_code", "api_secret"]})]);
+    // Shared again, it works again.
+    alice.ok(&["team", "share", "--account-id", &mine, "--member", "bob"]);
+    assert_eq!(lookup_outcome(&bob, &bobs), "ok");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_members_own_credentials_cannot_edit_delete_nor_take_back_an_account_they_do_not_administer_in_sql() {
+    let url = team_database("team_changes_sql").await;
+    let dba = superuser("team_changes_sql").await;
+    let sandbox = Sandbox::start();
+    let alice = Member::new();
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let connect = |name: &'static str, role: &'static str| {
+        let code = alice.ok(&["team", "invite", "--member", name, "--role", role]);
+        async move { connect_as(&invite_credentials(code.trim())).await }
+    };
+    let opal = connect("opal", "operator").await;
+    // A workspace admin whose role on this one account is operator: the check is per account.
+    let adam = connect("adam", "admin").await;
+    let id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &[]);
+    let other = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo other", &[]);
+    alice.ok(&["team", "role", "--account-id", &id, "--member", "adam", "--role", "operator"]);
+    let team_id = listed(&alice, &id)["team_account_id"].as_i64().unwrap();
+    let other_id = listed(&alice, &other)["team_account_id"].as_i64().unwrap();
+    let state = || async {
+        let r = dba
+            .query_one(
+                "SELECT (SELECT string_agg(label, ',' ORDER BY id) FROM callback_desk.accounts),
+                        (SELECT count(*) FROM callback_desk.sealed_secrets), (SELECT count(*) FROM callback_desk.audit)",
+                &[],
+            )
+            .await
+            .unwrap();
+        (r.get::<_, String>(0), r.get::<_, i64>(1), r.get::<_, i64>(2))
+    };
+    let before = state().await;
+
+    for (who, client) in [("opal", &opal), ("adam", &adam)] {
+        for sql in [
+            format!(
+                "SELECT callback_desk.update_account({team_id}, 'Mine', 'custom', 'https://evil.example.com', '{{}}', '',
+                 '{{}}', '{{}}', '{{}}', '{{}}')"
+            ),
+            format!("SELECT callback_desk.delete_account({team_id})"),
+            format!("SELECT callback_desk.unshare_secrets({team_id}, 'alice')"),
+            format!("SELECT * FROM callback_desk.account_shares({team_id})"),
+            format!("UPDATE callback_desk.accounts SET label = 'Mine' WHERE id = {team_id}"),
+            format!("DELETE FROM callback_desk.accounts WHERE id = {team_id}"),
+            format!("DELETE FROM callback_desk.sealed_secrets WHERE account_id = {team_id}"),
+        ] {
+            let e = client.batch_execute(&sql).await.expect_err(&sql);
+            assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{who}: {sql}: {e:?}");
+        }
+    }
+    assert_eq!(state().await, before, "nothing changed");
+    // Where adam is admin (his workspace role), the same function answers him.
+    let holders: Vec<String> = adam
+        .query("SELECT member FROM callback_desk.account_shares($1)", &[&other_id])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(holders, ["alice"]);
+}

@@ -62,10 +62,11 @@ impl HeldDeletes {
     }
 }
 
-/// Deletes the accounts whose hold ended; a failure is logged (the account then simply stays).
-pub fn delete_now(accounts: &Accounts, ids: &[i64]) {
+/// Deletes the accounts whose hold ended (a shared account from the team database, as
+/// `team::shared::delete_account` does); a failure is logged (the account then simply stays).
+pub async fn delete_now(accounts: &Accounts, ids: &[i64]) {
     for &id in ids {
-        if let Err(e) = accounts.delete(id) {
+        if let Err(e) = callback_desk::team::shared::delete_account(accounts, id).await {
             tracing::warn!(account_id = id, code = %e.code, "held account delete not done");
         }
     }
@@ -129,7 +130,7 @@ mod tests {
 
         let token = held.hold(id);
         assert!(held.release(id, token));
-        delete_now(&store.accounts, &[id]);
+        tauri::async_runtime::block_on(delete_now(&store.accounts, &[id]));
         assert!(store.accounts.get(id).is_err());
         assert_eq!(sealed_secrets(dir.path()), 0);
     }

@@ -403,6 +403,8 @@ fn no_command_answers_with_a_secret() {
                      "client_key": join_key, "ca_cert": ""});
     w.refused("team_join", json!({"invite": "cbd-invite-1.bm90IGEgY29kZQ", "tls": tls}), "input.invalid");
     w.refused("team_share", json!({"accountId": 1, "member": "bob"}), "team.not_joined");
+    w.refused("team_shares", json!({"accountId": 1}), "team.not_joined");
+    w.refused("team_unshare", json!({"accountId": 1, "member": "bob"}), "team.not_joined");
     w.refused("team_remove", json!({"member": "bob"}), "team.not_joined");
     w.refused("approvals_list", json!({}), "team.not_joined");
     w.refused("approve_request", json!({"id": 1}), "team.not_joined");

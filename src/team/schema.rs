@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/010_shared_learned_limits.sql"),
     include_str!("sql/011_job_approvals.sql"),
     include_str!("sql/012_team_jobs.sql"),
+    include_str!("sql/013_shared_account_changes.sql"),
 ];
 
 /// The role names of one workspace.

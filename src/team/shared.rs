@@ -1,6 +1,7 @@
-//! Shared merchant accounts of a team workspace (migration 006): admins add them (`accounts add` in a
-//! workspace), share them with members (`team share`), and removing a member (`team remove`) says whose
-//! credentials to rotate.
+//! Shared merchant accounts of a team workspace (migrations 006 and 012): admins add them (`accounts add` in
+//! a workspace), share them with members (`team share`), edit and delete them (`accounts edit|remove`, the
+//! app's account form and Delete), take a share back (`team unshare`); removing a member (`team remove`) or
+//! taking a share back says whose credentials to rotate.
 //!
 //! One place for each fact: the team database holds a shared account's non-secret fields
 //! (`callback_desk.accounts`) and, per member, that member's copies of its secrets sealed to their public
@@ -9,7 +10,9 @@
 //! jobs work as for its own accounts, and the secrets it opened from its sealed copies in its vault (under
 //! the keyring's master key, as its own accounts' secrets) so that look-ups work offline. The copy is
 //! refreshed from the team database, replacing the fields and the secrets, by `accounts list` and before
-//! every action on the account ([`refresh_for_call`]); a local edit of a copy does not last.
+//! every action on the account ([`refresh_for_call`]), and deleted when the shared account is. Only an admin
+//! of the account changes it, in the team database ([`update_account`], [`delete_account`]); anyone else
+//! gets `team.shared_account_admin_only` and their copy stays as the team has it.
 //!
 //! A sealed copy names the account it belongs to (team id, provider, environment, address): an
 //! installation uses a copy only for the account it names, so an address changed in the team database
@@ -19,7 +22,9 @@
 use super::connect::db_error;
 use super::members::check_name;
 use super::{keys, Team, TeamConfig};
-use crate::accounts::{secret_fields, validate_input, AccountInput, AccountView, Accounts, Environment};
+use crate::accounts::{
+    secret_fields, secrets_required_for_new_host, validate_input, AccountInput, AccountView, Accounts, Environment,
+};
 use crate::db::storage_error;
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::ProviderId;
@@ -28,6 +33,7 @@ use crate::vault::Vault;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tokio_postgres::GenericClient;
 use ts_rs::TS;
 
 /// What `team share` did: the member's sealed copies of the account's secrets, by name.
@@ -59,7 +65,8 @@ pub struct RotateAccount {
     pub secrets: Vec<String>,
 }
 
-/// What `team remove` did.
+/// What `team remove` did, and what `team unshare` did (`rotate` then names the one account, or nothing
+/// when the member held no copy).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct RemoveResult {
@@ -68,7 +75,20 @@ pub struct RemoveResult {
     pub rotate: Vec<RotateAccount>,
 }
 
+/// One member holding sealed copies of a shared account's secrets (the share dialog's list; admins of the
+/// account).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct AccountShare {
+    pub member: String,
+    /// The secret fields they hold a copy of.
+    pub secrets: Vec<String>,
+    /// The admin who sealed their copies last.
+    pub shared_by: String,
+}
+
 /// A shared account as the team database has it.
+#[derive(PartialEq)]
 struct TeamAccount {
     id: i64,
     provider: String,
@@ -140,9 +160,8 @@ impl TeamAccount {
 }
 
 /// The shared accounts (one when `only` is given), oldest first.
-async fn team_accounts(team: &Team, only: Option<i64>) -> Result<Vec<TeamAccount>> {
-    let rows = team
-        .client()
+async fn team_accounts(client: &impl GenericClient, only: Option<i64>) -> Result<Vec<TeamAccount>> {
+    let rows = client
         .query(
             "SELECT id, provider, label, environment, base_url, fields, notes FROM callback_desk.accounts
               WHERE $1::bigint IS NULL OR id = $1 ORDER BY id",
@@ -168,12 +187,11 @@ async fn team_accounts(team: &Team, only: Option<i64>) -> Result<Vec<TeamAccount
 }
 
 /// This member's sealed copies of one account's secrets: (name, sealed).
-async fn my_copies(team: &Team, account: i64) -> Result<Vec<(String, Vec<u8>)>> {
-    let rows = team
-        .client()
+async fn my_copies(client: &impl GenericClient, member: &str, account: i64) -> Result<Vec<(String, Vec<u8>)>> {
+    let rows = client
         .query(
             "SELECT name, sealed FROM callback_desk.sealed_secrets WHERE account_id = $1 AND member = $2 ORDER BY name",
-            &[&account, &team.member()],
+            &[&account, &member],
         )
         .await
         .map_err(db_error)?;
@@ -303,28 +321,57 @@ struct Refreshed {
 }
 
 /// Refreshes this installation's copies of the shared accounts (one when `only` is given) from the team
-/// database.
-async fn refresh(team: &Team, vault: &Vault, only: Option<i64>, now: i64) -> Result<Vec<Refreshed>> {
+/// database; the copies of accounts it no longer has are deleted. Returns the accounts it has and how many
+/// copies were deleted.
+async fn refresh(team: &Team, vault: &Vault, only: Option<i64>, now: i64) -> Result<(Vec<Refreshed>, usize)> {
+    let list = team_accounts(team.client(), only).await?;
+    let present: Vec<i64> = list.iter().map(|a| a.id).collect();
+    let removed = delete_gone_copies(vault, only, &present)?;
     let mut done = Vec::new();
-    for account in team_accounts(team, only).await? {
+    for account in list {
         if ProviderId::parse(&account.provider).is_err() || Environment::parse(&account.environment).is_none() {
             tracing::warn!(account = account.id, "a shared account of an unknown provider or environment: skipped");
             continue;
         }
-        let secrets = account.open(vault, &my_copies(team, account.id).await?)?;
+        let secrets = account.open(vault, &my_copies(team.client(), team.member(), account.id).await?)?;
         let written = !copy_is_current(vault, &account, &secrets)?;
         if written {
             write_copy(vault, &account, &secrets, now)?;
         }
         done.push(Refreshed { secrets: secrets.len(), written });
     }
-    Ok(done)
+    Ok((done, removed))
+}
+
+/// Deletes this installation's copies of shared accounts (of `only`, when given) that are not among
+/// `present`: an admin deleted them. As for an account of the installation's own, its secrets go with it
+/// and its history stays (history rows keep the label). Returns how many.
+fn delete_gone_copies(vault: &Vault, only: Option<i64>, present: &[i64]) -> Result<usize> {
+    let conn = vault.db().conn();
+    let copies: Vec<(i64, i64)> = {
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, team_account_id FROM accounts
+                  WHERE team_account_id IS NOT NULL AND (?1 IS NULL OR team_account_id = ?1)",
+            )
+            .map_err(storage_error)?;
+        let rows = stmt.query_map([only], |r| Ok((r.get(0)?, r.get(1)?))).map_err(storage_error)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(storage_error)?
+    };
+    let mut removed = 0;
+    for (id, team_id) in copies.into_iter().filter(|(_, t)| !present.contains(t)) {
+        conn.execute("DELETE FROM accounts WHERE id = ?1", [id]).map_err(storage_error)?;
+        tracing::info!(account_id = id, team_account_id = team_id, "copy of a deleted shared account deleted");
+        removed += 1;
+    }
+    Ok(removed)
 }
 
 /// Brings this installation's copies of every shared account up to date (`accounts list` in a workspace, and
-/// the app every few seconds). Returns how many copies were written (new or changed).
+/// the app every few seconds). Returns how many copies were written (new or changed) or deleted.
 pub async fn refresh_all(team: &Team, accounts: &Accounts, now: i64) -> Result<usize> {
-    Ok(refresh(team, accounts.vault(), None, now).await?.iter().filter(|r| r.written).count())
+    let (refreshed, removed) = refresh(team, accounts.vault(), None, now).await?;
+    Ok(refreshed.iter().filter(|r| r.written).count() + removed)
 }
 
 /// Adds an account as the app and `accounts add` do: in a workspace, a shared account (admins; see [`add`]);
@@ -424,7 +471,11 @@ pub async fn refresh_for_call(accounts: &Accounts, local_id: i64, now: i64) -> R
         }
         Err(e) => return Err(e),
     };
-    let refreshed = refresh(&team, vault, Some(team_id), now).await?;
+    let (refreshed, removed) = refresh(&team, vault, Some(team_id), now).await?;
+    if removed > 0 {
+        // An admin deleted the shared account: so is this copy, and the action names no account any more.
+        accounts.get(local_id)?;
+    }
     match refreshed.first() {
         Some(r) if r.secrets > 0 => Ok(Some(team)),
         _ => {
@@ -435,34 +486,291 @@ pub async fn refresh_for_call(accounts: &Accounts, local_id: i64, now: i64) -> R
 }
 
 /// `team share` (admins of the account): opens this member's sealed copies of shared account `local_id`'s
-/// secrets and seals each to `member`'s public key; the member's copies become exactly these.
-pub async fn share(team: &Team, accounts: &Accounts, local_id: i64, member: &str) -> Result<ShareResult> {
+/// secrets and seals each to `member`'s public key; the member's copies become exactly these. An edit of the
+/// account under way meanwhile (the team database makes the share wait for it) changes this member's own
+/// copies: the share then starts again from the account as edited.
+pub async fn share(team: &mut Team, accounts: &Accounts, local_id: i64, member: &str) -> Result<ShareResult> {
     check_name(member)?;
     let view = accounts.get(local_id)?;
-    let team_id = view.team_account_id.ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))?;
+    let team_id = team_id_of(&view)?;
     team.client().query_one("SELECT callback_desk.require_role($1, 'admin')", &[&team_id]).await.map_err(db_error)?;
-    let account = team_accounts(team, Some(team_id))
+    let key = public_key(team, member).await?;
+    let me = team.member().to_owned();
+    for _ in 0..3 {
+        let account = team_accounts(team.client(), Some(team_id))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| share_missing(local_id, &view.label))?;
+        let copies = my_copies(team.client(), &me, team_id).await?;
+        let secrets = account.open(accounts.vault(), &copies)?;
+        if secrets.is_empty() {
+            return Err(share_missing(local_id, &view.label));
+        }
+        let mut names = Vec::new();
+        let mut sealed = Vec::new();
+        for (name, value) in &secrets {
+            names.push(name.clone());
+            sealed.push(account.seal(&key, name, value)?);
+        }
+        let tx = team.client.transaction().await.map_err(db_error)?;
+        tx.execute("SELECT callback_desk.share_secrets($1, $2, $3, $4)", &[&team_id, &member, &names, &sealed])
+            .await
+            .map_err(db_error)?;
+        // share_secrets waited for any edit of the account under way: what was sealed is still the account's?
+        let unchanged = team_accounts(&tx, Some(team_id)).await?.first() == Some(&account)
+            && my_copies(&tx, &me, team_id).await? == copies;
+        if unchanged {
+            tx.commit().await.map_err(db_error)?;
+            tracing::info!(team_account_id = team_id, member, "shared account shared");
+            return Ok(ShareResult {
+                account_id: local_id,
+                team_account_id: team_id,
+                member: member.to_owned(),
+                secrets: names,
+            });
+        }
+        tracing::info!(team_account_id = team_id, "the shared account changed while it was shared: sealing again");
+    }
+    Err(Error::new(ErrorCode::TeamDatabaseFailed).detail("the shared account kept changing while it was shared"))
+}
+
+/// The shared account a copy stands for: `input.invalid` (`team_not_shared`) for an account of the
+/// installation's own.
+fn team_id_of(view: &AccountView) -> Result<i64> {
+    view.team_account_id.ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))
+}
+
+/// Refuses unless this member is an admin of shared account `team_id`: `team.shared_account_admin_only`,
+/// naming the account (`view`, this installation's copy).
+async fn require_account_admin(team: &Team, team_id: i64, view: &AccountView) -> Result<()> {
+    match team.client().query_one("SELECT callback_desk.require_role($1, 'admin')", &[&team_id]).await.map_err(db_error)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.code == ErrorCode::TeamPermissionDenied => Err(Error::new(ErrorCode::TeamSharedAccountAdminOnly)
+            .with("account_id", view.id)
+            .with("label", view.label.as_str())
+            .detail(e.detail.unwrap_or_default())),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether account `local_id` is this installation's copy of a shared account of the workspace it is in.
+fn is_team_copy(accounts: &Accounts, local_id: i64) -> Result<bool> {
+    Ok(accounts.get(local_id)?.team_account_id.is_some() && TeamConfig::load(accounts.vault().db())?.is_some())
+}
+
+/// The team database refused because the shared account is not there (any more).
+fn account_not_found(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error().and_then(|d| d.hint()) == Some("account_not_found")
+}
+
+/// Who holds copies of shared account `local_id`'s secrets, by member (admins of the account).
+pub async fn shares(team: &Team, accounts: &Accounts, local_id: i64) -> Result<Vec<AccountShare>> {
+    let team_id = team_id_of(&accounts.get(local_id)?)?;
+    shares_of(team, team_id).await
+}
+
+async fn shares_of(team: &Team, team_id: i64) -> Result<Vec<AccountShare>> {
+    let rows = team
+        .client()
+        .query("SELECT member, secrets, shared_by FROM callback_desk.account_shares($1)", &[&team_id])
+        .await
+        .map_err(db_error)?;
+    Ok(rows.iter().map(|r| AccountShare { member: r.get(0), secrets: r.get(1), shared_by: r.get(2) }).collect())
+}
+
+/// Edits an account as the app and `accounts edit` do: a shared account's copy in the team database
+/// (admins of the account; see [`edit`]), any other account in this installation.
+pub async fn update_account(accounts: &Accounts, local_id: i64, input: &AccountInput, now: i64) -> Result<AccountView> {
+    if !is_team_copy(accounts, local_id)? {
+        return accounts.update(local_id, input);
+    }
+    let mut team = Team::open(accounts.vault()).await?;
+    edit(&mut team, accounts, local_id, input, now).await
+}
+
+/// Edits shared account `local_id` (this installation's copy; admins of the account): its fields change in
+/// the team database, and every member holding copies of its secrets gets new ones, sealed to their key,
+/// in the same statement: secrets entered replace those this admin holds, the others are sealed again as
+/// they are (so the copies name the new address). Every member's copy follows at its next refresh. The
+/// rules of an edit are those of an account of one's own (`Accounts::update`): the provider stays, and a
+/// new host or environment needs every secret entered again. Nothing changes anywhere when the member is
+/// not an admin of the account (`team.shared_account_admin_only`) or the input is not valid.
+pub async fn edit(
+    team: &mut Team,
+    accounts: &Accounts,
+    local_id: i64,
+    input: &AccountInput,
+    now: i64,
+) -> Result<AccountView> {
+    let view = accounts.get(local_id)?;
+    let team_id = team_id_of(&view)?;
+    require_account_admin(team, team_id, &view).await?;
+    let current = team_accounts(team.client(), Some(team_id))
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| share_missing(local_id, &view.label))?;
-    let secrets = account.open(accounts.vault(), &my_copies(team, team_id).await?)?;
-    if secrets.is_empty() {
-        return Err(share_missing(local_id, &view.label));
+        .ok_or_else(|| Error::invalid_field("account_id", "not_found"))?;
+    if current.provider != input.provider.as_str() {
+        return Err(Error::invalid_field("provider", "cannot_change"));
     }
-    let key = public_key(team, member).await?;
-    let mut names = Vec::new();
-    let mut sealed = Vec::new();
-    for (name, value) in &secrets {
-        names.push(name.clone());
-        sealed.push(account.seal(&key, name, value)?);
+    let vault = accounts.vault();
+    let mine = current.open(vault, &my_copies(team.client(), team.member(), team_id).await?)?;
+    let stored = |name: &str| mine.iter().find(|(n, _)| n == name).map(|(_, s)| Secret::new(s.expose()));
+    let (base_url, public) = validate_input(input, &mut |name| stored(name))?;
+    let shares = shares_of(team, team_id).await?;
+    let mut held: Vec<String> =
+        shares.iter().flat_map(|s| s.secrets.iter().cloned()).chain(mine.iter().map(|(n, _)| n.clone())).collect();
+    held.sort();
+    held.dedup();
+    let environment = Environment::parse(&current.environment).unwrap_or(Environment::Custom);
+    secrets_required_for_new_host(environment, &current.base_url, &held, input, &base_url)?;
+    let allowed = secret_fields(input.provider);
+    let mut rotated = Vec::new();
+    for name in input.secrets.keys() {
+        if input.entered_secret(name).is_none() {
+            continue;
+        }
+        if !allowed.contains(name) {
+            return Err(Error::invalid_field(name, "unknown_field"));
+        }
+        rotated.push(name.clone());
+    }
+    let mut secrets: Vec<(String, Secret)> = Vec::new();
+    for name in &allowed {
+        if let Some(value) = input.entered_secret(name).or_else(|| stored(name)) {
+            crate::logging::register_secret(&value);
+            secrets.push((name.clone(), value));
+        }
+    }
+    // A secret other members hold and this admin neither holds nor entered would be lost to them.
+    if let Some(lost) = held.iter().find(|n| !secrets.iter().any(|(s, _)| s == *n)) {
+        return Err(Error::missing_field(lost));
+    }
+    if !secrets.is_empty() {
+        vault.ensure_ready()?;
+    }
+    let next = TeamAccount {
+        id: team_id,
+        provider: current.provider.clone(),
+        label: input.label.trim().to_owned(),
+        environment: input.environment.as_str().to_owned(),
+        base_url,
+        fields: public,
+        notes: input.notes.trim().to_owned(),
+    };
+    let me = team.member().to_owned();
+    let mut holders: Vec<String> = shares.into_iter().map(|s| s.member).collect();
+    if !secrets.is_empty() && !holders.contains(&me) {
+        holders.push(me);
+    }
+    let (mut members, mut names, mut sealed) = (Vec::new(), Vec::new(), Vec::new());
+    for member in &holders {
+        let key = public_key(team, member).await?;
+        for (name, value) in &secrets {
+            members.push(member.clone());
+            names.push(name.clone());
+            sealed.push(next.seal(&key, name, value)?);
+        }
     }
     team.client()
-        .execute("SELECT callback_desk.share_secrets($1, $2, $3, $4)", &[&team_id, &member, &names, &sealed])
+        .execute(
+            "SELECT callback_desk.update_account($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                &team_id,
+                &next.label,
+                &next.environment,
+                &next.base_url,
+                &Value::Object(next.fields.clone()),
+                &next.notes,
+                &rotated,
+                &members,
+                &names,
+                &sealed,
+            ],
+        )
         .await
         .map_err(db_error)?;
-    tracing::info!(team_account_id = team_id, member, "shared account shared");
-    Ok(ShareResult { account_id: local_id, team_account_id: team_id, member: member.to_owned(), secrets: names })
+    tracing::info!(
+        team_account_id = team_id,
+        members = holders.len(),
+        rotated = rotated.len(),
+        "shared account edited"
+    );
+    refresh(team, vault, Some(team_id), now).await?;
+    accounts.get(local_id)
+}
+
+/// Refuses what [`delete_account`] would refuse a shared account's copy, before anything is done (the app
+/// checks when Delete is pressed, then waits a few seconds for an undo before deleting).
+pub async fn check_can_delete(accounts: &Accounts, local_id: i64) -> Result<()> {
+    if !is_team_copy(accounts, local_id)? {
+        return accounts.get(local_id).map(|_| ());
+    }
+    let view = accounts.get(local_id)?;
+    let team = Team::open(accounts.vault()).await?;
+    require_account_admin(&team, team_id_of(&view)?, &view).await
+}
+
+/// Deletes an account as the app and `accounts remove` do: a shared account from the team database (admins
+/// of the account; see [`delete`]), any other from this installation.
+pub async fn delete_account(accounts: &Accounts, local_id: i64) -> Result<()> {
+    if !is_team_copy(accounts, local_id)? {
+        return accounts.delete(local_id);
+    }
+    let team = Team::open(accounts.vault()).await?;
+    delete(&team, accounts, local_id).await
+}
+
+/// Deletes shared account `local_id` (this installation's copy; admins of the account) from the team
+/// database, with every member's sealed copies and per-account roles (the audit rows about it stay), then
+/// this installation's copy; the other members' copies go at their next refresh. A member who is not an
+/// admin of the account gets `team.shared_account_admin_only` and nothing is deleted.
+pub async fn delete(team: &Team, accounts: &Accounts, local_id: i64) -> Result<()> {
+    let view = accounts.get(local_id)?;
+    let team_id = team_id_of(&view)?;
+    require_account_admin(team, team_id, &view).await?;
+    match team.client().execute("SELECT callback_desk.delete_account($1)", &[&team_id]).await {
+        Ok(_) => {}
+        // Another admin deleted it first.
+        Err(e) if account_not_found(&e) => {}
+        Err(e) => return Err(db_error(e)),
+    }
+    tracing::info!(team_account_id = team_id, "shared account deleted");
+    accounts.delete(local_id)
+}
+
+/// `team unshare` (admins of the account): deletes `member`'s sealed copies of shared account `local_id`'s
+/// secrets. Their installation then holds none (at its next refresh: "Not shared with you"; `call` gives
+/// `team.share_missing`). `rotate` names the secrets they held, which they could have copied: rotate them at
+/// the provider, then edit the account with the new ones. Empty when they held no copy.
+pub async fn unshare(team: &Team, accounts: &Accounts, local_id: i64, member: &str) -> Result<RemoveResult> {
+    check_name(member)?;
+    let view = accounts.get(local_id)?;
+    let team_id = team_id_of(&view)?;
+    let names: Vec<String> = team
+        .client()
+        .query_one("SELECT callback_desk.unshare_secrets($1, $2)", &[&team_id, &member])
+        .await
+        .map_err(|e| match db_error(e) {
+            e if e.code == ErrorCode::TeamMemberNotFound => e.with("member", member),
+            e => e,
+        })?
+        .get(0);
+    tracing::info!(team_account_id = team_id, member, secrets = names.len(), "share taken back");
+    let rotate = if names.is_empty() {
+        Vec::new()
+    } else {
+        vec![RotateAccount {
+            account_id: Some(local_id),
+            team_account_id: team_id,
+            label: view.label.clone(),
+            provider: view.provider.as_str().to_owned(),
+            secrets: names,
+        }]
+    };
+    Ok(RemoveResult { member: member.to_owned(), rotate })
 }
 
 /// `team remove` (admins): deletes the member's sealed copies, disables their login role and marks them
@@ -518,6 +826,11 @@ mod tests {
         send(refresh_for_call(accounts, 1, 0));
         send(share(team, accounts, 1, "bob"));
         send(remove_member(team, accounts, "bob"));
+        send(update_account(accounts, 1, input, 0));
+        send(delete_account(accounts, 1));
+        send(check_can_delete(accounts, 1));
+        send(unshare(team, accounts, 1, "bob"));
+        send(shares(team, accounts, 1));
     }
 
     #[test]

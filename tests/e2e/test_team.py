@@ -19,6 +19,8 @@ folder.
   result; History shows the Member column.
 - Alice invites a member from Settings › Team: the code is shown once; she shares an account with that member
   from its card, then removes them and is told which shared account's credentials to rotate.
+- Alice takes Bob's share of that account back in its share dialog ("Take back"): the confirmation names the
+  credentials to rotate; Bob's `call` on it is then refused with `team.share_missing`.
 - axe finds no serious or critical violation on the new screens in the Light and Dark themes; each is
   photographed in the three languages and both themes (target/screenshots/team-<theme>-<language>-<screen>.png).
 """
@@ -242,6 +244,7 @@ def main():
             with open(path, "w", encoding="utf-8") as f:
                 json.dump(accounts["cybavo"], f)
             shared = str(cli(bob, "accounts", "add", "--account", path, "--label", SHARED))
+            state["bob_shared"] = shared
             cli(bob, "team", "share", "--account-id", shared, "--member", "alice")
             # The app looks at the workspace every 10 s; the screen reads the accounts again when one arrives.
             s.wait_for(lambda: exists(s, card), "the shared account on Alice's Accounts screen", timeout=40)
@@ -415,6 +418,37 @@ def main():
             click(s, "[data-testid=team-removed-done]")
             s.wait_for(lambda: not exists(s, row_css), "carol no longer listed")
             cli(carol, "team", "members", expect=1)
+
+        @check("Alice takes Bob's share back in the share dialog; it names the credentials to rotate; Bob's call is refused")
+        def _():
+            lookup = ["call", "--account-id", state["bob_shared"], "--operation", "query-callbacks",
+                      "--params", '{"ids": [90000000001]}']
+            assert cli(bob, *lookup)["outcome"] == "ok"
+            open_screen(s, "accounts")
+            card = ".account-card[data-label='" + SHARED + "']"
+            click(s, card + " [data-testid=account-share]")
+            s.find("[data-testid=share-dialog]")
+            holder = "[data-testid=share-holder][data-member=bob]"
+            s.find(holder, timeout=30)
+            assert not exists(s, "[data-testid=share-holder][data-member=alice]"), "her own copy is not offered"
+            en = catalog("en")
+            click(s, holder + " [data-testid=share-take-back]")
+            s.find("[data-testid=take-back-confirm]")
+            text = s.text("[data-testid=take-back-confirm]")
+            assert "bob" in text and SHARED in text and en("fields.api_code") in text and en("fields.api_secret") in text, text
+            shot(s, "team-take-back-confirm.png")
+            click(s, "[data-testid=take-back-confirm-button]")
+            s.find("[data-testid=taken-back]", timeout=30)
+            done = s.text("[data-testid=taken-back]")
+            assert "bob" in done and en("fields.api_code") in done and en("fields.api_secret") in done, done
+            s.wait_for(lambda: not exists(s, holder), "bob no longer holds a share")
+            assert not missing_keys(s), missing_keys(s)
+            shot(s, "team-taken-back.png")
+            click(s, "[data-testid=share-cancel]")
+            env = dict(os.environ, CALLBACK_DESK_DATA_DIR=bob)
+            out = subprocess.run([CLI, *lookup], env=env, capture_output=True, text=True, timeout=120)
+            assert out.returncode == 1, out
+            assert json.loads(out.stderr.strip().splitlines()[-1])["error"]["code"] == "team.share_missing", out.stderr
 
         @check("a request of each member waits (for the pictures): Alice's on Resend, Bob's to decide")
         def _():

@@ -69,6 +69,7 @@ import type { ApprovalItem } from "./bindings/ApprovalItem";
 import type { ApprovalsView } from "./bindings/ApprovalsView";
 import type { ShareResult } from "./bindings/ShareResult";
 import type { RemoveResult } from "./bindings/RemoveResult";
+import type { AccountShare } from "./bindings/AccountShare";
 import { mark, type StartupMarks } from "./startup";
 
 export type {
@@ -78,6 +79,7 @@ export type {
   AccountField, BulkShape, WindowShape, IdsShape, EachShape, LookupShape, Column,
   SandboxInbox, InboxEntry, SignatureCheck, CallbackCheck, CallbackAction, CallbackField, Pasted, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice,
   CloseChoice, HistoryPageView, TeamStatus, TeamWorkspace, TeamMember, TeamJoinTls, ApprovalItem, ApprovalsView, ShareResult, RemoveResult,
+  AccountShare,
 };
 
 /** A History row with the team member who did it (null in solo use). */
@@ -209,6 +211,10 @@ export const api = {
   teamJoin: (invite: string, tls: TeamJoinTls | null = null) => invoke<TeamStatus>("team_join", { invite, tls }),
   /** Admins: seals a shared account's secrets to a member's key. */
   teamShare: (accountId: number, member: string) => invoke<ShareResult>("team_share", { accountId, member }),
+  /** Admins of the account: who holds a share of it, and of which secrets. */
+  teamShares: (accountId: number) => invoke<AccountShare[]>("team_shares", { accountId }),
+  /** Admins of the account: takes a member's share back; answers the secrets to rotate. */
+  teamUnshare: (accountId: number, member: string) => invoke<RemoveResult>("team_unshare", { accountId, member }),
   /** Admins: removes a member; answers the shared accounts whose credentials to rotate. */
   teamRemove: (member: string) => invoke<RemoveResult>("team_remove", { member }),
   approvalsList: () => invoke<ApprovalsView>("approvals_list"),

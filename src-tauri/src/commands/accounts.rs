@@ -35,21 +35,23 @@ pub async fn update_account(
     input: AccountInput,
 ) -> Result<AccountView, Error> {
     let accounts = state.accounts().await?;
-    tauri::async_runtime::spawn_blocking(move || accounts.update(id, &input)).await.map_err(join_error)?
+    // A shared account changes in the team database (its admins), any other in this installation.
+    callback_desk::team::shared::update_account(&accounts, id, &input, state.clock.now_ms()).await
 }
 
 /// Deletes the account once [`HOLD`] has passed (or the window closes), so the window can undo it until
-/// then; answers the time (Unix ms) until which [`undo_delete_account`] can bring it back.
+/// then; answers the time (Unix ms) until which [`undo_delete_account`] can bring it back. A shared account
+/// is checked first (only its admins delete it, for everyone: `team.shared_account_admin_only` at once).
 #[tauri::command]
 pub async fn delete_account(state: tauri::State<'_, AppState>, id: i64) -> Result<i64, Error> {
     let accounts = state.accounts().await?;
-    accounts.get(id)?;
+    callback_desk::team::shared::check_can_delete(&accounts, id).await?;
     let token = state.held_deletes.hold(id);
     let held = state.held_deletes.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(HOLD).await;
         if held.release(id, token) {
-            let _ = tauri::async_runtime::spawn_blocking(move || held_deletes::delete_now(&accounts, &[id])).await;
+            held_deletes::delete_now(&accounts, &[id]).await;
         }
     });
     Ok(state.clock.now_ms() + HOLD.as_millis() as i64)
@@ -68,7 +70,7 @@ pub fn delete_held_now(state: &AppState) {
         return;
     }
     match tauri::async_runtime::block_on(state.accounts()) {
-        Ok(accounts) => held_deletes::delete_now(&accounts, &ids),
+        Ok(accounts) => tauri::async_runtime::block_on(held_deletes::delete_now(&accounts, &ids)),
         Err(e) => tracing::warn!(code = %e.code, "held account deletes not done"),
     }
 }
@@ -95,12 +97,8 @@ pub async fn create_sandbox_accounts(state: tauri::State<'_, AppState>) -> Resul
     let accounts = state.accounts().await?;
     // Held deletes happen first: a sandbox account about to go would otherwise count as already there.
     let held = state.held_deletes.release_all();
-    tauri::async_runtime::spawn_blocking(move || {
-        held_deletes::delete_now(&accounts, &held);
-        accounts.create_sandbox_demo(&root)
-    })
-    .await
-    .map_err(join_error)?
+    held_deletes::delete_now(&accounts, &held).await;
+    tauri::async_runtime::spawn_blocking(move || accounts.create_sandbox_demo(&root)).await.map_err(join_error)?
 }
 
 fn join_error(e: impl std::fmt::Display) -> Error {

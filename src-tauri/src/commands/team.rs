@@ -160,8 +160,33 @@ pub async fn team_share(
     member: String,
 ) -> Result<shared::ShareResult, Error> {
     let accounts = state.accounts().await?;
+    let mut team = Team::open(accounts.vault()).await?;
+    shared::share(&mut team, &accounts, account_id, member.trim()).await
+}
+
+/// Who holds a share of a shared account, and of which secrets (the account's admins): the share dialog's
+/// list.
+#[tauri::command]
+pub async fn team_shares(
+    state: tauri::State<'_, AppState>,
+    account_id: i64,
+) -> Result<Vec<shared::AccountShare>, Error> {
+    let accounts = state.accounts().await?;
     let team = Team::open(accounts.vault()).await?;
-    shared::share(&team, &accounts, account_id, member.trim()).await
+    shared::shares(&team, &accounts, account_id).await
+}
+
+/// Takes a member's share of a shared account back (the account's admins): their sealed copies go, and the
+/// answer names the secrets they held, to rotate at the provider.
+#[tauri::command]
+pub async fn team_unshare(
+    state: tauri::State<'_, AppState>,
+    account_id: i64,
+    member: String,
+) -> Result<shared::RemoveResult, Error> {
+    let accounts = state.accounts().await?;
+    let team = Team::open(accounts.vault()).await?;
+    shared::unshare(&team, &accounts, account_id, member.trim()).await
 }
 
 /// Removes a member (admins): their sealed copies go, their login ends, and the answer names the shared

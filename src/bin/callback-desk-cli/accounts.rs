@@ -1,9 +1,10 @@
-//! `accounts add|list|remove`: the stored accounts the app uses (same data folder and keyring). In a team
-//! workspace, `add` adds a shared account (admins only) and `list` first refreshes this installation's
-//! copies of the shared accounts (see `callback_desk::team::shared`).
+//! `accounts add|list|edit|remove`: the stored accounts the app uses (same data folder and keyring). In a
+//! team workspace, `add` adds a shared account (admins only), `edit` and `remove` change or delete a shared
+//! account for everyone (its admins only), and `list` first refreshes this installation's copies of the
+//! shared accounts (see `callback_desk::team::shared`).
 
 use crate::{open_store, runtime};
-use callback_desk::accounts::{AccountInput, Environment};
+use callback_desk::accounts::{AccountInput, Environment, SANDBOX_BASE_URL};
 use callback_desk::clock::{Clock, SystemClock};
 use callback_desk::error::Error;
 use callback_desk::providers::input_limits::read_account_file;
@@ -33,23 +34,46 @@ pub enum AccountsCommand {
     /// Print every stored account as JSON (secret fields only as set / not set). In a team workspace the
     /// shared accounts are among them (`team_account_id` set), refreshed from the team database.
     List,
-    /// Delete a stored account and its secrets (history keeps its label).
+    /// Change a stored account: what is given replaces what it has. The account file (same shape as for
+    /// `add`, any subset of its keys) gives fields, base_url and secrets; secrets left out stay as they are,
+    /// unless the host or environment changes (then every secret must be given again). Prints the account
+    /// as `list` does. A shared account (`team_account_id` set) changes in the team database for every
+    /// member, its secrets sealed again to each member holding a share (its admins only).
+    Edit {
+        id: i64,
+        #[arg(long)]
+        account: Option<PathBuf>,
+        #[arg(long)]
+        label: Option<String>,
+        /// production, sandbox or custom.
+        #[arg(long)]
+        environment: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// Delete a stored account and its secrets (history keeps its label). A shared account is deleted from
+    /// the team database, for every member (its admins only; the team's audit trail keeps its rows).
     Remove { id: i64 },
+}
+
+fn parse_environment(environment: Option<&str>) -> Result<Option<Environment>, Error> {
+    match environment {
+        Some(e) => Ok(Some(Environment::parse(e).ok_or_else(|| Error::invalid_field("environment", "not_allowed"))?)),
+        None => Ok(None),
+    }
+}
+
+fn read_account_map(path: &std::path::Path) -> Result<Map<String, Value>, Error> {
+    let text = read_account_file(path)?;
+    serde_json::from_str(&text).map_err(|e| Error::invalid_field("account", "not_json").detail(e.to_string()))
 }
 
 pub fn run(command: AccountsCommand) -> Result<ExitCode, Error> {
     let store = open_store()?;
     match command {
         AccountsCommand::Add { account, label, environment, notes } => {
-            let text = read_account_file(&account)?;
-            let map: Map<String, Value> = serde_json::from_str(&text)
-                .map_err(|e| Error::invalid_field("account", "not_json").detail(e.to_string()))?;
-            let environment = match environment.as_deref() {
-                Some(e) => {
-                    Some(Environment::parse(e).ok_or_else(|| Error::invalid_field("environment", "not_allowed"))?)
-                }
-                None => None,
-            };
+            let map = read_account_map(&account)?;
+            let environment = parse_environment(environment.as_deref())?;
             let input = AccountInput::from_account_file(&map, label, environment, notes)?;
             let view = runtime()?.block_on(shared::add_account(&store.accounts, &input, SystemClock.now_ms()))?;
             println!("{}", view.id);
@@ -80,8 +104,31 @@ pub fn run(command: AccountsCommand) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        AccountsCommand::Edit { id, account, label, environment, notes } => {
+            let current = store.accounts.get(id)?;
+            // The account as it is, with what is given over it.
+            let mut map = current.fields.clone();
+            map.insert("provider".into(), Value::String(current.provider.as_str().into()));
+            if current.base_url != SANDBOX_BASE_URL {
+                map.insert("base_url".into(), Value::String(current.base_url.clone()));
+            }
+            if let Some(path) = account {
+                map.extend(read_account_map(&path)?);
+            }
+            let environment = parse_environment(environment.as_deref())?.unwrap_or(current.environment);
+            let input = AccountInput::from_account_file(
+                &map,
+                label.unwrap_or(current.label),
+                Some(environment),
+                notes.unwrap_or(current.notes),
+            )?;
+            let view =
+                runtime()?.block_on(shared::update_account(&store.accounts, id, &input, SystemClock.now_ms()))?;
+            println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
+            Ok(ExitCode::SUCCESS)
+        }
         AccountsCommand::Remove { id } => {
-            store.accounts.delete(id)?;
+            runtime()?.block_on(shared::delete_account(&store.accounts, id))?;
             eprintln!("account {id} removed");
             Ok(ExitCode::SUCCESS)
         }

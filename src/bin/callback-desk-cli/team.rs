@@ -1,5 +1,5 @@
-//! `team init|invite|join|credentials|members|share|role|policy|remove|push`: the team workspace on PostgreSQL this
-//! installation belongs to.
+//! `team init|invite|join|credentials|members|share|unshare|role|policy|remove|push`: the team workspace on
+//! PostgreSQL this installation belongs to.
 
 use crate::{open_store, runtime};
 use callback_desk::clock::{Clock, SystemClock};
@@ -52,6 +52,15 @@ pub enum TeamCommand {
     /// Give a member their copies of a shared account's secrets, sealed to their key (admins only). The id
     /// is the account's in this installation (`accounts list`). Prints what was shared as JSON.
     Share {
+        #[arg(long)]
+        account_id: i64,
+        #[arg(long)]
+        member: String,
+    },
+    /// Take a member's share of a shared account back (admins of the account): their copies of its secrets
+    /// are deleted, so their installation can no longer use it. Prints JSON {member, rotate} as `remove` does:
+    /// the secrets they held, which they could have copied, to rotate at the provider (then `accounts edit`).
+    Unshare {
         #[arg(long)]
         account_id: i64,
         #[arg(long)]
@@ -162,9 +171,23 @@ pub fn run(command: TeamCommand) -> Result<ExitCode, Error> {
                 println!("{}", serde_json::to_string(&list).unwrap_or_default());
             }
             TeamCommand::Share { account_id, member } => {
-                let team = Team::open(&vault).await?;
-                let done = shared::share(&team, &store.accounts, account_id, &member).await?;
+                let mut team = Team::open(&vault).await?;
+                let done = shared::share(&mut team, &store.accounts, account_id, &member).await?;
                 println!("{}", serde_json::to_string(&done).unwrap_or_default());
+            }
+            TeamCommand::Unshare { account_id, member } => {
+                let team = Team::open(&vault).await?;
+                let taken = shared::unshare(&team, &store.accounts, account_id, &member).await?;
+                println!("{}", serde_json::to_string(&taken).unwrap_or_default());
+                match taken.rotate.first() {
+                    Some(r) => eprintln!(
+                        "{member} could have copied these credentials of {}: {}; rotate them at the provider, then \
+                         edit the account (accounts edit) with the new ones",
+                        r.label,
+                        r.secrets.join(", ")
+                    ),
+                    None => eprintln!("{member} held no copy of this account's secrets"),
+                }
             }
             TeamCommand::Role { account_id, member, role } => {
                 let role = match role.trim() {

@@ -2,7 +2,8 @@
 import type { RotateAccount } from "./RotateAccount";
 
 /**
- * What `team remove` did.
+ * What `team remove` did, and what `team unshare` did (`rotate` then names the one account, or nothing
+ * when the member held no copy).
  */
 export type RemoveResult = { member: string, 
 /**
