@@ -439,7 +439,7 @@ pub async fn refresh_for_call(accounts: &Accounts, local_id: i64, now: i64) -> R
 pub async fn share(team: &Team, accounts: &Accounts, local_id: i64, member: &str) -> Result<ShareResult> {
     check_name(member)?;
     let view = accounts.get(local_id)?;
-    let team_id = view.team_account_id.ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))?;
+    let team_id = super::rules::team_id_of(&view)?;
     team.client().query_one("SELECT callback_desk.require_role($1, 'admin')", &[&team_id]).await.map_err(db_error)?;
     let account = team_accounts(team, Some(team_id))
         .await?
