@@ -35,6 +35,8 @@ pub struct AccountRules {
     pub policy: AccountPolicy,
     /// Why the rule can hold back a resend on this account (reason keys, in the rule's order).
     pub reasons: Vec<String>,
+    /// This member's name.
+    pub me: String,
     /// This member's role on the account.
     pub my_role: Option<Role>,
     /// Whether this member may change the rules (an admin of the account).
@@ -121,6 +123,7 @@ pub async fn of(team: &Team, view: &AccountView) -> Result<AccountRules> {
     Ok(AccountRules {
         team_account_id,
         policy,
+        me: team.member().to_owned(),
         reasons: possible_reasons(&descriptor, view.environment),
         my_role,
         can_edit,

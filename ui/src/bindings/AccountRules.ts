@@ -16,6 +16,10 @@ team_account_id: number, policy: AccountPolicy,
  */
 reasons: Array<string>, 
 /**
+ * This member's name.
+ */
+me: string, 
+/**
  * This member's role on the account.
  */
 my_role: Role | null, 

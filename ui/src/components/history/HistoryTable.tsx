@@ -56,7 +56,8 @@ function SpacerRow(props: { height: number; columns: number }) {
 }
 
 export function HistoryTable(props: {
-  rows: (HistoryRow & Partial<Pick<HistoryRowView, "member">>)[];
+  /** A row of the team's trail also has its kind: an action, or a step of the workspace (an approval…). */
+  rows: (HistoryRow & Partial<Pick<HistoryRowView, "member">> & { kind?: string })[];
   descriptors: ProviderDescriptor[];
   selected: number | null;
   onSelect: (id: number) => void;
@@ -132,7 +133,15 @@ export function HistoryTable(props: {
                 data-outcome={r.outcome}
               >
                 <td className="nowrap" data-testid="history-time">{formatLocal(r.created_at_ms, i18n.language)}</td>
-                <td><OutcomePill outcome={r.outcome} /></td>
+                <td>
+                  {r.kind === "approval" ? (
+                    <span className="pill outcome-pending" data-testid="history-step" data-step={r.outcome}>
+                      {t(`history.team.step.${r.outcome}`)}
+                    </span>
+                  ) : (
+                    <OutcomePill outcome={r.outcome} />
+                  )}
+                </td>
                 {team && (
                   <td className="nowrap" data-testid="history-member">
                     {r.member ?? "—"}
@@ -143,7 +152,11 @@ export function HistoryTable(props: {
                   <EnvPill environment={r.environment} />
                 </td>
                 <td className="history-what">
-                  <span className="cell-main">{opLabel(t, props.descriptors, r.provider, r.operation)}</span>
+                  <span className="cell-main">
+                    {r.kind && r.kind !== "action" && r.kind !== "approval"
+                      ? t(`history.team.kind.${r.kind}`)
+                      : opLabel(t, props.descriptors, r.provider, r.operation)}
+                  </span>
                   <span className="cell-sub">{providerName(props.descriptors, r.provider)}</span>
                 </td>
                 <td className="history-scope" title={full} data-testid="history-scope">
