@@ -169,7 +169,12 @@ describe("History in a team workspace", () => {
         if (cmd === "history_count") return 1;
         if (cmd === "team_trail_page") {
           if (offline) throw { code: "team.offline", params: { server: "db.example.com:5432" }, detail: null };
-          const rows = [trailRow(12, "bob"), trailRow(11, "alice", { kind: "approval", outcome: "requested", scope: "approval 4" })];
+          const rows = [
+            trailRow(12, "bob"),
+            trailRow(11, "alice", { kind: "approval", outcome: "requested", scope: "approval 4" }),
+            trailRow(10, "alice", { kind: "role", operation: "role", outcome: "ok", scope: "account 3 bob viewer", http_status: null }),
+            trailRow(9, "alice", { kind: "member", operation: "member", outcome: "ok", scope: "remove carol", account_id: null, account_label: "", provider: "", environment: "custom", http_status: null }),
+          ];
           return { rows: args.member ? rows.filter((r) => r.member === args.member) : rows, next_before_id: null };
         }
       },
@@ -183,13 +188,20 @@ describe("History in a team workspace", () => {
 
     fireEvent.change(screen.getByTestId("filter-account"), { target: { value: "8" } });
     fireEvent.click(screen.getByTestId("history-whose-team").querySelector("input")!);
-    await waitFor(() => expect(screen.getAllByTestId("history-member").map((c) => c.textContent)).toEqual(["bob", "alice"]));
+    await waitFor(() => expect(screen.getAllByTestId("history-member").map((c) => c.textContent)).toEqual(["bob", "alice", "alice", "alice"]));
+    // The workspace's own steps in words: an approval, a role on an account, a member removed (on no account).
+    const rowsShown = screen.getAllByTestId("history-row");
+    expect(within(rowsShown[2]).getByTestId("history-scope").textContent).toBe("bob: Viewer");
+    expect(rowsShown[2].textContent).toContain("Role on an account changed");
+    expect(within(rowsShown[3]).getByTestId("history-scope").textContent).toBe("carol");
+    expect(rowsShown[3].querySelector(".history-account")!.textContent).toBe("—");
     // An account of this computer's own is not in the team's trail: its filter went, and only shared ones are offered.
     expect([...(screen.getByTestId("filter-account") as HTMLSelectElement).options].map((o) => o.value)).toEqual(["", "7"]);
     expect(screen.getByTestId("history-member-col").textContent).toBe("Member");
-    expect(screen.getAllByTestId("history-step")[0].textContent).toBe("Approval asked");
+    expect(screen.getAllByTestId("history-step")[0].textContent).toBe("Asked");
+    expect(screen.getAllByTestId("history-scope")[1].textContent).toBe("Approval #4");
     expect(screen.getByTestId("history-team-export-note")).toBeTruthy();
-    expect(screen.getByTestId("history-count").textContent).toBe("Showing 2");
+    expect(screen.getByTestId("history-count").textContent).toBe("Showing 4");
 
     fireEvent.change(screen.getByTestId("filter-member"), { target: { value: "bob" } });
     fireEvent.change(screen.getByTestId("filter-outcome"), { target: { value: "ok" } });

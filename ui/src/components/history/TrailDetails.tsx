@@ -8,7 +8,7 @@ import { providerName } from "../../lib/descriptors";
 import type { TeamHistoryRow } from "../../lib/trail";
 import { formatLocal } from "../../lib/time";
 import { Modal } from "../Modal";
-import { opLabel, useScopeWords } from "./HistoryTable";
+import { opLabel, trailScope, useScopeWords } from "./HistoryTable";
 
 export function TrailDetails({ row, descriptors, onClose }: { row: TeamHistoryRow; descriptors: ProviderDescriptor[]; onClose: () => void }) {
   const { t, i18n } = useTranslation();
@@ -21,7 +21,7 @@ export function TrailDetails({ row, descriptors, onClose }: { row: TeamHistoryRo
     [t("history.col.time"), formatLocal(row.created_at_ms, i18n.language), "time"],
     [t("work.account"), row.account_label ? shownLabel(row.account_label) : "—", "account"],
     [t("history.readable.action"), row.provider ? `${what} · ${providerName(descriptors, row.provider)}` : what, "action"],
-    [t("history.readable.scope"), words ? words.map((w) => `${w.label}${t("common.colon")}${w.full}`).join("; ") : row.scope || "—", "scope"],
+    [t("history.readable.scope"), row.kind !== "action" ? trailScope(t, row.kind, row.scope) : words ? words.map((w) => `${w.label}${t("common.colon")}${w.full}`).join("; ") : row.scope || "—", "scope"],
     [t("history.col.outcome"), outcome, "outcome"],
     [t("history.col.http"), row.http_status === null ? "—" : String(row.http_status), "http"],
     [t("history.team.error_code"), row.error_code ?? "—", "error"],
