@@ -146,7 +146,7 @@ function RulesDialog({ account, onClose }: { account: AccountView; onClose: () =
             <p className="field-help">{t("team.rules.roles_help")}</p>
             {rules.can_edit ? (
               <div className="table-wrap">
-                <table className="table" data-testid="rules-roles">
+                <table className="table" data-testid="rules-roles" aria-label={t("team.rules.roles_title")}>
                   <thead>
                     <tr>
                       <th>{t("team.col_name")}</th>
