@@ -588,6 +588,10 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
         "{all:?}"
     );
     assert_eq!(trail(&alice, &["--limit", "3"]).len(), 3);
+    // Only one kind of operation, of any provider, as History's "Resends only" (these were look-ups).
+    let lookups = trail(&alice, &["--kind", "lookup"]);
+    assert_eq!(lookups.iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>(), actions, "{lookups:?}");
+    assert!(trail(&alice, &["--kind", "resend"]).is_empty());
     assert!(trail(&alice, &["--member", "alice"]).iter().all(|r| r["kind"] != "action"));
     // An account is named by its id in this installation, as everywhere on the command line.
     let alices = alice.shared_id("Cybavo team");

@@ -406,6 +406,26 @@ fn no_command_answers_with_a_secret() {
     w.refused("team_shares", json!({"accountId": 1}), "team.not_joined");
     w.refused("team_unshare", json!({"accountId": 1, "member": "bob"}), "team.not_joined");
     w.refused("team_remove", json!({"member": "bob"}), "team.not_joined");
+    // The rules of an account of this installation's own: not a shared one.
+    w.refused("team_account_rules", json!({"accountId": 1}), "input.invalid");
+    w.refused("team_set_account_policy", json!({"accountId": 1, "everyResend": true, "waive": []}), "input.invalid");
+    w.refused(
+        "team_set_account_policy",
+        json!({"accountId": 1, "everyResend": false, "waive": ["sometimes"]}),
+        "input.invalid",
+    );
+    w.refused("team_set_account_role", json!({"accountId": 1, "member": "bob", "role": "viewer"}), "input.invalid");
+    w.refused("team_set_account_role", json!({"accountId": 1, "member": "bob", "role": "root"}), "input.invalid");
+    w.refused(
+        "team_trail_page",
+        json!({"filter": {}, "member": null, "beforeId": null, "limit": 100}),
+        "team.not_joined",
+    );
+    w.refused(
+        "team_trail_page",
+        json!({"filter": {"job_id": 1}, "member": "bob", "beforeId": null, "limit": 100}),
+        "input.invalid",
+    );
     w.refused("approvals_list", json!({}), "team.not_joined");
     w.refused("approve_request", json!({"id": 1}), "team.not_joined");
     w.refused("reject_request", json!({"id": 1, "reason": "no"}), "team.not_joined");

@@ -24,8 +24,9 @@ pub const INVITE_VALID_DAYS: i32 = 7;
 const INVITE_PREFIX: &str = "cbd-invite-1.";
 
 /// What a member may do, on the workspace or on one account; each includes the ones before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub enum Role {
     /// Look-ups.
     Viewer,

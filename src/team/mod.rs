@@ -16,6 +16,7 @@ pub mod keys;
 pub mod members;
 pub mod outbox;
 pub mod policy;
+pub mod rules;
 pub mod schema;
 pub mod shared;
 pub mod tls;

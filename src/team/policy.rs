@@ -13,8 +13,8 @@ use crate::providers::{ConfirmRule, FieldKind, OperationDescriptor, OperationKin
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The reasons the rule below gives of its own (operations' confirmation rules give theirs).
-const RULE_REASONS: &[&str] = &["production", "broad_value", "time_window", "many_ids"];
+/// The reasons the rule below gives of its own, in its order (operations' confirmation rules give theirs).
+pub const RULE_REASONS: &[&str] = &["production", "broad_value", "time_window", "many_ids"];
 
 /// More ids than this in one resend make it broad.
 pub const MANY_IDS: usize = 100;
@@ -24,7 +24,8 @@ pub const DEFAULT_TTL_HOURS: i64 = 24;
 
 /// A shared account's own policy, set by its admins (`team policy`; `callback_desk.accounts.policy`,
 /// migration 008).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub struct AccountPolicy {
     /// Every resend on the account waits for an approval.
     #[serde(default)]
@@ -55,6 +56,21 @@ impl AccountPolicy {
                     | ConfirmRule::OlderThan { reason: r, .. } => r == reason,
                 }
             })
+    }
+
+    /// A policy as a person or the window gave it: reasons trimmed, each once; `input.invalid` on `waive`
+    /// for one the rule cannot give.
+    pub fn checked(every_resend: bool, waive: Vec<String>) -> Result<AccountPolicy> {
+        let mut kept: Vec<String> = Vec::new();
+        for w in waive.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+            if !AccountPolicy::is_reason(w) {
+                return Err(crate::error::Error::invalid_field("waive", "not_allowed").detail(w.to_owned()));
+            }
+            if !kept.iter().any(|k| k == w) {
+                kept.push(w.to_owned());
+            }
+        }
+        Ok(AccountPolicy { every_resend, waive: kept })
     }
 
     /// The account's policy in the team database (the rule as it is when none was set, or one it cannot read).

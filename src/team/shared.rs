@@ -21,6 +21,7 @@
 
 use super::connect::db_error;
 use super::members::check_name;
+use super::rules::team_id_of;
 use super::{keys, Team, TeamConfig};
 use crate::accounts::{
     secret_fields, secrets_required_for_new_host, validate_input, AccountInput, AccountView, Accounts, Environment,
@@ -537,10 +538,6 @@ pub async fn share(team: &mut Team, accounts: &Accounts, local_id: i64, member: 
 
 /// The shared account a copy stands for: `input.invalid` (`team_not_shared`) for an account of the
 /// installation's own.
-fn team_id_of(view: &AccountView) -> Result<i64> {
-    view.team_account_id.ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))
-}
-
 /// Refuses unless this member is an admin of shared account `team_id`: `team.shared_account_admin_only`,
 /// naming the account (`view`, this installation's copy).
 async fn require_account_admin(team: &Team, team_id: i64, view: &AccountView) -> Result<()> {

@@ -7,7 +7,10 @@
 
 use super::connect::db_error;
 use super::Team;
-use crate::error::Result;
+use crate::accounts::Accounts;
+use crate::error::{Error, Result};
+use crate::history::HistoryFilter;
+use crate::providers::OperationKind;
 use serde::Serialize;
 use std::time::{Duration, SystemTime};
 use tokio_postgres::types::ToSql;
@@ -20,6 +23,8 @@ pub struct TrailFilter {
     pub account_id: Option<i64>,
     pub provider: Option<String>,
     pub operation: Option<String>,
+    /// Only operations of this kind (e.g. resends), of any provider.
+    pub kind: Option<OperationKind>,
     pub outcome: Option<String>,
     /// From this time (inclusive), milliseconds since the Unix epoch.
     pub from_ms: Option<i64>,
@@ -29,12 +34,53 @@ pub struct TrailFilter {
     pub text: Option<String>,
 }
 
+impl TrailFilter {
+    /// History's filter (`account_id` an account's id in this installation) on the trail, with `member`:
+    /// the account becomes its shared id (`input.invalid` on `account_id` for an account of this
+    /// installation's own, which the trail does not hold); a bulk job is this installation's, so
+    /// `job_id` does not apply (`input.invalid`, `unsupported`).
+    pub fn from_history(filter: &HistoryFilter, member: Option<String>, accounts: &Accounts) -> Result<TrailFilter> {
+        if filter.job_id.is_some() {
+            return Err(Error::invalid_field("job_id", "unsupported"));
+        }
+        let account_id = match filter.account_id {
+            Some(id) => Some(super::rules::team_id_of(&accounts.get(id)?)?),
+            None => None,
+        };
+        Ok(TrailFilter {
+            member: member.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()),
+            account_id,
+            provider: filter.provider.clone(),
+            operation: filter.operation.clone(),
+            kind: filter.kind,
+            outcome: filter.outcome.map(|o| o.as_str().to_owned()),
+            from_ms: filter.from_ms,
+            to_ms: filter.to_ms,
+            text: filter.text.clone(),
+        })
+    }
+}
+
+/// Every `provider/operation` of that kind in the registry (names alone may mean different things at
+/// different providers).
+fn operations_of(kind: OperationKind) -> Vec<String> {
+    crate::providers::registered()
+        .iter()
+        .flat_map(|d| d.operations.iter().filter(|o| o.kind == kind).map(|o| format!("{}/{}", d.id.as_str(), o.name)))
+        .collect()
+}
+
 /// One row of the trail as a reader sees it (no hashes: `history verify-chain` checks those).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub struct TrailRow {
+    #[ts(type = "number")]
     pub id: i64,
     pub member: String,
+    #[ts(type = "number")]
     pub at_ms: i64,
+    /// The shared account's id in the team database.
+    #[ts(type = "number | null")]
     pub account_id: Option<i64>,
     pub account_label: String,
     pub provider: String,
@@ -45,6 +91,7 @@ pub struct TrailRow {
     pub outcome: String,
     pub http_status: Option<i32>,
     pub error_code: Option<String>,
+    #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
 }
 
@@ -115,6 +162,9 @@ impl Select {
         }
         if let Some(v) = &filter.operation {
             q.and(" AND operation = ?", Box::new(v.clone()));
+        }
+        if let Some(kind) = filter.kind {
+            q.and(" AND provider || '/' || operation = ANY(?)", Box::new(operations_of(kind)));
         }
         if let Some(v) = &filter.outcome {
             q.and(" AND outcome = ?", Box::new(v.clone()));

@@ -21,6 +21,10 @@ folder.
   from its card, then removes them and is told which shared account's credentials to rotate.
 - Alice takes Bob's share of that account back in its share dialog ("Take back"): the confirmation names the
   credentials to rotate; Bob's `call` on it is then refused with `team.share_missing`.
+- On the shared account's card, Alice's "Team rules…" sets "every resend" (Bob's single resend there then
+  waits for approval, and `team policy` shows it) and Bob's role there (as a viewer his resend is refused);
+  both go back to the default in the same dialog.
+- History's "Whole team" shows Bob's rows with his name, and only his with the Member filter.
 - axe finds no serious or critical violation on the new screens in the Light and Dark themes; each is
   photographed in the three languages and both themes (target/screenshots/team-<theme>-<language>-<screen>.png).
 """
@@ -142,6 +146,49 @@ def files_contain(folder, text):
     return False
 
 
+def cli_error(data, *args):
+    """Runs the command line expecting it to fail (exit 1); returns the error it printed."""
+    env = dict(os.environ, CALLBACK_DESK_DATA_DIR=data)
+    out = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1, f"{args}: exit {out.returncode}, expected 1: {out.stdout[-400:]} {out.stderr[-800:]}"
+    return json.loads(out.stderr.strip().splitlines()[-1])["error"]
+
+
+def open_rules(s, card):
+    """Opens "Team rules…" on an account's card and waits for the rules."""
+    click(s, card + " [data-testid=account-rules]")
+    s.find("[data-testid=rules-dialog]")
+    s.wait_for(lambda: exists(s, "[data-testid=rules-policy]") or exists(s, "[data-testid=rules-summary]"), "the rules", timeout=30)
+
+
+def save_rules(s):
+    click(s, "[data-testid=rules-save]")
+    s.find("[data-testid=account-rules-saved]", timeout=30)
+    s.wait_for(lambda: not exists(s, "[data-testid=rules-dialog]"), "the dialog closed")
+
+
+def show_screen(s, screen):
+    """A screen to audit and photograph: the sidebar's, History's whole-team scope, or the shared account's Team rules."""
+    if screen == "history-team":
+        open_screen(s, "history")
+        click(s, "[data-testid=history-whose-team]")
+        s.wait_for(lambda: exists(s, "[data-testid=history-member]"), "the team's rows", timeout=30)
+    elif screen == "rules":
+        open_screen(s, "accounts")
+        open_rules(s, ".account-card[data-label='" + SHARED + "']")
+    else:
+        open_screen(s, screen)
+    time.sleep(0.5)
+
+
+def leave_screen(s, screen):
+    if screen == "history-team":
+        click(s, "[data-testid=history-whose-mine]")
+    elif screen == "rules":
+        click(s, "[data-testid=rules-cancel]")
+        s.wait_for(lambda: not exists(s, "[data-testid=rules-dialog]"), "the dialog closed")
+
+
 def open_screen(s, screen):
     click(s, f"[data-testid=nav-{screen}]")
     s.find(f"[data-testid=screen-{screen}]")
@@ -244,7 +291,7 @@ def main():
             with open(path, "w", encoding="utf-8") as f:
                 json.dump(accounts["cybavo"], f)
             shared = str(cli(bob, "accounts", "add", "--account", path, "--label", SHARED))
-            state["bob_shared"] = shared
+            state["shared"] = shared
             cli(bob, "team", "share", "--account-id", shared, "--member", "alice")
             # The app looks at the workspace every 10 s; the screen reads the accounts again when one arrives.
             s.wait_for(lambda: exists(s, card), "the shared account on Alice's Accounts screen", timeout=40)
@@ -273,6 +320,49 @@ def main():
                 shot(s, f"team-jobs-{lang}.png")
                 assert not missing_keys(s), missing_keys(s)
             set_language(s, "en")
+
+        @check("Alice sets \"every resend\" in the shared account's Team rules: Bob's single resend on it then waits for approval")
+        def _():
+            card = ".account-card[data-label='" + SHARED + "']"
+            params = '{"notification_id": 90000000150}'
+            open_rules(s, card)
+            # The rules in words: this account's resends can be held for being broad (notification ID 0).
+            assert s.text("[data-testid=rules-reason-broad_value]") == catalog("en")("team.rules.reason.broad_value")
+            assert s.execute("return document.querySelector('[data-testid=rules-mode-default] input').checked;")
+            click(s, "[data-testid=rules-mode-every] input")
+            shot(s, "team-rules-every.png")
+            save_rules(s)
+            assert cli(bob, "team", "policy", "--account-id", state["shared"]) == {"every_resend": True, "waive": []}
+            held = cli(bob, "call", "--account-id", state["shared"], "--operation", "resend-withdrawal-callbacks",
+                       "--params", params, expect=3)
+            assert held["outcome"] == "awaiting_approval", held
+            # Not this test's business: Alice turns it down, so that the count below is Bob's next request only.
+            cli(alice, "approvals", "reject", str(held["approval_id"]), "--reason", "a test of the rules")
+            state["rules_request"] = held["approval_id"]
+
+        @check("Alice makes Bob a viewer on the shared account in Team rules: his resend there is refused; back to the defaults, it goes")
+        def _():
+            card = ".account-card[data-label='" + SHARED + "']"
+            params = '{"notification_id": 90000000151}'
+            open_rules(s, card)
+            bob_role = "[data-testid=rules-member][data-name=bob] [data-testid=rules-role]"
+            assert s.execute("return document.querySelector(arguments[0]).value;", bob_role) == "workspace"
+            assert s.execute("return document.querySelector('[data-testid=rules-mode-every] input').checked;")
+            set_value(s, bob_role, "viewer")
+            save_rules(s)
+            error = cli_error(bob, "call", "--account-id", state["shared"], "--operation", "resend-withdrawal-callbacks",
+                              "--params", params)
+            assert error["code"] == "team.permission_denied" and error["params"].get("role") == "operator", error
+            # The same dialog takes both back: Bob's team role there again, and the default rules.
+            open_rules(s, card)
+            assert s.execute("return document.querySelector(arguments[0]).value;", bob_role) == "viewer"
+            set_value(s, bob_role, "workspace")
+            click(s, "[data-testid=rules-mode-default] input")
+            save_rules(s)
+            assert cli(bob, "team", "policy", "--account-id", state["shared"]) == {"every_resend": False, "waive": []}
+            sent = cli(bob, "call", "--account-id", state["shared"], "--operation", "resend-withdrawal-callbacks",
+                       "--params", params)
+            assert sent["outcome"] == "ok", sent
 
         @check("Bob's production resend is held for approval (exit 3) and the window counts it as waiting for Alice")
         def _():
@@ -365,6 +455,23 @@ def main():
             assert s.text("[data-testid=history-member-col]") == catalog("en")("history.col.member")
             assert s.text("[data-testid=history-member]") == "alice"
 
+        @check("History's Whole team shows Bob's rows with his name; the Member filter keeps his alone")
+        def _():
+            open_screen(s, "history")
+            click(s, "[data-testid=history-whose-team]")
+            members = "return [...document.querySelectorAll('[data-testid=history-member]')].map(c => c.textContent);"
+            s.wait_for(lambda: "bob" in s.execute(members) and "alice" in s.execute(members), "Bob's and Alice's rows", timeout=30)
+            assert s.text("[data-testid=history-member-col]") == catalog("en")("history.col.member")
+            set_value(s, "[data-testid=filter-member]", "bob")
+            s.wait_for(lambda: set(s.execute(members)) == {"bob"}, "Bob's rows only", timeout=30)
+            # His resend the policy let through, on the shared account, is among them.
+            labels = s.execute("return [...document.querySelectorAll('[data-testid=history-row] .history-account .cell-main')].map(c => c.textContent);")
+            assert SHARED in labels, labels
+            shot(s, "team-history-whole-team.png")
+            set_value(s, "[data-testid=filter-member]", "")
+            click(s, "[data-testid=history-whose-mine]")
+            s.wait_for(lambda: "alice" in s.execute(members) and "bob" not in s.execute(members), "Alice's own history again", timeout=30)
+
         @check("Alice invites a member from Settings › Team; the code is shown once")
         def _():
             open_screen(s, "settings")
@@ -421,7 +528,7 @@ def main():
 
         @check("Alice takes Bob's share back in the share dialog; it names the credentials to rotate; Bob's call is refused")
         def _():
-            lookup = ["call", "--account-id", state["bob_shared"], "--operation", "query-callbacks",
+            lookup = ["call", "--account-id", state["shared"], "--operation", "query-callbacks",
                       "--params", '{"ids": [90000000001]}']
             assert cli(bob, *lookup)["outcome"] == "ok"
             open_screen(s, "accounts")
@@ -468,12 +575,12 @@ def main():
             found = []
             for theme in THEMES:
                 choose_theme(s, theme)
-                for screen in ["settings", "approvals", "history", "resend"]:
-                    open_screen(s, screen)
-                    time.sleep(0.5)
+                for screen in ["settings", "approvals", "history", "resend", "history-team", "rules"]:
+                    show_screen(s, screen)
                     result = audit(s)
                     print(f"     axe {theme} {screen}: {summary(result)}", flush=True)
                     found += blocking(result)
+                    leave_screen(s, screen)
             choose_theme(s, "system")
             assert not found, "\n".join(found)
 
@@ -483,15 +590,18 @@ def main():
                 set_language(s, lang)
                 for theme in THEMES:
                     choose_theme(s, theme)
-                    for screen in ["settings", "approvals", "history", "resend"]:
-                        open_screen(s, screen)
-                        if screen in ("settings", "resend"):
+                    for screen in ["settings", "approvals", "history", "resend", "history-team", "rules"]:
+                        show_screen(s, screen)
+                        if screen in ("history-team", "rules"):
+                            pass
+                        elif screen in ("settings", "resend"):
                             panel = "[data-testid=team-card][data-mode=team]" if screen == "settings" else "[data-testid=resend-awaiting]"
                             s.find(panel)
                             s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", panel)
                         else:
                             time.sleep(0.5)
                         shot(s, f"team-{theme}-{lang}-{screen}.png")
+                        leave_screen(s, screen)
                 assert not missing_keys(s), missing_keys(s)
             choose_theme(s, "system")
             set_language(s, "en")

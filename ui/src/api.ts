@@ -70,6 +70,10 @@ import type { ApprovalsView } from "./bindings/ApprovalsView";
 import type { ShareResult } from "./bindings/ShareResult";
 import type { RemoveResult } from "./bindings/RemoveResult";
 import type { AccountShare } from "./bindings/AccountShare";
+import type { AccountRules } from "./bindings/AccountRules";
+import type { AccountMemberRole } from "./bindings/AccountMemberRole";
+import type { Role } from "./bindings/Role";
+import type { TrailPageView } from "./bindings/TrailPageView";
 import { mark, type StartupMarks } from "./startup";
 
 export type {
@@ -80,7 +84,11 @@ export type {
   SandboxInbox, InboxEntry, SignatureCheck, CallbackCheck, CallbackAction, CallbackField, Pasted, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice,
   CloseChoice, HistoryPageView, TeamStatus, TeamWorkspace, TeamMember, TeamJoinTls, ApprovalItem, ApprovalsView, ShareResult, RemoveResult,
   AccountShare,
+  AccountRules, AccountMemberRole, Role, TrailPageView,
 };
+
+/** A row of the team's trail (every member's actions), with what it covered read back into params. */
+export type TrailRowView = TrailPageView["rows"][number];
 
 /** A History row with the team member who did it (null in solo use). */
 export type HistoryRowView = HistoryPageView["rows"][number];
@@ -217,6 +225,17 @@ export const api = {
   teamUnshare: (accountId: number, member: string) => invoke<RemoveResult>("team_unshare", { accountId, member }),
   /** Admins: removes a member; answers the shared accounts whose credentials to rotate. */
   teamRemove: (member: string) => invoke<RemoveResult>("team_remove", { member }),
+  /** A shared account's team rules as this member may see them (the account's id in this installation). */
+  teamAccountRules: (accountId: number) => invoke<AccountRules>("team_account_rules", { accountId }),
+  /** The account's admins: its approval policy (every resend, or the rule less the waived reasons). */
+  teamSetAccountPolicy: (accountId: number, everyResend: boolean, waive: string[]) =>
+    invoke<AccountRules>("team_set_account_policy", { accountId, everyResend, waive }),
+  /** The account's admins: a member's role there (`workspace`: back to their workspace role). */
+  teamSetAccountRole: (accountId: number, member: string, role: Role | "workspace") =>
+    invoke<AccountRules>("team_set_account_role", { accountId, member, role }),
+  /** A page of the team's trail, newest first, with History's filters and a member. */
+  teamTrailPage: (filter: HistoryFilter, member: string | null, beforeId: number | null, limit: number) =>
+    invoke<TrailPageView>("team_trail_page", { filter, member, beforeId, limit }),
   approvalsList: () => invoke<ApprovalsView>("approvals_list"),
   approveRequest: (id: number) => invoke<null>("approve_request", { id }),
   rejectRequest: (id: number, reason: string) => invoke<null>("reject_request", { id, reason }),

@@ -83,6 +83,8 @@ describe("translation catalogs", () => {
           if (f.broad !== null) keys.push(f.broad_label_key ?? `(no words for the broad value of ${d.id}/${o.name}/${f.name})`);
         }
         for (const r of o.confirm) keys.push(`confirm.reason.${r.reason}`, ...(r.kind === "filled" ? [`confirm.tick_for.${r.reason}`] : []));
+        // A shared account's "Team rules…" names each reason a resend can wait for approval.
+        if (o.kind === "resend") keys.push(...o.confirm.map((r) => `team.rules.reason.${r.reason}`));
         const b = o.bulk;
         if (b) {
           keys.push(b.label_key, b.help_key);

@@ -5,9 +5,14 @@
 
 use crate::state::AppState;
 use callback_desk::actions::{ActionRequest, ActionResult};
+use callback_desk::history::HistoryFilter;
+use callback_desk::scope::ScopeParam;
 use callback_desk::secret::Secret;
 use callback_desk::team::members::{self, Role};
+use callback_desk::team::policy::AccountPolicy;
+use callback_desk::team::rules::{self, AccountRules};
 use callback_desk::team::tls::TeamTls;
+use callback_desk::team::trail::{self, TrailFilter, TrailRow};
 use callback_desk::team::{approvals, shared, Team, TeamConfig};
 use callback_desk::Error;
 use serde::{Deserialize, Serialize};
@@ -196,6 +201,102 @@ pub async fn team_remove(state: tauri::State<'_, AppState>, member: String) -> R
     let accounts = state.accounts().await?;
     let team = Team::open(accounts.vault()).await?;
     shared::remove_member(&team, &accounts, member.trim()).await
+}
+
+/// A shared account's team rules (its approval policy, the members' roles there), as this member may see
+/// them; the account's id is this installation's.
+#[tauri::command]
+pub async fn team_account_rules(state: tauri::State<'_, AppState>, account_id: i64) -> Result<AccountRules, Error> {
+    let accounts = state.accounts().await?;
+    let view = accounts.get(account_id)?;
+    rules::team_id_of(&view)?;
+    let team = Team::open(accounts.vault()).await?;
+    rules::of(&team, &view).await
+}
+
+/// Sets a shared account's approval policy (the account's admins, checked by the database), as `team
+/// policy`; answers the rules as they now are.
+#[tauri::command]
+pub async fn team_set_account_policy(
+    state: tauri::State<'_, AppState>,
+    account_id: i64,
+    every_resend: bool,
+    waive: Vec<String>,
+) -> Result<AccountRules, Error> {
+    let policy = AccountPolicy::checked(every_resend, waive)?;
+    let accounts = state.accounts().await?;
+    let view = accounts.get(account_id)?;
+    let team_id = rules::team_id_of(&view)?;
+    let team = Team::open(accounts.vault()).await?;
+    policy.set(&team, team_id).await?;
+    rules::of(&team, &view).await
+}
+
+/// Gives a member a role on a shared account (`workspace`: back to their workspace role), as `team role`
+/// (the account's admins, checked by the database); answers the rules as they now are.
+#[tauri::command]
+pub async fn team_set_account_role(
+    state: tauri::State<'_, AppState>,
+    account_id: i64,
+    member: String,
+    role: String,
+) -> Result<AccountRules, Error> {
+    let role = match role.trim() {
+        "workspace" => None,
+        other => Some(Role::parse(other)?),
+    };
+    let accounts = state.accounts().await?;
+    let view = accounts.get(account_id)?;
+    let team_id = rules::team_id_of(&view)?;
+    let team = Team::open(accounts.vault()).await?;
+    members::set_account_role(&team, team_id, member.trim(), role).await?;
+    rules::of(&team, &view).await
+}
+
+/// One row of the team's trail with what it covered read back into params (as History's rows have it).
+#[derive(Debug, Clone, Serialize)]
+pub struct TrailRowView {
+    #[serde(flatten)]
+    pub row: TrailRow,
+    pub scope_params: Option<Vec<ScopeParam>>,
+}
+
+/// A page of the team's trail.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct TrailPageView {
+    #[ts(
+        type = "Array<import(\"./TrailRow\").TrailRow & { scope_params: Array<import(\"./ScopeParam\").ScopeParam> | null }>"
+    )]
+    pub rows: Vec<TrailRowView>,
+    /// Pass as `before_id` for the next (older) page; null after the last.
+    #[ts(type = "number | null")]
+    pub next_before_id: Option<i64>,
+}
+
+/// A page of the team's trail (every member's actions this member may see), newest first, with History's
+/// filters (the account by its id in this installation) and a member, as `history list --team`.
+#[tauri::command]
+pub async fn team_trail_page(
+    state: tauri::State<'_, AppState>,
+    filter: HistoryFilter,
+    member: Option<String>,
+    before_id: Option<i64>,
+    limit: u32,
+) -> Result<TrailPageView, Error> {
+    let accounts = state.accounts().await?;
+    let filter = TrailFilter::from_history(&filter, member, &accounts)?;
+    let team = Team::open(accounts.vault()).await?;
+    let page = trail::page(&team, &filter, before_id, i64::from(limit)).await?;
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|row| TrailRowView {
+            scope_params: callback_desk::scope::read(&row.provider, &row.operation, &row.scope),
+            row,
+        })
+        .collect();
+    Ok(TrailPageView { rows, next_before_id: page.next_before_id })
 }
 
 /// A client certificate for joining, as PEM text (pasted, or read from a file the user picked in the window);

@@ -53,7 +53,7 @@ pub enum HistoryCommand {
         #[arg(long, default_value_t = 50)]
         limit: u32,
         /// In a team workspace: the team's audit trail (every member's actions you may see) instead of this
-        /// installation's history. Rows carry `member`; --job-id and --kind do not apply.
+        /// installation's history. Rows carry `member`; --job-id does not apply (a bulk job is this installation's).
         #[arg(long)]
         team: bool,
         /// With --team: only this member's actions.
@@ -91,36 +91,9 @@ fn list_team_trail(
     limit: u32,
 ) -> Result<ExitCode, Error> {
     use callback_desk::team::trail::{page, TrailFilter};
-    if f.job_id.is_some() {
-        return Err(Error::invalid_field("job_id", "unsupported"));
-    }
-    if f.kind.is_some() {
-        return Err(Error::invalid_field("kind", "unsupported"));
-    }
-    let outcome = f.outcome.clone();
-    let filter = to_filter(f)?;
     // The account's id in this installation, as everywhere on the command line; the trail knows it by its
     // shared id.
-    let account_id = match filter.account_id {
-        Some(id) => Some(
-            store
-                .accounts
-                .get(id)?
-                .team_account_id
-                .ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))?,
-        ),
-        None => None,
-    };
-    let filter = TrailFilter {
-        member,
-        account_id,
-        provider: filter.provider,
-        operation: filter.operation,
-        outcome,
-        from_ms: filter.from_ms,
-        to_ms: filter.to_ms,
-        text: filter.text,
-    };
+    let filter = TrailFilter::from_history(&to_filter(f)?, member, &store.accounts)?;
     let vault = store.accounts.vault().clone();
     runtime()?.block_on(async move {
         let team = callback_desk::team::Team::open(&vault).await?;

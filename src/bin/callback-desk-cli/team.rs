@@ -8,7 +8,7 @@ use callback_desk::secret::Secret;
 use callback_desk::team::members::{self, Role};
 use callback_desk::team::policy::AccountPolicy;
 use callback_desk::team::tls::{read_pem_file, TeamTls};
-use callback_desk::team::{outbox, shared, Team};
+use callback_desk::team::{outbox, rules, shared, Team};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -195,23 +195,16 @@ pub fn run(command: TeamCommand) -> Result<ExitCode, Error> {
                     other => Some(Role::parse(other)?),
                 };
                 let view = store.accounts.get(account_id)?;
-                let team_id =
-                    view.team_account_id.ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))?;
+                let team_id = rules::team_id_of(&view)?;
                 let team = Team::open(&vault).await?;
                 members::set_account_role(&team, team_id, &member, role).await?;
             }
             TeamCommand::Policy { account_id, every_resend, waive, reset } => {
                 let view = store.accounts.get(account_id)?;
-                let team_id =
-                    view.team_account_id.ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))?;
+                let team_id = rules::team_id_of(&view)?;
                 let team = Team::open(&vault).await?;
                 let policy = if reset || every_resend || !waive.is_empty() {
-                    let waive: Vec<String> =
-                        waive.iter().map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect();
-                    if let Some(unknown) = waive.iter().find(|w| !AccountPolicy::is_reason(w)) {
-                        return Err(Error::invalid_field("waive", "not_allowed").detail(unknown.clone()));
-                    }
-                    let policy = AccountPolicy { every_resend, waive };
+                    let policy = AccountPolicy::checked(every_resend, waive)?;
                     policy.set(&team, team_id).await?;
                     policy
                 } else {

@@ -11,6 +11,7 @@ import { compareNames } from "../lib/names";
 import { useAccountsChanged } from "../hooks/useAccountsChanged";
 import { useShareTargets } from "../hooks/useShareTargets";
 import { ShareAccount } from "../components/team/ShareAccount";
+import { AccountRules } from "../components/team/AccountRules";
 import { useToast } from "../hooks/useToast";
 import { namedIdText, readNamedIds } from "../lib/namedids";
 
@@ -250,6 +251,7 @@ function AccountCard(props: {
         </button>
         {/* Only what this member holds can be shared on. */}
         {props.shareWith && props.shareWith.length > 0 && a.secrets.some((x) => x.set) && <ShareAccount account={a} members={props.shareWith} />}
+        {a.team_account_id !== null && <AccountRules account={a} />}
         <button type="button" className="btn danger-outline" data-testid="account-delete" onClick={() => setConfirming(true)}>
           {t("accounts.delete")}
         </button>

@@ -1,7 +1,8 @@
 // The History screen: every action, newest first, filtered (account, provider, resends only, one provider's
 // operation, outcome, dates, search), in words, with each row's details in a drawer and the export. The
 // filters and the last export are kept for the session: leaving the screen and coming back finds them as
-// they were.
+// they were. In a team workspace it also shows the whole team's actions (the team's trail, read from the
+// team database a page at a time with the same filters and a member); offline, the local history still works.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "../i18n";
 import { api, asCoreError, type AccountView, type CoreError, type Cursor, type HistoryRowView, type ProviderDescriptor } from "../api";
@@ -11,6 +12,10 @@ import { HistoryDrawer } from "../components/history/HistoryDrawer";
 import { HistoryExportButtons, HistoryExportStatus, type ExportState } from "../components/history/HistoryExport";
 import { HistoryFilters } from "../components/history/HistoryFilters";
 import { HistoryTable } from "../components/history/HistoryTable";
+import { HistoryScope, type Scope } from "../components/history/HistoryScope";
+import { TrailDetails } from "../components/history/TrailDetails";
+import { useTeamScope } from "../hooks/useTeamScope";
+import { trailToRow, type TeamHistoryRow } from "../lib/trail";
 import { useSessionState } from "../hooks/useSessionState";
 import type { ZoneChoice } from "../lib/datetime";
 import { EMPTY_FILTERS, anyFilter, toHistoryFilter, type Filters } from "../lib/historyfilter";
@@ -21,6 +26,9 @@ export { visibleWindow } from "../components/history/HistoryTable";
 export { toHistoryFilter } from "../lib/historyfilter";
 
 export const PAGE_SIZE = 100;
+
+/** Where the next page starts: the local history's cursor, or the team trail's row id. */
+type Next = { kind: "mine"; cursor: Cursor } | { kind: "team"; before: number } | null;
 
 /** The zone History reads and shows times in. */
 const ZONE: ZoneChoice = "local";
@@ -40,8 +48,14 @@ export function HistoryScreen(props: {
   const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>([]);
   const [filters, setFilters] = useSessionState<Filters>("history.filters", EMPTY_FILTERS);
   const [text, setText] = useSessionState("history.text", "");
-  const [rows, setRows] = useState<HistoryRowView[] | null>(null);
-  const [cursor, setCursor] = useState<Cursor | null>(null);
+  const [rows, setRows] = useState<(HistoryRowView | TeamHistoryRow)[] | null>(null);
+  // Where the next page starts: the local history's cursor, or the team trail's row id.
+  const [cursor, setCursor] = useState<Next>(null);
+  const team = useTeamScope();
+  const [scopeChoice, setScopeChoice] = useSessionState<Scope>("history.scope", "mine");
+  const [member, setMember] = useSessionState("history.member", "");
+  const scope: Scope = team.inWorkspace ? scopeChoice : "mine";
+  const [trailRow, setTrailRow] = useState<TeamHistoryRow | null>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<CoreError | null>(null);
@@ -83,24 +97,47 @@ export function HistoryScreen(props: {
   const filter = useMemo(() => toHistoryFilter(filters), [filters]);
 
   const load = useCallback(
-    async (from: Cursor | null) => {
+    async (from: Next) => {
       const gen = from ? generation.current : ++generation.current;
       setLoading(true);
       setError(null);
+      if (!from) setTotal(null);
       try {
-        const page = await api.historyPage(filter, from, PAGE_SIZE);
+        if (scope === "team") {
+          // The team's trail has no count: it is read a page at a time, newest first.
+          const page = await api.teamTrailPage(filter, member || null, from?.kind === "team" ? from.before : null, PAGE_SIZE);
+          if (gen !== generation.current) return;
+          const more = page.rows.map(trailToRow);
+          setRows((prev) => (from && prev ? [...prev, ...more] : more));
+          setCursor(page.next_before_id === null ? null : { kind: "team", before: page.next_before_id });
+          return;
+        }
+        const page = await api.historyPage(filter, from?.kind === "mine" ? from.cursor : null, PAGE_SIZE);
         if (gen !== generation.current) return;
         setRows((prev) => (from && prev ? [...prev, ...page.rows] : page.rows));
-        setCursor(page.next_cursor);
+        setCursor(page.next_cursor ? { kind: "mine", cursor: page.next_cursor } : null);
         if (!from) api.historyCount(filter).then((n) => gen === generation.current && setTotal(n)).catch(() => setTotal(null));
       } catch (e) {
-        if (gen === generation.current) setError(asCoreError(e));
+        if (gen === generation.current) {
+          setError(asCoreError(e));
+          if (!from) setRows(null);
+        }
       } finally {
         if (gen === generation.current) setLoading(false);
       }
     },
-    [filter],
+    [filter, scope, member],
   );
+
+  // The team's trail holds shared accounts only, and a bulk job is this computer's: switching to the whole
+  // team drops a filter on either.
+  const chooseScope = (next: Scope) => {
+    if (next === "team") {
+      const own = filters.account !== "" && !accounts.some((a) => String(a.id) === filters.account && a.team_account_id !== null);
+      if (own || filters.job) setFilters((f) => ({ ...f, account: own ? "" : f.account, job: "" }));
+    }
+    setScopeChoice(next);
+  };
 
   useEffect(() => {
     void load(null);
@@ -113,16 +150,24 @@ export function HistoryScreen(props: {
     <>
       <div className="screen-head">
         <p className="screen-subtitle">{t("screens.history.subtitle")}</p>
-        <HistoryExportButtons
-          filter={filter}
-          total={total}
-          zone={ZONE}
-          busy={!!exporting}
-          onDone={setExported}
-          onProgress={setExporting}
-          onError={setExportError}
-        />
+        {scope === "mine" ? (
+          <HistoryExportButtons
+            filter={filter}
+            total={total}
+            zone={ZONE}
+            busy={!!exporting}
+            onDone={setExported}
+            onProgress={setExporting}
+            onError={setExportError}
+          />
+        ) : (
+          <span className="field-help" data-testid="history-team-export-note">{t("history.scope.export_mine_only")}</span>
+        )}
       </div>
+
+      {team.inWorkspace && (
+        <HistoryScope scope={scope} onScope={chooseScope} member={member} onMember={setMember} members={team.members} />
+      )}
 
       <HistoryFilters
         filters={filters}
@@ -133,16 +178,32 @@ export function HistoryScreen(props: {
           setFilters(EMPTY_FILTERS);
           setText("");
         }}
-        accounts={accounts}
+        accounts={scope === "team" ? accounts.filter((a) => a.team_account_id !== null) : accounts}
         descriptors={descriptors}
         zone={ZONE}
         now={props.now}
       />
 
       <HistoryExportStatus progress={exporting} done={exported} error={exportError} />
-      {error && <ErrorBox error={error} />}
+      {error && scope === "team" ? (
+        <section className="card full-card history-team-offline" data-testid="history-team-offline" data-code={error.code}>
+          <h2 className="card-title">{t("history.scope.team_unreachable_title")}</h2>
+          <ErrorBox error={error} compact />
+          <p>{t("history.scope.team_unreachable_body")}</p>
+          <div className="row">
+            <button type="button" className="btn primary" onClick={() => chooseScope("mine")} data-testid="history-show-mine">
+              {t("history.scope.show_mine")}
+            </button>
+            <button type="button" className="btn" onClick={() => void load(null)} disabled={loading} data-testid="history-team-retry">
+              {t("team.retry")}
+            </button>
+          </div>
+        </section>
+      ) : (
+        error && <ErrorBox error={error} />
+      )}
 
-      {rows && rows.length === 0 && !loading ? (
+      {error && scope === "team" ? null : rows && rows.length === 0 && !loading ? (
         filtered ? (
           <EmptyState icon="search" title={t("history.no_match_title")} body={t("history.no_match_body")} testId="history-no-match" />
         ) : (
@@ -152,15 +213,19 @@ export function HistoryScreen(props: {
         <section className="card full-card table-card">
           <div className="card-head">
             <span className="meta" data-testid="history-count">
-              {rows ? t("history.showing", { shown: nf.format(rows.length), total: total === null ? "…" : nf.format(total) }) : t("common.loading")}
+              {!rows
+                ? t("common.loading")
+                : scope === "team"
+                  ? t(cursor ? "history.scope.showing_team_more" : "history.scope.showing_team", { shown: nf.format(rows.length) })
+                  : t("history.showing", { shown: nf.format(rows.length), total: total === null ? "…" : nf.format(total) })}
             </span>
             <span className="meta">{t("history.times_in", { zone: timeZoneName() })}</span>
           </div>
           <HistoryTable
             rows={rows ?? []}
             descriptors={descriptors}
-            selected={detailId}
-            onSelect={setDetailId}
+            selected={scope === "team" ? (trailRow?.id ?? null) : detailId}
+            onSelect={(id) => (scope === "team" ? setTrailRow((rows ?? []).find((r): r is TeamHistoryRow => r.id === id && "kind" in r) ?? null) : setDetailId(id))}
             onNearEnd={() => cursor && !loading && void load(cursor)}
           />
           {cursor && (
@@ -173,7 +238,8 @@ export function HistoryScreen(props: {
         </section>
       )}
 
-      {detailId !== null && (
+      {scope === "team" && trailRow && <TrailDetails row={trailRow} descriptors={descriptors} onClose={() => setTrailRow(null)} />}
+      {scope === "mine" && detailId !== null && (
         <HistoryDrawer id={detailId} descriptors={descriptors} accounts={accounts} onClose={() => setDetailId(null)} onRepeat={props.onRepeat} />
       )}
     </>

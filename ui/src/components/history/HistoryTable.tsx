@@ -46,6 +46,25 @@ export function useScopeWords(descriptors: ProviderDescriptor[]) {
   };
 }
 
+/**
+ * What a row of the team's trail that is not an action covered, in words, from its scope as the team
+ * database writes it: an approval's step `approval N`; a share `account N to MEMBER`; a role `account N
+ * MEMBER ROLE` (`workspace role`: back to it); a removal `remove MEMBER`; a policy or an account added say
+ * nothing more than their kind.
+ */
+export function trailScope(t: (key: string, o?: Record<string, unknown>) => string, kind: string, scope: string): string {
+  let m: RegExpExecArray | null;
+  if (kind === "approval" && (m = /^approval (\d+)$/.exec(scope))) return t("history.team.approval_scope", { id: m[1] });
+  if (kind === "share" && (m = /^account \d+ to (\S+)$/.exec(scope))) return t("history.team.scope.share", { member: m[1] });
+  if (kind === "role" && (m = /^account \d+ (\S+) (viewer|operator|approver|admin|workspace role)$/.exec(scope))) {
+    const role = m[2] === "workspace role" ? t("history.team.scope.team_role") : t(`team.roles.${m[2]}`);
+    return t("history.team.scope.role", { member: m[1], role });
+  }
+  if (kind === "member" && (m = /^remove (\S+)$/.exec(scope))) return t("history.team.scope.member", { member: m[1] });
+  if (kind === "policy" || kind === "account") return "—";
+  return scope;
+}
+
 /** Stands in for rows out of view. */
 function SpacerRow(props: { height: number; columns: number }) {
   return (
@@ -56,7 +75,8 @@ function SpacerRow(props: { height: number; columns: number }) {
 }
 
 export function HistoryTable(props: {
-  rows: (HistoryRow & Partial<Pick<HistoryRowView, "member">>)[];
+  /** A row of the team's trail also has its kind: an action, or a step of the workspace (an approval…). */
+  rows: (HistoryRow & Partial<Pick<HistoryRowView, "member">> & { kind?: string })[];
   descriptors: ProviderDescriptor[];
   selected: number | null;
   onSelect: (id: number) => void;
@@ -132,23 +152,44 @@ export function HistoryTable(props: {
                 data-outcome={r.outcome}
               >
                 <td className="nowrap" data-testid="history-time">{formatLocal(r.created_at_ms, i18n.language)}</td>
-                <td><OutcomePill outcome={r.outcome} /></td>
+                <td>
+                  {r.kind === "approval" ? (
+                    <span className="pill outcome-pending history-step" data-testid="history-step" data-step={r.outcome}>
+                      {t(`history.team.step.${r.outcome}`)}
+                    </span>
+                  ) : (
+                    <OutcomePill outcome={r.outcome} />
+                  )}
+                </td>
                 {team && (
                   <td className="nowrap" data-testid="history-member">
                     {r.member ?? "—"}
                   </td>
                 )}
                 <td className="history-account">
-                  <span className="cell-main">{shownLabel(r.account_label)}</span>
-                  <EnvPill environment={r.environment} />
+                  {/* A change of the workspace itself (a member removed) is on no account. */}
+                  {r.kind && !r.account_label ? (
+                    <span className="cell-main">—</span>
+                  ) : (
+                    <>
+                      <span className="cell-main">{shownLabel(r.account_label)}</span>
+                      <EnvPill environment={r.environment} />
+                    </>
+                  )}
                 </td>
                 <td className="history-what">
-                  <span className="cell-main">{opLabel(t, props.descriptors, r.provider, r.operation)}</span>
+                  <span className="cell-main">
+                    {r.kind && r.kind !== "action" && r.kind !== "approval"
+                      ? t(`history.team.kind.${r.kind}`)
+                      : opLabel(t, props.descriptors, r.provider, r.operation)}
+                  </span>
                   <span className="cell-sub">{providerName(props.descriptors, r.provider)}</span>
                 </td>
                 <td className="history-scope" title={full} data-testid="history-scope">
                   <div className="scope-clamp">
-                    {words ? (
+                    {r.kind && r.kind !== "action" ? (
+                      <span>{trailScope(t, r.kind, r.scope)}</span>
+                    ) : words ? (
                       words.map((w) => (
                         <span className="scope-part" key={w.label}>
                           <span className="scope-label">{w.label}</span>
