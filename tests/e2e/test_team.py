@@ -155,7 +155,8 @@ def cli_error(data, *args):
 
 
 def open_rules(s, card):
-    """Opens "Team rules…" on an account's card and waits for the rules."""
+    """Opens "Team rules…" on an account's card (on the Accounts screen) and waits for the rules."""
+    open_screen(s, "accounts")
     click(s, card + " [data-testid=account-rules]")
     s.find("[data-testid=rules-dialog]")
     s.wait_for(lambda: exists(s, "[data-testid=rules-policy]") or exists(s, "[data-testid=rules-summary]"), "the rules", timeout=30)

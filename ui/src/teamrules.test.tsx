@@ -4,9 +4,10 @@
 // message while the local history still works).
 import { describe, expect, it } from "vitest";
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { changeLanguage, missingKeys } from "./i18n";
+import { changeLanguage, i18n, missingKeys } from "./i18n";
 import { AccountRules } from "./components/team/AccountRules";
 import { HistoryScreen } from "./screens/History";
+import { trailKind, trailScope } from "./components/history/HistoryTable";
 import type { AccountRules as Rules, TeamStatus, TrailRowView } from "./api";
 import { account, mockBackend, setupEach, withToasts } from "./test/helpers";
 
@@ -244,5 +245,17 @@ describe("History in a team workspace", () => {
     await waitFor(() => expect(calls.some((c) => c.cmd === "team_status")).toBe(true));
     expect(screen.queryByTestId("history-whose")).toBeNull();
     expect(calls.some((c) => c.cmd === "team_trail_page" || c.cmd === "team_members")).toBe(false);
+  });
+});
+
+describe("The team's trail in words", () => {
+  it("says whether a shared account was added, changed or deleted, and from whom a share was taken back", () => {
+    const t = i18n.t;
+    expect(trailKind(t, "account", "account 4")).toBe("Shared account added");
+    expect(trailKind(t, "account", "edit account 4")).toBe("Shared account changed");
+    expect(trailKind(t, "account", "delete account 4")).toBe("Shared account deleted");
+    expect(trailKind(t, "unshare", "account 4 from bob")).toBe("Share taken back");
+    expect(trailScope(t, "unshare", "account 4 from bob")).toBe("From bob");
+    expect(missingKeys.size).toBe(0);
   });
 });

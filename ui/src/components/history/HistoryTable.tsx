@@ -60,9 +60,20 @@ export function trailScope(t: (key: string, o?: Record<string, unknown>) => stri
     const role = m[2] === "workspace role" ? t("history.team.scope.team_role") : t(`team.roles.${m[2]}`);
     return t("history.team.scope.role", { member: m[1], role });
   }
+  if (kind === "unshare" && (m = /^account \d+ from (\S+)$/.exec(scope))) return t("history.team.scope.unshare", { member: m[1] });
   if (kind === "member" && (m = /^remove (\S+)$/.exec(scope))) return t("history.team.scope.member", { member: m[1] });
   if (kind === "policy" || kind === "account") return "—";
   return scope;
+}
+
+/**
+ * What a row of the team's trail that is neither an action nor an approval step was, in words: its kind, and
+ * for a shared account whether it was added, changed (`edit account N`) or deleted (`delete account N`).
+ */
+export function trailKind(t: (key: string, o?: Record<string, unknown>) => string, kind: string, scope: string): string {
+  if (kind === "account" && scope.startsWith("edit ")) return t("history.team.kind.account_edit");
+  if (kind === "account" && scope.startsWith("delete ")) return t("history.team.kind.account_delete");
+  return t(`history.team.kind.${kind}`);
 }
 
 /** Stands in for rows out of view. */
@@ -180,7 +191,7 @@ export function HistoryTable(props: {
                 <td className="history-what">
                   <span className="cell-main">
                     {r.kind && r.kind !== "action" && r.kind !== "approval"
-                      ? t(`history.team.kind.${r.kind}`)
+                      ? trailKind(t, r.kind, r.scope)
                       : opLabel(t, props.descriptors, r.provider, r.operation)}
                   </span>
                   <span className="cell-sub">{providerName(props.descriptors, r.provider)}</span>

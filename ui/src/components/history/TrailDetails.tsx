@@ -8,13 +8,13 @@ import { providerName } from "../../lib/descriptors";
 import type { TeamHistoryRow } from "../../lib/trail";
 import { formatLocal } from "../../lib/time";
 import { Modal } from "../Modal";
-import { opLabel, trailScope, useScopeWords } from "./HistoryTable";
+import { opLabel, trailKind, trailScope, useScopeWords } from "./HistoryTable";
 
 export function TrailDetails({ row, descriptors, onClose }: { row: TeamHistoryRow; descriptors: ProviderDescriptor[]; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const words = useScopeWords(descriptors)(row);
   const what =
-    row.kind !== "action" && row.kind !== "approval" ? t(`history.team.kind.${row.kind}`) : opLabel(t, descriptors, row.provider, row.operation);
+    row.kind !== "action" && row.kind !== "approval" ? trailKind(t, row.kind, row.scope) : opLabel(t, descriptors, row.provider, row.operation);
   const outcome = row.kind === "approval" ? t(`history.team.step.${row.outcome}`) : t(`outcome.${row.outcome}`);
   const facts: [string, string, string][] = [
     [t("history.col.member"), row.member ?? "—", "member"],
