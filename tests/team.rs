@@ -1580,6 +1580,8 @@ async fn team_a_running_job_is_leased_to_its_member_others_see_its_progress_and_
         (Some("running"), Some("alice"), Some(true), Some("alice")),
         "{job}"
     );
+    // Nobody else may take it over while her lease is live; it never ran in Bob's installation.
+    assert_eq!((job["takeable"].as_bool(), &job["local_job_id"]), (Some(false), &Value::Null), "{job}");
     assert_eq!((job["total"].as_i64(), job["done"].as_i64()), (Some(3), Some(0)), "{job}");
     assert_eq!((job["account"].as_str(), job["account_id"].to_string()), (Some("Cybavo team"), bobs_id.clone()));
     assert_eq!(job["operation"], "resend-withdrawal-callbacks");
@@ -1663,8 +1665,19 @@ async fn team_a_job_whose_runner_was_killed_is_taken_over_once_its_lease_ran_out
     runner.wait().unwrap();
     assert_eq!(cybavo_calls(&sandbox), 1);
 
-    // Once her lease runs out Bob takes the job over: the call she had in flight is unknown (not sent
-    // again), the two others are sent, once.
+    // Once her lease runs out (by the database's clock) the job is offered to Bob to take over.
+    let offered = loop {
+        let seen = team_jobs(&bob).into_iter().find(|j| j["id"] == job["id"]).unwrap();
+        if seen["takeable"] == true {
+            break seen;
+        }
+        assert_eq!(seen["leased"], true, "{seen}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!((offered["in_flight"].as_i64(), &offered["local_job_id"]), (Some(0), &Value::Null), "{offered}");
+
+    // Bob takes the job over: the call she had in flight is unknown (not sent again), the two others are
+    // sent, once.
     let done = loop {
         let (code, out, err) = bob.cli(&["bulk", "resume", "--team-job-id", &team_job]);
         if !err.contains("team.job_leased") {
@@ -1687,6 +1700,10 @@ async fn team_a_job_whose_runner_was_killed_is_taken_over_once_its_lease_ran_out
         "{seen}"
     );
     assert_eq!((seen["done"].as_i64(), seen["ok"].as_i64(), seen["unknown"].as_i64()), (Some(3), Some(2), Some(1)));
+    // Done: nobody is offered it; each installation that ran it knows its own job for it.
+    let bobs = team_jobs(&bob).into_iter().find(|j| j["id"] == job["id"]).unwrap();
+    let bobs_local: Value = serde_json::from_str(&bob.ok(&["bulk", "list"])).unwrap();
+    assert_eq!((bobs["takeable"].as_bool(), &bobs["local_job_id"]), (Some(false), &bobs_local[0]["id"]), "{bobs}");
 
     // Alice's installation resuming its own copy of the job sends nothing: Bob finished it.
     let local: Value = serde_json::from_str(&alice.ok(&["bulk", "list"])).unwrap();

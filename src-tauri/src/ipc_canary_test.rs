@@ -394,6 +394,7 @@ fn no_command_answers_with_a_secret() {
     assert_eq!(w.ok("team_status", json!({}))["workspace"], Value::Null);
     w.refused("team_members", json!({}), "team.not_joined");
     assert_eq!(w.ok("team_jobs", json!({})), json!([]), "a solo installation has no team jobs");
+    w.refused("team_take_over_job", json!({"teamJobId": 1}), "team.not_joined");
     w.refused("team_invite", json!({"member": "bob", "role": "operator"}), "team.not_joined");
     w.refused("team_join", json!({"invite": "cbd-invite-1.bm90IGEgY29kZQ"}), "team.invite_invalid");
     // A client certificate's private key given with a join is never answered back, even when refused.

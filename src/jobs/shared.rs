@@ -219,7 +219,30 @@ impl Jobs {
     /// the app's bulk jobs screen).
     pub async fn team_list(&self) -> Result<Vec<TeamJob>> {
         let team = Team::open(self.actions.accounts.vault()).await?;
-        team_jobs::list(&team, &self.local_accounts()?).await
+        team_jobs::list(&team, &self.local_accounts()?, &self.local_team_jobs()?).await
+    }
+
+    /// This installation's job for team job `team_job_id` taken over from another member whose app stopped
+    /// (the app's Take over): refused with `team.job_leased` naming the runner while their lease is live,
+    /// `input.invalid` (`not_found`) when the job is done, cancelled or not seen; else [`Jobs::for_team_job`],
+    /// whose run takes the lease and counts the call the runner had in flight unknown.
+    pub async fn for_team_job_to_take_over(&self, team_job_id: i64) -> Result<i64> {
+        let job = self.team_list().await?.into_iter().find(|j| j.id == team_job_id);
+        match job {
+            Some(j) if j.takeable => self.for_team_job(team_job_id).await,
+            Some(j) if j.leased => Err(team_jobs::leased_by(j.runner.as_deref().unwrap_or_default())),
+            _ => Err(Error::invalid_field("team_job_id", "not_found")),
+        }
+    }
+
+    /// Team job id → this installation's job for it.
+    fn local_team_jobs(&self) -> Result<HashMap<i64, i64>> {
+        let conn = self.db.conn();
+        let mut s = conn
+            .prepare_cached("SELECT team_job_id, id FROM jobs WHERE team_job_id IS NOT NULL")
+            .map_err(storage_error)?;
+        let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(storage_error)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(storage_error)
     }
 
     /// Team account id → this installation's id of its copy.

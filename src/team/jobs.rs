@@ -59,6 +59,12 @@ pub struct TeamJob {
     pub runner: Option<String>,
     /// Whether the runner's lease still protects the job.
     pub leased: bool,
+    /// Whether another member may take it over now: neither done nor cancelled, and no lease live (its
+    /// runner's app stopped, or paused it), by the database's clock.
+    pub takeable: bool,
+    /// This installation's job for it (`null` when it never ran here): its own Jobs list shows that one.
+    #[ts(type = "number | null")]
+    pub local_job_id: Option<i64>,
     #[ts(type = "number")]
     pub total: i64,
     /// Calls finished.
@@ -163,14 +169,20 @@ pub async fn renew(team: &Team, id: i64, instance: &str, lease_ms: i64) -> Resul
 }
 
 /// The team's jobs this member may see (on the shared accounts they have a role on), newest first; each
-/// with this installation's id of its account (`local_ids`: team account id → local id).
-pub async fn list(team: &Team, local_ids: &std::collections::HashMap<i64, i64>) -> Result<Vec<TeamJob>> {
+/// with this installation's id of its account (`local_ids`: team account id → local id) and of its own job
+/// for it (`local_jobs`: team job id → local job id).
+pub async fn list(
+    team: &Team,
+    local_ids: &std::collections::HashMap<i64, i64>,
+    local_jobs: &std::collections::HashMap<i64, i64>,
+) -> Result<Vec<TeamJob>> {
     let rows = team
         .client()
         .query(
             "SELECT j.id, j.account_id, coalesce(a.label, ''), coalesce(a.provider, ''), j.operation, j.state, j.created_by, j.runner,
                     coalesce(j.lease_until > now(), false), j.total, j.next_index, j.in_flight, j.ok, j.failed,
                     j.unknown, j.throttled,
+                    j.state NOT IN ('done', 'cancelled') AND NOT coalesce(j.lease_until > now(), false),
                     to_char(j.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')
                FROM callback_desk.jobs j LEFT JOIN callback_desk.accounts a ON a.id = j.account_id
               ORDER BY j.id DESC",
@@ -182,9 +194,9 @@ pub async fn list(team: &Team, local_ids: &std::collections::HashMap<i64, i64>) 
         .iter()
         .map(|r| {
             let n = |i: usize| i64::from(r.get::<_, i32>(i));
-            let team_account_id: i64 = r.get(1);
+            let (id, team_account_id): (i64, i64) = (r.get(0), r.get(1));
             TeamJob {
-                id: r.get(0),
+                id,
                 team_account_id,
                 account_id: local_ids.get(&team_account_id).copied(),
                 account: r.get(2),
@@ -194,6 +206,8 @@ pub async fn list(team: &Team, local_ids: &std::collections::HashMap<i64, i64>) 
                 created_by: r.get(6),
                 runner: r.get(7),
                 leased: r.get(8),
+                takeable: r.get(16),
+                local_job_id: local_jobs.get(&id).copied(),
                 total: n(9),
                 done: n(10),
                 in_flight: r.get::<_, Option<i32>>(11).map(i64::from),
@@ -201,7 +215,7 @@ pub async fn list(team: &Team, local_ids: &std::collections::HashMap<i64, i64>) 
                 failed: n(13),
                 unknown: n(14),
                 throttled: n(15),
-                updated_at: r.get(16),
+                updated_at: r.get(17),
             }
         })
         .collect())

@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from axe import audit, blocking, summary
 from desktop import dunstctl, notification_history, notifications_shown
@@ -93,6 +94,28 @@ def launcher(folder, data):
         f.write(f"#!/bin/sh\nCALLBACK_DESK_DATA_DIR='{data}' exec '{APP}' \"$@\"\n")
     os.chmod(path, 0o755)
     return path
+
+
+def cybavo_calls(root):
+    """How many requests the sandbox's CYBAVO received."""
+    return json.loads(urllib.request.urlopen(f"{root}/__sandbox/state", timeout=10).read())["calls"]["cybavo"]
+
+
+def inject(root, fault):
+    req = urllib.request.Request(f"{root}/__sandbox/faults", method="POST", data=json.dumps(fault).encode(),
+                                 headers={"Content-Type": "application/json"})
+    assert json.loads(urllib.request.urlopen(req, timeout=10).read())["pending_faults"], fault
+
+
+def wait(find, what, timeout=30):
+    """Polls `find` until it gives something true; returns it."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        found = find()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def approval(data, id_):
@@ -320,6 +343,54 @@ def main():
                 s.execute("document.querySelector('[data-testid=team-jobs-panel]').scrollIntoView({block: 'start'});")
                 shot(s, f"team-jobs-{lang}.png")
                 assert not missing_keys(s), missing_keys(s)
+            set_language(s, "en")
+
+        @check("Bob's job whose app was killed mid-call is taken over from Alice's window: one unknown, each call sent once")
+        def _():
+            root = "/".join(accounts["cybavo"]["base_url"].split("/")[:3])
+            before = cybavo_calls(root)
+            bob_shared = next(a for a in cli(bob, "accounts", "list") if a["label"] == SHARED)
+            # The provider holds Bob's first call; his lease is short, so it runs out soon after he is killed.
+            inject(root, {"provider": "cybavo", "kind": "delay", "ms": 600000})
+            runner = subprocess.Popen(
+                [CLI, "bulk", "run", "--account-id", str(bob_shared["id"]), "--operation", "resend-withdrawal-callbacks",
+                 "--params", '{"serials": [90000000004, 90000000005, 90000000006]}'],
+                env=dict(os.environ, CALLBACK_DESK_DATA_DIR=bob, CALLBACK_DESK_TEAM_JOB_LEASE_MS="1500"),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                job = wait(lambda: next((j for j in cli(bob, "bulk", "list", "--team")
+                                         if j["in_flight"] == 0 and cybavo_calls(root) == before + 1), None),
+                           "Bob's first call in flight at the provider")
+            finally:
+                runner.kill()  # SIGKILL: his app is gone, the call at the provider with it
+                runner.wait()
+            wait(lambda: next(j for j in cli(alice, "bulk", "list", "--team") if j["id"] == job["id"])["takeable"],
+                 "Bob's lease ran out")
+            card = f"[data-testid=team-job-{job['id']}]"
+            # Photographed in each language, English last: there Alice confirms.
+            for lang in ["zh-CN", "pt-BR", "en"]:
+                set_language(s, lang)
+                open_screen(s, "resend")
+                click(s, card + " [data-testid=team-job-take-over]")
+                s.find("[data-testid=team-take-over-dialog]")
+                shot(s, f"team-take-over-{lang}.png")
+                assert not missing_keys(s), missing_keys(s)
+                if lang != "en":
+                    click(s, "[data-testid=team-take-over-cancel]")
+                    s.wait_for(lambda: not exists(s, "[data-testid=team-take-over-dialog]"), "the dialog closed")
+            en = catalog("en")
+            assert s.text("[data-testid=team-take-over-in-flight]") == en("bulk.team_job_take_over_in_flight").replace("{{n}}", "1")
+            click(s, "[data-testid=team-take-over-confirm]")
+            s.wait_for(lambda: not exists(s, "[data-testid=team-take-over-dialog]"), "the job taken over")
+            # It runs as Alice's own job: in her Jobs list, to its end.
+            mine = "[data-testid=job-card][data-operation=resend-withdrawal-callbacks]"
+            s.wait_for(lambda: exists(s, mine + "[data-state=done]"), "the job done in Alice's Jobs list", timeout=60)
+            assert s.text(mine + " [data-testid=job-unknown]") == en("bulk.count_unknown").replace("{{n}}", "1"), s.text(mine)
+            done = cli(alice, "bulk", "list")[0]
+            assert (done["state"], done["ok"], done["failed"], done["unknown"]) == ("done", 2, 0, 1), done
+            assert cybavo_calls(root) == before + 3, "each call reached the provider once"
+            seen = next(j for j in cli(bob, "bulk", "list", "--team") if j["id"] == job["id"])
+            assert (seen["state"], seen["runner"], seen["done"], seen["unknown"]) == ("done", "alice", 3, 1), seen
             set_language(s, "en")
 
         @check("Alice sets \"every resend\" in the shared account's Team rules: Bob's single resend on it then waits for approval")

@@ -185,6 +185,7 @@ export const api = {
   listJobs: () => invoke<JobView[]>("list_jobs"),
   /** The team workspace's jobs on shared accounts, whoever runs them (none when solo). */
   teamJobs: () => invoke<TeamJob[]>("team_jobs"),
+  teamTakeOverJob: (teamJobId: number) => invoke<JobView>("team_take_over_job", { teamJobId }),
   /** In a team workspace: a team job started, moved on or stopped (the app looks every few seconds). */
   onTeamJobsChanged: (cb: () => void): Promise<UnlistenFn> => listen<null>("team-jobs-changed", () => cb()),
   budgetStatus: (accountId: number, operation: string) =>

@@ -248,6 +248,21 @@ pub async fn team_jobs(state: tauri::State<'_, AppState>) -> Result<Vec<TeamJob>
     jobs.team_list().await
 }
 
+/// Takes over a team job whose runner's app stopped (its lease ran out), as `bulk resume --team-job-id`
+/// does: this installation's job for it runs from the call after the one that was in flight (counted
+/// unknown, never sent again), like the app's Resume, and shows in the Jobs list. Refused with
+/// `team.job_leased` naming the member while their lease is live.
+#[tauri::command]
+pub async fn team_take_over_job<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, AppState>,
+    team_job_id: i64,
+) -> Result<JobView, Error> {
+    let jobs = state.jobs().await?;
+    let id = jobs.for_team_job_to_take_over(team_job_id).await?;
+    resume_job(app, state, id).await
+}
+
 /// What is left today of an account's budget for an operation, and when the next call may go out.
 #[tauri::command]
 pub async fn budget_status(

@@ -23,7 +23,16 @@ runner: string | null,
 /**
  * Whether the runner's lease still protects the job.
  */
-leased: boolean, total: number, 
+leased: boolean, 
+/**
+ * Whether another member may take it over now: neither done nor cancelled, and no lease live (its
+ * runner's app stopped, or paused it), by the database's clock.
+ */
+takeable: boolean, 
+/**
+ * This installation's job for it (`null` when it never ran here): its own Jobs list shows that one.
+ */
+local_job_id: number | null, total: number, 
 /**
  * Calls finished.
  */
