@@ -5,11 +5,20 @@
 //! statement together with its sealed secrets (`account_secrets` is deleted with it). So a crash at any
 //! moment leaves the account either whole or gone, never half-deleted; the keyring holds only the master
 //! key, which no delete touches.
+//!
+//! A delete that fails when its hold ends (a shared account while the team database cannot be reached, say)
+//! leaves the account where it was; the window is told (`account-not-deleted`, with the reason) and reads the
+//! accounts again (`accounts-changed`), so the account shows again at once.
 
+use crate::team_watch::ACCOUNTS_CHANGED_EVENT;
 use callback_desk::accounts::Accounts;
+use callback_desk::Error;
+use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
+use tauri::{Emitter, Runtime};
+use ts_rs::TS;
 
 /// How long a delete can be undone (the window's confirmation stays this long).
 pub const HOLD: Duration = Duration::from_secs(10);
@@ -62,13 +71,44 @@ impl HeldDeletes {
     }
 }
 
+/// The event that a held delete did not happen (its payload a [`NotDeleted`]).
+pub const ACCOUNT_NOT_DELETED_EVENT: &str = "account-not-deleted";
+
+/// A held delete that did not happen when its hold ended: the account stays, as it was.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct NotDeleted {
+    #[ts(type = "number")]
+    pub account_id: i64,
+    pub label: String,
+    /// A shared account of the team workspace (not deleted for anyone).
+    pub shared: bool,
+    /// Why (`team.offline`, `team.shared_account_admin_only`, …).
+    #[ts(type = "import(\"./Error\").Error")]
+    pub error: Error,
+}
+
 /// Deletes the accounts whose hold ended (a shared account from the team database, as
-/// `team::shared::delete_account` does); a failure is logged (the account then simply stays).
-pub async fn delete_now(accounts: &Accounts, ids: &[i64]) {
+/// `team::shared::delete_account` does); answers those not deleted, which stay as they were.
+pub async fn delete_now(accounts: &Accounts, ids: &[i64]) -> Vec<NotDeleted> {
+    let mut not_deleted = Vec::new();
     for &id in ids {
-        if let Err(e) = callback_desk::team::shared::delete_account(accounts, id).await {
-            tracing::warn!(account_id = id, code = %e.code, "held account delete not done");
+        if let Err(error) = callback_desk::team::shared::delete_account(accounts, id).await {
+            tracing::warn!(account_id = id, code = %error.code, "held account delete not done");
+            let (label, shared) = accounts.get(id).map(|a| (a.label, a.team_account_id.is_some())).unwrap_or_default();
+            not_deleted.push(NotDeleted { account_id: id, label, shared, error });
         }
+    }
+    not_deleted
+}
+
+/// Tells the window about the deletes that did not happen, and to read the accounts again (they show again).
+pub fn tell_window<R: Runtime>(app: &tauri::AppHandle<R>, not_deleted: &[NotDeleted]) {
+    for n in not_deleted {
+        let _ = app.emit(ACCOUNT_NOT_DELETED_EVENT, n);
+    }
+    if !not_deleted.is_empty() {
+        let _ = app.emit(ACCOUNTS_CHANGED_EVENT, ());
     }
 }
 
@@ -130,9 +170,63 @@ mod tests {
 
         let token = held.hold(id);
         assert!(held.release(id, token));
-        tauri::async_runtime::block_on(delete_now(&store.accounts, &[id]));
+        assert!(tauri::async_runtime::block_on(delete_now(&store.accounts, &[id])).is_empty());
         assert!(store.accounts.get(id).is_err());
         assert_eq!(sealed_secrets(dir.path()), 0);
+    }
+
+    /// Makes account `id` this installation's copy of shared account 1 of a workspace whose team database
+    /// does not answer (a port nothing listens on).
+    fn in_an_offline_workspace(dir: &Path, store: &Store, id: i64) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let conn = rusqlite::Connection::open(dir.join(callback_desk::db::DB_FILE)).expect("db");
+        conn.execute(
+            "INSERT INTO team_workspace (id, host, port, dbname, login_role, member, joined_at)
+             VALUES (1, '127.0.0.1', ?1, 'finance_team', 'cbd_alice', 'alice', 0)",
+            [port],
+        )
+        .expect("workspace");
+        conn.execute("UPDATE accounts SET team_account_id = 1 WHERE id = ?1", [id]).expect("shared copy");
+        let password = callback_desk::secret::Secret::new("team-password");
+        store.accounts.vault().put_app_secret(callback_desk::team::PASSWORD_SECRET, &password, 0).expect("password");
+    }
+
+    #[test]
+    fn a_held_delete_of_a_shared_account_the_team_database_did_not_take_is_told_to_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemoryStore::default());
+        let store = open(dir.path(), &secrets);
+        let id = add_account(&store);
+        in_an_offline_workspace(dir.path(), &store, id);
+        let held = HeldDeletes::default();
+        let token = held.hold(id);
+        assert!(held.release(id, token));
+
+        let not_deleted = tauri::async_runtime::block_on(delete_now(&store.accounts, &[id]));
+        assert_eq!(not_deleted.len(), 1);
+        assert_eq!((not_deleted[0].account_id, not_deleted[0].label.as_str()), (id, "Store BR"));
+        assert_eq!(not_deleted[0].error.code, callback_desk::ErrorCode::TeamOffline);
+        assert!(store.accounts.get(id).is_ok(), "the account stays, as it was");
+        assert!(held.ids().is_empty(), "and the list shows it again");
+
+        let app = tauri::test::mock_app();
+        let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+        for event in [ACCOUNT_NOT_DELETED_EVENT, ACCOUNTS_CHANGED_EVENT] {
+            let heard = heard.clone();
+            tauri::Listener::listen_any(&app, event, move |e| {
+                heard.lock().unwrap().push((event, e.payload().to_owned()));
+            });
+        }
+        tell_window(app.handle(), &not_deleted);
+        let heard = heard.lock().unwrap().clone();
+        assert_eq!(heard.len(), 2, "{heard:?}");
+        assert_eq!(heard[0].0, ACCOUNT_NOT_DELETED_EVENT);
+        let told: serde_json::Value = serde_json::from_str(&heard[0].1).unwrap();
+        assert_eq!(told["account_id"], id);
+        assert_eq!(told["label"], "Store BR");
+        assert_eq!(told["shared"], true);
+        assert_eq!(told["error"]["code"], "team.offline");
+        assert_eq!(heard[1].0, ACCOUNTS_CHANGED_EVENT, "the screens read the accounts again");
     }
 
     #[test]

@@ -45,6 +45,16 @@ pub struct AccountRules {
     pub members: Vec<AccountMemberRole>,
 }
 
+/// This member's role on one shared account (its own, or their workspace role where none is set).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct MyAccountRole {
+    /// The account's id in the team database.
+    #[ts(type = "number")]
+    pub team_account_id: i64,
+    pub role: Role,
+}
+
 /// The reasons the rule ([`super::policy::approval_reasons`]) can give for a resend on an account of this
 /// provider in this environment: production, and what the provider's resends can hold (a broad value, a
 /// time window, a list of ids, their own confirmation rules).
@@ -82,6 +92,23 @@ pub fn possible_reasons(descriptor: &ProviderDescriptor, environment: Environmen
 /// installation's own).
 pub fn team_id_of(view: &AccountView) -> Result<i64> {
     view.team_account_id.ok_or_else(|| Error::invalid_field("account_id", "team_not_shared"))
+}
+
+/// This member's role on every shared account, as the database decides it (`role_on`), in one query: the
+/// app's cards offer Edit, Delete and Share only where it is `admin`.
+pub async fn my_roles(team: &Team) -> Result<Vec<MyAccountRole>> {
+    let rows = team
+        .client()
+        .query("SELECT id, callback_desk.role_on(id) FROM callback_desk.accounts ORDER BY id", &[])
+        .await
+        .map_err(db_error)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        if let Some(role) = r.get::<_, Option<String>>(1) {
+            out.push(MyAccountRole { team_account_id: r.get(0), role: Role::parse(&role)? });
+        }
+    }
+    Ok(out)
 }
 
 /// The rules of the shared account `view` (this installation's copy of it).

@@ -24,6 +24,10 @@ folder.
 - On the shared account's card, Alice's "Team rules…" sets "every resend" (Bob's single resend there then
   waits for approval, and `team policy` shows it) and Bob's role there (as a viewer his resend is refused);
   both go back to the default in the same dialog.
+- On the shared account, as an operator there (Bob's `team role`), Alice's card has no Edit nor Delete and says
+  the account's admins manage it (photographed in every language and theme); as its admin again, she deletes
+  it, and the team database refuses her once the undo time is over: a lasting message says the account was not
+  deleted for the team and why, and the account is back on the screen at once.
 - History's "Whole team" shows Bob's rows with his name, and only his with the Member filter.
 - axe finds no serious or critical violation on the new screens in the Light and Dark themes; each is
   photographed in the three languages and both themes (target/screenshots/team-<theme>-<language>-<screen>.png).
@@ -322,6 +326,60 @@ def main():
             # Its secrets were opened from Bob's sealed copy: the connection test signs with them and passes.
             click(s, card + " [data-testid=account-test]")
             s.wait_for(lambda: s.attr(card + " [data-testid=test-result]", "data-ok") == "true", "the test passes", timeout=40)
+
+        @check("on a shared account Alice is not an admin of, its card says its admins manage it: no Edit, no Delete (photographed)")
+        def _():
+            card = ".account-card[data-label='" + SHARED + "']"
+            cli(bob, "team", "role", "--account-id", state["shared"], "--member", "alice", "--role", "operator")
+            # The Accounts screen asks for this member's roles when it opens.
+            open_screen(s, "resend")
+            open_screen(s, "accounts")
+            s.wait_for(lambda: exists(s, card + " [data-testid=account-managed]"), "the card's managed line", timeout=30)
+            assert not exists(s, card + " [data-testid=account-edit]") and not exists(s, card + " [data-testid=account-delete]")
+            assert exists(s, card + " [data-testid=account-rules]") and exists(s, card + " [data-testid=account-test]")
+            try:
+                assert s.text(card + " [data-testid=account-managed]") == catalog("en")("accounts.managed_by_admins")
+                for lang in LANGS:
+                    set_language(s, lang)
+                    for theme in THEMES:
+                        choose_theme(s, theme)
+                        open_screen(s, "accounts")
+                        s.find(card + " [data-testid=account-managed]", timeout=30)
+                        s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", card)
+                        shot(s, f"team-{theme}-{lang}-card-managed.png")
+                    assert not missing_keys(s), missing_keys(s)
+            finally:
+                choose_theme(s, "system")
+                set_language(s, "en")
+                cli(bob, "team", "role", "--account-id", state["shared"], "--member", "alice", "--role", "workspace")
+            open_screen(s, "resend")
+            open_screen(s, "accounts")
+            s.wait_for(lambda: exists(s, card + " [data-testid=account-edit]"), "Edit, for an admin of the account", timeout=30)
+            assert not exists(s, card + " [data-testid=account-managed]")
+
+        @check("a delete of the shared account the team database refuses once its undo time is over is told, and the account is back")
+        def _():
+            card = ".account-card[data-label='" + SHARED + "']"
+            account_id = s.attr(card, "data-testid").removeprefix("account-")
+            click(s, card + " [data-testid=account-delete]")
+            set_value(s, card + " [data-testid=delete-typed]", SHARED)
+            click(s, card + " [data-testid=delete-confirm-button]")
+            s.find("[data-testid=account-deleted]")
+            # During the undo time the team database stops letting Alice in.
+            alice_role = invited_role(state["code"])
+            psql(f"ALTER ROLE {alice_role} NOLOGIN")
+            try:
+                told = f"[data-testid=account-not-deleted-{account_id}]"
+                s.wait_for(lambda: exists(s, told), "the delete that did not happen, told", timeout=40)
+                text = s.text(told)
+                assert SHARED in text and catalog("en")("toast.account_not_deleted_team").split("“")[0] in text, text
+                assert "refused this member's credentials" in text, text
+                s.wait_for(lambda: exists(s, card), "the account shown again", timeout=10)
+                shot(s, "team-delete-not-done.png")
+                click(s, f"[data-testid=toast-account-not-deleted-{account_id}] [data-testid=toast-dismiss]")
+            finally:
+                psql(f"ALTER ROLE {alice_role} LOGIN")
+            assert any(a["label"] == SHARED for a in cli(bob, "accounts", "list")), "still there for the team"
 
         @check("Bob's bulk job on the shared account shows in Alice's window, with Bob as its runner and its progress")
         def _():

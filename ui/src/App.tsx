@@ -14,6 +14,7 @@ import { useJobBadges } from "./hooks/useJobs";
 import { CloseDialog } from "./components/CloseDialog";
 import { Toasts } from "./components/Toasts";
 import { useShortcuts } from "./hooks/useShortcuts";
+import { useHeldDeleteFailures } from "./hooks/useHeldDeleteFailures";
 import { lazyScreen } from "./lib/lazyScreen";
 
 // The first screen (Resend) is in the start-up script; the others are chunks of their own, fetched as soon as
@@ -73,6 +74,8 @@ export function App() {
       .catch(() => undefined);
   }, []);
   const onTeamChanged = useCallback((s: TeamStatus) => setTeam(!!s.workspace), []);
+  // A delete whose undo time ended and that did not happen is told wherever the user is.
+  useHeldDeleteFailures();
   useEffect(() => {
     let unlisten: (() => void)[] = [];
     let alive = true;

@@ -74,6 +74,8 @@ import type { AccountRules } from "./bindings/AccountRules";
 import type { AccountMemberRole } from "./bindings/AccountMemberRole";
 import type { Role } from "./bindings/Role";
 import type { TrailPageView } from "./bindings/TrailPageView";
+import type { MyAccountRole } from "./bindings/MyAccountRole";
+import type { NotDeleted } from "./bindings/NotDeleted";
 import { mark, type StartupMarks } from "./startup";
 
 export type {
@@ -84,7 +86,7 @@ export type {
   SandboxInbox, InboxEntry, SignatureCheck, CallbackCheck, CallbackAction, CallbackField, Pasted, ExportOptions, ScopeParam, SandboxTraining, TrainingFault, Appearance, ThemeChoice,
   CloseChoice, HistoryPageView, TeamStatus, TeamWorkspace, TeamMember, TeamJoinTls, ApprovalItem, ApprovalsView, ShareResult, RemoveResult,
   AccountShare,
-  AccountRules, AccountMemberRole, Role, TrailPageView,
+  AccountRules, AccountMemberRole, Role, TrailPageView, MyAccountRole, NotDeleted,
 };
 
 /** A row of the team's trail (every member's actions), with what it covered read back into params. */
@@ -132,6 +134,9 @@ export const api = {
    * ms), `undoDeleteAccount` brings it back. The list leaves it out meanwhile.
    */
   deleteAccount: (id: number) => invoke<number>("delete_account", { id }),
+  /** A held delete did not happen when its undo time ended (the account stays; e.g. the team database was unreachable). */
+  onAccountNotDeleted: (cb: (n: NotDeleted) => void): Promise<UnlistenFn> =>
+    listen<NotDeleted>("account-not-deleted", (e) => cb(e.payload)),
   /** Brings back an account whose delete has not happened yet; false when it is too late. */
   undoDeleteAccount: (id: number) => invoke<boolean>("undo_delete_account", { id }),
   testAccount: (id: number) => invoke<TestResult>("test_account", { id }),

@@ -18,7 +18,7 @@ const SOLO: TeamStatus = { workspace: null };
 const TEAM = (role: string | null, reachable = true): TeamStatus => ({
   workspace: {
     member: "alice", role, host: "db.example.com", database: "finance_team", reachable,
-    problem: reachable ? null : { code: "team.offline", params: { server: "db.example.com:5432" }, detail: null },
+    problem: reachable ? null : { code: "team.offline", params: { server: "db.example.com:5432" }, detail: null }, account_roles: [],
   },
 });
 

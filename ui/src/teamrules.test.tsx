@@ -143,7 +143,7 @@ describe("Team rules… on a shared account's card", () => {
 });
 
 const TEAM: TeamStatus = {
-  workspace: { member: "alice", role: "admin", host: "db.example.com", database: "finance_team", reachable: true, problem: null },
+  workspace: { member: "alice", role: "admin", host: "db.example.com", database: "finance_team", reachable: true, problem: null, account_roles: [] },
 };
 
 const trailRow = (id: number, member: string, more: Partial<TrailRowView> = {}): TrailRowView => ({

@@ -42,8 +42,14 @@ pub async fn update_account(
 /// Deletes the account once [`HOLD`] has passed (or the window closes), so the window can undo it until
 /// then; answers the time (Unix ms) until which [`undo_delete_account`] can bring it back. A shared account
 /// is checked first (only its admins delete it, for everyone: `team.shared_account_admin_only` at once).
+/// When the delete then fails (the team database cannot be reached, say), the window is told why and the
+/// account shows again (`held_deletes::tell_window`).
 #[tauri::command]
-pub async fn delete_account(state: tauri::State<'_, AppState>, id: i64) -> Result<i64, Error> {
+pub async fn delete_account<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, AppState>,
+    id: i64,
+) -> Result<i64, Error> {
     let accounts = state.accounts().await?;
     callback_desk::team::shared::check_can_delete(&accounts, id).await?;
     let token = state.held_deletes.hold(id);
@@ -51,7 +57,7 @@ pub async fn delete_account(state: tauri::State<'_, AppState>, id: i64) -> Resul
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(HOLD).await;
         if held.release(id, token) {
-            held_deletes::delete_now(&accounts, &[id]).await;
+            held_deletes::tell_window(&app, &held_deletes::delete_now(&accounts, &[id]).await);
         }
     });
     Ok(state.clock.now_ms() + HOLD.as_millis() as i64)
@@ -69,8 +75,9 @@ pub fn delete_held_now(state: &AppState) {
     if ids.is_empty() {
         return;
     }
+    // The window is going: a delete not done is only logged (the account stays, as it was).
     match tauri::async_runtime::block_on(state.accounts()) {
-        Ok(accounts) => tauri::async_runtime::block_on(held_deletes::delete_now(&accounts, &ids)),
+        Ok(accounts) => drop(tauri::async_runtime::block_on(held_deletes::delete_now(&accounts, &ids))),
         Err(e) => tracing::warn!(code = %e.code, "held account deletes not done"),
     }
 }
@@ -92,12 +99,15 @@ pub async fn test_account(state: tauri::State<'_, AppState>, id: i64) -> Result<
 
 /// "Try it with simulated providers": starts the built-in sandbox and adds one account per provider.
 #[tauri::command]
-pub async fn create_sandbox_accounts(state: tauri::State<'_, AppState>) -> Result<Vec<AccountView>, Error> {
+pub async fn create_sandbox_accounts<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, AppState>,
+) -> Result<Vec<AccountView>, Error> {
     let root = state.sandbox_root().await?;
     let accounts = state.accounts().await?;
     // Held deletes happen first: a sandbox account about to go would otherwise count as already there.
     let held = state.held_deletes.release_all();
-    held_deletes::delete_now(&accounts, &held).await;
+    held_deletes::tell_window(&app, &held_deletes::delete_now(&accounts, &held).await);
     tauri::async_runtime::spawn_blocking(move || accounts.create_sandbox_demo(&root)).await.map_err(join_error)?
 }
 

@@ -42,6 +42,9 @@ pub struct TeamWorkspace {
     /// Why it did not (`team.offline`, `team.login_refused`, …).
     #[ts(type = "import(\"./Error\").Error | null")]
     pub problem: Option<Error>,
+    /// Their role on each shared account (the cards offer Edit, Delete and Share where it is `admin`); empty
+    /// while the database is offline.
+    pub account_roles: Vec<rules::MyAccountRole>,
 }
 
 /// One member of the workspace.
@@ -119,12 +122,15 @@ pub async fn team_status(state: tauri::State<'_, AppState>) -> Result<TeamStatus
     let vault = vault(&state).await?;
     let Some(config) = TeamConfig::load(vault.db())? else { return Ok(TeamStatus { workspace: None }) };
     let answer = match Team::open(&vault).await {
-        Ok(team) => members::list(&team).await,
+        Ok(team) => match members::list(&team).await {
+            Ok(list) => rules::my_roles(&team).await.map(|roles| (list, roles)),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
-    let (role, problem) = match answer {
-        Ok(list) => (role_of(&list, &config.member), None),
-        Err(e) => (None, Some(e)),
+    let (role, account_roles, problem) = match answer {
+        Ok((list, roles)) => (role_of(&list, &config.member), roles, None),
+        Err(e) => (None, Vec::new(), Some(e)),
     };
     Ok(TeamStatus {
         workspace: Some(TeamWorkspace {
@@ -134,6 +140,7 @@ pub async fn team_status(state: tauri::State<'_, AppState>) -> Result<TeamStatus
             database: config.endpoint.dbname.clone(),
             reachable: problem.is_none(),
             problem,
+            account_roles,
         }),
     })
 }

@@ -1,5 +1,6 @@
 // The one place brief confirmations appear (bottom corner, over the screen): a polite live region, so
-// screen readers read each one without focus moving; each can be dismissed, some undone.
+// screen readers read each one without focus moving; each can be dismissed, some undone, and one saying that
+// something did not happen stays until dismissed.
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "../i18n";
 import { dismissToast, TOAST_MS, useToastList, type Toast } from "../hooks/useToast";
@@ -27,8 +28,8 @@ function ToastItem({ toast }: { toast: Toast }) {
   const hold = () => setHeld(hovered.current || focused.current);
 
   // A confirmation with undo lasts exactly as long as the undo is possible; another waits while it is read.
-  const { id, undoUntilMs } = toast;
-  const waits = held && undoUntilMs === undefined;
+  const { id, undoUntilMs, lasting } = toast;
+  const waits = lasting || (held && undoUntilMs === undefined);
   useEffect(() => {
     if (waits) return;
     const ms = undoUntilMs !== undefined ? undoUntilMs - Date.now() : TOAST_MS;
@@ -44,7 +45,7 @@ function ToastItem({ toast }: { toast: Toast }) {
 
   return (
     <div
-      className="toast"
+      className={lasting ? "toast lasting" : "toast"}
       data-testid={`toast-${toast.testId}`}
       onMouseEnter={() => { hovered.current = true; hold(); }}
       onMouseLeave={() => { hovered.current = false; hold(); }}

@@ -16,6 +16,8 @@ export type ToastInput = {
   undo?: () => void | Promise<void>;
   /** Until when (Unix ms) the undo is possible: the confirmation stays exactly that long. */
   undoUntilMs?: number;
+  /** Stays until dismissed: something the user asked for did not happen, and they must read why. */
+  lasting?: boolean;
 };
 
 export type Toast = ToastInput & { id: number };

@@ -9,7 +9,7 @@ import { AccountForm } from "../components/AccountForm";
 import { shownLabel } from "../lib/account";
 import { compareNames } from "../lib/names";
 import { useAccountsChanged } from "../hooks/useAccountsChanged";
-import { useShareTargets } from "../hooks/useShareTargets";
+import { useTeamAccess, type TeamAccess } from "../hooks/useTeamAccess";
 import { ShareAccount } from "../components/team/ShareAccount";
 import { AccountRules } from "../components/team/AccountRules";
 import { useToast } from "../hooks/useToast";
@@ -42,7 +42,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   }, [reload]);
   // In a team workspace an account shared with this member arrives while the screen is open.
   useAccountsChanged(() => void reload());
-  const shareWith = useShareTargets();
+  const access = useTeamAccess();
 
   const done = async () => {
     setMode({ kind: "list" });
@@ -124,7 +124,7 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
                 key={a.id}
                 account={a}
                 descriptor={d}
-                shareWith={a.team_account_id !== null ? shareWith : null}
+                access={access}
                 onEdit={() => setMode({ kind: "edit", account: a })}
                 onDeleted={done}
                 onRestored={done}
@@ -140,8 +140,8 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
 function AccountCard(props: {
   account: AccountView;
   descriptor: ProviderDescriptor;
-  /** A shared account's card, for an admin: the members it can be shared with (a Share button). */
-  shareWith: string[] | null;
+  /** What this member may do with the shared accounts (null: unknown, everything is offered). */
+  access: TeamAccess | null;
   onEdit: () => void;
   onDeleted: () => void;
   /** The delete was undone: the account is back. */
@@ -156,6 +156,11 @@ function AccountCard(props: {
   const [confirming, setConfirming] = useState(false);
   const [typed, setTyped] = useState("");
   const [deleteError, setDeleteError] = useState<CoreError | null>(null);
+  // This member's role on a shared account, when the team database said it.
+  const role = a.team_account_id !== null ? props.access?.roles.get(a.team_account_id) : undefined;
+  // Only the account's admins edit, delete or share it; anyone else would only meet the core's refusal.
+  const managedByAdmins = role !== undefined && role !== "admin";
+  const shareWith = role === "admin" ? (props.access?.others ?? []) : [];
 
   const publicFields = useMemo(
     () => props.descriptor.account_fields.filter((f) => !f.secret && f.name !== "base_url"),
@@ -246,16 +251,25 @@ function AccountCard(props: {
         <button type="button" className="btn" data-testid="account-test" onClick={runTest} disabled={testing}>
           {testing ? t("accounts.testing") : t("accounts.test")}
         </button>
-        <button type="button" className="btn" data-testid="account-edit" onClick={props.onEdit}>
-          {t("accounts.edit")}
-        </button>
+        {!managedByAdmins && (
+          <button type="button" className="btn" data-testid="account-edit" onClick={props.onEdit}>
+            {t("accounts.edit")}
+          </button>
+        )}
         {/* Only what this member holds can be shared on. */}
-        {props.shareWith && props.shareWith.length > 0 && a.secrets.some((x) => x.set) && <ShareAccount account={a} members={props.shareWith} />}
+        {shareWith.length > 0 && a.secrets.some((x) => x.set) && <ShareAccount account={a} members={shareWith} />}
         {a.team_account_id !== null && <AccountRules account={a} />}
-        <button type="button" className="btn danger-outline" data-testid="account-delete" onClick={() => setConfirming(true)}>
-          {t("accounts.delete")}
-        </button>
+        {!managedByAdmins && (
+          <button type="button" className="btn danger-outline" data-testid="account-delete" onClick={() => setConfirming(true)}>
+            {t("accounts.delete")}
+          </button>
+        )}
       </div>
+      {managedByAdmins && (
+        <p className="field-help account-managed" data-testid="account-managed">
+          {t("accounts.managed_by_admins")}
+        </p>
+      )}
       {test && (
         <div className={`inline-result ${test.supported ? (test.ok ? "ok" : "bad") : "neutral"}`} data-testid="test-result" data-ok={String(test.ok)}>
           {!test.supported
