@@ -20,6 +20,7 @@ mod team_env;
 use callback_desk::clock::{Clock, SystemClock};
 use callback_desk::limits::{LimitSettings, Reservation};
 use callback_desk::providers::budget::Budget;
+use callback_desk::providers::OperationKind;
 use callback_desk::team::connect::Endpoint;
 use callback_desk::team::trail::{page, TrailFilter};
 use callback_desk::team::{Team, TeamConfig};
@@ -137,6 +138,24 @@ async fn trail(admin: &Member, dbname: &str) {
         ("admin, failed only", &auditor, TrailFilter { outcome: Some("failed".into()), ..Default::default() }, None),
         ("admin, unknown only", &auditor, TrailFilter { outcome: Some("unknown".into()), ..Default::default() }, None),
         ("admin, one provider", &auditor, TrailFilter { provider: Some("avista".into()), ..Default::default() }, None),
+        (
+            "admin, a provider no row names",
+            &auditor,
+            TrailFilter { provider: Some("fireblocks".into()), ..Default::default() },
+            None,
+        ),
+        (
+            "admin, resends only",
+            &auditor,
+            TrailFilter { kind: Some(OperationKind::Resend), ..Default::default() },
+            None,
+        ),
+        (
+            "admin, look-ups only (no row is one)",
+            &auditor,
+            TrailFilter { kind: Some(OperationKind::Lookup), ..Default::default() },
+            None,
+        ),
         (
             "admin, words (a serial)",
             &auditor,

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/011_job_approvals.sql"),
     include_str!("sql/012_team_jobs.sql"),
     include_str!("sql/013_shared_account_changes.sql"),
+    include_str!("sql/014_trail_filters.sql"),
 ];
 
 /// The role names of one workspace.
