@@ -43,7 +43,8 @@ pub struct TeamWorkspace {
     #[ts(type = "import(\"./Error\").Error | null")]
     pub problem: Option<Error>,
     /// Their role on each shared account (the cards offer Edit, Delete and Share where it is `admin`); empty
-    /// while the database is offline.
+    /// while the database is offline. (The core exports the type; named here by path, as `problem` is.)
+    #[ts(type = "Array<import(\"./MyAccountRole\").MyAccountRole>")]
     pub account_roles: Vec<rules::MyAccountRole>,
 }
 
