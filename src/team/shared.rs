@@ -750,10 +750,7 @@ pub async fn unshare(team: &Team, accounts: &Accounts, local_id: i64, member: &s
         .client()
         .query_one("SELECT callback_desk.unshare_secrets($1, $2)", &[&team_id, &member])
         .await
-        .map_err(|e| match db_error(e) {
-            e if e.code == ErrorCode::TeamMemberNotFound => e.with("member", member),
-            e => e,
-        })?
+        .map_err(|e| naming_member(db_error(e), member))?
         .get(0);
     tracing::info!(team_account_id = team_id, member, secrets = names.len(), "share taken back");
     let rotate = if names.is_empty() {
@@ -770,6 +767,14 @@ pub async fn unshare(team: &Team, accounts: &Accounts, local_id: i64, member: &s
     Ok(RemoveResult { member: member.to_owned(), rotate })
 }
 
+/// The database's error, naming the member when it says there is none of that name.
+fn naming_member(e: Error, member: &str) -> Error {
+    match e.code {
+        ErrorCode::TeamMemberNotFound => e.with("member", member),
+        _ => e,
+    }
+}
+
 /// `team remove` (admins): deletes the member's sealed copies, disables their login role and marks them
 /// removed; returns the shared accounts whose credentials they could have copied.
 pub async fn remove_member(team: &Team, accounts: &Accounts, member: &str) -> Result<RemoveResult> {
@@ -778,10 +783,7 @@ pub async fn remove_member(team: &Team, accounts: &Accounts, member: &str) -> Re
         .client()
         .query_one("SELECT callback_desk.remove_member($1)", &[&member])
         .await
-        .map_err(|e| match db_error(e) {
-            e if e.code == ErrorCode::TeamMemberNotFound => e.with("member", member),
-            e => e,
-        })?
+        .map_err(|e| naming_member(db_error(e), member))?
         .get(0);
     let mut rotate: Vec<RotateAccount> =
         serde_json::from_value(rotate).map_err(|e| Error::internal(format!("the rotate list: {e}")))?;
