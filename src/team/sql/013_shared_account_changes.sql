@@ -94,6 +94,23 @@ BEGIN
 END
 $$;
 
+-- Locks shared account p_account's row for a change of p_member's share (taking it back, sharing it) until the
+-- end of the caller's transaction; refuses an account or a member that is not there. Called by the functions
+-- below only, after their role check.
+CREATE FUNCTION callback_desk.lock_account_for_member(p_account bigint, p_member text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM 1 FROM callback_desk.accounts WHERE id = p_account FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'there is no shared account %', p_account USING ERRCODE = '22023', HINT = 'account_not_found';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM callback_desk.members WHERE name = p_member AND removed_at IS NULL) THEN
+        RAISE EXCEPTION 'there is no member %', p_member USING ERRCODE = '42704', HINT = 'member_not_found';
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION callback_desk.lock_account_for_member(bigint, text) FROM PUBLIC;
+
 -- Admins of the account take a member's share back: that member's sealed copies are deleted. Returns the
 -- names of the secrets they held (to rotate at the provider: they could have copied them); none when they
 -- held no copy.
@@ -103,13 +120,7 @@ DECLARE
     names text[];
 BEGIN
     PERFORM callback_desk.require_role(p_account, 'admin');
-    PERFORM 1 FROM callback_desk.accounts WHERE id = p_account FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'there is no shared account %', p_account USING ERRCODE = '22023', HINT = 'account_not_found';
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM callback_desk.members WHERE name = p_member AND removed_at IS NULL) THEN
-        RAISE EXCEPTION 'there is no member %', p_member USING ERRCODE = '42704', HINT = 'member_not_found';
-    END IF;
+    PERFORM callback_desk.lock_account_for_member(p_account, p_member);
     WITH gone AS (
         DELETE FROM callback_desk.sealed_secrets WHERE account_id = p_account AND member = p_member RETURNING name
     )
@@ -132,13 +143,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     me text := callback_desk.require_role(p_account, 'admin');
 BEGIN
-    PERFORM 1 FROM callback_desk.accounts WHERE id = p_account FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'there is no shared account %', p_account USING ERRCODE = '22023', HINT = 'account_not_found';
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM callback_desk.members WHERE name = p_member AND removed_at IS NULL) THEN
-        RAISE EXCEPTION 'there is no member %', p_member USING ERRCODE = '42704', HINT = 'member_not_found';
-    END IF;
+    PERFORM callback_desk.lock_account_for_member(p_account, p_member);
     IF cardinality(p_names) IS DISTINCT FROM cardinality(p_sealed) THEN
         RAISE EXCEPTION 'one sealed copy per name' USING ERRCODE = '22023';
     END IF;
