@@ -287,7 +287,7 @@ fn processes_racing_for_one_budget_send_once() {
     sandbox.wait().ok();
 
     assert!(sent.len() <= 1, "{outputs:?}");
-    assert_eq!(state["calls"]["ccpayment-v1"], 1, "one request reached the provider: {state}");
+    assert_eq!(state["calls"]["ccpayment-v1"], 1, "one request reached the provider: {state}; callers: {outputs:?}");
     let rejected: u64 = state["rejections"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
     assert_eq!(rejected, 0, "{state}");
     assert_eq!(sent.len() + waiting, 10, "every other caller was told to wait: {outputs:?}");
