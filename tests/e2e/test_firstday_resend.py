@@ -71,6 +71,12 @@ def newest_job(s):
     return s.execute("const c = document.querySelector(arguments[0]); return c ? Number(c.dataset.jobId) : null;", JOB)
 
 
+def started_job(s, before):
+    """The job the plan just started: the newest in Jobs once it is no longer the one before."""
+    s.wait_for(lambda: newest_job(s) not in (None, before), "the started job in Jobs", timeout=20)
+    return newest_job(s)
+
+
 def shots_at_sizes(s, name):
     """The screen as it is, at each window size (the window is given each size in turn, then 1280×800 again)."""
     for w, h in SIZES:
@@ -255,11 +261,11 @@ def main():
             if lang == "en":
                 @check("[en] the outage plan runs: two requests, paced by the provider's limit")
                 def _():
+                    before = newest_job(s)
                     click(s, "[data-testid=plan-tick]")
                     click(s, "[data-testid=plan-start]")
                     s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "plan closed", timeout=20)
-                    s.find(JOB)
-                    state["outage"] = newest_job(s)
+                    state["outage"] = started_job(s, before)
                     state["ccp_calls"] = sandbox_calls(state["root"], "ccpayment-v1")
 
                 @check("[en] Send when allowed: a second CCPayment resend within the minute waits instead of being sent")
@@ -309,10 +315,11 @@ def main():
             set_value(s, "[data-testid=bulk-list]", "PAG-2024-0001\nPAG-2024-0002")
             click(s, "[data-testid=bulk-plan]")
             s.find("[data-testid=plan-dialog]")
+            before = newest_job(s)
             click(s, "[data-testid=plan-tick]")
             click(s, "[data-testid=plan-start]")
             s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "plan closed", timeout=20)
-            job = newest_job(s)
+            job = started_job(s, before)
             try:
                 s.wait_for(lambda: job_attr(s, job, "data-state") == "done", "failing job done", timeout=60)
             finally:
@@ -342,8 +349,7 @@ def main():
             click(s, "[data-testid=plan-tick]")
             click(s, "[data-testid=plan-start]")
             s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "retry plan closed", timeout=20)
-            retry = newest_job(s)
-            assert retry != job
+            retry = started_job(s, job)
             try:
                 s.wait_for(lambda: job_attr(s, retry, "data-state") == "done", "retry done", timeout=90)
             except AssertionError:

@@ -7,7 +7,7 @@ import type { ResendForm } from "./useResendForm";
 import { useSessionState } from "./useSessionState";
 import type { BulkUpdate } from "../components/bulk/BulkFields";
 
-export function useBulkPlan(account: AccountView | undefined, op: OperationDescriptor | undefined, form: ResendForm, onStarted: () => void) {
+export function useBulkPlan(account: AccountView | undefined, op: OperationDescriptor | undefined, form: ResendForm, onStarted: () => Promise<void>) {
   // Kept for the session, like the form: the mode and the bulk values come back with the screen.
   const [mode, setMode] = useSessionState<"single" | "bulk">("resend.mode", "single");
   // The bulk values belong to one operation of one account; another one starts afresh.
@@ -48,8 +48,9 @@ export function useBulkPlan(account: AccountView | undefined, op: OperationDescr
     form.setError(null);
     try {
       await api.startJob(planning.request);
+      // The plan closes once the new job is in the Jobs list, so it takes the dialog's place at once.
+      await onStarted();
       setPlanning(null);
-      onStarted();
       window.setTimeout(() => document.querySelector("[data-testid=jobs-panel]")?.scrollIntoView?.({ behavior: "smooth", block: "nearest" }), 100);
     } catch (e) {
       form.setError(asCoreError(e));

@@ -74,11 +74,11 @@ export function onJobProgress(cb: (p: JobProgress) => void): () => void {
 /** How often the list is read again while a job runs in another process (no events come from there). */
 const ELSEWHERE_POLL_MS = 3000;
 
-/** Every job with its live progress; `reload` after starting one. */
-export function useJobs(): { jobs: JobLive[]; reload: () => void } {
+/** Every job with its live progress; `reload` after starting one (it settles once the list is read). */
+export function useJobs(): { jobs: JobLive[]; reload: () => Promise<void> } {
   const [jobs, setJobs] = useState<JobLive[]>([]);
   const reload = useCallback(() => {
-    api
+    return api
       .listJobs()
       .then((list) =>
         setJobs((prev) =>
@@ -95,11 +95,11 @@ export function useJobs(): { jobs: JobLive[]; reload: () => void } {
       .catch(() => undefined);
   }, []);
   useEffect(() => {
-    reload();
+    void reload();
     return onJobProgress((p) => {
       setJobs((prev) => {
         if (!prev.some((j) => j.id === p.job_id)) {
-          reload();
+          void reload();
           return prev;
         }
         return prev.map((j) => (j.id === p.job_id ? mergeProgress(j, p) : j));
@@ -109,7 +109,7 @@ export function useJobs(): { jobs: JobLive[]; reload: () => void } {
   const elsewhere = jobs.some((j) => j.state === "running" && j.runner_pid !== null);
   useEffect(() => {
     if (!elsewhere) return;
-    const h = window.setInterval(reload, ELSEWHERE_POLL_MS);
+    const h = window.setInterval(() => void reload(), ELSEWHERE_POLL_MS);
     return () => window.clearInterval(h);
   }, [elsewhere, reload]);
   return { jobs, reload };
