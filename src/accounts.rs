@@ -11,7 +11,7 @@
 //! the sandbox listens on a new port each time the app starts).
 
 use crate::clock::Clock;
-use crate::db::storage_error;
+use crate::db::{storage_error, write_transaction};
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::{self, Account, ProviderId};
 use crate::secret::Secret;
@@ -348,7 +348,7 @@ impl Accounts {
         let now = self.clock.now_ms();
         let id = {
             let mut conn = self.vault.db().conn();
-            let tx = conn.transaction().map_err(storage_error)?;
+            let tx = write_transaction(&mut conn)?;
             tx.execute(
                 "INSERT INTO accounts (provider, label, environment, base_url, fields, notes, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -401,7 +401,7 @@ impl Accounts {
         let now = self.clock.now_ms();
         {
             let mut conn = self.vault.db().conn();
-            let tx = conn.transaction().map_err(storage_error)?;
+            let tx = write_transaction(&mut conn)?;
             tx.execute(
                 "UPDATE accounts SET label = ?2, environment = ?3, base_url = ?4, fields = ?5, notes = ?6, updated_at = ?7
                  WHERE id = ?1",

@@ -293,6 +293,14 @@ pub(crate) fn storage_error(e: impl std::fmt::Display) -> Error {
     Error::new(ErrorCode::StorageFailed).detail(e.to_string())
 }
 
+/// A transaction that writes: it takes the write lock when it begins (`BEGIN IMMEDIATE`), waiting for another
+/// process's lock up to the busy timeout. A deferred one asks for the lock only at its first write, and SQLite
+/// may then answer `database is locked` at once, without waiting, when another connection wrote meanwhile:
+/// with several processes recording actions together, an action failed after its budget slot was taken.
+pub(crate) fn write_transaction(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(storage_error)
+}
+
 impl Db {
     /// Opens (creating if needed) the database in `dir` and migrates it. On Unix the folder is made
     /// private to the user (0700) and the database with its WAL and shared-memory files readable by
@@ -388,7 +396,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         return Ok(());
     }
     loop {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(storage_error)?;
+        let tx = write_transaction(conn)?;
         let current = user_version(&tx)?;
         if current == MIGRATIONS.len() {
             return tx.commit().map_err(storage_error);

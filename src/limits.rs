@@ -18,12 +18,12 @@
 //! resets nothing. The scheduling itself is the pure function [`earliest_allowed`] over a list of call
 //! times, driven by the caller's clock, so tests prove with a fake clock that no schedule exceeds a budget.
 
-use crate::db::{storage_error, Db};
+use crate::db::{storage_error, write_transaction, Db};
 use crate::error::{Error, ErrorCode, Result};
 
 /// What a provider declares of its budgets (see `crate::providers::budget`).
 pub use crate::providers::{Budget, BudgetRule};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -339,7 +339,7 @@ impl Limits {
         let Some(rule) = key.rule else { return Ok(Reservation::Granted) };
         let bucket = rule.bucket;
         let mut conn = self.db.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+        let tx = write_transaction(&mut conn)?;
         let learned = learned_in(&tx, key, bucket)?;
         let budget = self.effective(rule, &learned);
         let calls = self.recent_calls_in(&tx, key, bucket, budget, now)?;
@@ -360,7 +360,7 @@ impl Limits {
         let Some(rule) = key.rule else { return Ok(()) };
         let bucket = rule.bucket;
         let mut conn = self.db.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+        let tx = write_transaction(&mut conn)?;
         insert_calls(&tx, key, bucket, at_ms, count)?;
         tx.commit().map_err(storage_error)
     }
@@ -378,7 +378,7 @@ impl Limits {
         let Some(rule) = key.rule else { return Ok(()) };
         let bucket = rule.bucket;
         let mut conn = self.db.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+        let tx = write_transaction(&mut conn)?;
         let mut l = learned_in(&tx, key, bucket)?;
         let s = &self.settings;
         let named = error.params.get("limit").and_then(Value::as_i64).filter(|&n| n > 0).map(|n| n as u32);
@@ -433,7 +433,7 @@ impl Limits {
             return Ok(());
         }
         let mut conn = self.db.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+        let tx = write_transaction(&mut conn)?;
         let mut l = learned_in(&tx, key, bucket)?;
         l.backoff_level = 0;
         save_learned_in(&tx, key, bucket, &l, now)?;

@@ -3,7 +3,7 @@
 //! retention (the only way rows leave the history).
 
 use super::{Finish, History, NewEntry, Outcome, RecordedRequest, RecordedResponse, CHUNK};
-use crate::db::storage_error;
+use crate::db::{storage_error, write_transaction};
 use crate::error::{Error, ErrorCode, Result};
 use crate::logging::{scrub, Scrubber};
 use crate::process::ProcessId;
@@ -62,7 +62,7 @@ impl History {
         let provider_code = finish.provider_code.as_deref().map(scrub);
         let now = self.clock.now_ms();
         let mut conn = self.db.conn();
-        let tx = conn.transaction().map_err(storage_error)?;
+        let tx = write_transaction(&mut conn)?;
         let changed = tx
             .prepare_cached(
                 "UPDATE history SET outcome = ?2, finished_at_ms = ?3, http_status = ?4,
@@ -173,7 +173,7 @@ impl History {
 }
 
 fn insert_entry(conn: &mut Connection, now: i64, owner: ProcessId, e: &NewEntry, request_json: &str) -> Result<i64> {
-    let tx = conn.transaction().map_err(storage_error)?;
+    let tx = write_transaction(conn)?;
     tx.prepare_cached(
         "INSERT INTO history (job_id, created_at_ms, account_id, account_label, provider, environment,
             operation, scope, search_text, outcome, owner_pid, owner_started)

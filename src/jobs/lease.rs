@@ -4,9 +4,9 @@
 //! jobs left `running` by such runners are recovered as `interrupted` ([`Jobs::mark_interrupted`]).
 
 use super::{JobState, Jobs};
-use crate::db::{storage_error, Db};
+use crate::db::{storage_error, write_transaction, Db};
 use crate::error::{Error, ErrorCode, Result};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension};
 
 /// A runner's lease without a heartbeat for this long is stale and may be taken over.
 pub const LEASE_STALE_MS: i64 = 30_000;
@@ -84,7 +84,7 @@ impl Jobs {
                     continue;
                 }
             }
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+            let tx = write_transaction(&mut conn)?;
             // Checked again inside the transaction: another runner may have claimed it meanwhile.
             let live: bool = tx
                 .query_row("SELECT pid, heartbeat_ms FROM job_leases WHERE job_id = ?1", [id], |r| {
@@ -108,7 +108,7 @@ impl Jobs {
     pub fn claim(&self, id: i64) -> Result<JobLease> {
         let now = self.clock.now_ms();
         let mut conn = self.db.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage_error)?;
+        let tx = write_transaction(&mut conn)?;
         let state: Option<String> = tx
             .query_row("SELECT state FROM jobs WHERE id = ?1", [id], |r| r.get(0))
             .optional()

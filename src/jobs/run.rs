@@ -8,7 +8,7 @@ use super::shared::TeamRun;
 use super::{JobProgress, JobState, JobView, Jobs};
 use crate::actions::{ActionRequest, JobCall};
 use crate::clock::{Clock, FixedClock};
-use crate::db::storage_error;
+use crate::db::{storage_error, write_transaction};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::BudgetKey;
 use crate::providers::OutcomeKind;
@@ -143,7 +143,7 @@ impl Jobs {
         let err = record.error.as_ref().map(|e| e.to_string());
         let now = self.clock.now_ms();
         let mut conn = self.db.conn();
-        let tx = conn.transaction().map_err(storage_error)?;
+        let tx = write_transaction(&mut conn)?;
         tx.execute(
             "INSERT INTO job_calls (job_id, idx, history_id, outcome, http_status, provider_code, error, finished_at_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)

@@ -26,7 +26,7 @@ use super::{keys, Team, TeamConfig};
 use crate::accounts::{
     secret_fields, secrets_required_for_new_host, validate_input, AccountInput, AccountView, Accounts, Environment,
 };
-use crate::db::storage_error;
+use crate::db::{storage_error, write_transaction};
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::ProviderId;
 use crate::secret::Secret;
@@ -261,7 +261,7 @@ fn write_copy(vault: &Vault, account: &TeamAccount, secrets: &[(String, Secret)]
     let fields = Value::Object(account.fields.clone()).to_string();
     let mut conn = vault.db().conn();
     // Immediate: it writes after reading, and several processes of the installation may refresh at once.
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(storage_error)?;
+    let tx = write_transaction(&mut conn)?;
     let existing: Option<i64> = tx
         .query_row("SELECT id FROM accounts WHERE team_account_id = ?1", [account.id], |r| r.get(0))
         .optional()
