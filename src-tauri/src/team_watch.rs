@@ -1,10 +1,12 @@
 //! Watches the team workspace while the app runs: tells the window how many requests wait for this member
 //! (`approvals-changed`, the Approvals entry's badge), notifies when another member decides one of this
 //! member's requests while the window is not in front (notify.rs shows it), and keeps this installation's
-//! copies of the shared accounts up to date (`accounts-changed` when one was added or changed), and says when
+//! copies of the shared accounts up to date (`accounts-changed` when one was added or changed, or this member's
+//! role on one changed: the cards offer what the role allows), and says when
 //! the team's bulk jobs on shared accounts changed (`team-jobs-changed`).
 
 use crate::state::AppState;
+use callback_desk::team::rules::{self, MyAccountRole};
 use callback_desk::team::{Team, TeamConfig};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -13,7 +15,8 @@ use tauri::{Emitter, Runtime};
 /// The event with the number of requests waiting for this member.
 pub const APPROVALS_CHANGED_EVENT: &str = "approvals-changed";
 
-/// The event that a shared account was shared with this member, or changed: the screens read the accounts again.
+/// The event that a shared account was shared with this member, changed, or this member's role on it changed:
+/// the screens read the accounts (and the roles) again.
 pub const ACCOUNTS_CHANGED_EVENT: &str = "accounts-changed";
 
 /// The event that the team's jobs on shared accounts changed (one started, moved on, stopped): the bulk
@@ -57,9 +60,16 @@ pub fn new_decisions(
     out
 }
 
+/// What the last look saw: the decisions' states (None before the first look) and this member's roles.
+#[derive(Default)]
+struct Seen {
+    decisions: Option<HashMap<i64, String>>,
+    roles: Option<Vec<MyAccountRole>>,
+}
+
 /// Runs for the life of the app (started after the first paint): a look every [`EVERY`] while in a workspace.
 pub async fn run<R: Runtime>(app: tauri::AppHandle<R>, state: AppState) {
-    let mut seen: Option<HashMap<i64, String>> = None;
+    let mut seen = Seen::default();
     let mut jobs_seen = String::new();
     loop {
         if let Err(e) = look_at_jobs(&app, &state, &mut jobs_seen).await {
@@ -92,7 +102,7 @@ async fn look_at_jobs<R: Runtime>(
 async fn look<R: Runtime>(
     app: &tauri::AppHandle<R>,
     state: &AppState,
-    seen: &mut Option<HashMap<i64, String>>,
+    seen: &mut Seen,
 ) -> Result<(), callback_desk::Error> {
     let vault = crate::commands::team::vault(state).await?;
     if TeamConfig::load(vault.db())?.is_none() {
@@ -100,18 +110,24 @@ async fn look<R: Runtime>(
     }
     let team = Team::open(&vault).await?;
     let accounts = state.accounts().await?;
-    match callback_desk::team::shared::refresh_all(&team, &accounts, state.clock.now_ms()).await {
-        Ok(0) => {}
-        Ok(_) => {
-            let _ = app.emit(ACCOUNTS_CHANGED_EVENT, ());
+    let refreshed = match callback_desk::team::shared::refresh_all(&team, &accounts, state.clock.now_ms()).await {
+        Ok(n) => n > 0,
+        Err(e) => {
+            tracing::warn!(code = %e.code, "the shared accounts were not refreshed");
+            false
         }
-        Err(e) => tracing::warn!(code = %e.code, "the shared accounts were not refreshed"),
+    };
+    let roles = rules::my_roles(&team).await?;
+    let roles_changed = seen.roles.as_ref().is_some_and(|before| *before != roles);
+    seen.roles = Some(roles);
+    if refreshed || roles_changed {
+        let _ = app.emit(ACCOUNTS_CHANGED_EVENT, ());
     }
     let view = crate::commands::team::approvals_view(&team).await?;
     let _ = app.emit(APPROVALS_CHANGED_EVENT, view.waiting_for_me);
     // The first look only learns what is there: decisions made before the app started are no news.
-    let first = seen.is_none();
-    let seen = seen.get_or_insert_with(HashMap::new);
+    let first = seen.decisions.is_none();
+    let seen = seen.decisions.get_or_insert_with(HashMap::new);
     let decisions = new_decisions(seen, &view.me, &view.items);
     if !first {
         for d in decisions {

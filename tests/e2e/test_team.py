@@ -330,10 +330,10 @@ def main():
         @check("on a shared account Alice is not an admin of, its card says its admins manage it: no Edit, no Delete (photographed)")
         def _():
             card = ".account-card[data-label='" + SHARED + "']"
-            cli(bob, "team", "role", "--account-id", state["shared"], "--member", "alice", "--role", "operator")
-            # The Accounts screen asks for this member's roles when it opens.
-            open_screen(s, "resend")
             open_screen(s, "accounts")
+            s.find(card + " [data-testid=account-edit]", timeout=30)
+            cli(bob, "team", "role", "--account-id", state["shared"], "--member", "alice", "--role", "operator")
+            # The open screen follows the new role by itself (the app looks at the team database every 10 s).
             s.wait_for(lambda: exists(s, card + " [data-testid=account-managed]"), "the card's managed line", timeout=30)
             assert not exists(s, card + " [data-testid=account-edit]") and not exists(s, card + " [data-testid=account-delete]")
             assert exists(s, card + " [data-testid=account-rules]") and exists(s, card + " [data-testid=account-test]")
@@ -352,7 +352,6 @@ def main():
                 choose_theme(s, "system")
                 set_language(s, "en")
                 cli(bob, "team", "role", "--account-id", state["shared"], "--member", "alice", "--role", "workspace")
-            open_screen(s, "resend")
             open_screen(s, "accounts")
             s.wait_for(lambda: exists(s, card + " [data-testid=account-edit]"), "Edit, for an admin of the account", timeout=30)
             assert not exists(s, card + " [data-testid=account-managed]")
