@@ -1815,6 +1815,13 @@ async fn team_cancelling_a_stopped_team_job_cancels_it_for_every_member() {
         (Some("cancelled"), Some("alice"), Some(false), Some(0)),
         "{seen}"
     );
+    // The cancel holds for the whole team: neither Bob nor Alice runs it again from the command line.
+    let team_job = seen["id"].to_string();
+    for member in [&bob, &alice] {
+        let (code, out, err) = member.cli(&["bulk", "resume", "--team-job-id", &team_job]);
+        assert_eq!(code, 1, "{out} {err}");
+        assert!(err.contains("team.job_cancelled"), "{err}");
+    }
     assert_eq!(cybavo_calls(&sandbox), 0);
 }
 

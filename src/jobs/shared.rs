@@ -8,7 +8,7 @@
 use super::plan::Plan;
 use super::{JobState, Jobs};
 use crate::db::storage_error;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::team::jobs::{self as team_jobs, Progress, TeamJob};
 use crate::team::{Team, TeamConfig};
 use rusqlite::{params, OptionalExtension};
@@ -222,15 +222,18 @@ impl Jobs {
         team_jobs::list(&team, &self.local_accounts()?, &self.local_team_jobs()?).await
     }
 
-    /// This installation's job for team job `team_job_id` taken over from another member whose app stopped
-    /// (the app's Take over): refused with `team.job_leased` naming the runner while their lease is live,
-    /// `input.invalid` (`not_found`) when the job is done, cancelled or not seen; else [`Jobs::for_team_job`],
-    /// whose run takes the lease and counts the call the runner had in flight unknown.
+    /// This installation's job for team job `team_job_id`, to run it here (the app's Take over, `bulk resume
+    /// --team-job-id`): this installation's own stopped run of it, or another member's whose app stopped.
+    /// Refused with `team.job_leased` naming the runner while their lease is live, `team.job_cancelled` when a
+    /// member cancelled it (a cancel holds for the whole team), `input.invalid` (`not_found`) when it is done or
+    /// not seen; else [`Jobs::for_team_job`], whose run takes the lease and counts the call the runner had in
+    /// flight unknown.
     pub async fn for_team_job_to_take_over(&self, team_job_id: i64) -> Result<i64> {
         let job = self.team_list().await?.into_iter().find(|j| j.id == team_job_id);
         match job {
             Some(j) if j.takeable => self.for_team_job(team_job_id).await,
             Some(j) if j.leased => Err(team_jobs::leased_by(j.runner.as_deref().unwrap_or_default())),
+            Some(j) if j.state == "cancelled" => Err(Error::new(ErrorCode::TeamJobCancelled)),
             _ => Err(Error::invalid_field("team_job_id", "not_found")),
         }
     }

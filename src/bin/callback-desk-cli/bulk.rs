@@ -45,7 +45,7 @@ pub enum BulkCommand {
     /// Resume a paused, cancelled or interrupted job from its next call. `--team-job-id` (a job of the
     /// team workspace, `bulk list --team`) runs the team's job here: this installation's run of it, or
     /// another member's whose app stopped (its lease ran out), from its next call, the call they had in
-    /// flight counted unknown.
+    /// flight counted unknown; not a job a member cancelled (`team.job_cancelled`).
     Resume {
         #[arg(long, required_unless_present = "team_job_id", conflicts_with = "team_job_id")]
         job_id: Option<i64>,
@@ -118,7 +118,9 @@ pub async fn run(command: BulkCommand) -> Result<ExitCode, Error> {
             store.jobs.create(&plan)?
         }
         BulkCommand::Resume { job_id: Some(job_id), .. } => job_id,
-        BulkCommand::Resume { team_job_id: Some(team_job_id), .. } => store.jobs.for_team_job(team_job_id).await?,
+        BulkCommand::Resume { team_job_id: Some(team_job_id), .. } => {
+            store.jobs.for_team_job_to_take_over(team_job_id).await?
+        }
         BulkCommand::Resume { .. } => unreachable!("clap requires one of the two"),
         BulkCommand::Results { job_id, csv } => {
             let (job, rows) = store.jobs.results(job_id)?;
