@@ -230,8 +230,12 @@ impl Jobs {
     /// flight unknown.
     pub async fn for_team_job_to_take_over(&self, team_job_id: i64) -> Result<i64> {
         let job = self.team_list().await?.into_iter().find(|j| j.id == team_job_id);
+        let me = TeamConfig::load(self.actions.accounts.vault().db())?.map(|c| c.member);
         match job {
-            Some(j) if j.takeable => self.for_team_job(team_job_id).await,
+            // Its lease is this installation's own when its run here stopped with the database unreachable.
+            Some(j) if j.takeable || (j.leased && j.runner.is_some() && j.runner == me) => {
+                self.for_team_job(team_job_id).await
+            }
             Some(j) if j.leased => Err(team_jobs::leased_by(j.runner.as_deref().unwrap_or_default())),
             Some(j) if j.state == "cancelled" => Err(Error::new(ErrorCode::TeamJobCancelled)),
             _ => Err(Error::invalid_field("team_job_id", "not_found")),
