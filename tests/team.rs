@@ -1420,6 +1420,21 @@ async fn team_a_certificate_member_joins_and_works_with_their_certificate_and_th
         &ca,
     ]);
     assert_eq!(foreign["code"], "team.client_cert_refused", "{foreign}");
+    // So is one of the team's authority made out to another member (Alice's): the certificate is named, not
+    // the invitation.
+    let not_his = bob.refused(&[
+        "team",
+        "join",
+        "--invite",
+        code,
+        "--client-cert",
+        &alice_cert,
+        "--client-key",
+        &alice_key,
+        "--ca-cert",
+        &ca,
+    ]);
+    assert_eq!(not_his["code"], "team.client_cert_refused", "{not_his}");
 
     // With the certificate, its key and the team's authority, Bob joins and works.
     let (status, out, err) = bob.cli(&[

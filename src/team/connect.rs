@@ -109,14 +109,17 @@ where
 /// A failed connection: refused credentials (SQLSTATE 28P01 / 28000) are `team.login_refused`, or
 /// `team.client_cert_required` when the server's rules (`pg_hba.conf`) ask this member for a client
 /// certificate and none is configured; the server's certificate not trusted (not signed by the authority
-/// given, or the system's roots, or not for this host) is `team.server_untrusted`; the server refusing
-/// the client certificate is `team.client_cert_refused`; anything else (unreachable) is `team.offline`,
-/// with the cause in the detail.
+/// given, or the system's roots, or not for this host) is `team.server_untrusted`; the server refusing the
+/// client certificate, during TLS or at login (made out to another member), is `team.client_cert_refused`;
+/// anything else (unreachable) is `team.offline`, with the cause in the detail.
 fn connect_error(endpoint: &Endpoint, tls: &TeamTls, e: &tokio_postgres::Error) -> Error {
     let code = match (e.code().map(|c| c.code()), tls_cause(e)) {
-        (Some("28P01") | Some("28000"), _) if !tls.has_client_cert() && asks_for_certificate(e) => {
-            ErrorCode::TeamClientCertRequired
-        }
+        (Some("28P01") | Some("28000"), _) if asks_for_certificate(e) => match tls.has_client_cert() {
+            false => ErrorCode::TeamClientCertRequired,
+            // Its certificate checked and refused: made out to another member (its name is not this
+            // member's login), say, rather than the password.
+            true => ErrorCode::TeamClientCertRefused,
+        },
         (Some("28P01") | Some("28000"), _) => ErrorCode::TeamLoginRefused,
         (_, Some(rustls::Error::InvalidCertificate(_))) => ErrorCode::TeamServerUntrusted,
         (_, Some(rustls::Error::AlertReceived(alert))) if refuses_certificate(*alert) => {
