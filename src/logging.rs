@@ -132,6 +132,9 @@ impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Scrubbing<M> {
     }
 }
 
+/// How many lines the log file's writer thread holds before a caller waits for it.
+const LOG_QUEUE_LINES: usize = 1_024;
+
 /// Keeps the background file writer alive; drop it at exit to flush.
 pub struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);
 
@@ -211,7 +214,13 @@ pub fn init(log_dir: &Path, file_prefix: &str) -> LogGuard {
     let stderr_layer = tracing_subscriber::fmt::layer().with_writer(Scrubbing(io::stderr));
     match file {
         Some(appender) => {
-            let (nb, guard) = tracing_appender::non_blocking(appender);
+            // The writer thread's queue: its every slot is allocated and written up front, so the default
+            // (128,000 lines) held 4 MB of the process's memory from the first moment. A few seconds of the
+            // busiest logging fits in 1,024 lines; past that a line waits for room rather than being lost.
+            let (nb, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .buffered_lines_limit(LOG_QUEUE_LINES)
+                .lossy(false)
+                .finish(appender);
             let file_layer = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(Scrubbing(nb));
             let _ = tracing_subscriber::registry().with(filter()).with(stderr_layer).with(file_layer).try_init();
             LogGuard(Some(guard))
