@@ -117,9 +117,17 @@ async fn look<R: Runtime>(
             false
         }
     };
-    let roles = rules::my_roles(&team).await?;
-    let roles_changed = seen.roles.as_ref().is_some_and(|before| *before != roles);
-    seen.roles = Some(roles);
+    let roles_changed = match rules::my_roles(&team).await {
+        Ok(roles) => {
+            let changed = seen.roles.as_ref().is_some_and(|before| *before != roles);
+            seen.roles = Some(roles);
+            changed
+        }
+        Err(e) => {
+            tracing::warn!(code = %e.code, "this member's roles were not read");
+            false
+        }
+    };
     if refreshed || roles_changed {
         let _ = app.emit(ACCOUNTS_CHANGED_EVENT, ());
     }
