@@ -405,7 +405,13 @@ def main():
                 click(s, "[data-testid=nav-resend]")
                 select_account(s, CYBAVO)
                 click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+                # The operation's own form is drawn before its field is filled in, and the value is there
+                # before Preview is pressed.
+                s.wait_for(lambda: "active" in (s.attr("[data-testid=op-choice-resend-deposit-callbacks]", "class") or ""),
+                           "the deposit resend chosen")
                 set_value(s, "[data-testid=op-notification_id]", SERIALS[0])
+                s.wait_for(lambda: s.execute("return document.querySelector('[data-testid=op-notification_id]').value;") == SERIALS[0],
+                           "the serial in its field")
                 click(s, "[data-testid=resend-preview]")
                 s.find("[data-testid=preview-request]")
                 assert tt("ops.cybavo.resend-deposit-callbacks.label") in s.text("[data-testid=resend-form]")
