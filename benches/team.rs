@@ -23,6 +23,7 @@ use callback_desk::providers::budget::Budget;
 use callback_desk::providers::OperationKind;
 use callback_desk::team::connect::Endpoint;
 use callback_desk::team::trail::{page, TrailFilter};
+use callback_desk::team::trail_csv::{export, TrailCsv};
 use callback_desk::team::{Team, TeamConfig};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -192,6 +193,47 @@ async fn trail(admin: &Member, dbname: &str) {
             got.rows.len()
         );
     }
+    // The whole trail as CSV for an auditor, in words, page after page: time, and this process's peak memory.
+    let peak_before = peak_rss_kib();
+    for (name, format) in [
+        ("technical", TrailCsv::Technical),
+        ("readable", TrailCsv::Readable(callback_desk::i18n::Language::En, callback_desk::i18n::Zone::Utc)),
+    ] {
+        let t = Instant::now();
+        let mut out = CountingSink(0);
+        let written = export(&auditor, &TrailFilter::default(), format, &mut out, |_| {}).await.unwrap();
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "trail export ({name}): {written} rows, {:.1} MB of CSV in {s:.1} s ({:.0} rows a second), peak memory of this process {} → {} MiB",
+            out.0 as f64 / 1e6,
+            written as f64 / s,
+            peak_before / 1024,
+            peak_rss_kib() / 1024
+        );
+    }
+}
+
+/// Counts what is written and keeps nothing.
+struct CountingSink(u64);
+
+impl std::io::Write for CountingSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// This process's peak resident memory (VmHWM), in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 async fn budget(admin: &Member, dbname: &str) {

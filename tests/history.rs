@@ -10,8 +10,11 @@ use callback_desk::{Error, ErrorCode};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+#[path = "common/csv_reader.rs"]
+mod csv_reader;
 #[path = "common/history_reference.rs"]
 mod history_reference;
+use csv_reader::parse_csv;
 
 const T0: i64 = 1_750_000_000_000;
 const DAY: i64 = 86_400_000;
@@ -470,35 +473,6 @@ fn a_broad_text_filter_pages_by_walking_the_dates_in_chunks() {
     assert_eq!(second.rows.len(), 100);
     assert!(second.rows[0].created_at_ms <= first.rows[99].created_at_ms);
     assert!(h.page(&text("zzz-nothing"), None, 100).unwrap().rows.is_empty());
-}
-
-/// A minimal RFC 4180 reader for the tests.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    assert!(field.is_empty() && row.is_empty(), "CSV must end with a line break");
-    rows
 }
 
 #[test]

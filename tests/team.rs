@@ -13,6 +13,9 @@ use std::process::Command;
 #[path = "common/team_env.rs"]
 mod team_env;
 use team_env::*;
+#[path = "common/csv_reader.rs"]
+mod csv_reader;
+use csv_reader::parse_csv;
 
 /// Every byte of every file under `dir`.
 fn all_bytes(dir: &Path) -> Vec<u8> {
@@ -646,6 +649,114 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
     let (code, out, _) = alice.cli(&["history", "verify-chain"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains(&format!("row {second} ")), "{out}");
+}
+
+/// The rows of an exported CSV file, its header first (the byte-order mark taken off).
+fn exported(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    parse_csv(text.strip_prefix('\u{feff}').expect("a byte-order mark"))
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_the_trail_exports_as_csv_every_row_its_reader_may_see_page_after_page() {
+    let url = team_database("team_trail_export").await;
+    let dba = superuser("team_trail_export").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob, carol) = (Member::new(), Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
+    bob.ok(&["team", "join", "--invite", code.trim()]);
+    let code = alice.ok(&["team", "invite", "--member", "carol", "--role", "viewer"]);
+    carol.ok(&["team", "join", "--invite", code.trim()]);
+    alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
+    let args = Member::lookup_args(&bob.shared_id("Cybavo team"));
+    bob.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    // More rows than two pages of the trail, on no account: bob's, as his pushes would have left them.
+    dba.batch_execute(
+        "INSERT INTO callback_desk.audit (origin, member, at, received_at, account_id, account_label, provider,
+             environment, kind, operation, scope, outcome, http_status, error_code, duration_ms, payload,
+             prev_hash, hash)
+         SELECT 'bob/old/' || g, 'bob', now() - interval '1 day' + g * interval '1 second', now(), NULL, '',
+             'cybavo', 'production', 'action', 'query-callbacks', 'ids=' || (90000000000 + g), 'ok', 200, NULL, 40,
+             NULL, '\\x00'::bytea, '\\x00'::bytea
+         FROM generate_series(1, 1100) g",
+    )
+    .await
+    .unwrap();
+    let listed = |m: &Member, extra: &[&str]| -> Vec<String> {
+        let args = [&["history", "list", "--team", "--json", "--limit", "100000"], extra].concat();
+        m.ok(&args).lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].to_string()).collect()
+    };
+    let export = |m: &Member, name: &str, extra: &[&str]| -> Vec<Vec<String>> {
+        let file = m.data.path().join(name);
+        let args = [&["history", "export", "--team", "--csv", file.to_str().unwrap()], extra].concat();
+        let (code, _, err) = m.cli(&args);
+        assert_eq!(code, 0, "{err}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        exported(&file)
+    };
+
+    // Every row the admin sees, newest first, as `history list --team` lists them: across pages, none twice.
+    let all = export(&alice, "all.csv", &[]);
+    assert_eq!(
+        all[0],
+        [
+            "id",
+            "at",
+            "member",
+            "account_id",
+            "account_label",
+            "provider",
+            "environment",
+            "kind",
+            "operation",
+            "scope",
+            "outcome",
+            "http_status",
+            "error_code",
+            "duration_ms"
+        ]
+    );
+    let ids: Vec<String> = all[1..].iter().map(|r| r[0].clone()).collect();
+    assert!(ids.len() > 1100, "{}", ids.len());
+    assert_eq!(ids, listed(&alice, &[]));
+    let lookup = all.iter().find(|r| r[2] == "bob" && r[4] == "Cybavo team").expect("bob's look-up");
+    assert_eq!((lookup[7].as_str(), lookup[8].as_str()), ("action", "query-callbacks"));
+    assert!(all.iter().any(|r| r[7] == "share" && r[2] == "alice"), "the workspace's own steps are rows too");
+
+    // For people, in words: a member's rows only, with the filters of History, headers in the language.
+    let words = export(
+        &alice,
+        "bob.csv",
+        &["--member", "bob", "--outcome", "ok", "--readable", "--language", "pt-BR", "--zone", "utc"],
+    );
+    assert_eq!(words[0][1], "Horário (UTC)");
+    assert_eq!(words[0].len(), 10);
+    assert_eq!(words.len() - 1, listed(&alice, &["--member", "bob", "--outcome", "ok"]).len());
+    assert!(words[1..].iter().all(|r| r[2] == "bob"));
+    let mine = words.iter().find(|r| r[3] == "Cybavo team").expect("bob's look-up in words");
+    assert!(!mine[6].is_empty() && mine[6] != "query-callbacks", "the operation in words: {mine:?}");
+    assert_eq!(mine[8], "Sucesso", "{mine:?}");
+
+    // A viewer's export holds what row-level security lets them read: not bob's rows on no account.
+    let seen = export(&carol, "carol.csv", &[]);
+    let seen_ids: Vec<String> = seen[1..].iter().map(|r| r[0].clone()).collect();
+    assert_eq!(seen_ids, listed(&carol, &[]));
+    assert!(seen_ids.len() < 100 && seen[1..].iter().all(|r| !r[3].is_empty()), "{seen:?}");
+
+    // A bulk job is this installation's: the trail's export refuses its filter rather than ignoring it.
+    let file = alice.data.path().join("job.csv");
+    let refused = alice.refused(&["history", "export", "--team", "--job-id", "1", "--csv", file.to_str().unwrap()]);
+    assert_eq!(
+        (refused["code"].as_str(), refused["params"]["field"].as_str()),
+        (Some("input.invalid"), Some("job_id"))
+    );
+    assert!(!file.exists(), "nothing is written for a refused export");
 }
 
 #[tokio::test]

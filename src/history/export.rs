@@ -19,7 +19,8 @@ mod readable;
 mod stored;
 
 use crate::i18n::{Language, Zone};
-use readable::{Readable, ReadableRow};
+pub(crate) use readable::Readable;
+use readable::ReadableRow;
 use stored::{StoredRequest, StoredResponse};
 
 /// The export's columns, in order.

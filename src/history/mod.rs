@@ -50,6 +50,7 @@ mod query;
 mod record;
 mod text;
 
+pub(crate) use export::Readable;
 pub use export::CSV_HEADER;
 pub use record::UNCHECKABLE_OWNER_MS;
 

@@ -21,6 +21,7 @@ pub mod schema;
 pub mod shared;
 pub mod tls;
 pub mod trail;
+pub mod trail_csv;
 
 use crate::db::{storage_error, Db};
 use crate::error::{Error, ErrorCode, Result};

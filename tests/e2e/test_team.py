@@ -34,8 +34,11 @@ folder.
 """
 
 import base64
+import csv
+import io
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -597,6 +600,16 @@ def main():
             labels = s.execute("return [...document.querySelectorAll('[data-testid=history-row] .history-account .cell-main')].map(c => c.textContent);")
             assert SHARED in labels, labels
             shot(s, "team-history-whole-team.png")
+            # Exported as shown, for an auditor: Bob's rows in words, each naming him.
+            click(s, "[data-testid=history-export]")
+            s.find("[data-testid=export-done]", timeout=30)
+            path = s.attr("[data-testid=export-done]", "data-path")
+            assert "team-history" in path, path
+            rows = list(csv.reader(io.StringIO(pathlib.Path(path).read_text(encoding="utf-8-sig"), newline="")))
+            en = catalog("en")
+            assert rows[0][2] == en("history.col.member"), rows[0]
+            assert len(rows) - 1 == len(s.execute(members)), (len(rows), rows[:3])
+            assert {r[2] for r in rows[1:]} == {"bob"} and SHARED in {r[3] for r in rows[1:]}, rows[:5]
             set_value(s, "[data-testid=filter-member]", "")
             click(s, "[data-testid=history-whose-mine]")
             s.wait_for(lambda: "alice" in s.execute(members) and "bob" not in s.execute(members), "Alice's own history again", timeout=30)

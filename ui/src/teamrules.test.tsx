@@ -168,6 +168,7 @@ describe("History in a team workspace", () => {
         if (cmd === "team_members") return [{ name: "alice", role: "admin" }, { name: "bob", role: "operator" }];
         if (cmd === "history_page") return { rows: [LOCAL], next_cursor: null };
         if (cmd === "history_count") return 1;
+        if (cmd === "history_export_csv") return { path: "/home/ana/trail.csv", rows: (args.options as { team?: unknown }).team ? 1 : 4 };
         if (cmd === "team_trail_page") {
           if (offline) throw { code: "team.offline", params: { server: "db.example.com:5432" }, detail: null };
           const rows = [
@@ -186,6 +187,9 @@ describe("History in a team workspace", () => {
     await screen.findByTestId("history-row");
     expect(screen.getByTestId("history-row").dataset.id).toBe("1");
     expect(screen.queryByTestId("filter-member")).toBeNull();
+    fireEvent.click(screen.getByTestId("history-export"));
+    await screen.findByTestId("export-done");
+    expect((calls.filter((c) => c.cmd === "history_export_csv").pop()!.args.options as { team?: unknown }).team).toBeUndefined();
 
     fireEvent.change(screen.getByTestId("filter-account"), { target: { value: "8" } });
     fireEvent.click(screen.getByTestId("history-whose-team").querySelector("input")!);
@@ -201,7 +205,6 @@ describe("History in a team workspace", () => {
     expect(screen.getByTestId("history-member-col").textContent).toBe("Member");
     expect(screen.getAllByTestId("history-step")[0].textContent).toBe("Asked");
     expect(screen.getAllByTestId("history-scope")[1].textContent).toBe("Approval #4");
-    expect(screen.getByTestId("history-team-export-note")).toBeTruthy();
     expect(screen.getByTestId("history-count").textContent).toBe("Showing 4");
 
     fireEvent.change(screen.getByTestId("filter-member"), { target: { value: "bob" } });
@@ -210,6 +213,12 @@ describe("History in a team workspace", () => {
     const last = calls.filter((c) => c.cmd === "team_trail_page").pop()!.args;
     expect(last).toMatchObject({ member: "bob", beforeId: null, limit: 100 });
     expect(last.filter).toMatchObject({ outcome: "ok", account_id: null, job_id: null });
+    // The whole team's trail exports as this computer's history does, for the member chosen.
+    fireEvent.click(screen.getByTestId("history-export"));
+    await waitFor(() => expect(screen.getByTestId("export-done").textContent).toContain("Saved 1 action to /home/ana/trail.csv"));
+    const exported = calls.filter((c) => c.cmd === "history_export_csv").pop()!.args;
+    expect(exported.options).toMatchObject({ readable: true, team: { member: "bob" } });
+    expect(exported.filter).toMatchObject({ outcome: "ok", account_id: null });
 
     // A row of the trail opens its details (not this computer's history row of the same number).
     fireEvent.click(screen.getAllByTestId("history-row")[0]);

@@ -8,6 +8,9 @@ use callback_desk::actions::{ActionRequest, ActionResult};
 use callback_desk::history::{Cursor, HistoryDetail, HistoryFilter, HistoryPage, HistoryRow};
 use callback_desk::i18n::{Catalog, Language, Zone};
 use callback_desk::results::{self, ResultsView};
+use callback_desk::team::trail::TrailFilter;
+use callback_desk::team::trail_csv::{self, TrailCsv};
+use callback_desk::team::Team;
 use callback_desk::wire::RedactedRequest;
 use callback_desk::Error;
 use serde::{Deserialize, Serialize};
@@ -105,6 +108,19 @@ pub struct ExportOptions {
     pub language: String,
     /// Times in the computer's time zone (`local`) or in `utc`.
     pub zone: String,
+    /// In a team workspace: the whole team's trail (every member's actions this member may see) instead of
+    /// this installation's history, as `history export --team`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub team: Option<TeamExport>,
+}
+
+/// Which of the team's trail to export.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct TeamExport {
+    /// Only this member's actions.
+    pub member: Option<String>,
 }
 
 /// Exports the filtered history as CSV where the user chooses (see `crate::save`), streamed; progress goes
@@ -117,12 +133,31 @@ pub async fn history_export_csv<R: tauri::Runtime>(
     options: ExportOptions,
 ) -> Result<Option<ExportResult>, Error> {
     use tauri::Emitter;
-    let history = state.history().await?;
     let language = Language::from_tag(&options.language);
     let zone = if options.zone.eq_ignore_ascii_case("utc") { Zone::Utc } else { Zone::Local };
     let kind = if options.readable { "" } else { "-technical" };
-    let name = format!("callback-desk-history{kind}-{}.csv", chrono_stamp(state.clock.now_ms()));
+    let whose = if options.team.is_some() { "team-history" } else { "history" };
+    let name = format!("callback-desk-{whose}{kind}-{}.csv", chrono_stamp(state.clock.now_ms()));
     let saved = state.saved_files.clone();
+    if let Some(TeamExport { member }) = options.team {
+        let accounts = state.accounts().await?;
+        let filter = TrailFilter::from_history(&filter, member, &accounts)?;
+        // Opened before the Save dialog: an unreachable team database is told before asking where to save.
+        let team = Team::open(accounts.vault()).await?;
+        let format = if options.readable { TrailCsv::Readable(language, zone) } else { TrailCsv::Technical };
+        return tauri::async_runtime::spawn_blocking(move || {
+            save_export(&app, &saved, &name, language, |w| {
+                // The trail has no count: progress says the rows written so far (total 0).
+                let progress = |done| {
+                    let _ = app.emit("history-export-progress", (done, 0u64));
+                };
+                tauri::async_runtime::block_on(trail_csv::export(&team, &filter, format, w, progress))
+            })
+        })
+        .await
+        .map_err(|e| Error::internal(e.to_string()))?;
+    }
+    let history = state.history().await?;
     tauri::async_runtime::spawn_blocking(move || {
         save_export(&app, &saved, &name, language, |w| {
             let mut last = 0u64;

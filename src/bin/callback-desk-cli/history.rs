@@ -76,6 +76,13 @@ pub enum HistoryCommand {
         /// The readable export's times: local (this computer's time zone) or utc.
         #[arg(long, default_value = "local")]
         zone: String,
+        /// In a team workspace: the team's audit trail (every member's actions you may see) instead of this
+        /// installation's history, with a `member` column; --job-id does not apply.
+        #[arg(long)]
+        team: bool,
+        /// With --team: only this member's actions.
+        #[arg(long, requires = "team")]
+        member: Option<String>,
     },
     /// In a team workspace (admins): recompute the team audit trail's hash chain. Exit 0 printing "intact",
     /// or 1 naming the first row that was altered.
@@ -128,6 +135,36 @@ fn list_team_trail(
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `history export --team`: the team's audit trail as CSV, read from the team database a page at a time.
+fn export_team_trail(
+    store: &callback_desk::store::Store,
+    f: HistoryFilterArgs,
+    member: Option<String>,
+    readable: Option<(Language, Zone)>,
+    csv: &std::path::Path,
+) -> Result<ExitCode, Error> {
+    use callback_desk::team::trail::TrailFilter;
+    use callback_desk::team::trail_csv::{export, TrailCsv};
+    let filter = TrailFilter::from_history(&to_filter(f)?, member, &store.accounts)?;
+    let format = match readable {
+        Some((language, zone)) => TrailCsv::Readable(language, zone),
+        None => TrailCsv::Technical,
+    };
+    let vault = store.accounts.vault().clone();
+    let rows = runtime()?.block_on(async move {
+        let team = callback_desk::team::Team::open(&vault).await?;
+        let mut w = std::io::BufWriter::new(paths::create_private_file(csv)?);
+        let progress = |done: u64| {
+            if done > 0 && done.is_multiple_of(10_000) {
+                eprintln!("exported {done}");
+            }
+        };
+        export(&team, &filter, format, &mut w, progress).await
+    })?;
+    eprintln!("{rows} rows written to {}", csv.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn to_filter(f: HistoryFilterArgs) -> Result<HistoryFilter, Error> {
@@ -251,13 +288,17 @@ pub fn run(command: HistoryCommand) -> Result<ExitCode, Error> {
                 }
             }
         }
-        HistoryCommand::Export { filter, csv, readable, language, zone } => {
-            let filter = to_filter(filter)?;
+        HistoryCommand::Export { filter, csv, readable, language, zone, team, member } => {
             let zone = match zone.to_ascii_lowercase().as_str() {
                 "local" => Zone::Local,
                 "utc" => Zone::Utc,
                 _ => return Err(Error::invalid_field("zone", "not_allowed")),
             };
+            let format = readable.then(|| (Language::from_tag(&language), zone));
+            if team {
+                return export_team_trail(&store, filter, member, format, &csv);
+            }
+            let filter = to_filter(filter)?;
             // Readable by the user only (0600 on Unix), never through a link: the export holds provider
             // responses.
             let file = paths::create_private_file(&csv)?;
@@ -267,11 +308,11 @@ pub fn run(command: HistoryCommand) -> Result<ExitCode, Error> {
                     eprintln!("exported {done} of {total}");
                 }
             };
-            let rows = if readable {
-                let language = Language::from_tag(&language);
-                store.history.export_readable_csv(&filter, language, zone, &mut w, progress)?
-            } else {
-                store.history.export_csv(&filter, &mut w, progress)?
+            let rows = match format {
+                Some((language, zone)) => {
+                    store.history.export_readable_csv(&filter, language, zone, &mut w, progress)?
+                }
+                None => store.history.export_csv(&filter, &mut w, progress)?,
             };
             drop(w);
             eprintln!("{rows} rows written to {}", csv.display());

@@ -48,8 +48,9 @@ struct OperationWords {
     fields: Vec<FormField>,
 }
 
-/// Writes readable rows in one language and zone (names of operations kept after their first row).
-pub(super) struct Readable {
+/// Writes readable rows in one language and zone (names of operations kept after their first row). The
+/// team's trail export (`crate::team::trail_csv`) says its rows with the same words.
+pub(crate) struct Readable {
     catalog: &'static Catalog,
     zone: Zone,
     operations: HashMap<(String, String), OperationWords>,
@@ -60,42 +61,81 @@ impl Readable {
         Readable { catalog: Catalog::of(language), zone, operations: HashMap::new() }
     }
 
+    pub fn catalog(&self) -> &'static Catalog {
+        self.catalog
+    }
+
     /// The header row.
     pub fn header(&self) -> Vec<String> {
+        self.headers(HEADERS)
+    }
+
+    /// Headers of these catalog keys (a time's header names the zone).
+    pub fn headers(&self, keys: &[&str]) -> Vec<String> {
         let zone = self.zone.name();
-        HEADERS
-            .iter()
+        keys.iter()
             .map(|key| self.catalog.t(key, &Map::from_iter([("zone".to_owned(), Value::from(zone.clone()))])))
             .collect()
     }
 
     /// The cells of one row (registered secrets scrubbed from every text that came from outside).
-    pub fn cells(&mut self, scrubber: &Scrubber, row: &ReadableRow<'_>) -> Vec<String> {
-        let c = self.catalog;
-        let words = self.operation(row.provider, row.operation);
-        let (provider, action) = (words.provider.clone(), words.label.clone());
-        let scope = match crate::scope::read(row.provider, row.operation, row.scope) {
-            Some(params) => self.describe_scope(row.provider, row.operation, &params),
-            None => row.scope.to_owned(),
-        };
-        let outcome_key = format!("outcome.{}", row.outcome);
-        let outcome = if c.has(&outcome_key) { c.text(&outcome_key) } else { row.outcome.to_owned() };
-        let environment_key = format!("env.{}", row.environment);
-        let environment = if c.has(&environment_key) { c.text(&environment_key) } else { row.environment.to_owned() };
+    pub(super) fn cells(&mut self, scrubber: &Scrubber, row: &ReadableRow<'_>) -> Vec<String> {
+        let (provider, action) = self.action(row.provider, row.operation);
+        let scope = self.scope_text(row.provider, row.operation, row.scope);
         let details = row.error_code.map(|code| self.error_text(code, row.error_params)).unwrap_or_default();
         vec![
             row.id.to_string(),
-            format_time(row.created_at_ms, c.language(), self.zone),
+            self.time(row.created_at_ms),
             scrubber.scrub(row.account_label).into_owned(),
-            environment,
+            self.environment_text(row.environment),
             provider,
             action,
             scrubber.scrub(&scope).into_owned(),
-            outcome,
+            self.outcome_text(row.outcome),
             scrubber.scrub(&details).into_owned(),
             scrubber.scrub(row.identifiers).into_owned(),
             row.job_id.map(|j| format!("#{j}")).unwrap_or_default(),
         ]
+    }
+
+    /// A time in the export's language and zone.
+    pub fn time(&self, ms: i64) -> String {
+        format_time(ms, self.catalog.language(), self.zone)
+    }
+
+    /// The provider's name and the operation's, in words.
+    pub fn action(&mut self, provider: &str, operation: &str) -> (String, String) {
+        let words = self.operation(provider, operation);
+        (words.provider.clone(), words.label.clone())
+    }
+
+    /// What an action covered in words (its scope read back through the operation's fields), or its scope
+    /// as stored when it cannot be read back.
+    pub fn scope_text(&mut self, provider: &str, operation: &str, scope: &str) -> String {
+        match crate::scope::read(provider, operation, scope) {
+            Some(params) => self.describe_scope(provider, operation, &params),
+            None => scope.to_owned(),
+        }
+    }
+
+    /// An action's outcome in words.
+    pub fn outcome_text(&self, outcome: &str) -> String {
+        self.words_or("outcome", outcome)
+    }
+
+    /// An account's environment in words.
+    pub fn environment_text(&self, environment: &str) -> String {
+        self.words_or("env", environment)
+    }
+
+    /// The catalog's `group.value`, or `value` itself when the catalog has no words for it.
+    fn words_or(&self, group: &str, value: &str) -> String {
+        let key = format!("{group}.{value}");
+        if self.catalog.has(&key) {
+            self.catalog.text(&key)
+        } else {
+            value.to_owned()
+        }
     }
 
     fn operation(&mut self, provider: &str, operation: &str) -> &OperationWords {
@@ -134,7 +174,7 @@ impl Readable {
 
     /// An error as the window's error box says it: the message with its field named in words, and the
     /// reason after it.
-    fn error_text(&self, code: &str, params: Option<&str>) -> String {
+    pub fn error_text(&self, code: &str, params: Option<&str>) -> String {
         let c = self.catalog;
         let mut params: Map<String, Value> = params.and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
         let original = params.clone();

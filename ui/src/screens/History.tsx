@@ -150,19 +150,16 @@ export function HistoryScreen(props: {
     <>
       <div className="screen-head">
         <p className="screen-subtitle">{t("screens.history.subtitle")}</p>
-        {scope === "mine" ? (
-          <HistoryExportButtons
-            filter={filter}
-            total={total}
-            zone={ZONE}
-            busy={!!exporting}
-            onDone={setExported}
-            onProgress={setExporting}
-            onError={setExportError}
-          />
-        ) : (
-          <span className="field-help" data-testid="history-team-export-note">{t("history.scope.export_mine_only")}</span>
-        )}
+        <HistoryExportButtons
+          filter={filter}
+          team={scope === "team" ? { member: member || null } : null}
+          total={scope === "team" ? null : total}
+          zone={ZONE}
+          busy={!!exporting}
+          onDone={setExported}
+          onProgress={setExporting}
+          onError={setExportError}
+        />
       </div>
 
       {team.inWorkspace && (

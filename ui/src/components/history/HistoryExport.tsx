@@ -1,10 +1,12 @@
 // Exporting the filtered history: a readable CSV for people (an auditor) by default, the technical one (with
-// the redacted requests and responses) on request. The app asks where to save it with the system's Save
-// dialog, shows the progress, and offers "Show in folder" afterwards.
+// the redacted requests and responses) on request. In a team workspace, the whole team's trail the same way
+// (every member's actions this member may see, with their member). The app asks where to save it with the
+// system's Save dialog, shows the progress, and offers "Show in folder" afterwards.
 import { useState } from "react";
 import { useTranslation } from "../../i18n";
 import { shortcutProps } from "../../lib/shortcuts";
 import { api, asCoreError, type CoreError, type ExportResult, type HistoryFilter } from "../../api";
+import type { TeamExport } from "../../bindings/TeamExport";
 import type { ZoneChoice } from "../../lib/datetime";
 import { ErrorBox } from "../ErrorBox";
 
@@ -13,6 +15,9 @@ export type ExportState = { result: ExportResult; readable: boolean } | null;
 
 export function HistoryExportButtons(props: {
   filter: HistoryFilter;
+  /** The whole team's trail (narrowed to a member) instead of this computer's history. */
+  team: TeamExport | null;
+  /** How many rows the export holds, when known (the team's trail is not counted). */
   total: number | null;
   zone: ZoneChoice;
   onDone: (s: ExportState) => void;
@@ -36,6 +41,7 @@ export function HistoryExportButtons(props: {
         readable,
         language: i18n.language,
         zone: props.zone === "UTC" ? "utc" : "local",
+        ...(props.team ? { team: props.team } : {}),
       });
       props.onDone(result ? { result, readable } : null);
     } catch (e) {
@@ -79,8 +85,18 @@ export function HistoryExportStatus(props: {
     <>
       {progress && (
         <div className="inline-result neutral" data-testid="export-progress">
-          {t("history.exporting", { done: nf.format(progress.done), total: nf.format(progress.total) })}
-          <progress max={Math.max(progress.total, 1)} value={progress.done} />
+          {progress.total > 0 ? (
+            <>
+              {t("history.exporting", { done: nf.format(progress.done), total: nf.format(progress.total) })}
+              <progress max={progress.total} value={progress.done} />
+            </>
+          ) : (
+            <>
+              {/* The team's trail is not counted first: the rows so far, and a bar without an end. */}
+              {t("history.exporting_uncounted", { count: progress.done, done: nf.format(progress.done) })}
+              <progress />
+            </>
+          )}
         </div>
       )}
       {done && (
