@@ -1,6 +1,6 @@
 // The Jobs panel: every bulk job with its progress and controls (pause, cancel, resume, save results),
 // on every screen that starts jobs.
-import { useEffect, useState } from "react";
+import { Suspense, useEffect, useState } from "react";
 import { useTranslation } from "../../i18n";
 import { api, asCoreError, type CoreError, type ExportResult, type JobFailures, type ProviderDescriptor } from "../../api";
 import type { JobLive } from "../../hooks/useJobs";
@@ -8,8 +8,12 @@ import { shownLabel } from "../../lib/account";
 import { operationOf } from "../../lib/descriptors";
 import { formatLocal } from "../../lib/time";
 import { ErrorBox } from "../ErrorBox";
+import { lazyScreen } from "../../lib/lazyScreen";
 import { JobTiming } from "./JobTiming";
-import { TeamJobsSection } from "./TeamJobs";
+
+// The team workspace's jobs (nothing when solo): a chunk of their own, fetched once the panel is drawn, not
+// before the window's first paint.
+const TeamJobsSection = lazyScreen(() => import("./TeamJobs").then((m) => m.TeamJobsSection));
 
 /** How many jobs the panel shows before "Show all". */
 export const JOBS_SHOWN = 5;
@@ -63,7 +67,9 @@ export function JobsSection(props: {
       onShowResults={props.onShowResults}
       onRetry={props.onRetry}
     />
-    <TeamJobsSection descriptors={props.descriptors} />
+    <Suspense fallback={null}>
+      <TeamJobsSection descriptors={props.descriptors} />
+    </Suspense>
     </>
   );
 }
