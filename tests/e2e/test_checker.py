@@ -16,7 +16,7 @@ import urllib.request
 
 from test_accounts import set_value
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
-from test_workflows import CYBAVO, SERIALS, click, count, exists, sandbox_accounts, select_account, send, shot
+from test_workflows import CYBAVO, SERIALS, choose_operation, click, count, exists, sandbox_accounts, select_account, send, shot
 from webdriver import Session
 
 LANGS = ["en", "zh-CN", "pt-BR"]
@@ -80,7 +80,7 @@ def main():
             sandbox_accounts(s)
             click(s, "[data-testid=nav-resend]")
             select_account(s, CYBAVO)
-            click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+            choose_operation(s, "resend-deposit-callbacks")
             set_value(s, "[data-testid=op-notification_id]", SERIALS[0])
             click(s, "[data-testid=resend-go]")
             s.find("[data-testid=confirm-dialog]")

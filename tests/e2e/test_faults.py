@@ -15,7 +15,7 @@ import urllib.request
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_accounts import card_by_label, set_value, start_sandbox
-from test_workflows import click, count, exists, select_account, shot
+from test_workflows import choose_operation, click, count, exists, select_account, shot
 from webdriver import Session
 
 LANGS = ["en", "zh-CN", "pt-BR"]
@@ -56,7 +56,7 @@ def pending_faults(root):
 
 
 def fill_cybavo(s):
-    click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+    choose_operation(s, "resend-deposit-callbacks")
     set_value(s, "[data-testid=op-notification_id]", "90000000001")
 
 

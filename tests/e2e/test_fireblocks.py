@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from test_accounts import card_by_label, set_value
 from test_shell import APP, ROOT, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
-from test_workflows import click, count, exists, select_account, shot, type_date
+from test_workflows import choose_operation, click, count, exists, select_account, shot, type_date
 from webdriver import Session
 
 LABEL = "Fireblocks sandbox"
@@ -113,7 +113,7 @@ def main():
         def _():
             click(s, "[data-testid=nav-resend]")
             select_account(s, LABEL)
-            click(s, "[data-testid=op-choice-resend-failed-notifications]")
+            choose_operation(s, "resend-failed-notifications")
             # The v1 resends are marked as being retired.
             assert exists(s, "[data-testid=op-choice-resend-failed-webhooks-v1] [data-testid=op-deprecated]")
             assert not exists(s, "[data-testid=op-choice-resend-failed-notifications] [data-testid=op-deprecated]")
@@ -214,10 +214,10 @@ def main():
                 tt = catalog(lang)
                 click(s, "[data-testid=nav-resend]")
                 select_account(s, LABEL)
-                click(s, "[data-testid=op-choice-resend-failed-notifications]")
+                choose_operation(s, "resend-failed-notifications")
                 assert tt("ops.fireblocks.resend-failed-notifications.label") in s.text("[data-testid=resend-form]")
                 shot(s, f"{lang}-fireblocks-resend.png")
-                click(s, "[data-testid=op-choice-resend-transaction-webhooks-v1]")
+                choose_operation(s, "resend-transaction-webhooks-v1")
                 assert tt("work.deprecated") in s.text("[data-testid=op-choice-resend-transaction-webhooks-v1]")
                 shot(s, f"{lang}-fireblocks-resend-v1.png")
                 list_transaction_notifications(s)

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_accounts import card_by_label, set_value
-from test_workflows import AVISTA, CCPAY, CEFFU, CYBAVO, click, count, exists, field_text, sandbox_accounts, select_account, shot, type_date
+from test_workflows import AVISTA, CCPAY, CEFFU, CYBAVO, choose_operation, click, count, exists, field_text, sandbox_accounts, select_account, shot, type_date
 from webdriver import ENTER, ESCAPE, SHIFT, TAB, Session
 
 LANGS = ["en", "zh-CN", "pt-BR"]
@@ -134,7 +134,7 @@ def main():
         def _():
             click(s, "[data-testid=nav-resend]")
             select_account(s, CYBAVO)
-            click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+            choose_operation(s, "resend-deposit-callbacks")
             set_value(s, "[data-testid=op-notification_id]", "90000000001")
             s.execute("document.querySelector('[data-testid=resend-go]').focus();")
             s.keys(ENTER)
@@ -412,7 +412,7 @@ def main():
             select_account(s, CYBAVO)
             if exists(s, "[data-testid=mode-single] input"):
                 click(s, "[data-testid=mode-single] input")
-            click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+            choose_operation(s, "resend-deposit-callbacks")
             set_value(s, "[data-testid=op-notification_id]", "90000000001")
             click(s, "[data-testid=resend-go]")
             s.find("[data-testid=confirm-dialog]")

@@ -12,7 +12,7 @@ import sys
 
 from test_shell import APP, SERVER, SHOTS, catalog, check, finish, missing_keys, set_language
 from test_accounts import set_value
-from test_workflows import CYBAVO, click, count, exists, sandbox_accounts, select_account, shot
+from test_workflows import CYBAVO, choose_operation, click, count, exists, sandbox_accounts, select_account, shot
 from test_firstday_records import FOUND, MISSING, look_up
 from test_firstday_resend import plan_outage
 from webdriver import Session
@@ -106,7 +106,7 @@ def main():
                 s.wait_for(lambda: not exists(s, "[data-testid=plan-dialog]"), "plan closed")
                 click(s, "[data-testid=mode-single] input")
                 select_account(s, CYBAVO)
-                click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+                choose_operation(s, "resend-deposit-callbacks")
                 set_value(s, "[data-testid=op-notification_id]", "90000000001")
                 click(s, "[data-testid=resend-go]")
                 s.find("[data-testid=confirm-dialog]")

@@ -66,6 +66,14 @@ def click(s, css):
     s.click(css)
 
 
+def choose_operation(s, name):
+    """Chooses an operation on a work screen and waits until its own form is drawn: a field filled in before
+    would belong to the form being replaced, and the chosen operation's field would stay empty."""
+    css = f"[data-testid=op-choice-{name}]"
+    click(s, css)
+    s.wait_for(lambda: "active" in (s.attr(css, "class") or ""), f"the operation {name} chosen")
+
+
 # The order each app language writes a date in (the date fields' segments): day-month-year in English (en-GB)
 # and Portuguese, year-month-day in Chinese; then hours and minutes (and seconds for a single call's time).
 DATE_ORDER = {"en": "%d%m%Y", "pt-BR": "%d%m%Y", "zh-CN": "%Y%m%d"}
@@ -178,7 +186,7 @@ def main():
             click(s, "[data-testid=nav-resend]")
             select_account(s, CYBAVO)
             assert s.text("[data-testid=env-badge]") == t("env.sandbox")
-            click(s, "[data-testid=op-choice-resend-withdrawal-callbacks]")
+            choose_operation(s, "resend-withdrawal-callbacks")
             click(s, "[data-testid=op-notification_id-all]")
             click(s, "[data-testid=resend-preview]")
             req = s.text("[data-testid=preview-request]")
@@ -212,7 +220,7 @@ def main():
         def _():
             click(s, "[data-testid=nav-resend]")
             select_account(s, CYBAVO)
-            click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
+            choose_operation(s, "resend-deposit-callbacks")
             set_value(s, "[data-testid=op-notification_id]", SERIALS[0])
             click(s, "[data-testid=resend-preview]")
             s.find("[data-testid=resend-preview-panel]")
@@ -404,11 +412,7 @@ def main():
                 tt = catalog(lang)
                 click(s, "[data-testid=nav-resend]")
                 select_account(s, CYBAVO)
-                click(s, "[data-testid=op-choice-resend-deposit-callbacks]")
-                # The operation's own form is drawn before its field is filled in, and the value is there
-                # before Preview is pressed.
-                s.wait_for(lambda: "active" in (s.attr("[data-testid=op-choice-resend-deposit-callbacks]", "class") or ""),
-                           "the deposit resend chosen")
+                choose_operation(s, "resend-deposit-callbacks")
                 set_value(s, "[data-testid=op-notification_id]", SERIALS[0])
                 s.wait_for(lambda: s.execute("return document.querySelector('[data-testid=op-notification_id]').value;") == SERIALS[0],
                            "the serial in its field")
