@@ -127,16 +127,13 @@ fn technical_cells(timestamps: &mut Timestamps, row: &TrailRow) -> Vec<String> {
 /// A row in words, as History's table in the window says it: an action by its operation and what it
 /// covered; an approval's step by its name; a change of the workspace (a share, a role…) by its kind.
 fn readable_cells(r: &mut Readable, row: &TrailRow) -> Vec<String> {
-    let c = r.catalog();
     let on_account = !row.account_label.is_empty();
     let (provider, operation) =
         if row.provider.is_empty() { (String::new(), String::new()) } else { r.action(&row.provider, &row.operation) };
     let (action, scope, outcome) = match row.kind.as_str() {
         "action" => (operation, r.scope_text(&row.provider, &row.operation, &row.scope), r.outcome_text(&row.outcome)),
         "approval" => {
-            let step = format!("history.team.step.{}", row.outcome);
-            let outcome = if c.has(&step) { c.text(&step) } else { row.outcome.clone() };
-            (operation, workspace_scope(r, &row.kind, &row.scope), outcome)
+            (operation, workspace_scope(r, &row.kind, &row.scope), r.words_or("history.team.step", &row.outcome))
         }
         kind => {
             (workspace_kind(r, kind, &row.scope), workspace_scope(r, kind, &row.scope), r.outcome_text(&row.outcome))
@@ -159,16 +156,12 @@ fn readable_cells(r: &mut Readable, row: &TrailRow) -> Vec<String> {
 /// What a change of the workspace was, in words: its kind, and for a shared account whether it was added,
 /// changed (`edit account N`) or deleted (`delete account N`).
 fn workspace_kind(r: &Readable, kind: &str, scope: &str) -> String {
-    let key = match kind {
-        "account" if scope.starts_with("edit ") => "history.team.kind.account_edit".to_owned(),
-        "account" if scope.starts_with("delete ") => "history.team.kind.account_delete".to_owned(),
-        _ => format!("history.team.kind.{kind}"),
+    let kind = match kind {
+        "account" if scope.starts_with("edit ") => "account_edit",
+        "account" if scope.starts_with("delete ") => "account_delete",
+        kind => kind,
     };
-    if r.catalog().has(&key) {
-        r.catalog().text(&key)
-    } else {
-        kind.to_owned()
-    }
+    r.words_or("history.team.kind", kind)
 }
 
 /// What a step of the workspace covered in words, from its scope as the team database writes it: an

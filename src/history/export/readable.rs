@@ -129,7 +129,7 @@ impl Readable {
     }
 
     /// The catalog's `group.value`, or `value` itself when the catalog has no words for it.
-    fn words_or(&self, group: &str, value: &str) -> String {
+    pub fn words_or(&self, group: &str, value: &str) -> String {
         let key = format!("{group}.{value}");
         if self.catalog.has(&key) {
             self.catalog.text(&key)
