@@ -49,6 +49,10 @@ export function mergeProgress(job: JobView | JobLive, p: JobProgress, now = Date
  * list, and a screen may be left and opened again while a job waits (its next event can be a minute away).
  */
 const LATEST_PROGRESS = new Map<number, JobProgress>();
+/** How many reports have arrived, and the number of each job's latest: a report numbered above the count
+ * when a reading of the list was asked for arrived after it, and may be newer than what the list says. */
+let reportsArrived = 0;
+const LATEST_REPORT = new Map<number, number>();
 const progressListeners = new Set<(p: JobProgress) => void>();
 let listening = false;
 
@@ -59,6 +63,7 @@ export function onJobProgress(cb: (p: JobProgress) => void): () => void {
     api
       .onJobProgress((p) => {
         LATEST_PROGRESS.set(p.job_id, p);
+        LATEST_REPORT.set(p.job_id, ++reportsArrived);
         progressListeners.forEach((l) => l(p));
       })
       .catch(() => {
@@ -77,21 +82,34 @@ const ELSEWHERE_POLL_MS = 3000;
 /** Every job with its live progress; `reload` after starting one (it settles once the list is read). */
 export function useJobs(): { jobs: JobLive[]; reload: () => Promise<void> } {
   const [jobs, setJobs] = useState<JobLive[]>([]);
+  // Readings of the list may answer out of order: one asked for earlier never replaces a later one.
+  const asked = useRef(0);
+  const shown = useRef(0);
   const reload = useCallback(() => {
+    const reading = ++asked.current;
+    const reportsBefore = reportsArrived;
     return api
       .listJobs()
-      .then((list) =>
+      .then((list) => {
+        if (reading < shown.current) return;
+        shown.current = reading;
         setJobs((prev) =>
           list.map((j) => {
             const p = LATEST_PROGRESS.get(j.id);
-            if (!p || p.state !== "running" || j.state !== "running" || p.done < j.next_index) return stillJob(j);
+            if (!p || p.done < j.next_index) return stillJob(j);
+            // A report that arrived while the list was being read can be newer than the list: a job that
+            // finished meanwhile is shown finished. Not one that says running where the list has the job
+            // stopped at the same count (stopping comes after).
+            const newer =
+              (LATEST_REPORT.get(j.id) ?? 0) > reportsBefore && !(p.state === "running" && j.state !== "running" && p.done === j.next_index);
+            if (!newer && (p.state !== "running" || j.state !== "running")) return stillJob(j);
             // The pace measured so far is kept across readings of the list.
             const seen = prev.find((x) => x.id === j.id);
             const kept = seen && seen.state === "running" ? { pace_from: seen.pace_from, last_done_at_ms: seen.last_done_at_ms } : {};
             return mergeProgress({ ...stillJob(j), ...kept }, p);
           }),
-        ),
-      )
+        );
+      })
       .catch(() => undefined);
   }, []);
   useEffect(() => {
