@@ -239,8 +239,8 @@ def main():
             width = s.execute("return document.querySelector('[data-testid=sidebar]').getBoundingClientRect().width;")
             assert width < 100, width
             shot(s, "en-firstday-sidebar-collapsed.png")
-            s.execute("location.reload();")
-            s.wait_for(lambda: exists(s, "[data-testid=sidebar]"), "the window again", timeout=30)
+            s.reload()
+            s.find("[data-testid=sidebar]", timeout=30)
             assert s.attr("[data-testid=sidebar]", "data-collapsed") == "true"
             click(s, "[data-testid=sidebar-toggle]")
 

@@ -128,6 +128,21 @@ class Session:
         self.s("POST", "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})
         self.s("DELETE", "/actions")
 
+    def reload(self, timeout: float = 30):
+        """Reloads the window as a person would (F5) and waits for the new page. While the old page unloads,
+        a script sent to it fails ("no such frame"); those answers are waited through, not taken as failures."""
+        self.execute("window.__beforeReload = true; setTimeout(() => location.reload(), 0);")
+        deadline = time.time() + timeout
+        last = None
+        while time.time() < deadline:
+            try:
+                if self.execute("return !window.__beforeReload && document.readyState === 'complete';"):
+                    return
+            except WebDriverError as e:
+                last = e
+            time.sleep(0.1)
+        raise WebDriverError(f"the window did not come back within {timeout}s ({last})")
+
     def wait_for(self, predicate, what: str, timeout: float = 15):
         deadline = time.time() + timeout
         value = None
