@@ -19,6 +19,7 @@ pub mod policy;
 pub mod rules;
 pub mod schema;
 pub mod shared;
+pub mod step;
 pub mod tls;
 pub mod trail;
 pub mod trail_csv;

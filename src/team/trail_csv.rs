@@ -5,6 +5,7 @@
 //! columns as stored) and the readable one (headers and values in words, in a language and a time zone).
 //! Neither holds a request, a response or a secret: the trail holds none.
 
+use super::step::WorkspaceStep;
 use super::trail::{page, TrailFilter, TrailRow, MAX_PAGE};
 use super::Team;
 use crate::csv::{write_csv_record, Cell, Timestamps, CSV_BOM};
@@ -130,14 +131,17 @@ fn readable_cells(r: &mut Readable, row: &TrailRow) -> Vec<String> {
     let on_account = !row.account_label.is_empty();
     let (provider, operation) =
         if row.provider.is_empty() { (String::new(), String::new()) } else { r.action(&row.provider, &row.operation) };
+    let step = WorkspaceStep::read(&row.kind, &row.scope);
     let (action, scope, outcome) = match row.kind.as_str() {
         "action" => (operation, r.scope_text(&row.provider, &row.operation, &row.scope), r.outcome_text(&row.outcome)),
         "approval" => {
-            (operation, workspace_scope(r, &row.kind, &row.scope), r.words_or("history.team.step", &row.outcome))
+            (operation, step_scope(r, step.as_ref(), &row.scope), r.words_or("history.team.step", &row.outcome))
         }
-        kind => {
-            (workspace_kind(r, kind, &row.scope), workspace_scope(r, kind, &row.scope), r.outcome_text(&row.outcome))
-        }
+        kind => (
+            r.words_or("history.team.kind", step.as_ref().and_then(WorkspaceStep::kind_key).unwrap_or(kind)),
+            step_scope(r, step.as_ref(), &row.scope),
+            r.outcome_text(&row.outcome),
+        ),
     };
     vec![
         row.id.to_string(),
@@ -153,43 +157,35 @@ fn readable_cells(r: &mut Readable, row: &TrailRow) -> Vec<String> {
     ]
 }
 
-/// What a change of the workspace was, in words: its kind, and for a shared account whether it was added,
-/// changed (`edit account N`) or deleted (`delete account N`).
-fn workspace_kind(r: &Readable, kind: &str, scope: &str) -> String {
-    let kind = match kind {
-        "account" if scope.starts_with("edit ") => "account_edit",
-        "account" if scope.starts_with("delete ") => "account_delete",
-        kind => kind,
-    };
-    r.words_or("history.team.kind", kind)
-}
-
-/// What a step of the workspace covered in words, from its scope as the team database writes it: an
-/// approval's step `approval N`; a share `account N to MEMBER`; a share taken back `account N from MEMBER`;
-/// a role `account N MEMBER ROLE` (`workspace role`: back to it); a removal `remove MEMBER`. A policy or an
-/// account added say nothing more than their kind. Anything else is given as written.
-fn workspace_scope(r: &Readable, kind: &str, scope: &str) -> String {
+/// What a step of the workspace covered, in words: whom a share or a role was about, which approval request
+/// a step was of. A policy or an account added, changed or deleted say nothing more than their kind. A
+/// scope this version cannot read is given as written.
+fn step_scope(r: &Readable, step: Option<&WorkspaceStep>, scope: &str) -> String {
     let c = r.catalog();
     let with = |key: &str, name: &str, value: &str| c.t(key, &Map::from_iter([(name.to_owned(), Value::from(value))]));
-    let words: Vec<&str> = scope.split(' ').collect();
-    let on_account = words.len() >= 3 && words[0] == "account" && words[1].parse::<i64>().is_ok();
-    match (kind, words.as_slice()) {
-        ("approval", ["approval", id]) if id.parse::<i64>().is_ok() => with("history.team.approval_scope", "id", id),
-        ("share", [_, _, "to", member]) if on_account => with("history.team.scope.share", "member", member),
-        ("unshare", [_, _, "from", member]) if on_account => with("history.team.scope.unshare", "member", member),
-        ("role", [_, _, member, role @ ..]) if on_account => {
-            let role = match role.join(" ").as_str() {
-                "workspace role" => c.text("history.team.scope.team_role"),
-                role @ ("viewer" | "operator" | "approver" | "admin") => c.text(&format!("team.roles.{role}")),
-                _ => return scope.to_owned(),
+    match step {
+        None => scope.to_owned(),
+        Some(WorkspaceStep::Approval { id }) => with("history.team.approval_scope", "id", &id.to_string()),
+        Some(WorkspaceStep::Share { member }) => with("history.team.scope.share", "member", member),
+        Some(WorkspaceStep::Unshare { member }) => with("history.team.scope.unshare", "member", member),
+        Some(WorkspaceStep::MemberRemoved { member }) => with("history.team.scope.member", "member", member),
+        Some(WorkspaceStep::Role { member, role }) => {
+            let role = match role {
+                Some(role) => c.text(&format!("team.roles.{}", role.as_str())),
+                None => c.text("history.team.scope.team_role"),
             };
-            let params =
-                Map::from_iter([("member".to_owned(), Value::from(*member)), ("role".to_owned(), Value::from(role))]);
+            let params = Map::from_iter([
+                ("member".to_owned(), Value::from(member.as_str())),
+                ("role".to_owned(), Value::from(role)),
+            ]);
             c.t("history.team.scope.role", &params)
         }
-        ("member", ["remove", member]) => with("history.team.scope.member", "member", member),
-        ("policy" | "account", _) => String::new(),
-        _ => scope.to_owned(),
+        Some(
+            WorkspaceStep::AccountAdded
+            | WorkspaceStep::AccountEdited
+            | WorkspaceStep::AccountDeleted
+            | WorkspaceStep::Policy,
+        ) => String::new(),
     }
 }
 
@@ -242,7 +238,8 @@ mod tests {
         assert_eq!(cells(&mut r, "member", "remove carol", "ok").1, "carol");
         assert_eq!(cells(&mut r, "account", "edit account 3", "ok").0, "Shared account changed");
         assert_eq!(cells(&mut r, "account", "delete account 3", "ok").0, "Shared account deleted");
-        assert_eq!(cells(&mut r, "policy", "account 3", "ok").1, "");
+        assert_eq!(cells(&mut r, "policy", "account 3 policy", "ok").0, "Approval rules changed");
+        assert_eq!(cells(&mut r, "policy", "account 3 policy", "ok").1, "");
         // A scope this version cannot read is given as written, never dropped.
         assert_eq!(cells(&mut r, "role", "account 3 carol auditor", "ok").1, "account 3 carol auditor");
         assert_eq!(cells(&mut r, "share", "to carol", "ok").1, "to carol");

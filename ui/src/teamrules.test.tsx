@@ -7,7 +7,7 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import { changeLanguage, i18n, missingKeys } from "./i18n";
 import { AccountRules } from "./components/team/AccountRules";
 import { HistoryScreen } from "./screens/History";
-import { trailKind, trailScope } from "./components/history/HistoryTable";
+import { stepName, stepScope } from "./lib/trail";
 import type { AccountRules as Rules, TeamStatus, TrailRowView } from "./api";
 import { account, mockBackend, setupEach, withToasts } from "./test/helpers";
 
@@ -149,7 +149,7 @@ const TEAM: TeamStatus = {
 const trailRow = (id: number, member: string, more: Partial<TrailRowView> = {}): TrailRowView => ({
   id, member, at_ms: 1_760_000_000_000 - id, account_id: 3, account_label: "Store BR", provider: "cybavo", environment: "production",
   kind: "action", operation: "resend-withdrawal-callbacks", scope: "notification_id=90000000139", outcome: "ok", http_status: 200,
-  error_code: null, duration_ms: 80, scope_params: null, ...more,
+  error_code: null, duration_ms: 80, scope_params: null, step: null, ...more,
 });
 
 const LOCAL = {
@@ -173,9 +173,9 @@ describe("History in a team workspace", () => {
           if (offline) throw { code: "team.offline", params: { server: "db.example.com:5432" }, detail: null };
           const rows = [
             trailRow(12, "bob"),
-            trailRow(11, "alice", { kind: "approval", outcome: "requested", scope: "approval 4" }),
-            trailRow(10, "alice", { kind: "role", operation: "role", outcome: "ok", scope: "account 3 bob viewer", http_status: null }),
-            trailRow(9, "alice", { kind: "member", operation: "member", outcome: "ok", scope: "remove carol", account_id: null, account_label: "", provider: "", environment: "custom", http_status: null }),
+            trailRow(11, "alice", { kind: "approval", outcome: "requested", scope: "approval 4", step: { step: "approval", id: 4 } }),
+            trailRow(10, "alice", { kind: "role", operation: "role", outcome: "ok", scope: "account 3 bob viewer", step: { step: "role", member: "bob", role: "viewer" }, http_status: null }),
+            trailRow(9, "alice", { kind: "member", operation: "member", outcome: "ok", scope: "remove carol", step: { step: "member_removed", member: "carol" }, account_id: null, account_label: "", provider: "", environment: "custom", http_status: null }),
           ];
           return { rows: args.member ? rows.filter((r) => r.member === args.member) : rows, next_before_id: null };
         }
@@ -260,11 +260,20 @@ describe("History in a team workspace", () => {
 describe("The team's trail in words", () => {
   it("says whether a shared account was added, changed or deleted, and from whom a share was taken back", () => {
     const t = i18n.t;
-    expect(trailKind(t, "account", "account 4")).toBe("Shared account added");
-    expect(trailKind(t, "account", "edit account 4")).toBe("Shared account changed");
-    expect(trailKind(t, "account", "delete account 4")).toBe("Shared account deleted");
-    expect(trailKind(t, "unshare", "account 4 from bob")).toBe("Share taken back");
-    expect(trailScope(t, "unshare", "account 4 from bob")).toBe("From bob");
+    expect(stepName(t, "account", { step: "account_added" })).toBe("Shared account added");
+    expect(stepName(t, "account", { step: "account_edited" })).toBe("Shared account changed");
+    expect(stepName(t, "account", { step: "account_deleted" })).toBe("Shared account deleted");
+    expect(stepName(t, "unshare", { step: "unshare", member: "bob" })).toBe("Share taken back");
+    expect(stepScope(t, "account 4 from bob", { step: "unshare", member: "bob" })).toBe("From bob");
+    expect(stepScope(t, "account 4 bob workspace role", { step: "role", member: "bob", role: null })).toBe("bob: same as team role");
+    expect(stepScope(t, "approval 12", { step: "approval", id: 12 })).toBe("Approval #12");
+    expect(stepScope(t, "account 4", { step: "account_added" })).toBe("—");
     expect(missingKeys.size).toBe(0);
+  });
+
+  it("gives a step this version could not read as the team database wrote it", () => {
+    const t = i18n.t;
+    expect(stepName(t, "audit", null)).toBe("audit");
+    expect(stepScope(t, "account 4 bob auditor", null)).toBe("account 4 bob auditor");
   });
 });

@@ -11,6 +11,7 @@ use callback_desk::secret::Secret;
 use callback_desk::team::members::{self, Role};
 use callback_desk::team::policy::AccountPolicy;
 use callback_desk::team::rules::{self, AccountRules};
+use callback_desk::team::step::WorkspaceStep;
 use callback_desk::team::tls::TeamTls;
 use callback_desk::team::trail::{self, TrailFilter, TrailRow};
 use callback_desk::team::{approvals, shared, Team, TeamConfig};
@@ -261,12 +262,14 @@ pub async fn team_set_account_role(
     rules::of(&team, &view).await
 }
 
-/// One row of the team's trail with what it covered read back into params (as History's rows have it).
+/// One row of the team's trail with what it covered read back: an action's params (as History's rows have
+/// them), a step of the workspace's kind and whom it was about.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrailRowView {
     #[serde(flatten)]
     pub row: TrailRow,
     pub scope_params: Option<Vec<ScopeParam>>,
+    pub step: Option<WorkspaceStep>,
 }
 
 /// A page of the team's trail.
@@ -274,7 +277,7 @@ pub struct TrailRowView {
 #[ts(export, export_to = "../../ui/src/bindings/")]
 pub struct TrailPageView {
     #[ts(
-        type = "Array<import(\"./TrailRow\").TrailRow & { scope_params: Array<import(\"./ScopeParam\").ScopeParam> | null }>"
+        type = "Array<import(\"./TrailRow\").TrailRow & { scope_params: Array<import(\"./ScopeParam\").ScopeParam> | null, step: import(\"./WorkspaceStep\").WorkspaceStep | null }>"
     )]
     pub rows: Vec<TrailRowView>,
     /// Pass as `before_id` for the next (older) page; null after the last.
@@ -301,6 +304,7 @@ pub async fn team_trail_page(
         .into_iter()
         .map(|row| TrailRowView {
             scope_params: callback_desk::scope::read(&row.provider, &row.operation, &row.scope),
+            step: WorkspaceStep::read(&row.kind, &row.scope),
             row,
         })
         .collect();

@@ -3,7 +3,7 @@
 /**
  * A page of the team's trail.
  */
-export type TrailPageView = { rows: Array<import("./TrailRow").TrailRow & { scope_params: Array<import("./ScopeParam").ScopeParam> | null }>, 
+export type TrailPageView = { rows: Array<import("./TrailRow").TrailRow & { scope_params: Array<import("./ScopeParam").ScopeParam> | null, step: import("./WorkspaceStep").WorkspaceStep | null }>, 
 /**
  * Pass as `before_id` for the next (older) page; null after the last.
  */

@@ -8,6 +8,8 @@ import { shownLabel } from "../../lib/account";
 import { operationOf, providerName } from "../../lib/descriptors";
 import { describeScope, scopeFields } from "../../lib/scope";
 import { formatLocal } from "../../lib/time";
+import { stepName, stepScope } from "../../lib/trail";
+import type { WorkspaceStep } from "../../bindings/WorkspaceStep";
 import { EnvPill } from "../EnvBadge";
 import { OutcomePill } from "../OutcomePill";
 
@@ -46,36 +48,6 @@ export function useScopeWords(descriptors: ProviderDescriptor[]) {
   };
 }
 
-/**
- * What a row of the team's trail that is not an action covered, in words, from its scope as the team
- * database writes it: an approval's step `approval N`; a share `account N to MEMBER`; a role `account N
- * MEMBER ROLE` (`workspace role`: back to it); a removal `remove MEMBER`; a policy or an account added say
- * nothing more than their kind.
- */
-export function trailScope(t: (key: string, o?: Record<string, unknown>) => string, kind: string, scope: string): string {
-  let m: RegExpExecArray | null;
-  if (kind === "approval" && (m = /^approval (\d+)$/.exec(scope))) return t("history.team.approval_scope", { id: m[1] });
-  if (kind === "share" && (m = /^account \d+ to (\S+)$/.exec(scope))) return t("history.team.scope.share", { member: m[1] });
-  if (kind === "role" && (m = /^account \d+ (\S+) (viewer|operator|approver|admin|workspace role)$/.exec(scope))) {
-    const role = m[2] === "workspace role" ? t("history.team.scope.team_role") : t(`team.roles.${m[2]}`);
-    return t("history.team.scope.role", { member: m[1], role });
-  }
-  if (kind === "unshare" && (m = /^account \d+ from (\S+)$/.exec(scope))) return t("history.team.scope.unshare", { member: m[1] });
-  if (kind === "member" && (m = /^remove (\S+)$/.exec(scope))) return t("history.team.scope.member", { member: m[1] });
-  if (kind === "policy" || kind === "account") return "—";
-  return scope;
-}
-
-/**
- * What a row of the team's trail that is neither an action nor an approval step was, in words: its kind, and
- * for a shared account whether it was added, changed (`edit account N`) or deleted (`delete account N`).
- */
-export function trailKind(t: (key: string, o?: Record<string, unknown>) => string, kind: string, scope: string): string {
-  if (kind === "account" && scope.startsWith("edit ")) return t("history.team.kind.account_edit");
-  if (kind === "account" && scope.startsWith("delete ")) return t("history.team.kind.account_delete");
-  return t(`history.team.kind.${kind}`);
-}
-
 /** Stands in for rows out of view. */
 function SpacerRow(props: { height: number; columns: number }) {
   return (
@@ -87,7 +59,7 @@ function SpacerRow(props: { height: number; columns: number }) {
 
 export function HistoryTable(props: {
   /** A row of the team's trail also has its kind: an action, or a step of the workspace (an approval…). */
-  rows: (HistoryRow & Partial<Pick<HistoryRowView, "member">> & { kind?: string })[];
+  rows: (HistoryRow & Partial<Pick<HistoryRowView, "member">> & { kind?: string; step?: WorkspaceStep | null })[];
   descriptors: ProviderDescriptor[];
   selected: number | null;
   onSelect: (id: number) => void;
@@ -191,7 +163,7 @@ export function HistoryTable(props: {
                 <td className="history-what">
                   <span className="cell-main">
                     {r.kind && r.kind !== "action" && r.kind !== "approval"
-                      ? trailKind(t, r.kind, r.scope)
+                      ? stepName(t, r.kind, r.step)
                       : opLabel(t, props.descriptors, r.provider, r.operation)}
                   </span>
                   <span className="cell-sub">{providerName(props.descriptors, r.provider)}</span>
@@ -199,7 +171,7 @@ export function HistoryTable(props: {
                 <td className="history-scope" title={full} data-testid="history-scope">
                   <div className="scope-clamp">
                     {r.kind && r.kind !== "action" ? (
-                      <span>{trailScope(t, r.kind, r.scope)}</span>
+                      <span>{stepScope(t, r.scope, r.step)}</span>
                     ) : words ? (
                       words.map((w) => (
                         <span className="scope-part" key={w.label}>

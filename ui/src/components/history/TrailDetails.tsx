@@ -5,23 +5,23 @@ import { useTranslation } from "../../i18n";
 import type { ProviderDescriptor } from "../../api";
 import { shownLabel } from "../../lib/account";
 import { providerName } from "../../lib/descriptors";
-import type { TeamHistoryRow } from "../../lib/trail";
+import { stepName, stepScope, type TeamHistoryRow } from "../../lib/trail";
 import { formatLocal } from "../../lib/time";
 import { Modal } from "../Modal";
-import { opLabel, trailKind, trailScope, useScopeWords } from "./HistoryTable";
+import { opLabel, useScopeWords } from "./HistoryTable";
 
 export function TrailDetails({ row, descriptors, onClose }: { row: TeamHistoryRow; descriptors: ProviderDescriptor[]; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const words = useScopeWords(descriptors)(row);
   const what =
-    row.kind !== "action" && row.kind !== "approval" ? trailKind(t, row.kind, row.scope) : opLabel(t, descriptors, row.provider, row.operation);
+    row.kind !== "action" && row.kind !== "approval" ? stepName(t, row.kind, row.step) : opLabel(t, descriptors, row.provider, row.operation);
   const outcome = row.kind === "approval" ? t(`history.team.step.${row.outcome}`) : t(`outcome.${row.outcome}`);
   const facts: [string, string, string][] = [
     [t("history.col.member"), row.member ?? "—", "member"],
     [t("history.col.time"), formatLocal(row.created_at_ms, i18n.language), "time"],
     [t("work.account"), row.account_label ? shownLabel(row.account_label) : "—", "account"],
     [t("history.readable.action"), row.provider ? `${what} · ${providerName(descriptors, row.provider)}` : what, "action"],
-    [t("history.readable.scope"), row.kind !== "action" ? trailScope(t, row.kind, row.scope) : words ? words.map((w) => `${w.label}${t("common.colon")}${w.full}`).join("; ") : row.scope || "—", "scope"],
+    [t("history.readable.scope"), row.kind !== "action" ? stepScope(t, row.scope, row.step) : words ? words.map((w) => `${w.label}${t("common.colon")}${w.full}`).join("; ") : row.scope || "—", "scope"],
     [t("history.col.outcome"), outcome, "outcome"],
     [t("history.col.http"), row.http_status === null ? "—" : String(row.http_status), "http"],
     [t("history.team.error_code"), row.error_code ?? "—", "error"],
