@@ -94,8 +94,7 @@ async fn team_commands_refuse_what_the_role_or_the_input_does_not_allow() {
     let url = team_database("team_refusals").await;
     let (alice, viewer, outsider) = (Member::new(), Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "vera", "--role", "viewer"]);
-    viewer.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&viewer, "vera", "viewer");
 
     let denied = viewer.refused(&["team", "invite", "--member", "mallory", "--role", "admin"]);
     assert_eq!(
@@ -239,6 +238,12 @@ async fn team_a_members_own_credentials_do_no_more_than_their_role_in_sql() {
 }
 
 impl Member {
+    /// Invites `name` with `role` (this member is an admin) and makes installation `member` join as them.
+    fn invite(&self, member: &Member, name: &str, role: &str) {
+        let code = self.ok(&["team", "invite", "--member", name, "--role", role]);
+        member.ok(&["team", "join", "--invite", code.trim()]);
+    }
+
     /// Stores the sandbox's CYBAVO account in this installation; returns its id.
     fn add_cybavo(&self, sandbox: &Sandbox) -> String {
         let file = self.data.path().join("cybavo-account.json");
@@ -322,8 +327,7 @@ async fn team_a_broad_resend_waits_for_another_members_approval_and_runs_once_by
     let (alice, bob, carol) = (Member::new(), Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
     for (m, name, role) in [(&bob, "bob", "approver"), (&carol, "carol", "operator")] {
-        let code = alice.ok(&["team", "invite", "--member", name, "--role", role]);
-        m.ok(&["team", "join", "--invite", code.trim()]);
+        alice.invite(m, name, role);
     }
     alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
     let account = bob.shared_id("Cybavo team");
@@ -444,8 +448,7 @@ async fn team_an_approval_covers_only_its_plan_expires_and_a_rejection_gives_its
     let sandbox = Sandbox::start();
     let (alice, bob) = (Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
-    bob.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&bob, "bob", "operator");
     alice.add_shared(&sandbox.accounts["ccpayment-v1"], "CCPayment", &["bob"]);
     let account = bob.shared_id("CCPayment");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
@@ -536,8 +539,7 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
     // in the team database.
     alice.add_cybavo(&sandbox);
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
-    bob.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&bob, "bob", "operator");
     alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
     let id = bob.shared_id("Cybavo team");
     let args = Member::lookup_args(&id);
@@ -614,8 +616,7 @@ async fn team_actions_reach_the_audit_trail_once_with_their_member_and_verify_ch
     // A viewer of the workspace sees the rows of every account (their role there) but not another member's
     // rows on none: here, alice's removal of a member.
     let carol = Member::new();
-    let code = alice.ok(&["team", "invite", "--member", "carol", "--role", "viewer"]);
-    carol.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&carol, "carol", "viewer");
     let code = alice.ok(&["team", "invite", "--member", "dave", "--role", "viewer"]);
     Member::new().ok(&["team", "join", "--invite", code.trim()]);
     alice.ok(&["team", "remove", "--member", "dave"]);
@@ -665,10 +666,8 @@ async fn team_the_trail_exports_as_csv_every_row_its_reader_may_see_page_after_p
     let sandbox = Sandbox::start();
     let (alice, bob, carol) = (Member::new(), Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
-    bob.ok(&["team", "join", "--invite", code.trim()]);
-    let code = alice.ok(&["team", "invite", "--member", "carol", "--role", "viewer"]);
-    carol.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&bob, "bob", "operator");
+    alice.invite(&carol, "carol", "viewer");
     alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
     let args = Member::lookup_args(&bob.shared_id("Cybavo team"));
     bob.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
@@ -1014,8 +1013,7 @@ async fn team_a_shared_account_works_for_a_member_once_an_admin_shares_it_and_sa
     let sandbox = Sandbox::start();
     let (alice, bob) = (Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
-    bob.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&bob, "bob", "operator");
     alice.ok(&["team", "invite", "--member", "dan", "--role", "viewer"]);
 
     let admins_id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &[]);
@@ -1169,8 +1167,7 @@ async fn team_removing_a_member_names_exactly_their_shared_accounts_to_rotate_an
     let (alice, bob, carol) = (Member::new(), Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
     for (m, name) in [(&bob, "bob"), (&carol, "carol")] {
-        let code = alice.ok(&["team", "invite", "--member", name, "--role", "operator"]);
-        m.ok(&["team", "join", "--invite", code.trim()]);
+        alice.invite(m, name, "operator");
     }
     let cybavo = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob", "carol"]);
     let ccpayment = alice.add_shared(&sandbox.accounts["ccpayment-v1"], "CCPayment", &["bob"]);
@@ -1239,8 +1236,7 @@ async fn team_an_accounts_admins_set_its_approval_policy_and_only_they_can() {
     let sandbox = Sandbox::start();
     let (alice, bob) = (Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
-    bob.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&bob, "bob", "operator");
     let mine = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo policy", &["bob"]);
     let account = bob.shared_id("Cybavo policy");
     let resend = |params: &str| {
@@ -1287,8 +1283,7 @@ async fn team_a_role_on_one_account_stands_in_for_the_workspace_role_there_and_o
     let sandbox = Sandbox::start();
     let (alice, bob) = (Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "viewer"]);
-    bob.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&bob, "bob", "viewer");
     let (first, second) = (
         alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo one", &["bob"]),
         alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo two", &["bob"]),
@@ -1688,8 +1683,7 @@ async fn team_a_running_job_is_leased_to_its_member_others_see_its_progress_and_
     let sandbox = Sandbox::start();
     let (alice, bob) = (Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
-    bob.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&bob, "bob", "operator");
     // Mallory's own database credentials, an operator too.
     let mallory = invite_credentials(&alice.ok(&["team", "invite", "--member", "mallory", "--role", "operator"]));
     // Another admin's own credentials, who may cancel any job of the account.
@@ -1778,8 +1772,7 @@ async fn team_a_job_whose_runner_was_killed_is_taken_over_once_its_lease_ran_out
     let sandbox = Sandbox::start();
     let (alice, bob) = (Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
-    bob.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&bob, "bob", "operator");
     let alices_id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
     bob.shared_id("Cybavo team");
 
@@ -1915,8 +1908,7 @@ async fn team_cancelling_a_stopped_team_job_cancels_it_for_every_member() {
     let sandbox = Sandbox::start();
     let (alice, bob) = (Member::new(), Member::new());
     alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
-    bob.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(&bob, "bob", "operator");
     let id = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
 
     // Alice's job stops before its first call (the team database unreachable then): paused, nothing sent.
@@ -1983,8 +1975,7 @@ async fn workspace_rows(dba: &tokio_postgres::Client, kind: &str, scope: &str) -
 /// whose file is `account`: (alice's id, bob's id).
 fn shared_with_bob(alice: &Member, bob: &Member, url: &str, account: &Value, label: &str) -> (String, String) {
     alice.ok(&["team", "init", "--database-url", url, "--member", "alice"]);
-    let code = alice.ok(&["team", "invite", "--member", "bob", "--role", "operator"]);
-    bob.ok(&["team", "join", "--invite", code.trim()]);
+    alice.invite(bob, "bob", "operator");
     let mine = alice.add_shared(account, label, &["bob"]);
     (mine, bob.shared_id(label))
 }
