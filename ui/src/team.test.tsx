@@ -205,6 +205,36 @@ describe("Approvals screen", () => {
   });
 });
 
+describe("An approved request the budget holds back", () => {
+  it("says when it may go instead of offering to send it again at once, and offers it then", async () => {
+    let held = true;
+    const calls = mockBackend({
+      on: (cmd) => {
+        if (cmd === "approvals_list") return { me: "bob", can_decide: false, items: [request(5, "approved", "bob", { decided_by: "alice" })], waiting_for_me: 0 };
+        if (cmd === "run_approved") {
+          if (held) throw { code: "budget.wait", params: { next_allowed_at_ms: Date.now() + 1_500, wait_seconds: 2 }, detail: null };
+          return { history_id: 42, outcome: "ok", http_status: 200, error: null, summary: [{ key: "result.cybavo_one", params: {} }], result: { count: 1 }, request: null, response: null, calls: 1 };
+        }
+      },
+    });
+    render(<ApprovalsScreen onSeeHistory={() => undefined} />);
+    const run = await screen.findByTestId("approval-run");
+    await act(async () => fireEvent.click(run));
+    // Nothing was sent and the approval stands: the button says when the budget allows the request.
+    expect(screen.getByTestId("approvals-error").textContent).toContain("Nothing was sent");
+    const button = screen.getByTestId("approval-run") as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    expect(button.textContent).toMatch(/^Possible in /);
+    held = false;
+    await waitFor(() => expect((screen.getByTestId("approval-run") as HTMLButtonElement).disabled).toBe(false), { timeout: 4_000 });
+    expect(screen.getByTestId("approval-run").textContent).toBe("Send now");
+    await act(async () => fireEvent.click(screen.getByTestId("approval-run")));
+    expect(calls.filter((c) => c.cmd === "run_approved")).toHaveLength(2);
+    await waitFor(() => expect(screen.getByTestId("approval-result").dataset.outcome).toBe("ok"));
+    expect(missingKeys.size).toBe(0);
+  });
+});
+
 describe("Approvals of a bulk job", () => {
   it("says what the whole job covers and that the requester resumes the job instead of sending one call", async () => {
     const job = { job: { calls: 3, calls_sha256: "ab", summary: { notification_id: [90000000002, 90000000003, 90000000004] } } };

@@ -16,7 +16,31 @@ import { shownLabel } from "../lib/account";
 import { describeJob, describeParams, jobPlanOf } from "../lib/describe";
 import { operationOf, providerName } from "../lib/descriptors";
 import { formatLocal } from "../lib/time";
+import { formatDuration } from "../lib/duration";
+import { useNow } from "../hooks/useNow";
 import type { Environment } from "../bindings/Environment";
+
+/**
+ * Sends one's own approved request. After the account's budget held it back (`budget.wait`: nothing was
+ * sent, the approval stands), it says when the request may go, and is offered again then.
+ */
+function SendNow(props: { allowedAtMs: number | undefined; disabled: boolean; onSend: () => void }) {
+  const { t } = useTranslation();
+  const now = useNow();
+  const wait = props.allowedAtMs === undefined ? 0 : Math.ceil((props.allowedAtMs - Math.max(now, Date.now())) / 1000);
+  return (
+    <button
+      type="button"
+      className="btn small primary"
+      disabled={props.disabled || wait > 0}
+      onClick={props.onSend}
+      data-testid="approval-run"
+      data-wait={wait > 0 ? wait : undefined}
+    >
+      {wait > 0 ? t("confirm.possible_in", { time: formatDuration(t, wait) }) : t("approvals.run")}
+    </button>
+  );
+}
 
 /** Rejecting asks why: the requester reads it. */
 function RejectDialog(props: { id: number; busy: boolean; onReject: (reason: string) => void; onCancel: () => void }) {
@@ -66,6 +90,8 @@ export function ApprovalsScreen(props: {
   const [busy, setBusy] = useState<number | null>(null);
   const [rejecting, setRejecting] = useState<number | null>(null);
   const [ran, setRan] = useState<{ item: ApprovalItem; result: ActionResult } | null>(null);
+  /** When the account's budget lets each request held back by it go (Unix ms), by request id. */
+  const [allowedAt, setAllowedAt] = useState<Record<number, number>>({});
   const toast = useToast();
   const { onWaiting } = props;
 
@@ -107,8 +133,15 @@ export function ApprovalsScreen(props: {
   };
   const run = (item: ApprovalItem) =>
     act(item.id, async () => {
-      const result = await api.runApproved(item.id);
-      setRan({ item, result });
+      try {
+        const result = await api.runApproved(item.id);
+        setRan({ item, result });
+      } catch (e) {
+        const { code, params } = asCoreError(e);
+        const at = params.next_allowed_at_ms;
+        if (code === "budget.wait" && typeof at === "number") setAllowedAt((w) => ({ ...w, [item.id]: at }));
+        throw e;
+      }
     });
 
   if (!view && !error) return <p className="screen-subtitle">{t("common.loading")}</p>;
@@ -228,15 +261,7 @@ export function ApprovalsScreen(props: {
                           </span>
                         )}
                         {mine && a.status === "approved" && !job && (
-                          <button
-                            type="button"
-                            className="btn small primary"
-                            disabled={busy !== null}
-                            onClick={() => void run(a)}
-                            data-testid="approval-run"
-                          >
-                            {t("approvals.run")}
-                          </button>
+                          <SendNow allowedAtMs={allowedAt[a.id]} disabled={busy !== null} onSend={() => void run(a)} />
                         )}
                       </td>
                     </tr>
