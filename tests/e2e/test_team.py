@@ -580,6 +580,51 @@ def main():
             open_screen(s, "resend")
             s.wait_for(lambda: s.attr("[data-testid=resend-awaiting]", "data-status") == "executed", "sent, on Resend")
 
+        @check("an approved request the account's budget holds back says when it may go; nothing is sent")
+        def _():
+            mine = next(a for a in cli(alice, "accounts", "list") if a["label"] == ACCOUNT and a["team_account_id"] is None)
+            account_id = str(mine["id"])
+            open_screen(s, "resend")
+            select_account(s, ACCOUNT)
+            s.find("[data-testid=op-notification_id]", timeout=20)
+            set_value(s, "[data-testid=op-notification_id]", "90000000141")
+            click(s, "[data-testid=resend-go]")
+            s.find("[data-testid=confirm-dialog]")
+            click(s, "[data-testid=confirm-send]")
+            s.wait_for(lambda: exists(s, "[data-testid=resend-awaiting]")
+                       and s.attr("[data-testid=resend-awaiting]", "data-approval-id") != str(state["alice_request"]),
+                       "the new request waiting", timeout=40)
+            request = int(s.attr("[data-testid=resend-awaiting]", "data-approval-id"))
+            cli(bob, "approvals", "approve", str(request))
+            # One call a minute, and a look-up takes it: the approved request must wait for the next minute.
+            limit = os.path.join(alice, "one-a-minute.json")
+            with open(limit, "w", encoding="utf-8") as f:
+                json.dump({"calls_per_minute": 1}, f)
+            cli(alice, "accounts", "edit", account_id, "--account", limit)
+            try:
+                env = dict(os.environ, CALLBACK_DESK_DATA_DIR=alice)
+                subprocess.run([CLI, "call", "--account-id", account_id, "--operation", "query-callbacks",
+                                "--params", '{"ids": [90000000001]}'], env=env, capture_output=True, timeout=120)
+                root = "/".join(accounts["cybavo"]["base_url"].split("/")[:3])
+                calls = cybavo_calls(root)
+                open_screen(s, "approvals")
+                r = row(s, request)
+                s.wait_for(lambda: exists(s, f"{r} [data-testid=approval-run]"), "Send now", timeout=40)
+                click(s, f"{r} [data-testid=approval-run]")
+                s.wait_for(lambda: s.attr(f"{r} [data-testid=approval-run]", "data-wait"), "the wait on the button")
+                assert s.execute("return document.querySelector(arguments[0]).disabled;", f"{r} [data-testid=approval-run]")
+                t = catalog("en")
+                assert s.text(f"{r} [data-testid=approval-run]").startswith(t("confirm.possible_in").split("{{")[0]), \
+                    s.text(f"{r} [data-testid=approval-run]")
+                assert "budget.wait" not in s.text("[data-testid=approvals-error]")
+                assert cybavo_calls(root) == calls, "nothing sent"
+                assert approval(bob, request)["status"] == "approved", "the approval stands"
+                shot(s, "team-approvals-budget-wait.png")
+            finally:
+                with open(limit, "w", encoding="utf-8") as f:
+                    json.dump({"calls_per_minute": ""}, f)
+                cli(alice, "accounts", "edit", account_id, "--account", limit)
+
         @check("History shows the Member column with Alice")
         def _():
             open_screen(s, "history")
