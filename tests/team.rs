@@ -889,6 +889,30 @@ async fn team_three_members_hammering_one_ccpayment_account_never_exceed_its_bud
     assert!(other.is_empty(), "{other:?}");
 }
 
+/// A budget belongs to the merchant, not to how its account is tuned: an admin lowering the agreed calls
+/// per minute does not start the count anew, so the call just made still counts for every member.
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_changed_calls_per_minute_keeps_the_merchants_budget_count() {
+    let url = team_database("team_budget_tuning").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    let mut account = sandbox.accounts["cybavo"].clone();
+    account["calls_per_minute"] = json!(2);
+    let (mine, bobs) = shared_with_bob(&alice, &bob, &url, &account, "Cybavo agreed");
+    let before = cybavo_calls(&sandbox);
+    let args = Member::lookup_args(&mine);
+    alice.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    // The provider lowered the agreed number: one call a minute from now on.
+    let file = alice.data.path().join("one-a-minute.json");
+    std::fs::write(&file, json!({"calls_per_minute": 1}).to_string()).unwrap();
+    alice.ok(&["accounts", "edit", &mine, "--account", file.to_str().unwrap()]);
+    let args = Member::lookup_args(&bobs);
+    let refused = bob.refused(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(refused["code"], "budget.wait", "{refused}");
+    assert_eq!(cybavo_calls(&sandbox), before + 1, "one call in the minute, whoever asked");
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
 async fn team_offline_refuses_sends_keeps_lookups_and_history_and_pushes_when_back() {

@@ -38,6 +38,15 @@ pub trait Provider: Send + Sync + 'static {
     /// The rate budget of `operation` for an account with these public fields; `None`: not limited.
     fn budget(&self, public: &Map<String, Value>, operation: &str) -> Option<BudgetRule>;
 
+    /// The public account fields that tell this provider's merchant accounts at one address apart, as its
+    /// limits count calls (a wallet, an app). Fields that only tune or describe an account (an agreed calls
+    /// per minute, named ids, a webhook's key) are not among them: changing one must not start a budget
+    /// anew, nor split it between members. None: every account at the address counts together, the safe
+    /// side when what the provider counts by is a secret.
+    fn merchant_fields(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Headers that carry this provider's credentials or signatures (masked everywhere, compared ignoring
     /// ASCII case), beyond the usual HTTP credential headers.
     fn credential_headers(&self) -> &'static [&'static str] {

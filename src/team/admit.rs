@@ -6,8 +6,9 @@
 //! installation's own budget, which the caller reserves next as in solo use.
 
 use super::approvals::{approval_for, mark_run, Plan};
-use super::budget::{merchant_key, reserve};
+use super::budget::reserve;
 use super::connect::db_error;
+use super::merchant::merchant_key;
 use super::policy::AccountPolicy;
 use super::{Team, TeamConfig};
 use crate::accounts::AccountView;

@@ -3,8 +3,8 @@
 //! requester. The database binds the plan (merchant account, operation, params: its hash), checks who
 //! may do what, expires requests and writes each step to the audit trail.
 
-use super::budget::merchant_key;
 use super::connect::db_error;
+use super::merchant::account_key;
 use super::policy::DEFAULT_TTL_HOURS;
 use super::Team;
 use crate::accounts::AccountView;
@@ -128,7 +128,7 @@ fn as_i64(v: &Value) -> Option<i64> {
 /// requested and the action refused with `approval.awaiting` (its id in the params). Nothing is marked
 /// run yet ([`mark_run`] does, once the budget is reserved).
 pub async fn approval_for(team: &Team, view: &AccountView, plan: &Plan<'_>) -> Result<i64> {
-    let merchant = merchant_key(view);
+    let merchant = account_key(view);
     let params = Value::Object(plan.params.clone());
     let found = match plan.job {
         Some(job) => {
@@ -185,7 +185,7 @@ pub async fn approval_for(team: &Team, view: &AccountView, plan: &Plan<'_>) -> R
 /// that job; its later calls run under it).
 pub async fn mark_run(team: &Team, id: i64, view: &AccountView, plan: &Plan<'_>) -> Result<()> {
     let params = Value::Object(plan.params.clone());
-    let merchant = merchant_key(view);
+    let merchant = account_key(view);
     let marked = match plan.job {
         Some(job) => {
             team.client()

@@ -9,21 +9,13 @@
 //! answer is shared with [`share_learned`], so a back-off one member met holds every member back.
 
 use super::connect::db_error;
+use super::merchant::merchant_key;
 use super::Team;
 use crate::accounts::AccountView;
 use crate::error::Result;
 use crate::limits::{day_of, day_start_ms, earliest_allowed_n, Budget, Learned, LimitSettings, Reservation, MINUTE_MS};
-use sha2::{Digest, Sha256};
-use tokio_postgres::types::{ToSql, Type};
 
-/// The merchant account a budget belongs to, the same in every member's installation: members' copies of
-/// one account (same provider, address and public fields) share it. Hex SHA-256 of those, the fields in
-/// key order.
-pub fn merchant_key(view: &AccountView) -> String {
-    let fields: std::collections::BTreeMap<&String, &serde_json::Value> = view.fields.iter().collect();
-    let identity = serde_json::json!([view.provider.as_str(), view.base_url, fields]);
-    hex::encode(Sha256::digest(identity.to_string().as_bytes()))
-}
+use tokio_postgres::types::{ToSql, Type};
 
 /// Reserves `count` calls of `bucket` for the merchant at `now` in the team database, or says when they
 /// could go (nothing recorded).

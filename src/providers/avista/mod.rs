@@ -50,6 +50,11 @@ impl Provider for Avista {
         (operation != ops::GET_TOKEN).then(|| BudgetRule::new("resend", Some(RESEND_PER_MINUTE), None))
     }
 
+    /// Limits count per client.
+    fn merchant_fields(&self) -> &'static [&'static str] {
+        &["client_id"]
+    }
+
     /// The client certificate of requests, and the shared secret header merchants configure on their
     /// webhook (sent with every delivery).
     fn credential_headers(&self) -> &'static [&'static str] {

@@ -49,6 +49,11 @@ impl Provider for Ccpayment {
         ))
     }
 
+    /// Limits count per app, whichever API version calls it.
+    fn merchant_fields(&self) -> &'static [&'static str] {
+        &["app_id"]
+    }
+
     fn credential_headers(&self) -> &'static [&'static str] {
         &["sign"]
     }

@@ -49,6 +49,11 @@ impl Provider for Cybavo {
         Some(rule)
     }
 
+    /// Limits count per wallet.
+    fn merchant_fields(&self) -> &'static [&'static str] {
+        &["wallet_id"]
+    }
+
     fn credential_headers(&self) -> &'static [&'static str] {
         &["x-api-code", "x-checksum"]
     }
