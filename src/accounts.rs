@@ -13,6 +13,7 @@
 use crate::clock::Clock;
 use crate::db::{storage_error, write_transaction};
 use crate::error::{Error, ErrorCode, Result};
+use crate::providers::merchant::Merchant;
 use crate::providers::{self, Account, ProviderId};
 use crate::secret::Secret;
 use crate::vault::{Sealed, Vault};
@@ -192,6 +193,13 @@ pub struct AccountView {
     /// database; see `team::shared`). `None` for the installation's own accounts.
     #[ts(type = "number | null")]
     pub team_account_id: Option<i64>,
+}
+
+impl AccountView {
+    /// Whose calls this account's rate budgets count (see [`Merchant`]).
+    pub fn merchant(&self) -> Merchant {
+        Merchant::of(self.provider, &self.base_url, &self.fields)
+    }
 }
 
 pub struct Accounts {

@@ -220,7 +220,7 @@ impl Actions {
         .await?;
         let gate = BudgetGate::reserve(
             &self.limits,
-            view.id,
+            budget_key.merchant,
             &rule_of,
             &req.operation,
             self.clock.as_ref(),

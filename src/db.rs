@@ -277,6 +277,43 @@ pub const MIGRATIONS: &[&str] = &[
     // src/jobs/shared.rs): the team database holds its lease and progress for every member.
     "ALTER TABLE jobs ADD COLUMN team_job_id INTEGER;
      CREATE UNIQUE INDEX jobs_team_job ON jobs(team_job_id) WHERE team_job_id IS NOT NULL;",
+    // 12: rate budgets per merchant instead of per stored account (see src/limits/merchant.rs): the accounts
+    // of one merchant share its budget, and deleting an account and adding it again does not start it anew.
+    // What was recorded for each account moves to its merchant (`merchant_of`, see [`migrate`]); where
+    // several accounts are one merchant's, the stricter of what they learned wins. Deleted accounts' calls,
+    // whose merchant is no longer known, are dropped.
+    "CREATE TEMP TABLE account_merchants AS
+        SELECT id, merchant_of(provider, base_url, fields) AS merchant FROM accounts;
+     CREATE TABLE rate_calls_by_merchant (
+        merchant  BLOB NOT NULL,
+        bucket    TEXT NOT NULL,
+        at_ms     INTEGER NOT NULL
+     );
+     INSERT INTO rate_calls_by_merchant (merchant, bucket, at_ms)
+        SELECT m.merchant, c.bucket, c.at_ms FROM rate_calls c JOIN account_merchants m ON m.id = c.account_id
+         WHERE m.merchant IS NOT NULL;
+     DROP TABLE rate_calls;
+     ALTER TABLE rate_calls_by_merchant RENAME TO rate_calls;
+     CREATE INDEX rate_calls_by_bucket ON rate_calls(merchant, bucket, at_ms);
+     CREATE TABLE rate_state_by_merchant (
+        merchant          BLOB NOT NULL,
+        bucket            TEXT NOT NULL,
+        per_minute        INTEGER,
+        per_day           INTEGER,
+        blocked_until_ms  INTEGER NOT NULL DEFAULT 0,
+        backoff_level     INTEGER NOT NULL DEFAULT 0,
+        updated_at_ms     INTEGER NOT NULL,
+        PRIMARY KEY (merchant, bucket)
+     );
+     INSERT INTO rate_state_by_merchant
+        SELECT m.merchant, s.bucket, min(s.per_minute), min(s.per_day), max(s.blocked_until_ms),
+               max(s.backoff_level), max(s.updated_at_ms)
+          FROM rate_state s JOIN account_merchants m ON m.id = s.account_id
+         WHERE m.merchant IS NOT NULL
+         GROUP BY m.merchant, s.bucket;
+     DROP TABLE rate_state;
+     ALTER TABLE rate_state_by_merchant RENAME TO rate_state;
+     DROP TABLE account_merchants;",
 ];
 
 /// The file name of the database inside the data folder.
@@ -395,6 +432,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     if user_version(conn)? == MIGRATIONS.len() {
         return Ok(());
     }
+    add_merchant_of(conn)?;
     loop {
         let tx = write_transaction(conn)?;
         let current = user_version(&tx)?;
@@ -405,6 +443,26 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.pragma_update(None, "user_version", (current + 1) as i64).map_err(storage_error)?;
         tx.commit().map_err(storage_error)?;
     }
+}
+
+/// `merchant_of(provider, base_url, fields)`, for migration 12: the merchant a stored account's budget belongs
+/// to ([`crate::providers::merchant::Merchant`]), NULL for a provider this version does not know.
+fn add_merchant_of(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "merchant_of",
+        3,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let (provider, base_url, fields) = (ctx.get::<String>(0)?, ctx.get::<String>(1)?, ctx.get::<String>(2)?);
+            let provider = crate::providers::ProviderId::parse(&provider).ok();
+            let fields = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&fields).ok();
+            Ok(provider.zip(fields).map(|(provider, fields)| {
+                crate::providers::merchant::Merchant::of(provider, &base_url, &fields).0.to_vec()
+            }))
+        },
+    )
+    .map_err(storage_error)
 }
 
 #[cfg(test)]
@@ -421,6 +479,58 @@ mod tests {
         assert_eq!(db.schema_version().unwrap(), MIGRATIONS.len());
         let mode: String = db.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn budgets_move_from_stored_accounts_to_their_merchants() {
+        use crate::providers::merchant::Merchant;
+        use crate::providers::ProviderId;
+        let mut conn = Connection::open_in_memory().unwrap();
+        for migration in &MIGRATIONS[..11] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 11).unwrap();
+        // Two accounts of wallet 7 (one tuned), one of wallet 8; account 9 was deleted.
+        let url = "https://sofa.example.com";
+        for (id, fields) in
+            [(1, r#"{"wallet_id":7}"#), (2, r#"{"wallet_id":7,"calls_per_minute":30}"#), (3, r#"{"wallet_id":8}"#)]
+        {
+            conn.execute(
+                "INSERT INTO accounts (id, provider, label, environment, base_url, fields, created_at, updated_at)
+                 VALUES (?1, 'cybavo', 'Shop', 'production', ?2, ?3, 0, 0)",
+                rusqlite::params![id, url, fields],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO rate_calls (account_id, bucket, at_ms) VALUES (1, 'wallet', 1000), (2, 'wallet', 2000),
+                 (3, 'wallet', 3000), (9, 'wallet', 4000);
+             INSERT INTO rate_state (account_id, bucket, per_minute, per_day, blocked_until_ms, backoff_level,
+                 updated_at_ms) VALUES (1, 'wallet', 60, NULL, 0, 0, 1), (2, 'wallet', 20, NULL, 500, 1, 2);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+
+        let wallet = |n: i64| {
+            let fields = serde_json::json!({ "wallet_id": n });
+            Merchant::of(ProviderId::parse("cybavo").unwrap(), url, fields.as_object().unwrap()).0.to_vec()
+        };
+        let calls = |merchant: Vec<u8>| -> Vec<i64> {
+            let mut s = conn.prepare("SELECT at_ms FROM rate_calls WHERE merchant = ?1 ORDER BY at_ms").unwrap();
+            s.query_map([merchant], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+        };
+        assert_eq!(calls(wallet(7)), [1000, 2000], "both accounts' calls count for wallet 7");
+        assert_eq!(calls(wallet(8)), [3000]);
+        let total: i64 = conn.query_row("SELECT count(*) FROM rate_calls", [], |r| r.get(0)).unwrap();
+        assert_eq!(total, 3, "the deleted account's call has no merchant any more");
+        let learned: (i64, i64, i64) = conn
+            .query_row(
+                "SELECT per_minute, blocked_until_ms, backoff_level FROM rate_state WHERE merchant = ?1",
+                [wallet(7)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(learned, (20, 500, 1), "the stricter of what the accounts learned");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Per-account rate budgets: how often Callback Desk may call each provider, so that a bulk job (or a
+//! Rate budgets per merchant account: how often Callback Desk may call each provider, so that a bulk job (or a
 //! busy afternoon of single actions) never sends a call over a known limit.
 //!
 //! Each provider declares its budgets in its own folder
@@ -13,13 +13,14 @@
 //! calendar days: UTC shifted by [`LimitSettings::day_offset_secs`] (CCPayment does not document its
 //! time zone; UTC is the default).
 //!
-//! Every call's time is stored per account and bucket in SQLite (`rate_calls`), and what was learned from
+//! Every call's time is stored per merchant ([`Merchant`]) and bucket in SQLite (`rate_calls`), and what was learned from
 //! errors (an adopted per-minute number, a back-off) in `rate_state`, so closing and reopening the app
 //! resets nothing. The scheduling itself is the pure function [`earliest_allowed`] over a list of call
 //! times, driven by the caller's clock, so tests prove with a fake clock that no schedule exceeds a budget.
 
 use crate::db::{storage_error, write_transaction, Db};
 use crate::error::{Error, ErrorCode, Result};
+pub use crate::providers::merchant::Merchant;
 
 /// What a provider declares of its budgets (see `crate::providers::budget`).
 pub use crate::providers::{Budget, BudgetRule};
@@ -35,22 +36,23 @@ pub const DAY_MS: i64 = 86_400_000;
 /// Call times older than this are deleted (no budget looks further back).
 const KEEP_MS: i64 = 3 * DAY_MS;
 
-/// The budget of one account for one operation: the account and its provider's rule (`None`: the
-/// operation is not limited, e.g. Avista's token call).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// The budget of one merchant account for one operation: the merchant (whose calls it counts, the same
+/// for every account of the merchant) and its provider's rule (`None`: the operation is not limited,
+/// e.g. Avista's token call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BudgetKey {
-    pub account_id: i64,
+    pub merchant: Merchant,
     pub rule: Option<BudgetRule>,
 }
 
 impl BudgetKey {
-    pub fn new(account_id: i64, rule: Option<BudgetRule>) -> Self {
-        BudgetKey { account_id, rule }
+    pub fn new(merchant: Merchant, rule: Option<BudgetRule>) -> Self {
+        BudgetKey { merchant, rule }
     }
 
     /// The key of `operation` of a stored account, from its public fields (no secrets needed).
     pub fn of_view(view: &crate::accounts::AccountView, operation: &str) -> Self {
-        BudgetKey { account_id: view.id, rule: view.provider.get().budget(&view.fields, operation) }
+        BudgetKey { merchant: view.merchant(), rule: view.provider.get().budget(&view.fields, operation) }
     }
 }
 
@@ -276,11 +278,11 @@ impl Limits {
         }
         let mut stmt = conn
             .prepare_cached(
-                "SELECT at_ms FROM rate_calls WHERE account_id = ?1 AND bucket = ?2 AND at_ms >= ?3 ORDER BY at_ms",
+                "SELECT at_ms FROM rate_calls WHERE merchant = ?1 AND bucket = ?2 AND at_ms >= ?3 ORDER BY at_ms",
             )
             .map_err(storage_error)?;
         let rows = stmt
-            .query_map(params![key.account_id, bucket, from], |r| r.get::<_, i64>(0))
+            .query_map(params![key.merchant.0, bucket, from], |r| r.get::<_, i64>(0))
             .map_err(storage_error)?
             .collect::<rusqlite::Result<Vec<i64>>>()
             .map_err(storage_error);
@@ -419,7 +421,7 @@ impl Limits {
             }
             _ => return Ok(()),
         }
-        tracing::warn!(account_id = key.account_id, bucket, code = %error.code, blocked_until_ms = l.blocked_until_ms,
+        tracing::warn!(merchant = %key.merchant.hex(), bucket, code = %error.code, blocked_until_ms = l.blocked_until_ms,
             per_minute = ?l.per_minute, "provider limit reached; budget adjusted");
         save_learned_in(&tx, key, bucket, &l, now)?;
         tx.commit().map_err(storage_error)
@@ -520,7 +522,7 @@ impl Reservation {
 /// after a refreshed Avista token) reserves its own slot or is refused.
 pub struct BudgetGate<'a> {
     limits: &'a Limits,
-    account_id: i64,
+    merchant: Merchant,
     /// The rule of each operation of the account (a run may also send its token call).
     rule_of: &'a (dyn Fn(&str) -> Option<BudgetRule> + Sync),
     clock: &'a dyn crate::clock::Clock,
@@ -534,27 +536,27 @@ impl<'a> BudgetGate<'a> {
     /// (nothing recorded, nothing to send). `rule_of` gives the budget rule of an operation of the account.
     pub fn reserve(
         limits: &'a Limits,
-        account_id: i64,
+        merchant: Merchant,
         rule_of: &'a (dyn Fn(&str) -> Option<BudgetRule> + Sync),
         operation: &str,
         clock: &'a dyn crate::clock::Clock,
         count: usize,
     ) -> Result<BudgetGate<'a>> {
         let now = clock.now_ms();
-        let key = BudgetKey::new(account_id, rule_of(operation));
+        let key = BudgetKey::new(merchant, rule_of(operation));
         match limits.reserve(key, now, count)? {
             Reservation::Granted => {}
             Reservation::WaitUntil(at) => return Err(Reservation::refusal(at, now)),
         }
         let prepaid = if key.rule.is_some() { count } else { 0 };
-        Ok(BudgetGate { limits, account_id, rule_of, clock, operation: operation.to_owned(), prepaid: prepaid.into() })
+        Ok(BudgetGate { limits, merchant, rule_of, clock, operation: operation.to_owned(), prepaid: prepaid.into() })
     }
 }
 
 impl crate::providers::SendGate for BudgetGate<'_> {
     fn admit(&self, operation: &str) -> Result<()> {
         use std::sync::atomic::Ordering;
-        let key = BudgetKey::new(self.account_id, (self.rule_of)(operation));
+        let key = BudgetKey::new(self.merchant, (self.rule_of)(operation));
         if key.rule.is_none() {
             return Ok(());
         }
@@ -575,10 +577,10 @@ fn learned_in(conn: &Connection, key: BudgetKey, bucket: &str) -> Result<Learned
     let row = conn
         .prepare_cached(
             "SELECT per_minute, per_day, blocked_until_ms, backoff_level FROM rate_state
-             WHERE account_id = ?1 AND bucket = ?2",
+             WHERE merchant = ?1 AND bucket = ?2",
         )
         .and_then(|mut s| {
-            s.query_row(params![key.account_id, bucket], |r| {
+            s.query_row(params![key.merchant.0, bucket], |r| {
                 Ok(Learned {
                     per_minute: r.get::<_, Option<i64>>(0)?.map(|v| v.max(0) as u32),
                     per_day: r.get::<_, Option<i64>>(1)?.map(|v| v.max(0) as u32),
@@ -594,15 +596,15 @@ fn learned_in(conn: &Connection, key: BudgetKey, bucket: &str) -> Result<Learned
 
 fn save_learned_in(conn: &Connection, key: BudgetKey, bucket: &str, l: &Learned, now: i64) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO rate_state (account_id, bucket, per_minute, per_day, blocked_until_ms, backoff_level,
+        "INSERT INTO rate_state (merchant, bucket, per_minute, per_day, blocked_until_ms, backoff_level,
                                  updated_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (account_id, bucket) DO UPDATE SET per_minute = ?3, per_day = ?4,
+         ON CONFLICT (merchant, bucket) DO UPDATE SET per_minute = ?3, per_day = ?4,
             blocked_until_ms = ?5, backoff_level = ?6, updated_at_ms = ?7",
     )
     .and_then(|mut s| {
         s.execute(params![
-            key.account_id,
+            key.merchant.0,
             bucket,
             l.per_minute.map(i64::from),
             l.per_day.map(i64::from),
@@ -618,13 +620,13 @@ fn save_learned_in(conn: &Connection, key: BudgetKey, bucket: &str, l: &Learned,
 /// Inserts `count` call times and forgets those no budget looks at any more.
 fn insert_calls(conn: &Connection, key: BudgetKey, bucket: &str, at_ms: i64, count: usize) -> Result<()> {
     let mut ins = conn
-        .prepare_cached("INSERT INTO rate_calls (account_id, bucket, at_ms) VALUES (?1, ?2, ?3)")
+        .prepare_cached("INSERT INTO rate_calls (merchant, bucket, at_ms) VALUES (?1, ?2, ?3)")
         .map_err(storage_error)?;
     for _ in 0..count {
-        ins.execute(params![key.account_id, bucket, at_ms]).map_err(storage_error)?;
+        ins.execute(params![key.merchant.0, bucket, at_ms]).map_err(storage_error)?;
     }
-    conn.prepare_cached("DELETE FROM rate_calls WHERE account_id = ?1 AND bucket = ?2 AND at_ms < ?3")
-        .and_then(|mut s| s.execute(params![key.account_id, bucket, at_ms.saturating_sub(KEEP_MS)]))
+    conn.prepare_cached("DELETE FROM rate_calls WHERE merchant = ?1 AND bucket = ?2 AND at_ms < ?3")
+        .and_then(|mut s| s.execute(params![key.merchant.0, bucket, at_ms.saturating_sub(KEEP_MS)]))
         .map_err(storage_error)?;
     Ok(())
 }

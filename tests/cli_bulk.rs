@@ -294,3 +294,54 @@ fn processes_racing_for_one_budget_send_once() {
     let (_, rows, _) = cli(&data, &["history", "list", "--json"]);
     assert_eq!(rows.lines().count(), 1, "only the request that left is in history: {rows}");
 }
+
+/// A budget is the merchant's, not the stored account's: a second account of the same CCPayment app, and
+/// the account deleted and added again, find the minute's one resend already taken. Nothing more reaches
+/// the provider.
+#[test]
+#[ignore = "needs a running Secret Service; run by the test command inside a desktop session"]
+fn a_merchants_budget_is_shared_by_its_accounts_and_outlives_a_deleted_one() {
+    use std::io::{Read, Write};
+    let _keyring = common::keyring_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut sandbox, demo) = start_sandbox();
+    let f = dir.path().join("cc.json");
+    std::fs::write(&f, demo["ccpayment-v1"].to_string()).unwrap();
+    let add = |label: &str| {
+        let (code, id, err) = cli(&data, &["accounts", "add", "--account", f.to_str().unwrap(), "--label", label]);
+        assert_eq!(code, 0, "{err}");
+        id.trim().to_owned()
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let params = serde_json::json!({"start_timestamp": now - 3_600, "end_timestamp": now}).to_string();
+    let resend =
+        |id: &str| cli(&data, &["call", "--account-id", id, "--operation", "resend-webhooks", "--params", &params]);
+
+    let first = add("Shop");
+    let (code, _, err) = resend(&first);
+    assert_eq!(code, 0, "{err}");
+    // The same app stored twice: one budget.
+    let second = add("Shop (finance)");
+    let (code, _, err) = resend(&second);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("\"code\":\"budget.wait\""), "{err}");
+    // Deleted and added again: the minute's call still counts.
+    for id in [&first, &second] {
+        assert_eq!(cli(&data, &["accounts", "remove", id]).0, 0);
+    }
+    let again = add("Shop");
+    let (code, _, err) = resend(&again);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("\"code\":\"budget.wait\""), "{err}");
+
+    let port = demo["ccpayment-v1"]["base_url"].as_str().unwrap().split(':').nth(2).unwrap().split('/').next().unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).unwrap();
+    s.write_all(b"GET /__sandbox/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut state = String::new();
+    s.read_to_string(&mut state).unwrap();
+    let state: Value = serde_json::from_str(state.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    sandbox.kill().ok();
+    sandbox.wait().ok();
+    assert_eq!(state["calls"]["ccpayment-v1"], 1, "one request reached the provider: {state}");
+}

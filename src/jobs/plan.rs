@@ -123,10 +123,10 @@ impl Jobs {
     /// Plans a bulk request for a stored account: the calls (each validated as it would be sent) and
     /// the estimate under the account's budgets now.
     pub fn plan(&self, req: &PlanRequest) -> Result<Plan> {
-        let (_, account) = self.actions.accounts.signing_account(req.account_id, Some(PLANNING_ROOT))?;
+        let (view, account) = self.actions.accounts.signing_account(req.account_id, Some(PLANNING_ROOT))?;
         let now = self.clock.now_ms();
         let until = req.until.unwrap_or_else(|| now.div_euclid(1000));
-        let key = BudgetKey::new(req.account_id, account.provider().get().budget(account.public(), &req.operation));
+        let key = BudgetKey::of_view(&view, &req.operation);
         let max_calls = self.max_calls(key)?;
         let s = match &req.calls {
             Some(calls) => given_calls(&account, &req.operation, calls, max_calls)?,

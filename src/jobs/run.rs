@@ -290,9 +290,10 @@ impl Jobs {
             let op = crate::providers::operation_descriptor(&account, &plan.operation)?;
             let calls: Vec<&_> = plan.calls.iter().map(|c| &c.params).collect();
             let (made, now) = (self.get(id)?.created_at_ms, self.clock.now_ms());
-            Ok((account, JobPlan::of(id, made, view.environment, &op, &calls, now)))
+            let key = BudgetKey::of_view(&view, &plan.operation);
+            Ok((key, JobPlan::of(id, made, view.environment, &op, &calls, now)))
         });
-        let (account, job_plan) = match approved_as {
+        let (key, job_plan) = match approved_as {
             Ok(found) => found,
             Err(e) => {
                 // Nothing was sent: the job waits, paused, with the reason (no keyring, account deleted…).
@@ -301,7 +302,6 @@ impl Jobs {
             }
         };
         let job_call = JobCall { id, plan: &job_plan };
-        let key = BudgetKey::new(plan.account_id, account.provider().get().budget(account.public(), &plan.operation));
         let op = plan.operation.clone();
         let total = plan.calls.len() as u64;
         let stride = (total / 200).max(1);

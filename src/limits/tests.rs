@@ -2,6 +2,11 @@ use super::*;
 use crate::error::ErrorCode;
 use rand::{Rng, SeedableRng};
 
+/// A merchant of the tests, told apart by `n`.
+fn merchant(n: u8) -> Merchant {
+    Merchant([n; 32])
+}
+
 const T0: i64 = 1_700_000_000_000; // 2023-11-14T22:13:20Z
 
 fn settings(margin: i64, offset: i64) -> LimitSettings {
@@ -198,7 +203,7 @@ fn a_reservation_takes_the_slot_once_and_says_when_the_next_is_free() {
     assert_eq!(limits.reserve(k, T0 + 61_000, 2).unwrap(), Reservation::WaitUntil(i64::MAX));
     assert_eq!(limits.reserve(k, T0 + 61_000, 1).unwrap(), Reservation::Granted);
     // Not limited: always granted, nothing recorded.
-    let a = BudgetKey::new(1, None);
+    let a = BudgetKey::new(merchant(1), None);
     assert_eq!(limits.reserve(a, T0, 500).unwrap(), Reservation::Granted);
     let e = Reservation::refusal(T0 + 61_000, T0 + 5);
     assert_eq!((e.code, e.params["wait_seconds"].as_i64()), (ErrorCode::BudgetWait, Some(61)));
@@ -253,7 +258,7 @@ fn rule(family: Family) -> BudgetRule {
 }
 
 fn key(family: Family) -> BudgetKey {
-    BudgetKey::new(1, Some(rule(family)))
+    BudgetKey::new(merchant(1), Some(rule(family)))
 }
 
 #[test]
@@ -297,14 +302,14 @@ fn a_restart_in_the_middle_of_a_minute_keeps_the_count() {
             assert_eq!(limits.next_allowed_at(k, T0 + i).unwrap(), T0 + i);
             limits.record_call(k, T0 + i).unwrap();
         }
-        let token_call = BudgetKey::new(1, None);
+        let token_call = BudgetKey::new(merchant(1), None);
         assert_eq!(limits.next_allowed_at(token_call, T0 + 60).unwrap(), T0 + 60, "token calls are free");
     }
     let limits = Limits::with_settings(Db::open_in(dir.path()).unwrap(), settings(1_000, 0));
     assert_eq!(limits.next_allowed_at(k, T0 + 100).unwrap(), T0 + MINUTE_MS + 1_000);
     assert_eq!(limits.remaining_today(k, T0).unwrap(), None);
     // Another account has its own budget.
-    assert_eq!(limits.next_allowed_at(BudgetKey::new(2, Some(rule(Family::Avista))), T0).unwrap(), T0);
+    assert_eq!(limits.next_allowed_at(BudgetKey::new(merchant(2), Some(rule(Family::Avista))), T0).unwrap(), T0);
 }
 
 #[test]
@@ -368,7 +373,7 @@ fn a_retry_after_is_the_wait_whatever_the_back_off_would_be() {
 #[test]
 fn an_agreed_number_replaces_the_default_and_yields_to_the_providers_answer() {
     let limits = Limits::with_settings(Db::open_in_memory().unwrap(), settings(0, 0));
-    let agreed = BudgetKey::new(1, Some(rule(Family::Cybavo).agreed(Some(600))));
+    let agreed = BudgetKey::new(merchant(1), Some(rule(Family::Cybavo).agreed(Some(600))));
     assert_eq!(limits.budget(agreed).unwrap().unwrap().per_minute, Some(600));
     for i in 0..600 {
         assert_eq!(limits.next_allowed_at(agreed, T0 + i).unwrap(), T0 + i);
@@ -380,7 +385,7 @@ fn an_agreed_number_replaces_the_default_and_yields_to_the_providers_answer() {
     limits.observe_error(agreed, &e, T0 + 600).unwrap();
     assert_eq!(limits.budget(agreed).unwrap().unwrap().per_minute, Some(50));
     // Ceffu: an agreed number is used as the budget, and a stricter answer is still adopted.
-    let ceffu = BudgetKey::new(1, Some(rule(Family::Ceffu).agreed(Some(120))));
+    let ceffu = BudgetKey::new(merchant(1), Some(rule(Family::Ceffu).agreed(Some(120))));
     assert_eq!(limits.budget(ceffu).unwrap().unwrap().per_minute, Some(120));
     let e = Error::new(ErrorCode::ProviderRateLimited).with("per", "minute").with("limit", 40);
     limits.observe_error(ceffu, &e, T0).unwrap();

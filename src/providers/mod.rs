@@ -23,6 +23,7 @@ pub mod callback;
 mod descriptor;
 pub mod execute;
 pub mod input_limits;
+pub mod merchant;
 pub mod named_ids;
 pub mod params;
 mod provider;

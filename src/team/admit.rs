@@ -8,7 +8,6 @@
 use super::approvals::{approval_for, mark_run, Plan};
 use super::budget::reserve;
 use super::connect::db_error;
-use super::merchant::merchant_key;
 use super::policy::AccountPolicy;
 use super::{Team, TeamConfig};
 use crate::accounts::AccountView;
@@ -92,7 +91,7 @@ async fn ask(
     if let Some((bucket, budget)) = needs.budget {
         let now = clock.now_ms();
         if let Reservation::WaitUntil(next) =
-            reserve(&mut team, &merchant_key(view), bucket, budget, settings, now, needs.calls).await?
+            reserve(&mut team, &view.merchant().hex(), bucket, budget, settings, now, needs.calls).await?
         {
             return Err(Reservation::refusal(next, now));
         }

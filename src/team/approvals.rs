@@ -4,11 +4,11 @@
 //! may do what, expires requests and writes each step to the audit trail.
 
 use super::connect::db_error;
-use super::merchant::account_key;
 use super::policy::DEFAULT_TTL_HOURS;
 use super::Team;
 use crate::accounts::AccountView;
 use crate::error::{Error, ErrorCode, Result};
+use crate::providers::merchant::account_fingerprint;
 use crate::providers::{FieldKind, OperationDescriptor};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -121,6 +121,11 @@ fn as_i64(v: &Value) -> Option<i64> {
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
+}
+
+/// The merchant account as an approval binds it (every public field: a changed one voids the approval), hex.
+fn account_key(view: &AccountView) -> String {
+    hex::encode(account_fingerprint(view.provider, &view.base_url, &view.fields))
 }
 
 /// The approval this plan may run under: the one asked for (which must be the requester's, approved,

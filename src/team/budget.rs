@@ -9,7 +9,6 @@
 //! answer is shared with [`share_learned`], so a back-off one member met holds every member back.
 
 use super::connect::db_error;
-use super::merchant::merchant_key;
 use super::Team;
 use crate::accounts::AccountView;
 use crate::error::Result;
@@ -90,7 +89,7 @@ fn shared_budget(
 /// Shares what this installation learned about a merchant's bucket from a provider's limit answer. A
 /// failure is logged, not returned: the call it follows has been made and recorded either way.
 pub async fn share_learned(team: &Team, view: &AccountView, bucket: &str, learned: &Learned) {
-    let merchant = merchant_key(view);
+    let merchant = view.merchant().hex();
     let clamp = |n: Option<u32>| n.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
     let (per_minute, per_day) = (clamp(learned.per_minute), clamp(learned.per_day));
     let shared = team

@@ -14,7 +14,6 @@ pub mod connect;
 pub mod jobs;
 pub mod keys;
 pub mod members;
-pub mod merchant;
 pub mod outbox;
 pub mod policy;
 pub mod rules;
