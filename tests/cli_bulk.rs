@@ -214,17 +214,13 @@ fn one_runner_per_job_and_the_results_file() {
 #[test]
 #[ignore = "needs a running Secret Service; run by the test command inside a desktop session"]
 fn processes_racing_for_one_budget_send_once() {
-    use std::io::{Read, Write};
+    use std::io::Read;
     use std::process::{Command, Stdio};
     let _keyring = common::keyring_lock();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (mut sandbox, demo) = start_sandbox();
-    let f = dir.path().join("cc.json");
-    std::fs::write(&f, demo["ccpayment-v1"].to_string()).unwrap();
-    let (code, cc, err) = cli(&data, &["accounts", "add", "--account", f.to_str().unwrap(), "--label", "Race CC"]);
-    assert_eq!(code, 0, "{err}");
-    let cc = cc.trim().to_owned();
+    let cc = add_account(&data, &demo["ccpayment-v1"], "Race CC");
 
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let params = serde_json::json!({"start_timestamp": now - 3_600, "end_timestamp": now}).to_string();
@@ -277,12 +273,7 @@ fn processes_racing_for_one_budget_send_once() {
     let sent: Vec<_> = outputs.iter().filter(|(code, _)| *code == 0).collect();
     let waiting = outputs.iter().filter(|(code, out)| *code == 1 && out.contains("\"code\":\"budget.wait\"")).count();
 
-    let port = demo["ccpayment-v1"]["base_url"].as_str().unwrap().split(':').nth(2).unwrap().split('/').next().unwrap();
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).unwrap();
-    s.write_all(b"GET /__sandbox/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
-    let mut state = String::new();
-    s.read_to_string(&mut state).unwrap();
-    let state: Value = serde_json::from_str(state.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let state = sandbox_state(&demo["ccpayment-v1"]);
     sandbox.kill().ok();
     sandbox.wait().ok();
 
@@ -301,18 +292,11 @@ fn processes_racing_for_one_budget_send_once() {
 #[test]
 #[ignore = "needs a running Secret Service; run by the test command inside a desktop session"]
 fn a_merchants_budget_is_shared_by_its_accounts_and_outlives_a_deleted_one() {
-    use std::io::{Read, Write};
     let _keyring = common::keyring_lock();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (mut sandbox, demo) = start_sandbox();
-    let f = dir.path().join("cc.json");
-    std::fs::write(&f, demo["ccpayment-v1"].to_string()).unwrap();
-    let add = |label: &str| {
-        let (code, id, err) = cli(&data, &["accounts", "add", "--account", f.to_str().unwrap(), "--label", label]);
-        assert_eq!(code, 0, "{err}");
-        id.trim().to_owned()
-    };
+    let add = |label: &str| add_account(&data, &demo["ccpayment-v1"], label);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let params = serde_json::json!({"start_timestamp": now - 3_600, "end_timestamp": now}).to_string();
     let resend =
@@ -335,13 +319,28 @@ fn a_merchants_budget_is_shared_by_its_accounts_and_outlives_a_deleted_one() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("\"code\":\"budget.wait\""), "{err}");
 
-    let port = demo["ccpayment-v1"]["base_url"].as_str().unwrap().split(':').nth(2).unwrap().split('/').next().unwrap();
+    let state = sandbox_state(&demo["ccpayment-v1"]);
+    sandbox.kill().ok();
+    sandbox.wait().ok();
+    assert_eq!(state["calls"]["ccpayment-v1"], 1, "one request reached the provider: {state}");
+}
+
+/// Stores `account` (an account file's JSON) in the data folder `data` as `label`; returns its id.
+fn add_account(data: &std::path::Path, account: &Value, label: &str) -> String {
+    let file = data.with_file_name(format!("{}.json", label.replace(' ', "_")));
+    std::fs::write(&file, account.to_string()).unwrap();
+    let (code, id, err) = cli(data, &["accounts", "add", "--account", file.to_str().unwrap(), "--label", label]);
+    assert_eq!(code, 0, "{err}");
+    id.trim().to_owned()
+}
+
+/// The counters of the sandbox that `account` (one of its account files) calls (`GET /__sandbox/state`).
+fn sandbox_state(account: &Value) -> Value {
+    use std::io::{Read, Write};
+    let port = account["base_url"].as_str().unwrap().split(':').nth(2).unwrap().split('/').next().unwrap();
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).unwrap();
     s.write_all(b"GET /__sandbox/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
     let mut state = String::new();
     s.read_to_string(&mut state).unwrap();
-    let state: Value = serde_json::from_str(state.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-    sandbox.kill().ok();
-    sandbox.wait().ok();
-    assert_eq!(state["calls"]["ccpayment-v1"], 1, "one request reached the provider: {state}");
+    serde_json::from_str(state.split("\r\n\r\n").nth(1).unwrap()).unwrap()
 }
