@@ -1,5 +1,5 @@
-//! Rate budgets per merchant account: how often Callback Desk may call each provider, so that a bulk job (or a
-//! busy afternoon of single actions) never sends a call over a known limit.
+//! Rate budgets per merchant account: how often Callback Desk may call each provider, so that a bulk job
+//! (or a busy afternoon of single actions) never sends a call over a known limit.
 //!
 //! Each provider declares its budgets in its own folder
 //! ([`Provider::budget`](crate::providers::Provider::budget), a [`BudgetRule`] per operation): the bucket
@@ -13,9 +13,10 @@
 //! calendar days: UTC shifted by [`LimitSettings::day_offset_secs`] (CCPayment does not document its
 //! time zone; UTC is the default).
 //!
-//! Every call's time is stored per merchant ([`Merchant`]) and bucket in SQLite (`rate_calls`), and what was learned from
-//! errors (an adopted per-minute number, a back-off) in `rate_state`, so closing and reopening the app
-//! resets nothing. The scheduling itself is the pure function [`earliest_allowed`] over a list of call
+//! Every call's time is stored per merchant ([`Merchant`]: every account of one wallet, app or client
+//! shares it) and bucket in SQLite (`rate_calls`), and what was learned from errors (an adopted per-minute
+//! number, a back-off) in `rate_state`, so closing and reopening the app, or deleting an account and adding
+//! it again, resets nothing. The scheduling itself is the pure function [`earliest_allowed`] over a list of call
 //! times, driven by the caller's clock, so tests prove with a fake clock that no schedule exceeds a budget.
 
 use crate::db::{storage_error, write_transaction, Db};
