@@ -35,12 +35,30 @@ SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
 
 
 def resize(s, width, height):
-    """Sets the window so that its page is `width`×`height` CSS pixels (the window's frame comes on top)."""
-    s.s("POST", "/window/rect", {"width": width, "height": height})
-    inner = s.execute("return [window.innerWidth, window.innerHeight];")
-    s.s("POST", "/window/rect", {"width": 2 * width - inner[0], "height": 2 * height - inner[1]})
-    s.wait_for(lambda: s.execute("return [window.innerWidth, window.innerHeight];") == [width, height],
-               f"a {width}×{height} page", timeout=10)
+    """Sets the window so that its page is `width`×`height` CSS pixels (the window's frame comes on top). The
+    window manager applies a size a moment later, so each step waits for the page's size to settle, then
+    corrects the request by what is still missing."""
+    asked = [width, height]
+    for _ in range(5):
+        s.s("POST", "/window/rect", {"width": asked[0], "height": asked[1]})
+        inner = settled_page_size(s)
+        if inner == [width, height]:
+            return
+        asked = [asked[0] + width - inner[0], asked[1] + height - inner[1]]
+    raise AssertionError(f"timed out waiting for a {width}×{height} page (last {inner})")
+
+
+def settled_page_size(s, timeout=10):
+    """The page's size once two readings 150 ms apart agree."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        now = s.execute("return [window.innerWidth, window.innerHeight];")
+        if now == last:
+            return now
+        last = now
+        time.sleep(0.15)
+    return last
 
 
 def in_view_horizontally(s, css):
