@@ -12,6 +12,7 @@ mod background;
 mod clipboard;
 mod commands;
 mod copy_tickets;
+mod desktop_font;
 mod held_deletes;
 mod instance;
 #[cfg(test)]
@@ -84,6 +85,14 @@ fn main() {
             theme::follow_desktop(app.handle());
             let started = app.state::<state::AppState>().started;
             tracing::info!(since_start_ms = started.elapsed().as_millis() as u64, "window created");
+            // The database opens (and, on a first start, is created) while WebKit starts the page, so the
+            // first screen's accounts do not wait for it.
+            let open_state = app.state::<state::AppState>().inner().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = open_state.store().await {
+                    tracing::warn!(code = %e.code, "the database could not be opened at start-up");
+                }
+            });
             // The keyring self-test runs in the background once the first screen is painted (`app_info`
             // starts it earlier if asked first, and waits for its result).
             let state = app.state::<state::AppState>().inner().clone();

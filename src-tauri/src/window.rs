@@ -1,7 +1,8 @@
 //! The main window, created in code (not from `tauri.conf.json` alone) so its webview gets a navigation
 //! guard: it may only show the app's own bundled pages. A script that got into the webview cannot carry
 //! history or account data off by navigating the window to another site (the CSP does not govern
-//! top-level navigation), and cannot open other windows.
+//! top-level navigation), and cannot open other windows. On Linux it also gets the script naming the
+//! desktop's interface font (desktop_font.rs).
 
 use tauri::webview::NewWindowResponse;
 use tauri::Url;
@@ -21,8 +22,8 @@ pub fn is_app_url(url: &Url) -> bool {
 }
 
 /// Creates the main window from its entry in tauri.conf.json (`"create": false` there, so Tauri does not
-/// create it first), with the navigation guard and new windows refused. Refused attempts are logged with
-/// their scheme and host only (the rest of the URL may carry the data being leaked).
+/// create it first), with the navigation guard, new windows refused and the desktop font's script. Refused
+/// attempts are logged with their scheme and host only (the rest of the URL may carry the data being leaked).
 pub fn create_main(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let config = app
         .config()
@@ -32,7 +33,11 @@ pub fn create_main(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         .find(|w| w.label == MAIN)
         .cloned()
         .ok_or("the window `main` is missing from tauri.conf.json")?;
-    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+    let mut builder = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?;
+    if let Some(script) = crate::desktop_font::page_script() {
+        builder = builder.initialization_script(script);
+    }
+    builder
         .on_navigation(|url| {
             let allowed = is_app_url(url);
             if !allowed {

@@ -212,6 +212,17 @@ def main():
                 assert all(e.get("WEBKIT_SKIA_ENABLE_CPU_RENDERING") == "1" for e in envs), envs
             s.screenshot(str(SHOTS / "en-settings-about.png"))
 
+        @check("text is drawn in the desktop's interface font, named by the shell before the first layout")
+        def _():
+            # desktop_font.rs: GTK's `gtk-font-name` (a plain session's "Sans 10" is the generic sans-serif).
+            named = s.execute("return getComputedStyle(document.documentElement).getPropertyValue('--desktop-font')")
+            assert named.strip(), "the shell named no desktop font"
+            family = s.execute("return getComputedStyle(document.body).fontFamily")
+            assert family.startswith(named.strip()), (named, family)
+            s.reload()
+            s.find("[data-testid=app-shell]")
+            assert s.execute("return getComputedStyle(document.body).fontFamily") == family, "lost on reload"
+
         @check("navigation from an empty state button")
         def _():
             set_language(s, "en")
