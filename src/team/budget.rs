@@ -13,7 +13,6 @@ use super::Team;
 use crate::accounts::AccountView;
 use crate::error::Result;
 use crate::limits::{day_of, day_start_ms, earliest_allowed_n, Budget, Learned, LimitSettings, Reservation, MINUTE_MS};
-
 use tokio_postgres::types::{ToSql, Type};
 
 /// Reserves `count` calls of `bucket` for the merchant at `now` in the team database, or says when they
