@@ -491,6 +491,10 @@ describe("Accounts of a provider the UI does not know", () => {
     render(<AccountsScreen />);
     const group = await screen.findByTestId("accounts-group-acme");
     expect(group.querySelector(".group-title")!.textContent).toBe("Acme Pay");
+    // The screen's subtitle lists the providers the registry has, this one and Fireblocks among them.
+    const subtitle = screen.getByTestId("accounts-subtitle").textContent!;
+    for (const d of DESCRIPTORS) expect(subtitle).toContain(d.display_name);
+    expect(subtitle).toMatch(/^Credentials for Acme Pay, .+ and .+, kept in your system keyring\.$/);
     const state = screen.getByTestId("secret-state-api_token");
     expect(state.previousElementSibling!.textContent).toBe("API token");
     expect(state.textContent).toBe("Saved");

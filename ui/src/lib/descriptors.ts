@@ -50,6 +50,11 @@ export function providerName(descriptors: ProviderDescriptor[], provider: string
   return descriptorOf(descriptors, provider)?.display_name ?? provider;
 }
 
+/** Every registered provider's brand name, as a list in `language` ("A, B and C"). */
+export function providerList(descriptors: ProviderDescriptor[], language: string): string {
+  return new Intl.ListFormat(language, { type: "conjunction" }).format(descriptors.map((d) => d.display_name));
+}
+
 /**
  * An operation by name, as offered to `account` when it is given (a provider may offer two operations of
  * one name to accounts of different API versions), else the first of that name.

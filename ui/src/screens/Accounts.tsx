@@ -14,11 +14,12 @@ import { ShareAccount } from "../components/team/ShareAccount";
 import { AccountRules } from "../components/team/AccountRules";
 import { useToast } from "../hooks/useToast";
 import { namedIdText, readNamedIds } from "../lib/namedids";
+import { providerList } from "../lib/descriptors";
 
 type Mode = { kind: "list" } | { kind: "add" } | { kind: "edit"; account: AccountView };
 
 export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [accounts, setAccounts] = useState<AccountView[] | null>(null);
   const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>([]);
   const [mode, setMode] = useState<Mode>({ kind: "list" });
@@ -82,7 +83,9 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   return (
     <>
       <div className="screen-head">
-        <p className="screen-subtitle">{t("screens.accounts.subtitle")}</p>
+        <p className="screen-subtitle" data-testid="accounts-subtitle">
+          {descriptors.length > 0 && t("screens.accounts.subtitle", { providers: providerList(descriptors, i18n.language) })}
+        </p>
         {accounts && accounts.length > 0 && (
           <div className="row">
             {!accounts.some((a) => a.environment === "sandbox") && (
