@@ -24,6 +24,7 @@ pub fn page_script() -> Option<String> {
 
 /// A font family as CSS names it: the fontconfig aliases of the generic families as those generics, any other
 /// family quoted. None for a name that is not a plain family name (empty, or with control characters).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn css_family(family: &str) -> Option<String> {
     let family = family.trim();
     if family.is_empty() || family.chars().any(char::is_control) {
