@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Bounded fuzzing run of every cargo-fuzz target in fuzz/ (see docs/architecture.md, "Fuzzing").
 # Installs cargo-fuzz if it is missing, builds all targets, runs each for FUZZ_SECONDS (default 20) from the
-# committed corpus, prints executions and exec/s per target, and fails if any target crashed, hung or
-# broke a property. New inputs found go to a temporary folder (the committed corpus is not modified).
+# committed corpus (one target per core at a time; FUZZ_JOBS sets how many), prints executions and exec/s per
+# target, and fails if any target crashed, hung or broke a property. New inputs found go to a temporary folder (the committed corpus is not modified).
 #
 #   scripts/fuzz.sh                    every target, 20 s each
 #   FUZZ_SECONDS=600 scripts/fuzz.sh cybavo_response    one target, longer
@@ -42,27 +42,41 @@ log "built in $((SECONDS - t0)) s"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failed=()
-printf '%-22s %12s %10s %10s  %s\n' target executions exec/s new result
-for t in "${targets[@]}"; do
+# Each target runs on one core: FUZZ_JOBS targets at a time (default: one per core), so every target still gets
+# its FUZZ_SECONDS of a whole core and the stage takes a fraction of the time.
+jobs_at_once=${FUZZ_JOBS:-$(nproc)}
+run_target() {
+  local t=$1
   mkdir -p "$work/$t" "fuzz/corpus/$t"
-  out="$work/$t.log"
   # -max_len keeps mutated inputs small (large seeds still run whole); -timeout makes a hang a failure.
   cargo fuzz run -a -s none "$t" "$work/$t" "fuzz/corpus/$t" -- \
     -max_total_time="$SECONDS_EACH" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    >"$out" 2>&1
-  rc=$?
+    >"$work/$t.log" 2>&1
+  echo $? >"$work/$t.rc"
+}
+log "running ${#targets[@]} targets for ${SECONDS_EACH} s each, $jobs_at_once at a time"
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_at_once" ]; do wait -n; done
+  run_target "$t" &
+done
+wait
+
+failed=()
+printf '%-22s %12s %10s %10s  %s\n' target executions exec/s new result
+for t in "${targets[@]}"; do
+  out="$work/$t.log"
+  rc=$(cat "$work/$t.rc" 2>/dev/null || echo "?")
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$out" | tail -1)
   new=$(find "$work/$t" -type f | wc -l)
-  if [ $rc -eq 0 ]; then
+  if [ "$rc" = 0 ]; then
     result=ok
   else
     result="FAILED (exit $rc)"
     failed+=("$t")
   fi
   printf '%-22s %12s %10s %10s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "$new" "$result"
-  if [ $rc -ne 0 ]; then
+  if [ "$rc" != 0 ]; then
     grep -E "panicked at|^ERROR|ERROR: libFuzzer|SUMMARY" -A3 "$out" | head -40 | sed 's/^/    /'
     artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$out" | tail -1)
     [ -n "$artifact" ] && echo "    reproduce: cargo fuzz run -a -s none $t $artifact"

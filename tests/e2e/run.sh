@@ -38,8 +38,10 @@ exec timeout 1500 "$ROOT/scripts/with-desktop-session.sh" bash -c '
   export E2E_CANARY="CANARY-$(od -An -N6 -tx1 /dev/urandom | tr -d " \n")-do-not-leak"
   for t in ${E2E_TESTS:-test_shell test_accounts test_workflows test_operations test_fireblocks test_firstday_records test_faults test_jobs test_theme test_instance test_background test_firstday_resend test_checker test_team test_keyboard test_a11y test_feedback test_crash}; do
     echo "--- $t"
+    began=$SECONDS
     # A failing file marks the run failed and the next files still run (set -e does not stop at a tested pipeline).
     if ! python3 "'"$ROOT"'/tests/e2e/$t.py" 2>&1 | tee -a "$SESSION_HOME/e2e-output.log"; then status=1; fi
+    echo "    ($t took $((SECONDS - began)) s)"
   done
   # The canary secret typed into the app must appear nowhere: not in any file the app or the tests wrote in
   # this session (data folder with its database and logs, settings store, WebKit storage and caches,
