@@ -889,6 +889,35 @@ async fn team_three_members_hammering_one_ccpayment_account_never_exceed_its_bud
     assert!(other.is_empty(), "{other:?}");
 }
 
+/// An approval binds the account as it was asked about. Once an admin edits the shared account, the
+/// requester's list says the approval no longer covers it (the window then offers no Send now), and running
+/// it is refused: nothing is sent under it.
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_an_approval_of_an_account_edited_since_says_it_no_longer_covers_it() {
+    let url = team_database("team_approval_edited").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    let (mine, bobs) = shared_with_bob(&alice, &bob, &url, &sandbox.accounts["cybavo"], "Cybavo team");
+    // Every callback at once is held back for an approval; alice approves it.
+    let all = ["call", "--account-id", &bobs, "--operation", "resend-withdrawal-callbacks", "--params"];
+    let id = awaiting(&bob, &[&all[..], &[r#"{"notification_id": 0}"#]].concat());
+    alice.ok(&["approvals", "approve", &id.to_string()]);
+    assert_eq!(approval(&bob, id)["account_changed"], false);
+    // Alice (its admin) edits the account; bob's copy follows it.
+    let file = alice.data.path().join("slower.json");
+    std::fs::write(&file, json!({"calls_per_minute": 1}).to_string()).unwrap();
+    alice.ok(&["accounts", "edit", &mine, "--account", file.to_str().unwrap()]);
+    bob.ok(&["accounts", "list"]);
+    let seen = approval(&bob, id);
+    assert_eq!((seen["status"].as_str(), &seen["account_changed"]), (Some("approved"), &json!(true)), "{seen}");
+    // Only the requester's installation knows its account: the approver's list does not claim it.
+    assert_eq!(approval(&alice, id)["account_changed"], false);
+    let before = cybavo_calls(&sandbox);
+    assert_eq!(bob.refused(&["approvals", "run", &id.to_string()])["code"], "approval.plan_changed");
+    assert_eq!(cybavo_calls(&sandbox), before, "nothing sent under the approval");
+}
+
 /// A budget belongs to the merchant, not to how its account is tuned: an admin lowering the agreed calls
 /// per minute does not start the count anew, so the call just made still counts for every member.
 #[tokio::test]

@@ -131,7 +131,7 @@ async fn look<R: Runtime>(
     if refreshed || roles_changed {
         let _ = app.emit(ACCOUNTS_CHANGED_EVENT, ());
     }
-    let view = crate::commands::team::approvals_view(&team).await?;
+    let view = crate::commands::team::approvals_view(&team, &accounts.list()?).await?;
     let _ = app.emit(APPROVALS_CHANGED_EVENT, view.waiting_for_me);
     // The first look only learns what is there: decisions made before the app started are no news.
     let first = seen.decisions.is_none();
@@ -166,6 +166,7 @@ mod tests {
             decided_by: Some("carol".into()),
             reason: None,
             executed_at_ms: None,
+            account_changed: false,
         }
     }
 

@@ -263,8 +263,11 @@ pub async fn plan_of(team: &Team, id: i64) -> Result<(i64, String, Map<String, V
 }
 
 /// Every request, newest first: `id`, `status` (`pending`, `approved`, `rejected`, `executed`, or
-/// `expired` for a pending or approved one past its time), `requested_by`, and what was asked.
-pub async fn list(team: &Team) -> Result<Vec<Value>> {
+/// `expired` for a pending or approved one past its time), `requested_by`, what was asked, and
+/// `account_changed`: for this member's own pending or approved requests, whether the account asked about
+/// (among `accounts`, this installation's) was edited or removed since, so that the approval no longer covers
+/// it (another member's account is not known here: false).
+pub async fn list(team: &Team, accounts: &[AccountView]) -> Result<Vec<Value>> {
     let rows = team
         .client()
         .query(
@@ -278,13 +281,29 @@ pub async fn list(team: &Team) -> Result<Vec<Value>> {
                  'requested_at_ms', (extract(epoch FROM requested_at) * 1000)::bigint,
                  'expires_at_ms', (extract(epoch FROM expires_at) * 1000)::bigint,
                  'decided_by', decided_by, 'reason', reason,
-                 'executed_at_ms', (extract(epoch FROM executed_at) * 1000)::bigint)
+                 'executed_at_ms', (extract(epoch FROM executed_at) * 1000)::bigint,
+                 'merchant', merchant, 'local_account', local_account)
                FROM callback_desk.approvals ORDER BY id DESC",
             &[],
         )
         .await
         .map_err(db_error)?;
-    Ok(rows.iter().map(|r| r.get::<_, Value>(0)).collect())
+    Ok(rows.iter().map(|r| with_account_changed(r.get(0), team.member(), accounts)).collect())
+}
+
+/// A listed request with `account_changed` in place of the account it binds (see [`list`]).
+fn with_account_changed(item: Value, me: &str, accounts: &[AccountView]) -> Value {
+    let Value::Object(mut item) = item else { return item };
+    let merchant = item.remove("merchant");
+    let local = item.remove("local_account").and_then(|v| v.as_i64());
+    let mine = item.get("requested_by").and_then(Value::as_str) == Some(me);
+    let open = matches!(item.get("status").and_then(Value::as_str), Some("pending" | "approved"));
+    let still_bound = accounts
+        .iter()
+        .find(|a| Some(a.id) == local)
+        .is_some_and(|a| merchant.as_ref().and_then(Value::as_str) == Some(account_key(a).as_str()));
+    item.insert("account_changed".into(), Value::Bool(mine && open && !still_bound));
+    Value::Object(item)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ const request = (id: number, status: string, by: string, more: Partial<ApprovalI
   id, status, requested_by: by, account_label: "Store BR", provider: "cybavo", environment: "production",
   operation: "resend-withdrawal-callbacks", params: { notification_id: 90000000139 }, reasons: ["production"],
   requested_at_ms: 1_760_000_000_000, expires_at_ms: 1_760_086_400_000, decided_by: null, reason: null, executed_at_ms: null,
-  ...more,
+  account_changed: false, ...more,
 });
 
 describe("Settings › Team", () => {
@@ -186,6 +186,23 @@ describe("Approvals screen", () => {
     fireEvent.change(await screen.findByTestId("approval-reject-reason"), { target: { value: "  not this week " } });
     await act(async () => fireEvent.click(screen.getByTestId("approval-reject-confirm")));
     expect(calls.find((c) => c.cmd === "reject_request")!.args).toEqual({ id: 3, reason: "not this week" });
+  });
+
+  it("offers no Send now for an approval of an account edited since, and says why", async () => {
+    const items = [
+      request(6, "approved", "bob", { decided_by: "alice", account_changed: true }),
+      request(5, "approved", "bob", { decided_by: "alice" }),
+    ];
+    mockApprovals(() => items, "bob", false);
+    render(<ApprovalsScreen onSeeHistory={() => undefined} />);
+    const rows = await screen.findAllByTestId("approval-row");
+    expect(within(rows[0]).queryByTestId("approval-run")).toBeNull();
+    expect(within(rows[0]).getByTestId("approval-account-changed").textContent).toContain("no longer covers");
+    expect(within(rows[0]).getByTestId("approval-status").textContent).toBe("No longer valid");
+    expect(within(rows[1]).getByTestId("approval-status").textContent).toBe("Approved");
+    expect(within(rows[1]).getByTestId("approval-run")).toBeTruthy();
+    expect(within(rows[1]).queryByTestId("approval-account-changed")).toBeNull();
+    expect(missingKeys.size).toBe(0);
   });
 
   it("lets the requester send an approved request once and shows its result", async () => {

@@ -4,6 +4,7 @@
 //! once, because the admin must pass it on.
 
 use crate::state::AppState;
+use callback_desk::accounts::AccountView;
 use callback_desk::actions::{ActionRequest, ActionResult};
 use callback_desk::history::HistoryFilter;
 use callback_desk::scope::ScopeParam;
@@ -82,6 +83,10 @@ pub struct ApprovalItem {
     pub reason: Option<String>,
     #[ts(type = "number | null")]
     pub executed_at_ms: Option<i64>,
+    /// This member's own pending or approved request about an account edited (or removed) since: the
+    /// approval no longer covers it and cannot run.
+    #[serde(default)]
+    pub account_changed: bool,
 }
 
 /// The approvals this member may see, and which of them wait for them.
@@ -347,12 +352,14 @@ pub async fn team_join(
 #[tauri::command]
 pub async fn approvals_list(state: tauri::State<'_, AppState>) -> Result<ApprovalsView, Error> {
     let team = Team::open(&*vault(&state).await?).await?;
-    approvals_view(&team).await
+    approvals_view(&team, &state.accounts().await?.list()?).await
 }
 
-pub(crate) async fn approvals_view(team: &Team) -> Result<ApprovalsView, Error> {
+/// The approvals `team`'s member may see; `accounts` (this installation's) tell which of their own requests
+/// no longer cover an account edited since.
+pub(crate) async fn approvals_view(team: &Team, accounts: &[AccountView]) -> Result<ApprovalsView, Error> {
     let role = role_of(&members::list(team).await?, team.member());
-    Ok(ApprovalsView::of(team.member().to_owned(), role, approvals::list(team).await?))
+    Ok(ApprovalsView::of(team.member().to_owned(), role, approvals::list(team, accounts).await?))
 }
 
 /// Approves another member's pending request (approvers and admins).

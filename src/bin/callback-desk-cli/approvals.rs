@@ -30,13 +30,14 @@ pub enum ApprovalsCommand {
 pub fn run(command: ApprovalsCommand) -> Result<ExitCode, Error> {
     let store = open_store()?;
     let vault = store.accounts.vault().clone();
+    let accounts = store.accounts.list()?;
     drop(store);
     let rt = runtime()?;
     rt.block_on(async move {
         let team = Team::open(&vault).await?;
         match command {
             ApprovalsCommand::List => {
-                let list = approvals::list(&team).await?;
+                let list = approvals::list(&team, &accounts).await?;
                 println!("{}", serde_json::to_string(&list).unwrap_or_default());
             }
             ApprovalsCommand::Approve { id } => {

@@ -11,4 +11,9 @@ status: string, requested_by: string, account_label: string, provider: string, e
 /**
  * A rejection's reason.
  */
-reason: string | null, executed_at_ms: number | null, };
+reason: string | null, executed_at_ms: number | null, 
+/**
+ * This member's own pending or approved request about an account edited (or removed) since: the
+ * approval no longer covers it and cannot run.
+ */
+account_changed: boolean, };

@@ -181,6 +181,8 @@ export function ApprovalsScreen(props: {
                   const op = operationOf(descriptors, a.provider, a.operation);
                   const mine = a.requested_by === view?.me;
                   const canDecide = !!view?.can_decide && !mine && a.status === "pending";
+                  // My request about an account edited since: the approval no longer covers it.
+                  const stale = a.account_changed;
                   const job = jobPlanOf(a.params);
                   const scope = !op ? [] : job ? describeJob(t, i18n.language, op.fields, job) : describeParams(t, i18n.language, op.fields, a.params);
                   return (
@@ -192,7 +194,7 @@ export function ApprovalsScreen(props: {
                       className={props.focus === a.id ? "selected" : undefined}
                     >
                       <td className="nowrap">#{a.id}</td>
-                      <td>
+                      <td className="nowrap">
                         <span className="cell-main">{a.requested_by}</span>
                         {mine && <span className="cell-sub">{t("approvals.yours")}</span>}
                       </td>
@@ -220,7 +222,7 @@ export function ApprovalsScreen(props: {
                         </span>
                       </td>
                       <td>
-                        <ApprovalStatus status={a.status} />
+                        <ApprovalStatus status={stale ? "account_changed" : a.status} />
                         {a.decided_by && (
                           <span className="cell-sub" data-testid="approval-decided-by">
                             {t(a.status === "rejected" ? "approvals.rejected_by" : "approvals.approved_by", { member: a.decided_by })}
@@ -255,12 +257,17 @@ export function ApprovalsScreen(props: {
                             </button>
                           </div>
                         )}
-                        {mine && a.status === "approved" && job && (
+                        {stale && (
+                          <span className="cell-sub" data-testid="approval-account-changed">
+                            {t("approvals.account_changed")}
+                          </span>
+                        )}
+                        {mine && a.status === "approved" && !stale && job && (
                           <span className="cell-sub" data-testid="approval-resume-job">
                             {t("approvals.resume_job")}
                           </span>
                         )}
-                        {mine && a.status === "approved" && !job && (
+                        {mine && a.status === "approved" && !stale && !job && (
                           <SendNow allowedAtMs={allowedAt[a.id]} disabled={busy !== null} onSend={() => void run(a)} />
                         )}
                       </td>
