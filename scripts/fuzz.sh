@@ -2,7 +2,8 @@
 # Bounded fuzzing run of every cargo-fuzz target in fuzz/ (see docs/architecture.md, "Fuzzing").
 # Installs cargo-fuzz if it is missing, builds all targets, runs each for FUZZ_SECONDS (default 20) from the
 # committed corpus (one target per core at a time; FUZZ_JOBS sets how many), prints executions and exec/s per
-# target, and fails if any target crashed, hung or broke a property. New inputs found go to a temporary folder (the committed corpus is not modified).
+# target, and fails if any target crashed, hung or broke a property. New inputs found go to a temporary
+# folder (the committed corpus is not modified).
 #
 #   scripts/fuzz.sh                    every target, 20 s each
 #   FUZZ_SECONDS=600 scripts/fuzz.sh cybavo_response    one target, longer

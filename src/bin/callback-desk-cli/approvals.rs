@@ -4,16 +4,17 @@
 
 use crate::call::{call_stored, print_outcome};
 use crate::{open_store, runtime};
+use callback_desk::clock::{Clock, SystemClock};
 use callback_desk::error::Error;
-use callback_desk::team::{approvals, Team};
+use callback_desk::team::{approvals, shared, Team};
 use callback_desk::transport::{HttpTransport, TransportConfig};
 use clap::Subcommand;
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
 pub enum ApprovalsCommand {
-    /// Print every request as a JSON array (newest first) with `id`, `status`, `requested_by` and what was
-    /// asked.
+    /// Print every request as a JSON array (newest first) with `id`, `status`, `requested_by`, what was
+    /// asked, and `account_changed` (your own request about an account edited since).
     List,
     /// Approve another member's pending request (approvers and admins).
     Approve { id: i64 },
@@ -29,15 +30,17 @@ pub enum ApprovalsCommand {
 
 pub fn run(command: ApprovalsCommand) -> Result<ExitCode, Error> {
     let store = open_store()?;
-    let vault = store.accounts.vault().clone();
-    let accounts = store.accounts.list()?;
-    drop(store);
     let rt = runtime()?;
     rt.block_on(async move {
-        let team = Team::open(&vault).await?;
+        let team = Team::open(store.accounts.vault()).await?;
         match command {
             ApprovalsCommand::List => {
-                let list = approvals::list(&team, &accounts).await?;
+                // The shared accounts' copies first, as `accounts list` refreshes them: an admin's edit since a
+                // request is what `account_changed` tells. Offline: the copies as last refreshed.
+                if let Err(e) = shared::refresh_all(&team, &store.accounts, SystemClock.now_ms()).await {
+                    eprintln!("{}", serde_json::json!({ "warning": e }));
+                }
+                let list = approvals::list(&team, &store.accounts.list()?).await?;
                 println!("{}", serde_json::to_string(&list).unwrap_or_default());
             }
             ApprovalsCommand::Approve { id } => {
@@ -51,6 +54,7 @@ pub fn run(command: ApprovalsCommand) -> Result<ExitCode, Error> {
             ApprovalsCommand::Run { id } => {
                 let (account_id, operation, params) = approvals::plan_of(&team, id).await?;
                 drop(team);
+                drop(store);
                 let transport = HttpTransport::new(TransportConfig::default())?;
                 return Ok(print_outcome(call_stored(account_id, operation, params, Some(id), &transport).await));
             }
