@@ -238,6 +238,13 @@ async fn team_a_members_own_credentials_do_no_more_than_their_role_in_sql() {
 }
 
 impl Member {
+    /// Edits the stored account `id`'s fields (`accounts edit --account FILE`); the others stay as they are.
+    fn edit_fields(&self, id: &str, fields: Value) {
+        let file = self.data.path().join("edited-fields.json");
+        std::fs::write(&file, fields.to_string()).unwrap();
+        self.ok(&["accounts", "edit", id, "--account", file.to_str().unwrap()]);
+    }
+
     /// Invites `name` with `role` (this member is an admin) and makes installation `member` join as them.
     fn invite(&self, member: &Member, name: &str, role: &str) {
         let code = self.ok(&["team", "invite", "--member", name, "--role", role]);
@@ -905,9 +912,7 @@ async fn team_an_approval_of_an_account_edited_since_says_it_no_longer_covers_it
     alice.ok(&["approvals", "approve", &id.to_string()]);
     assert_eq!(approval(&bob, id)["account_changed"], false);
     // Alice (its admin) edits the account; bob's list sees it (his copy follows the edit).
-    let file = alice.data.path().join("slower.json");
-    std::fs::write(&file, json!({"calls_per_minute": 1}).to_string()).unwrap();
-    alice.ok(&["accounts", "edit", &mine, "--account", file.to_str().unwrap()]);
+    alice.edit_fields(&mine, json!({"calls_per_minute": 1}));
     let seen = approval(&bob, id);
     assert_eq!((seen["status"].as_str(), &seen["account_changed"]), (Some("approved"), &json!(true)), "{seen}");
     // Only the requester's installation knows its account: the approver's list does not claim it.
@@ -932,9 +937,7 @@ async fn team_a_changed_calls_per_minute_keeps_the_merchants_budget_count() {
     let args = Member::lookup_args(&mine);
     alice.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     // The provider lowered the agreed number: one call a minute from now on.
-    let file = alice.data.path().join("one-a-minute.json");
-    std::fs::write(&file, json!({"calls_per_minute": 1}).to_string()).unwrap();
-    alice.ok(&["accounts", "edit", &mine, "--account", file.to_str().unwrap()]);
+    alice.edit_fields(&mine, json!({"calls_per_minute": 1}));
     let args = Member::lookup_args(&bobs);
     let refused = bob.refused(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(refused["code"], "budget.wait", "{refused}");

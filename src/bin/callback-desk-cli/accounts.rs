@@ -85,10 +85,7 @@ pub fn run(command: AccountsCommand) -> Result<ExitCode, Error> {
                     let team = Team::open(store.accounts.vault()).await?;
                     shared::refresh_all(&team, &store.accounts, SystemClock.now_ms()).await
                 });
-                if let Err(e) = refreshed {
-                    // Offline: the copies as last refreshed.
-                    eprintln!("{}", serde_json::json!({ "warning": e }));
-                }
+                warn_unless_refreshed(refreshed);
             }
             let list = store.accounts.list()?;
             println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
@@ -132,5 +129,13 @@ pub fn run(command: AccountsCommand) -> Result<ExitCode, Error> {
             eprintln!("account {id} removed");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Says on stderr that the copies of shared accounts could not be refreshed (offline): what follows uses the
+/// copies as last refreshed.
+pub(crate) fn warn_unless_refreshed<T>(refreshed: Result<T, Error>) {
+    if let Err(e) = refreshed {
+        eprintln!("{}", serde_json::json!({ "warning": e }));
     }
 }

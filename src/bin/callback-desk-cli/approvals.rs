@@ -2,6 +2,7 @@
 //! or admin) approves or rejects a held-back resend; its requester runs it once, printing what `call`
 //! prints.
 
+use crate::accounts::warn_unless_refreshed;
 use crate::call::{call_stored, print_outcome};
 use crate::{open_store, runtime};
 use callback_desk::clock::{Clock, SystemClock};
@@ -36,10 +37,8 @@ pub fn run(command: ApprovalsCommand) -> Result<ExitCode, Error> {
         match command {
             ApprovalsCommand::List => {
                 // The shared accounts' copies first, as `accounts list` refreshes them: an admin's edit since a
-                // request is what `account_changed` tells. Offline: the copies as last refreshed.
-                if let Err(e) = shared::refresh_all(&team, &store.accounts, SystemClock.now_ms()).await {
-                    eprintln!("{}", serde_json::json!({ "warning": e }));
-                }
+                // request is what `account_changed` tells.
+                warn_unless_refreshed(shared::refresh_all(&team, &store.accounts, SystemClock.now_ms()).await);
                 let list = approvals::list(&team, &store.accounts.list()?).await?;
                 println!("{}", serde_json::to_string(&list).unwrap_or_default());
             }
