@@ -20,6 +20,7 @@ mod ipc_canary_test;
 mod notify;
 mod painting;
 mod save;
+mod script_engine;
 mod state;
 mod team_watch;
 mod theme;
@@ -33,11 +34,13 @@ const FIRST_PAINT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 const TEAM_PUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn main() {
-    // Before any thread exists: it may set an environment variable the web process reads.
+    // Before any thread exists: each may set an environment variable the web process reads.
     let painting = painting::choose();
+    let script_engine = script_engine::choose();
     let _log_guard = logging::init(&paths::log_dir(), "callback-desk");
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths::data_dir().display(), "starting");
     tracing::info!(choice = ?painting, "web content painting");
+    tracing::info!(choice = ?script_engine, "web script engine");
 
     let mut app_state = state::AppState::new();
     app_state.painting = painting;

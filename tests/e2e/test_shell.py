@@ -212,6 +212,13 @@ def main():
                 assert all(e.get("WEBKIT_SKIA_ENABLE_CPU_RENDERING") == "1" for e in envs), envs
             s.screenshot(str(SHOTS / "en-settings-about.png"))
 
+        @check("the web process runs the window's script without the JIT compilers (script_engine.rs)")
+        def _():
+            envs = web_process_environments()
+            assert envs, "no WebKit web process of this app found"
+            expected = os.environ.get("JSC_useJIT", "false")
+            assert all(e.get("JSC_useJIT") == expected for e in envs), [e.get("JSC_useJIT") for e in envs]
+
         @check("text is drawn in the desktop's interface font, named by the shell before the first layout")
         def _():
             # desktop_font.rs: GTK's `gtk-font-name` (a plain session's "Sans 10" is the generic sans-serif).

@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-libra
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { App, loadScreens } from "./App";
 import { changeLanguage, initI18n, missingKeys } from "./i18n";
+import { enterValue } from "./test/helpers";
 
 const calls: { cmd: string; args: unknown }[] = [];
 
@@ -79,7 +80,7 @@ describe("App shell", () => {
     fireEvent.click(screen.getByTestId("nav-settings"));
     const select = await screen.findByTestId("language-select");
     await act(async () => {
-      fireEvent.change(select, { target: { value: "pt-BR" } });
+      enterValue(select, "pt-BR");
     });
     await waitFor(() => expect(screen.getByTestId("screen-title").textContent).toBe("Configurações"));
     expect(calls).toContainEqual({ cmd: "set_preferences", args: { preferences: { language: "pt-BR", time_zone: null, theme: null, notifications: null } } });

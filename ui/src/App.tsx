@@ -1,4 +1,4 @@
-import { startTransition, Suspense, useCallback, useEffect, useLayoutEffect, useState } from "react";
+import { Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useTranslation, changeLanguage, matchLanguage, type Language } from "./i18n";
 import { api, type AccountView, type AppInfo, type InboxEntry, type TeamStatus } from "./api";
 import { Sidebar, shownSections, type Section } from "./components/Sidebar";
@@ -46,10 +46,16 @@ export function loadScreens() {
 export function App() {
   const { t, i18n } = useTranslation();
   const [section, showSection] = useState<Section>("resend");
-  const setSection = useCallback(
-    (s: Section) => (lazyScreens[s]?.fetched() === false ? startTransition(() => showSection(s)) : showSection(s)),
-    [],
-  );
+  // A screen whose chunk has not arrived yet is shown once it has: the screen shown stays until then (never an
+  // empty frame), and a later choice wins over one still waiting.
+  const chosen = useRef<Section>("resend");
+  const setSection = useCallback((s: Section) => {
+    chosen.current = s;
+    const lazy = lazyScreens[s];
+    if (!lazy || lazy.fetched()) return showSection(s);
+    const show = () => chosen.current === s && showSection(s);
+    lazy.load().then(show, show);
+  }, []);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [backendError, setBackendError] = useState(false);
   // The account in use on Resend and Query (shared, so the top bar shows its environment).

@@ -14,7 +14,7 @@ import { paramsFromRecorded } from "./lib/params";
 import { formatLocal } from "./lib/time";
 import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
-import { PROVIDERS, account, formField, job, mockBackend, op, operation, setupEach, type Call } from "./test/helpers";
+import { PROVIDERS, account, formField, job, mockBackend, op, operation, setupEach, type Call, enterValue } from "./test/helpers";
 import { strongReasons } from "./lib/confirm";
 import { OperationChoice } from "./components/resend/OperationChoice";
 
@@ -42,7 +42,7 @@ function backend(on: (cmd: string, args: Record<string, unknown>) => unknown = n
 
 const renderResend = () =>
   render(<ResendScreen accountId={ACCOUNT.id} onAccount={noop} intent={null} onGoToAccounts={noop} onSeeHistory={noop} />);
-const change = (testId: string, value: string) => fireEvent.change(screen.getByTestId(testId), { target: { value } });
+const change = (testId: string, value: string) => enterValue(screen.getByTestId(testId), value);
 const optionTexts = (testId: string) => [...(screen.getByTestId(testId) as HTMLSelectElement).options].map((o) => o.textContent);
 
 describe("Resend with a provider the UI does not know", () => {

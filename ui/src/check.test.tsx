@@ -7,7 +7,7 @@ import { changeLanguage, missingKeys } from "./i18n";
 import { CheckScreen, type ActOn, type CheckIntent } from "./screens/Check";
 import type { CallbackCheck, CoreError, InboxEntry } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
-import { PROVIDERS, account, mockBackend, setupEach } from "./test/helpers";
+import { PROVIDERS, account, mockBackend, setupEach, enterValue } from "./test/helpers";
 import { formatLocal, timeZoneName } from "./lib/time";
 
 setupEach();
@@ -67,8 +67,8 @@ describe("Check a callback", () => {
   it("sends only the pasted headers, body and the account id, and says the verdict and the fields in words", async () => {
     const { calls, looked, resent } = draw({ on: (cmd, args) => (cmd === "check_callback" ? answer(args.accountId as number) : undefined) });
     await screen.findByTestId("check-form");
-    fireEvent.change(screen.getByTestId("check-headers"), { target: { value: "X-Acme-Signature: abc\nContent-Type: application/json" } });
-    fireEvent.change(screen.getByTestId("check-body"), { target: { value: '{"event":"evt_123"}\n' } });
+    enterValue(screen.getByTestId("check-headers"), "X-Acme-Signature: abc\nContent-Type: application/json");
+    enterValue(screen.getByTestId("check-body"), '{"event":"evt_123"}\n');
     fireEvent.click(screen.getByTestId("check-run"));
     const result = await screen.findByTestId("check-result");
     const sent = calls.filter((c) => c.cmd === "check_callback");
@@ -105,7 +105,7 @@ describe("Check a callback", () => {
     });
     draw({ on: (cmd) => (cmd === "check_callback" ? mismatch : undefined) });
     fireEvent.click(await screen.findByTestId("check-mode-request"));
-    fireEvent.change(screen.getByTestId("check-request"), { target: { value: "POST /cb HTTP/1.1\n\n{}" } });
+    enterValue(screen.getByTestId("check-request"), "POST /cb HTTP/1.1\n\n{}");
     fireEvent.click(screen.getByTestId("check-run"));
     const verdict = await screen.findByTestId("check-verdict");
     expect(verdict.textContent).toContain("Não dá para conferir");
@@ -117,7 +117,7 @@ describe("Check a callback", () => {
     const refused: CoreError = { code: "input.invalid", params: { field: "callback_request", reason: "not_http_request" }, detail: null };
     draw({ on: (cmd) => { if (cmd === "check_callback") throw refused; return undefined; } });
     fireEvent.click(await screen.findByTestId("check-mode-request"));
-    fireEvent.change(screen.getByTestId("check-request"), { target: { value: "X-Acme-Signature: abc\n\n{}" } });
+    enterValue(screen.getByTestId("check-request"), "X-Acme-Signature: abc\n\n{}");
     fireEvent.click(screen.getByTestId("check-run"));
     const box = await screen.findByTestId("error-box");
     expect(box.textContent).toContain("“HTTP request”");
@@ -165,7 +165,7 @@ describe("Check a callback", () => {
         return args.delivery === null ? answer(SANDBOX_A.id) : new Promise(() => undefined);
       },
     });
-    fireEvent.change(await screen.findByTestId("check-body"), { target: { value: "{}" } });
+    enterValue(await screen.findByTestId("check-body"), "{}");
     fireEvent.click(screen.getByTestId("check-run"));
     await screen.findByTestId("check-result");
     view.rerender(

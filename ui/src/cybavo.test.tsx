@@ -7,7 +7,7 @@ import { missingKeys } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
 import { QueryScreen } from "./screens/Query";
 import { AccountForm } from "./components/AccountForm";
-import { PROVIDERS, account, mockBackend, setupEach } from "./test/helpers";
+import { PROVIDERS, account, mockBackend, setupEach, enterValue } from "./test/helpers";
 
 setupEach();
 beforeEach(() => missingKeys.clear());
@@ -69,13 +69,13 @@ describe("CYBAVO in the window", () => {
   it("asks the access of the API code, and the wallet only of a full code", () => {
     mockBackend({ descriptors: PROVIDERS });
     render(<AccountForm descriptors={PROVIDERS} onCancel={noop} onSaved={noop} />);
-    fireEvent.change(screen.getByTestId("form-provider"), { target: { value: "cybavo" } });
+    enterValue(screen.getByTestId("form-provider"), "cybavo");
     const access = screen.getByTestId("form-access") as HTMLSelectElement;
     expect([...access.options].map((o) => o.textContent)).toEqual(["Full (wallet API code)", "Read-only API code"]);
     expect(access.value).toBe("full");
     const walletLabel = () => screen.getByTestId("form-wallet_id").parentElement!.querySelector(".field-label")!.textContent;
     expect(walletLabel()).toBe("Wallet ID");
-    fireEvent.change(access, { target: { value: "read_only" } });
+    enterValue(access, "read_only");
     expect(walletLabel()).toBe("Wallet ID (optional)");
     expect([...missingKeys]).toEqual([]);
   });

@@ -12,7 +12,7 @@ import { HistoryScreen } from "./screens/History";
 import { Sidebar } from "./components/Sidebar";
 import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
-import { PROVIDERS, account, mockBackend, setupEach, type Call } from "./test/helpers";
+import { PROVIDERS, account, mockBackend, setupEach, type Call, enterValue } from "./test/helpers";
 import { dayPresetRange } from "./lib/historyfilter";
 import { formatAmount } from "./lib/lookup";
 
@@ -31,7 +31,7 @@ const OK = (result: unknown, history_id = 5) => ({
 const PLAN = (n: number) => ({ calls: Array.from({ length: n }, () => ({})), estimated_seconds: 60, days: 1, note: null });
 const CYBAVO = account("cybavo", { id: 3, label: "Wallet 55743", fields: { wallet_id: 55743 } });
 const ACME_ACCOUNT = account("acme", { id: 9, label: "Shop EU", fields: { region: "eu", merchant_id: "M-1" } });
-const change = (testId: string, value: string) => fireEvent.change(screen.getByTestId(testId), { target: { value } });
+const change = (testId: string, value: string) => enterValue(screen.getByTestId(testId), value);
 
 /** A decoded CYBAVO callback as the core answers it. */
 const callback = (serial: number, type: number, resend: string) => ({

@@ -10,7 +10,7 @@ import { ResultPanel, outcomeTone } from "./components/ResultPanel";
 import { compareNames } from "./lib/names";
 import { describePlan, windowText } from "./lib/planwords";
 import type { ActionResult, JobFailures, JobView, Plan } from "./api";
-import { PROVIDERS, account, job, mockBackend, operation, setupEach } from "./test/helpers";
+import { PROVIDERS, account, job, mockBackend, operation, setupEach, enterValue } from "./test/helpers";
 
 process.env.TZ = "America/Sao_Paulo";
 
@@ -173,7 +173,7 @@ describe("a job with failures", () => {
     expect(screen.getByTestId("plan-calls").textContent).toBe("2requests to send");
     expect(screen.getByTestId("plan-given").textContent).toBe("The 2 failed requests, exactly as they were sent");
     expect(screen.getByTestId("retry-unknown").textContent).toContain("not retried");
-    fireEvent.change(screen.getByTestId("retry-op-webhook_result"), { target: { value: "All Result" } });
+    enterValue(screen.getByTestId("retry-op-webhook_result"), "All Result");
     await act(async () => fireEvent.click(screen.getByTestId("retry-apply")));
     await waitFor(() => expect(plans).toHaveLength(2));
     expect((plans[1] as { calls: { webhook_result: string }[] }).calls.map((c) => c.webhook_result)).toEqual(["All Result", "All Result"]);

@@ -5,7 +5,7 @@ import { act, fireEvent, render, screen, waitFor } from "@testing-library/react"
 import { emit } from "@tauri-apps/api/event";
 import { QueryScreen } from "./screens/Query";
 import type { JobProgress, JobView, ResultsView } from "./api";
-import { account, job, mockBackend, setupEach } from "./test/helpers";
+import { account, job, mockBackend, setupEach, enterValue } from "./test/helpers";
 
 const ACCOUNT = account("cybavo", { base_url: "https://sofa.example.com", fields: { wallet_id: 55743 } });
 const JOB = job();
@@ -45,7 +45,7 @@ it("a look-up of more than 100 serials runs as a job with progress, then shows a
   await screen.findByTestId("op-ids");
 
   // 100 serials are one request: no job.
-  fireEvent.change(screen.getByTestId("op-ids"), { target: { value: Array.from({ length: 100 }, (_, i) => 1 + i).join(" ") } });
+  enterValue(screen.getByTestId("op-ids"), Array.from({ length: 100 }, (_, i) => 1 + i).join(" "));
   expect(screen.queryByTestId("query-job-note")).toBeNull();
 
   // 250 serials (and a duplicate) from a CSV file.

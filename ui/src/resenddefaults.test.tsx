@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { ResendScreen } from "./screens/Resend";
-import { account, mockBackend, setupEach, type Call } from "./test/helpers";
+import { account, mockBackend, setupEach, type Call, enterValue } from "./test/helpers";
 
 setupEach();
 
@@ -18,7 +18,7 @@ describe("the Resend screen as it opens", () => {
     const select = (await screen.findByTestId("op-eventType")) as HTMLSelectElement;
     expect(select.value).toBe("1");
     const webhook = screen.queryByTestId("op-webhookId") as HTMLInputElement | null;
-    if (webhook && webhook.tagName === "INPUT") fireEvent.change(webhook, { target: { value: "1721442311151521794" } });
+    if (webhook && webhook.tagName === "INPUT") enterValue(webhook, "1721442311151521794");
     fireEvent.click(await screen.findByTestId("op-resendFromDateTime-preset-hour_ago", {}, { timeout: 3000 }));
     await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
     expect(screen.queryByTestId("form-error-eventType")).toBeNull();

@@ -6,7 +6,7 @@ import { AccountsScreen } from "./screens/Accounts";
 import { strongReasons } from "./lib/confirm";
 import { toCsv } from "./lib/csv";
 import type { AccountView } from "./api";
-import { account, mockBackend, operation, provider, setupEach } from "./test/helpers";
+import { account, mockBackend, operation, provider, setupEach, enterValue } from "./test/helpers";
 
 setupEach();
 
@@ -64,11 +64,11 @@ describe("editing an account's address", () => {
     // Same host: secrets stay saved, no warning.
     expect(screen.getByTestId("secret-saved-api_code")).toBeTruthy();
     expect(screen.queryByTestId("new-host-warning")).toBeNull();
-    fireEvent.change(screen.getByTestId("form-base_url"), { target: { value: "https://sofa.example.com/v2" } });
+    enterValue(screen.getByTestId("form-base_url"), "https://sofa.example.com/v2");
     expect(screen.queryByTestId("new-host-warning")).toBeNull();
 
     // Another host: a warning, and both secrets must be typed again.
-    fireEvent.change(screen.getByTestId("form-base_url"), { target: { value: "https://other.example.net" } });
+    enterValue(screen.getByTestId("form-base_url"), "https://other.example.net");
     const warning = screen.getByTestId("new-host-warning");
     expect(warning.textContent).toContain("API code");
     expect(warning.textContent).toContain("API secret");
@@ -82,7 +82,7 @@ describe("editing an account's address", () => {
     expect(screen.getByTestId("field-error-api_code")).toBeTruthy();
 
     // Back to the saved host: the saved secrets are used again.
-    fireEvent.change(screen.getByTestId("form-base_url"), { target: { value: "https://SOFA.example.com:443" } });
+    enterValue(screen.getByTestId("form-base_url"), "https://SOFA.example.com:443");
     expect(screen.queryByTestId("new-host-warning")).toBeNull();
     expect([...missingKeys]).toEqual([]);
   });
@@ -160,11 +160,11 @@ describe("an account whose saved secrets can no longer be read", () => {
     expect(screen.getByTestId("reentry-warning").textContent).toContain("API secret");
     expect(screen.queryByTestId("secret-saved-api_code")).toBeNull();
     expect((screen.getByTestId("form-api_code") as HTMLInputElement).required).toBe(true);
-    fireEvent.change(screen.getByTestId("form-api_code"), { target: { value: "code-again" } });
+    enterValue(screen.getByTestId("form-api_code"), "code-again");
     await act(async () => fireEvent.click(screen.getByTestId("form-save")));
     expect(calls.filter((c) => c.cmd === "update_account")).toEqual([]);
     expect(screen.getByTestId("field-error-api_secret").dataset.code).toBe("vault.master_key_lost");
-    fireEvent.change(screen.getByTestId("form-api_secret"), { target: { value: "secret-again" } });
+    enterValue(screen.getByTestId("form-api_secret"), "secret-again");
     await act(async () => fireEvent.click(screen.getByTestId("form-save")));
     const update = calls.find((c) => c.cmd === "update_account")!;
     expect((update.args.input as { secrets: Record<string, string> }).secrets).toEqual({ api_code: "code-again", api_secret: "secret-again" });

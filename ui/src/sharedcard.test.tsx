@@ -10,7 +10,7 @@ import { AccountsScreen } from "./screens/Accounts";
 import { useHeldDeleteFailures } from "./hooks/useHeldDeleteFailures";
 import { TOAST_MS } from "./hooks/useToast";
 import type { AccountView, NotDeleted, Role, TeamStatus } from "./api";
-import { account, mockBackend, setupEach, withToasts } from "./test/helpers";
+import { account, mockBackend, setupEach, withToasts, enterValue } from "./test/helpers";
 
 setupEach();
 afterEach(() => vi.useRealTimers());
@@ -94,7 +94,7 @@ describe("a shared account's card", () => {
     expect(shared.getByTestId("account-edit")).toBeTruthy();
     expect(shared.queryByTestId("account-managed")).toBeNull();
     fireEvent.click(shared.getByTestId("account-delete"));
-    fireEvent.change(shared.getByTestId("delete-typed"), { target: { value: "Store BR" } });
+    enterValue(shared.getByTestId("delete-typed"), "Store BR");
     await act(async () => fireEvent.click(shared.getByTestId("delete-confirm-button")));
     expect(shared.getByTestId("error-box").textContent).toContain("db.example.com:5432");
   });
@@ -130,7 +130,7 @@ describe("a held delete the team database did not take", () => {
     render(withToasts(<Window />));
     const shared = await card(7);
     fireEvent.click(await shared.findByTestId("account-delete"));
-    fireEvent.change(shared.getByTestId("delete-typed"), { target: { value: "Store BR" } });
+    enterValue(shared.getByTestId("delete-typed"), "Store BR");
     fireEvent.click(shared.getByTestId("delete-confirm-button"));
     await screen.findByTestId("toast-account-deleted");
     await act(async () => undefined);

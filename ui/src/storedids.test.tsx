@@ -6,7 +6,7 @@ import { missingKeys } from "./i18n";
 import { ResendScreen } from "./screens/Resend";
 import { AccountForm } from "./components/AccountForm";
 import { AccountsScreen } from "./screens/Accounts";
-import { account, mockBackend, operation, PROVIDERS, setupEach } from "./test/helpers";
+import { account, mockBackend, operation, PROVIDERS, setupEach, enterValue } from "./test/helpers";
 
 setupEach();
 beforeEach(() => missingKeys.clear());
@@ -56,13 +56,13 @@ describe("an id stored on the account", () => {
   it("can be another of the stored ones, or one typed", async () => {
     renderResend();
     await waitFor(() => expect(select().value).toBe(MAIN));
-    fireEvent.change(select(), { target: { value: BACKUP } });
+    enterValue(select(), BACKUP);
     expect(select().value).toBe(BACKUP);
     expect(screen.queryByTestId(`${testId}-other`)).toBeNull();
-    fireEvent.change(select(), { target: { value: "__other__" } });
+    enterValue(select(), "__other__");
     const typed = screen.getByTestId(`${testId}-other`) as HTMLInputElement;
     expect(typed.value).toBe("");
-    fireEvent.change(typed, { target: { value: "42" } });
+    enterValue(typed, "42");
     expect((screen.getByTestId(`${testId}-other`) as HTMLInputElement).value).toBe("42");
     expect(select().value).toBe("__other__");
   });
@@ -94,8 +94,8 @@ describe("the account form", () => {
     expect(screen.getByTestId(`help-${STORED}`).textContent).toMatch(/portal/);
     fireEvent.click(screen.getByTestId(`form-${STORED}-remove-0`));
     fireEvent.click(screen.getByTestId(`form-${STORED}-add`));
-    fireEvent.change(screen.getByTestId(`form-${STORED}-name-1`), { target: { value: " Backup " } });
-    fireEvent.change(screen.getByTestId(`form-${STORED}-id-1`), { target: { value: " 77 " } });
+    enterValue(screen.getByTestId(`form-${STORED}-name-1`), " Backup ");
+    enterValue(screen.getByTestId(`form-${STORED}-id-1`), " 77 ");
     fireEvent.click(screen.getByTestId(`form-${STORED}-add`));
     await act(async () => fireEvent.click(screen.getByTestId("form-save")));
     const saved = calls.find((c) => c.cmd === "update_account")!;

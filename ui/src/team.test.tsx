@@ -10,7 +10,7 @@ import { ResendScreen } from "./screens/Resend";
 import { Sidebar } from "./components/Sidebar";
 import { HistoryTable } from "./components/history/HistoryTable";
 import type { AccountView, ApprovalItem, HistoryRow, TeamStatus } from "./api";
-import { account as makeAccount, mockBackend, PROVIDERS, setupEach, withToasts, type Call } from "./test/helpers";
+import { account as makeAccount, mockBackend, PROVIDERS, setupEach, withToasts, type Call, enterValue } from "./test/helpers";
 
 setupEach();
 
@@ -44,7 +44,7 @@ describe("Settings › Team", () => {
     expect((await screen.findByTestId("team-solo")).textContent).toContain("invitation code");
     const join = screen.getByTestId("team-join") as HTMLButtonElement;
     expect(join.disabled).toBe(true);
-    fireEvent.change(screen.getByTestId("team-join-code"), { target: { value: "  cbd-invite-1.abc  " } });
+    enterValue(screen.getByTestId("team-join-code"), "  cbd-invite-1.abc  ");
     await act(async () => fireEvent.click(join));
     expect(calls.find((c) => c.cmd === "team_join")!.args).toEqual({ invite: "cbd-invite-1.abc", tls: null });
     await waitFor(() => expect(screen.getByTestId("team-card").dataset.mode).toBe("team"));
@@ -71,14 +71,14 @@ describe("Settings › Team", () => {
       },
     });
     render(withToasts(<TeamCard />));
-    fireEvent.change(await screen.findByTestId("team-join-code"), { target: { value: "cbd-invite-1.abc" } });
+    enterValue(await screen.findByTestId("team-join-code"), "cbd-invite-1.abc");
     // Hidden until asked for: most teams use passwords only.
     expect(screen.queryByTestId("team-tls-client_cert")).toBeNull();
     fireEvent.click(screen.getByTestId("team-tls-toggle"));
     const cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
     const key = "-----BEGIN PRIVATE KEY-----\nSECRET-KEY-TEXT\n-----END PRIVATE KEY-----";
-    fireEvent.change(screen.getByTestId("team-tls-client_cert-text"), { target: { value: cert } });
-    fireEvent.change(screen.getByTestId("team-tls-client_key-text"), { target: { value: key } });
+    enterValue(screen.getByTestId("team-tls-client_cert-text"), cert);
+    enterValue(screen.getByTestId("team-tls-client_key-text"), key);
     expect(screen.getByTestId("team-tls-client_key-text").className).toContain("secret-text");
     await act(async () => fireEvent.click(screen.getByTestId("team-join")));
     const sent = calls.filter((c) => c.cmd === "team_join");
@@ -103,8 +103,8 @@ describe("Settings › Team", () => {
       },
     });
     render(<TeamCard />);
-    fireEvent.change(await screen.findByTestId("team-invite-name"), { target: { value: "bob" } });
-    fireEvent.change(screen.getByTestId("team-invite-role"), { target: { value: "approver" } });
+    enterValue(await screen.findByTestId("team-invite-name"), "bob");
+    enterValue(screen.getByTestId("team-invite-role"), "approver");
     expect(screen.getByText("Can also approve or reject other members' requests.")).toBeTruthy();
     await act(async () => fireEvent.click(screen.getByTestId("team-invite")));
     expect(calls.find((c) => c.cmd === "team_invite")!.args).toEqual({ member: "bob", role: "approver" });
@@ -183,7 +183,7 @@ describe("Approvals screen", () => {
     const calls = mockApprovals(() => [request(3, "pending", "bob")], "alice", true);
     render(<ApprovalsScreen onSeeHistory={() => undefined} />);
     fireEvent.click(await screen.findByTestId("approval-reject"));
-    fireEvent.change(await screen.findByTestId("approval-reject-reason"), { target: { value: "  not this week " } });
+    enterValue(await screen.findByTestId("approval-reject-reason"), "  not this week ");
     await act(async () => fireEvent.click(screen.getByTestId("approval-reject-confirm")));
     expect(calls.find((c) => c.cmd === "reject_request")!.args).toEqual({ id: 3, reason: "not this week" });
   });
@@ -285,7 +285,7 @@ describe("Resend in a team workspace", () => {
     });
   }
   async function resend() {
-    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "90000000139" } });
+    enterValue(await screen.findByTestId("op-notification_id"), "90000000139");
     await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
     await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
   }

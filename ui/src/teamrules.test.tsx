@@ -9,7 +9,7 @@ import { AccountRules } from "./components/team/AccountRules";
 import { HistoryScreen } from "./screens/History";
 import { stepName, stepScope } from "./lib/trail";
 import type { AccountRules as Rules, TeamStatus, TrailRowView } from "./api";
-import { account, mockBackend, setupEach, withToasts } from "./test/helpers";
+import { account, mockBackend, setupEach, withToasts, enterValue } from "./test/helpers";
 
 setupEach();
 
@@ -56,7 +56,7 @@ describe("Team rules… on a shared account's card", () => {
     expect(within(rows[1]).getByTestId("rules-role").textContent).toContain("Same as team role (Operator)");
 
     fireEvent.click(within(dialog).getByTestId("rules-mode-every").querySelector("input")!);
-    fireEvent.change(within(rows[1]).getByTestId("rules-role"), { target: { value: "viewer" } });
+    enterValue(within(rows[1]).getByTestId("rules-role"), "viewer");
     fireEvent.click(within(dialog).getByTestId("rules-save"));
     await screen.findByTestId("account-rules-saved");
     expect(calls.filter((c) => c.cmd === "team_set_account_policy").map((c) => c.args)).toEqual([{ accountId: 7, everyResend: true, waive: [] }]);
@@ -80,7 +80,7 @@ describe("Team rules… on a shared account's card", () => {
     expect((within(dialog).getByTestId("rules-mode-except").querySelector("input[type=radio]") as HTMLInputElement).checked).toBe(true);
     const bob = within(dialog).getAllByTestId("rules-member")[1];
     expect((within(bob).getByTestId("rules-role") as HTMLSelectElement).value).toBe("approver");
-    fireEvent.change(within(bob).getByTestId("rules-role"), { target: { value: "workspace" } });
+    enterValue(within(bob).getByTestId("rules-role"), "workspace");
     fireEvent.click(within(dialog).getByTestId("rules-save"));
     await screen.findByTestId("account-rules-saved");
     expect(calls.find((c) => c.cmd === "team_set_account_policy")?.args).toEqual({ accountId: 7, everyResend: false, waive: ["production"] });
@@ -191,7 +191,7 @@ describe("History in a team workspace", () => {
     await screen.findByTestId("export-done");
     expect((calls.filter((c) => c.cmd === "history_export_csv").pop()!.args.options as { team?: unknown }).team).toBeUndefined();
 
-    fireEvent.change(screen.getByTestId("filter-account"), { target: { value: "8" } });
+    enterValue(screen.getByTestId("filter-account"), "8");
     fireEvent.click(screen.getByTestId("history-whose-team").querySelector("input")!);
     await waitFor(() => expect(screen.getAllByTestId("history-member").map((c) => c.textContent)).toEqual(["bob", "alice", "alice", "alice"]));
     // The workspace's own steps in words: an approval, a role on an account, a member removed (on no account).
@@ -207,8 +207,8 @@ describe("History in a team workspace", () => {
     expect(screen.getAllByTestId("history-scope")[1].textContent).toBe("Approval #4");
     expect(screen.getByTestId("history-count").textContent).toBe("Showing 4");
 
-    fireEvent.change(screen.getByTestId("filter-member"), { target: { value: "bob" } });
-    fireEvent.change(screen.getByTestId("filter-outcome"), { target: { value: "ok" } });
+    enterValue(screen.getByTestId("filter-member"), "bob");
+    enterValue(screen.getByTestId("filter-outcome"), "ok");
     await waitFor(() => expect(screen.getAllByTestId("history-member").map((c) => c.textContent)).toEqual(["bob"]));
     const last = calls.filter((c) => c.cmd === "team_trail_page").pop()!.args;
     expect(last).toMatchObject({ member: "bob", beforeId: null, limit: 100 });
@@ -234,7 +234,7 @@ describe("History in a team workspace", () => {
 
     // Offline: the team's trail says what it needs; "Show mine" brings the local history back.
     offline = true;
-    fireEvent.change(screen.getByTestId("filter-member"), { target: { value: "" } });
+    enterValue(screen.getByTestId("filter-member"), "");
     const panel = await screen.findByTestId("history-team-offline");
     expect(panel.textContent).toContain("The whole team's history needs the team database");
     expect(panel.textContent).toContain("Your own history on this computer still works");

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { mockBackend, setupEach, withToasts } from "./test/helpers";
+import { act, render, screen, waitFor } from "@testing-library/react";
+import { mockBackend, setupEach, withToasts, enterValue } from "./test/helpers";
 import { SettingsScreen } from "./screens/Settings";
 import { applySavedPreferences } from "./lib/prefs";
 import { emit } from "@tauri-apps/api/event";
@@ -105,7 +105,7 @@ describe("theme", () => {
     expect(select.value).toBe("system");
     expect([...select.options].map((o) => o.textContent)).toEqual(["Same as the computer", "Light", "Dark"]);
     await act(async () => {
-      fireEvent.change(select, { target: { value: "dark" } });
+      enterValue(select, "dark");
     });
     await screen.findByTestId("theme-saved");
     expect(calls).toContainEqual({ cmd: "set_preferences", args: { preferences: { language: "en", time_zone: "UTC", theme: "dark", notifications: null } } });

@@ -7,7 +7,7 @@ import { showToast, TOAST_MS } from "./hooks/useToast";
 import { AccountsScreen } from "./screens/Accounts";
 import { SettingsScreen } from "./screens/Settings";
 import { changeLanguage, missingKeys } from "./i18n";
-import { account, mockBackend, PROVIDERS, setupEach, withToasts } from "./test/helpers";
+import { account, mockBackend, PROVIDERS, setupEach, withToasts, enterValue } from "./test/helpers";
 import type { AccountView } from "./api";
 
 setupEach();
@@ -37,7 +37,7 @@ function heldDeletes(undoInTime: boolean) {
 
 async function deleteStore() {
   fireEvent.click(await screen.findByTestId("account-delete"));
-  fireEvent.change(screen.getByTestId("delete-typed"), { target: { value: "Store BR" } });
+  enterValue(screen.getByTestId("delete-typed"), "Store BR");
   fireEvent.click(screen.getByTestId("delete-confirm-button"));
   return screen.findByTestId("toast-account-deleted");
 }
@@ -85,7 +85,7 @@ describe("saves", () => {
 
     await act(async () => changeLanguage("zh-CN"));
     render(withToasts(<SettingsScreen info={null} language="zh-CN" onLanguage={async () => {}} />));
-    fireEvent.change(screen.getByTestId("zone-select"), { target: { value: "UTC" } });
+    enterValue(screen.getByTestId("zone-select"), "UTC");
     expect((await screen.findByTestId("zone-saved")).textContent).toBe("时区已保存。");
     expect(within(screen.getByTestId("toast-zone-saved")).getByTestId("toast-dismiss").getAttribute("aria-label")).toBe("关闭");
     // Shown while the language changes: said in the new one.

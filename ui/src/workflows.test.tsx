@@ -7,7 +7,7 @@ import { buildParams, parseIntegerList } from "./lib/params";
 import { strongReasons } from "./lib/confirm";
 import { localToUnit, parseLocalDateTime, unitToLocal } from "./lib/time";
 import type { AccountView, HistoryRow } from "./api";
-import { account as makeAccount, formField, mockBackend, operation, setupEach, type Call } from "./test/helpers";
+import { account as makeAccount, formField, mockBackend, operation, setupEach, type Call, enterValue } from "./test/helpers";
 
 const field = (name: string, kind: Parameters<typeof formField>[2]) => formField("cybavo", name, kind, true);
 const account = (env: AccountView["environment"], id = 7, label = "Store BR"): AccountView =>
@@ -92,7 +92,7 @@ describe("Resend screen", () => {
   it("says plainly that a production resend goes to real servers, asks for no typed name, then shows the outcome", async () => {
     mock([account("production")]);
     renderResend([account("production")]);
-    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "90000000139" } });
+    enterValue(await screen.findByTestId("op-notification_id"), "90000000139");
     await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
     const dialog = await screen.findByTestId("confirm-dialog");
     expect(screen.getByTestId("confirm-level").dataset.level).toBe("strong");
@@ -119,7 +119,7 @@ describe("Resend screen", () => {
         : undefined,
     );
     renderResend([account("sandbox")]);
-    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "90000000139" } });
+    enterValue(await screen.findByTestId("op-notification_id"), "90000000139");
     await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
     await screen.findByTestId("confirm-dialog");
     await act(async () => fireEvent.click(screen.getByTestId("confirm-send")));
@@ -148,7 +148,7 @@ describe("Resend screen", () => {
   it("asks only a plain confirmation for one callback on a sandbox account", async () => {
     mock([account("sandbox")]);
     renderResend([account("sandbox")]);
-    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "5" } });
+    enterValue(await screen.findByTestId("op-notification_id"), "5");
     await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
     await screen.findByTestId("confirm-dialog");
     expect(screen.getByTestId("confirm-level").dataset.level).toBe("normal");
@@ -158,7 +158,7 @@ describe("Resend screen", () => {
   it("refuses a non-numeric serial before calling the backend", async () => {
     mock([account("sandbox")]);
     renderResend([account("sandbox")]);
-    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "12a" } });
+    enterValue(await screen.findByTestId("op-notification_id"), "12a");
     fireEvent.click(screen.getByTestId("resend-go"));
     expect((await screen.findByTestId("form-error-notification_id")).textContent).toContain("whole numbers");
     expect(calls.some((c) => c.cmd === "preview_action")).toBe(false);
@@ -180,7 +180,7 @@ describe("Copy with secrets", () => {
   async function openPreview(extra: (cmd: string, args: Record<string, unknown>) => unknown) {
     mock([account("production")], extra);
     renderResend([account("production")]);
-    fireEvent.change(await screen.findByTestId("op-notification_id"), { target: { value: "90000000139" } });
+    enterValue(await screen.findByTestId("op-notification_id"), "90000000139");
     await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
     await screen.findByTestId("resend-preview-panel");
   }
@@ -339,7 +339,7 @@ describe("History paging", () => {
     });
     render(<HistoryScreen focus={null} onRepeat={() => undefined} />);
     await screen.findAllByTestId("history-row");
-    await act(async () => fireEvent.change(screen.getByTestId("filter-outcome"), { target: { value: "failed" } }));
+    await act(async () => enterValue(screen.getByTestId("filter-outcome"), "failed"));
     await waitFor(() => {
       const last = calls.filter((c) => c.cmd === "history_page").at(-1)!;
       expect((last.args.filter as { outcome: string }).outcome).toBe("failed");

@@ -1,6 +1,6 @@
 // A screen whose code is a chunk of its own, fetched when first drawn or earlier with `load()`. Once fetched it
-// is drawn at once, with no suspended frame; while it is being fetched the nearest <Suspense> waits (moving
-// to it inside a transition, React keeps the screen already shown meanwhile).
+// is drawn at once, with no suspended frame; while it is being fetched the nearest <Suspense> waits (the app
+// moves to a screen only once `load()` has settled, so the screen already shown stays meanwhile).
 import type { ComponentType } from "react";
 
 export function lazyScreen<P extends object>(fetch: () => Promise<ComponentType<P>>) {

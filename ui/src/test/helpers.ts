@@ -7,7 +7,7 @@ import { Toasts } from "../components/Toasts";
 // src/providers/descriptor.rs does (for providers the UI has never heard of), accounts and jobs, and one
 // IPC mock standing in for the app.
 import { afterEach, beforeEach } from "vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, fireEvent } from "@testing-library/react";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { AccountField, AccountView, FormField, JobView, OperationDescriptor, ProviderDescriptor } from "../api";
 import type { BaseUrlPreset } from "../bindings/BaseUrlPreset";
@@ -147,4 +147,11 @@ export function setupEach() {
 /** A screen or component drawn with the app's confirmations region (as App draws it). */
 export function withToasts(node: ReactNode) {
   return createElement(Fragment, null, node, createElement(Toasts));
+}
+
+/** Gives a field a value as the user does: typing into a text field sends `input` events (the browser's
+ * `change` comes only when focus leaves it), picking in a select sends `change`. */
+export function enterValue(field: Element, value: string) {
+  if (field instanceof HTMLSelectElement) fireEvent.change(field, { target: { value } });
+  else fireEvent.input(field, { target: { value } });
 }
