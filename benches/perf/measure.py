@@ -428,23 +428,33 @@ def main():
         return
     if not args.baseline or not args.cli:
         ap.error("--baseline and --cli are needed (or --full-history)")
-    out = {"startup": startup(args.app, args.baseline, args.runs)}
+    out = {}
+
+    def save():
+        # A file, not stdout: processes of the desktop session (the accessibility bus) print there too. Written
+        # after each part, so a part that fails keeps the ones measured before it.
+        with open(args.out, "w") as f:
+            json.dump(out, f, indent=2)
+
+    out["startup"] = startup(args.app, args.baseline, args.runs)
+    save()
     print(json.dumps({"startup_medians": {k: v for k, v in out["startup"].items() if k != "runs"}}), file=sys.stderr)
     # Like for like: where the app chooses CPU painting (no GPU; src-tauri/src/painting.rs) and the hello-world
     # app keeps WebKit's default, the comparison above is of the two apps as they ship. These two give both apps
     # the same painting, each way (WebKit reads WEBKIT_SKIA_ENABLE_CPU_RENDERING; "0" keeps GPU painting).
     if args.same_painting:
         out["startup_cpu_painting"] = startup(args.app, args.baseline, args.runs, {"WEBKIT_SKIA_ENABLE_CPU_RENDERING": "1"})
+        save()
         out["startup_gpu_painting"] = startup(args.app, args.baseline, args.runs, {"WEBKIT_SKIA_ENABLE_CPU_RENDERING": "0"})
+        save()
     # Before the growth run, which adds an account: the static copy is of the first screen on a new data folder,
     # the screen every launch above showed.
     if args.static_screen:
         out["static_screen"] = static_screen(args.app, args.baseline, args.webdriver, args.runs, args.static_screen)
+        save()
     if args.ops > 0:
         out["memory_growth"] = growth(args.app, args.ops, args.webdriver, args.cli)
-    # A file, not stdout: processes of the desktop session (the accessibility bus) print there too.
-    with open(args.out, "w") as f:
-        json.dump(out, f, indent=2)
+        save()
 
 
 if __name__ == "__main__":
