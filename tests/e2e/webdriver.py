@@ -5,6 +5,7 @@ import hashlib
 import http.client
 import json
 import os
+import signal
 import subprocess
 import time
 import urllib.parse
@@ -188,6 +189,17 @@ class Session:
         deadline = started + 20
         while app_pids(self.application) and time.time() < deadline:
             time.sleep(0.1)
+        # Still running (a test that failed left it in the background with a job): stopped, so the next session
+        # does not hand over to it.
+        leftover = app_pids(self.application)
+        for pid in leftover:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if leftover:
+            print(f"     (the app was still running after 20 s and was stopped: {leftover})", flush=True)
+            deadline = time.time() + 10
         # Its single-instance name on the session bus goes when the bus sees its connection close.
         while instance_name_held() and time.time() < deadline:
             time.sleep(0.1)

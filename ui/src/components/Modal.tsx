@@ -1,7 +1,7 @@
 // A dialog over the screen: the browser's own <dialog>, opened with showModal(). Focus moves into it, Tab
 // and Shift+Tab stay inside (the page behind is inert), Escape closes it, and focus goes back to the control
 // that opened it. Nothing to download: the engine does it all (WebKitGTK included).
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useId, useLayoutEffect, useRef, type ReactNode } from "react";
 
 export function Modal(props: {
   title: string;
@@ -15,11 +15,13 @@ export function Modal(props: {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const onClose = useRef(props.onClose);
-  useEffect(() => {
+  useLayoutEffect(() => {
     onClose.current = props.onClose;
   }, [props.onClose]);
 
-  useEffect(() => {
+  // As the dialog is put in the page, before it is painted: no frame shows it in the page but closed (the
+  // renderer runs plain effects only after the next paint).
+  useLayoutEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
