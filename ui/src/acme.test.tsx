@@ -14,7 +14,7 @@ import { paramsFromRecorded } from "./lib/params";
 import { formatLocal } from "./lib/time";
 import type { HistoryRow } from "./api";
 import { ACME, addAcmeCatalog } from "./test/acme";
-import { PROVIDERS, account, formField, job, mockBackend, op, operation, setupEach, type Call, enterValue } from "./test/helpers";
+import { PROVIDERS, account, formField, job, mockBackend, op, operation, setupEach, type Call, enterValue, DATE_FIELD_WAIT } from "./test/helpers";
 import { strongReasons } from "./lib/confirm";
 import { OperationChoice } from "./components/resend/OperationChoice";
 
@@ -95,7 +95,7 @@ describe("Resend with a provider the UI does not know", () => {
     renderResend();
     await screen.findByTestId("op-merchant_ref");
     change("op-merchant_ref", "R-1");
-    fireEvent.click(await screen.findByTestId("op-from-preset-hour_ago", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("op-from-preset-hour_ago", {}, DATE_FIELD_WAIT));
     change("op-channel", "card");
     await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
     await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
@@ -125,7 +125,7 @@ describe("Resend with a provider the UI does not know", () => {
     renderResend();
     await screen.findByTestId("op-merchant_ref");
     change("op-merchant_ref", "R-2");
-    fireEvent.click(await screen.findByTestId("op-from-preset-hour_ago", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("op-from-preset-hour_ago", {}, DATE_FIELD_WAIT));
     change("op-channel", "card");
     await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
     await act(async () => fireEvent.click(await screen.findByTestId("confirm-send")));
@@ -165,7 +165,7 @@ describe("Resend with a provider the UI does not know", () => {
     // A day back (the date field's quick choice): further back than the operation's 2-hour rule.
     // A quick choice is a whole minute: a day back, to the minute.
     const from = Math.floor((Date.now() - 86_400_000) / 60_000) * 60;
-    fireEvent.click(await screen.findByTestId("op-from-preset-day_ago", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("op-from-preset-day_ago", {}, DATE_FIELD_WAIT));
     change("op-scope", "everything");
     change("op-channel", "bank");
     change("op-notify_url", "https://hooks.example.com/a");
@@ -217,7 +217,7 @@ describe("Resend with a provider the UI does not know", () => {
     expect((await screen.findByTestId("bulk-error")).textContent).toBe(
       "Choose when the window starts: type a date and time, or pick a quick choice or the hours of an outage.",
     );
-    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour", {}, DATE_FIELD_WAIT));
     boxes.forEach((b) => fireEvent.click(b));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     expect((await screen.findByTestId("bulk-error")).textContent).toBe("Tick at least one channel.");
@@ -413,7 +413,7 @@ describe("Query with a provider the UI does not know", () => {
     });
     render(<QueryScreen accountId={ACCOUNT.id} onAccount={noop} onGoToAccounts={noop} onResend={noop} onSeeHistory={noop} />);
     fireEvent.click(await screen.findByTestId("query-tab-events-since"));
-    fireEvent.click(await screen.findByTestId("op-since-preset-day_ago", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("op-since-preset-day_ago", {}, DATE_FIELD_WAIT));
     await act(async () => fireEvent.click(screen.getByTestId("query-run")));
     await waitFor(() => expect(screen.getAllByTestId("query-row")).toHaveLength(2));
     await act(async () => fireEvent.click(screen.getByTestId("query-more")));

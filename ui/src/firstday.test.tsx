@@ -10,7 +10,7 @@ import { ResultPanel, outcomeTone } from "./components/ResultPanel";
 import { compareNames } from "./lib/names";
 import { describePlan, windowText } from "./lib/planwords";
 import type { ActionResult, JobFailures, JobView, Plan } from "./api";
-import { PROVIDERS, account, job, mockBackend, operation, setupEach, enterValue } from "./test/helpers";
+import { PROVIDERS, account, job, mockBackend, operation, setupEach, enterValue, DATE_FIELD_WAIT } from "./test/helpers";
 
 process.env.TZ = "America/Sao_Paulo";
 
@@ -63,7 +63,7 @@ describe("the plan in words", () => {
     mockBackend({ accounts: [CCP], on: (cmd) => (cmd === "plan_job" ? plan : undefined) });
     renderResend();
     fireEvent.click((await screen.findByTestId("mode-bulk")).querySelector("input")!);
-    fireEvent.click(await screen.findByTestId("bulk-window-preset-yesterday", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-yesterday", {}, DATE_FIELD_WAIT));
     await act(async () => fireEvent.click(screen.getByTestId("bulk-plan")));
     await screen.findByTestId("plan-dialog");
     expect(screen.getByTestId("plan-window").textContent).toMatch(/^\d\d\/\d\d\/\d{4}, 00:00 – 00:00$/);
@@ -194,7 +194,7 @@ describe("a resend over the budget", () => {
     });
     renderResend();
     await waitFor(() => expect(screen.getByTestId("resend-go").textContent).toMatch(/^Resend… \(possible in 5\d s\)$/));
-    fireEvent.click(await screen.findByTestId("op-start_timestamp-preset-hour_ago", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("op-start_timestamp-preset-hour_ago", {}, DATE_FIELD_WAIT));
     fireEvent.click(screen.getByTestId("op-end_timestamp-preset-now"));
     await act(async () => fireEvent.click(screen.getByTestId("resend-go")));
     await screen.findByTestId("confirm-dialog");
@@ -214,7 +214,7 @@ describe("work in progress", () => {
     mockBackend({ accounts: [CCP] });
     const first = renderResend();
     fireEvent.click((await screen.findByTestId("mode-bulk")).querySelector("input")!);
-    fireEvent.click(await screen.findByTestId("bulk-window-preset-yesterday", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-yesterday", {}, DATE_FIELD_WAIT));
     first.unmount();
     renderResend();
     expect((await screen.findByTestId("mode-bulk")).querySelector("input")!.checked).toBe(true);

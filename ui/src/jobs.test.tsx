@@ -6,7 +6,7 @@ import { JobsPanel } from "./components/bulk/JobsPanel";
 import { mergeProgress } from "./hooks/useJobs";
 import { formatDuration } from "./lib/duration";
 import type { JobView, Plan } from "./api";
-import { PROVIDERS, account, job, mockBackend, setupEach } from "./test/helpers";
+import { PROVIDERS, account, job, mockBackend, setupEach, DATE_FIELD_WAIT } from "./test/helpers";
 
 const ACCOUNT = account("ccpayment", { id: 3, label: "Shop", base_url: "https://ccpayment.example.com", fields: { api_version: "v1" } });
 const PLAN: Plan = {
@@ -43,7 +43,7 @@ describe("bulk resend", () => {
     expect(screen.getByTestId("budget-next").textContent).toMatch(/Next request allowed in (41|42|43) s/);
 
     fireEvent.click(screen.getByTestId("mode-bulk").querySelector("input")!);
-    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-last_hour", {}, DATE_FIELD_WAIT));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     await screen.findByTestId("plan-dialog");
     const req = calls.find((c) => c.cmd === "plan_job")!.args.request as { since: number; until: number; operation: string };
@@ -79,7 +79,7 @@ describe("bulk resend", () => {
     });
     render(<ResendScreen accountId={3} onAccount={() => undefined} intent={null} onGoToAccounts={() => undefined} onSeeHistory={() => undefined} />);
     fireEvent.click((await screen.findByTestId("mode-bulk")).querySelector("input")!);
-    fireEvent.click(await screen.findByTestId("bulk-window-preset-yesterday", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("bulk-window-preset-yesterday", {}, DATE_FIELD_WAIT));
     fireEvent.click(screen.getByTestId("bulk-plan"));
     await screen.findByTestId("plan-dialog");
     expect(screen.getByTestId("plan-days-warning").textContent).toContain("2 days");

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { ResendScreen } from "./screens/Resend";
-import { account, mockBackend, setupEach, type Call, enterValue } from "./test/helpers";
+import { account, mockBackend, setupEach, type Call, enterValue, DATE_FIELD_WAIT } from "./test/helpers";
 
 setupEach();
 
@@ -19,7 +19,7 @@ describe("the Resend screen as it opens", () => {
     expect(select.value).toBe("1");
     const webhook = screen.queryByTestId("op-webhookId") as HTMLInputElement | null;
     if (webhook && webhook.tagName === "INPUT") enterValue(webhook, "1721442311151521794");
-    fireEvent.click(await screen.findByTestId("op-resendFromDateTime-preset-hour_ago", {}, { timeout: 3000 }));
+    fireEvent.click(await screen.findByTestId("op-resendFromDateTime-preset-hour_ago", {}, DATE_FIELD_WAIT));
     await act(async () => fireEvent.click(screen.getByTestId("resend-preview")));
     expect(screen.queryByTestId("form-error-eventType")).toBeNull();
     await waitFor(() => expect(calls.some((c) => c.cmd === "preview_action")).toBe(true));

@@ -155,3 +155,7 @@ export function enterValue(field: Element, value: string) {
   if (field instanceof HTMLSelectElement) fireEvent.change(field, { target: { value } });
   else fireEvent.input(field, { target: { value } });
 }
+
+/** How long a test waits for a date field to appear: its code is a chunk of its own, and the first test of a
+ * run to draw one also waits for that chunk (React Aria) to be compiled, seconds on a busy 2-core machine. */
+export const DATE_FIELD_WAIT = { timeout: 10_000 };
