@@ -48,3 +48,11 @@ if (typeof HTMLDialogElement !== "undefined" && typeof HTMLDialogElement.prototy
     return new Response(text, { headers: { "content-type": "application/json" } });
   }) as typeof fetch;
 }
+
+// Preact runs effects after the next frame, on a timer where nothing is painted (jsdom): one could fire after a
+// test file's environment is gone. Here they run once the render that caused them is done, as React's run in
+// tests, so none is left waiting when a file ends.
+{
+  const { options } = await import("preact");
+  (options as { requestAnimationFrame?: (flush: () => void) => void }).requestAnimationFrame = (flush) => queueMicrotask(flush);
+}
