@@ -12,6 +12,7 @@ const CAPABILITY: &str = "capabilities/main-window.json";
 fn main() {
     println!("cargo:rerun-if-changed=commands.list");
     println!("cargo:rerun-if-changed={CAPABILITY}");
+    startup_layout();
     let list = std::fs::read_to_string("commands.list").expect("read commands.list");
     let paths = command_paths(&list);
     let names: Vec<&'static str> =
@@ -25,6 +26,34 @@ fn main() {
     let manifest = tauri_build::AppManifest::new().commands(Box::leak(names.into_boxed_slice()));
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("failed to run tauri-build");
+}
+
+/// Release builds for x86-64 Linux, which rust-lld links, put the code and data the app uses while starting
+/// next to each other, in the order of `startup-order.txt` (made by `scripts/startup-order.sh`): the kernel
+/// maps a binary's pages around each one used, so start-up code spread over the whole binary made nearly all
+/// of it resident (docs/performance.md). Names the file lists that a build no longer has are skipped, so a
+/// stale file costs memory, never a failed build. `CALLBACK_DESK_LINK_MAP=path` also writes the linker's map
+/// there (where each symbol was put), which the script reads.
+fn startup_layout() {
+    const ORDER: &str = "startup-order.txt";
+    println!("cargo:rerun-if-changed={ORDER}");
+    println!("cargo:rerun-if-env-changed=CALLBACK_DESK_LINK_MAP");
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    let linked_by_rust_lld = var("CARGO_CFG_TARGET_OS") == "linux"
+        && var("CARGO_CFG_TARGET_ARCH") == "x86_64"
+        && var("CARGO_CFG_TARGET_ENV") == "gnu";
+    if !linked_by_rust_lld || var("PROFILE") != "release" {
+        return;
+    }
+    let order = Path::new(&var("CARGO_MANIFEST_DIR")).join(ORDER);
+    if order.exists() {
+        println!("cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}", order.display());
+        println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+    }
+    if let Ok(map) = std::env::var("CALLBACK_DESK_LINK_MAP") {
+        // Symbols as the ordering file names them (the map demangles them otherwise).
+        println!("cargo:rustc-link-arg-bins=-Wl,-Map={map},--no-demangle");
+    }
 }
 
 /// `module::function` per line; blank lines and `#` comments skipped.
