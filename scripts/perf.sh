@@ -21,7 +21,8 @@ echo "==> machine"
 
 echo "==> release builds (app with custom-protocol, as tauri build does; the hello-world app the same way)"
 (cd ui && npx vite build --logLevel warn)
-cargo build --release --locked -p callback-desk-app --features custom-protocol
+# With the linker's map, for the summary's check of the start-up layout (src-tauri/build.rs).
+CALLBACK_DESK_LINK_MAP="$OUT/callback-desk.map" cargo build --release --locked -p callback-desk-app --features custom-protocol
 cargo build --release --locked -p callback-desk --bin callback-desk-cli
 [ -f benches/hello-tauri/Cargo.lock ] || cp Cargo.lock benches/hello-tauri/Cargo.lock
 CARGO_TARGET_DIR=$ROOT/target cargo build --release --manifest-path benches/hello-tauri/Cargo.toml --features custom-protocol

@@ -109,6 +109,17 @@ binary = os.path.join(root, "target", "release", "callback-desk")
 if os.path.exists(binary):
     size = mib(os.path.getsize(binary))
     row("release binary (stripped)", f"{size:.1f} MiB", "<= 15 MB", size * 1.048576 <= 15)
+# How much of the start-up layout (src-tauri/startup-order.txt) this build still has: perf.sh links the app with
+# a map. The linker skips names that are gone, so a falling share means the file is due to be remade
+# (scripts/startup-order.sh), not a broken build.
+order = os.path.join(root, "src-tauri", "startup-order.txt")
+link_map = os.path.join(out, "callback-desk.map")
+if os.path.exists(order) and os.path.exists(link_map):
+    wanted = [line.strip() for line in open(order) if line.strip()]
+    present = {fields[-1] for fields in (line.split() for line in open(link_map, errors="replace")) if len(fields) == 5}
+    found = sum(name in present for name in wanted)
+    row("start-up layout: names of src-tauri/startup-order.txt found in this build", f"{found:,} of {len(wanted):,} "
+        f"({100 * found / max(len(wanted), 1):.0f}%)", "(remake it with scripts/startup-order.sh when this falls)", None)
 hello = os.path.join(root, "target", "release", "hello-tauri")
 if os.path.exists(hello):
     row("hello-world release binary (stripped)", f"{mib(os.path.getsize(hello)):.1f} MiB", "(for reference)", None)
