@@ -28,21 +28,26 @@ fn main() {
         .expect("failed to run tauri-build");
 }
 
-/// Release builds for x86-64 Linux, which rust-lld links, put the code and data the app uses while starting
-/// next to each other, in the order of `startup-order.txt` (made by `scripts/startup-order.sh`): the kernel
-/// maps a binary's pages around each one used, so start-up code spread over the whole binary made nearly all
-/// of it resident (docs/performance.md). Names the file lists that a build no longer has are skipped, so a
-/// stale file costs memory, never a failed build. `CALLBACK_DESK_LINK_MAP=path` also writes the linker's map
-/// there (where each symbol was put), which the script reads.
+/// Release builds for x86-64 Linux linked by rust-lld put the code and data the app uses while starting next to
+/// each other, in the order of `startup-order.txt` (made by `scripts/startup-order.sh`): the kernel maps a
+/// binary's pages around each one used, so start-up code spread over the whole binary made nearly all of it
+/// resident (docs/performance.md). Names the file lists that a build no longer has are skipped, so a stale file
+/// costs memory, never a failed build. Other linkers do not take the option: builds with them (an older or a
+/// distribution's rustc, or `CALLBACK_DESK_STARTUP_LAYOUT=off` with a linker of one's own) are linked as before.
+/// `CALLBACK_DESK_LINK_MAP=path` also writes the linker's map there (where each symbol was put), which the
+/// script reads.
 fn startup_layout() {
     const ORDER: &str = "startup-order.txt";
     println!("cargo:rerun-if-changed={ORDER}");
     println!("cargo:rerun-if-env-changed=CALLBACK_DESK_LINK_MAP");
+    println!("cargo:rerun-if-env-changed=CALLBACK_DESK_STARTUP_LAYOUT");
     let var = |k: &str| std::env::var(k).unwrap_or_default();
-    let linked_by_rust_lld = var("CARGO_CFG_TARGET_OS") == "linux"
+    let wanted = var("PROFILE") == "release"
+        && var("CALLBACK_DESK_STARTUP_LAYOUT") != "off"
+        && var("CARGO_CFG_TARGET_OS") == "linux"
         && var("CARGO_CFG_TARGET_ARCH") == "x86_64"
         && var("CARGO_CFG_TARGET_ENV") == "gnu";
-    if !linked_by_rust_lld || var("PROFILE") != "release" {
+    if !wanted || !rustc_links_with_rust_lld(&var("RUSTC")) {
         return;
     }
     let order = Path::new(&var("CARGO_MANIFEST_DIR")).join(ORDER);
@@ -54,6 +59,28 @@ fn startup_layout() {
         // Symbols as the ordering file names them (the map demangles them otherwise).
         println!("cargo:rustc-link-arg-bins=-Wl,-Map={map},--no-demangle");
     }
+}
+
+/// Rust 1.90 and later link x86-64 Linux with the rust-lld of their own sysroot (its `gcc-ld` folder), where the
+/// toolchain ships it (rustup's do).
+fn rustc_links_with_rust_lld(rustc: &str) -> bool {
+    let rustc = if rustc.is_empty() { "rustc" } else { rustc };
+    let output = |arg: &str| {
+        std::process::Command::new(rustc)
+            .arg(arg)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    };
+    // "rustc 1.95.0 (59807616e 2026-04-14)"
+    let minor = output("--version")
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.split('.').nth(1).and_then(|m| m.parse::<u32>().ok()))
+        .unwrap_or(0);
+    let sysroot = output("--print=sysroot");
+    minor >= 90 && Path::new(&sysroot).join("lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld/ld.lld").exists()
 }
 
 /// `module::function` per line; blank lines and `#` comments skipped.
