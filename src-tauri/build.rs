@@ -73,14 +73,13 @@ fn rustc_links_with_rust_lld(rustc: &str) -> bool {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
             .unwrap_or_default()
     };
-    // "rustc 1.95.0 (59807616e 2026-04-14)"
-    let minor = output("--version")
-        .split_whitespace()
-        .nth(1)
-        .and_then(|v| v.split('.').nth(1).and_then(|m| m.parse::<u32>().ok()))
-        .unwrap_or(0);
+    // "rustc 1.95.0 (59807616e 2026-04-14)" -> (1, 95)
+    let version = output("--version");
+    let mut numbers = version.split_whitespace().nth(1).unwrap_or("").split('.').map(|n| n.parse::<u32>().unwrap_or(0));
+    let major_minor = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
     let sysroot = output("--print=sysroot");
-    minor >= 90 && Path::new(&sysroot).join("lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld/ld.lld").exists()
+    major_minor >= (1, 90)
+        && Path::new(&sysroot).join("lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld/ld.lld").exists()
 }
 
 /// `module::function` per line; blank lines and `#` comments skipped.

@@ -25,6 +25,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import measure  # noqa: E402
+
 PAGE = 4096
 
 
@@ -107,12 +110,8 @@ def used_pages(binary, data, env_extra, settle=3.0, timeout=60.0):
                         pages.add(offset // PAGE + i)
         return pages
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        subprocess.run(["pkill", "-KILL", "-P", str(proc.pid)], check=False)
+        measure.kill_tree(proc.pid)  # the app and the WebKit processes it started
+        proc.wait(timeout=10)
 
 
 def loads(binary):

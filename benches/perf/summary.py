@@ -6,6 +6,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import startup_order  # noqa: E402  (reads the linker's map)
+
 out = sys.argv[1]
 root = os.path.abspath(os.path.join(out, "..", ".."))
 
@@ -116,7 +119,7 @@ order = os.path.join(root, "src-tauri", "startup-order.txt")
 link_map = os.path.join(out, "callback-desk.map")
 if os.path.exists(order) and os.path.exists(link_map):
     wanted = [line.strip() for line in open(order) if line.strip()]
-    present = {fields[-1] for fields in (line.split() for line in open(link_map, errors="replace")) if len(fields) == 5}
+    present = {symbol for _, _, symbol in startup_order.sections(link_map)}
     found = sum(name in present for name in wanted)
     row("start-up layout: names of src-tauri/startup-order.txt found in this build", f"{found:,} of {len(wanted):,} "
         f"({100 * found / max(len(wanted), 1):.0f}%)", "(remake it with scripts/startup-order.sh when this falls)", None)
