@@ -166,6 +166,42 @@ pub struct SecretState {
     pub needs_reentry: bool,
 }
 
+/// An account's public fields as an editor showed them: the form when it was opened, `accounts edit` when it
+/// read the account. An edit made over them is refused (`accounts.changed_elsewhere`, nothing changed) when
+/// the account no longer has them, so no edit silently undoes another made meanwhile: in another window or
+/// process of this installation, or, for a shared account, by another admin (checked by the team database
+/// under the account's row lock).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct AccountBasis {
+    pub label: String,
+    pub environment: Environment,
+    pub base_url: String,
+    #[ts(type = "Record<string, unknown>")]
+    pub fields: Map<String, Value>,
+    pub notes: String,
+}
+
+impl AccountBasis {
+    pub fn of(view: &AccountView) -> AccountBasis {
+        AccountBasis {
+            label: view.label.clone(),
+            environment: view.environment,
+            base_url: view.base_url.clone(),
+            fields: view.fields.clone(),
+            notes: view.notes.clone(),
+        }
+    }
+
+    /// Refuses an edit over this basis of an account that is now `now`.
+    pub fn check(&self, now: &AccountBasis) -> Result<()> {
+        if self == now {
+            return Ok(());
+        }
+        Err(Error::new(ErrorCode::AccountsChangedElsewhere).with("label", now.label.as_str()))
+    }
+}
+
 /// An account as the UI and the CLI see it: never a secret, only whether each one is set.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
@@ -205,6 +241,22 @@ impl AccountView {
 pub struct Accounts {
     vault: Arc<Vault>,
     clock: Arc<dyn Clock>,
+}
+
+/// Account `id`'s public fields as stored, read inside the transaction that changes them.
+fn stored_basis(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<AccountBasis> {
+    let (label, environment, base_url, fields, notes): (String, String, String, String, String) = tx
+        .query_row("SELECT label, environment, base_url, fields, notes FROM accounts WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .map_err(storage_error)?;
+    Ok(AccountBasis {
+        label,
+        environment: Environment::parse(&environment).unwrap_or(Environment::Custom),
+        base_url,
+        fields: serde_json::from_str(&fields).unwrap_or_default(),
+        notes,
+    })
 }
 
 /// The names of a provider's secret account fields.
@@ -393,7 +445,9 @@ impl Accounts {
         Ok(())
     }
 
-    pub fn update(&self, id: i64, input: &AccountInput) -> Result<AccountView> {
+    /// Saves `input` over account `id`; with a `basis` (the account as the editor showed it), only while the
+    /// account still has it (see [`AccountBasis`]).
+    pub fn update(&self, id: i64, input: &AccountInput, basis: Option<&AccountBasis>) -> Result<AccountView> {
         let current = self.get(id)?;
         if current.provider != input.provider {
             return Err(Error::invalid_field("provider", "cannot_change"));
@@ -410,6 +464,9 @@ impl Accounts {
         {
             let mut conn = self.vault.db().conn();
             let tx = write_transaction(&mut conn)?;
+            if let Some(basis) = basis {
+                basis.check(&stored_basis(&tx, id)?)?;
+            }
             tx.execute(
                 "UPDATE accounts SET label = ?2, environment = ?3, base_url = ?4, fields = ?5, notes = ?6, updated_at = ?7
                  WHERE id = ?1",

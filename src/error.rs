@@ -73,6 +73,7 @@ error_codes! {
     VaultSecretMissing => "vault.secret_missing",
     VaultMasterKeyLost => "vault.master_key_lost",
     AccountsSecretsRequiredForNewHost => "accounts.secrets_required_for_new_host",
+    AccountsChangedElsewhere => "accounts.changed_elsewhere",
     StorageFailed => "storage.failed",
     FileNotRegular => "file.not_regular",
     FileRevealFailed => "file.reveal_failed",

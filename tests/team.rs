@@ -2100,6 +2100,43 @@ async fn team_an_admins_edit_of_a_shared_account_reaches_every_members_copy_with
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_an_admins_edit_over_a_copy_another_admin_changed_since_is_refused_and_undoes_nothing() {
+    let url = team_database("team_edit_basis").await;
+    let dba = superuser("team_edit_basis").await;
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    alice.invite(&bob, "bob", "admin");
+    let mine = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
+    let bobs = bob.shared_id("Cybavo team");
+
+    // Alice renames the account; bob's copy is still as he last read it.
+    alice.ok(&["accounts", "edit", &mine, "--label", "Cybavo payouts"]);
+    let edit = bob.refused(&["accounts", "edit", &bobs, "--notes", "rotated in December"]);
+    assert_eq!(
+        (edit["code"].as_str(), edit["params"]["label"].as_str()),
+        (Some("accounts.changed_elsewhere"), Some("Cybavo payouts")),
+        "{edit}"
+    );
+    let row = |sql: &'static str| {
+        let dba = &dba;
+        async move {
+            let r = dba.query_one(sql, &[]).await.unwrap();
+            (r.get::<_, String>(0), r.get::<_, String>(1))
+        }
+    };
+    let current = "SELECT label, notes FROM callback_desk.accounts";
+    assert_eq!(row(current).await, ("Cybavo payouts".to_owned(), String::new()), "alice's rename stays");
+    assert_eq!(workspace_rows(&dba, "account", "edit account").await.len(), 1);
+
+    // Over the account as it is now (his copy was refreshed), bob's edit keeps alice's rename.
+    bob.ok(&["accounts", "edit", &bobs, "--notes", "rotated in December"]);
+    assert_eq!(row(current).await, ("Cybavo payouts".to_owned(), "rotated in December".to_owned()));
+    assert_eq!(listed(&alice, &mine)["notes"], "rotated in December");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
 async fn team_a_member_who_is_not_the_accounts_admin_cannot_edit_nor_delete_its_copy_and_nothing_changes() {
     let url = team_database("team_edit_refused").await;
     let dba = superuser("team_edit_refused").await;
@@ -2259,7 +2296,7 @@ async fn team_a_members_own_credentials_cannot_edit_delete_nor_take_back_an_acco
         for sql in [
             format!(
                 "SELECT callback_desk.update_account({team_id}, 'Mine', 'custom', 'https://evil.example.com', '{{}}', '',
-                 '{{}}', '{{}}', '{{}}', '{{}}')"
+                 '{{}}', '{{}}', '{{}}', '{{}}', NULL)"
             ),
             format!("SELECT callback_desk.delete_account({team_id})"),
             format!("SELECT callback_desk.unshare_secrets({team_id}, 'alice')"),

@@ -37,7 +37,7 @@ fn create_list_update_delete_without_exposing_secrets() {
     let mut input = cybavo_input();
     input.secrets.clear();
     input.label = "Store A (renamed)".into();
-    let b = acc.update(a.id, &input).unwrap();
+    let b = acc.update(a.id, &input, None).unwrap();
     assert_eq!(b.label, "Store A (renamed)");
     let (_, account) = acc.signing_account(a.id, None).unwrap();
     assert_eq!(
@@ -45,7 +45,7 @@ fn create_list_update_delete_without_exposing_secrets() {
         "canary-S3CRET-xyz"
     );
     input.secrets.insert("api_secret".into(), "new-secret-value".into());
-    acc.update(a.id, &input).unwrap();
+    acc.update(a.id, &input, None).unwrap();
     assert_eq!(
         acc.signing_account(a.id, None)
             .unwrap()
@@ -84,7 +84,7 @@ fn secrets_whose_master_key_is_gone_are_listed_as_needing_reentry_and_saved_agai
     // Entering only some of an account's secrets again is refused, naming the rest.
     let mut partial = cybavo_input();
     partial.secrets.remove("api_code");
-    let e = acc.update(a.id, &partial).unwrap_err();
+    let e = acc.update(a.id, &partial, None).unwrap_err();
     assert_eq!(e.code, ErrorCode::VaultMasterKeyLost);
     assert_eq!(
         (e.params["field"].as_str(), e.params["fields"].clone()),
@@ -93,7 +93,7 @@ fn secrets_whose_master_key_is_gone_are_listed_as_needing_reentry_and_saved_agai
     // All of them: saved under a new key; the other account still needs re-entry.
     let mut full = cybavo_input();
     full.secrets.insert("api_secret".into(), "entered-again-secret".into());
-    let v = acc.update(a.id, &full).unwrap();
+    let v = acc.update(a.id, &full, None).unwrap();
     assert!(!v.secrets_need_reentry && v.secrets.iter().all(|s| s.set && !s.needs_reentry));
     assert_eq!(
         acc.signing_account(a.id, None)
@@ -149,11 +149,11 @@ fn a_new_host_or_environment_needs_every_secret_again() {
 
     // Same origin, another path: the stored secrets are kept.
     input.base_url = Some("https://sofa.example.com/api".into());
-    acc.update(a.id, &input).unwrap();
+    acc.update(a.id, &input, None).unwrap();
     // Another host, another port, another scheme: refused, naming every stored secret.
     for url in ["https://attacker.example.net", "https://sofa.example.com:8443", "http://127.0.0.1:9"] {
         input.base_url = Some(url.into());
-        let e = acc.update(a.id, &input).unwrap_err();
+        let e = acc.update(a.id, &input, None).unwrap_err();
         assert_eq!(e.code.as_str(), "accounts.secrets_required_for_new_host", "{url}");
         assert_eq!(e.params["fields"], serde_json::json!(["api_code", "api_secret"]), "{url}");
         assert_eq!(e.params["field"], "api_code");
@@ -162,11 +162,11 @@ fn a_new_host_or_environment_needs_every_secret_again() {
     // One secret re-entered is not enough.
     input.base_url = Some("https://sofa2.example.com".into());
     input.secrets.insert("api_secret".into(), "fresh-secret-1".into());
-    let e = acc.update(a.id, &input).unwrap_err();
+    let e = acc.update(a.id, &input, None).unwrap_err();
     assert_eq!(e.params["fields"], serde_json::json!(["api_code"]));
     // Both re-entered: saved.
     input.secrets.insert("api_code".into(), "fresh-code-1".into());
-    let v = acc.update(a.id, &input).unwrap();
+    let v = acc.update(a.id, &input, None).unwrap();
     assert_eq!(v.base_url, "https://sofa2.example.com");
     assert_eq!(
         acc.signing_account(a.id, None)
@@ -183,7 +183,7 @@ fn a_new_host_or_environment_needs_every_secret_again() {
     let mut sandbox = cybavo_input();
     sandbox.secrets.clear();
     sandbox.environment = Environment::Sandbox;
-    let e = acc.update(a.id, &sandbox).unwrap_err();
+    let e = acc.update(a.id, &sandbox, None).unwrap_err();
     assert_eq!(e.code.as_str(), "accounts.secrets_required_for_new_host");
     // And back from the sandbox to a real host.
     let mut sb = cybavo_input();
@@ -191,7 +191,7 @@ fn a_new_host_or_environment_needs_every_secret_again() {
     let s = acc.create(&sb).unwrap();
     let mut real = cybavo_input();
     real.secrets.clear();
-    let e = acc.update(s.id, &real).unwrap_err();
+    let e = acc.update(s.id, &real, None).unwrap_err();
     assert_eq!(e.code.as_str(), "accounts.secrets_required_for_new_host");
 }
 
@@ -278,7 +278,7 @@ fn oversized_header_unsafe_and_mismatched_values_are_refused_at_save_time() {
     let mut pasted = cybavo_input();
     pasted.secrets.insert("api_code".into(), "code-123\n".into());
     let a = acc.create(&pasted).unwrap();
-    let e = acc.update(a.id, &crlf).unwrap_err();
+    let e = acc.update(a.id, &crlf, None).unwrap_err();
     assert_eq!(e.params["reason"], "not_header_text");
     assert_eq!(
         acc.signing_account(a.id, None)
@@ -329,4 +329,44 @@ fn sandbox_accounts_resolve_to_the_running_sandbox() {
     assert_eq!(acc.signing_account(v.id, None).unwrap_err().code, ErrorCode::NetworkConnectionFailed);
     let (_, a) = acc.signing_account(v.id, Some("http://127.0.0.1:5555")).unwrap();
     assert_eq!(a.base_url().as_str(), "http://127.0.0.1:5555/");
+}
+
+#[test]
+fn an_edit_over_an_account_changed_since_it_was_read_is_refused_and_changes_nothing() {
+    let (acc, _) = accounts();
+    let opened = acc.create(&cybavo_input()).unwrap();
+    let basis = AccountBasis::of(&opened);
+    // Another window renames it meanwhile, from the same account as read.
+    let mut theirs = cybavo_input();
+    theirs.secrets.clear();
+    theirs.label = "Store A (payouts)".into();
+    acc.update(opened.id, &theirs, Some(&basis)).unwrap();
+
+    // This form, opened before that, saves new notes: refused, naming the account as it is now.
+    let mut mine = cybavo_input();
+    mine.secrets.clear();
+    mine.notes = "rotated in December".into();
+    mine.secrets.insert("api_secret".into(), "mine-not-saved".into());
+    let e = acc.update(opened.id, &mine, Some(&basis)).unwrap_err();
+    assert_eq!((e.code, e.params["label"].as_str()), (ErrorCode::AccountsChangedElsewhere, Some("Store A (payouts)")));
+    let now = acc.get(opened.id).unwrap();
+    assert_eq!((now.label.as_str(), now.notes.as_str()), ("Store A (payouts)", ""));
+    let (_, account) = acc.signing_account(opened.id, None).unwrap();
+    let secret =
+        account.downcast::<crate::providers::cybavo::account::CybavoAccount>().unwrap().api_secret.expose().to_owned();
+    assert_eq!(secret, "canary-S3CRET-xyz");
+
+    // Over the account as it is now, the same edit is saved.
+    let saved = acc
+        .update(
+            opened.id,
+            &{
+                let mut m = mine;
+                m.label = now.label.clone();
+                m
+            },
+            Some(&AccountBasis::of(&now)),
+        )
+        .unwrap();
+    assert_eq!((saved.label.as_str(), saved.notes.as_str()), ("Store A (payouts)", "rotated in December"));
 }

@@ -556,7 +556,7 @@ mod tests {
         send(refresh_for_call(accounts, 1, 0));
         send(share(team, accounts, 1, "bob"));
         send(remove_member(team, accounts, "bob"));
-        send(update_account(accounts, 1, input, 0));
+        send(update_account(accounts, 1, input, None, 0));
         send(delete_account(accounts, 1));
         send(check_can_delete(accounts, 1));
         send(unshare(team, accounts, 1, "bob"));

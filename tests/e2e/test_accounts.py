@@ -272,6 +272,45 @@ def main():
             s.click(f"[data-testid={card}] [data-testid=account-test]")
             s.wait_for(lambda: s.attr(f"[data-testid={card}] [data-testid=test-result]", "data-ok") == "true",
                        "test ok after re-entry", timeout=30)
+
+        @check("an edit saved over an account changed elsewhere since its form opened is refused and opened again as it is now")
+        def _():
+            label, saved_notes = "Sandbox · CYBAVO SOFA", ""
+            for lang in ["en", "zh-CN", "pt-BR"]:
+                set_language(s, lang)
+                s.click("[data-testid=nav-accounts]")
+                s.wait_for(lambda: card_by_label(s, label), "the account's card")
+                card = card_by_label(s, label)
+                s.click(f"[data-testid={card}] [data-testid=account-edit]")
+                s.find("[data-testid=account-form]")
+                # Meanwhile another process of this installation renames it.
+                renamed = f"{label} ({lang})"
+                subprocess.run([CLI, "accounts", "edit", card.split("-")[1], "--label", renamed],
+                               check=True, capture_output=True, text=True)
+                notes = f"rotated in December ({lang})"
+                set_value(s, "[data-testid=form-notes]", notes)
+                s.click("[data-testid=form-save]")
+                s.wait_for(lambda: exists_in(s, "[data-code='accounts.changed_elsewhere']"), "changed elsewhere")
+                message = s.text("[data-code='accounts.changed_elsewhere']")
+                assert f"“{renamed}”" in message, message
+                s.execute("document.querySelector('[data-testid=form-reopen]').scrollIntoView({block: 'center'});")
+                s.screenshot(str(SHOTS / f"{lang}-accounts-changed-elsewhere.png"))
+                missing = s.execute("return document.documentElement.dataset.missingKeys || '';")
+                assert not missing, missing
+                # Opened again as it is now: their name, the notes as last saved; saved over it, both stay.
+                s.click("[data-testid=form-reopen]")
+                heading = "return document.querySelector('[data-testid=account-form] h2')?.textContent || '';"
+                s.wait_for(lambda: renamed in s.execute(heading), "the form as it is now")
+                assert s.execute("return document.querySelector('[data-testid=form-notes]').value;") == saved_notes
+                set_value(s, "[data-testid=form-label]", label)
+                set_value(s, "[data-testid=form-notes]", notes)
+                s.click("[data-testid=form-save]")
+                s.wait_for(lambda: card_by_label(s, label), "saved over the account as it is now")
+                saved_notes = notes
+            listed = json.loads(subprocess.run([CLI, "accounts", "list"], check=True, capture_output=True, text=True).stdout)
+            mine = next(a for a in listed if a["label"] == label)
+            assert mine["notes"] == saved_notes, mine
+            set_language(s, "en")
     finally:
         s.close()
         sandbox.terminate()

@@ -7,6 +7,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { Preferences } from "./bindings/Preferences";
 import type { Error as CoreError } from "./bindings/Error";
 import type { AccountInput } from "./bindings/AccountInput";
+import type { AccountBasis } from "./bindings/AccountBasis";
 import type { AccountView } from "./bindings/AccountView";
 import type { ProviderDescriptor } from "./bindings/ProviderDescriptor";
 import type { TestResult } from "./bindings/TestResult";
@@ -128,7 +129,8 @@ export const api = {
   providerDescriptors: () => invoke<ProviderDescriptor[]>("provider_descriptors"),
   listAccounts: () => invoke<AccountView[]>("list_accounts"),
   createAccount: (input: AccountInput) => invoke<AccountView>("create_account", { input }),
-  updateAccount: (id: number, input: AccountInput) => invoke<AccountView>("update_account", { id, input }),
+  /** `basis`: the account as the form showed it; refused (`accounts.changed_elsewhere`) when it changed since. */
+  updateAccount: (id: number, input: AccountInput, basis: AccountBasis) => invoke<AccountView>("update_account", { id, input, basis }),
   /**
    * Deletes the account a few seconds from now (or when the window closes); until the time answered (Unix
    * ms), `undoDeleteAccount` brings it back. The list leaves it out meanwhile.

@@ -3,7 +3,7 @@
 
 use crate::held_deletes::{self, HOLD};
 use crate::state::AppState;
-use callback_desk::accounts::{self, AccountInput, AccountView, TestResult, SANDBOX_BASE_URL};
+use callback_desk::accounts::{self, AccountBasis, AccountInput, AccountView, TestResult, SANDBOX_BASE_URL};
 use callback_desk::providers::{self, ProviderDescriptor};
 use callback_desk::Error;
 
@@ -28,15 +28,18 @@ pub async fn create_account(state: tauri::State<'_, AppState>, input: AccountInp
     callback_desk::team::shared::add_account(&accounts, &input, state.clock.now_ms()).await
 }
 
+/// `basis`: the account as the form showed it when it was opened; the edit is refused
+/// (`accounts.changed_elsewhere`) when the account has changed since.
 #[tauri::command]
 pub async fn update_account(
     state: tauri::State<'_, AppState>,
     id: i64,
     input: AccountInput,
+    basis: Option<AccountBasis>,
 ) -> Result<AccountView, Error> {
     let accounts = state.accounts().await?;
     // A shared account changes in the team database (its admins), any other in this installation.
-    callback_desk::team::shared::update_account(&accounts, id, &input, state.clock.now_ms()).await
+    callback_desk::team::shared::update_account(&accounts, id, &input, basis.as_ref(), state.clock.now_ms()).await
 }
 
 /// Deletes the account once [`HOLD`] has passed (or the window closes), so the window can undo it until

@@ -4,7 +4,7 @@
 //! shared accounts (see `callback_desk::team::shared`).
 
 use crate::{open_store, runtime};
-use callback_desk::accounts::{AccountInput, Environment, SANDBOX_BASE_URL};
+use callback_desk::accounts::{AccountBasis, AccountInput, Environment, SANDBOX_BASE_URL};
 use callback_desk::clock::{Clock, SystemClock};
 use callback_desk::error::Error;
 use callback_desk::providers::input_limits::read_account_file;
@@ -103,6 +103,8 @@ pub fn run(command: AccountsCommand) -> Result<ExitCode, Error> {
         }
         AccountsCommand::Edit { id, account, label, environment, notes } => {
             let current = store.accounts.get(id)?;
+            // Saved only while the account is as read here (another edit meanwhile is not undone).
+            let basis = AccountBasis::of(&current);
             // The account as it is, with what is given over it.
             let mut map = current.fields.clone();
             map.insert("provider".into(), Value::String(current.provider.as_str().into()));
@@ -119,8 +121,13 @@ pub fn run(command: AccountsCommand) -> Result<ExitCode, Error> {
                 Some(environment),
                 notes.unwrap_or(current.notes),
             )?;
-            let view =
-                runtime()?.block_on(shared::update_account(&store.accounts, id, &input, SystemClock.now_ms()))?;
+            let view = runtime()?.block_on(shared::update_account(
+                &store.accounts,
+                id,
+                &input,
+                Some(&basis),
+                SystemClock.now_ms(),
+            ))?;
             println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
             Ok(ExitCode::SUCCESS)
         }

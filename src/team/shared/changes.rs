@@ -4,7 +4,8 @@
 
 use super::{my_copies, public_key, refresh, shares_of, team_accounts, TeamAccount};
 use crate::accounts::{
-    secret_fields, secrets_required_for_new_host, validate_input, AccountInput, AccountView, Accounts, Environment,
+    secret_fields, secrets_required_for_new_host, validate_input, AccountBasis, AccountInput, AccountView, Accounts,
+    Environment,
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;
@@ -14,13 +15,20 @@ use crate::team::{Team, TeamConfig};
 use serde_json::Value;
 
 /// Edits an account as the app and `accounts edit` do: a shared account's copy in the team database
-/// (admins of the account; see [`edit`]), any other account in this installation.
-pub async fn update_account(accounts: &Accounts, local_id: i64, input: &AccountInput, now: i64) -> Result<AccountView> {
+/// (admins of the account; see [`edit`]), any other account in this installation; with a `basis`, only
+/// while the account is still as the editor showed it ([`AccountBasis`]).
+pub async fn update_account(
+    accounts: &Accounts,
+    local_id: i64,
+    input: &AccountInput,
+    basis: Option<&AccountBasis>,
+    now: i64,
+) -> Result<AccountView> {
     if !is_team_copy(accounts, local_id)? {
-        return accounts.update(local_id, input);
+        return accounts.update(local_id, input, basis);
     }
     let mut team = Team::open(accounts.vault()).await?;
-    edit(&mut team, accounts, local_id, input, now).await
+    edit(&mut team, accounts, local_id, input, basis, now).await
 }
 
 /// Edits shared account `local_id` (this installation's copy; admins of the account): its fields change in
@@ -29,12 +37,15 @@ pub async fn update_account(accounts: &Accounts, local_id: i64, input: &AccountI
 /// they are (so the copies name the new address). Every member's copy follows at its next refresh. The
 /// rules of an edit are those of an account of one's own (`Accounts::update`): the provider stays, and a
 /// new host or environment needs every secret entered again. Nothing changes anywhere when the member is
-/// not an admin of the account (`team.shared_account_admin_only`) or the input is not valid.
+/// not an admin of the account (`team.shared_account_admin_only`), the input is not valid, or another admin
+/// changed the account since `basis` was read (`accounts.changed_elsewhere`; this installation's copy is
+/// then refreshed, so the form opened again shows their change).
 pub async fn edit(
     team: &mut Team,
     accounts: &Accounts,
     local_id: i64,
     input: &AccountInput,
+    basis: Option<&AccountBasis>,
     now: i64,
 ) -> Result<AccountView> {
     let view = accounts.get(local_id)?;
@@ -107,9 +118,11 @@ pub async fn edit(
             sealed.push(next.seal(&key, name, value)?);
         }
     }
-    team.client()
+    let basis = basis.map(serde_json::to_value).transpose().map_err(|e| Error::internal(e.to_string()))?;
+    let edited = team
+        .client()
         .execute(
-            "SELECT callback_desk.update_account($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "SELECT callback_desk.update_account($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
                 &team_id,
                 &next.label,
@@ -121,10 +134,19 @@ pub async fn edit(
                 &members,
                 &names,
                 &sealed,
+                &basis,
             ],
         )
-        .await
-        .map_err(db_error)?;
+        .await;
+    if let Err(e) = edited {
+        return Err(match e.as_db_error().filter(|db| db.hint() == Some("account_changed")) {
+            Some(db) => {
+                refresh(team, vault, Some(team_id), now).await?;
+                Error::new(ErrorCode::AccountsChangedElsewhere).with("label", db.detail().unwrap_or_default())
+            }
+            None => db_error(e),
+        });
+    }
     tracing::info!(
         team_account_id = team_id,
         members = holders.len(),

@@ -2,6 +2,7 @@ import { useId, useMemo, useState } from "react";
 import { useTranslation } from "../i18n";
 import { shortcutProps } from "../lib/shortcuts";
 import { api, isCoreError, type AccountInput, type AccountView, type CoreError, type ProviderDescriptor } from "../api";
+import type { AccountBasis } from "../bindings/AccountBasis";
 import type { AccountField } from "../bindings/AccountField";
 import type { Environment } from "../bindings/Environment";
 import { matchesOnlyWhen, productionUrl } from "../lib/descriptors";
@@ -25,12 +26,19 @@ function hostOf(url: string): string {
   }
 }
 
+/** The account as the form shows it when opened: saved over only while the account is still so. */
+function basisOf(a: AccountView): AccountBasis {
+  return { label: a.label, environment: a.environment, base_url: a.base_url, fields: a.fields, notes: a.notes };
+}
+
 /** Add or edit a merchant account. Drawn from the provider's descriptor; secret inputs are write-only. */
 export function AccountForm(props: {
   descriptors: ProviderDescriptor[];
   account?: AccountView;
   onCancel: () => void;
   onSaved: () => void;
+  /** The account was changed elsewhere since this form opened: open it again as it is now. */
+  onReopen?: () => void;
 }) {
   const { t } = useTranslation();
   const toast = useToast();
@@ -123,7 +131,7 @@ export function AccountForm(props: {
       notes,
     };
     try {
-      const saved = editing ? await api.updateAccount(editing.id, input) : await api.createAccount(input);
+      const saved = editing ? await api.updateAccount(editing.id, input, basisOf(editing)) : await api.createAccount(input);
       // Secrets leave the form's memory as soon as they are saved.
       setSecrets({});
       const stored = saved?.label ?? label;
@@ -283,9 +291,16 @@ export function AccountForm(props: {
       {error && !errorField && <ErrorBox error={error} />}
 
       <div className="row">
-        <button type="submit" className="btn primary" disabled={saving} data-testid="form-save" {...shortcutProps(t, "main")}>
-          {saving ? t("common.saving") : t("common.save")}
-        </button>
+        {/* Changed elsewhere since the form opened: saving again would be refused again; open it anew instead. */}
+        {error?.code === "accounts.changed_elsewhere" && props.onReopen ? (
+          <button type="button" className="btn primary" data-testid="form-reopen" onClick={props.onReopen} {...shortcutProps(t, "main")}>
+            {t("accounts.reopen")}
+          </button>
+        ) : (
+          <button type="submit" className="btn primary" disabled={saving} data-testid="form-save" {...shortcutProps(t, "main")}>
+            {saving ? t("common.saving") : t("common.save")}
+          </button>
+        )}
         <button type="button" className="btn" onClick={props.onCancel} data-testid="form-cancel">
           {t("common.cancel")}
         </button>

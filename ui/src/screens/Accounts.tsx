@@ -65,13 +65,24 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
     }
   };
 
+  // The account as it is now, in a new form (what was typed in the old one is gone, as its error said).
+  // Back to the list if it is gone (deleted meanwhile).
+  const reopen = async (id: number) => {
+    const now = (await api.listAccounts().catch(() => [])).find((a) => a.id === id);
+    if (now) setMode({ kind: "edit", account: now });
+    else await done();
+  };
+
   if (mode.kind !== "list") {
+    const account = mode.kind === "edit" ? mode.account : undefined;
     return (
       <AccountForm
+        key={account ? `${account.id}:${account.updated_at_ms}` : "new"}
         descriptors={descriptors}
-        account={mode.kind === "edit" ? mode.account : undefined}
+        account={account}
         onCancel={() => setMode({ kind: "list" })}
         onSaved={done}
+        onReopen={() => account && void reopen(account.id)}
       />
     );
   }
