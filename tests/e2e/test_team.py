@@ -807,6 +807,31 @@ def main():
                 assert not missing_keys(s), missing_keys(s)
             choose_theme(s, "system")
             set_language(s, "en")
+
+        @check("Alice's waiting request says so once her account is edited: it no longer covers it (photographed)")
+        def _():
+            mine = next(a for a in cli(alice, "accounts", "list") if a["label"] == ACCOUNT and a["team_account_id"] is None)
+            # A request binds the account as it was (its fields, not its notes): a new limit voids it.
+            limit = os.path.join(alice, "thirty-a-minute.json")
+            with open(limit, "w", encoding="utf-8") as f:
+                json.dump({"calls_per_minute": 30}, f)
+            cli(alice, "accounts", "edit", str(mine["id"]), "--account", limit)
+            panel = "[data-testid=resend-awaiting]"
+            for lang in LANGS:
+                set_language(s, lang)
+                for theme in THEMES:
+                    choose_theme(s, theme)
+                    show_screen(s, "resend")
+                    # At the app's next look at the workspace (every 10 s).
+                    s.wait_for(lambda: s.attr(panel, "data-status") == "account_changed", "no longer valid", timeout=40)
+                    assert catalog(lang)("resend.awaiting_account_changed") in s.text(panel), s.text(panel)
+                    assert s.text(f"{panel} [data-testid=approval-status]") == catalog(lang)("approvals.status.account_changed")
+                    s.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", panel)
+                    shot(s, f"team-{theme}-{lang}-resend-account-changed.png")
+                    leave_screen(s, "resend")
+                assert not missing_keys(s), missing_keys(s)
+            choose_theme(s, "system")
+            set_language(s, "en")
     finally:
         if s is not None:
             s.close()

@@ -3,6 +3,7 @@
 // sidebar's Approvals entry and History's Member column.
 import { describe, expect, it } from "vitest";
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { emit } from "@tauri-apps/api/event";
 import { missingKeys } from "./i18n";
 import { TeamCard } from "./components/team/TeamCard";
 import { ApprovalsScreen } from "./screens/Approvals";
@@ -277,6 +278,7 @@ describe("Resend in a team workspace", () => {
     return mockBackend({
       accounts: [acct],
       descriptors: PROVIDERS,
+      events: true,
       on: (cmd) => {
         if (cmd === "preview_action") return { method: "POST", url: "https://sofa.example.com/x", headers: [], body: "{}" };
         if (cmd === "run_action") throw { code: "approval.awaiting", params: { approval_id: 12 }, detail: null };
@@ -318,6 +320,23 @@ describe("Resend in a team workspace", () => {
     const panel = screen.getByTestId("resend-awaiting");
     expect(panel.textContent).toContain("Request #12");
     expect(panel.textContent).toContain("carol rejected it, so it will not be sent. Their reason: wrong day");
+    expect(missingKeys.size).toBe(0);
+  });
+
+  it("says when the account was edited since: the request no longer covers it and cannot be sent", async () => {
+    let edited = false;
+    mockHeld(() => request(12, "approved", "bob", { decided_by: "carol", account_changed: edited }));
+    render(<ResendScreen accountId={7} onAccount={() => undefined} intent={null} onGoToAccounts={() => undefined} onSeeHistory={() => undefined} />);
+    await resend();
+    await waitFor(() => expect(screen.getByTestId("resend-awaiting").dataset.status).toBe("approved"));
+    // An admin edits the account; at the app's next look at the workspace the window is told.
+    edited = true;
+    await act(async () => emit("approvals-changed", 0));
+    await waitFor(() => expect(screen.getByTestId("resend-awaiting").dataset.status).toBe("account_changed"));
+    const panel = screen.getByTestId("resend-awaiting");
+    expect(panel.textContent).toContain("Request #12");
+    expect(within(panel).getByTestId("approval-status").textContent).toBe("No longer valid");
+    expect(panel.textContent).toContain("The account was edited after you asked, so this request no longer covers it and cannot be sent.");
     expect(missingKeys.size).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 // Resend's answer when the team's rules hold a resend for a second person: "Waiting for approval #N" (neither
 // an error nor a result), then what became of the request (approved, rejected with its reason, sent,
-// expired) as the team database says, with the way to the Approvals screen.
+// expired, or no longer valid because its account was edited since) as the team database says, with the way
+// to the Approvals screen.
 import { useEffect, useState } from "react";
 import { useTranslation } from "../../i18n";
 import { api, type ApprovalItem } from "../../api";
@@ -17,6 +18,7 @@ export function AwaitingApproval({ id, onOpenApprovals }: { id: number; onOpenAp
         .then((v) => alive && setItem(v.items.find((a) => a.id === id) ?? null))
         .catch(() => undefined);
     void look();
+    // The app looks at the workspace every 10 s and says so (an edit of the account voids the request too).
     let unlisten: (() => void) | undefined;
     void api
       .onApprovalsChanged(() => void look())
@@ -27,7 +29,8 @@ export function AwaitingApproval({ id, onOpenApprovals }: { id: number; onOpenAp
       unlisten?.();
     };
   }, [id]);
-  const status = item?.status ?? "pending";
+  // Pending or approved but about an account edited since: it can no longer be sent.
+  const status = item?.account_changed ? "account_changed" : (item?.status ?? "pending");
   return (
     <section className="card awaiting-approval" data-testid="resend-awaiting" data-approval-id={id} data-status={status} role="status">
       <h2 className="card-title">
