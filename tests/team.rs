@@ -2298,6 +2298,11 @@ async fn team_a_members_own_credentials_cannot_edit_delete_nor_take_back_an_acco
                 "SELECT callback_desk.update_account({team_id}, 'Mine', 'custom', 'https://evil.example.com', '{{}}', '',
                  '{{}}', '{{}}', '{{}}', '{{}}', NULL)"
             ),
+            // As installations of the version before call it.
+            format!(
+                "SELECT callback_desk.update_account({team_id}, 'Mine', 'custom', 'https://evil.example.com', '{{}}', '',
+                 '{{}}', '{{}}', '{{}}', '{{}}')"
+            ),
             format!("SELECT callback_desk.delete_account({team_id})"),
             format!("SELECT callback_desk.unshare_secrets({team_id}, 'alice')"),
             format!("SELECT * FROM callback_desk.account_shares({team_id})"),
@@ -2310,6 +2315,14 @@ async fn team_a_members_own_credentials_cannot_edit_delete_nor_take_back_an_acco
         }
     }
     assert_eq!(state().await, before, "nothing changed");
+    // Installations of the version before call the edit without a basis: where adam is admin it still runs (and
+    // stops here only because alice's copies would not be sealed again).
+    let old = format!(
+        "SELECT callback_desk.update_account({other_id}, 'Mine', 'custom', 'https://other.example.com', '{{}}', '',
+         '{{}}', '{{}}', '{{}}', '{{}}')"
+    );
+    let e = adam.batch_execute(&old).await.expect_err(&old);
+    assert_eq!(e.as_db_error().and_then(|d| d.hint()), Some("shares_changed"), "{e:?}");
     // Where adam is admin (his workspace role), the same function answers him.
     let holders: Vec<String> = adam
         .query("SELECT member FROM callback_desk.account_shares($1)", &[&other_id])

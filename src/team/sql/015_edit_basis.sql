@@ -2,7 +2,6 @@
 -- environment, base URL, fields and notes; src/accounts.rs, AccountBasis). When another admin changed it
 -- since, nothing changes and the caller is told (hint account_changed), so no edit silently undoes
 -- another. Compared under the row lock the edit takes anyway. Otherwise as in 013.
-DROP FUNCTION callback_desk.update_account(bigint, text, text, text, jsonb, text, text[], text[], text[], bytea[]);
 
 CREATE FUNCTION callback_desk.update_account(p_account bigint, p_label text, p_environment text, p_base_url text,
                                              p_fields jsonb, p_notes text, p_rotated text[], p_members text[],
@@ -57,3 +56,14 @@ $$;
 
 REVOKE ALL ON FUNCTION callback_desk.update_account(bigint, text, text, text, jsonb, text, text[], text[], text[], bytea[], jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION callback_desk.update_account(bigint, text, text, text, jsonb, text, text[], text[], text[], bytea[], jsonb) TO {{members}};
+
+-- 013's edit, which installations of the version before this one still call (their edits go on, without the
+-- comparison; its grants stay): the new one without a basis.
+CREATE OR REPLACE FUNCTION callback_desk.update_account(p_account bigint, p_label text, p_environment text,
+                                                        p_base_url text, p_fields jsonb, p_notes text,
+                                                        p_rotated text[], p_members text[], p_names text[],
+                                                        p_sealed bytea[]) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT callback_desk.update_account(p_account, p_label, p_environment, p_base_url, p_fields, p_notes,
+                                        p_rotated, p_members, p_names, p_sealed, NULL::jsonb)
+$$;
