@@ -356,17 +356,8 @@ fn an_edit_over_an_account_changed_since_it_was_read_is_refused_and_changes_noth
         account.downcast::<crate::providers::cybavo::account::CybavoAccount>().unwrap().api_secret.expose().to_owned();
     assert_eq!(secret, "canary-S3CRET-xyz");
 
-    // Over the account as it is now, the same edit is saved.
-    let saved = acc
-        .update(
-            opened.id,
-            &{
-                let mut m = mine;
-                m.label = now.label.clone();
-                m
-            },
-            Some(&AccountBasis::of(&now)),
-        )
-        .unwrap();
+    // Over the account as it is now, the same edit is saved, their name kept.
+    mine.label = now.label.clone();
+    let saved = acc.update(opened.id, &mine, Some(&AccountBasis::of(&now))).unwrap();
     assert_eq!((saved.label.as_str(), saved.notes.as_str()), ("Store A (payouts)", "rotated in December"));
 }

@@ -141,7 +141,10 @@ pub async fn edit(
     if let Err(e) = edited {
         return Err(match e.as_db_error().filter(|db| db.hint() == Some("account_changed")) {
             Some(db) => {
-                refresh(team, vault, Some(team_id), now).await?;
+                // So the form opened again shows the account as it is (said even when this refresh fails).
+                if let Err(e) = refresh(team, vault, Some(team_id), now).await {
+                    tracing::warn!(code = %e.code, "the shared account's copy was not refreshed");
+                }
                 Error::new(ErrorCode::AccountsChangedElsewhere).with("label", db.detail().unwrap_or_default())
             }
             None => db_error(e),

@@ -23,6 +23,8 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   const [accounts, setAccounts] = useState<AccountView[] | null>(null);
   const [descriptors, setDescriptors] = useState<ProviderDescriptor[]>([]);
   const [mode, setMode] = useState<Mode>({ kind: "list" });
+  // How many times a form was opened again (a new form each time, see `reopen`).
+  const [opened, setOpened] = useState(0);
   const [error, setError] = useState<CoreError | null>(null);
   const [busy, setBusy] = useState(false);
   const toast = useToast();
@@ -69,15 +71,16 @@ export function AccountsScreen({ onChanged }: { onChanged?: () => void }) {
   // Back to the list if it is gone (deleted meanwhile).
   const reopen = async (id: number) => {
     const now = (await api.listAccounts().catch(() => [])).find((a) => a.id === id);
-    if (now) setMode({ kind: "edit", account: now });
-    else await done();
+    if (!now) return done();
+    setOpened((n) => n + 1);
+    setMode({ kind: "edit", account: now });
   };
 
   if (mode.kind !== "list") {
     const account = mode.kind === "edit" ? mode.account : undefined;
     return (
       <AccountForm
-        key={account ? `${account.id}:${account.updated_at_ms}` : "new"}
+        key={opened}
         descriptors={descriptors}
         account={account}
         onCancel={() => setMode({ kind: "list" })}
