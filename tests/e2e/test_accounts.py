@@ -292,7 +292,8 @@ def main():
                 s.click("[data-testid=form-save]")
                 s.wait_for(lambda: exists_in(s, "[data-code='accounts.changed_elsewhere']"), "changed elsewhere")
                 message = s.text("[data-code='accounts.changed_elsewhere']")
-                assert f"“{renamed}”" in message, message
+                shown = renamed.replace("Sandbox", catalog(lang)("accounts.sandbox_prefix"), 1)
+                assert f"“{shown}”" in message, message
                 s.execute("document.querySelector('[data-testid=form-reopen]').scrollIntoView({block: 'center'});")
                 s.screenshot(str(SHOTS / f"{lang}-accounts-changed-elsewhere.png"))
                 missing = s.execute("return document.documentElement.dataset.missingKeys || '';")

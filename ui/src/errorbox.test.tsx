@@ -35,6 +35,13 @@ describe("ErrorBox", () => {
     expect([...missingKeys]).toEqual([]);
   });
 
+  it("names a sandbox account as the app shows it, in the reader's language", async () => {
+    await changeLanguage("zh-CN");
+    render(<ErrorBox error={{ code: "accounts.changed_elsewhere", params: { label: "Sandbox · CYBAVO SOFA" }, detail: null }} />);
+    expect(screen.getByTestId("error-box").textContent).toContain("账户“沙盒 · CYBAVO SOFA”");
+    expect([...missingKeys]).toEqual([]);
+  });
+
   it("adds nothing when the error measured nothing", () => {
     render(<ErrorBox error={{ code: "auth.clock_skew", params: { skew_seconds: 0 }, detail: null }} />);
     expect(facts()).toEqual([]);

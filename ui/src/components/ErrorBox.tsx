@@ -1,6 +1,7 @@
 import { useTranslation } from "../i18n";
 import type { CoreError } from "../api";
 import { formatDuration } from "../lib/duration";
+import { shownLabel } from "../lib/account";
 
 /**
  * The form field an error is about, if any (`input.invalid` / `input.missing` carry `params.field`, and
@@ -41,6 +42,8 @@ export function ErrorBox({ error, compact, testId, inHistory }: { error: CoreErr
   const params: Record<string, unknown> = { ...error.params };
   const fieldName = (f: unknown) => (typeof f === "string" && i18n.exists(`fields.${f}`) ? t(`fields.${f}`) : String(f));
   if (typeof params.field === "string") params.field = fieldName(params.field);
+  // An account's label as the app shows it everywhere (a sandbox account's in the reader's language).
+  if (typeof params.label === "string") params.label = shownLabel(params.label);
   if (Array.isArray(params.fields)) params.fields = params.fields.map(fieldName).join(", ");
   // A length of time in words ("1 h"), never a number of seconds.
   if (typeof params.max_seconds === "number") params.max_duration = formatDuration(t, params.max_seconds);
