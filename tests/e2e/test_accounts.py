@@ -20,7 +20,7 @@ import sys
 import time
 
 from test_shell import APP, ROOT, SERVER, SHOTS, catalog, check, finish, set_language
-from webdriver import Session
+from webdriver import ENTER, Session
 
 CANARY = os.environ.get("E2E_CANARY", "CANARY-7f3a91-do-not-leak")
 CLI = os.environ.get("CLI", str(ROOT / "target/debug/callback-desk-cli"))
@@ -298,8 +298,11 @@ def main():
                 s.screenshot(str(SHOTS / f"{lang}-accounts-changed-elsewhere.png"))
                 missing = s.execute("return document.documentElement.dataset.missingKeys || '';")
                 assert not missing, missing
-                # Opened again as it is now: their name, the notes as last saved; saved over it, both stay.
-                s.click("[data-testid=form-reopen]")
+                # Opened again as it is now (with the keyboard: the focus is on that button): their name, the
+                # notes as last saved; saved over it, both stay.
+                focused = "return document.activeElement && document.activeElement.dataset.testid;"
+                assert s.execute(focused) == "form-reopen", s.execute(focused)
+                s.keys(ENTER)
                 heading = "return document.querySelector('[data-testid=account-form] h2')?.textContent || '';"
                 s.wait_for(lambda: renamed in s.execute(heading), "the form as it is now")
                 assert s.execute("return document.querySelector('[data-testid=form-notes]').value;") == saved_notes

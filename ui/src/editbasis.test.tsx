@@ -37,6 +37,7 @@ describe("the account form over an account changed elsewhere", () => {
     expect(error.textContent).toContain("“Store BR (payouts)” was changed after you opened this form");
     // Saving again would be refused again: the form's main action is to open the account anew.
     expect(screen.queryByTestId("form-save")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("form-reopen"));
 
     await act(async () => fireEvent.click(screen.getByTestId("form-reopen")));
     const form = screen.getByTestId("account-form");

@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { useTranslation } from "../i18n";
 import { shortcutProps } from "../lib/shortcuts";
 import { api, isCoreError, type AccountInput, type AccountView, type CoreError, type ProviderDescriptor } from "../api";
@@ -59,6 +59,13 @@ export function AccountForm(props: {
   const [notes, setNotes] = useState(editing?.notes ?? "");
   const [error, setError] = useState<CoreError | null>(null);
   const [saving, setSaving] = useState(false);
+  // The account changed elsewhere since the form opened: saving again would be refused again, so the form's
+  // main action becomes opening it anew, and the focus goes there (the Save button it replaces is gone).
+  const changedElsewhere = error?.code === "accounts.changed_elsewhere" && !!props.onReopen;
+  const reopenButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (changedElsewhere) reopenButton.current?.focus();
+  }, [changedElsewhere]);
 
   const descriptor = props.descriptors.find((d) => d.id === provider);
   const accountFields = useMemo(() => (descriptor?.account_fields ?? []).filter((f) => f.name !== "base_url"), [descriptor]);
@@ -291,9 +298,8 @@ export function AccountForm(props: {
       {error && !errorField && <ErrorBox error={error} />}
 
       <div className="row">
-        {/* Changed elsewhere since the form opened: saving again would be refused again; open it anew instead. */}
-        {error?.code === "accounts.changed_elsewhere" && props.onReopen ? (
-          <button type="button" className="btn primary" data-testid="form-reopen" onClick={props.onReopen} {...shortcutProps(t, "main")}>
+        {changedElsewhere ? (
+          <button type="button" ref={reopenButton} className="btn primary" data-testid="form-reopen" onClick={props.onReopen} {...shortcutProps(t, "main")}>
             {t("accounts.reopen")}
           </button>
         ) : (
