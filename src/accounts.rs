@@ -193,12 +193,25 @@ impl AccountBasis {
         }
     }
 
-    /// Refuses an edit over this basis of an account that is now `now`.
+    /// Refuses an edit over this basis of an account that is now `now`. Numbers compare as the window holds
+    /// them (JavaScript's: an integer beyond 2^53 comes back from it rounded), so such a field alone never
+    /// makes an unchanged account look changed.
     pub fn check(&self, now: &AccountBasis) -> Result<()> {
-        if self == now {
+        let shown = |b: &AccountBasis| serde_json::to_value(b).map(|v| as_shown(&v)).ok();
+        if self == now || shown(self).is_some_and(|mine| Some(mine) == shown(now)) {
             return Ok(());
         }
         Err(Error::new(ErrorCode::AccountsChangedElsewhere).with("label", now.label.as_str()))
+    }
+}
+
+/// `value` with every number as the window's JavaScript holds it (a double).
+fn as_shown(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => n.as_f64().map(Value::from).unwrap_or(Value::Null),
+        Value::Array(items) => Value::Array(items.iter().map(as_shown).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), as_shown(v))).collect()),
+        other => other.clone(),
     }
 }
 

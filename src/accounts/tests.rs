@@ -361,3 +361,24 @@ fn an_edit_over_an_account_changed_since_it_was_read_is_refused_and_changes_noth
     let saved = acc.update(opened.id, &mine, Some(&AccountBasis::of(&now))).unwrap();
     assert_eq!((saved.label.as_str(), saved.notes.as_str()), ("Store A (payouts)", "rotated in December"));
 }
+
+#[test]
+fn a_basis_compares_numbers_as_the_window_holds_them() {
+    let (acc, _) = accounts();
+    let stored = AccountBasis::of(&acc.create(&cybavo_input()).unwrap());
+    let with = |fields: Value| AccountBasis { fields: fields.as_object().unwrap().clone(), ..stored.clone() };
+    // 2^53 + 1 comes back from JavaScript as 2^53: the same account.
+    let big = with(serde_json::json!({"wallet_id": 9_007_199_254_740_993_u64}));
+    big.check(&with(serde_json::json!({"wallet_id": 9_007_199_254_740_992_u64}))).unwrap();
+    big.check(&with(serde_json::json!({"wallet_id": 9_007_199_254_740_992.0}))).unwrap();
+    // Another number, a number where text was, or another field is a change.
+    for other in [
+        serde_json::json!({"wallet_id": 9_007_199_254_740_996_u64}),
+        serde_json::json!({"wallet_id": "9007199254740993"}),
+        serde_json::json!({"wallet_id": 9_007_199_254_740_993_u64, "calls_per_minute": 30}),
+    ] {
+        let e = big.check(&with(other.clone())).unwrap_err();
+        assert_eq!(e.code, ErrorCode::AccountsChangedElsewhere, "{other}");
+    }
+    stored.check(&AccountBasis { notes: "changed".into(), ..stored.clone() }).unwrap_err();
+}

@@ -51,6 +51,12 @@ pub async fn edit(
     let view = accounts.get(local_id)?;
     let team_id = team_id_of(&view)?;
     require_account_admin(team, team_id, &view).await?;
+    // The editor showed this installation's copy: it must still be so here (a refresh since brought another
+    // admin's change), and the team database then compares the copy, exactly as stored, with the account.
+    if let Some(basis) = basis {
+        basis.check(&AccountBasis::of(&view))?;
+    }
+    let basis = basis.map(|_| AccountBasis::of(&view));
     let current = team_accounts(team.client(), Some(team_id))
         .await?
         .into_iter()
@@ -118,7 +124,7 @@ pub async fn edit(
             sealed.push(next.seal(&key, name, value)?);
         }
     }
-    let basis = basis.map(serde_json::to_value).transpose().map_err(|e| Error::internal(e.to_string()))?;
+    let basis = basis.map(|b| serde_json::to_value(&b)).transpose().map_err(|e| Error::internal(e.to_string()))?;
     let edited = team
         .client()
         .execute(
