@@ -53,10 +53,11 @@ pub async fn edit(
     require_account_admin(team, team_id, &view).await?;
     // The editor showed this installation's copy: it must still be so here (a refresh since brought another
     // admin's change), and the team database then compares the copy, exactly as stored, with the account.
+    let copy = AccountBasis::of(&view);
     if let Some(basis) = basis {
-        basis.check(&AccountBasis::of(&view))?;
+        basis.check(&copy)?;
     }
-    let basis = basis.map(|_| AccountBasis::of(&view));
+    let basis = basis.map(|_| serde_json::to_value(&copy)).transpose().map_err(|e| Error::internal(e.to_string()))?;
     let current = team_accounts(team.client(), Some(team_id))
         .await?
         .into_iter()
@@ -124,7 +125,6 @@ pub async fn edit(
             sealed.push(next.seal(&key, name, value)?);
         }
     }
-    let basis = basis.map(|b| serde_json::to_value(&b)).transpose().map_err(|e| Error::internal(e.to_string()))?;
     let edited = team
         .client()
         .execute(
