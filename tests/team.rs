@@ -2135,6 +2135,110 @@ async fn team_an_admins_edit_over_a_copy_another_admin_changed_since_is_refused_
     assert_eq!(listed(&alice, &mine)["notes"], "rotated in December");
 }
 
+/// Runs bob's edit of shared account `bobs` (his id; he is an admin of it) while another admin's change of
+/// the account is under way: `other_admin` (a connection of its own) holds the account's row, as every change
+/// of a shared account does, until bob's edit has reached the team database and waits; then `change` is made
+/// in that transaction, which commits. Returns bob's edit's output once it is done.
+async fn edit_while_another_admin_changes(
+    dba: &tokio_postgres::Client,
+    other_admin: &tokio_postgres::Client,
+    bob: &Member,
+    bobs: &str,
+    change: impl std::future::Future<Output = ()>,
+) -> std::process::Output {
+    other_admin.batch_execute("BEGIN; SELECT 1 FROM callback_desk.accounts FOR UPDATE").await.unwrap();
+    let edit = bob.start(&["accounts", "edit", bobs, "--notes", "checked in December"]);
+    let waiting =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while dba.query_one(waiting, &[]).await.unwrap().get::<_, i64>(0) == 0 {
+        assert!(std::time::Instant::now() < deadline, "bob's edit never reached the team database");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    change.await;
+    other_admin.batch_execute("COMMIT").await.unwrap();
+    edit.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_a_secret_rotated_while_another_admins_edit_is_under_way_stays_rotated() {
+    let url = team_database("team_edit_rotation").await;
+    let (dba, other_admin) = (superuser("team_edit_rotation").await, superuser("team_edit_rotation").await);
+    let sandbox = Sandbox::start();
+    let (alice, bob) = (Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    alice.invite(&bob, "bob", "admin");
+    let mine = alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob"]);
+    let bobs = bob.shared_id("Cybavo team");
+    // The copies sealed with the sandbox's secret, kept; then alice's secret is one the sandbox does not take.
+    let copies = "SELECT account_id, member, name, sealed, shared_by FROM callback_desk.sealed_secrets";
+    let valid = dba.query(copies, &[]).await.unwrap();
+    let file = alice.data.path().join("stale.json");
+    std::fs::write(&file, json!({"api_secret": "a-secret-no-longer-valid"}).to_string()).unwrap();
+    alice.ok(&["accounts", "edit", &mine, "--account", file.to_str().unwrap()]);
+    assert_ne!(lookup_outcome(&bob, &bobs), "ok");
+
+    // Alice's rotation back to the sandbox's secret lands while bob's edit of the notes is under way: it
+    // writes every member's copies, as her edit does.
+    let rotation = async {
+        other_admin.execute("DELETE FROM callback_desk.sealed_secrets", &[]).await.unwrap();
+        for r in &valid {
+            other_admin
+                .execute(
+                    "INSERT INTO callback_desk.sealed_secrets (account_id, member, name, sealed, shared_by) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        &r.get::<_, i64>(0),
+                        &r.get::<_, String>(1),
+                        &r.get::<_, String>(2),
+                        &r.get::<_, Vec<u8>>(3),
+                        &r.get::<_, String>(4),
+                    ],
+                )
+                .await
+                .unwrap();
+        }
+    };
+    let out = edit_while_another_admin_changes(&dba, &other_admin, &bob, &bobs, rotation).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Bob's edit is in, and sealed the rotated secret again, not the one he could have read before it.
+    let notes: String = dba.query_one("SELECT notes FROM callback_desk.accounts", &[]).await.unwrap().get(0);
+    assert_eq!(notes, "checked in December");
+    assert_eq!(lookup_outcome(&bob, &bobs), "ok", "the rotation was undone");
+    assert_eq!(lookup_outcome(&alice, &mine), "ok");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
+async fn team_an_admins_edit_saved_while_another_admin_takes_a_share_back_goes_through_without_it() {
+    let url = team_database("team_edit_unshare").await;
+    let (dba, other_admin) = (superuser("team_edit_unshare").await, superuser("team_edit_unshare").await);
+    let sandbox = Sandbox::start();
+    let (alice, bob, carol) = (Member::new(), Member::new(), Member::new());
+    alice.ok(&["team", "init", "--database-url", &url, "--member", "alice"]);
+    alice.invite(&bob, "bob", "admin");
+    alice.invite(&carol, "carol", "operator");
+    alice.add_shared(&sandbox.accounts["cybavo"], "Cybavo team", &["bob", "carol"]);
+    let (bobs, carols) = (bob.shared_id("Cybavo team"), carol.shared_id("Cybavo team"));
+    let carols_copies = "SELECT count(*) FROM callback_desk.sealed_secrets WHERE member = 'carol'";
+    assert!(dba.query_one(carols_copies, &[]).await.unwrap().get::<_, i64>(0) > 0, "carol holds copies");
+
+    // Carol's share is taken back (what `team unshare` does to the sealed copies) while bob's edit is under way.
+    let unshare = async {
+        other_admin.execute("DELETE FROM callback_desk.sealed_secrets WHERE member = 'carol'", &[]).await.unwrap();
+    };
+    let out = edit_while_another_admin_changes(&dba, &other_admin, &bob, &bobs, unshare).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Bob's edit is in, sealed for those who hold copies now: not for carol.
+    let notes: String = dba.query_one("SELECT notes FROM callback_desk.accounts", &[]).await.unwrap().get(0);
+    assert_eq!(notes, "checked in December");
+    assert_eq!(dba.query_one(carols_copies, &[]).await.unwrap().get::<_, i64>(0), 0, "carol's share came back");
+    assert_eq!(lookup_outcome(&carol, &carols), "team.share_missing");
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL (scripts/with-postgres.sh) and gnome-keyring"]
 async fn team_a_member_who_is_not_the_accounts_admin_cannot_edit_nor_delete_its_copy_and_nothing_changes() {
@@ -2303,6 +2407,7 @@ async fn team_a_members_own_credentials_cannot_edit_delete_nor_take_back_an_acco
                 "SELECT callback_desk.update_account({team_id}, 'Mine', 'custom', 'https://evil.example.com', '{{}}', '',
                  '{{}}', '{{}}', '{{}}', '{{}}')"
             ),
+            format!("SELECT callback_desk.lock_account_for_edit({team_id})"),
             format!("SELECT callback_desk.delete_account({team_id})"),
             format!("SELECT callback_desk.unshare_secrets({team_id}, 'alice')"),
             format!("SELECT * FROM callback_desk.account_shares({team_id})"),
@@ -2332,4 +2437,8 @@ async fn team_a_members_own_credentials_cannot_edit_delete_nor_take_back_an_acco
         .map(|r| r.get(0))
         .collect();
     assert_eq!(holders, ["alice"]);
+    // And he may lock it for an edit (the lock ends with his transaction).
+    adam.batch_execute(&format!("BEGIN; SELECT callback_desk.lock_account_for_edit({other_id}); ROLLBACK"))
+        .await
+        .unwrap();
 }

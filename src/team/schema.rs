@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/013_shared_account_changes.sql"),
     include_str!("sql/014_trail_filters.sql"),
     include_str!("sql/015_edit_basis.sql"),
+    include_str!("sql/016_edit_lock.sql"),
 ];
 
 /// The role names of one workspace.

@@ -179,9 +179,8 @@ async fn my_copies(client: &impl GenericClient, member: &str, account: i64) -> R
 
 /// A member's public key: `team.member_not_found` for no such (current) member, `team.member_not_joined`
 /// before their installation published one.
-async fn public_key(team: &Team, member: &str) -> Result<Vec<u8>> {
-    let row = team
-        .client()
+async fn public_key(client: &impl GenericClient, member: &str) -> Result<Vec<u8>> {
+    let row = client
         .query_opt("SELECT public_key FROM callback_desk.members WHERE name = $1 AND removed_at IS NULL", &[&member])
         .await
         .map_err(db_error)?
@@ -382,7 +381,7 @@ pub async fn add(team: &mut Team, accounts: &Accounts, input: &AccountInput, now
     accounts.vault().ensure_ready()?;
     team.client().query_one("SELECT callback_desk.require_role(NULL, 'admin')", &[]).await.map_err(db_error)?;
     let me = team.member().to_owned();
-    let my_key = public_key(team, &me).await?;
+    let my_key = public_key(team.client(), &me).await?;
     let tx = team.client.transaction().await.map_err(db_error)?;
     let mut account = TeamAccount {
         id: 0,
@@ -473,7 +472,7 @@ pub async fn share(team: &mut Team, accounts: &Accounts, local_id: i64, member: 
     let view = accounts.get(local_id)?;
     let team_id = team_id_of(&view)?;
     team.client().query_one("SELECT callback_desk.require_role($1, 'admin')", &[&team_id]).await.map_err(db_error)?;
-    let key = public_key(team, member).await?;
+    let key = public_key(team.client(), member).await?;
     let me = team.member().to_owned();
     for _ in 0..3 {
         let account = team_accounts(team.client(), Some(team_id))
@@ -517,12 +516,11 @@ pub async fn share(team: &mut Team, accounts: &Accounts, local_id: i64, member: 
 /// Who holds copies of shared account `local_id`'s secrets, by member (admins of the account).
 pub async fn shares(team: &Team, accounts: &Accounts, local_id: i64) -> Result<Vec<AccountShare>> {
     let team_id = team_id_of(&accounts.get(local_id)?)?;
-    shares_of(team, team_id).await
+    shares_of(team.client(), team_id).await
 }
 
-async fn shares_of(team: &Team, team_id: i64) -> Result<Vec<AccountShare>> {
-    let rows = team
-        .client()
+async fn shares_of(client: &impl GenericClient, team_id: i64) -> Result<Vec<AccountShare>> {
+    let rows = client
         .query("SELECT member, secrets, shared_by FROM callback_desk.account_shares($1)", &[&team_id])
         .await
         .map_err(db_error)?;

@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use tokio_postgres::NoTls;
 
 pub const CLI: &str = env!("CARGO_BIN_EXE_callback-desk-cli");
@@ -92,14 +92,24 @@ impl Member {
         Member { data: tempfile::tempdir().unwrap(), keyring: Keyring::start() }
     }
 
-    /// Runs the CLI as this installation; returns (exit code, stdout, stderr).
-    pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(CLI)
+    /// The CLI as this installation, with `args`.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(CLI);
+        command
             .args(args)
             .env("CALLBACK_DESK_DATA_DIR", self.data.path())
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.keyring.bus_address)
-            .output()
-            .unwrap();
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.keyring.bus_address);
+        command
+    }
+
+    /// Starts the CLI as this installation without waiting for it (its output is kept for `wait_with_output`).
+    pub fn start(&self, args: &[&str]) -> std::process::Child {
+        self.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+    }
+
+    /// Runs the CLI as this installation; returns (exit code, stdout, stderr).
+    pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.command(args).output().unwrap();
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stdout).into(),

@@ -31,15 +31,16 @@ pub async fn update_account(
     edit(&mut team, accounts, local_id, input, basis, now).await
 }
 
-/// Edits shared account `local_id` (this installation's copy; admins of the account): its fields change in
-/// the team database, and every member holding copies of its secrets gets new ones, sealed to their key,
-/// in the same statement: secrets entered replace those this admin holds, the others are sealed again as
-/// they are (so the copies name the new address). Every member's copy follows at its next refresh. The
-/// rules of an edit are those of an account of one's own (`Accounts::update`): the provider stays, and a
-/// new host or environment needs every secret entered again. Nothing changes anywhere when the member is
-/// not an admin of the account (`team.shared_account_admin_only`), the input is not valid, or another admin
-/// changed the account since `basis` was read (`accounts.changed_elsewhere`; this installation's copy is
-/// then refreshed, so the form opened again shows their change).
+/// Edits shared account `local_id` (this installation's copy; admins of the account): its fields change in the
+/// team database, and every member holding copies of its secrets gets new ones, sealed to their key, in the same
+/// statement: secrets entered replace those this admin holds, the others are sealed again as they are (so the
+/// copies name the new address), as read with the account locked for the edit (so another admin's rotation or
+/// taking back of a share meanwhile stays). Every member's copy follows at its next refresh. The rules of an edit
+/// are those of an account of one's own (`Accounts::update`): the provider stays, and a new host or environment
+/// needs every secret entered again. Nothing changes anywhere when the member is not an admin of the account
+/// (`team.shared_account_admin_only`), the input is not valid, or another admin changed the account since `basis`
+/// was read (`accounts.changed_elsewhere`; this installation's copy is then refreshed, so the form opened again
+/// shows their change).
 pub async fn edit(
     team: &mut Team,
     accounts: &Accounts,
@@ -58,7 +59,18 @@ pub async fn edit(
         basis.check(&copy)?;
     }
     let basis = basis.map(|_| serde_json::to_value(&copy)).transpose().map_err(|e| Error::internal(e.to_string()))?;
-    let current = team_accounts(team.client(), Some(team_id))
+    let me = team.member().to_owned();
+    let vault = accounts.vault();
+    // The keyring is asked first: a prompt to unlock it must not keep the account locked for other admins.
+    vault.ensure_ready()?;
+    // The account's row is locked before anything is read that is sealed again (this admin's copies of the
+    // secrets, who holds copies), until the edit is committed: another admin's rotation or taking back of a
+    // share lands before the reading or after the edit, never between them to be undone by it.
+    let tx = team.client.transaction().await.map_err(db_error)?;
+    if let Err(e) = tx.execute("SELECT callback_desk.lock_account_for_edit($1)", &[&team_id]).await {
+        return Err(if account_not_found(&e) { Error::invalid_field("account_id", "not_found") } else { db_error(e) });
+    }
+    let current = team_accounts(&tx, Some(team_id))
         .await?
         .into_iter()
         .next()
@@ -66,11 +78,10 @@ pub async fn edit(
     if current.provider != input.provider.as_str() {
         return Err(Error::invalid_field("provider", "cannot_change"));
     }
-    let vault = accounts.vault();
-    let mine = current.open(vault, &my_copies(team.client(), team.member(), team_id).await?)?;
+    let mine = current.open(vault, &my_copies(&tx, &me, team_id).await?)?;
     let stored = |name: &str| mine.iter().find(|(n, _)| n == name).map(|(_, s)| Secret::new(s.expose()));
     let (base_url, public) = validate_input(input, &mut |name| stored(name))?;
-    let shares = shares_of(team, team_id).await?;
+    let shares = shares_of(&tx, team_id).await?;
     let mut held: Vec<String> =
         shares.iter().flat_map(|s| s.secrets.iter().cloned()).chain(mine.iter().map(|(n, _)| n.clone())).collect();
     held.sort();
@@ -99,9 +110,6 @@ pub async fn edit(
     if let Some(lost) = held.iter().find(|n| !secrets.iter().any(|(s, _)| s == *n)) {
         return Err(Error::missing_field(lost));
     }
-    if !secrets.is_empty() {
-        vault.ensure_ready()?;
-    }
     let next = TeamAccount {
         id: team_id,
         provider: current.provider.clone(),
@@ -111,22 +119,20 @@ pub async fn edit(
         fields: public,
         notes: input.notes.trim().to_owned(),
     };
-    let me = team.member().to_owned();
     let mut holders: Vec<String> = shares.into_iter().map(|s| s.member).collect();
     if !secrets.is_empty() && !holders.contains(&me) {
         holders.push(me);
     }
     let (mut members, mut names, mut sealed) = (Vec::new(), Vec::new(), Vec::new());
     for member in &holders {
-        let key = public_key(team, member).await?;
+        let key = public_key(&tx, member).await?;
         for (name, value) in &secrets {
             members.push(member.clone());
             names.push(name.clone());
             sealed.push(next.seal(&key, name, value)?);
         }
     }
-    let edited = team
-        .client()
+    let edited = tx
         .execute(
             "SELECT callback_desk.update_account($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
@@ -145,6 +151,7 @@ pub async fn edit(
         )
         .await;
     if let Err(e) = edited {
+        drop(tx);
         return Err(match e.as_db_error().filter(|db| db.hint() == Some("account_changed")) {
             Some(db) => {
                 // So the form opened again shows the account as it is (said even when this refresh fails).
@@ -156,6 +163,7 @@ pub async fn edit(
             None => db_error(e),
         });
     }
+    tx.commit().await.map_err(db_error)?;
     tracing::info!(
         team_account_id = team_id,
         members = holders.len(),
