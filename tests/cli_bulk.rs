@@ -26,9 +26,12 @@ fn bulk_plan_and_run_through_the_cli() {
     let cc = add("ccpayment-v1", "Bulk CC");
     let cy = add("cybavo", "Bulk CY");
 
-    // CCPayment v1 over 29.5 hours: 30 windows of at most an hour, at 1/min and 25/day: two days.
+    // CCPayment v1 over 29.5 hours: 30 windows of at most an hour, at 1/min and 25/day (UTC days): two days,
+    // or three when the plan begins in the last minutes of a UTC day (fewer than 5 calls fit in it).
     let until = 1_760_000_000i64;
     let since = until - 30 * 3_600 + 1_800;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let days = if 86_400 - now % 86_400 > 6 * 60 { vec![2] } else { vec![2, 3] };
     let (code, out, err) = cli(
         &data,
         &[
@@ -56,7 +59,7 @@ fn bulk_plan_and_run_through_the_cli() {
         format!(r#"{{"start_timestamp":{since},"end_timestamp":{},"webhook_result":"Failed"}}"#, since + 3_600)
     );
     assert_eq!(calls[29]["params"]["end_timestamp"], until);
-    assert_eq!(plan["days"], 2);
+    assert!(days.contains(&plan["days"].as_i64().unwrap()), "{} days", plan["days"]);
     assert!(plan["estimated_seconds"].as_i64().unwrap() >= 29 * 60);
     let (code, _, err) = cli(
         &data,
